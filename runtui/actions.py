@@ -1,0 +1,177 @@
+"""The allowed-actions table: (provider, kind, raw status) -> actions, with reasons.
+
+Both faces ask `decide()`; neither hard-codes a rule. The read-only gate lives
+here too, so a read-only profile loses every mutating action in one place
+(as k9s's ClearDanger does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from runtui.model import Action, Kind, Run
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass(frozen=True)
+class ActionTable:
+    """Raw status (case-insensitive) -> actions a run in that status accepts.
+
+    `per_kind` lets one provider hold separate rules for runs and tasks.
+    `can_execute` says whether the provider can start new runs at all.
+    """
+
+    provider: str
+    per_kind: Mapping[Kind, Mapping[str, frozenset[Action]]]
+    can_execute: bool = True
+    notes: Mapping[Action, str] = field(default_factory=dict)
+
+    def allowed(self, kind: Kind, raw_status: str | None) -> frozenset[Action]:
+        rules = self.per_kind.get(kind, {})
+        return rules.get(_norm(raw_status), frozenset())
+
+    def sources(self, kind: Kind, action: Action) -> list[str]:
+        """Raw statuses from which `action` is allowed, for refusal messages."""
+        return [s for s, acts in self.per_kind.get(kind, {}).items() if action in acts]
+
+
+def _norm(raw: str | None) -> str:
+    return "" if raw is None else raw.strip().lower()
+
+
+def _table(rows: Iterable[tuple[str, Iterable[Action]]]) -> dict[str, frozenset[Action]]:
+    return {status.lower(): frozenset(actions) for status, actions in rows}
+
+
+A = Action
+
+WEXA = ActionTable(
+    provider="wexa",
+    per_kind={
+        # A "ready" execution was created; create normally starts it, but a prepared
+        # one can be launched with execute (providers.md §1 "Allowed actions").
+        Kind.RUN: _table(
+            [
+                ("ready", [A.START, A.CANCEL]),
+                ("pending", [A.CANCEL]),
+                ("queued", [A.CANCEL]),
+                ("running", [A.PAUSE, A.CANCEL]),
+                ("in_progress", [A.PAUSE, A.CANCEL]),
+                ("paused", [A.RESUME, A.CANCEL]),
+            ]
+        ),
+        Kind.TASK: _table(
+            [
+                ("pending", [A.PAUSE, A.STOP]),
+                ("ready", [A.PAUSE, A.STOP]),
+                ("running", [A.PAUSE, A.STOP]),
+                ("in_progress", [A.PAUSE, A.STOP]),
+                ("paused", [A.RESUME, A.STOP]),
+            ]
+        ),
+    },
+)
+
+EDGES = ActionTable(
+    provider="edges",
+    per_kind={
+        # Cancel from CREATED/QUEUED/SCHEDULED/RUNNING, resume from BLOCKED/STOPPED
+        # (flows-docs cancel and resume pages). No single-run pause exists.
+        Kind.RUN: _table(
+            [
+                ("CREATED", [A.CANCEL]),
+                ("QUEUED", [A.CANCEL]),
+                ("SCHEDULED", [A.CANCEL]),
+                ("RUNNING", [A.CANCEL]),
+                ("BLOCKED", [A.RESUME]),
+                ("STOPPED", [A.RESUME]),
+            ]
+        ),
+    },
+    notes={A.PAUSE: "Edges has no pause for a single flow run (only for schedules)"},
+)
+
+B3OS = ActionTable(
+    provider="b3os",
+    per_kind={
+        # cancel: running|waiting (409 otherwise); resume: the waiting node;
+        # retry: failure only (B3OS MCP). Pause exists only for whole workflows.
+        Kind.RUN: _table(
+            [
+                ("running", [A.CANCEL]),
+                ("waiting", [A.CANCEL, A.RESUME]),
+                ("failure", [A.RETRY]),
+            ]
+        ),
+    },
+    notes={A.PAUSE: "B3OS pauses whole workflows' triggers, not single runs"},
+)
+
+_BUILTIN: dict[str, ActionTable] = {t.provider: t for t in (WEXA, EDGES, B3OS)}
+_EXTRA: dict[str, ActionTable] = {}
+
+
+def register_table(table: ActionTable) -> None:
+    """Providers from entry points bring their own table."""
+    _EXTRA[table.provider] = table
+
+
+def table_for(provider: str) -> ActionTable | None:
+    return _EXTRA.get(provider) or _BUILTIN.get(provider)
+
+
+PER_RUN = (A.START, A.PAUSE, A.RESUME, A.CANCEL, A.RETRY, A.STOP)
+
+
+def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = False) -> Decision:
+    """May `action` be sent for `run` now? Says why not in words a user can act on."""
+    if read_only:
+        return Decision(action, False, "profile is read-only")
+    if busy:
+        return Decision(action, False, "another action on this run is still in flight")
+    table = table_for(run.provider)
+    if table is None:
+        return Decision(action, False, f"no actions known for provider {run.provider!r}")
+    if action is A.EXECUTE:
+        if table.can_execute:
+            return Decision(action, True)
+        return Decision(action, False, f"{run.provider} runs cannot be started from runtui")
+    allowed = table.allowed(run.kind, run.raw_status)
+    if action in allowed:
+        return Decision(action, True)
+    raw = run.raw_status if run.raw_status is not None else "no status"
+    if action in table.notes:
+        return Decision(action, False, table.notes[action])
+    sources = table.sources(run.kind, action)
+    if not sources:
+        return Decision(action, False, f"{run.provider} {run.kind.value}s do not support {action.value}")
+    return Decision(
+        action,
+        False,
+        f"cannot {action.value} a {run.status.value} run ({raw}); "
+        f"{action.value} is allowed from {', '.join(sources)}",
+    )
+
+
+def allowed_actions(run: Run, *, read_only: bool = False) -> list[Action]:
+    """Per-run actions allowed now, in a stable order."""
+    return [a for a in PER_RUN if decide(run, a, read_only=read_only)]
+
+
+def can_execute(provider: str, *, read_only: bool = False) -> Decision:
+    if read_only:
+        return Decision(A.EXECUTE, False, "profile is read-only")
+    table = table_for(provider)
+    if table is None or not table.can_execute:
+        return Decision(A.EXECUTE, False, f"{provider} runs cannot be started from runtui")
+    return Decision(A.EXECUTE, True)

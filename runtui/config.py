@@ -1,0 +1,349 @@
+"""The profiles file: load and validate it, resolve keys, write it back safely.
+
+One broken profile never stops the others: `load()` returns the valid ones and
+a list of errors that name the file, line and field.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import stat
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+
+from runtui.errors import ConfigError
+
+ENV_CONFIG = "RUNTUI_CONFIG"
+ENV_STATE_DIR = "RUNTUI_STATE_DIR"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+KEY_SOURCES = ("api_key_env", "api_key_cmd", "keyring", "api_key")
+
+
+def default_config_path() -> Path:
+    env = os.environ.get(ENV_CONFIG)
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_config_path("runtui") / "config.toml"
+
+
+def state_dir() -> Path:
+    env = os.environ.get(ENV_STATE_DIR)
+    return Path(env).expanduser() if env else platformdirs.user_state_path("runtui")
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    refresh_seconds: float = 2.0
+    finished_refresh_seconds: float = 30.0
+    bell: bool = False
+    page_size: int = 100
+    max_runs: int = 100_000
+
+    @field_validator("refresh_seconds", "finished_refresh_seconds")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v < 0.2:
+            raise ValueError("must be at least 0.2 seconds")
+        return v
+
+
+class Profile(BaseModel):
+    """One account on one platform. Provider-specific extras are kept in model_extra."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    provider: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_key_cmd: str | None = None
+    keyring: bool = False
+    api_key: SecretStr | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    org_id: str | None = None
+    workspace: str | None = None
+    read_only: bool = False
+    allow_insecure_http: bool = False
+    refresh_seconds: float | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not NAME_RE.match(v):
+            raise ValueError("use letters, digits, '.', '_' or '-' (max 64)")
+        return v
+
+    @property
+    def key_source(self) -> str:
+        """Where the key comes from, for display. Never the key itself."""
+        if self.api_key_env:
+            return f"env:{self.api_key_env}"
+        if self.api_key_cmd:
+            return f"cmd:{self.api_key_cmd.split()[0] if self.api_key_cmd.split() else ''}"
+        if self.keyring:
+            return "keyring"
+        if self.api_key is not None:
+            return "inline"
+        return "none"
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+@dataclass
+class Config:
+    path: Path
+    defaults: Defaults = field(default_factory=Defaults)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    errors: list[ConfigError] = field(default_factory=list)
+    keymap: dict[str, str] = field(default_factory=dict)
+    file_mode: int | None = None
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            for err in self.errors:
+                if err.profile == name:
+                    raise err from None
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(f"no profile named {name!r} (known: {known})", path=str(self.path)) from None
+
+
+def _line_of(text: str, profile: str | None, key: str | None) -> int | None:
+    """Best-effort line number of `[profiles.NAME]` or a key inside it."""
+    lines = text.splitlines()
+    start = 0
+    if profile is not None:
+        header = re.compile(r"^\s*\[\s*profiles\s*\.\s*(\"?)" + re.escape(profile) + r"\1\s*\]")
+        for i, line in enumerate(lines):
+            if header.match(line):
+                start = i
+                break
+        else:
+            return None
+        if key is None:
+            return start + 1
+    if key is None:
+        return None
+    key_re = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=")
+    for i in range(start + (1 if profile else 0), len(lines)):
+        if profile is not None and lines[i].lstrip().startswith("[") and i > start:
+            break
+        if key_re.match(lines[i]):
+            return i + 1
+    return start + 1 if profile else None
+
+
+_TOML_POS = re.compile(r"at line (\d+)")
+
+
+def load(path: Path | None = None, *, known_providers: frozenset[str] | None = None) -> Config:
+    """Read the profiles file. A missing file is an empty config, not an error."""
+    path = path or default_config_path()
+    cfg = Config(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        cfg.file_mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return cfg
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_POS.search(str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", path=str(path),
+                          line=int(m.group(1)) if m else None) from None
+
+    raw_defaults = data.get("defaults", {})
+    if isinstance(raw_defaults, Mapping):
+        try:
+            cfg.defaults = Defaults.model_validate(raw_defaults)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            fld = str(err["loc"][0]) if err["loc"] else None
+            cfg.errors.append(ConfigError(err["msg"], path=str(path), field=f"defaults.{fld}",
+                                          line=_line_of(text, None, fld)))
+    keymap = data.get("keymap", {})
+    if isinstance(keymap, Mapping):
+        cfg.keymap = {str(k): str(v) for k, v in keymap.items()}
+
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, Mapping):
+        cfg.errors.append(ConfigError("[profiles] must be a table", path=str(path)))
+        return cfg
+    for name, body in profiles.items():
+        try:
+            cfg.profiles[name] = _parse_profile(name, body, path, text, cfg.file_mode,
+                                                known_providers)
+        except ConfigError as err:
+            cfg.errors.append(err)
+    return cfg
+
+
+def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None,
+                   known: frozenset[str] | None) -> Profile:
+    where: dict[str, Any] = {"path": str(path), "profile": name}
+    if not isinstance(body, Mapping):
+        raise ConfigError("must be a table", line=_line_of(text, None, None), **where)
+    try:
+        prof = Profile.model_validate({**body, "name": name})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fld = ".".join(str(p) for p in err["loc"]) or None
+        raise ConfigError(err["msg"], field=fld, line=_line_of(text, name, fld), **where) from None
+    if known is not None and prof.provider not in known:
+        raise ConfigError(f"unknown provider {prof.provider!r} (installed: {', '.join(sorted(known))})",
+                          field="provider", line=_line_of(text, name, "provider"), **where)
+    sources = [s for s in KEY_SOURCES if body.get(s) not in (None, False, "")]
+    if len(sources) > 1:
+        raise ConfigError(f"give one key source, not {', '.join(sources)}",
+                          field=sources[1], line=_line_of(text, name, sources[1]), **where)
+    if prof.api_key is not None and mode is not None and mode & 0o077:
+        raise ConfigError(
+            f"inline api_key in a file readable by others (mode {mode:o}); run `chmod 600 {path}` "
+            "or use api_key_env / api_key_cmd instead",
+            field="api_key", line=_line_of(text, name, "api_key"), **where)
+    return prof
+
+
+_CMD_CACHE: dict[str, SecretStr] = {}
+
+
+def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
+    """The profile's key from its source. Errors name the source, never the key."""
+    where: dict[str, Any] = {"profile": profile.name}
+    if profile.api_key_env:
+        value = os.environ.get(profile.api_key_env, "")
+        if not value.strip():
+            raise ConfigError(f"environment variable {profile.api_key_env} is not set or empty",
+                              field="api_key_env", **where)
+        return SecretStr(value.strip())
+    if profile.api_key_cmd:
+        cached = _CMD_CACHE.get(profile.api_key_cmd)
+        if cached is not None:
+            return cached
+        try:
+            proc = subprocess.run(shlex.split(profile.api_key_cmd), capture_output=True,
+                                  text=True, timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ConfigError(f"api_key_cmd could not run: {type(exc).__name__}",
+                              field="api_key_cmd", **where) from None
+        value = proc.stdout.strip()
+        if proc.returncode != 0 or not value:
+            raise ConfigError(f"api_key_cmd exited {proc.returncode} without a key",
+                              field="api_key_cmd", **where)
+        _CMD_CACHE[profile.api_key_cmd] = SecretStr(value)
+        return _CMD_CACHE[profile.api_key_cmd]
+    if profile.keyring:
+        try:
+            import keyring  # type: ignore[import-not-found]  # optional extra
+        except ImportError:
+            raise ConfigError("keyring = true needs the optional extra: pip install 'runtui[keyring]'",
+                              field="keyring", **where) from None
+        value = keyring.get_password("runtui", profile.name)
+        if not value:
+            raise ConfigError(f"no keyring entry for service 'runtui', user {profile.name!r}",
+                              field="keyring", **where)
+        return SecretStr(str(value))
+    if profile.api_key is not None:
+        return profile.api_key
+    if required:
+        raise ConfigError("no key source: set api_key_env, api_key_cmd or keyring", **where)
+    return None
+
+
+# ---- writing -------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
+    """Temp file + fsync + rename: a crash mid-write never leaves a broken file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def _load_doc(path: Path) -> Any:
+    import tomlkit
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    try:
+        return tomlkit.parse(text)
+    except Exception as exc:  # tomlkit raises its own ParseError family
+        raise ConfigError(f"not valid TOML, not writing: {exc}", path=str(path)) from None
+
+
+def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: bool = False) -> None:
+    """Add or replace `[profiles.NAME]`, keeping every comment in the file."""
+    import tomlkit
+
+    Profile.model_validate({**values, "name": name})  # refuse what we could not load back
+    doc = _load_doc(path)
+    if "profiles" not in doc:
+        doc["profiles"] = tomlkit.table(is_super_table=True)
+    profiles = doc["profiles"]
+    if name in profiles and not replace:
+        raise ConfigError(f"profile {name!r} already exists (use edit or remove it first)",
+                          path=str(path), profile=name)
+    table = tomlkit.table()
+    for key, value in values.items():
+        if value is None or key == "name":
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        table[key] = value
+    profiles[name] = table
+    write_atomic(path, tomlkit.dumps(doc))
+
+
+def remove_profile(path: Path, name: str) -> None:
+    doc = _load_doc(path)
+    profiles = doc.get("profiles")
+    if profiles is None or name not in profiles:
+        raise ConfigError(f"no profile named {name!r}", path=str(path), profile=name)
+    del profiles[name]
+    write_atomic(path, __import__("tomlkit").dumps(doc))
+
+
+def profile_values(profile: Profile) -> dict[str, Any]:
+    """What to write back for a profile (the inline key stays as it was)."""
+    data = profile.model_dump(exclude={"name"}, exclude_defaults=True)
+    data.update(profile.extras)
+    return data

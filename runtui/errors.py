@@ -1,0 +1,68 @@
+"""The two kinds of failure a user sees: their config, or a provider's answer.
+
+Messages never carry a secret: callers pass the server's message and ids only.
+"""
+
+from __future__ import annotations
+
+
+class RuntuiError(Exception):
+    """Base for errors that are shown to the user as one clear line."""
+
+
+class ConfigError(RuntuiError):
+    """A config problem, naming the file, line and field where known."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 field: str | None = None, profile: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.profile = profile
+        self.detail = message
+        where = ""
+        if path:
+            where = path + (f":{line}" if line else "")
+        parts = [p for p in (where, f"profile {profile!r}" if profile else "",
+                             f"field {field!r}" if field else "") if p]
+        super().__init__(("; ".join(parts) + ": " if parts else "") + message)
+
+
+class ProviderError(RuntuiError):
+    """One typed error for every provider failure.
+
+    `kind` is "http" (the server answered non-2xx), "timeout", "network",
+    "parse" (an answer we could not read) or "redirect".
+    """
+
+    def __init__(self, message: str, *, provider: str, status: int | None = None,
+                 request_id: str | None = None, kind: str = "http",
+                 retry_after: float | None = None) -> None:
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.request_id = request_id
+        self.kind = kind
+        self.retry_after = retry_after
+        bits = [provider]
+        if status is not None:
+            bits.append(f"HTTP {status}")
+        elif kind != "http":
+            bits.append(kind)
+        text = f"{' '.join(bits)}: {message}"
+        if request_id:
+            text += f" (request id {request_id})"
+        super().__init__(text)
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.status == 429
+
+    @property
+    def transient(self) -> bool:
+        """Worth another try later (for reads): network trouble, 429, 5xx gateways."""
+        return self.kind in ("timeout", "network") or self.status in (429, 500, 502, 503, 504)
+
+
+class NotAllowed(RuntuiError):
+    """The allowed-actions table refused the action before any request was sent."""

@@ -1,0 +1,232 @@
+"""The common run model every provider parses into and every face reads from.
+
+Plain pydantic models, no I/O: adapters build them, the engine stores them,
+the CLI and the TUI render them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"
+    WAITING = "waiting"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+    @property
+    def active(self) -> bool:
+        """Still able to change on its own (polled faster than finished runs)."""
+        return self in ACTIVE
+
+
+TERMINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED})
+ACTIVE = frozenset({Status.QUEUED, Status.RUNNING, Status.PAUSED, Status.WAITING})
+
+
+class Action(enum.StrEnum):
+    EXECUTE = "execute"  # start a new run (or launch a prepared Wexa execution)
+    START = "start"  # launch an existing, created-but-not-started run (Wexa)
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    RETRY = "retry"  # B3OS: new run from a failed one
+    STOP = "stop"  # Wexa task stop
+
+    @property
+    def destructive(self) -> bool:
+        return self in DESTRUCTIVE
+
+
+DESTRUCTIVE = frozenset({Action.CANCEL, Action.STOP})
+
+
+class Kind(enum.StrEnum):
+    """What a row stands for: most providers only have runs; Wexa also has tasks."""
+
+    RUN = "run"
+    TASK = "task"
+
+
+class Cost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: float
+    unit: str  # "credits", "CU", "tokens"
+
+    def __str__(self) -> str:
+        value = f"{self.amount:.0f}" if float(self.amount).is_integer() else f"{self.amount:.2f}"
+        return f"{value} {self.unit}"
+
+
+class Run(BaseModel):
+    """One run (or Wexa task) as every face sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: str
+    provider: str
+    id: str
+    kind: Kind = Kind.RUN
+    workflow_id: str | None = None
+    workflow_name: str | None = None
+    status: Status = Status.UNKNOWN
+    raw_status: str | None = None
+    partial: bool = False
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime | None = None
+    cost: Cost | None = None
+    last_error: str | None = None
+    parent_id: str | None = None
+    task_id: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity across refreshes: a run id is only unique within a profile."""
+        return (self.profile, self.id)
+
+    @property
+    def workflow(self) -> str | None:
+        return self.workflow_name or self.workflow_id
+
+    def duration(self, now: datetime | None = None) -> float | None:
+        """Seconds run so far (ticking while active) or in total once finished."""
+        start = self.started_at or self.created_at
+        if start is None:
+            return None
+        end = self.finished_at
+        if end is None:
+            if self.status.terminal:
+                return None
+            end = now or datetime.now(UTC)
+        return max(0.0, (end - start).total_seconds())
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable, documented `--json` shape of a run."""
+        return {
+            "profile": self.profile,
+            "provider": self.provider,
+            "id": self.id,
+            "kind": self.kind.value,
+            "workflow": self.workflow,
+            "workflow_id": self.workflow_id,
+            "workflow_name": self.workflow_name,
+            "status": self.status.value,
+            "raw_status": self.raw_status,
+            "partial": self.partial,
+            "created_at": _iso(self.created_at),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "updated_at": _iso(self.updated_at),
+            "cost": None if self.cost is None else {"amount": self.cost.amount, "unit": self.cost.unit},
+            "last_error": self.last_error,
+            "parent_id": self.parent_id,
+            "task_id": self.task_id,
+        }
+
+
+class Step(BaseModel):
+    """A node/agent/step of a run; children make a tree (Wexa task nodes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str | None = None
+    type: str | None = None
+    status: Status = Status.UNKNOWN
+    raw_status: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    output: Any = None
+    children: tuple[Step, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "status": self.status.value,
+            "raw_status": self.raw_status,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "error": self.error,
+            "output": self.output,
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime | None
+    status: Status
+    raw_status: str | None = None
+    note: str | None = None
+
+
+class RunDetail(BaseModel):
+    """A run plus what only the detail view needs: steps, outputs, raw JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run: Run
+    steps: tuple[Step, ...] = ()
+    outputs: tuple[dict[str, Any], ...] = ()
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    timeline: tuple[TimelineEntry, ...] = ()
+    raw: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.run.to_json()
+        data["steps"] = [s.to_json() for s in self.steps]
+        data["outputs"] = list(self.outputs)
+        data["inputs"] = self.inputs
+        data["timeline"] = [
+            {"at": _iso(t.at), "status": t.status.value, "raw_status": t.raw_status, "note": t.note}
+            for t in self.timeline
+        ]
+        data["raw"] = self.raw
+        return data
+
+
+class StartRequest(BaseModel):
+    """What a user asks for when they execute: one shape for all providers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workflow_id: str
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    goal: str | None = None  # Wexa
+
+
+class ActionResult(BaseModel):
+    """What an action ended as, after the run was read again if needed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Action
+    ok: bool
+    run: Run | None = None
+    new_run_id: str | None = None
+    message: str | None = None
+    uncertain: bool = False  # the answer was lost; the state was read back
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,197 @@
+"""The provider protocol: what an adapter must do, and the one place actions are sent.
+
+An adapter implements a few small async methods that each make requests and
+parse raw JSON into the common model. `Provider.perform()` wraps every action
+so that the POST is sent exactly once and, when its answer is lost or is an
+error, the run is read again and reported as the server has it.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from runtui.actions import ActionTable
+from pydantic import SecretStr
+
+from runtui.config import Profile, resolve_key
+from runtui.errors import ConfigError, ProviderError
+from runtui.model import Action, ActionResult, Kind, Run, RunDetail, StartRequest, Status
+from runtui.providers.http import HttpClient
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What to list. Providers apply what their server can filter and filter the rest."""
+
+    statuses: frozenset[Status] | None = None  # None = every status
+    limit: int | None = None  # None = to the end
+    page_size: int = 100
+    kind: Kind = Kind.RUN
+    workflow_id: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkflowInfo:
+    """What the execute form can offer for a workflow (B3OS inputSchema, …)."""
+
+    id: str
+    name: str | None = None
+    inputs: tuple[dict[str, Any], ...] = ()
+
+
+class Provider(abc.ABC):
+    """Base of every adapter. Subclasses set the class attributes and the abstract methods."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    default_base_url: ClassVar[str | None] = None
+    needs_key: ClassVar[bool] = True
+    actions: ClassVar[ActionTable]
+    kinds: ClassVar[tuple[Kind, ...]] = (Kind.RUN,)
+    # How a user names the thing they execute, for forms and help.
+    workflow_label: ClassVar[str] = "workflow id"
+
+    def __init__(self, profile: Profile, http: HttpClient) -> None:
+        self.profile = profile
+        self.http = http
+
+    @classmethod
+    @abc.abstractmethod
+    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+        """The headers that carry the key (and org/project context) on every request."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def read_error(body: Any) -> str | None:
+        """The provider's message from an error body."""
+
+    @classmethod
+    def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None
+                     ) -> Provider:
+        """Resolve the key and build the adapter with its HTTP client."""
+        key = resolve_key(profile, required=cls.needs_key)
+        base_url = profile.base_url or cls.default_base_url
+        if not base_url:
+            raise ConfigError("base_url is required for this provider", field="base_url",
+                              profile=profile.name)
+        http = HttpClient(provider=cls.name, base_url=base_url,
+                          auth_headers=cls.auth_headers(key, profile), error_reader=cls.read_error,
+                          allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
+                          extra_headers=cls.extra_headers(profile), transport=transport)
+        return cls(profile, http)
+
+    @classmethod
+    def extra_headers(cls, profile: Profile) -> dict[str, str]:
+        return {}
+
+    # ---- reads ----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
+        """Yield pages of runs, newest first, until the end or `query.limit`."""
+
+    async def list_runs(self, query: ListQuery | None = None) -> list[Run]:
+        runs: list[Run] = []
+        async for page in self.iter_runs(query or ListQuery()):
+            runs.extend(page)
+        return runs
+
+    @abc.abstractmethod
+    async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        """Read one run with everything the detail view shows."""
+
+    async def get_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
+        """A cheap read of one run's state; providers override when they have one."""
+        return (await self.get_run(run_id, kind)).run
+
+    @abc.abstractmethod
+    async def check(self) -> str:
+        """One cheap authenticated read; returns a short description of what it saw."""
+
+    async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
+        """Input schema for the execute form, when the platform publishes one."""
+        return None
+
+    def stream_run(self, run_id: str, kind: Kind = Kind.RUN) -> AsyncIterator[RunDetail] | None:
+        """A live stream of the run when the server offers one (B3OS SSE), else None."""
+        return None
+
+    # ---- actions --------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def _start(self, request: StartRequest) -> str:
+        """Send the one request that starts a new run; return its id."""
+
+    @abc.abstractmethod
+    async def _send(self, run: Run, action: Action) -> str | None:
+        """Send the one request for a per-run action. Returns a new run id (retry) or None."""
+
+    async def execute(self, request: StartRequest) -> ActionResult:
+        """Start a new run. Never retried: a lost answer is reported as uncertain."""
+        try:
+            new_id = await self._start(request)
+        except ProviderError as exc:
+            uncertain = exc.kind in ("timeout", "network")
+            msg = exc.message
+            if uncertain:
+                msg = (f"the start request's answer was lost ({exc.message}); a run may or may not "
+                       "have been created: check the list before starting again")
+            return ActionResult(action=Action.EXECUTE, ok=False, message=msg, uncertain=uncertain)
+        run = await self._read_back(new_id, Kind.RUN)
+        return ActionResult(action=Action.EXECUTE, ok=True, run=run, new_run_id=new_id,
+                            message=f"started {new_id}")
+
+    async def perform(self, run: Run, action: Action) -> ActionResult:
+        """Send `action` once; on any failure read the run again and say what it is now."""
+        try:
+            new_id = await self._send(run, action)
+        except ProviderError as exc:
+            uncertain = exc.kind in ("timeout", "network")
+            fresh = await self._read_back(run.id, run.kind)
+            state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else ""
+            if uncertain:
+                msg = f"the answer was lost ({exc.message}); outcome unknown until read back{state}"
+                ok = fresh is not None and _looks_done(action, fresh)
+                return ActionResult(action=action, ok=ok, run=fresh, message=msg, uncertain=True)
+            return ActionResult(action=action, ok=False, run=fresh, message=str(exc) + state)
+        target = new_id or run.id
+        fresh = await self._read_back(target, run.kind)
+        return ActionResult(action=action, ok=True, run=fresh, new_run_id=new_id,
+                            message=f"{action.value} sent" + (f"; new run {new_id}" if new_id else ""))
+
+    async def _read_back(self, run_id: str, kind: Kind) -> Run | None:
+        try:
+            return await self.get_summary(run_id, kind)
+        except ProviderError:
+            return None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _looks_done(action: Action, run: Run) -> bool:
+    """After a lost answer: does the state we read back show the action took effect?"""
+    expected: dict[Action, Collection[Status]] = {
+        Action.PAUSE: {Status.PAUSED},
+        Action.RESUME: {Status.RUNNING, Status.QUEUED, Status.SUCCEEDED, Status.FAILED},
+        Action.CANCEL: {Status.CANCELLED},
+        Action.STOP: {Status.CANCELLED},
+        Action.START: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
+    }
+    return run.status in expected.get(action, ())
+
+
+def json_of(response: httpx.Response, provider: str) -> Any:
+    """Parse a 2xx body or raise a typed parse error (truncated bodies, HTML pages)."""
+    try:
+        return response.json()
+    except ValueError:
+        snippet = response.text[:80].replace("\n", " ")
+        raise ProviderError(f"unreadable answer (not JSON): {snippet!r}", provider=provider,
+                            status=response.status_code, kind="parse",
+                            request_id=response.headers.get("x-request-id")) from None

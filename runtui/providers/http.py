@@ -1,0 +1,220 @@
+"""One HTTP client for every adapter: timeouts, read retries, the HTTPS and redirect rules.
+
+Reads (GET and read-only POSTs such as filters) may be retried on connect errors,
+429 (honouring Retry-After) and 502/503/504. Actions are never retried here:
+`post_action` sends once and raises; the caller reads the run again.
+Credentials are attached per request and only to the profile's own origin, so a
+redirect can never carry them to another host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from runtui.errors import ConfigError, ProviderError
+
+ErrorReader = Callable[[Any], str | None]
+
+READ_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+ACTION_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+MAX_READ_TRIES = 3
+MAX_REDIRECTS = 3
+MAX_RETRY_AFTER = 60.0
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> httpx.URL:
+    """HTTPS off loopback unless the profile opts out, and nothing but http(s)."""
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        raise ConfigError(f"base_url {url!r} is not a URL", field="base_url", profile=profile) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"base_url {url!r} must be an http(s) URL", field="base_url", profile=profile)
+    if parsed.scheme == "http" and not is_loopback(parsed.host) and not allow_insecure_http:
+        raise ConfigError(
+            f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true",
+            field="base_url", profile=profile)
+    return parsed
+
+
+def seg(value: str) -> str:
+    """One URL path segment from user input: escaped, and never '.' or '..'."""
+    text = str(value)
+    if text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n"):
+        raise ProviderError(f"invalid id {text!r}", provider="runtui", kind="input")
+    return quote(text, safe="")
+
+
+class HttpClient:
+    """Thin wrapper over httpx.AsyncClient that knows a provider's auth and error shape."""
+
+    def __init__(self, *, provider: str, base_url: str, auth_headers: Mapping[str, str],
+                 error_reader: ErrorReader, allow_insecure_http: bool = False,
+                 profile: str = "", extra_headers: Mapping[str, str] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+        self.provider = provider
+        self.base = check_base_url(base_url.rstrip("/"), allow_insecure_http=allow_insecure_http,
+                                   profile=profile)
+        self._auth = dict(auth_headers)
+        self._errors = error_reader
+        self._sleep = sleep
+        headers = {"accept": "application/json", "user-agent": "runtui"}
+        headers.update(extra_headers or {})
+        self.client = httpx.AsyncClient(headers=headers, follow_redirects=False,
+                                        timeout=READ_TIMEOUT, transport=transport)
+        self.requests = 0  # counted for the benchmark and `profiles test`
+
+    def url(self, path: str) -> httpx.URL:
+        return httpx.URL(str(self.base) + path)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # ---- public verbs ---------------------------------------------------------------
+
+    async def get(self, path: str, params: Any = None) -> httpx.Response:
+        return await self._read("GET", path, params=params)
+
+    async def post_read(self, path: str, json: Any = None, params: Any = None) -> httpx.Response:
+        """A POST that only reads (e.g. a filter endpoint): safe to retry."""
+        return await self._read("POST", path, params=params, json=json)
+
+    async def post_action(self, path: str, json: Any = None, params: Any = None,
+                          send_json: bool = True) -> httpx.Response:
+        """Send a mutating request exactly once."""
+        kwargs: dict[str, Any] = {"params": params}
+        if send_json:
+            kwargs["json"] = json
+        response = await self._send("POST", path, timeout=ACTION_TIMEOUT, **kwargs)
+        self._raise_for_status(response)
+        return response
+
+    def stream(self, path: str, params: Any = None) -> Any:
+        """An httpx streaming context for SSE; auth added only for our own origin."""
+        url = self.url(path)
+        return self.client.stream("GET", url, params=params, headers=self._headers_for(url),
+                                  timeout=httpx.Timeout(None, connect=5.0))
+
+    # ---- machinery ------------------------------------------------------------------
+
+    async def _read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        delay = 0.5
+        for attempt in range(1, MAX_READ_TRIES + 1):
+            try:
+                response = await self._send(method, path, **kwargs)
+            except ProviderError as exc:
+                if attempt == MAX_READ_TRIES or exc.kind not in ("timeout", "network"):
+                    raise
+                await self._sleep(delay * (1 + random.random() / 2))
+                delay *= 2
+                continue
+            if response.status_code in (429, 502, 503, 504) and attempt < MAX_READ_TRIES:
+                wait = retry_after(response) if response.status_code == 429 else None
+                if wait is not None and wait > MAX_RETRY_AFTER:
+                    self._raise_for_status(response)
+                await self._sleep(wait if wait is not None else delay * (1 + random.random() / 2))
+                delay *= 2
+                continue
+            self._raise_for_status(response)
+            return response
+        raise AssertionError("unreachable")
+
+    def _headers_for(self, url: httpx.URL) -> dict[str, str]:
+        same = (url.scheme, url.host, url.port) == (self.base.scheme, self.base.host, self.base.port)
+        return dict(self._auth) if same else {}
+
+    async def _send(self, method: str, path: str, timeout: httpx.Timeout | None = None,
+                    **kwargs: Any) -> httpx.Response:
+        url = self.url(path)
+        for _ in range(MAX_REDIRECTS + 1):
+            self.requests += 1
+            try:
+                response = await self.client.request(method, url, headers=self._headers_for(url),
+                                                     timeout=timeout or READ_TIMEOUT, **kwargs)
+            except httpx.TimeoutException as exc:
+                raise ProviderError(f"no answer in time ({type(exc).__name__})", provider=self.provider,
+                                    kind="timeout") from None
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise ProviderError(f"connection failed ({type(exc).__name__})",
+                                    provider=self.provider, kind="network") from None
+            if response.is_redirect and method == "GET":
+                location = response.headers.get("location", "")
+                url = url.join(location)
+                kwargs.pop("params", None)
+                if self._headers_for(url) == {} and self._auth:
+                    raise ProviderError(f"redirected to another host ({url.host}); credentials not sent",
+                                        provider=self.provider, status=response.status_code,
+                                        kind="redirect")
+                continue
+            return response
+        raise ProviderError("too many redirects", provider=self.provider, kind="redirect")
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        if response.is_success:
+            return
+        message: str | None = None
+        try:
+            message = self._errors(response.json())
+        except ValueError:
+            pass
+        except Exception:  # an error body of an unexpected shape is still an error
+            message = None
+        if not message:
+            text = response.text.strip()
+            looks_html = text[:1] == "<"
+            message = response.reason_phrase or "error"
+            if text and not looks_html:
+                message = text[:200]
+        raise ProviderError(
+            message, provider=self.provider, status=response.status_code,
+            request_id=response.headers.get("x-request-id") or response.headers.get("x-requestid"),
+            retry_after=retry_after(response))
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+        from datetime import UTC, datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def first_str(body: Any, *paths: str) -> str | None:
+    """First non-empty string at any dotted path of a JSON body (error readers use it)."""
+    for path in paths:
+        node = body
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, str) and node.strip():
+            return node.strip()
+        if isinstance(node, list) and node:  # FastAPI 422 detail lists
+            first = node[0]
+            if isinstance(first, Mapping) and isinstance(first.get("msg"), str):
+                return str(first["msg"])
+    return None
