@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import httpx
-
-from runtui.actions import ActionTable
 from pydantic import SecretStr
 
+from runtui.actions import ActionTable
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, ActionResult, Kind, Run, RunDetail, StartRequest, Status

@@ -27,6 +27,7 @@ ACTION_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_READ_TRIES = 3
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 60.0
+MAX_MESSAGE = 500
 
 
 def is_loopback(host: str) -> bool:
@@ -170,8 +171,11 @@ class HttpClient:
         if response.is_success:
             return
         message: str | None = None
+        body: Any = None
         try:
-            message = self._errors(response.json())
+            body = response.json()
+            found = self._errors(body)
+            message = found if isinstance(found, str) else None
         except ValueError:
             pass
         except Exception:  # an error body of an unexpected shape is still an error
@@ -182,10 +186,19 @@ class HttpClient:
             message = response.reason_phrase or "error"
             if text and not looks_html:
                 message = text[:200]
+        request_id = (first_str(body, "requestId", "request_id")
+                      or response.headers.get("x-request-id") or response.headers.get("x-requestid"))
         raise ProviderError(
-            message, provider=self.provider, status=response.status_code,
-            request_id=response.headers.get("x-request-id") or response.headers.get("x-requestid"),
-            retry_after=retry_after(response))
+            self._redact(message[:MAX_MESSAGE]), provider=self.provider, status=response.status_code,
+            request_id=request_id, retry_after=retry_after(response))
+
+    def _redact(self, text: str) -> str:
+        """Servers sometimes echo the credential back ("invalid key b3sk_..."): never show it."""
+        for value in self._auth.values():
+            for secret in {value, value.split()[-1] if value.split() else value}:
+                if len(secret) >= 6:
+                    text = text.replace(secret, "***")
+        return text
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -195,8 +208,8 @@ def retry_after(response: httpx.Response) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        from email.utils import parsedate_to_datetime
         from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
 
         try:
             when = parsedate_to_datetime(value)

@@ -1,0 +1,5 @@
+"""`python -m runtui` is the `runtui` command."""
+
+from runtui.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""Text for runs that both faces share: status symbols and words, times, ids, costs.
+
+Colour is the TUI's business; every status also has a symbol and a word so it
+never depends on colour alone (NO_COLOR, colour-blind users).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from runtui.model import Run, Status
+
+SYMBOL: dict[Status, str] = {
+    Status.QUEUED: "○",
+    Status.RUNNING: "▶",
+    Status.PAUSED: "⏸",
+    Status.WAITING: "◔",
+    Status.SUCCEEDED: "✔",
+    Status.FAILED: "✘",
+    Status.CANCELLED: "⊘",
+    Status.UNKNOWN: "?",
+}
+
+
+def status_text(run: Run) -> str:
+    word = run.status.value
+    if run.partial:
+        word += " (partial)"
+    if run.status is Status.UNKNOWN and run.raw_status:
+        word += f" ({run.raw_status})"
+    return f"{SYMBOL[run.status]} {word}"
+
+
+def short_id(run_id: str, width: int = 8) -> str:
+    for prefix in ("run_", "wf_"):
+        if run_id.startswith(prefix):
+            return run_id[: width + len(prefix)]
+    return run_id[:width]
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+
+
+def relative(when: datetime | None, now: datetime | None = None) -> str:
+    if when is None:
+        return ""
+    now = now or datetime.now(UTC)
+    delta = (now - when).total_seconds()
+    if delta < 0:
+        return "in " + duration(-delta)
+    if delta < 5:
+        return "now"
+    return duration(delta) + " ago"
+
+
+def cost(run: Run) -> str:
+    return "" if run.cost is None else str(run.cost)

@@ -1,0 +1,41 @@
+"""Per-profile health, as the status bar and `profiles test` show it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+class HealthState(enum.StrEnum):
+    LOADING = "loading"
+    OK = "ok"
+    ERROR = "error"
+    RATE_LIMITED = "rate-limited"
+    STALE = "stale"
+    CONFIG = "config-error"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class Health:
+    profile: str
+    state: HealthState = HealthState.LOADING
+    message: str | None = None
+    since: datetime | None = None  # when this state began
+    last_ok: datetime | None = None
+    retry_at: datetime | None = None
+    runs: int = 0
+    requests: int = 0
+
+    def describe(self, now: datetime | None = None) -> str:
+        now = now or datetime.now(UTC)
+        if self.state is HealthState.RATE_LIMITED and self.retry_at is not None:
+            wait = max(0, int((self.retry_at - now).total_seconds()))
+            return f"rate-limited, retry in {wait}s"
+        if self.state in (HealthState.ERROR, HealthState.CONFIG, HealthState.STALE):
+            text = f"{self.state.value}: {self.message or 'unknown error'}"
+            if self.last_ok is not None:
+                text += f" (stale since {self.last_ok.astimezone().strftime('%H:%M:%S')})"
+            return text
+        return self.state.value

@@ -1,0 +1,97 @@
+"""The audit journal: one JSONL line when an action starts, one when it ends.
+
+Written before the request so a crash mid-action still leaves a record; keys
+never reach it (only ids, names and the server's message).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runtui.config import state_dir
+
+MAX_MESSAGE = 500
+
+
+def default_path() -> Path:
+    return state_dir() / "journal.jsonl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    time: str
+    profile: str
+    provider: str
+    run_id: str | None
+    action: str
+    outcome: str  # "started" | "ok" | "failed" | "uncertain" | "refused"
+    message: str | None = None
+    finished: str | None = None
+
+
+class Journal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+
+    def _append(self, record: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def started(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
+        entry_id = uuid.uuid4().hex[:12]
+        self._append({"id": entry_id, "phase": "started", "time": _now(), "profile": profile,
+                      "provider": provider, "run_id": run_id, "action": action})
+        return entry_id
+
+    def finished(self, entry_id: str, *, outcome: str, message: str | None = None,
+                 run_id: str | None = None, new_run_id: str | None = None) -> None:
+        self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
+                      "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
+                      "new_run_id": new_run_id})
+
+    def entries(self) -> Iterator[Entry]:
+        """Actions oldest first; an action with no end line shows as outcome "unknown"."""
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        starts: dict[str, dict[str, Any]] = {}
+        ends: dict[str, dict[str, Any]] = {}
+        order: list[str] = []
+        for line in lines:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue  # a torn last line after a crash
+            if not isinstance(rec, dict) or "id" not in rec:
+                continue
+            if rec.get("phase") == "started":
+                starts[rec["id"]] = rec
+                order.append(rec["id"])
+            else:
+                ends[rec["id"]] = rec
+        for entry_id in order:
+            s, e = starts[entry_id], ends.get(entry_id, {})
+            yield Entry(id=entry_id, time=s.get("time", ""), profile=s.get("profile", ""),
+                        provider=s.get("provider", ""), run_id=e.get("run_id") or s.get("run_id"),
+                        action=s.get("action", ""),
+                        outcome=e.get("outcome", "unknown (no outcome recorded)"),
+                        message=e.get("message"), finished=e.get("time"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,81 @@
+"""The current runs by (profile, id), and the deltas between refreshes.
+
+The store is the one place that knows what changed: watchers push what they
+read, listeners (the run table, notifications) receive only added / changed /
+removed runs, so nothing repaints when nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from runtui.model import Run
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Delta:
+    added: tuple[Run, ...] = ()
+    changed: tuple[tuple[Run, Run], ...] = ()  # (old, new)
+    removed: tuple[Run, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+Listener = Callable[[Delta], None]
+
+
+@dataclass
+class RunStore:
+    runs: dict[Key, Run] = field(default_factory=dict)
+    _listeners: list[Listener] = field(default_factory=list)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def get(self, key: Key) -> Run | None:
+        return self.runs.get(key)
+
+    def for_profile(self, profile: str) -> list[Run]:
+        return [r for (p, _), r in self.runs.items() if p == profile]
+
+    def upsert(self, runs: Iterable[Run]) -> Delta:
+        """Merge runs read from a server; unchanged ones cost nothing downstream."""
+        added: list[Run] = []
+        changed: list[tuple[Run, Run]] = []
+        for run in runs:
+            old = self.runs.get(run.key)
+            if old is None:
+                added.append(run)
+            elif old != run:
+                changed.append((old, run))
+            else:
+                continue
+            self.runs[run.key] = run
+        return self._emit(Delta(tuple(added), tuple(changed)))
+
+    def replace_profile(self, profile: str, runs: Iterable[Run], *, seen_complete: bool) -> Delta:
+        """A full listing: upsert, and when it reached the end drop runs it no longer has."""
+        fresh = {r.key: r for r in runs if r.profile == profile}
+        delta = self.upsert(fresh.values())
+        if not seen_complete:
+            return delta
+        gone = [r for k, r in self.runs.items() if k[0] == profile and k not in fresh]
+        return self.remove(gone) or delta
+
+    def remove(self, runs: Iterable[Run]) -> Delta:
+        removed = tuple(r for r in runs if self.runs.pop(r.key, None) is not None)
+        return self._emit(Delta(removed=removed))
+
+    def drop_profile(self, profile: str) -> Delta:
+        return self.remove(self.for_profile(profile))
+
+    def _emit(self, delta: Delta) -> Delta:
+        if delta:
+            for listener in list(self._listeners):
+                listener(delta)
+        return delta

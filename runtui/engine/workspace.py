@@ -1,0 +1,114 @@
+"""Everything a face needs, built from the config: providers, store, watchers, controller.
+
+The CLI uses it for one-shot reads and actions; the TUI also starts the watchers.
+A profile whose config or key is broken gets a health entry instead of stopping
+the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from runtui import config as config_mod
+from runtui.engine.control import Controller
+from runtui.engine.health import Health, HealthState
+from runtui.engine.journal import Journal
+from runtui.engine.store import RunStore
+from runtui.engine.watcher import ProfileWatcher
+from runtui.errors import ConfigError
+from runtui.providers import registry
+from runtui.providers.base import Provider
+
+
+class Workspace:
+    def __init__(self, cfg: config_mod.Config, *, journal: Journal | None = None) -> None:
+        self.config = cfg
+        self.store = RunStore()
+        self.journal = journal or Journal()
+        self.controller = Controller(self.journal, self.store)
+        self.providers: dict[str, Provider] = {}
+        self.watchers: dict[str, ProfileWatcher] = {}
+        self.health: dict[str, Health] = {}
+        self.health_listeners: list[Callable[[Health], None]] = []
+        for err in cfg.errors:
+            if err.profile:
+                self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
+                                        message=str(err)))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Workspace:
+        return cls(config_mod.load(path, known_providers=registry.names()))
+
+    @property
+    def profile_names(self) -> list[str]:
+        return sorted(self.config.profiles)
+
+    def provider(self, name: str) -> Provider:
+        """The adapter for a profile, built once. Raises ConfigError naming the problem."""
+        if name not in self.providers:
+            profile = self.config.profile(name)
+            self.providers[name] = registry.create(profile)
+        return self.providers[name]
+
+    def start_watching(self, names: list[str] | None = None) -> None:
+        defaults = self.config.defaults
+        for name in names or self.profile_names:
+            if name in self.watchers:
+                continue
+            try:
+                provider = self.provider(name)
+            except ConfigError as err:
+                self._set_health(Health(profile=name, state=HealthState.CONFIG, message=err.detail))
+                continue
+            profile = self.config.profiles[name]
+            watcher = ProfileWatcher(
+                name, provider, self.store,
+                interval=profile.refresh_seconds or defaults.refresh_seconds,
+                full_interval=defaults.finished_refresh_seconds,
+                page_size=defaults.page_size, max_runs=defaults.max_runs,
+                on_health=self._set_health)
+            self.watchers[name] = watcher
+            self._set_health(watcher.health)
+            watcher.start()
+
+    async def stop_watching(self, name: str | None = None) -> None:
+        for key in [name] if name else list(self.watchers):
+            watcher = self.watchers.pop(key, None)
+            if watcher is not None:
+                await watcher.stop()
+
+    def refresh_now(self) -> None:
+        for watcher in self.watchers.values():
+            watcher.refresh_now()
+
+    def set_paused(self, paused: bool) -> None:
+        for watcher in self.watchers.values():
+            watcher.set_paused(paused)
+
+    async def reload(self, path: Path | None = None) -> None:
+        """Re-read the config (after the profiles screen wrote it) and rewire profiles."""
+        cfg = config_mod.load(path or self.config.path, known_providers=registry.names())
+        old = self.config
+        self.config = cfg
+        for name in list(self.providers):
+            if name not in cfg.profiles or cfg.profiles[name] != old.profiles.get(name):
+                await self.stop_watching(name)
+                provider = self.providers.pop(name)
+                await provider.aclose()
+                self.store.drop_profile(name)
+                self.health.pop(name, None)
+        for err in cfg.errors:
+            if err.profile:
+                self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=str(err)))
+
+    async def aclose(self) -> None:
+        await self.stop_watching()
+        for provider in self.providers.values():
+            await provider.aclose()
+        self.providers.clear()
+
+    def _set_health(self, health: Health) -> None:
+        self.health[health.profile] = health
+        for listener in list(self.health_listeners):
+            listener(health)

@@ -1,0 +1,254 @@
+"""Shared, defensive helpers for turning provider JSON into the common model.
+
+Every helper accepts *any* JSON value (wrong types, nulls, lists where dicts were
+expected) and degrades to None / empty instead of raising. Parsers wrap their
+bodies in `parsing(provider)` so that whatever slips through still surfaces as one
+`ProviderError(kind="parse")` and never as a TypeError in the UI.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+
+from runtui.errors import ProviderError
+from runtui.model import Cost, Status
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+MAX_ERROR = 500  # last_error / step error shown in tables
+MAX_DEPTH = 64  # nesting we follow in trees (Wexa task nodes) before giving up on children
+
+
+def parse_error(provider: str, message: str) -> ProviderError:
+    return ProviderError(message, provider=provider, kind="parse")
+
+
+def parsing(provider: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorator: any exception but ProviderError becomes ProviderError(kind="parse")."""
+
+    def wrap(fn: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(fn)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return fn(*args, **kwargs)
+            except ProviderError:
+                raise
+            except Exception as exc:  # the safety net: parsers never leak other errors
+                raise parse_error(provider, f"unexpected answer shape ({type(exc).__name__})") from None
+
+        return inner
+
+    return wrap
+
+
+# ---- plain value accessors -------------------------------------------------------------
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """The value if it is a JSON object (keys made str), else {}."""
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    return {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def dicts(value: Any) -> list[dict[str, Any]]:
+    """Items of a list that are objects; anything else is skipped."""
+    return [as_dict(item) for item in as_list(value) if isinstance(item, Mapping)]
+
+
+def dig(value: Any, *path: str) -> Any:
+    node = value
+    for part in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def text(value: Any) -> str | None:
+    """A non-empty string (numbers become strings); None for everything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    return None
+
+
+def first_text(obj: Any, *paths: str) -> str | None:
+    """First non-empty string at any dotted path."""
+    for path in paths:
+        found = text(dig(obj, *path.split(".")))
+        if found is not None:
+            return found
+    return None
+
+
+def ident(obj: Any, *keys: str) -> str | None:
+    """An id: a non-empty string or an integer at the first of `keys` that has one."""
+    for key in keys:
+        value = dig(obj, *key.split("."))
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            result = float(value)
+        except OverflowError:
+            return None
+        return result if math.isfinite(result) else None
+    if isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except ValueError:
+            return None
+        return result if math.isfinite(result) else None
+    return None
+
+
+def boolean(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"))
+
+
+def truncate(value: str | None, limit: int = MAX_ERROR) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def message_of(value: Any, *, keys: Iterable[str] = ("message", "msg", "detail", "error", "label")
+               ) -> str | None:
+    """Best-effort human text of an error value: a string, an object or a list of them."""
+    keys = tuple(keys)
+    return _message_of(value, keys, 0)
+
+
+def _message_of(value: Any, keys: tuple[str, ...], depth: int) -> str | None:
+    if depth > 8:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, Mapping):
+        for key in keys:
+            found = _message_of(value.get(key), keys, depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        parts = [p for p in (_message_of(v, keys, depth + 1) for v in value[:20]) if p]
+        return "; ".join(parts) or None
+    return None
+
+
+def to_jsonable(value: Any) -> Any:
+    """JSON-safe copy for outputs/raw (keeps non-finite floats out of `--json`)."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+# ---- times -----------------------------------------------------------------------------
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Epoch seconds (or milliseconds when > 1e11), ISO 8601 with Z/offset; naive → UTC."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    if not isinstance(value, str):
+        return None
+    raw = value.strip()
+    if not raw or len(raw) > 64:
+        return None
+    epoch = number(raw)
+    if epoch is not None:
+        return _from_epoch(epoch)
+    if raw[-1] in "zZ":
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _from_epoch(value: float) -> datetime | None:
+    if not math.isfinite(value) or value < 0:
+        return None
+    if value > 1e14:  # microseconds
+        value /= 1e6
+    elif value > 1e11:  # milliseconds
+        value /= 1e3
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def first_time(obj: Any, *keys: str) -> datetime | None:
+    for key in keys:
+        found = parse_time(dig(obj, *key.split(".")))
+        if found is not None:
+            return found
+    return None
+
+
+# ---- statuses --------------------------------------------------------------------------
+
+
+def raw_status(value: Any) -> str | None:
+    """The provider's status string as sent (numbers tolerated), or None."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return text(value)
+
+
+def map_status(raw: str | None, table: Mapping[str, Status],
+               contains: Iterable[tuple[str, Status]] = ()) -> Status:
+    """Case-insensitive table look-up, then substring rules; UNKNOWN otherwise."""
+    if raw is None:
+        return Status.UNKNOWN
+    key = raw.strip().lower()
+    if key in table:
+        return table[key]
+    for needle, status in contains:
+        if needle in key:
+            return status
+    return Status.UNKNOWN
+
+
+def cost(amount: Any, unit: str) -> Cost | None:
+    value = number(amount)
+    if value is None or value < 0:
+        return None
+    return Cost(amount=value, unit=unit)

@@ -1,0 +1,146 @@
+"""Compact run records and the per-provider store that advances them lazily.
+
+A run only changes when its scheduled `next_at` passes; the store keeps those
+times in a heap so a request advances just the runs that are due, whatever the
+total count. Runs are kept oldest-first (creation order), so newest-first pages
+are slices from the end.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+INF = math.inf
+
+# flag bits
+HELD = 1  # Wexa: created but not started until /execute
+STUCK = 2  # parks (paused / BLOCKED / waiting) until someone resumes it
+BLOCK_ONCE = 4  # Edges: blocked for a while, then continues on its own
+SCHEDULED = 8  # Edges: came from a schedule
+FORCED = 16  # status set through /_sim
+
+
+@dataclass(slots=True, eq=False)
+class SimRun:
+    """One run; JSON is built from it on demand by the provider module."""
+
+    id: str
+    num: int
+    flow: int
+    created: float
+    seed: int
+    nsteps: int
+    step_dur: float
+    outcome: str
+    stop_step: int
+    status: str | None
+    flags: int = 0
+    step: int = 0
+    started: float | None = None
+    finished: float | None = None
+    updated: float = 0.0
+    next_at: float = INF
+    left: float = 0.0
+    version: int = 0
+    task: str = ""
+    parent: str = ""
+    extra: dict[str, Any] | None = None
+
+    def fingerprint(self) -> tuple[str | None, int, float]:
+        return (self.status, self.step, self.updated)
+
+
+class Lifecycle(Protocol):
+    """A provider's state machine over SimRun."""
+
+    terminal: frozenset[str | None]
+
+    def step(self, run: SimRun, t: float) -> None:
+        """Apply the event due at `t == run.next_at` and set the next one."""
+
+    def force(self, run: SimRun, status: str | None, t: float) -> None:
+        """Put a run into a raw status on request of a test."""
+
+
+class RunStore:
+    """All runs of one provider: id index, creation order, and a due-time heap."""
+
+    def __init__(self, life: Lifecycle) -> None:
+        self.life = life
+        self.runs: list[SimRun] = []
+        self.by_id: dict[str, SimRun] = {}
+        self._heap: list[tuple[float, int, int, SimRun]] = []
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def get(self, run_id: str) -> SimRun | None:
+        return self.by_id.get(run_id)
+
+    def add(self, run: SimRun, now: float) -> SimRun:
+        """Append a run (created at or before now) and bring it up to now."""
+        self.runs.append(run)
+        self.by_id[run.id] = run
+        self.catch_up(run, now)
+        return run
+
+    def catch_up(self, run: SimRun, now: float) -> None:
+        while run.next_at <= now:
+            self.life.step(run, run.next_at)
+        self.reschedule(run)
+
+    def reschedule(self, run: SimRun) -> None:
+        """Call after changing `next_at` outside the heap (actions, forcing)."""
+        run.version += 1
+        if run.next_at < INF:
+            self._seq += 1
+            heapq.heappush(self._heap, (run.next_at, self._seq, run.version, run))
+
+    def advance(self, now: float) -> None:
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            _, _, version, run = heapq.heappop(heap)
+            if version != run.version:
+                continue
+            while run.next_at <= now:
+                self.life.step(run, run.next_at)
+            self.reschedule(run)
+
+    def page(
+        self,
+        offset: int,
+        limit: int,
+        pred: Callable[[SimRun], bool] | None = None,
+        newest_first: bool = True,
+    ) -> tuple[list[SimRun], bool]:
+        """One page of runs and whether more match after it."""
+        runs = self.runs
+        if pred is None:
+            total = len(runs)
+            if newest_first:
+                hi = total - offset
+                lo = max(0, hi - limit)
+                items = runs[lo:hi][::-1] if hi > 0 else []
+                return items, lo > 0
+            items = runs[offset : offset + limit]
+            return items, offset + limit < total
+        found: list[SimRun] = []
+        skipped = 0
+        for run in self._iter(newest_first):
+            if not pred(run):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            if len(found) == limit:
+                return found, True
+            found.append(run)
+        return found, False
+
+    def _iter(self, newest_first: bool) -> Iterator[SimRun]:
+        return reversed(self.runs) if newest_first else iter(self.runs)
