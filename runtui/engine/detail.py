@@ -1,0 +1,70 @@
+"""Keep one open run's detail fresh: the provider's stream when it offers one, else polling.
+
+Only the open detail is read in full, so watching many runs stays cheap; a
+finished run is read once more and then left alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from runtui.errors import ProviderError
+from runtui.model import Run, RunDetail
+from runtui.providers.base import Provider
+
+MAX_BACKOFF = 30.0
+
+
+class DetailFollower:
+    def __init__(self, provider: Provider, run: Run, *, interval: float,
+                 on_update: Callable[[RunDetail], None],
+                 on_error: Callable[[ProviderError], None]) -> None:
+        self.provider = provider
+        self.run_ref = run
+        self.interval = interval
+        self.on_update = on_update
+        self.on_error = on_error
+        self.streamed = False
+        self._wake = asyncio.Event()
+
+    def refresh_now(self) -> None:
+        self._wake.set()
+
+    async def follow(self) -> None:
+        """Runs until cancelled (the detail closes) or the run is finished and read once more."""
+        if not self.run_ref.status.terminal and await self._try_stream():
+            pass
+        delay = self.interval
+        while True:
+            try:
+                detail = await self.provider.get_run(self.run_ref.id, self.run_ref.kind)
+            except ProviderError as exc:
+                self.on_error(exc)
+                delay = min(MAX_BACKOFF, max(delay * 2, exc.retry_after or 0.0))
+            else:
+                self.on_update(detail)
+                self.run_ref = detail.run
+                delay = self.interval
+                if detail.run.status.terminal:
+                    await self._wake.wait()  # nothing will change: wait for a manual refresh
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def _try_stream(self) -> bool:
+        stream = self.provider.stream_run(self.run_ref.id, self.run_ref.kind)
+        if stream is None:
+            return False
+        try:
+            async for detail in stream:
+                self.streamed = True
+                self.on_update(detail)
+                self.run_ref = detail.run
+                if detail.run.status.terminal:
+                    break
+        except ProviderError:
+            return False  # fall back to polling
+        return True

@@ -1,0 +1,439 @@
+"""B3OS (api.b3os.org): workflow runs, with an SSE stream per run.
+
+Every answer is an envelope `{code, data, message, requestId}`: read `data`,
+never `code` (examples show 0 and 200). The org run list ignores `status`, so
+statuses are filtered client-side, except for a single status on one workflow's
+list, which the server filters (providers.md §5).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import httpx
+from httpx_sse import EventSource, SSEError
+from pydantic import SecretStr
+
+from runtui import actions
+from runtui.config import Profile
+from runtui.errors import NotAllowed, ProviderError
+from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.providers import parse as p
+from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
+from runtui.providers.http import first_str, seg
+
+NAME = "b3os"
+MAX_PAGE = 100
+
+STATUS_TABLE: dict[str, Status] = {
+    "running": Status.RUNNING,
+    "waiting": Status.WAITING,
+    "success": Status.SUCCEEDED,
+    "partial": Status.SUCCEEDED,
+    "failure": Status.FAILED,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+}
+NODE_TABLE: dict[str, Status] = {
+    "pending": Status.QUEUED,
+    "scheduled": Status.QUEUED,
+    "running": Status.RUNNING,
+    "waiting": Status.WAITING,
+    "success": Status.SUCCEEDED,
+    "failure": Status.FAILED,
+    "cancelled": Status.CANCELLED,
+    "canceled": Status.CANCELLED,
+    # "skipped" has no common equivalent: UNKNOWN with the raw value shown.
+}
+# Statuses the per-workflow list filters server-side (one value per request). Succeeded
+# is left client-side: it also covers `partial`, which that endpoint's enum lacks.
+SERVER_STATUS: dict[Status, str] = {
+    Status.RUNNING: "running",
+    Status.WAITING: "waiting",
+    Status.FAILED: "failure",
+    Status.CANCELLED: "cancelled",
+}
+
+
+def b3_status(value: Any, table: dict[str, Status] = STATUS_TABLE) -> tuple[Status, str | None]:
+    raw = p.raw_status(value)
+    return p.map_status(raw, table), raw
+
+
+def unwrap(body: Any) -> Any:
+    """`data` of the envelope when there is one; the body itself otherwise."""
+    if isinstance(body, dict) and "data" in body and ("code" in body or "requestId" in body
+                                                      or "success" in body or "message" in body
+                                                      or len(body) == 1):
+        return body["data"]
+    return body
+
+
+def _error_text(value: Any) -> str | None:
+    return p.truncate(p.message_of(value, keys=("message", "error", "reason", "detail")))
+
+
+# ---- parsers ----------------------------------------------------------------------------
+
+
+def node_order(definition: Any) -> list[str]:
+    """Node ids along `children` from the trigger(s), then any the walk did not reach."""
+    nodes = p.as_dict(p.dig(definition, "nodes"))
+    children: dict[str, list[str]] = {}
+    for node_id, node in nodes.items():
+        kids: list[str] = []
+        for child in p.as_list(p.dig(node, "children")):
+            kid = p.ident(child, "id", "nodeId") if isinstance(child, dict) else p.text(child)
+            if kid is not None:
+                kids.append(kid)
+        children[node_id] = kids
+    triggers = [t for t in (p.text(x) for x in p.as_list(p.dig(definition, "triggerNodeIds")))
+                if t is not None and t in nodes]
+    if not triggers:
+        reached = {kid for kids in children.values() for kid in kids}
+        triggers = [n for n in nodes if n not in reached]
+    order: list[str] = []
+    seen: set[str] = set()
+    stack = list(reversed(triggers))
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        order.append(node_id)
+        stack.extend(reversed(children.get(node_id, [])))
+    order.extend(n for n in nodes if n not in seen)
+    return order
+
+
+def _steps(obj: dict[str, Any]) -> tuple[Step, ...]:
+    state = p.as_dict(obj.get("executionState"))
+    definition = p.as_dict(obj.get("workflowDefinition"))
+    nodes = p.as_dict(definition.get("nodes"))
+    order = [n for n in node_order(definition) if n in state]
+    order += [n for n in state if n not in set(order)]
+    steps: list[Step] = []
+    for node_id in order:
+        entry = p.as_dict(state.get(node_id))
+        spec = p.as_dict(nodes.get(node_id))
+        status, raw = b3_status(entry.get("status"), NODE_TABLE)
+        node_type = p.first_text(entry, "type") or p.first_text(spec, "type")
+        result = entry.get("result")
+        steps.append(Step(
+            id=node_id,
+            name=p.first_text(spec, "description", "name") or node_type,
+            type=node_type,
+            status=status, raw_status=raw,
+            started_at=p.parse_time(entry.get("startedAt")),
+            finished_at=p.parse_time(entry.get("finishedAt")),
+            error=_error_text(entry.get("error")),
+            output=p.to_jsonable(result) if result is not None else None,
+        ))
+    return tuple(steps)
+
+
+@p.parsing(NAME)
+def parse_run(body: Any, profile: str) -> Run:
+    obj = p.as_dict(unwrap(body))
+    run_id = p.ident(obj, "id", "runId")
+    if run_id is None:
+        raise p.parse_error(NAME, "run without an id")
+    status, raw = b3_status(obj.get("status"))
+    last_error = _error_text(obj.get("error")) or _error_text(obj.get("errorMessage"))
+    if last_error is None:
+        for entry in p.as_dict(obj.get("executionState")).values():
+            if b3_status(p.dig(entry, "status"), NODE_TABLE)[0] is Status.FAILED:
+                last_error = _error_text(p.dig(entry, "error"))
+                if last_error:
+                    break
+    return Run(
+        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        workflow_id=p.ident(obj, "workflowId"),
+        workflow_name=p.first_text(obj, "workflowName", "workflow.name"),
+        status=status, raw_status=raw,
+        partial=raw is not None and raw.strip().lower() == "partial",
+        created_at=p.first_time(obj, "createdAt"),
+        started_at=p.first_time(obj, "startedAt"),
+        finished_at=p.first_time(obj, "finishedAt"),
+        updated_at=p.first_time(obj, "updatedAt"),
+        cost=p.cost(obj.get("totalCu"), "CU"),
+        last_error=last_error,
+        parent_id=p.ident(obj, "sourceRunId"),
+    )
+
+
+@p.parsing(NAME)
+def parse_detail(body: Any, profile: str) -> RunDetail:
+    run = parse_run(body, profile)
+    obj = p.as_dict(unwrap(body))
+    state = p.as_dict(obj.get("executionState"))
+    inputs: dict[str, Any] = {}
+    order = node_order(obj.get("workflowDefinition"))
+    trigger = next((n for n in order if n in state), None)
+    if trigger is not None:  # the trigger's output is the run's input payload
+        value = p.to_jsonable(p.dig(state[trigger], "result"))
+        inputs = value if isinstance(value, dict) else {}
+    if not inputs:
+        value = p.to_jsonable(obj.get("propValues"))
+        inputs = value if isinstance(value, dict) else {}
+    return RunDetail(run=run, steps=_steps(obj), inputs=inputs, raw=p.to_jsonable(body))
+
+
+@p.parsing(NAME)
+def parse_page(body: Any, profile: str) -> tuple[list[Run], int, bool | None]:
+    """(runs, items counted, hasMore) of one list answer."""
+    data = unwrap(body)
+    has_more = p.dig(data, "hasMore")
+    if has_more is None:
+        has_more = p.dig(body, "hasMore")  # older envelope {success, data: [...], hasMore}
+    items = data.get("items") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise p.parse_error(NAME, "expected a list of runs under data.items")
+    runs: list[Run] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        try:
+            runs.append(parse_run(item, profile))
+        except ProviderError:
+            continue
+    return runs, len(items), has_more if isinstance(has_more, bool) else None
+
+
+@p.parsing(NAME)
+def parse_run_id(body: Any) -> str:
+    data = unwrap(body)
+    found = p.ident(data, "runId", "id", "run.id")
+    if found is None:
+        raise p.parse_error(NAME, "the answer carries no runId")
+    return found
+
+
+@p.parsing(NAME)
+def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
+    data = p.as_dict(unwrap(body))
+    schema: Any = None
+    for path in ("inputSchema", "definition.inputSchema", "workflowDefinition.inputSchema",
+                 "draftDefinition.inputSchema", "currentVersion.definition.inputSchema"):
+        schema = p.dig(data, *path.split("."))
+        if isinstance(schema, list):
+            break
+    inputs = tuple(d for d in (p.to_jsonable(i) for i in p.dicts(schema)) if isinstance(d, dict))
+    return WorkflowInfo(id=p.ident(data, "id") or workflow_id, name=p.first_text(data, "name"),
+                        inputs=inputs)
+
+
+def waiting_node(detail: RunDetail) -> str | None:
+    return next((s.id for s in detail.steps if (s.raw_status or "").lower() == "waiting"), None)
+
+
+def merge_event(state: dict[str, Any], payload: Any) -> bool:
+    """Fold one SSE payload into the run object being built; False if it said nothing.
+
+    The event schema is unpublished: a payload with `nodeId` updates that node of
+    `executionState`; any other object is taken as (part of) the run itself.
+    """
+    payload = unwrap(payload)
+    if not isinstance(payload, dict):
+        return False
+    if isinstance(payload.get("run"), dict):
+        payload = payload["run"]
+    node_id = p.ident(payload, "nodeId", "node.id")
+    if node_id is not None:
+        nodes = state.get("executionState")
+        if not isinstance(nodes, dict):
+            nodes = state["executionState"] = {}
+        entry = nodes.get(node_id)
+        if not isinstance(entry, dict):
+            entry = nodes[node_id] = {}
+        for key in ("type", "status", "result", "error", "startedAt", "finishedAt", "input"):
+            if key in payload:
+                entry[key] = payload[key]
+        return True
+    changed = False
+    for key, value in payload.items():
+        if key in ("id", "runId"):
+            continue
+        if key == "executionState" and isinstance(value, dict):
+            nodes = state.get("executionState")
+            if not isinstance(nodes, dict):
+                nodes = state["executionState"] = {}
+            nodes.update(value)
+        else:
+            state[key] = value
+        changed = True
+    return changed
+
+
+# ---- the adapter ------------------------------------------------------------------------
+
+
+class B3osProvider(Provider):
+    name: ClassVar[str] = NAME
+    label: ClassVar[str] = "B3OS"
+    default_base_url: ClassVar[str | None] = "https://api.b3os.org"
+    actions: ClassVar[actions.ActionTable] = actions.B3OS
+    workflow_label: ClassVar[str] = "workflow id"
+
+    @classmethod
+    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key.get_secret_value()}"} if key is not None else {}
+
+    @classmethod
+    def extra_headers(cls, profile: Profile) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}  # the MCP sends it on every call
+        if profile.org_id:
+            headers["X-Org-ID"] = profile.org_id
+        return headers
+
+    @staticmethod
+    def read_error(body: Any) -> str | None:
+        return first_str(body, "message", "error.message", "error")
+
+    def _data(self, response: httpx.Response) -> Any:
+        """The body, refusing a 2xx that says `success: false` (older envelope)."""
+        body = json_of(response, NAME)
+        if isinstance(body, dict) and body.get("success") is False:
+            raise ProviderError(self.read_error(body) or "request failed", provider=NAME,
+                                status=response.status_code,
+                                request_id=first_str(body, "requestId")
+                                or response.headers.get("x-request-id"))
+        return body
+
+    # ---- reads ----------------------------------------------------------------------
+
+    async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
+        if query.kind is not Kind.RUN:
+            return
+        if query.statuses is not None and not query.statuses:
+            return
+        size = max(1, min(query.page_size, MAX_PAGE))
+        base: dict[str, Any] = {}
+        path = "/v1/runs"
+        if query.workflow_id is not None:
+            single = next(iter(query.statuses)) if query.statuses and len(query.statuses) == 1 else None
+            if single in SERVER_STATUS:
+                path = f"/v1/workflows/{seg(query.workflow_id)}/runs"
+                base["status"] = SERVER_STATUS[single]
+            else:
+                base["workflowId"] = query.workflow_id
+        offset = 0
+        yielded = 0
+        seen: set[str] = set()
+        while True:
+            response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
+            runs, count, has_more = parse_page(self._data(response), self.profile.name)
+            fresh = [r for r in runs if r.id not in seen]
+            seen.update(r.id for r in runs)
+            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
+            if query.limit is not None:
+                page = page[: max(0, query.limit - yielded)]
+            if page:
+                yielded += len(page)
+                yield page
+            more = has_more if has_more is not None else count >= size
+            if (not more or count == 0 or (runs and not fresh)
+                    or (query.limit is not None and yielded >= query.limit)):
+                return
+            offset += count
+
+    async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        response = await self.http.get(f"/v1/runs/{seg(run_id)}")
+        return parse_detail(self._data(response), self.profile.name)
+
+    async def get_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
+        response = await self.http.get(f"/v1/runs/{seg(run_id)}", params={"summary": "true"})
+        return parse_run(self._data(response), self.profile.name)
+
+    async def check(self) -> str:
+        response = await self.http.get("/v1/runs", params={"limit": 1, "offset": 0})
+        runs, _, _ = parse_page(self._data(response), self.profile.name)
+        return "runs readable" + ("" if runs else " (none yet)")
+
+    async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
+        response = await self.http.get(f"/v1/workflows/{seg(workflow_id)}")
+        return parse_workflow(self._data(response), workflow_id)
+
+    def stream_run(self, run_id: str, kind: Kind = Kind.RUN) -> AsyncIterator[RunDetail] | None:
+        if kind is not Kind.RUN:
+            return None
+        return self._stream(run_id)
+
+    async def _stream(self, run_id: str) -> AsyncIterator[RunDetail]:
+        path = f"/v1/runs/{seg(run_id)}/stream"
+        state: dict[str, Any] = {"id": run_id}
+        try:
+            async with self.http.stream(path) as response:
+                if not response.is_success:
+                    await response.aread()
+                    self.http._raise_for_status(response)
+                async for event in EventSource(response).aiter_sse():
+                    if event.event == "end":
+                        return
+                    try:
+                        payload = json.loads(event.data)
+                    except ValueError:
+                        continue
+                    try:
+                        if not merge_event(state, payload):
+                            continue
+                        state["id"] = run_id
+                        detail = parse_detail(state, self.profile.name)
+                    except ProviderError:
+                        continue
+                    yield detail
+        except SSEError:
+            raise ProviderError("the run stream is not an event stream", provider=NAME,
+                                kind="parse") from None
+        except httpx.TimeoutException as exc:
+            raise ProviderError(f"stream stalled ({type(exc).__name__})", provider=NAME,
+                                kind="timeout") from None
+        except (httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
+            raise ProviderError(f"stream failed ({type(exc).__name__})", provider=NAME,
+                                kind="network") from None
+
+    # ---- actions --------------------------------------------------------------------
+
+    async def _start(self, request: StartRequest) -> str:
+        response = await self.http.post_action(f"/v1/workflows/{seg(request.workflow_id)}/run",
+                                               json={"payload": dict(request.inputs)})
+        return parse_run_id(self._data(response))
+
+    def _webhook_secret(self) -> str | None:
+        extras = self.profile.extras
+        secret = extras.get("webhook_secret")
+        if isinstance(secret, str) and secret:
+            return secret
+        env = extras.get("webhook_secret_env")
+        if isinstance(env, str) and env:
+            return os.environ.get(env) or None
+        return None
+
+    async def _send(self, run: Run, action: Action) -> str | None:
+        run_path = f"/v1/runs/{seg(run.id)}"
+        if action is Action.CANCEL:
+            await self.http.post_action(f"{run_path}/cancel", send_json=False)
+            return None
+        if action is Action.RETRY:
+            response = await self.http.post_action(f"{run_path}/retry", send_json=False)
+            return parse_run_id(self._data(response))
+        if action is Action.RESUME:
+            try:
+                detail = await self.get_run(run.id)
+            except ProviderError as exc:
+                # Nothing was sent yet: not an "uncertain" outcome, whatever the read's trouble.
+                raise ProviderError(f"could not read the run to find its waiting node: {exc.message}",
+                                    provider=NAME, status=exc.status, request_id=exc.request_id,
+                                    kind="http") from None
+            node = waiting_node(detail)
+            if node is None:
+                raise ProviderError("no node of this run is waiting; nothing to resume",
+                                    provider=NAME, kind="input")
+            secret = self._webhook_secret()
+            await self.http.post_action(f"{run_path}/nodes/{seg(node)}/resume", json={"data": {}},
+                                        params={"secret": secret} if secret else None)
+            return None
+        raise NotAllowed(f"B3OS runs do not support {action.value}")

@@ -1,0 +1,285 @@
+"""Edges (api.edges.run): flow runs.
+
+Lists are bare JSON arrays paged with limit/offset; the status filter is applied
+server-side (repeatable `status`), and again client-side for safety. Cancel and
+resume take no body. The async start route is inferred (providers.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+
+from runtui import actions
+from runtui.config import Profile
+from runtui.errors import NotAllowed, ProviderError
+from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.providers import parse as p
+from runtui.providers.base import ListQuery, Provider, json_of
+from runtui.providers.http import first_str, seg
+
+NAME = "edges"
+MAX_PAGE = 100  # the documented max of the sibling action-run list [inf]
+OUTPUTS_LIMIT = 100
+
+STATUS_TABLE: dict[str, Status] = {
+    "created": Status.QUEUED,
+    "queued": Status.QUEUED,
+    "scheduled": Status.QUEUED,
+    "running": Status.RUNNING,
+    "blocked": Status.WAITING,
+    "stopped": Status.CANCELLED,
+    "succeeded": Status.SUCCEEDED,
+    "partial_succeeded": Status.SUCCEEDED,
+    "failed": Status.FAILED,
+    "invalid": Status.FAILED,
+}
+
+# Common status -> the raw enum values the server filters on.
+RAW_FOR: dict[Status, tuple[str, ...]] = {
+    Status.QUEUED: ("CREATED", "QUEUED", "SCHEDULED"),
+    Status.RUNNING: ("RUNNING",),
+    Status.WAITING: ("BLOCKED",),
+    Status.CANCELLED: ("STOPPED",),
+    Status.SUCCEEDED: ("SUCCEEDED", "PARTIAL_SUCCEEDED"),
+    Status.FAILED: ("FAILED", "INVALID"),
+    Status.PAUSED: (),  # no such raw state: nothing can match
+}
+
+ID_KEYS = ("uid", "flow_run_uid", "run_uid")
+
+
+def edges_status(value: Any) -> tuple[Status, str | None, bool]:
+    raw = p.raw_status(value)
+    status = p.map_status(raw, STATUS_TABLE)
+    partial = raw is not None and raw.strip().lower() == "partial_succeeded"
+    return status, raw, partial
+
+
+def server_statuses(statuses: frozenset[Status] | None) -> list[str] | None:
+    """Raw values for `status=`; None when the server cannot express the filter."""
+    if statuses is None or Status.UNKNOWN in statuses:
+        return None  # unknown covers null/unlisted values: filter client-side only
+    raw: list[str] = []
+    for status in sorted(statuses):
+        raw.extend(RAW_FOR.get(status, ()))
+    return raw
+
+
+def _last_error(obj: dict[str, Any]) -> str | None:
+    err = obj.get("last_error", obj.get("error"))
+    if isinstance(err, dict):
+        return p.truncate(p.first_text(err, "message", "label") or p.message_of(err))
+    return p.truncate(p.message_of(err))
+
+
+def _credits(obj: dict[str, Any]) -> Cost | None:
+    for key in ("credits", "credits_used", "consumed_credits", "credit_cost", "cost"):
+        found = p.cost(obj.get(key), "credits")
+        if found is not None:
+            return found
+    return None
+
+
+# ---- parsers ----------------------------------------------------------------------------
+
+
+@p.parsing(NAME)
+def parse_run(body: Any, profile: str) -> Run:
+    obj = p.as_dict(body)
+    if p.ident(obj, *ID_KEYS) is None and isinstance(obj.get("data"), dict):
+        obj = p.as_dict(obj["data"])
+    run_id = p.ident(obj, *ID_KEYS)
+    if run_id is None:
+        raise p.parse_error(NAME, "flow run without a uid")
+    status, raw, partial = edges_status(obj.get("status"))
+    workflow = p.as_dict(obj.get("workflow"))
+    return Run(
+        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        workflow_id=(p.first_text(workflow, "slug", "uid")
+                     or p.first_text(obj, "flow_slug", "workflow_slug", "flow_uid")),
+        workflow_name=p.first_text(workflow, "name") or p.first_text(obj, "flow_name"),
+        status=status, raw_status=raw, partial=partial,
+        created_at=p.parse_time(obj.get("created_at")),
+        started_at=p.parse_time(obj.get("started_at")),
+        finished_at=p.parse_time(obj.get("finished_at")),
+        updated_at=p.parse_time(obj.get("updated_at")),
+        cost=_credits(obj),
+        last_error=_last_error(obj),
+    )
+
+
+def _steps(obj: dict[str, Any]) -> tuple[Step, ...]:
+    """Per-step status: its shape is unpublished, so read the usual field names."""
+    raw_steps = obj.get("steps", obj.get("step_runs", obj.get("steps_status")))
+    if isinstance(raw_steps, dict):  # {step_uid: {...}} or {step_uid: "RUNNING"}
+        raw_steps = [{"uid": k, **(v if isinstance(v, dict) else {"status": v})}
+                     for k, v in raw_steps.items()]
+    steps: list[Step] = []
+    for index, item in enumerate(p.dicts(raw_steps)):
+        step_id = p.ident(item, "uid", "step_uid", "id") or f"step-{index + 1}"
+        status, raw, _ = edges_status(item.get("status"))
+        steps.append(Step(
+            id=step_id,
+            name=p.first_text(item, "name", "label", "action_name", "action.name", "slug"),
+            type=p.first_text(item, "type", "action_name", "action.slug"),
+            status=status, raw_status=raw,
+            started_at=p.parse_time(item.get("started_at")),
+            finished_at=p.parse_time(item.get("finished_at")),
+            error=_last_error(item),
+            output=p.to_jsonable(item.get("output_count")) if "output_count" in item else None,
+        ))
+    return tuple(steps)
+
+
+@p.parsing(NAME)
+def parse_detail(body: Any, profile: str, outputs: Any = None) -> RunDetail:
+    run = parse_run(body, profile)
+    obj = p.as_dict(body)
+    if p.ident(obj, *ID_KEYS) is None and isinstance(obj.get("data"), dict):
+        obj = p.as_dict(obj["data"])
+    results: list[dict[str, Any]] = []
+    for item in p.as_list(outputs if isinstance(outputs, list) else p.dig(outputs, "data")):
+        value = p.to_jsonable(item)
+        results.append(value if isinstance(value, dict) else {"value": value})
+    inputs = p.to_jsonable(obj.get("inputs"))
+    return RunDetail(run=run, steps=_steps(obj), outputs=tuple(results),
+                     inputs=inputs if isinstance(inputs, dict) else ({"inputs": inputs} if inputs else {}),
+                     raw=p.to_jsonable(body))
+
+
+@p.parsing(NAME)
+def page_items(body: Any) -> list[Any]:
+    """The array of a list answer (documented bare; an envelope is tolerated)."""
+    if isinstance(body, dict):
+        body = next((body[k] for k in ("data", "items", "runs", "results") if isinstance(body.get(k), list)),
+                    None)
+    if not isinstance(body, list):
+        raise p.parse_error(NAME, "expected a list of flow runs")
+    return body
+
+
+@p.parsing(NAME)
+def parse_page(body: Any, profile: str) -> list[Run]:
+    runs: list[Run] = []
+    for item in page_items(body):
+        if not isinstance(item, dict):
+            continue
+        try:
+            runs.append(parse_run(item, profile))
+        except ProviderError:
+            continue
+    return runs
+
+
+@p.parsing(NAME)
+def parse_new_run_id(body: Any) -> str:
+    candidates = [body, p.dig(body, "data"), p.dig(body, "flow_run")]
+    if isinstance(body, list) and body:
+        candidates.append(body[0])
+    for obj in candidates:
+        found = p.ident(obj, *ID_KEYS)
+        if found is not None:
+            return found
+    raise p.parse_error(NAME, "the start answer carries no uid, flow_run_uid or run_uid")
+
+
+def start_inputs(request: StartRequest) -> list[Any]:
+    """`inputs` is a list of input objects. A user-given JSON list goes as is.
+
+    A list reaches us either as the inputs themselves (an unvalidated StartRequest)
+    or as the only key `inputs` holding a list; anything else is one input object.
+    """
+    given: Any = request.inputs
+    if isinstance(given, list):
+        return given
+    if isinstance(given, dict) and list(given) == ["inputs"] and isinstance(given["inputs"], list):
+        return list(given["inputs"])
+    return [dict(given)]
+
+
+# ---- the adapter ------------------------------------------------------------------------
+
+
+class EdgesProvider(Provider):
+    name: ClassVar[str] = NAME
+    label: ClassVar[str] = "Edges"
+    default_base_url: ClassVar[str | None] = "https://api.edges.run/v1"
+    actions: ClassVar[actions.ActionTable] = actions.EDGES
+    workflow_label: ClassVar[str] = "flow slug"
+
+    @classmethod
+    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+        return {"X-API-Key": key.get_secret_value()} if key is not None else {}
+
+    @staticmethod
+    def read_error(body: Any) -> str | None:
+        return first_str(body, "message", "label", "error.message", "detail", "error")
+
+    async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
+        if query.kind is not Kind.RUN:
+            return
+        raw = server_statuses(query.statuses)
+        if raw is not None and not raw:
+            return  # e.g. only "paused": no Edges run can match
+        size = max(1, min(query.page_size, MAX_PAGE))
+        offset = 0
+        yielded = 0
+        seen: set[str] = set()
+        while True:
+            params: list[tuple[str, str | int]] = [("status", s) for s in raw or ()]
+            params += [("limit", size), ("offset", offset), ("sort", "-created_at")]
+            body = json_of(await self.http.get("/flows/runs", params=params), NAME)
+            raw_count = len(page_items(body))
+            runs = parse_page(body, self.profile.name)
+            fresh = [r for r in runs if r.id not in seen]
+            seen.update(r.id for r in runs)
+            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
+            if query.workflow_id is not None:  # no documented server filter by flow
+                page = [r for r in page if r.workflow_id == query.workflow_id]
+            if query.limit is not None:
+                page = page[: max(0, query.limit - yielded)]
+            if page:
+                yielded += len(page)
+                yield page
+            if raw_count < size or (runs and not fresh) or (
+                    query.limit is not None and yielded >= query.limit):
+                return
+            offset += raw_count
+
+    async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        uid = seg(run_id)
+        # `include_steps` is an inference: the docs show an optional boolean query that
+        # adds per-step status but its name is not visible (providers.md §2).
+        body = json_of(await self.http.get(f"/flows/runs/{uid}", params={"include_steps": "true"}), NAME)
+        outputs: Any = None
+        try:
+            response = await self.http.get(f"/flows/runs/{uid}/outputs",
+                                           params={"limit": OUTPUTS_LIMIT, "offset": 0})
+            outputs = json_of(response, NAME)
+        except ProviderError:
+            outputs = None  # the run itself was read: show it even when its outputs are not
+        return parse_detail(body, self.profile.name, outputs)
+
+    async def get_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
+        response = await self.http.get(f"/flows/runs/{seg(run_id)}/status")
+        return parse_run(json_of(response, NAME), self.profile.name)
+
+    async def check(self) -> str:
+        response = await self.http.get("/flows/runs", params={"limit": 1, "offset": 0,
+                                                              "sort": "-created_at"})
+        runs = parse_page(json_of(response, NAME), self.profile.name)
+        return "flow runs readable" + ("" if runs else " (none yet)")
+
+    async def _start(self, request: StartRequest) -> str:
+        body = {"inputs": start_inputs(request), "parameters": {}}
+        response = await self.http.post_action(f"/flows/{seg(request.workflow_id)}/run/async", json=body)
+        return parse_new_run_id(json_of(response, NAME))
+
+    async def _send(self, run: Run, action: Action) -> str | None:
+        if action not in (Action.CANCEL, Action.RESUME):
+            raise NotAllowed(f"Edges flow runs do not support {action.value}")
+        await self.http.post_action(f"/flows/runs/{seg(run.id)}/{action.value}", send_json=False)
+        return None

@@ -1,0 +1,140 @@
+"""RuntuiApp: owns the workspace, the keymap and the screens; the screens do the work."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from runtui.engine.health import Health
+from runtui.engine.store import Delta
+from runtui.engine.workspace import Workspace
+from runtui.model import Status
+
+
+class RuntuiApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("runtui.tcss")
+    TITLE = "runtui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("P", "profiles", "Profiles", id="app.profiles", show=False),
+    ]
+
+    def __init__(self, workspace: Workspace, *, title_suffix: str | None = None,
+                 watch: bool = True) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.watch_enabled = watch
+        if title_suffix:
+            self.title = f"runtui {title_suffix}"
+        self.watched: set[tuple[str, str]] = set()
+        workspace.store.subscribe(self._notify_finished)
+
+    # ---- lifecycle --------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        keymap = self.workspace.config.keymap
+        if keymap:
+            self.set_keymap(keymap)
+        for err in self.workspace.config.errors:
+            if not err.profile:
+                self.notify(str(err), title="config", severity="error", timeout=15)
+        if not self.workspace.config.profiles:
+            from runtui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+            return
+        self.open_runs()
+
+    def open_runs(self) -> None:
+        from runtui.tui.screens.runs import RunsScreen
+
+        self.push_screen(RunsScreen())
+        if self.watch_enabled:
+            self.workspace.start_watching()
+
+    async def on_unmount(self) -> None:
+        await self.workspace.aclose()
+
+    # ---- app-wide actions -------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from runtui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_profiles(self) -> None:
+        from runtui.tui.screens.profiles import ProfilesScreen
+
+        if not isinstance(self.screen, ProfilesScreen):
+            self.push_screen(ProfilesScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        # Every binding of the current screen is a palette entry too.
+        seen: set[str] = set()
+        for _key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.description and binding.action not in seen and binding.action != "command_palette":
+                seen.add(binding.action)
+                yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
+                                    _runner(active.node, binding.action))
+        yield SystemCommand("Profiles", "Manage profiles (add, edit, test, remove)", self.action_profiles)
+
+    # ---- terminal helpers -------------------------------------------------------------
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """OSC 52, wrapped in a DCS passthrough inside tmux so it reaches the outer terminal."""
+        self._clipboard = text
+        if self._driver is None:
+            return
+        payload = base64.b64encode(text.encode()).decode()
+        seq = f"\x1b]52;c;{payload}\a"
+        if os.environ.get("TMUX"):
+            seq = "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+        self._driver.write(seq)
+
+    def _notify_finished(self, delta: Delta) -> None:
+        if not delta.changed:
+            return
+        marks = self._marks()
+        for old, new in delta.changed:
+            if old.status.terminal or not new.status.terminal:
+                continue
+            if new.key in self.watched or new.key in marks:
+                sev = "information" if new.status is Status.SUCCEEDED else "warning"
+                self.notify(f"{new.profile} {new.id}: {new.status.value}", title="run finished",
+                            severity=sev)
+                if self.workspace.config.defaults.bell:
+                    self.bell()
+                self.watched.discard(new.key)
+
+    def _marks(self) -> set[tuple[str, str]]:
+        from runtui.tui.screens.runs import RunsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RunsScreen):
+                return screen.table.marks
+        return set()
+
+    def on_health_changed(self, health: Health) -> None:  # hook for screens
+        pass
+
+
+def _runner(node: object, action: str) -> object:
+    async def run() -> None:
+        from textual.dom import DOMNode
+
+        if isinstance(node, DOMNode):
+            await node.run_action(action)
+
+    return run

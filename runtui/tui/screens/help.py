@@ -1,0 +1,53 @@
+"""Every key of the screen underneath and of the app, with the binding id to remap it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+INTRO = ("Keys can be remapped in the config file's [keymap] table by binding id, "
+         'e.g.  [keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
+         "are greyed out in the footer; the command palette (ctrl+p) lists every action.")
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("what")
+        table.add_column("binding id", style="dim", no_wrap=True)
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for _key, active in self.under.active_bindings.items():
+            b = active.binding
+            ident = b.id or ""
+            if (ident, b.key) in seen or not (b.description or ident):
+                continue
+            seen.add((ident, b.key))  # type: ignore[arg-type]
+            rows.append((self.app.get_key_display(b), b.description or b.action, ident))
+        rows += [("enter", "Open the run's detail", "table.select"),
+                 ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),
+                 ("pgup/pgdn, g/G", "Page, top, bottom", "table.page_up/…"),
+                 ("ctrl+p", "Command palette", "")]
+        for key, what, ident in rows:
+            table.add_row(key, what, ident)
+        with VerticalScroll(id="help-box"):
+            yield Static("[b]runtui keys[/b]\n" + INTRO + "\n", id="help-intro")
+            yield Static(table, id="help-table")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

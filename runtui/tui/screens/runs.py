@@ -1,0 +1,367 @@
+"""The main screen: the live run table, the filter, the detail split, and run control."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from runtui.actions import can_execute, decide
+from runtui.engine.health import Health
+from runtui.engine.store import Delta
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.model import Action, ActionResult, Run, StartRequest
+from runtui.tui.widgets.health_bar import HealthBar
+from runtui.tui.widgets.run_table import RunTable
+
+WIDE = 150  # columns from which the detail opens beside the table instead of over it
+
+
+class RunsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "execute", "Execute", id="runs.execute"),
+        Binding("p", "run_action('pause')", "Pause", id="runs.pause"),
+        Binding("r", "run_action('resume')", "Resume", id="runs.resume"),
+        Binding("c", "run_action('cancel')", "Cancel", id="runs.cancel"),
+        Binding("t", "run_action('retry')", "Retry", id="runs.retry", show=False),
+        Binding("space", "mark", "Mark", id="runs.mark", show=False),
+        Binding("slash", "filter", "Filter", id="runs.filter", key_display="/"),
+        Binding("a", "active_only", "Active", id="runs.active"),
+        Binding("s", "sort", "Sort", id="runs.sort", show=False),
+        Binding("o", "next_profile", "Profile", id="runs.profile", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", id="runs.refresh", show=False),
+        Binding("f", "freeze", "Pause refresh", id="runs.freeze", show=False),
+        Binding("y", "copy_id", "Copy id", id="runs.copy", show=False),
+        Binding("w", "watch_run", "Notify when done", id="runs.watch", show=False),
+        Binding("R", "run_again", "Run again", id="runs.again", show=False),
+        Binding("escape", "back", "Back", id="runs.back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = RunTable(id="runs")
+        self.frozen = False
+        self.profile_filter: str | None = None
+        self._detail_open = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="summary")
+        yield Input(placeholder="filter: text matches profile, id, workflow, status", id="filter")
+        with Horizontal(id="body"):
+            yield self.table
+        yield HealthBar(id="health")
+        yield Footer()
+
+    @property
+    def ws(self):  # type: ignore[no-untyped-def]
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.table.set_runs(self.ws.store.runs.values())
+        self._unsubscribe = self.ws.store.subscribe(self._on_delta)
+        self.ws.health_listeners.append(self._on_health)
+        self.query_one(HealthBar).update_all(self.ws.health)
+        self._update_summary()
+        self.set_interval(1.0, self._tick)
+        self.table.focus()
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+        if self._on_health in self.ws.health_listeners:
+            self.ws.health_listeners.remove(self._on_health)
+
+    # ---- live updates -----------------------------------------------------------------
+
+    def _on_delta(self, delta: Delta) -> None:
+        self.table.apply_delta(delta)
+        self._update_summary()
+        detail = self._detail()
+        if detail is not None and detail.run is not None:
+            for _old, new in delta.changed:
+                if new.key == detail.run.key:
+                    detail.note_run(new)
+
+    def _on_health(self, health: Health) -> None:
+        self.query_one(HealthBar).update_one(health)
+
+    def _tick(self) -> None:
+        self.table.tick()
+        self.query_one(HealthBar).tick()
+
+    def _update_summary(self) -> None:
+        counts = self.table.counts()
+        parts = [f"{n} {s.value}" for s, n in counts.items() if n]
+        scope = self.profile_filter or "all profiles"
+        flags = []
+        if self.frozen:
+            flags.append("refresh paused")
+        if self.table.active_only:
+            flags.append("active only")
+        if self.table.filter_text:
+            flags.append(f"filter: {self.table.filter_text}")
+        text = f"{scope} | {self.table.visible_count}/{self.table.total_count} runs"
+        if parts:
+            text += " | " + ", ".join(parts)
+        if flags:
+            text += " | " + ", ".join(flags)
+        summary = self.query_one("#summary", Static)
+        if getattr(summary, "_last", None) != text:
+            summary._last = text  # type: ignore[attr-defined]
+            summary.update(text)
+
+    # ---- detail -----------------------------------------------------------------------
+
+    def _detail(self):  # type: ignore[no-untyped-def]
+        from runtui.tui.widgets.detail_pane import DetailPane
+
+        found = self.query(DetailPane)
+        return found.first() if found else None
+
+    @on(RunTable.Selected)
+    def open_detail(self, event: RunTable.Selected) -> None:
+        self.show_detail(event.run)
+
+    def show_detail(self, run: Run) -> None:
+        from runtui.tui.screens.detail import DetailScreen
+        from runtui.tui.widgets.detail_pane import DetailPane
+
+        if self.size.width >= WIDE:
+            pane = self._detail()
+            if pane is None:
+                pane = DetailPane(id="detail")
+                self.query_one("#body").mount(pane)
+            pane.show_run(run)
+            self._detail_open = True
+        else:
+            self.app.push_screen(DetailScreen(run))
+
+    @on(RunTable.CursorMoved)
+    def follow_cursor(self, event: RunTable.CursorMoved) -> None:
+        pane = self._detail()
+        if pane is not None and event.run is not None and self._detail_open:
+            pane.show_run(event.run)
+
+    def action_back(self) -> None:
+        flt = self.query_one("#filter", Input)
+        if flt.display:
+            flt.value = ""
+            flt.display = False
+            self.table.set_filter("")
+            self.table.focus()
+            self._update_summary()
+            return
+        pane = self._detail()
+        if pane is not None:
+            pane.remove()
+            self._detail_open = False
+            self.table.focus()
+
+    # ---- filter / view ----------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        flt = self.query_one("#filter", Input)
+        flt.display = True
+        flt.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+        self._update_summary()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.table.focus()
+
+    def action_active_only(self) -> None:
+        self.table.set_active_only(not self.table.active_only)
+        self._update_summary()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_next_profile(self) -> None:
+        names = [None, *self.ws.profile_names]
+        idx = names.index(self.profile_filter) if self.profile_filter in names else 0
+        self.profile_filter = names[(idx + 1) % len(names)]
+        self.table.set_profile_filter(self.profile_filter)
+        self._update_summary()
+
+    def action_refresh(self) -> None:
+        self.ws.refresh_now()
+        pane = self._detail()
+        if pane is not None:
+            pane.refresh_now()
+        self.notify("refreshing", timeout=1)
+
+    def action_freeze(self) -> None:
+        self.frozen = not self.frozen
+        self.ws.set_paused(self.frozen)
+        self._update_summary()
+
+    def action_mark(self) -> None:
+        self.table.toggle_mark()
+
+    def action_copy_id(self) -> None:
+        run = self.table.cursor_run
+        if run is not None:
+            self.app.copy_to_clipboard(run.id)
+            self.notify(f"copied {run.id}", timeout=2)
+
+    def action_watch_run(self) -> None:
+        run = self.table.cursor_run
+        if run is not None:
+            self.app.watched.add(run.key)  # type: ignore[attr-defined]
+            self.notify(f"will notify when {run.id} finishes", timeout=2)
+
+    # ---- control ----------------------------------------------------------------------
+
+    def _read_only(self, profile: str) -> bool:
+        prof = self.ws.config.profiles.get(profile)
+        return prof is None or prof.read_only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Greys out footer keys the selected run's state does not allow (None = disabled)."""
+        if action == "run_action" and parameters:
+            run = self.table.cursor_run
+            if run is None and not self.table.marks:
+                return None
+            if run is not None and not self.table.marks:
+                act = Action(str(parameters[0]))
+                ok = decide(run, act, read_only=self._read_only(run.profile),
+                            busy=self.ws.controller.is_busy(run))
+                return True if ok else None
+        if action == "execute":
+            run = self.table.cursor_run
+            if run is not None and self._read_only(run.profile):
+                return None
+        return True
+
+    def on_run_table_cursor_moved(self, _event: RunTable.CursorMoved) -> None:
+        self.refresh_bindings()
+
+    def action_run_action(self, name: str) -> None:
+        action = Action(name)
+        targets = self.table.marked_runs() or ([self.table.cursor_run] if self.table.cursor_run else [])
+        if not targets:
+            self.notify("no run selected", severity="warning")
+            return
+        allowed: list[Run] = []
+        refused: list[str] = []
+        for run in targets:
+            decision = decide(run, action, read_only=self._read_only(run.profile),
+                              busy=self.ws.controller.is_busy(run))
+            if decision:
+                allowed.append(run)
+            else:
+                refused.append(f"{run.id}: {decision.reason}")
+        if not allowed:
+            self.notify(refused[0] if len(refused) == 1 else f"{len(refused)} runs: {refused[0]}",
+                        title=f"cannot {action.value}", severity="warning", timeout=6)
+            return
+        bulk = len(targets) > 1
+        if action.destructive or bulk:
+            from runtui.tui.screens.confirm import ConfirmScreen
+
+            what = f"{action.value} {len(allowed)} run(s)" if bulk else f"{action.value} run {allowed[0].id}"
+            extra = f"\n{len(refused)} marked run(s) will be skipped: not allowed in their state." \
+                if refused else ""
+            warn = "\nThis cannot be undone." if action.destructive else ""
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._send(action, allowed)
+
+            self.app.push_screen(ConfirmScreen(f"{what.capitalize()}?{warn}{extra}"), confirmed)
+            return
+        self._send(action, allowed)
+
+    def _send(self, action: Action, runs: list[Run]) -> None:
+        for run in runs:
+            self.table.set_pending(run.key, True)
+            self._send_one(action, run)
+        self.refresh_bindings()
+
+    @work(group="actions")
+    async def _send_one(self, action: Action, run: Run) -> None:
+        try:
+            provider = self.ws.provider(run.profile)
+            result = await self.ws.controller.act(provider, run, action)
+        except (NotAllowed, ConfigError, ProviderError) as exc:
+            self.notify(str(exc), title=f"{action.value} {run.id}", severity="error", timeout=8)
+        else:
+            self._report(result, run)
+        finally:
+            self.table.set_pending(run.key, False)
+            self.refresh_bindings()
+            self.ws.refresh_now()
+
+    def _report(self, result: ActionResult, run: Run) -> None:
+        state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
+        title = f"{result.action.value} {run.id}"
+        if result.uncertain:
+            self.notify(f"{result.message}", title=title + ": outcome was unknown", severity="warning",
+                        timeout=10)
+        elif result.ok:
+            self.notify(f"{result.message}{state}", title=title, timeout=4)
+        else:
+            self.notify(f"{result.message}", title=title + " failed", severity="error", timeout=10)
+        if result.new_run_id and result.run is not None:
+            self.table.move_cursor_to(result.run.key)
+
+    def action_execute(self) -> None:
+        run = self.table.cursor_run
+        if run is not None and decide(run, Action.START, read_only=self._read_only(run.profile)):
+            # A created-but-not-started Wexa execution is launched directly.
+            self._send(Action.START, [run])
+            return
+        self._open_execute(run, same_inputs=False)
+
+    def action_run_again(self) -> None:
+        run = self.table.cursor_run
+        if run is None or not run.status.terminal:
+            self.notify("run again works on finished runs", severity="warning")
+            return
+        self._open_execute(run, same_inputs=True)
+
+    def _open_execute(self, run: Run | None, *, same_inputs: bool) -> None:
+        from runtui.tui.screens.execute import ExecuteScreen
+
+        profiles = [p for p in self.ws.profile_names
+                    if can_execute(self.ws.config.profiles[p].provider,
+                                   read_only=self._read_only(p))]
+        if not profiles:
+            self.notify("no profile can start runs (read-only or no provider support)",
+                        severity="warning")
+            return
+        if run is not None and run.profile not in profiles:
+            self.notify(f"profile {run.profile} is read-only", severity="warning")
+            return
+
+        def started(choice: tuple[str, StartRequest] | None) -> None:
+            if choice is not None:
+                self._start(*choice)
+
+        self.app.push_screen(ExecuteScreen(profiles, run, same_inputs=same_inputs), started)
+
+    @work(group="actions")
+    async def _start(self, profile: str, request: StartRequest) -> None:
+        try:
+            provider = self.ws.provider(profile)
+            result = await self.ws.controller.execute(provider, request)
+        except (NotAllowed, ConfigError, ProviderError) as exc:
+            self.notify(str(exc), title="execute", severity="error", timeout=8)
+            return
+        if result.run is not None:
+            self.table.apply_delta(Delta(added=(result.run,)))
+        self._report(result, result.run or Run(profile=profile, provider=provider.name,
+                                               id=result.new_run_id or "?"))
+        self.ws.refresh_now()
+

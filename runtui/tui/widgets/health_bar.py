@@ -1,0 +1,55 @@
+"""One line of per-profile health: ok, error with the server's message, rate-limited, stale."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from runtui.engine.health import Health, HealthState
+
+MARK = {
+    HealthState.LOADING: ("…", "dim"),
+    HealthState.OK: ("●", "green"),
+    HealthState.ERROR: ("✘", "red"),
+    HealthState.RATE_LIMITED: ("⏳", "yellow"),
+    HealthState.STALE: ("◌", "yellow"),
+    HealthState.CONFIG: ("✘", "red"),
+    HealthState.PAUSED: ("⏸", "dim"),
+}
+
+
+class HealthBar(Static):
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
+        super().__init__("", id=id)
+        self.health: dict[str, Health] = {}
+        self._last = ""
+
+    def update_all(self, health: dict[str, Health]) -> None:
+        self.health = dict(health)
+        self._render_bar()
+
+    def update_one(self, health: Health) -> None:
+        self.health[health.profile] = health
+        self._render_bar()
+
+    def tick(self) -> None:
+        """Only a rate-limit countdown changes with time; otherwise nothing is written."""
+        if any(h.state is HealthState.RATE_LIMITED for h in self.health.values()):
+            self._render_bar()
+
+    def _render_bar(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, name in enumerate(sorted(self.health)):
+            h = self.health[name]
+            symbol, style = MARK[h.state]
+            if i:
+                text.append(" │ ", style="dim")
+            text.append(f"{symbol} {name} ", style=style)
+            detail = h.describe()
+            if h.state is HealthState.OK:
+                detail = f"ok {h.runs} runs"
+            text.append(detail, style=style if h.state is not HealthState.OK else "")
+        plain = text.plain
+        if plain != self._last:  # nothing repaints when nothing changed
+            self._last = plain
+            self.update(text)
