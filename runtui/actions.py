@@ -36,8 +36,12 @@ class ActionTable:
     can_execute: bool = True
     notes: Mapping[Action, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        lowered = {k: {s.lower(): a for s, a in rules.items()} for k, rules in self.per_kind.items()}
+        object.__setattr__(self, "_lower", lowered)
+
     def allowed(self, kind: Kind, raw_status: str | None) -> frozenset[Action]:
-        rules = self.per_kind.get(kind, {})
+        rules: dict[str, frozenset[Action]] = self._lower.get(kind, {})  # type: ignore[attr-defined]
         return rules.get(_norm(raw_status), frozenset())
 
     def sources(self, kind: Kind, action: Action) -> list[str]:
@@ -50,7 +54,7 @@ def _norm(raw: str | None) -> str:
 
 
 def _table(rows: Iterable[tuple[str, Iterable[Action]]]) -> dict[str, frozenset[Action]]:
-    return {status.lower(): frozenset(actions) for status, actions in rows}
+    return {status: frozenset(actions) for status, actions in rows}
 
 
 A = Action

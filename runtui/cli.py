@@ -103,7 +103,7 @@ def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) ->
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def sim(args: tuple[str, ...]) -> None:
     """Serve the simulator of the platforms' APIs (see `runtui sim --help`)."""
-    from runtui.sim.__main__ import main as sim_main
+    from runtui.sim.cli import main as sim_main
 
     sys.exit(sim_main(list(args)))
 

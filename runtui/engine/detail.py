@@ -7,6 +7,7 @@ finished run is read once more and then left alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 from runtui.errors import ProviderError
@@ -49,10 +50,9 @@ class DetailFollower:
                 if detail.run.status.terminal:
                     await self._wake.wait()  # nothing will change: wait for a manual refresh
             self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):  # not wait_for: it can swallow a cancel
+                    await self._wake.wait()
 
     async def _try_stream(self) -> bool:
         stream = self.provider.stream_run(self.run_ref.id, self.run_ref.kind)

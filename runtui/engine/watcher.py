@@ -80,8 +80,11 @@ class ProfileWatcher:
             else:
                 delay = None
             self._wake.clear()
+            # asyncio.timeout, not wait_for: wait_for can swallow a cancel that
+            # races with the wake-up, and then stop() never returns.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def poll_once(self, now: float | None = None) -> float:
         """One poll; returns seconds until the next. Never raises for provider trouble."""

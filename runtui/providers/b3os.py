@@ -335,7 +335,7 @@ class B3osProvider(Provider):
                 yielded += len(page)
                 yield page
             more = has_more if has_more is not None else count >= size
-            if (not more or count == 0 or (runs and not fresh)
+            if (not more or count == 0 or not fresh
                     or (query.limit is not None and yielded >= query.limit)):
                 return
             offset += count

@@ -244,7 +244,7 @@ class EdgesProvider(Provider):
             if page:
                 yielded += len(page)
                 yield page
-            if raw_count < size or (runs and not fresh) or (
+            if raw_count < size or not fresh or (
                     query.limit is not None and yielded >= query.limit):
                 return
             offset += raw_count

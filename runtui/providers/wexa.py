@@ -401,7 +401,7 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
         if page:
             yielded += len(page)
             yield page
-        repeated = bool(runs) and not fresh
+        repeated = not fresh  # a page of nothing new (repeat or junk) would loop forever
         if (raw_count < size or raw_count > size or repeated
                 or (query.limit is not None and yielded >= query.limit)):
             return

@@ -13,7 +13,7 @@ from typing import Any
 
 from .catalog import B3Workflow, Catalog
 from .runs import FORCED, INF, STUCK, RunStore, SimRun
-from .state import SimClock, base62, frac, mix, pick
+from .state import SimClock, base62, frac, pick
 
 TERMINAL: frozenset[str | None] = frozenset({"success", "failure", "cancelled", "partial"})
 STATUSES = ("running", "waiting", "success", "failure", "cancelled", "partial")
@@ -39,7 +39,7 @@ class B3Life:
     def step(self, run: SimRun, t: float) -> None:
         run.updated = t
         if run.status == "waiting":
-            run.left += t - (run.started or 0.0) - self._nominal_end(run)
+            run.left = max(0.0, run.left + t - (run.started or 0.0) - self._nominal_end(run))
             self.finish_node(run, t)
             return
         if run.status != "running":
@@ -129,9 +129,11 @@ class B3osSim:
         span = max(3600.0, count * 60.0)
         payroll = self._payroll()
         runs: list[SimRun] = []
+        n_active = n_history = 0
         for _ in range(count):
             active = rng.random() < active_fraction
-            stuck = active and payroll >= 0 and rng.random() < 0.2
+            stuck = active and payroll >= 0 and (rng.random() < 0.2 or n_active == 0)
+            n_active += active
             flow = payroll if stuck else rng.randrange(len(self.cat.b3os))
             if active and self.cat.b3os[flow].status == "archived":
                 flow = self.cat.b3os_runnable[0]
@@ -147,6 +149,9 @@ class B3osSim:
             else:
                 run.created = -rng.uniform(150.0, span)
                 run.outcome = self._outcome(rng, True)
+                # every seeded world has a partial and a failed run
+                run.outcome = ("partial", "failure", run.outcome)[min(n_history, 2)]
+                n_history += 1
             run.started = run.updated = run.created
             run.next_at = run.created + run.step_dur
             runs.append(run)
@@ -168,7 +173,15 @@ class B3osSim:
         run.next_at = t + run.step_dur
         return self.store.add(run, now)
 
-    def create(self, rng: random.Random, flow: int, now: float, payload: Any, run_id: str | None, extra: dict[str, Any]) -> SimRun:
+    def create(
+        self,
+        rng: random.Random,
+        flow: int,
+        now: float,
+        payload: Any,
+        run_id: str | None,
+        extra: dict[str, Any],
+    ) -> SimRun:
         run = self._new(rng, flow, now)
         if run_id:
             run.id = run_id
@@ -257,14 +270,18 @@ class B3osSim:
         done = min(run.step, run.nsteps)
         return f"{done}/{run.nsteps} nodes done ({run.status})"
 
-    def run_json(self, run: SimRun, summary: bool = False, node_ids: set[str] | None = None) -> dict[str, Any]:
+    def run_json(
+        self, run: SimRun, summary: bool = False, node_ids: set[str] | None = None
+    ) -> dict[str, Any]:
         wf = self.cat.b3os[run.flow]
         body = self.item_json(run)
         extra = run.extra or {}
         body["propValues"] = {"amount": 100 + run.seed % 900}
         body["simulationMode"] = "fork" if extra.get("simulate") else None
         body["simulationForks"] = (
-            [{"chainId": 8453, "forkId": "fork_" + run.id[4:14], "rpcUrl": "http://127.0.0.1:8545"}] if extra.get("simulate") else []
+            [{"chainId": 8453, "forkId": "fork_" + run.id[4:14], "rpcUrl": "http://127.0.0.1:8545"}]
+            if extra.get("simulate")
+            else []
         )
         if not summary:
             state = self.execution_state(run, wf)
@@ -294,7 +311,14 @@ class B3osSim:
         }
         for j, node in enumerate(wf.nodes[1:]):
             begin = t0 + (j - start) * run.step_dur + (run.left if wait_idx >= 0 and j > wait_idx else 0.0)
-            entry: dict[str, Any] = {"type": node.type, "status": "pending", "input": None, "result": None, "startedAt": None, "finishedAt": None}
+            entry: dict[str, Any] = {
+                "type": node.type,
+                "status": "pending",
+                "input": None,
+                "result": None,
+                "startedAt": None,
+                "finishedAt": None,
+            }
             if j < start:
                 entry["status"] = "skipped"
                 entry["result"] = {"reason": "succeeded in source run"}
@@ -303,15 +327,24 @@ class B3osSim:
                 entry.update(
                     status="failure" if failed else "success",
                     input={"amount": 100 + run.seed % 900},
-                    result={"error": pick(run.seed, 9, _ERRORS)} if failed else resumed.get(node.id, {"ok": True, "cu": self._cu(run, j)}),
+                    result={"error": pick(run.seed, 9, _ERRORS)}
+                    if failed
+                    else resumed.get(node.id, {"ok": True, "cu": self._cu(run, j)}),
                     startedAt=iso(begin),
                     finishedAt=iso(begin + run.step_dur + (run.left if j == wait_idx else 0.0)),
                 )
             elif j == run.step:
                 if run.status in ("running", "waiting"):
-                    entry.update(status=run.status, input={"amount": 100 + run.seed % 900}, startedAt=iso(begin))
+                    entry.update(
+                        status=run.status, input={"amount": 100 + run.seed % 900}, startedAt=iso(begin)
+                    )
                 elif run.status == "failure":
-                    entry.update(status="failure", result={"error": pick(run.seed, 9, _ERRORS)}, startedAt=iso(begin), finishedAt=iso(run.finished))
+                    entry.update(
+                        status="failure",
+                        result={"error": pick(run.seed, 9, _ERRORS)},
+                        startedAt=iso(begin),
+                        finishedAt=iso(run.finished),
+                    )
                 else:
                     entry["status"] = "skipped"
             elif run.status in TERMINAL:
@@ -323,7 +356,12 @@ class B3osSim:
         nodes: dict[str, Any] = {}
         for i, node in enumerate(wf.nodes):
             nxt = [wf.nodes[i + 1].id] if i + 1 < len(wf.nodes) else []
-            nodes[node.id] = {"type": node.type, "payload": {}, "children": nxt, "description": node.description}
+            nodes[node.id] = {
+                "type": node.type,
+                "payload": {},
+                "children": nxt,
+                "description": node.description,
+            }
         return {
             "nodes": nodes,
             "inputSchema": self.input_schema(wf),

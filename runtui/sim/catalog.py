@@ -82,57 +82,105 @@ class B3Workflow:
 
 _WEXA = (
     ("Lead Qualifier", "Sales", ("Prospect Researcher", "ICP Scorer", "Outreach Writer")),
-    ("Invoice Reconciler", "Finance", ("Invoice Parser", "Ledger Matcher", "Anomaly Checker", "Report Writer")),
+    (
+        "Invoice Reconciler",
+        "Finance",
+        ("Invoice Parser", "Ledger Matcher", "Anomaly Checker", "Report Writer"),
+    ),
     ("Support Triage", "Support", ("Ticket Classifier", "Answer Drafter")),
-    ("Market Research Brief", "Strategy", ("Web Researcher", "Competitor Analyst", "Trend Summariser", "Brief Editor", "Fact Checker")),
+    (
+        "Market Research Brief",
+        "Strategy",
+        ("Web Researcher", "Competitor Analyst", "Trend Summariser", "Brief Editor", "Fact Checker"),
+    ),
     ("Contract Review", "Legal", ("Clause Extractor", "Risk Assessor", "Redline Writer")),
     ("Weekly KPI Digest", "Operations", ("Metrics Collector", "Digest Writer")),
 )
 
 _EDGES = (
-    ("linkedin-profile-enrich", "LinkedIn profile enrichment", ("linkedin-extract-profile", "linkedin-enrich-company")),
-    ("sales-navigator-search-export", "Sales Navigator search export", ("salesnavigator-search", "linkedin-extract-profile", "email-finder")),
-    ("company-employees-extract", "Company employees extract", ("linkedin-extract-company", "linkedin-extract-employees")),
-    ("linkedin-post-engagers", "LinkedIn post engagers", ("linkedin-extract-post-likers", "linkedin-extract-post-commenters", "linkedin-extract-profile")),
+    (
+        "linkedin-profile-enrich",
+        "LinkedIn profile enrichment",
+        ("linkedin-extract-profile", "linkedin-enrich-company"),
+    ),
+    (
+        "sales-navigator-search-export",
+        "Sales Navigator search export",
+        ("salesnavigator-search", "linkedin-extract-profile", "email-finder"),
+    ),
+    (
+        "company-employees-extract",
+        "Company employees extract",
+        ("linkedin-extract-company", "linkedin-extract-employees"),
+    ),
+    (
+        "linkedin-post-engagers",
+        "LinkedIn post engagers",
+        ("linkedin-extract-post-likers", "linkedin-extract-post-commenters", "linkedin-extract-profile"),
+    ),
     ("email-finder-bulk", "Bulk email finder", ("email-finder", "email-verifier")),
 )
 
 _B3OS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
-    ("Daily treasury rebalance", "active", (
-        ("trigger", "schedule", "Every day at 09:00 UTC"),
-        ("read_balances", "evm-read-balances", "Read treasury balances"),
-        ("compute_target", "code", "Compute target allocation"),
-        ("swap", "uniswap-swap", "Swap to target weights"),
-        ("notify", "slack-message", "Post summary to #treasury"),
-    )),
-    ("Whale wallet alert", "active", (
-        ("trigger", "onchain-transfer", "Large transfer detected"),
-        ("enrich", "wallet-labels", "Label the wallets"),
-        ("notify", "telegram-message", "Alert the desk"),
-    )),
-    ("NFT mint notifier", "active", (
-        ("trigger", "manual", "Manual trigger"),
-        ("fetch_mints", "http-request", "Fetch recent mints"),
-        ("filter", "code", "Keep collections we follow"),
-        ("for_each", "for-each", "For each mint"),
-        ("notify", "discord-message", "Announce mint"),
-    )),
-    ("Gas refuel bot", "active", (
-        ("trigger", "manual", "Manual trigger"),
-        ("check_gas", "evm-read-balances", "Check hot wallet gas"),
-        ("refuel", "evm-transfer", "Top up gas"),
-    )),
-    ("Payroll in USDC", "active", (
-        ("trigger", "manual", "Manual trigger"),
-        ("load_sheet", "google-sheets-read", "Load payroll sheet"),
-        ("approval", "wait", "Wait for finance approval"),
-        ("pay", "evm-batch-transfer", "Send USDC"),
-        ("receipt", "email-send", "Email receipts"),
-    )),
-    ("Legacy bridge sweeper", "archived", (
-        ("trigger", "manual", "Manual trigger"),
-        ("sweep", "bridge-transfer", "Sweep bridge dust"),
-    )),
+    (
+        "Daily treasury rebalance",
+        "active",
+        (
+            ("trigger", "schedule", "Every day at 09:00 UTC"),
+            ("read_balances", "evm-read-balances", "Read treasury balances"),
+            ("compute_target", "code", "Compute target allocation"),
+            ("swap", "uniswap-swap", "Swap to target weights"),
+            ("notify", "slack-message", "Post summary to #treasury"),
+        ),
+    ),
+    (
+        "Whale wallet alert",
+        "active",
+        (
+            ("trigger", "onchain-transfer", "Large transfer detected"),
+            ("enrich", "wallet-labels", "Label the wallets"),
+            ("notify", "telegram-message", "Alert the desk"),
+        ),
+    ),
+    (
+        "NFT mint notifier",
+        "active",
+        (
+            ("trigger", "manual", "Manual trigger"),
+            ("fetch_mints", "http-request", "Fetch recent mints"),
+            ("filter", "code", "Keep collections we follow"),
+            ("for_each", "for-each", "For each mint"),
+            ("notify", "discord-message", "Announce mint"),
+        ),
+    ),
+    (
+        "Gas refuel bot",
+        "active",
+        (
+            ("trigger", "manual", "Manual trigger"),
+            ("check_gas", "evm-read-balances", "Check hot wallet gas"),
+            ("refuel", "evm-transfer", "Top up gas"),
+        ),
+    ),
+    (
+        "Payroll in USDC",
+        "active",
+        (
+            ("trigger", "manual", "Manual trigger"),
+            ("load_sheet", "google-sheets-read", "Load payroll sheet"),
+            ("approval", "wait", "Wait for finance approval"),
+            ("pay", "evm-batch-transfer", "Send USDC"),
+            ("receipt", "email-send", "Email receipts"),
+        ),
+    ),
+    (
+        "Legacy bridge sweeper",
+        "archived",
+        (
+            ("trigger", "manual", "Manual trigger"),
+            ("sweep", "bridge-transfer", "Sweep bridge dust"),
+        ),
+    ),
 )
 
 
@@ -147,7 +195,10 @@ class Catalog:
         self.organization_id = "org_" + derive(seed, "b3os-org")[:20]
         self.workspace_uid = derived_uuid(seed, "edges-workspace")
         self.edges_users = (derived_uuid(seed, "edges-user-1"), derived_uuid(seed, "edges-user-2"))
-        self.b3os_users = ("usr_" + derive(seed, "b3os-user-1")[:16], "usr_" + derive(seed, "b3os-user-2")[:16])
+        self.b3os_users = (
+            "usr_" + derive(seed, "b3os-user-1")[:16],
+            "usr_" + derive(seed, "b3os-user-2")[:16],
+        )
         self.wexa: tuple[WexaFlow, ...] = tuple(
             WexaFlow(
                 id=derive(seed, f"agentflow:{name}")[:24],
@@ -167,7 +218,13 @@ class Catalog:
             for name, role, agents in _WEXA
         )
         self.edges: tuple[EdgesFlow, ...] = tuple(
-            EdgesFlow(slug=slug, name=name, uid=derived_uuid(seed, f"flow:{slug}"), steps=steps, account_rotation=i % 2 == 0)
+            EdgesFlow(
+                slug=slug,
+                name=name,
+                uid=derived_uuid(seed, f"flow:{slug}"),
+                steps=steps,
+                account_rotation=i % 2 == 0,
+            )
             for i, (slug, name, steps) in enumerate(_EDGES)
         )
         self.b3os: tuple[B3Workflow, ...] = tuple(
@@ -177,7 +234,10 @@ class Catalog:
                 status=status,
                 version=1 + i % 3,
                 nodes=tuple(B3Node(nid, ntype, desc) for nid, ntype, desc in nodes),
-                input_keys=(("amount", "number", False, "Amount to use"), ("note", "string", False, "Free text note")),
+                input_keys=(
+                    ("amount", "number", False, "Amount to use"),
+                    ("note", "string", False, "Free text note"),
+                ),
             )
             for i, (name, status, nodes) in enumerate(_B3OS)
         )

@@ -14,7 +14,9 @@ from .catalog import Catalog
 from .runs import BLOCK_ONCE, FORCED, INF, SCHEDULED, STUCK, RunStore, SimRun
 from .state import SimClock, frac, mix, pick, uuid4, uuid_of
 
-TERMINAL: frozenset[str | None] = frozenset({"SUCCEEDED", "PARTIAL_SUCCEEDED", "FAILED", "INVALID", "STOPPED", None})
+TERMINAL: frozenset[str | None] = frozenset(
+    {"SUCCEEDED", "PARTIAL_SUCCEEDED", "FAILED", "INVALID", "STOPPED", None}
+)
 STATUSES = (
     "CREATED",
     "QUEUED",
@@ -146,7 +148,13 @@ class EdgesSim:
     def _outcome(rng: random.Random, history: bool) -> str:
         r = rng.random()
         if history:
-            table = ((0.6, "SUCCEEDED"), (0.72, "PARTIAL_SUCCEEDED"), (0.84, "FAILED"), (0.91, "STOPPED"), (0.96, "INVALID"))
+            table = (
+                (0.6, "SUCCEEDED"),
+                (0.72, "PARTIAL_SUCCEEDED"),
+                (0.84, "FAILED"),
+                (0.91, "STOPPED"),
+                (0.96, "INVALID"),
+            )
             for bound, name in table:
                 if r < bound:
                     return name
@@ -156,11 +164,15 @@ class EdgesSim:
     def seed_runs(self, rng: random.Random, count: int, active_fraction: float) -> None:
         span = max(3600.0, count * 60.0)
         runs: list[SimRun] = []
+        n_active = n_history = 0
         for _ in range(count):
             run = self._new(rng, rng.randrange(len(self.cat.edges)), 0.0)
             if rng.random() < active_fraction:
                 run.outcome = self._outcome(rng, False)
                 kind = rng.random()
+                # the first active runs cover a BLOCKED and a SCHEDULED run
+                kind = (0.6, 0.75, kind)[min(n_active, 2)]
+                n_active += 1
                 if kind < 0.55:
                     run.created = -rng.uniform(0.0, 0.9 * run.step_dur * run.nsteps)
                     if rng.random() < 0.2:
@@ -180,6 +192,9 @@ class EdgesSim:
             else:
                 run.created = -rng.uniform(150.0, span)
                 run.outcome = self._outcome(rng, True)
+                # every seeded world has an INVALID run and one with a null status
+                run.outcome = ("INVALID", "null", run.outcome)[min(n_history, 2)]
+                n_history += 1
             run.updated = run.created
             if run.outcome == "null":
                 run.status = None
@@ -205,7 +220,9 @@ class EdgesSim:
             run.flags |= BLOCK_ONCE
         return self._add(run, now)
 
-    def create(self, rng: random.Random, flow: int, now: float, inputs: list[Any], parameters: dict[str, Any]) -> SimRun:
+    def create(
+        self, rng: random.Random, flow: int, now: float, inputs: list[Any], parameters: dict[str, Any]
+    ) -> SimRun:
         run = self._new(rng, flow, now)
         run.outcome = self._outcome(rng, False)
         run.extra = {"inputs": inputs, "parameters": parameters}
@@ -259,7 +276,10 @@ class EdgesSim:
             label, message = _ERRORS[mix(run.seed, 5) % len(_ERRORS)]
             return {"label": label, "message": message}
         if run.status == "INVALID":
-            return {"label": "BAD_INPUT", "message": "Input 'linkedin_profile_url' is not a valid LinkedIn URL"}
+            return {
+                "label": "BAD_INPUT",
+                "message": "Input 'linkedin_profile_url' is not a valid LinkedIn URL",
+            }
         return None
 
     def run_json(self, run: SimRun, include_steps: bool = False) -> dict[str, Any]:
@@ -335,7 +355,9 @@ class EdgesSim:
             )
         return steps
 
-    def outputs_json(self, run: SimRun, offset: int, limit: int, step_uid: str | None) -> list[dict[str, Any]]:
+    def outputs_json(
+        self, run: SimRun, offset: int, limit: int, step_uid: str | None
+    ) -> list[dict[str, Any]]:
         flow = self.cat.edges[run.flow]
         rows: list[dict[str, Any]] = []
         index = 0
@@ -366,7 +388,11 @@ class EdgesSim:
             else {
                 "full_name": name,
                 "headline": f"Engineer at {pick(h, 2, _COMPANIES)}",
-                "linkedin_profile_url": f"https://www.linkedin.com/in/{name.lower().replace(' ', '-')}-{h % 9999}",
+                "linkedin_profile_url": f"https://www.linkedin.com/in/{_slug(name)}-{h % 9999}",
             },
             "created_at": self.clock.iso(begin + run.step_dur * (n + 1) / (self._step_count(run, j) + 1)),
         }
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" ", "-")

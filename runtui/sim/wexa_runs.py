@@ -140,7 +140,9 @@ class WexaSim:
         """Pick outcome, flags and start delay; `mode` is history, active or new."""
         r = rng.random()
         if mode == "history":
-            run.outcome = "completed" if r < 0.7 else "failed" if r < 0.85 else "cancelled" if r < 0.95 else "canceled"
+            run.outcome = (
+                "completed" if r < 0.7 else "failed" if r < 0.85 else "cancelled" if r < 0.95 else "canceled"
+            )
         elif mode == "new":
             run.outcome = "completed" if r < 0.8 else "failed"
             if rng.random() < 0.1:
@@ -152,11 +154,15 @@ class WexaSim:
     def seed_runs(self, rng: random.Random, count: int, active_fraction: float) -> None:
         span = max(3600.0, count * 60.0)
         runs: list[SimRun] = []
+        n_active = n_history = 0
         for _ in range(count):
             flow = rng.randrange(len(self.cat.wexa))
             run = self._new(rng, flow, 0.0)
             if rng.random() < active_fraction:
                 kind = rng.random()
+                # the first active runs cover a stuck (paused) and a held (ready) execution
+                kind = (0.8, 0.7, kind)[min(n_active, 2)]
+                n_active += 1
                 self._plan(rng, run, "active")
                 if kind < 0.6:
                     run.created = -rng.uniform(0.0, 0.9 * run.step_dur * run.nsteps)
@@ -172,6 +178,9 @@ class WexaSim:
             else:
                 run.created = -rng.uniform(150.0, span)
                 self._plan(rng, run, "history")
+                # both spellings of cancelled appear in every seeded world
+                run.outcome = ("canceled", "cancelled", run.outcome)[min(n_history, 2)]
+                n_history += 1
             run.updated = run.created
             run.next_at = INF if run.flags & HELD else run.created + 1.0 + 2.0 * frac(run.seed, 1)
             runs.append(run)
@@ -281,8 +290,10 @@ class WexaSim:
         statuses = {e.status for e in task.executions}
         if task.stopped:
             return "cancelled"
-        if statuses & {"running", "ready"}:
+        if "running" in statuses:
             return "running"
+        if "ready" in statuses:
+            return "pending"  # inference: nothing started yet
         if "paused" in statuses:
             return "paused"
         if "failed" in statuses:
@@ -341,7 +352,13 @@ class WexaSim:
             )
         if run.status == "failed" and done < run.nsteps:
             message = pick(run.seed, 4, _ERRORS)
-            errors.append({"agent_id": flow.agents[done].id, "message": message, "timestamp": clock.epoch(run.finished or run.updated)})
+            errors.append(
+                {
+                    "agent_id": flow.agents[done].id,
+                    "message": message,
+                    "timestamp": clock.epoch(run.finished or run.updated),
+                }
+            )
             outputs.append(
                 {
                     "agent_id": flow.agents[done].id,
@@ -406,7 +423,12 @@ class WexaSim:
         nodes: dict[str, dict[str, Any]] = {}
         roots: list[dict[str, Any]] = []
         for run in task.executions:
-            node = {"execution_id": run.id, "_id": hex_of(mix(run.seed, 1), 24), "execution_type": "execution", "children": []}
+            node = {
+                "execution_id": run.id,
+                "_id": hex_of(mix(run.seed, 1), 24),
+                "execution_type": "execution",
+                "children": [],
+            }
             nodes[run.id] = node
             parent = nodes.get(run.parent) if run.parent else None
             (parent["children"] if parent is not None else roots).append(node)

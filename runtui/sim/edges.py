@@ -1,0 +1,106 @@
+"""Edges routes, mounted at /edges/v1 (paths as api.edges.run/v1 serves them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .edges_runs import STATUSES
+from .routing import ApiError, provider_route, qbool, qint, read_json
+from .runs import SimRun
+from .world import World
+
+
+def routes(world: World) -> list[Route]:
+    sim = world.edges
+    cat = world.catalog
+
+    def flow_run(request: Request) -> SimRun:
+        run = sim.store.get(request.path_params["uid"])
+        if run is None:
+            raise ApiError(404, "Flow run not found", "NOT_FOUND")
+        return run
+
+    async def list_runs(request: Request) -> Response:
+        statuses = request.query_params.getlist("status")
+        bad = [s for s in statuses if s not in STATUSES]
+        if bad:
+            raise ApiError(400, f"Invalid status: {', '.join(bad)}", "BAD_PARAMETERS")
+        uids = request.query_params.getlist("uid")
+        limit = qint(request, "limit", 10, 1, 100)
+        offset = qint(request, "offset", 0, 0)
+        sort = request.query_params.get("sort", "-created_at")
+        if sort not in ("-created_at", "created_at"):
+            raise ApiError(400, f"Unsupported sort: {sort}", "BAD_PARAMETERS")
+        newest = sort.startswith("-")
+        wanted = set(statuses)
+        if uids:
+            found = [r for r in (sim.store.get(u) for u in dict.fromkeys(uids)) if r is not None]
+            found = [r for r in found if not wanted or r.status in wanted]
+            found.sort(key=lambda r: r.created, reverse=newest)
+            runs = found[offset : offset + limit]
+        else:
+            pred: Callable[[SimRun], bool] | None = (lambda r: r.status in wanted) if wanted else None
+            runs, _ = sim.store.page(offset, limit, pred, newest_first=newest)
+        return JSONResponse([sim.run_json(r) for r in runs])
+
+    async def get_run(request: Request) -> Response:
+        return JSONResponse(sim.run_json(flow_run(request), include_steps=qbool(request, "include_steps")))
+
+    async def get_status(request: Request) -> Response:
+        return JSONResponse(sim.status_json(flow_run(request)))
+
+    async def get_outputs(request: Request) -> Response:
+        run = flow_run(request)
+        limit = qint(request, "limit", 100, 1, 1000, clamp=False)
+        offset = qint(request, "offset", 0, 0)
+        step_uid = request.query_params.get("step_uid")
+        return JSONResponse(sim.outputs_json(run, offset, limit, step_uid))
+
+    async def cancel(request: Request) -> Response:
+        run = flow_run(request)
+        error = sim.cancel(run, world.sync())
+        if error:
+            raise ApiError(409, error, "INVALID_STATE")
+        return JSONResponse(sim.run_json(run))
+
+    async def resume(request: Request) -> Response:
+        run = flow_run(request)
+        error = sim.resume(run, world.sync())
+        if error:
+            raise ApiError(409, error, "INVALID_STATE")
+        return JSONResponse(sim.run_json(run))
+
+    async def run_async(request: Request) -> Response:
+        flow = cat.edges_by_slug.get(request.path_params["flow_slug"])
+        if flow is None:
+            raise ApiError(404, "Flow not found", "NOT_FOUND")
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, "Body must be a JSON object with 'inputs'", "BAD_INPUT")
+        inputs = body.get("inputs")
+        if (
+            not isinstance(inputs, list)
+            or not 1 <= len(inputs) <= 1000
+            or not all(isinstance(i, dict) for i in inputs)
+        ):
+            raise ApiError(400, "'inputs' must be a list of 1 to 1000 objects", "BAD_INPUT")
+        parameters = body.get("parameters") or {}
+        if not isinstance(parameters, dict):
+            raise ApiError(400, "'parameters' must be an object", "BAD_INPUT")
+        run = sim.create(world.rng, flow, world.sync(), inputs, parameters)
+        return JSONResponse({"flow_run_uid": run.id, "uid": run.id, "id": run.num, "status": run.status})
+
+    r = [
+        ("GET", "/flows/runs", list_runs, "list"),
+        ("GET", "/flows/runs/{uid}", get_run, "run"),
+        ("GET", "/flows/runs/{uid}/status", get_status, "run"),
+        ("GET", "/flows/runs/{uid}/outputs", get_outputs, "other"),
+        ("POST", "/flows/runs/{uid}/cancel", cancel, "action"),
+        ("POST", "/flows/runs/{uid}/resume", resume, "action"),
+        ("POST", "/flows/{flow_slug}/run/async", run_async, "action"),
+    ]
+    return [provider_route(world, "edges", m, p, h, k) for m, p, h, k in r]

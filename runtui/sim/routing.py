@@ -1,0 +1,167 @@
+"""What every provider route shares: stats, faults, auth, error bodies, params.
+
+`provider_route` wraps a plain handler so the handler only deals with the
+platform's semantics; handlers raise `ApiError` for 4xx answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from .faults import HTML_PAGE, PRE, AbortResponse, body_fault, hold
+from .world import World
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+PREFIX = {"wexa": "/wexa", "edges": "/edges/v1", "b3os": "/b3os"}
+
+EDGES_LABELS = {
+    400: "BAD_PARAMETERS",
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    409: "INVALID_STATE",
+    429: "STATUS_429",
+    500: "INTERNAL_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+HOLD_SECONDS = 30.0
+
+
+class ApiError(Exception):
+    """A 4xx/5xx answer in the provider's own error shape."""
+
+    def __init__(self, status: int, message: str, label: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.label = label
+
+
+def error_response(
+    world: World,
+    provider: str,
+    status: int,
+    message: str,
+    label: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: Any
+    if provider == "wexa":
+        body = {"detail": message}
+    elif provider == "edges":
+        body = {"label": label or EDGES_LABELS.get(status, "ERROR"), "message": message}
+    else:
+        body = {"code": status, "data": None, "message": message, "requestId": world.request_id()}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def envelope(world: World, data: Any, code: int = 200) -> JSONResponse:
+    """B3OS answers: always `{code, data, message, requestId}`."""
+    return JSONResponse({"code": code, "data": data, "message": "OK", "requestId": world.request_id()})
+
+
+def authorized(world: World, provider: str, request: Request) -> bool:
+    key = world.config.keys.get(provider, "")
+    if provider == "wexa" or provider == "edges":
+        given = request.headers.get("x-api-key")
+    else:
+        auth = request.headers.get("authorization", "")
+        given = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+    return bool(key) and given == key
+
+
+def qint(
+    request: Request, name: str, default: int, lo: int, hi: int | None = None, clamp: bool = True
+) -> int:
+    """An integer query parameter; below `lo` or not a number is a 400, above `hi` is clamped."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"'{name}' must be an integer", "BAD_PARAMETERS") from None
+    if value < lo:
+        raise ApiError(400, f"'{name}' must be >= {lo}", "BAD_PARAMETERS")
+    if hi is not None and value > hi:
+        if not clamp:
+            raise ApiError(400, f"'{name}' must be <= {hi}", "BAD_PARAMETERS")
+        value = hi
+    return value
+
+
+def qbool(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
+async def read_json(request: Request) -> Any:
+    """The JSON body, or None when empty; invalid JSON is a 400."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "Request body is not valid JSON", "BAD_INPUT") from None
+
+
+async def _pre_fault(world: World, provider: str, kind: str, request: Request) -> Response | None:
+    rng = world.faults.rng
+    if kind == "latency":
+        await asyncio.sleep(rng.uniform(0.5, 3.0))
+        return None
+    if kind == "429":
+        return error_response(
+            world, provider, 429, "Too many requests", "STATUS_429", {"Retry-After": str(rng.randint(1, 5))}
+        )
+    if kind in ("500", "502", "503"):
+        status = int(kind)
+        text = {500: "Internal server error", 502: "Bad gateway", 503: "Service unavailable"}[status]
+        return error_response(world, provider, status, text)
+    if kind == "html":
+        return Response(HTML_PAGE, status_code=503, media_type="text/html")
+    if kind == "timeout":
+        await hold(request, HOLD_SECONDS, world.closing)
+        return AbortResponse(504)
+    return AbortResponse(200)  # reset
+
+
+def provider_route(world: World, provider: str, method: str, path: str, handler: Handler, kind: str) -> Route:
+    """A starlette Route with stats, fault injection and auth around `handler`.
+
+    kind: list | run | action | other | stream (decides which faults can apply).
+    """
+    key = f"{method} {PREFIX[provider]}{path}"
+
+    async def endpoint(request: Request) -> Response:
+        world.stats.record(provider, key)
+        fault = world.faults.pick(kind, method)
+        if fault in PRE:
+            early = await _pre_fault(world, provider, fault or "", request)
+            if early is not None:
+                return early
+            fault = None
+        if not authorized(world, provider, request):
+            return error_response(world, provider, 401, "Invalid API key", "UNAUTHORIZED")
+        try:
+            world.sync()
+            response = await handler(request)
+        except ApiError as exc:
+            return error_response(world, provider, exc.status, exc.message, exc.label)
+        if fault is None or isinstance(response, StreamingResponse) or not 200 <= response.status_code < 300:
+            return response
+        if fault == "lost_response":
+            return AbortResponse(response.status_code)
+        return body_fault(fault, response, provider, world.faults.rng)
+
+    endpoint.__name__ = f"{provider}_{handler.__name__}"
+    return Route(path, endpoint, methods=[method])

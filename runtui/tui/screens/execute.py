@@ -1,0 +1,331 @@
+"""The execute form: profile, workflow, (Wexa) goal and inputs, validated before it closes.
+
+It only builds a `StartRequest`; the runs screen sends it. Inputs are a JSON
+object or `key=value` lines (a value that parses as JSON is taken as JSON).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from runtui.errors import ConfigError, ProviderError
+from runtui.model import Run, StartRequest
+from runtui.providers import registry
+
+if TYPE_CHECKING:
+    from runtui.engine.workspace import Workspace
+
+SCHEMA_DELAY = 0.4  # seconds of no typing in the workflow field before its schema is read
+EMPTY_BY_TYPE: dict[str, Any] = {"string": "", "object": {}, "array": [], "boolean": False}
+
+
+def parse_inputs(text: str) -> dict[str, Any]:
+    """A JSON object, or `key=value` lines (`#` comments and blank lines skipped).
+
+    Raises ValueError with a message fit for the form.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return {}
+    if stripped[0] in "{[\"" or stripped in ("null", "true", "false"):
+        try:
+            value = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"inputs are not valid JSON: {exc.msg} (line {exc.lineno}, "
+                             f"column {exc.colno})") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"inputs must be a JSON object, not {type(value).__name__}")
+        return value
+    result: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, raw = line.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError(f"inputs line {number}: expected key=value or a JSON object")
+        raw = raw.strip()
+        try:
+            result[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            result[key] = raw
+    return result
+
+
+def workflow_error(value: str, label: str = "workflow id") -> str | None:
+    """Why `value` cannot be a workflow id, or None when it can."""
+    if not value:
+        return f"{label} is required"
+    for ch in value:
+        if ch.isspace():
+            return f"{label} must not contain spaces"
+        if unicodedata.category(ch).startswith("C"):
+            return f"{label} must not contain control characters"
+    return None
+
+
+def schema_hint(fields: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for spec in fields:
+        key = str(spec.get("key") or spec.get("name") or "?")
+        kind = str(spec.get("type") or "any")
+        req = ", required" if spec.get("required") else ""
+        parts.append(f"{key} ({kind}{req})")
+    return "inputs: " + ", ".join(parts)
+
+
+def with_required(inputs: dict[str, Any], fields: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """`inputs` plus an empty value for every required field it lacks."""
+    out = dict(inputs)
+    for spec in fields:
+        key = spec.get("key") or spec.get("name")
+        if spec.get("required") and isinstance(key, str) and key not in out:
+            out[key] = EMPTY_BY_TYPE.get(str(spec.get("type")))
+    return out
+
+
+def goal_of(raw: Any) -> str | None:
+    """The goal a Wexa execution was started with, from its raw JSON."""
+    candidates = [raw]
+    if isinstance(raw, dict):
+        candidates += [v for v in raw.values() if isinstance(v, dict)]
+    for obj in candidates:
+        if isinstance(obj, dict) and isinstance(obj.get("goal"), str) and obj["goal"]:
+            return str(obj["goal"])
+    return None
+
+
+class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
+    """Dismissed with (profile name, request) on Start, or None on Cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "start", "Start", id="execute.start", priority=True),
+        Binding("escape", "cancel", "Cancel", id="execute.cancel"),
+    ]
+
+    def __init__(self, profiles: list[str], run: Run | None = None, same_inputs: bool = False) -> None:
+        super().__init__()
+        if not profiles:
+            raise ValueError("ExecuteScreen needs at least one profile")
+        self.profiles = list(profiles)
+        self.run = run
+        self.same_inputs = same_inputs
+        self.schema: tuple[dict[str, Any], ...] = ()
+        self._edited = False  # the user typed in the inputs: schema prefill leaves them alone
+        self._set_text = ""  # what the form itself last put in the inputs
+
+    # ---- compose -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        run = self.run
+        first = run.profile if run is not None and run.profile in self.profiles else self.profiles[0]
+        title = "Run again" if self.same_inputs and run is not None else "Execute a run"
+        with VerticalScroll(id="execute-box"):
+            yield Static(Text(title, style="bold"), id="execute-title")
+            yield Label("Profile", classes="execute-label")
+            yield Select([(p, p) for p in self.profiles], value=first, allow_blank=False,
+                         id="execute-profile")
+            yield Label("workflow id", id="workflow-label", classes="execute-label")
+            yield Input(value=(run.workflow_id or "") if run else "", id="execute-workflow",
+                        placeholder="id as the platform shows it")
+            yield Label("Goal (Wexa)", id="goal-label", classes="execute-label")
+            yield Input(id="execute-goal", placeholder="what this execution should achieve")
+            yield Label("Inputs: a JSON object, or key=value lines", classes="execute-label")
+            yield TextArea("", id="execute-inputs", soft_wrap=True, tab_behavior="focus")
+            yield Static("", id="schema-hint", markup=False)
+            yield Static("", id="execute-error", markup=False)
+            with Horizontal(id="execute-buttons"):
+                yield Button("Start (F2)", id="execute-start", variant="primary")
+                yield Button("Cancel (Esc)", id="execute-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#execute-error", Static).display = False
+        self.query_one("#schema-hint", Static).display = False
+        self._profile_changed()
+        workflow = self.query_one("#execute-workflow", Input)
+        if workflow.value and self.same_inputs:
+            self.query_one("#execute-start", Button).focus()
+        else:
+            workflow.focus()
+        if self.same_inputs and self.run is not None:
+            self._load_same_inputs(self.run)
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    @property
+    def _workspace(self) -> Workspace:
+        ws: Workspace = self.app.workspace  # type: ignore[attr-defined]
+        return ws
+
+    @property
+    def profile(self) -> str:
+        value = self.query_one("#execute-profile", Select).value
+        return value if isinstance(value, str) else self.profiles[0]
+
+    @property
+    def provider_name(self) -> str | None:
+        profile = self._workspace.config.profiles.get(self.profile)
+        return profile.provider if profile is not None else None
+
+    @property
+    def workflow_label(self) -> str:
+        name = self.provider_name
+        if name is None:
+            return "workflow id"
+        try:
+            cls = registry.provider_class(name)
+        except ConfigError:
+            return "workflow id"
+        return str(getattr(cls, "workflow_label", "workflow id"))
+
+    @property
+    def inputs_area(self) -> TextArea:
+        return self.query_one("#execute-inputs", TextArea)
+
+    def _set_inputs(self, inputs: Mapping[str, Any]) -> None:
+        text = json.dumps(dict(inputs), indent=2, ensure_ascii=False, default=str) if inputs else ""
+        self._set_text = text
+        self.inputs_area.load_text(text)
+
+    def _hint(self, text: str) -> None:
+        hint = self.query_one("#schema-hint", Static)
+        hint.update(text)
+        hint.display = bool(text)
+
+    def show_error(self, message: str | None) -> None:
+        error = self.query_one("#execute-error", Static)
+        error.update(Text(f"✘ {message}", style="bold red") if message else "")
+        error.display = bool(message)
+
+    # ---- reacting ----------------------------------------------------------------------
+
+    @on(Select.Changed, "#execute-profile")
+    def _on_profile(self, _event: Select.Changed) -> None:
+        self._profile_changed()
+
+    def _profile_changed(self) -> None:
+        wexa = self.provider_name == "wexa"
+        self.query_one("#goal-label", Label).display = wexa
+        self.query_one("#execute-goal", Input).display = wexa
+        self.query_one("#workflow-label", Label).update(self.workflow_label)
+        self.query_one("#execute-workflow", Input).placeholder = f"{self.workflow_label} to start"
+        self._load_schema(self.profile, self.query_one("#execute-workflow", Input).value.strip())
+
+    @on(Input.Changed, "#execute-workflow")
+    def _on_workflow(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
+        self._load_schema(self.profile, event.value.strip())
+
+    @on(TextArea.Changed, "#execute-inputs")
+    def _on_inputs(self, _event: TextArea.Changed) -> None:
+        if self.inputs_area.text != self._set_text:
+            self._edited = True
+
+    @on(Input.Submitted)
+    def _on_submit(self, _event: Input.Submitted) -> None:
+        self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "execute-start":
+            self.action_start()
+        elif event.button.id == "execute-cancel":
+            self.action_cancel()
+
+    # ---- workers -----------------------------------------------------------------------
+
+    @work(exclusive=True, group="schema", exit_on_error=False)
+    async def _load_schema(self, profile: str, workflow_id: str) -> None:
+        self.schema = ()
+        self._hint("")
+        if not workflow_id or workflow_error(workflow_id) is not None:
+            return
+        await asyncio.sleep(SCHEMA_DELAY)
+        try:
+            provider = self._workspace.provider(profile)
+            info = await provider.get_workflow(workflow_id)
+        except ConfigError as exc:
+            self._hint(f"cannot read the input schema: {exc.detail}")
+            return
+        except ProviderError as exc:
+            self._hint(f"no input schema: {exc}")
+            return
+        if info is None or not info.inputs:
+            return
+        self.schema = tuple(info.inputs)
+        self._hint(schema_hint(self.schema))
+        self._prefill_required()
+
+    def _prefill_required(self) -> None:
+        if not self.schema or self._edited:
+            return
+        try:
+            current = parse_inputs(self.inputs_area.text)
+        except ValueError:
+            return
+        filled = with_required(current, self.schema)
+        if filled != current:
+            self._set_inputs(filled)
+
+    @work(exclusive=True, group="same-inputs", exit_on_error=False)
+    async def _load_same_inputs(self, run: Run) -> None:
+        self._hint("reading the run's inputs…")
+        try:
+            provider = self._workspace.provider(run.profile)
+            detail = await provider.get_run(run.id, run.kind)
+        except (ConfigError, ProviderError) as exc:
+            self.show_error(f"cannot read the inputs of {run.id}: {exc}")
+            self._hint(schema_hint(self.schema) if self.schema else "")
+            return
+        self._hint(schema_hint(self.schema) if self.schema else "")
+        if not self._edited:
+            self._set_inputs(with_required(dict(detail.inputs), self.schema))
+        goal = self.query_one("#execute-goal", Input)
+        found = goal_of(detail.raw)
+        if found and not goal.value:
+            goal.value = found
+
+    # ---- actions -----------------------------------------------------------------------
+
+    def build_request(self) -> StartRequest:
+        """The request the form describes; raises ValueError naming the first problem."""
+        workflow = self.query_one("#execute-workflow", Input)
+        workflow_id = workflow.value.strip()
+        problem = workflow_error(workflow_id, self.workflow_label)
+        if problem is not None:
+            workflow.add_class("-invalid")
+            raise ValueError(problem)
+        try:
+            inputs = parse_inputs(self.inputs_area.text)
+        except ValueError:
+            self.inputs_area.add_class("-invalid")
+            raise
+        self.inputs_area.remove_class("-invalid")
+        goal: str | None = None
+        if self.provider_name == "wexa":
+            goal = self.query_one("#execute-goal", Input).value.strip() or None
+        return StartRequest(workflow_id=workflow_id, inputs=inputs, goal=goal)
+
+    def action_start(self) -> None:
+        try:
+            request = self.build_request()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error(None)
+        self.dismiss((self.profile, request))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,311 @@
+"""Add or edit one profile. Keys are never typed here: only where the key comes from.
+
+The form returns `(name, values)`; the caller writes them with `config.save_profile`.
+Fields the form does not show (provider extras, refresh_seconds, an inline key that was
+put in the file by hand) are carried over from the values it was opened with.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Collection, Mapping
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from runtui import config as config_mod
+from runtui.errors import ConfigError
+from runtui.providers import registry
+
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# The keys this form owns; everything else in the initial values is kept as it was.
+MANAGED = ("provider", "base_url", "api_key_env", "api_key_cmd", "keyring", "api_key",
+           "project_id", "user_id", "org_id", "read_only", "allow_insecure_http")
+
+SOURCE_ENV = "env"
+SOURCE_CMD = "cmd"
+SOURCE_KEYRING = "keyring"
+SOURCE_INLINE = "inline"
+
+INLINE_HINT = ("Keys are never typed here. Prefer an environment variable, a command that prints "
+               "the key, or the system keyring. An inline api_key can only be added to the file "
+               "by hand, with the file at mode 0600.")
+
+FormResult = tuple[str, dict[str, Any]]
+
+
+def provider_default_url(provider: str) -> str | None:
+    """The adapter's default base URL, or None when it cannot be loaded."""
+    try:
+        cls = registry.provider_class(provider)
+    except ConfigError:
+        return None
+    value = getattr(cls, "default_base_url", None)
+    return value if isinstance(value, str) else None
+
+
+def provider_label(provider: str) -> str:
+    try:
+        cls = registry.provider_class(provider)
+    except ConfigError:
+        return provider
+    value = getattr(cls, "label", None)
+    return value if isinstance(value, str) else provider
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _flag(value: Any) -> bool:
+    return value is True
+
+
+class StateCheckbox(Checkbox):
+    """A checkbox whose mark shows its state without colour (NO_COLOR): X when on, blank when off."""
+
+    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
+        super().__init__(label, value, id=id)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.BUTTON_INNER = "X" if self.value else " "
+        self.refresh()
+
+
+class ProfileFormScreen(ModalScreen[FormResult | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "save", "Save", id="profile_form.save"),
+        Binding("escape", "cancel", "Cancel", id="profile_form.cancel"),
+    ]
+
+    def __init__(self, *, profile_name: str | None = None, values: Mapping[str, Any] | None = None,
+                 existing: Collection[str] = ()) -> None:
+        super().__init__()
+        self.original_name = profile_name
+        self.initial: dict[str, Any] = dict(values or {})
+        self.existing = set(existing)
+        self.has_inline = self.initial.get("api_key") not in (None, "")
+        self.errors: list[str] = []
+
+    # ---- building ---------------------------------------------------------------------
+
+    def _initial_source(self) -> str:
+        if _text(self.initial.get("api_key_env")):
+            return SOURCE_ENV
+        if _text(self.initial.get("api_key_cmd")):
+            return SOURCE_CMD
+        if _flag(self.initial.get("keyring")):
+            return SOURCE_KEYRING
+        if self.has_inline:
+            return SOURCE_INLINE
+        return SOURCE_ENV
+
+    def compose(self) -> ComposeResult:
+        init = self.initial
+        providers = sorted(registry.names())
+        provider = _text(init.get("provider"))
+        sources: list[tuple[str, str]] = [
+            ("environment variable", SOURCE_ENV),
+            ("command that prints the key", SOURCE_CMD),
+            ("system keyring", SOURCE_KEYRING),
+        ]
+        if self.has_inline:
+            sources.append(("inline key in the file (kept as is)", SOURCE_INLINE))
+        source = self._initial_source()
+        key_value = _text(init.get("api_key_cmd")) if source == SOURCE_CMD else _text(init.get("api_key_env"))
+        title = f"Edit profile {self.original_name}" if self.original_name else "Add a profile"
+        with VerticalScroll(id="form"):
+            yield Static(f"[b]{title}[/b]   f2 saves, esc cancels", id="form-title", markup=True)
+            yield Static("", id="form-errors", markup=False)
+            with Horizontal(classes="row"):
+                yield Label("Name", classes="label")
+                yield Input(self.original_name or "", placeholder="e.g. wexa-prod", id="name")
+            with Horizontal(classes="row"):
+                yield Label("Provider", classes="label")
+                yield Select([(f"{p} ({provider_label(p)})", p) for p in providers],
+                             prompt="choose a provider", id="provider",
+                             value=provider if provider in providers else Select.NULL)
+            with Horizontal(classes="row"):
+                yield Label("Base URL", classes="label")
+                yield Input(_text(init.get("base_url")), id="base_url")
+            with Horizontal(classes="row"):
+                yield Label("Key from", classes="label")
+                yield Select(sources, allow_blank=False, value=source, id="key_source")
+            with Horizontal(classes="row", id="key-row"):
+                yield Label("Env var", classes="label", id="key-label")
+                yield Input(key_value, id="key_value")
+            with Horizontal(classes="row wexa-only"):
+                yield Label("Project id", classes="label")
+                yield Input(_text(init.get("project_id")), placeholder="24-hex project id (required)",
+                            id="project_id")
+            with Horizontal(classes="row wexa-only"):
+                yield Label("User id", classes="label")
+                yield Input(_text(init.get("user_id")), placeholder="sent as executed_by (to execute)",
+                            id="user_id")
+            with Horizontal(classes="row b3os-only"):
+                yield Label("Org id", classes="label")
+                yield Input(_text(init.get("org_id")), placeholder="optional", id="org_id")
+            with Horizontal(classes="row checks"):
+                yield StateCheckbox("read-only", _flag(init.get("read_only")), id="read_only")
+                yield StateCheckbox("allow insecure http", _flag(init.get("allow_insecure_http")),
+                                    id="allow_insecure_http")
+            yield Static(INLINE_HINT, id="form-hint", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (f2)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self._sync()
+        self.query_one("#form-errors", Static).display = False
+        self.query_one("#name", Input).focus()
+
+    # ---- reacting ---------------------------------------------------------------------
+
+    def _provider(self) -> str | None:
+        value = self.query_one("#provider", Select).value
+        return value if isinstance(value, str) else None
+
+    def _source(self) -> str:
+        value = self.query_one("#key_source", Select).value
+        return value if isinstance(value, str) else SOURCE_ENV
+
+    def _sync(self) -> None:
+        """Show the fields that belong to the chosen provider and key source."""
+        provider = self._provider()
+        for row in self.query(".wexa-only"):
+            row.display = provider == "wexa"
+        for row in self.query(".b3os-only"):
+            row.display = provider == "b3os"
+        default = provider_default_url(provider) if provider else None
+        self.query_one("#base_url", Input).placeholder = (
+            f"default: {default}" if default else "required for this provider" if provider
+            else "choose a provider first")
+        source = self._source()
+        key_row = self.query_one("#key-row")
+        key_row.display = source in (SOURCE_ENV, SOURCE_CMD)
+        label = self.query_one("#key-label", Label)
+        key_input = self.query_one("#key_value", Input)
+        if source == SOURCE_CMD:
+            label.update("Command")
+            key_input.placeholder = "e.g. pass show wexa/api-key"
+        else:
+            label.update("Env var")
+            key_input.placeholder = f"e.g. {(provider or 'wexa').upper()}_API_KEY"
+
+    @on(Select.Changed)
+    def _changed(self, _event: Select.Changed) -> None:
+        self._sync()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    # ---- result -----------------------------------------------------------------------
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def _checked(self, widget_id: str) -> bool:
+        return self.query_one(f"#{widget_id}", Checkbox).value
+
+    def collect(self) -> tuple[FormResult | None, list[tuple[str, str]]]:
+        """The result, or the problems as (widget id, message)."""
+        problems: list[tuple[str, str]] = []
+        name = self._value("name")
+        if not config_mod.NAME_RE.match(name):
+            problems.append(("name", "name: use letters, digits, '.', '_' or '-' (max 64), "
+                                     "starting with a letter or digit"))
+        elif name != self.original_name and name in self.existing:
+            problems.append(("name", f"name: a profile named {name!r} already exists"))
+        provider = self._provider()
+        if provider is None:
+            problems.append(("provider", "provider: choose one"))
+        insecure = self._checked("allow_insecure_http")
+        base_url = self._value("base_url")
+        if base_url:
+            from runtui.providers.http import check_base_url
+
+            try:
+                check_base_url(base_url, allow_insecure_http=insecure, profile=name)
+            except ConfigError as err:
+                problems.append(("base_url", f"base URL: {err.detail}"))
+        elif provider is not None and provider_default_url(provider) is None:
+            problems.append(("base_url", "base URL: this provider has no default; give one"))
+        source = self._source()
+        key_value = self._value("key_value")
+        if source == SOURCE_ENV:
+            if not key_value:
+                problems.append(("key_value", "env var: give the name of the variable that holds the key"))
+            elif not ENV_NAME_RE.match(key_value):
+                problems.append(("key_value", "env var: a variable name (letters, digits, '_'), "
+                                              "not the key itself"))
+        elif source == SOURCE_CMD:
+            try:
+                words = shlex.split(key_value)
+            except ValueError as exc:
+                problems.append(("key_value", f"command: {exc}"))
+            else:
+                if not words:
+                    problems.append(("key_value", "command: give a command that prints the key"))
+        project_id = self._value("project_id") if provider == "wexa" else ""
+        if provider == "wexa" and not project_id:
+            problems.append(("project_id", "project id: Wexa needs the project id"))
+        if problems:
+            return None, problems
+
+        values: dict[str, Any] = {k: v for k, v in self.initial.items() if k not in MANAGED and k != "name"}
+        values.update({
+            "provider": provider,
+            "base_url": base_url or None,
+            "api_key_env": key_value if source == SOURCE_ENV else None,
+            "api_key_cmd": key_value if source == SOURCE_CMD else None,
+            "keyring": True if source == SOURCE_KEYRING else None,
+            "api_key": self.initial.get("api_key") if source == SOURCE_INLINE else None,
+            "project_id": project_id or None,
+            "user_id": (self._value("user_id") or None) if provider == "wexa" else None,
+            "org_id": (self._value("org_id") or None) if provider == "b3os" else None,
+            "read_only": True if self._checked("read_only") else None,
+            "allow_insecure_http": True if insecure else None,
+        })
+        values = {k: v for k, v in values.items() if v is not None}
+        try:
+            config_mod.Profile.model_validate({**values, "name": name})
+        except ValueError as exc:
+            return None, [("name", f"profile: {exc}")]
+        return (name, values), []
+
+    def action_save(self) -> None:
+        result, problems = self.collect()
+        for widget in self.query("Input, Select"):
+            widget.remove_class("invalid")
+        box = self.query_one("#form-errors", Static)
+        if result is None:
+            for widget_id, _msg in problems:
+                self.query_one(f"#{widget_id}").add_class("invalid")
+            box.update("\n".join(f"✘ {msg}" for _id, msg in problems))
+            box.display = True
+            self.errors = [msg for _id, msg in problems]
+            self.query_one(f"#{problems[0][0]}").focus()
+            self.query_one("#form", VerticalScroll).scroll_home(animate=False)
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""First start: no profile yet. Offer the demo, a first profile, or quitting.
+
+The demo runs the simulator in this process on a free loopback port with its own
+temporary config, so nothing is written to the user's file. The server is kept on the
+app (`app.demo_server`) and stopped when this screen unmounts, which is when the app
+exits: the runs screen is pushed on top of this one, never in its place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from runtui import config as config_mod
+from runtui.engine.workspace import Workspace
+from runtui.errors import RuntuiError
+from runtui.tui.screens.profile_form import ProfileFormScreen
+from runtui.tui.screens.profiles import show_path, workspace_of
+
+INTRO = ("runtui watches and controls workflow runs on Wexa AI, Edges and B3OS,\n"
+         "from one keyboard-driven table that works over SSH.")
+
+
+class WelcomeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "demo", "Demo", id="welcome.demo"),
+        Binding("a", "add", "Add profile", id="welcome.add"),
+        Binding("o", "open_runs", "Open runs", id="welcome.open", show=False),
+        Binding("q", "quit", "Quit", id="welcome.quit"),
+        # priority: the scrolling box would otherwise take the arrows for scrolling
+        Binding("down,right", "app.focus_next", "Next", id="welcome.next", show=False, priority=True),
+        Binding("up,left", "app.focus_previous", "Previous", id="welcome.previous", show=False,
+                priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.demo_dir: Path | None = None
+
+    @property
+    def ws(self) -> Workspace:
+        return workspace_of(self.app)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="welcome-box"):
+            yield Static("Welcome to runtui", id="welcome-title", markup=False)
+            yield Static(INTRO, id="welcome-intro", markup=False)
+            yield Static("", id="welcome-config", markup=False)
+            yield Button("Start the demo (d)", id="demo", variant="primary")
+            yield Static("A local simulator of all three platforms with made-up runs; "
+                         "nothing is written to your config (same as `runtui demo`).",
+                         classes="welcome-help", markup=False)
+            yield Button("Add a profile (a)", id="add")
+            yield Static("One account on one platform; the key stays in an env var, "
+                         "a command or the keyring.", classes="welcome-help", markup=False)
+            yield Button("Open the runs (o)", id="open")
+            yield Button("Quit (q)", id="quit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update()
+        self.query_one("#demo", Button).focus()
+
+    def on_screen_resume(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        cfg = self.ws.config
+        n = len(cfg.profiles)
+        if n:
+            text = f"{n} profile{'s' if n != 1 else ''} in {show_path(cfg.path)}."
+        else:
+            text = f"No profile yet. A new one is written to {show_path(cfg.path)} (mode 0600)."
+        self.query_one("#welcome-config", Static).update(text)
+        self.query_one("#open", Button).display = n > 0
+
+    # ---- buttons ----------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button == "demo":
+            self.action_demo()
+        elif button == "add":
+            self.action_add()
+        elif button == "open":
+            self.action_open_runs()
+        elif button == "quit":
+            self.action_quit()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_open_runs(self) -> None:
+        if self.ws.config.profiles:
+            self._open_runs()
+
+    def _open_runs(self) -> None:
+        open_runs = getattr(self.app, "open_runs", None)
+        if callable(open_runs):
+            open_runs()
+
+    @work(group="welcome-add", exclusive=True)
+    async def action_add(self) -> None:
+        cfg = self.ws.config
+        result = await self.app.push_screen_wait(ProfileFormScreen(existing=set(cfg.profiles)))
+        if result is None:
+            return
+        name, values = result
+        try:
+            config_mod.save_profile(cfg.path, name, values)
+            await self.ws.reload()
+        except (RuntuiError, ValueError) as exc:
+            self.notify(str(exc), title="not saved", severity="error")
+            return
+        self.notify(f"added profile {name} to {show_path(cfg.path)}", title="profiles")
+        self._update()
+        if self.ws.config.profiles:
+            self._open_runs()
+
+    @work(group="welcome-demo", exclusive=True)
+    async def action_demo(self) -> None:
+        if getattr(self.app, "demo_server", None) is not None:
+            self._open_runs()
+            return
+        try:
+            from runtui.sim.config import SimConfig
+            from runtui.sim.server import SimServer, write_config
+        except ImportError as exc:
+            self.notify(f"the simulator is not available: {exc}", title="demo", severity="error")
+            return
+        self.notify("starting the simulator…", title="demo", timeout=3)
+        sim_config = SimConfig()
+        server = SimServer(sim_config)
+        try:
+            url = await asyncio.to_thread(server.start)
+        except Exception as exc:  # port trouble, a simulator bug: say so, keep the app
+            self.notify(f"the simulator did not start: {exc}", title="demo", severity="error")
+            return
+        self.app.demo_server = server  # type: ignore[attr-defined]  # stopped in on_unmount
+        self.demo_dir = Path(tempfile.mkdtemp(prefix="runtui-demo-"))
+        path = self.demo_dir / "config.toml"
+        try:
+            env = write_config(path, url, sim_config)
+            os.environ.update(env)
+            await self.ws.reload(path)
+        except (RuntuiError, OSError) as exc:
+            self.notify(f"demo config failed: {exc}", title="demo", severity="error")
+            return
+        if isinstance(self.app.title, str) and "demo" not in self.app.title:
+            self.app.sub_title = "demo"
+        self._update()
+        self._open_runs()
+
+    async def on_unmount(self) -> None:
+        server: Any = getattr(self.app, "demo_server", None)
+        if server is not None:
+            self.app.demo_server = None  # type: ignore[attr-defined]
+            with contextlib.suppress(Exception):  # a dead server must not break the exit
+                await asyncio.to_thread(server.stop)
+        if self.demo_dir is not None:
+            shutil.rmtree(self.demo_dir, ignore_errors=True)
+            self.demo_dir = None
+

@@ -1,0 +1,268 @@
+"""Columns of the run table: titles, widths, cell text and sort keys.
+
+Pure functions over `Run`, no Textual: the table widget lays these out and
+renders them line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter, methodcaller
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+
+from runtui import display
+from runtui.model import Run, Status
+
+GAP = 2  # blank cells between two columns
+MARK_WIDTH = 3  # "*" marked, "…" action pending, then one blank
+
+_MIN_DT = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    priority: int  # lower survives longer when the table is narrow
+    min_width: int
+    max_width: int  # the widest the natural (content) width may grow to
+    flexible: bool = False  # takes the width that is left over
+    right: bool = False  # right-aligned
+    timed: bool = False  # its text changes with the clock
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("status", "STATUS", 0, 11, 22),
+    Column("workflow", "WORKFLOW", 1, 12, 10_000, flexible=True),
+    Column("id", "ID", 2, 8, 12),
+    Column("profile", "PROFILE", 3, 7, 16),
+    Column("started", "STARTED", 4, 10, 10, timed=True),
+    Column("duration", "DURATION", 5, 8, 8, right=True, timed=True),
+    Column("cost", "COST", 6, 4, 14, right=True),
+    Column("provider", "PROVIDER", 7, 8, 10),
+    Column("updated", "UPDATED", 8, 10, 10, timed=True),
+)
+BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+SORT_CYCLE: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+# Columns whose width follows their content (computed from the data, not per row).
+NATURAL_KEYS: tuple[str, ...] = ("status", "id", "profile", "cost", "provider")
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """`display.relative` at minute precision past the first minute.
+
+    A list does not need "3m12s ago", and a coarser text means a finished run's
+    row changes once a minute instead of once a second.
+    """
+    if when is None:
+        return ""
+    seconds = (now - _aware(when)).total_seconds()
+    if seconds < 60:
+        return display.relative(_aware(when), now)
+    s = int(seconds)
+    if s < 3600:
+        return f"{s // 60}m ago"
+    return display.duration(seconds) + " ago"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def duration_text(run: Run, now: datetime) -> str:
+    start = run.started_at or run.created_at
+    if start is None:
+        return ""
+    end = run.finished_at
+    if end is None:
+        if run.status.terminal:
+            return ""
+        end = now
+    return display.duration(max(0.0, (_aware(end) - _aware(start)).total_seconds()))
+
+
+CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
+    "status": lambda run, now: display.status_text(run),
+    "workflow": lambda run, now: run.workflow_name or run.workflow_id or "",
+    "id": lambda run, now: display.short_id(run.id),
+    "profile": lambda run, now: run.profile,
+    "started": lambda run, now: ago(run.started_at or run.created_at, now),
+    "duration": duration_text,
+    "cost": lambda run, now: "" if run.cost is None else str(run.cost),
+    "provider": lambda run, now: run.provider,
+    "updated": lambda run, now: ago(run.updated_at, now),
+}
+"""The text of each column's cell, before it is fitted to the column width."""
+
+
+def cell_text(key: str, run: Run, now: datetime) -> str:
+    return CELL_TEXT[key](run, now)
+
+
+def time_texts(keys: Sequence[str], run: Run, now: datetime) -> tuple[str, ...]:
+    """The clock-dependent texts of a row, for `tick` to compare."""
+    return tuple(CELL_TEXT[k](run, now) for k in keys)
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """Pad or truncate (with "…") to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        size = len(text)
+        if size <= width:
+            return text.rjust(width) if right else text.ljust(width)
+        return text[: width - 1] + "…"
+    size = cell_len(text)
+    if size <= width:
+        pad = " " * (width - size)
+        return pad + text if right else text + pad
+    return set_cell_size(text, width - 1) + "…"
+
+
+def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
+    """A function giving a run's primary sort value for a column (never None).
+
+    These run once per run on every re-sort, so they stay small (C-level
+    attrgetters where possible). Datetimes from the providers are always aware
+    (`parse_time` makes them UTC); a naive one is taken as UTC.
+    """
+    if key == "status":
+        return lambda r: _STATUS_RANK_BY_ID[id(r.status)]
+    if key == "workflow":
+        return lambda r: (r.workflow_name or r.workflow_id or "").casefold()
+    if key in ("id", "profile", "provider"):
+        return attrgetter(key)
+    if key == "started":
+        return lambda r: (
+            d if (d := r.started_at or r.created_at or _MIN_DT).tzinfo is not None else _aware(d)
+        )
+    if key == "duration":
+        return lambda r: _elapsed(r, now)
+    if key == "cost":
+        return lambda r: -1.0 if r.cost is None else r.cost.amount
+    if key == "updated":
+        return lambda r: d if (d := r.updated_at or _MIN_DT).tzinfo is not None else _aware(d)
+    raise KeyError(key)
+
+
+_STATUS_RANK_BY_ID = {id(status): rank for rank, status in enumerate(Status)}
+_NO_TIME = timedelta(days=-1)
+
+
+def _elapsed(run: Run, now: datetime) -> timedelta:
+    start = run.started_at or run.created_at
+    if start is None:
+        return _NO_TIME
+    end = run.finished_at
+    if end is None:
+        if run.status.terminal:
+            return _NO_TIME
+        end = now
+    try:
+        return end - start
+    except TypeError:  # one of them naive
+        return _aware(end) - _aware(start)
+
+
+def natural_widths(runs: Iterable[Run]) -> dict[str, int]:
+    """The widest text of each content-sized column over `runs` (titles included)."""
+    widths = {k: len(BY_KEY[k].title) for k in NATURAL_KEYS}
+    grow_natural(widths, runs)
+    return widths
+
+
+def grow_natural(widths: dict[str, int], runs: Iterable[Run]) -> bool:
+    """Widen `widths` for `runs`; True when any width grew.
+
+    Per-run Python work is kept to a minimum (this runs over every run on
+    `set_runs`): distinct values and C-level maps, and upper bounds where exact
+    widths would cost a format per run (ids, costs).
+    """
+    runs = runs if isinstance(runs, list) else list(runs)
+    if not runs:
+        return False
+    ids = list(map(_ID, runs))
+    longest_id = max(map(len, ids))
+    prefixed = any(map(methodcaller("startswith", _ID_PREFIXES), ids))
+    costs = [c for c in map(_COST, runs) if c is not None]
+    cost_width = 0
+    if costs:
+        amounts = list(map(_AMOUNT, costs))
+        cost_width = max(len(f"{max(amounts):.2f}"), len(f"{min(amounts):.2f}")) + 1
+        cost_width += max(map(len, set(map(_UNIT, costs))))
+    status_width = _STATUS_WORD_WIDTH + (len(" (partial)") if any(map(_PARTIAL, runs)) else 0)
+    unknown = [r for r in runs if r.status is Status.UNKNOWN and r.raw_status]
+    if unknown:
+        status_width = max(status_width, *(cell_len(display.status_text(r)) for r in unknown))
+    found = {
+        "profile": max(map(cell_len, set(map(_PROFILE, runs)))),
+        "provider": max(map(cell_len, set(map(_PROVIDER, runs)))),
+        "status": status_width,
+        "id": min(longest_id, 12 if prefixed else 8),
+        "cost": cost_width,
+    }
+    grew = False
+    for key, width in found.items():
+        width = min(width, BY_KEY[key].max_width)
+        if width > widths[key]:
+            widths[key] = width
+            grew = True
+    return grew
+
+
+_ID = attrgetter("id")
+_COST = attrgetter("cost")
+_AMOUNT = attrgetter("amount")
+_UNIT = attrgetter("unit")
+_PARTIAL = attrgetter("partial")
+_PROFILE = attrgetter("profile")
+_PROVIDER = attrgetter("provider")
+_ID_PREFIXES = ("run_", "wf_")
+_STATUS_WORD_WIDTH = max(cell_len(f"{display.SYMBOL[s]} {s.value}") for s in Status)
+
+
+@dataclass(frozen=True)
+class Placed:
+    column: Column
+    x: int  # first cell, counted from the left edge of the row
+    width: int
+
+
+def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
+    """Columns that fit in `width` cells, in display order, with their widths.
+
+    Columns are admitted in priority order while they fit at their minimum
+    width; the first one that does not fit drops it and every later one. The
+    flexible column (workflow) then takes whatever width is left.
+    """
+    def base(col: Column) -> int:
+        if col.key in natural:
+            return max(col.min_width, min(natural[col.key], col.max_width))
+        return col.min_width
+
+    used = MARK_WIDTH - GAP  # the first column needs no gap before it
+    chosen: set[str] = set()
+    for col in sorted(COLUMNS, key=lambda c: c.priority):
+        need = base(col) + GAP
+        if used + need > width:
+            break
+        used += need
+        chosen.add(col.key)
+    if not chosen:
+        chosen.add(COLUMNS[0].key)
+    spare = max(0, width - used)
+    placed: list[Placed] = []
+    x = MARK_WIDTH - GAP
+    for col in COLUMNS:
+        if col.key not in chosen:
+            continue
+        w = base(col) + (spare if col.flexible else 0)
+        x += GAP
+        placed.append(Placed(col, x, w))
+        x += w
+    return tuple(placed)

@@ -1,0 +1,1 @@
+"""Tests of the embedded simulator (runtui.sim)."""

@@ -1,0 +1,519 @@
+"""Profiles screen, profile form and welcome screen, driven through the real app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import ComposeResult
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
+
+from runtui.engine.workspace import Workspace
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.profile_form import ProfileFormScreen
+from runtui.tui.screens.profiles import ProfilesScreen
+from runtui.tui.screens.welcome import WelcomeScreen
+
+SENTINEL_ENV = "sk-SENTINEL-ENV-7f3a9c"
+SENTINEL_INLINE = "sk-SENTINEL-INLINE-52d1e0"
+
+
+class RunsScreen(Screen[None]):
+    """Stand-in for the runs screen: only its name matters to the profiles screens."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("runs")
+
+
+class _App(RuntuiApp):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace, watch=False)
+        self.opened = 0
+
+    def open_runs(self) -> None:
+        self.opened += 1
+        self.push_screen(RunsScreen())
+
+
+@pytest.fixture(autouse=True)
+def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNTUI_CONFIG", str(tmp_path / "unused.toml"))
+
+
+def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def make_app(path: Path) -> _App:
+    return _App(Workspace.load(path))
+
+
+def table_rows(screen: ProfilesScreen) -> list[dict[str, str]]:
+    """The visible table, one {column header: cell text} per row."""
+    table = screen.query_one(DataTable)
+    headers = [str(col.label) for col in table.ordered_columns]
+    return [dict(zip(headers, map(str, table.get_row_at(i)), strict=True))
+            for i in range(table.row_count)]
+
+
+def screen_text(app: _App) -> str:
+    """Everything visible: the SVG screenshot plus each widget's own text."""
+    parts = [app.export_screenshot()]
+    for widget in app.screen.query("*"):
+        if isinstance(widget, Input):
+            parts.append(widget.value)
+        elif isinstance(widget, Static):
+            parts.append(str(widget.render()))
+    if isinstance(app.screen, ProfilesScreen):
+        parts += [" ".join(r.values()) for r in table_rows(app.screen)]
+    return "\n".join(parts)
+
+
+def top(app: _App) -> Screen[Any]:
+    """The current screen, read fresh (no type narrowing carried between presses)."""
+    return app.screen
+
+
+async def open_profiles(pilot: Pilot[Any]) -> ProfilesScreen:
+    await pilot.press("P")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ProfilesScreen)
+    return screen
+
+
+async def select_row(pilot: Pilot[Any], screen: ProfilesScreen, name: str) -> None:
+    for i, row in enumerate(table_rows(screen)):
+        if row["NAME"] == name:
+            screen.query_one(DataTable).move_cursor(row=i)
+            await pilot.pause()
+            return
+    raise AssertionError(f"no row {name!r} in {table_rows(screen)}")
+
+
+async def wait_workers(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---- the list -----------------------------------------------------------------------
+
+
+async def test_list_shows_key_source_never_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RT_TEST_KEY", SENTINEL_ENV)
+    path = write(tmp_path, f"""
+[profiles.envp]
+provider = "edges"
+api_key_env = "RT_TEST_KEY"
+
+[profiles.inl]
+provider = "b3os"
+api_key = "{SENTINEL_INLINE}"
+read_only = true
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        rows = {r["NAME"]: r for r in table_rows(screen)}
+        assert rows["envp"] == {"NAME": "envp", "PROVIDER": "edges",
+                                "BASE URL": "(default: api.edges.run/v1)", "KEY": "env:RT_TEST_KEY",
+                                "MODE": "", "HEALTH": "not checked (t tests)"}
+        assert rows["inl"]["KEY"] == "inline"
+        assert rows["inl"]["MODE"] == "read-only"
+        for name in ("envp", "inl"):
+            await select_row(pilot, screen, name)
+            text = screen_text(app)
+            assert "env:RT_TEST_KEY" in text
+            assert SENTINEL_ENV not in text and SENTINEL_INLINE not in text
+        # The edit form of the inline profile does not show the key either.
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ProfileFormScreen)
+        text = screen_text(app)
+        assert "inline key in the file" in text
+        assert SENTINEL_ENV not in text and SENTINEL_INLINE not in text
+
+
+async def test_broken_profiles_show_as_error_rows_with_line(tmp_path: Path) -> None:
+    path = write(tmp_path, """# comment
+[profiles.good]
+provider = "edges"
+api_key_env = "X"
+
+[profiles.badprov]
+provider = "nope"
+api_key_env = "X"
+
+[profiles.badfield]
+provider = "edges"
+api_key_env = "X"
+read_only = "maybe"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        rows = {r["NAME"]: r for r in table_rows(screen)}
+        assert rows["good"]["PROVIDER"] == "edges"
+        assert rows["badprov"]["PROVIDER"] == "✘ ERROR"
+        assert rows["badprov"]["BASE URL"] == "config.toml:7 provider"
+        assert "unknown provider 'nope'" in rows["badprov"]["HEALTH"]
+        assert rows["badfield"]["BASE URL"] == "config.toml:13 read_only"
+        title = str(screen.query_one("#profiles-title", Static).render())
+        assert "1 ok, 2 in error" in title
+        await select_row(pilot, screen, "badprov")
+        detail = str(screen.query_one("#profiles-detail", Static).render())
+        assert "config.toml:7; field 'provider': unknown provider 'nope'" in detail
+        # Narrower, columns go (MODE, then BASE URL), and the row still says file:line.
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        rows = {r["NAME"]: r for r in table_rows(screen)}
+        assert "MODE" not in rows["badprov"]
+        assert "config.toml:7 provider" in " ".join(rows["badprov"].values())
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        rows = {r["NAME"]: r for r in table_rows(screen)}
+        assert "BASE URL" not in rows["badprov"]
+        assert rows["badprov"]["HEALTH"].startswith("✘ config.toml:7 provider: ")
+        # Testing a broken profile names the problem instead of crashing.
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["badprov"]
+        assert not ok and "unknown provider" in text
+
+
+# ---- add / edit / remove ------------------------------------------------------------
+
+
+async def fill_form(pilot: Pilot[Any], **fields: Any) -> ProfileFormScreen:
+    form = pilot.app.screen
+    assert isinstance(form, ProfileFormScreen)
+    for wid, value in fields.items():
+        widget = form.query_one(f"#{wid}")
+        if isinstance(widget, Select):
+            widget.value = value
+        elif isinstance(widget, Checkbox):
+            widget.value = bool(value)
+        elif isinstance(widget, Input):
+            widget.value = ""
+            widget.focus()
+            await pilot.press(*list(value))
+    await pilot.pause()
+    return form
+
+
+async def test_add_writes_0600_keeps_comment_and_reloads(tmp_path: Path) -> None:
+    path = write(tmp_path, """# keep me: my profiles
+[profiles.one]
+provider = "edges"
+api_key_env = "ONE_KEY"  # trailing comment
+""", mode=0o644)
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_form(pilot, name="wx", provider="wexa", key_value="WX_KEY",
+                        project_id="0123456789abcdef01234567", user_id="u1")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert app.screen is screen
+        text = path.read_text()
+        assert "# keep me: my profiles" in text and "# trailing comment" in text
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        data = tomllib.loads(text)["profiles"]["wx"]
+        assert data == {"provider": "wexa", "api_key_env": "WX_KEY",
+                        "project_id": "0123456789abcdef01234567", "user_id": "u1"}
+        # The workspace was reloaded: the new profile is in the list without a restart.
+        assert "wx" in app.workspace.config.profiles
+        assert "wx" in [r["NAME"] for r in table_rows(screen)]
+
+
+async def test_form_validation_errors_inline(tmp_path: Path) -> None:
+    path = write(tmp_path, '[profiles.one]\nprovider = "edges"\napi_key_env = "K"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_profiles(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = await fill_form(pilot, name="bad name!", provider="edges", key_value="",
+                               base_url="http://example.com/api")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form
+        errors = "\n".join(form.errors)
+        assert "name: use letters" in errors
+        assert "env var: give the name" in errors
+        assert "plain http to example.com" in errors
+        assert "✘ name: use letters" in str(form.query_one("#form-errors", Static).render())
+        assert form.query_one("#name", Input).has_class("invalid")
+        # An existing name, and a key pasted where the variable name goes.
+        await fill_form(pilot, name="one", key_value="sk-abc.def")
+        await pilot.press("f2")
+        await pilot.pause()
+        errors = "\n".join(form.errors)
+        assert "already exists" in errors and "not the key itself" in errors
+        # Fixed: loopback http needs no opt-in; the remote one does.
+        await fill_form(pilot, name="two", key_value="TWO_KEY", allow_insecure_http=True)
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert isinstance(app.screen, ProfilesScreen)
+        saved = tomllib.loads(path.read_text())["profiles"]["two"]
+        assert saved["allow_insecure_http"] is True
+        assert saved["base_url"] == "http://example.com/api"
+
+
+async def test_edit_keeps_fields_the_form_does_not_show(tmp_path: Path) -> None:
+    path = write(tmp_path, f"""# header comment
+[profiles.b]
+provider = "b3os"
+api_key = "{SENTINEL_INLINE}"
+org_id = "org-1"
+refresh_seconds = 5.0
+custom_thing = 42
+""")
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_profiles(pilot)
+        await select_row(pilot, screen, "b")
+        await pilot.press("e")
+        await pilot.pause()
+        form = await fill_form(pilot, read_only=True)
+        assert form.query_one("#key_source", Select).value == "inline"
+        assert form.query_one("#org_id", Input).value == "org-1"
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        text = path.read_text()
+        assert "# header comment" in text
+        data = tomllib.loads(text)["profiles"]["b"]
+        assert data == {"provider": "b3os", "api_key": SENTINEL_INLINE, "org_id": "org-1",
+                        "refresh_seconds": 5.0, "custom_thing": 42, "read_only": True}
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert app.workspace.config.profiles["b"].read_only is True
+        # Switching the key source away from inline drops the inline key.
+        await pilot.press("e")
+        await pilot.pause()
+        await fill_form(pilot, key_source="env")
+        await fill_form(pilot, key_value="B_KEY")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        data = tomllib.loads(path.read_text())["profiles"]["b"]
+        assert "api_key" not in data and data["api_key_env"] == "B_KEY"
+        assert data["custom_thing"] == 42
+
+
+async def test_remove_asks_and_n_keeps_y_removes(tmp_path: Path) -> None:
+    path = write(tmp_path, """# top
+[profiles.keep]
+provider = "edges"
+api_key_env = "K"
+
+[profiles.gone]
+provider = "edges"
+api_key_env = "K"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        await select_row(pilot, screen, "gone")
+        for key in ("ctrl+d", "ctrl+k"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await wait_workers(pilot)
+        assert top(app) is screen
+        assert "gone" in tomllib.loads(path.read_text())["profiles"]
+        # A stray Enter on the question is No too.
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await wait_workers(pilot)
+        assert "gone" in tomllib.loads(path.read_text())["profiles"]
+        await select_row(pilot, screen, "gone")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_workers(pilot)
+        profiles = tomllib.loads(path.read_text())["profiles"]
+        assert "gone" not in profiles and "keep" in profiles
+        assert "# top" in path.read_text()
+        assert "gone" not in app.workspace.config.profiles
+        assert [r["NAME"] for r in table_rows(screen)] == ["keep"]
+
+
+# ---- test -----------------------------------------------------------------------------
+
+
+async def test_test_against_failing_provider_shows_message(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEAD_KEY", SENTINEL_ENV)
+    port = free_port()
+    path = write(tmp_path, f"""
+[profiles.dead]
+provider = "edges"
+base_url = "http://127.0.0.1:{port}/v1"
+api_key_env = "DEAD_KEY"
+
+[profiles.nokey]
+provider = "edges"
+api_key_env = "RT_UNSET_VARIABLE"
+""")
+    monkeypatch.delenv("RT_UNSET_VARIABLE", raising=False)
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        await select_row(pilot, screen, "dead")
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["dead"]
+        assert not ok
+        assert text.startswith("edges ") and ("network" in text or "timeout" in text), text
+        row = {r["NAME"]: r for r in table_rows(screen)}["dead"]
+        assert row["HEALTH"].startswith("✘ edges")
+        messages = [n.message for n in app._notifications]
+        assert any(m == text for m in messages)
+        assert SENTINEL_ENV not in screen_text(app)
+        await select_row(pilot, screen, "nokey")
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["nokey"]
+        assert not ok and "RT_UNSET_VARIABLE is not set" in text
+
+
+async def test_test_against_simulator_says_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtui.sim.config import SimConfig
+    from runtui.sim.server import SimServer, write_config
+
+    cfg = SimConfig(runs=5)
+    with SimServer(cfg) as server:
+        env = write_config(tmp_path / "config.toml", server.url, cfg)
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        app = make_app(tmp_path / "config.toml")
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = await open_profiles(pilot)
+            await select_row(pilot, screen, "edges-sim")
+            await pilot.press("t")
+            await wait_workers(pilot)
+            ok, text = screen.results["edges-sim"]
+            assert ok and text.startswith("OK: "), text
+            row = {r["NAME"]: r for r in table_rows(screen)}["edges-sim"]
+            assert row["HEALTH"].startswith("✔ OK: ")
+
+
+# ---- welcome --------------------------------------------------------------------------
+
+
+async def test_welcome_appears_without_profiles_and_add_opens_runs(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "config.toml"  # does not exist yet
+    app = _App(Workspace.load(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        text = screen_text(app)
+        assert "No profile yet" in text and "config.toml" in text
+        assert app.opened == 0
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_form(pilot, name="first", provider="edges", key_value="FIRST_KEY")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert tomllib.loads(path.read_text())["profiles"]["first"]["api_key_env"] == "FIRST_KEY"
+        assert app.opened == 1
+        assert isinstance(app.screen, RunsScreen)
+        assert "first" in app.workspace.config.profiles
+
+
+async def test_welcome_buttons_by_keyboard_and_quit(tmp_path: Path) -> None:
+    app = _App(Workspace.load(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.focused is not None and app.focused.id == "demo"
+        await pilot.press("down")
+        assert app.focused is not None and app.focused.id == "add"
+        await pilot.press("down")  # "Open the runs" is hidden without profiles
+        assert app.focused is not None and app.focused.id == "quit"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.opened == 0
+
+
+async def test_profiles_from_welcome_offers_to_open_runs(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    app = _App(Workspace.load(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        await open_profiles(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_form(pilot, name="p1", provider="edges", key_value="P1_KEY")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await wait_workers(pilot)
+        assert app.opened == 1
+        assert isinstance(app.screen, RunsScreen)
+        assert not any(isinstance(s, ProfilesScreen) for s in app.screen_stack)
+
+
+async def test_welcome_demo_starts_simulator_with_temp_config(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtui.sim.config import KEY_ENV
+
+    for var in KEY_ENV.values():  # recorded, so monkeypatch undoes what the demo sets
+        monkeypatch.setenv(var, "placeholder")
+        monkeypatch.delenv(var)
+    user_path = tmp_path / "config.toml"
+    app = _App(Workspace.load(user_path))
+    server: Any = None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await wait_workers(pilot)
+        server = app.demo_server  # type: ignore[attr-defined]
+        assert server is not None and server.url.startswith("http://127.0.0.1:")
+        assert app.opened == 1
+        assert sorted(app.workspace.config.profiles) == ["b3os-sim", "edges-sim", "wexa-sim"]
+        assert app.workspace.config.path != user_path
+        assert not user_path.exists()  # the user's file is never written by the demo
+        assert os.environ[KEY_ENV["edges"]] == "sim-edges-key"
+        # The demo profiles really answer.
+        assert (await app.workspace.provider("edges-sim").check())
+    assert getattr(app, "demo_server", None) is None
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=1).close()
+
+
+# ---- snapshots ------------------------------------------------------------------------
+
+
+def test_snapshot_profiles_with_error(snap_compare: Any) -> None:
+    assert snap_compare("apps/profiles_error_app.py", press=["P", "down"], terminal_size=(100, 30))
+
+
+def test_snapshot_welcome(snap_compare: Any) -> None:
+    assert snap_compare("apps/welcome_app.py", terminal_size=(80, 24))

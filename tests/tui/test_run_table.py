@@ -1,0 +1,677 @@
+"""The run table widget: rendering, sorting, filtering, deltas, cursor, marks, repaint economy."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from runtui.engine.store import Delta, RunStore
+from runtui.model import ACTIVE, Cost, Run, Status
+from runtui.tui.widgets import run_table
+from runtui.tui.widgets.columns import COLUMNS
+from runtui.tui.widgets.run_table import RunTable
+
+APPS = Path(__file__).parent / "apps"
+NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    c = Clock()
+    monkeypatch.setattr(run_table, "clock", c)
+    return c
+
+
+def make_run(
+    i: int,
+    status: Status = Status.SUCCEEDED,
+    *,
+    profile: str = "prod",
+    provider: str = "wexa",
+    workflow: str | None = None,
+    age: float | None = None,
+    **extra: Any,
+) -> Run:
+    """Run i started `age` seconds ago (default: i hours ago, so i=0 is the newest)."""
+    started = NOW - timedelta(seconds=3600 * i + 60 if age is None else age)
+    finished = None if status in ACTIVE else started + timedelta(seconds=90)
+    fields: dict[str, Any] = {
+        "profile": profile,
+        "provider": provider,
+        "id": f"run_{i:04d}",
+        "workflow_name": workflow or f"flow {i:04d}",
+        "status": status,
+        "started_at": started,
+        "finished_at": finished,
+        "updated_at": finished or started,
+    }
+    fields.update(extra)
+    return Run(**fields)
+
+
+class TableApp(App[None]):
+    def __init__(self, runs: list[Run] | None = None) -> None:
+        super().__init__()
+        self.initial = runs or []
+        self.selected: list[Run] = []
+        self.moved: list[Run | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield RunTable(id="table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RunTable)
+        table.set_runs(self.initial)
+        table.focus()
+
+    def on_run_table_selected(self, event: RunTable.Selected) -> None:
+        self.selected.append(event.run)
+
+    def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
+        self.moved.append(event.run)
+
+
+def lines(table: RunTable) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def row_ids(table: RunTable) -> list[str]:
+    return [r.id for r in table.visible_runs()]
+
+
+class RefreshSpy:
+    """Records the regions a widget asks to repaint (None = the whole widget)."""
+
+    def __init__(self, table: RunTable) -> None:
+        self.calls: list[tuple[Region, ...] | None] = []
+        original = table.refresh
+
+        def spy(*regions: Region, **kwargs: Any) -> Any:
+            self.calls.append(regions if regions else None)
+            return original(*regions, **kwargs)
+
+        table.refresh = spy  # type: ignore[method-assign]
+
+    def lines(self) -> set[int] | None:
+        """Screen lines asked for, or None if the whole widget was."""
+        out: set[int] = set()
+        for regions in self.calls:
+            if regions is None:
+                return None
+            for region in regions:
+                out.update(range(region.y, region.y + region.height))
+        return out
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+
+@pytest.fixture
+def spied() -> Iterator[Callable[[RunTable], RefreshSpy]]:
+    yield RefreshSpy
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+async def test_rows_render_under_a_header_newest_first() -> None:
+    runs = [make_run(i, Status.RUNNING if i == 1 else Status.SUCCEEDED) for i in range(5)]
+    app = TableApp(list(reversed(runs)))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        text = lines(table)
+        header = text[0]
+        for title in ("STATUS", "WORKFLOW", "ID", "PROFILE", "STARTED ▼", "DURATION", "COST", "PROVIDER"):
+            assert title in header
+        assert "flow 0000" in text[1] and "✔ succeeded" in text[1]
+        assert "flow 0001" in text[2] and "▶ running" in text[2]
+        assert "1h01m ago" in text[2]  # started
+        assert text[2].count("1h01m") == 2  # and the duration of the running run
+        assert "1m30s" in text[1]  # duration of a finished run
+        assert row_ids(table) == [f"run_{i:04d}" for i in range(5)]
+        assert text[6].strip() == ""
+        # the screenshot (what a terminal gets) shows the same
+        screen = app.export_screenshot()
+        assert "run_0004" in screen and "STATUS" in screen
+
+
+async def test_empty_table_says_so_at_80x24() -> None:
+    app = TableApp([])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        text = lines(table)
+        assert "STATUS" in text[0]
+        assert text[1].strip() == "no runs"
+        assert table.cursor_run is None and table.visible_count == 0
+        await pilot.press("down", "enter", "end")
+        assert app.selected == []
+        table.set_runs([make_run(1)])
+        table.set_filter("nothing matches this")
+        await pilot.pause()
+        assert lines(table)[1].strip() == "no runs match the filter"
+
+
+async def test_columns_collapse_in_priority_order() -> None:
+    runs = [make_run(i, cost=Cost(amount=12.5, unit="credits")) for i in range(3)]
+    by_priority = [c.key for c in sorted(COLUMNS, key=lambda c: c.priority)]
+    seen: dict[int, tuple[str, ...]] = {}
+    for width in (40, 60, 80, 100, 120, 160):
+        app = TableApp(runs)
+        async with app.run_test(size=(width, 20)) as pilot:
+            await pilot.pause()
+            table = app.query_one(RunTable)
+            shown = table.visible_columns
+            seen[width] = shown
+            # whatever is shown is the highest-priority prefix, in display order
+            assert set(shown) == set(by_priority[: len(shown)])
+            assert list(shown) == [c.key for c in COLUMNS if c.key in shown]
+            assert all(len(line) <= width for line in lines(table))
+    assert {"status", "workflow", "id", "profile", "duration"} <= set(seen[80])
+    assert "cost" not in seen[80]
+    assert seen[120] == tuple(c.key for c in COLUMNS)
+    assert len(seen[40]) < len(seen[60]) <= len(seen[80]) < len(seen[120])
+
+
+async def test_header_stays_on_top_when_scrolled() -> None:
+    app = TableApp([make_run(i) for i in range(200)])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert table.scroll_offset.y > 0
+        text = lines(table)
+        assert "STATUS" in text[0]
+        first = table.scroll_offset.y
+        assert f"flow {first:04d}" in text[1]
+        await pilot.press("end")
+        await pilot.pause()
+        text = lines(table)
+        assert "STATUS" in text[0]
+        assert "flow 0199" in text[-1]
+        assert table.cursor_run is not None and table.cursor_run.id == "run_0199"
+
+
+# --------------------------------------------------------------------------- sort
+
+
+async def test_sort_changes_order_and_header_arrow() -> None:
+    runs = [make_run(i, workflow=w) for i, w in enumerate(["delta", "Alpha", "charlie", "bravo"])]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert [r.workflow_name for r in table.visible_runs()] == ["delta", "Alpha", "charlie", "bravo"]
+        table.sort_by("workflow", reverse=False)
+        await pilot.pause()
+        assert [r.workflow_name for r in table.visible_runs()] == ["Alpha", "bravo", "charlie", "delta"]
+        assert "WORKFLOW ▲" in lines(table)[0]
+        assert "STARTED ▼" not in lines(table)[0]
+        assert "Alpha" in lines(table)[1]
+        table.sort_by("workflow", reverse=True)
+        await pilot.pause()
+        assert [r.workflow_name for r in table.visible_runs()] == ["delta", "charlie", "bravo", "Alpha"]
+        assert "WORKFLOW ▼" in lines(table)[0]
+        table.cycle_sort()  # workflow -> id
+        assert table.sort_column == "id"
+        with pytest.raises(ValueError):
+            table.sort_by("nope")
+
+
+async def test_cycle_sort_visits_every_column() -> None:
+    app = TableApp([make_run(i) for i in range(3)])
+    async with app.run_test(size=(120, 30)):
+        table = app.query_one(RunTable)
+        seen = []
+        for _ in range(len(COLUMNS)):
+            table.cycle_sort()
+            seen.append(table.sort_column)
+        assert sorted(seen) == sorted(c.key for c in COLUMNS)
+
+
+# --------------------------------------------------------------------------- filters
+
+
+async def test_filter_narrows_keystroke_by_keystroke() -> None:
+    runs = [
+        make_run(0, workflow="Invoice export", profile="prod"),
+        make_run(1, workflow="invoice import", profile="staging"),
+        make_run(2, workflow="lead scoring", profile="prod", provider="b3os"),
+        make_run(3, Status.FAILED, workflow="nightly", profile="dev"),
+        make_run(4, Status.UNKNOWN, workflow="odd", raw_status="WEIRD_STATE"),
+    ]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        counts = []
+        for text in ["i", "in", "inv", "invo", "invoice", "invoice e"]:
+            table.set_filter(text)
+            counts.append(table.visible_count)
+        assert counts == [4, 3, 2, 2, 2, 1]  # "i": Invoice, invoice, lead scoring, nightly
+        assert row_ids(table) == ["run_0000"]
+        # backspacing widens again
+        table.set_filter("invoice")
+        assert row_ids(table) == ["run_0000", "run_0001"]
+        assert table.filter_text == "invoice"
+        for text, expected in [
+            ("STAGING", ["run_0001"]),  # profile, case-insensitive
+            ("b3os", ["run_0002"]),  # provider
+            ("run_0003", ["run_0003"]),  # id
+            ("failed", ["run_0003"]),  # status word
+            ("weird_state", ["run_0004"]),  # raw status
+            ("  ", [f"run_{i:04d}" for i in range(5)]),  # blank = no filter
+        ]:
+            table.set_filter(text)
+            assert row_ids(table) == expected, text
+        table.set_filter("lead")
+        await pilot.pause()
+        assert "lead scoring" in lines(table)[1]
+        assert lines(table)[2].strip() == ""
+        assert table.total_count == 5
+
+
+async def test_active_only_profile_filter_and_counts() -> None:
+    statuses = [Status.RUNNING, Status.QUEUED, Status.SUCCEEDED, Status.FAILED, Status.PAUSED, Status.WAITING]
+    runs = [make_run(i, s, profile="a" if i % 2 else "b") for i, s in enumerate(statuses)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert table.counts() == {s: 1 for s in statuses}
+        table.set_active_only(True)
+        assert table.active_only
+        assert {r.status for r in table.visible_runs()} == {
+            Status.RUNNING, Status.QUEUED, Status.PAUSED, Status.WAITING
+        }
+        assert table.counts() == {Status.RUNNING: 1, Status.QUEUED: 1, Status.PAUSED: 1, Status.WAITING: 1}
+        table.set_profile_filter("a")  # runs 1, 3, 5: queued, failed, waiting -> active: 1, 5
+        assert row_ids(table) == ["run_0001", "run_0005"]
+        assert table.counts() == {Status.QUEUED: 1, Status.WAITING: 1}
+        table.set_active_only(False)
+        assert row_ids(table) == ["run_0001", "run_0003", "run_0005"]
+        table.set_profile_filter(None)
+        assert table.visible_count == 6 and table.profile_filter is None
+        # counts follow deltas
+        old = runs[0]
+        new = old.model_copy(update={"status": Status.SUCCEEDED, "finished_at": NOW})
+        table.apply_delta(Delta(changed=((old, new),)))
+        assert table.counts()[Status.SUCCEEDED] == 2 and Status.RUNNING not in table.counts()
+        table.set_active_only(True)
+        assert "run_0000" not in row_ids(table)
+        table.apply_delta(Delta(changed=((new, old),)))  # running again: back in the active view
+        assert row_ids(table)[0] == "run_0000"
+        assert table.counts()[Status.RUNNING] == 1
+
+
+# --------------------------------------------------------------------------- cursor, deltas, marks
+
+
+async def test_cursor_keys_and_messages() -> None:
+    app = TableApp([make_run(i) for i in range(100)])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert table.cursor_key == ("prod", "run_0000")
+        await pilot.press("j", "down")
+        assert table.cursor_key == ("prod", "run_0002")
+        await pilot.press("k")
+        assert table.cursor_key == ("prod", "run_0001")
+        await pilot.press("G")
+        assert table.cursor_key == ("prod", "run_0099")
+        await pilot.press("g")
+        assert table.cursor_key == ("prod", "run_0000")
+        await pilot.press("pagedown")
+        page = table.size.height - 1
+        assert table.cursor_key == ("prod", f"run_{page:04d}")
+        await pilot.press("pageup")
+        assert table.cursor_key == ("prod", "run_0000")
+        await pilot.press("up")  # already at the top: no move, no message
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert [r.id for r in app.selected] == ["run_0099"]
+        moved = [r.id if r else None for r in app.moved]
+        assert moved[:3] == ["run_0001", "run_0002", "run_0001"]
+        assert moved[-1] == "run_0099"
+        assert len(moved) == 7
+
+
+async def test_click_moves_the_cursor_and_header_click_sorts() -> None:
+    app = TableApp([make_run(i) for i in range(10)])
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        await pilot.click(RunTable, offset=(20, 4))  # line 4 = row 3
+        assert table.cursor_key == ("prod", "run_0003")
+        await pilot.click(RunTable, offset=(20, 4), times=2)
+        assert [r.id for r in app.selected] == ["run_0003"]
+        header = lines(table)[0]
+        await pilot.click(RunTable, offset=(header.index("WORKFLOW") + 1, 0))
+        assert table.sort_column == "workflow"
+
+
+async def test_cursor_stays_on_its_run_across_inserts_above_and_resort() -> None:
+    runs = [make_run(i, workflow=f"w{9 - i}") for i in range(10)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        await pilot.press("down", "down", "down")
+        key = table.cursor_key
+        assert key == ("prod", "run_0003")
+        newer = [make_run(100 + i, age=10 + i) for i in range(5)]  # newest: sorted above
+        table.apply_delta(Delta(added=tuple(newer)))
+        assert row_ids(table)[:5] == [f"run_{100 + i:04d}" for i in range(5)]
+        assert table.cursor_key == key
+        await pilot.pause()
+        cursor_line = next(i for i, line in enumerate(lines(table)) if "flow" not in line and "w6" in line)
+        assert cursor_line == 3 + 5 + 1
+        table.sort_by("workflow", reverse=False)
+        assert table.cursor_key == key
+        assert row_ids(table)[0] == "run_0009"  # w0
+        table.set_filter("w")
+        assert table.cursor_key == key
+        table.set_filter("w1")  # filters the cursor run out: the cursor goes to the first row
+        assert table.cursor_key == ("prod", "run_0008")
+
+
+async def test_move_cursor_to_scrolls_into_view() -> None:
+    app = TableApp([make_run(i) for i in range(300)])
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        table.move_cursor_to(("prod", "run_0250"))
+        await pilot.pause()
+        assert table.cursor_key == ("prod", "run_0250")
+        assert any("flow 0250" in line for line in lines(table)[1:])
+        table.move_cursor_to(("prod", "missing"))
+        assert table.cursor_key == ("prod", "run_0250")
+
+
+async def test_marks_survive_deltas_and_go_with_their_runs() -> None:
+    runs = [make_run(i) for i in range(6)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        table.toggle_mark()
+        await pilot.press("down", "down")
+        table.toggle_mark()
+        table.set_pending(runs[4].key, True)
+        assert table.marks == {runs[0].key, runs[2].key}
+        await pilot.pause()
+        text = lines(table)
+        assert text[1].startswith("*") and text[3].startswith("*") and not text[2].startswith("*")
+        assert text[5][1] == "…"
+        # a delta that changes, adds and removes other runs keeps the marks
+        changed = runs[2].model_copy(update={"status": Status.FAILED})
+        table.apply_delta(Delta(added=(make_run(50, age=5),), changed=((runs[2], changed),)))
+        assert table.marks == {runs[0].key, runs[2].key}
+        assert [r.id for r in table.marked_runs()] == ["run_0000", "run_0002"]
+        assert table.marked_runs()[1].status is Status.FAILED
+        # removing a marked run (and a pending one) drops its mark
+        table.apply_delta(Delta(removed=(runs[0], runs[4])))
+        assert table.marks == {runs[2].key}
+        assert table.pending == set()
+        table.set_filter("run_0003")
+        assert [r.id for r in table.marked_runs()] == ["run_0002"]  # hidden by the filter, still marked
+        assert table.marked_runs(visible_only=True) == []
+        table.clear_marks()
+        assert table.marks == set() and table.marked_runs() == []
+
+
+async def test_cursor_on_a_removed_run_stays_on_the_same_row_number() -> None:
+    runs = [make_run(i) for i in range(5)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        await pilot.press("down", "down")
+        table.apply_delta(Delta(removed=(runs[2],)))
+        assert table.cursor_key == runs[3].key
+        await pilot.pause()
+        assert app.moved[-1] == runs[3]
+        table.apply_delta(Delta(removed=tuple(runs)))
+        assert table.cursor_run is None
+        await pilot.pause()
+        assert lines(table)[1].strip() == "no runs"
+
+
+# --------------------------------------------------------------------------- repaint economy
+
+
+async def test_offscreen_change_repaints_nothing_visible_change_one_line(spied: Any) -> None:
+    runs = [make_run(i) for i in range(200)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        spy = spied(table)
+        # run 150 is far below the window
+        far = runs[150].model_copy(update={"status": Status.FAILED})
+        table.apply_delta(Delta(changed=((runs[150], far),)))
+        await pilot.pause()
+        assert spy.lines() == set()
+        # run 4 is on screen line 5 (header is line 0)
+        near = runs[4].model_copy(update={"status": Status.FAILED})
+        table.apply_delta(Delta(changed=((runs[4], near),)))
+        assert spy.lines() == {5}
+        await pilot.pause()
+        assert "✘ failed" in lines(table)[5]
+        assert "✔ succeeded" in lines(table)[4] and "✔ succeeded" in lines(table)[6]
+        # an unchanged-looking delta of the same run objects repaints nothing
+        spy.clear()
+        table.apply_delta(Delta(changed=((near, near),)))
+        assert spy.lines() == set()
+
+
+async def test_runs_added_above_a_scrolled_window_move_nothing(spied: Any) -> None:
+    runs = [make_run(i) for i in range(200)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        table.move_cursor_to(runs[100].key)
+        await pilot.pause()
+        before = lines(table)
+        top = table.scroll_offset.y
+        assert top > 0
+        spy = spied(table)
+        table.apply_delta(Delta(added=tuple(make_run(500 + i, age=1 + i) for i in range(3))))
+        await pilot.pause()
+        assert spy.lines() == set()
+        assert table.scroll_offset.y == top + 3
+        assert lines(table) == before
+        assert table.cursor_key == runs[100].key
+        # at the top, new runs show up (and the rows under them move)
+        await pilot.press("home")
+        await pilot.pause()
+        spy.clear()
+        table.apply_delta(Delta(added=(make_run(600, age=0.5),)))
+        await pilot.pause()
+        assert table.scroll_offset.y == 0
+        assert "flow 0600" in lines(table)[1]
+        assert spy.lines() is not None and len(spy.lines() or ()) == table.size.height - 1
+
+
+async def test_cursor_move_repaints_two_lines(spied: Any) -> None:
+    app = TableApp([make_run(i) for i in range(50)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        spy = spied(table)
+        await pilot.press("down")
+        assert spy.lines() == {1, 2}
+        spy.clear()
+        table.toggle_mark()
+        assert spy.lines() == {2}
+
+
+async def test_tick_repaints_only_visible_active_rows(clock: Clock, spied: Any) -> None:
+    statuses = [Status.SUCCEEDED, Status.RUNNING, Status.FAILED, Status.WAITING] + [Status.SUCCEEDED] * 60
+    runs = [make_run(i, s, age=7200 + 60 * i) for i, s in enumerate(statuses)]
+    runs.append(make_run(99, Status.RUNNING, age=20_000))  # active but off screen
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert "2h00m" in lines(table)[2]
+        spy = spied(table)
+        clock.advance(1)
+        table.tick()
+        assert spy.lines() == {2}  # running run 1: 2h01m... its duration text only changes per minute
+        spy.clear()
+        clock.advance(59)
+        table.tick()
+        # run 1 (line 2) and run 3 (waiting, line 4) durations cross a minute; finished rows keep "2h.. ago"
+        assert spy.lines() == {2, 4}
+        await pilot.pause()
+        assert "2h02m" in lines(table)[2]
+        spy.clear()
+        table.tick()  # same second: nothing changed
+        assert spy.lines() == set()
+        # all finished: nothing to repaint, however the clock moves
+        table.set_runs([make_run(i, age=7200 + 60 * i) for i in range(40)])
+        await pilot.pause()
+        spy.clear()
+        for _ in range(5):
+            clock.advance(1)
+            table.tick()
+        assert spy.lines() == set()
+
+
+async def test_tick_repaints_seconds_of_young_active_runs(clock: Clock, spied: Any) -> None:
+    runs = [make_run(0, Status.RUNNING, age=30), make_run(1, age=7200), make_run(2, Status.QUEUED, age=7300)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert "30s" in lines(table)[1]
+        spy = spied(table)
+        clock.advance(1)
+        table.tick()
+        assert spy.lines() == {1}
+        await pilot.pause()
+        assert "31s" in lines(table)[1]
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_incremental_updates_match_a_full_rebuild(seed: int) -> None:
+    """Random deltas, sorts and filters: the view always equals sort+filter from scratch."""
+    rnd = random.Random(seed)
+    statuses = list(Status)
+    store = RunStore()
+    app = TableApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        store.subscribe(table.apply_delta)
+        next_id = 0
+
+        def fresh() -> Run:
+            nonlocal next_id
+            next_id += 1
+            return make_run(
+                next_id,
+                rnd.choice(statuses),
+                profile=rnd.choice(["a", "b", "c"]),
+                workflow=rnd.choice(["x", "y", "zz", None]),
+                age=rnd.choice([10, 100, 1000, 5000]),  # ties on purpose
+                cost=rnd.choice([None, Cost(amount=rnd.choice([1, 2, 3]), unit="credits")]),
+            )
+
+        store.upsert(fresh() for _ in range(300))
+        sorts = [c.key for c in COLUMNS]
+        for step in range(60):
+            op = rnd.random()
+            current = list(store.runs.values())
+            if op < 0.35:
+                picked = rnd.sample(current, min(len(current), rnd.choice([1, 3, 20, 150])))
+                store.upsert(
+                    r.model_copy(
+                        update={
+                            "status": rnd.choice(statuses),
+                            "workflow_name": rnd.choice(["x", "y", "zz", None]),
+                            "started_at": rnd.choice([r.started_at, NOW - timedelta(seconds=rnd.randrange(9000))]),
+                        }
+                    )
+                    for r in picked
+                )
+            elif op < 0.5:
+                store.upsert(fresh() for _ in range(rnd.choice([1, 5, 120])))
+            elif op < 0.6:
+                store.remove(rnd.sample(current, min(len(current), rnd.choice([1, 4, 100]))))
+            elif op < 0.7:
+                table.sort_by(rnd.choice(sorts), rnd.choice([True, False]))
+            elif op < 0.8:
+                table.set_filter(rnd.choice(["", "a", "x", "zz", "run_00", "fail", "run_01"]))
+            elif op < 0.9:
+                table.set_active_only(rnd.random() < 0.5)
+            else:
+                table.set_profile_filter(rnd.choice([None, "a", "b"]))
+            if step % 7 == 0:
+                await pilot.press(rnd.choice(["down", "pagedown", "up", "end", "home"]))
+            assert row_ids(table) == expected_ids(table, store), f"step {step}"
+            assert table.counts() == dict(
+                Counter(r.status for r in table.visible_runs())
+            ), f"counts at step {step}"
+            cursor = table.cursor_run
+            assert (cursor is None) == (table.visible_count == 0)
+            assert cursor is None or cursor in table.visible_runs()
+            assert table.total_count == len(store.runs)
+
+
+def expected_ids(table: RunTable, store: RunStore) -> list[str]:
+    from runtui.tui.widgets.columns import sort_key_fn
+
+    key_fn = sort_key_fn(table.sort_column, run_table.clock())
+    needle = table.filter_text.strip().lower()
+
+    def passes(r: Run) -> bool:
+        if table.profile_filter is not None and r.profile != table.profile_filter:
+            return False
+        if table.active_only and r.status not in ACTIVE:
+            return False
+        hay = " ".join(
+            str(v or "") for v in (r.profile, r.provider, r.id, r.workflow_name, r.workflow_id, r.status.value,
+                                   r.raw_status)
+        ).lower()
+        return needle in hay
+
+    runs = sorted(store.runs.values(), key=lambda r: r.key)
+    runs.sort(key=key_fn, reverse=table.sort_reverse)
+    return [r.id for r in runs if passes(r)]
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+def test_run_table_snapshot(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.tui.apps.table_app import NOW as APP_NOW
+
+    monkeypatch.setattr(run_table, "clock", lambda: APP_NOW)
+    assert snap_compare(APPS / "table_app.py", terminal_size=(120, 36))

@@ -1,0 +1,177 @@
+"""What every adapter must do: keys stay home, lost answers are read back, times parse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+from prov_helpers import KEY, ok
+
+from runtui.errors import ProviderError
+from runtui.model import Action, Kind, Run, Status
+from runtui.providers import parse as p
+from runtui.providers.b3os import B3osProvider
+from runtui.providers.base import Provider
+from runtui.providers.edges import EdgesProvider
+from runtui.providers.http import seg
+from runtui.providers.wexa import WexaProvider
+
+FIELDS = {"project_id": "p" * 24, "user_id": "u1"}
+
+# (provider, a GET path it reads for run "r1", a body that parses as run "r1" in state `cancelled`)
+CASES: list[tuple[type[Provider], dict[str, Any]]] = [
+    (WexaProvider, {"execution_id": "r1", "status": "cancelled"}),
+    (EdgesProvider, {"uid": "r1", "status": "STOPPED"}),
+    (B3osProvider, {"code": 0, "data": {"id": "r1", "status": "cancelled"}}),
+]
+IDS = [c[0].name for c in CASES]
+
+
+def key_headers(request: httpx.Request) -> list[str]:
+    return [v for v in request.headers.values() if KEY in v]
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_redirect_to_another_host_never_carries_the_key(make: Any, cls: type[Provider],
+                                                              body: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "evil.example":
+            return ok(body)
+        return httpx.Response(302, headers={"location": "https://evil.example/steal"})
+
+    provider, rec = make(cls, handler, **FIELDS)
+    with pytest.raises(ProviderError) as info:
+        await provider.get_summary("r1")
+    assert info.value.kind == "redirect"
+    assert KEY not in str(info.value)
+    assert all(r.url.host != "evil.example" or not key_headers(r) for r in rec.requests)
+    assert len(rec.requests) == 1  # the other host was not even asked
+    assert key_headers(rec.requests[0])  # the key went to its own host only
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_same_host_redirect_keeps_the_key(make: Any, cls: type[Provider], body: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/moved"):
+            return ok(body)
+        return httpx.Response(307, headers={"location": "/moved"})
+
+    provider, rec = make(cls, handler, **FIELDS)
+    run = await provider.get_summary("r1")
+    assert run.id == "r1"
+    assert len(rec.requests) == 2 and all(key_headers(r) for r in rec.requests)
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_timeout_on_action_reads_back_and_sends_once(make: Any, cls: type[Provider],
+                                                          body: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadTimeout("slow", request=request)
+        return ok(body)
+
+    provider, rec = make(cls, handler, **FIELDS)
+    run = Run(profile="t", provider=cls.name, id="r1", raw_status="running")
+    result = await provider.perform(run, Action.CANCEL)
+    posts = [r for r in rec.requests if r.method == "POST"]
+    assert len(posts) == 1
+    assert result.uncertain
+    assert result.run is not None and result.run.status is Status.CANCELLED
+    assert result.ok  # the read-back shows the cancel took effect
+    assert [r.method for r in rec.requests] == ["POST", "GET"]
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_connect_error_on_action_is_uncertain_and_not_retried(make: Any, cls: type[Provider],
+                                                                    body: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.RemoteProtocolError("reset", request=request)
+        return ok({"message": "down"}, status=500)
+
+    provider, rec = make(cls, handler, **FIELDS)
+    result = await provider.perform(Run(profile="t", provider=cls.name, id="r1"), Action.CANCEL)
+    assert result.uncertain and not result.ok and result.run is None
+    assert len([r for r in rec.requests if r.method == "POST"]) == 1
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_error_echoing_the_key_is_redacted(make: Any, cls: type[Provider], body: Any) -> None:
+    echo = {"message": f"invalid key {KEY}", "detail": f"invalid key {KEY}", "label": KEY}
+    provider, _ = make(cls, lambda r: ok(echo, status=401), **FIELDS)
+    with pytest.raises(ProviderError) as info:
+        await provider.get_summary("r1")
+    assert info.value.status == 401
+    assert KEY not in str(info.value) and KEY not in info.value.message
+
+
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_huge_error_message_is_bounded(make: Any, cls: type[Provider], body: Any) -> None:
+    big = {"message": "x" * 100_000, "detail": "x" * 100_000}
+    provider, _ = make(cls, lambda r: ok(big, status=500), **FIELDS)
+    provider.http._sleep = _no_sleep
+    with pytest.raises(ProviderError) as info:
+        await provider.get_summary("r1")
+    assert info.value.status == 500 and len(info.value.message) <= 500
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+@pytest.mark.parametrize("cls", [WexaProvider, EdgesProvider, B3osProvider])
+def test_class_contract(cls: type[Provider]) -> None:
+    assert cls.actions.provider == cls.name
+    assert cls.default_base_url and cls.default_base_url.startswith("https://")
+    assert cls.label and Kind.RUN in cls.kinds
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "a\nb"])
+def test_seg_refuses_path_tricks(bad: str) -> None:
+    with pytest.raises(ProviderError):
+        seg(bad)
+
+
+def test_seg_escapes() -> None:
+    assert seg("../etc/passwd") == "..%2Fetc%2Fpasswd" and seg("a b?c#d") == "a%20b%3Fc%23d"
+
+
+# ---- parse helpers ----------------------------------------------------------------------
+
+WHEN = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1714550400, WHEN), (1714550400.0, WHEN), (1714550400000, WHEN), ("1714550400", WHEN),
+    ("2024-05-01T08:00:00Z", WHEN), ("2024-05-01T08:00:00.000Z", WHEN),
+    ("2024-05-01T10:00:00+02:00", WHEN), ("2024-05-01T08:00:00", WHEN), ("2024-05-01 08:00:00z", WHEN),
+    (None, None), (True, None), ("", None), ("soon", None), ("2024-13-45T99:00:00Z", None),
+    (-5, None), (float("nan"), None), (float("inf"), None), (10**30, None), ([], None), ({}, None),
+    ("9" * 400, None),
+])
+def test_parse_time(value: Any, expected: datetime | None) -> None:
+    assert p.parse_time(value) == expected
+
+
+def test_parse_time_keeps_offsets_as_utc() -> None:
+    got = p.parse_time("2024-05-01T08:00:00-05:00")
+    assert got == datetime(2024, 5, 1, 8, tzinfo=timezone(timedelta(hours=-5)))
+    assert got is not None and got.tzinfo == UTC
+
+
+def test_truncate_and_messages() -> None:
+    assert p.truncate("x" * 600) is not None and len(p.truncate("x" * 600) or "") == 500
+    assert p.truncate("   ") is None
+    assert p.message_of([{"msg": "a"}, "b", 3, None]) == "a; b"
+    nested: Any = "deep"
+    for _ in range(50):
+        nested = {"error": nested}
+    assert p.message_of(nested) is None  # bounded depth, no RecursionError
+
+
+def test_cost_and_numbers() -> None:
+    assert p.cost("12", "CU") is not None
+    assert p.cost(-1, "CU") is None and p.cost(True, "CU") is None and p.cost(float("nan"), "CU") is None
+    assert p.number(10**400) is None

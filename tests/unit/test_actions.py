@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from runtui.actions import allowed_actions, can_execute, decide
+from runtui.model import Action, Kind, Run, Status
+
+
+def run(provider: str, raw: str | None, status: Status = Status.RUNNING, kind: Kind = Kind.RUN) -> Run:
+    return Run(profile="p", provider=provider, id="r1", raw_status=raw, status=status, kind=kind)
+
+
+@pytest.mark.parametrize(("provider", "raw", "expected"), [
+    ("wexa", "ready", [Action.START, Action.CANCEL]),
+    ("wexa", "running", [Action.PAUSE, Action.CANCEL]),
+    ("wexa", "paused", [Action.RESUME, Action.CANCEL]),
+    ("wexa", "completed", []),
+    ("wexa", "canceled", []),
+    ("edges", "RUNNING", [Action.CANCEL]),
+    ("edges", "QUEUED", [Action.CANCEL]),
+    ("edges", "BLOCKED", [Action.RESUME]),
+    ("edges", "STOPPED", [Action.RESUME]),
+    ("edges", "SUCCEEDED", []),
+    ("edges", None, []),
+    ("b3os", "running", [Action.CANCEL]),
+    ("b3os", "waiting", [Action.RESUME, Action.CANCEL]),
+    ("b3os", "failure", [Action.RETRY]),
+    ("b3os", "success", []),
+    ("b3os", "exploded", []),
+])
+def test_table(provider: str, raw: str | None, expected: list[Action]) -> None:
+    assert allowed_actions(run(provider, raw)) == expected
+
+
+def test_wexa_tasks_have_their_own_rules() -> None:
+    task = run("wexa", "running", kind=Kind.TASK)
+    assert allowed_actions(task) == [Action.PAUSE, Action.STOP]
+    assert allowed_actions(run("wexa", "paused", kind=Kind.TASK)) == [Action.RESUME, Action.STOP]
+
+
+def test_refusal_says_why_and_from_where() -> None:
+    d = decide(run("edges", "SUCCEEDED", Status.SUCCEEDED), Action.CANCEL)
+    assert not d
+    assert "SUCCEEDED" in d.reason and "RUNNING" in d.reason
+    d = decide(run("edges", "RUNNING"), Action.PAUSE)
+    assert not d and "no pause" in d.reason
+
+
+def test_read_only_removes_every_mutating_action_in_one_place() -> None:
+    r = run("wexa", "running")
+    assert allowed_actions(r, read_only=True) == []
+    assert "read-only" in decide(r, Action.PAUSE, read_only=True).reason
+    assert not can_execute("wexa", read_only=True)
+    assert can_execute("wexa")
+
+
+def test_busy_run_refuses_a_second_action() -> None:
+    d = decide(run("wexa", "running"), Action.CANCEL, busy=True)
+    assert not d and "in flight" in d.reason
+
+
+def test_unknown_provider_is_refused() -> None:
+    assert not decide(run("nope", "running"), Action.CANCEL)

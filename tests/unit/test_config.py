@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from runtui import config
+from runtui.errors import ConfigError
+
+KNOWN = frozenset({"wexa", "edges", "b3os"})
+
+
+def write(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_missing_file_is_an_empty_config(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path / "nope.toml")
+    assert cfg.profiles == {} and cfg.errors == []
+
+
+def test_malformed_toml_names_file_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", '[profiles.a]\nprovider = "wexa"\nbase_url = \n')
+    with pytest.raises(ConfigError) as info:
+        config.load(p)
+    assert info.value.line == 3
+    assert str(p) in str(info.value) and ":3" in str(info.value)
+
+
+def test_one_broken_profile_does_not_stop_the_others(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", """
+[profiles.good]
+provider = "edges"
+api_key_env = "K"
+
+[profiles.bad]
+provider = "edges"
+read_only = "maybe"
+
+[profiles.alien]
+provider = "jenkins"
+""")
+    cfg = config.load(p, known_providers=KNOWN)
+    assert list(cfg.profiles) == ["good"]
+    errs = {e.profile: e for e in cfg.errors}
+    assert errs["bad"].field == "read_only" and errs["bad"].line == 8
+    assert errs["alien"].field == "provider" and errs["alien"].line == 11
+    assert "jenkins" in str(errs["alien"])
+
+
+def test_missing_env_var_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RUNTUI_TEST_NOPE", raising=False)
+    prof = config.Profile(name="x", provider="edges", api_key_env="RUNTUI_TEST_NOPE")
+    with pytest.raises(ConfigError, match="RUNTUI_TEST_NOPE"):
+        config.resolve_key(prof)
+    monkeypatch.setenv("RUNTUI_TEST_NOPE", "  ")
+    with pytest.raises(ConfigError, match="RUNTUI_TEST_NOPE"):
+        config.resolve_key(prof)
+
+
+def test_key_from_command_is_trimmed_and_errors_hide_output(tmp_path: Path) -> None:
+    prof = config.Profile(name="x", provider="edges", api_key_cmd="echo ' sekrit-from-cmd '")
+    key = config.resolve_key(prof)
+    assert key is not None and key.get_secret_value() == "sekrit-from-cmd"
+    bad = config.Profile(name="y", provider="edges", api_key_cmd="sh -c 'echo leaked; exit 3'")
+    with pytest.raises(ConfigError) as info:
+        config.resolve_key(bad)
+    assert "leaked" not in str(info.value) and "3" in str(info.value)
+
+
+def test_inline_key_in_a_group_readable_file_is_refused(tmp_path: Path) -> None:
+    body = '[profiles.p]\nprovider = "b3os"\napi_key = "b3sk_sentinel_inline"\n'
+    p = write(tmp_path / "c.toml", body, 0o644)
+    cfg = config.load(p, known_providers=KNOWN)
+    assert cfg.profiles == {}
+    err = cfg.errors[0]
+    assert "chmod 600" in str(err) and err.line == 3
+    assert "b3sk_sentinel_inline" not in str(err)
+    p.chmod(0o600)
+    cfg = config.load(p, known_providers=KNOWN)
+    key = config.resolve_key(cfg.profiles["p"])
+    assert key is not None and key.get_secret_value() == "b3sk_sentinel_inline"
+    assert "b3sk_sentinel_inline" not in repr(cfg.profiles["p"])
+
+
+def test_two_key_sources_are_refused(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", '[profiles.p]\nprovider = "b3os"\napi_key_env = "A"\n'
+              'api_key_cmd = "echo x"\n')
+    cfg = config.load(p, known_providers=KNOWN)
+    assert cfg.errors and cfg.errors[0].field == "api_key_cmd"
+
+
+def test_save_keeps_comments_and_mode_and_is_atomic(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", "# my precious comment\n[defaults]\nrefresh_seconds = 3 # inline\n",
+              0o600)
+    config.save_profile(p, "new", {"provider": "edges", "api_key_env": "EDGES_KEY"})
+    text = p.read_text()
+    assert "# my precious comment" in text and "# inline" in text
+    assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    cfg = config.load(p, known_providers=KNOWN)
+    assert cfg.profiles["new"].api_key_env == "EDGES_KEY"
+    assert cfg.defaults.refresh_seconds == 3
+    with pytest.raises(ConfigError, match="already exists"):
+        config.save_profile(p, "new", {"provider": "edges", "api_key_env": "X"})
+    config.remove_profile(p, "new")
+    assert "new" not in config.load(p).profiles
+    assert "# my precious comment" in p.read_text()
+    assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
+
+
+def test_a_crash_during_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = write(tmp_path / "c.toml", '[profiles.a]\nprovider = "edges"\napi_key_env = "K"\n')
+    before = p.read_text()
+
+    def boom(*_a: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        config.save_profile(p, "b", {"provider": "edges", "api_key_env": "K2"})
+    assert p.read_text() == before
+    assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
+
+
+def test_config_path_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNTUI_CONFIG", str(tmp_path / "x.toml"))
+    assert config.default_config_path() == tmp_path / "x.toml"

@@ -1,0 +1,41 @@
+"""The core stays headless and the simulator stays out of the production path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = [
+    "runtui.model", "runtui.actions", "runtui.config", "runtui.display", "runtui.errors",
+    "runtui.providers.base", "runtui.providers.http", "runtui.providers.registry",
+    "runtui.providers.wexa", "runtui.providers.edges", "runtui.providers.b3os",
+    "runtui.engine.store", "runtui.engine.watcher", "runtui.engine.control",
+    "runtui.engine.journal", "runtui.engine.workspace", "runtui.engine.detail", "runtui.cli",
+]
+
+
+def _loaded_after_import(modules: list[str]) -> set[str]:
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "print('\\n'.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_core_and_cli_import_without_textual() -> None:
+    loaded = _loaded_after_import(CORE)
+    assert "runtui.cli" in loaded  # the probe did import what it claims
+    assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
+
+
+def test_production_path_never_imports_the_simulator() -> None:
+    loaded = _loaded_after_import([*CORE, "runtui.tui.app", "runtui.tui.screens.runs"])
+    assert "runtui.tui.app" in loaded
+    assert not {m for m in loaded if m.startswith("runtui.sim")}
+
+
+def test_tui_never_imports_httpx_directly() -> None:
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "runtui" / "tui"
+    offenders = [p.name for p in root.rglob("*.py") if "import httpx" in p.read_text()]
+    assert offenders == []

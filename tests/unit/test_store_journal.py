@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from runtui.engine.journal import Journal
+from runtui.engine.store import Delta, RunStore
+from runtui.model import Run, Status
+
+
+def r(i: int, status: Status = Status.RUNNING, profile: str = "p") -> Run:
+    return Run(profile=profile, provider="edges", id=f"r{i}", status=status, raw_status=status.value)
+
+
+def test_store_emits_only_real_changes() -> None:
+    store = RunStore()
+    seen: list[Delta] = []
+    store.subscribe(seen.append)
+    store.upsert([r(1), r(2)])
+    store.upsert([r(1), r(2)])  # unchanged: no delta
+    store.upsert([r(1, Status.SUCCEEDED)])
+    assert [len(d.added) for d in seen] == [2, 0]
+    assert seen[1].changed[0][1].status is Status.SUCCEEDED
+
+
+def test_full_listing_drops_vanished_runs_of_that_profile_only() -> None:
+    store = RunStore()
+    store.upsert([r(1), r(2), r(3, profile="q")])
+    delta = store.replace_profile("p", [r(1)], seen_complete=True)
+    assert [x.id for x in delta.removed] == ["r2"]
+    assert ("q", "r3") in store.runs
+    store.replace_profile("p", [], seen_complete=False)  # a partial listing removes nothing
+    assert ("p", "r1") in store.runs
+
+
+def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path: Path) -> None:
+    j = Journal(tmp_path / "j.jsonl")
+    a = j.started(profile="p", provider="edges", run_id="r1", action="cancel")
+    lines = (tmp_path / "j.jsonl").read_text().splitlines()
+    assert json.loads(lines[0])["phase"] == "started"  # written before any request
+    j.finished(a, outcome="ok", message="cancelled")
+    j.started(profile="p", provider="edges", run_id="r2", action="pause")  # crash: no end line
+    with (tmp_path / "j.jsonl").open("a") as fh:
+        fh.write('{"id": "torn", "pha')
+    entries = list(j.entries())
+    assert [(e.run_id, e.outcome) for e in entries] == [("r1", "ok"),
+                                                         ("r2", "unknown (no outcome recorded)")]
+    assert oct((tmp_path / "j.jsonl").stat().st_mode & 0o777) == "0o600"
