@@ -136,7 +136,7 @@ class Provider(abc.ABC):
             new_id = await self._start(request)
         except ProviderError as exc:
             uncertain = exc.kind in ("timeout", "network")
-            msg = exc.message
+            msg = str(exc)
             if uncertain:
                 msg = (f"the start request's answer was lost ({exc.message}); a run may or may not "
                        "have been created: check the list before starting again")

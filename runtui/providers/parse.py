@@ -190,6 +190,8 @@ def parse_time(value: Any) -> datetime | None:
         return _from_epoch(epoch)
     if raw[-1] in "zZ":
         raw = raw[:-1] + "+00:00"
+    elif raw[-4:].upper() in (" UTC", " GMT"):
+        raw = raw[:-4] + "+00:00"
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:

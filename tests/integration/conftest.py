@@ -1,0 +1,76 @@
+"""A real simulator on 127.0.0.1 and a config pointing at it, shared by a module's tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from runtui.cli import cli
+from runtui.sim import SimConfig, SimServer, write_config
+
+
+@dataclass
+class Sim:
+    url: str
+    config_path: Path
+    env: dict[str, str]
+
+    def control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = httpx.request(method, self.url + "/_sim" + path, timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def find(self, provider: str, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        params = {"limit": str(limit)} | ({"status": status} if status is not None else {})
+        result: list[dict[str, Any]] = self.control("GET", f"/runs/{provider}", params=params)
+        return result
+
+    def posts(self) -> int:
+        routes = self.control("GET", "/stats")["routes"]
+        return sum(n for key, n in routes.items() if key.startswith("POST"))
+
+    def tick(self, seconds: float) -> None:
+        self.control("POST", "/tick", json={"seconds": seconds})
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    cfg = SimConfig(seed=11, runs=90, spawn_every=0)
+    tmp = tmp_path_factory.mktemp("sim")
+    with SimServer(cfg) as server:
+        path = tmp / "config.toml"
+        env = write_config(path, server.url, cfg)
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            yield Sim(server.url, path, env)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_cli(sim: Sim, *args: str) -> Result:
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--config", str(sim.config_path), *args], catch_exceptions=False)
+    return Result(res.exit_code, res.stdout, res.stderr)
