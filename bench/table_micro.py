@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import inspect
 import random
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -28,13 +30,25 @@ from runtui.model import Cost, Run, Status
 from runtui.tui.widgets import run_table
 from runtui.tui.widgets.run_table import RunTable
 
+SHOW_GC = "--gc" in sys.argv
+FREEZE = "--no-freeze" not in sys.argv
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 STATUSES = list(Status)
 PROFILES = ["prod", "staging", "dev-eu", "dev-us", "b3os-main", "prefect-local", "edges"]
-PROVIDERS = {"prod": "wexa", "staging": "wexa", "dev-eu": "edges", "dev-us": "edges",
-             "b3os-main": "b3os", "prefect-local": "prefect", "edges": "edges"}
-WORKFLOWS = [f"{verb} {noun}" for verb in ("sync", "ingest", "score", "export", "train", "clean")
-             for noun in ("customers", "orders", "invoices", "leads", "events", "embeddings", "reports")]
+PROVIDERS = {
+    "prod": "wexa",
+    "staging": "wexa",
+    "dev-eu": "edges",
+    "dev-us": "edges",
+    "b3os-main": "b3os",
+    "prefect-local": "prefect",
+    "edges": "edges",
+}
+WORKFLOWS = [
+    f"{verb} {noun}"
+    for verb in ("sync", "ingest", "score", "export", "train", "clean")
+    for noun in ("customers", "orders", "invoices", "leads", "events", "embeddings", "reports")
+]
 
 
 def make_runs(n: int, seed: int = 1) -> list[Run]:
@@ -85,12 +99,28 @@ class Meter:
         app._display = display  # type: ignore[method-assign]
 
 
+GC_MS = [0.0]
+LAST_GC = [0.0]
+_gc_start = [0.0]
+
+
+def _gc_callback(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _gc_start[0] = time.perf_counter()
+    else:
+        GC_MS[0] += (time.perf_counter() - _gc_start[0]) * 1000
+
+
+gc.callbacks.append(_gc_callback)
+
+
 async def measure(
     pilot: Pilot[None], meter: Meter, action: Callable[[], Awaitable[None] | None], repeat: int = 1
 ) -> tuple[float, float, float]:
     """(wall ms, cpu ms, bytes) per repetition, screen update included."""
     await pilot.pause()
     b0 = meter.bytes
+    g0 = GC_MS[0]
     w0, c0 = time.perf_counter(), time.process_time()
     for _ in range(repeat):
         result = action()
@@ -99,6 +129,7 @@ async def measure(
         await pilot.pause()
     wall = (time.perf_counter() - w0) * 1000 / repeat
     cpu = (time.process_time() - c0) * 1000 / repeat
+    LAST_GC[0] = (GC_MS[0] - g0) / repeat
     return wall, cpu, (meter.bytes - b0) / repeat
 
 
@@ -119,13 +150,25 @@ async def bench(n: int) -> list[tuple[str, float, float, float]]:
     rows: list[tuple[str, float, float, float]] = []
     clock_now = [NOW]
     run_table.clock = lambda: clock_now[0]
+
+    async def add(name: str, action: Callable[[], Any], repeat: int = 1) -> None:
+        rows.append((name, *await measure(pilot, meter, action, repeat)))
+        if SHOW_GC:
+            print(f"  {n}: {name}: gc {LAST_GC[0]:.1f} ms")
+
+    gc.unfreeze()
     async with app.run_test(size=(200, 50)) as pilot:
         meter = Meter(app)
         table = app.query_one(RunTable)
         table.focus()
         await pilot.pause()
-
-        rows.append(("set_runs + first paint", *await measure(pilot, meter, lambda: table.set_runs(runs))))
+        await add("(idle pilot.pause, baseline)", lambda: None, repeat=5)
+        await add("set_runs + first paint", lambda: table.set_runs(runs))
+        if FREEZE:
+            # What the app should do after its first load: one full collection now, then
+            # the runs are out of the cyclic GC's way (else a full collection, ~0.5 s at
+            # 50k runs here, lands on some later keystroke).
+            await add("(app: gc.collect + gc.freeze)", lambda: (gc.collect(), gc.freeze()))
 
         rnd = random.Random(7)
         current = {r.key: r for r in runs}
@@ -136,79 +179,79 @@ async def bench(n: int) -> list[tuple[str, float, float, float]]:
                 current[new.key] = new
             return Delta(changed=tuple(pairs))
 
-        d1 = delta_of(0.01)
-        rows.append(("apply_delta 1% changed", *await measure(pilot, meter, lambda: table.apply_delta(d1))))
+        d1 = [delta_of(0.01) for _ in range(5)]
+        await add("apply_delta 1% changed", lambda: table.apply_delta(d1.pop()), repeat=5)
 
         # A change to one run that is not on screen.
-        visible = {r.key for r in table.visible_runs()[: 60]}
+        visible = {r.key for r in table.visible_runs()[:60]}
         off = next(r for r in current.values() if r.key not in visible)
         new_off = off.model_copy(update={"raw_status": "x"})
         current[off.key] = new_off
         d_off = Delta(changed=((off, new_off),))
-        rows.append(("apply_delta 1 off-screen", *await measure(pilot, meter, lambda: table.apply_delta(d_off))))
+        await add("apply_delta 1 off-screen", lambda: table.apply_delta(d_off))
 
         d100 = delta_of(1.0)
-        rows.append(("apply_delta 100% changed", *await measure(pilot, meter, lambda: table.apply_delta(d100))))
+        await add("apply_delta 100% changed", lambda: table.apply_delta(d100))
 
-        added = make_runs(max(1, n // 100), seed=99)
-        added = [r.model_copy(update={"id": "new_" + r.id, "started_at": NOW + timedelta(seconds=1)})
-                 for r in added]
+        added = [
+            r.model_copy(update={"id": "new_" + r.id, "started_at": NOW - timedelta(seconds=1)})
+            for r in make_runs(max(1, n // 100), seed=99)
+        ]
         d_add = Delta(added=tuple(added))
-        rows.append(("apply_delta 1% added (top)", *await measure(pilot, meter, lambda: table.apply_delta(d_add))))
+        await add("apply_delta 1% added at top", lambda: table.apply_delta(d_add))
 
-        rows.append(("cursor down (per key)",
-                     *await measure(pilot, meter, lambda: pilot.press("down"), repeat=100)))
-        rows.append(("page down (per key)",
-                     *await measure(pilot, meter, lambda: pilot.press("pagedown"), repeat=20)))
-        rows.append(("cursor up in page (per key)",
-                     *await measure(pilot, meter, lambda: pilot.press("up"), repeat=20)))
+        await pilot.press("home")
+        await add("cursor down, in page", lambda: pilot.press("down"), repeat=40)
+        await add("cursor down, scrolling", lambda: pilot.press("down"), repeat=40)
+        await add("cursor up, in page", lambda: pilot.press("up"), repeat=20)
+        await add("page down", lambda: pilot.press("pagedown"), repeat=20)
+        await add("page up", lambda: pilot.press("pageup"), repeat=10)
 
-        rows.append(("sort by workflow", *await measure(pilot, meter, lambda: table.sort_by("workflow"))))
-        rows.append(("sort by duration", *await measure(pilot, meter, lambda: table.sort_by("duration"))))
-        rows.append(("sort by started (back)", *await measure(pilot, meter, lambda: table.sort_by("started"))))
+        await add("sort by workflow (1st)", lambda: table.sort_by("workflow"))
+        await add("sort by duration (1st)", lambda: table.sort_by("duration"))
+        await add("sort by started", lambda: table.sort_by("started"))
+        toggles = ["workflow", "started"] * 3
+        await add("sort toggles (avg 6)", lambda: table.sort_by(toggles.pop()), repeat=6)
 
-        text = ""
         steps = ["s", "sc", "sco", "scor", "score", "score ", "score l"]
-
-        def keystroke() -> None:
-            nonlocal text
-            text = steps.pop(0)
-            table.set_filter(text)
-
-        rows.append(("filter 1st keystroke", *await measure(pilot, meter, keystroke)))
-        rows.append(("filter keystroke (avg 6)", *await measure(pilot, meter, keystroke, repeat=6)))
-        rows.append(("filter cleared", *await measure(pilot, meter, lambda: table.set_filter(""))))
-        rows.append(("active-only on", *await measure(pilot, meter, lambda: table.set_active_only(True))))
-        rows.append(("active-only off", *await measure(pilot, meter, lambda: table.set_active_only(False))))
+        await add("filter 1st keystroke", lambda: table.set_filter(steps.pop(0)))
+        await add("filter keystroke (avg 6)", lambda: table.set_filter(steps.pop(0)), repeat=6)
+        await add("filter cleared", lambda: table.set_filter(""))
+        await add("active-only on", lambda: table.set_active_only(True))
+        await add("active-only off", lambda: table.set_active_only(False))
 
         def tick() -> None:
             clock_now[0] += timedelta(seconds=1)
             table.tick()
 
         await pilot.press("home")
-        rows.append(("tick (1 s later)", *await measure(pilot, meter, tick)))
-        rows.append(("tick, frozen clock", *await measure(pilot, meter, table.tick)))
-        rows.append(("counts()", *await measure(pilot, meter, lambda: None if table.counts() else None)))
+        await add("tick, 1 s later (avg 5)", tick, repeat=5)
+        await add("tick, frozen clock", table.tick)
+        await add("counts()", table.counts)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--gc", action="store_true", help="print the time spent in garbage collection")
+    parser.add_argument("--no-freeze", action="store_true", help="no gc.freeze() after the first load")
     args = parser.parse_args()
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         results[n] = asyncio.run(bench(n))
     sizes = list(results)
     names = [name for name, *_ in results[sizes[0]]]
-    header = f"{'operation':28s}" + "".join(f" | {f'{n} wall ms':>12s} {'cpu ms':>8s} {'bytes':>8s}" for n in sizes)
+    header = f"{'operation':30s}" + "".join(
+        f" | {f'{n} runs: wall ms':>18s} {'cpu ms':>8s} {'bytes':>8s}" for n in sizes
+    )
     print(header)
     print("-" * len(header))
     for i, name in enumerate(names):
-        line = f"{name:28s}"
+        line = f"{name:30s}"
         for n in sizes:
             _, wall, cpu, size = results[n][i]
-            line += f" | {wall:12.1f} {cpu:8.1f} {size:8.0f}"
+            line += f" | {wall:18.1f} {cpu:8.1f} {size:8.0f}"
         print(line)
 
 

@@ -26,8 +26,8 @@ def status_text(run: Run) -> str:
     word = run.status.value
     if run.partial:
         word += " (partial)"
-    if run.status is Status.UNKNOWN and run.raw_status:
-        word += f" ({run.raw_status})"
+    if run.status is Status.UNKNOWN:
+        word += f" ({run.raw_status})" if run.raw_status else " (no status)"
     return f"{SYMBOL[run.status]} {word}"
 
 

@@ -42,7 +42,7 @@ class Controller:
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=run.id, new_run_id=result.new_run_id)
         if self.store is not None and result.run is not None:
-            self.store.upsert([result.run])
+            self.store.upsert([result.run], partial=True)
         return result
 
     async def execute(self, provider: Provider, request: StartRequest) -> ActionResult:
@@ -59,7 +59,7 @@ class Controller:
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=result.new_run_id)
         if self.store is not None and result.run is not None:
-            self.store.upsert([result.run])
+            self.store.upsert([result.run], partial=True)
         return result
 
 

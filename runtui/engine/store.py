@@ -43,12 +43,18 @@ class RunStore:
     def for_profile(self, profile: str) -> list[Run]:
         return [r for (p, _), r in self.runs.items() if p == profile]
 
-    def upsert(self, runs: Iterable[Run]) -> Delta:
-        """Merge runs read from a server; unchanged ones cost nothing downstream."""
+    def upsert(self, runs: Iterable[Run], *, partial: bool = False) -> Delta:
+        """Merge runs read from a server; unchanged ones cost nothing downstream.
+
+        `partial` marks cheap summary reads (Edges /status, B3OS summary=true) that
+        lack some fields: what they leave empty is kept from what we knew.
+        """
         added: list[Run] = []
         changed: list[tuple[Run, Run]] = []
         for run in runs:
             old = self.runs.get(run.key)
+            if partial and old is not None:
+                run = fill_from(run, old)
             if old is None:
                 added.append(run)
             elif old != run:
@@ -79,3 +85,10 @@ class RunStore:
             for listener in list(self._listeners):
                 listener(delta)
         return delta
+
+
+def fill_from(new: Run, old: Run) -> Run:
+    """`new` with its empty fields taken from `old` (a summary read knows less)."""
+    missing = {name: getattr(old, name) for name in Run.model_fields
+               if getattr(new, name) is None and getattr(old, name) is not None}
+    return new.model_copy(update=missing) if missing else new

@@ -131,7 +131,7 @@ class ProfileWatcher:
                         self.store.remove([gone])
                     continue
                 raise
-            self.store.upsert([run])
+            self.store.upsert([run], partial=True)
 
     def _failed(self, exc: ProviderError) -> float:
         self._failures += 1

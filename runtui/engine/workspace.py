@@ -98,6 +98,10 @@ class Workspace:
                 await provider.aclose()
                 self.store.drop_profile(name)
                 self.health.pop(name, None)
+        broken = {err.profile for err in cfg.errors if err.profile}
+        for name in list(self.health):
+            if name not in cfg.profiles and name not in broken:
+                self.health.pop(name)  # removed from the file: forget its trouble too
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=str(err)))

@@ -6,7 +6,7 @@ import base64
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -36,6 +36,7 @@ class RuntuiApp(App[int]):
         if title_suffix:
             self.title = f"runtui {title_suffix}"
         self.watched: set[tuple[str, str]] = set()
+        self.demo_server: Any = None  # the welcome screen's in-process simulator, if started
         workspace.store.subscribe(self._notify_finished)
 
     # ---- lifecycle --------------------------------------------------------------------
@@ -63,6 +64,9 @@ class RuntuiApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.workspace.aclose()
+        if self.demo_server is not None:
+            self.demo_server.stop()
+            self.demo_server = None
 
     # ---- app-wide actions -------------------------------------------------------------
 

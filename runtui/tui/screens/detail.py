@@ -102,13 +102,10 @@ class DetailScreen(Screen[None]):
             self.notify("run control needs the runs list", severity="warning")
             return
         run = self.run
-        screen.table.move_cursor_to(run.key)
-        cursor = screen.table.cursor_run
-        if cursor is None or cursor.key != run.key:
-            self.notify(f"{run.id} is hidden in the runs list (filter?); clear the filter first",
-                        severity="warning")
-            return
         if name == "execute":
+            screen.table.move_cursor_to(run.key)
             screen.action_execute()
         else:
-            screen.action_run_action(name)
+            # Only this run: marks on the list underneath must not widen the action.
+            latest = screen.ws.store.get(run.key) or run
+            screen.request_action(Action(name), [latest])

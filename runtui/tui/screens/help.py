@@ -11,8 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-INTRO = ("Keys can be remapped in the config file's [keymap] table by binding id, "
-         'e.g.  [keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
+INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
+         'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
          "are greyed out in the footer; the command palette (ctrl+p) lists every action.")
 
 

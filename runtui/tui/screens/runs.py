@@ -248,11 +248,15 @@ class RunsScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_run_action(self, name: str) -> None:
-        action = Action(name)
+        """The key acts on the marked runs when there are any, else on the cursor's run."""
         targets = self.table.marked_runs() or ([self.table.cursor_run] if self.table.cursor_run else [])
         if not targets:
             self.notify("no run selected", severity="warning")
             return
+        self.request_action(Action(name), targets)
+
+    def request_action(self, action: Action, targets: list[Run]) -> None:
+        """Check the table for each run, confirm when destructive or bulk, then send."""
         allowed: list[Run] = []
         refused: list[str] = []
         for run in targets:
@@ -279,7 +283,7 @@ class RunsScreen(Screen[None]):
                 if yes:
                     self._send(action, allowed)
 
-            self.app.push_screen(ConfirmScreen(f"{what.capitalize()}?{warn}{extra}"), confirmed)
+            self.app.push_screen(ConfirmScreen(f"{what[:1].upper()}{what[1:]}?{warn}{extra}"), confirmed)
             return
         self._send(action, allowed)
 

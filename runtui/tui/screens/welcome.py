@@ -149,7 +149,7 @@ class WelcomeScreen(Screen[None]):
         except Exception as exc:  # port trouble, a simulator bug: say so, keep the app
             self.notify(f"the simulator did not start: {exc}", title="demo", severity="error")
             return
-        self.app.demo_server = server  # type: ignore[attr-defined]  # stopped in on_unmount
+        self.app.demo_server = server  # type: ignore[attr-defined]  # stopped by the app on exit
         self.demo_dir = Path(tempfile.mkdtemp(prefix="runtui-demo-"))
         path = self.demo_dir / "config.toml"
         try:

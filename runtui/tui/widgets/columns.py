@@ -138,9 +138,7 @@ def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
     if key in ("id", "profile", "provider"):
         return attrgetter(key)
     if key == "started":
-        return lambda r: (
-            d if (d := r.started_at or r.created_at or _MIN_DT).tzinfo is not None else _aware(d)
-        )
+        return lambda r: d if (d := r.started_at or r.created_at or _MIN_DT).tzinfo is not None else _aware(d)
     if key == "duration":
         return lambda r: _elapsed(r, now)
     if key == "cost":
@@ -240,6 +238,7 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     width; the first one that does not fit drops it and every later one. The
     flexible column (workflow) then takes whatever width is left.
     """
+
     def base(col: Column) -> int:
         if col.key in natural:
             return max(col.min_width, min(natural[col.key], col.max_width))

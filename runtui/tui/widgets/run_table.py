@@ -6,15 +6,17 @@ change repaints only the screen lines whose content actually changed.
 
 Data layout
 -----------
-* `_rows`    key -> `_Row` (the run plus everything derived from it)
-* `_by_key`  every row sorted by key: the tie-break order for sorting
+* `_rows`    key -> `_Row` (the run plus everything derived from it), in
+             arrival order; each row's `seq` numbers that order
 * `_order`   every row in display order (current sort column and direction)
 * `_view`    the rows that pass the filters, a subsequence of `_order`
              (the very same list object when no filter is set)
 
 Each `_Row` stores `p`, its primary sort value for the current column, so a
 row can be found in `_order`/`_view` by bisection (order: `p` in the sort
-direction, then key ascending) and moved in O(log n) plus a memmove.
+direction, ties in arrival order, `seq`) and moved in O(log n) plus a memmove.
+Full sorts walk the rows in arrival order, which is also their order in
+memory: at 50k rows that is ~3x faster than walking them in any other order.
 
 Repainting
 ----------
@@ -28,11 +30,13 @@ inserted above the window moves nothing on screen and repaints nothing.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import compress, filterfalse, repeat
+from itertools import compress, repeat
 from operator import attrgetter, contains, eq
 from typing import Any, ClassVar
 
@@ -82,7 +86,20 @@ STATUS_CLASSES: dict[Status, str] = {s: f"run-table--status-{s.value}" for s in 
 class _Row:
     """One run and what the table derives from it."""
 
-    __slots__ = ("active", "cstrip", "hay", "key", "p", "profile", "run", "si", "status", "strip", "times")
+    __slots__ = (
+        "active",
+        "cstrip",
+        "hay",
+        "key",
+        "p",
+        "profile",
+        "run",
+        "seq",
+        "si",
+        "status",
+        "strip",
+        "times",
+    )
 
     def __init__(self, run: Run) -> None:
         self.key: Key = (run.profile, run.id)
@@ -90,6 +107,7 @@ class _Row:
         self.set_run(run)
         self.hay: str | None = None
         self.p: Any = None
+        self.seq = 0
         self.strip: Strip | None = None
         self.cstrip: Strip | None = None  # as the cursor row
         self.times: tuple[str, ...] = ()  # clock-dependent texts the strips were rendered with
@@ -237,10 +255,11 @@ class RunTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._rows: dict[Key, _Row] = {}
-        self._by_key: list[_Row] = []
+        self._seq = 0  # the next row's arrival number
         self._order: list[_Row] = []
         self._view: list[_Row] = self._order
-        self._counts: Counter[int] | None = Counter()
+        self._counts: Counter[int] | None = Counter()  # per status index over the view; None: recount
+        self._all_counts: Counter[int] = Counter()  # per status index over every run
         self._sort = "started"
         self._reverse = True
         self._key_fn: Callable[[Run], Any] = sort_key_fn(self._sort, _utcnow())
@@ -272,6 +291,13 @@ class RunTable(ScrollView, can_focus=True):
 
     def set_runs(self, runs: Iterable[Run]) -> None:
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
+        with _gc_paused():
+            self._set_runs(runs)
+        if not self._hay_ready and self._rows:
+            # The filter's search text, built once the first screen is out, not on the first keystroke.
+            self.call_after_refresh(self._ensure_hay)
+
+    def _set_runs(self, runs: Iterable[Run]) -> None:
         snap = self._begin()
         self._now = clock()
         old_rows = self._rows
@@ -286,15 +312,18 @@ class RunTable(ScrollView, can_focus=True):
                 rec.hay = None
                 self._invalidate(rec)
             rows[rec.key] = rec
+        for seq, rec in enumerate(rows.values()):
+            rec.seq = seq
+        self._seq = len(rows)
         self._rows = rows
         if self._cursor is not None and self._cursor.key not in rows:
             self._cursor = None
         self._marks.intersection_update(rows)
         self._pending.intersection_update(rows)
         self._cached = {r: None for r in self._cached if r.key in rows}
+        self._all_counts = Counter(map(_SI, rows.values()))
         self._natural = natural_widths(list(map(_RUN, rows.values())))
         self._layout_dirty = True
-        self._by_key = sorted(rows.values(), key=_KEY)
         self._hay_ready = False
         if hay_ready or self._needle:
             self._ensure_hay()
@@ -302,9 +331,6 @@ class RunTable(ScrollView, can_focus=True):
         self._resort()
         self._place_cursor(snap, "reset")
         self._commit(snap)
-        if not self._hay_ready and self._by_key:
-            # The filter's search text, built once the first screen is out, not on the first keystroke.
-            self.call_after_refresh(self._ensure_hay)
 
     def apply_delta(self, delta: Delta) -> None:
         """Merge what the store reports: added, changed (old, new) and removed runs."""
@@ -319,6 +345,7 @@ class RunTable(ScrollView, can_focus=True):
             rec = rows.pop(run.key, None)
             if rec is not None:
                 gone.append(rec)
+                self._all_counts[rec.si] -= 1
                 self._marks.discard(rec.key)
                 self._pending.discard(rec.key)
                 self._cached.pop(rec, None)
@@ -330,12 +357,17 @@ class RunTable(ScrollView, can_focus=True):
             rec = rows.get(run.key)
             if rec is None:
                 rec = _Row(run)
+                rec.seq = self._seq
+                self._seq += 1
                 rows[rec.key] = rec
                 added[rec] = None
+                self._all_counts[rec.si] += 1
             elif rec not in added and rec not in before:
                 before[rec] = (rec.p, in_view(rec), rec.si)
             if rec.run is not run:
+                self._all_counts[rec.si] -= 1
                 rec.set_run(run)
+                self._all_counts[rec.si] += 1
                 rec.hay = _haystack(run) if self._hay_ready else None
                 self._invalidate(rec)
             fresh.append(run)
@@ -357,7 +389,8 @@ class RunTable(ScrollView, can_focus=True):
 
         work = len(gone) + len(moved) + len(added)
         if work > max(64, len(self._order) // 100):
-            self._bulk(gone, moved, list(added))
+            with _gc_paused():
+                self._bulk(gone, moved, list(added))
         else:
             self._incremental(gone, moved, list(added))
         self._place_cursor(snap, "anchor")
@@ -656,10 +689,10 @@ class RunTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ ordering and filtering
 
     def _resort(self) -> None:
-        by_key = self._by_key
+        rows = list(self._rows.values())  # arrival order: ties stay in it (the sort is stable)
         # rec.p = key_fn(rec.run) for every row, without a Python-level loop
-        deque(map(setattr, by_key, repeat("p"), map(self._key_fn, map(_RUN, by_key))), maxlen=0)
-        self._order = sorted(self._by_key, key=_P, reverse=self._reverse)
+        deque(map(setattr, rows, repeat("p"), map(self._key_fn, map(_RUN, rows))), maxlen=0)
+        self._order = sorted(rows, key=_P, reverse=self._reverse)
         self._refilter(None)
 
     def _filtered(self) -> bool:
@@ -667,10 +700,11 @@ class RunTable(ScrollView, can_focus=True):
 
     def _refilter(self, base: list[_Row] | None) -> None:
         """Rebuild the view from `_order` (or from a view it can only narrow)."""
-        self._counts = None
         if not self._filtered():
             self._view = self._order
+            self._counts = Counter(self._all_counts)
             return
+        self._counts = None
         rows = self._order if base is None else base
         if self._profile is not None:
             rows = list(compress(rows, map(eq, map(_PROFILE, rows), repeat(self._profile))))
@@ -686,9 +720,10 @@ class RunTable(ScrollView, can_focus=True):
     def _ensure_hay(self) -> None:
         if self._hay_ready:
             return
-        for rec in self._by_key:
-            if rec.hay is None:
-                rec.hay = _haystack(rec.run)
+        with _gc_paused():
+            for rec in self._rows.values():
+                if rec.hay is None:
+                    rec.hay = _haystack(rec.run)
         self._hay_ready = True
 
     def _passes(self, rec: _Row) -> bool:
@@ -702,8 +737,8 @@ class RunTable(ScrollView, can_focus=True):
             return self._needle in rec.hay
         return True
 
-    def _find(self, rows: list[_Row], p: Any, key: Key) -> int:
-        """Where a row with sort value `p` and `key` is (or would go) in `rows`."""
+    def _find(self, rows: list[_Row], p: Any, seq: int) -> int:
+        """Where a row with sort value `p` and arrival number `seq` is (or would go) in `rows`."""
         lo, hi = 0, len(rows)
         rev = self._reverse
         while lo < hi:
@@ -711,7 +746,7 @@ class RunTable(ScrollView, can_focus=True):
             m = rows[mid]
             mp = m.p
             if mp == p:
-                before = m.key < key
+                before = m.seq < seq
             elif rev:
                 before = mp > p
             else:
@@ -724,42 +759,33 @@ class RunTable(ScrollView, can_focus=True):
 
     def _index_of(self, rec: _Row) -> int | None:
         view = self._view
-        i = self._find(view, rec.p, rec.key)
+        i = self._find(view, rec.p, rec.seq)
         if i < len(view) and view[i] is rec:
             return i
         return None
 
     def _bulk(self, gone: list[_Row], moved: list[_Move], added: list[_Row]) -> None:
         """Many changes: rebuild the orders (Timsort on nearly sorted data is quick)."""
-        by_key = self._by_key
-        if gone:
-            dead = set(gone)
-            by_key = list(filterfalse(dead.__contains__, by_key))
+        del gone  # already out of _rows
         for rec, new_p, *_ in moved:
             rec.p = new_p
-        if added:
-            key_fn = self._key_fn
-            for rec in added:
-                rec.p = key_fn(rec.run)
-                if self._hay_ready and rec.hay is None:
-                    rec.hay = _haystack(rec.run)
-            by_key.extend(added)
-            by_key.sort(key=_KEY)
-        self._by_key = by_key
-        self._order = sorted(by_key, key=_P, reverse=self._reverse)
+        key_fn = self._key_fn
+        for rec in added:
+            rec.p = key_fn(rec.run)
+            if self._hay_ready and rec.hay is None:
+                rec.hay = _haystack(rec.run)
+        self._order = sorted(self._rows.values(), key=_P, reverse=self._reverse)
         self._refilter(None)
 
     def _incremental(self, gone: list[_Row], moved: list[_Move], added: list[_Row]) -> None:
-        by_key, order, find = self._by_key, self._order, self._find
+        order, find = self._order, self._find
         filtered = self._view is not order
         view = self._view
         counts = self._counts
         for rec in gone:
-            del by_key[_bisect_key(by_key, rec.key)]
-            i = find(order, rec.p, rec.key)
-            del order[i]
+            del order[find(order, rec.p, rec.seq)]
             if filtered:
-                j = find(view, rec.p, rec.key)
+                j = find(view, rec.p, rec.seq)
                 if j < len(view) and view[j] is rec:
                     del view[j]
                     if counts is not None:
@@ -768,14 +794,14 @@ class RunTable(ScrollView, can_focus=True):
                 counts[rec.si] -= 1
         for rec, new_p, was_in, old_si in moved:
             old_p = rec.p
-            del order[find(order, old_p, rec.key)]
+            del order[find(order, old_p, rec.seq)]
             if filtered and was_in:
-                del view[find(view, old_p, rec.key)]
+                del view[find(view, old_p, rec.seq)]
             rec.p = new_p
-            order.insert(find(order, new_p, rec.key), rec)
+            order.insert(find(order, new_p, rec.seq), rec)
             now_in = self._passes(rec)
             if filtered and now_in:
-                view.insert(find(view, new_p, rec.key), rec)
+                view.insert(find(view, new_p, rec.seq), rec)
             if counts is not None:
                 if was_in:
                     counts[old_si] -= 1
@@ -786,11 +812,10 @@ class RunTable(ScrollView, can_focus=True):
             rec.p = key_fn(rec.run)
             if self._hay_ready and rec.hay is None:
                 rec.hay = _haystack(rec.run)
-            by_key.insert(_bisect_key(by_key, rec.key), rec)
-            order.insert(find(order, rec.p, rec.key), rec)
+            order.insert(find(order, rec.p, rec.seq), rec)
             if self._passes(rec):
                 if filtered:
-                    view.insert(find(view, rec.p, rec.key), rec)
+                    view.insert(find(view, rec.p, rec.seq), rec)
                 if counts is not None:
                     counts[rec.si] += 1
 
@@ -1100,15 +1125,21 @@ class RunTable(ScrollView, can_focus=True):
 _DESCENDING = frozenset({"started", "duration", "cost", "updated"})
 
 
-def _bisect_key(rows: list[_Row], key: Key) -> int:
-    lo, hi = 0, len(rows)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if rows[mid].key < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while building tens of thousands of objects at once.
+
+    Each collection triggered mid-build would walk every run in memory; at
+    50k runs that was over half of `set_runs`. The objects are collected (or
+    not) once, afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _regions(lines: list[int], width: int) -> list[Region]:

@@ -38,7 +38,9 @@ def sample_runs(count: int = 30) -> list[Run]:
         status = _STATUSES[i % len(_STATUSES)]
         profile, provider = _PROFILES[i % len(_PROFILES)]
         started = NOW - timedelta(minutes=7 * i + 1, seconds=13 * i)
-        finished = None if status.active or status is Status.UNKNOWN else started + timedelta(seconds=95 + 17 * i)
+        finished = (
+            None if status.active or status is Status.UNKNOWN else started + timedelta(seconds=95 + 17 * i)
+        )
         runs.append(
             Run(
                 profile=profile,

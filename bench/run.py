@@ -1,0 +1,644 @@
+"""End-to-end benchmark of runtui: the real app under a pty against `runtui sim` (prints, asserts nothing).
+
+    python -m bench            # sizes 1k, 10k, 50k (several minutes)
+    python -m bench --quick    # 1k only, short windows (< 2 minutes)
+    python bench/run.py --sizes 10000 --window 20
+
+See bench/README.md for what each figure means and how it is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import screen  # noqa: E402
+from bench.term import PtyProcess  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+COLS, ROWS = 200, 50
+FROZEN = 1e-6  # sim speed: the sim clock stands still, so only the benchmark changes runs
+INTERVAL = 2.0  # refresh_seconds in the config `runtui sim --write-config` writes
+# Names only seeded runs show (first rows on screen = one of these in the output).
+WORKFLOWS = [b"Lead Qualifier", b"Invoice Reconciler", b"Support Triage", b"Market Research",
+             b"Contract Review", b"Weekly KPI Digest", b"LinkedIn profile", b"Sales Navigator",
+             b"Company employees", b"LinkedIn post", b"Bulk email finder", b"Daily treasury",
+             b"Whale wallet", b"NFT mint", b"Gas refuel", b"Payroll in USDC", b"Legacy bridge"]
+KEYS = {"down": b"\x1b[B", "pagedown": b"\x1b[6~", "sort": b"s", "slash": b"/", "escape": b"\x1b",
+        "enter": b"\r"}
+
+TARGETS = {  # figure -> (size or None for any, limit, unit); checked and printed, never asserted
+    "first_rows_s": {10_000: 0.5, 50_000: 0.7},
+    "all_rows_s": {10_000: 2.0, 50_000: 8.0},
+    "peak_rss_mb": {10_000: 80, 50_000: 200},
+    "churn1_cpu_ms_per_tick": {10_000: 10, 50_000: 15},
+    "churn_all_cpu_ms_per_tick": {10_000: 50},
+    "idle_cpu_ms_per_s": {None: 3},
+    "idle_bytes_per_s": {None: 0},
+    "ticking_bytes_per_s": {None: 300},
+    "churn1_wasted_bytes": {None: 0},
+    "churn1_bytes_per_changed_line": {None: 400},
+    "full_frame_bytes": {None: 16_384},
+    "key_down_ms": {50_000: 5},
+    "key_pagedown_ms": {50_000: 15},
+    "key_sort_ms": {50_000: 60},
+    "key_filter_ms": {50_000: 30},
+    "requests_ratio": {None: 20},
+}
+HIGHER_IS_BETTER = {"requests_ratio"}
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---- the simulator ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sim:
+    proc: subprocess.Popen[str]
+    url: str
+    env: dict[str, str]
+    config: Path
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url + path, timeout=30) as r:
+            return json.loads(r.read())
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        req = urllib.request.Request(self.url + path, data=json.dumps(body or {}).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def polls(self) -> dict[str, int]:
+        return self.get("/_bench/polls")["polls"]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_sim(tmp: Path, runs: int, *, active_fraction: float, speed: float = FROZEN) -> Sim:
+    """`runtui sim` (through bench.simserve for the knobs the CLI lacks) in its own process."""
+    config = tmp / f"sim-{runs}-{active_fraction}.toml"
+    argv = [sys.executable, "-m", "bench.simserve", "--port", "0", "--runs", str(runs), "--seed", "7",
+            "--speed", str(speed), "--spawn-every", "0", "--active-fraction", str(active_fraction),
+            "--write-config", str(config)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    if "listening on" not in first:
+        proc.kill()
+        raise RuntimeError(f"sim did not start: {first!r}")
+    url = first.split()[-1]
+    env: dict[str, str] = {}
+    for word in proc.stdout.readline().split()[1:]:
+        if "=" in word:
+            k, v = word.split("=", 1)
+            env[k] = v
+    return Sim(proc, url, env, config)
+
+
+def app_env(tmp: Path, sim_env: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "RUNTUI", "COLUMNS", "LINES"))}
+    env.update(sim_env)
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", RUNTUI_STATE_DIR=str(tmp / "state"))
+    return env
+
+
+def start_app(tmp: Path, sim: Sim, total: int) -> PtyProcess:
+    runtui = shutil.which("runtui") or ""
+    argv = [runtui] if runtui else [sys.executable, "-m", "runtui"]
+    markers = [*WORKFLOWS, f"{total}/{total} runs".encode()]
+    return PtyProcess([*argv, "--config", str(sim.config)], env=app_env(tmp, sim.env), cols=COLS, rows=ROWS,
+                      markers=markers)
+
+
+def first_rows(app: PtyProcess) -> float | None:
+    seen = [t for m, t in app.markers.items() if m in WORKFLOWS and t is not None]
+    return round(min(seen) - app.t_start, 3) if seen else None
+
+
+def startup(app: PtyProcess, total: int, timeout: float) -> dict[str, Any]:
+    all_s = app.wait_marker(f"{total}/{total} runs".encode(), timeout)
+    out = {"first_rows_s": first_rows(app), "all_rows_s": None if all_s is None else round(all_s, 3)}
+    if all_s is None:
+        log(f"all rows not seen in {timeout}s; tail of output: {app.text()[-400:]!r}")
+    return out
+
+
+# ---- windows ----------------------------------------------------------------------------------
+
+
+def mean_polls(before: dict[str, int], after: dict[str, int]) -> float:
+    return statistics.mean(after[p] - before[p] for p in before)
+
+
+def idle_window(app: PtyProcess, seconds: float) -> dict[str, Any]:
+    """Nothing is done to the sim: CPU per second and bytes per second of the app."""
+    t0, c0 = time.perf_counter(), app.cpu()
+    time.sleep(seconds)
+    t1, c1 = time.perf_counter(), app.cpu()
+    nbytes = app.bytes_between(t0, t1)
+    return {"cpu_ms_per_s": round((c1 - c0) * 1000 / (t1 - t0), 2),
+            "bytes_per_s": round(nbytes / (t1 - t0), 1), "seconds": round(t1 - t0, 1),
+            "t0": t0, "t1": t1}
+
+
+def churn_window(app: PtyProcess, sim: Sim, count: int, ticks: int, seed0: int = 1) -> dict[str, Any]:
+    """Every refresh interval, toggle `count` active runs between two active statuses."""
+    p0, t0, c0 = sim.polls(), time.perf_counter(), app.cpu()
+    changed = 0
+    for k in range(ticks):
+        tick_start = time.perf_counter()
+        changed += sim.post("/_bench/churn", {"count": count, "seed": seed0 + k})["changed"]
+        time.sleep(max(0.0, INTERVAL - (time.perf_counter() - tick_start)))
+    t1, c1, p1 = time.perf_counter(), app.cpu(), sim.polls()
+    polls = mean_polls(p0, p1)
+    cpu = c1 - c0
+    return {"cpu_ms_per_tick": round(cpu * 1000 / polls, 1) if polls else None,
+            "cpu_ms_per_s": round(cpu * 1000 / (t1 - t0), 1), "ticks": round(polls, 1),
+            "changed_per_tick": round(changed / ticks, 1), "t0": t0, "t1": t1}
+
+
+def frames(app: PtyProcess, t0: float, t1: float) -> dict[str, Any] | None:
+    return screen.frame_stats(app.chunks, t0, t1, COLS, ROWS)
+
+
+# ---- keys ---------------------------------------------------------------------------------------
+
+
+def key_series(app: PtyProcess, key: bytes, n: int, pause: float = 0.08) -> list[tuple[float, float, int]]:
+    out = []
+    for _ in range(n):
+        first, last, nbytes = app.key_latency(key)
+        if last is not None and first is not None:
+            out.append((first, last, nbytes))
+        time.sleep(pause)
+    return out
+
+
+def summarize(series: list[tuple[float, float, int]]) -> dict[str, Any]:
+    if not series:
+        return {"ms": None}
+    lasts = sorted(s[1] * 1000 for s in series)
+    return {"ms": round(statistics.median(lasts), 1), "max_ms": round(lasts[-1], 1),
+            "first_byte_ms": round(statistics.median(s[0] * 1000 for s in series), 1),
+            "bytes": int(statistics.median(s[2] for s in series)), "max_bytes": max(s[2] for s in series),
+            "n": len(series)}
+
+
+def keys(app: PtyProcess, quick: bool) -> dict[str, Any]:
+    n = 4 if quick else 10
+    app.wait_quiet(0.3, 10)
+    res: dict[str, Any] = {}
+    res["down"] = summarize(key_series(app, KEYS["down"], n * 2))
+    res["pagedown"] = summarize(key_series(app, KEYS["pagedown"], n))
+    res["sort"] = summarize(key_series(app, KEYS["sort"], max(4, n // 2), pause=0.15))
+    filt, narrow, clear = [], [], []
+    for letter in (b"e", b"a", b"o", b"i", b"u")[: 2 if quick else 5]:
+        key_series(app, KEYS["slash"], 1)
+        filt += key_series(app, letter, 1)
+        narrow += key_series(app, b"d", 1)
+        clear += key_series(app, KEYS["escape"], 1, pause=0.2)
+    res["filter"] = summarize(filt)
+    res["filter_narrow"] = summarize(narrow)
+    res["filter_clear"] = summarize(clear)
+    return res
+
+
+# ---- freshness ----------------------------------------------------------------------------------
+
+ACTIVE_WORDS = ("queued", "running", "paused", "waiting")
+
+
+def _status_word(cell: str) -> str:
+    parts = cell.split()
+    return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+
+
+def probe_row(app: PtyProcess, sim: Sim, pick: int, timeout: float = 8.0) -> dict[str, Any] | None:
+    """Force the status of the `pick`-th active visible row; seconds until the screen shows it."""
+    if not screen.available():
+        return None
+    scr = screen.Screen(COLS, ROWS)
+    scr.feed_until(app.chunks, time.perf_counter())
+    lines = scr.lines()
+    found = screen.table_rows(lines)
+    if found is None:
+        return None
+    y0, cols = found
+    sx0, sx1 = cols["STATUS"]
+    ix0, ix1 = cols["ID"]
+    rows = []
+    for line in lines[y0 + 1:]:
+        word = _status_word(line[sx0:sx1])
+        rid = line[ix0:ix1].strip().rstrip("…")
+        if word in ACTIVE_WORDS and len(rid) >= 6:
+            rows.append((rid, word))
+    if len(rows) <= pick:
+        return None
+    rid, old = rows[pick]
+    t_force = time.perf_counter()
+    res = sim.post("/_bench/churn", {"prefix": rid, "count": 1})
+    if not res["changed"]:
+        return None
+    deadline = t_force + timeout
+    while time.perf_counter() < deadline:
+        t = scr.feed_next(app.chunks)
+        if t is None:
+            time.sleep(0.01)
+            continue
+        for line in scr.lines()[y0 + 1:]:
+            if line[ix0:ix1].strip().rstrip("…") == rid:
+                word = _status_word(line[sx0:sx1])
+                if word != old:
+                    return {"id": rid, "from": old, "to": word, "seconds": round(t - t_force, 3)}
+    return {"id": rid, "from": old, "to": None, "seconds": None}
+
+
+def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, Any] | None:
+    """The detail pane is open on the cursor row: force that run's status, time until the pane shows it."""
+    if not screen.available():
+        return None
+    scr = screen.Screen(COLS, ROWS)
+    scr.feed_until(app.chunks, time.perf_counter())
+    lines = scr.lines()
+    found = screen.table_rows(lines)
+    if found is None:
+        return None
+    y0, cols = found
+    line = lines[y0 + 1]  # the cursor row (first row, the cursor starts there)
+    ix0, ix1 = cols["ID"]
+    rid = line[ix0:ix1].strip().rstrip("…")
+    table_right = max(x1 for _, x1 in cols.values())
+
+    def pane_text() -> str:
+        return "\n".join(ln[table_right:] for ln in scr.lines())
+
+    before = pane_text()
+    t_force = time.perf_counter()
+    res = sim.post("/_bench/churn", {"prefix": rid, "count": 1})
+    if not res["changed"]:
+        return {"id": rid, "seconds": None, "note": "cursor run not active"}
+    raw = res["runs"][0]["status"].lower()
+    word = {"blocked": "waiting"}.get(raw, raw)
+    deadline = t_force + timeout
+    while time.perf_counter() < deadline:
+        t = scr.feed_next(app.chunks)
+        if t is None:
+            time.sleep(0.01)
+            continue
+        text = pane_text()
+        if text.count(word) > before.count(word):
+            return {"id": rid, "to": word, "seconds": round(t - t_force, 3)}
+    return {"id": rid, "to": word, "seconds": None}
+
+
+# ---- the floor ----------------------------------------------------------------------------------
+
+
+def floor(tmp: Path, quick: bool) -> dict[str, Any]:
+    app = PtyProcess([sys.executable, str(ROOT / "bench" / "floor.py")], env=app_env(tmp, {}), cols=COLS,
+                     rows=ROWS, markers=[b"floor-ready 0"])
+    try:
+        first = app.wait_marker(b"floor-ready 0", 20)
+        app.wait_quiet(0.3, 5)
+        idle = idle_window(app, 2 if quick else 5)
+        key = summarize(key_series(app, b"j", 5 if quick else 10))
+        return {"first_frame_s": None if first is None else round(first, 3),
+                "idle_cpu_ms_per_s": idle["cpu_ms_per_s"], "idle_bytes_per_s": idle["bytes_per_s"],
+                "key_ms": key["ms"], "peak_rss_mb": round(app.hwm_kb() / 1024, 1)}
+    finally:
+        app.stop()
+
+
+# ---- one size -----------------------------------------------------------------------------------
+
+
+def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+    """25% active, frozen sim clock: startup, idle with durations ticking, 1% churn, row freshness."""
+    sim = start_sim(tmp, n, active_fraction=0.25)
+    app = start_app(tmp, sim, n)
+    out: dict[str, Any] = {}
+    try:
+        out.update(startup(app, n, a.load_timeout))
+        log(f"{n}: live world loaded: {out}")
+        time.sleep(1.0)
+        app.wait_quiet(0.3, 10)
+        tick = idle_window(app, a.window)
+        out["ticking_cpu_ms_per_s"] = tick["cpu_ms_per_s"]
+        out["ticking_bytes_per_s"] = tick["bytes_per_s"]
+        churn = churn_window(app, sim, max(1, n // 100), a.ticks)
+        out["churn1_cpu_ms_per_tick"] = churn["cpu_ms_per_tick"]
+        out["churn1_changed_per_tick"] = churn["changed_per_tick"]
+        out["churn1_ticks"] = churn["ticks"]
+        fr = frames(app, churn["t0"], churn["t1"])
+        if fr:
+            out["churn1_bytes_per_tick"] = round(fr["bytes"] / churn["ticks"]) if churn["ticks"] else None
+            out["churn1_bytes_per_changed_line"] = fr["bytes_per_changed_line"]
+            out["churn1_wasted_bytes"] = fr["wasted_bytes"]
+            out["churn1_changed_lines"] = fr["changed_lines"]
+        probes = [probe_row(app, sim, k) for k in (0, 3, 8)[: 2 if a.quick else 3]]
+        secs = [p["seconds"] for p in probes if p and p["seconds"] is not None]
+        out["row_freshness_s"] = round(max(secs), 3) if secs else None
+        out["row_freshness_samples"] = probes
+        out["peak_rss_mb"] = round(app.hwm_kb() / 1024, 1)
+        out["cpu_total_s"] = app.cpu()
+    finally:
+        app.stop()
+        sim.stop()
+    return out
+
+
+def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+    """Every run finished, frozen sim: idle cost and keystroke latency."""
+    sim = start_sim(tmp, n, active_fraction=0.0)
+    app = start_app(tmp, sim, n)
+    out: dict[str, Any] = {}
+    try:
+        st = startup(app, n, a.load_timeout)
+        out["finished_first_rows_s"], out["finished_all_rows_s"] = st["first_rows_s"], st["all_rows_s"]
+        time.sleep(1.0)
+        app.wait_quiet(0.3, 10)
+        idle = idle_window(app, a.window)
+        out["idle_cpu_ms_per_s"] = idle["cpu_ms_per_s"]
+        out["idle_bytes_per_s"] = idle["bytes_per_s"]
+        k = keys(app, a.quick)
+        out["keys"] = k
+        out["key_down_ms"] = k["down"]["ms"]
+        out["key_pagedown_ms"] = k["pagedown"]["ms"]
+        out["key_sort_ms"] = k["sort"]["ms"]
+        out["key_filter_ms"] = k["filter"]["ms"]
+        out["full_frame_bytes"] = k["pagedown"].get("max_bytes")
+        out["peak_rss_mb_finished"] = round(app.hwm_kb() / 1024, 1)
+    finally:
+        app.stop()
+        sim.stop()
+    return out
+
+
+def churn_all(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+    """Every run active and every run changing status each refresh interval."""
+    sim = start_sim(tmp, n, active_fraction=1.0)
+    app = start_app(tmp, sim, n)
+    out: dict[str, Any] = {"size": n}
+    try:
+        st = startup(app, n, a.load_timeout)
+        out["all_rows_s"] = st["all_rows_s"]
+        time.sleep(1.0)
+        pool = sum(len(v) for v in sim.get("/_bench/active").values())
+        churn = churn_window(app, sim, pool, a.ticks)
+        out["churn_all_cpu_ms_per_tick"] = churn["cpu_ms_per_tick"]
+        out["changed_per_tick"] = churn["changed_per_tick"]
+        out["ticks"] = churn["ticks"]
+        fr = frames(app, churn["t0"], churn["t1"])
+        if fr:
+            out["bytes_per_tick"] = round(fr["bytes"] / churn["ticks"]) if churn["ticks"] else None
+            out["max_burst_bytes"] = fr["max_burst"]
+    finally:
+        app.stop()
+        sim.stop()
+    return out
+
+
+def requests(tmp: Path, a: argparse.Namespace) -> dict[str, Any]:
+    """~1,000 active runs (of 4,000): runtui's requests/min vs a naive poller's, same sim, same window."""
+    n = 4000
+    sim = start_sim(tmp, n, active_fraction=0.25)
+    out: dict[str, Any] = {}
+    app = start_app(tmp, sim, n)
+    try:
+        startup(app, n, a.load_timeout)
+        time.sleep(1.0)
+        active = sum(len(v) for v in sim.get("/_bench/active").values())
+        out["active_runs"] = active
+        app.wait_quiet(0.3, 10)
+        app.send(KEYS["enter"])  # open the detail of the cursor row: its follower's requests count too
+        time.sleep(1.0)
+        sim.post("/_bench/reset")
+        t0 = time.perf_counter()
+        probes_row, probes_detail = [], []
+        k = 0
+        while time.perf_counter() - t0 < a.req_window:
+            tick = time.perf_counter()
+            sim.post("/_bench/churn", {"count": max(1, active // 100), "seed": 100 + k})
+            if k % 3 == 1 and len(probes_detail) < 3:
+                probes_detail.append(probe_detail(app, sim, timeout=min(8.0, a.req_window)))
+            elif k % 3 == 2 and len(probes_row) < 3:
+                probes_row.append(probe_row(app, sim, k % 5, timeout=min(8.0, a.req_window)))
+            k += 1
+            time.sleep(max(0.0, INTERVAL - (time.perf_counter() - tick)))
+        elapsed = time.perf_counter() - t0
+        counts = sim.get("/_bench/polls")["clients"]
+        routes = sim.get("/_sim/stats")["routes"]
+        out["runtui_requests_per_min"] = round(counts["runtui"] * 60 / elapsed, 1)
+        out["runtui_routes"] = dict(sorted(routes.items(), key=lambda kv: -kv[1])[:8])
+        out["row_freshness_samples"] = probes_row
+        out["detail_freshness_samples"] = probes_detail
+        rs = [p["seconds"] for p in probes_row if p and p.get("seconds") is not None]
+        ds = [p["seconds"] for p in probes_detail if p and p.get("seconds") is not None]
+        out["row_freshness_s"] = round(max(rs), 3) if rs else None
+        out["detail_freshness_s"] = round(max(ds), 3) if ds else None
+    finally:
+        app.stop()
+    try:
+        sim.post("/_bench/reset")
+        naive = subprocess.run([sys.executable, "-m", "bench.naive", sim.url, str(a.req_window),
+                                "--interval", str(INTERVAL)], capture_output=True, text=True, cwd=ROOT,
+                               timeout=a.req_window * 4 + 60)
+        nres = json.loads(naive.stdout.strip().splitlines()[-1])
+        counts = sim.get("/_bench/polls")["clients"]
+        out["naive"] = nres
+        out["naive_requests_per_min"] = round(counts["naive"] * 60 / nres["seconds"], 1)
+        out["naive_ideal_per_min"] = round(active * 60 / INTERVAL)
+        out["requests_ratio"] = round(out["naive_requests_per_min"] / out["runtui_requests_per_min"], 1) \
+            if out["runtui_requests_per_min"] else None
+        out["requests_ratio_vs_ideal"] = round(out["naive_ideal_per_min"] / out["runtui_requests_per_min"], 1) \
+            if out["runtui_requests_per_min"] else None
+        # a naive poller's staleness is its round time: interval + how late a round ran
+        out["naive_freshness_s"] = round(INTERVAL + max(0.0, nres["worst_round_overrun_s"]), 2)
+    finally:
+        sim.stop()
+    return out
+
+
+# ---- report -------------------------------------------------------------------------------------
+
+
+def target_for(figure: str, size: int | None) -> float | None:
+    t = TARGETS.get(figure)
+    if not t:
+        return None
+    if size in t:
+        return t[size]
+    return t.get(None)
+
+
+def verdict(figure: str, value: Any, size: int | None) -> str:
+    limit = target_for(figure, size)
+    if limit is None or value is None:
+        return ""
+    if figure in HIGHER_IS_BETTER:
+        return "ok" if value >= limit else f"MISS (x{limit / value:.1f} short)" if value else "MISS"
+    if value <= limit:
+        return "ok"
+    return f"MISS (x{value / limit:.1f})" if limit else "MISS"
+
+
+def print_table(result: dict[str, Any]) -> None:
+    fl = result["floor"]
+    sizes = [s for s in result["sizes"]]
+    rows: list[tuple[str, str, list[Any]]] = []
+    figs = [
+        ("first_rows_s", "first rows on screen (s)"),
+        ("all_rows_s", "all rows loaded (s)"),
+        ("peak_rss_mb", "peak RSS, VmHWM (MB)"),
+        ("ticking_cpu_ms_per_s", "idle, durations ticking: CPU ms/s"),
+        ("ticking_bytes_per_s", "idle, durations ticking: B/s"),
+        ("idle_cpu_ms_per_s", "idle, all finished: CPU ms/s"),
+        ("idle_bytes_per_s", "idle, all finished: B/s"),
+        ("churn1_cpu_ms_per_tick", "1% changing: CPU ms/tick"),
+        ("churn1_bytes_per_tick", "1% changing: B/tick"),
+        ("churn1_bytes_per_changed_line", "1% changing: B per changed line"),
+        ("churn1_wasted_bytes", "1% changing: B that changed nothing"),
+        ("row_freshness_s", "row freshness, worst (s)"),
+        ("key_down_ms", "key: cursor down (ms)"),
+        ("key_pagedown_ms", "key: page down (ms)"),
+        ("key_sort_ms", "key: sort `s` (ms)"),
+        ("key_filter_ms", "key: filter letter (ms)"),
+        ("full_frame_bytes", "full frame, page down (B)"),
+    ]
+    floor_of = {"first_rows_s": fl.get("first_frame_s"), "all_rows_s": fl.get("first_frame_s"),
+                "peak_rss_mb": fl.get("peak_rss_mb"), "key_down_ms": fl.get("key_ms"),
+                "key_pagedown_ms": fl.get("key_ms"), "key_sort_ms": fl.get("key_ms"),
+                "key_filter_ms": fl.get("key_ms"), "idle_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
+                "ticking_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s")}
+    for key, label in figs:
+        rows.append((key, label, [result["sizes"][s].get(key) for s in sizes]))
+    head = f"{'figure':40} {'floor':>8} " + " ".join(f"{int(s):>26,}" for s in sizes)
+    print()
+    print(head)
+    print("-" * len(head))
+    for key, label, values in rows:
+        fv = floor_of.get(key)
+        cells = []
+        for s, v in zip(sizes, values, strict=True):
+            text = "-" if v is None else f"{v:g}" if isinstance(v, (int, float)) else str(v)
+            if fv and isinstance(v, (int, float)) and key in floor_of and key != "ticking_cpu_ms_per_s":
+                text += f" ({v / fv:.1f}x)"
+            ver = verdict(key, v, int(s))
+            if ver:
+                text += " " + ver.split(" ")[0]
+            cells.append(f"{text:>26}")
+        print(f"{label:40} {('-' if fv is None else f'{fv:g}'):>8} " + " ".join(cells))
+    ca = result.get("churn_all")
+    if ca:
+        v = ca.get("churn_all_cpu_ms_per_tick")
+        print(f"\neverything changing at {ca['size']:,}: {v} ms CPU/tick "
+              f"{verdict('churn_all_cpu_ms_per_tick', v, ca['size'])}; {ca.get('bytes_per_tick')} B/tick; "
+              f"{ca.get('changed_per_tick')} runs changed per tick")
+    rq = result.get("requests")
+    if rq:
+        print(f"requests, {rq.get('active_runs')} active runs of 4,000: runtui {rq.get('runtui_requests_per_min')}/min, "
+              f"naive {rq.get('naive_requests_per_min')}/min measured ({rq.get('naive_ideal_per_min')}/min ideal) "
+              f"-> {rq.get('requests_ratio')}x fewer ({rq.get('requests_ratio_vs_ideal')}x vs ideal) "
+              f"{verdict('requests_ratio', rq.get('requests_ratio'), None)}")
+        print(f"freshness: visible row worst {rq.get('row_freshness_s')} s, open detail worst "
+              f"{rq.get('detail_freshness_s')} s; naive poller {rq.get('naive_freshness_s')} s")
+    print(f"floor (bare Textual app): first frame {fl.get('first_frame_s')} s, RSS {fl.get('peak_rss_mb')} MB, "
+          f"idle {fl.get('idle_cpu_ms_per_s')} ms CPU/s, key {fl.get('key_ms')} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="1k runs only, short windows (< 2 minutes)")
+    p.add_argument("--sizes", default=None, help="comma-separated run counts (default 1000,10000,50000)")
+    p.add_argument("--window", type=float, default=None, help="idle windows, seconds (default 30; quick 6)")
+    p.add_argument("--ticks", type=int, default=None, help="refresh ticks per churn window (default 15; quick 4)")
+    p.add_argument("--req-window", type=float, default=None, help="requests window (default 60; quick 12)")
+    p.add_argument("--churn-all-size", type=int, default=None, help="size for everything changing (10000)")
+    p.add_argument("--skip", default="", help="comma-separated: floor,live,finished,churn_all,requests")
+    p.add_argument("--json", type=Path, default=None, help="also write the JSON result to this file")
+    a = p.parse_args(argv)
+    q = a.quick
+    sizes = [int(s) for s in (a.sizes or ("1000" if q else "1000,10000,50000")).split(",")]
+    a.window = a.window or (6.0 if q else 30.0)
+    a.ticks = a.ticks or (4 if q else 15)
+    a.req_window = a.req_window or (12.0 if q else 60.0)
+    a.load_timeout = 60.0 if q else 180.0
+    churn_all_size = a.churn_all_size or (1000 if q else 10_000)
+    skip = set(a.skip.split(",")) if a.skip else set()
+    if not screen.available():
+        log("pyte is not installed: figures that need a screen model are skipped (pip install pyte)")
+    started = time.perf_counter()
+    result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": q, "sizes": {}}
+    with tempfile.TemporaryDirectory(prefix="runtui-bench-") as tmpname:
+        tmp = Path(tmpname)
+        result["floor"] = {} if "floor" in skip else floor(tmp, q)
+        log(f"floor: {result['floor']}")
+        for n in sizes:
+            res: dict[str, Any] = {}
+            if "live" not in skip:
+                res.update(size_live(tmp, n, a))
+                log(f"{n}: live: { {k: v for k, v in res.items() if 'samples' not in k} }")
+            if "finished" not in skip:
+                res.update(size_finished(tmp, n, a))
+                log(f"{n}: finished: idle {res.get('idle_cpu_ms_per_s')} ms/s, keys "
+                    f"{res.get('key_down_ms')}/{res.get('key_pagedown_ms')}/{res.get('key_sort_ms')}/"
+                    f"{res.get('key_filter_ms')} ms")
+            res["peak_rss_mb"] = max(res.get("peak_rss_mb") or 0, res.get("peak_rss_mb_finished") or 0) or None
+            result["sizes"][str(n)] = res
+        if "churn_all" not in skip:
+            result["churn_all"] = churn_all(tmp, churn_all_size, a)
+            log(f"churn_all: {result['churn_all']}")
+        if "requests" not in skip:
+            result["requests"] = requests(tmp, a)
+            log(f"requests: { {k: v for k, v in result['requests'].items() if 'samples' not in k} }")
+    result["bench_seconds"] = round(time.perf_counter() - started, 1)
+    misses = []
+    for s, res in result["sizes"].items():
+        for fig, val in res.items():
+            v = verdict(fig, val, int(s))
+            if v.startswith("MISS"):
+                misses.append(f"{fig}@{s}: {val} vs {target_for(fig, int(s))} {v}")
+    for block, size in (("churn_all", result.get("churn_all", {}).get("size")), ("requests", None)):
+        for fig, val in result.get(block, {}).items():
+            v = verdict(fig, val, size)
+            if v.startswith("MISS"):
+                misses.append(f"{fig}: {val} vs {target_for(fig, size)} {v}")
+    result["misses"] = misses
+    print_table(result)
+    if misses:
+        print("\nmissed targets:\n  " + "\n  ".join(misses))
+    print(f"\n(bench took {result['bench_seconds']} s)")
+    print(json.dumps(result, separators=(",", ":"), default=str))
+    if a.json:
+        a.json.write_text(json.dumps(result, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
