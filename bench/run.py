@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COLS, ROWS = 200, 50
 FROZEN = 1e-6  # sim speed: the sim clock stands still, so only the benchmark changes runs
 INTERVAL = 2.0  # refresh_seconds in the config `runtui sim --write-config` writes
+IDLE_AGE = 2 * 86400.0  # the all-finished world is 2 days old: "ago" texts tick hourly, not each second
 # Names only seeded runs show (first rows on screen = one of these in the output).
 WORKFLOWS = [b"Lead Qualifier", b"Invoice Reconciler", b"Support Triage", b"Market Research",
              b"Contract Review", b"Weekly KPI Digest", b"LinkedIn profile", b"Sales Navigator",
@@ -99,12 +100,12 @@ class Sim:
                 self.proc.wait()
 
 
-def start_sim(tmp: Path, runs: int, *, active_fraction: float, speed: float = FROZEN) -> Sim:
+def start_sim(tmp: Path, runs: int, *, active_fraction: float, speed: float = FROZEN, age: float = 0.0) -> Sim:
     """`runtui sim` (through bench.simserve for the knobs the CLI lacks) in its own process."""
     config = tmp / f"sim-{runs}-{active_fraction}.toml"
     argv = [sys.executable, "-m", "bench.simserve", "--port", "0", "--runs", str(runs), "--seed", "7",
             "--speed", str(speed), "--spawn-every", "0", "--active-fraction", str(active_fraction),
-            "--write-config", str(config)]
+            "--age", str(age), "--write-config", str(config)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -189,42 +190,76 @@ def frames(app: PtyProcess, t0: float, t1: float) -> dict[str, Any] | None:
 # ---- keys ---------------------------------------------------------------------------------------
 
 
-def key_series(app: PtyProcess, key: bytes, n: int, pause: float = 0.08) -> list[tuple[float, float, int]]:
+Press = tuple[float, float, int, float, float]  # first, settled, bytes, t_send, t_settled (abs)
+
+
+def key_series(app: PtyProcess, key: bytes, n: int, pause: float = 0.08) -> list[Press]:
     out = []
     for _ in range(n):
+        t_send = time.perf_counter()
         first, last, nbytes = app.key_latency(key)
         if last is not None and first is not None:
-            out.append((first, last, nbytes))
+            out.append((first, last, nbytes, t_send, t_send + last))
         time.sleep(pause)
     return out
 
 
-def summarize(series: list[tuple[float, float, int]]) -> dict[str, Any]:
+def screen_final(app: PtyProcess, series: list[Press]) -> list[float]:
+    """Per press: seconds until the last output burst that changed the screen (pyte), not counting
+    trailing repaints that change nothing."""
+    if not screen.available() or not series:
+        return []
+    scr = screen.Screen(COLS, ROWS)
+    out = []
+    for press in series:
+        t_send, t_end = press[3], press[4]
+        scr.feed_until(app.chunks, t_send)
+        before = scr.styled()
+        final = None
+        for start, end, _size in screen.bursts(app.chunks, t_send, t_end + 0.001):
+            for i in range(start, end):
+                scr.stream.feed(app.chunks[i][1])
+            scr.fed = end
+            after = scr.styled()
+            if after != before:
+                final = app.chunks[end - 1][0] - t_send
+            before = after
+        if final is not None:
+            out.append(final)
+    return out
+
+
+def summarize(series: list[Press], app: PtyProcess | None = None) -> dict[str, Any]:
     if not series:
         return {"ms": None}
     lasts = sorted(s[1] * 1000 for s in series)
-    return {"ms": round(statistics.median(lasts), 1), "max_ms": round(lasts[-1], 1),
-            "first_byte_ms": round(statistics.median(s[0] * 1000 for s in series), 1),
-            "bytes": int(statistics.median(s[2] for s in series)), "max_bytes": max(s[2] for s in series),
-            "n": len(series)}
+    res = {"ms": round(statistics.median(lasts), 1), "max_ms": round(lasts[-1], 1),
+           "first_byte_ms": round(statistics.median(s[0] * 1000 for s in series), 1),
+           "bytes": int(statistics.median(s[2] for s in series)), "max_bytes": max(s[2] for s in series),
+           "n": len(series)}
+    if app is not None:
+        fin = screen_final(app, series)
+        if fin:
+            res["screen_final_ms"] = round(statistics.median(fin) * 1000, 1)
+    return res
 
 
 def keys(app: PtyProcess, quick: bool) -> dict[str, Any]:
     n = 4 if quick else 10
     app.wait_quiet(0.3, 10)
     res: dict[str, Any] = {}
-    res["down"] = summarize(key_series(app, KEYS["down"], n * 2))
-    res["pagedown"] = summarize(key_series(app, KEYS["pagedown"], n))
-    res["sort"] = summarize(key_series(app, KEYS["sort"], max(4, n // 2), pause=0.15))
+    res["down"] = summarize(key_series(app, KEYS["down"], n * 2), app)
+    res["pagedown"] = summarize(key_series(app, KEYS["pagedown"], n), app)
+    res["sort"] = summarize(key_series(app, KEYS["sort"], max(4, n // 2), pause=0.15), app)
     filt, narrow, clear = [], [], []
     for letter in (b"e", b"a", b"o", b"i", b"u")[: 2 if quick else 5]:
         key_series(app, KEYS["slash"], 1)
         filt += key_series(app, letter, 1)
         narrow += key_series(app, b"d", 1)
         clear += key_series(app, KEYS["escape"], 1, pause=0.2)
-    res["filter"] = summarize(filt)
-    res["filter_narrow"] = summarize(narrow)
-    res["filter_clear"] = summarize(clear)
+    res["filter"] = summarize(filt, app)
+    res["filter_narrow"] = summarize(narrow, app)
+    res["filter_clear"] = summarize(clear, app)
     return res
 
 
@@ -279,41 +314,43 @@ def probe_row(app: PtyProcess, sim: Sim, pick: int, timeout: float = 8.0) -> dic
 
 
 def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, Any] | None:
-    """The detail pane is open on the cursor row: force that run's status, time until the pane shows it."""
+    """The detail pane is open (beside the table): force its run's status, time until the pane shows it."""
     if not screen.available():
         return None
     scr = screen.Screen(COLS, ROWS)
     scr.feed_until(app.chunks, time.perf_counter())
-    lines = scr.lines()
-    found = screen.table_rows(lines)
-    if found is None:
-        return None
-    y0, cols = found
-    line = lines[y0 + 1]  # the cursor row (first row, the cursor starts there)
-    ix0, ix1 = cols["ID"]
-    rid = line[ix0:ix1].strip().rstrip("…")
-    table_right = max(x1 for _, x1 in cols.values())
 
-    def pane_text() -> str:
-        return "\n".join(ln[table_right:] for ln in scr.lines())
+    def pane() -> dict[str, str]:
+        """label -> rest of line, from the pane (right of its left border)."""
+        fields: dict[str, str] = {}
+        for ln in scr.lines():
+            x = ln.find("▏")
+            if x < 0:
+                continue
+            words = ln[x + 1:].split(None, 1)
+            if len(words) == 2 and words[0] in ("id", "status"):
+                fields.setdefault(words[0], words[1].strip())
+        return fields
 
-    before = pane_text()
+    before = pane()
+    if "id" not in before or "status" not in before:
+        return {"seconds": None, "note": "detail pane not found"}
+    rid = before["id"].split()[0]
     t_force = time.perf_counter()
     res = sim.post("/_bench/churn", {"prefix": rid, "count": 1})
     if not res["changed"]:
-        return {"id": rid, "seconds": None, "note": "cursor run not active"}
-    raw = res["runs"][0]["status"].lower()
-    word = {"blocked": "waiting"}.get(raw, raw)
+        return {"id": rid, "seconds": None, "note": "detail run not active"}
     deadline = t_force + timeout
     while time.perf_counter() < deadline:
         t = scr.feed_next(app.chunks)
         if t is None:
             time.sleep(0.01)
             continue
-        text = pane_text()
-        if text.count(word) > before.count(word):
-            return {"id": rid, "to": word, "seconds": round(t - t_force, 3)}
-    return {"id": rid, "to": word, "seconds": None}
+        now = pane()
+        if now.get("id", "").split()[:1] == [rid] and now.get("status") != before["status"]:
+            return {"id": rid, "from": before["status"][:20], "to": now.get("status", "")[:20],
+                    "seconds": round(t - t_force, 3)}
+    return {"id": rid, "seconds": None}
 
 
 # ---- the floor ----------------------------------------------------------------------------------
@@ -350,6 +387,11 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
         tick = idle_window(app, a.window)
         out["ticking_cpu_ms_per_s"] = tick["cpu_ms_per_s"]
         out["ticking_bytes_per_s"] = tick["bytes_per_s"]
+        fr = frames(app, tick["t0"], tick["t1"])
+        if fr:
+            out["ticking_lines_per_s"] = round(fr["changed_lines"] / tick["seconds"], 1)
+            out["ticking_bytes_per_changed_line"] = fr["bytes_per_changed_line"]
+            out["ticking_wasted_bytes"] = fr["wasted_bytes"]
         churn = churn_window(app, sim, max(1, n // 100), a.ticks)
         out["churn1_cpu_ms_per_tick"] = churn["cpu_ms_per_tick"]
         out["churn1_changed_per_tick"] = churn["changed_per_tick"]
@@ -374,7 +416,7 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
 
 def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
     """Every run finished, frozen sim: idle cost and keystroke latency."""
-    sim = start_sim(tmp, n, active_fraction=0.0)
+    sim = start_sim(tmp, n, active_fraction=0.0, age=IDLE_AGE)
     app = start_app(tmp, sim, n)
     out: dict[str, Any] = {}
     try:
@@ -385,6 +427,9 @@ def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
         idle = idle_window(app, a.window)
         out["idle_cpu_ms_per_s"] = idle["cpu_ms_per_s"]
         out["idle_bytes_per_s"] = idle["bytes_per_s"]
+        fr = frames(app, idle["t0"], idle["t1"])
+        if fr:
+            out["idle_wasted_bytes"] = fr["wasted_bytes"]
         k = keys(app, a.quick)
         out["keys"] = k
         out["key_down_ms"] = k["down"]["ms"]
@@ -392,6 +437,8 @@ def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
         out["key_sort_ms"] = k["sort"]["ms"]
         out["key_filter_ms"] = k["filter"]["ms"]
         out["full_frame_bytes"] = k["pagedown"].get("max_bytes")
+        for name in ("down", "pagedown", "sort", "filter"):
+            out[f"key_{name}_final_ms"] = k[name].get("screen_final_ms")
         out["peak_rss_mb_finished"] = round(app.hwm_kb() / 1024, 1)
     finally:
         app.stop()
@@ -517,6 +564,8 @@ def print_table(result: dict[str, Any]) -> None:
         ("peak_rss_mb", "peak RSS, VmHWM (MB)"),
         ("ticking_cpu_ms_per_s", "idle, durations ticking: CPU ms/s"),
         ("ticking_bytes_per_s", "idle, durations ticking: B/s"),
+        ("ticking_lines_per_s", "  lines repainted per s"),
+        ("ticking_wasted_bytes", "  B that changed nothing"),
         ("idle_cpu_ms_per_s", "idle, all finished: CPU ms/s"),
         ("idle_bytes_per_s", "idle, all finished: B/s"),
         ("churn1_cpu_ms_per_tick", "1% changing: CPU ms/tick"),
@@ -528,6 +577,10 @@ def print_table(result: dict[str, Any]) -> None:
         ("key_pagedown_ms", "key: page down (ms)"),
         ("key_sort_ms", "key: sort `s` (ms)"),
         ("key_filter_ms", "key: filter letter (ms)"),
+        ("key_down_final_ms", "  cursor down, screen final (ms)"),
+        ("key_pagedown_final_ms", "  page down, screen final (ms)"),
+        ("key_sort_final_ms", "  sort, screen final (ms)"),
+        ("key_filter_final_ms", "  filter letter, screen final (ms)"),
         ("full_frame_bytes", "full frame, page down (B)"),
     ]
     floor_of = {"first_rows_s": fl.get("first_frame_s"), "all_rows_s": fl.get("first_frame_s"),

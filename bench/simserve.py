@@ -8,6 +8,8 @@ adds what the CLI does not expose and what the benchmark must control from the
 outside with one cheap request:
 
 * `--active-fraction` (SimConfig.active_fraction): 0 = every seeded run finished.
+* `--age SECONDS`: every timestamp the sim shows is that much older (the sim's epoch moves
+  back), so an idle world has no "Ns ago" / seconds-granular texts ticking on screen.
 * `/_bench/churn` (POST {"count": n, "seed": k} or {"prefix": "abc", "provider": "wexa"}):
   toggle n active runs between two *active* raw statuses (running <-> paused / BLOCKED /
   waiting), chosen by a seeded RNG, so the app's active-only listing sees the change
@@ -136,11 +138,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speed", type=float, default=1.0)
     p.add_argument("--spawn-every", type=float, default=0.0)
     p.add_argument("--active-fraction", type=float, default=0.25)
+    p.add_argument("--age", type=float, default=0.0,
+                   help="shift every timestamp this many seconds into the past (no 'Ns ago' texts)")
     p.add_argument("--write-config", type=Path)
     args = p.parse_args(argv)
     config = SimConfig(seed=args.seed, runs=args.runs, speed=args.speed, spawn_every=args.spawn_every,
                        active_fraction=args.active_fraction)
     server = SimServer(config, host=args.host, port=args.port)
+    server.world.clock.base_epoch -= args.age
     counter = Counter(server.app)
     server.app.router.routes.append(bench_routes(server, counter))
     server.app = counter  # type: ignore[assignment]  # uvicorn serves the wrapper

@@ -30,7 +30,6 @@ from runtui.model import Cost, Run, Status
 from runtui.tui.widgets import run_table
 from runtui.tui.widgets.run_table import RunTable
 
-SHOW_GC = "--gc" in sys.argv
 FREEZE = "--no-freeze" not in sys.argv
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 STATUSES = list(Status)
@@ -100,7 +99,6 @@ class Meter:
 
 
 GC_MS = [0.0]
-LAST_GC = [0.0]
 _gc_start = [0.0]
 
 
@@ -114,10 +112,15 @@ def _gc_callback(phase: str, info: dict[str, Any]) -> None:
 gc.callbacks.append(_gc_callback)
 
 
+def _collect_and_freeze() -> None:
+    gc.collect()
+    gc.freeze()
+
+
 async def measure(
     pilot: Pilot[None], meter: Meter, action: Callable[[], Awaitable[None] | None], repeat: int = 1
-) -> tuple[float, float, float]:
-    """(wall ms, cpu ms, bytes) per repetition, screen update included."""
+) -> tuple[float, float, float, float]:
+    """(wall ms, cpu ms, of which gc ms, bytes) per repetition, screen update included."""
     await pilot.pause()
     b0 = meter.bytes
     g0 = GC_MS[0]
@@ -129,8 +132,7 @@ async def measure(
         await pilot.pause()
     wall = (time.perf_counter() - w0) * 1000 / repeat
     cpu = (time.process_time() - c0) * 1000 / repeat
-    LAST_GC[0] = (GC_MS[0] - g0) / repeat
-    return wall, cpu, (meter.bytes - b0) / repeat
+    return wall, cpu, (GC_MS[0] - g0) / repeat, (meter.bytes - b0) / repeat
 
 
 def changed(runs: list[Run], fraction: float, rnd: random.Random, now: datetime) -> list[tuple[Run, Run]]:
@@ -144,17 +146,15 @@ def changed(runs: list[Run], fraction: float, rnd: random.Random, now: datetime)
     return out
 
 
-async def bench(n: int) -> list[tuple[str, float, float, float]]:
+async def bench(n: int) -> list[tuple[str, float, float, float, float]]:
     runs = make_runs(n)
     app = TableApp()
-    rows: list[tuple[str, float, float, float]] = []
+    rows: list[tuple[str, float, float, float, float]] = []
     clock_now = [NOW]
     run_table.clock = lambda: clock_now[0]
 
     async def add(name: str, action: Callable[[], Any], repeat: int = 1) -> None:
         rows.append((name, *await measure(pilot, meter, action, repeat)))
-        if SHOW_GC:
-            print(f"  {n}: {name}: gc {LAST_GC[0]:.1f} ms")
 
     gc.unfreeze()
     async with app.run_test(size=(200, 50)) as pilot:
@@ -168,7 +168,7 @@ async def bench(n: int) -> list[tuple[str, float, float, float]]:
             # What the app should do after its first load: one full collection now, then
             # the runs are out of the cyclic GC's way (else a full collection, ~0.5 s at
             # 50k runs here, lands on some later keystroke).
-            await add("(app: gc.collect + gc.freeze)", lambda: (gc.collect(), gc.freeze()))
+            await add("(app: gc.collect + gc.freeze)", _collect_and_freeze)
 
         rnd = random.Random(7)
         current = {r.key: r for r in runs}
@@ -234,7 +234,6 @@ async def bench(n: int) -> list[tuple[str, float, float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,50000")
-    parser.add_argument("--gc", action="store_true", help="print the time spent in garbage collection")
     parser.add_argument("--no-freeze", action="store_true", help="no gc.freeze() after the first load")
     args = parser.parse_args()
     results = {}
@@ -243,15 +242,15 @@ def main() -> None:
     sizes = list(results)
     names = [name for name, *_ in results[sizes[0]]]
     header = f"{'operation':30s}" + "".join(
-        f" | {f'{n} runs: wall ms':>18s} {'cpu ms':>8s} {'bytes':>8s}" for n in sizes
+        f" | {f'{n} runs: wall ms':>18s} {'cpu ms':>7s} {'(gc)':>6s} {'bytes':>6s}" for n in sizes
     )
     print(header)
     print("-" * len(header))
     for i, name in enumerate(names):
         line = f"{name:30s}"
         for n in sizes:
-            _, wall, cpu, size = results[n][i]
-            line += f" | {wall:18.1f} {cpu:8.1f} {size:8.0f}"
+            _, wall, cpu, gc_ms, size = results[n][i]
+            line += f" | {wall:18.1f} {cpu:7.1f} {gc_ms:6.1f} {size:6.0f}"
         print(line)
 
 

@@ -23,6 +23,7 @@ WIDE = 150  # columns from which the detail opens beside the table instead of ov
 
 
 class RunsScreen(Screen[None]):
+    AUTO_FOCUS = "#runs"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "execute", "Execute", id="runs.execute"),
         Binding("p", "run_action('pause')", "Pause", id="runs.pause"),
@@ -69,7 +70,6 @@ class RunsScreen(Screen[None]):
         self.query_one(HealthBar).update_all(self.ws.health)
         self._update_summary()
         self.set_interval(1.0, self._tick)
-        self.table.focus()
 
     def on_unmount(self) -> None:
         self._unsubscribe()
@@ -167,7 +167,9 @@ class RunsScreen(Screen[None]):
     def action_filter(self) -> None:
         flt = self.query_one("#filter", Input)
         flt.display = True
-        flt.focus()
+        # Synchronously, not focus(): keys typed right after "/" (or pasted) must
+        # land in the filter, not trigger the table's bindings.
+        self.set_focus(flt)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

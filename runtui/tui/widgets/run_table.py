@@ -117,13 +117,14 @@ class _Row:
         self.status = status = run.status
         # Enum members hash in Python: keep an int and a bool for the C-level filters and counts.
         self.si: int = _STATUS_INDEX[id(status)]
-        self.active: bool = status in ACTIVE
+        self.active: bool = id(status) in _ACTIVE_IDS
 
 
 _Move = tuple[_Row, Any, bool, int]  # row, its new sort value, was in view, old status index
 
 _STATUSES: tuple[Status, ...] = tuple(Status)
 _STATUS_INDEX = {id(status): i for i, status in enumerate(_STATUSES)}
+_ACTIVE_IDS = frozenset(id(status) for status in ACTIVE)
 
 _KEY = attrgetter("key")
 _RUN = attrgetter("run")
@@ -267,7 +268,10 @@ class RunTable(ScrollView, can_focus=True):
         self._needle = ""
         self._active_only = False
         self._profile: str | None = None
-        self._hay_ready = False
+        # Search text (`_Row.hay`) is built lazily: all rows after set_runs (once the first
+        # screen is out), then only the rows a delta touched.
+        self._hay_scan = False  # some row anywhere may lack it
+        self._hay_todo: list[_Row] = []  # rows known to lack it
         self._marks: set[Key] = set()
         self._pending: set[Key] = set()
         self._cursor: _Row | None = None
@@ -293,7 +297,7 @@ class RunTable(ScrollView, can_focus=True):
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
         with _gc_paused():
             self._set_runs(runs)
-        if not self._hay_ready and self._rows:
+        if self._hay_scan:
             # The filter's search text, built once the first screen is out, not on the first keystroke.
             self.call_after_refresh(self._ensure_hay)
 
@@ -302,7 +306,6 @@ class RunTable(ScrollView, can_focus=True):
         self._now = clock()
         old_rows = self._rows
         rows: dict[Key, _Row] = {}
-        hay_ready = self._hay_ready
         for run in runs:
             rec = old_rows.get((run.profile, run.id))
             if rec is None:
@@ -324,9 +327,8 @@ class RunTable(ScrollView, can_focus=True):
         self._all_counts = Counter(map(_SI, rows.values()))
         self._natural = natural_widths(list(map(_RUN, rows.values())))
         self._layout_dirty = True
-        self._hay_ready = False
-        if hay_ready or self._needle:
-            self._ensure_hay()
+        self._hay_scan = bool(rows)
+        self._hay_todo.clear()
         self._key_fn = sort_key_fn(self._sort, self._now)
         self._resort()
         self._place_cursor(snap, "reset")
@@ -357,6 +359,7 @@ class RunTable(ScrollView, can_focus=True):
             rec = rows.get(run.key)
             if rec is None:
                 rec = _Row(run)
+                self._hay_todo.append(rec)
                 rec.seq = self._seq
                 self._seq += 1
                 rows[rec.key] = rec
@@ -368,9 +371,15 @@ class RunTable(ScrollView, can_focus=True):
                 self._all_counts[rec.si] -= 1
                 rec.set_run(run)
                 self._all_counts[rec.si] += 1
-                rec.hay = _haystack(run) if self._hay_ready else None
+                rec.hay = None
+                self._hay_todo.append(rec)
                 self._invalidate(rec)
             fresh.append(run)
+        if len(self._hay_todo) > 4096:  # a big delta: rebuild after the screen update
+            self._hay_todo.clear()
+            if not self._hay_scan:
+                self._hay_scan = True
+                self.call_after_refresh(self._ensure_hay)
         if fresh and grow_natural(self._natural, fresh):
             self._layout_dirty = True
 
@@ -718,13 +727,13 @@ class RunTable(ScrollView, can_focus=True):
         self._view = rows
 
     def _ensure_hay(self) -> None:
-        if self._hay_ready:
-            return
+        rows: Iterable[_Row] = self._rows.values() if self._hay_scan else self._hay_todo
         with _gc_paused():
-            for rec in self._rows.values():
+            for rec in rows:
                 if rec.hay is None:
                     rec.hay = _haystack(rec.run)
-        self._hay_ready = True
+        self._hay_scan = False
+        self._hay_todo.clear()
 
     def _passes(self, rec: _Row) -> bool:
         if self._profile is not None and rec.profile != self._profile:
@@ -772,8 +781,6 @@ class RunTable(ScrollView, can_focus=True):
         key_fn = self._key_fn
         for rec in added:
             rec.p = key_fn(rec.run)
-            if self._hay_ready and rec.hay is None:
-                rec.hay = _haystack(rec.run)
         self._order = sorted(self._rows.values(), key=_P, reverse=self._reverse)
         self._refilter(None)
 
@@ -810,8 +817,6 @@ class RunTable(ScrollView, can_focus=True):
         key_fn = self._key_fn
         for rec in added:
             rec.p = key_fn(rec.run)
-            if self._hay_ready and rec.hay is None:
-                rec.hay = _haystack(rec.run)
             order.insert(find(order, rec.p, rec.seq), rec)
             if self._passes(rec):
                 if filtered:

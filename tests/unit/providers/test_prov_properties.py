@@ -96,7 +96,7 @@ def mutated(draw: st.DrawFn, sample: Any, depth: int = 0) -> Any:
 Parser = Callable[[Any], Any]
 
 # Raise for a deeper local hunt: RUNTUI_HYPOTHESIS_EXAMPLES=2000 pytest tests/unit/providers
-EXAMPLES = int(os.environ.get("RUNTUI_HYPOTHESIS_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("RUNTUI_HYPOTHESIS_EXAMPLES", "25"))
 
 PARSERS: dict[str, tuple[str, Parser]] = {
     "wexa.parse_execution": ("wexa_exec", lambda b: wexa.parse_execution(b, "p")),
