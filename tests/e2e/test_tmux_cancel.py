@@ -75,13 +75,15 @@ def test_cancel_a_running_run_with_the_keys(sim_process: tuple[str, Path, dict[s
 
         wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
         tmux("send-keys", "-t", "e2e", "/")
+        wait_for("the filter box", lambda: "filter: text" in screen(), show=screen)  # as a person sees it
         tmux("send-keys", "-t", "e2e", "-l", run_id[:13])
         wait_for("the filter to narrow to one run", lambda: "1/" in screen().splitlines()[0], show=screen)
         tmux("send-keys", "-t", "e2e", "Enter")  # leave the filter box, back to the table
         tmux("send-keys", "-t", "e2e", "c")
         wait_for("the confirmation", lambda: "cannot be undone" in screen(), show=screen)
         tmux("send-keys", "-t", "e2e", "y")
-        wait_for("the cancelled row", lambda: "cancelled" in screen().splitlines()[2], show=screen)
+        wait_for("the cancelled row", lambda: any(run_id[:8] in line and "cancelled" in line
+                                           for line in screen().splitlines()), show=screen)
         out = subprocess.run([*RUNTUI, "--config", str(config), "runs", "show", run_id,
                               "--profile", "edges-sim", "--json"], capture_output=True, text=True,
                              env=env, check=True).stdout

@@ -1,0 +1,474 @@
+"""Prefect 3 (self-hosted server, or Prefect Cloud with `workspace`): flow runs of deployments.
+
+Everything is plain REST against the server's `/api` (docs/providers.md walks
+through this file as the worked example of the adapter protocol):
+
+* lists are `POST /flow_runs/filter` with `limit`/`offset`, newest expected start
+  first, the state-type filter applied server-side;
+* runs carry only `flow_id`/`deployment_id`: names are joined with
+  `POST /flows/filter` and `POST /deployments/filter` and cached per adapter;
+* orchestration answers (`set_state`, `resume`) are HTTP 200/201 whatever happened:
+  the outcome is the body's `status` (ACCEPT, REJECT, ABORT, WAIT) together with
+  the `state` the run is in afterwards.
+
+A run's `raw_status` is its state *type* (the actions table is keyed by it); the
+state *name* ("Late", "Suspended", "AwaitingRetry", …) shows in the timeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+
+from runtui.actions import ActionTable
+from runtui.config import Profile
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step, TimelineEntry
+from runtui.providers import parse as p
+from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
+from runtui.providers.http import HttpClient, first_str, seg
+
+NAME = "prefect"
+MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
+MAX_STEP_PAGES = 5  # task runs read for one detail view: at most 1000
+DEFAULT_SUSPEND_TIMEOUT = 3600.0  # seconds; what Prefect's own suspend_flow_run uses
+DEFAULT_HORIZON_MINUTES = 60.0  # scheduled runs further ahead than this are not listed
+
+STATUS_TABLE: dict[str, Status] = {
+    "scheduled": Status.QUEUED,
+    "pending": Status.QUEUED,
+    "running": Status.RUNNING,
+    # CANCELLING is not the end: the worker still has to kill the process, and when
+    # no worker does, the run stays CANCELLING. Shown as running (raw CANCELLING) so
+    # it keeps being polled fast and never looks finished before it is.
+    "cancelling": Status.RUNNING,
+    "paused": Status.PAUSED,
+    "completed": Status.SUCCEEDED,
+    "failed": Status.FAILED,
+    "crashed": Status.FAILED,
+    "cancelled": Status.CANCELLED,
+}
+
+# Common status -> the state types the server filters on.
+TYPES_FOR: dict[Status, tuple[str, ...]] = {
+    Status.QUEUED: ("SCHEDULED", "PENDING"),
+    Status.RUNNING: ("RUNNING", "CANCELLING"),
+    Status.PAUSED: ("PAUSED",),
+    Status.SUCCEEDED: ("COMPLETED",),
+    Status.FAILED: ("FAILED", "CRASHED"),
+    Status.CANCELLED: ("CANCELLED",),
+    Status.WAITING: (),  # a run waiting for input is PAUSED in Prefect
+}
+
+A = Action
+PREFECT = ActionTable(
+    provider=NAME,
+    per_kind={
+        Kind.RUN: {
+            "SCHEDULED": frozenset({A.CANCEL}),
+            "PENDING": frozenset({A.CANCEL}),
+            "RUNNING": frozenset({A.CANCEL, A.PAUSE}),
+            "PAUSED": frozenset({A.RESUME, A.CANCEL}),
+        },
+    },
+    notes={
+        A.RETRY: "Prefect retries inside a run (flow/task retries); execute the deployment again instead",
+        A.START: "Prefect runs start when created: execute the deployment",
+        A.STOP: "Prefect flow runs are cancelled, not stopped",
+    },
+)
+
+# What the run may be in after an action for it to have worked. A REJECT can still be a
+# success: CANCELLING on a run without a process is rejected and the run set CANCELLED.
+DONE_TYPES: dict[Action, frozenset[str]] = {
+    A.CANCEL: frozenset({"CANCELLING", "CANCELLED"}),
+    A.PAUSE: frozenset({"PAUSED"}),
+    A.RESUME: frozenset({"SCHEDULED", "PENDING", "RUNNING"}),
+}
+
+
+def state_status(state_type: Any) -> tuple[Status, str | None]:
+    raw = p.raw_status(state_type)
+    raw = raw.upper() if raw is not None else None
+    return p.map_status(raw, STATUS_TABLE), raw
+
+
+def server_types(statuses: frozenset[Status] | None) -> list[str] | None:
+    """State types for the server filter; None when it cannot express the filter."""
+    if statuses is None or Status.UNKNOWN in statuses:
+        return None  # unknown covers runs without a state: filter client-side only
+    types: list[str] = []
+    for status in sorted(statuses):
+        types.extend(TYPES_FOR.get(status, ()))
+    return types
+
+
+def workspace_prefix(workspace: str | None, profile: str = "") -> str:
+    """`accounts/<a>/workspaces/<w>` (Prefect Cloud) as a path prefix; "" without one.
+
+    `<a>/<w>` alone is accepted as a short form.
+    """
+    if workspace is None or not workspace.strip():
+        return ""
+    parts = [s for s in workspace.strip().split("/") if s]
+    if len(parts) == 2:
+        parts = ["accounts", parts[0], "workspaces", parts[1]]
+    if len(parts) != 4 or parts[0] != "accounts" or parts[2] != "workspaces":
+        raise ConfigError("use accounts/<account id>/workspaces/<workspace id>", field="workspace",
+                          profile=profile or None)
+    try:
+        return "/" + "/".join(seg(s) for s in parts)
+    except ProviderError as exc:
+        raise ConfigError(exc.message, field="workspace", profile=profile or None) from None
+
+
+def read_error(body: Any) -> str | None:
+    """`{"detail": "..."}` (FastAPI), or Prefect's 422 `exception_message` + first `msg`."""
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, str) and detail.strip():
+            return detail.strip()
+        message = p.text(body.get("exception_message"))
+        details = p.dicts(body.get("exception_detail"))
+        first = p.text(details[0].get("msg")) if details else None
+        if first:
+            where = ".".join(str(x) for x in p.as_list(details[0].get("loc")) if x != "body")
+            first += f" (at {where})" if where else ""
+        if message or first:
+            return " ".join(m for m in (message, first) if m)
+    return first_str(body, "detail", "message", "error")
+
+
+# ---- parsers ----------------------------------------------------------------------------
+
+
+def _state_message(obj: dict[str, Any]) -> str | None:
+    return p.truncate(p.first_text(obj, "state.message"))
+
+
+@p.parsing(NAME)
+def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> Run:
+    """One flow run. `names` maps flow and deployment ids to the names joined in."""
+    obj = p.as_dict(body)
+    run_id = p.ident(obj, "id")
+    if run_id is None:
+        raise p.parse_error(NAME, "flow run without an id")
+    status, raw = state_status(obj.get("state_type") or p.dig(obj, "state", "type"))
+    names = names or {}
+    flow_name = names.get(p.ident(obj, "flow_id") or "")
+    deployment_id = p.ident(obj, "deployment_id")
+    deployment_name = names.get(deployment_id or "")
+    if flow_name and deployment_name:
+        workflow_name: str | None = f"{flow_name}/{deployment_name}"
+    else:
+        workflow_name = flow_name or deployment_name
+    return Run(
+        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        workflow_id=deployment_id, workflow_name=workflow_name,
+        status=status, raw_status=raw,
+        created_at=p.parse_time(obj.get("created")),
+        started_at=p.parse_time(obj.get("start_time")),
+        finished_at=p.parse_time(obj.get("end_time")) if status.terminal else None,
+        updated_at=p.parse_time(obj.get("updated")),
+        last_error=_state_message(obj) if raw in ("FAILED", "CRASHED") else None,
+        parent_id=p.ident(obj, "parent_task_run_id"),
+    )
+
+
+@p.parsing(NAME)
+def parse_page(body: Any, profile: str, names: dict[str, str] | None = None) -> tuple[list[Run], int]:
+    """(runs, items the server sent): `/flow_runs/filter` answers a bare array."""
+    if not isinstance(body, list):
+        raise p.parse_error(NAME, "expected a list of flow runs")
+    runs: list[Run] = []
+    for item in body:
+        if not isinstance(item, dict):
+            continue
+        try:
+            runs.append(parse_run(item, profile, names))
+        except ProviderError:
+            continue
+    return runs, len(body)
+
+
+@p.parsing(NAME)
+def parse_steps(task_runs: Iterable[Any]) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    for item in task_runs:
+        obj = p.as_dict(item)
+        step_id = p.ident(obj, "id")
+        if step_id is None:
+            continue
+        status, raw = state_status(obj.get("state_type") or p.dig(obj, "state", "type"))
+        child = p.ident(obj, "state.state_details.child_flow_run_id")
+        steps.append(Step(
+            id=step_id,
+            name=p.first_text(obj, "name", "task_key"),
+            type="subflow" if child else "task",
+            status=status, raw_status=raw,
+            started_at=p.parse_time(obj.get("start_time")),
+            finished_at=p.parse_time(obj.get("end_time")) if status.terminal else None,
+            error=_state_message(obj) if raw in ("FAILED", "CRASHED") else None,
+        ))
+    return tuple(steps)
+
+
+@p.parsing(NAME)
+def parse_timeline(states: Any) -> tuple[TimelineEntry, ...]:
+    """`/flow_run_states/`: every state the run went through, names and messages kept."""
+    entries: list[tuple[datetime | None, TimelineEntry]] = []
+    for item in p.dicts(states):
+        status, raw = state_status(item.get("type"))
+        name = p.text(item.get("name"))
+        message = p.truncate(p.text(item.get("message")), 200)
+        note_parts = [n for n in (name if name and name.upper() != raw else None, message) if n]
+        at = p.parse_time(item.get("timestamp"))
+        entries.append((at, TimelineEntry(at=at, status=status, raw_status=raw,
+                                          note=": ".join(note_parts) or None)))
+    entries.sort(key=lambda e: e[0] or datetime.min.replace(tzinfo=UTC))
+    return tuple(e for _, e in entries)
+
+
+@p.parsing(NAME)
+def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
+    """A deployment: its parameter schema (JSON schema `properties`) as form inputs."""
+    obj = p.as_dict(body)
+    schema = p.as_dict(obj.get("parameter_openapi_schema"))
+    required = {r for r in (p.text(x) for x in p.as_list(schema.get("required"))) if r}
+    defaults = p.as_dict(obj.get("parameters"))
+    props = p.as_dict(schema.get("properties"))
+    ordered = sorted(props.items(), key=lambda kv: (p.number(p.dig(kv[1], "position")) or 0.0, kv[0]))
+    inputs: list[dict[str, Any]] = []
+    for key, spec in ordered:
+        spec_d = p.as_dict(spec)
+        field: dict[str, Any] = {"key": key, "type": p.text(spec_d.get("type")) or "any",
+                                 "required": key in required}
+        for src, dst in (("title", "label"), ("description", "description")):
+            if p.text(spec_d.get(src)):
+                field[dst] = spec_d[src]
+        if key in defaults:
+            field["default"] = p.to_jsonable(defaults[key])
+        elif "default" in spec_d:
+            field["default"] = p.to_jsonable(spec_d["default"])
+        inputs.append(field)
+    return WorkflowInfo(id=p.ident(obj, "id") or workflow_id, name=p.first_text(obj, "name"),
+                        inputs=tuple(inputs))
+
+
+def orchestration_outcome(body: Any, http_status: int, action: Action) -> None:
+    """Raise unless a set_state/resume answer shows the action took (or already had) effect."""
+    result = p.text(p.dig(body, "status"))
+    if result is None:
+        raise ProviderError("answer without an orchestration status", provider=NAME,
+                            status=http_status, kind="parse")
+    result = result.upper()
+    if result == "ACCEPT":
+        return
+    state_type = (p.text(p.dig(body, "state", "type")) or "").upper()
+    if state_type in DONE_TYPES.get(action, frozenset()):
+        return  # e.g. CANCELLING rejected because the server cancelled the run at once
+    reason = p.text(p.dig(body, "details", "reason"))
+    if result == "WAIT":
+        delay = p.number(p.dig(body, "details", "delay_seconds"))
+        later = f" (in {delay:.0f}s)" if delay else ""
+        reason = reason or f"the server asked to try again later{later}"
+    raise ProviderError(f"{result}: {reason or 'no reason given'}", provider=NAME, status=http_status)
+
+
+# ---- the adapter ------------------------------------------------------------------------
+
+
+class PrefectProvider(Provider):
+    name: ClassVar[str] = NAME
+    label: ClassVar[str] = "Prefect"
+    default_base_url: ClassVar[str | None] = None  # a self-hosted server has no standard address
+    needs_key: ClassVar[bool] = False  # a self-hosted server often runs without auth
+    actions: ClassVar[ActionTable] = PREFECT
+    workflow_label: ClassVar[str] = "deployment id"
+
+    def __init__(self, profile: Profile, http: HttpClient) -> None:
+        super().__init__(profile, http)
+        self.prefix = workspace_prefix(profile.workspace, profile.name)
+        self._names: dict[str, str] = {}  # flow/deployment id -> name
+        self._missing: set[str] = set()  # ids the server no longer knows (deleted)
+
+    @classmethod
+    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key.get_secret_value()}"} if key is not None else {}
+
+    @staticmethod
+    def read_error(body: Any) -> str | None:
+        return read_error(body)
+
+    def _path(self, path: str) -> str:
+        return self.prefix + path
+
+    def _extra_float(self, key: str, default: float) -> float:
+        value = p.number(self.profile.extras.get(key))
+        return default if value is None or value < 0 else value
+
+    # ---- name joins -----------------------------------------------------------------
+
+    async def _join_names(self, bodies: Iterable[Any]) -> None:
+        """Fetch names of flows and deployments not seen yet (two requests at most)."""
+        flows: set[str] = set()
+        deployments: set[str] = set()
+        for body in bodies:
+            fid, did = p.ident(body, "flow_id"), p.ident(body, "deployment_id")
+            if fid and fid not in self._names and fid not in self._missing:
+                flows.add(fid)
+            if did and did not in self._names and did not in self._missing:
+                deployments.add(did)
+        for kind, ids in (("flows", flows), ("deployments", deployments)):
+            if not ids:
+                continue
+            body = {kind: {"id": {"any_": sorted(ids)}}, "limit": min(len(ids), MAX_PAGE)}
+            try:
+                found = json_of(await self.http.post_read(self._path(f"/{kind}/filter"), json=body), NAME)
+            except ProviderError:
+                continue  # names are cosmetic: the runs still show, the join is tried again
+            for item in p.dicts(found):
+                iid, name = p.ident(item, "id"), p.text(item.get("name"))
+                if iid and name:
+                    self._names[iid] = name
+            if len(ids) <= MAX_PAGE:
+                self._missing.update(ids - self._names.keys())
+
+    # ---- reads ----------------------------------------------------------------------
+
+    def _filter(self, query: ListQuery, types: list[str] | None) -> dict[str, Any]:
+        flow_runs: dict[str, Any] = {}
+        if types is not None:
+            flow_runs["state"] = {"type": {"any_": types}}
+        if query.workflow_id is not None:
+            flow_runs["deployment_id"] = {"any_": [query.workflow_id]}
+        horizon = self._extra_float("scheduled_horizon_minutes", DEFAULT_HORIZON_MINUTES)
+        if horizon > 0:  # a cron deployment keeps up to 100 future runs: not worth listing
+            before = datetime.now(UTC) + timedelta(minutes=horizon)
+            flow_runs["expected_start_time"] = {"before_": before.isoformat()}
+        return {"flow_runs": flow_runs} if flow_runs else {}
+
+    async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
+        if query.kind is not Kind.RUN:
+            return
+        types = server_types(query.statuses)
+        if types is not None and not types:
+            return  # e.g. only "waiting": no Prefect run can match
+        size = max(1, min(query.page_size, MAX_PAGE))
+        if query.limit is not None:
+            size = min(size, max(1, query.limit))
+        offset = 0
+        yielded = 0
+        seen: set[str] = set()
+        base = self._filter(query, types)
+        while True:
+            body = {**base, "sort": "EXPECTED_START_TIME_DESC", "limit": size, "offset": offset}
+            items = json_of(await self.http.post_read(self._path("/flow_runs/filter"), json=body), NAME)
+            if isinstance(items, list):
+                await self._join_names(items)
+            runs, count = parse_page(items, self.profile.name, self._names)
+            fresh = [r for r in runs if r.id not in seen]
+            seen.update(r.id for r in runs)
+            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
+            if query.limit is not None:
+                page = page[: max(0, query.limit - yielded)]
+            if page:
+                yielded += len(page)
+                yield page
+            if count < size or not fresh or (query.limit is not None and yielded >= query.limit):
+                return
+            offset += count
+
+    async def _flow_run(self, run_id: str) -> Any:
+        body = json_of(await self.http.get(self._path(f"/flow_runs/{seg(run_id)}")), NAME)
+        await self._join_names([body])
+        return body
+
+    async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        body = await self._flow_run(run_id)
+        run = parse_run(body, self.profile.name, self._names)
+        task_runs: list[Any] = []
+        try:
+            for page in range(MAX_STEP_PAGES):
+                query = {"flow_runs": {"id": {"any_": [run.id]}}, "sort": "EXPECTED_START_TIME_ASC",
+                         "limit": MAX_PAGE, "offset": page * MAX_PAGE}
+                found = json_of(await self.http.post_read(self._path("/task_runs/filter"), json=query),
+                                NAME)
+                task_runs.extend(p.as_list(found))
+                if len(p.as_list(found)) < MAX_PAGE:
+                    break
+        except ProviderError:
+            pass  # the run itself was read: show it even when its task runs are not
+        states: Any = None
+        try:
+            states = json_of(await self.http.get(self._path("/flow_run_states/"),
+                                                 params={"flow_run_id": run.id}), NAME)
+        except ProviderError:
+            states = None
+        inputs = p.to_jsonable(p.as_dict(body).get("parameters"))
+        return RunDetail(run=run, steps=parse_steps(task_runs), timeline=parse_timeline(states),
+                         inputs=inputs if isinstance(inputs, dict) else {}, raw=p.to_jsonable(body))
+
+    async def get_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
+        return parse_run(await self._flow_run(run_id), self.profile.name, self._names)
+
+    async def check(self) -> str:
+        if not self.prefix:  # Prefect Cloud answers health outside the workspace
+            healthy = json_of(await self.http.get("/health"), NAME)
+            if healthy is not True:
+                raise ProviderError(f"/health answered {healthy!r}, not true: is this a Prefect API?",
+                                    provider=NAME, kind="parse")
+        count = json_of(await self.http.post_read(self._path("/flow_runs/count"), json={}), NAME)
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise ProviderError("/flow_runs/count did not answer a number", provider=NAME, kind="parse")
+        version = None
+        with contextlib.suppress(ProviderError):  # older servers and Cloud may not say
+            version = p.text(json_of(await self.http.get(self._path("/admin/version")), NAME))
+        return f"Prefect{' ' + version if version else ''}: {count} flow run{'s' if count != 1 else ''}"
+
+    async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
+        response = await self.http.get(self._path(f"/deployments/{seg(workflow_id)}"))
+        return parse_workflow(json_of(response, NAME), workflow_id)
+
+    # ---- actions --------------------------------------------------------------------
+
+    async def _start(self, request: StartRequest) -> str:
+        response = await self.http.post_action(
+            self._path(f"/deployments/{seg(request.workflow_id)}/create_flow_run"),
+            json={"parameters": dict(request.inputs)})
+        found = p.ident(json_of(response, NAME), "id")
+        if found is None:
+            raise ProviderError("the new flow run carries no id", provider=NAME, kind="parse",
+                                status=response.status_code)
+        return found
+
+    def _suspend_state(self) -> dict[str, Any]:
+        """PAUSED + pause_reschedule: Prefect's "Suspended". See docs/providers.md: the
+        flow's process is not stopped; on resume the run is rescheduled and runs again."""
+        details: dict[str, Any] = {"pause_reschedule": True, "pause_key": f"runtui-{uuid.uuid4().hex[:12]}"}
+        timeout = self._extra_float("suspend_timeout_seconds", DEFAULT_SUSPEND_TIMEOUT)
+        if timeout > 0:
+            details["pause_timeout"] = (datetime.now(UTC) + timedelta(seconds=timeout)).isoformat()
+        return {"type": "PAUSED", "name": "Suspended", "message": "suspended from runtui",
+                "state_details": details}
+
+    async def _send(self, run: Run, action: Action) -> str | None:
+        run_path = self._path(f"/flow_runs/{seg(run.id)}")
+        if action is A.CANCEL:
+            response = await self.http.post_action(f"{run_path}/set_state",
+                                                   json={"state": {"type": "CANCELLING"}})
+        elif action is A.PAUSE:
+            response = await self.http.post_action(f"{run_path}/set_state",
+                                                   json={"state": self._suspend_state()})
+        elif action is A.RESUME:
+            response = await self.http.post_action(f"{run_path}/resume", json={})
+        else:
+            raise NotAllowed(f"Prefect flow runs do not support {action.value}")
+        orchestration_outcome(json_of(response, NAME), response.status_code, action)
+        return None
+
