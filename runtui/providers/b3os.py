@@ -305,11 +305,29 @@ class B3osProvider(Provider):
 
     # ---- reads ----------------------------------------------------------------------
 
+    # Workflows seen in earlier listings, and how big the org list was: the org
+    # list cannot filter by status, so active-only polls go per workflow instead
+    # when that costs fewer requests than paging the whole list.
+    _workflows: dict[str, None]
+    _org_total: int = 0
+
     async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
         if query.kind is not Kind.RUN:
             return
         if query.statuses is not None and not query.statuses:
             return
+        if not hasattr(self, "_workflows"):
+            self._workflows = {}
+        if query.workflow_id is None and query.statuses is not None and query.limit is None:
+            wanted = [SERVER_STATUS[s] for s in sorted(query.statuses) if s in SERVER_STATUS]
+            names_all = all(s in SERVER_STATUS or s in (Status.QUEUED, Status.PAUSED)
+                            for s in query.statuses)  # B3OS runs are never queued or paused
+            pages_whole = -(-self._org_total // max(1, min(query.page_size, MAX_PAGE)))
+            cost = 1 + len(self._workflows) * len(wanted)
+            if names_all and self._workflows and cost < pages_whole:
+                async for page in self._iter_by_workflow(query, wanted):
+                    yield page
+                return
         size = max(1, min(query.page_size, MAX_PAGE))
         base: dict[str, Any] = {}
         path = "/v1/runs"
@@ -328,6 +346,9 @@ class B3osProvider(Provider):
             runs, count, has_more = parse_page(self._data(response), self.profile.name)
             fresh = [r for r in runs if r.id not in seen]
             seen.update(r.id for r in runs)
+            for r in runs:
+                if r.workflow_id:
+                    self._workflows.setdefault(r.workflow_id, None)
             page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
             if query.limit is not None:
                 page = page[: max(0, query.limit - yielded)]
@@ -337,8 +358,44 @@ class B3osProvider(Provider):
             more = has_more if has_more is not None else count >= size
             if (not more or count == 0 or not fresh
                     or (query.limit is not None and yielded >= query.limit)):
+                if path == "/v1/runs" and query.limit is None and not base:
+                    self._org_total = len(seen)
                 return
             offset += count
+
+    async def _iter_by_workflow(self, query: ListQuery, wanted: list[str]) -> AsyncIterator[list[Run]]:
+        """Active runs via the per-workflow list, which filters by status on the server.
+
+        The newest page of the org list is read too, so a run of a workflow we
+        have not seen yet still shows up at once.
+        """
+        size = max(1, min(query.page_size, MAX_PAGE))
+        seen: set[str] = set()
+        response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
+        runs, _, _ = parse_page(self._data(response), self.profile.name)
+        for r in runs:
+            if r.workflow_id:
+                self._workflows.setdefault(r.workflow_id, None)
+        first = [r for r in runs if query.statuses is not None and r.status in query.statuses]
+        seen.update(r.id for r in first)
+        if first:
+            yield first
+        for workflow in list(self._workflows):
+            for status in wanted:
+                offset = 0
+                while True:
+                    response = await self.http.get(
+                        f"/v1/workflows/{seg(workflow)}/runs",
+                        params={"limit": size, "offset": offset, "status": status})
+                    runs, count, has_more = parse_page(self._data(response), self.profile.name)
+                    page = [r for r in runs if r.id not in seen]
+                    seen.update(r.id for r in page)
+                    if page:
+                        yield page
+                    more = has_more if has_more is not None else count >= size
+                    if not more or count == 0:
+                        break
+                    offset += count
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
         response = await self.http.get(f"/v1/runs/{seg(run_id)}")

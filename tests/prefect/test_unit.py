@@ -1,0 +1,328 @@
+"""Fast checks of the Prefect adapter's parsing and requests over httpx.MockTransport
+(no server): state mapping, orchestration answers, paging, name joins, workspace paths."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from runtui.actions import decide
+from runtui.cli import cli
+from runtui.config import Profile
+from runtui.errors import ConfigError, ProviderError
+from runtui.model import Action, Kind, Run, StartRequest, Status
+from runtui.providers import registry
+from runtui.providers.base import ListQuery
+from runtui.providers.prefect import (
+    PREFECT,
+    PrefectProvider,
+    orchestration_outcome,
+    parse_run,
+    parse_timeline,
+    parse_workflow,
+    read_error,
+    server_types,
+    state_status,
+    workspace_prefix,
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+BASE = "http://127.0.0.1:4200/api"
+FLOW = "f0000000-0000-0000-0000-000000000001"
+DEP = "d0000000-0000-0000-0000-000000000001"
+
+
+def flow_run(i: int, state_type: str = "COMPLETED", state_name: str | None = None,
+             message: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"r{i:04d}", "name": f"run-{i}", "flow_id": FLOW, "deployment_id": DEP,
+        "state_type": state_type, "state_name": state_name or state_type.title(),
+        "state": {"type": state_type, "name": state_name or state_type.title(), "message": message},
+        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:01:00Z",
+        "start_time": "2026-01-01T00:00:05Z",
+        "end_time": "2026-01-01T00:00:50Z" if state_type in ("COMPLETED", "FAILED") else None,
+        "parameters": {"n": i}, **extra,
+    }
+
+
+def build(handler: Handler, **fields: Any) -> tuple[PrefectProvider, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request)
+
+    profile = Profile.model_validate({"name": "pf", "provider": "prefect", "base_url": BASE, **fields})
+    provider = PrefectProvider.from_profile(profile, transport=httpx.MockTransport(record))
+    assert isinstance(provider, PrefectProvider)
+    return provider, seen
+
+
+def body(request: httpx.Request) -> Any:
+    return json.loads(request.content) if request.content else None
+
+
+def names_handler(request: httpx.Request) -> httpx.Response | None:
+    path = request.url.path
+    if path.endswith("/flows/filter"):
+        return httpx.Response(200, json=[{"id": FLOW, "name": "etl"}])
+    if path.endswith("/deployments/filter"):
+        return httpx.Response(200, json=[{"id": DEP, "name": "nightly"}])
+    return None
+
+
+# ---- pure parsing ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("state_type", "status"), [
+    ("SCHEDULED", Status.QUEUED), ("PENDING", Status.QUEUED), ("RUNNING", Status.RUNNING),
+    ("CANCELLING", Status.RUNNING), ("PAUSED", Status.PAUSED), ("COMPLETED", Status.SUCCEEDED),
+    ("FAILED", Status.FAILED), ("CRASHED", Status.FAILED), ("CANCELLED", Status.CANCELLED),
+    ("SOMETHING_NEW", Status.UNKNOWN), (None, Status.UNKNOWN), ("running", Status.RUNNING),
+])
+def test_state_types_map_to_common_statuses(state_type: str | None, status: Status) -> None:
+    assert state_status(state_type)[0] is status
+
+
+def test_raw_status_is_the_type_and_the_error_is_the_failed_state_message() -> None:
+    late = parse_run(flow_run(1, "SCHEDULED", "Late"), "pf")
+    assert (late.status, late.raw_status, late.last_error) == (Status.QUEUED, "SCHEDULED", None)
+    crashed = parse_run(flow_run(2, "CRASHED", message="Process exited with status code: -9"), "pf")
+    assert (crashed.status, crashed.raw_status) == (Status.FAILED, "CRASHED")
+    assert crashed.last_error == "Process exited with status code: -9"
+    done = parse_run(flow_run(3, "COMPLETED", message="All states completed."), "pf",
+                     {FLOW: "etl", DEP: "nightly"})
+    assert done.last_error is None
+    assert (done.workflow_id, done.workflow_name) == (DEP, "etl/nightly")
+    assert done.finished_at is not None and done.duration() == 45.0
+
+
+def test_actions_are_keyed_by_state_type() -> None:
+    def run(raw: str) -> Run:
+        return Run(profile="pf", provider="prefect", id="x", status=state_status(raw)[0], raw_status=raw)
+
+    registry.provider_class("prefect")  # registers the table as the app does
+    for raw, allowed in [("SCHEDULED", {Action.CANCEL}), ("PENDING", {Action.CANCEL}),
+                         ("RUNNING", {Action.CANCEL, Action.PAUSE}),
+                         ("PAUSED", {Action.RESUME, Action.CANCEL}),
+                         ("CANCELLING", set()), ("COMPLETED", set()), ("CRASHED", set())]:
+        assert PREFECT.allowed(Kind.RUN, raw) == allowed, raw
+        assert {a for a in Action if a is not Action.EXECUTE and decide(run(raw), a)} == allowed
+    assert "execute the deployment again" in decide(run("FAILED"), Action.RETRY).reason
+
+
+def test_timeline_keeps_state_names_and_messages_in_time_order() -> None:
+    states = [
+        {"type": "RUNNING", "name": "Running", "timestamp": "2026-01-01T00:00:05Z"},
+        {"type": "SCHEDULED", "name": "Late", "timestamp": "2026-01-01T00:00:00Z"},
+        {"type": "PAUSED", "name": "Suspended", "message": "suspended from runtui",
+         "timestamp": "2026-01-01T00:00:09Z"},
+    ]
+    timeline = parse_timeline(states)
+    assert [(t.raw_status, t.note) for t in timeline] == [
+        ("SCHEDULED", "Late"), ("RUNNING", None), ("PAUSED", "Suspended: suspended from runtui")]
+
+
+def test_deployment_schema_becomes_form_inputs() -> None:
+    info = parse_workflow({
+        "id": DEP, "name": "nightly", "parameters": {"n": 5},
+        "parameter_openapi_schema": {"type": "object", "required": ["who"], "properties": {
+            "who": {"title": "Who", "type": "string", "position": 1},
+            "n": {"title": "n", "type": "integer", "position": 0, "default": 2}}},
+    }, DEP)
+    assert info.name == "nightly"
+    assert info.inputs == (
+        {"key": "n", "type": "integer", "required": False, "label": "n", "default": 5},
+        {"key": "who", "type": "string", "required": True, "label": "Who"},
+    )
+
+
+def test_read_error_shapes() -> None:
+    assert read_error({"detail": "Flow run not found"}) == "Flow run not found"
+    assert read_error({
+        "exception_message": "Invalid request received.",
+        "exception_detail": [{"loc": ["body", "limit"], "msg": "Input should be a valid integer"}],
+    }) == "Invalid request received. Input should be a valid integer (at limit)"
+    assert read_error({"detail": [{"msg": "field required"}]}) == "field required"
+    assert read_error("nope") is None
+
+
+@pytest.mark.parametrize(("answer", "action", "ok"), [
+    ({"status": "ACCEPT", "details": {}}, Action.CANCEL, True),
+    # CANCELLING on a run without a process: rejected, but the server cancelled it at once
+    ({"status": "REJECT", "state": {"type": "CANCELLED"},
+      "details": {"reason": "Scheduled flow run has no infrastructure to terminate."}}, Action.CANCEL, True),
+    ({"status": "ABORT", "state": {"type": "COMPLETED"},
+      "details": {"reason": "Run is already in terminal state COMPLETED."}}, Action.CANCEL, False),
+    ({"status": "ABORT", "state": None,
+      "details": {"reason": "Cannot resume a flow run that is not paused."}}, Action.RESUME, False),
+    ({"status": "REJECT", "state": {"type": "RUNNING"},
+      "details": {"reason": "Cannot suspend flows that are not currently running."}}, Action.PAUSE, False),
+])
+def test_orchestration_answers(answer: dict[str, Any], action: Action, ok: bool) -> None:
+    if ok:
+        orchestration_outcome(answer, 200, action)
+        return
+    with pytest.raises(ProviderError) as err:
+        orchestration_outcome(answer, 200, action)
+    assert err.value.status == 200
+    assert answer["details"]["reason"] in err.value.message
+    assert err.value.message.startswith(answer["status"])
+
+
+def test_workspace_prefix() -> None:
+    assert workspace_prefix(None) == ""
+    assert workspace_prefix("accounts/a1/workspaces/w1") == "/accounts/a1/workspaces/w1"
+    assert workspace_prefix("/a1/w1/") == "/accounts/a1/workspaces/w1"
+    with pytest.raises(ConfigError):
+        workspace_prefix("accounts/a1/projects/w1")
+    with pytest.raises(ConfigError):
+        workspace_prefix("accounts/../workspaces/w1")
+
+
+def test_server_types() -> None:
+    assert server_types(None) is None
+    assert server_types(frozenset({Status.UNKNOWN, Status.FAILED})) is None
+    assert server_types(frozenset({Status.WAITING})) == []
+    assert sorted(server_types(frozenset({Status.RUNNING, Status.FAILED})) or []) == [
+        "CANCELLING", "CRASHED", "FAILED", "RUNNING"]
+
+
+# ---- requests over a MockTransport -------------------------------------------------------
+
+
+def test_listing_pages_filters_server_side_and_joins_names_once() -> None:
+    runs = [flow_run(i, "RUNNING") for i in range(5)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        assert request.url.path == "/api/flow_runs/filter"
+        q = body(request)
+        return httpx.Response(200, json=runs[q["offset"]: q["offset"] + q["limit"]])
+
+    provider, seen = build(handler)
+
+    async def main() -> list[list[Run]]:
+        pages = [page async for page in provider.iter_runs(
+            ListQuery(statuses=frozenset({Status.RUNNING}), page_size=2))]
+        await provider.aclose()
+        return pages
+
+    pages = asyncio.run(main())
+    assert [[r.id for r in page] for page in pages] == [["r0000", "r0001"], ["r0002", "r0003"], ["r0004"]]
+    assert all(r.workflow_name == "etl/nightly" for page in pages for r in page)
+    filters = [body(r) for r in seen if r.url.path.endswith("/flow_runs/filter")]
+    assert [(f["offset"], f["limit"]) for f in filters] == [(0, 2), (2, 2), (4, 2)]
+    assert {f["sort"] for f in filters} == {"EXPECTED_START_TIME_DESC"}
+    assert sorted(filters[0]["flow_runs"]["state"]["type"]["any_"]) == ["CANCELLING", "RUNNING"]
+    assert "before_" in filters[0]["flow_runs"]["expected_start_time"]
+    joins = [r.url.path for r in seen if not r.url.path.endswith("/flow_runs/filter")]
+    assert joins == ["/api/flows/filter", "/api/deployments/filter"]  # cached after the first page
+
+
+def test_limit_and_deployment_filter_and_no_horizon() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        return httpx.Response(200, json=[flow_run(i) for i in range(body(request)["limit"])])
+
+    provider, seen = build(handler, scheduled_horizon_minutes=0)
+    runs = asyncio.run(provider.list_runs(ListQuery(limit=3, workflow_id=DEP)))
+    assert len(runs) == 3
+    first = body(seen[0])
+    assert first["limit"] == 3
+    assert first["flow_runs"] == {"deployment_id": {"any_": [DEP]}}
+
+
+def test_cancel_sends_cancelling_and_a_reject_raises_with_prefects_reason() -> None:
+    answers = {"status": "ABORT", "state": {"type": "COMPLETED"},
+               "details": {"type": "abort_details", "reason": "Run is already in terminal state COMPLETED."}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        if request.url.path.endswith("/set_state"):
+            return httpx.Response(200, json=answers)
+        return httpx.Response(200, json=flow_run(7, "COMPLETED"))
+
+    provider, seen = build(handler)
+    run = Run(profile="pf", provider="prefect", id="r0007", status=Status.RUNNING, raw_status="RUNNING")
+    result = asyncio.run(provider.perform(run, Action.CANCEL))
+    sent = [r for r in seen if r.method == "POST" and r.url.path.endswith("/set_state")]
+    assert len(sent) == 1 and body(sent[0]) == {"state": {"type": "CANCELLING"}}
+    assert result.ok is False
+    assert "ABORT: Run is already in terminal state COMPLETED." in (result.message or "")
+    assert "HTTP 200" in (result.message or "")
+    assert result.run is not None and result.run.raw_status == "COMPLETED"
+
+
+def test_pause_is_a_suspend_and_resume_posts_resume() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        if request.method == "POST":
+            return httpx.Response(201, json={"status": "ACCEPT", "details": {"type": "accept_details"}})
+        return httpx.Response(200, json=flow_run(1, "PAUSED", "Suspended"))
+
+    provider, seen = build(handler, suspend_timeout_seconds=120, workspace="acc/ws")
+    run = Run(profile="pf", provider="prefect", id="r0001", status=Status.RUNNING, raw_status="RUNNING")
+    assert asyncio.run(provider.perform(run, Action.PAUSE)).ok
+    suspend = body(next(r for r in seen if r.url.path.endswith("/set_state")))["state"]
+    assert (suspend["type"], suspend["name"]) == ("PAUSED", "Suspended")
+    assert suspend["state_details"]["pause_reschedule"] is True
+    assert suspend["state_details"]["pause_timeout"]
+    paused = run.model_copy(update={"status": Status.PAUSED, "raw_status": "PAUSED"})
+    assert asyncio.run(provider.perform(paused, Action.RESUME)).ok
+    resume = [r for r in seen if r.url.path.endswith("/resume")]
+    assert len(resume) == 1
+    assert resume[0].url.path == "/api/accounts/acc/workspaces/ws/flow_runs/r0001/resume"
+    assert all(r.url.path.startswith("/api/accounts/acc/workspaces/ws/") for r in seen)
+
+
+def test_execute_posts_parameters_to_the_deployment() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        if request.method == "POST":
+            return httpx.Response(201, json=flow_run(9, "SCHEDULED"))
+        return httpx.Response(200, json=flow_run(9, "SCHEDULED"))
+
+    provider, seen = build(handler, api_key="pnu_secret_key_123")
+    result = asyncio.run(provider.execute(StartRequest(workflow_id=DEP, inputs={"n": 3})))
+    assert result.ok and result.new_run_id == "r0009"
+    post = next(r for r in seen if r.method == "POST" and "create_flow_run" in r.url.path)
+    assert post.url.path == f"/api/deployments/{DEP}/create_flow_run"
+    assert body(post) == {"parameters": {"n": 3}}
+    assert post.headers["authorization"] == "Bearer pnu_secret_key_123"
+
+
+def test_no_key_means_no_authorization_header() -> None:
+    provider, seen = build(lambda r: httpx.Response(200, json=True if r.url.path.endswith("/health") else 4))
+    assert "4 flow runs" in asyncio.run(provider.check())
+    assert all("authorization" not in r.headers for r in seen)
+
+
+def test_http_errors_carry_prefects_detail() -> None:
+    provider, _ = build(lambda r: httpx.Response(404, json={"detail": "Flow run not found"}))
+    with pytest.raises(ProviderError) as err:
+        asyncio.run(provider.get_summary("00000000-0000-0000-0000-000000000000"))
+    assert (err.value.status, err.value.message) == (404, "Flow run not found")
+
+
+def test_providers_command_lists_prefect() -> None:
+    res = CliRunner().invoke(cli, ["providers"])
+    assert res.exit_code == 0
+    line = next(line for line in res.stdout.splitlines() if line.startswith("prefect"))
+    assert "runtui.providers.prefect:PrefectProvider" in line
