@@ -61,6 +61,18 @@ class RuntuiApp(App[int]):
         self.push_screen(RunsScreen())
         if self.watch_enabled:
             self.workspace.start_watching()
+            self.workspace.health_listeners.append(self._freeze_after_first_load)
+
+    def _freeze_after_first_load(self, _health: Health) -> None:
+        """Once every profile has loaded, move what is alive out of the GC's sight.
+
+        With tens of thousands of runs a full collection takes hundreds of ms and
+        lands on a random keystroke; the loaded runs live for the whole session.
+        """
+        states = [h.state.value for h in self.workspace.health.values()]
+        if states and "loading" not in states:
+            self.workspace.health_listeners.remove(self._freeze_after_first_load)
+            self.call_later(_freeze_gc)
 
     async def on_unmount(self) -> None:
         await self.workspace.aclose()
@@ -132,6 +144,13 @@ class RuntuiApp(App[int]):
 
     def on_health_changed(self, health: Health) -> None:  # hook for screens
         pass
+
+
+def _freeze_gc() -> None:
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _runner(node: object, action: str) -> object:
