@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -22,6 +22,9 @@ from runtui import config as config_mod
 from runtui.actions import decide
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, Kind, Run, StartRequest, Status
+
+if TYPE_CHECKING:
+    from runtui.engine.workspace import Workspace
 
 T = TypeVar("T")
 
@@ -32,7 +35,7 @@ class Ctx:
     def __init__(self, config_path: Path | None) -> None:
         self.config_path = config_path or config_mod.default_config_path()
 
-    def workspace(self) -> Any:
+    def workspace(self) -> Workspace:
         from runtui.engine.workspace import Workspace
 
         return Workspace.load(self.config_path)
@@ -184,9 +187,9 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         return found, errors
 
     found, errors = run_async(main())
-    for err in ws.config.errors:
-        if not profiles or err.profile in profiles:
-            errors.append(str(err))
+    for problem in ws.config.errors:
+        if not profiles or problem.profile in profiles:
+            errors.append(str(problem))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in found], indent=2))
     else:
@@ -506,7 +509,7 @@ def providers_cmd() -> None:
     click.echo(_table(rows, ["NAME", "ADAPTER", "FROM"]))
 
 
-def _workspace(obj: Ctx) -> Any:
+def _workspace(obj: Ctx) -> Workspace:
     try:
         return obj.workspace()
     except ConfigError as exc:

@@ -6,6 +6,7 @@ a list of errors that name the file, line and field.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -282,10 +283,8 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:
         dfd = os.open(path.parent, os.O_RDONLY)

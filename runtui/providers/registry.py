@@ -10,9 +10,16 @@ import importlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
+from typing import TYPE_CHECKING
+
+import httpx
+
 from runtui.actions import register_table
 from runtui.config import Profile
 from runtui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from runtui.providers.base import Provider
 
 GROUP = "runtui.providers"
 
@@ -61,16 +68,18 @@ def provider_class(name: str) -> type:
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"provider {name!r} failed to load: {exc}", field="provider") from None
-    register_table(cls.actions)
+    if not isinstance(cls, type):
+        raise ConfigError(f"provider {name!r} does not name a class", field="provider")
+    register_table(cls.actions)  # type: ignore[attr-defined]
     _CACHE[name] = cls
     return cls
 
 
-def create(profile: Profile, **kwargs: object):  # type: ignore[no-untyped-def]
+def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None) -> Provider:
     """Build the adapter for a profile (resolves its key; raises ConfigError)."""
     from runtui.providers.base import Provider
 
     cls = provider_class(profile.provider)
     if not issubclass(cls, Provider):
         raise ConfigError(f"provider {profile.provider!r} is not a runtui Provider", field="provider")
-    return cls.from_profile(profile, **kwargs)  # type: ignore[arg-type]
+    return cls.from_profile(profile, transport=transport)

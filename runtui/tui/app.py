@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from runtui.engine.health import Health
@@ -127,7 +128,7 @@ class RuntuiApp(App[int]):
             if old.status.terminal or not new.status.terminal:
                 continue
             if new.key in self.watched or new.key in marks:
-                sev = "information" if new.status is Status.SUCCEEDED else "warning"
+                sev: SeverityLevel = "information" if new.status is Status.SUCCEEDED else "warning"
                 self.notify(f"{new.profile} {new.id}: {new.status.value}", title="run finished",
                             severity=sev)
                 if self.workspace.config.defaults.bell:
@@ -153,11 +154,11 @@ def _freeze_gc() -> None:
     gc.freeze()
 
 
-def _runner(node: object, action: str) -> object:
+def _runner(node: object, action: str) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
-        from textual.dom import DOMNode
+        from textual.message_pump import MessagePump
 
-        if isinstance(node, DOMNode):
-            await node.run_action(action)
+        if isinstance(node, MessagePump):
+            await node.run_action(action)  # type: ignore[attr-defined]
 
     return run

@@ -31,13 +31,13 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("what")
         table.add_column("binding id", style="dim", no_wrap=True)
         rows: list[tuple[str, str, str]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for _key, active in self.under.active_bindings.items():
             b = active.binding
             ident = b.id or ""
             if (ident, b.key) in seen or not (b.description or ident):
                 continue
-            seen.add((ident, b.key))  # type: ignore[arg-type]
+            seen.add((ident, b.key))
             rows.append((self.app.get_key_display(b), b.description or b.action, ident))
         rows += [("enter", "Open the run's detail", "table.select"),
                  ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),

@@ -16,6 +16,7 @@ from runtui.engine.health import Health
 from runtui.engine.store import Delta
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
+from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.run_table import RunTable
 
@@ -117,9 +118,7 @@ class RunsScreen(Screen[None]):
 
     # ---- detail -----------------------------------------------------------------------
 
-    def _detail(self):  # type: ignore[no-untyped-def]
-        from runtui.tui.widgets.detail_pane import DetailPane
-
+    def _detail(self) -> DetailPane | None:
         found = self.query(DetailPane)
         return found.first() if found else None
 
@@ -129,7 +128,6 @@ class RunsScreen(Screen[None]):
 
     def show_detail(self, run: Run) -> None:
         from runtui.tui.screens.detail import DetailScreen
-        from runtui.tui.widgets.detail_pane import DetailPane
 
         if self.size.width >= WIDE:
             pane = self._detail()
