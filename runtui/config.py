@@ -313,7 +313,17 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
     """Add or replace `[profiles.NAME]`, keeping every comment in the file."""
     import tomlkit
 
-    Profile.model_validate({**values, "name": name})  # refuse what we could not load back
+    values = {k: v for k, v in values.items() if v is not None}
+    try:  # refuse what we could not load back
+        prof = Profile.model_validate({**values, "name": name})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(err["msg"], path=str(path), profile=name,
+                          field=".".join(str(p) for p in err["loc"]) or None) from None
+    if prof.base_url:
+        from runtui.providers.http import check_base_url
+
+        check_base_url(prof.base_url, allow_insecure_http=prof.allow_insecure_http, profile=name)
     doc = _load_doc(path)
     if "profiles" not in doc:
         doc["profiles"] = tomlkit.table(is_super_table=True)

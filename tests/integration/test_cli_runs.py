@@ -105,7 +105,7 @@ def test_wexa_pause_and_resume(sim: Sim) -> None:
 def test_wexa_start_a_prepared_execution(sim: Sim) -> None:
     ready = sim.find("wexa", "ready")
     assert ready, "the sim seeds a held ready execution"
-    run_id = ready[0]["id"]
+    run_id = ready[-1]["id"]  # the oldest: the seeded held one, not a run that just started
     res = run_cli(sim, "runs", "start", run_id, "-p", "wexa-sim")
     assert res.code == 0, res.err
     sim.tick(5)

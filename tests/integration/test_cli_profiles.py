@@ -1,0 +1,99 @@
+"""Profiles, providers, sim and demo commands as a new user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from runtui.cli import cli
+from tests.integration.conftest import Result, Sim
+
+
+def run(config: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    res = CliRunner(env=env).invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+    return Result(res.exit_code, res.stdout, res.stderr)
+
+
+def test_add_list_test_remove(sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "mine.toml"
+    cfg.write_text("# hand-written header\n")
+    monkeypatch.setenv("MY_EDGES_KEY", sim.env["RUNTUI_SIM_EDGES_KEY"])
+    res = run(cfg, "profiles", "add", "work", "--provider", "edges", "--base-url",
+              f"{sim.url}/edges/v1", "--api-key-env", "MY_EDGES_KEY")
+    assert res.code == 0, res.err
+    assert cfg.read_text().startswith("# hand-written header")
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
+    listed = run(cfg, "profiles", "list", "--json").json()
+    assert listed == [{"name": "work", "provider": "edges", "base_url": f"{sim.url}/edges/v1",
+                       "key_source": "env:MY_EDGES_KEY", "read_only": False}]
+    assert sim.env["RUNTUI_SIM_EDGES_KEY"] not in run(cfg, "profiles", "list").out
+    ok = run(cfg, "profiles", "test", "work")
+    assert ok.code == 0 and ok.out.startswith("OK work")
+    monkeypatch.setenv("MY_EDGES_KEY", "wrong-key")
+    bad = run(cfg, "profiles", "test", "work")
+    assert bad.code == 1 and "401" in bad.err and "Invalid API key" in bad.err
+    assert "wrong-key" not in bad.err
+    monkeypatch.delenv("MY_EDGES_KEY")
+    missing = run(cfg, "profiles", "test", "work")
+    assert missing.code == 2 and "MY_EDGES_KEY" in missing.err
+    assert run(cfg, "profiles", "remove", "work").code == 0
+    assert run(cfg, "profiles", "list", "--json").json() == []
+    assert "# hand-written header" in cfg.read_text()
+
+
+def test_add_refuses_unknown_provider_and_plain_http_off_loopback(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    res = run(cfg, "profiles", "add", "x", "--provider", "jenkins", "--api-key-env", "K")
+    assert res.code == 2 and "jenkins" in res.err
+    res = run(cfg, "profiles", "add", "y", "--provider", "edges", "--base-url", "http://example.com/v1",
+              "--api-key-env", "K")
+    assert res.code == 2 and "allow_insecure_http" in res.err
+    # A hand-written profile with the same mistake is refused when used, before any request.
+    cfg.write_text('[profiles.y]\nprovider = "edges"\nbase_url = "http://example.com/v1"\n'
+                   'api_key_env = "K"\n')
+    res = run(cfg, "profiles", "test", "y", env={"K": "k"})
+    assert res.code == 2 and "allow_insecure_http" in res.err
+    res = run(cfg, "profiles", "add", "z", "--provider", "edges", "--base-url", "http://example.com/v1",
+              "--api-key-env", "K", "--allow-insecure-http")
+    assert res.code == 0, res.err
+
+
+def test_providers_lists_the_builtins() -> None:
+    res = CliRunner().invoke(cli, ["providers"])
+    names = {line.split()[0] for line in res.stdout.splitlines()[1:]}
+    assert {"wexa", "edges", "b3os"} <= names
+
+
+def test_sim_command_prints_one_listening_line_and_writes_a_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "sim.toml"
+    proc = subprocess.Popen([sys.executable, "-m", "runtui", "sim", "--port", "0", "--runs", "9",
+                             "--write-config", str(cfg)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("runtui sim listening on http://127.0.0.1:")
+        env = os.environ | {"RUNTUI_SIM_WEXA_KEY": "sim-wexa-key", "RUNTUI_SIM_EDGES_KEY": "sim-edges-key",
+                            "RUNTUI_SIM_B3OS_KEY": "sim-b3os-key"}
+        out = subprocess.run([sys.executable, "-m", "runtui", "--config", str(cfg), "runs", "list",
+                              "--json"], capture_output=True, text=True, env=env, check=True).stdout
+        assert {r["provider"] for r in json.loads(out)} == {"wexa", "edges", "b3os"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_demo_print_only_lists_runs_of_all_three_platforms(tmp_path: Path) -> None:
+    env = os.environ | {"RUNTUI_STATE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "runtui", "demo", "--print-only"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("runtui sim listening on http://127.0.0.1:")
+    for name in ("wexa-sim", "edges-sim", "b3os-sim"):
+        assert name in out.stdout
