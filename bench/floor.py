@@ -7,12 +7,15 @@ Shows "floor-ready" on its first frame; `j` rewrites the label (a one-line updat
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Static
 
 
 class Floor(App[None]):
-    BINDINGS = [("j", "bump", "bump"), ("q", "quit", "quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [("j", "bump", "bump"), ("q", "quit", "quit")]
 
     def __init__(self) -> None:
         super().__init__()

@@ -30,8 +30,13 @@ def endpoints(base: str, active: dict[str, list[str]]) -> list[tuple[str, dict[s
     for rid in active.get("edges", []):
         out.append((f"{base}/edges/v1/flows/runs/{rid}", {"X-API-Key": DEFAULT_KEYS["edges"]}, {}))
     for rid in active.get("b3os", []):
-        out.append((f"{base}/b3os/v1/runs/{rid}", {"authorization": f"Bearer {DEFAULT_KEYS['b3os']}"},
-                    {"summary": "true"}))
+        out.append(
+            (
+                f"{base}/b3os/v1/runs/{rid}",
+                {"authorization": f"Bearer {DEFAULT_KEYS['b3os']}"},
+                {"summary": "true"},
+            )
+        )
     return out
 
 
@@ -64,8 +69,14 @@ async def poll(base: str, seconds: float, interval: float, concurrency: int) -> 
             took = time.monotonic() - t
             late = max(late, took - interval)
             await asyncio.sleep(max(0.0, interval - took))
-        return {"targets": len(targets), "sent": sent, "errors": errors, "rounds": rounds,
-                "seconds": round(time.monotonic() - start, 2), "worst_round_overrun_s": round(late, 2)}
+        return {
+            "targets": len(targets),
+            "sent": sent,
+            "errors": errors,
+            "rounds": rounds,
+            "seconds": round(time.monotonic() - start, 2),
+            "worst_round_overrun_s": round(late, 2),
+        }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,8 +26,8 @@ from typing import Any
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import screen  # noqa: E402
-from bench.term import PtyProcess  # noqa: E402
+from bench import screen
+from bench.term import PtyProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 COLS, ROWS = 200, 50
@@ -35,12 +35,33 @@ FROZEN = 1e-6  # sim speed: the sim clock stands still, so only the benchmark ch
 INTERVAL = 2.0  # refresh_seconds in the config `runtui sim --write-config` writes
 IDLE_AGE = 2 * 86400.0  # the all-finished world is 2 days old: "ago" texts tick hourly, not each second
 # Names only seeded runs show (first rows on screen = one of these in the output).
-WORKFLOWS = [b"Lead Qualifier", b"Invoice Reconciler", b"Support Triage", b"Market Research",
-             b"Contract Review", b"Weekly KPI Digest", b"LinkedIn profile", b"Sales Navigator",
-             b"Company employees", b"LinkedIn post", b"Bulk email finder", b"Daily treasury",
-             b"Whale wallet", b"NFT mint", b"Gas refuel", b"Payroll in USDC", b"Legacy bridge"]
-KEYS = {"down": b"\x1b[B", "pagedown": b"\x1b[6~", "sort": b"s", "slash": b"/", "escape": b"\x1b",
-        "enter": b"\r"}
+WORKFLOWS = [
+    b"Lead Qualifier",
+    b"Invoice Reconciler",
+    b"Support Triage",
+    b"Market Research",
+    b"Contract Review",
+    b"Weekly KPI Digest",
+    b"LinkedIn profile",
+    b"Sales Navigator",
+    b"Company employees",
+    b"LinkedIn post",
+    b"Bulk email finder",
+    b"Daily treasury",
+    b"Whale wallet",
+    b"NFT mint",
+    b"Gas refuel",
+    b"Payroll in USDC",
+    b"Legacy bridge",
+]
+KEYS = {
+    "down": b"\x1b[B",
+    "pagedown": b"\x1b[6~",
+    "sort": b"s",
+    "slash": b"/",
+    "escape": b"\x1b",
+    "enter": b"\r",
+}
 
 TARGETS = {  # figure -> (size or None for any, limit, unit); checked and printed, never asserted
     "first_rows_s": {10_000: 0.5, 50_000: 0.7},
@@ -82,8 +103,12 @@ class Sim:
             return json.loads(r.read())
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        req = urllib.request.Request(self.url + path, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={"content-type": "application/json"})
+        req = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body or {}).encode(),
+            method="POST",
+            headers={"content-type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             return json.loads(r.read())
 
@@ -100,12 +125,32 @@ class Sim:
                 self.proc.wait()
 
 
-def start_sim(tmp: Path, runs: int, *, active_fraction: float, speed: float = FROZEN, age: float = 0.0) -> Sim:
+def start_sim(
+    tmp: Path, runs: int, *, active_fraction: float, speed: float = FROZEN, age: float = 0.0
+) -> Sim:
     """`runtui sim` (through bench.simserve for the knobs the CLI lacks) in its own process."""
     config = tmp / f"sim-{runs}-{active_fraction}.toml"
-    argv = [sys.executable, "-m", "bench.simserve", "--port", "0", "--runs", str(runs), "--seed", "7",
-            "--speed", str(speed), "--spawn-every", "0", "--active-fraction", str(active_fraction),
-            "--age", str(age), "--write-config", str(config)]
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.simserve",
+        "--port",
+        "0",
+        "--runs",
+        str(runs),
+        "--seed",
+        "7",
+        "--speed",
+        str(speed),
+        "--spawn-every",
+        "0",
+        "--active-fraction",
+        str(active_fraction),
+        "--age",
+        str(age),
+        "--write-config",
+        str(config),
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -132,8 +177,9 @@ def start_app(tmp: Path, sim: Sim, total: int) -> PtyProcess:
     runtui = shutil.which("runtui") or ""
     argv = [runtui] if runtui else [sys.executable, "-m", "runtui"]
     markers = [*WORKFLOWS, f"{total}/{total} runs".encode()]
-    return PtyProcess([*argv, "--config", str(sim.config)], env=app_env(tmp, sim.env), cols=COLS, rows=ROWS,
-                      markers=markers)
+    return PtyProcess(
+        [*argv, "--config", str(sim.config)], env=app_env(tmp, sim.env), cols=COLS, rows=ROWS, markers=markers
+    )
 
 
 def first_rows(app: PtyProcess) -> float | None:
@@ -162,9 +208,13 @@ def idle_window(app: PtyProcess, seconds: float) -> dict[str, Any]:
     time.sleep(seconds)
     t1, c1 = time.perf_counter(), app.cpu()
     nbytes = app.bytes_between(t0, t1)
-    return {"cpu_ms_per_s": round((c1 - c0) * 1000 / (t1 - t0), 2),
-            "bytes_per_s": round(nbytes / (t1 - t0), 1), "seconds": round(t1 - t0, 1),
-            "t0": t0, "t1": t1}
+    return {
+        "cpu_ms_per_s": round((c1 - c0) * 1000 / (t1 - t0), 2),
+        "bytes_per_s": round(nbytes / (t1 - t0), 1),
+        "seconds": round(t1 - t0, 1),
+        "t0": t0,
+        "t1": t1,
+    }
 
 
 def churn_window(app: PtyProcess, sim: Sim, count: int, ticks: int, seed0: int = 1) -> dict[str, Any]:
@@ -178,9 +228,14 @@ def churn_window(app: PtyProcess, sim: Sim, count: int, ticks: int, seed0: int =
     t1, c1, p1 = time.perf_counter(), app.cpu(), sim.polls()
     polls = mean_polls(p0, p1)
     cpu = c1 - c0
-    return {"cpu_ms_per_tick": round(cpu * 1000 / polls, 1) if polls else None,
-            "cpu_ms_per_s": round(cpu * 1000 / (t1 - t0), 1), "ticks": round(polls, 1),
-            "changed_per_tick": round(changed / ticks, 1), "t0": t0, "t1": t1}
+    return {
+        "cpu_ms_per_tick": round(cpu * 1000 / polls, 1) if polls else None,
+        "cpu_ms_per_s": round(cpu * 1000 / (t1 - t0), 1),
+        "ticks": round(polls, 1),
+        "changed_per_tick": round(changed / ticks, 1),
+        "t0": t0,
+        "t1": t1,
+    }
 
 
 def frames(app: PtyProcess, t0: float, t1: float) -> dict[str, Any] | None:
@@ -233,10 +288,14 @@ def summarize(series: list[Press], app: PtyProcess | None = None) -> dict[str, A
     if not series:
         return {"ms": None}
     lasts = sorted(s[1] * 1000 for s in series)
-    res = {"ms": round(statistics.median(lasts), 1), "max_ms": round(lasts[-1], 1),
-           "first_byte_ms": round(statistics.median(s[0] * 1000 for s in series), 1),
-           "bytes": int(statistics.median(s[2] for s in series)), "max_bytes": max(s[2] for s in series),
-           "n": len(series)}
+    res = {
+        "ms": round(statistics.median(lasts), 1),
+        "max_ms": round(lasts[-1], 1),
+        "first_byte_ms": round(statistics.median(s[0] * 1000 for s in series), 1),
+        "bytes": int(statistics.median(s[2] for s in series)),
+        "max_bytes": max(s[2] for s in series),
+        "n": len(series),
+    }
     if app is not None:
         fin = screen_final(app, series)
         if fin:
@@ -287,7 +346,7 @@ def probe_row(app: PtyProcess, sim: Sim, pick: int, timeout: float = 8.0) -> dic
     sx0, sx1 = cols["STATUS"]
     ix0, ix1 = cols["ID"]
     rows = []
-    for line in lines[y0 + 1:]:
+    for line in lines[y0 + 1 :]:
         word = _status_word(line[sx0:sx1])
         rid = line[ix0:ix1].strip().rstrip("…")
         if word in ACTIVE_WORDS and len(rid) >= 6:
@@ -305,7 +364,7 @@ def probe_row(app: PtyProcess, sim: Sim, pick: int, timeout: float = 8.0) -> dic
         if t is None:
             time.sleep(0.01)
             continue
-        for line in scr.lines()[y0 + 1:]:
+        for line in scr.lines()[y0 + 1 :]:
             if line[ix0:ix1].strip().rstrip("…") == rid:
                 word = _status_word(line[sx0:sx1])
                 if word != old:
@@ -327,7 +386,7 @@ def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, A
             x = ln.find("▏")
             if x < 0:
                 continue
-            words = ln[x + 1:].split(None, 1)
+            words = ln[x + 1 :].split(None, 1)
             if len(words) == 2 and words[0] in ("id", "status"):
                 fields.setdefault(words[0], words[1].strip())
         return fields
@@ -348,8 +407,12 @@ def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, A
             continue
         now = pane()
         if now.get("id", "").split()[:1] == [rid] and now.get("status") != before["status"]:
-            return {"id": rid, "from": before["status"][:20], "to": now.get("status", "")[:20],
-                    "seconds": round(t - t_force, 3)}
+            return {
+                "id": rid,
+                "from": before["status"][:20],
+                "to": now.get("status", "")[:20],
+                "seconds": round(t - t_force, 3),
+            }
     return {"id": rid, "seconds": None}
 
 
@@ -357,16 +420,25 @@ def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, A
 
 
 def floor(tmp: Path, quick: bool) -> dict[str, Any]:
-    app = PtyProcess([sys.executable, str(ROOT / "bench" / "floor.py")], env=app_env(tmp, {}), cols=COLS,
-                     rows=ROWS, markers=[b"floor-ready 0"])
+    app = PtyProcess(
+        [sys.executable, str(ROOT / "bench" / "floor.py")],
+        env=app_env(tmp, {}),
+        cols=COLS,
+        rows=ROWS,
+        markers=[b"floor-ready 0"],
+    )
     try:
         first = app.wait_marker(b"floor-ready 0", 20)
         app.wait_quiet(0.3, 5)
         idle = idle_window(app, 2 if quick else 5)
         key = summarize(key_series(app, b"j", 5 if quick else 10))
-        return {"first_frame_s": None if first is None else round(first, 3),
-                "idle_cpu_ms_per_s": idle["cpu_ms_per_s"], "idle_bytes_per_s": idle["bytes_per_s"],
-                "key_ms": key["ms"], "peak_rss_mb": round(app.hwm_kb() / 1024, 1)}
+        return {
+            "first_frame_s": None if first is None else round(first, 3),
+            "idle_cpu_ms_per_s": idle["cpu_ms_per_s"],
+            "idle_bytes_per_s": idle["bytes_per_s"],
+            "key_ms": key["ms"],
+            "peak_rss_mb": round(app.hwm_kb() / 1024, 1),
+        }
     finally:
         app.stop()
 
@@ -512,18 +584,28 @@ def requests(tmp: Path, a: argparse.Namespace) -> dict[str, Any]:
         app.stop()
     try:
         sim.post("/_bench/reset")
-        naive = subprocess.run([sys.executable, "-m", "bench.naive", sim.url, str(a.req_window),
-                                "--interval", str(INTERVAL)], capture_output=True, text=True, cwd=ROOT,
-                               timeout=a.req_window * 4 + 60)
+        naive = subprocess.run(
+            [sys.executable, "-m", "bench.naive", sim.url, str(a.req_window), "--interval", str(INTERVAL)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=a.req_window * 4 + 60,
+        )
         nres = json.loads(naive.stdout.strip().splitlines()[-1])
         counts = sim.get("/_bench/polls")["clients"]
         out["naive"] = nres
         out["naive_requests_per_min"] = round(counts["naive"] * 60 / nres["seconds"], 1)
         out["naive_ideal_per_min"] = round(active * 60 / INTERVAL)
-        out["requests_ratio"] = round(out["naive_requests_per_min"] / out["runtui_requests_per_min"], 1) \
-            if out["runtui_requests_per_min"] else None
-        out["requests_ratio_vs_ideal"] = round(out["naive_ideal_per_min"] / out["runtui_requests_per_min"], 1) \
-            if out["runtui_requests_per_min"] else None
+        out["requests_ratio"] = (
+            round(out["naive_requests_per_min"] / out["runtui_requests_per_min"], 1)
+            if out["runtui_requests_per_min"]
+            else None
+        )
+        out["requests_ratio_vs_ideal"] = (
+            round(out["naive_ideal_per_min"] / out["runtui_requests_per_min"], 1)
+            if out["runtui_requests_per_min"]
+            else None
+        )
         # a naive poller's staleness is its round time: interval + how late a round ran
         out["naive_freshness_s"] = round(INTERVAL + max(0.0, nres["worst_round_overrun_s"]), 2)
     finally:
@@ -583,11 +665,17 @@ def print_table(result: dict[str, Any]) -> None:
         ("key_filter_final_ms", "  filter letter, screen final (ms)"),
         ("full_frame_bytes", "full frame, page down (B)"),
     ]
-    floor_of = {"first_rows_s": fl.get("first_frame_s"), "all_rows_s": fl.get("first_frame_s"),
-                "peak_rss_mb": fl.get("peak_rss_mb"), "key_down_ms": fl.get("key_ms"),
-                "key_pagedown_ms": fl.get("key_ms"), "key_sort_ms": fl.get("key_ms"),
-                "key_filter_ms": fl.get("key_ms"), "idle_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
-                "ticking_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s")}
+    floor_of = {
+        "first_rows_s": fl.get("first_frame_s"),
+        "all_rows_s": fl.get("first_frame_s"),
+        "peak_rss_mb": fl.get("peak_rss_mb"),
+        "key_down_ms": fl.get("key_ms"),
+        "key_pagedown_ms": fl.get("key_ms"),
+        "key_sort_ms": fl.get("key_ms"),
+        "key_filter_ms": fl.get("key_ms"),
+        "idle_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
+        "ticking_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
+    }
     for key, label in figs:
         rows.append((key, label, [result["sizes"][s].get(key) for s in sizes]))
     head = f"{'figure':40} {'floor':>8} " + " ".join(f"{int(s):>26,}" for s in sizes)
@@ -609,28 +697,41 @@ def print_table(result: dict[str, Any]) -> None:
     ca = result.get("churn_all")
     if ca:
         v = ca.get("churn_all_cpu_ms_per_tick")
-        print(f"\neverything changing at {ca['size']:,}: {v} ms CPU/tick "
-              f"{verdict('churn_all_cpu_ms_per_tick', v, ca['size'])}; {ca.get('bytes_per_tick')} B/tick; "
-              f"{ca.get('changed_per_tick')} runs changed per tick")
+        print(
+            f"\neverything changing at {ca['size']:,}: {v} ms CPU/tick "
+            f"{verdict('churn_all_cpu_ms_per_tick', v, ca['size'])}; {ca.get('bytes_per_tick')} B/tick; "
+            f"{ca.get('changed_per_tick')} runs changed per tick"
+        )
     rq = result.get("requests")
     if rq:
-        print(f"requests, {rq.get('active_runs')} active runs of 4,000: runtui {rq.get('runtui_requests_per_min')}/min, "
-              f"naive {rq.get('naive_requests_per_min')}/min measured ({rq.get('naive_ideal_per_min')}/min ideal) "
-              f"-> {rq.get('requests_ratio')}x fewer ({rq.get('requests_ratio_vs_ideal')}x vs ideal) "
-              f"{verdict('requests_ratio', rq.get('requests_ratio'), None)}")
-        print(f"freshness: visible row worst {rq.get('row_freshness_s')} s, open detail worst "
-              f"{rq.get('detail_freshness_s')} s; naive poller {rq.get('naive_freshness_s')} s")
-    print(f"floor (bare Textual app): first frame {fl.get('first_frame_s')} s, RSS {fl.get('peak_rss_mb')} MB, "
-          f"idle {fl.get('idle_cpu_ms_per_s')} ms CPU/s, key {fl.get('key_ms')} ms")
+        print(
+            f"requests, {rq.get('active_runs')} active runs of 4,000: "
+            f"runtui {rq.get('runtui_requests_per_min')}/min, "
+            f"naive {rq.get('naive_requests_per_min')}/min measured "
+            f"({rq.get('naive_ideal_per_min')}/min ideal) "
+            f"-> {rq.get('requests_ratio')}x fewer ({rq.get('requests_ratio_vs_ideal')}x vs ideal) "
+            f"{verdict('requests_ratio', rq.get('requests_ratio'), None)}"
+        )
+        print(
+            f"freshness: visible row worst {rq.get('row_freshness_s')} s, open detail worst "
+            f"{rq.get('detail_freshness_s')} s; naive poller {rq.get('naive_freshness_s')} s"
+        )
+    print(
+        f"floor (bare Textual app): first frame {fl.get('first_frame_s')} s, RSS {fl.get('peak_rss_mb')} MB, "
+        f"idle {fl.get('idle_cpu_ms_per_s')} ms CPU/s, key {fl.get('key_ms')} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--quick", action="store_true", help="1k runs only, short windows (< 2 minutes)")
     p.add_argument("--sizes", default=None, help="comma-separated run counts (default 1000,10000,50000)")
     p.add_argument("--window", type=float, default=None, help="idle windows, seconds (default 30; quick 6)")
-    p.add_argument("--ticks", type=int, default=None, help="refresh ticks per churn window (default 15; quick 4)")
+    p.add_argument(
+        "--ticks", type=int, default=None, help="refresh ticks per churn window (default 15; quick 4)"
+    )
     p.add_argument("--req-window", type=float, default=None, help="requests window (default 60; quick 12)")
     p.add_argument("--churn-all-size", type=int, default=None, help="size for everything changing (10000)")
     p.add_argument("--skip", default="", help="comma-separated: floor,live,finished,churn_all,requests")
@@ -659,10 +760,14 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{n}: live: { {k: v for k, v in res.items() if 'samples' not in k} }")
             if "finished" not in skip:
                 res.update(size_finished(tmp, n, a))
-                log(f"{n}: finished: idle {res.get('idle_cpu_ms_per_s')} ms/s, keys "
+                log(
+                    f"{n}: finished: idle {res.get('idle_cpu_ms_per_s')} ms/s, keys "
                     f"{res.get('key_down_ms')}/{res.get('key_pagedown_ms')}/{res.get('key_sort_ms')}/"
-                    f"{res.get('key_filter_ms')} ms")
-            res["peak_rss_mb"] = max(res.get("peak_rss_mb") or 0, res.get("peak_rss_mb_finished") or 0) or None
+                    f"{res.get('key_filter_ms')} ms"
+                )
+            res["peak_rss_mb"] = (
+                max(res.get("peak_rss_mb") or 0, res.get("peak_rss_mb_finished") or 0) or None
+            )
             result["sizes"][str(n)] = res
         if "churn_all" not in skip:
             result["churn_all"] = churn_all(tmp, churn_all_size, a)

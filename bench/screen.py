@@ -62,8 +62,9 @@ def changed_lines(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> int:
     return sum(1 for x, y in zip(a, b, strict=True) if x != y)
 
 
-def bursts(chunks: list[tuple[float, bytes]], t0: float, t1: float, gap: float = 0.01
-           ) -> list[tuple[int, int, int]]:
+def bursts(
+    chunks: list[tuple[float, bytes]], t0: float, t1: float, gap: float = 0.01
+) -> list[tuple[int, int, int]]:
     """Indexes [start, end) and byte counts of groups of chunks closer than `gap` s, in [t0, t1)."""
     out: list[tuple[int, int, int]] = []
     start = None
@@ -90,8 +91,9 @@ def bursts(chunks: list[tuple[float, bytes]], t0: float, t1: float, gap: float =
     return out
 
 
-def frame_stats(chunks: list[tuple[float, bytes]], t0: float, t1: float, cols: int, rows: int
-                ) -> dict[str, Any] | None:
+def frame_stats(
+    chunks: list[tuple[float, bytes]], t0: float, t1: float, cols: int, rows: int
+) -> dict[str, Any] | None:
     """Replay up to t0, then per output burst in [t0, t1): bytes, lines changed (text or style).
 
     Returns bytes, bursts, changed_lines, wasted_bytes (bursts that changed nothing),
@@ -132,8 +134,17 @@ def table_rows(lines: list[str]) -> tuple[int, dict[str, tuple[int, int]]] | Non
     for y, line in enumerate(lines):
         if all(f" {t}" in line or line.lstrip().startswith(t) for t in titles[:3]) and "WORKFLOW" in line:
             pos = []
-            for t in ("STATUS", "WORKFLOW", "ID", "PROFILE", "STARTED", "DURATION", "COST", "PROVIDER",
-                      "UPDATED"):
+            for t in (
+                "STATUS",
+                "WORKFLOW",
+                "ID",
+                "PROFILE",
+                "STARTED",
+                "DURATION",
+                "COST",
+                "PROVIDER",
+                "UPDATED",
+            ):
                 x = line.find(t if t != "ID" else " ID ")
                 if x >= 0:
                     pos.append((x + (1 if t == "ID" else 0), t))

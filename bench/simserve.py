@@ -42,8 +42,13 @@ from runtui.sim.server import SimServer, write_config
 # raw status -> the other active raw status it is toggled to
 TOGGLE: dict[str, dict[str | None, str]] = {
     "wexa": {"running": "paused", "paused": "running", "ready": "paused"},
-    "edges": {"RUNNING": "BLOCKED", "BLOCKED": "RUNNING", "CREATED": "RUNNING", "QUEUED": "RUNNING",
-              "SCHEDULED": "RUNNING"},
+    "edges": {
+        "RUNNING": "BLOCKED",
+        "BLOCKED": "RUNNING",
+        "CREATED": "RUNNING",
+        "QUEUED": "RUNNING",
+        "SCHEDULED": "RUNNING",
+    },
     "b3os": {"running": "waiting", "waiting": "running"},
 }
 
@@ -94,8 +99,9 @@ def bench_routes(server: SimServer, counter: Counter) -> Mount:
         for provider in PROVIDERS:
             if body.get("provider") not in (None, provider):
                 continue
-            pool.extend((provider, r) for r in active_runs(provider)
-                        if prefix is None or r.id.startswith(prefix))
+            pool.extend(
+                (provider, r) for r in active_runs(provider) if prefix is None or r.id.startswith(prefix)
+            )
         count = min(int(body.get("count", 1)), len(pool))
         picked = random.Random(int(body.get("seed", 0))).sample(pool, count) if count < len(pool) else pool
         changed = []
@@ -121,12 +127,15 @@ def bench_routes(server: SimServer, counter: Counter) -> Mount:
         world.stats.reset()
         return JSONResponse({"ok": True})
 
-    return Mount("/_bench", routes=[
-        Route("/churn", churn, methods=["POST"]),
-        Route("/active", active, methods=["GET"]),
-        Route("/polls", polls, methods=["GET"]),
-        Route("/reset", reset, methods=["POST"]),
-    ])
+    return Mount(
+        "/_bench",
+        routes=[
+            Route("/churn", churn, methods=["POST"]),
+            Route("/active", active, methods=["GET"]),
+            Route("/polls", polls, methods=["GET"]),
+            Route("/reset", reset, methods=["POST"]),
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,12 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speed", type=float, default=1.0)
     p.add_argument("--spawn-every", type=float, default=0.0)
     p.add_argument("--active-fraction", type=float, default=0.25)
-    p.add_argument("--age", type=float, default=0.0,
-                   help="shift every timestamp this many seconds into the past (no 'Ns ago' texts)")
+    p.add_argument(
+        "--age",
+        type=float,
+        default=0.0,
+        help="shift every timestamp this many seconds into the past (no 'Ns ago' texts)",
+    )
     p.add_argument("--write-config", type=Path)
     args = p.parse_args(argv)
-    config = SimConfig(seed=args.seed, runs=args.runs, speed=args.speed, spawn_every=args.spawn_every,
-                       active_fraction=args.active_fraction)
+    config = SimConfig(
+        seed=args.seed,
+        runs=args.runs,
+        speed=args.speed,
+        spawn_every=args.spawn_every,
+        active_fraction=args.active_fraction,
+    )
     server = SimServer(config, host=args.host, port=args.port)
     server.world.clock.base_epoch -= args.age
     counter = Counter(server.app)

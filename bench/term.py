@@ -9,6 +9,7 @@ caller from the recorded chunks.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -28,7 +29,7 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process (all its threads), in seconds."""
     with open(f"/proc/{pid}/stat", "rb") as fh:
         data = fh.read()
-    fields = data[data.rindex(b")") + 2:].split()
+    fields = data[data.rindex(b")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
@@ -44,8 +45,16 @@ def status_kb(pid: int, key: str) -> int:
 class PtyProcess:
     """Start `argv` with stdin/stdout/stderr on a pty of `cols` x `rows`."""
 
-    def __init__(self, argv: Sequence[str], *, env: dict[str, str], cols: int = 200, rows: int = 50,
-                 markers: Sequence[bytes] = (), answer_sync: bool = True) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: dict[str, str],
+        cols: int = 200,
+        rows: int = 50,
+        markers: Sequence[bytes] = (),
+        answer_sync: bool = True,
+    ) -> None:
         self.cols, self.rows = cols, rows
         self.chunks: list[tuple[float, bytes]] = []
         self.markers: dict[bytes, float | None] = {m: None for m in markers}
@@ -57,8 +66,15 @@ class PtyProcess:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.master = master
         self.t_start = time.perf_counter()
-        self.proc = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, close_fds=True)
+        self.proc = subprocess.Popen(
+            list(argv),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self.pid = self.proc.pid
         self._thread = threading.Thread(target=self._read, name="pty-reader", daemon=True)
@@ -82,10 +98,8 @@ class PtyProcess:
             window = self._tail + data
             if self._answer_sync and SYNC_QUERY in window:
                 self._answer_sync = False
-                try:
+                with contextlib.suppress(OSError):
                     os.write(master, SYNC_REPLY)
-                except OSError:
-                    pass
             for marker, seen in self.markers.items():
                 if seen is None and marker in window:
                     self.markers[marker] = now
@@ -124,8 +138,9 @@ class PtyProcess:
         os.write(self.master, data)
         return t
 
-    def key_latency(self, data: bytes, *, quiet: float = 0.05, timeout: float = 5.0
-                    ) -> tuple[float | None, float | None, int]:
+    def key_latency(
+        self, data: bytes, *, quiet: float = 0.05, timeout: float = 5.0
+    ) -> tuple[float | None, float | None, int]:
         """Send a key; (first output, last output before `quiet` s of silence, bytes), seconds after send."""
         n0 = len(self.chunks)
         t0 = self.send(data)
@@ -160,19 +175,15 @@ class PtyProcess:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 os.killpg(self.pid, signal.SIGKILL)
                 self.proc.wait(5)
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.master)
-        except OSError:
-            pass
         self._thread.join(2)
 
     def text(self) -> str:

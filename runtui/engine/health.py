@@ -32,7 +32,8 @@ class Health:
         now = now or datetime.now(UTC)
         if self.state is HealthState.RATE_LIMITED and self.retry_at is not None:
             wait = max(0, int((self.retry_at - now).total_seconds()))
-            return f"rate-limited, retry in {wait}s"
+            said = f" ({self.message})" if self.message else ""
+            return f"rate-limited{said}, retry in {wait}s"
         if self.state in (HealthState.ERROR, HealthState.CONFIG, HealthState.STALE):
             text = f"{self.state.value}: {self.message or 'unknown error'}"
             if self.last_ok is not None:

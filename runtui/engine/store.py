@@ -32,6 +32,30 @@ Listener = Callable[[Delta], None]
 class RunStore:
     runs: dict[Key, Run] = field(default_factory=dict)
     _listeners: list[Listener] = field(default_factory=list)
+    # Kept up to date on every change so a poll never scans all runs of a profile.
+    _active: dict[str, set[Key]] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    def active_keys(self, profile: str) -> set[Key]:
+        return set(self._active.get(profile, ()))
+
+    def count(self, profile: str) -> int:
+        return self._counts.get(profile, 0)
+
+    def _track(self, old: Run | None, new: Run | None) -> None:
+        run = new or old
+        if run is None:
+            return
+        profile = run.profile
+        if old is None and new is not None:
+            self._counts[profile] = self._counts.get(profile, 0) + 1
+        elif new is None:
+            self._counts[profile] = self._counts.get(profile, 1) - 1
+        active = self._active.setdefault(profile, set())
+        if new is not None and new.status.active:
+            active.add(run.key)
+        else:
+            active.discard(run.key)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -61,6 +85,7 @@ class RunStore:
                 changed.append((old, run))
             else:
                 continue
+            self._track(old, run)
             self.runs[run.key] = run
         return self._emit(Delta(tuple(added), tuple(changed)))
 
@@ -73,8 +98,15 @@ class RunStore:
         gone = [r for k, r in self.runs.items() if k[0] == profile and k not in fresh]
         return self.remove(gone) or delta
 
+    def drop_missing(self, profile: str, keep: set[Key]) -> Delta:
+        """After a complete listing: runs of `profile` it did not return are gone."""
+        gone = [r for k, r in self.runs.items() if k[0] == profile and k not in keep]
+        return self.remove(gone)
+
     def remove(self, runs: Iterable[Run]) -> Delta:
         removed = tuple(r for r in runs if self.runs.pop(r.key, None) is not None)
+        for run in removed:
+            self._track(run, None)
         return self._emit(Delta(removed=removed))
 
     def drop_profile(self, profile: str) -> Delta:

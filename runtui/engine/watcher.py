@@ -22,6 +22,9 @@ from runtui.model import ACTIVE, Run
 from runtui.providers.base import ListQuery, Provider
 
 MAX_BACKOFF = 60.0
+# Errors (not rate limits, which honour Retry-After) back off at most this long, so a
+# recovered server shows as ok within one refresh plus at most this wait.
+MAX_ERROR_BACKOFF = 15.0
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
 
 HealthListener = Callable[[Health], None]
@@ -46,6 +49,7 @@ class ProfileWatcher:
         self._last_full: float | None = None
         self._failures = 0
         self.polls = 0
+        self.next_poll_at: float | None = None  # loop time of the next poll while waiting
 
     # ---- control ----------------------------------------------------------------------
 
@@ -75,11 +79,13 @@ class ProfileWatcher:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            self.next_poll_at = None
             if not self.paused:
                 delay = await self.poll_once(loop.time())
             else:
                 delay = None
             self._wake.clear()
+            self.next_poll_at = None if delay is None else loop.time() + delay
             # asyncio.timeout, not wait_for: wait_for can swallow a cancel that
             # races with the wake-up, and then stop() never returns.
             with contextlib.suppress(TimeoutError):
@@ -91,7 +97,10 @@ class ProfileWatcher:
         now = asyncio.get_running_loop().time() if now is None else now
         self.polls += 1
         try:
-            if self._last_full is None or now - self._last_full >= self.full_interval:
+            # Finished runs do not change: the bigger the account, the rarer the full
+            # listing (new runs are active and arrive with the active polls).
+            full_every = max(self.full_interval, self.store.count(self.name) / 200)
+            if self._last_full is None or now - self._last_full >= full_every:
                 await self._full_sync()
                 self._last_full = now
             else:
@@ -112,11 +121,11 @@ class ProfileWatcher:
             page = [r for r in page if r.profile == self.name]
             seen.extend(page)
             self.store.upsert(page)  # first page paints before the rest arrives
-        complete = self.max_runs is None or len(seen) < self.max_runs
-        self.store.replace_profile(self.name, seen, seen_complete=complete)
+        if self.max_runs is None or len(seen) < self.max_runs:
+            self.store.drop_missing(self.name, {r.key for r in seen})
 
     async def _active_sync(self) -> None:
-        before = {r.key for r in self.store.for_profile(self.name) if r.status in ACTIVE}
+        before = self.store.active_keys(self.name)
         active = await self.provider.list_runs(ListQuery(statuses=frozenset(ACTIVE),
                                                          page_size=self.page_size))
         self.store.upsert(active)
@@ -135,9 +144,10 @@ class ProfileWatcher:
 
     def _failed(self, exc: ProviderError) -> float:
         self._failures += 1
-        backoff = min(MAX_BACKOFF, self.interval * (2 ** min(self._failures, 6)))
+        backoff = min(MAX_ERROR_BACKOFF, MAX_BACKOFF, self.interval * (2 ** min(self._failures, 6)))
+        backoff = max(backoff, self.interval)  # never poll a failing server faster than a healthy one
         if exc.rate_limited:
-            wait = max(backoff, exc.retry_after or 0.0)
+            wait: float = max(backoff, exc.retry_after or 0.0)
             self._set_health(HealthState.RATE_LIMITED, exc.message,
                              retry_at=_now() + timedelta(seconds=wait))
             return wait
@@ -148,8 +158,7 @@ class ProfileWatcher:
                     retry_at: datetime | None = None) -> None:
         old = self.health
         now = _now()
-        runs = sum(1 for (p, _) in self.store.runs if p == self.name) if state is HealthState.OK \
-            else old.runs
+        runs = self.store.count(self.name) if state is HealthState.OK else old.runs
         new = replace(old, state=state, message=message, retry_at=retry_at,
                       since=old.since if old.state is state else now,
                       last_ok=now if state is HealthState.OK else old.last_ok,

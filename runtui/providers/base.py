@@ -190,7 +190,30 @@ def json_of(response: httpx.Response, provider: str) -> Any:
     try:
         return response.json()
     except ValueError:
-        snippet = response.text[:80].replace("\n", " ")
+        snippet = redact_credentials(response.text[:200], response)[:80].replace("\n", " ")
+        request_id = response.headers.get("x-request-id")
         raise ProviderError(f"unreadable answer (not JSON): {snippet!r}", provider=provider,
                             status=response.status_code, kind="parse",
-                            request_id=response.headers.get("x-request-id")) from None
+                            request_id=redact_credentials(request_id, response) if request_id else None
+                            ) from None
+
+
+_CREDENTIAL_HEADERS = ("authorization", "key", "token", "secret")
+
+
+def redact_credentials(text: str, response: httpx.Response) -> str:
+    """`text` with every credential the request carried replaced by ***.
+
+    A server that echoes the key back (in a body we show, a request id) must not make us show it.
+    """
+    try:
+        headers = response.request.headers
+    except RuntimeError:  # a response built without a request
+        return text
+    for name, value in headers.items():
+        if not any(word in name.lower() for word in _CREDENTIAL_HEADERS):
+            continue
+        for secret in {value, value.split()[-1] if value.split() else value}:
+            if len(secret) >= 6:
+                text = text.replace(secret, "***")
+    return text

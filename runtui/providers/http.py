@@ -188,6 +188,8 @@ class HttpClient:
                 message = text[:200]
         request_id = (first_str(body, "requestId", "request_id")
                       or response.headers.get("x-request-id") or response.headers.get("x-requestid"))
+        if request_id is not None:  # an echoing server can put the key here too
+            request_id = self._redact(request_id[:200])
         raise ProviderError(
             self._redact(message[:MAX_MESSAGE]), provider=self.provider, status=response.status_code,
             request_id=request_id, retry_after=retry_after(response))

@@ -17,12 +17,14 @@ state *name* ("Late", "Suspended", "AwaitingRetry", …) shows in the timeline.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+import httpx
 from pydantic import SecretStr
 
 from runtui.actions import ActionTable
@@ -38,6 +40,7 @@ MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
 MAX_STEP_PAGES = 5  # task runs read for one detail view: at most 1000
 DEFAULT_SUSPEND_TIMEOUT = 3600.0  # seconds; what Prefect's own suspend_flow_run uses
 DEFAULT_HORIZON_MINUTES = 60.0  # scheduled runs further ahead than this are not listed
+ACTION_TRIES = 3  # for 503 only: see PrefectProvider._post_action
 
 STATUS_TABLE: dict[str, Status] = {
     "scheduled": Status.QUEUED,
@@ -290,6 +293,7 @@ class PrefectProvider(Provider):
     needs_key: ClassVar[bool] = False  # a self-hosted server often runs without auth
     actions: ClassVar[ActionTable] = PREFECT
     workflow_label: ClassVar[str] = "deployment id"
+    action_retry_delay: ClassVar[float] = 0.5
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         super().__init__(profile, http)
@@ -437,10 +441,31 @@ class PrefectProvider(Provider):
 
     # ---- actions --------------------------------------------------------------------
 
+    async def _post_action(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """Send an action; resend it only on HTTP 503.
+
+        Prefect answers 503 `{"exception_message": "Service Unavailable"}` when its
+        database was busy (SQLite "database is locked", a dropped Postgres
+        connection): the request's transaction did not commit, and Prefect's own
+        client retries these. With the default SQLite backend this happens now and
+        then under load, so the adapter retries 503 a few times instead of showing it.
+        Any other failure (timeouts included: the outcome is unknown) goes to
+        `Provider.perform`, which reads the run back and never resends.
+        """
+        for attempt in range(1, ACTION_TRIES + 1):
+            try:
+                return await self.http.post_action(self._path(path), json=body)
+            except ProviderError as exc:
+                if exc.status != 503 or attempt == ACTION_TRIES:
+                    raise
+                await asyncio.sleep(self.action_retry_delay * attempt)
+        raise AssertionError("unreachable")
+
     async def _start(self, request: StartRequest) -> str:
-        response = await self.http.post_action(
-            self._path(f"/deployments/{seg(request.workflow_id)}/create_flow_run"),
-            json={"parameters": dict(request.inputs)})
+        # The idempotency key makes a resent create return the same run, never a second one.
+        response = await self._post_action(
+            f"/deployments/{seg(request.workflow_id)}/create_flow_run",
+            {"parameters": dict(request.inputs), "idempotency_key": f"runtui-{uuid.uuid4()}"})
         found = p.ident(json_of(response, NAME), "id")
         if found is None:
             raise ProviderError("the new flow run carries no id", provider=NAME, kind="parse",
@@ -458,15 +483,13 @@ class PrefectProvider(Provider):
                 "state_details": details}
 
     async def _send(self, run: Run, action: Action) -> str | None:
-        run_path = self._path(f"/flow_runs/{seg(run.id)}")
+        run_path = f"/flow_runs/{seg(run.id)}"
         if action is A.CANCEL:
-            response = await self.http.post_action(f"{run_path}/set_state",
-                                                   json={"state": {"type": "CANCELLING"}})
+            response = await self._post_action(f"{run_path}/set_state", {"state": {"type": "CANCELLING"}})
         elif action is A.PAUSE:
-            response = await self.http.post_action(f"{run_path}/set_state",
-                                                   json={"state": self._suspend_state()})
+            response = await self._post_action(f"{run_path}/set_state", {"state": self._suspend_state()})
         elif action is A.RESUME:
-            response = await self.http.post_action(f"{run_path}/resume", json={})
+            response = await self._post_action(f"{run_path}/resume", {})
         else:
             raise NotAllowed(f"Prefect flow runs do not support {action.value}")
         orchestration_outcome(json_of(response, NAME), response.status_code, action)

@@ -321,6 +321,11 @@ class WexaProvider(Provider):
         else:
             path = f"/{seg(self.project)}/execution_flows"
             base = {"projectID": self.project}
+            raw = _raw_filter(query.statuses)
+            if raw:
+                # Undocumented on the real API (an inference): a server that ignores it
+                # answers everything, which the client-side filter below still handles.
+                base["status"] = ",".join(raw)
         async for page in _skip_pages(lambda params: self.http.get(path, params={**base, **params}),
                                       query, self.profile.name):
             yield page
@@ -370,6 +375,25 @@ class WexaProvider(Provider):
         await self.http.post_action(f"/execute_flow/{seg(run.id)}/{verb}", json=body,
                                     params={"projectID": self.project})
         return None
+
+
+# Raw execution statuses per common status, for a server-side filter. Wexa's
+# human-approval states have no published names, so "waiting" is not sent: those
+# runs are still picked up by the slower full listing.
+_RAW_FOR: dict[Status, tuple[str, ...]] = {
+    Status.QUEUED: ("ready", "pending", "queued"),
+    Status.RUNNING: ("running", "in_progress"),
+    Status.PAUSED: ("paused",),
+    Status.SUCCEEDED: ("completed",),
+    Status.FAILED: ("failed",),
+    Status.CANCELLED: ("cancelled", "canceled"),
+}
+
+
+def _raw_filter(statuses: frozenset[Status] | None) -> list[str]:
+    if not statuses or Status.UNKNOWN in statuses:
+        return []
+    return [raw for status in sorted(statuses) for raw in _RAW_FOR.get(status, ())]
 
 
 async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,

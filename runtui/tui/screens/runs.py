@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from runtui.actions import can_execute, decide
+from runtui.actions import allowed_actions, can_execute, decide
 from runtui.engine.health import Health
 from runtui.engine.store import Delta
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -50,6 +51,7 @@ class RunsScreen(Screen[None]):
         self.frozen = False
         self.profile_filter: str | None = None
         self._detail_open = False
+        self._bindings_for: object = ()  # what the footer last greyed out
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -114,7 +116,7 @@ class RunsScreen(Screen[None]):
         summary = self.query_one("#summary", Static)
         if getattr(summary, "_last", None) != text:
             summary._last = text  # type: ignore[attr-defined]
-            summary.update(text)
+            summary.update(text, layout=False)
 
     # ---- detail -----------------------------------------------------------------------
 
@@ -227,6 +229,10 @@ class RunsScreen(Screen[None]):
         prof = self.ws.config.profiles.get(profile)
         return prof is None or prof.read_only
 
+    def _busy(self, run: Run) -> bool:
+        """An action on the run is under way (sent, or about to be: its worker may not run yet)."""
+        return self.ws.controller.is_busy(run) or run.key in self.table.pending
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out footer keys the selected run's state does not allow (None = disabled)."""
         if action == "run_action" and parameters:
@@ -235,8 +241,7 @@ class RunsScreen(Screen[None]):
                 return None
             if run is not None and not self.table.marks:
                 act = Action(str(parameters[0]))
-                ok = decide(run, act, read_only=self._read_only(run.profile),
-                            busy=self.ws.controller.is_busy(run))
+                ok = decide(run, act, read_only=self._read_only(run.profile), busy=self._busy(run))
                 return True if ok else None
         if action == "execute":
             run = self.table.cursor_run
@@ -244,8 +249,37 @@ class RunsScreen(Screen[None]):
                 return None
         return True
 
-    def on_run_table_cursor_moved(self, _event: RunTable.CursorMoved) -> None:
-        self.refresh_bindings()
+    def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
+        # Repaint the footer only when the keys it greys out actually change:
+        # a cursor move must cost one or two lines, not the footer too.
+        run = event.run
+        signature = None if run is None else (
+            tuple(allowed_actions(run, read_only=self._read_only(run.profile))),
+            self._read_only(run.profile), self.ws.controller.is_busy(run))
+        if signature != self._bindings_for:
+            self._bindings_for = signature
+            self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        """A greyed-out key still answers when pressed: it says why nothing is sent.
+
+        Textual skips a binding whose check_action is falsy, so without this a refused
+        key (pause on an Edges run, anything on a read-only profile) would do nothing at all.
+        """
+        if self.focused is not self.table:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled or active.node is not self:
+            return
+        _, name, params = parse_action(active.binding.action)
+        if name == "run_action" and params:
+            event.stop()
+            event.prevent_default()
+            self.action_run_action(str(params[0]))
+        elif name == "execute":
+            event.stop()
+            event.prevent_default()
+            self._open_execute(self.table.cursor_run, same_inputs=False)
 
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any, else on the cursor's run."""
@@ -260,8 +294,7 @@ class RunsScreen(Screen[None]):
         allowed: list[Run] = []
         refused: list[str] = []
         for run in targets:
-            decision = decide(run, action, read_only=self._read_only(run.profile),
-                              busy=self.ws.controller.is_busy(run))
+            decision = decide(run, action, read_only=self._read_only(run.profile), busy=self._busy(run))
             if decision:
                 allowed.append(run)
             else:

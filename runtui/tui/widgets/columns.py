@@ -81,7 +81,12 @@ def duration_text(run: Run, now: datetime) -> str:
     if end is None:
         if run.status.terminal:
             return ""
-        end = now
+        # Still running: seconds only in the first minute, then minutes, so a
+        # long run's cell changes once a minute (the detail pane shows seconds).
+        seconds = max(0.0, (now - _aware(start)).total_seconds())
+        if 60 <= seconds < 3600:
+            return f"{int(seconds) // 60}m"
+        return display.duration(seconds)
     return display.duration(max(0.0, (_aware(end) - _aware(start)).total_seconds()))
 
 

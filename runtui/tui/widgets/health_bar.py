@@ -52,4 +52,4 @@ class HealthBar(Static):
         plain = text.plain
         if plain != self._last:  # nothing repaints when nothing changed
             self._last = plain
-            self.update(text)
+            self.update(text, layout=False)  # one line, fixed height: no relayout
