@@ -7,6 +7,7 @@ removed runs, so nothing repaints when nothing changed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -121,6 +122,6 @@ class RunStore:
 
 def fill_from(new: Run, old: Run) -> Run:
     """`new` with its empty fields taken from `old` (a summary read knows less)."""
-    missing = {name: getattr(old, name) for name in Run.model_fields
-               if getattr(new, name) is None and getattr(old, name) is not None}
+    missing = {f.name: getattr(old, f.name) for f in dataclasses.fields(Run)
+               if getattr(new, f.name) is None and getattr(old, f.name) is not None}
     return new.model_copy(update=missing) if missing else new
