@@ -54,7 +54,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     except ProviderError as exc:
-        fail(str(exc), EXIT_SERVER)
+        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER)
     except RuntuiError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -166,7 +166,10 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     names = list(profiles) or ws.profile_names
     for name in names:
         if name not in ws.config.profiles:
-            ws.config.profile(name)  # raises the right ConfigError
+            try:
+                ws.config.profile(name)  # raises the right ConfigError
+            except ConfigError as exc:
+                fail(str(exc), EXIT_USAGE)
 
     async def one(name: str) -> list[Run]:
         provider = ws.provider(name)
@@ -300,8 +303,11 @@ def _report(result: Any, as_json: bool) -> None:
     else:
         state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
         run_id = result.run.id if result.run else (result.new_run_id or "")
-        click.echo(f"{result.action.value} {run_id}: {'ok' if result.ok else 'FAILED'}{state}")
-        if result.message and not result.ok:
+        verdict = "ok" if result.ok else "FAILED"
+        if result.uncertain:
+            verdict = "outcome unknown until read back, " + ("it took effect" if result.ok else "not done")
+        click.echo(f"{result.action.value} {run_id}: {verdict}{state}")
+        if result.message and (not result.ok or result.uncertain):
             click.echo(f"runtui: {result.message}", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
 

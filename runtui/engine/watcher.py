@@ -144,7 +144,7 @@ class ProfileWatcher:
 
     def _failed(self, exc: ProviderError) -> float:
         self._failures += 1
-        backoff = min(MAX_ERROR_BACKOFF, MAX_BACKOFF, self.interval * (2 ** min(self._failures, 6)))
+        backoff = min(MAX_ERROR_BACKOFF, MAX_BACKOFF, self.interval * float(2 ** min(self._failures, 6)))
         backoff = max(backoff, self.interval)  # never poll a failing server faster than a healthy one
         if exc.rate_limited:
             wait: float = max(backoff, exc.retry_after or 0.0)

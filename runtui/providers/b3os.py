@@ -22,7 +22,7 @@ from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
-from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
+from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of, redact_credentials
 from runtui.providers.http import first_str, seg
 
 NAME = "b3os"
@@ -297,10 +297,11 @@ class B3osProvider(Provider):
         """The body, refusing a 2xx that says `success: false` (older envelope)."""
         body = json_of(response, NAME)
         if isinstance(body, dict) and body.get("success") is False:
-            raise ProviderError(self.read_error(body) or "request failed", provider=NAME,
-                                status=response.status_code,
-                                request_id=first_str(body, "requestId")
-                                or response.headers.get("x-request-id"))
+            request_id = first_str(body, "requestId") or response.headers.get("x-request-id")
+            raise ProviderError(
+                redact_credentials(self.read_error(body) or "request failed", response)[:500],
+                provider=NAME, status=response.status_code,
+                request_id=redact_credentials(request_id, response)[:200] if request_id else None)
         return body
 
     # ---- reads ----------------------------------------------------------------------

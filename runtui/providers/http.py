@@ -57,7 +57,9 @@ def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> http
 def seg(value: str) -> str:
     """One URL path segment from user input: escaped, and never '.' or '..'."""
     text = str(value)
-    if text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n"):
+    # "/" and "\\" are refused, not only escaped: many servers decode %2F before
+    # routing, so an escaped slash could still reach a sibling route.
+    if text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n/\\"):
         raise ProviderError(f"invalid id {text!r}", provider="runtui", kind="input")
     return quote(text, safe="")
 

@@ -17,7 +17,6 @@ state *name* ("Late", "Suspended", "AwaitingRetry", …) shows in the timeline.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -40,7 +39,6 @@ MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
 MAX_STEP_PAGES = 5  # task runs read for one detail view: at most 1000
 DEFAULT_SUSPEND_TIMEOUT = 3600.0  # seconds; what Prefect's own suspend_flow_run uses
 DEFAULT_HORIZON_MINUTES = 60.0  # scheduled runs further ahead than this are not listed
-ACTION_TRIES = 3  # for 503 only: see PrefectProvider._post_action
 
 STATUS_TABLE: dict[str, Status] = {
     "scheduled": Status.QUEUED,
@@ -179,7 +177,7 @@ def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> R
         finished_at=p.parse_time(obj.get("end_time")) if status.terminal else None,
         updated_at=p.parse_time(obj.get("updated")),
         last_error=_state_message(obj) if raw in ("FAILED", "CRASHED") else None,
-        parent_id=p.ident(obj, "parent_task_run_id"),
+        # parent_id stays empty: a subflow's `parent_task_run_id` is a task run, not a run.
     )
 
 
@@ -293,7 +291,6 @@ class PrefectProvider(Provider):
     needs_key: ClassVar[bool] = False  # a self-hosted server often runs without auth
     actions: ClassVar[ActionTable] = PREFECT
     workflow_label: ClassVar[str] = "deployment id"
-    action_retry_delay: ClassVar[float] = 0.5
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         super().__init__(profile, http)
@@ -442,24 +439,15 @@ class PrefectProvider(Provider):
     # ---- actions --------------------------------------------------------------------
 
     async def _post_action(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        """Send an action; resend it only on HTTP 503.
+        """Send an action once, like every adapter.
 
-        Prefect answers 503 `{"exception_message": "Service Unavailable"}` when its
-        database was busy (SQLite "database is locked", a dropped Postgres
-        connection): the request's transaction did not commit, and Prefect's own
-        client retries these. With the default SQLite backend this happens now and
-        then under load, so the adapter retries 503 a few times instead of showing it.
-        Any other failure (timeouts included: the outcome is unknown) goes to
-        `Provider.perform`, which reads the run back and never resends.
+        Prefect answers 503 when its database is busy (SQLite "database is locked")
+        without committing; that surfaces to the user with the server's message and
+        the run read back, and the user decides to press again. The create carries
+        an idempotency key, so even a second press after a lost answer cannot start
+        the run twice.
         """
-        for attempt in range(1, ACTION_TRIES + 1):
-            try:
-                return await self.http.post_action(self._path(path), json=body)
-            except ProviderError as exc:
-                if exc.status != 503 or attempt == ACTION_TRIES:
-                    raise
-                await asyncio.sleep(self.action_retry_delay * attempt)
-        raise AssertionError("unreachable")
+        return await self.http.post_action(self._path(path), json=body)
 
     async def _start(self, request: StartRequest) -> str:
         # The idempotency key makes a resent create return the same run, never a second one.

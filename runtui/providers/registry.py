@@ -28,6 +28,7 @@ BUILTIN = {
     "wexa": "runtui.providers.wexa:WexaProvider",
     "edges": "runtui.providers.edges:EdgesProvider",
     "b3os": "runtui.providers.b3os:B3osProvider",
+    "prefect": "runtui.providers.prefect:PrefectProvider",
 }
 
 

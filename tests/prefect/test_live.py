@@ -211,30 +211,32 @@ async def _wait_rest(pilot: Any, srv: PrefectServer, run_id: str, types: set[str
 async def test_tui_cancels_the_cursor_run(prefect_server: PrefectServer) -> None:
     from runtui.engine.workspace import Workspace
     from runtui.tui.app import RuntuiApp
+    from runtui.tui.screens.runs import RunsScreen
 
     run_id = prefect_server.create_run("slow", {"seconds": 120})
     prefect_server.wait_type(run_id, "RUNNING", timeout=60)
     app = RuntuiApp(Workspace.load(prefect_server.config_path))
     async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen,
+                                "the runs screen")
+        assert isinstance(screen, RunsScreen)
+        table = screen.table
+
         def row() -> Run | None:
-            table = getattr(app.screen, "table", None)
-            if table is None:
-                return None
             return next((r for r in table.visible_runs() if r.id == run_id and r.raw_status == "RUNNING"),
                         None)
 
         run = await _wait_ui(pilot, row, f"run {run_id} shown as RUNNING")
         assert run.workflow_name == "slow/slow-dep"
-        app.screen.table.move_cursor_to(run.key)
+        table.move_cursor_to(run.key)
         await pilot.pause()
-        assert app.screen.table.cursor_run.id == run_id
+        assert table.cursor_run is not None and table.cursor_run.id == run_id
         await pilot.press("c")
         await _wait_ui(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", "confirm dialog")
         await pilot.press("y")
         await _wait_rest(pilot, prefect_server, run_id, {"CANCELLED"})
 
         def shown_cancelled() -> bool:
-            return any(r.id == run_id and r.status is Status.CANCELLED
-                       for r in app.screen.table.visible_runs())
+            return any(r.id == run_id and r.status is Status.CANCELLED for r in table.visible_runs())
 
         await _wait_ui(pilot, shown_cancelled, "the run shown as cancelled")

@@ -304,7 +304,8 @@ def test_execute_posts_parameters_to_the_deployment() -> None:
     assert result.ok and result.new_run_id == "r0009"
     post = next(r for r in seen if r.method == "POST" and "create_flow_run" in r.url.path)
     assert post.url.path == f"/api/deployments/{DEP}/create_flow_run"
-    assert body(post) == {"parameters": {"n": 3}}
+    assert body(post)["parameters"] == {"n": 3}
+    assert body(post)["idempotency_key"].startswith("runtui-")
     assert post.headers["authorization"] == "Bearer pnu_secret_key_123"
 
 
@@ -326,3 +327,47 @@ def test_providers_command_lists_prefect() -> None:
     assert res.exit_code == 0
     line = next(line for line in res.stdout.splitlines() if line.startswith("prefect"))
     assert "runtui.providers.prefect:PrefectProvider" in line
+
+
+def test_a_503_on_an_action_is_reported_not_resent() -> None:
+    """runtui sends an action once; a busy Prefect's 503 reaches the user with the run read back."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        if request.method == "POST":
+            return httpx.Response(503, json={"exception_message": "Service Unavailable"})
+        return httpx.Response(200, json=flow_run(9, "SCHEDULED"))
+
+    provider, seen = build(handler)
+    result = asyncio.run(provider.execute(StartRequest(workflow_id=DEP, inputs={})))
+    assert not result.ok and "503" in (result.message or "")
+    creates = [body(r) for r in seen if "create_flow_run" in r.url.path]
+    assert len(creates) == 1 and creates[0]["idempotency_key"].startswith("runtui-")
+
+
+@pytest.mark.parametrize("failure", [
+    httpx.Response(500, json={"exception_message": "Internal Server Error"}),
+    httpx.Response(503, json={"exception_message": "Service Unavailable"}),
+    httpx.Response(409, json={"detail": "Error creating flow run: Validation failed"}),
+    "timeout",
+])
+def test_other_action_failures_are_never_resent(failure: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        found = names_handler(request)
+        if found is not None:
+            return found
+        if request.method == "POST":
+            if failure == "timeout":
+                raise httpx.ReadTimeout("slow", request=request)
+            assert isinstance(failure, httpx.Response)
+            return failure
+        return httpx.Response(200, json=flow_run(1, "RUNNING"))
+
+    provider, seen = build(handler)
+    run = Run(profile="pf", provider="prefect", id="r0001", status=Status.RUNNING, raw_status="RUNNING")
+    result = asyncio.run(provider.perform(run, Action.CANCEL))
+    assert result.ok is False
+    assert result.uncertain is (failure == "timeout")
+    assert len([r for r in seen if r.method == "POST" and "set_state" in r.url.path]) == 1

@@ -21,7 +21,8 @@ def test_write_config(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "config.toml"
     config = SimConfig(seed=11, keys={"wexa": "a", "edges": "b", "b3os": "c"})
     env = write_config(path, "http://127.0.0.1:9999", config)
-    assert env == {"RUNTUI_SIM_WEXA_KEY": "a", "RUNTUI_SIM_EDGES_KEY": "b", "RUNTUI_SIM_B3OS_KEY": "c"}
+    assert env == {"RUNTUI_SIM_WEXA_KEY": "a", "RUNTUI_SIM_EDGES_KEY": "b", "RUNTUI_SIM_B3OS_KEY": "c",
+                   "RUNTUI_SIM_B3OS_WEBHOOK_SECRET": "sim-webhook-secret"}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().startswith("# written by runtui sim\n")
     data = tomllib.loads(path.read_text())
@@ -36,6 +37,7 @@ def test_write_config(tmp_path: Path) -> None:
         "provider": "b3os",
         "base_url": "http://127.0.0.1:9999/b3os",
         "api_key_env": "RUNTUI_SIM_B3OS_KEY",
+        "webhook_secret_env": "RUNTUI_SIM_B3OS_WEBHOOK_SECRET",
     }
 
 

@@ -8,7 +8,7 @@ import sys
 CORE = [
     "runtui.model", "runtui.actions", "runtui.config", "runtui.display", "runtui.errors",
     "runtui.providers.base", "runtui.providers.http", "runtui.providers.registry",
-    "runtui.providers.wexa", "runtui.providers.edges", "runtui.providers.b3os",
+    "runtui.providers.wexa", "runtui.providers.edges", "runtui.providers.b3os", "runtui.providers.prefect",
     "runtui.engine.store", "runtui.engine.watcher", "runtui.engine.control",
     "runtui.engine.journal", "runtui.engine.workspace", "runtui.engine.detail", "runtui.cli",
 ]

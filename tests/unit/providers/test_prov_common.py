@@ -135,7 +135,10 @@ def test_seg_refuses_path_tricks(bad: str) -> None:
 
 
 def test_seg_escapes() -> None:
-    assert seg("../etc/passwd") == "..%2Fetc%2Fpasswd" and seg("a b?c#d") == "a%20b%3Fc%23d"
+    assert seg("a b?c#d") == "a%20b%3Fc%23d" and seg("%2e%2e") == "%252e%252e"
+    for bad in ("../etc/passwd", "x/status", "a\\b", "..", "."):
+        with pytest.raises(ProviderError):
+            seg(bad)
 
 
 # ---- parse helpers ----------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""The audit journal: a "started" line before the request, the outcome after, and a crash
+mid-action still leaves the started record that `runtui history` shows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from runtui.config import Profile
+from runtui.engine.control import Controller
+from runtui.engine.journal import Journal, default_path
+from runtui.model import Action, Run, StartRequest, Status
+from runtui.providers.edges import EdgesProvider
+
+from .conftest import run_cli
+
+KEY_ENV = "FAULTS_JOURNAL_KEY"
+RUN = Run(profile="e", provider="edges", id="r-journal-1", raw_status="RUNNING", status=Status.RUNNING)
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def provider(monkeypatch: pytest.MonkeyPatch, handler: Any) -> EdgesProvider:
+    monkeypatch.setenv(KEY_ENV, "journal-key-123456")
+    profile = Profile(name="e", provider="edges", base_url="https://edges.test/v1", api_key_env=KEY_ENV)
+    built = EdgesProvider.from_profile(profile, transport=httpx.MockTransport(handler))
+    assert isinstance(built, EdgesProvider)
+    return built
+
+
+async def test_started_is_on_disk_before_the_request_and_outcome_after(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = Journal()
+    seen_at_post: list[list[dict[str, Any]]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            seen_at_post.append(lines(journal.path))  # what a crash right now would leave
+            return httpx.Response(200, json={"uid": RUN.id, "status": "STOPPED"})
+        return httpx.Response(200, json={"uid": RUN.id, "status": "STOPPED"})
+
+    prov = provider(monkeypatch, handler)
+    result = await Controller(journal).act(prov, RUN, Action.CANCEL)
+    assert result.ok
+    assert len(seen_at_post) == 1
+    [started] = seen_at_post[0]
+    assert started["phase"] == "started" and started["run_id"] == RUN.id and started["action"] == "cancel"
+    recs = lines(journal.path)
+    assert [r["phase"] for r in recs] == ["started", "finished"]
+    assert recs[1]["id"] == started["id"] and recs[1]["outcome"] == "ok"
+    assert journal.path == default_path()  # RUNTUI_STATE_DIR (isolated per test)
+    assert oct(journal.path.stat().st_mode & 0o777) == "0o600"
+    await prov.aclose()
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, asyncio.CancelledError],
+                         ids=["KeyboardInterrupt", "cancelled"])
+async def test_interrupted_action_keeps_its_started_record(monkeypatch: pytest.MonkeyPatch,
+                                                          exc: type[BaseException]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise exc()
+        return httpx.Response(200, json={"uid": RUN.id, "status": "RUNNING"})
+
+    prov = provider(monkeypatch, handler)
+    controller = Controller(Journal())
+    with pytest.raises(exc):
+        await controller.act(prov, RUN, Action.CANCEL)
+    assert not controller.is_busy(RUN)  # a later action is not blocked forever
+    recs = lines(Journal().path)
+    assert recs[0]["phase"] == "started" and recs[0]["run_id"] == RUN.id
+    assert recs[-1]["outcome"] == "uncertain" and exc.__name__ in recs[-1]["message"]
+    with pytest.raises(exc):
+        await controller.execute(prov, StartRequest(workflow_id="flow-x"))
+    res = run_cli(Path("unused.toml"), "history", "--json")
+    entries = res.json()
+    assert [(e["action"], e["outcome"]) for e in entries] == [("cancel", "uncertain"),
+                                                              ("execute flow-x", "uncertain")]
+    await prov.aclose()
+
+
+CRASHER = textwrap.dedent("""
+    import asyncio, os, httpx
+    from runtui.config import Profile
+    from runtui.engine.control import Controller
+    from runtui.engine.journal import Journal
+    from runtui.model import Action, Run, Status
+    from runtui.providers.edges import EdgesProvider
+
+    def handler(request):
+        if request.method == "POST":
+            os._exit(137)  # the process dies mid-request: no outcome can be written
+        return httpx.Response(200, json={"uid": "r-crash", "status": "RUNNING"})
+
+    os.environ["K"] = "crash-key-123456"
+    prof = Profile(name="prod", provider="edges", base_url="https://edges.test/v1", api_key_env="K")
+    prov = EdgesProvider.from_profile(prof, transport=httpx.MockTransport(handler))
+    run = Run(profile="prod", provider="edges", id="r-crash", raw_status="RUNNING", status=Status.RUNNING)
+    asyncio.run(Controller(Journal()).act(prov, run, Action.CANCEL))
+""")
+
+
+def test_a_crash_mid_action_leaves_the_started_record_in_history(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-c", CRASHER], env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 137, proc.stderr
+    recs = lines(default_path())
+    assert [r["phase"] for r in recs] == ["started"]
+    res = run_cli(tmp_path / "none.toml", "history")
+    assert res.code == 0
+    row = next(line for line in res.out.splitlines() if "r-crash" in line)
+    assert "prod" in row and "cancel" in row and "unknown (no outcome recorded)" in row
+    entries = run_cli(tmp_path / "none.toml", "history", "--json").json()
+    assert entries[-1]["run_id"] == "r-crash" and entries[-1]["finished"] is None
+    # A torn last line (crash while appending) does not break the history either.
+    with default_path().open("a") as fh:
+        fh.write('{"id": "torn", "phase": "sta')
+    assert run_cli(tmp_path / "none.toml", "history").code == 0

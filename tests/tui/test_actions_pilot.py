@@ -1,0 +1,476 @@
+"""Every run action of every provider, by keyboard, against the real simulator.
+
+Each test starts `RuntuiApp` over a config that points at the module's simulator,
+lets the real watchers load the runs, puts the cursor on a run (by `move_cursor_to`
+or by typing a filter, as a person would), presses the real keys, and then checks
+what the *server* did: its run status and its per-route request counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.pilot import Pilot
+
+from runtui.engine.health import HealthState
+from runtui.engine.workspace import Workspace
+from runtui.model import Action, ActionResult, Run
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.execute import ExecuteScreen, goal_of
+from runtui.tui.screens.runs import RunsScreen
+from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, wait_for
+
+SIZE = (120, 36)
+
+WEXA = "/wexa/execute_flow/{execution_id}"
+EDGES = "/edges/v1/flows/runs/{uid}"
+B3OS = "/b3os/v1/runs/{run_id}"
+
+
+@asynccontextmanager
+async def tui(config: Path, *, profiles: int = 3) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    """The real app, watching the simulator, once every profile has loaded its runs."""
+    ws = Workspace.load(config)
+    app = RuntuiApp(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+
+        def loaded() -> bool:
+            states = [h.state for h in ws.health.values()]
+            return len(states) == profiles and all(s is HealthState.OK for s in states) \
+                and screen.table.total_count > 0
+
+        await wait_for(pilot, loaded, what="every profile loaded")
+        yield app, pilot, screen
+
+
+def run_of(screen: RunsScreen, profile: str, run_id: str) -> Run | None:
+    return screen.ws.store.get((profile, run_id))  # type: ignore[no-any-return]
+
+
+async def select(pilot: Pilot[Any], screen: RunsScreen, provider: str, run_id: str,
+                 raw: str | None = None) -> Run:
+    """Cursor on the run, once the table shows it (in raw status `raw` if given)."""
+    key = (SIM_PROFILE[provider], run_id)
+
+    def shown() -> bool:
+        run = run_of(screen, *key)
+        return run is not None and (raw is None or run.raw_status == raw) \
+            and any(r.key == key for r in screen.table.visible_runs())
+
+    await wait_for(pilot, shown, what=f"{provider} run {run_id} in the table as {raw}")
+    screen.table.move_cursor_to(key)
+    await pilot.pause()
+    assert screen.table.cursor_key == key
+    run = screen.table.cursor_run
+    assert run is not None
+    return run
+
+
+async def on_row(pilot: Pilot[Any], screen: RunsScreen, key: tuple[str, str]) -> None:
+    await wait_for(pilot, lambda: run_of(screen, *key) is not None, what=f"{key} loaded")
+    screen.table.move_cursor_to(key)
+    await pilot.pause()
+    assert screen.table.cursor_key == key
+
+
+async def type_filter(pilot: Pilot[Any], screen: RunsScreen, text: str) -> None:
+    """`/`, the text, enter: what a person does to find a run."""
+    await pilot.press("slash", *text, "enter")
+    await wait_for(pilot, lambda: screen.table.filter_text == text and screen.table.has_focus)
+
+
+async def server_says(pilot: Pilot[Any], sim: TuiSim, provider: str, run_id: str,
+                      expected: str | Callable[[str | None], bool]) -> None:
+    check = expected if callable(expected) else (lambda s: s == expected)
+    await wait_for(pilot, lambda: check(sim.status(provider, run_id)), what=f"server status {expected}")
+
+
+async def table_says(pilot: Pilot[Any], screen: RunsScreen, provider: str, run_id: str, raw: str) -> None:
+    key = (SIM_PROFILE[provider], run_id)
+    await wait_for(pilot, lambda: (r := run_of(screen, *key)) is not None and r.raw_status == raw
+                   and key not in screen.table.pending, what=f"table shows {raw}")
+
+
+def row_line(app: RuntuiApp, run_id: str) -> str:
+    lines = [line for line in screen_text(app).splitlines() if run_id[:8] in line]
+    assert len(lines) == 1, f"{run_id[:8]} on {len(lines)} lines"
+    return lines[0]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let action workers finish (they never run on their own: nothing to sleep for)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def gate(app: RuntuiApp, profile: str) -> tuple[asyncio.Event, list[Action]]:
+    """Hold the profile's actions at the adapter until the event is set (the POST is still real)."""
+    provider = app.workspace.provider(profile)
+    real: Callable[[Run, Action], Awaitable[ActionResult]] = provider.perform
+    opened = asyncio.Event()
+    seen: list[Action] = []
+
+    async def held(run: Run, action: Action) -> ActionResult:
+        seen.append(action)
+        await opened.wait()
+        return await real(run, action)
+
+    provider.perform = held  # type: ignore[method-assign]
+    return opened, seen
+
+
+# ---- Wexa ------------------------------------------------------------------------------------
+
+
+async def test_wexa_pause_resume_cancel(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", run_id, "running")
+        before = tui_sim.routes()
+
+        await pilot.press("p")
+        await server_says(pilot, tui_sim, "wexa", run_id, "paused")
+        await table_says(pilot, screen, "wexa", run_id, "paused")
+        assert "paused" in row_line(app, run_id)
+
+        await pilot.press("r")
+        await server_says(pilot, tui_sim, "wexa", run_id, "running")
+        await table_says(pilot, screen, "wexa", run_id, "running")
+
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert run_id in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await server_says(pilot, tui_sim, "wexa", run_id, "cancelled")
+        await table_says(pilot, screen, "wexa", run_id, "cancelled")
+        await settle(pilot)
+        after = tui_sim.routes()
+        for verb in ("pause", "resume", "cancel"):
+            route = f"POST {WEXA}/{verb}"
+            assert after.get(route, 0) - before.get(route, 0) == 1, route
+        assert any("cancel" in n and run_id in n for n in notifications(app))
+
+
+async def test_pending_marker_then_server_state(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", run_id, "running")
+        opened, seen = gate(app, "wexa-sim")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: seen == [Action.PAUSE])
+        key = ("wexa-sim", run_id)
+        assert key in screen.table.pending
+        assert screen.check_action("run_action", ("cancel",)) is None  # busy: greyed out
+        await pilot.press("down")  # off the row: the pending mark shows in its own style
+        line = row_line(app, run_id)
+        assert line.startswith(" …") and "running" in line
+        assert tui_sim.status("wexa", run_id) == "running"  # nothing reached the server yet
+        opened.set()
+        await server_says(pilot, tui_sim, "wexa", run_id, "paused")
+        await table_says(pilot, screen, "wexa", run_id, "paused")
+        line = row_line(app, run_id)
+        assert "…" not in line and "paused" in line
+
+
+async def test_wexa_e_launches_a_held_ready_execution(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("wexa", "ready")
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        await select(pilot, screen, "wexa", run_id, "ready")
+        before = tui_sim.count(f"POST {WEXA}/execute")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: tui_sim.count(f"POST {WEXA}/execute") == before + 1)
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ExecuteScreen)  # launched directly, no form
+        # The held execution starts one sim second after /execute.
+        tui_sim.tick(2)
+        await server_says(pilot, tui_sim, "wexa", run_id, "running")
+        await table_says(pilot, screen, "wexa", run_id, "running")
+
+
+async def paste(pilot: Pilot[Any], text: str) -> None:
+    """What a terminal sends when a person pastes (one event, not a key per character)."""
+    focused = pilot.app.focused
+    assert focused is not None
+    focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def fill_execute_form(pilot: Pilot[Any], workflow: str, goal: str | None,
+                            inputs: list[str]) -> ExecuteScreen:
+    """Fill the form by keyboard: clear and paste the workflow, tab, goal (Wexa), tab, type inputs."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="execute form")
+    form = app.screen
+    assert isinstance(form, ExecuteScreen)
+    await pilot.press("end", "ctrl+u")  # the field starts with the run's workflow
+    await paste(pilot, workflow)
+    await app.workers.wait_for_complete()  # the schema read (it may prefill required inputs)
+    await pilot.press("tab")
+    if goal is not None:
+        await paste(pilot, goal)
+        await pilot.press("tab")
+    assert app.focused is form.inputs_area
+    if form.inputs_area.text:
+        await pilot.press("f7")  # select all: typing replaces the prefill
+    for i, line in enumerate(inputs):
+        await pilot.press(*(["enter"] if i else []), *line)
+    return form
+
+
+async def test_wexa_execute_form_starts_a_run_and_selects_it(tui_sim: TuiSim) -> None:
+    flow = tui_sim.catalog()["wexa"]["agentflows"][1]["agentflow_id"]
+    subject = tui_sim.take("wexa", "completed", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", subject)
+        known = tui_sim.ids("wexa")
+        await pilot.press("e")
+        await fill_execute_form(pilot, flow, "summarise the tests", ["topic=pilot", "limit=3"])
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(tui_sim.ids("wexa") - known) == 1, what="new execution")
+        (new_id,) = tui_sim.ids("wexa") - known
+        await wait_for(pilot, lambda: screen.table.cursor_key == ("wexa-sim", new_id),
+                       what="new run selected")
+        assert isinstance(app.screen, RunsScreen)
+        detail = await app.workspace.provider("wexa-sim").get_run(new_id)
+        assert detail.run.workflow_id == flow
+        assert goal_of(detail.raw) == "summarise the tests"
+        assert detail.inputs == {"topic": "pilot", "limit": 3}
+
+
+# ---- Edges -----------------------------------------------------------------------------------
+
+
+async def test_edges_cancel_and_resume_blocked(tui_sim: TuiSim) -> None:
+    running = tui_sim.take("edges", "RUNNING")
+    blocked = tui_sim.take("edges", "BLOCKED", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "edges", running, "RUNNING")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await server_says(pilot, tui_sim, "edges", running, "STOPPED")
+        await table_says(pilot, screen, "edges", running, "STOPPED")
+
+        await select(pilot, screen, "edges", blocked, "BLOCKED")
+        before = tui_sim.count(f"POST {EDGES}/resume")
+        await pilot.press("r")  # resume is not destructive: no question
+        await server_says(pilot, tui_sim, "edges", blocked, lambda s: s in ("RUNNING", "QUEUED"))
+        await table_says(pilot, screen, "edges", blocked, tui_sim.status("edges", blocked) or "")
+        assert tui_sim.count(f"POST {EDGES}/resume") == before + 1
+
+
+async def test_edges_execute_flow_slug(tui_sim: TuiSim) -> None:
+    slug = tui_sim.catalog()["edges"]["flows"][4]["slug"]
+    subject = tui_sim.take("edges", "SUCCEEDED", seeded=True)
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        await select(pilot, screen, "edges", subject)
+        known = tui_sim.ids("edges")
+        before = tui_sim.count("POST /edges/v1/flows/{flow_slug}/run/async")
+        await pilot.press("e")
+        form = await fill_execute_form(pilot, slug, None, ["email=a@example.com"])
+        assert form.workflow_label == "flow slug"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(tui_sim.ids("edges") - known) == 1, what="new flow run")
+        (new_id,) = tui_sim.ids("edges") - known
+        await wait_for(pilot, lambda: screen.table.cursor_key == ("edges-sim", new_id))
+        assert tui_sim.count("POST /edges/v1/flows/{flow_slug}/run/async") == before + 1
+        assert run_of(screen, "edges-sim", new_id) is not None
+        assert tui_sim.extra("edges", new_id)["inputs"] == [{"email": "a@example.com"}]
+
+
+# ---- B3OS ------------------------------------------------------------------------------------
+
+
+async def test_b3os_cancel_resume_retry(tui_sim: TuiSim) -> None:
+    running = tui_sim.take("b3os", "running")
+    waiting = tui_sim.take("b3os", "waiting", seeded=True)
+    failed = tui_sim.take("b3os", "failure", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "b3os", running, "running")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await server_says(pilot, tui_sim, "b3os", running, "cancelled")
+        await table_says(pilot, screen, "b3os", running, "cancelled")
+
+        await select(pilot, screen, "b3os", waiting, "waiting")
+        await pilot.press("r")
+        await server_says(pilot, tui_sim, "b3os", waiting, lambda s: s != "waiting")
+        assert tui_sim.count("POST /b3os/v1/runs/{run_id}/nodes/{node_id}/resume") >= 1
+        await table_says(pilot, screen, "b3os", waiting, tui_sim.status("b3os", waiting) or "")
+
+        await select(pilot, screen, "b3os", failed, "failure")
+        known = tui_sim.ids("b3os")
+        before = tui_sim.count(f"POST {B3OS}/retry")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: len(tui_sim.ids("b3os") - known) == 1, what="retry run")
+        (new_id,) = tui_sim.ids("b3os") - known
+        await wait_for(pilot, lambda: screen.table.cursor_key == ("b3os-sim", new_id), what="retry selected")
+        assert tui_sim.count(f"POST {B3OS}/retry") == before + 1
+        new = run_of(screen, "b3os-sim", new_id)
+        assert new is not None and new.parent_id == failed
+        assert tui_sim.status("b3os", failed) == "failure"  # the original stays failed
+
+
+async def test_b3os_execute_workflow(tui_sim: TuiSim) -> None:
+    workflow = next(w["id"] for w in tui_sim.catalog()["b3os"]["workflows"] if w["status"] == "active")
+    subject = tui_sim.take("b3os", "success", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "b3os", subject)
+        known = tui_sim.ids("b3os")
+        before = tui_sim.count("POST /b3os/v1/workflows/{workflow_id}/run")
+        await pilot.press("e")
+        await fill_execute_form(pilot, workflow, None, ["amount=5", "token=USDC"])
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(tui_sim.ids("b3os") - known) == 1, what="new b3os run")
+        (new_id,) = tui_sim.ids("b3os") - known
+        await wait_for(pilot, lambda: screen.table.cursor_key == ("b3os-sim", new_id))
+        assert tui_sim.count("POST /b3os/v1/workflows/{workflow_id}/run") == before + 1
+        new = run_of(screen, "b3os-sim", new_id)
+        assert new is not None and new.workflow_id == workflow
+        detail = await app.workspace.provider("b3os-sim").get_run(new_id)
+        assert {"amount": 5, "token": "USDC"}.items() <= dict(detail.inputs).items()
+
+
+# ---- refusals --------------------------------------------------------------------------------
+
+
+async def test_pause_on_edges_is_refused_with_the_reason(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await type_filter(pilot, screen, run_id[:8])
+        assert [r.id for r in screen.table.visible_runs()] == [run_id]
+        assert screen.table.cursor_key == ("edges-sim", run_id)
+        before = tui_sim.posts()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: any("no pause" in n for n in notifications(app)), what="refusal")
+        await settle(pilot)
+        assert tui_sim.posts() == before
+        assert tui_sim.status("edges", run_id) == "RUNNING"
+
+
+async def test_cancel_answered_no_sends_nothing(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("b3os", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "b3os", run_id, "running")
+        before = tui_sim.posts()
+        for answer in ("n", "escape", "enter"):  # enter lands on the focused default: No
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press(answer)
+            await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen),
+                           what=f"dialog closed by {answer}")
+        await settle(pilot)
+        assert tui_sim.posts() == before
+        assert tui_sim.status("b3os", run_id) == "running"
+        assert not screen.table.pending
+
+
+READ_ONLY = """\
+[defaults]
+refresh_seconds = 0.5
+
+[profiles.wexa-ro]
+provider = "wexa"
+base_url = "{url}/wexa"
+api_key_env = "RUNTUI_SIM_WEXA_KEY"
+project_id = "{project}"
+user_id = "{user}"
+read_only = true
+"""
+
+
+async def test_read_only_profile_sends_nothing(tui_sim: TuiSim, tmp_path: Path) -> None:
+    cat = tui_sim.catalog()["wexa"]
+    path = tmp_path / "ro.toml"
+    path.write_text(READ_ONLY.format(url=tui_sim.url, project=cat["project_id"], user=cat["user_id"]))
+    path.chmod(0o600)
+    running = tui_sim.take("wexa", "running")
+    paused = tui_sim.take("wexa", "paused")
+    ready = tui_sim.take("wexa", "ready")
+    async with tui(path, profiles=1) as (app, pilot, screen):
+        before = tui_sim.posts()
+        for run_id, keys in ((running, ("p", "c")), (paused, ("r", "c")), (ready, ("e", "c"))):
+            await on_row(pilot, screen, ("wexa-ro", run_id))
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, RunsScreen), f"{key} opened {app.screen}"
+        await settle(pilot)
+        assert tui_sim.posts() == before
+        said = notifications(app)
+        assert said and all("read-only" in n for n in said), said
+        # and the footer shows the keys greyed out
+        for action in ("pause", "cancel"):
+            assert screen.check_action("run_action", (action,)) is None
+        assert screen.check_action("execute", ()) is None
+        assert tui_sim.status("wexa", running) == "running"
+        assert tui_sim.status("wexa", paused) == "paused"
+        assert tui_sim.status("wexa", ready) == "ready"
+
+
+# ---- bulk and doubled keys -------------------------------------------------------------------
+
+
+async def test_bulk_cancel_of_two_marked_runs(tui_sim: TuiSim) -> None:
+    first = tui_sim.take("b3os", "running")
+    second = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "b3os", first, "running")
+        await pilot.press("space")
+        await select(pilot, screen, "edges", second, "RUNNING")
+        await pilot.press("space")
+        assert screen.table.marks == {("b3os-sim", first), ("edges-sim", second)}
+        before = tui_sim.posts()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.question)  # type: ignore[attr-defined]
+        assert "2" in question and "cancel" in question.lower()
+        await pilot.press("y")
+        await server_says(pilot, tui_sim, "b3os", first, "cancelled")
+        await server_says(pilot, tui_sim, "edges", second, "STOPPED")
+        await settle(pilot)
+        assert tui_sim.posts() == before + 2
+        await table_says(pilot, screen, "b3os", first, "cancelled")
+        await table_says(pilot, screen, "edges", second, "STOPPED")
+
+
+async def test_cancel_twice_quickly_sends_one_post(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", run_id, "running")
+        before = tui_sim.count(f"POST {WEXA}/cancel")
+        await pilot.press("c", "y", "c", "y")
+        await server_says(pilot, tui_sim, "wexa", run_id, "cancelled")
+        await settle(pilot)
+        await table_says(pilot, screen, "wexa", run_id, "cancelled")
+        assert tui_sim.count(f"POST {WEXA}/cancel") == before + 1
+        assert isinstance(app.screen, RunsScreen)
+
+
+async def test_cancel_again_while_the_first_is_in_flight_sends_one_post(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "edges", run_id, "RUNNING")
+        opened, seen = gate(app, "edges-sim")
+        before = tui_sim.count(f"POST {EDGES}/cancel")
+        await pilot.press("c", "y")
+        await wait_for(pilot, lambda: seen == [Action.CANCEL])
+        await pilot.press("c", "y")  # the run is busy: refused, says why, no second question
+        await pilot.pause()
+        assert isinstance(app.screen, RunsScreen)
+        assert any("in flight" in n for n in notifications(app))
+        opened.set()
+        await server_says(pilot, tui_sim, "edges", run_id, "STOPPED")
+        await settle(pilot)
+        assert seen == [Action.CANCEL]
+        assert tui_sim.count(f"POST {EDGES}/cancel") == before + 1

@@ -1,0 +1,380 @@
+"""The runs screen: filter, views, refresh control, marks, clipboard, help, detail, health.
+
+The behaviour tests drive the real app over the module's simulator (see conftest.py);
+the snapshot tests use fixed runs and a frozen clock (apps/runs_*.py), no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from runtui.engine.health import HealthState
+from runtui.engine.workspace import Workspace
+from runtui.model import ACTIVE
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.help import HelpScreen
+from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.widgets import run_table
+from runtui.tui.widgets.detail_pane import DetailPane
+from runtui.tui.widgets.health_bar import HealthBar
+from tests.integration.conftest import run_cli
+from tests.tui.apps.runs_support import NOW
+from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
+
+APPS = Path(__file__).parent / "apps"
+PROFILES = ["b3os-sim", "edges-sim", "wexa-sim"]
+
+
+def config_with(sim: TuiSim, tmp: Path, *, refresh: float | None = None, extra: str = "") -> Path:
+    """The simulator's config with another refresh interval and/or more profiles."""
+    text = sim.config_path.read_text(encoding="utf-8")
+    if refresh is not None:
+        text = text.replace("refresh_seconds = 0.5", f"refresh_seconds = {refresh}")
+    path = tmp / "config.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@asynccontextmanager
+async def tui(config: Path, size: tuple[int, int] = (120, 36), profiles: int = 3
+              ) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        ws = app.workspace
+        await wait_for(pilot, lambda: len(ws.health) == profiles and all(
+            h.state is not HealthState.LOADING for h in ws.health.values()), what="first polls")
+        yield app, pilot, screen
+
+
+def polls(app: RuntuiApp) -> dict[str, int]:
+    return {name: w.polls for name, w in app.workspace.watchers.items()}
+
+
+def summary(screen: RunsScreen) -> str:
+    return str(screen.query_one("#summary").render())
+
+
+def rows(screen: RunsScreen) -> list[tuple[str, str]]:
+    return [r.key for r in screen.table.visible_runs()]
+
+
+def raw_of(app: RuntuiApp, key: tuple[str, str]) -> str | None:
+    run = app.workspace.store.get(key)
+    return None if run is None else run.raw_status
+
+
+async def wait_loaded(pilot: Pilot[Any], app: RuntuiApp, key: tuple[str, str]) -> None:
+    await wait_for(pilot, lambda: app.workspace.store.get(key) is not None, what=f"{key} loaded")
+
+
+# ---- filter and views ------------------------------------------------------------------------
+
+
+async def test_filter_narrows_and_escape_clears(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        total = screen.table.total_count
+        await pilot.press("slash", *"edges")
+        flt = screen.query_one("#filter", Input)
+        assert flt.has_focus and flt.value == "edges"
+        assert 0 < screen.table.visible_count < total
+        assert {p for p, _ in rows(screen)} == {"edges-sim"}
+        assert "filter: edges" in summary(screen)
+        await pilot.press("enter")  # back to the table, filter kept
+        assert screen.table.has_focus and screen.table.filter_text == "edges"
+        await pilot.press("j")  # table keys work again, they do not type into the filter
+        assert flt.value == "edges"
+        await pilot.press("escape")
+        assert screen.table.filter_text == "" and not flt.display
+        assert screen.table.visible_count == screen.table.total_count
+        assert "filter" not in summary(screen)
+
+        # escape while typing clears too; a run id finds exactly that run
+        run_id = tui_sim.runs("b3os", "success")[0]["id"]
+        await pilot.press("slash", *run_id[:14])
+        assert rows(screen) == [("b3os-sim", run_id)]
+        await pilot.press("escape")
+        assert screen.table.visible_count == screen.table.total_count and screen.table.has_focus
+
+
+async def test_active_only_sort_and_profile_scope(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        table = screen.table
+        total = table.total_count
+        await pilot.press("a")
+        assert table.active_only and "active only" in summary(screen)
+        assert 0 < table.visible_count < total
+        assert all(r.status in ACTIVE for r in table.visible_runs())
+        await pilot.press("a")
+        assert table.visible_count == total
+
+        first = (table.sort_column, table.sort_reverse)
+        order = rows(screen)
+        await pilot.press("s")
+        assert (table.sort_column, table.sort_reverse) != first
+        assert set(rows(screen)) == set(order) and rows(screen) != order
+        assert "▲" in screen_text(pilot.app) or "▼" in screen_text(pilot.app)
+
+        seen = []
+        for _ in range(len(PROFILES) + 1):
+            await pilot.press("o")
+            seen.append(screen.profile_filter)
+            if screen.profile_filter:
+                assert {p for p, _ in rows(screen)} == {screen.profile_filter}
+                assert summary(screen).startswith(f"{screen.profile_filter} |")
+        assert seen == [*PROFILES, None]
+        assert table.visible_count == total and "all profiles" in summary(screen)
+
+
+# ---- refresh control -------------------------------------------------------------------------
+
+
+async def test_ctrl_r_polls_now(tui_sim: TuiSim, tmp_path: Path) -> None:
+    async with tui(config_with(tui_sim, tmp_path, refresh=60)) as (app, pilot, _screen):
+        before = polls(app)
+        assert set(before) == set(PROFILES)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: all(n > before[k] for k, n in polls(app).items()), what="polls")
+        assert any("refreshing" in n for n in notifications(app))
+
+
+async def test_f_pauses_auto_refresh(tui_sim: TuiSim) -> None:
+    subject = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        key = ("wexa-sim", subject)
+        await wait_for(pilot, lambda: raw_of(app, key) == "running")
+        await pilot.press("f")
+        assert screen.frozen and "refresh paused" in summary(screen)
+        await pilot.pause(0.1)  # a poll already in flight may still land
+        frozen = polls(app)
+        tui_sim.force("wexa", subject, "paused")
+        tui_sim.tick(30)
+        await pilot.press("ctrl+r")  # asks, but a paused watcher does not poll
+        await pilot.pause(1.5)  # three refresh intervals: an observation window, not a sync
+        assert polls(app) == frozen
+        assert raw_of(app, key) == "running"
+        await pilot.press("f")
+        assert not screen.frozen and "refresh paused" not in summary(screen)
+        await wait_for(pilot, lambda: raw_of(app, key) == "paused", what="change seen after un-pausing")
+        assert all(n > frozen[k] for k, n in polls(app).items())
+
+
+async def test_cursor_and_marks_survive_refreshes(tui_sim: TuiSim) -> None:
+    cursor_id = tui_sim.take("edges", "RUNNING")
+    marked_id = tui_sim.take("b3os", "running")
+    changing = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        table = screen.table
+        for key in (("edges-sim", cursor_id), ("b3os-sim", marked_id), ("wexa-sim", changing)):
+            await wait_loaded(pilot, app, key)
+        table.move_cursor_to(("b3os-sim", marked_id))
+        await pilot.press("space")
+        table.move_cursor_to(("edges-sim", cursor_id))
+        await pilot.pause()
+        before = polls(app)
+        index = rows(screen).index(("edges-sim", cursor_id))
+        tui_sim.force("wexa", changing, "paused")  # a row changes, and a new one lands on top
+        slug = tui_sim.catalog()["edges"]["flows"][1]["slug"]
+        res = await asyncio.to_thread(run_cli, tui_sim, "runs", "execute", "-p", "edges-sim",
+                                      "--workflow", slug, "--json")
+        new_key = ("edges-sim", res.json()["new_run_id"])
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: raw_of(app, ("wexa-sim", changing)) == "paused")
+        await wait_for(pilot, lambda: new_key in rows(screen), what="new run listed")
+        assert rows(screen).index(("edges-sim", cursor_id)) == index + 1
+        await wait_for(pilot, lambda: all(n >= before[k] + 2 for k, n in polls(app).items()), what="polls")
+        assert table.cursor_key == ("edges-sim", cursor_id)
+        assert table.marks == {("b3os-sim", marked_id)}
+        assert "*" in next(line for line in screen_text(app).splitlines() if marked_id[:12] in line)[:3]
+
+
+async def test_mark_on_a_vanished_run_is_dropped(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        table = screen.table
+        done = [r for r in table.visible_runs() if r.status.terminal]
+        gone, kept = done[0], done[1]
+        for run in (gone, kept):
+            table.move_cursor_to(run.key)
+            await pilot.press("space")
+        assert table.marks == {gone.key, kept.key}
+        app.workspace.store.remove([gone])  # what a full listing does when the server lost it
+        await pilot.pause()
+        assert table.marks == {kept.key}
+        assert gone.key not in rows(screen)
+        assert table.marked_runs() == [kept]
+
+
+# ---- clipboard, help, detail -----------------------------------------------------------------
+
+
+async def test_y_copies_the_run_id(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        run = screen.table.cursor_run
+        assert run is not None
+        await pilot.press("y")
+        assert app.clipboard == run.id
+        assert any(run.id in n for n in notifications(app))
+
+
+async def test_help_lists_every_binding_id(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path, size=(120, 50)) as (app, pilot, _screen):
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        ids = [b.id for b in RunsScreen.BINDINGS if isinstance(b, Binding) and b.id]
+        assert len(ids) == len(RunsScreen.BINDINGS)
+        ids += ["app.quit", "app.help", "app.profiles"]
+        missing = [i for i in ids if i not in text]
+        assert not missing, missing
+        assert text.index("runs.execute") < text.index("table.cursor_up")  # the screen's keys first
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen))
+
+
+async def test_enter_opens_detail_full_screen_when_narrow(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path, size=(120, 36)) as (app, pilot, screen):
+        run = screen.table.cursor_run
+        assert run is not None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
+        pane = app.screen.query_one(DetailPane)
+        await wait_for(pilot, lambda: pane.detail is not None, what="detail read")
+        assert pane.run is not None and pane.run.key == run.key
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+
+async def test_enter_opens_detail_beside_the_table_when_wide(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path, size=(160, 40)) as (app, pilot, screen):
+        first = screen.table.cursor_run
+        assert first is not None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(screen.query(DetailPane)))
+        assert app.screen is screen
+        pane = screen.query_one(DetailPane)
+        await wait_for(pilot, lambda: pane.detail is not None and pane.detail.run.id == first.id)
+        assert screen.table.region.width < 160 and pane.region.x >= screen.table.region.right
+        await pilot.press("down")  # the pane follows the cursor
+        second = screen.table.cursor_run
+        assert second is not None and second.key != first.key
+        await wait_for(pilot, lambda: pane.run is not None and pane.run.key == second.key)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.query(DetailPane))
+        assert screen.table.has_focus
+
+
+# ---- live data and health --------------------------------------------------------------------
+
+
+async def test_new_runs_appear_without_restart(tui_sim: TuiSim) -> None:
+    slug = tui_sim.catalog()["edges"]["flows"][0]["slug"]
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        known = tui_sim.ids("edges")
+        res = await asyncio.to_thread(run_cli, tui_sim, "runs", "execute", "-p", "edges-sim",
+                                      "--workflow", slug, "--json")
+        assert res.code == 0, res.err
+        new_id = res.json()["new_run_id"]
+        assert new_id and new_id not in known
+        await wait_for(pilot, lambda: ("edges-sim", new_id) in rows(screen), what="new run in the table")
+        assert new_id[:8] in screen_text(app)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_health_bar_shows_a_dead_profile_while_others_stay_ok(tui_sim: TuiSim, tmp_path: Path) -> None:
+    extra = f"""
+[profiles.edges-down]
+provider = "edges"
+base_url = "http://127.0.0.1:{closed_port()}/edges/v1"
+api_key_env = "RUNTUI_SIM_EDGES_KEY"
+"""
+    config = config_with(tui_sim, tmp_path, extra=extra)
+    async with tui(config, size=(200, 40), profiles=4) as (app, pilot, _screen):
+        health = app.workspace.health
+        await wait_for(pilot, lambda: health["edges-down"].state is HealthState.ERROR, what="error health")
+        await wait_for(pilot, lambda: all(health[p].state is HealthState.OK for p in PROFILES))
+        bar = app.screen.query_one(HealthBar)
+        await wait_for(pilot, lambda: "✘ edges-down error" in str(bar.render()))
+        text = str(bar.render())
+        for name in PROFILES:
+            assert f"● {name} ok" in text
+        assert not app.workspace.store.for_profile("edges-down")
+
+
+# ---- snapshots (fixed runs, frozen clock) ----------------------------------------------------
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_table, "clock", lambda: NOW)
+
+
+async def _ready(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen))
+
+
+def test_snapshot_runs_120x36(snap_compare: Callable[..., bool], frozen: None) -> None:
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(120, 36), run_before=_ready)
+
+
+def test_snapshot_runs_80x24(snap_compare: Callable[..., bool], frozen: None) -> None:
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(80, 24), run_before=_ready)
+
+
+def test_snapshot_confirm_cancel(snap_compare: Callable[..., bool], frozen: None) -> None:
+    async def cancel_first(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RunsScreen)
+        assert screen.table.cursor_run is not None and screen.table.cursor_run.status.value == "running"
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(120, 36), run_before=cancel_first)
+
+
+def test_snapshot_help(snap_compare: Callable[..., bool], frozen: None) -> None:
+    async def help_open(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(120, 36), run_before=help_open)
+
+
+def test_snapshot_health_config_error(snap_compare: Callable[..., bool], frozen: None) -> None:
+    assert snap_compare(APPS / "runs_health_error_app.py", terminal_size=(180, 30), run_before=_ready)
+
+
+def test_screenshot_export_names_are_flat_stable_and_unique(tmp_path: Path) -> None:
+    from tests.tui.conftest import SNAPSHOTS, export_screenshots, screenshot_name
+
+    src = tmp_path / "snaps"
+    (src / "test_runs_screen").mkdir(parents=True)
+    (src / "test_runs_screen" / "test_snapshot_runs_120x36.svg").write_text("<svg/>")
+    (src / "test_new_thing").mkdir()
+    (src / "test_new_thing" / "test_snapshot_x.svg").write_text("<svg>x</svg>")
+    written = export_screenshots(src, tmp_path / "shots")
+    assert written == ["new_thing_snapshot_x.svg", "runs_120x36.svg"]
+    assert (tmp_path / "shots" / "runs_120x36.svg").read_text() == "<svg/>"
+    names = [screenshot_name(p) for p in SNAPSHOTS.rglob("*.svg")]
+    assert len(names) == len(set(names))
