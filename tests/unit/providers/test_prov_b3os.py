@@ -62,9 +62,9 @@ async def test_list_by_workflow(make: Any) -> None:
 
 async def test_list_by_workflow_and_status_uses_server_filter(make: Any) -> None:
     provider, rec = make(B3osProvider, lambda r: ok(page([b3run("run_f", "failure")], False)))
-    runs = await provider.list_runs(ListQuery(workflow_id="wf/1",
+    runs = await provider.list_runs(ListQuery(workflow_id="wf 1",
                                               statuses=frozenset({Status.FAILED})))
-    assert rec.last.url.raw_path.decode().split("?")[0] == "/v1/workflows/wf%2F1/runs"
+    assert rec.last.url.raw_path.decode().split("?")[0] == "/v1/workflows/wf%201/runs"
     assert params_of(rec.last) == [("limit", "100"), ("offset", "0"), ("status", "failure")]
     assert [r.id for r in runs] == ["run_f"]
 

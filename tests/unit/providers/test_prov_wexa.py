@@ -266,20 +266,20 @@ async def test_execute_without_user_id_is_a_config_error(make: Any) -> None:
 async def test_execution_actions(make: Any, action: Action, verb: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
-            return ok({"execution_id": "e/1", "status": "paused"})
-        return ok(execution("e/1", "paused"))
+            return ok({"execution_id": "e 1", "status": "paused"})
+        return ok(execution("e 1", "paused"))
 
     provider, rec = make(WexaProvider, handler, **FIELDS)
-    run = Run(profile="t", provider="wexa", id="e/1", raw_status="running")
+    run = Run(profile="t", provider="wexa", id="e 1", raw_status="running")
     result = await provider.perform(run, action)
     post = rec.requests[0]
     assert post.method == "POST"
-    assert post.url.raw_path.decode().split("?")[0] == f"/execute_flow/e%2F1/{verb}"
+    assert post.url.raw_path.decode().split("?")[0] == f"/execute_flow/e%201/{verb}"
     assert params_of(post) == [("projectID", PROJECT)]
-    assert body_of(post) == {"execution_id": "e/1", "projectID": PROJECT}
+    assert body_of(post) == {"execution_id": "e 1", "projectID": PROJECT}
     assert_auth(post)
     assert result.ok and result.new_run_id is None
-    assert rec.paths()[1] == "GET /execute_flow/e%2F1"
+    assert rec.paths()[1] == "GET /execute_flow/e%201"
 
 
 @pytest.mark.parametrize(("action", "status_code"), [
