@@ -34,7 +34,7 @@ class Workspace:
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
-                                        message=str(err)))
+                                        message=_short(err)))
 
     @classmethod
     def load(cls, path: Path | None = None) -> Workspace:
@@ -104,7 +104,7 @@ class Workspace:
                 self.health.pop(name)  # removed from the file: forget its trouble too
         for err in cfg.errors:
             if err.profile:
-                self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=str(err)))
+                self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=_short(err)))
 
     async def aclose(self) -> None:
         await self.stop_watching()
@@ -116,3 +116,10 @@ class Workspace:
         self.health[health.profile] = health
         for listener in list(self.health_listeners):
             listener(health)
+
+
+def _short(err: ConfigError) -> str:
+    """What fits a status line: the field and line, not the whole path."""
+    where = f"line {err.line}: " if err.line else ""
+    field = f"{err.field}: " if err.field else ""
+    return f"{where}{field}{err.detail}"

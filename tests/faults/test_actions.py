@@ -116,7 +116,7 @@ def test_cli_lost_answer_is_uncertain_then_read_back(sims: SimFactory) -> None:
     wexa_id = sim.subject("wexa", "running")
     sim.reset_stats()
     res = run_cli(sim.config_path, "runs", "pause", wexa_id, "-p", "wexa-sim")
-    assert res.code == 0 and "ok -> ⏸ paused [paused]" in res.out
+    assert res.code == 0 and "it took effect -> ⏸ paused [paused]" in res.out
     assert sim.posts() == {"POST /wexa/execute_flow/{execution_id}/pause": 1}
 
 

@@ -255,7 +255,7 @@ class RunsScreen(Screen[None]):
         run = event.run
         signature = None if run is None else (
             tuple(allowed_actions(run, read_only=self._read_only(run.profile))),
-            self._read_only(run.profile), self.ws.controller.is_busy(run))
+            self._read_only(run.profile), self._busy(run))
         if signature != self._bindings_for:
             self._bindings_for = signature
             self.refresh_bindings()
