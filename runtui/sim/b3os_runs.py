@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from .catalog import B3Workflow, Catalog
-from .runs import FORCED, INF, STUCK, RunStore, SimRun
+from .runs import INF, STUCK, RunStore, SimRun, force_status
 from .state import SimClock, base62, frac, pick
 
 TERMINAL: frozenset[str | None] = frozenset({"success", "failure", "cancelled", "partial"})
@@ -72,19 +72,12 @@ class B3Life:
             run.next_at = t + run.step_dur
 
     def force(self, run: SimRun, status: str | None, t: float) -> None:
-        run.flags = (run.flags | FORCED) & ~STUCK
-        run.outcome = "success"
-        run.stop_step = -1
-        run.status = status
-        run.updated = t
-        run.next_at = INF
-        if status in TERMINAL:
-            run.finished = run.finished if run.finished is not None else t
+        if force_status(run, status, t, clear=STUCK, outcome="success",
+                        terminal=TERMINAL):
             if status == "failure":
                 run.stop_step = min(run.step, run.nsteps - 1)
                 run.step = run.stop_step
             return
-        run.finished = None
         run.step = min(run.step, run.nsteps - 1)
         if status == "running":
             run.next_at = t + run.step_dur

@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from .catalog import Catalog
-from .runs import BLOCK_ONCE, FORCED, INF, SCHEDULED, STUCK, RunStore, SimRun
+from .runs import BLOCK_ONCE, INF, SCHEDULED, STUCK, RunStore, SimRun, finish, force_status
 from .state import SimClock, frac, mix, pick, uuid4, uuid_of
 
 TERMINAL: frozenset[str | None] = frozenset(
@@ -52,7 +52,7 @@ class EdgesLife:
         status = run.status
         if status == "CREATED":
             if run.outcome == "INVALID":
-                self._finish(run, "INVALID", t)
+                finish(run, "INVALID", t)
             else:
                 run.status = "QUEUED"
                 run.next_at = t + 1.0 + 4.0 * frac(run.seed, 3)
@@ -74,7 +74,7 @@ class EdgesLife:
     def _running(self, run: SimRun, t: float) -> None:
         k = run.step
         if k == run.stop_step and run.outcome in ("FAILED", "STOPPED"):
-            self._finish(run, run.outcome, t)
+            finish(run, run.outcome, t)
         elif k == run.stop_step and run.flags & (STUCK | BLOCK_ONCE):
             stuck = run.flags & STUCK
             run.flags &= ~(STUCK | BLOCK_ONCE)
@@ -84,27 +84,14 @@ class EdgesLife:
         else:
             run.step += 1
             if run.step >= run.nsteps:
-                self._finish(run, run.outcome if run.outcome == "PARTIAL_SUCCEEDED" else "SUCCEEDED", t)
+                finish(run, run.outcome if run.outcome == "PARTIAL_SUCCEEDED" else "SUCCEEDED", t)
             else:
                 run.next_at = t + run.step_dur
 
-    @staticmethod
-    def _finish(run: SimRun, status: str, t: float) -> None:
-        run.status = status
-        run.finished = t
-        run.next_at = INF
-
     def force(self, run: SimRun, status: str | None, t: float) -> None:
-        run.flags = (run.flags | FORCED) & ~(STUCK | BLOCK_ONCE)
-        run.outcome = "SUCCEEDED"
-        run.stop_step = -1
-        run.status = status
-        run.updated = t
-        run.next_at = INF
-        if status in TERMINAL:
-            run.finished = run.finished if run.finished is not None else t
+        if force_status(run, status, t, clear=(STUCK | BLOCK_ONCE), outcome="SUCCEEDED",
+                        terminal=TERMINAL):
             return
-        run.finished = None
         if status in ("RUNNING", "BLOCKED"):
             run.step = min(run.step, run.nsteps - 1)
             run.started = run.started if run.started is not None else t

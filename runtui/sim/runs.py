@@ -66,6 +66,33 @@ class Lifecycle(Protocol):
         """Put a run into a raw status on request of a test."""
 
 
+def finish(run: SimRun, status: str, t: float) -> None:
+    """End a run: its status, its finish time, no further event."""
+    run.status = status
+    run.finished = t
+    run.next_at = INF
+
+
+def force_status(run: SimRun, status: str | None, t: float, *, clear: int, outcome: str,
+                 terminal: frozenset[str | None]) -> bool:
+    """The part of every provider's `force` that is the same; True when `status` is terminal.
+
+    The run stops following its plan (FORCED, no outcome step) and keeps a finish
+    time only when the forced status is terminal.
+    """
+    run.flags = (run.flags | FORCED) & ~clear
+    run.outcome = outcome
+    run.stop_step = -1
+    run.status = status
+    run.updated = t
+    run.next_at = INF
+    if status in terminal:
+        run.finished = run.finished if run.finished is not None else t
+        return True
+    run.finished = None
+    return False
+
+
 class RunStore:
     """All runs of one provider: id index, creation order, and a due-time heap."""
 

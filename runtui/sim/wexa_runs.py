@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, WexaFlow
-from .runs import FORCED, HELD, INF, STUCK, RunStore, SimRun
+from .runs import HELD, INF, STUCK, RunStore, SimRun, finish, force_status
 from .state import SimClock, frac, hex_of, mix, pick, uuid4
 
 TERMINAL: frozenset[str | None] = frozenset({"completed", "failed", "cancelled", "canceled"})
@@ -52,9 +52,9 @@ class WexaLife:
             return
         k = run.step
         if k == run.stop_step and run.outcome == "failed":
-            self._finish(run, "failed", t)
+            finish(run, "failed", t)
         elif k == run.stop_step and run.outcome in ("cancelled", "canceled"):
-            self._finish(run, run.outcome, t)
+            finish(run, run.outcome, t)
         elif k == run.stop_step and run.flags & STUCK:
             run.flags &= ~STUCK
             run.status = "paused"
@@ -63,27 +63,14 @@ class WexaLife:
         else:
             run.step += 1
             if run.step >= run.nsteps:
-                self._finish(run, "completed", t)
+                finish(run, "completed", t)
             else:
                 run.next_at = t + run.step_dur
 
-    @staticmethod
-    def _finish(run: SimRun, status: str, t: float) -> None:
-        run.status = status
-        run.finished = t
-        run.next_at = INF
-
     def force(self, run: SimRun, status: str | None, t: float) -> None:
-        run.flags = (run.flags | FORCED) & ~(HELD | STUCK)
-        run.outcome = "completed"
-        run.stop_step = -1
-        run.status = status
-        run.updated = t
-        run.next_at = INF
-        if status in TERMINAL:
-            run.finished = run.finished if run.finished is not None else t
+        if force_status(run, status, t, clear=(HELD | STUCK), outcome="completed",
+                        terminal=TERMINAL):
             return
-        run.finished = None
         if status == "running":
             run.step = min(run.step, run.nsteps - 1)
             run.started = run.started if run.started is not None else t
