@@ -42,9 +42,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("profile", "PROFILE", 3, 7, 16),
     Column("started", "STARTED", 5, 10, 10, timed=True),
     Column("duration", "DURATION", 4, 8, 8, right=True, timed=True),
+    # The clock columns sit side by side so a tick repaints one short span per row.
+    Column("updated", "UPDATED", 8, 10, 10, timed=True),
     Column("cost", "COST", 6, 4, 14, right=True),
     Column("provider", "PROVIDER", 7, 8, 10),
-    Column("updated", "UPDATED", 8, 10, 10, timed=True),
 )
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 SORT_CYCLE: tuple[str, ...] = tuple(c.key for c in COLUMNS)

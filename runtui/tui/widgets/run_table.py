@@ -533,7 +533,11 @@ class RunTable(ScrollView, can_focus=True):
             return  # the whole widget is repainted anyway
         timed = self._timed
         scroll_x = self.scroll_offset.x
-        spans = [(p.x - scroll_x, p.width) for p in self._placed if p.column.timed]
+        cells = [(p.x - scroll_x, p.width) for p in self._placed if p.column.timed]
+        # One span per line from the first to the last clock cell: Textual sends a
+        # line's dirty regions as one run anyway, and one region is cheaper to diff.
+        left = min(x for x, _ in cells)
+        spans = [(left, max(x + w for x, w in cells) - left)]
         top = self._top()
         regions: list[Region] = []
         for i, rec in enumerate(self._view[top : top + self._page()]):
