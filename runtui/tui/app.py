@@ -143,9 +143,6 @@ class RuntuiApp(App[int]):
                 return screen.table.marks
         return set()
 
-    def on_health_changed(self, health: Health) -> None:  # hook for screens
-        pass
-
 
 def _freeze_gc() -> None:
     import gc

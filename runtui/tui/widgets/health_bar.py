@@ -19,7 +19,7 @@ MARK = {
 
 
 class HealthBar(Static):
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - textual's name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.health: dict[str, Health] = {}
         self._last = ""
