@@ -310,6 +310,7 @@ class B3osProvider(Provider):
     # list cannot filter by status, so active-only polls go per workflow instead
     # when that costs fewer requests than paging the whole list.
     _workflows: dict[str, None]
+    _active_workflows: set[str]
     _org_total: int = 0
 
     async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
@@ -319,12 +320,13 @@ class B3osProvider(Provider):
             return
         if not hasattr(self, "_workflows"):
             self._workflows = {}
+            self._active_workflows = set()
         if query.workflow_id is None and query.statuses is not None and query.limit is None:
             wanted = [SERVER_STATUS[s] for s in sorted(query.statuses) if s in SERVER_STATUS]
             names_all = all(s in SERVER_STATUS or s in (Status.QUEUED, Status.PAUSED)
                             for s in query.statuses)  # B3OS runs are never queued or paused
             pages_whole = -(-self._org_total // max(1, min(query.page_size, MAX_PAGE)))
-            cost = 1 + len(self._workflows) * len(wanted)
+            cost = 1 + len(self._active_workflows) * len(wanted)
             if names_all and self._workflows and cost < pages_whole:
                 async for page in self._iter_by_workflow(query, wanted):
                     yield page
@@ -350,6 +352,8 @@ class B3osProvider(Provider):
             for r in runs:
                 if r.workflow_id:
                     self._workflows.setdefault(r.workflow_id, None)
+                    if r.status.active:
+                        self._active_workflows.add(r.workflow_id)
             page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
             if query.limit is not None:
                 page = page[: max(0, query.limit - yielded)]
@@ -372,6 +376,7 @@ class B3osProvider(Provider):
         """
         size = max(1, min(query.page_size, MAX_PAGE))
         seen: set[str] = set()
+        found_active: set[str] = set()
         response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
         runs, _, _ = parse_page(self._data(response), self.profile.name)
         for r in runs:
@@ -381,7 +386,10 @@ class B3osProvider(Provider):
         seen.update(r.id for r in first)
         if first:
             yield first
-        for workflow in list(self._workflows):
+        # Only workflows that had active runs last time: a run that becomes active
+        # anywhere else is new, and new runs are on the newest page read above.
+        active_now = {r.workflow_id for r in first if r.workflow_id}
+        for workflow in sorted(self._active_workflows | active_now):
             for status in wanted:
                 offset = 0
                 while True:
@@ -391,12 +399,14 @@ class B3osProvider(Provider):
                     runs, count, has_more = parse_page(self._data(response), self.profile.name)
                     page = [r for r in runs if r.id not in seen]
                     seen.update(r.id for r in page)
+                    found_active.update(r.workflow_id for r in page if r.workflow_id)
                     if page:
                         yield page
                     more = has_more if has_more is not None else count >= size
                     if not more or count == 0:
                         break
                     offset += count
+        self._active_workflows = found_active | active_now
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
         response = await self.http.get(f"/v1/runs/{seg(run_id)}")
