@@ -26,6 +26,7 @@ MAX_BACKOFF = 60.0
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
+COMPLETE_EVERY = 10  # head listings per complete listing
 
 HealthListener = Callable[[Health], None]
 
@@ -47,6 +48,7 @@ class ProfileWatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_full: float | None = None
+        self._last_complete: float | None = None
         self._failures = 0
         self.polls = 0
         self.next_poll_at: float | None = None  # loop time of the next poll while waiting
@@ -68,6 +70,7 @@ class ProfileWatcher:
         """Ask for a poll now; a poll already in flight is not doubled (it is simply awaited)."""
         if full:
             self._last_full = None
+            self._last_complete = None
         self._wake.set()
 
     def set_paused(self, paused: bool) -> None:
@@ -97,12 +100,17 @@ class ProfileWatcher:
         now = asyncio.get_running_loop().time() if now is None else now
         self.polls += 1
         try:
-            # Finished runs do not change: the bigger the account, the rarer the full
-            # listing (new runs are active and arrive with the active polls).
-            full_every = max(self.full_interval, self.store.count(self.name) / 200)
-            if self._last_full is None or now - self._last_full >= full_every:
-                await self._full_sync()
+            if self._last_full is None or now - self._last_full >= self.full_interval:
+                # Finished runs do not change: a head listing stops at the first page
+                # that brings nothing new; the complete listing that notices vanished
+                # runs comes rarely, and more rarely the bigger the account.
+                complete_every = max(self.full_interval * COMPLETE_EVERY,
+                                     self.store.count(self.name) / 100)
+                complete = self._last_complete is None or now - self._last_complete >= complete_every
+                await self._full_sync(complete=complete)
                 self._last_full = now
+                if complete:
+                    self._last_complete = now
             else:
                 await self._active_sync()
         except ProviderError as exc:
@@ -114,14 +122,19 @@ class ProfileWatcher:
         self._set_health(HealthState.OK, None)
         return self.interval
 
-    async def _full_sync(self) -> None:
+    async def _full_sync(self, *, complete: bool = True) -> None:
         seen: list[Run] = []
-        async for page in self.provider.iter_runs(ListQuery(page_size=self.page_size,
-                                                            limit=self.max_runs)):
-            page = [r for r in page if r.profile == self.name]
-            seen.extend(page)
-            self.store.upsert(page)  # first page paints before the rest arrives
-        if self.max_runs is None or len(seen) < self.max_runs:
+        pages = self.provider.iter_runs(ListQuery(page_size=self.page_size, limit=self.max_runs))
+        try:
+            async for page in pages:
+                page = [r for r in page if r.profile == self.name]
+                seen.extend(page)
+                news = self.store.upsert(page)  # first page paints before the rest arrives
+                if not complete and page and not news:
+                    return  # everything older is already known and finished
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+        if complete and (self.max_runs is None or len(seen) < self.max_runs):
             self.store.drop_missing(self.name, {r.key for r in seen})
 
     async def _active_sync(self) -> None:

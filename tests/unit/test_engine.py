@@ -92,3 +92,28 @@ async def test_a_lost_answer_is_sent_once_and_read_back(tmp_path: Path) -> None:
     assert result.uncertain and result.run is not None
     assert "outcome unknown" in (result.message or "")
     assert [e.outcome for e in Journal(tmp_path / "j.jsonl").entries()] == ["uncertain"]
+
+
+async def test_head_listing_stops_at_the_first_page_with_nothing_new() -> None:
+    runs = [make_run(i, Status.SUCCEEDED) for i in range(500)]
+    fake = FakeProvider(runs)
+    pages_read: list[int] = []
+    original = fake.iter_runs
+
+    async def counting(query):  # type: ignore[no-untyped-def]
+        async for page in original(query):
+            pages_read.append(len(page))
+            yield page
+
+    fake.iter_runs = counting  # type: ignore[method-assign]
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
+    await w.poll_once(0.0)  # complete listing: every page
+    assert len(pages_read) == 5
+    pages_read.clear()
+    await w.poll_once(31.0)  # head listing: nothing new on the first page
+    assert pages_read == [100]
+    del fake.runs["run-499"]
+    pages_read.clear()
+    await w.poll_once(31.0 + 30 * 10)  # the complete listing notices the vanished run
+    assert len(pages_read) == 5 and ("p", "run-499") not in store.runs
