@@ -128,6 +128,8 @@ async def test_tui_stays_responsive_under_30_percent_faults(sims: SimFactory) ->
         loop = asyncio.get_running_loop()
         sim.faults(0.0)
         ended = time.monotonic()
+        # A profile whose last poll (70% of them succeed) was fine is already ok.
+        ok_already = {n for n in PROFILES if ws.health[n].state is HealthState.OK}
         now = loop.time()
         budget: dict[str, float] = {}
         for name, w in ws.watchers.items():
@@ -139,7 +141,7 @@ async def test_tui_stays_responsive_under_30_percent_faults(sims: SimFactory) ->
         for name in PROFILES:
             await wait_for(pilot, lambda n=name: ws.health[n].state is HealthState.OK,
                            timeout=budget[name], what=f"{name} to recover")
-            assert oks[name] >= ended
+            assert name in ok_already or oks[name] >= ended
         await wait_for(pilot, lambda: all("✘" not in s and "⏳" not in s for s in [bar._last]), 3.0,
                        "the bar to show all ok")
         assert app._exception is None and app.return_code is None
