@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from .catalog import B3Workflow, Catalog
-from .runs import INF, STUCK, RunStore, SimRun, force_status
+from .runs import INF, STUCK, RunStore, SimRun, force_status, new_run
 from .state import SimClock, base62, frac, pick
 
 TERMINAL: frozenset[str | None] = frozenset({"success", "failure", "cancelled", "partial"})
@@ -95,21 +95,9 @@ class B3osSim:
         self.store = RunStore(self.life)
 
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
-        nsteps = len(self.cat.b3os[flow].nodes) - 1
-        return SimRun(
-            id="run_" + base62(rng, 24),
-            num=0,
-            flow=flow,
-            created=created,
-            seed=rng.getrandbits(64),
-            nsteps=nsteps,
-            step_dur=rng.uniform(20.0, 120.0) / nsteps,
-            outcome="success",
-            stop_step=rng.randrange(nsteps),
-            status="running",
-            started=created,
-            updated=created,
-        )
+        return new_run(rng, "run_" + base62(rng, 24), flow, created,
+                       len(self.cat.b3os[flow].nodes) - 1, outcome="success", status="running",
+                       started=created)
 
     @staticmethod
     def _outcome(rng: random.Random, history: bool) -> str:

@@ -11,7 +11,7 @@ import random
 from typing import Any
 
 from .catalog import Catalog
-from .runs import BLOCK_ONCE, INF, SCHEDULED, STUCK, RunStore, SimRun, finish, force_status
+from .runs import BLOCK_ONCE, INF, SCHEDULED, STUCK, RunStore, SimRun, finish, force_status, new_run
 from .state import SimClock, frac, mix, pick, uuid4, uuid_of
 
 TERMINAL: frozenset[str | None] = frozenset(
@@ -115,21 +115,8 @@ class EdgesSim:
         self.next_num = 100_001
 
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
-        nsteps = len(self.cat.edges[flow].steps)
-        return SimRun(
-            id=uuid4(rng),
-            num=0,
-            flow=flow,
-            created=created,
-            seed=rng.getrandbits(64),
-            nsteps=nsteps,
-            step_dur=rng.uniform(20.0, 120.0) / nsteps,
-            outcome="SUCCEEDED",
-            stop_step=rng.randrange(nsteps),
-            status="CREATED",
-            updated=created,
-            next_at=created + 0.5,
-        )
+        return new_run(rng, uuid4(rng), flow, created, len(self.cat.edges[flow].steps),
+                       outcome="SUCCEEDED", status="CREATED", next_at=created + 0.5)
 
     @staticmethod
     def _outcome(rng: random.Random, history: bool) -> str:

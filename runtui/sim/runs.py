@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -64,6 +65,17 @@ class Lifecycle(Protocol):
 
     def force(self, run: SimRun, status: str | None, t: float) -> None:
         """Put a run into a raw status on request of a test."""
+
+
+def new_run(rng: random.Random, run_id: str, flow: int, created: float, nsteps: int, *,
+            outcome: str, status: str, **fields: Any) -> SimRun:
+    """A fresh run of `flow`: 20-120 s of work over its steps, a random failure point.
+
+    The draws happen in one order for every provider, so a seed gives the same world.
+    """
+    return SimRun(id=run_id, num=0, flow=flow, created=created, seed=rng.getrandbits(64),
+                  nsteps=nsteps, step_dur=rng.uniform(20.0, 120.0) / nsteps, outcome=outcome,
+                  stop_step=rng.randrange(nsteps), status=status, updated=created, **fields)
 
 
 def finish(run: SimRun, status: str, t: float) -> None:

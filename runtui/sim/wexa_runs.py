@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, WexaFlow
-from .runs import HELD, INF, STUCK, RunStore, SimRun, finish, force_status
+from .runs import HELD, INF, STUCK, RunStore, SimRun, finish, force_status, new_run
 from .state import SimClock, frac, hex_of, mix, pick, uuid4
 
 TERMINAL: frozenset[str | None] = frozenset({"completed", "failed", "cancelled", "canceled"})
@@ -108,20 +108,8 @@ class WexaSim:
 
     # ---- creation -------------------------------------------------------
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
-        nsteps = len(self.cat.wexa[flow].agents)
-        return SimRun(
-            id=uuid4(rng),
-            num=0,
-            flow=flow,
-            created=created,
-            seed=rng.getrandbits(64),
-            nsteps=nsteps,
-            step_dur=rng.uniform(20.0, 120.0) / nsteps,
-            outcome="completed",
-            stop_step=rng.randrange(nsteps),
-            status="ready",
-            updated=created,
-        )
+        return new_run(rng, uuid4(rng), flow, created, len(self.cat.wexa[flow].agents),
+                       outcome="completed", status="ready")
 
     def _plan(self, rng: random.Random, run: SimRun, mode: str) -> None:
         """Pick outcome, flags and start delay; `mode` is history, active or new."""
