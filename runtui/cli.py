@@ -19,7 +19,6 @@ import click
 
 from runtui import __version__, display
 from runtui import config as config_mod
-from runtui.actions import decide
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, Kind, Run, StartRequest, Status
 
@@ -318,10 +317,9 @@ def _act(obj: Ctx, run_id: str, profile: str, action: Action, kind: Kind, as_jso
     async def main() -> Any:
         try:
             provider = ws.provider(profile)
-            run = await provider.get_summary(run_id, kind)  # check the table before sending
-            decision = decide(run, action, read_only=provider.profile.read_only)
-            if not decision:
-                raise NotAllowed(decision.reason)
+            # Read the run first: the controller asks the allowed-actions table with
+            # its current state and refuses (exit 3) before anything is sent.
+            run = await provider.get_summary(run_id, kind)
             return await ws.controller.act(provider, run, action)
         finally:
             await ws.aclose()

@@ -58,11 +58,6 @@ class ProviderError(RuntuiError):
     def rate_limited(self) -> bool:
         return self.status == 429
 
-    @property
-    def transient(self) -> bool:
-        """Worth another try later (for reads): network trouble, 429, 5xx gateways."""
-        return self.kind in ("timeout", "network") or self.status in (429, 500, 502, 503, 504)
-
 
 class NotAllowed(RuntuiError):
     """The allowed-actions table refused the action before any request was sent."""

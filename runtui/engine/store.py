@@ -90,15 +90,6 @@ class RunStore:
             self.runs[run.key] = run
         return self._emit(Delta(tuple(added), tuple(changed)))
 
-    def replace_profile(self, profile: str, runs: Iterable[Run], *, seen_complete: bool) -> Delta:
-        """A full listing: upsert, and when it reached the end drop runs it no longer has."""
-        fresh = {r.key: r for r in runs if r.profile == profile}
-        delta = self.upsert(fresh.values())
-        if not seen_complete:
-            return delta
-        gone = [r for k, r in self.runs.items() if k[0] == profile and k not in fresh]
-        return self.remove(gone) or delta
-
     def drop_missing(self, profile: str, keep: set[Key]) -> Delta:
         """After a complete listing: runs of `profile` it did not return are gone."""
         gone = [r for k, r in self.runs.items() if k[0] == profile and k not in keep]

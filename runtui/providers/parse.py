@@ -126,10 +126,6 @@ def number(value: Any) -> float | None:
     return None
 
 
-def boolean(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"))
-
-
 def truncate(value: str | None, limit: int = MAX_ERROR) -> str | None:
     if value is None:
         return None

@@ -26,11 +26,10 @@ def test_store_emits_only_real_changes() -> None:
 def test_full_listing_drops_vanished_runs_of_that_profile_only() -> None:
     store = RunStore()
     store.upsert([r(1), r(2), r(3, profile="q")])
-    delta = store.replace_profile("p", [r(1)], seen_complete=True)
+    delta = store.drop_missing("p", {("p", "r1")})
     assert [x.id for x in delta.removed] == ["r2"]
-    assert ("q", "r3") in store.runs
-    store.replace_profile("p", [], seen_complete=False)  # a partial listing removes nothing
-    assert ("p", "r1") in store.runs
+    assert ("q", "r3") in store.runs and store.count("p") == 1
+    assert store.active_keys("p") == {("p", "r1")}
 
 
 def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path: Path) -> None:
