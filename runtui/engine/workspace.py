@@ -44,6 +44,11 @@ class Workspace:
     def profile_names(self) -> list[str]:
         return sorted(self.config.profiles)
 
+    def read_only(self, name: str) -> bool:
+        """A profile we cannot read (removed, broken) is treated as read-only too."""
+        profile = self.config.profiles.get(name)
+        return profile is None or profile.read_only
+
     def provider(self, name: str) -> Provider:
         """The adapter for a profile, built once. Raises ConfigError naming the problem."""
         if name not in self.providers:

@@ -79,8 +79,7 @@ class DetailScreen(Screen[None]):
         ws = getattr(self.app, "workspace", None)
         if ws is None:
             return True
-        profile = ws.config.profiles.get(self.run.profile)
-        return profile is None or bool(profile.read_only)
+        return bool(ws.read_only(self.run.profile))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out control keys the run's state does not allow (same table as the list)."""

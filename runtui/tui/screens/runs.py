@@ -226,8 +226,7 @@ class RunsScreen(Screen[None]):
     # ---- control ----------------------------------------------------------------------
 
     def _read_only(self, profile: str) -> bool:
-        prof = self.ws.config.profiles.get(profile)
-        return prof is None or prof.read_only
+        return bool(self.ws.read_only(profile))
 
     def _busy(self, run: Run) -> bool:
         """An action on the run is under way (sent, or about to be: its worker may not run yet)."""

@@ -453,8 +453,7 @@ class DetailPane(Vertical):
         busy = False
         try:
             ws = self._workspace
-            profile = ws.config.profiles.get(run.profile)
-            read_only = profile is None or profile.read_only
+            read_only = ws.read_only(run.profile)
             busy = ws.controller.is_busy(run)
         except AttributeError:
             pass
