@@ -75,20 +75,14 @@ def _aware(value: datetime) -> datetime:
 
 
 def duration_text(run: Run, now: datetime) -> str:
-    start = run.started_at or run.created_at
-    if start is None:
+    seconds = run.duration(now)
+    if seconds is None:
         return ""
-    end = run.finished_at
-    if end is None:
-        if run.status.terminal:
-            return ""
-        # Still running: seconds only in the first minute, then minutes, so a
-        # long run's cell changes once a minute (the detail pane shows seconds).
-        seconds = max(0.0, (now - _aware(start)).total_seconds())
-        if 60 <= seconds < 3600:
-            return f"{int(seconds) // 60}m"
-        return display.duration(seconds)
-    return display.duration(max(0.0, (_aware(end) - _aware(start)).total_seconds()))
+    # Still running: seconds only in the first minute, then minutes, so a long
+    # run's cell changes once a minute (the detail pane shows seconds).
+    if run.finished_at is None and 60 <= seconds < 3600:
+        return f"{int(seconds) // 60}m"
+    return display.duration(seconds)
 
 
 CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
