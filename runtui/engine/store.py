@@ -40,6 +40,9 @@ class RunStore:
     def active_keys(self, profile: str) -> set[Key]:
         return set(self._active.get(profile, ()))
 
+    def active_count(self, profile: str) -> int:
+        return len(self._active.get(profile, ()))
+
     def count(self, profile: str) -> int:
         return self._counts.get(profile, 0)
 
@@ -78,6 +81,8 @@ class RunStore:
         changed: list[tuple[Run, Run]] = []
         for run in runs:
             old = self.runs.get(run.key)
+            if old is run:
+                continue  # the adapter's memo saw the very same item: nothing to compare
             if partial and old is not None:
                 run = fill_from(run, old)
             if old is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any, ClassVar
 
 import httpx
@@ -183,8 +183,13 @@ def parse_detail(body: Any, profile: str) -> RunDetail:
 
 
 @p.parsing(NAME)
-def parse_page(body: Any, profile: str) -> tuple[list[Run], int, bool | None]:
-    """(runs, items counted, hasMore) of one list answer."""
+def parse_page(body: Any, profile: str, memo: p.ParseMemo | None = None,
+               keep: Collection[Status] | None = None) -> tuple[list[Run], int, bool | None]:
+    """(runs, items counted, hasMore) of one list answer.
+
+    `keep`: only items in these statuses are parsed (the org list has no status
+    filter, so a sweep of active runs would otherwise parse every finished one).
+    """
     data = unwrap(body)
     has_more = p.dig(data, "hasMore")
     if has_more is None:
@@ -196,11 +201,27 @@ def parse_page(body: Any, profile: str) -> tuple[list[Run], int, bool | None]:
     for item in items:
         if not isinstance(item, dict):
             continue
+        if keep is not None and b3_status(item.get("status"))[0] not in keep:
+            continue
         try:
-            runs.append(parse_run(item, profile))
+            if memo is None:
+                runs.append(parse_run(item, profile))
+            else:
+                runs.append(memo.run(item, p.raw_id(item, ("id", "runId")),
+                                     lambda obj: parse_run(obj, profile)))
         except ProviderError:
             continue
     return runs, len(items), has_more if isinstance(has_more, bool) else None
+
+
+@p.parsing(NAME)
+def item_ids(body: Any) -> list[str]:
+    """The ids on a list page, as sent: what tells a new page from a repeated one."""
+    data = unwrap(body)
+    items = data.get("items") if isinstance(data, dict) else data
+    found = (p.raw_id(item, ("id", "runId")) for item in items if isinstance(item, dict)) \
+        if isinstance(items, list) else ()
+    return [str(i) for i in found if i is not None]
 
 
 @p.parsing(NAME)
@@ -346,15 +367,19 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         while True:
             response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
-            runs, count, has_more = parse_page(self._data(response), self.profile.name)
-            fresh = [r for r in runs if r.id not in seen]
-            seen.update(r.id for r in runs)
+            data = self._data(response)
+            runs, count, has_more = parse_page(data, self.profile.name, self.memo, query.statuses)
+            ids = item_ids(data)
+            fresh = [i for i in ids if i not in seen]
+            seen.update(ids)
+            fresh_ids = set(fresh)
             for r in runs:
                 if r.workflow_id:
                     self._workflows.setdefault(r.workflow_id, None)
                     if r.status.active:
                         self._active_workflows.add(r.workflow_id)
-            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
+            page = [r for r in runs if r.id in fresh_ids
+                    and (query.statuses is None or r.status in query.statuses)]
             if query.limit is not None:
                 page = page[: max(0, query.limit - yielded)]
             if page:
@@ -378,7 +403,7 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         found_active: set[str] = set()
         response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
-        runs, _, _ = parse_page(self._data(response), self.profile.name)
+        runs, _, _ = parse_page(self._data(response), self.profile.name, self.memo)
         for r in runs:
             if r.workflow_id:
                 self._workflows.setdefault(r.workflow_id, None)
@@ -396,7 +421,7 @@ class B3osProvider(Provider):
                     response = await self.http.get(
                         f"/v1/workflows/{seg(workflow)}/runs",
                         params={"limit": size, "offset": offset, "status": status})
-                    runs, count, has_more = parse_page(self._data(response), self.profile.name)
+                    runs, count, has_more = parse_page(self._data(response), self.profile.name, self.memo)
                     page = [r for r in runs if r.id not in seen]
                     seen.update(r.id for r in page)
                     found_active.update(r.workflow_id for r in page if r.workflow_id)
@@ -418,7 +443,7 @@ class B3osProvider(Provider):
 
     async def check(self) -> str:
         response = await self.http.get("/v1/runs", params={"limit": 1, "offset": 0})
-        runs, _, _ = parse_page(self._data(response), self.profile.name)
+        runs, _, _ = parse_page(self._data(response), self.profile.name, self.memo)
         return "runs readable" + ("" if runs else " (none yet)")
 
     async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:

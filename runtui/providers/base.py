@@ -21,6 +21,7 @@ from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, ActionResult, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.http import HttpClient
+from runtui.providers.parse import ParseMemo
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Provider(abc.ABC):
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         self.profile = profile
         self.http = http
+        self.memo = ParseMemo()  # list items parsed last time, by id
 
     @classmethod
     @abc.abstractmethod

@@ -162,13 +162,16 @@ def page_items(body: Any) -> list[Any]:
 
 
 @p.parsing(NAME)
-def parse_page(body: Any, profile: str) -> list[Run]:
+def parse_page(body: Any, profile: str, memo: p.ParseMemo | None = None) -> list[Run]:
     runs: list[Run] = []
     for item in page_items(body):
         if not isinstance(item, dict):
             continue
         try:
-            runs.append(parse_run(item, profile))
+            if memo is None:
+                runs.append(parse_run(item, profile))
+            else:
+                runs.append(memo.run(item, p.raw_id(item, ID_KEYS), lambda obj: parse_run(obj, profile)))
         except ProviderError:
             continue
     return runs
@@ -233,7 +236,7 @@ class EdgesProvider(Provider):
             params += [("limit", size), ("offset", offset), ("sort", "-created_at")]
             body = json_of(await self.http.get("/flows/runs", params=params), NAME)
             raw_count = len(page_items(body))
-            runs = parse_page(body, self.profile.name)
+            runs = parse_page(body, self.profile.name, self.memo)
             fresh = [r for r in runs if r.id not in seen]
             seen.update(r.id for r in runs)
             page = [r for r in fresh if query.statuses is None or r.status in query.statuses]

@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from runtui.errors import ProviderError
-from runtui.model import Cost, Status
+from runtui.model import Cost, Run, Status
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,11 +47,64 @@ def parsing(provider: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
     return wrap
 
 
+# ---- parsing only what changed ---------------------------------------------------------
+
+
+class ParseMemo:
+    """The run last built from each list item, so an unchanged item costs one dict compare.
+
+    Watching re-reads the same items every few seconds; almost all of them are equal
+    to last time. Active runs are kept (they are re-read every sweep) up to `limit`,
+    finished ones only in a small FIFO (the newest page is re-read every tick), so a
+    complete listing of a big account does not keep every raw item alive.
+    """
+
+    __slots__ = ("_active", "_recent", "hits", "limit", "misses", "recent_limit")
+
+    def __init__(self, limit: int = 20_000, recent_limit: int = 200) -> None:
+        self._active: dict[Hashable, tuple[dict[str, Any], Run]] = {}
+        self._recent: dict[Hashable, tuple[dict[str, Any], Run]] = {}
+        self.limit = limit
+        self.recent_limit = recent_limit
+        self.hits = 0
+        self.misses = 0
+
+    def run(self, item: dict[str, Any], key: Hashable | None,
+            build: Callable[[dict[str, Any]], Run]) -> Run:
+        if key is None:
+            return build(item)  # no usable id: nothing to remember it by
+        hit = self._active.get(key) or self._recent.get(key)
+        if hit is not None and hit[0] == item:
+            self.hits += 1
+            return hit[1]
+        self.misses += 1
+        run = build(item)
+        self._active.pop(key, None)
+        self._recent.pop(key, None)
+        table, limit = ((self._active, self.limit) if run.status.active
+                        else (self._recent, self.recent_limit))
+        if len(table) >= limit:
+            del table[next(iter(table))]  # oldest first: dicts keep insertion order
+        table[key] = (item, run)
+        return run
+
+
+def raw_id(item: Mapping[str, Any], keys: Iterable[str]) -> str | int | None:
+    """The first id-looking value, untouched: a memo key, not the parsed id."""
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return value
+    return None
+
+
 # ---- plain value accessors -------------------------------------------------------------
 
 
 def as_dict(value: Any) -> dict[str, Any]:
-    """The value if it is a JSON object (keys made str), else {}."""
+    """The value if it is a JSON object (keys made str), else {}. Never copies a JSON dict."""
+    if type(value) is dict:  # what json.loads builds: str keys already, nothing to copy
+        return value
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
     return {}

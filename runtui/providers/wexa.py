@@ -260,13 +260,20 @@ def parse_task_detail(body: Any, profile: str) -> RunDetail:
 
 
 @p.parsing(NAME)
-def parse_page(body: Any, profile: str, kind: Kind = Kind.RUN) -> list[Run]:
+def parse_page(body: Any, profile: str, kind: Kind = Kind.RUN,
+               memo: p.ParseMemo | None = None) -> list[Run]:
     """One list answer: non-objects and items without an id are skipped."""
     parser = parse_task if kind is Kind.TASK else parse_execution
+    id_keys = TASK_ID_KEYS if kind is Kind.TASK else EXEC_ID_KEYS
     runs: list[Run] = []
     for item in items_of(body):
         try:
-            runs.append(parser(item, profile))
+            if memo is None:
+                runs.append(parser(item, profile))
+            else:
+                rid = p.raw_id(item, id_keys)
+                runs.append(memo.run(item, None if rid is None else (kind.value, rid),
+                                     lambda obj: parser(obj, profile)))
         except ProviderError:
             continue
     return runs
@@ -327,7 +334,7 @@ class WexaProvider(Provider):
                 # answers everything, which the client-side filter below still handles.
                 base["status"] = ",".join(raw)
         async for page in _skip_pages(lambda params: self.http.get(path, params={**base, **params}),
-                                      query, self.profile.name):
+                                      query, self.profile.name, self.memo):
             yield page
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
@@ -397,7 +404,7 @@ def _raw_filter(statuses: frozenset[Status] | None) -> list[str]:
 
 
 async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
-                      profile: str) -> AsyncIterator[list[Run]]:
+                      profile: str, memo: p.ParseMemo | None = None) -> AsyncIterator[list[Run]]:
     """limit/skip paging; stops on a short page, a repeated page or `query.limit`.
 
     The execution list documents no paging: a server that ignores `skip` answers
@@ -412,7 +419,7 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
         response = await fetch({"limit": size, "skip": skip})
         body = json_of(response, NAME)
         raw_count = len(items_of(body))
-        runs = parse_page(body, profile, query.kind)
+        runs = parse_page(body, profile, query.kind, memo)
         fresh = [r for r in runs if r.id not in seen]
         seen.update(r.id for r in runs)
         page = [r for r in fresh
