@@ -1,32 +1,41 @@
-"""One poll loop per profile: no overlapping polls, active runs fast, finished runs slow.
+"""One poll loop per profile: the cost follows what is on screen, not the account's size.
 
-A full listing (paged, each page pushed to the store as it arrives so the first
-rows paint at once) runs at start and every `full_seconds`; in between only the
-active runs are listed with a server-side status filter, and runs that left the
-active set are read once each. Errors back off (honouring Retry-After) and show
-in the profile's health; one profile's trouble never blocks another's loop.
+Every tick (`interval`, default 2 s) reads the newest page (new runs appear, and
+in the default order that is what is on screen) and, one by one, the active runs
+the user is looking at that the page did not bring (the focus: visible rows,
+watched and marked runs). The whole active set is swept with a server-side
+status filter more slowly (every `full_interval`, longer for big accounts), runs
+that left it are read once each, and a complete listing that notices vanished
+runs comes rarely. Errors back off (honouring Retry-After) and show in the
+profile's health; one profile's trouble never blocks another's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from runtui.engine.health import Health, HealthState
-from runtui.engine.store import RunStore
+from runtui.engine.store import Key, RunStore
 from runtui.errors import ProviderError
-from runtui.model import ACTIVE, Run
+from runtui.model import ACTIVE, Kind
 from runtui.providers.base import ListQuery, Provider
 
 MAX_BACKOFF = 60.0
 # Errors (not rate limits, which honour Retry-After) back off at most this long, so a
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
+HEAD_SIZE = 50  # newest runs read every tick: more than a 200x50 screen shows
+MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
+FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
+FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
-COMPLETE_EVERY = 10  # head listings per complete listing
+SWEEP_SPREAD = 1.5  # ticks per sweep request, on average
+COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
+COMPLETE_RUNS_PER_SECOND = 20  # and no faster than this many runs re-listed per second
 
 HealthListener = Callable[[Health], None]
 
@@ -34,21 +43,27 @@ HealthListener = Callable[[Health], None]
 class ProfileWatcher:
     def __init__(self, name: str, provider: Provider, store: RunStore, *,
                  interval: float = 2.0, full_interval: float = 30.0, page_size: int = 100,
-                 max_runs: int | None = None, on_health: HealthListener | None = None) -> None:
+                 max_runs: int | None = None, on_health: HealthListener | None = None,
+                 head_size: int = HEAD_SIZE) -> None:
         self.name = name
         self.provider = provider
         self.store = store
         self.interval = interval
         self.full_interval = full_interval
         self.page_size = page_size
+        self.head_size = head_size
         self.max_runs = max_runs
         self.on_health = on_health
         self.health = Health(profile=name, since=_now())
         self.paused = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._last_full: float | None = None
+        self._last_sweep: float | None = None
         self._last_complete: float | None = None
+        self._focus: set[Key] = set()
+        self._focus_read_at: dict[Key, float] = {}
+        self._sweep_requests = 0  # what the last sweep cost
+        self._settle: dict[Key, None] = {}  # left the active set, to be read once (ordered)
         self._failures = 0
         self.polls = 0
         self.next_poll_at: float | None = None  # loop time of the next poll while waiting
@@ -67,15 +82,22 @@ class ProfileWatcher:
             self._task = None
 
     def refresh_now(self, *, full: bool = False) -> None:
-        """Ask for a poll now; a poll already in flight is not doubled (it is simply awaited)."""
+        """Ask for a poll now that also sweeps every active run (`full`: a complete listing).
+
+        A poll already in flight is not doubled (it is simply awaited)."""
+        self._last_sweep = None
         if full:
-            self._last_full = None
             self._last_complete = None
         self._wake.set()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
         self._wake.set()
+
+    def set_focus(self, keys: Iterable[Key]) -> None:
+        """The runs the user is looking at: kept as fresh as the newest ones."""
+        self._focus = {k for k in keys if k[0] == self.name}
+        self._focus_read_at = {k: t for k, t in self._focus_read_at.items() if k in self._focus}
 
     # ---- loop -------------------------------------------------------------------------
 
@@ -95,24 +117,35 @@ class ProfileWatcher:
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
 
+    def sweep_every(self) -> float:
+        """Seconds between sweeps of the whole active set.
+
+        A sweep's requests are spread so that on average it adds at most one request
+        every SWEEP_SPREAD ticks: the per-tick cost stays flat however big the account.
+        """
+        pages = -(-self.store.active_count(self.name) // max(1, self.page_size))
+        requests = max(pages, self._sweep_requests)
+        return max(self.full_interval, requests * self.interval * SWEEP_SPREAD)
+
     async def poll_once(self, now: float | None = None) -> float:
         """One poll; returns seconds until the next. Never raises for provider trouble."""
         now = asyncio.get_running_loop().time() if now is None else now
         self.polls += 1
         try:
-            if self._last_full is None or now - self._last_full >= self.full_interval:
-                # Finished runs do not change: a head listing stops at the first page
-                # that brings nothing new; the complete listing that notices vanished
-                # runs comes rarely, and more rarely the bigger the account.
-                complete_every = max(self.full_interval * COMPLETE_EVERY,
-                                     self.store.count(self.name) / 100)
-                complete = self._last_complete is None or now - self._last_complete >= complete_every
-                await self._full_sync(complete=complete)
-                self._last_full = now
-                if complete:
-                    self._last_complete = now
+            # Finished runs do not change: the complete listing that notices vanished
+            # runs comes rarely, and more rarely the bigger the account.
+            complete_every = max(self.full_interval * COMPLETE_EVERY,
+                                 self.store.count(self.name) / COMPLETE_RUNS_PER_SECOND)
+            if self._last_complete is None or now - self._last_complete >= complete_every:
+                await self._complete()
+                self._last_complete = self._last_sweep = now
             else:
-                await self._active_sync()
+                seen = await self._head()
+                if self._last_sweep is None or now - self._last_sweep >= self.sweep_every():
+                    seen |= await self._sweep()
+                    self._last_sweep = now
+                await self._read_focus(seen, now)
+                await self._read_settled()
         except ProviderError as exc:
             return self._failed(exc)
         except Exception as exc:  # a parser bug must not kill the loop
@@ -122,38 +155,118 @@ class ProfileWatcher:
         self._set_health(HealthState.OK, None)
         return self.interval
 
-    async def _full_sync(self, *, complete: bool = True) -> None:
-        seen: list[Run] = []
+    async def _complete(self) -> None:
+        """Every run, page by page (each page paints as it arrives); drops vanished runs."""
+        before = self.store.active_keys(self.name)
+        seen: set[Key] = set()
         pages = self.provider.iter_runs(ListQuery(page_size=self.page_size, limit=self.max_runs))
         try:
             async for page in pages:
                 page = [r for r in page if r.profile == self.name]
-                seen.extend(page)
-                news = self.store.upsert(page)  # first page paints before the rest arrives
-                if not complete and page and not news:
-                    return  # everything older is already known and finished
+                seen.update(r.key for r in page)
+                self.store.upsert(page)
         finally:
             await pages.aclose()  # type: ignore[attr-defined]
-        if complete and (self.max_runs is None or len(seen) < self.max_runs):
-            self.store.drop_missing(self.name, {r.key for r in seen})
+        if self.max_runs is None or len(seen) < self.max_runs:
+            self.store.drop_missing(self.name, seen)
+        self._settle.update(dict.fromkeys(before & self.store.active_keys(self.name) - seen))
 
-    async def _active_sync(self) -> None:
+    async def _head(self) -> set[Key]:
+        """The newest runs; further pages only while everything on a page is new.
+
+        A profile with nothing active first reads only its newest run: when that is
+        the run we know, as we know it, nothing else can have changed (finished
+        runs stay finished) and an idle profile costs one tiny request per tick.
+        """
+        new: set[Key] = set()  # runs this tick found first
+        if self.store.active_count(self.name) == 0 and self.store.count(self.name) > 0:
+            seen, changed = await self._read_head(1, new, probe=True)
+            if not changed:
+                return seen
+        seen, _ = await self._read_head(self.head_size, new)
+        return seen
+
+    async def _read_head(self, size: int, new: set[Key], *, probe: bool = False
+                         ) -> tuple[set[Key], bool]:
+        seen: set[Key] = set()
+        changed = False
+        pages = self.provider.iter_runs(ListQuery(page_size=size,
+                                                  limit=size if probe else self.max_runs))
+        try:
+            async for page in pages:
+                page = [r for r in page if r.profile == self.name]
+                seen.update(r.key for r in page)
+                known = any(r.key in self.store.runs and r.key not in new for r in page)
+                delta = self.store.upsert(page)
+                new.update(r.key for r in delta.added)
+                changed = changed or bool(delta)
+                if probe or known or not page:
+                    break  # older runs are known: the sweep and the focus keep them fresh
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+        return seen, changed
+
+    async def _sweep(self) -> set[Key]:
+        """Every active run, server-side filtered; those that left the set are read once."""
         before = self.store.active_keys(self.name)
+        sent = self.provider.http.requests
         active = await self.provider.list_runs(ListQuery(statuses=frozenset(ACTIVE),
                                                          page_size=self.page_size))
+        self._sweep_requests = self.provider.http.requests - sent
+        active = [r for r in active if r.profile == self.name]
         self.store.upsert(active)
-        left = list(before - {r.key for r in active})[:MAX_SETTLE_READS]
-        for key in left:
+        seen = {r.key for r in active}
+        self._settle.update(dict.fromkeys(before - seen))
+        return seen
+
+    async def _read_focus(self, fresh: set[Key], now: float) -> None:
+        """On-screen active runs the lists of this tick did not bring.
+
+        Many of them (a table sorted by start time shows runs created a while ago):
+        the first pages of the active list usually hold them all, for a request or
+        two. The rest, one by one, least recently read first.
+        """
+        if not self._focus:
+            return
+        active = self.store.active_keys(self.name)
+        stale = {k for k in self._focus if k in active and k not in fresh}
+        if len(stale) > FOCUS_LIST_AFTER:
+            sent = self.provider.http.requests
+            pages = self.provider.iter_runs(ListQuery(statuses=frozenset(ACTIVE),
+                                                      page_size=self.page_size))
             try:
-                run = await self.provider.get_summary(key[1])
-            except ProviderError as exc:
-                if exc.status == 404:
-                    gone = self.store.get(key)
-                    if gone is not None:
-                        self.store.remove([gone])
-                    continue
-                raise
-            self.store.upsert([run], partial=True)
+                async for page in pages:
+                    page = [r for r in page if r.profile == self.name]
+                    self.store.upsert(page)
+                    stale.difference_update(r.key for r in page)
+                    if not stale or self.provider.http.requests - sent >= FOCUS_LIST_REQUESTS:
+                        break
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]
+        ordered = sorted(stale, key=lambda k: self._focus_read_at.get(k, 0.0))
+        for key in ordered[:MAX_FOCUS_READS]:
+            self._focus_read_at[key] = now
+            await self._read_one(key)
+
+    async def _read_settled(self) -> None:
+        active = self.store.active_keys(self.name)
+        for key in list(self._settle)[:MAX_SETTLE_READS]:
+            del self._settle[key]
+            if key in active:  # the head or the focus may have read it since
+                await self._read_one(key)
+
+    async def _read_one(self, key: Key) -> None:
+        known = self.store.get(key)
+        try:
+            run = await self.provider.get_summary(key[1], known.kind if known else Kind.RUN)
+        except ProviderError as exc:
+            if exc.status == 404:
+                gone = self.store.get(key)
+                if gone is not None:
+                    self.store.remove([gone])
+                return
+            raise
+        self.store.upsert([run], partial=True)
 
     def _failed(self, exc: ProviderError) -> float:
         self._failures += 1

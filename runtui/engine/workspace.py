@@ -7,14 +7,14 @@ the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from runtui import config as config_mod
 from runtui.engine.control import Controller
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
-from runtui.engine.store import RunStore
+from runtui.engine.store import Key, RunStore
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import ConfigError
 from runtui.providers import registry
@@ -31,6 +31,7 @@ class Workspace:
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
+        self.focus: set[Key] = set()
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
@@ -73,6 +74,7 @@ class Workspace:
                 full_interval=defaults.finished_refresh_seconds,
                 page_size=defaults.page_size, max_runs=defaults.max_runs,
                 on_health=self._set_health)
+            watcher.set_focus(self.focus)
             self.watchers[name] = watcher
             self._set_health(watcher.health)
             watcher.start()
@@ -86,6 +88,12 @@ class Workspace:
     def refresh_now(self) -> None:
         for watcher in self.watchers.values():
             watcher.refresh_now()
+
+    def set_focus(self, keys: Iterable[Key]) -> None:
+        """The runs a face shows: each watcher keeps its own as fresh as the newest."""
+        self.focus = set(keys)
+        for watcher in self.watchers.values():
+            watcher.set_focus(self.focus)
 
     def set_paused(self, paused: bool) -> None:
         for watcher in self.watchers.values():

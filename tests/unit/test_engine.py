@@ -11,11 +11,24 @@ from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import ACTIVE, Action, Status
+from runtui.model import ACTIVE, Action, Kind, Status
 from tests.fakes import FakeProvider, make_run
 
 
-async def test_full_sync_streams_pages_then_active_polls_use_a_status_filter() -> None:
+def _count_pages(fake: FakeProvider) -> list[int]:
+    pages_read: list[int] = []
+    original = fake.iter_runs
+
+    async def counting(query):  # type: ignore[no-untyped-def]
+        async for page in original(query):
+            pages_read.append(len(page))
+            yield page
+
+    fake.iter_runs = counting  # type: ignore[method-assign]
+    return pages_read
+
+
+async def test_complete_listing_streams_pages_then_ticks_read_the_head_and_sweeps_filter() -> None:
     runs = [make_run(i, Status.SUCCEEDED) for i in range(250)] + [make_run(999)]
     fake = FakeProvider(runs)
     store = RunStore()
@@ -25,8 +38,11 @@ async def test_full_sync_streams_pages_then_active_polls_use_a_status_filter() -
     await w.poll_once(0.0)
     assert len(store.runs) == 251
     assert [len(d.added) for d in deltas[:3]] == [100, 100, 51]  # first page painted first
+    pages = _count_pages(fake)
     await w.poll_once(2.0)
-    assert fake.list_calls[-1].statuses == frozenset(ACTIVE)
+    assert fake.list_calls[-1].statuses is None and pages == [50]  # the newest page only
+    await w.poll_once(31.0)
+    assert fake.list_calls[-1].statuses == frozenset(ACTIVE)  # the sweep: server-side filter
     assert w.health.state is HealthState.OK
 
 
@@ -38,8 +54,46 @@ async def test_run_leaving_the_active_set_is_read_once_and_vanished_runs_dropped
     fake.runs["run-1"] = make_run(1, Status.SUCCEEDED)
     del fake.runs["run-2"]
     await w.poll_once(2.0)
-    assert store.runs[("p", "run-1")].status is Status.SUCCEEDED
-    assert ("p", "run-2") not in store.runs
+    assert store.runs[("p", "run-1")].status is Status.SUCCEEDED  # on the newest page
+    assert ("p", "run-2") in store.runs  # not on it: waits for the sweep
+    await w.poll_once(31.0)
+    assert ("p", "run-2") not in store.runs  # the sweep missed it, the read-back said 404
+
+
+async def test_focused_runs_off_the_newest_page_are_read_every_tick() -> None:
+    fake = FakeProvider([make_run(i) for i in range(300)])
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
+    await w.poll_once(0.0)
+    w.set_focus([("p", "run-250"), ("other", "run-251")])
+    fake.runs["run-250"] = make_run(250, Status.SUCCEEDED)
+    fake.runs["run-260"] = make_run(260, Status.SUCCEEDED)
+    reads = len(fake.list_calls)
+    await w.poll_once(2.0)
+    assert len(fake.list_calls) == reads + 1  # one listing (the head), then one read
+    assert store.runs[("p", "run-250")].status is Status.SUCCEEDED  # on screen: fresh
+    assert store.runs[("p", "run-260")].status is Status.RUNNING  # off screen: next sweep
+    await w.poll_once(31.0)
+    assert store.runs[("p", "run-260")].status is Status.SUCCEEDED
+
+
+async def test_the_head_reads_further_pages_only_while_everything_is_new() -> None:
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(100)])
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
+    await w.poll_once(0.0)
+    fake.runs = {r.id: r for r in [make_run(i) for i in range(1000, 1120)]} | fake.runs
+    pages = _count_pages(fake)
+    await w.poll_once(2.0)
+    # nothing was active: a probe of the newest run, which was new, so the whole head
+    assert pages == [1, 50, 50, 50] and len(store.runs) == 220  # the last page held known runs
+
+
+async def test_sweeps_of_big_active_sets_come_less_often() -> None:
+    fake = FakeProvider([make_run(i) for i in range(4000)])
+    w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    assert w.sweep_every() == 120  # 40 pages of active runs: one page per 1.5 ticks
 
 
 async def test_errors_back_off_and_429_honours_retry_after() -> None:
@@ -94,26 +148,40 @@ async def test_a_lost_answer_is_sent_once_and_read_back(tmp_path: Path) -> None:
     assert [e.outcome for e in Journal(tmp_path / "j.jsonl").entries()] == ["uncertain"]
 
 
-async def test_head_listing_stops_at_the_first_page_with_nothing_new() -> None:
-    runs = [make_run(i, Status.SUCCEEDED) for i in range(500)]
-    fake = FakeProvider(runs)
-    pages_read: list[int] = []
-    original = fake.iter_runs
-
-    async def counting(query):  # type: ignore[no-untyped-def]
-        async for page in original(query):
-            pages_read.append(len(page))
-            yield page
-
-    fake.iter_runs = counting  # type: ignore[method-assign]
+async def test_complete_listing_comes_rarely_and_notices_vanished_runs() -> None:
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(500)])
+    pages = _count_pages(fake)
     store = RunStore()
     w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
     await w.poll_once(0.0)  # complete listing: every page
-    assert len(pages_read) == 5
-    pages_read.clear()
-    await w.poll_once(31.0)  # head listing: nothing new on the first page
-    assert pages_read == [100]
+    assert len(pages) == 5
     del fake.runs["run-499"]
-    pages_read.clear()
+    pages.clear()
+    await w.poll_once(2.0)  # nothing active: the newest run only, and it is unchanged
+    assert pages == [1] and ("p", "run-499") in store.runs
+    pages.clear()
     await w.poll_once(31.0 + 30 * 10)  # the complete listing notices the vanished run
-    assert len(pages_read) == 5 and ("p", "run-499") not in store.runs
+    assert len(pages) == 5 and ("p", "run-499") not in store.runs
+
+
+async def test_many_focused_runs_off_the_head_come_from_the_active_list_not_one_by_one() -> None:
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(100)]
+                        + [make_run(i) for i in range(100, 130)])
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
+    await w.poll_once(0.0)
+    w.set_focus([("p", f"run-{i}") for i in range(100, 110)])  # active, not on the newest page
+    for i in range(100, 110):
+        fake.runs[f"run-{i}"] = make_run(i, Status.PAUSED)
+    reads: list[str] = []
+    original = fake.get_summary
+
+    async def counting(run_id, kind=Kind.RUN):  # type: ignore[no-untyped-def]
+        reads.append(run_id)
+        return await original(run_id, kind)
+
+    fake.get_summary = counting  # type: ignore[method-assign]
+    await w.poll_once(2.0)
+    assert reads == []
+    assert fake.list_calls[-1].statuses == frozenset(ACTIVE)
+    assert all(store.runs[("p", f"run-{i}")].status is Status.PAUSED for i in range(100, 110))
