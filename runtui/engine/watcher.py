@@ -33,7 +33,7 @@ MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least re
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
-SWEEP_SPREAD = 1.5  # ticks per sweep request, on average
+SWEEP_SPREAD = 2.0  # ticks per sweep request, on average
 COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
 COMPLETE_RUNS_PER_SECOND = 20  # and no faster than this many runs re-listed per second
 
@@ -123,9 +123,12 @@ class ProfileWatcher:
         A sweep's requests are spread so that on average it adds at most one request
         every SWEEP_SPREAD ticks: the per-tick cost stays flat however big the account.
         """
+        return max(self.full_interval, self._sweep_cost() * self.interval * SWEEP_SPREAD)
+
+    def _sweep_cost(self) -> int:
+        """Requests a sweep of the active set takes (the last one's, or its pages)."""
         pages = -(-self.store.active_count(self.name) // max(1, self.page_size))
-        requests = max(pages, self._sweep_requests)
-        return max(self.full_interval, requests * self.interval * SWEEP_SPREAD)
+        return max(1, pages, self._sweep_requests)
 
     async def poll_once(self, now: float | None = None) -> float:
         """One poll; returns seconds until the next. Never raises for provider trouble."""
@@ -231,6 +234,9 @@ class ProfileWatcher:
         active = self.store.active_keys(self.name)
         stale = {k for k in self._focus if k in active and k not in fresh}
         if len(stale) > FOCUS_LIST_AFTER:
+            # Pages of the active list until they hold every stale run, as long as
+            # that is cheaper than reading the runs one by one.
+            budget = max(FOCUS_LIST_REQUESTS, min(len(stale), self._sweep_cost()))
             sent = self.provider.http.requests
             pages = self.provider.iter_runs(ListQuery(statuses=frozenset(ACTIVE),
                                                       page_size=self.page_size))
@@ -239,7 +245,7 @@ class ProfileWatcher:
                     page = [r for r in page if r.profile == self.name]
                     self.store.upsert(page)
                     stale.difference_update(r.key for r in page)
-                    if not stale or self.provider.http.requests - sent >= FOCUS_LIST_REQUESTS:
+                    if not stale or self.provider.http.requests - sent >= budget:
                         break
             finally:
                 await pages.aclose()  # type: ignore[attr-defined]

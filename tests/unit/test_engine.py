@@ -93,7 +93,7 @@ async def test_sweeps_of_big_active_sets_come_less_often() -> None:
     fake = FakeProvider([make_run(i) for i in range(4000)])
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
     await w.poll_once(0.0)
-    assert w.sweep_every() == 120  # 40 pages of active runs: one page per 1.5 ticks
+    assert w.sweep_every() == 160  # 40 pages of active runs: one page per 2 ticks
 
 
 async def test_errors_back_off_and_429_honours_retry_after() -> None:
