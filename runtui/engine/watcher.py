@@ -6,7 +6,8 @@ the user is looking at that the page did not bring (the focus: visible rows,
 watched and marked runs). The whole active set is swept with a server-side
 status filter more slowly (every `full_interval`, longer for big accounts), runs
 that left it are read once each, and a complete listing that notices vanished
-runs comes rarely. Errors back off (honouring Retry-After) and show in the
+runs comes rarely. A profile with nothing active probes only its newest run, less
+often while nothing changes. Errors back off (honouring Retry-After) and show in the
 profile's health; one profile's trouble never blocks another's loop.
 """
 
@@ -28,6 +29,7 @@ MAX_BACKOFF = 60.0
 # Errors (not rate limits, which honour Retry-After) back off at most this long, so a
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
+IDLE_MAX = 8.0  # a profile with nothing active looks for new runs at least this often
 HEAD_SIZE = 50  # newest runs read every tick: more than a 200x50 screen shows
 MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
@@ -63,6 +65,8 @@ class ProfileWatcher:
         self._focus: set[Key] = set()
         self._focus_read_at: dict[Key, float] = {}
         self._sweep_requests = 0  # what the last sweep cost
+        self._quiet = False  # the last poll found nothing active and nothing new
+        self._quiet_polls = 0
         self._settle: dict[Key, None] = {}  # left the active set, to be read once (ordered)
         self._failures = 0
         self.polls = 0
@@ -86,6 +90,7 @@ class ProfileWatcher:
 
         A poll already in flight is not doubled (it is simply awaited)."""
         self._last_sweep = None
+        self._quiet_polls = 0
         if full:
             self._last_complete = None
         self._wake.set()
@@ -134,6 +139,7 @@ class ProfileWatcher:
         """One poll; returns seconds until the next. Never raises for provider trouble."""
         now = asyncio.get_running_loop().time() if now is None else now
         self.polls += 1
+        self._quiet = False
         try:
             # Finished runs do not change: the complete listing that notices vanished
             # runs comes rarely, and more rarely the bigger the account.
@@ -156,6 +162,12 @@ class ProfileWatcher:
                                               provider=self.provider.name, kind="parse"))
         self._failures = 0
         self._set_health(HealthState.OK, None)
+        if self._quiet:
+            # Nothing active and nothing new: wait longer each time (up to IDLE_MAX),
+            # so an idle account costs almost nothing; any change resets it.
+            self._quiet_polls += 1
+            return max(self.interval, min(IDLE_MAX, self.interval * 2.0 ** self._quiet_polls))
+        self._quiet_polls = 0
         return self.interval
 
     async def _complete(self) -> None:
@@ -185,6 +197,7 @@ class ProfileWatcher:
         if self.store.active_count(self.name) == 0 and self.store.count(self.name) > 0:
             seen, changed = await self._read_head(1, new, probe=True)
             if not changed:
+                self._quiet = True
                 return seen
         seen, _ = await self._read_head(self.head_size, new)
         return seen

@@ -185,3 +185,13 @@ async def test_many_focused_runs_off_the_head_come_from_the_active_list_not_one_
     assert reads == []
     assert fake.list_calls[-1].statuses == frozenset(ACTIVE)
     assert all(store.runs[("p", f"run-{i}")].status is Status.PAUSED for i in range(100, 110))
+
+
+async def test_an_idle_profile_is_probed_less_often_until_something_changes() -> None:
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(10)])
+    w = ProfileWatcher("p", fake, RunStore(), interval=2.0)
+    assert await w.poll_once(0.0) == 2.0  # the complete listing
+    delays = [await w.poll_once(t) for t in (2.0, 6.0, 14.0, 22.0)]
+    assert delays == [4.0, 8.0, 8.0, 8.0]
+    fake.runs = {"run-99": make_run(99)} | fake.runs  # a new (active) run
+    assert await w.poll_once(30.0) == 2.0
