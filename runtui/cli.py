@@ -1,525 +1,95 @@
-"""The scriptable face: the same core as the TUI, one-shot, with stable exit codes.
+"""The `runtui` entry point. The commands, their options and exit codes: runtui.commands.
 
-Exit codes: 0 done; 1 the server refused or failed (its message printed);
-2 usage or config error; 3 the action is not allowed in the run's state (said
-before any request is sent).
+`runtui` and `runtui --config PATH` (open the TUI) are recognised here, exactly as
+click reads them, without loading click and the command tree: the time to the first
+table rows is all CPU, so what the TUI does not need is not imported. Any other
+command line goes to click. `runtui.cli.cli` (and every other name of
+runtui.commands) still resolves, loaded on first use.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
+import errno
+import os
 import sys
-from collections.abc import Callable, Coroutine
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import click
-
-from runtui import __version__, display
-from runtui import config as config_mod
-from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, Kind, Run, StartRequest, Status
+from runtui import startup
 
 if TYPE_CHECKING:
-    from runtui.engine.workspace import Workspace
+    from runtui.commands import cli as cli
 
-T = TypeVar("T")
-
-EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED = 0, 1, 2, 3
-
-
-class Ctx:
-    def __init__(self, config_path: Path | None) -> None:
-        self.config_path = config_path or config_mod.default_config_path()
-
-    def workspace(self) -> Workspace:
-        from runtui.engine.workspace import Workspace
-
-        return Workspace.load(self.config_path)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"runtui: {message}", err=True)
-    sys.exit(code)
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(coro)
-    except NotAllowed as exc:
-        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED)
-    except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE)
-    except ProviderError as exc:
-        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER)
-    except RuntuiError as exc:
-        fail(str(exc), EXIT_USAGE)
-
-
-def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except ConfigError as exc:
-            fail(str(exc), EXIT_USAGE)
-        except ProviderError as exc:
-            fail(str(exc), EXIT_SERVER)
-    return wrapper
-
-
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RUNTUI_CONFIG",
-              help="Profiles file (default: the platform's config dir; env RUNTUI_CONFIG).")
-@click.version_option(__version__, prog_name="runtui")
-@click.pass_context
-def cli(ctx: click.Context, config_path: Path | None) -> None:
-    """Watch and control workflow runs from a terminal. With no command, opens the TUI."""
-    ctx.obj = Ctx(config_path)
-    if ctx.invoked_subcommand is None:
-        from runtui.tui.launch import run_app
-
-        sys.exit(run_app(ctx.obj.config_path))
-
-
-# ---- demo / sim ------------------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--runs", default=60, show_default=True, help="Runs the simulator starts with.")
-@click.option("--seed", default=7, show_default=True)
-@click.option("--speed", default=1.0, show_default=True, help="How fast simulated runs progress.")
-@click.option("--faults", default=0.0, show_default=True, help="Share of requests that fail (0..1).")
-@click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
-def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) -> None:
-    """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
-    from runtui.demo import run_demo
-
-    sys.exit(run_demo(runs=runs, seed=seed, speed=speed, faults=faults, print_only=print_only))
-
-
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
-                               "help_option_names": []})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def sim(args: tuple[str, ...]) -> None:
-    """Serve the simulator of the platforms' APIs (see `runtui sim --help`)."""
-    from runtui.sim.cli import main as sim_main
-
-    sys.exit(sim_main(list(args)))
-
-
-# ---- runs ------------------------------------------------------------------------------
-
-
-@cli.group()
-def runs() -> None:
-    """List, show, execute and control runs."""
-
-
-def _parse_statuses(values: tuple[str, ...]) -> frozenset[Status] | None:
-    if not values:
-        return None
-    out = set()
-    for value in values:
-        for part in value.split(","):
-            try:
-                out.add(Status(part.strip().lower()))
-            except ValueError:
-                fail(f"unknown status {part!r} (one of: {', '.join(s.value for s in Status)})",
-                     EXIT_USAGE)
-    return frozenset(out)
-
-
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines)
-
-
-def _run_row(run: Run) -> list[str]:
-    return [run.profile, run.provider, run.id, run.workflow or "", display.status_text(run),
-            display.relative(run.started_at or run.created_at), display.duration(run.duration()),
-            display.cost(run)]
-
-
-RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "COST"]
-
-
-@runs.command("list")
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
-@click.option("--status", "-s", "statuses", multiple=True,
-              help="Only these common statuses (repeatable or comma-separated).")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="At most N runs per profile.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of run objects.")
-@click.pass_obj
-def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], limit: int | None,
-              as_json: bool) -> None:
-    """Runs of every profile (or the ones named), newest first."""
-    from runtui.providers.base import ListQuery
-
-    wanted = _parse_statuses(statuses)
-    ws = _workspace(obj)
-    names = list(profiles) or ws.profile_names
-    for name in names:
-        if name not in ws.config.profiles:
-            try:
-                ws.config.profile(name)  # raises the right ConfigError
-            except ConfigError as exc:
-                fail(str(exc), EXIT_USAGE)
-
-    async def one(name: str) -> list[Run]:
-        provider = ws.provider(name)
-        return await provider.list_runs(ListQuery(statuses=wanted, limit=limit))
-
-    async def main() -> tuple[list[Run], list[str]]:
-        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
-        await ws.aclose()
-        found: list[Run] = []
-        errors: list[str] = []
-        for name, res in zip(names, results, strict=True):
-            if isinstance(res, BaseException):
-                if not isinstance(res, RuntuiError):
-                    raise res
-                errors.append(f"{name}: {res}")
-            else:
-                found.extend(res)
-        return found, errors
-
-    found, errors = run_async(main())
-    for problem in ws.config.errors:
-        if not profiles or problem.profile in profiles:
-            errors.append(str(problem))
-    if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], indent=2))
-    else:
-        click.echo(_table([_run_row(r) for r in found], RUN_HEADERS))
-    for err in errors:
-        click.echo(f"runtui: {err}", err=True)
-    sys.exit(EXIT_SERVER if errors else EXIT_OK)
-
-
-@runs.command("show")
-@click.argument("run_id")
-@click.option("--profile", "-p", required=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
-@click.pass_obj
-def runs_show(obj: Ctx, run_id: str, profile: str, as_json: bool) -> None:
-    """One run with its steps."""
-    _show(obj, run_id, profile, as_json, Kind.RUN)
-
-
-def _show(obj: Ctx, run_id: str, profile: str, as_json: bool, kind: Kind) -> None:
-    ws = _workspace(obj)
-
-    async def main() -> Any:
-        try:
-            return await ws.provider(profile).get_run(run_id, kind)
-        finally:
-            await ws.aclose()
-
-    detail = run_async(main())
-    if as_json:
-        click.echo(json.dumps(detail.to_json(), indent=2, default=str))
-        return
-    run = detail.run
-    fields = [("id", run.id), ("profile", run.profile), ("provider", run.provider),
-              ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
-              ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
-              ("created", str(run.created_at or "")), ("started", str(run.started_at or "")),
-              ("finished", str(run.finished_at or "")), ("duration", display.duration(run.duration())),
-              ("cost", display.cost(run)), ("error", run.last_error or ""),
-              ("parent", run.parent_id or ""), ("task", run.task_id or "")]
-    for key, value in fields:
-        if value:
-            click.echo(f"{key:>9}: {value}")
-    if detail.steps:
-        click.echo("    steps:")
-        _echo_steps(detail.steps, 1)
-
-
-def _echo_steps(steps: Any, depth: int) -> None:
-    for step in steps:
-        err = f"  error: {step.error}" if step.error else ""
-        click.echo(f"{'  ' * depth}  {display.SYMBOL[step.status]} {step.name or step.id} "
-                   f"[{step.raw_status or step.status.value}]{err}")
-        _echo_steps(step.children, depth + 1)
-
-
-def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, Any]:
-    inputs: dict[str, Any] = {}
-    if json_file is not None:
-        try:
-            loaded = json.loads(json_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            fail(f"--input-json {json_file}: {exc}", EXIT_USAGE)
-        if not isinstance(loaded, dict):
-            fail(f"--input-json {json_file}: must hold a JSON object", EXIT_USAGE)
-        inputs.update(loaded)
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            fail(f"--input {pair!r}: use KEY=VALUE", EXIT_USAGE)
-        try:
-            inputs[key.strip()] = json.loads(value)
-        except ValueError:
-            inputs[key.strip()] = value
-    return inputs
-
-
-@runs.command("execute")
-@click.option("--profile", "-p", required=True)
-@click.option("--workflow", "-w", required=True,
-              help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
-@click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
-@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None)
-@click.option("--goal", default=None, help="Wexa: the goal text of the execution.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
-                 input_json: Path | None, goal: str | None, as_json: bool) -> None:
-    """Start a new run."""
-    request = StartRequest(workflow_id=workflow, inputs=_parse_inputs(inputs, input_json), goal=goal)
-    ws = _workspace(obj)
-
-    async def main() -> Any:
-        try:
-            return await ws.controller.execute(ws.provider(profile), request)
-        finally:
-            await ws.aclose()
-
-    _report(run_async(main()), as_json)
-
-
-def _report(result: Any, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps({"action": result.action.value, "ok": result.ok,
-                               "uncertain": result.uncertain, "message": result.message,
-                               "new_run_id": result.new_run_id,
-                               "run": result.run.to_json() if result.run else None}, indent=2))
-    else:
-        state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
-        run_id = result.run.id if result.run else (result.new_run_id or "")
-        verdict = "ok" if result.ok else "FAILED"
-        if result.uncertain:
-            verdict = "outcome unknown until read back, " + ("it took effect" if result.ok else "not done")
-        click.echo(f"{result.action.value} {run_id}: {verdict}{state}")
-        if result.message and (not result.ok or result.uncertain):
-            click.echo(f"runtui: {result.message}", err=True)
-    sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
-
-
-def _act(obj: Ctx, run_id: str, profile: str, action: Action, kind: Kind, as_json: bool) -> None:
-    ws = _workspace(obj)
-
-    async def main() -> Any:
-        try:
-            provider = ws.provider(profile)
-            # Read the run first: the controller asks the allowed-actions table with
-            # its current state and refuses (exit 3) before anything is sent.
-            run = await provider.get_summary(run_id, kind)
-            return await ws.controller.act(provider, run, action)
-        finally:
-            await ws.aclose()
-
-    _report(run_async(main()), as_json)
-
-
-def _action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
-    @group.command(action.value, help=help_text)
-    @click.argument("run_id")
-    @click.option("--profile", "-p", required=True)
-    @click.option("--json", "as_json", is_flag=True)
-    @click.pass_obj
-    def command(obj: Ctx, run_id: str, profile: str, as_json: bool) -> None:
-        _act(obj, run_id, profile, action, kind, as_json)
-
-
-_action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
-_action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
-_action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
-_action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
-_action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
-
-
-# ---- tasks (Wexa) ----------------------------------------------------------------------
-
-
-@cli.group()
-def tasks() -> None:
-    """Wexa tasks: list, show, pause, resume, stop."""
-
-
-@tasks.command("list")
-@click.option("--profile", "-p", required=True)
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=None)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None:
-    from runtui.providers.base import ListQuery
-
-    ws = _workspace(obj)
-
-    async def main() -> list[Run]:
-        try:
-            provider = ws.provider(profile)
-            if Kind.TASK not in provider.kinds:
-                raise NotAllowed(f"{provider.name} has no tasks")
-            return await provider.list_runs(ListQuery(kind=Kind.TASK, limit=limit))
-        finally:
-            await ws.aclose()
-
-    found = run_async(main())
-    if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], indent=2))
-    else:
-        click.echo(_table([_run_row(r) for r in found], RUN_HEADERS))
-
-
-@tasks.command("show")
-@click.argument("task_id")
-@click.option("--profile", "-p", required=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def tasks_show(obj: Ctx, task_id: str, profile: str, as_json: bool) -> None:
-    _show(obj, task_id, profile, as_json, Kind.TASK)
-
-
-_action_command(tasks, Action.PAUSE, Kind.TASK, "Pause a running task.")
-_action_command(tasks, Action.RESUME, Kind.TASK, "Resume a paused task.")
-_action_command(tasks, Action.STOP, Kind.TASK, "Stop a task (cannot be undone).")
-
-
-# ---- profiles --------------------------------------------------------------------------
-
-
-@cli.group()
-def profiles() -> None:
-    """Stored profiles: one account on one platform each."""
-
-
-@profiles.command("list")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@handles_errors
-def profiles_list(obj: Ctx, as_json: bool) -> None:
-    """Profiles and where their keys come from (never the keys)."""
-    from runtui.providers import registry
-
-    cfg = config_mod.load(obj.config_path, known_providers=registry.names())
-    rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
-             "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
-    if as_json:
-        click.echo(json.dumps([{"name": p.name, "provider": p.provider, "base_url": p.base_url,
-                                "key_source": p.key_source, "read_only": p.read_only}
-                               for p in cfg.profiles.values()], indent=2))
-    else:
-        click.echo(f"# {cfg.path}")
-        click.echo(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
-    for err in cfg.errors:
-        click.echo(f"runtui: {err}", err=True)
-    sys.exit(EXIT_USAGE if cfg.errors else EXIT_OK)
-
-
-@profiles.command("add")
-@click.argument("name")
-@click.option("--provider", required=True)
-@click.option("--base-url", default=None)
-@click.option("--api-key-env", default=None, help="Name of the env var holding the key (preferred).")
-@click.option("--api-key-cmd", default=None, help="Command printing the key, e.g. 'pass show x'.")
-@click.option("--keyring", "use_keyring", is_flag=True, help="Read the key from the system keyring.")
-@click.option("--project-id", default=None, help="Wexa project id.")
-@click.option("--user-id", default=None, help="Wexa user id (executed_by).")
-@click.option("--org-id", default=None, help="B3OS organization id (optional).")
-@click.option("--read-only", is_flag=True)
-@click.option("--allow-insecure-http", is_flag=True)
-@click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
-@click.pass_obj
-@handles_errors
-def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_key_env: str | None,
-                 api_key_cmd: str | None, use_keyring: bool, project_id: str | None,
-                 user_id: str | None, org_id: str | None, read_only: bool,
-                 allow_insecure_http: bool, replace: bool) -> None:
-    """Add a profile (written atomically, comments kept, mode 0600)."""
-    from runtui.providers import registry
-
-    if provider not in registry.names():
-        fail(f"unknown provider {provider!r} (installed: {', '.join(sorted(registry.names()))})",
-             EXIT_USAGE)
-    values: dict[str, Any] = {"provider": provider, "base_url": base_url, "api_key_env": api_key_env,
-                              "api_key_cmd": api_key_cmd, "keyring": use_keyring or None,
-                              "project_id": project_id, "user_id": user_id, "org_id": org_id,
-                              "read_only": read_only or None,
-                              "allow_insecure_http": allow_insecure_http or None}
-    try:
-        config_mod.save_profile(obj.config_path, name, values, replace=replace)
-    except ValueError as exc:
-        fail(f"invalid profile: {exc}", EXIT_USAGE)
-    click.echo(f"added profile {name!r} to {obj.config_path}")
-
-
-@profiles.command("remove")
-@click.argument("name")
-@click.pass_obj
-@handles_errors
-def profiles_remove(obj: Ctx, name: str) -> None:
-    config_mod.remove_profile(obj.config_path, name)
-    click.echo(f"removed profile {name!r}")
-
-
-@profiles.command("test")
-@click.argument("name")
-@click.pass_obj
-def profiles_test(obj: Ctx, name: str) -> None:
-    """One cheap authenticated read: OK, or the server's message and exit 1."""
-    ws = _workspace(obj)
-
-    async def main() -> str:
-        try:
-            return await ws.provider(name).check()
-        finally:
-            await ws.aclose()
-
-    click.echo(f"OK {name}: {run_async(main())}")
-
-
-# ---- history / providers ---------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--limit", "-n", default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def history(limit: int, as_json: bool) -> None:
-    """The audit journal of actions sent from runtui."""
-    from runtui.engine.journal import Journal
-
-    entries = list(Journal().entries())[-limit:]
-    if as_json:
-        click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
-        return
-    rows = [[e.time[:19].replace("T", " "), e.profile, e.provider, e.run_id or "", e.action,
-             e.outcome, (e.message or "")[:60]] for e in entries]
-    click.echo(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
-
-
-@cli.command("providers")
-def providers_cmd() -> None:
-    """Installed provider adapters (entry-point group runtui.providers)."""
-    from runtui.providers import registry
-
-    rows = [[e.name, e.target, e.distribution or ""] for e in registry.available().values()]
-    click.echo(_table(rows, ["NAME", "ADAPTER", "FROM"]))
-
-
-def _workspace(obj: Ctx) -> Workspace:
-    try:
-        return obj.workspace()
-    except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE)
+CONFIG_OPTION = "--config"
+CONFIG_ENV = "RUNTUI_CONFIG"  # the option's envvar (see runtui.commands.cli)
 
 
 def main(argv: list[str] | None = None) -> None:
+    startup.skip_unused_extras()
+    startup.pause_gc()  # resumed by a subcommand, or by the app after its first frame
+    config_path = _tui_only(sys.argv[1:] if argv is None else argv)
+    if config_path is not None:
+        _open_tui(config_path)
+    from runtui.commands import cli
+
     cli.main(args=argv, prog_name="runtui")
 
+
+def _tui_only(args: list[str]) -> Path | None:
+    """The config path when `args` only open the TUI (as click would read it), else None."""
+    if os.name == "nt" or "_RUNTUI_COMPLETE" in os.environ:  # click expands args / completes
+        return None
+    if not args:
+        value = os.environ.get(CONFIG_ENV)  # click reads an empty one as unset
+        if not value:
+            from runtui.config import default_config_path
+
+            return default_config_path()
+    elif len(args) == 2 and args[0] == CONFIG_OPTION:
+        value = args[1]
+    elif len(args) == 1 and args[0].startswith(CONFIG_OPTION + "="):
+        value = args[0][len(CONFIG_OPTION) + 1:]
+    else:
+        return None
+    if not value or value.startswith("-") or not _click_path_ok(value):
+        return None  # left to click, and its messages
+    return Path(value)  # as click.Path(path_type=Path) converts it: not expanded
+
+
+def _click_path_ok(value: str) -> bool:
+    """click.Path()'s one check with its defaults: a path that exists must be readable."""
+    try:
+        os.stat(value)
+    except OSError:
+        return True
+    return os.access(value, os.R_OK)
+
+
+def _open_tui(config_path: Path) -> NoReturn:
+    """What the click group does with no subcommand, with click's standalone error handling."""
+    from runtui.tui.launch import run_app
+
+    try:
+        code = run_app(config_path)
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        from click.utils import PacifyFlushWrapper
+
+        sys.stdout = PacifyFlushWrapper(sys.stdout)
+        sys.stderr = PacifyFlushWrapper(sys.stderr)
+        sys.exit(1)
+    sys.exit(code)
+
+
+def __getattr__(name: str) -> Any:
+    """`from runtui.cli import cli` and the like: the command tree, loaded on first use."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from runtui import commands
+
+    return getattr(commands, name)

@@ -12,14 +12,12 @@ import re
 import shlex
 import stat
 import subprocess
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from runtui.errors import ConfigError
@@ -34,12 +32,18 @@ def default_config_path() -> Path:
     env = os.environ.get(ENV_CONFIG)
     if env:
         return Path(env).expanduser()
+    import platformdirs  # only when no path is given
+
     return platformdirs.user_config_path("runtui") / "config.toml"
 
 
 def state_dir() -> Path:
     env = os.environ.get(ENV_STATE_DIR)
-    return Path(env).expanduser() if env else platformdirs.user_state_path("runtui")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_state_path("runtui")
 
 
 class Defaults(BaseModel):
@@ -273,6 +277,8 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
 
 def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
     """Temp file + fsync + rename: a crash mid-write never leaves a broken file."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

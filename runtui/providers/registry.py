@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
-import httpx
-
 from runtui.actions import register_table
 from runtui.config import Profile
 from runtui.errors import ConfigError
 
 if TYPE_CHECKING:
+    import httpx
+
     from runtui.providers.base import Provider
 
 GROUP = "runtui.providers"
@@ -38,7 +38,18 @@ class ProviderEntry:
     distribution: str | None
 
 
+_AVAILABLE: dict[str, ProviderEntry] | None = None
+
+
 def available() -> dict[str, ProviderEntry]:
+    """Every installed adapter. The package metadata is scanned (~10 ms) once per process."""
+    global _AVAILABLE
+    if _AVAILABLE is None:
+        _AVAILABLE = _scan()
+    return dict(_AVAILABLE)
+
+
+def _scan() -> dict[str, ProviderEntry]:
     found: dict[str, ProviderEntry] = {
         name: ProviderEntry(name, target, "runtui (built in)") for name, target in BUILTIN.items()
     }

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.store import Delta
 from runtui.engine.workspace import Workspace
@@ -43,6 +44,8 @@ class RuntuiApp(App[int]):
     # ---- lifecycle --------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if startup.gc_paused():
+            self.call_after_refresh(_gc_after_first_frame)
         keymap = self.workspace.config.keymap
         if keymap:
             self.set_keymap(keymap)
@@ -76,6 +79,7 @@ class RuntuiApp(App[int]):
             self.call_later(_freeze_gc)
 
     async def on_unmount(self) -> None:
+        startup.resume_gc()
         await self.workspace.aclose()
         if self.demo_server is not None:
             self.demo_server.stop()
@@ -149,6 +153,20 @@ def _freeze_gc() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def _gc_after_first_frame() -> None:
+    """The `runtui` command starts with the cyclic GC paused (runtui.startup): resume it.
+
+    What start-up built (modules, Textual, the first screen) lives as long as the app:
+    collected once and frozen, so the collections while the runs load walk only the
+    runs. The first complete load freezes again (`_freeze_gc`).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    startup.resume_gc()
 
 
 def _runner(node: object, action: str) -> Callable[[], Awaitable[None]]:

@@ -11,6 +11,7 @@ CORE = [
     "runtui.providers.wexa", "runtui.providers.edges", "runtui.providers.b3os", "runtui.providers.prefect",
     "runtui.engine.store", "runtui.engine.watcher", "runtui.engine.control",
     "runtui.engine.journal", "runtui.engine.workspace", "runtui.engine.detail", "runtui.cli",
+    "runtui.commands", "runtui.startup",
 ]
 
 
