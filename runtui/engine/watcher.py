@@ -29,6 +29,7 @@ MAX_BACKOFF = 60.0
 # Errors (not rate limits, which honour Retry-After) back off at most this long, so a
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
+FIRST_PAINT_PAUSE = 0.02  # after the first page of the first listing (a frame is ~16 ms)
 IDLE_MAX = 8.0  # a profile with nothing active looks for new runs at least this often
 HEAD_SIZE = 50  # newest runs read every tick: more than a 200x50 screen shows
 MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
@@ -175,11 +176,17 @@ class ProfileWatcher:
         before = self.store.active_keys(self.name)
         seen: set[Key] = set()
         pages = self.provider.iter_runs(ListQuery(page_size=self.page_size, limit=self.max_runs))
+        first = self._last_complete is None
         try:
             async for page in pages:
                 page = [r for r in page if r.profile == self.name]
                 seen.update(r.key for r in page)
                 self.store.upsert(page)
+                if first:
+                    # Let the screen paint the first rows before parsing the rest:
+                    # without it the loop stays busy with pages until all are in.
+                    first = False
+                    await asyncio.sleep(FIRST_PAINT_PAUSE)
         finally:
             await pages.aclose()  # type: ignore[attr-defined]
         if self.max_runs is None or len(seen) < self.max_runs:
