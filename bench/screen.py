@@ -130,7 +130,7 @@ def frame_stats(
 
 def table_rows(lines: list[str]) -> tuple[int, dict[str, tuple[int, int]]] | None:
     """Find the run table's header line; (its y, {title: (x0, x1)}) from the column titles."""
-    titles = ("STATUS", "WORKFLOW", "ID", "PROFILE", "STARTED")
+    titles = ("STATUS", "WORKFLOW", "ID", "PROFILE", "CREATED")
     for y, line in enumerate(lines):
         if all(f" {t}" in line or line.lstrip().startswith(t) for t in titles[:3]) and "WORKFLOW" in line:
             pos = []
@@ -139,7 +139,7 @@ def table_rows(lines: list[str]) -> tuple[int, dict[str, tuple[int, int]]] | Non
                 "WORKFLOW",
                 "ID",
                 "PROFILE",
-                "STARTED",
+                "CREATED",
                 "DURATION",
                 "COST",
                 "PROVIDER",

@@ -1,11 +1,16 @@
 """Micro-benchmark of the run table (prints figures, asserts nothing).
 
-    python bench/table_micro.py [--sizes 10000,50000]
+    python bench/table_micro.py [--sizes 10000,50000] [--no-memory]
 
 Runs headless (`App.run_test(size=(200, 50))`). Each figure is wall time
 (`perf_counter`) and CPU time (`process_time`) for the operation *and* the
 screen update it causes (the compositor renders the update to the ANSI text a
 terminal would receive; "bytes" is its length), i.e. what a user waits for.
+
+Then, unless `--no-memory`, what the table keeps per row, from `tracemalloc`
+in a separate run (the runs themselves are made before and not counted): after
+`set_runs` and the first screen, once the search index is built, after paging
+through 20 screens (cached strips), and the peak while `set_runs` works.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import inspect
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -209,14 +215,29 @@ async def bench(n: int) -> list[tuple[str, float, float, float, float]]:
 
         await add("sort by workflow (1st)", lambda: table.sort_by("workflow"))
         await add("sort by duration (1st)", lambda: table.sort_by("duration"))
-        await add("sort by started", lambda: table.sort_by("started"))
-        toggles = ["workflow", "started"] * 3
+        await add("sort by created", lambda: table.sort_by("created"))
+        toggles = ["workflow", "created"] * 3
         await add("sort toggles (avg 6)", lambda: table.sort_by(toggles.pop()), repeat=6)
 
+        # A user opens the filter box ("/") before typing: the table's search index,
+        # dropped by the re-sorts above, is rebuilt by then (see the rebuild figure below).
+        await pilot.pause(1.0)
         steps = ["s", "sc", "sco", "scor", "score", "score ", "score l"]
         await add("filter 1st keystroke", lambda: table.set_filter(steps.pop(0)))
         await add("filter keystroke (avg 6)", lambda: table.set_filter(steps.pop(0)), repeat=6)
         await add("filter cleared", lambda: table.set_filter(""))
+        letters = list("eaoiu")
+        await add("filter letter, after clear (avg 5)", lambda: table.set_filter(letters.pop()), repeat=5)
+        await add("filter cleared again", lambda: table.set_filter(""))
+        ids = ["0", "00", "001", "0012"]  # found mostly in run ids, not in the other fields
+        await add("filter, id digits (avg 4)", lambda: table.set_filter(ids.pop(0)), repeat=4)
+        table.set_filter("")
+
+        def rebuild_index() -> None:
+            table._index.invalidate()
+            table._build_index()
+
+        await add("(search index rebuild, idle)", rebuild_index)
         await add("active-only on", lambda: table.set_active_only(True))
         await add("active-only off", lambda: table.set_active_only(False))
 
@@ -231,10 +252,46 @@ async def bench(n: int) -> list[tuple[str, float, float, float, float]]:
     return rows
 
 
+async def memory(n: int) -> dict[str, float]:
+    """Bytes per row the table keeps (tracemalloc), see the module docstring."""
+    runs = make_runs(n)
+    run_table.clock = lambda: NOW
+    app = TableApp()
+    out: dict[str, float] = {}
+    gc.collect()
+    tracemalloc.start()
+    try:
+        async with app.run_test(size=(200, 50)) as pilot:
+            table = app.query_one(RunTable)
+            table.focus()
+            await pilot.pause()
+            gc.collect()
+            base = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            table.set_runs(runs)
+            await pilot.pause()
+            peak = tracemalloc.get_traced_memory()[1]
+            gc.collect()
+            out["table bytes/row, loaded"] = (tracemalloc.get_traced_memory()[0] - base) / n
+            out["set_runs peak bytes/row"] = (peak - base) / n
+            await pilot.pause(1.0)  # the search index is built once things are quiet
+            gc.collect()
+            out["  + search index"] = (tracemalloc.get_traced_memory()[0] - base) / n
+            for _ in range(20):
+                await pilot.press("pagedown")
+            await pilot.pause()
+            gc.collect()
+            out["  + 20 pages scrolled"] = (tracemalloc.get_traced_memory()[0] - base) / n
+    finally:
+        tracemalloc.stop()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--no-freeze", action="store_true", help="no gc.freeze() after the first load")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     args = parser.parse_args()
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
@@ -252,6 +309,13 @@ def main() -> None:
             _, wall, cpu, gc_ms, size = results[n][i]
             line += f" | {wall:18.1f} {cpu:7.1f} {gc_ms:6.1f} {size:6.0f}"
         print(line)
+    if args.no_memory:
+        return
+    print()
+    mem = {n: asyncio.run(memory(n)) for n in sizes}
+    print(f"{'memory (tracemalloc)':30s}" + "".join(f" | {f'{n} runs: bytes/row':>38s}" for n in sizes))
+    for name in mem[sizes[0]]:
+        print(f"{name:30s}" + "".join(f" | {mem[n][name]:38.0f}" for n in sizes))
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ async def test_rows_render_under_a_header_newest_first() -> None:
         table = app.query_one(RunTable)
         text = lines(table)
         header = text[0]
-        for title in ("STATUS", "WORKFLOW", "ID", "PROFILE", "STARTED ▼", "DURATION", "COST", "PROVIDER"):
+        for title in ("STATUS", "WORKFLOW", "ID", "PROFILE", "CREATED ▼", "DURATION", "COST", "PROVIDER"):
             assert title in header
         assert "flow 0000" in text[1] and "✔ succeeded" in text[1]
         assert "flow 0001" in text[2] and "▶ running" in text[2]
@@ -228,7 +228,7 @@ async def test_sort_changes_order_and_header_arrow() -> None:
         await pilot.pause()
         assert [r.workflow_name for r in table.visible_runs()] == ["Alpha", "bravo", "charlie", "delta"]
         assert "WORKFLOW ▲" in lines(table)[0]
-        assert "STARTED ▼" not in lines(table)[0]
+        assert "CREATED ▼" not in lines(table)[0]
         assert "Alpha" in lines(table)[1]
         table.sort_by("workflow", reverse=True)
         await pilot.pause()
@@ -555,7 +555,7 @@ async def test_tick_repaints_only_visible_active_rows(clock: Clock, spied: Any) 
         clock.advance(1)
         table.tick()
         assert spy.lines() == set()
-        clock.advance(30)  # run 1 crosses 6 minutes (some "started" texts cross a minute too)
+        clock.advance(30)  # run 1 crosses 6 minutes (some "started"  texts cross a minute too)
         table.tick()
         assert 2 in (spy.lines() or set())
         # only the clock cells are asked for, not the whole line

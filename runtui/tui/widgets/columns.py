@@ -40,7 +40,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("workflow", "WORKFLOW", 1, 12, 10_000, flexible=True),
     Column("id", "ID", 2, 8, 12),
     Column("profile", "PROFILE", 3, 7, 16),
-    Column("started", "STARTED", 5, 10, 10, timed=True),
+    # Created, not started: the servers page newest-created first, so the rows on
+    # screen are the ones the newest page brings, and a queued run that starts
+    # keeps its place instead of jumping to the top.
+    Column("created", "CREATED", 5, 10, 10, timed=True),
     Column("duration", "DURATION", 4, 8, 8, right=True, timed=True),
     # The clock columns sit side by side so a tick repaints one short span per row.
     Column("updated", "UPDATED", 8, 10, 10, timed=True),
@@ -54,15 +57,18 @@ NATURAL_KEYS: tuple[str, ...] = ("status", "id", "profile", "cost", "provider")
 
 
 def ago(when: datetime | None, now: datetime) -> str:
-    """`display.relative` at minute precision past the first minute.
+    """A relative time at minute precision ("<1m ago", "5m ago", "2h05m ago").
 
-    A list does not need "3m12s ago", and a coarser text means a finished run's
-    row changes once a minute instead of once a second.
+    A list does not need "12s ago" (the detail pane has the exact time), and a
+    coarser text means a row's clock cells change once a minute, not every second:
+    over SSH only the ticking durations of running runs cost bytes.
     """
     if when is None:
         return ""
     seconds = (now - _aware(when)).total_seconds()
-    if seconds < 60:
+    if -60 < seconds < 60:
+        return "<1m ago"  # a list needs no seconds here: the row stays still for a minute
+    if seconds < 0:
         return display.relative(_aware(when), now)
     s = int(seconds)
     if s < 3600:
@@ -75,6 +81,8 @@ def _aware(value: datetime) -> datetime:
 
 
 def duration_text(run: Run, now: datetime) -> str:
+    if run.status is Status.QUEUED and run.started_at is None:
+        return ""  # not started: its age is in CREATED, nothing has run yet
     seconds = run.duration(now)
     if seconds is None:
         return ""
@@ -90,7 +98,7 @@ CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
     "workflow": lambda run, now: run.workflow_name or run.workflow_id or "",
     "id": lambda run, now: display.short_id(run.id),
     "profile": lambda run, now: run.profile,
-    "started": lambda run, now: ago(run.started_at or run.created_at, now),
+    "created": lambda run, now: ago(run.created_at or run.started_at, now),
     "duration": duration_text,
     "cost": lambda run, now: "" if run.cost is None else str(run.cost),
     "provider": lambda run, now: run.provider,
@@ -137,8 +145,8 @@ def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
         return lambda r: (r.workflow_name or r.workflow_id or "").casefold()
     if key in ("id", "profile", "provider"):
         return attrgetter(key)
-    if key == "started":
-        return lambda r: d if (d := r.started_at or r.created_at or _MIN_DT).tzinfo is not None else _aware(d)
+    if key == "created":
+        return lambda r: d if (d := r.created_at or r.started_at or _MIN_DT).tzinfo is not None else _aware(d)
     if key == "duration":
         return lambda r: _elapsed(r, now)
     if key == "cost":

@@ -1,18 +1,22 @@
 """The run table: a line-API `ScrollView` for tens of thousands of runs.
 
 No widget per row and no DataTable: the runs live in plain lists, only the
-visible lines are ever rendered, one `Strip` per row is cached, and every
-change repaints only the screen lines whose content actually changed.
+visible lines are ever rendered, the strips of the rows drawn recently are
+cached, and every change repaints only the screen lines whose content actually
+changed.
 
 Data layout
 -----------
-* `_rows`    key -> `_Row` (the run plus everything derived from it), in
+* `_rows`    key -> `Row` (the run plus everything derived from it), in
              arrival order; each row's `seq` numbers that order
 * `_order`   every row in display order (current sort column and direction)
 * `_view`    the rows that pass the filters, a subsequence of `_order`
              (the very same list object when no filter is set)
+* `_index`   what the filters read, in flat arrays parallel to `_order`
+             (see `run_rows.SearchIndex`): a filter keystroke never visits
+             the rows themselves
 
-Each `_Row` stores `p`, its primary sort value for the current column, so a
+Each `Row` stores `p`, its primary sort value for the current column, so a
 row can be found in `_order`/`_view` by bisection (order: `p` in the sort
 direction, ties in arrival order, `seq`) and moved in O(log n) plus a memmove.
 Full sorts walk the rows in arrival order, which is also their order in
@@ -37,7 +41,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import compress, repeat
-from operator import attrgetter, contains, eq
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -48,10 +51,11 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from runtui.engine.store import Delta, Key
-from runtui.model import ACTIVE, Run, Status
+from runtui.model import Run, Status
 from runtui.tui.widgets.columns import (
     BY_KEY,
     CELL_TEXT,
@@ -66,6 +70,15 @@ from runtui.tui.widgets.columns import (
     sort_key_fn,
     time_texts,
 )
+from runtui.tui.widgets.run_rows import (
+    ACTIVE_BY_INDEX,
+    P_OF,
+    RUN,
+    SI_OF,
+    STATUSES,
+    Row,
+    SearchIndex,
+)
 
 __all__ = ["RunTable", "clock"]
 
@@ -77,85 +90,29 @@ def _utcnow() -> datetime:
 clock: Callable[[], datetime] = _utcnow
 """Where the table reads the time; tests replace it to freeze relative times."""
 
-STRIP_CACHE_SIZE = 4096
-"""Rows whose rendered strips are kept (only visible rows are ever rendered)."""
+STRIP_CACHE_SIZE = 256
+"""Rows whose rendered strips are kept: the rows on screen and the last few screens
+(only visible rows are ever rendered; a strip is ~0.5 KB at 200 columns)."""
+
+INDEX_DELAY = 0.3
+"""Quiet seconds (no re-sort, no big delta) before the search index is rebuilt: once
+after a burst (e.g. pages of runs loading), not after each change. A filter that needs
+the index sooner rebuilds it on the spot."""
+
+INDEX_EDITS = 32
+"""A delta moving more rows than this drops the search index (rebuilt later, see
+INDEX_DELAY) instead of editing it row by row: each edit is a memmove of the index."""
 
 STATUS_CLASSES: dict[Status, str] = {s: f"run-table--status-{s.value}" for s in Status}
 
-
-class _Row:
-    """One run and what the table derives from it."""
-
-    __slots__ = (
-        "active",
-        "cstrip",
-        "hay",
-        "key",
-        "p",
-        "profile",
-        "run",
-        "seq",
-        "si",
-        "status",
-        "strip",
-        "times",
-    )
-
-    def __init__(self, run: Run) -> None:
-        self.key: Key = (run.profile, run.id)
-        self.profile = run.profile
-        self.set_run(run)
-        self.hay: str | None = None
-        self.p: Any = None
-        self.seq = 0
-        self.strip: Strip | None = None
-        self.cstrip: Strip | None = None  # as the cursor row
-        self.times: tuple[str, ...] = ()  # clock-dependent texts the strips were rendered with
-
-    def set_run(self, run: Run) -> None:
-        self.run = run
-        self.status = status = run.status
-        # Enum members hash in Python: keep an int and a bool for the C-level filters and counts.
-        self.si: int = _STATUS_INDEX[id(status)]
-        self.active: bool = id(status) in _ACTIVE_IDS
-
-
-_Move = tuple[_Row, Any, bool, int]  # row, its new sort value, was in view, old status index
-
-_STATUSES: tuple[Status, ...] = tuple(Status)
-_STATUS_INDEX = {id(status): i for i, status in enumerate(_STATUSES)}
-_ACTIVE_IDS = frozenset(id(status) for status in ACTIVE)
-
-_KEY = attrgetter("key")
-_RUN = attrgetter("run")
-_SI = attrgetter("si")
-_ACTIVE = attrgetter("active")
-_P = attrgetter("p")
-_STATUS = attrgetter("status")
-_PROFILE = attrgetter("profile")
-_HAY = attrgetter("hay")
-
-
-def _haystack(run: Run) -> str:
-    return "\0".join(
-        (
-            run.profile,
-            run.provider,
-            run.id,
-            run.workflow_name or "",
-            run.workflow_id or "",
-            run.status.value,
-            run.raw_status or "",
-            "partial" if run.partial else "",
-        )
-    ).lower()
+_Move = tuple[Row, Any, bool, int]  # row, its new sort value, was in view, old status index
 
 
 @dataclass(frozen=True)
 class _Snap:
     top: int
-    rows: list[_Row]
-    cursor: _Row | None
+    rows: list[Row]
+    cursor: Row | None
     empty: str | None  # the placeholder shown instead of rows, if any
     header: tuple[Any, ...]
 
@@ -255,26 +212,24 @@ class RunTable(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._rows: dict[Key, _Row] = {}
+        self._rows: dict[Key, Row] = {}
         self._seq = 0  # the next row's arrival number
-        self._order: list[_Row] = []
-        self._view: list[_Row] = self._order
+        self._order: list[Row] = []
+        self._view: list[Row] = self._order
         self._counts: Counter[int] | None = Counter()  # per status index over the view; None: recount
         self._all_counts: Counter[int] = Counter()  # per status index over every run
-        self._sort = "started"
+        self._sort = "created"
         self._reverse = True
         self._key_fn: Callable[[Run], Any] = sort_key_fn(self._sort, _utcnow())
         self._filter_text = ""
         self._needle = ""
         self._active_only = False
         self._profile: str | None = None
-        # Search text (`_Row.hay`) is built lazily: all rows after set_runs (once the first
-        # screen is out), then only the rows a delta touched.
-        self._hay_scan = False  # some row anywhere may lack it
-        self._hay_todo: list[_Row] = []  # rows known to lack it
+        self._index = SearchIndex()
+        self._index_timer: Timer | None = None
         self._marks: set[Key] = set()
         self._pending: set[Key] = set()
-        self._cursor: _Row | None = None
+        self._cursor: Row | None = None
         self._cursor_idx = 0
         self._now = clock()
         self._natural = natural_widths(())
@@ -285,8 +240,8 @@ class RunTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._status_cells: dict[tuple[str, int], str] = {}
         self._header: Strip | None = None
-        self._cached: dict[_Row, None] = {}
-        self._touched: set[_Row] = set()
+        self._cached: dict[Row, None] = {}
+        self._touched: set[Row] = set()
         self._layout_dirty = False
         if runs:
             self.set_runs(runs)
@@ -297,22 +252,19 @@ class RunTable(ScrollView, can_focus=True):
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
         with _gc_paused():
             self._set_runs(runs)
-        if self._hay_scan:
-            # The filter's search text, built once the first screen is out, not on the first keystroke.
-            self.call_after_refresh(self._ensure_hay)
+        self._schedule_index()
 
     def _set_runs(self, runs: Iterable[Run]) -> None:
         snap = self._begin()
         self._now = clock()
         old_rows = self._rows
-        rows: dict[Key, _Row] = {}
+        rows: dict[Key, Row] = {}
         for run in runs:
             rec = old_rows.get((run.profile, run.id))
             if rec is None:
-                rec = _Row(run)
+                rec = Row(run, self._index)
             elif rec.run is not run:
-                rec.set_run(run)
-                rec.hay = None
+                rec.set_run(run, self._index)
                 self._invalidate(rec)
             rows[rec.key] = rec
         for seq, rec in enumerate(rows.values()):
@@ -324,11 +276,9 @@ class RunTable(ScrollView, can_focus=True):
         self._marks.intersection_update(rows)
         self._pending.intersection_update(rows)
         self._cached = {r: None for r in self._cached if r.key in rows}
-        self._all_counts = Counter(map(_SI, rows.values()))
-        self._natural = natural_widths(list(map(_RUN, rows.values())))
+        self._all_counts = Counter(map(SI_OF, rows.values()))
+        self._natural = natural_widths(list(map(RUN, rows.values())))
         self._layout_dirty = True
-        self._hay_scan = bool(rows)
-        self._hay_todo.clear()
         self._key_fn = sort_key_fn(self._sort, self._now)
         self._resort()
         self._place_cursor(snap, "reset")
@@ -342,7 +292,7 @@ class RunTable(ScrollView, can_focus=True):
         self._now = clock()
         rows = self._rows
         in_view = self._passes
-        gone: list[_Row] = []
+        gone: list[Row] = []
         for run in delta.removed:
             rec = rows.pop(run.key, None)
             if rec is not None:
@@ -351,48 +301,45 @@ class RunTable(ScrollView, can_focus=True):
                 self._marks.discard(rec.key)
                 self._pending.discard(rec.key)
                 self._cached.pop(rec, None)
-        # First sight of each touched row in this delta: its old sort value, membership, status.
-        before: dict[_Row, tuple[Any, bool, int]] = {}
-        added: dict[_Row, None] = {}
+        # First sight of each touched row in this delta: its old sort value, membership, status, codes.
+        before: dict[Row, tuple[Any, bool, int, bytes]] = {}
+        added: dict[Row, None] = {}
         fresh: list[Run] = []
+        index = self._index
         for run in (*(new for _, new in delta.changed), *delta.added):
             rec = rows.get(run.key)
             if rec is None:
-                rec = _Row(run)
-                self._hay_todo.append(rec)
+                rec = Row(run, index)
                 rec.seq = self._seq
                 self._seq += 1
                 rows[rec.key] = rec
                 added[rec] = None
                 self._all_counts[rec.si] += 1
             elif rec not in added and rec not in before:
-                before[rec] = (rec.p, in_view(rec), rec.si)
+                before[rec] = (rec.p, in_view(rec), rec.si, rec.cb)
             if rec.run is not run:
                 self._all_counts[rec.si] -= 1
-                rec.set_run(run)
+                rec.set_run(run, index)
                 self._all_counts[rec.si] += 1
-                rec.hay = None
-                self._hay_todo.append(rec)
                 self._invalidate(rec)
             fresh.append(run)
-        if len(self._hay_todo) > 4096:  # a big delta: rebuild after the screen update
-            self._hay_todo.clear()
-            if not self._hay_scan:
-                self._hay_scan = True
-                self.call_after_refresh(self._ensure_hay)
         if fresh and grow_natural(self._natural, fresh):
             self._layout_dirty = True
 
         key_fn = self._key_fn
         moved: list[_Move] = []
+        recoded: list[Row] = []  # staying where they are, with new search codes
         counts = self._counts
-        for rec, (old_p, was_in, old_si) in before.items():
+        for rec, (old_p, was_in, old_si, old_cb) in before.items():
             new_p = key_fn(rec.run)
             now_in = in_view(rec)
             if new_p != old_p or was_in != now_in:
                 # rec.p stays old_p (its place in the lists) until the row is moved
                 moved.append((rec, new_p, was_in, old_si))
-            elif now_in and old_si != rec.si and counts is not None:
+                continue
+            if old_cb != rec.cb:
+                recoded.append(rec)
+            if now_in and old_si != rec.si and counts is not None:
                 counts[old_si] -= 1
                 counts[rec.si] += 1
 
@@ -401,7 +348,7 @@ class RunTable(ScrollView, can_focus=True):
             with _gc_paused():
                 self._bulk(gone, moved, list(added))
         else:
-            self._incremental(gone, moved, list(added))
+            self._incremental(gone, moved, list(added), recoded)
         self._place_cursor(snap, "anchor")
         self._commit(snap)
 
@@ -412,9 +359,8 @@ class RunTable(ScrollView, can_focus=True):
         if needle == self._needle:
             return
         snap = self._begin()
-        narrowing = bool(self._needle) and self._needle in needle
         self._needle = needle
-        self._refilter(self._view if narrowing else None)
+        self._refilter()
         self._place_cursor(snap, "follow")
         self._commit(snap)
 
@@ -424,7 +370,7 @@ class RunTable(ScrollView, can_focus=True):
             return
         snap = self._begin()
         self._active_only = on
-        self._refilter(self._view if on else None)
+        self._refilter()
         self._place_cursor(snap, "follow")
         self._commit(snap)
 
@@ -433,9 +379,8 @@ class RunTable(ScrollView, can_focus=True):
         if profile == self._profile:
             return
         snap = self._begin()
-        narrowing = self._profile is None
         self._profile = profile
-        self._refilter(self._view if narrowing else None)
+        self._refilter()
         self._place_cursor(snap, "follow")
         self._commit(snap)
 
@@ -458,6 +403,7 @@ class RunTable(ScrollView, can_focus=True):
         self._header = None
         self._place_cursor(snap, "follow")
         self._commit(snap)
+        self._schedule_index()
 
     def cycle_sort(self) -> None:
         """Sort by the next column (the `s` key)."""
@@ -534,26 +480,29 @@ class RunTable(ScrollView, can_focus=True):
         timed = self._timed
         scroll_x = self.scroll_offset.x
         cells = [(p.x - scroll_x, p.width) for p in self._placed if p.column.timed]
-        # One span per line from the first to the last clock cell: Textual sends a
-        # line's dirty regions as one run anyway, and one region is cheaper to diff.
-        left = min(x for x, _ in cells)
-        spans = [(left, max(x + w for x, w in cells) - left)]
         top = self._top()
         regions: list[Region] = []
         for i, rec in enumerate(self._view[top : top + self._page()]):
-            if (rec.strip is not None or rec.cstrip is not None) and time_texts(
-                timed, rec.run, now
-            ) != rec.times:
-                rec.strip = rec.cstrip = None
-                regions.extend(Region(x, i + 1, w, 1) for x, w in spans)
+            if rec.strip is None and rec.cstrip is None:
+                continue  # never painted: nothing on screen to bring up to date
+            texts = time_texts(timed, rec.run, now)
+            if texts == rec.times:
+                continue
+            # Only the cells whose text changed go to the terminal: a ticking
+            # duration costs its own few bytes, not the row (nor the span between).
+            changed = [c for c, old, new in zip(cells, rec.times, texts, strict=False) if old != new]
+            if len(rec.times) != len(texts):
+                changed = cells
+            rec.strip = rec.cstrip = None
+            regions.extend(Region(x, i + 1, w, 1) for x, w in changed)
         if regions:
             self.refresh(*regions)
 
     def counts(self) -> dict[Status, int]:
         """Runs per status over the filtered view."""
         if self._counts is None:
-            self._counts = Counter(map(_SI, self._view))
-        return {_STATUSES[si]: n for si, n in sorted(self._counts.items()) if n > 0}
+            self._counts = Counter(map(SI_OF, self._view))
+        return {STATUSES[si]: n for si, n in sorted(self._counts.items()) if n > 0}
 
     # ------------------------------------------------------------------ public: state
 
@@ -606,6 +555,11 @@ class RunTable(ScrollView, can_focus=True):
     def visible_columns(self) -> tuple[str, ...]:
         """Keys of the columns shown at the current width."""
         return tuple(p.column.key for p in self._placed)
+
+    def on_screen_keys(self) -> list[Key]:
+        """Keys of the rows on screen now (what the watchers keep fresh first)."""
+        top = self._top()
+        return [rec.run.key for rec in self._view[top : top + self._page()]]
 
     def visible_runs(self) -> list[Run]:
         """The filtered, sorted runs (O(n): for tests and exports, not per frame)."""
@@ -662,6 +616,7 @@ class RunTable(ScrollView, can_focus=True):
         # (ScrollView.on_mount runs too: Textual calls the handler of every class in the MRO.)
         self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._sync_virtual_size()
+        self._schedule_index()
 
     def _on_theme_changed(self, _theme: object) -> None:
         self._restyle()
@@ -677,6 +632,7 @@ class RunTable(ScrollView, can_focus=True):
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
         self._restyle()
+        self._schedule_index(soon=True)  # (the focus may be going to a filter box)
 
     def _on_resize(self, event: events.Resize) -> None:
         self._layout_dirty = True
@@ -715,53 +671,61 @@ class RunTable(ScrollView, can_focus=True):
     def _resort(self) -> None:
         rows = list(self._rows.values())  # arrival order: ties stay in it (the sort is stable)
         # rec.p = key_fn(rec.run) for every row, without a Python-level loop
-        deque(map(setattr, rows, repeat("p"), map(self._key_fn, map(_RUN, rows))), maxlen=0)
-        self._order = sorted(rows, key=_P, reverse=self._reverse)
-        self._refilter(None)
+        deque(map(setattr, rows, repeat("p"), map(self._key_fn, map(RUN, rows))), maxlen=0)
+        self._order = sorted(rows, key=P_OF, reverse=self._reverse)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """`_order` was rebuilt: so is the view; the search index is, now if a filter
+        needs it, else later (the caller calls `_schedule_index`)."""
+        self._index.invalidate()
+        self._refilter()
+
+    def _schedule_index(self, *, soon: bool = False) -> None:
+        """Rebuild the search index once changes stop coming (each call pushes that back
+        by INDEX_DELAY: not once per page while runs load), or with `soon` once the screen
+        is updated (a filter keystroke may be next)."""
+        if self._index.valid or not self.is_mounted:
+            return
+        if soon:
+            self.call_after_refresh(self._build_index)
+        elif self._index_timer is None:
+            self._index_timer = self.set_timer(INDEX_DELAY, self._on_index_timer, name="run-table-index")
+        else:
+            self._index_timer.reset()
+
+    def _on_index_timer(self) -> None:
+        self._index_timer = None
+        self._build_index()
+
+    def _build_index(self) -> None:
+        if not self._index.valid:
+            self._index.rebuild(self._order)
 
     def _filtered(self) -> bool:
         return bool(self._needle or self._active_only or self._profile is not None)
 
-    def _refilter(self, base: list[_Row] | None) -> None:
-        """Rebuild the view from `_order` (or from a view it can only narrow)."""
+    def _refilter(self) -> None:
+        """Rebuild the view (and its counts) from `_order`."""
         if not self._filtered():
             self._view = self._order
             self._counts = Counter(self._all_counts)
             return
-        self._counts = None
-        rows = self._order if base is None else base
-        if self._profile is not None:
-            rows = list(compress(rows, map(eq, map(_PROFILE, rows), repeat(self._profile))))
-        if self._active_only:
-            rows = list(compress(rows, map(_ACTIVE, rows)))
-        if self._needle:
-            self._ensure_hay()
-            rows = list(compress(rows, map(contains, map(_HAY, rows), repeat(self._needle))))
-        if rows is self._order:
-            rows = list(rows)
-        self._view = rows
+        order = self._order
+        mask = self._index.select(order, self._needle, self._active_only, self._profile, self._passes)
+        self._view = list(compress(order, mask))
+        self._counts = self._index.counts(mask)
 
-    def _ensure_hay(self) -> None:
-        rows: Iterable[_Row] = self._rows.values() if self._hay_scan else self._hay_todo
-        with _gc_paused():
-            for rec in rows:
-                if rec.hay is None:
-                    rec.hay = _haystack(rec.run)
-        self._hay_scan = False
-        self._hay_todo.clear()
-
-    def _passes(self, rec: _Row) -> bool:
-        if self._profile is not None and rec.profile != self._profile:
+    def _passes(self, rec: Row) -> bool:
+        if self._profile is not None and rec.run.profile != self._profile:
             return False
-        if self._active_only and not rec.active:
+        if self._active_only and not ACTIVE_BY_INDEX[rec.si]:
             return False
         if self._needle:
-            if rec.hay is None:
-                rec.hay = _haystack(rec.run)
-            return self._needle in rec.hay
+            return self._index.matches(rec, self._needle)
         return True
 
-    def _find(self, rows: list[_Row], p: Any, seq: int) -> int:
+    def _find(self, rows: list[Row], p: Any, seq: int) -> int:
         """Where a row with sort value `p` and arrival number `seq` is (or would go) in `rows`."""
         lo, hi = 0, len(rows)
         rev = self._reverse
@@ -781,14 +745,14 @@ class RunTable(ScrollView, can_focus=True):
                 hi = mid
         return lo
 
-    def _index_of(self, rec: _Row) -> int | None:
+    def _index_of(self, rec: Row) -> int | None:
         view = self._view
         i = self._find(view, rec.p, rec.seq)
         if i < len(view) and view[i] is rec:
             return i
         return None
 
-    def _bulk(self, gone: list[_Row], moved: list[_Move], added: list[_Row]) -> None:
+    def _bulk(self, gone: list[Row], moved: list[_Move], added: list[Row]) -> None:
         """Many changes: rebuild the orders (Timsort on nearly sorted data is quick)."""
         del gone  # already out of _rows
         for rec, new_p, *_ in moved:
@@ -796,16 +760,25 @@ class RunTable(ScrollView, can_focus=True):
         key_fn = self._key_fn
         for rec in added:
             rec.p = key_fn(rec.run)
-        self._order = sorted(self._rows.values(), key=_P, reverse=self._reverse)
-        self._refilter(None)
+        self._order = sorted(self._rows.values(), key=P_OF, reverse=self._reverse)
+        self._reindex()
+        self._schedule_index()
 
-    def _incremental(self, gone: list[_Row], moved: list[_Move], added: list[_Row]) -> None:
-        order, find = self._order, self._find
+    def _incremental(
+        self, gone: list[Row], moved: list[_Move], added: list[Row], recoded: list[Row]
+    ) -> None:
+        """Few changes: move rows in `_order`, the view and the index one by one."""
+        order, find, index = self._order, self._find, self._index
+        if index.valid and len(gone) + len(moved) + len(added) > INDEX_EDITS:
+            index.invalidate()
+            self._schedule_index()
         filtered = self._view is not order
         view = self._view
         counts = self._counts
         for rec in gone:
-            del order[find(order, rec.p, rec.seq)]
+            i = find(order, rec.p, rec.seq)
+            del order[i]
+            index.delete(i)
             if filtered:
                 j = find(view, rec.p, rec.seq)
                 if j < len(view) and view[j] is rec:
@@ -816,11 +789,15 @@ class RunTable(ScrollView, can_focus=True):
                 counts[rec.si] -= 1
         for rec, new_p, was_in, old_si in moved:
             old_p = rec.p
-            del order[find(order, old_p, rec.seq)]
+            i = find(order, old_p, rec.seq)
+            del order[i]
+            index.delete(i)
             if filtered and was_in:
                 del view[find(view, old_p, rec.seq)]
             rec.p = new_p
-            order.insert(find(order, new_p, rec.seq), rec)
+            i = find(order, new_p, rec.seq)
+            order.insert(i, rec)
+            index.insert(i, rec)
             now_in = self._passes(rec)
             if filtered and now_in:
                 view.insert(find(view, new_p, rec.seq), rec)
@@ -832,12 +809,16 @@ class RunTable(ScrollView, can_focus=True):
         key_fn = self._key_fn
         for rec in added:
             rec.p = key_fn(rec.run)
-            order.insert(find(order, rec.p, rec.seq), rec)
+            i = find(order, rec.p, rec.seq)
+            order.insert(i, rec)
+            index.insert(i, rec)
             if self._passes(rec):
                 if filtered:
                     view.insert(find(view, rec.p, rec.seq), rec)
                 if counts is not None:
                     counts[rec.si] += 1
+        for rec in recoded:
+            index.recode(find(order, rec.p, rec.seq), rec)
 
     # ------------------------------------------------------------------ cursor and scrolling
 
@@ -982,21 +963,47 @@ class RunTable(ScrollView, can_focus=True):
             self.refresh(*_regions(sorted(lines), self.size.width))
         self._touched.clear()
 
-    def _invalidate(self, rec: _Row) -> None:
+    def _invalidate(self, rec: Row) -> None:
         rec.strip = None
         rec.cstrip = None
         self._touched.add(rec)
 
-    def _remember(self, rec: _Row) -> None:
+    def _remember(self, rec: Row) -> None:
+        """`rec` has a strip now; past STRIP_CACHE_SIZE rows, the longest-cached row that
+        is not on screen loses its strips (a row on screen keeps them: `tick` repaints
+        only rows that have one)."""
         cached = self._cached
         cached[rec] = None
-        if len(cached) > STRIP_CACHE_SIZE:
+        if len(cached) <= STRIP_CACHE_SIZE:
+            return
+        top = self._top()
+        bottom = top + self._page()
+        for _ in range(len(cached)):
             old = next(iter(cached))
             del cached[old]
-            old.strip = old.cstrip = None
+            i = self._index_of(old)
+            if i is None or not top <= i < bottom:
+                old.strip = old.cstrip = None
+                old.times = ()
+                return
+            cached[old] = None  # on screen: to the back of the queue
 
     def _restyle(self) -> None:
-        self._styles.clear()
+        """Styles may have changed (theme, CSS, focus): drop what a changed style drew.
+
+        Focus only changes the cursor's style: then only the cursor strips go, the
+        other rows keep theirs (re-rendering every visible row costs a few ms).
+        """
+        old = self._styles
+        self._styles = {}
+        changed = {name for name, style in old.items() if self._style(name) != style}
+        if not changed:
+            return
+        if changed == {"run-table--cursor"}:
+            for rec in self._cached:
+                rec.cstrip = None
+            self.refresh()
+            return
         self._drop_strips()
         self.refresh()
 
@@ -1087,7 +1094,7 @@ class RunTable(ScrollView, can_focus=True):
         text = " " * MARK_WIDTH + (self._empty_text() or "")
         return Strip([Segment(text, style)]).crop_extend(0, self._strip_width, self._style("row"))
 
-    def _render_row(self, rec: _Row, *, cursor: bool) -> Strip:
+    def _render_row(self, rec: Row, *, cursor: bool) -> Strip:
         run = rec.run
         now = self._now
         key = rec.key
@@ -1115,9 +1122,14 @@ class RunTable(ScrollView, can_focus=True):
             if col.key == "status":
                 cell = self._fit_status(text, placed.width)
                 text_parts.append(gap)
-                if text_parts:
-                    segments.append(Segment("".join(text_parts), base))
-                    text_parts = []
+                lead = "".join(text_parts)
+                text_parts = []
+                if lead.strip():
+                    segments.append(Segment(lead, base))
+                else:
+                    # Blank lead-in takes the status style (only its colour differs,
+                    # and spaces show no colour): one style run less per row.
+                    cell = lead + cell
                 style = base + self._style(STATUS_CLASSES[run.status])
                 if cursor:
                     style = style + self._style("run-table--cursor")
@@ -1131,6 +1143,8 @@ class RunTable(ScrollView, can_focus=True):
             text_parts.append(" " * (width - x))
         if text_parts:
             segments.append(Segment("".join(text_parts), base))
+        if cursor:  # the cursor's colours cover the status colour: one style run
+            segments = list(Segment.simplify(segments))
         times_now = tuple(times)
         if times_now != rec.times:
             # the other variant (cursor / not cursor) shows older clock texts
@@ -1142,7 +1156,7 @@ class RunTable(ScrollView, can_focus=True):
         return strip
 
 
-_DESCENDING = frozenset({"started", "duration", "cost", "updated"})
+_DESCENDING = frozenset({"created", "duration", "cost", "updated"})
 
 
 @contextmanager

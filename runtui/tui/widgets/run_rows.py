@@ -1,0 +1,295 @@
+"""The run table's rows and the search index that filters them without touching them.
+
+Filtering 50,000 rows on every keystroke must not visit 50,000 Python objects:
+at that size, reading one attribute of every row costs more (the rows are
+scattered in memory) than the whole rest of a keystroke. So the index keeps,
+in display order (parallel to the table's `_order`), what the filters need in
+two flat arrays:
+
+* `codes`, 10 bytes per row (`WIDTH`): a 16-bit code for each *group* of the
+  row's searchable fields that has few distinct values (status, raw status
+  and "partial"; profile and provider; workflow name; workflow id), and the
+  status index;
+* `ids`, the lower-cased run ids (the one field with a distinct value per row),
+  fresh copies allocated in display order: a scan reads them in memory order.
+
+A filter is then a few C-level passes over bytes: `bytes.translate` maps the
+low bytes of a group's codes through a 256-byte table (1 where that code's
+text contains the needle, or has the wanted profile, or is an active status),
+once per high byte in use (one pass while a group has at most 256 values),
+lanes are OR-ed or AND-ed as big integers, and only rows none of whose groups
+match have their id searched. The result is a mask, one byte (0 or 1) per row
+in display order.
+
+A group that sees more than 65,535 distinct values gives its newer ones the
+code `OVERFLOW`: those rows are checked one by one (slower, same answer).
+
+The search semantics are those of `haystack`: a case-insensitive substring of
+the fields joined with NULs. A needle without a NUL cannot span two fields, so
+"one of the groups or the id contains it" is the same test.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from itertools import compress, repeat
+from operator import attrgetter, contains
+from typing import Any
+
+from textual.strip import Strip
+
+from runtui.engine.store import Key
+from runtui.model import ACTIVE, Run, Status
+
+STATUSES: tuple[Status, ...] = tuple(Status)
+STATUS_INDEX: dict[int, int] = {id(status): i for i, status in enumerate(STATUSES)}
+"""Status index by `id(status)`: enum members hash in Python, ids and ints in C."""
+ACTIVE_BY_INDEX: tuple[bool, ...] = tuple(status in ACTIVE for status in STATUSES)
+
+WIDTH = 10  # bytes per row in `SearchIndex.codes`
+# Where each lane starts in a row's bytes: the groups' 16-bit codes (low byte first), then the
+# status index (and one spare byte).
+ST, PP, WN, WI, SI = 0, 2, 4, 6, 8
+GROUPS = (ST, PP, WN, WI)
+OVERFLOW = 0xFFFF  # a group code meaning "too many distinct values: check the row itself"
+
+_OVER_TABLE = bytes(255) + b"\x01"  # 1 where a code byte is 0xff (both bytes: OVERFLOW)
+_HIDE_TABLE = b"\xff" + bytes(255)  # mask byte 0 (hidden) -> 0xff, 1 (shown) -> 0
+_ACTIVE_TABLE = bytes(ACTIVE_BY_INDEX).ljust(256, b"\0")
+_MEMO_LIMIT = 1024  # field combinations remembered (~150 B each) with their shared code bytes
+
+RUN = attrgetter("run")
+SI_OF = attrgetter("si")
+P_OF = attrgetter("p")
+_CB = attrgetter("cb")
+_RUN_ID = attrgetter("run.id")
+
+
+def haystack(run: Run) -> str:
+    """What the filter searches in a run (the reference the index must agree with)."""
+    return "\0".join(
+        (
+            run.profile,
+            run.provider,
+            run.id,
+            run.workflow_name or "",
+            run.workflow_id or "",
+            run.status.value,
+            run.raw_status or "",
+            "partial" if run.partial else "",
+        )
+    ).lower()
+
+
+class Row:
+    """One run and what the table derives from it.
+
+    `strip`, `cstrip` and `times` are the rendered line (as a plain row and as
+    the cursor row) and the clock texts it was rendered with; only rows drawn
+    recently have them (see `RunTable._remember`).
+    """
+
+    __slots__ = ("cb", "cstrip", "key", "p", "run", "seq", "si", "strip", "times")
+
+    def __init__(self, run: Run, index: SearchIndex) -> None:
+        self.key: Key = (run.profile, run.id)
+        self.p: Any = None  # primary sort value for the table's current sort column
+        self.seq = 0  # arrival number: ties sort in arrival order
+        self.strip: Strip | None = None
+        self.cstrip: Strip | None = None  # as the cursor row
+        self.times: tuple[str, ...] = ()  # clock-dependent texts the strips were rendered with
+        self.set_run(run, index)
+
+    def set_run(self, run: Run, index: SearchIndex) -> None:
+        self.run = run
+        self.si: int = STATUS_INDEX[id(run.status)]
+        self.cb: bytes = index.code(run, self.si)
+
+
+class SearchIndex:
+    """Group codes and lower-cased ids of the table's rows, in display order."""
+
+    LIMIT = OVERFLOW  # distinct values a group codes before it overflows (tests lower it)
+
+    def __init__(self) -> None:
+        # Per group (in GROUPS order): the code of each value, and the text of each code
+        # (its fields lower-cased and joined with NULs).
+        self._codes: tuple[dict[Any, int], ...] = ({}, {}, {}, {})
+        self.texts: tuple[list[str], ...] = ([], [], [], [])
+        self.pp_profile: list[str] = []  # the profile of each profile-group code
+        self.overflowed: set[int] = set()  # lanes where some row got OVERFLOW
+        self._memo: dict[tuple[Any, ...], bytes] = {}
+        # Parallel to the table's `_order` while `valid`.
+        self.codes = bytearray()
+        self.ids: list[str] = []
+        self.valid = True
+
+    # ---------------------------------------------------------------- codes
+
+    def code(self, run: Run, si: int) -> bytes:
+        """The row's code bytes (one shared object per distinct combination, up to a limit).
+
+        Runs once per new or changed run: kept to dict lookups (no call) when the
+        combination or each group's value is known.
+        """
+        raw, partial, profile, provider = run.raw_status, run.partial, run.profile, run.provider
+        name, wid = run.workflow_name, run.workflow_id
+        memo_key = (si, raw, partial, profile, provider, name, wid)
+        cb = self._memo.get(memo_key)
+        if cb is not None:
+            return cb
+        st_codes, pp_codes, wn_codes, wi_codes = self._codes
+        st = st_codes.get((si, raw, partial))
+        if st is None:
+            st = self._add(0, (si, raw, partial), run.status.value, raw, "partial" if partial else "")
+        pp = pp_codes.get((profile, provider))
+        if pp is None:
+            pp = self._add(1, (profile, provider), profile, provider)
+        wn = wn_codes.get(name)
+        if wn is None:
+            wn = self._add(2, name, name)
+        wi = wi_codes.get(wid)
+        if wi is None:
+            wi = self._add(3, wid, wid)
+        cb = bytes((st & 255, st >> 8, pp & 255, pp >> 8, wn & 255, wn >> 8, wi & 255, wi >> 8, si, 0))
+        if len(self._memo) < _MEMO_LIMIT:
+            self._memo[memo_key] = cb
+        return cb
+
+    def _add(self, group: int, key: Any, *fields: str | None) -> int:
+        """A new value of a group: its code (or OVERFLOW when the group is full)."""
+        texts = self.texts[group]
+        if len(texts) >= self.LIMIT:
+            self.overflowed.add(GROUPS[group])
+            return OVERFLOW
+        code = self._codes[group][key] = len(texts)
+        texts.append("\0".join(f or "" for f in fields).lower())
+        if group == 1:
+            self.pp_profile.append(key[0])
+        return code
+
+    # ---------------------------------------------------------------- the arrays, parallel to `_order`
+
+    def rebuild(self, order: list[Row]) -> None:
+        self.codes = bytearray(b"".join(map(_CB, order)))
+        ids = "\0".join(map(_RUN_ID, order)).lower().split("\0")
+        if len(ids) != len(order):  # some id has a NUL in it
+            ids = [rec.run.id.lower() for rec in order]
+        self.ids = ids
+        self.valid = True
+
+    def invalidate(self) -> None:
+        """The order was rebuilt: the arrays wait for `rebuild` (until then, edits are skipped)."""
+        self.valid = False
+        self.codes = bytearray()
+        self.ids = []
+
+    def insert(self, i: int, rec: Row) -> None:
+        if self.valid:
+            self.codes[i * WIDTH : i * WIDTH] = rec.cb
+            self.ids.insert(i, rec.run.id.lower())
+
+    def delete(self, i: int) -> None:
+        if self.valid:
+            del self.codes[i * WIDTH : (i + 1) * WIDTH]
+            del self.ids[i]
+
+    def recode(self, i: int, rec: Row) -> None:
+        """The row at `i` has new codes (its run changed, its place did not)."""
+        if self.valid:
+            self.codes[i * WIDTH : (i + 1) * WIDTH] = rec.cb
+
+    # ---------------------------------------------------------------- filtering
+
+    def matches(self, rec: Row, needle: str) -> bool:
+        """`needle in haystack(rec.run)`, from the group texts (no string built)."""
+        cb = rec.cb
+        codes = [cb[k] | cb[k + 1] << 8 for k in GROUPS]
+        if "\0" in needle or OVERFLOW in codes:
+            return needle in haystack(rec.run)
+        texts = self.texts
+        return needle in rec.run.id.lower() or any(needle in texts[g][c] for g, c in enumerate(codes))
+
+    def select(
+        self,
+        order: list[Row],
+        needle: str,
+        active_only: bool,
+        profile: str | None,
+        passes: Callable[[Row], bool],
+    ) -> bytes:
+        """One byte per row of `order`: 1 if it passes the filters. `passes` is the
+        one-row test (for rows whose codes cannot tell)."""
+        if not self.valid:
+            self.rebuild(order)
+        n = len(order)
+        if not n:
+            return b""
+        codes = self.codes
+        ones = int.from_bytes(b"\x01" * n, "little")
+        keep = ones
+        slow = 0  # rows to test one by one
+        for k in self.overflowed:
+            slow |= _lane(codes, k, _OVER_TABLE) & _lane(codes, k + 1, _OVER_TABLE)
+        if profile is not None:
+            keep &= _group(codes, PP, bytes(p == profile for p in self.pp_profile))
+        if active_only:
+            keep &= _lane(codes, SI, _ACTIVE_TABLE)
+        if needle and "\0" in needle:
+            slow = ones
+        elif needle:
+            meta = 0
+            for k, texts in zip(GROUPS, self.texts, strict=True):
+                meta |= _group(codes, k, bytes(map(contains, texts, repeat(needle))))
+            # Rows still in, none of whose groups match: their id decides.
+            unknown = keep & (ones ^ meta) & (ones ^ slow)
+            keep &= meta
+            if unknown:
+                keep |= self._id_hits(unknown.to_bytes(n, "little"), needle)
+        if slow:
+            keep &= ones ^ slow
+            mask = bytearray(keep.to_bytes(n, "little"))
+            for i in compress(range(n), slow.to_bytes(n, "little")):
+                if passes(order[i]):
+                    mask[i] = 1
+            return bytes(mask)
+        return keep.to_bytes(n, "little")
+
+    def _id_hits(self, rows: bytes, needle: str) -> int:
+        """Of the rows marked in `rows`, those whose id contains `needle` (as a mask int)."""
+        found = bytes(map(contains, compress(self.ids, rows), repeat(needle)))
+        if not found.count(1):
+            return 0
+        hits = bytearray(len(rows))
+        for i in compress(compress(range(len(rows)), rows), found):
+            hits[i] = 1
+        return int.from_bytes(hits, "little")
+
+    def counts(self, mask: bytes) -> Counter[int]:
+        """Rows per status index among those the mask shows."""
+        if not mask:
+            return Counter()
+        shown = int.from_bytes(self.codes[SI::WIDTH], "little") | int.from_bytes(
+            mask.translate(_HIDE_TABLE), "little"
+        )
+        statuses = shown.to_bytes(len(mask), "little")  # hidden rows read 0xff
+        return Counter({si: c for si in range(len(STATUSES)) if (c := statuses.count(si))})
+
+
+def _lane(codes: bytearray, k: int, table: bytes) -> int:
+    """Byte `k` of every row mapped through `table`, as one big integer (row 0 lowest)."""
+    return int.from_bytes(codes[k::WIDTH].translate(table), "little")
+
+
+def _group(codes: bytearray, k: int, flags: bytes) -> int:
+    """Rows whose 16-bit code in lane `k` has its flag (one byte per code, 0 or 1) set."""
+    if len(flags) <= 256:  # every high byte is 0
+        return _lane(codes, k, flags.ljust(256, b"\0"))
+    out = 0
+    for h in range(0, len(flags), 256):
+        part = flags[h : h + 256]
+        if part.count(1):
+            high = bytes(h >> 8) + b"\x01" + bytes(255 - (h >> 8))  # 1 at index h >> 8
+            out |= _lane(codes, k, part.ljust(256, b"\0")) & _lane(codes, k + 1, high)
+    return out
