@@ -112,6 +112,29 @@ async def test_filter_narrows_and_escape_clears(tui_sim: TuiSim) -> None:
         assert screen.table.visible_count == screen.table.total_count and screen.table.has_focus
 
 
+async def test_a_filter_keystroke_filters_before_the_next_frame(tui_sim: TuiSim) -> None:
+    """The rows follow the key in the same handler (Input.Changed would be a frame late)."""
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        await pilot.press("slash")
+        flt = screen.query_one("#filter", Input)
+        flt.value = "edges"  # no await: nothing else has run in between
+        assert screen.table.filter_text == "edges"
+        assert "filter: edges" in summary(screen)
+
+
+async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path, size=(120, 24)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: app.workspace.focus == set(screen.table.on_screen_keys()),
+                       what="focus = rows on screen")
+        first = set(screen.table.on_screen_keys())
+        assert first and len(first) < screen.table.total_count
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: app.workspace.focus == set(screen.table.on_screen_keys()),
+                       what="focus follows the scroll")
+        assert app.workspace.focus != first
+        assert all(w._focus <= app.workspace.focus for w in app.workspace.watchers.values())
+
+
 async def test_active_only_sort_and_profile_scope(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (_app, pilot, screen):
         table = screen.table

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.actions import parse as parse_action
@@ -14,14 +15,32 @@ from textual.widgets import Footer, Input, Static
 
 from runtui.actions import allowed_actions, can_execute, decide
 from runtui.engine.health import Health
-from runtui.engine.store import Delta
+from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
-from runtui.tui.widgets.detail_pane import DetailPane
+from runtui.tui.compositor import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.run_table import RunTable
 
+if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
+    from runtui.tui.widgets.detail_pane import DetailPane
+
 WIDE = 150  # columns from which the detail opens beside the table instead of over it
+
+
+class FilterInput(Input):
+    """The filter box: applies each keystroke while the key is handled.
+
+    Input.Changed arrives a message later, after the echo of the key has already
+    been painted, so the filtered rows came one frame (17-33 ms) behind the key.
+    """
+
+    def __init__(self, on_value: Callable[[str], None], *, placeholder: str, id: str) -> None:
+        super().__init__(placeholder=placeholder, id=id)
+        self._on_value = on_value
+
+    def watch_value(self, value: str) -> None:
+        self._on_value(value)
 
 
 class RunsScreen(Screen[None]):
@@ -47,15 +66,19 @@ class RunsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        use_cropping_compositor(self)  # ticking cells cost their own bytes, not the line's
         self.table = RunTable(id="runs")
         self.frozen = False
         self.profile_filter: str | None = None
         self._detail_open = False
         self._bindings_for: object = ()  # what the footer last greyed out
+        self._focus: set[Key] = set()  # what the watchers were last told is on screen
+        self._pane: DetailPane | None = None  # the split detail, once shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        yield Input(placeholder="filter: text matches profile, id, workflow, status", id="filter")
+        yield FilterInput(self._filter_to, placeholder="filter: text matches profile, id, workflow, status",
+                          id="filter")
         with Horizontal(id="body"):
             yield self.table
         yield HealthBar(id="health")
@@ -96,6 +119,15 @@ class RunsScreen(Screen[None]):
     def _tick(self) -> None:
         self.table.tick()
         self.query_one(HealthBar).tick()
+        self._update_focus()
+
+    def _update_focus(self) -> None:
+        """Tell the watchers what is on screen (and watched or marked): read those first."""
+        keys = {*self.table.on_screen_keys(), *self.table.marks,
+                *self.app.watched}  # type: ignore[attr-defined]
+        if keys != self._focus:
+            self._focus = keys
+            self.ws.set_focus(keys)
 
     def _update_summary(self) -> None:
         counts = self.table.counts()
@@ -121,8 +153,8 @@ class RunsScreen(Screen[None]):
     # ---- detail -----------------------------------------------------------------------
 
     def _detail(self) -> DetailPane | None:
-        found = self.query(DetailPane)
-        return found.first() if found else None
+        pane = self._pane
+        return pane if pane is not None and pane.is_attached else None
 
     @on(RunTable.Selected)
     def open_detail(self, event: RunTable.Selected) -> None:
@@ -134,7 +166,9 @@ class RunsScreen(Screen[None]):
         if self.size.width >= WIDE:
             pane = self._detail()
             if pane is None:
-                pane = DetailPane(id="detail")
+                from runtui.tui.widgets.detail_pane import DetailPane
+
+                pane = self._pane = DetailPane(id="detail")
                 self.query_one("#body").mount(pane)
             pane.show_run(run)
             self._detail_open = True
@@ -159,6 +193,7 @@ class RunsScreen(Screen[None]):
         pane = self._detail()
         if pane is not None:
             pane.remove()
+            self._pane = None
             self._detail_open = False
             self.table.focus()
 
@@ -171,10 +206,10 @@ class RunsScreen(Screen[None]):
         # land in the filter, not trigger the table's bindings.
         self.set_focus(flt)
 
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.table.set_filter(event.value)
-        self._update_summary()
+    def _filter_to(self, text: str) -> None:
+        if text != self.table.filter_text:
+            self.table.set_filter(text)
+            self._update_summary()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
@@ -249,6 +284,7 @@ class RunsScreen(Screen[None]):
         return True
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
+        self._update_focus()  # a scroll brings other rows on screen: read those first
         # Repaint the footer only when the keys it greys out actually change:
         # a cursor move must cost one or two lines, not the footer too.
         run = event.run

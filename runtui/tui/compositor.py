@@ -1,0 +1,61 @@
+"""Partial screen updates that send only the changed cells, not the line up to them.
+
+Textual's partial update sends a dirty span from the *left edge of the widget*
+to the end of the span (its own code says "TODO: crop to x extents"), so a
+ticking duration cell at column 150 of a run table costs the whole 150 columns
+before it: ~300 bytes a second per running row over SSH. This compositor crops
+each update to the dirty span itself (~40 bytes per cell). Everything else is
+Textual's: only `render_partial_update` is replaced, and if Textual's internals
+ever stop matching, the screen falls back to the stock compositor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from textual._compositor import ChopsUpdate, Compositor
+from textual.screen import Screen
+from textual.strip import Strip
+
+
+class CroppedChopsUpdate(ChopsUpdate):
+    """A ChopsUpdate whose strips are cropped on both sides of each dirty span."""
+
+    def render_segments(self, console: Console) -> str:
+        sequences: list[str] = []
+        append = sequences.append
+        chops = self.chops
+        chop_ends = self.chop_ends
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            line = chops[y]
+            ends = chop_ends[y]
+            for end, (x, strip) in zip(ends, line.items(), strict=False):
+                if strip is None or x > x2 or end <= x1:
+                    continue
+                left = max(x, x1)
+                right = min(end, x2)
+                if left == x and right == end:
+                    part: Strip = strip
+                else:
+                    part = strip.crop(left - x, right - x)
+                append(f"\x1b[{y + 1};{left + 1}H")
+                append(part.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
+
+
+class CroppingCompositor(Compositor):
+    def render_partial_update(self) -> ChopsUpdate | None:
+        update = super().render_partial_update()
+        if update is None:
+            return None
+        return CroppedChopsUpdate(update.chops, update.spans, update.chop_ends)
+
+
+def use_cropping_compositor(screen: Screen[Any]) -> None:
+    """Give `screen` the cropping compositor (call from its __init__)."""
+    if type(getattr(screen, "_compositor", None)) is Compositor:
+        screen._compositor = CroppingCompositor()
