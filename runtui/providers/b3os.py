@@ -388,7 +388,9 @@ class B3osProvider(Provider):
             more = has_more if has_more is not None else count >= size
             if (not more or count == 0 or not fresh
                     or (query.limit is not None and yielded >= query.limit)):
-                if path == "/v1/runs" and query.limit is None and not base:
+                limited = query.limit is not None and yielded >= query.limit
+                if path == "/v1/runs" and not base and not limited:
+                    # the whole org list was read: what paging it again would cost
                     self._org_total = len(seen)
                 return
             offset += count
