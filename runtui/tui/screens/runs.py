@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from runtui.actions import allowed_actions, can_execute, decide
+from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -41,6 +41,13 @@ class FilterInput(Input):
 
     def watch_value(self, value: str) -> None:
         self._on_value(value)
+
+
+# The footer's keys that the selected run can grey out, as check_action sees them.
+FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
+    ("execute", ()), ("run_action", ("pause",)), ("run_action", ("resume",)),
+    ("run_action", ("cancel",)),
+)
 
 
 class RunsScreen(Screen[None]):
@@ -287,10 +294,8 @@ class RunsScreen(Screen[None]):
         self._update_focus()  # a scroll brings other rows on screen: read those first
         # Repaint the footer only when the keys it greys out actually change:
         # a cursor move must cost one or two lines, not the footer too.
-        run = event.run
-        signature = None if run is None else (
-            tuple(allowed_actions(run, read_only=self._read_only(run.profile))),
-            self._read_only(run.profile), self._busy(run))
+        # Only what the footer shows counts (hidden bindings such as retry do not).
+        signature = tuple(self.check_action(action, params) for action, params in FOOTER_ACTIONS)
         if signature != self._bindings_for:
             self._bindings_for = signature
             self.refresh_bindings()
