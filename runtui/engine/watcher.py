@@ -71,6 +71,7 @@ class ProfileWatcher:
         self._settle: dict[Key, None] = {}  # left the active set, to be read once (ordered)
         self._failures = 0
         self.polls = 0
+        self.polling = False  # a poll is in flight
         self.next_poll_at: float | None = None  # loop time of the next poll while waiting
 
     # ---- control ----------------------------------------------------------------------
@@ -112,7 +113,11 @@ class ProfileWatcher:
         while True:
             self.next_poll_at = None
             if not self.paused:
-                delay = await self.poll_once(loop.time())
+                self.polling = True
+                try:
+                    delay = await self.poll_once(loop.time())
+                finally:
+                    self.polling = False
             else:
                 delay = None
             self._wake.clear()

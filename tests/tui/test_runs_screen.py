@@ -235,6 +235,9 @@ async def test_mark_on_a_vanished_run_is_dropped(tui_sim: TuiSim) -> None:
             table.move_cursor_to(run.key)
             await pilot.press("space")
         assert table.marks == {gone.key, kept.key}
+        await pilot.press("f")  # no poll may bring it back: the server still has it
+        await wait_for(pilot, lambda: not any(w.polling for w in app.workspace.watchers.values()),
+                       what="polls settled")
         app.workspace.store.remove([gone])  # what a full listing does when the server lost it
         await pilot.pause()
         assert table.marks == {kept.key}

@@ -112,6 +112,8 @@ class RunsScreen(Screen[None]):
     # ---- live updates -----------------------------------------------------------------
 
     def _on_delta(self, delta: Delta) -> None:
+        if not self.table.is_attached:
+            return  # shutting down: the widgets went before the watchers stopped
         self.table.apply_delta(delta)
         self._update_summary()
         detail = self._detail()
@@ -121,7 +123,9 @@ class RunsScreen(Screen[None]):
                     detail.note_run(new)
 
     def _on_health(self, health: Health) -> None:
-        self.query_one(HealthBar).update_one(health)
+        bars = self.query(HealthBar)
+        if bars:  # none while shutting down
+            bars.first().update_one(health)
 
     def _tick(self) -> None:
         self.table.tick()
