@@ -193,10 +193,15 @@ class PrefectServer:
 
     def cli(self, *args: str) -> CliResult:
         result = self._cli(*args)
-        if result.code == 1 and "HTTP 503" in (result.err + result.out) and args[:1] == ("runs",):
-            # Prefect's SQLite answers 503 "database is locked" now and then, before
-            # committing. runtui never resends an action by itself; like a person
-            # reading that message, the test asks once more.
+        for wait in (0.5, 2.0):
+            if not (result.code == 1 and "HTTP 503" in (result.err + result.out)
+                    and args[:1] == ("runs",)):
+                break
+            # Prefect's SQLite answers 503 "database is locked" now and then (twice in
+            # a row on a busy 2-core CI), before committing. runtui never resends an
+            # action by itself; like a person reading that message, the test waits a
+            # moment and asks again.
+            time.sleep(wait)
             result = self._cli(*args)
         return result
 
