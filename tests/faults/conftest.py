@@ -9,7 +9,6 @@ Textual `run_test()`.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,10 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from runtui.cli import cli as cli_group
 from runtui.sim import SimConfig, SimServer, write_config
+from tests.cli_result import CliResult, invoke
 
 
 @dataclass
@@ -100,19 +98,8 @@ def sims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimFactory
         server.stop()
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
 def run_cli(config_path: Path, *args: str) -> CliResult:
-    res = CliRunner().invoke(cli_group, ["--config", str(config_path), *args], catch_exceptions=False)
-    return CliResult(res.exit_code, res.stdout, res.stderr)
+    return invoke(config_path, *args)
 
 
 async def wait_for(pilot: Any, predicate: Callable[[], object], timeout: float = 10.0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from runtui.cli import cli
 from runtui.sim import SimConfig, SimServer, write_config
+from tests.cli_result import CliResult, invoke
 
 
 @dataclass
@@ -60,17 +58,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
                     os.environ[k] = v
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
+Result = CliResult
 
 
-def run_cli(sim: Sim, *args: str) -> Result:
-    runner = CliRunner()
-    res = runner.invoke(cli, ["--config", str(sim.config_path), *args], catch_exceptions=False)
-    return Result(res.exit_code, res.stdout, res.stderr)
+def run_cli(sim: Sim, *args: str) -> CliResult:
+    return invoke(sim.config_path, *args)

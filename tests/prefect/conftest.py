@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import os
 import shutil
 import signal
@@ -34,9 +33,8 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
-from runtui.cli import cli
+from tests.cli_result import CliResult, invoke
 
 START_TIMEOUT = 90.0
 POOL = "runtui-test-pool"
@@ -206,18 +204,7 @@ class PrefectServer:
         return result
 
     def _cli(self, *args: str) -> CliResult:
-        res = CliRunner().invoke(cli, ["--config", str(self.config_path), *args], catch_exceptions=False)
-        return CliResult(res.exit_code, res.stdout, res.stderr)
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
+        return invoke(self.config_path, *args)
 
 
 def _prefect_exe() -> Path | None:
