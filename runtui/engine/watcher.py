@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key, RunStore
 from runtui.errors import ProviderError
-from runtui.model import ACTIVE, Kind
+from runtui.model import ACTIVE, Kind, Run
 from runtui.providers.base import ListQuery, Provider
 
 MAX_BACKOFF = 60.0
@@ -176,15 +176,25 @@ class ProfileWatcher:
         self._quiet_polls = 0
         return self.interval
 
+    def _pages(self, query: ListQuery) -> contextlib.aclosing[AsyncGenerator[list[Run]]]:
+        """This profile's pages of `query`, closed (connection released) on break too."""
+        return contextlib.aclosing(self._own_pages(query))
+
+    async def _own_pages(self, query: ListQuery) -> AsyncGenerator[list[Run]]:
+        pages = self.provider.iter_runs(query)
+        try:
+            async for page in pages:
+                yield [r for r in page if r.profile == self.name]
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+
     async def _complete(self) -> None:
         """Every run, page by page (each page paints as it arrives); drops vanished runs."""
         before = self.store.active_keys(self.name)
         seen: set[Key] = set()
-        pages = self.provider.iter_runs(ListQuery(page_size=self.page_size, limit=self.max_runs))
         first = self._last_complete is None
-        try:
+        async with self._pages(ListQuery(page_size=self.page_size, limit=self.max_runs)) as pages:
             async for page in pages:
-                page = [r for r in page if r.profile == self.name]
                 seen.update(r.key for r in page)
                 self.store.upsert(page)
                 if first:
@@ -192,8 +202,6 @@ class ProfileWatcher:
                     # without it the loop stays busy with pages until all are in.
                     first = False
                     await asyncio.sleep(FIRST_PAINT_PAUSE)
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
         if self.max_runs is None or len(seen) < self.max_runs:
             self.store.drop_missing(self.name, seen)
         self._settle.update(dict.fromkeys(before & self.store.active_keys(self.name) - seen))
@@ -218,11 +226,9 @@ class ProfileWatcher:
                          ) -> tuple[set[Key], bool]:
         seen: set[Key] = set()
         changed = False
-        pages = self.provider.iter_runs(ListQuery(page_size=size,
-                                                  limit=size if probe else self.max_runs))
-        try:
+        query = ListQuery(page_size=size, limit=size if probe else self.max_runs)
+        async with self._pages(query) as pages:
             async for page in pages:
-                page = [r for r in page if r.profile == self.name]
                 seen.update(r.key for r in page)
                 known = any(r.key in self.store.runs and r.key not in new for r in page)
                 delta = self.store.upsert(page)
@@ -230,8 +236,6 @@ class ProfileWatcher:
                 changed = changed or bool(delta)
                 if probe or known or not page:
                     break  # older runs are known: the sweep and the focus keep them fresh
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
         return seen, changed
 
     async def _sweep(self) -> set[Key]:
@@ -263,17 +267,13 @@ class ProfileWatcher:
             # that is cheaper than reading the runs one by one.
             budget = max(FOCUS_LIST_REQUESTS, min(len(stale), self._sweep_cost()))
             sent = self.provider.http.requests
-            pages = self.provider.iter_runs(ListQuery(statuses=frozenset(ACTIVE),
-                                                      page_size=self.page_size))
-            try:
+            query = ListQuery(statuses=frozenset(ACTIVE), page_size=self.page_size)
+            async with self._pages(query) as pages:
                 async for page in pages:
-                    page = [r for r in page if r.profile == self.name]
                     self.store.upsert(page)
                     stale.difference_update(r.key for r in page)
                     if not stale or self.provider.http.requests - sent >= budget:
                         break
-            finally:
-                await pages.aclose()  # type: ignore[attr-defined]
         ordered = sorted(stale, key=lambda k: self._focus_read_at.get(k, 0.0))
         for key in ordered[:MAX_FOCUS_READS]:
             self._focus_read_at[key] = now
@@ -292,9 +292,8 @@ class ProfileWatcher:
             run = await self.provider.get_summary(key[1], known.kind if known else Kind.RUN)
         except ProviderError as exc:
             if exc.status == 404:
-                gone = self.store.get(key)
-                if gone is not None:
-                    self.store.remove([gone])
+                if known is not None:
+                    self.store.remove([known])
                 return
             raise
         self.store.upsert([run], partial=True)
