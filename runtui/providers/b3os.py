@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Collection
 from typing import Any, ClassVar
 
@@ -22,10 +23,12 @@ from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
-from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of, redact_credentials
+from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
 from runtui.providers.http import first_str, seg
 
 NAME = "b3os"
+# Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
+_REQUEST_ID = re.compile(rb'"requestId"\s*:\s*"[^"\\]*"')
 MAX_PAGE = 100
 
 STATUS_TABLE: dict[str, Status] = {
@@ -325,6 +328,17 @@ class B3osProvider(Provider):
                 request_id=redact_credentials(request_id, response)[:200] if request_id else None)
         return body
 
+    def _page(self, response: httpx.Response, keep: Collection[Status] | None = None
+              ) -> tuple[list[Run], int, bool | None, list[str]]:
+        """(runs, items counted, hasMore, ids) of a list answer; the same bytes are decoded once."""
+        def build() -> tuple[list[Run], int, bool | None, list[str]]:
+            data = self._data(response)
+            runs, count, has_more = parse_page(data, self.profile.name, self.memo, keep)
+            return runs, count, has_more, item_ids(data)
+
+        return cached_page(self.pages, response, build, None if keep is None else frozenset(keep),
+                           volatile=_REQUEST_ID)
+
     # ---- reads ----------------------------------------------------------------------
 
     # Workflows seen in earlier listings, and how big the org list was: the org
@@ -367,9 +381,7 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         while True:
             response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
-            data = self._data(response)
-            runs, count, has_more = parse_page(data, self.profile.name, self.memo, query.statuses)
-            ids = item_ids(data)
+            runs, count, has_more, ids = self._page(response, query.statuses)
             fresh = [i for i in ids if i not in seen]
             seen.update(ids)
             fresh_ids = set(fresh)
@@ -405,7 +417,7 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         found_active: set[str] = set()
         response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
-        runs, _, _ = parse_page(self._data(response), self.profile.name, self.memo)
+        runs, _, _, _ = self._page(response)
         for r in runs:
             if r.workflow_id:
                 self._workflows.setdefault(r.workflow_id, None)
@@ -423,7 +435,7 @@ class B3osProvider(Provider):
                     response = await self.http.get(
                         f"/v1/workflows/{seg(workflow)}/runs",
                         params={"limit": size, "offset": offset, "status": status})
-                    runs, count, has_more = parse_page(self._data(response), self.profile.name, self.memo)
+                    runs, count, has_more, _ = self._page(response)
                     page = [r for r in runs if r.id not in seen]
                     seen.update(r.id for r in page)
                     found_active.update(r.workflow_id for r in page if r.workflow_id)

@@ -9,9 +9,10 @@ error, the run is read again and reported as the server has it.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Collection
+import re
+from collections.abc import AsyncIterator, Callable, Collection, Hashable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -21,7 +22,9 @@ from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, ActionResult, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.http import HttpClient
-from runtui.providers.parse import ParseMemo
+from runtui.providers.parse import PageMemo, ParseMemo
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Provider(abc.ABC):
         self.profile = profile
         self.http = http
         self.memo = ParseMemo()  # list items parsed last time, by id
+        self.pages = PageMemo()  # list answers decoded last time, by request
 
     @classmethod
     @abc.abstractmethod
@@ -185,6 +189,19 @@ def _looks_done(action: Action, run: Run) -> bool:
         Action.START: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
     }
     return run.status in expected.get(action, ())
+
+
+def cached_page(pages: PageMemo, response: httpx.Response, build: Callable[[], T],
+                *extra: Hashable, volatile: re.Pattern[bytes] | None = None) -> T:
+    """`build()` for this list answer, or what it built for the same request and bytes before.
+
+    `extra`: whatever else `build` depends on (a status prefilter, a kind).
+    `volatile`: what differs in every answer and means nothing (B3OS's requestId).
+    """
+    request = response.request
+    key = (request.method, str(request.url), request.content, *extra)
+    content = response.content if volatile is None else volatile.sub(b"", response.content)
+    return pages.page(key, content, build)
 
 
 def json_of(response: httpx.Response, provider: str) -> Any:

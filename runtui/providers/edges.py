@@ -17,7 +17,7 @@ from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
-from runtui.providers.base import ListQuery, Provider, json_of
+from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
 
 NAME = "edges"
@@ -234,9 +234,13 @@ class EdgesProvider(Provider):
         while True:
             params: list[tuple[str, str | int]] = [("status", s) for s in raw or ()]
             params += [("limit", size), ("offset", offset), ("sort", "-created_at")]
-            body = json_of(await self.http.get("/flows/runs", params=params), NAME)
-            raw_count = len(page_items(body))
-            runs = parse_page(body, self.profile.name, self.memo)
+            response = await self.http.get("/flows/runs", params=params)
+
+            def build(response: Any = response) -> tuple[int, list[Run]]:
+                body = json_of(response, NAME)
+                return len(page_items(body)), parse_page(body, self.profile.name, self.memo)
+
+            raw_count, runs = cached_page(self.pages, response, build)
             fresh = [r for r in runs if r.id not in seen]
             seen.update(r.id for r in runs)
             page = [r for r in fresh if query.statuses is None or r.status in query.statuses]

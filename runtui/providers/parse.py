@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import marshal
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -55,9 +56,10 @@ class ParseMemo:
 
     Watching re-reads the same items every few seconds; almost all of them are
     equal to last time. An item is remembered by its id and a fingerprint (the
-    hash of its repr, ~3 us against ~80 us to parse; 64 bits, so a false match is
-    not a practical risk), not the raw dict: ~150 bytes per run instead of ~3 KB.
-    Bounded; the oldest entries go first.
+    hash of its marshal bytes: ~1.5 us for a 2 KB item, a quarter of its repr and
+    a fiftieth of parsing it; 64 bits, so a false match is not a practical risk),
+    not the raw dict: ~150 bytes per run instead of ~3 KB. Bounded; the oldest
+    entries go first.
     """
 
     __slots__ = ("_items", "hits", "limit", "misses")
@@ -76,8 +78,10 @@ class ParseMemo:
         if key is None:
             return build(item)  # no usable id: nothing to remember it by
         try:
-            fingerprint = hash(repr(item))
-        except (RecursionError, ValueError):  # absurdly deep or huge: just parse it
+            # Equal bytes mean equal JSON values; the reverse may fail (key order,
+            # shared strings), which only costs a parse.
+            fingerprint = hash(marshal.dumps(item))
+        except (RecursionError, ValueError):  # absurdly deep: just parse it
             return build(item)
         hit = self._items.get(key)
         if hit is not None and hit[0] == fingerprint:
@@ -89,6 +93,39 @@ class ParseMemo:
             del self._items[next(iter(self._items))]  # oldest first: dicts keep insertion order
         self._items[key] = (fingerprint, run)
         return run
+
+
+class PageMemo:
+    """What each list request built last time, so a byte-identical answer is not even decoded.
+
+    Most polls of a quiet account get back exactly the bytes they got last time;
+    hashing them (~50 us for 100 KB) spares decoding the JSON and fingerprinting
+    every item (~1.5 ms for a 100 KB Wexa page). What `build` returns is shared
+    between the calls, so callers must not change it.
+    """
+
+    __slots__ = ("_pages", "hits", "limit", "misses")
+
+    def __init__(self, limit: int = 256) -> None:
+        self._pages: dict[Hashable, tuple[int, Any]] = {}
+        self.limit = limit
+        self.hits = 0
+        self.misses = 0
+
+    def page(self, key: Hashable, content: bytes, build: Callable[[], T]) -> T:
+        digest = hash(content)
+        hit = self._pages.get(key)
+        if hit is not None and hit[0] == digest:
+            self.hits += 1
+            value: T = hit[1]
+            return value
+        self.misses += 1
+        built = build()  # raises before anything is remembered
+        self._pages.pop(key, None)
+        if len(self._pages) >= self.limit:
+            del self._pages[next(iter(self._pages))]  # least recently stored first
+        self._pages[key] = (digest, built)
+        return built
 
 
 def raw_id(item: Mapping[str, Any], keys: Iterable[str]) -> str | int | None:

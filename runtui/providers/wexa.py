@@ -18,7 +18,7 @@ from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
-from runtui.providers.base import ListQuery, Provider, json_of
+from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
 
 NAME = "wexa"
@@ -334,7 +334,7 @@ class WexaProvider(Provider):
                 # answers everything, which the client-side filter below still handles.
                 base["status"] = ",".join(raw)
         async for page in _skip_pages(lambda params: self.http.get(path, params={**base, **params}),
-                                      query, self.profile.name, self.memo):
+                                      query, self.profile.name, self.memo, self.pages):
             yield page
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
@@ -404,7 +404,8 @@ def _raw_filter(statuses: frozenset[Status] | None) -> list[str]:
 
 
 async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
-                      profile: str, memo: p.ParseMemo | None = None) -> AsyncIterator[list[Run]]:
+                      profile: str, memo: p.ParseMemo | None = None,
+                      pages: p.PageMemo | None = None) -> AsyncIterator[list[Run]]:
     """limit/skip paging; stops on a short page, a repeated page or `query.limit`.
 
     The execution list documents no paging: a server that ignores `skip` answers
@@ -417,9 +418,12 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
     seen: set[str] = set()
     while True:
         response = await fetch({"limit": size, "skip": skip})
-        body = json_of(response, NAME)
-        raw_count = len(items_of(body))
-        runs = parse_page(body, profile, query.kind, memo)
+
+        def build(response: Any = response) -> tuple[int, list[Run]]:
+            body = json_of(response, NAME)
+            return len(items_of(body)), parse_page(body, profile, query.kind, memo)
+
+        raw_count, runs = build() if pages is None else cached_page(pages, response, build, query.kind)
         fresh = [r for r in runs if r.id not in seen]
         seen.update(r.id for r in runs)
         page = [r for r in fresh
