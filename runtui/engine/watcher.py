@@ -31,12 +31,14 @@ MAX_BACKOFF = 60.0
 MAX_ERROR_BACKOFF = 15.0
 FIRST_PAINT_PAUSE = 0.02  # after the first page of the first listing (a frame is ~16 ms)
 IDLE_MAX = 8.0  # a profile with nothing active looks for new runs at least this often
-HEAD_SIZE = 50  # newest runs read every tick: more than a 200x50 screen shows
+HEAD_SIZE = 50  # newest runs read every tick, at most: more than a 200x50 screen shows
+MIN_HEAD = 10  # ... and at least: what finds new runs when none of them is on screen
+HEAD_MARGIN = 5  # runs read past the deepest on-screen one, for the runs that start meanwhile
 MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
-SWEEP_SPREAD = 2.0  # ticks per sweep request, on average
+SWEEP_SPREAD = 4.0  # ticks per sweep request, on average
 COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
 COMPLETE_RUNS_PER_SECOND = 20  # and no faster than this many runs re-listed per second
 
@@ -65,6 +67,7 @@ class ProfileWatcher:
         self._last_complete: float | None = None
         self._focus: set[Key] = set()
         self._focus_read_at: dict[Key, float] = {}
+        self._head_keys: list[Key] = []  # what the last head read held, newest first
         self._sweep_requests = 0  # what the last sweep cost
         self._quiet = False  # the last poll found nothing active and nothing new
         self._quiet_polls = 0
@@ -219,16 +222,33 @@ class ProfileWatcher:
             if not changed:
                 self._quiet = True
                 return seen
-        seen, _ = await self._read_head(self.head_size, new)
+        seen, _ = await self._read_head(self.next_head_size(), new)
         return seen
+
+    def next_head_size(self) -> int:
+        """Enough of the newest runs to hold the on-screen ones among them, and a margin.
+
+        In the default order the screen shows the newest runs, so this is about
+        this profile's share of a screen. Scrolled away or sorted otherwise, the
+        head only has to find new runs; the focus reads keep the screen fresh.
+        """
+        keys = self._head_keys
+        if not keys:
+            return self.head_size
+        deepest = max((i for i, k in enumerate(keys) if k in self._focus), default=-1)
+        if deepest == len(keys) - 1:  # the screen may go on past the last head: grow
+            return min(self.head_size, 2 * len(keys))
+        return max(min(MIN_HEAD, self.head_size), min(self.head_size, deepest + 1 + HEAD_MARGIN))
 
     async def _read_head(self, size: int, new: set[Key], *, probe: bool = False
                          ) -> tuple[set[Key], bool]:
         seen: set[Key] = set()
+        order: list[Key] = []
         changed = False
         query = ListQuery(page_size=size, limit=size if probe else self.max_runs)
         async with self._pages(query) as pages:
             async for page in pages:
+                order.extend(r.key for r in page)
                 seen.update(r.key for r in page)
                 known = any(r.key in self.store.runs and r.key not in new for r in page)
                 delta = self.store.upsert(page)
@@ -236,6 +256,8 @@ class ProfileWatcher:
                 changed = changed or bool(delta)
                 if probe or known or not page:
                     break  # older runs are known: the sweep and the focus keep them fresh
+        if not probe:
+            self._head_keys = order
         return seen, changed
 
     async def _sweep(self) -> set[Key]:

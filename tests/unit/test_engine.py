@@ -93,7 +93,29 @@ async def test_sweeps_of_big_active_sets_come_less_often() -> None:
     fake = FakeProvider([make_run(i) for i in range(4000)])
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
     await w.poll_once(0.0)
-    assert w.sweep_every() == 160  # 40 pages of active runs: one page per 2 ticks
+    assert w.sweep_every() == 320  # 40 pages of active runs: one page per 4 ticks
+
+
+async def test_the_head_follows_the_screen_share_of_the_profile() -> None:
+    fake = FakeProvider([make_run(i) for i in range(300)])  # served in this order: newest first
+    w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    pages = _count_pages(fake)
+    await w.poll_once(2.0)
+    assert pages == [50]  # nothing known about the screen yet: the most
+    w.set_focus([("p", f"run-{i}") for i in range(12)])  # the 12 newest are on screen
+    assert w.next_head_size() == 17  # ... and a margin for runs that start meanwhile
+    w.set_focus([("p", "run-200")])  # scrolled far down: the focus reads keep that fresh
+    assert w.next_head_size() == 10
+    w.set_focus([("p", f"run-{i}") for i in range(50)])  # all on screen: never past the most
+    assert w.next_head_size() == 50
+    await w.poll_once(4.0)
+    w.set_focus([("p", f"run-{i}") for i in range(5)])
+    pages.clear()
+    await w.poll_once(6.0)
+    assert pages == [10]  # an 80x24 screen's share: the minimum
+    w.set_focus([("p", f"run-{i}") for i in range(10)])
+    assert w.next_head_size() == 20  # the whole last head is on screen: twice as much next time
 
 
 async def test_errors_back_off_and_429_honours_retry_after() -> None:
