@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -143,13 +144,39 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _run_row(run: Run) -> list[str]:
+def _run_row(run: Run, now: datetime) -> list[str]:
+    # CREATED is the creation time, falling back to the start time only when the
+    # server gives none (display.created_time); a queued run that has not started
+    # has an empty DURATION, as in the TUI.
     return [run.profile, run.provider, run.id, run.workflow or "", display.status_text(run),
-            display.relative(run.started_at or run.created_at), display.duration(run.duration()),
+            display.relative(display.created_time(run), now), display.run_duration(run, now),
             display.cost(run)]
 
 
-RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "COST"]
+def _run_rows(found: list[Run]) -> list[list[str]]:
+    now = datetime.now(UTC)  # one clock for every row
+    return [_run_row(r, now) for r in found]
+
+
+RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "CREATED", "DURATION", "COST"]
+
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_created_first(found: list[Run]) -> list[Run]:
+    """Every profile's runs merged into one order, newest created first, as the TUI.
+
+    Runs with no time at all go last; ties keep their profile and server order
+    (the sort is stable).
+    """
+
+    def key(run: Run) -> datetime:
+        when = display.created_time(run)
+        if when is None:
+            return _NO_TIME
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+    return sorted(found, key=key, reverse=True)
 
 
 @runs.command("list")
@@ -161,7 +188,7 @@ RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "STARTED", "DU
 @click.pass_obj
 def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], limit: int | None,
               as_json: bool) -> None:
-    """Runs of every profile (or the ones named), newest first."""
+    """Runs of every profile (or the ones named), newest created first."""
     from runtui.providers.base import ListQuery
 
     wanted = _parse_statuses(statuses)
@@ -193,13 +220,14 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         return found, errors
 
     found, errors = run_async(main())
+    found = _newest_created_first(found)
     for problem in ws.config.errors:
         if not profiles or problem.profile in profiles:
             errors.append(str(problem))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in found], indent=2))
     else:
-        click.echo(_table([_run_row(r) for r in found], RUN_HEADERS))
+        click.echo(_table(_run_rows(found), RUN_HEADERS))
     for err in errors:
         click.echo(f"runtui: {err}", err=True)
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
@@ -379,7 +407,7 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps([r.to_json() for r in found], indent=2))
     else:
-        click.echo(_table([_run_row(r) for r in found], RUN_HEADERS))
+        click.echo(_table(_run_rows(found), RUN_HEADERS))
 
 
 @tasks.command("show")

@@ -51,6 +51,27 @@ def duration(seconds: float | None) -> str:
     return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
+def created_time(run: Run) -> datetime | None:
+    """When the run was created: what the run lists show and order by (newest first).
+
+    Created, not started, as the servers page: a queued run has no start time yet.
+    Falls back to `started_at` only when the server gives no creation time (B3OS
+    runs carry only a start time), so such a run still gets a time and a place.
+    """
+    return run.created_at or run.started_at
+
+
+def run_duration(run: Run, now: datetime | None = None) -> str:
+    """The duration text of a run; empty for a queued run that has not started.
+
+    `Run.duration` counts a not-yet-started run from its creation; the lists leave
+    that cell empty instead (the wait is the run's age, shown as its created time).
+    """
+    if run.status is Status.QUEUED and run.started_at is None:
+        return ""
+    return duration(run.duration(now))
+
+
 def relative(when: datetime | None, now: datetime | None = None) -> str:
     if when is None:
         return ""

@@ -1,0 +1,79 @@
+"""`runs list` orders and labels runs as the TUI's run table: by creation, newest first.
+
+Its own simulator (the `sim` fixture is per module), so forcing a run's status here
+does not disturb the other CLI tests.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from tests.integration.conftest import Sim, run_cli
+
+
+def table(sim: Sim, *args: str) -> list[dict[str, str]]:
+    """The `runs list` table as one dict per row, cells cut at the header's columns."""
+    res = run_cli(sim, "runs", "list", *args)
+    assert res.code == 0, res.err
+    header, *rows = res.out.splitlines()
+    starts = [(m.group(), m.start()) for m in re.finditer(r"\S+", header)]
+    bounds = [(name, start, starts[i + 1][1] if i + 1 < len(starts) else None)
+              for i, (name, start) in enumerate(starts)]
+    return [{name: row[a:b].strip() for name, a, b in bounds} for row in rows]
+
+
+def listed(sim: Sim, *args: str) -> list[dict[str, Any]]:
+    res = run_cli(sim, "runs", "list", "--json", *args)
+    assert res.code == 0, res.err
+    runs: list[dict[str, Any]] = res.json()
+    return runs
+
+
+def created(run: dict[str, Any]) -> datetime | None:
+    when = run["created_at"] or run["started_at"]
+    return None if when is None else datetime.fromisoformat(when)
+
+
+def test_table_has_a_created_column_not_started(sim: Sim) -> None:
+    res = run_cli(sim, "runs", "list")
+    assert res.code == 0, res.err
+    assert res.out.splitlines()[0].split() == ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS",
+                                               "CREATED", "DURATION", "COST"]
+
+
+def test_runs_of_all_profiles_are_merged_newest_created_first(sim: Sim) -> None:
+    runs = listed(sim)
+    times = [t for t in map(created, runs) if t is not None]
+    assert len(times) == len(runs), "every sim run has a creation or a start time"
+    assert times == sorted(times, reverse=True)
+    changes = sum(a["provider"] != b["provider"] for a, b in pairwise(runs))
+    assert changes > 2, "one order over all profiles, not one block per profile"
+    # The table is in the same order (creation times do not change between the reads).
+    rows = table(sim)
+    assert [row["ID"] for row in rows] == [r["id"] for r in runs]
+
+
+def test_created_falls_back_to_started_when_the_server_gives_no_creation_time(sim: Sim) -> None:
+    b3os = listed(sim, "-p", "b3os-sim")
+    assert b3os and all(r["created_at"] is None and r["started_at"] for r in b3os), \
+        "B3OS runs carry only a start time"
+    rows = table(sim, "-p", "b3os-sim")
+    assert len(rows) == len(b3os) and all(row["CREATED"] for row in rows)
+
+
+def test_queued_run_that_has_not_started_has_no_duration(sim: Sim) -> None:
+    # A held Wexa execution: "ready" (queued), never started, and it stays so.
+    run_id = sim.find("wexa", "completed")[0]["id"]
+    sim.control("POST", f"/runs/wexa/{run_id}/status", json={"status": "ready"})
+    shown = {r["id"]: r for r in listed(sim, "-p", "wexa-sim")}[run_id]
+    assert shown["status"] == "queued" and shown["started_at"] is None and shown["created_at"]
+    rows = {row["ID"]: row for row in table(sim, "-p", "wexa-sim")}
+    assert rows[run_id]["STATUS"] == "○ queued"
+    assert rows[run_id]["CREATED"], "its age is in CREATED"
+    assert rows[run_id]["DURATION"] == ""
+    # The other rows' durations are read from the same column: a running run has one.
+    running = [row for row in rows.values() if row["STATUS"] == "▶ running"]
+    assert running and all(re.fullmatch(r"\d+[smhd].*", row["DURATION"]) for row in running)
