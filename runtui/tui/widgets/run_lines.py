@@ -1,0 +1,323 @@
+"""How the run table draws: column layout, the strips of its lines, and scrolling.
+
+`RunLines` is the line-API half of `RunTable` (run_table.py), which adds the
+data API, keys and messages on top. No widget per row and no DataTable: only
+the visible lines are ever rendered (from the rows of a `RunView`), and the
+strips of the rows drawn recently are cached on the rows themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from runtui.model import Status
+from runtui.tui.widgets.columns import CELL_TEXT, MARK_WIDTH, Placed, fit, layout, natural_widths
+from runtui.tui.widgets.run_rows import Row
+from runtui.tui.widgets.run_view import RunView
+
+__all__ = ["STATUS_CLASSES", "STRIP_CACHE_SIZE", "RunLines"]
+
+STRIP_CACHE_SIZE = 256
+"""Rows whose rendered strips are kept: the rows on screen and the last few screens
+(only visible rows are ever rendered; a strip is ~0.5 KB at 200 columns)."""
+
+STATUS_CLASSES: dict[Status, str] = {s: f"run-table--status-{s.value}" for s in Status}
+
+
+class RunLines(ScrollView):
+    """Renders a `RunView` line by line: the header, then one line per row of its view."""
+
+    def __init__(
+        self,
+        model: RunView,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._model = model
+        self._natural = natural_widths(())
+        self._placed: tuple[Placed, ...] = ()
+        self._timed: tuple[str, ...] = ()
+        self._layout_width = -1  # the columns' width (without the scrollbar)
+        self._strip_width = 0  # the strips' width (the content width, scrollbar included)
+        self._styles: dict[str, Style] = {}
+        self._status_cells: dict[tuple[str, int], str] = {}
+        self._header: Strip | None = None
+        self._cached: dict[Row, None] = {}
+        self._layout_dirty = False
+
+    # ------------------------------------------------------------------ scrolling
+
+    def _page(self) -> int:
+        """Rows that fit under the header."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _top(self) -> int:
+        return self.scroll_offset.y
+
+    def _is_ready(self) -> bool:
+        return self.is_mounted and self.scrollable_content_region.height > 0
+
+    def _scroll_to_cursor(self) -> None:
+        page = self._page()
+        top = self._top()
+        idx = self._model.cursor_idx
+        if idx < top:
+            self._set_top(idx)
+        elif idx >= top + page:
+            self._set_top(idx - page + 1)
+
+    def _set_top(self, top: int) -> None:
+        """Scroll without `ScrollView.watch_scroll_y` repainting everything: `_commit`
+        repaints the lines that differ."""
+        self._sync_virtual_size()
+        top = max(0, min(top, self.max_scroll_y))
+        if top == self.scroll_offset.y:
+            return
+        self.set_reactive(Widget.scroll_y, float(top))
+        self.set_reactive(Widget.scroll_target_y, float(top))
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = top
+
+    def _sync_virtual_size(self) -> None:
+        want = Size(max(1, self._layout_width), len(self._model.view) + 1)
+        if self.virtual_size == want:
+            return
+        if not self._is_ready():
+            self.virtual_size = want
+            return
+        # Not via the reactive: that asks for a layout, which repaints the whole widget.
+        self.set_reactive(Widget.virtual_size, want)
+        self._scroll_update(want)
+
+    # ------------------------------------------------------------------ strip cache and layout
+
+    def _remember(self, rec: Row) -> None:
+        """`rec` has a strip now; past STRIP_CACHE_SIZE rows, the longest-cached row that
+        is not on screen loses its strips (a row on screen keeps them: `tick` repaints
+        only rows that have one)."""
+        cached = self._cached
+        cached[rec] = None
+        if len(cached) <= STRIP_CACHE_SIZE:
+            return
+        top = self._top()
+        bottom = top + self._page()
+        for _ in range(len(cached)):
+            old = next(iter(cached))
+            del cached[old]
+            i = self._model.index_of(old)
+            if i is None or not top <= i < bottom:
+                old.strip = old.cstrip = None
+                old.times = ()
+                return
+            cached[old] = None  # on screen: to the back of the queue
+
+    def _restyle(self) -> None:
+        """Styles may have changed (theme, CSS, focus): drop what a changed style drew.
+
+        Focus only changes the cursor's style: then only the cursor strips go, the
+        other rows keep theirs (re-rendering every visible row costs a few ms).
+        """
+        old = self._styles
+        self._styles = {}
+        changed = {name for name, style in old.items() if self._style(name) != style}
+        if not changed:
+            return
+        if changed == {"run-table--cursor"}:
+            for rec in self._cached:
+                rec.cstrip = None
+            self.refresh()
+            return
+        self._drop_strips()
+        self.refresh()
+
+    def _drop_strips(self) -> None:
+        for rec in self._cached:
+            rec.strip = rec.cstrip = None
+        self._cached.clear()
+        self._header = None
+
+    def _ensure_layout(self) -> bool:
+        """Lay the columns out again if the width or the natural widths changed.
+
+        Returns True when it did (and asked for a full repaint).
+        """
+        width = self.scrollable_content_region.width
+        strip_width = max(width, self.size.width)
+        if width == self._layout_width and strip_width == self._strip_width and not self._layout_dirty:
+            return False
+        self._layout_dirty = False
+        placed = layout(width, self._natural)
+        if width == self._layout_width and strip_width == self._strip_width and placed == self._placed:
+            return False
+        self._layout_width = width
+        self._strip_width = strip_width
+        self._placed = placed
+        self._timed = tuple(p.column.key for p in placed if p.column.timed)
+        self._drop_strips()
+        if self._is_ready():
+            self.set_reactive(Widget.virtual_size, Size(max(1, width), len(self._model.view) + 1))
+        self.refresh()
+        return True
+
+    # ------------------------------------------------------------------ rendering
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._restyle()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._ensure_layout()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        if y == 0:
+            return self._header_strip()
+        view = self._model.view
+        if not view:
+            if y == 1:
+                return self._empty_strip()
+            return Strip.blank(self._strip_width, self._style("row"))
+        idx = self.scroll_offset.y + y - 1
+        if idx >= len(view) or idx < 0:
+            return Strip.blank(self._strip_width, self._style("row"))
+        rec = view[idx]
+        if rec is self._model.cursor:
+            strip = rec.cstrip
+            if strip is None:
+                strip = rec.cstrip = self._render_row(rec, cursor=True)
+                self._remember(rec)
+        else:
+            strip = rec.strip
+            if strip is None:
+                strip = rec.strip = self._render_row(rec, cursor=False)
+                self._remember(rec)
+        return strip
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            if name == "row":
+                style = self.rich_style
+            elif name in ("run-table--header", "run-table--cursor", "run-table--empty"):
+                style = self.get_component_rich_style(name)
+            else:
+                style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    def _fit_status(self, text: str, width: int) -> str:
+        """Status texts are few and not ASCII (slow to measure): fit each once."""
+        key = (text, width)
+        cell = self._status_cells.get(key)
+        if cell is None:
+            cell = self._status_cells[key] = fit(text, width)
+        return cell
+
+    def _header_sig(self) -> tuple[Any, ...]:
+        return (self._model.sort, self._model.reverse)
+
+    def _empty_text(self) -> str | None:
+        if self._model.view:
+            return None
+        if self._model.rows:
+            return "no runs match the filter"
+        return "no runs"
+
+    def _header_strip(self) -> Strip:
+        if self._header is not None:
+            return self._header
+        style = self._style("run-table--header")
+        parts = [" " * MARK_WIDTH]
+        x = MARK_WIDTH
+        for placed in self._placed:
+            col = placed.column
+            title = col.title
+            if col.key == self._model.sort:
+                arrow = " ▼" if self._model.reverse else " ▲"
+                title = fit(title, max(0, placed.width - 2)).rstrip() + arrow
+            parts.append(" " * (placed.x - x))
+            parts.append(fit(title, placed.width, col.right))
+            x = placed.x + placed.width
+        width = self._strip_width
+        text = "".join(parts)
+        strip = Strip([Segment(text, style)]).crop_extend(0, width, style)
+        self._header = strip
+        return strip
+
+    def _empty_strip(self) -> Strip:
+        style = self._style("run-table--empty")
+        text = " " * MARK_WIDTH + (self._empty_text() or "")
+        return Strip([Segment(text, style)]).crop_extend(0, self._strip_width, self._style("row"))
+
+    def _render_row(self, rec: Row, *, cursor: bool) -> Strip:
+        run = rec.run
+        now = self._model.now
+        key = rec.key
+        marked = key in self._model.marks
+        pending = key in self._model.pending
+        base = self._style("row")
+        if marked:
+            base = base + self._style("run-table--marked")
+        if cursor:
+            base = base + self._style("run-table--cursor")
+        mark = ("*" if marked else " ") + ("…" if pending else " ")
+        segments: list[Segment] = []
+        if pending and not cursor:
+            segments.append(Segment(mark, base + self._style("run-table--pending")))
+            text_parts: list[str] = []
+        else:
+            text_parts = [mark]
+        x = len(mark)
+        times: list[str] = []
+        for placed in self._placed:
+            col = placed.column
+            text = CELL_TEXT[col.key](run, now)
+            if col.timed:
+                times.append(text)
+            gap = " " * (placed.x - x)
+            if col.key == "status":
+                cell = self._fit_status(text, placed.width)
+                text_parts.append(gap)
+                lead = "".join(text_parts)
+                text_parts = []
+                if lead.strip():
+                    segments.append(Segment(lead, base))
+                else:
+                    # Blank lead-in takes the status style (only its colour differs,
+                    # and spaces show no colour): one style run less per row.
+                    cell = lead + cell
+                style = base + self._style(STATUS_CLASSES[run.status])
+                if cursor:
+                    style = style + self._style("run-table--cursor")
+                segments.append(Segment(cell, style))
+            else:
+                text_parts.append(gap)
+                text_parts.append(fit(text, placed.width, col.right))
+            x = placed.x + placed.width
+        width = self._strip_width
+        if x < width:
+            text_parts.append(" " * (width - x))
+        if text_parts:
+            segments.append(Segment("".join(text_parts), base))
+        if cursor:  # the cursor's colours cover the status colour: one style run
+            segments = list(Segment.simplify(segments))
+        times_now = tuple(times)
+        if times_now != rec.times:
+            # the other variant (cursor / not cursor) shows older clock texts
+            rec.strip = rec.cstrip = None
+            rec.times = times_now
+        strip = Strip(segments, max(x, width))
+        if x > width:
+            strip = strip.crop(0, width)
+        return strip

@@ -1,0 +1,471 @@
+"""The run table's view model: its rows in display order, filtered, marked, with a cursor.
+
+Nothing here draws or knows Textual: `RunTable` (run_table.py) takes a snapshot of
+the screen, asks its `RunView` for a change, then repaints the lines the change
+altered. So every change here only records what it did: the rows whose look
+changed (`touched`), and where the cursor went.
+
+Data layout
+-----------
+* `rows`     key -> `Row` (the run plus everything derived from it), in
+             arrival order; each row's `seq` numbers that order
+* `_order`   every row in display order (current sort column and direction)
+* `view`     the rows that pass the filters, a subsequence of `_order`
+             (the very same list object when no filter is set)
+* `index`    what the filters read, in flat arrays parallel to `_order`
+             (see `run_rows.SearchIndex`): a filter keystroke never visits
+             the rows themselves
+
+Each `Row` stores `p`, its primary sort value for the current column, so a
+row can be found in `_order`/`view` by bisection (order: `p` in the sort
+direction, ties in arrival order, `seq`) and moved in O(log n) plus a memmove.
+Full sorts walk the rows in arrival order, which is also their order in
+memory: at 50k rows that is ~3x faster than walking them in any other order.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import compress, repeat
+from typing import Any
+
+from runtui.engine.store import Delta, Key
+from runtui.model import Run, Status
+from runtui.tui.widgets.columns import BY_KEY, sort_key_fn
+from runtui.tui.widgets.run_rows import (
+    ACTIVE_BY_INDEX,
+    P_OF,
+    RUN,
+    SI_OF,
+    STATUSES,
+    Row,
+    SearchIndex,
+)
+
+__all__ = ["INDEX_EDITS", "RunView", "gc_paused"]
+
+INDEX_EDITS = 32
+"""A delta moving more rows than this drops the search index (rebuilt later, see
+run_table.INDEX_DELAY) instead of editing it row by row: each edit is a memmove of the index."""
+
+_DESCENDING = frozenset({"created", "duration", "cost", "updated"})
+
+_Move = tuple[Row, Any, bool, int]  # row, its new sort value, was in view, old status index
+
+
+class RunView:
+    """The runs as the table shows them: sorted, filtered, marked, with a cursor.
+
+    `schedule_index` is called when a change drops the search index, for the
+    owner to rebuild it once changes stop coming (`build_index`).
+    """
+
+    def __init__(self, now: datetime, schedule_index: Callable[[], None]) -> None:
+        self.rows: dict[Key, Row] = {}
+        self._seq = 0  # the next row's arrival number
+        self._order: list[Row] = []
+        self.view: list[Row] = self._order
+        self._counts: Counter[int] | None = Counter()  # per status index over the view; None: recount
+        self._all_counts: Counter[int] = Counter()  # per status index over every run
+        self.sort = "created"
+        self.reverse = True
+        self._key_fn: Callable[[Run], Any] = sort_key_fn(self.sort, now)
+        self.filter_text = ""
+        self._needle = ""
+        self.active_only = False
+        self.profile: str | None = None
+        self.index = SearchIndex()
+        self._schedule_index = schedule_index
+        self.marks: set[Key] = set()
+        self.pending: set[Key] = set()
+        self.cursor: Row | None = None
+        self.cursor_idx = 0
+        self.now = now  # the time relative texts and the duration sort are computed for
+        self.touched: set[Row] = set()  # rows whose look changed since the owner last cleared it
+
+    # ------------------------------------------------------------------ data
+
+    def set_runs(self, runs: Iterable[Run], now: datetime) -> None:
+        """Replace every run. Cursor, marks and pending stay on runs that remain."""
+        self.now = now
+        old_rows = self.rows
+        rows: dict[Key, Row] = {}
+        for run in runs:
+            rec = old_rows.get((run.profile, run.id))
+            if rec is None:
+                rec = Row(run, self.index)
+            elif rec.run is not run:
+                rec.set_run(run, self.index)
+                self.invalidate(rec)
+            rows[rec.key] = rec
+        for seq, rec in enumerate(rows.values()):
+            rec.seq = seq
+        self._seq = len(rows)
+        self.rows = rows
+        if self.cursor is not None and self.cursor.key not in rows:
+            self.cursor = None
+        self.marks.intersection_update(rows)
+        self.pending.intersection_update(rows)
+        self._all_counts = Counter(map(SI_OF, rows.values()))
+        self._key_fn = sort_key_fn(self.sort, now)
+        self._resort()
+
+    def apply_delta(self, delta: Delta, now: datetime) -> list[Row]:
+        """Merge what the store reports: added, changed (old, new) and removed runs.
+
+        Returns the rows that went away (for the owner to forget what it drew for them).
+        """
+        self.now = now
+        rows = self.rows
+        in_view = self._passes
+        gone: list[Row] = []
+        for run in delta.removed:
+            rec = rows.pop(run.key, None)
+            if rec is not None:
+                gone.append(rec)
+                self._all_counts[rec.si] -= 1
+                self.marks.discard(rec.key)
+                self.pending.discard(rec.key)
+        # First sight of each touched row in this delta: its old sort value, membership, status, codes.
+        before: dict[Row, tuple[Any, bool, int, bytes]] = {}
+        added: dict[Row, None] = {}
+        index = self.index
+        for run in (*(new for _, new in delta.changed), *delta.added):
+            rec = rows.get(run.key)
+            if rec is None:
+                rec = Row(run, index)
+                rec.seq = self._seq
+                self._seq += 1
+                rows[rec.key] = rec
+                added[rec] = None
+                self._all_counts[rec.si] += 1
+            elif rec not in added and rec not in before:
+                before[rec] = (rec.p, in_view(rec), rec.si, rec.cb)
+            if rec.run is not run:
+                self._all_counts[rec.si] -= 1
+                rec.set_run(run, index)
+                self._all_counts[rec.si] += 1
+                self.invalidate(rec)
+
+        key_fn = self._key_fn
+        moved: list[_Move] = []
+        recoded: list[Row] = []  # staying where they are, with new search codes
+        counts = self._counts
+        for rec, (old_p, was_in, old_si, old_cb) in before.items():
+            new_p = key_fn(rec.run)
+            now_in = in_view(rec)
+            if new_p != old_p or was_in != now_in:
+                # rec.p stays old_p (its place in the lists) until the row is moved
+                moved.append((rec, new_p, was_in, old_si))
+                continue
+            if old_cb != rec.cb:
+                recoded.append(rec)
+            if now_in and old_si != rec.si and counts is not None:
+                counts[old_si] -= 1
+                counts[rec.si] += 1
+
+        work = len(gone) + len(moved) + len(added)
+        if work > max(64, len(self._order) // 100):
+            with gc_paused():
+                self._bulk(gone, moved, list(added))
+        else:
+            self._incremental(gone, moved, list(added), recoded)
+        return gone
+
+    def set_filter(self, text: str) -> bool:
+        """Case-insensitive substring over profile, provider, id, workflow, status.
+
+        False when the view stays the same (only the text kept as typed changed).
+        """
+        needle = text.strip().lower()
+        self.filter_text = text
+        if needle == self._needle:
+            return False
+        self._needle = needle
+        self._refilter()
+        return True
+
+    def set_active_only(self, on: bool) -> bool:
+        """Show only queued, running, paused and waiting runs (False: already so)."""
+        if on == self.active_only:
+            return False
+        self.active_only = on
+        self._refilter()
+        return True
+
+    def set_profile_filter(self, profile: str | None) -> bool:
+        """Show one profile's runs, or all with None (False: already so)."""
+        if profile == self.profile:
+            return False
+        self.profile = profile
+        self._refilter()
+        return True
+
+    def sort_by(self, column: str, reverse: bool | None, now: datetime) -> bool:
+        """Sort by a column key; `reverse` None keeps the direction if the column is the same,
+        else uses the column's natural one (newest / longest / priciest first for times and cost).
+        False when that is the order already.
+        """
+        if column not in BY_KEY:
+            raise ValueError(f"unknown column {column!r}")
+        if reverse is None:
+            reverse = self.reverse if column == self.sort else column in _DESCENDING
+        if column == self.sort and reverse == self.reverse:
+            return False
+        self.now = now
+        self.sort = column
+        self.reverse = reverse
+        self._key_fn = sort_key_fn(column, now)
+        self._resort()
+        return True
+
+    def toggle_mark(self) -> bool:
+        """Mark or unmark the cursor run (False: no cursor)."""
+        rec = self.cursor
+        if rec is None:
+            return False
+        if rec.key in self.marks:
+            self.marks.discard(rec.key)
+        else:
+            self.marks.add(rec.key)
+        self.invalidate(rec)
+        return True
+
+    def clear_marks(self) -> bool:
+        if not self.marks:
+            return False
+        for key in self.marks:
+            rec = self.rows.get(key)
+            if rec is not None:
+                self.invalidate(rec)
+        self.marks.clear()
+        return True
+
+    def marked_runs(self, *, visible_only: bool = False) -> list[Run]:
+        """Marked runs in display order (also those hidden by a filter unless `visible_only`)."""
+        if not self.marks:
+            return []
+        marks = self.marks
+        source = self.view if visible_only else self._order
+        return [rec.run for rec in source if rec.key in marks]
+
+    def set_pending(self, key: Key, pending: bool) -> bool:
+        """Show (or clear) the "action under way" mark on a run (False: nothing to do)."""
+        if pending == (key in self.pending):
+            return False
+        rec = self.rows.get(key)
+        if rec is None:
+            return False
+        if pending:
+            self.pending.add(key)
+        else:
+            self.pending.discard(key)
+        self.invalidate(rec)
+        return True
+
+    def invalidate(self, rec: Row) -> None:
+        """The row's look changed: its strips go, and its line is repainted."""
+        rec.strip = None
+        rec.cstrip = None
+        self.touched.add(rec)
+
+    def counts(self) -> dict[Status, int]:
+        """Runs per status over the filtered view."""
+        if self._counts is None:
+            self._counts = Counter(map(SI_OF, self.view))
+        return {STATUSES[si]: n for si, n in sorted(self._counts.items()) if n > 0}
+
+    def visible_runs(self) -> list[Run]:
+        """The filtered, sorted runs (O(n): for tests and exports, not per frame)."""
+        return [rec.run for rec in self.view]
+
+    # ------------------------------------------------------------------ cursor
+
+    def move_cursor(self, idx: int) -> bool:
+        """Put the cursor on row `idx` of the view (clamped); False when it is there already."""
+        view = self.view
+        if not view:
+            return False
+        idx = max(0, min(idx, len(view) - 1))
+        if idx == self.cursor_idx and view[idx] is self.cursor:
+            return False
+        self.cursor_idx = idx
+        self.cursor = view[idx]
+        return True
+
+    def place_cursor(self, mode: str) -> int:
+        """Find the cursor's row again after the view changed; returns its index.
+
+        The cursor stays on its run while that is in the view; else it goes to the
+        same row number ("anchor": the run went away) or to the first row.
+        (`RunTable._place_cursor` describes the modes.)
+        """
+        view = self.view
+        rec = self.cursor
+        idx = None if rec is None else self.index_of(rec)
+        if idx is None:
+            idx = min(self.cursor_idx, len(view) - 1) if mode == "anchor" else 0
+            idx = max(0, idx)
+        self.cursor_idx = idx
+        self.cursor = view[idx] if view else None
+        return idx
+
+    def index_of(self, rec: Row) -> int | None:
+        """Where the row is in the view (None: not in it)."""
+        view = self.view
+        i = self._find(view, rec.p, rec.seq)
+        if i < len(view) and view[i] is rec:
+            return i
+        return None
+
+    # ------------------------------------------------------------------ ordering and filtering
+
+    def build_index(self) -> None:
+        """Rebuild the search index if a change dropped it."""
+        if not self.index.valid:
+            self.index.rebuild(self._order)
+
+    def _resort(self) -> None:
+        rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
+        # rec.p = key_fn(rec.run) for every row, without a Python-level loop
+        deque(map(setattr, rows, repeat("p"), map(self._key_fn, map(RUN, rows))), maxlen=0)
+        self._order = sorted(rows, key=P_OF, reverse=self.reverse)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """`_order` was rebuilt: so is the view; the search index is, now if a filter
+        needs it, else later (the caller has it scheduled)."""
+        self.index.invalidate()
+        self._refilter()
+
+    def _filtered(self) -> bool:
+        return bool(self._needle or self.active_only or self.profile is not None)
+
+    def _refilter(self) -> None:
+        """Rebuild the view (and its counts) from `_order`."""
+        if not self._filtered():
+            self.view = self._order
+            self._counts = Counter(self._all_counts)
+            return
+        order = self._order
+        mask = self.index.select(order, self._needle, self.active_only, self.profile, self._passes)
+        self.view = list(compress(order, mask))
+        self._counts = self.index.counts(mask)
+
+    def _passes(self, rec: Row) -> bool:
+        if self.profile is not None and rec.run.profile != self.profile:
+            return False
+        if self.active_only and not ACTIVE_BY_INDEX[rec.si]:
+            return False
+        if self._needle:
+            return self.index.matches(rec, self._needle)
+        return True
+
+    def _find(self, rows: list[Row], p: Any, seq: int) -> int:
+        """Where a row with sort value `p` and arrival number `seq` is (or would go) in `rows`."""
+        lo, hi = 0, len(rows)
+        rev = self.reverse
+        while lo < hi:
+            mid = (lo + hi) // 2
+            m = rows[mid]
+            mp = m.p
+            if mp == p:
+                before = m.seq < seq
+            elif rev:
+                before = mp > p
+            else:
+                before = mp < p
+            if before:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _bulk(self, gone: list[Row], moved: list[_Move], added: list[Row]) -> None:
+        """Many changes: rebuild the orders (Timsort on nearly sorted data is quick)."""
+        del gone  # already out of rows
+        for rec, new_p, *_ in moved:
+            rec.p = new_p
+        key_fn = self._key_fn
+        for rec in added:
+            rec.p = key_fn(rec.run)
+        self._order = sorted(self.rows.values(), key=P_OF, reverse=self.reverse)
+        self._reindex()
+        self._schedule_index()
+
+    def _incremental(
+        self, gone: list[Row], moved: list[_Move], added: list[Row], recoded: list[Row]
+    ) -> None:
+        """Few changes: move rows in `_order`, the view and the index one by one."""
+        order, find, index = self._order, self._find, self.index
+        if index.valid and len(gone) + len(moved) + len(added) > INDEX_EDITS:
+            index.invalidate()
+            self._schedule_index()
+        filtered = self.view is not order
+        view = self.view
+        counts = self._counts
+        for rec in gone:
+            i = find(order, rec.p, rec.seq)
+            del order[i]
+            index.delete(i)
+            if filtered:
+                j = find(view, rec.p, rec.seq)
+                if j < len(view) and view[j] is rec:
+                    del view[j]
+                    if counts is not None:
+                        counts[rec.si] -= 1
+            elif counts is not None:
+                counts[rec.si] -= 1
+        for rec, new_p, was_in, old_si in moved:
+            old_p = rec.p
+            i = find(order, old_p, rec.seq)
+            del order[i]
+            index.delete(i)
+            if filtered and was_in:
+                del view[find(view, old_p, rec.seq)]
+            rec.p = new_p
+            i = find(order, new_p, rec.seq)
+            order.insert(i, rec)
+            index.insert(i, rec)
+            now_in = self._passes(rec)
+            if filtered and now_in:
+                view.insert(find(view, new_p, rec.seq), rec)
+            if counts is not None:
+                if was_in:
+                    counts[old_si] -= 1
+                if now_in:
+                    counts[rec.si] += 1
+        key_fn = self._key_fn
+        for rec in added:
+            rec.p = key_fn(rec.run)
+            i = find(order, rec.p, rec.seq)
+            order.insert(i, rec)
+            index.insert(i, rec)
+            if self._passes(rec):
+                if filtered:
+                    view.insert(find(view, rec.p, rec.seq), rec)
+                if counts is not None:
+                    counts[rec.si] += 1
+        for rec in recoded:
+            index.recode(find(order, rec.p, rec.seq), rec)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while building tens of thousands of objects at once.
+
+    Each collection triggered mid-build would walk every run in memory; at
+    50k runs that was over half of `set_runs`. The objects are collected (or
+    not) once, afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
