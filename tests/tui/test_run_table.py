@@ -580,7 +580,7 @@ async def test_tick_repaints_only_visible_active_rows(clock: Clock, spied: Any) 
         assert spy.lines() == set(range(1, table.size.height))
 
 
-async def test_tick_repaints_seconds_of_young_active_runs(clock: Clock, spied: Any) -> None:
+async def test_tick_repaints_young_active_runs_in_5_second_steps(clock: Clock, spied: Any) -> None:
     runs = [make_run(0, Status.RUNNING, age=30), make_run(1, age=7200), make_run(2, Status.QUEUED, age=7300)]
     app = TableApp(runs)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -588,11 +588,15 @@ async def test_tick_repaints_seconds_of_young_active_runs(clock: Clock, spied: A
         table = app.query_one(RunTable)
         assert "30s" in lines(table)[1]
         spy = spied(table)
+        for _ in range(4):  # 31 s .. 34 s: the cell still says 30s, nothing is sent
+            clock.advance(1)
+            table.tick()
+        assert spy.lines() == set()
         clock.advance(1)
         table.tick()
         assert spy.lines() == {1}
         await pilot.pause()
-        assert "31s" in lines(table)[1]
+        assert "35s" in lines(table)[1]
 
 
 # --------------------------------------------------------------------------- consistency
