@@ -6,6 +6,7 @@ renders them line by line.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -122,6 +123,60 @@ def cell_text(key: str, run: Run, now: datetime) -> str:
 def time_texts(keys: Sequence[str], run: Run, now: datetime) -> tuple[str, ...]:
     """The clock-dependent texts of a row, for `tick` to compare."""
     return tuple(CELL_TEXT[k](run, now) for k in keys)
+
+
+def next_change(keys: Sequence[str], run: Run, now: float) -> float:
+    """Epoch seconds before which none of the row's clock texts can change.
+
+    Lets the per-second tick skip rows whose texts are minute- or hour-grained
+    (most of them) without computing the texts. Never later than the real
+    change; earlier only costs a comparison.
+    """
+    until = math.inf
+    for key in keys:
+        if key == "created":
+            until = min(until, _ago_until(run.created_at or run.started_at, now))
+        elif key == "updated":
+            until = min(until, _ago_until(run.updated_at, now))
+        elif key == "duration":
+            until = min(until, _duration_until(run, now))
+        else:
+            return now  # a clock text we know nothing about: look every tick
+    return until
+
+
+def _step_until(start: float, elapsed: float) -> float:
+    """When a text of `elapsed` seconds since `start` at `ago`/duration grain next changes."""
+    if elapsed < 86400:
+        return start + (elapsed // 60 + 1) * 60  # "5m", "2h05m": per minute
+    return start + (elapsed // 3600 + 1) * 3600  # "3d04h": per hour
+
+
+def _ago_until(when: datetime | None, now: float) -> float:
+    if when is None:
+        return math.inf
+    start = _aware(when).timestamp()
+    elapsed = now - start
+    if elapsed <= -60:
+        return now  # in the future (clock skew): shown to the second, so look every tick
+    if elapsed < 60:
+        return start + 60  # "<1m ago"
+    return _step_until(start, elapsed)
+
+
+def _duration_until(run: Run, now: float) -> float:
+    if run.finished_at is not None or run.status.terminal:
+        return math.inf  # a finished run's duration is fixed
+    if run.status is Status.QUEUED and run.started_at is None:
+        return math.inf  # blank until it starts, which is a change of the run
+    begin = run.started_at or run.created_at
+    if begin is None:
+        return math.inf
+    start = _aware(begin).timestamp()
+    elapsed = max(0.0, now - start)
+    if elapsed < 60:
+        return start + (elapsed // DURATION_STEP + 1) * DURATION_STEP
+    return _step_until(start, elapsed)
 
 
 def fit(text: str, width: int, right: bool = False) -> str:

@@ -317,6 +317,7 @@ class RunLines(ScrollView):
             # the other variant (cursor / not cursor) shows older clock texts
             rec.strip = rec.cstrip = None
             rec.times = times_now
+            rec.until = 0.0
         strip = Strip(segments, max(x, width))
         if x > width:
             strip = strip.crop(0, width)

@@ -90,7 +90,7 @@ class Row:
     recently have them (see `RunTable._remember`).
     """
 
-    __slots__ = ("cb", "cstrip", "key", "p", "run", "seq", "si", "strip", "times")
+    __slots__ = ("cb", "cstrip", "key", "p", "run", "seq", "si", "strip", "times", "until")
 
     def __init__(self, run: Run, index: SearchIndex) -> None:
         self.key: Key = (run.profile, run.id)
@@ -99,10 +99,12 @@ class Row:
         self.strip: Strip | None = None
         self.cstrip: Strip | None = None  # as the cursor row
         self.times: tuple[str, ...] = ()  # clock-dependent texts the strips were rendered with
+        self.until = 0.0  # epoch seconds before which `times` cannot change (0: unknown)
         self.set_run(run, index)
 
     def set_run(self, run: Run, index: SearchIndex) -> None:
         self.run = run
+        self.until = 0.0
         self.si: int = STATUS_INDEX[id(run.status)]
         self.cb: bytes = index.code(run, self.si)
 

@@ -30,7 +30,14 @@ from textual.timer import Timer
 
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
-from runtui.tui.widgets.columns import COLUMNS, SORT_CYCLE, grow_natural, natural_widths, time_texts
+from runtui.tui.widgets.columns import (
+    COLUMNS,
+    SORT_CYCLE,
+    grow_natural,
+    natural_widths,
+    next_change,
+    time_texts,
+)
 from runtui.tui.widgets.run_lines import STATUS_CLASSES, RunLines
 from runtui.tui.widgets.run_rows import RUN, Row, SearchIndex
 from runtui.tui.widgets.run_view import RunView, gc_paused
@@ -158,6 +165,7 @@ class RunTable(RunLines, can_focus=True):
         model = RunView(clock(), self._schedule_index)
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
+        self._last_tick = 0.0
         if runs:
             self.set_runs(runs)
 
@@ -277,10 +285,18 @@ class RunTable(RunLines, can_focus=True):
         cells = [(p.x - scroll_x, p.width) for p in self._placed if p.column.timed]
         top = self._top()
         regions: list[Region] = []
+        now_ts = now.timestamp()
+        if now_ts < self._last_tick:  # the clock went back: every row's `until` is suspect
+            for rec in view[top : top + self._page()]:
+                rec.until = 0.0
+        self._last_tick = now_ts
         for i, rec in enumerate(view[top : top + self._page()]):
             if rec.strip is None and rec.cstrip is None:
                 continue  # never painted: nothing on screen to bring up to date
+            if now_ts < rec.until:
+                continue  # e.g. "5m ago" until its next minute: not even worth comparing
             texts = time_texts(timed, rec.run, now)
+            rec.until = next_change(timed, rec.run, now_ts)
             if texts == rec.times:
                 continue
             # Only the cells whose text changed go to the terminal: a ticking
