@@ -29,6 +29,11 @@ MAX_READ_TRIES = 3
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 60.0
 MAX_MESSAGE = 500
+# httpx drops an idle connection after 5 s; an idle profile polls every 8 s, so each
+# poll paid a new connection (a TLS handshake on a real server). Kept 30 s: longer
+# than any poll interval, shorter than the usual 60 s server and load-balancer idle
+# timeouts (a connection the server closed first is noticed and replaced).
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 
 def is_loopback(host: str) -> bool:
@@ -95,7 +100,7 @@ class HttpClient:
         headers.update(extra_headers or {})
         self.client = httpx.AsyncClient(headers=headers, follow_redirects=False,
                                         timeout=READ_TIMEOUT, transport=transport,
-                                        verify=shared_ssl_context())
+                                        verify=shared_ssl_context(), limits=LIMITS)
         self.requests = 0  # counted for the benchmark and `profiles test`
 
     def url(self, path: str) -> httpx.URL:
