@@ -426,7 +426,7 @@ def probe_detail(app: PtyProcess, sim: Sim, timeout: float = 8.0) -> dict[str, A
 # ---- the floor ----------------------------------------------------------------------------------
 
 
-def floor(tmp: Path, quick: bool) -> dict[str, Any]:
+def floor(tmp: Path, quick: bool, window: float) -> dict[str, Any]:
     app = PtyProcess(
         [sys.executable, str(ROOT / "bench" / "floor.py")],
         env=app_env(tmp, {}),
@@ -437,7 +437,9 @@ def floor(tmp: Path, quick: bool) -> dict[str, Any]:
     try:
         first = app.wait_marker(b"floor-ready 0", 20)
         app.wait_quiet(0.3, 5)
-        idle = idle_window(app, 2 if quick else 5)
+        # as long as runtui's idle windows: CPU time comes in 10 ms steps, so a
+        # 5 s window could only say 0, 2, 4 ... ms/s
+        idle = idle_window(app, window)
         key = summarize(key_series(app, b"j", 5 if quick else 10))
         return {
             "first_frame_s": None if first is None else round(first, 3),
@@ -760,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": q, "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="runtui-bench-") as tmpname:
         tmp = Path(tmpname)
-        result["floor"] = {} if "floor" in skip else floor(tmp, q)
+        result["floor"] = {} if "floor" in skip else floor(tmp, q, a.window)
         log(f"floor: {result['floor']}")
         for n in sizes:
             res: dict[str, Any] = {}
