@@ -468,12 +468,15 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 @click.option("--read-only", is_flag=True)
 @click.option("--allow-insecure-http", is_flag=True)
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
+@click.option("--set", "extras", multiple=True, metavar="KEY=VALUE",
+              help="A provider-specific setting, e.g. workspace=accounts/A/workspaces/W (Prefect "
+                   "Cloud) or webhook_secret_env=VAR (B3OS). Repeatable.")
 @click.pass_obj
 @handles_errors
 def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_key_env: str | None,
                  api_key_cmd: str | None, use_keyring: bool, project_id: str | None,
                  user_id: str | None, org_id: str | None, read_only: bool,
-                 allow_insecure_http: bool, replace: bool) -> None:
+                 allow_insecure_http: bool, replace: bool, extras: tuple[str, ...]) -> None:
     """Add a profile (written atomically, comments kept, mode 0600)."""
     from runtui.providers import registry
 
@@ -485,11 +488,33 @@ def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_k
                               "project_id": project_id, "user_id": user_id, "org_id": org_id,
                               "read_only": read_only or None,
                               "allow_insecure_http": allow_insecure_http or None}
+    for item in extras:
+        key, value = _extra_setting(item, set(values))
+        values[key] = value
     try:
         config_mod.save_profile(obj.config_path, name, values, replace=replace)
     except ValueError as exc:
         fail(f"invalid profile: {exc}", EXIT_USAGE)
     click.echo(f"added profile {name!r} to {obj.config_path}")
+
+
+_SECRET_WORDS = ("key", "secret", "token", "password")
+
+
+def _extra_setting(item: str, options: set[str]) -> tuple[str, str | bool]:
+    """One `--set KEY=VALUE`: a plain setting, never a secret written into the file."""
+    key, sep, value = item.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier() or not key.islower():
+        fail(f"--set wants KEY=VALUE with a lower-case key, got {item!r}", EXIT_USAGE)
+    if key in options:
+        fail(f"--set {key}: use --{key.replace('_', '-')} instead", EXIT_USAGE)
+    if any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")):
+        # The value would be a credential stored in the file: name where it lives instead.
+        fail(f"--set {key}: runtui does not write secrets into the config; put it in an "
+             f"environment variable and --set {key}_env=VARIABLE", EXIT_USAGE)
+    lowered = value.strip().lower()
+    return key, (lowered == "true") if lowered in ("true", "false") else value
 
 
 @profiles.command("remove")

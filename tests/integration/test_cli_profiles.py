@@ -97,3 +97,26 @@ def test_demo_print_only_lists_runs_of_all_three_platforms(tmp_path: Path) -> No
     assert out.stdout.startswith("runtui sim listening on http://127.0.0.1:")
     for name in ("wexa-sim", "edges-sim", "b3os-sim"):
         assert name in out.stdout
+
+
+def test_add_takes_provider_settings_but_never_a_secret_value(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    res = run(cfg, "profiles", "add", "cloud", "--provider", "prefect", "--api-key-env", "PREFECT_KEY",
+              "--set", "workspace=accounts/a1/workspaces/w1")
+    assert res.code == 0, res.err
+    res = run(cfg, "profiles", "add", "chain", "--provider", "b3os", "--api-key-env", "B3OS_KEY",
+              "--set", "webhook_secret_env=B3OS_HOOK")
+    assert res.code == 0, res.err
+    text = cfg.read_text()
+    assert 'workspace = "accounts/a1/workspaces/w1"' in text
+    assert 'webhook_secret_env = "B3OS_HOOK"' in text
+    refused = run(cfg, "profiles", "add", "leak", "--provider", "b3os", "--api-key-env", "K",
+                  "--set", "webhook_secret=hunter2-very-secret")
+    assert refused.code == 2 and "webhook_secret_env" in refused.err
+    assert "hunter2" not in refused.err and "hunter2" not in cfg.read_text()
+    assert "leak" not in cfg.read_text()
+    twice = run(cfg, "profiles", "add", "dup", "--provider", "edges", "--api-key-env", "K",
+                "--set", "base_url=https://example.test")
+    assert twice.code == 2 and "--base-url" in twice.err
+    junk = run(cfg, "profiles", "add", "junk", "--provider", "edges", "--api-key-env", "K", "--set", "noequals")
+    assert junk.code == 2 and "KEY=VALUE" in junk.err
