@@ -118,5 +118,6 @@ def test_add_takes_provider_settings_but_never_a_secret_value(tmp_path: Path) ->
     twice = run(cfg, "profiles", "add", "dup", "--provider", "edges", "--api-key-env", "K",
                 "--set", "base_url=https://example.test")
     assert twice.code == 2 and "--base-url" in twice.err
-    junk = run(cfg, "profiles", "add", "junk", "--provider", "edges", "--api-key-env", "K", "--set", "noequals")
+    junk = run(cfg, "profiles", "add", "junk", "--provider", "edges", "--api-key-env", "K",
+               "--set", "noequals")
     assert junk.code == 2 and "KEY=VALUE" in junk.err
