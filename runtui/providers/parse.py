@@ -14,13 +14,14 @@ import marshal
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from runtui.errors import ProviderError
 from runtui.model import Cost, Run, Status
 
 P = ParamSpec("P")
 T = TypeVar("T")
+V = TypeVar("V")
 
 MAX_ERROR = 500  # last_error / step error shown in tables
 MAX_DEPTH = 64  # nesting we follow in trees (Wexa task nodes) before giving up on children
@@ -51,27 +52,51 @@ def parsing(provider: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
 # ---- parsing only what changed ---------------------------------------------------------
 
 
-class ParseMemo:
-    """The run last built from each list item, so an unchanged item is not parsed again.
+class _Memo(Generic[V]):
+    """Values by key, each with the fingerprint of what it was built from.
 
-    Watching re-reads the same items every few seconds; almost all of them are
-    equal to last time. An item is remembered by its id and a fingerprint (the
-    hash of its marshal bytes: ~1.5 us for a 2 KB item, a quarter of its repr and
-    a fiftieth of parsing it; 64 bits, so a false match is not a practical risk),
-    not the raw dict: ~150 bytes per run instead of ~3 KB. Bounded; the oldest
-    entries go first.
+    Bounded: past `limit` keys, the one stored longest ago goes first.
     """
 
     __slots__ = ("_items", "hits", "limit", "misses")
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self._items: dict[Hashable, tuple[int, Run]] = {}
+    def __init__(self, limit: int) -> None:
+        self._items: dict[Hashable, tuple[int, V]] = {}
         self.limit = limit
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def _get(self, key: Hashable, fingerprint: int, build: Callable[[], V]) -> V:
+        hit = self._items.get(key)
+        if hit is not None and hit[0] == fingerprint:
+            self.hits += 1
+            return hit[1]
+        self.misses += 1
+        value = build()  # raises before anything is remembered
+        self._items.pop(key, None)
+        if len(self._items) >= self.limit:
+            del self._items[next(iter(self._items))]  # dicts keep insertion order
+        self._items[key] = (fingerprint, value)
+        return value
+
+
+class ParseMemo(_Memo[Run]):
+    """The run last built from each list item, so an unchanged item is not parsed again.
+
+    Watching re-reads the same items every few seconds; almost all of them are
+    equal to last time. An item is remembered by its id and a fingerprint (the
+    hash of its marshal bytes: ~1.5 us for a 2 KB item, a quarter of its repr and
+    a fiftieth of parsing it; 64 bits, so a false match is not a practical risk),
+    not the raw dict: ~150 bytes per run instead of ~3 KB.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, limit: int = 200_000) -> None:
+        super().__init__(limit)
 
     def run(self, item: dict[str, Any], key: Hashable | None,
             build: Callable[[dict[str, Any]], Run]) -> Run:
@@ -83,19 +108,10 @@ class ParseMemo:
             fingerprint = hash(marshal.dumps(item))
         except (RecursionError, ValueError):  # absurdly deep: just parse it
             return build(item)
-        hit = self._items.get(key)
-        if hit is not None and hit[0] == fingerprint:
-            self.hits += 1
-            return hit[1]
-        self.misses += 1
-        run = build(item)
-        if hit is None and len(self._items) >= self.limit:
-            del self._items[next(iter(self._items))]  # oldest first: dicts keep insertion order
-        self._items[key] = (fingerprint, run)
-        return run
+        return self._get(key, fingerprint, lambda: build(item))
 
 
-class PageMemo:
+class PageMemo(_Memo[Any]):
     """What each list request built last time, so a byte-identical answer is not even decoded.
 
     Most polls of a quiet account get back exactly the bytes they got last time;
@@ -104,28 +120,14 @@ class PageMemo:
     between the calls, so callers must not change it.
     """
 
-    __slots__ = ("_pages", "hits", "limit", "misses")
+    __slots__ = ()
 
     def __init__(self, limit: int = 256) -> None:
-        self._pages: dict[Hashable, tuple[int, Any]] = {}
-        self.limit = limit
-        self.hits = 0
-        self.misses = 0
+        super().__init__(limit)
 
     def page(self, key: Hashable, content: bytes, build: Callable[[], T]) -> T:
-        digest = hash(content)
-        hit = self._pages.get(key)
-        if hit is not None and hit[0] == digest:
-            self.hits += 1
-            value: T = hit[1]
-            return value
-        self.misses += 1
-        built = build()  # raises before anything is remembered
-        self._pages.pop(key, None)
-        if len(self._pages) >= self.limit:
-            del self._pages[next(iter(self._pages))]  # least recently stored first
-        self._pages[key] = (digest, built)
-        return built
+        value: T = self._get(key, hash(content), build)
+        return value
 
 
 def raw_id(item: Mapping[str, Any], keys: Iterable[str]) -> str | int | None:
