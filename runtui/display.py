@@ -61,13 +61,15 @@ def created_time(run: Run) -> datetime | None:
     return run.created_at or run.started_at
 
 
-def run_duration(run: Run, now: datetime | None = None) -> str:
-    """The duration text of a run; empty for a queued run that has not started.
+def not_started(run: Run) -> bool:
+    """A queued run with no start time: the lists show no duration for it (its wait
+    is its age, shown as the created time), though `Run.duration` counts from creation."""
+    return run.status is Status.QUEUED and run.started_at is None
 
-    `Run.duration` counts a not-yet-started run from its creation; the lists leave
-    that cell empty instead (the wait is the run's age, shown as its created time).
-    """
-    if run.status is Status.QUEUED and run.started_at is None:
+
+def run_duration(run: Run, now: datetime | None = None) -> str:
+    """The duration text of a run in a list; empty when `not_started`."""
+    if not_started(run):
         return ""
     return duration(run.duration(now))
 

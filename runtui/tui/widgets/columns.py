@@ -85,7 +85,7 @@ DURATION_STEP = 5  # seconds: how often a young running run's duration cell chan
 
 
 def duration_text(run: Run, now: datetime) -> str:
-    if run.status is Status.QUEUED and run.started_at is None:
+    if display.not_started(run):
         return ""  # not started: its age is in CREATED, nothing has run yet
     seconds = run.duration(now)
     if seconds is None:
@@ -167,7 +167,7 @@ def _ago_until(when: datetime | None, now: float) -> float:
 def _duration_until(run: Run, now: float) -> float:
     if run.finished_at is not None or run.status.terminal:
         return math.inf  # a finished run's duration is fixed
-    if run.status is Status.QUEUED and run.started_at is None:
+    if display.not_started(run):
         return math.inf  # blank until it starts, which is a change of the run
     begin = run.started_at or run.created_at
     if begin is None:
