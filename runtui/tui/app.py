@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -42,6 +43,17 @@ class RuntuiApp(App[int]):
         workspace.store.subscribe(self._notify_finished)
 
     # ---- lifecycle --------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, except that its Linux driver is swapped for the quiet one."""
+        driver_class = super().get_driver_class()
+        stock = (driver_class.__module__, driver_class.__name__) == ("textual.drivers.linux_driver",
+                                                                     "LinuxDriver")
+        if stock and not os.environ.get("RUNTUI_STOCK_DRIVER"):
+            from runtui.tui.driver import QuietLinuxDriver
+
+            return QuietLinuxDriver
+        return driver_class
 
     def on_mount(self) -> None:
         if startup.gc_paused():

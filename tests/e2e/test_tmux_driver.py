@@ -1,0 +1,85 @@
+"""The quiet terminal driver, in a real terminal: keys, a lone Escape, a resize, quit, and no idle wake-ups.
+
+Textual's own driver wakes its input thread ten times a second; ours sleeps until
+input. The input thread's wake-ups are counted from /proc (voluntary context switches),
+and the same count is taken with the stock driver, so the test shows it can fail.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+
+pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
+              pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
+
+WINDOW = 3.0  # seconds of an untouched screen
+STOCK_WAKEUPS = 10 * WINDOW  # Textual's input thread: one select timeout every 0.1 s
+
+
+def runtui_pid() -> int:
+    shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip()
+    children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def input_thread(pid: int) -> int:
+    """The thread asleep in select(): Textual's input thread (the others wait in epoll or a futex)."""
+    for _ in range(50):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            if any(word in (task / "wchan").read_text() for word in ("select", "poll_schedule")):
+                return int(task.name)
+        time.sleep(0.1)  # it may be awake at the moment: look again
+    pytest.skip("this kernel does not show where threads wait (/proc/*/wchan)")
+
+
+def wakeups(pid: int, tid: int) -> int:
+    """Voluntary context switches: one per wake-up from a wait."""
+    for line in Path(f"/proc/{pid}/task/{tid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    raise AssertionError("no voluntary_ctxt_switches in /proc status")
+
+
+def input_wakeups_in_window(pid: int) -> int:
+    tid = input_thread(pid)
+    before = wakeups(pid, tid)
+    time.sleep(WINDOW)  # a measuring window, not a wait for an event
+    return wakeups(pid, tid) - before
+
+
+def quit_runtui() -> None:
+    tmux("send-keys", "-t", "e2e", "q")
+    wait_for("runtui to exit", lambda: "python" not in tmux(
+        "display-message", "-p", "-t", "e2e", "#{pane_current_command}"), timeout=10, show=screen)
+
+
+def test_quiet_driver_sleeps_and_still_reads_every_key(
+        sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    _url, config, env = sim_process
+    start_runtui(config, env, cols=80, rows=24)
+    wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
+    pid = runtui_pid()
+    tmux("send-keys", "-t", "e2e", "?")
+    wait_for("the help", lambda: "runtui keys" in screen(), show=screen)
+    assert input_wakeups_in_window(pid) < STOCK_WAKEUPS / 3
+    tmux("send-keys", "-t", "e2e", "Escape")  # a lone ESC only becomes a key after a timeout
+    wait_for("Escape to close the help", lambda: "runtui keys" not in screen(), show=screen)
+    tmux("resize-window", "-t", "e2e", "-x", "200", "-y", "50")
+    wait_for("the wide layout", lambda: "PROVIDER" in screen(), show=screen)
+    quit_runtui()  # the thread is asleep in select: quitting must wake it
+
+
+def test_the_stock_driver_would_fail_the_wakeup_count(
+        sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    _url, config, env = sim_process
+    start_runtui(config, env | {"RUNTUI_STOCK_DRIVER": "1"}, cols=80, rows=24)
+    wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
+    assert input_wakeups_in_window(runtui_pid()) >= STOCK_WAKEUPS / 3
+    quit_runtui()
