@@ -13,13 +13,14 @@ import asyncio
 import ipaddress
 import random
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from runtui.errors import ConfigError, ProviderError
+from runtui.providers.transport import H11Transport, proxy_configured
 
 ErrorReader = Callable[[Any], str | None]
 
@@ -33,7 +34,10 @@ MAX_MESSAGE = 500
 # poll paid a new connection (a TLS handshake on a real server). Kept 30 s: longer
 # than any poll interval, shorter than the usual 60 s server and load-balancer idle
 # timeouts (a connection the server closed first is noticed and replaced).
-LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
+KEEPALIVE_EXPIRY = 30.0
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                      keepalive_expiry=KEEPALIVE_EXPIRY)
+URL_CACHE = 512
 
 
 def is_loopback(host: str) -> bool:
@@ -82,6 +86,13 @@ def shared_ssl_context() -> ssl.SSLContext:
     return _SSL_CONTEXT
 
 
+def default_transport() -> httpx.AsyncBaseTransport | None:
+    """The lean transport, or None (httpx's own) when a proxy variable is set."""
+    if proxy_configured():
+        return None
+    return H11Transport(ssl_context=shared_ssl_context(), keepalive_expiry=KEEPALIVE_EXPIRY)
+
+
 class HttpClient:
     """Thin wrapper over httpx.AsyncClient that knows a provider's auth and error shape."""
 
@@ -98,13 +109,38 @@ class HttpClient:
         self._sleep = sleep
         headers = {"accept": "application/json", "user-agent": "runtui"}
         headers.update(extra_headers or {})
+        # The connection layer: the caller's (tests), httpx's own behind a proxy (it
+        # reads the proxy variables), else the lean h11 one (see transport.py).
+        if transport is None:
+            transport = default_transport()
         self.client = httpx.AsyncClient(headers=headers, follow_redirects=False,
                                         timeout=READ_TIMEOUT, transport=transport,
                                         verify=shared_ssl_context(), limits=LIMITS)
+        # Requests go straight to that transport: no cookies, auth flows or redirect
+        # following are wanted here, and skipping them halves a poll's HTTP cost.
+        self._direct = transport
+        self._headers = httpx.Headers(self.client.headers)
+        self._urls: dict[Hashable, httpx.URL] = {}
         self.requests = 0  # counted for the benchmark and `profiles test`
 
-    def url(self, path: str) -> httpx.URL:
-        return httpx.URL(str(self.base) + path)
+    def url(self, path: str, params: Any = None) -> httpx.URL:
+        """The URL of a path (and query), parsed once per distinct request: polls repeat them."""
+        try:
+            key: Hashable = (path, _frozen(params))
+            hash(key)
+        except TypeError:
+            key = None
+        cached = self._urls.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        url = httpx.URL(str(self.base) + path)
+        if params:
+            url = url.copy_merge_params(params)
+        if key is not None:
+            if len(self._urls) >= URL_CACHE:
+                self._urls.clear()
+            self._urls[key] = url
+        return url
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -163,13 +199,16 @@ class HttpClient:
         return dict(self._auth) if same else {}
 
     async def _send(self, method: str, path: str, timeout: httpx.Timeout | None = None,
-                    **kwargs: Any) -> httpx.Response:
-        url = self.url(path)
+                    params: Any = None, **kwargs: Any) -> httpx.Response:
+        url = self.url(path, params)
+        extensions = {"timeout": (timeout or READ_TIMEOUT).as_dict()}
         for _ in range(MAX_REDIRECTS + 1):
             self.requests += 1
+            headers = self._headers.copy()
+            headers.update(self._headers_for(url))
+            request = httpx.Request(method, url, headers=headers, extensions=extensions, **kwargs)
             try:
-                response = await self.client.request(method, url, headers=self._headers_for(url),
-                                                     timeout=timeout or READ_TIMEOUT, **kwargs)
+                response = await self._exchange(request)
             except httpx.TimeoutException as exc:
                 raise ProviderError(f"no answer in time ({type(exc).__name__})", provider=self.provider,
                                     kind="timeout") from None
@@ -179,7 +218,6 @@ class HttpClient:
             if response.is_redirect and method == "GET":
                 location = response.headers.get("location", "")
                 url = url.join(location)
-                kwargs.pop("params", None)
                 if self._headers_for(url) == {} and self._auth:
                     raise ProviderError(f"redirected to another host ({url.host}); credentials not sent",
                                         provider=self.provider, status=response.status_code,
@@ -187,6 +225,18 @@ class HttpClient:
                 continue
             return response
         raise ProviderError("too many redirects", provider=self.provider, kind="redirect")
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """One request, its body read; through the transport when we chose it."""
+        if self._direct is None:
+            return await self.client.send(request)
+        response = await self._direct.handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         if response.is_success:
@@ -222,6 +272,14 @@ class HttpClient:
                 if len(secret) >= 6:
                     text = text.replace(secret, "***")
         return text
+
+
+def _frozen(params: Any) -> Hashable:
+    """Query parameters as a hashable key (lists become tuples); raises TypeError if it can't."""
+    if params is None:
+        return None
+    items = params.items() if isinstance(params, Mapping) else params
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in items)
 
 
 def retry_after(response: httpx.Response) -> float | None:

@@ -245,14 +245,7 @@ def _force_transport(monkeypatch: pytest.MonkeyPatch, handler: Any) -> list[http
         seen.append(request)
         return handler(request)
 
-    real = httpx.AsyncClient
-
-    class Client(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["transport"] = httpx.MockTransport(record)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(http_mod.httpx, "AsyncClient", Client)
+    monkeypatch.setattr(http_mod, "default_transport", lambda: httpx.MockTransport(record))
     return seen
 
 
