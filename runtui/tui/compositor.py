@@ -11,10 +11,12 @@ ever stop matching, the screen falls back to the stock compositor.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
 from textual._compositor import ChopsUpdate, Compositor
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.strip import Strip
 
@@ -48,11 +50,42 @@ class CroppedChopsUpdate(ChopsUpdate):
 
 
 class CroppingCompositor(Compositor):
+    """Partial updates that render only the dirty lines, and send only the dirty cells.
+
+    Textual renders every widget that overlaps the box around all dirty regions,
+    each over its whole height: a ticking duration in the table and the summary
+    line above it re-render the footer, the health bar and every table line. Here
+    a widget renders only the rows between its first and last dirty line.
+    """
+
+    _dirty_rows: frozenset[int] | None = None
+
     def render_partial_update(self) -> ChopsUpdate | None:
-        update = super().render_partial_update()
+        self._dirty_rows = frozenset(y for region in self._dirty_regions for y in region.line_range)
+        try:
+            update = super().render_partial_update()
+        finally:
+            self._dirty_rows = None
         if update is None:
             return None
         return CroppedChopsUpdate(update.chops, update.spans, update.chop_ends)
+
+    def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        rows = self._dirty_rows
+        if rows is None or crop is None:
+            yield from super()._get_renders(crop)
+            return
+        for widget, (region, clip) in list(self.visible_widgets.items()):
+            if not crop.overlaps(clip):
+                continue
+            visible = region.intersection(clip)
+            wanted = [y for y in visible.line_range if y in rows]
+            if not wanted:
+                continue  # none of its lines is part of this update
+            top, bottom = wanted[0], wanted[-1] + 1
+            part = Region(visible.x, top, visible.width, bottom - top)
+            strips = widget.render_lines(part.translate((-region.x, -region.y)))
+            yield region, part, strips
 
 
 def use_cropping_compositor(screen: Screen[Any]) -> None:
