@@ -55,34 +55,34 @@ class CroppingCompositor(Compositor):
     Textual renders every widget that overlaps the box around all dirty regions,
     each over its whole height: a ticking duration in the table and the summary
     line above it re-render the footer, the health bar and every table line. Here
-    a widget renders only the rows between its first and last dirty line.
+    a widget renders only the rows from its first to its last dirty cell, and not
+    at all when no dirty region touches it.
     """
 
-    _dirty_rows: frozenset[int] | None = None
+    _dirty: list[Region] | None = None
 
     def render_partial_update(self) -> ChopsUpdate | None:
-        self._dirty_rows = frozenset(y for region in self._dirty_regions for y in region.line_range)
+        self._dirty = list(self._dirty_regions)
         try:
             update = super().render_partial_update()
         finally:
-            self._dirty_rows = None
+            self._dirty = None
         if update is None:
             return None
         return CroppedChopsUpdate(update.chops, update.spans, update.chop_ends)
 
     def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        rows = self._dirty_rows
-        if rows is None or crop is None:
+        dirty = self._dirty
+        if dirty is None or crop is None:
             yield from super()._get_renders(crop)
             return
         for widget, (region, clip) in list(self.visible_widgets.items()):
-            if not crop.overlaps(clip):
-                continue
             visible = region.intersection(clip)
-            wanted = [y for y in visible.line_range if y in rows]
-            if not wanted:
-                continue  # none of its lines is part of this update
-            top, bottom = wanted[0], wanted[-1] + 1
+            hits = [d for d in dirty if d.overlaps(visible)]
+            if not hits:
+                continue  # no dirty cell of this update is on it
+            top = max(visible.y, min(d.y for d in hits))
+            bottom = min(visible.bottom, max(d.bottom for d in hits))
             part = Region(visible.x, top, visible.width, bottom - top)
             strips = widget.render_lines(part.translate((-region.x, -region.y)))
             yield region, part, strips
