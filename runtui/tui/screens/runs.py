@@ -19,6 +19,7 @@ from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
 from runtui.tui.compositor import use_cropping_compositor
+from runtui.tui.frames import repaint_now
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.run_table import RunTable
 
@@ -221,6 +222,9 @@ class RunsScreen(Screen[None]):
         if text != self.table.filter_text:
             self.table.set_filter(text)
             self._update_summary()
+            table = self.table
+            scrollbars = [table.vertical_scrollbar] if table.show_vertical_scrollbar else []
+            repaint_now(table, *scrollbars, self.query_one("#summary", Static))
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
