@@ -38,7 +38,7 @@ MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least re
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
-SWEEP_SPREAD = 4.0  # ticks per sweep request, on average
+SWEEP_SPREAD = 8.0  # ticks per sweep request, on average (a changed page costs ~3 ms to parse)
 COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
 COMPLETE_RUNS_PER_SECOND = 20  # and no faster than this many runs re-listed per second
 

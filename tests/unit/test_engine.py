@@ -73,7 +73,7 @@ async def test_focused_runs_off_the_newest_page_are_read_every_tick() -> None:
     assert len(fake.list_calls) == reads + 1  # one listing (the head), then one read
     assert store.runs[("p", "run-250")].status is Status.SUCCEEDED  # on screen: fresh
     assert store.runs[("p", "run-260")].status is Status.RUNNING  # off screen: next sweep
-    await w.poll_once(31.0)
+    await w.poll_once(w.sweep_every() + 1.0)
     assert store.runs[("p", "run-260")].status is Status.SUCCEEDED
 
 
@@ -93,7 +93,7 @@ async def test_sweeps_of_big_active_sets_come_less_often() -> None:
     fake = FakeProvider([make_run(i) for i in range(4000)])
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
     await w.poll_once(0.0)
-    assert w.sweep_every() == 320  # 40 pages of active runs: one page per 4 ticks
+    assert w.sweep_every() == 640  # 40 pages of active runs: one page per 8 ticks
 
 
 async def test_the_head_follows_the_screen_share_of_the_profile() -> None:
