@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import Input
 
 from runtui import startup
 from runtui.engine.health import Health
@@ -43,6 +45,21 @@ class RuntuiApp(App[int]):
         workspace.store.subscribe(self._notify_finished)
 
     # ---- lifecycle --------------------------------------------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while a text box has focus is typed into it.
+
+        Textual queues each key on the widget focused when the key is read. In "/we"
+        arriving in one burst (fast typing over SSH, a paste), "w" and "e" were
+        queued on the table before "/" moved focus to the filter box; they bubbled
+        up here unbound, and a "q" would have quit. (Textual calls App._on_key after
+        this one unless the default is prevented.)
+        """
+        focused = self.focused
+        if event.is_printable and isinstance(focused, Input):
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, except that its Linux driver is swapped for the quiet one."""

@@ -83,3 +83,24 @@ def test_the_stock_driver_would_fail_the_wakeup_count(
     wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
     assert input_wakeups_in_window(runtui_pid()) >= STOCK_WAKEUPS / 3
     quit_runtui()
+
+
+def test_keys_typed_in_one_burst_after_slash_land_in_the_filter(
+        sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    """Fast typing over SSH arrives in one read: "/" must move focus before the rest is routed.
+
+    Before "/" was a priority binding, "/test" typed at once lost both "t"s (the screen's
+    retry key took them) and "/quit" quit the app."""
+    _url, config, env = sim_process
+    start_runtui(config, env, cols=100, rows=30)
+    wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "-l", "/test/quit")
+    wait_for("the filter text", lambda: "filter: test/quit" in screen(), show=screen)
+    assert "python" in tmux("display-message", "-p", "-t", "e2e", "#{pane_current_command}")
+    quit_runtui_from_filter()
+
+
+def quit_runtui_from_filter() -> None:
+    tmux("send-keys", "-t", "e2e", "Escape")
+    wait_for("the filter to close", lambda: "filter:" not in screen(), show=screen)
+    quit_runtui()

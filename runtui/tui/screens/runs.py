@@ -60,7 +60,9 @@ class RunsScreen(Screen[None]):
         Binding("c", "run_action('cancel')", "Cancel", id="runs.cancel"),
         Binding("t", "run_action('retry')", "Retry", id="runs.retry", show=False),
         Binding("space", "mark", "Mark", id="runs.mark", show=False),
-        Binding("slash", "filter", "Filter", id="runs.filter", key_display="/"),
+        # Priority: the app handles "/" as it reads it, so the keys read right after it
+        # (fast typing over SSH, a paste) already go to the filter box, not the table.
+        Binding("slash", "filter", "Filter", id="runs.filter", key_display="/", priority=True),
         Binding("a", "active_only", "Active", id="runs.active"),
         Binding("s", "sort", "Sort", id="runs.sort", show=False),
         Binding("o", "next_profile", "Profile", id="runs.profile", show=False),
@@ -213,6 +215,9 @@ class RunsScreen(Screen[None]):
 
     def action_filter(self) -> None:
         flt = self.query_one("#filter", Input)
+        if self.focused is flt:  # "/" is a priority key: in the filter box it is text,
+            flt.post_message(events.Key("slash", "/"))  # queued behind the keys before it
+            return
         flt.display = True
         # Synchronously, not focus(): keys typed right after "/" (or pasted) must
         # land in the filter, not trigger the table's bindings.
