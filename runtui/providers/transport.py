@@ -72,18 +72,22 @@ class H11Transport(httpx.AsyncBaseTransport):
         url = request.url
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         timeouts = request.extensions.get("timeout", {})
-        reused = self._take_idle(origin)
-        conn = reused or await self._connect(origin, timeouts.get("connect"), request)
-        try:
-            head = await self._exchange(conn, request, timeouts)
-        except _StaleConnection:
-            conn.close()
-            if reused is None or request.method not in ("GET", "HEAD"):
-                raise httpx.RemoteProtocolError("server closed the connection without answering",
-                                                request=request) from None
-            # A kept-alive connection the server had just closed: only a read is sent again.
-            conn = await self._connect(origin, timeouts.get("connect"), request)
-            head = await self._exchange(conn, request, timeouts)
+        conn = self._take_idle(origin)
+        # A kept-alive connection the server had just closed: a read is sent once more
+        # on a new connection; an action, or a new connection that fails alike, is not.
+        retry = conn is not None and request.method in ("GET", "HEAD")
+        while True:
+            conn = conn or await self._connect(origin, timeouts.get("connect"), request)
+            try:
+                head = await self._exchange(conn, request, timeouts)
+                break
+            except _StaleConnection:
+                conn.close()
+                conn = None
+                if not retry:
+                    raise httpx.RemoteProtocolError("server closed the connection without answering",
+                                                    request=request) from None
+                retry = False
         return httpx.Response(
             head.status_code,
             headers=[(bytes(k), bytes(v)) for k, v in head.headers],

@@ -46,21 +46,6 @@ class RuntuiApp(App[int]):
 
     # ---- lifecycle --------------------------------------------------------------------
 
-    async def _on_key(self, event: events.Key) -> None:
-        """A printable key that reaches the app while a text box has focus is typed into it.
-
-        Textual queues each key on the widget focused when the key is read. In "/we"
-        arriving in one burst (fast typing over SSH, a paste), "w" and "e" were
-        queued on the table before "/" moved focus to the filter box; they bubbled
-        up here unbound, and a "q" would have quit. (Textual calls App._on_key after
-        this one unless the default is prevented.)
-        """
-        focused = self.focused
-        if event.is_printable and isinstance(focused, Input):
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
-
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, except that its Linux driver is swapped for the quiet one."""
         driver_class = super().get_driver_class()
@@ -113,6 +98,23 @@ class RuntuiApp(App[int]):
         if self.demo_server is not None:
             self.demo_server.stop()
             self.demo_server = None
+
+    # ---- keys -------------------------------------------------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while a text box has focus is typed into it.
+
+        Textual queues each key on the widget focused when the key is read, so keys
+        read in one burst with the key that moved focus to a text box (fast typing
+        over SSH, a paste) were queued on the old widget and bubble up here unbound.
+        "/" avoids this by being a priority key; this catches every other such move.
+        (Textual calls App._on_key after this one unless the default is prevented.)
+        """
+        focused = self.focused
+        if event.is_printable and isinstance(focused, Input):
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
 
     # ---- app-wide actions -------------------------------------------------------------
 

@@ -119,6 +119,19 @@ async def test_a_read_on_a_connection_dropped_unanswered_is_sent_again_once(serv
     assert backoffs == []  # sent again at once on a new connection, not after the read retry's pause
 
 
+async def test_a_read_dropped_again_on_the_new_connection_is_a_network_error(server: Server) -> None:
+    server.script = [answer(), *[hang_up()] * 6]
+    http = client(server)
+    backoffs: list[float] = []
+    http._sleep = lambda s: backoffs.append(s) or asyncio.sleep(0)
+    await http.get("/first")
+    with pytest.raises(ProviderError) as err:
+        await http.get("/second")
+    await http.aclose()
+    assert err.value.kind == "network"
+    assert len(backoffs) == 2  # the read retries' pauses: each try failed as a network error
+
+
 async def test_an_action_dropped_unanswered_is_never_sent_again(server: Server) -> None:
     server.script = [answer(), hang_up()]
     http = client(server)
