@@ -78,12 +78,22 @@ def _open_tui(config_path: Path) -> NoReturn:
     except OSError as exc:
         if exc.errno != errno.EPIPE:
             raise
-        from click.utils import PacifyFlushWrapper
-
-        sys.stdout = PacifyFlushWrapper(sys.stdout)
-        sys.stderr = PacifyFlushWrapper(sys.stderr)
+        _quiet_broken_pipe()
         sys.exit(1)
     sys.exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away: point stdout at /dev/null so the interpreter's
+    final flush cannot raise again (the recipe in Python's signal docs, not click's
+    internals, which change between releases)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def __getattr__(name: str) -> Any:
