@@ -22,15 +22,17 @@ import click
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
+from runtui.engine.health import Health, HealthState
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, Kind, Run, StartRequest, Status
 
 if TYPE_CHECKING:
+    from runtui.engine.waiter import WaitOutcome
     from runtui.engine.workspace import Workspace
 
 T = TypeVar("T")
 
-EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED = 0, 1, 2, 3
+EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 
 
 class Ctx:
@@ -374,6 +376,88 @@ _action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
 _action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
 _action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
 _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
+
+
+@runs.command("wait")
+@click.argument("run_ids", nargs=-1, required=True)
+@click.option("--profile", "-p", required=True, help="The profile the runs belong to.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+              help="Give up after SECONDS (exit 4). Default: wait as long as it takes.")
+@click.option("--json", "as_json", is_flag=True,
+              help="NDJSON: one object per status change, then one summary object.")
+@click.pass_obj
+def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str, timeout: float | None,
+              as_json: bool) -> None:
+    """Wait until every named run has ended.
+
+    Exit 0 when all succeeded, 1 when any failed or was cancelled, 4 on timeout,
+    2 on usage or config errors (an unknown profile or run). The runs are kept fresh
+    the way the table keeps rows on screen fresh, not with a request per run per tick.
+    """
+    from runtui.engine.waiter import RunWaiter, StatusChange
+
+    ws = _workspace(obj)
+
+    def show(change: StatusChange) -> None:
+        if as_json:
+            click.echo(json.dumps(change.to_json()))
+        else:
+            run = change.run
+            click.echo(f"{change.at.astimezone().strftime('%H:%M:%S')}  {run.profile}  {run.id}  "
+                       f"{display.status_text(run)} [{run.raw_status}]")
+
+    def trouble(health: Health) -> None:
+        if health.state is not HealthState.OK:
+            click.echo(f"runtui: {health.profile}: {health.describe()}", err=True)
+
+    async def main() -> WaitOutcome:
+        try:
+            provider = ws.provider(profile)
+            interval = ws.config.profiles[profile].refresh_seconds or ws.config.defaults.refresh_seconds
+            waiter = RunWaiter({profile: provider}, [(profile, r) for r in run_ids],
+                               interval=lambda _name: interval, on_change=show, on_health=trouble)
+            return await waiter.wait(timeout)
+        finally:
+            await ws.aclose()
+
+    outcome = run_async(main())
+    code = _wait_exit_code(outcome)
+    failed = outcome.with_status(Status.FAILED)
+    cancelled = outcome.with_status(Status.CANCELLED)
+    if as_json:
+        click.echo(json.dumps({"summary": {
+            "exit_code": code, "timed_out": outcome.timed_out,
+            "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
+            "failed": [r.id for r in failed], "cancelled": [r.id for r in cancelled],
+            "unfinished": [r.id for r in outcome.unfinished],
+            "missing": [run_id for _p, run_id in outcome.missing]}}))
+    else:
+        click.echo(_wait_summary(outcome, len(run_ids)))
+    for _profile, run_id in outcome.missing:
+        click.echo(f"runtui: no run {run_id!r} in profile {profile!r}", err=True)
+    sys.exit(code)
+
+
+def _wait_exit_code(outcome: WaitOutcome) -> int:
+    if outcome.missing:
+        return EXIT_USAGE
+    if outcome.timed_out:
+        return EXIT_TIMEOUT
+    return EXIT_OK if outcome.all_succeeded else EXIT_SERVER
+
+
+def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
+    parts: list[str] = []
+    if outcome.timed_out:
+        parts.append("timed out; still active: " + ", ".join(
+            f"{r.id} ({r.status.value})" for r in outcome.unfinished))
+    for status in (Status.FAILED, Status.CANCELLED):
+        runs_in = outcome.with_status(status)
+        if runs_in:
+            parts.append(f"{status.value}: " + ", ".join(r.id for r in runs_in))
+    succeeded = len(outcome.with_status(Status.SUCCEEDED))
+    head = f"{succeeded} of {asked} runs succeeded"
+    return "; ".join([head, *parts])
 
 
 # ---- tasks (Wexa) ----------------------------------------------------------------------

@@ -49,7 +49,7 @@ class ProfileWatcher:
     def __init__(self, name: str, provider: Provider, store: RunStore, *,
                  interval: float = 2.0, full_interval: float = 30.0, page_size: int = 100,
                  max_runs: int | None = None, on_health: HealthListener | None = None,
-                 head_size: int = HEAD_SIZE) -> None:
+                 head_size: int = HEAD_SIZE, focus_only: bool = False) -> None:
         self.name = name
         self.provider = provider
         self.store = store
@@ -57,6 +57,10 @@ class ProfileWatcher:
         self.full_interval = full_interval
         self.page_size = page_size
         self.head_size = head_size
+        # Only the focus runs are kept fresh (`runs wait`): no listing of the account, no
+        # head, no sweep; the focus reads (one page of the active list, then one by one)
+        # are the very requests the table makes for the same runs on screen.
+        self.focus_only = focus_only
         self.max_runs = max_runs
         self.on_health = on_health
         self.health = Health(profile=name, since=_now())
@@ -154,7 +158,10 @@ class ProfileWatcher:
             # runs comes rarely, and more rarely the bigger the account.
             complete_every = max(self.full_interval * COMPLETE_EVERY,
                                  self.store.count(self.name) / COMPLETE_RUNS_PER_SECOND)
-            if self._last_complete is None or now - self._last_complete >= complete_every:
+            if self.focus_only:
+                await self._read_focus(set(), now)
+                await self._read_settled()
+            elif self._last_complete is None or now - self._last_complete >= complete_every:
                 await self._complete()
                 self._last_complete = self._last_sweep = now
             else:

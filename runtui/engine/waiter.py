@@ -1,0 +1,163 @@
+"""Waiting for runs to end (`runtui runs wait`), on the watcher the TUI uses.
+
+A script that waits on 100 runs must not cost 100 requests a tick, as a poller that
+reads each run does: the waited runs are the watchers' focus, exactly as rows on
+screen are, so they are read through a page of the active list and then one by one
+(least recently read first), every refresh interval of their profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from runtui.engine.health import Health, HealthState
+from runtui.engine.store import Delta, Key, RunStore
+from runtui.engine.watcher import FOCUS_LIST_AFTER, ProfileWatcher
+from runtui.errors import ProviderError
+from runtui.model import ACTIVE, Kind, Run, Status
+from runtui.providers.base import ListQuery, Provider
+
+SEED_LIST_PAGES = 2  # pages of the active list read to find many waited runs at once
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A waited run seen for the first time, or with a new status."""
+
+    run: Run
+    at: datetime
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"id": self.run.id, "profile": self.run.profile, "status": self.run.status.value,
+                "raw_status": self.run.raw_status, "time": self.at.isoformat(timespec="seconds")}
+
+
+@dataclass
+class WaitOutcome:
+    """Where every waited run ended (or stood when the time ran out)."""
+
+    runs: dict[Key, Run] = field(default_factory=dict)
+    missing: list[Key] = field(default_factory=list)
+    timed_out: bool = False
+
+    def with_status(self, *statuses: Status) -> list[Run]:
+        return [r for r in self.runs.values() if r.status in statuses]
+
+    @property
+    def unfinished(self) -> list[Run]:
+        return [r for r in self.runs.values() if not r.status.terminal]
+
+    @property
+    def all_succeeded(self) -> bool:
+        return not self.missing and all(r.status is Status.SUCCEEDED for r in self.runs.values())
+
+
+ChangeListener = Callable[[StatusChange], None]
+HealthListener = Callable[[Health], None]
+
+
+class RunWaiter:
+    """Follows `targets` (profile, run id) until each has ended or the time runs out."""
+
+    def __init__(self, providers: dict[str, Provider], targets: Iterable[Key], *,
+                 interval: Callable[[str], float], kind: Kind = Kind.RUN,
+                 on_change: ChangeListener | None = None,
+                 on_health: HealthListener | None = None) -> None:
+        self.providers = providers
+        self.targets: list[Key] = list(dict.fromkeys(targets))
+        self.interval = interval
+        self.kind = kind
+        self.on_change = on_change
+        self.on_health = on_health
+        self.store = RunStore()
+        self._wanted = set(self.targets)
+        self._last_seen: dict[Key, tuple[Status, str | None]] = {}
+        self._done = asyncio.Event()
+        self.watchers: list[ProfileWatcher] = []
+
+    async def wait(self, timeout: float | None = None) -> WaitOutcome:
+        outcome = WaitOutcome()
+        unsubscribe = self.store.subscribe(self._on_delta)
+        try:
+            for name in dict.fromkeys(p for p, _ in self.targets):
+                ids = [run_id for profile, run_id in self.targets if profile == name]
+                outcome.missing += await self._seed(name, ids)
+            self._check_done()
+            if not self._done.is_set():
+                for name in dict.fromkeys(p for p, _ in self.targets):
+                    watcher = ProfileWatcher(name, self.providers[name], self.store,
+                                             interval=self.interval(name), focus_only=True,
+                                             on_health=self._health)
+                    watcher.set_focus(k for k in self._wanted if k[0] == name)
+                    self.watchers.append(watcher)
+                    watcher.start()
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._done.wait()
+                except TimeoutError:
+                    outcome.timed_out = True
+        finally:
+            for watcher in self.watchers:
+                with contextlib.suppress(Exception):
+                    await watcher.stop()
+            unsubscribe()
+        outcome.runs = {k: r for k in self.targets if (r := self.store.get(k)) is not None}
+        return outcome
+
+    async def _seed(self, name: str, ids: list[str]) -> list[Key]:
+        """Read the waited runs of one profile once; returns the keys no server knows.
+
+        Many of them: the first pages of the active list usually hold them (a request
+        or two); whatever those did not bring is read one by one.
+        """
+        provider = self.providers[name]
+        todo = set(ids)
+        if len(todo) > FOCUS_LIST_AFTER and self.kind is Kind.RUN:
+            query = ListQuery(statuses=frozenset(ACTIVE), page_size=100, limit=100 * SEED_LIST_PAGES)
+            found = [r for r in await provider.list_runs(query) if r.profile == name and r.id in todo]
+            self.store.upsert(found)
+            todo.difference_update(r.id for r in found)
+        missing: list[Key] = []
+        for run_id in ids:
+            if run_id not in todo:
+                continue
+            try:
+                run = await provider.get_summary(run_id, self.kind)
+            except ProviderError as exc:
+                if exc.status == 404:
+                    missing.append((name, run_id))
+                    continue
+                raise
+            # An action goes to the id the user named: so does a wait. A server that
+            # answers with another run's id does not get to redirect it.
+            if run.id != run_id:
+                raise ProviderError(f"asked for run {run_id!r}, the server answered with {run.id!r}",
+                                    provider=provider.name, kind="parse")
+            self.store.upsert([run], partial=True)
+        return missing
+
+    def _on_delta(self, delta: Delta) -> None:
+        now = datetime.now(UTC)
+        for run in (*delta.added, *(new for _old, new in delta.changed)):
+            if run.key not in self._wanted:
+                continue
+            state = (run.status, run.raw_status)
+            if self._last_seen.get(run.key) == state:
+                continue
+            self._last_seen[run.key] = state
+            if self.on_change is not None:
+                self.on_change(StatusChange(run, now))
+        self._check_done()
+
+    def _check_done(self) -> None:
+        runs = [self.store.get(k) for k in self.targets]
+        if all(r is None or r.status.terminal for r in runs):
+            self._done.set()
+
+    def _health(self, health: Health) -> None:
+        if self.on_health is not None and health.state is not HealthState.LOADING:
+            self.on_health(health)

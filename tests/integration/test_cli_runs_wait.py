@@ -1,0 +1,171 @@
+"""`runtui runs wait`: the real command in its own process against the simulator.
+
+Each test starts the command, reads its NDJSON events until the runs are seen,
+then moves the runs on the simulator and checks the exit code and the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runtui import config as config_mod
+from runtui.engine.waiter import RunWaiter
+from runtui.providers import registry
+from tests.integration.conftest import Sim
+
+PROFILE = "edges-sim"
+REFRESH = 0.2
+
+
+@pytest.fixture(scope="module")
+def fast_config(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sim's config with a short refresh, so a status change is seen within ~0.2 s."""
+    text = sim.config_path.read_text(encoding="utf-8").replace("refresh_seconds = 2",
+                                                                f"refresh_seconds = {REFRESH}")
+    path = tmp_path_factory.mktemp("wait") / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+class Waiting:
+    """A running `runtui runs wait` and the events it printed so far."""
+
+    def __init__(self, sim: Sim, config: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "runtui", "--config", str(config), "runs", "wait", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **sim.env})
+        self.events: list[dict[str, Any]] = []
+
+    def read_until(self, predicate: Any, limit: int = 200) -> dict[str, Any]:
+        """Events until one matches (each readline blocks until the command prints)."""
+        assert self.proc.stdout is not None
+        for _ in range(limit):
+            line = self.proc.stdout.readline()
+            if not line:
+                raise AssertionError(f"wait ended early: {self.finish()}")
+            event: dict[str, Any] = json.loads(line)
+            self.events.append(event)
+            if predicate(event):
+                return event
+        raise AssertionError(f"no matching event in {self.events}")
+
+    def finish(self, timeout: float = 30) -> tuple[int, str, str]:
+        out, err = self.proc.communicate(timeout=timeout)
+        for line in out.splitlines():
+            self.events.append(json.loads(line))
+        return self.proc.returncode, out, err
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        summaries = [e["summary"] for e in self.events if "summary" in e]
+        assert len(summaries) == 1, self.events
+        return summaries[0]
+
+
+@pytest.fixture
+def running(sim: Sim) -> Iterator[list[str]]:
+    """Three Edges runs forced to RUNNING for this test."""
+    ids = [r["id"] for r in sim.find("edges", limit=60)][-3:]
+    for run_id in ids:
+        sim.control("POST", f"/runs/edges/{run_id}/status", json={"status": "RUNNING"})
+    yield ids
+
+
+def _force(sim: Sim, run_id: str, status: str) -> None:
+    sim.control("POST", f"/runs/edges/{run_id}/status", json={"status": status})
+
+
+def _seen_all(ids: list[str], waiting: Waiting) -> None:
+    seen: set[str] = set()
+    waiting.read_until(lambda e: seen.add(e.get("id", "")) or set(ids) <= seen)
+
+
+def test_all_succeeded_exits_0_with_an_event_per_change(sim: Sim, fast_config: Path,
+                                                        running: list[str]) -> None:
+    waiting = Waiting(sim, fast_config, *running, "-p", PROFILE, "--json", "--timeout", "60")
+    _seen_all(running, waiting)
+    assert {e["status"] for e in waiting.events} == {"running"}
+    for run_id in running:
+        _force(sim, run_id, "SUCCEEDED")
+    code, _out, err = waiting.finish()
+    assert code == 0, err
+    finals = {e["id"]: e["status"] for e in waiting.events if "id" in e}
+    assert finals == dict.fromkeys(running, "succeeded")
+    assert sorted(waiting.summary["succeeded"]) == sorted(running)
+    assert set(waiting.events[0]) == {"id", "profile", "status", "raw_status", "time"}
+
+
+def test_a_failed_or_cancelled_run_exits_1_and_is_named(sim: Sim, fast_config: Path,
+                                                        running: list[str]) -> None:
+    waiting = Waiting(sim, fast_config, *running, "-p", PROFILE, "--json", "--timeout", "60")
+    _seen_all(running, waiting)
+    _force(sim, running[0], "SUCCEEDED")
+    _force(sim, running[1], "FAILED")
+    _force(sim, running[2], "STOPPED")
+    code, _out, err = waiting.finish()
+    assert code == 1, err
+    assert waiting.summary["failed"] == [running[1]]
+    assert waiting.summary["cancelled"] == [running[2]]
+
+
+def test_timeout_exits_4_naming_the_unfinished(sim: Sim, fast_config: Path, running: list[str]) -> None:
+    waiting = Waiting(sim, fast_config, running[0], "-p", PROFILE, "--json", "--timeout", "0.5")
+    code, _out, err = waiting.finish()
+    assert code == 4, err
+    assert waiting.summary["timed_out"] is True
+    assert waiting.summary["unfinished"] == [running[0]]
+
+
+def test_human_output_names_the_failed_run(sim: Sim, fast_config: Path, running: list[str]) -> None:
+    _force(sim, running[0], "FAILED")
+    result = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", running[0],
+         "-p", PROFILE], capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
+    assert result.returncode == 1, result.stderr
+    assert f"failed: {running[0]}" in result.stdout
+    assert "0 of 1 runs succeeded" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["no-such-run", "-p", PROFILE], ["x", "-p", "no-such-profile"]])
+def test_unknown_run_or_profile_exits_2(sim: Sim, fast_config: Path, args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", *args],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no-such" in result.stderr
+
+
+async def test_waiting_on_many_runs_costs_what_showing_them_costs(sim: Sim, fast_config: Path) -> None:
+    """20 waited active runs: a few requests per tick, not one per run per tick."""
+    cfg = config_mod.load(fast_config, known_providers=registry.names())
+    provider = registry.create(cfg.profiles[PROFILE])
+    ids = [r["id"] for r in sim.find("edges", limit=90)][:20]
+    for run_id in ids:
+        _force(sim, run_id, "RUNNING")
+    waiter = RunWaiter({PROFILE: provider}, [(PROFILE, i) for i in ids], interval=lambda _n: 0.05)
+    task = asyncio.create_task(waiter.wait(timeout=None))
+    try:
+        async with asyncio.timeout(30):
+            while not waiter.watchers or waiter.watchers[0].polls < 10:
+                await asyncio.sleep(0.05)
+        watcher = waiter.watchers[0]
+        before, polls_before = provider.http.requests, watcher.polls
+        async with asyncio.timeout(30):
+            while watcher.polls < polls_before + 10:
+                await asyncio.sleep(0.05)
+        per_poll = (provider.http.requests - before) / (watcher.polls - polls_before)
+        assert per_poll <= 3, f"{per_poll} requests per tick for 20 runs"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await provider.aclose()
