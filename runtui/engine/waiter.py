@@ -21,7 +21,7 @@ from runtui.errors import ProviderError
 from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 
-SEED_LIST_PAGES = 2  # pages of the active list read to find many waited runs at once
+LIST_PAGE = 100  # runs per page of the active list, when many waited runs are looked up at once
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,20 @@ class RunWaiter:
         provider = self.providers[name]
         todo = set(ids)
         if len(todo) > FOCUS_LIST_AFTER and self.kind is Kind.RUN:
-            query = ListQuery(statuses=frozenset(ACTIVE), page_size=100, limit=100 * SEED_LIST_PAGES)
-            found = [r for r in await provider.list_runs(query) if r.profile == name and r.id in todo]
-            self.store.upsert(found)
-            todo.difference_update(r.id for r in found)
+            # Pages of the active list while that is cheaper than a read per run.
+            query = ListQuery(statuses=frozenset(ACTIVE), page_size=LIST_PAGE)
+            pages_read = 0
+            pages = provider.iter_runs(query)
+            try:
+                async for page in pages:
+                    pages_read += 1
+                    found = [r for r in page if r.profile == name and r.id in todo]
+                    self.store.upsert(found)
+                    todo.difference_update(r.id for r in found)
+                    if not todo or pages_read >= len(todo):
+                        break
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]  # an async generator
         missing: list[Key] = []
         for run_id in ids:
             if run_id not in todo:

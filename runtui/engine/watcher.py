@@ -295,6 +295,10 @@ class ProfileWatcher:
             # Pages of the active list until they hold every stale run, as long as
             # that is cheaper than reading the runs one by one.
             budget = max(FOCUS_LIST_REQUESTS, min(len(stale), self._sweep_cost()))
+            if self.focus_only:
+                # The store holds only the focus, so it cannot tell the active list's
+                # length: page on while that is still cheaper than one read per run.
+                budget = len(stale)
             sent = self.provider.http.requests
             query = ListQuery(statuses=frozenset(ACTIVE), page_size=self.page_size)
             async with self._pages(query) as pages:
