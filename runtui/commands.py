@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -23,8 +23,9 @@ import click
 from runtui import __version__, display, startup
 from runtui import config as config_mod
 from runtui.engine.health import Health, HealthState
+from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, Kind, Run, StartRequest, Status
+from runtui.model import Action, Kind, Run, StartRequest, Status, Step
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
+ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
 
 
 class Ctx:
@@ -624,6 +627,130 @@ def profiles_test(obj: Ctx, name: str) -> None:
             await ws.aclose()
 
     click.echo(f"OK {name}: {run_async(main())}")
+
+
+# ---- attention -------------------------------------------------------------------------
+
+
+@cli.group("attention", invoke_without_command=True)
+@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of items.")
+@click.pass_context
+def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> None:
+    """What needs a human: waiting runs, unseen failures, stuck or late runs, profile trouble.
+
+    Exit 0 when nothing needs attention, 1 when something does (for cron or a monitor),
+    2 on usage or config errors. Acknowledge failures with `runtui attention ack`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from runtui.engine.attention import Acknowledgements, build_queue
+
+    obj: Ctx = ctx.obj
+    ws = _workspace(obj)
+    names = _known_profiles(ws, profiles)
+    runs_found, health, waiting_at = run_async(_attention_runs(ws, names))
+    items = build_queue(runs_found, health=health, acks=Acknowledgements.load(), waiting_at=waiting_at,
+                        waits_on_human={p.name: p.waits_on_human for p in ws.providers.values()},
+                        read_only={n: ws.read_only(n) for n in names}, trouble_after=timedelta(0))
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in items], indent=2))
+    elif items:
+        rows = [[i.reason.value, i.profile, i.run.id if i.run else "",
+                 (i.run.workflow or "") if i.run else "", i.detail,
+                 " ".join(a.value for a in i.actions)] for i in items]
+        click.echo(_table(rows, ["REASON", "PROFILE", "ID", "WORKFLOW", "WHY", "CAN"]))
+    else:
+        click.echo("nothing needs attention")
+    sys.exit(EXIT_SERVER if items else EXIT_OK)
+
+
+async def _attention_runs(ws: Workspace, names: list[str]
+                          ) -> tuple[list[Run], dict[str, Health], dict[Key, list[str]]]:
+    """Each profile's newest runs (for the workflows' usual times and recent failures),
+    its whole active set, and where its waiting runs wait (their detail's waiting
+    steps). A profile that fails is reported as trouble, not fatal."""
+    from runtui.model import ACTIVE
+    from runtui.providers.base import ListQuery
+
+    waiting_at: dict[Key, list[str]] = {}
+
+    async def one(name: str) -> list[Run]:
+        provider = ws.provider(name)
+        merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
+        merged.update((r.key, r) for r in await provider.list_runs(
+            ListQuery(statuses=frozenset(ACTIVE))))
+        human = provider.waits_on_human
+        waiting = [r for r in merged.values()
+                   if r.status is Status.WAITING or (r.raw_status or "").lower() in human]
+        for run in waiting[:ATTENTION_DETAILS]:
+            detail = await provider.get_run(run.id, run.kind)
+            steps = [s.name or s.id for s in _all_steps(detail.steps) if s.status is Status.WAITING]
+            if steps:
+                waiting_at[run.key] = steps
+        return list(merged.values())
+
+    health: dict[str, Health] = {}
+    found: list[Run] = []
+    try:
+        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+    finally:
+        await ws.aclose()
+    now = datetime.now(UTC)
+    for name, result in zip(names, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, RuntuiError):
+                raise result
+            state = HealthState.CONFIG if isinstance(result, ConfigError) else HealthState.ERROR
+            if isinstance(result, ProviderError) and result.rate_limited:
+                state = HealthState.RATE_LIMITED
+            health[name] = Health(profile=name, state=state, message=str(result), since=now)
+        else:
+            found.extend(result)
+    return found, health, waiting_at
+
+
+def _all_steps(steps: tuple[Step, ...]) -> Iterator[Step]:
+    for step in steps:
+        yield step
+        yield from _all_steps(step.children)
+
+
+@attention.command("ack")
+@click.argument("run_ids", nargs=-1)
+@click.option("--profile", "-p", "profiles", multiple=True,
+              help="The profile of the runs named; with --all, only these profiles.")
+@click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
+@click.pass_obj
+def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...], ack_all: bool) -> None:
+    """Mark failed runs as seen (stored locally, never sent to a server)."""
+    from runtui.engine.attention import Acknowledgements
+
+    if ack_all == bool(run_ids):
+        fail("name failed runs (with --profile) or give --all", EXIT_USAGE)
+    ws = _workspace(obj)
+    names = _known_profiles(ws, profiles)
+    acks = Acknowledgements.load()
+    if ack_all:
+        acks.acknowledge_all(names)
+    else:
+        if len(profiles) != 1:
+            fail("name the runs' profile with --profile", EXIT_USAGE)
+        acks.acknowledge(Run(profile=profiles[0], provider="", id=i) for i in run_ids)
+    acks.save()
+    what = "every failure so far" if ack_all else ", ".join(run_ids)
+    click.echo(f"acknowledged {what} ({', '.join(names)})")
+
+
+def _known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
+    """The profiles named (each must exist), or every profile."""
+    for name in profiles:
+        if name not in ws.config.profiles:
+            try:
+                ws.config.profile(name)
+            except ConfigError as exc:
+                fail(str(exc), EXIT_USAGE)
+    return list(profiles) or ws.profile_names
 
 
 # ---- history / providers ---------------------------------------------------------------

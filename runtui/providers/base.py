@@ -58,6 +58,9 @@ class Provider(abc.ABC):
     kinds: ClassVar[tuple[Kind, ...]] = (Kind.RUN,)
     # How a user names the thing they execute, for forms and help.
     workflow_label: ClassVar[str] = "workflow id"
+    # Raw statuses (lower-case) that wait on a person although their common status is
+    # not `waiting` (a Prefect run paused for input): the attention queue lists them.
+    waits_on_human: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         self.profile = profile

@@ -291,6 +291,9 @@ class PrefectProvider(Provider):
     needs_key: ClassVar[bool] = False  # a self-hosted server often runs without auth
     actions: ClassVar[ActionTable] = PREFECT
     workflow_label: ClassVar[str] = "deployment id"
+    # pause_flow_run() parks a run in PAUSED until someone resumes it (with input when
+    # the flow asks for some): that is a human's job, as a B3OS wait node is.
+    waits_on_human: ClassVar[frozenset[str]] = frozenset({"paused"})
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         super().__init__(profile, http)

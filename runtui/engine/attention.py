@@ -1,0 +1,207 @@
+"""What needs a human, across every profile: the attention queue.
+
+Built from runs the engine already has (the store, or a one-shot listing), the
+profiles' health and local acknowledgements; nothing here talks HTTP. A provider
+says which of its raw statuses wait on a human beyond the common `waiting`
+(`Provider.waits_on_human`), so this module never names a platform.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from runtui.actions import allowed_actions
+from runtui.config import state_dir
+from runtui.engine.health import Health, HealthState
+from runtui.engine.store import Key
+from runtui.model import Action, Run, Status
+
+STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
+LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
+MIN_SAMPLES = 5  # finished runs of a workflow before its p95 means anything
+TROUBLE_AFTER = timedelta(minutes=1)  # a profile in error this long needs a human
+
+
+class Reason(enum.StrEnum):
+    WAITING = "waiting"  # waits on a human: an approval, an input, a blocked run
+    FAILED = "failed"  # failed since the operator last acknowledged
+    STUCK = "stuck"  # running far longer than its workflow usually takes
+    LATE = "late"  # queued far longer than its workflow usually waits
+    PROFILE = "profile"  # the account itself is in trouble
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    reason: Reason
+    profile: str
+    provider: str
+    detail: str
+    run: Run | None = None
+    actions: tuple[Action, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        run = self.run
+        return {"reason": self.reason.value, "id": run.id if run else None, "profile": self.profile,
+                "provider": self.provider, "status": run.status.value if run else None,
+                "raw_status": run.raw_status if run else None,
+                "workflow": run.workflow if run else None, "detail": self.detail,
+                "actions": [a.value for a in self.actions]}
+
+
+@dataclass
+class Acknowledgements:
+    """Failed runs the operator has seen: kept in a small local file, never sent anywhere.
+
+    `before[profile]`: every failure that ended before this time is seen ("acknowledge
+    all"); `runs[profile]`: single runs acknowledged one by one.
+    """
+
+    path: Path
+    before: dict[str, str] = field(default_factory=dict)
+    runs: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Acknowledgements:
+        path = path or state_dir() / "acknowledged.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict):
+            return cls(path)
+        before = {str(k): str(v) for k, v in dict(data.get("before", {})).items()}
+        runs = {str(k): [str(i) for i in v] for k, v in dict(data.get("runs", {})).items()
+                if isinstance(v, list)}
+        return cls(path, before, runs)
+
+    def seen(self, run: Run) -> bool:
+        if run.id in self.runs.get(run.profile, ()):
+            return True
+        cut = self.before.get(run.profile)
+        ended = run.finished_at or run.updated_at or run.created_at
+        return cut is not None and ended is not None and _aware(ended) <= datetime.fromisoformat(cut)
+
+    def acknowledge(self, runs: Iterable[Run]) -> None:
+        for run in runs:
+            ids = self.runs.setdefault(run.profile, [])
+            if run.id not in ids:
+                ids.append(run.id)
+
+    def acknowledge_all(self, profiles: Iterable[str], now: datetime | None = None) -> None:
+        stamp = (now or datetime.now(UTC)).isoformat()
+        for profile in profiles:
+            self.before[profile] = stamp
+            self.runs.pop(profile, None)  # the time covers them
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"before": self.before, "runs": self.runs}, fh, indent=1)
+        os.replace(tmp, self.path)
+
+
+def p95(values: list[float]) -> float | None:
+    """The nearest-rank 95th percentile, or None with fewer than MIN_SAMPLES values."""
+    if len(values) < MIN_SAMPLES:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = None,
+                acks: Acknowledgements | None = None,
+                waiting_at: Mapping[Key, list[str]] | None = None,
+                waits_on_human: Mapping[str, frozenset[str]] | None = None,
+                read_only: Mapping[str, bool] | None = None,
+                now: datetime | None = None,
+                trouble_after: timedelta = TROUBLE_AFTER) -> list[AttentionItem]:
+    """Every item that needs a human, most urgent reason first, newest first within it.
+
+    `waits_on_human`: per provider, raw statuses (lower-case) that wait on a person
+    although their common status is not `waiting` (e.g. a paused run asking for input).
+    `trouble_after`: how long a profile must be in error to count (a one-shot command,
+    which cannot know for how long, passes zero).
+    """
+    now = now or datetime.now(UTC)
+    runs = list(runs)
+    human = waits_on_human or {}
+    items: list[AttentionItem] = []
+    durations, queue_waits = _workflow_times(runs)
+
+    def item(reason: Reason, run: Run, detail: str) -> AttentionItem:
+        only_read = bool((read_only or {}).get(run.profile, False))
+        return AttentionItem(reason, run.profile, run.provider, detail, run,
+                             tuple(allowed_actions(run, read_only=only_read)))
+
+    for run in runs:
+        raw = (run.raw_status or "").lower()
+        if run.status is Status.WAITING or raw in human.get(run.provider, frozenset()):
+            steps = (waiting_at or {}).get(run.key)
+            where = f"waits at {', '.join(steps)}" if steps else f"{run.status.value} ({run.raw_status})"
+            items.append(item(Reason.WAITING, run, where))
+        elif run.status is Status.FAILED and not (acks is not None and acks.seen(run)):
+            items.append(item(Reason.FAILED, run, run.last_error or "failed"))
+        elif run.status is Status.RUNNING and run.started_at is not None:
+            usual = p95(durations.get(_workflow_key(run), []))
+            took = now - _aware(run.started_at)
+            if usual is not None and took > max(STUCK_FLOOR, timedelta(seconds=usual)):
+                items.append(item(Reason.STUCK, run, f"running {_minutes(took)}, usually under "
+                                                     f"{_minutes(timedelta(seconds=usual))} (p95)"))
+        elif run.status is Status.QUEUED and run.created_at is not None:
+            usual = p95(queue_waits.get(_workflow_key(run), []))
+            waited = now - _aware(run.created_at)
+            limit = max(LATE_FLOOR, timedelta(seconds=usual or 0.0))
+            if waited > limit:
+                items.append(item(Reason.LATE, run, f"queued {_minutes(waited)}, not started"))
+    for profile, state in sorted((health or {}).items()):
+        if state.state in (HealthState.ERROR, HealthState.RATE_LIMITED, HealthState.CONFIG):
+            since = state.since or now
+            if state.state is HealthState.CONFIG or now - _aware(since) >= trouble_after:
+                provider = next((r.provider for r in runs if r.profile == profile), "")
+                items.append(AttentionItem(Reason.PROFILE, profile, provider, state.describe(now)))
+    order = list(Reason)
+    items.sort(key=lambda i: (order.index(i.reason), -_stamp(i.run)))
+    return items
+
+
+def _workflow_times(runs: list[Run]) -> tuple[dict[tuple[str, str], list[float]],
+                                             dict[tuple[str, str], list[float]]]:
+    """Per (profile, workflow): finished runs' durations, and started runs' queue waits."""
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    waits: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for run in runs:
+        key = _workflow_key(run)
+        if run.status.terminal and run.started_at is not None and run.finished_at is not None:
+            durations[key].append((run.finished_at - run.started_at).total_seconds())
+        if run.started_at is not None and run.created_at is not None:
+            waits[key].append(max(0.0, (run.started_at - run.created_at).total_seconds()))
+    return durations, waits
+
+
+def _workflow_key(run: Run) -> tuple[str, str]:
+    return (run.profile, run.workflow_id or run.workflow_name or "")
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _stamp(run: Run | None) -> float:
+    when = None if run is None else (run.finished_at or run.started_at or run.created_at)
+    return 0.0 if when is None else _aware(when).timestamp()
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"

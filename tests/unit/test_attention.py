@@ -1,0 +1,109 @@
+"""The attention queue from hand-made runs: each reason, its floor and its acknowledgement."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from runtui.engine.attention import Acknowledgements, Reason, build_queue, p95
+from runtui.engine.health import Health, HealthState
+from runtui.model import Action, Run, Status
+from runtui.providers import registry
+
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+def run(run_id: str, status: Status, *, raw: str | None = None, provider: str = "edges",
+        started: float | None = None, finished: float | None = None, created: float | None = None,
+        workflow: str = "wf", profile: str = "p") -> Run:
+    """Times are minutes before NOW."""
+    def at(minutes: float | None) -> datetime | None:
+        return None if minutes is None else NOW - timedelta(minutes=minutes)
+    return Run(profile=profile, provider=provider, id=run_id, status=status, raw_status=raw or status.value,
+               workflow_id=workflow, started_at=at(started), finished_at=at(finished), created_at=at(created))
+
+
+def reasons(items: list) -> dict[str, Reason]:  # type: ignore[type-arg]
+    return {i.run.id if i.run else i.profile: i.reason for i in items}
+
+
+def test_waiting_runs_and_provider_declared_human_waits() -> None:
+    registry.provider_class("b3os")  # its action table
+    runs = [run("w", Status.WAITING, raw="waiting", provider="b3os"),
+            run("paused-for-input", Status.PAUSED, raw="PAUSED", provider="pf"),
+            run("paused-by-user", Status.PAUSED, raw="paused", provider="other")]
+    items = build_queue(runs, waits_on_human={"pf": frozenset({"paused"})}, now=NOW)
+    assert reasons(items) == {"w": Reason.WAITING, "paused-for-input": Reason.WAITING}
+    assert items[0].actions == (Action.RESUME, Action.CANCEL)
+
+
+def test_read_only_profiles_offer_no_action() -> None:
+    registry.provider_class("b3os")
+    items = build_queue([run("w", Status.WAITING, raw="waiting", provider="b3os")],
+                        read_only={"p": True}, now=NOW)
+    assert items[0].actions == ()
+
+
+def test_failures_until_acknowledged_one_by_one_or_all(tmp_path: Path) -> None:
+    acks = Acknowledgements(tmp_path / "acks.json")
+    runs = [run("f1", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=20)]
+    assert reasons(build_queue(runs, acks=acks, now=NOW)) == {"f1": Reason.FAILED, "f2": Reason.FAILED}
+    acks.acknowledge([runs[0]])
+    assert reasons(build_queue(runs, acks=acks, now=NOW)) == {"f2": Reason.FAILED}
+    acks.acknowledge_all(["p"], now=NOW - timedelta(minutes=25))
+    later = run("f3", Status.FAILED, finished=10)
+    assert reasons(build_queue([*runs, later], acks=acks, now=NOW)) == {"f2": Reason.FAILED,
+                                                                       "f3": Reason.FAILED}
+    acks.acknowledge_all(["p"], now=NOW - timedelta(minutes=15))
+    assert reasons(build_queue([*runs, later], acks=acks, now=NOW)) == {"f3": Reason.FAILED}
+
+
+def test_acknowledgements_survive_a_restart_in_a_private_file(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "acks.json"
+    acks = Acknowledgements(path)
+    acks.acknowledge([run("f1", Status.FAILED, finished=5)])
+    acks.acknowledge_all(["q"], now=NOW)
+    acks.save()
+    again = Acknowledgements.load(path)
+    assert again.runs == {"p": ["f1"]} and again.before == {"q": NOW.isoformat()}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_stuck_means_past_the_workflows_p95_and_the_floor() -> None:
+    finished = [run(f"done{i}", Status.SUCCEEDED, started=100 + i, finished=100 + i - d)
+                for i, d in enumerate([1, 2, 3, 4, 5])]  # 1-5 minute runs: p95 = 5 min
+    slow = run("slow", Status.RUNNING, started=12)  # past the 10 min floor
+    young = run("young", Status.RUNNING, started=8)  # past p95 but under the floor
+    other = run("other-wf", Status.RUNNING, started=60, workflow="no-history")
+    items = build_queue([*finished, slow, young, other], now=NOW)
+    assert reasons(items) == {"slow": Reason.STUCK}
+    assert "usually under 5m" in items[0].detail
+
+
+def test_no_stuck_verdict_from_fewer_than_five_samples() -> None:
+    finished = [run(f"d{i}", Status.SUCCEEDED, started=100, finished=99) for i in range(4)]
+    assert build_queue([*finished, run("long", Status.RUNNING, started=500)], now=NOW) == []
+    assert p95([1.0, 2.0, 3.0, 4.0]) is None
+    assert p95([float(i) for i in range(1, 21)]) == 19.0
+
+
+def test_late_queued_runs_past_the_floor() -> None:
+    runs = [run("late", Status.QUEUED, created=30), run("fresh", Status.QUEUED, created=2)]
+    assert reasons(build_queue(runs, now=NOW)) == {"late": Reason.LATE}
+
+
+def test_profile_trouble_after_a_minute_config_errors_at_once() -> None:
+    health = {"a": Health("a", HealthState.ERROR, "HTTP 500", since=NOW - timedelta(minutes=2)),
+              "b": Health("b", HealthState.ERROR, "HTTP 500", since=NOW - timedelta(seconds=10)),
+              "c": Health("c", HealthState.CONFIG, "no key"),
+              "d": Health("d", HealthState.OK)}
+    items = build_queue([], health=health, now=NOW)
+    assert reasons(items) == {"a": Reason.PROFILE, "c": Reason.PROFILE}
+    assert reasons(build_queue([], health=health, now=NOW, trouble_after=timedelta(0)))["b"] is Reason.PROFILE
+
+
+def test_most_urgent_reason_first() -> None:
+    runs = [run("f", Status.FAILED, finished=1), run("w", Status.WAITING, raw="BLOCKED")]
+    items = build_queue(runs, health={"x": Health("x", HealthState.CONFIG, "bad")}, now=NOW)
+    assert [i.reason for i in items] == [Reason.WAITING, Reason.FAILED, Reason.PROFILE]
