@@ -63,6 +63,24 @@ class Defaults(BaseModel):
         return v
 
 
+class NotifySettings(BaseModel):
+    """`[notify]`: how runtui tells you beyond its toast. All off by default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bell: bool = False  # the terminal bell
+    desktop: bool = False  # a desktop notification through the terminal (OSC 9 and OSC 777)
+    command: str | None = None  # run with the event as JSON on stdin (a chat webhook, a pager)
+    min_interval_seconds: float = 10.0  # at most one notification this often
+
+    @field_validator("min_interval_seconds")
+    @classmethod
+    def _not_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must be 0 or more seconds")
+        return v
+
+
 class Profile(BaseModel):
     """One account on one platform. Provider-specific extras are kept in model_extra."""
 
@@ -115,6 +133,7 @@ class Config:
     profiles: dict[str, Profile] = field(default_factory=dict)
     errors: list[ConfigError] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     file_mode: int | None = None
 
     def profile(self, name: str) -> Profile:
@@ -182,6 +201,15 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
             err = exc.errors()[0]
             fld = str(err["loc"][0]) if err["loc"] else None
             cfg.errors.append(ConfigError(err["msg"], path=str(path), field=f"defaults.{fld}",
+                                          line=_line_of(text, None, fld)))
+    raw_notify = data.get("notify", {})
+    if isinstance(raw_notify, Mapping):
+        try:
+            cfg.notify = NotifySettings.model_validate(raw_notify)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            fld = str(err["loc"][0]) if err["loc"] else None
+            cfg.errors.append(ConfigError(err["msg"], path=str(path), field=f"notify.{fld}",
                                           line=_line_of(text, None, fld)))
     keymap = data.get("keymap", {})
     if isinstance(keymap, Mapping):

@@ -13,7 +13,7 @@ import json
 import math
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +29,9 @@ STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, howev
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
 MIN_SAMPLES = 5  # finished runs of a workflow before its p95 means anything
 TROUBLE_AFTER = timedelta(minutes=1)  # a profile in error this long needs a human
+
+# Per (profile, workflow): finished runs' durations, and started runs' queue waits (seconds).
+WorkflowTimes = tuple[dict[tuple[str, str], list[float]], dict[tuple[str, str], list[float]]]
 
 
 class Reason(enum.StrEnum):
@@ -125,19 +128,22 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 waits_on_human: Mapping[str, frozenset[str]] | None = None,
                 read_only: Mapping[str, bool] | None = None,
                 now: datetime | None = None,
-                trouble_after: timedelta = TROUBLE_AFTER) -> list[AttentionItem]:
+                trouble_after: timedelta = TROUBLE_AFTER,
+                times: WorkflowTimes | None = None) -> list[AttentionItem]:
     """Every item that needs a human, most urgent reason first, newest first within it.
 
     `waits_on_human`: per provider, raw statuses (lower-case) that wait on a person
     although their common status is not `waiting` (e.g. a paused run asking for input).
     `trouble_after`: how long a profile must be in error to count (a one-shot command,
-    which cannot know for how long, passes zero).
+    which cannot know for how long, passes zero). `times`: the workflows' usual times,
+    when not computed from `runs` themselves (the live queue judges a few runs
+    against everything it knows).
     """
     now = now or datetime.now(UTC)
     runs = list(runs)
     human = waits_on_human or {}
     items: list[AttentionItem] = []
-    durations, queue_waits = _workflow_times(runs)
+    durations, queue_waits = times if times is not None else workflow_times(runs)
 
     def item(reason: Reason, run: Run, detail: str) -> AttentionItem:
         only_read = bool((read_only or {}).get(run.profile, False))
@@ -175,8 +181,7 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     return items
 
 
-def _workflow_times(runs: list[Run]) -> tuple[dict[tuple[str, str], list[float]],
-                                             dict[tuple[str, str], list[float]]]:
+def workflow_times(runs: Iterable[Run]) -> WorkflowTimes:
     """Per (profile, workflow): finished runs' durations, and started runs' queue waits."""
     durations: dict[tuple[str, str], list[float]] = defaultdict(list)
     waits: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -205,3 +210,103 @@ def _stamp(run: Run | None) -> float:
 def _minutes(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+class AttentionQueue:
+    """The queue kept live from the store's deltas, for the TUI.
+
+    A delta re-judges only the runs it carries; the workflows' usual times are
+    recomputed at most every `STATS_EVERY` seconds, and `tick()` re-judges the
+    running and queued runs (stuck and late depend on the clock) and the profiles'
+    health. `on_new` hears about items that appeared while the app ran (a status
+    change or a clock verdict), not about the backlog found by the first listing.
+    """
+
+    STATS_EVERY = 60.0
+
+    def __init__(self, *, acks: Acknowledgements | None = None,
+                 waits_on_human: Mapping[str, frozenset[str]] | None = None,
+                 read_only: Mapping[str, bool] | None = None,
+                 on_new: Callable[[AttentionItem], None] | None = None) -> None:
+        self.acks = acks
+        self.waits_on_human = dict(waits_on_human or {})
+        self.read_only = dict(read_only or {})
+        self.on_new = on_new
+        self.items: dict[tuple[str, str], AttentionItem] = {}  # (profile, run id or "")
+        self._runs: dict[Key, Run] = {}
+        self._health: dict[str, Health] = {}
+        self._stats_at: datetime | None = None
+        self._times: WorkflowTimes = ({}, {})
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted_items(self) -> list[AttentionItem]:
+        order = list(Reason)
+        return sorted(self.items.values(), key=lambda i: (order.index(i.reason), -_stamp(i.run)))
+
+    def apply(self, added: Iterable[Run], changed: Iterable[Run], removed: Iterable[Run], *,
+              live: bool = True, now: datetime | None = None) -> None:
+        """Fold one store delta in; `live=False` for the first listing (no `on_new`)."""
+        now = now or datetime.now(UTC)
+        for run in removed:
+            self._runs.pop(run.key, None)
+            self.items.pop(run.key, None)
+        touched = [*added, *changed]
+        for run in touched:
+            self._runs[run.key] = run
+        self._judge(touched, now, live=live)
+
+    def set_health(self, health: Health, *, now: datetime | None = None) -> None:
+        self._health[health.profile] = health
+        self._judge_profiles(now or datetime.now(UTC), live=True)
+
+    def tick(self, now: datetime | None = None) -> None:
+        """Re-judge what the clock alone can change: running, queued, profile trouble."""
+        now = now or datetime.now(UTC)
+        clocked = [r for r in self._runs.values() if r.status in (Status.RUNNING, Status.QUEUED)]
+        self._judge(clocked, now, live=True)
+        self._judge_profiles(now, live=True)
+
+    def acknowledge(self, runs: Iterable[Run]) -> None:
+        if self.acks is not None:
+            runs = list(runs)
+            self.acks.acknowledge(runs)
+            self.acks.save()
+            for run in runs:
+                item = self.items.get(run.key)
+                if item is not None and item.reason is Reason.FAILED:
+                    del self.items[run.key]
+
+    def acknowledge_all(self, now: datetime | None = None) -> None:
+        if self.acks is not None:
+            self.acks.acknowledge_all({p for p, _ in self._runs}, now)
+            self.acks.save()
+            self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
+
+    def _judge(self, runs: list[Run], now: datetime, *, live: bool) -> None:
+        if self._stats_at is None or (now - self._stats_at).total_seconds() >= self.STATS_EVERY:
+            self._times = workflow_times(self._runs.values())
+            self._stats_at = now
+        verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
+                               read_only=self.read_only, now=now, times=self._times)
+        judged = {i.run.key: i for i in verdicts if i.run is not None}
+        for run in runs:
+            item = judged.get(run.key)
+            before = self.items.get(run.key)
+            if item is None:
+                self.items.pop(run.key, None)
+                continue
+            self.items[run.key] = item
+            if live and self.on_new is not None and (before is None or before.reason is not item.reason):
+                self.on_new(item)
+
+    def _judge_profiles(self, now: datetime, *, live: bool) -> None:
+        verdicts = build_queue([], health=self._health, now=now)
+        fresh = {(i.profile, ""): i for i in verdicts}
+        for key in [k for k in self.items if k[1] == "" and k not in fresh]:
+            del self.items[key]
+        for key, item in fresh.items():
+            if key not in self.items and live and self.on_new is not None:
+                self.on_new(item)
+            self.items[key] = item

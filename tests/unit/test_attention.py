@@ -6,7 +6,7 @@ import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from runtui.engine.attention import Acknowledgements, Reason, build_queue, p95
+from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue, p95
 from runtui.engine.health import Health, HealthState
 from runtui.model import Action, Run, Status
 from runtui.providers import registry
@@ -107,3 +107,39 @@ def test_most_urgent_reason_first() -> None:
     runs = [run("f", Status.FAILED, finished=1), run("w", Status.WAITING, raw="BLOCKED")]
     items = build_queue(runs, health={"x": Health("x", HealthState.CONFIG, "bad")}, now=NOW)
     assert [i.reason for i in items] == [Reason.WAITING, Reason.FAILED, Reason.PROFILE]
+
+
+def test_live_queue_hears_only_what_changed_while_running(tmp_path: Path) -> None:
+    heard: list[tuple[str, Reason]] = []
+    queue = AttentionQueue(acks=Acknowledgements(tmp_path / "a.json"),
+                           on_new=lambda i: heard.append((i.run.id if i.run else i.profile, i.reason)))
+    backlog = [run("old-fail", Status.FAILED, finished=60), run("ok", Status.RUNNING, started=1)]
+    queue.apply(backlog, [], [], live=False, now=NOW)
+    assert set(queue.items) == {("p", "old-fail")} and heard == []
+    queue.apply([], [run("ok", Status.WAITING, raw="BLOCKED")], [], now=NOW)
+    assert heard == [("ok", Reason.WAITING)]
+    queue.apply([], [run("ok", Status.WAITING, raw="BLOCKED")], [], now=NOW)  # the same again
+    assert heard == [("ok", Reason.WAITING)]
+    queue.apply([], [run("ok", Status.SUCCEEDED, finished=0)], [], now=NOW)
+    assert ("p", "ok") not in queue.items
+    queue.acknowledge([backlog[0]])
+    assert len(queue) == 0
+
+
+def test_live_queue_tick_finds_runs_that_became_stuck() -> None:
+    history = [run(f"d{i}", Status.SUCCEEDED, started=200 + i, finished=199 + i) for i in range(6)]
+    heard: list[Reason] = []
+    queue = AttentionQueue(on_new=lambda i: heard.append(i.reason))
+    long_run = run("long", Status.RUNNING, started=5)
+    queue.apply([*history, long_run], [], [], live=False, now=NOW)
+    assert len(queue) == 0
+    queue.tick(NOW + timedelta(minutes=20))
+    assert heard == [Reason.STUCK] and list(queue.items) == [("p", "long")]
+
+
+def test_live_queue_profile_trouble_comes_and_goes() -> None:
+    queue = AttentionQueue()
+    queue.set_health(Health("x", HealthState.ERROR, "down", since=NOW - timedelta(minutes=5)), now=NOW)
+    assert [i.reason for i in queue.sorted_items()] == [Reason.PROFILE]
+    queue.set_health(Health("x", HealthState.OK), now=NOW)
+    assert len(queue) == 0
