@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from runtui import display
 from runtui.actions import allowed_actions
 from runtui.config import state_dir
 from runtui.engine.health import Health, HealthState
@@ -154,7 +155,9 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
         raw = (run.raw_status or "").lower()
         if run.status is Status.WAITING or raw in human.get(run.provider, frozenset()):
             steps = (waiting_at or {}).get(run.key)
-            where = f"waits at {', '.join(steps)}" if steps else f"{run.status.value} ({run.raw_status})"
+            since = display.relative(run.updated_at or run.started_at or run.created_at, now)
+            where = f"waits at {', '.join(steps)}" if steps else f"{run.raw_status or run.status.value}"
+            where += f", {since}" if since else ""
             items.append(item(Reason.WAITING, run, where))
         elif run.status is Status.FAILED and not (acks is not None and acks.seen(run)):
             items.append(item(Reason.FAILED, run, run.last_error or "failed"))
@@ -172,8 +175,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 items.append(item(Reason.LATE, run, f"queued {_minutes(waited)}, not started"))
     for profile, state in sorted((health or {}).items()):
         if state.state in (HealthState.ERROR, HealthState.RATE_LIMITED, HealthState.CONFIG):
-            since = state.since or now
-            if state.state is HealthState.CONFIG or now - _aware(since) >= trouble_after:
+            began = state.since or now
+            if state.state is HealthState.CONFIG or now - _aware(began) >= trouble_after:
                 provider = next((r.provider for r in runs if r.profile == profile), "")
                 items.append(AttentionItem(Reason.PROFILE, profile, provider, state.describe(now)))
     order = list(Reason)
@@ -257,9 +260,9 @@ class AttentionQueue:
             self._runs[run.key] = run
         self._judge(touched, now, live=live)
 
-    def set_health(self, health: Health, *, now: datetime | None = None) -> None:
+    def set_health(self, health: Health, *, now: datetime | None = None, live: bool = True) -> None:
         self._health[health.profile] = health
-        self._judge_profiles(now or datetime.now(UTC), live=True)
+        self._judge_profiles(now or datetime.now(UTC), live=live)
 
     def tick(self, now: datetime | None = None) -> None:
         """Re-judge what the clock alone can change: running, queued, profile trouble."""

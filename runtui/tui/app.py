@@ -12,15 +12,13 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
 from runtui import startup
 from runtui.engine.health import Health
-from runtui.engine.store import Delta
 from runtui.engine.workspace import Workspace
-from runtui.model import Status
+from runtui.tui.alerts import Alerts
 
 
 class RuntuiApp(App[int]):
@@ -31,6 +29,8 @@ class RuntuiApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("P", "profiles", "Profiles", id="app.profiles", show=False),
+        Binding("exclamation_mark", "attention", "Attention", id="app.attention", key_display="!",
+                show=False),
     ]
 
     def __init__(self, workspace: Workspace, *, title_suffix: str | None = None,
@@ -42,7 +42,7 @@ class RuntuiApp(App[int]):
             self.title = f"runtui {title_suffix}"
         self.watched: set[tuple[str, str]] = set()
         self.demo_server: Any = None  # the welcome screen's in-process simulator, if started
-        workspace.store.subscribe(self._notify_finished)
+        self.alerts: Alerts | None = None  # the attention queue and notifications, once runs show
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -80,6 +80,8 @@ class RuntuiApp(App[int]):
         if self.watch_enabled:
             self.workspace.start_watching()
             self.workspace.health_listeners.append(self._freeze_after_first_load)
+        self.alerts = Alerts(self, self.workspace, self._followed)
+        self.alerts.start()
 
     def _freeze_after_first_load(self, _health: Health) -> None:
         """Once every profile has loaded, move what is alive out of the GC's sight.
@@ -124,6 +126,14 @@ class RuntuiApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_attention(self) -> None:
+        from runtui.tui.screens.attention import AttentionScreen
+
+        if self.alerts is None:
+            self.notify("the attention queue starts with the runs list", severity="warning")
+        elif not isinstance(self.screen, AttentionScreen):
+            self.push_screen(AttentionScreen(self.alerts))
+
     def action_profiles(self) -> None:
         from runtui.tui.screens.profiles import ProfilesScreen
 
@@ -141,6 +151,8 @@ class RuntuiApp(App[int]):
                 yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
                                     _runner(active.node, binding.action))
         yield SystemCommand("Profiles", "Manage profiles (add, edit, test, remove)", self.action_profiles)
+        yield SystemCommand("Attention", "What needs you: waiting, failed, stuck runs, profile trouble (!)",
+                            self.action_attention)
 
     # ---- terminal helpers -------------------------------------------------------------
 
@@ -155,20 +167,12 @@ class RuntuiApp(App[int]):
             seq = "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
         self._driver.write(seq)
 
-    def _notify_finished(self, delta: Delta) -> None:
-        if not delta.changed:
-            return
-        marks = self._marks()
-        for old, new in delta.changed:
-            if old.status.terminal or not new.status.terminal:
-                continue
-            if new.key in self.watched or new.key in marks:
-                sev: SeverityLevel = "information" if new.status is Status.SUCCEEDED else "warning"
-                self.notify(f"{new.profile} {new.id}: {new.status.value}", title="run finished",
-                            severity=sev)
-                if self.workspace.config.defaults.bell:
-                    self.bell()
-                self.watched.discard(new.key)
+    def _followed(self, key: tuple[str, str]) -> bool:
+        """Watched (`w`) or marked: its end is worth a notification; a watch ends with it."""
+        if key in self.watched:
+            self.watched.discard(key)
+            return True
+        return key in self._marks()
 
     def _marks(self) -> set[tuple[str, str]]:
         from runtui.tui.screens.runs import RunsScreen

@@ -42,6 +42,8 @@ SCREENSHOT_NAMES: dict[tuple[str, str], str] = {
     ("test_execute", "test_execute_form_snapshot"): "execute_80x24.svg",
     ("test_profiles", "test_snapshot_profiles_with_error"): "profiles_error_100x30.svg",
     ("test_profiles", "test_snapshot_welcome"): "welcome_80x24.svg",
+    ("test_attention", "test_snapshot_attention[size0]"): "attention_80x24.svg",
+    ("test_attention", "test_snapshot_attention[size1]"): "attention_120x36.svg",
 }
 
 

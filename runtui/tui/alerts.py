@@ -1,0 +1,136 @@
+"""The app's ears: the live attention queue, and the notifications it and finished runs raise.
+
+One object per app, wired to the workspace's store and health. It keeps the
+attention queue (`runtui.engine.attention`) current, and tells the operator about
+what newly needs them or a watched/marked run that ended: a toast always, and,
+as `[notify]` says, the bell, a desktop notification through the terminal, a
+command. Screens read `queue` and `version`; nothing here knows a platform.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue
+from runtui.engine.health import Health, HealthState
+from runtui.engine.notify import Event, Notifier, desktop_sequences
+from runtui.engine.store import Delta, Key
+from runtui.model import Run, Status
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from runtui.engine.workspace import Workspace
+
+TICK_SECONDS = 30.0  # how often stuck/late verdicts (which only the clock changes) are re-judged
+
+
+def clock() -> datetime:
+    """The time verdicts are judged at (snapshot tests freeze it)."""
+    return datetime.now(UTC)
+
+
+class Alerts:
+    def __init__(self, app: App[int], workspace: Workspace,
+                 is_followed: Callable[[Key], bool]) -> None:
+        self.app = app
+        self.workspace = workspace
+        self.is_followed = is_followed  # watched or marked: its end is worth a notification
+        settings = workspace.config.notify
+        if workspace.config.defaults.bell and not settings.bell:  # the older `[defaults] bell`
+            settings = settings.model_copy(update={"bell": True})
+        self.notifier = Notifier(settings)
+        self.queue = AttentionQueue(acks=Acknowledgements.load(), on_new=self._needs_attention,
+                                    read_only={n: workspace.read_only(n) for n in workspace.profile_names})
+        self.version = 0  # bumped on every change of the queue, for screens that show it
+        self._loaded: set[str] = set()  # profiles whose first listing is in: their news is live
+
+    def start(self) -> None:
+        self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
+        self.queue.apply(self.workspace.store.runs.values(), [], [], live=False, now=clock())
+        self.workspace.store.subscribe(self.on_delta)
+        self.workspace.health_listeners.append(self.on_health)
+        for health in self.workspace.health.values():  # what is known at start is backlog
+            if health.state is HealthState.OK:
+                self._loaded.add(health.profile)
+            self.queue.set_health(health, now=clock(), live=False)
+        self.app.set_interval(TICK_SECONDS, self.tick)
+
+    @property
+    def count(self) -> int:
+        return len(self.queue)
+
+    # ---- inputs ------------------------------------------------------------------------
+
+    def on_delta(self, delta: Delta) -> None:
+        live_added = [r for r in delta.added if r.profile in self._loaded]
+        backlog = [r for r in delta.added if r.profile not in self._loaded]
+        now = clock()
+        if backlog:
+            self.queue.apply(backlog, [], [], live=False, now=now)
+        self.queue.apply(live_added, [new for _old, new in delta.changed], delta.removed, now=now)
+        self._finished(delta)
+        self.version += 1
+
+    def on_health(self, health: Health) -> None:
+        if health.state is HealthState.OK:
+            self._loaded.add(health.profile)
+        self.queue.set_health(health, now=clock())
+        self.version += 1
+
+    def tick(self) -> None:
+        self.queue.tick(clock())
+        self.version += 1
+
+    # ---- outputs -----------------------------------------------------------------------
+
+    def _needs_attention(self, item: AttentionItem) -> None:
+        what = item.run.id if item.run is not None else item.profile
+        event = Event(key=f"attention:{item.reason.value}:{item.profile}:{what}",
+                      title=f"needs attention: {item.reason.value}",
+                      message=f"{item.profile} {what}: {item.detail}", data=item.to_json())
+        self._deliver(event, severity="warning")
+
+    def _finished(self, delta: Delta) -> None:
+        for old, new in delta.changed:
+            if old.status.terminal or not new.status.terminal or not self.is_followed(new.key):
+                continue
+            event = Event(key=f"finished:{new.profile}:{new.id}", title="run finished",
+                          message=f"{new.profile} {new.id}: {new.status.value}",
+                          data={"event": "finished", **_run_json(new)})
+            self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning")
+
+    def _deliver(self, event: Event, *, severity: str) -> None:
+        """The toast always; bell, desktop and command once per event, rate-limited."""
+        self.app.notify(event.message, title=event.title,
+                        severity="warning" if severity == "warning" else "information")
+        if not self.notifier.offer(event):
+            return
+        settings = self.notifier.settings
+        if settings.bell:
+            self.app.bell()
+        if settings.desktop:
+            write_to_terminal(self.app, desktop_sequences(event.title, event.message,
+                                                          in_tmux=bool(os.environ.get("TMUX"))))
+        if settings.command:
+            self.app.run_worker(self._run_command(event), group="notify")
+
+    async def _run_command(self, event: Event) -> None:
+        problem = await self.notifier.run_command(event)
+        if problem is not None:
+            self.app.notify(problem, title="notify", severity="error")
+
+
+def write_to_terminal(app: App[int], text: str) -> None:
+    """Raw bytes to the terminal (Textual has no public call for an OSC of our own)."""
+    driver = getattr(app, "_driver", None)
+    if driver is not None:
+        driver.write(text)
+
+
+def _run_json(run: Run) -> dict[str, str | None]:
+    return {"id": run.id, "profile": run.profile, "provider": run.provider,
+            "status": run.status.value, "raw_status": run.raw_status, "workflow": run.workflow}

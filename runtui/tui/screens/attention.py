@@ -1,0 +1,171 @@
+"""`!`: what needs a human across every profile, and the keys to act on it.
+
+Rows come from the app's live attention queue (`runtui.tui.alerts`). Actions go
+through the same controller as the run table's keys: the allowed-actions table,
+the read-only gate, a confirmation when work is destroyed, the journal, sent once.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from runtui import display
+from runtui.actions import decide
+from runtui.engine.attention import AttentionItem, Reason
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.model import Action, Run
+from runtui.tui.alerts import Alerts
+
+COLUMNS = ("WHY", "PROFILE", "ID", "WORKFLOW", "DETAIL")
+LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUCK: "▶ stuck",
+         Reason.LATE: "○ late", Reason.PROFILE: "! profile"}
+
+
+class AttentionScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="attention.back"),
+        Binding("a", "acknowledge", "Seen", id="attention.ack"),
+        Binding("A", "acknowledge_all", "All seen", id="attention.ack_all", show=False),
+        Binding("r", "act('resume')", "Resume", id="attention.resume"),
+        Binding("t", "act('retry')", "Retry", id="attention.retry", show=False),
+        Binding("c", "act('cancel')", "Cancel", id="attention.cancel"),
+        Binding("j", "cursor('down')", "Down", id="attention.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="attention.up", show=False),
+    ]
+
+    def __init__(self, alerts: Alerts) -> None:
+        super().__init__()
+        self.alerts = alerts
+        self._shown_version = -1
+        self._rows: list[AttentionItem] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="attention-title")
+        table: DataTable[str] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.set_interval(1.0, self._fill)
+        self.query_one(DataTable).focus()
+
+    def _fill(self) -> None:
+        """Rebuild the rows when the queue changed (a few dozen rows: a rebuild is cheap)."""
+        if self.alerts.version == self._shown_version:
+            return
+        self._shown_version = self.alerts.version
+        table: DataTable[str] = self.query_one(DataTable)
+        selected = self._selected()
+        self._rows = self.alerts.queue.sorted_items()
+        table.clear()
+        for item in self._rows:
+            run = item.run
+            table.add_row(LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
+                          (run.workflow or "") if run else "", item.detail, key=_row_key(item))
+        if selected is not None and _row_key(selected) in {_row_key(i) for i in self._rows}:
+            table.move_cursor(row=table.get_row_index(_row_key(selected)))
+        count = len(self._rows)
+        title = f"{count} need attention" if count else "nothing needs attention"
+        self.query_one("#attention-title", Static).update(
+            f"{title} | enter detail, A all failures seen, t retry")
+
+    def _selected(self) -> AttentionItem | None:
+        table: DataTable[str] = self.query_one(DataTable)
+        if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def _selected_run(self) -> Run | None:
+        item = self._selected()
+        if item is None or item.run is None:
+            return None
+        return self.alerts.workspace.store.get(item.run.key) or item.run
+
+    # ---- keys --------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, direction: str) -> None:
+        table: DataTable[str] = self.query_one(DataTable)
+        if direction == "down":
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        """Enter (the table's own select key) opens the run's detail."""
+        self.action_open()
+
+    def action_open(self) -> None:
+        run = self._selected_run()
+        if run is None:
+            self.notify("a profile's trouble has no run: see the profiles screen (P)", timeout=4)
+            return
+        from runtui.tui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(run))
+
+    def action_acknowledge(self) -> None:
+        item = self._selected()
+        if item is None or item.reason is not Reason.FAILED or item.run is None:
+            self.notify("only failures are acknowledged; the rest leave when resolved", timeout=4)
+            return
+        self.alerts.queue.acknowledge([item.run])
+        self.alerts.version += 1
+        self._fill()
+
+    def action_acknowledge_all(self) -> None:
+        self.alerts.queue.acknowledge_all()
+        self.alerts.version += 1
+        self._fill()
+
+    def action_act(self, name: str) -> None:
+        run = self._selected_run()
+        if run is None:
+            self.notify("no run selected", severity="warning")
+            return
+        action = Action(name)
+        ws = self.alerts.workspace
+        decision = decide(run, action, read_only=ws.read_only(run.profile),
+                          busy=ws.controller.is_busy(run))
+        if not decision:
+            self.notify(decision.reason, title=f"cannot {action.value}", severity="warning", timeout=6)
+            return
+        if action.destructive:
+            from runtui.tui.screens.confirm import ConfirmScreen
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._send(action, run)
+
+            question = f"{action.value.capitalize()} run {run.id} ({run.workflow or 'no workflow'})?" \
+                       "\nThis cannot be undone."
+            self.app.push_screen(ConfirmScreen(question), confirmed)
+            return
+        self._send(action, run)
+
+    @work(group="actions")
+    async def _send(self, action: Action, run: Run) -> None:
+        ws = self.alerts.workspace
+        try:
+            result = await ws.controller.act(ws.provider(run.profile), run, action)
+        except (NotAllowed, ConfigError, ProviderError) as exc:
+            self.notify(str(exc), title=f"{action.value} {run.id}", severity="error", timeout=8)
+            return
+        verdict = "ok" if result.ok else "failed"
+        state = f" → {result.run.status.value}" if result.run is not None else ""
+        self.notify(f"{result.message or ''}{state}", title=f"{action.value} {run.id}: {verdict}",
+                    severity="information" if result.ok else "error")
+
+
+def _row_key(item: AttentionItem) -> str:
+    return f"{item.profile}/{item.run.id if item.run else ''}"
