@@ -25,7 +25,7 @@ from runtui import config as config_mod
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, Kind, Run, StartRequest, Status, Step
+from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status, Step
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
@@ -649,10 +649,11 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     obj: Ctx = ctx.obj
     ws = _workspace(obj)
     names = _known_profiles(ws, profiles)
-    runs_found, health, waiting_at = run_async(_attention_runs(ws, names))
+    runs_found, health, waiting_at, requests = run_async(_attention_runs(ws, names))
     items = build_queue(runs_found, health=health, acks=Acknowledgements.load(), waiting_at=waiting_at,
                         waits_on_human={p.name: p.waits_on_human for p in ws.providers.values()},
-                        read_only={n: ws.read_only(n) for n in names}, trouble_after=timedelta(0))
+                        read_only={n: ws.read_only(n) for n in names}, requests=requests,
+                        trouble_after=timedelta(0))
     if as_json:
         click.echo(json.dumps([i.to_json() for i in items], indent=2))
     elif items:
@@ -665,21 +666,30 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     sys.exit(EXIT_SERVER if items else EXIT_OK)
 
 
-async def _attention_runs(ws: Workspace, names: list[str]
-                          ) -> tuple[list[Run], dict[str, Health], dict[Key, list[str]]]:
+async def _attention_runs(ws: Workspace, names: list[str]) -> tuple[
+        list[Run], dict[str, Health], dict[Key, list[str]], dict[Key, HumanRequest]]:
     """Each profile's newest runs (for the workflows' usual times and recent failures),
-    its whole active set, and where its waiting runs wait (their detail's waiting
-    steps). A profile that fails is reported as trouble, not fatal."""
+    its whole active set, where its waiting runs wait (their detail's waiting
+    steps) and what its platform lists as waiting on a person (an inbox), with
+    those runs read when the listings missed them. A profile that fails is
+    reported as trouble, not fatal."""
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
 
     waiting_at: dict[Key, list[str]] = {}
+    requests: dict[Key, HumanRequest] = {}
 
     async def one(name: str) -> list[Run]:
         provider = ws.provider(name)
         merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
         merged.update((r.key, r) for r in await provider.list_runs(
             ListQuery(statuses=frozenset(ACTIVE))))
+        if provider.lists_human_requests:
+            for request in await provider.human_requests():
+                key = (name, request.run_id)
+                requests[key] = request
+                if key not in merged and len(requests) <= ATTENTION_DETAILS:
+                    merged[key] = await provider.get_summary(request.run_id)
         human = provider.waits_on_human
         waiting = [r for r in merged.values()
                    if r.status is Status.WAITING or (r.raw_status or "").lower() in human]
@@ -707,7 +717,7 @@ async def _attention_runs(ws: Workspace, names: list[str]
             health[name] = Health(profile=name, state=state, message=str(result), since=now)
         else:
             found.extend(result)
-    return found, health, waiting_at
+    return found, health, waiting_at, requests
 
 
 def _all_steps(steps: tuple[Step, ...]) -> Iterator[Step]:
@@ -740,6 +750,84 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     acks.save()
     what = "every failure so far" if ack_all else ", ".join(run_ids)
     click.echo(f"acknowledged {what} ({', '.join(names)})")
+
+
+@attention.command("answer")
+@click.argument("run_id")
+@click.option("--profile", "-p", required=True, help="The run's profile.")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="One input value (parsed as JSON if it can be); repeatable.")
+@click.option("--data", "data_json", help="The whole answer as one JSON object (a B3OS node's data).")
+@click.option("--reject", is_flag=True, help="Refuse an approval (Wexa anomaly detection or preview).")
+@click.option("--show", is_flag=True, help="Only print what the run asks for; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_obj
+@handles_errors
+def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...], data_json: str | None,
+                     reject: bool, show: bool, as_json: bool) -> None:
+    """Answer what a waiting run asks: input values, an approval, or (--reject) a refusal.
+
+    Prefect paused runs (their input form), B3OS waiting nodes (JSON data) and Wexa
+    inbox items. Journaled like every action; the values are never journaled.
+    Exit 2 when a required value is missing, 3 when the run waits for nothing.
+    """
+    values = _parse_inputs(pairs, None)
+    if data_json is not None:
+        try:
+            loaded = json.loads(data_json)
+        except json.JSONDecodeError as exc:
+            fail(f"--data: not JSON: {exc}", EXIT_USAGE)
+        if not isinstance(loaded, dict):
+            fail("--data must be a JSON object", EXIT_USAGE)
+        values = {**loaded, **values}
+    ws = _workspace(obj)
+
+    async def main() -> tuple[HumanRequest, Any]:
+        try:
+            provider = ws.provider(profile)
+            if not provider.answers_humans:
+                raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
+            run = await provider.get_summary(run_id)
+            if run.id != run_id:
+                raise ProviderError(f"the server answered the read of {run_id!r} with another run, "
+                                    f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+            request = await provider.human_request(run)
+            if request is None:
+                raise NotAllowed(f"run {run_id} waits for no answer ({run.raw_status or run.status.value})")
+            if show:
+                return request, None
+            missing = [str(f["key"]) for f in request.fields
+                       if f.get("required") and values.get(str(f["key"])) in (None, "")]
+            if missing and not reject:
+                fail(f"missing required value(s): {', '.join(missing)} (use --set KEY=VALUE)", EXIT_USAGE)
+            return request, await ws.controller.answer(provider, run, request, approve=not reject,
+                                                       values=values)
+        finally:
+            await ws.aclose()
+
+    request, result = run_async(main())
+    if result is None:
+        if as_json:
+            click.echo(json.dumps(request.to_json(), indent=2))
+        else:
+            click.echo(_describe_request(request))
+        return
+    _report(result, as_json)
+
+
+def _describe_request(request: HumanRequest) -> str:
+    lines = [f"{request.run_id}: {request.title}"]
+    for spec in request.fields:
+        need = "required" if spec.get("required") else f"default {json.dumps(spec.get('default'))}"
+        label = f" {spec['label']}" if spec.get("label") else ""
+        lines.append(f"  {spec['key']} ({spec.get('type', 'any')}, {need}){label}")
+    if request.free_form:
+        lines.append("  any JSON object (--data '{...}' or --set KEY=VALUE)")
+    if request.can_reject:
+        lines.append("  approve (no option) or refuse (--reject)")
+    if request.note:
+        lines.append(f"note: {request.note}")
+    return "\n".join(lines)
 
 
 def _known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:

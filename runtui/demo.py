@@ -15,7 +15,7 @@ def run_demo(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float
     from runtui.sim.config import SimConfig
     from runtui.sim.server import SimServer, write_config
 
-    sim_config = SimConfig(seed=seed, runs=runs, speed=speed, faults=faults)
+    sim_config = SimConfig(seed=seed, runs=runs, speed=speed, faults=faults, inbox=3)
     with tempfile.TemporaryDirectory(prefix="runtui-demo-") as tmp, SimServer(sim_config) as server:
         config_path = Path(tmp) / "config.toml"
         env = write_config(config_path, server.url, sim_config)

@@ -232,5 +232,34 @@ class ActionResult(_Copy):
     uncertain: bool = False  # the answer was lost; the state was read back
 
 
+@dataclass(frozen=True, slots=True)
+class HumanRequest(_Copy):
+    """What a waiting run asks of a person, as its platform says: values, a yes or no, or both.
+
+    `fields` use the execute form's shape (`key`, `type`, `required`, `label`,
+    `description`, `default`), so one form serves both. `free_form`: any JSON
+    object (a B3OS node's data, which has no published schema). `ref` is the
+    platform's handle (a node id, an inbox type); `note` says what the platform
+    does not publish, for the operator to see.
+    """
+
+    run_id: str
+    profile: str
+    provider: str
+    title: str
+    fields: tuple[dict[str, Any], ...] = ()
+    free_form: bool = False
+    can_reject: bool = False
+    ref: str = ""
+    note: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)  # what the answer must carry back
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "profile": self.profile, "provider": self.provider,
+                "title": self.title, "fields": list(self.fields), "free_form": self.free_form,
+                "can_reject": self.can_reject, "ref": self.ref, "note": self.note,
+                "context": self.context}
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()

@@ -24,7 +24,7 @@ from runtui.actions import allowed_actions
 from runtui.config import state_dir
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
-from runtui.model import Action, Run, Status
+from runtui.model import Action, HumanRequest, Run, Status
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
@@ -128,6 +128,7 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 waiting_at: Mapping[Key, list[str]] | None = None,
                 waits_on_human: Mapping[str, frozenset[str]] | None = None,
                 read_only: Mapping[str, bool] | None = None,
+                requests: Mapping[Key, HumanRequest] | None = None,
                 now: datetime | None = None,
                 trouble_after: timedelta = TROUBLE_AFTER,
                 times: WorkflowTimes | None = None) -> list[AttentionItem]:
@@ -138,7 +139,9 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     `trouble_after`: how long a profile must be in error to count (a one-shot command,
     which cannot know for how long, passes zero). `times`: the workflows' usual times,
     when not computed from `runs` themselves (the live queue judges a few runs
-    against everything it knows).
+    against everything it knows). `requests`: what a platform lists apart from
+    run statuses (Wexa's inbox), by run; such a run waits on a human whatever its
+    status says.
     """
     now = now or datetime.now(UTC)
     runs = list(runs)
@@ -153,7 +156,10 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
 
     for run in runs:
         raw = (run.raw_status or "").lower()
-        if run.status is Status.WAITING or raw in human.get(run.provider, frozenset()):
+        asked = (requests or {}).get(run.key)
+        if asked is not None and not run.status.terminal:
+            items.append(item(Reason.WAITING, run, asked.title))
+        elif run.status is Status.WAITING or raw in human.get(run.provider, frozenset()):
             steps = (waiting_at or {}).get(run.key)
             since = display.relative(run.updated_at or run.started_at or run.created_at, now)
             where = f"waits at {', '.join(steps)}" if steps else f"{run.raw_status or run.status.value}"
@@ -238,6 +244,7 @@ class AttentionQueue:
         self.items: dict[tuple[str, str], AttentionItem] = {}  # (profile, run id or "")
         self._runs: dict[Key, Run] = {}
         self._health: dict[str, Health] = {}
+        self._requests: dict[Key, HumanRequest] = {}
         self._stats_at: datetime | None = None
         self._times: WorkflowTimes = ({}, {})
 
@@ -259,6 +266,18 @@ class AttentionQueue:
         for run in touched:
             self._runs[run.key] = run
         self._judge(touched, now, live=live)
+
+    def set_requests(self, profile: str, requests: Iterable[HumanRequest], *,
+                     now: datetime | None = None, live: bool = True) -> None:
+        """Replace `profile`'s listed requests (an inbox poll) and re-judge the runs they touch."""
+        fresh = {(r.profile, r.run_id): r for r in requests if r.profile == profile}
+        touched = {k for k in self._requests if k[0] == profile} | set(fresh)
+        self._requests = {k: r for k, r in self._requests.items() if k[0] != profile} | fresh
+        runs = [self._runs[k] for k in touched if k in self._runs]
+        self._judge(runs, now or datetime.now(UTC), live=live)
+
+    def request_for(self, key: Key) -> HumanRequest | None:
+        return self._requests.get(key)
 
     def set_health(self, health: Health, *, now: datetime | None = None, live: bool = True) -> None:
         self._health[health.profile] = health
@@ -292,7 +311,8 @@ class AttentionQueue:
             self._times = workflow_times(self._runs.values())
             self._stats_at = now
         verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
-                               read_only=self.read_only, now=now, times=self._times)
+                               read_only=self.read_only, requests=self._requests, now=now,
+                               times=self._times)
         judged = {i.run.key: i for i in verdicts if i.run is not None}
         for run in runs:
             item = judged.get(run.key)

@@ -7,11 +7,13 @@ request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from runtui.actions import can_execute, decide
 from runtui.engine.journal import Journal
 from runtui.engine.store import Key, RunStore
 from runtui.errors import NotAllowed
-from runtui.model import Action, ActionResult, Run, StartRequest
+from runtui.model import Action, ActionResult, HumanRequest, Run, StartRequest
 from runtui.providers.base import Provider
 
 
@@ -41,6 +43,36 @@ class Controller:
             self.in_flight.discard(run.key)
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=run.id, new_run_id=result.new_run_id)
+        if self.store is not None and result.run is not None:
+            self.store.upsert([result.run], partial=True)
+        return result
+
+    async def answer(self, provider: Provider, run: Run, request: HumanRequest, *, approve: bool,
+                     values: dict[str, Any]) -> ActionResult:
+        """Answer what a waiting run asks (input, approval): the same gates as any action.
+
+        Read-only profiles and a run with an action in flight are refused before
+        anything is sent; the answer is journaled (never its values: they may hold
+        secrets a person typed) and sent once.
+        """
+        if provider.profile.read_only:
+            raise NotAllowed(f"profile {run.profile!r} is read-only")
+        if self.is_busy(run):
+            raise NotAllowed("an action on this run is still in flight")
+        if request.run_id != run.id:
+            raise NotAllowed(f"the request belongs to run {request.run_id!r}, not {run.id!r}")
+        self.in_flight.add(run.key)
+        verb = "answer" if approve else "reject"
+        entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
+                                     action=f"{verb} {request.context.get('type') or 'request'}")
+        try:
+            result = await provider.answer(run, request, approve=approve, values=values)
+        except BaseException as exc:
+            self.journal.finished(entry, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            raise
+        finally:
+            self.in_flight.discard(run.key)
+        self.journal.finished(entry, outcome=_outcome(result), message=result.message, run_id=run.id)
         if self.store is not None and result.run is not None:
             self.store.upsert([result.run], partial=True)
         return result

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from runtui import actions
 from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
 from runtui.providers.http import first_str, seg
@@ -518,6 +518,40 @@ class B3osProvider(Provider):
         if isinstance(env, str) and env:
             return os.environ.get(env) or None
         return None
+
+    # ---- a node that waits for a person ---------------------------------------------
+
+    answers_humans: ClassVar[bool] = True
+
+    async def human_request(self, run: Run) -> HumanRequest | None:
+        """The run's waiting node: resumed with a JSON object as its `data`.
+
+        B3OS publishes no schema for what a waiting node expects, so the form is
+        free JSON; a resume needs the workflow's webhook secret (`webhook_secret_env`).
+        """
+        detail = await self.get_run(run.id)
+        if detail.run.id != run.id:
+            raise ProviderError(f"the server answered the read of {run.id!r} with another run, "
+                                f"{detail.run.id!r}", provider=NAME, kind="mismatch")
+        node = waiting_node(detail)
+        if node is None:
+            return None
+        note = "B3OS publishes no schema for a node's data: enter a JSON object ({} for none)."
+        if self._webhook_secret() is None:
+            note += " No webhook secret is set (webhook_secret_env): the server may refuse."
+        step = next((s for s in detail.steps if s.id == node), None)
+        label = step.name if step is not None and step.name else node
+        return HumanRequest(run_id=run.id, profile=run.profile, provider=NAME,
+                            title=f"node {label} waits for data", free_form=True, ref=node, note=note,
+                            context={"type": "node data"})
+
+    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                      values: dict[str, Any]) -> None:
+        if not approve:
+            raise NotAllowed("B3OS has no rejection of a waiting node: cancel the run instead")
+        secret = self._webhook_secret()
+        await self.http.post_action(f"/v1/runs/{seg(run.id)}/nodes/{seg(request.ref)}/resume",
+                                    json={"data": values}, params={"secret": secret} if secret else None)
 
     async def _send(self, run: Run, action: Action) -> str | None:
         run_path = f"/v1/runs/{seg(run.id)}"

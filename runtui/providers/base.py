@@ -19,8 +19,8 @@ from pydantic import SecretStr
 
 from runtui.actions import ActionTable
 from runtui.config import Profile, resolve_key
-from runtui.errors import ConfigError, ProviderError
-from runtui.model import Action, ActionResult, Kind, Run, RunDetail, StartRequest, Status
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.http import HttpClient
 from runtui.providers.parse import PageMemo, ParseMemo
 
@@ -128,6 +128,45 @@ class Provider(abc.ABC):
     def stream_run(self, run_id: str, kind: Kind = Kind.RUN) -> AsyncIterator[RunDetail] | None:
         """A live stream of the run when the server offers one (B3OS SSE), else None."""
         return None
+
+    # ---- what waits on a human (the attention queue) ---------------------------------
+
+    answers_humans: ClassVar[bool] = False
+    """True when the adapter can say what a waiting run asks for and send the answer."""
+    lists_human_requests: ClassVar[bool] = False
+    """True when the platform lists requests apart from run statuses (`human_requests`)."""
+
+    async def human_requests(self) -> list[HumanRequest]:
+        """Requests the platform lists apart from run statuses (an inbox), newest first."""
+        return []
+
+    async def human_request(self, run: Run) -> HumanRequest | None:
+        """What this waiting run asks for (values to fill, a yes or no), or None."""
+        return None
+
+    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                      values: dict[str, Any]) -> None:
+        """Send the one request that answers `request` for `run`."""
+        raise NotAllowed(f"{self.name} runs take no answer from runtui")
+
+    async def answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                     values: dict[str, Any]) -> ActionResult:
+        """Answer once (never retried, like every action), then read the run again."""
+        verb = "answered" if approve else "rejected"
+        try:
+            await self._answer(run, request, approve=approve, values=values)
+        except ProviderError as exc:
+            uncertain = exc.kind in ("timeout", "network")
+            lost = "the answer was lost; check the run before answering again: " if uncertain else ""
+            return ActionResult(action=Action.RESUME, ok=False, message=lost + str(exc),
+                                uncertain=uncertain)
+        try:
+            fresh: Run | None = await self.get_summary(run.id, run.kind)
+        except ProviderError:
+            fresh = None
+        if fresh is not None and fresh.id != run.id:
+            fresh = None  # never show another run's state as this one's
+        return ActionResult(action=Action.RESUME, ok=True, run=fresh, message=f"{verb}: {request.title}")
 
     # ---- actions --------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from runtui.actions import ActionTable
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status, Step, TimelineEntry
+from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step, TimelineEntry
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
 from runtui.providers.http import HttpClient, first_str, seg
@@ -235,16 +235,19 @@ def parse_timeline(states: Any) -> tuple[TimelineEntry, ...]:
     return tuple(e for _, e in entries)
 
 
-@p.parsing(NAME)
-def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
-    """A deployment: its parameter schema (JSON schema `properties`) as form inputs."""
-    obj = p.as_dict(body)
-    schema = p.as_dict(obj.get("parameter_openapi_schema"))
+def schema_fields(schema_body: Any, defaults: Any = None) -> tuple[dict[str, Any], ...]:
+    """A JSON schema's `properties` as form fields, in Prefect's `position` order.
+
+    Deployments' parameters and a paused run's input (`RunInput` models) both
+    publish one; a field a reference (`$ref`) or a union describes is typed "any"
+    and edited as JSON.
+    """
+    schema = p.as_dict(schema_body)
     required = {r for r in (p.text(x) for x in p.as_list(schema.get("required"))) if r}
-    defaults = p.as_dict(obj.get("parameters"))
+    given = p.as_dict(defaults)
     props = p.as_dict(schema.get("properties"))
     ordered = sorted(props.items(), key=lambda kv: (p.number(p.dig(kv[1], "position")) or 0.0, kv[0]))
-    inputs: list[dict[str, Any]] = []
+    fields: list[dict[str, Any]] = []
     for key, spec in ordered:
         spec_d = p.as_dict(spec)
         field: dict[str, Any] = {"key": key, "type": p.text(spec_d.get("type")) or "any",
@@ -252,13 +255,21 @@ def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
         for src, dst in (("title", "label"), ("description", "description")):
             if p.text(spec_d.get(src)):
                 field[dst] = spec_d[src]
-        if key in defaults:
-            field["default"] = p.to_jsonable(defaults[key])
+        if key in given:
+            field["default"] = p.to_jsonable(given[key])
         elif "default" in spec_d:
             field["default"] = p.to_jsonable(spec_d["default"])
-        inputs.append(field)
+        fields.append(field)
+    return tuple(fields)
+
+
+@p.parsing(NAME)
+def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
+    """A deployment: its parameter schema (JSON schema `properties`) as form inputs."""
+    obj = p.as_dict(body)
+    inputs = schema_fields(obj.get("parameter_openapi_schema"), obj.get("parameters"))
     return WorkflowInfo(id=p.ident(obj, "id") or workflow_id, name=p.first_text(obj, "name"),
-                        inputs=tuple(inputs))
+                        inputs=inputs)
 
 
 def orchestration_outcome(body: Any, http_status: int, action: Action) -> None:
@@ -438,6 +449,55 @@ class PrefectProvider(Provider):
     async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
         response = await self.http.get(self._path(f"/deployments/{seg(workflow_id)}"))
         return parse_workflow(json_of(response, NAME), workflow_id)
+
+    # ---- paused runs that wait for a person ------------------------------------------
+
+    answers_humans: ClassVar[bool] = True
+
+    async def human_request(self, run: Run) -> HumanRequest | None:
+        """A paused run: resume it, with a form when the flow paused with `wait_for_input`.
+
+        `pause_flow_run(wait_for_input=Model)` stores the model's JSON schema as a
+        flow run input under the state's `run_input_keyset["schema"]` key (and a
+        description under `["description"]`); the server validates the resume's
+        `run_input` against it.
+        """
+        body = await self._flow_run(run.id)
+        state = p.as_dict(p.dig(body, "state"))
+        if (p.text(state.get("type")) or "").upper() != "PAUSED":
+            return None
+        keyset = p.as_dict(p.dig(state, "state_details", "run_input_keyset"))
+        name = p.text(state.get("name")) or "Paused"
+        if not keyset:
+            return HumanRequest(run_id=run.id, profile=run.profile, provider=NAME,
+                                title=f"{name}: resume when ready (no input asked)",
+                                context={"type": "pause"})
+        schema_key, description_key = p.text(keyset.get("schema")), p.text(keyset.get("description"))
+        fields: tuple[dict[str, Any], ...] = ()
+        if schema_key:
+            fields = schema_fields(await self._run_input(run.id, schema_key, as_json=True))
+        description = await self._run_input(run.id, description_key) if description_key else None
+        title = p.text(description) or f"{name}: the flow waits for input"
+        return HumanRequest(run_id=run.id, profile=run.profile, provider=NAME, title=title,
+                            fields=fields, ref=schema_key or "", context={"type": "run_input"})
+
+    async def _run_input(self, run_id: str, key: str, *, as_json: bool = False) -> Any:
+        """One flow run input (plain text on the wire), or None when it is not there."""
+        try:
+            response = await self.http.get(self._path(f"/flow_runs/{seg(run_id)}/input/{seg(key)}"))
+        except ProviderError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return json_of(response, NAME) if as_json else response.text
+
+    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                      values: dict[str, Any]) -> None:
+        if not approve:
+            raise NotAllowed("Prefect has no rejection of a pause: cancel the run instead")
+        body: dict[str, Any] = {"run_input": values} if request.ref else {}
+        response = await self._post_action(f"/flow_runs/{seg(run.id)}/resume", body)
+        orchestration_outcome(json_of(response, NAME), response.status_code, A.RESUME)
 
     # ---- actions --------------------------------------------------------------------
 

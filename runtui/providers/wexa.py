@@ -16,12 +16,14 @@ from pydantic import SecretStr
 from runtui import actions
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.model import Action, Cost, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
+from runtui.providers.wexa_inbox import answer_body, parse_inbox
 
 NAME = "wexa"
+INBOX_LIMIT = 100  # what the SDK asks for; the queue shows the newest pending items
 ERROR_TEXT_KEYS = ("message", "msg", "detail", "error", "reason", "description")
 
 STATUS_TABLE: dict[str, Status] = {
@@ -348,6 +350,28 @@ class WexaProvider(Provider):
         response = await self.http.get(f"/tasks/{seg(self.project)}", params={"limit": 1, "skip": 0})
         runs = parse_page(json_of(response, NAME), self.profile.name, Kind.TASK)
         return f"project {self.project}: " + ("tasks readable" if runs else "no tasks yet")
+
+    # ---- the inbox: what waits on a person ------------------------------------------
+
+    answers_humans: ClassVar[bool] = True
+    lists_human_requests: ClassVar[bool] = True
+
+    async def human_requests(self) -> list[HumanRequest]:
+        response = await self.http.get("/inbox", params={"projectID": self.project, "limit": INBOX_LIMIT,
+                                                         "status": "pending", "view": "ui"})
+        return parse_inbox(json_of(response, NAME), self.profile.name)
+
+    async def human_request(self, run: Run) -> HumanRequest | None:
+        return next((r for r in await self.human_requests() if r.run_id == run.id), None)
+
+    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                      values: dict[str, Any]) -> None:
+        if not approve and not request.can_reject:
+            raise NotAllowed("Wexa's runtime input cannot be rejected: cancel the execution instead")
+        kind, body = answer_body(request, approve=approve, values=values)
+        # The path names the run the user chose, never an id from the inbox answer.
+        await self.http.post_action(f"/inbox/update/{seg(kind)}/{seg(run.id)}", json=body,
+                                    params={"projectID": self.project})
 
     # ---- actions --------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         default=",".join(ALL_FAULT_KINDS),
         help="comma-separated subset of: " + ",".join(ALL_FAULT_KINDS),
     )
+    p.add_argument("--inbox", type=int, default=0, metavar="N",
+                   help="Wexa executions parked on an inbox item at start (the demo uses 3)")
     p.add_argument("--spawn-every", type=float, default=20.0, help="seconds between new runs (0 = never)")
     p.add_argument(
         "--write-config",
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             faults=args.faults,
             fault_kinds=tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip()),
             spawn_every=args.spawn_every,
+            inbox=args.inbox,
         )
     except ValueError as exc:
         print(f"runtui sim: {exc}", file=sys.stderr)

@@ -54,6 +54,7 @@ class SimConfig:
     fault_kinds: tuple[str, ...] = ALL_FAULT_KINDS
     active_fraction: float = 0.25
     spawn_every: float = 20.0
+    inbox: int = 0  # Wexa executions parked on an inbox item at start (the demo shows some)
     keys: dict[str, str] = field(default_factory=default_keys)
 
     def __post_init__(self) -> None:
@@ -64,6 +65,8 @@ class SimConfig:
             raise ValueError("faults must be between 0 and 1")
         if self.speed <= 0:
             raise ValueError("speed must be positive")
+        if self.inbox < 0:
+            raise ValueError("inbox must be >= 0")
         if self.runs < 0:
             raise ValueError("runs must be >= 0")
         self.fault_kinds = tuple(self.fault_kinds)

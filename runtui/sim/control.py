@@ -85,6 +85,24 @@ def routes(world: World) -> list[Route]:
         store.reschedule(run)
         return JSONResponse({"id": run.id, "status": run.status})
 
+    async def ask_inbox(request: Request) -> Response:
+        """Park a Wexa execution on a new inbox item (`{"execution_id", "type"}`)."""
+        try:
+            body = await _body(request)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        run = world.wexa.store.get(str(body.get("execution_id", "")))
+        if run is None:
+            return _error(404, "run not found")
+        now = world.sync()
+        agents = world.catalog.wexa[run.flow].agents
+        try:
+            item = world.wexa.inbox.ask(run, str(body.get("type", "runtime_input")),
+                                        agents[min(run.step, len(agents) - 1)].id, now)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return JSONResponse({"id": item.id, "type": item.type, "execution_id": run.id})
+
     async def tick(request: Request) -> Response:
         try:
             body = await _body(request)
@@ -115,6 +133,7 @@ def routes(world: World) -> list[Route]:
         Route("/faults", faults, methods=["POST"]),
         Route("/runs/{provider}/{run_id}/status", force_status, methods=["POST"]),
         Route("/tick", tick, methods=["POST"]),
+        Route("/wexa/inbox", ask_inbox, methods=["POST"]),
         Route("/catalog", catalog, methods=["GET"]),
         Route("/runs/{provider}", find_runs, methods=["GET"]),
     ]

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from .routing import ApiError, provider_route, qint, read_json
 from .runs import SimRun
+from .wexa_inbox import TYPES as INBOX_TYPES
 from .wexa_runs import WexaTask
 from .world import World
 
@@ -160,6 +161,27 @@ def routes(world: World) -> list[Route]:
         task.stopped = True
         return JSONResponse(sim.task_json(task, with_executions=False), status_code=201)
 
+    async def list_inbox(request: Request) -> Response:
+        check_project(request.query_params.get("projectID"))
+        limit = qint(request, "limit", LIST_DEFAULT, 1, LIST_MAX)
+        q = request.query_params
+        items = sim.inbox.listing(q.get("status") or None, q.get("type") or None, q.get("after_id"), limit)
+        return JSONResponse([sim.inbox.to_json(i, cat.project_id, world.clock.epoch(i.created))
+                             for i in items])
+
+    async def answer_inbox(request: Request) -> Response:
+        check_project(request.query_params.get("projectID"))
+        kind = request.path_params["kind"]
+        if kind not in INBOX_TYPES:
+            raise ApiError(404, "Not Found")
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ApiError(422, "Request body must be a JSON object")
+        status, error = sim.inbox.answer(kind, execution(request), body, world.sync())
+        if error:
+            raise ApiError(status, error)
+        return JSONResponse({"message": "updated", "execution_id": request.path_params["execution_id"]})
+
     r = [
         ("POST", "/execute_flow", create, "run"),
         ("GET", "/{project_id}/execution_flows", list_executions, "list"),
@@ -174,5 +196,7 @@ def routes(world: World) -> list[Route]:
         ("POST", "/task/{task_id}/pause", pause_task, "action"),
         ("POST", "/task/{task_id}/resume", resume_task, "action"),
         ("POST", "/task/{task_id}/stop", stop_task, "action"),
+        ("GET", "/inbox", list_inbox, "list"),
+        ("POST", "/inbox/update/{kind}/{execution_id}", answer_inbox, "action"),
     ]
     return [provider_route(world, "wexa", m, p, h, k) for m, p, h, k in r]

@@ -15,6 +15,7 @@ from typing import Any
 from .catalog import Catalog, WexaFlow
 from .runs import HELD, INF, STUCK, RunStore, SimRun, finish, force_status, new_run
 from .state import SimClock, frac, hex_of, mix, pick, uuid4
+from .wexa_inbox import TYPES, Inbox
 
 TERMINAL: frozenset[str | None] = frozenset({"completed", "failed", "cancelled", "canceled"})
 ACTIVE = ("ready", "running", "paused")
@@ -105,6 +106,7 @@ class WexaSim:
         self.store = RunStore(self.life)
         self.tasks: list[WexaTask] = []
         self.task_by_id: dict[str, WexaTask] = {}
+        self.inbox = Inbox(self.store)
 
     # ---- creation -------------------------------------------------------
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
@@ -172,6 +174,15 @@ class WexaSim:
                 self._attach(task, run)
                 self.store.add(run, 0.0)
             i += size
+
+    def seed_inbox(self, count: int) -> None:
+        """Park the `count` oldest running or ready executions on inbox items, one type each
+        in turn. Chosen without the seeding random stream, so other runs stay as seeded."""
+        candidates = sorted((r for r in self.store.runs if r.status in ("ready", "running")),
+                            key=lambda r: (r.created, r.id))
+        for i, run in enumerate(candidates[:count]):
+            agent = self.cat.wexa[run.flow].agents[min(run.step, run.nsteps - 1)].id
+            self.inbox.ask(run, TYPES[i % len(TYPES)], agent, run.updated)
 
     def _task(self, rng: random.Random, root: SimRun, created_by: str) -> WexaTask:
         task = WexaTask(
@@ -243,6 +254,8 @@ class WexaSim:
         return None
 
     def resume(self, run: SimRun, now: float) -> str | None:
+        if self.inbox.pending_for(run) is not None:
+            return "Execution waits for an answer in the inbox"
         if run.status != "paused":
             return f"Cannot resume execution in status '{run.status}'"
         run.status = "running"

@@ -60,6 +60,7 @@ class World:
         for k, provider in enumerate(PROVIDERS):
             rng = random.Random(config.seed * 1000 + k + 1)
             self._sim(provider).seed_runs(rng, counts[provider], config.active_fraction)
+        self.wexa.seed_inbox(config.inbox)
         self.rng = random.Random(config.seed * 1000 + 99)
         self.next_spawn = config.spawn_every if config.spawn_every > 0 else INF
         self.spawn_turn = 0

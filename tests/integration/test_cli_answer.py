@@ -1,0 +1,87 @@
+"""`runtui attention answer` against the simulator: Wexa inbox items and B3OS waiting nodes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from runtui.engine.journal import Journal
+from tests.integration.conftest import Sim, run_cli
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(tmp_path / "state"))
+
+
+def _ask(sim: Sim, kind: str) -> str:
+    """A running Wexa execution, parked on a new inbox item of `kind`."""
+    taken = {i["run_id"] for i in _inbox(sim)}
+    run = next(r for r in sim.find("wexa", "running", limit=100) if r["id"] not in taken)
+    sim.control("POST", "/wexa/inbox", json={"execution_id": run["id"], "type": kind})
+    return str(run["id"])
+
+
+def _inbox(sim: Sim) -> list[dict[str, object]]:
+    result = run_cli(sim, "attention", "--json", "-p", "wexa-sim")
+    return [{"run_id": i["id"], **i} for i in result.json() if i["reason"] == "waiting"]
+
+
+def test_an_inbox_item_is_in_the_queue_until_its_input_is_sent(sim: Sim) -> None:
+    run_id = _ask(sim, "runtime_input")
+    waiting = {i["run_id"]: i for i in _inbox(sim)}
+    assert waiting[run_id]["detail"] == "The agent needs the account's region and a spending cap"
+
+    shown = run_cli(sim, "attention", "answer", run_id, "-p", "wexa-sim", "--show", "--json").json()
+    assert [f["key"] for f in shown["fields"]] == ["region", "cap"]
+    assert shown["fields"][0]["required"] is True and shown["can_reject"] is False
+
+    missing = run_cli(sim, "attention", "answer", run_id, "-p", "wexa-sim")
+    assert missing.code == 2 and "region" in missing.err
+
+    sent = run_cli(sim, "attention", "answer", run_id, "-p", "wexa-sim", "--set", "region=eu",
+                   "--set", "cap=250", "--json")
+    assert sent.code == 0, sent.err
+    assert sent.json()["run"]["status"] == "running"
+    assert run_id not in {i["run_id"] for i in _inbox(sim)}
+    entry = list(Journal().entries())[-1]
+    assert (entry.run_id, entry.action, entry.outcome) == (run_id, "answer runtime_input", "ok")
+    assert "eu" not in json.dumps(entry.__dict__), "typed values are never journaled"
+
+
+def test_an_anomaly_is_approved_or_rejected(sim: Sim) -> None:
+    approved, rejected = _ask(sim, "anomaly_detection"), _ask(sim, "preview")
+    assert run_cli(sim, "attention", "answer", approved, "-p", "wexa-sim").code == 0
+    refused = run_cli(sim, "attention", "answer", rejected, "-p", "wexa-sim", "--reject", "--json")
+    assert refused.code == 0, refused.err
+    assert refused.json()["run"]["status"] == "cancelled"
+    statuses = {r["id"]: r["status"] for r in sim.find("wexa", limit=200)}
+    assert statuses[approved] == "running" and statuses[rejected] == "cancelled"
+
+
+def test_a_plain_resume_is_refused_while_the_inbox_waits(sim: Sim) -> None:
+    run_id = _ask(sim, "runtime_input")
+    result = run_cli(sim, "runs", "resume", run_id, "-p", "wexa-sim")
+    assert result.code == 1 and "waits for an answer in the inbox" in result.err
+
+
+def test_a_b3os_waiting_node_is_resumed_with_json_data(sim: Sim) -> None:
+    run_id = str(sim.find("b3os", "waiting")[0]["id"])
+    shown = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--show").out
+    assert "waits for data" in shown and "any JSON object" in shown
+    bad = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--data", "[1]")
+    assert bad.code == 2 and "JSON object" in bad.err
+    sent = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--data", '{"approved": true}')
+    assert sent.code == 0, sent.err
+    assert run_id not in {r["id"] for r in sim.find("b3os", "waiting", limit=100)}
+
+
+def test_a_platform_without_answers_and_a_run_that_waits_for_nothing(sim: Sim) -> None:
+    blocked = str(sim.find("edges", "BLOCKED")[0]["id"])
+    edges = run_cli(sim, "attention", "answer", blocked, "-p", "edges-sim")
+    assert edges.code == 3 and "runs resume" in edges.err
+    running = str(sim.find("wexa", "running")[0]["id"])
+    nothing = run_cli(sim, "attention", "answer", running, "-p", "wexa-sim", "--set", "region=eu")
+    assert nothing.code == 3 and "waits for no answer" in nothing.err
