@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -644,30 +645,47 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     """
     if ctx.invoked_subcommand is not None:
         return
-    from runtui.engine.attention import Acknowledgements, build_queue
+    from runtui.engine.attention import Acknowledgements, AttentionItem, Reason, build_queue
 
     obj: Ctx = ctx.obj
     ws = _workspace(obj)
     names = _known_profiles(ws, profiles)
-    runs_found, health, waiting_at, requests = run_async(_attention_runs(ws, names))
-    items = build_queue(runs_found, health=health, acks=Acknowledgements.load(), waiting_at=waiting_at,
-                        waits_on_human={p.name: p.waits_on_human for p in ws.providers.values()},
-                        read_only={n: ws.read_only(n) for n in names}, requests=requests,
-                        trouble_after=timedelta(0))
+    seen = run_async(_attention_runs(ws, names))
+    items = build_queue(seen.runs, health=seen.health, acks=Acknowledgements.load(),
+                        waiting_at=seen.waiting_at,
+                        waits_on_human=seen.waits_on_human,
+                        read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
+                        troubles=seen.troubles, trouble_after=timedelta(0))
+    def can(item: AttentionItem) -> list[str]:
+        """The item's actions, plus `answer` where `runtui attention answer` applies."""
+        answer = ["answer"] if item.reason is Reason.WAITING and item.profile in seen.answers else []
+        return [a.value for a in item.actions] + answer
+
     if as_json:
-        click.echo(json.dumps([i.to_json() for i in items], indent=2))
+        click.echo(json.dumps([{**i.to_json(), "actions": can(i)} for i in items], indent=2))
     elif items:
         rows = [[i.reason.value, i.profile, i.run.id if i.run else "",
-                 (i.run.workflow or "") if i.run else "", i.detail,
-                 " ".join(a.value for a in i.actions)] for i in items]
+                 (i.run.workflow or "") if i.run else "", i.detail, " ".join(can(i))] for i in items]
         click.echo(_table(rows, ["REASON", "PROFILE", "ID", "WORKFLOW", "WHY", "CAN"]))
     else:
         click.echo("nothing needs attention")
     sys.exit(EXIT_SERVER if items else EXIT_OK)
 
 
-async def _attention_runs(ws: Workspace, names: list[str]) -> tuple[
-        list[Run], dict[str, Health], dict[Key, list[str]], dict[Key, HumanRequest]]:
+@dataclass
+class _Seen:
+    """What `runtui attention` read: runs, health, waiting steps, inbox requests, troubles."""
+
+    runs: list[Run] = field(default_factory=list)
+    health: dict[str, Health] = field(default_factory=dict)
+    waiting_at: dict[Key, list[str]] = field(default_factory=dict)
+    requests: dict[Key, HumanRequest] = field(default_factory=dict)
+    troubles: dict[str, list[str]] = field(default_factory=dict)
+    waits_on_human: dict[str, frozenset[str]] = field(default_factory=dict)  # per platform
+    answers: set[str] = field(default_factory=set)  # profiles whose platform takes answers
+
+
+async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     """Each profile's newest runs (for the workflows' usual times and recent failures),
     its whole active set, where its waiting runs wait (their detail's waiting
     steps) and what its platform lists as waiting on a person (an inbox), with
@@ -676,11 +694,16 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> tuple[
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
 
-    waiting_at: dict[Key, list[str]] = {}
-    requests: dict[Key, HumanRequest] = {}
+    seen = _Seen()
+    waiting_at, requests = seen.waiting_at, seen.requests
 
     async def one(name: str) -> list[Run]:
         provider = ws.provider(name)
+        seen.waits_on_human[provider.name] = provider.waits_on_human
+        if provider.answers_humans:
+            seen.answers.add(name)
+        if provider.reports_trouble:
+            seen.troubles[name] = await provider.troubles()
         merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
         merged.update((r.key, r) for r in await provider.list_runs(
             ListQuery(statuses=frozenset(ACTIVE))))
@@ -700,8 +723,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> tuple[
                 waiting_at[run.key] = steps
         return list(merged.values())
 
-    health: dict[str, Health] = {}
-    found: list[Run] = []
+    health, found = seen.health, seen.runs
     try:
         results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
     finally:
@@ -717,7 +739,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> tuple[
             health[name] = Health(profile=name, state=state, message=str(result), since=now)
         else:
             found.extend(result)
-    return found, health, waiting_at, requests
+    return seen
 
 
 def _all_steps(steps: tuple[Step, ...]) -> Iterator[Step]:

@@ -129,6 +129,7 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 waits_on_human: Mapping[str, frozenset[str]] | None = None,
                 read_only: Mapping[str, bool] | None = None,
                 requests: Mapping[Key, HumanRequest] | None = None,
+                troubles: Mapping[str, list[str]] | None = None,
                 now: datetime | None = None,
                 trouble_after: timedelta = TROUBLE_AFTER,
                 times: WorkflowTimes | None = None) -> list[AttentionItem]:
@@ -141,7 +142,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     when not computed from `runs` themselves (the live queue judges a few runs
     against everything it knows). `requests`: what a platform lists apart from
     run statuses (Wexa's inbox), by run; such a run waits on a human whatever its
-    status says.
+    status says. `troubles`: per profile, what its adapter sees wrong with the
+    account (a Prefect work pool with no worker while runs are due).
     """
     now = now or datetime.now(UTC)
     runs = list(runs)
@@ -179,12 +181,15 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
             limit = max(LATE_FLOOR, timedelta(seconds=usual or 0.0))
             if waited > limit:
                 items.append(item(Reason.LATE, run, f"queued {_minutes(waited)}, not started"))
+    troubled: dict[str, list[str]] = {p: list(m) for p, m in (troubles or {}).items() if m}
     for profile, state in sorted((health or {}).items()):
         if state.state in (HealthState.ERROR, HealthState.RATE_LIMITED, HealthState.CONFIG):
             began = state.since or now
             if state.state is HealthState.CONFIG or now - _aware(began) >= trouble_after:
-                provider = next((r.provider for r in runs if r.profile == profile), "")
-                items.append(AttentionItem(Reason.PROFILE, profile, provider, state.describe(now)))
+                troubled.setdefault(profile, []).insert(0, state.describe(now))
+    for profile, messages in sorted(troubled.items()):
+        provider = next((r.provider for r in runs if r.profile == profile), "")
+        items.append(AttentionItem(Reason.PROFILE, profile, provider, "; ".join(messages)))
     order = list(Reason)
     items.sort(key=lambda i: (order.index(i.reason), -_stamp(i.run)))
     return items
@@ -245,6 +250,7 @@ class AttentionQueue:
         self._runs: dict[Key, Run] = {}
         self._health: dict[str, Health] = {}
         self._requests: dict[Key, HumanRequest] = {}
+        self._troubles: dict[str, list[str]] = {}
         self._stats_at: datetime | None = None
         self._times: WorkflowTimes = ({}, {})
 
@@ -275,6 +281,12 @@ class AttentionQueue:
         self._requests = {k: r for k, r in self._requests.items() if k[0] != profile} | fresh
         runs = [self._runs[k] for k in touched if k in self._runs]
         self._judge(runs, now or datetime.now(UTC), live=live)
+
+    def set_troubles(self, profile: str, messages: list[str], *, now: datetime | None = None,
+                     live: bool = True) -> None:
+        """Replace what `profile`'s adapter sees wrong with the account (polled)."""
+        self._troubles[profile] = list(messages)
+        self._judge_profiles(now or datetime.now(UTC), live=live)
 
     def request_for(self, key: Key) -> HumanRequest | None:
         return self._requests.get(key)
@@ -325,7 +337,7 @@ class AttentionQueue:
                 self.on_new(item)
 
     def _judge_profiles(self, now: datetime, *, live: bool) -> None:
-        verdicts = build_queue([], health=self._health, now=now)
+        verdicts = build_queue([], health=self._health, troubles=self._troubles, now=now)
         fresh = {(i.profile, ""): i for i in verdicts}
         for key in [k for k in self.items if k[1] == "" and k not in fresh]:
             del self.items[key]

@@ -136,6 +136,13 @@ class Provider(abc.ABC):
     lists_human_requests: ClassVar[bool] = False
     """True when the platform lists requests apart from run statuses (`human_requests`)."""
 
+    reports_trouble: ClassVar[bool] = False
+    """True when the adapter can see account trouble beyond failed requests (`troubles`)."""
+
+    async def troubles(self) -> list[str]:
+        """What is wrong with the account itself (e.g. a work pool with no worker), worded."""
+        return []
+
     async def human_requests(self) -> list[HumanRequest]:
         """Requests the platform lists apart from run statuses (an inbox), newest first."""
         return []

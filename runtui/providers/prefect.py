@@ -37,6 +37,7 @@ from runtui.providers.http import HttpClient, first_str, seg
 NAME = "prefect"
 MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
 MAX_STEP_PAGES = 5  # task runs read for one detail view: at most 1000
+MAX_TROUBLE_POOLS = 20  # pools checked per poll: three requests each
 DEFAULT_SUSPEND_TIMEOUT = 3600.0  # seconds; what Prefect's own suspend_flow_run uses
 DEFAULT_HORIZON_MINUTES = 60.0  # scheduled runs further ahead than this are not listed
 
@@ -480,6 +481,35 @@ class PrefectProvider(Provider):
         title = p.text(description) or f"{name}: the flow waits for input"
         return HumanRequest(run_id=run.id, profile=run.profile, provider=NAME, title=title,
                             fields=fields, ref=schema_key or "", context={"type": "run_input"})
+
+    reports_trouble: ClassVar[bool] = True
+
+    async def troubles(self) -> list[str]:
+        """Work pools with no online worker while runs in them are due: nothing will run them.
+
+        One pool listing, then per pool its workers and a count of its due runs
+        (`SCHEDULED` and past their start); a paused pool is the operator's choice.
+        """
+        pools = p.dicts(json_of(await self.http.post_read(self._path("/work_pools/filter"),
+                                                          json={"limit": MAX_PAGE}), NAME))
+        found: list[str] = []
+        now = datetime.now(UTC).isoformat()
+        for pool in pools[:MAX_TROUBLE_POOLS]:
+            name = p.text(pool.get("name"))
+            if not name or pool.get("is_paused") is True:
+                continue
+            workers = p.dicts(json_of(await self.http.post_read(
+                self._path(f"/work_pools/{seg(name)}/workers/filter"), json={}), NAME))
+            if any((p.text(w.get("status")) or "").upper() == "ONLINE" for w in workers):
+                continue
+            due = json_of(await self.http.post_read(self._path("/flow_runs/count"), json={
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}},
+                              "next_scheduled_start_time": {"before_": now}},
+                "work_pools": {"name": {"any_": [name]}}}), NAME)
+            if isinstance(due, int) and not isinstance(due, bool) and due > 0:
+                found.append(f"work pool {name} has no online worker; {due} due run"
+                             f"{'s' if due != 1 else ''} wait")
+        return found
 
     async def _run_input(self, run_id: str, key: str, *, as_json: bool = False) -> Any:
         """One flow run input (plain text on the wire), or None when it is not there."""

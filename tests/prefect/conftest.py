@@ -46,6 +46,12 @@ FLOWS_PY = textwrap.dedent(
 
     from prefect import flow, task
     from prefect.flow_runs import pause_flow_run
+    from prefect.input import RunInput
+
+
+    class Approval(RunInput):
+        region: str
+        cap: int = 100
 
 
     @task
@@ -73,6 +79,12 @@ FLOWS_PY = textwrap.dedent(
 
 
     @flow(log_prints=True)
+    def asker() -> str:
+        answer = pause_flow_run(wait_for_input=Approval, timeout=300, poll_interval=1)
+        return f"{answer.region}:{answer.cap}"
+
+
+    @flow(log_prints=True)
     def failer() -> None:
         raise RuntimeError("boom from the failer flow")
     '''
@@ -88,6 +100,7 @@ DEPLOYMENTS: dict[str, dict[str, Any]] = {
     "slow": {"seconds": _int_param("seconds", 120)},
     "pauser": {"timeout": _int_param("timeout", 300)},
     "failer": {},
+    "asker": {},
 }
 
 

@@ -1,0 +1,61 @@
+"""The attention queue on a real Prefect server: a run paused for typed input is answered
+from the CLI, and a work pool whose worker is gone while runs are due is profile trouble."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .conftest import POOL, PROFILE, PrefectServer
+
+pytestmark = pytest.mark.prefect
+
+IDLE_POOL = "runtui-idle-pool"
+
+
+def _queue(prefect_server: PrefectServer) -> list[dict[str, object]]:
+    result = prefect_server.cli("attention", "--json", "-p", PROFILE)
+    assert result.code in (0, 1), result.err
+    items: list[dict[str, object]] = result.json()
+    return items
+
+
+def test_a_run_paused_for_input_is_answered_with_its_form(prefect_server: PrefectServer) -> None:
+    run_id = prefect_server.create_run("asker")
+    paused = prefect_server.wait_type(run_id, "PAUSED", "FAILED", "CRASHED", timeout=90)
+    assert paused["state_type"] == "PAUSED"
+    item = next(i for i in _queue(prefect_server) if i["id"] == run_id)
+    assert item["reason"] == "waiting" and "answer" in item["actions"]  # type: ignore[operator]
+
+    shown = prefect_server.cli("attention", "answer", run_id, "-p", PROFILE, "--show", "--json")
+    assert shown.code == 0, shown.err
+    fields = {f["key"]: f for f in shown.json()["fields"]}
+    assert fields["region"]["required"] is True and fields["region"]["type"] == "string"
+    assert fields["cap"]["default"] == 100 and fields["cap"]["required"] is False
+
+    missing = prefect_server.cli("attention", "answer", run_id, "-p", PROFILE)
+    assert missing.code == 2 and "region" in missing.err
+    answered = prefect_server.cli("attention", "answer", run_id, "-p", PROFILE, "--set", "region=eu",
+                                  "--set", "cap=7")
+    assert answered.code == 0, answered.err
+    done = prefect_server.wait_type(run_id, "COMPLETED", "FAILED", "CRASHED", timeout=90)
+    assert done["state_type"] == "COMPLETED"
+    assert run_id not in {i["id"] for i in _queue(prefect_server)}
+
+
+def test_a_work_pool_without_a_worker_is_trouble_while_runs_are_due(prefect_server: PrefectServer) -> None:
+    assert not [i for i in _queue(prefect_server) if i["reason"] == "profile"]
+    prefect_server.call("POST", "/work_pools/", {"name": IDLE_POOL, "type": "process"})
+    flow = prefect_server.call("POST", "/flows/", {"name": "quick"})
+    deployment = prefect_server.call("POST", "/deployments/", {
+        "name": "idle-dep", "flow_id": flow["id"], "work_pool_name": IDLE_POOL,
+        "entrypoint": "runtui_test_flows.py:quick", "parameters": {}})
+    run = prefect_server.call("POST", f"/deployments/{deployment['id']}/create_flow_run", {})
+    try:
+        trouble = [i for i in _queue(prefect_server) if i["reason"] == "profile"]
+        assert [i["detail"] for i in trouble] == [
+            f"work pool {IDLE_POOL} has no online worker; 1 due run wait"]
+        assert POOL not in str(trouble), "the pool with a live worker is fine"
+    finally:
+        httpx.delete(f"{prefect_server.api_url}/flow_runs/{run['id']}", timeout=15).raise_for_status()
+    assert not [i for i in _queue(prefect_server) if i["reason"] == "profile"]
