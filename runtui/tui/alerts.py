@@ -18,6 +18,7 @@ from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQu
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
+from runtui.errors import RuntuiError
 from runtui.model import Run, Status
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
 
 TICK_SECONDS = 30.0  # how often stuck/late verdicts (which only the clock changes) are re-judged
+POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 
 
 def clock() -> datetime:
@@ -58,6 +60,9 @@ class Alerts:
                 self._loaded.add(health.profile)
             self.queue.set_health(health, now=clock(), live=False)
         self.app.set_interval(TICK_SECONDS, self.tick)
+        if self._polled_profiles():
+            self.app.set_interval(POLL_SECONDS, self.poll)
+            self.poll(live=False)
 
     @property
     def count(self) -> int:
@@ -84,6 +89,38 @@ class Alerts:
     def tick(self) -> None:
         self.queue.tick(clock())
         self.version += 1
+
+    def _polled_profiles(self) -> list[str]:
+        """Profiles whose adapter lists requests apart from runs, or sees account trouble."""
+        names = []
+        for name in self.workspace.profile_names:
+            try:
+                provider = self.workspace.provider(name)
+            except RuntuiError:
+                continue  # a broken profile is already the health bar's trouble
+            if provider.lists_human_requests or provider.reports_trouble:
+                names.append(name)
+        return names
+
+    def poll(self, live: bool = True) -> None:
+        self.app.run_worker(self._poll(live), group="attention-poll", exclusive=True)
+
+    async def _poll(self, live: bool) -> None:
+        """Read each polled profile's inbox and trouble; a failed read changes nothing
+        (the profile's health already says why)."""
+        before = dict(self.queue.items)
+        for name in self._polled_profiles():
+            provider = self.workspace.provider(name)
+            try:
+                if provider.lists_human_requests:
+                    requests = await provider.human_requests()
+                    self.queue.set_requests(name, requests, now=clock(), live=live)
+                if provider.reports_trouble:
+                    self.queue.set_troubles(name, await provider.troubles(), now=clock(), live=live)
+            except RuntuiError:
+                continue
+        if self.queue.items != before:
+            self.version += 1
 
     # ---- outputs -----------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ SCREENSHOT_NAMES: dict[tuple[str, str], str] = {
     ("test_profiles", "test_snapshot_welcome"): "welcome_80x24.svg",
     ("test_attention", "test_snapshot_attention[size0]"): "attention_80x24.svg",
     ("test_attention", "test_snapshot_attention[size1]"): "attention_120x36.svg",
+    ("test_attention", "test_snapshot_answer_form"): "answer_form_80x24.svg",
 }
 
 

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from runtui.engine.attention import Reason
 from runtui.tui import alerts
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.runs import RunsScreen
@@ -98,3 +101,77 @@ async def _attention(pilot: Pilot[Any]) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 def test_snapshot_attention(snap_compare: Callable[..., bool], frozen: None, size: tuple[int, int]) -> None:
     assert snap_compare(APPS / "attention_app.py", terminal_size=size, run_before=_attention)
+
+
+def _park(tui_sim: TuiSim, kind: str) -> str:
+    """A running Wexa execution, parked on a new inbox item of `kind`."""
+    run_id = tui_sim.take("wexa", "running")
+    tui_sim.control("POST", "/wexa/inbox", json={"execution_id": run_id, "type": kind})
+    return run_id
+
+
+async def _answer_form(pilot: Pilot[Any], run_id: str) -> AnswerScreen:
+    app = pilot.app
+    assert isinstance(app, RuntuiApp) and app.alerts is not None
+    alerts_ = app.alerts
+    await wait_for(pilot, lambda: alerts_.queue.items.get(("wexa-sim", run_id)) is not None
+                   and alerts_.queue.items[("wexa-sim", run_id)].reason is Reason.WAITING, what="asked")
+    screen = await open_attention(pilot)
+    await wait_for(pilot, lambda: any(i.run and i.run.id == run_id for i in screen._rows), what="row")
+    index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
+    screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+    await pilot.press("r")
+    await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
+    form = app.screen
+    assert isinstance(form, AnswerScreen)
+    return form
+
+
+async def test_an_inbox_input_is_answered_from_the_form(tui_sim: TuiSim) -> None:
+    run_id = _park(tui_sim, "runtime_input")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        form = await _answer_form(pilot, run_id)
+        assert "The agent needs the account's region" in screen_text(app)
+        region = form.query_one("#field-region", Input)
+        assert region.has_focus and form.query_one("#field-cap", Input).value == "100"
+        await pilot.press("f2")  # region is required: the form stays, the field is marked
+        assert isinstance(app.screen, AnswerScreen) and region.has_class("invalid")
+        assert "region: required" in screen_text(app)
+        await pilot.press("e", "u", "f2")
+        await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "running", what="answered")
+        assert app.alerts is not None
+        await wait_for(pilot, lambda: ("wexa-sim", run_id) not in app.alerts.queue.items
+                       or app.alerts.queue.items[("wexa-sim", run_id)].reason is not Reason.WAITING,
+                       what="left the queue")
+
+
+async def test_an_anomaly_is_rejected_from_the_form(tui_sim: TuiSim) -> None:
+    run_id = _park(tui_sim, "anomaly_detection")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await _answer_form(pilot, run_id)
+        assert "Reject (F3)" in screen_text(app)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
+
+
+async def test_a_b3os_node_takes_json_data_from_the_form(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("b3os", "waiting", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        await wait_for(pilot, lambda: ("b3os-sim", run_id) in app.alerts.queue.items, what="queued")
+        screen = await open_attention(pilot)
+        index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
+        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
+        data = app.screen.query_one("#answer-data", TextArea)
+        data.text = "[1, 2]"
+        await pilot.press("f2")
+        assert isinstance(app.screen, AnswerScreen) and "expected a JSON object" in screen_text(app)
+        data.text = '{"approved": true}'
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: tui_sim.status("b3os", run_id) != "waiting", what="resumed")
+
+
+def test_snapshot_answer_form(snap_compare: Callable[..., bool]) -> None:
+    assert snap_compare(APPS / "answer_app.py", terminal_size=(80, 24))

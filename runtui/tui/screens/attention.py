@@ -19,8 +19,9 @@ from runtui import display
 from runtui.actions import decide
 from runtui.engine.attention import AttentionItem, Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, Run
+from runtui.model import Action, HumanRequest, Run
 from runtui.tui.alerts import Alerts
+from runtui.tui.screens.answer import Answer, AnswerScreen
 
 COLUMNS = ("WHY", "PROFILE", "ID", "WORKFLOW", "DETAIL")
 LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUCK: "▶ stuck",
@@ -32,7 +33,7 @@ class AttentionScreen(Screen[None]):
         Binding("escape", "back", "Back", id="attention.back"),
         Binding("a", "acknowledge", "Seen", id="attention.ack"),
         Binding("A", "acknowledge_all", "All seen", id="attention.ack_all", show=False),
-        Binding("r", "act('resume')", "Resume", id="attention.resume"),
+        Binding("r", "act('resume')", "Resume/answer", id="attention.resume"),
         Binding("t", "act('retry')", "Retry", id="attention.retry", show=False),
         Binding("c", "act('cancel')", "Cancel", id="attention.cancel"),
         Binding("j", "cursor('down')", "Down", id="attention.down", show=False),
@@ -75,7 +76,7 @@ class AttentionScreen(Screen[None]):
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
         self.query_one("#attention-title", Static).update(
-            f"{title} | enter detail, A all failures seen, t retry")
+            f"{title} | r resume or answer, enter detail, A all seen, t retry")
 
     def _selected(self) -> AttentionItem | None:
         table: DataTable[str] = self.query_one(DataTable)
@@ -140,6 +141,11 @@ class AttentionScreen(Screen[None]):
         if not decision:
             self.notify(decision.reason, title=f"cannot {action.value}", severity="warning", timeout=6)
             return
+        item = self._selected()
+        if (action is Action.RESUME and item is not None and item.reason is Reason.WAITING
+                and ws.provider(run.profile).answers_humans):
+            self._ask(run)
+            return
         if action.destructive:
             from runtui.tui.screens.confirm import ConfirmScreen
 
@@ -152,6 +158,41 @@ class AttentionScreen(Screen[None]):
             self.app.push_screen(ConfirmScreen(question), confirmed)
             return
         self._send(action, run)
+
+    @work(group="actions", exclusive=True)
+    async def _ask(self, run: Run) -> None:
+        """Read what the run asks, then open the form (or resume when it asks nothing)."""
+        ws = self.alerts.workspace
+        provider = ws.provider(run.profile)
+        try:
+            request = await provider.human_request(run)
+        except (ConfigError, ProviderError) as exc:
+            self.notify(str(exc), title=f"cannot read what {run.id} asks", severity="error", timeout=8)
+            return
+        if request is None:
+            self._send(Action.RESUME, run)
+            return
+        def answered(answer: Answer | None) -> None:
+            if answer is not None:
+                self._answer(run, request, answer)
+
+        label = f"{run.profile} {display.short_id(run.id)}"
+        self.app.push_screen(AnswerScreen(request, label), answered)
+
+    @work(group="actions")
+    async def _answer(self, run: Run, request: HumanRequest, answer: Answer) -> None:
+        ws = self.alerts.workspace
+        try:
+            result = await ws.controller.answer(ws.provider(run.profile), run, request,
+                                                approve=answer.approve, values=answer.values)
+        except (NotAllowed, ConfigError, ProviderError) as exc:
+            self.notify(str(exc), title=f"answer {run.id}", severity="error", timeout=8)
+            return
+        verb = "answered" if answer.approve else "rejected"
+        state = f" → {result.run.status.value}" if result.run is not None else ""
+        self.notify(f"{result.message or ''}{state}", title=f"{verb} {run.id}" if result.ok
+                    else f"answer {run.id}: failed", severity="information" if result.ok else "error")
+        self.alerts.poll()
 
     @work(group="actions")
     async def _send(self, action: Action, run: Run) -> None:

@@ -1,0 +1,139 @@
+"""The form that answers what a waiting run asks: its fields, free JSON, approve or reject.
+
+Built from the adapter's `HumanRequest`, so one form serves a Prefect run paused
+with an input schema, a B3OS node waiting for data and a Wexa inbox item. It
+returns the answer; the caller sends it through the controller (gates, journal,
+sent once). Values are checked here first: a bad field keeps the form open with
+the cursor on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from runtui.human_input import collect, free_object, initial_text
+from runtui.model import HumanRequest
+
+
+@dataclass(frozen=True)
+class Answer:
+    approve: bool
+    values: dict[str, Any]
+
+
+class AnswerScreen(ModalScreen[Answer | None]):
+    DEFAULT_CSS = """
+    AnswerScreen { align: center middle; background: $background 60%; }
+    AnswerScreen #answer-form {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    AnswerScreen .answer-label { padding: 1 0 0 0; }
+    AnswerScreen #answer-note, AnswerScreen .answer-help { color: $text-muted; }
+    AnswerScreen #answer-errors { color: $text-error; }
+    AnswerScreen Input.invalid { border: tall $error; }
+    AnswerScreen TextArea { height: 6; }
+    AnswerScreen #answer-buttons { height: auto; align: center middle; margin-top: 1; }
+    AnswerScreen #answer-buttons Button { margin: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "send(True)", "Send", id="answer.send"),
+        Binding("ctrl+s", "send(True)", "Send", id="answer.send_ctrl", show=False),
+        Binding("f3", "send(False)", "Reject", id="answer.reject"),
+        Binding("escape", "close", "Cancel", id="answer.cancel"),
+    ]
+
+    def __init__(self, request: HumanRequest, run_label: str) -> None:
+        super().__init__()
+        self.request = request
+        self.run_label = run_label
+
+    def compose(self) -> ComposeResult:
+        request = self.request
+        with VerticalScroll(id="answer-form"):
+            yield Static(f"{self.run_label}: {request.title}", id="answer-title", markup=False)
+            for spec in request.fields:
+                key = str(spec.get("key"))
+                need = "required" if spec.get("required") else "optional"
+                label = str(spec.get("label") or key)
+                yield Label(f"{label} ({spec.get('type') or 'any'}, {need})", classes="answer-label",
+                            markup=False)
+                yield Input(initial_text(spec), id=f"field-{_dom_id(key)}", name=key)
+                if spec.get("description"):
+                    yield Static(str(spec["description"]), classes="answer-help", markup=False)
+            if request.free_form:
+                yield Label("Data (a JSON object; empty for {})", classes="answer-label", markup=False)
+                yield TextArea("", id="answer-data", language=None)
+            if not request.fields and not request.free_form:
+                yield Static("Nothing to fill in: send resumes the run.", classes="answer-help")
+            if request.note:
+                yield Static(request.note, id="answer-note", markup=False)
+            yield Static("", id="answer-errors", markup=False)
+            with Horizontal(id="answer-buttons"):
+                yield Button("Send (F2)", id="answer-send", variant="primary")
+                if request.can_reject:
+                    yield Button("Reject (F3)", id="answer-reject", variant="error")
+                yield Button("Cancel (Esc)", id="answer-cancel")
+
+    def on_mount(self) -> None:
+        first = self.query(Input).first() if self.query(Input) else None
+        if first is not None:
+            first.focus()
+        elif self.request.free_form:
+            self.query_one("#answer-data", TextArea).focus()
+        else:
+            self.query_one("#answer-send", Button).focus()
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        """Enter in a field moves on (it never sends: a stray Enter must not answer)."""
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "answer-cancel":
+            self.dismiss(None)
+        else:
+            self.action_send(event.button.id == "answer-send")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_send(self, approve: bool) -> None:
+        if not approve and not self.request.can_reject:
+            self._show_errors("this request cannot be rejected: Esc closes the form")
+            return
+        if not approve:
+            self.dismiss(Answer(approve=False, values={}))
+            return
+        inputs = {str(i.name): i for i in self.query(Input)}
+        values, errors = collect(self.request.fields, {k: i.value for k, i in inputs.items()})
+        for key, widget in inputs.items():
+            widget.set_class(key in errors, "invalid")
+        if self.request.free_form:
+            try:
+                values = {**free_object(self.query_one("#answer-data", TextArea).text), **values}
+            except ValueError as exc:
+                errors["data"] = str(exc)
+        if errors:
+            self._show_errors("; ".join(f"{key}: {why}" for key, why in errors.items()))
+            bad = next((inputs[k] for k in errors if k in inputs), None)
+            if bad is not None:
+                bad.focus()
+            elif "data" in errors:
+                self.query_one("#answer-data", TextArea).focus()
+            return
+        self.dismiss(Answer(approve=True, values=values))
+
+    def _show_errors(self, text: str) -> None:
+        self.query_one("#answer-errors", Static).update(text)
+
+
+def _dom_id(key: str) -> str:
+    """A field key as a widget id (ids allow letters, digits, `-` and `_`)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in key)
