@@ -37,6 +37,10 @@ async def test_waiting_runs_are_listed_and_the_header_counts_them(tui_sim: TuiSi
     assert waiting
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         assert app.alerts is not None
+        alerts_ = app.alerts
+        await wait_for(pilot, lambda: alerts_.count > 0, what="a queue")
+        await wait_for(pilot, lambda: f"{alerts_.count} need attention (!)" in screen_text(app),
+                       what="the runs header's count")
         screen = await open_attention(pilot)
         listed = {i.run.id for i in screen._rows if i.run is not None and i.reason is Reason.WAITING}
         assert waiting <= listed

@@ -21,6 +21,7 @@ from textual.widgets import Input
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.model import ACTIVE
+from runtui.tui import alerts
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
@@ -352,6 +353,7 @@ api_key_env = "RUNTUI_SIM_EDGES_KEY"
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run_table, "clock", lambda: NOW)
+    monkeypatch.setattr(alerts, "clock", lambda: NOW)  # the header's attention count
 
 
 async def _ready(pilot: Pilot[Any]) -> None:

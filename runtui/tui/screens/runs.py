@@ -134,6 +134,7 @@ class RunsScreen(Screen[None]):
         self.table.tick()
         self.query_one(HealthBar).tick()
         self._update_focus()
+        self._update_summary()  # the attention count changes without a run delta (inbox polls)
 
     def _update_focus(self) -> None:
         """Tell the watchers what is on screen (and watched or marked): read those first."""
@@ -148,6 +149,9 @@ class RunsScreen(Screen[None]):
         parts = [f"{n} {s.value}" for s, n in counts.items() if n]
         scope = self.profile_filter or "all profiles"
         flags = []
+        alerts = getattr(self.app, "alerts", None)
+        if alerts is not None and alerts.count:
+            flags.append(f"{alerts.count} need attention (!)")
         if self.frozen:
             flags.append("refresh paused")
         if self.table.active_only:
@@ -155,10 +159,10 @@ class RunsScreen(Screen[None]):
         if self.table.filter_text:
             flags.append(f"filter: {self.table.filter_text}")
         text = f"{scope} | {self.table.visible_count}/{self.table.total_count} runs"
+        if flags:  # states before counts: at 80 columns the end of the line is cut
+            text += " | " + ", ".join(flags)
         if parts:
             text += " | " + ", ".join(parts)
-        if flags:
-            text += " | " + ", ".join(flags)
         summary = self.query_one("#summary", Static)
         if getattr(summary, "_last", None) != text:
             summary._last = text  # type: ignore[attr-defined]
