@@ -247,7 +247,9 @@ def schema_fields(schema_body: Any, defaults: Any = None) -> tuple[dict[str, Any
     required = {r for r in (p.text(x) for x in p.as_list(schema.get("required"))) if r}
     given = p.as_dict(defaults)
     props = p.as_dict(schema.get("properties"))
-    ordered = sorted(props.items(), key=lambda kv: (p.number(p.dig(kv[1], "position")) or 0.0, kv[0]))
+    # Deployments number their parameters (`position`); a RunInput model does not, and
+    # its properties come in the order the model declares them: a stable sort keeps it.
+    ordered = sorted(props.items(), key=lambda kv: p.number(p.dig(kv[1], "position")) or 0.0)
     fields: list[dict[str, Any]] = []
     for key, spec in ordered:
         spec_d = p.as_dict(spec)

@@ -59,3 +59,45 @@ def test_a_work_pool_without_a_worker_is_trouble_while_runs_are_due(prefect_serv
     finally:
         httpx.delete(f"{prefect_server.api_url}/flow_runs/{run['id']}", timeout=15).raise_for_status()
     assert not [i for i in _queue(prefect_server) if i["reason"] == "profile"]
+
+
+async def test_tui_answers_a_paused_run_from_the_queue(prefect_server: PrefectServer) -> None:
+    """A run paused for input appears under `!`, is answered from the form, and leaves."""
+    from textual.widgets import Input
+
+    from runtui.engine.attention import Reason
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.app import RuntuiApp
+    from runtui.tui.screens.answer import AnswerScreen
+    from runtui.tui.screens.attention import AttentionScreen
+    from runtui.tui.screens.runs import RunsScreen
+
+    from .test_live import _wait_rest, _wait_ui
+
+    run_id = prefect_server.create_run("asker")
+    prefect_server.wait_type(run_id, "PAUSED", "FAILED", "CRASHED", timeout=90)
+    app = RuntuiApp(Workspace.load(prefect_server.config_path))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs screen")
+        alerts = app.alerts
+        assert alerts is not None
+        key = (PROFILE, run_id)
+        await _wait_ui(pilot, lambda: key in alerts.queue.items, "the paused run queued")
+        assert alerts.queue.items[key].reason is Reason.WAITING
+        await pilot.press("exclamation_mark")
+        screen = await _wait_ui(pilot, lambda: isinstance(app.screen, AttentionScreen) and app.screen,
+                                "the attention screen")
+        await _wait_ui(pilot, lambda: any(i.run and i.run.id == run_id for i in screen._rows), "its row")
+        row = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
+        screen.query_one("DataTable").move_cursor(row=row)
+        await pilot.press("r")
+        form = await _wait_ui(pilot, lambda: isinstance(app.screen, AnswerScreen) and app.screen,
+                              "the answer form")
+        assert form.query_one("#field-cap", Input).value == "100"
+        region = form.query_one("#field-region", Input)
+        await _wait_ui(pilot, lambda: region.has_focus, "the cursor in the first field")
+        await pilot.press("e", "u", "f2")
+        done = await _wait_rest(pilot, prefect_server, run_id, {"COMPLETED", "FAILED", "CRASHED"},
+                                timeout=90)
+        assert done["state_type"] == "COMPLETED"
+        await _wait_ui(pilot, lambda: key not in alerts.queue.items, "the run left the queue")

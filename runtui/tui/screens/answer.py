@@ -83,7 +83,10 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 yield Button("Cancel (Esc)", id="answer-cancel")
 
     def on_mount(self) -> None:
-        first = self.query(Input).first() if self.query(Input) else None
+        """The cursor starts where typing is needed: the first empty required field."""
+        inputs = list(self.query(Input))
+        required = {str(f.get("key")) for f in self.request.fields if f.get("required")}
+        first = next((i for i in inputs if i.name in required and not i.value), inputs[0] if inputs else None)
         if first is not None:
             first.focus()
         elif self.request.free_form:
