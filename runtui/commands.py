@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -26,7 +26,7 @@ from runtui import config as config_mod
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status, Step
+from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
@@ -691,6 +691,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     steps) and what its platform lists as waiting on a person (an inbox), with
     those runs read when the listings missed them. A profile that fails is
     reported as trouble, not fatal."""
+    from runtui.engine.attention import waiting_steps
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
 
@@ -718,7 +719,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
                    if r.status is Status.WAITING or (r.raw_status or "").lower() in human]
         for run in waiting[:ATTENTION_DETAILS]:
             detail = await provider.get_run(run.id, run.kind)
-            steps = [s.name or s.id for s in _all_steps(detail.steps) if s.status is Status.WAITING]
+            steps = waiting_steps(detail)
             if steps:
                 waiting_at[run.key] = steps
         return list(merged.values())
@@ -740,12 +741,6 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
         else:
             found.extend(result)
     return seen
-
-
-def _all_steps(steps: tuple[Step, ...]) -> Iterator[Step]:
-    for step in steps:
-        yield step
-        yield from _all_steps(step.children)
 
 
 @attention.command("ack")

@@ -24,7 +24,7 @@ from runtui.actions import allowed_actions
 from runtui.config import state_dir
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
-from runtui.model import Action, HumanRequest, Run, Status
+from runtui.model import Action, HumanRequest, Run, RunDetail, Status
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
@@ -195,6 +195,18 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     return items
 
 
+def waiting_steps(detail: RunDetail) -> list[str]:
+    """The names of a run's steps (at any depth) that wait: where a waiting run waits."""
+    found: list[str] = []
+    stack = list(reversed(detail.steps))
+    while stack:
+        step = stack.pop()
+        if step.status is Status.WAITING:
+            found.append(step.name or step.id)
+        stack.extend(reversed(step.children))
+    return found
+
+
 def workflow_times(runs: Iterable[Run]) -> WorkflowTimes:
     """Per (profile, workflow): finished runs' durations, and started runs' queue waits."""
     durations: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -251,6 +263,7 @@ class AttentionQueue:
         self._health: dict[str, Health] = {}
         self._requests: dict[Key, HumanRequest] = {}
         self._troubles: dict[str, list[str]] = {}
+        self._waiting_at: dict[Key, list[str]] = {}
         self._stats_at: datetime | None = None
         self._times: WorkflowTimes = ({}, {})
 
@@ -268,6 +281,7 @@ class AttentionQueue:
         for run in removed:
             self._runs.pop(run.key, None)
             self.items.pop(run.key, None)
+            self._waiting_at.pop(run.key, None)
         touched = [*added, *changed]
         for run in touched:
             self._runs[run.key] = run
@@ -287,6 +301,16 @@ class AttentionQueue:
         """Replace what `profile`'s adapter sees wrong with the account (polled)."""
         self._troubles[profile] = list(messages)
         self._judge_profiles(now or datetime.now(UTC), live=live)
+
+    def set_waiting_at(self, key: Key, steps: list[str], *, now: datetime | None = None) -> None:
+        """Where a waiting run waits (its detail's waiting steps), read apart from listings."""
+        self._waiting_at[key] = list(steps)
+        run = self._runs.get(key)
+        if run is not None:
+            self._judge([run], now or datetime.now(UTC), live=False)
+
+    def waiting_at_known(self, key: Key) -> bool:
+        return key in self._waiting_at
 
     def request_for(self, key: Key) -> HumanRequest | None:
         return self._requests.get(key)
@@ -323,8 +347,8 @@ class AttentionQueue:
             self._times = workflow_times(self._runs.values())
             self._stats_at = now
         verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
-                               read_only=self.read_only, requests=self._requests, now=now,
-                               times=self._times)
+                               read_only=self.read_only, requests=self._requests,
+                               waiting_at=self._waiting_at, now=now, times=self._times)
         judged = {i.run.key: i for i in verdicts if i.run is not None}
         for run in runs:
             item = judged.get(run.key)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue
+from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue, Reason, waiting_steps
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 TICK_SECONDS = 30.0  # how often stuck/late verdicts (which only the clock changes) are re-judged
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
+DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
 
 
 def clock() -> datetime:
@@ -60,9 +61,8 @@ class Alerts:
                 self._loaded.add(health.profile)
             self.queue.set_health(health, now=clock(), live=False)
         self.app.set_interval(TICK_SECONDS, self.tick)
-        if self._polled_profiles():
-            self.app.set_interval(POLL_SECONDS, self.poll)
-            self.poll(live=False)
+        self.app.set_interval(POLL_SECONDS, self.poll)
+        self.poll(live=False)
 
     @property
     def count(self) -> int:
@@ -78,6 +78,13 @@ class Alerts:
             self.queue.apply(backlog, [], [], live=False, now=now)
         self.queue.apply(live_added, [new for _old, new in delta.changed], delta.removed, now=now)
         self._finished(delta)
+        self.version += 1
+        if any(i.reason is Reason.WAITING and i.run is not None and not self.queue.waiting_at_known(i.run.key)
+               and self.queue.request_for(i.run.key) is None for i in self.queue.items.values()):
+            self.app.run_worker(self._steps_read, group="attention-steps", exclusive=True)
+
+    async def _steps_read(self) -> None:
+        await self._read_waiting_steps()
         self.version += 1
 
     def on_health(self, health: Health) -> None:
@@ -103,7 +110,10 @@ class Alerts:
         return names
 
     def poll(self, live: bool = True) -> None:
-        self.app.run_worker(self._poll(live), group="attention-poll", exclusive=True)
+        async def poll_now() -> None:  # a callable: a poll dropped before it starts leaves no coroutine
+            await self._poll(live)
+
+        self.app.run_worker(poll_now, group="attention-poll", exclusive=True)
 
     async def _poll(self, live: bool) -> None:
         """Read each polled profile's inbox and trouble; a failed read changes nothing
@@ -119,8 +129,22 @@ class Alerts:
                     self.queue.set_troubles(name, await provider.troubles(), now=clock(), live=live)
             except RuntuiError:
                 continue
+        await self._read_waiting_steps()
         if self.queue.items != before:
             self.version += 1
+
+    async def _read_waiting_steps(self) -> None:
+        """Say where waiting runs wait: each one's detail, read once (a few per poll)."""
+        unread = [i.run for i in self.queue.sorted_items()
+                  if i.reason is Reason.WAITING and i.run is not None
+                  and not self.queue.waiting_at_known(i.run.key)
+                  and self.queue.request_for(i.run.key) is None]
+        for run in unread[:DETAILS_PER_POLL]:
+            try:
+                detail = await self.workspace.provider(run.profile).get_run(run.id, run.kind)
+            except RuntuiError:
+                continue
+            self.queue.set_waiting_at(run.key, waiting_steps(detail), now=clock())
 
     # ---- outputs -----------------------------------------------------------------------
 

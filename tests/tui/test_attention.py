@@ -44,6 +44,9 @@ async def test_waiting_runs_are_listed_and_the_header_counts_them(tui_sim: TuiSi
         screen = await open_attention(pilot)
         listed = {i.run.id for i in screen._rows if i.run is not None and i.reason is Reason.WAITING}
         assert waiting <= listed
+        b3os = [("b3os-sim", run_id) for run_id in waiting]
+        await wait_for(pilot, lambda: all(alerts_.queue.items[k].detail.startswith("waits at Wait for ")
+                                          for k in b3os), what="where each waits")
         assert f"{app.alerts.count} need attention" in screen_text(app)
 
 
