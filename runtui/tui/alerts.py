@@ -50,6 +50,9 @@ class Alerts:
                                     read_only={n: workspace.read_only(n) for n in workspace.profile_names})
         self.version = 0  # bumped on every change of the queue, for screens that show it
         self._loaded: set[str] = set()  # profiles whose first listing is in: their news is live
+        self._polling = False  # an inbox/trouble poll is in flight
+        self._steps_busy = False  # a read of where waiting runs wait is in flight
+        self._steps_again = False  # ... and new waiting runs came meanwhile
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
@@ -81,11 +84,25 @@ class Alerts:
         self.version += 1
         if any(i.reason is Reason.WAITING and i.run is not None and not self.queue.waiting_at_known(i.run.key)
                and self.queue.request_for(i.run.key) is None for i in self.queue.items.values()):
-            self.app.run_worker(self._steps_read, group="attention-steps", exclusive=True)
+            self._request_steps()
+
+    def _request_steps(self) -> None:
+        """Read where new waiting runs wait; while a read is in flight, it goes round once more."""
+        if self._steps_busy:
+            self._steps_again = True
+            return
+        self._steps_busy = True
+        self.app.run_worker(self._steps_read(), group="attention-steps")
 
     async def _steps_read(self) -> None:
-        await self._read_waiting_steps()
-        self.version += 1
+        try:
+            self._steps_again = True
+            while self._steps_again:
+                self._steps_again = False
+                await self._read_waiting_steps()
+                self.version += 1
+        finally:
+            self._steps_busy = False
 
     def on_health(self, health: Health) -> None:
         if health.state is HealthState.OK:
@@ -110,14 +127,21 @@ class Alerts:
         return names
 
     def poll(self, live: bool = True) -> None:
-        async def poll_now() -> None:  # a callable: a poll dropped before it starts leaves no coroutine
-            await self._poll(live)
-
-        self.app.run_worker(poll_now, group="attention-poll", exclusive=True)
+        """Read inboxes and trouble now, unless a poll is still in flight (then this one is dropped)."""
+        if self._polling:
+            return
+        self._polling = True
+        self.app.run_worker(self._poll(live), group="attention-poll")
 
     async def _poll(self, live: bool) -> None:
         """Read each polled profile's inbox and trouble; a failed read changes nothing
         (the profile's health already says why)."""
+        try:
+            await self._poll_once(live)
+        finally:
+            self._polling = False
+
+    async def _poll_once(self, live: bool) -> None:
         before = dict(self.queue.items)
         for name in self._polled_profiles():
             provider = self.workspace.provider(name)
