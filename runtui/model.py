@@ -252,7 +252,8 @@ class HumanRequest(_Copy):
     can_reject: bool = False
     ref: str = ""
     note: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)  # what the answer must carry back
+    # What the answer must carry back (an agent id), and `initial`: data to start from.
+    context: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "profile": self.profile, "provider": self.provider,

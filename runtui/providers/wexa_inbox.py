@@ -74,12 +74,13 @@ def parse_inbox(body: Any, profile: str, *, pending_only: bool = True) -> list[H
         agent = p.first_text(obj, "agent_id", "agentId") or ""
         title = p.first_text(obj, "title", "summary", "message", "name") or _DEFAULT_TITLE[kind]
         context: dict[str, Any] = {"type": kind, "agent_id": agent}
-        if kind == PREVIEW:
-            context["preview_input"] = p.to_jsonable(obj.get("preview_input"))
+        preview = p.to_jsonable(obj.get("preview_input")) if kind == PREVIEW else None
+        if isinstance(preview, dict):
+            context["initial"] = preview  # the draft, editable before it is approved
         found.append(HumanRequest(
             run_id=execution, profile=profile, provider=NAME, title=title,
             fields=_fields(obj) if kind == INPUT else (),
-            free_form=kind == INPUT and not _fields(obj),
+            free_form=(kind == INPUT and not _fields(obj)) or isinstance(preview, dict),
             can_reject=kind != INPUT, ref=p.first_text(obj, "_id", "id") or "", note=NOTE,
             context=context))
     return found
@@ -94,5 +95,5 @@ def answer_body(request: HumanRequest, *, approve: bool,
         return kind, {"is_submitted": True, "values": values, "agent_id": agent}
     if kind == ANOMALY:
         return kind, {"is_approved": approve}
-    preview = values or request.context.get("preview_input") or {}
+    preview = values or request.context.get("initial") or {}
     return kind, {"agent_id": agent, "is_approved": approve, "preview_input": preview}

@@ -182,3 +182,16 @@ async def test_a_b3os_node_takes_json_data_from_the_form(tui_sim: TuiSim) -> Non
 
 def test_snapshot_answer_form(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(APPS / "answer_app.py", terminal_size=(80, 24))
+
+
+def test_server_text_in_a_row_is_never_read_as_markup() -> None:
+    from runtui.engine.attention import AttentionItem
+    from runtui.model import Run, Status
+    from runtui.tui.screens.attention import row_cells
+
+    run = Run(profile="p", provider="edges", id="r1", status=Status.FAILED,
+              workflow_name="[bold]wf[/bold]")
+    item = AttentionItem(Reason.FAILED, "p", "edges", "[link=https://evil.example]click[/link]", run)
+    cells = row_cells(item)  # with plain str cells the DataTable would parse the markup
+    assert [c.plain for c in cells][3:] == ["[link=https://evil.example]click[/link]", "[bold]wf[/bold]"]
+    assert not any(c.spans for c in cells)

@@ -9,6 +9,7 @@ the cursor on it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -70,7 +71,9 @@ class AnswerScreen(ModalScreen[Answer | None]):
                     yield Static(str(spec["description"]), classes="answer-help", markup=False)
             if request.free_form:
                 yield Label("Data (a JSON object; empty for {})", classes="answer-label", markup=False)
-                yield TextArea("", id="answer-data", language=None)
+                initial = request.context.get("initial")
+                yield TextArea(json.dumps(initial, indent=2) if initial is not None else "",
+                               id="answer-data", language=None)
             if not request.fields and not request.free_form:
                 yield Static("Nothing to fill in: send resumes the run.", classes="answer-help")
             if request.note:

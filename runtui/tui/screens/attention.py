@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,7 +24,9 @@ from runtui.model import Action, HumanRequest, Run
 from runtui.tui.alerts import Alerts
 from runtui.tui.screens.answer import Answer, AnswerScreen
 
-COLUMNS = ("WHY", "PROFILE", "ID", "WORKFLOW", "DETAIL")
+# Why before which workflow: at 80 columns the detail is what the operator needs to read.
+COLUMNS = ("WHY", "PROFILE", "ID", "DETAIL", "WORKFLOW")
+DETAIL_WIDTH = 60  # longer details end in "…" (enter opens the run)
 LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUCK: "▶ stuck",
          Reason.LATE: "○ late", Reason.PROFILE: "! profile"}
 
@@ -68,9 +71,7 @@ class AttentionScreen(Screen[None]):
         self._rows = self.alerts.queue.sorted_items()
         table.clear()
         for item in self._rows:
-            run = item.run
-            table.add_row(LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
-                          (run.workflow or "") if run else "", item.detail, key=_row_key(item))
+            table.add_row(*row_cells(item), key=_row_key(item))
         if selected is not None and _row_key(selected) in {_row_key(i) for i in self._rows}:
             table.move_cursor(row=table.get_row_index(_row_key(selected)))
         count = len(self._rows)
@@ -206,6 +207,19 @@ class AttentionScreen(Screen[None]):
         state = f" → {result.run.status.value}" if result.run is not None else ""
         self.notify(f"{result.message or ''}{state}", title=f"{action.value} {run.id}: {verdict}",
                     severity="information" if result.ok else "error")
+
+
+def row_cells(item: AttentionItem) -> tuple[Text, ...]:
+    """One row's cells as plain Text: a str cell would be read as Rich markup, and the
+    detail and workflow are server text (`[link=…]` in an error must show as typed)."""
+    run = item.run
+    cells = (LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
+             _clip(item.detail, DETAIL_WIDTH), (run.workflow or "") if run else "")
+    return tuple(Text(cell, no_wrap=True, end="") for cell in cells)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _row_key(item: AttentionItem) -> str:
