@@ -51,7 +51,7 @@ class AttentionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="attention-title")
-        table: DataTable[str] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
+        table: DataTable[Text] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
         yield table
         yield Footer()
@@ -66,7 +66,7 @@ class AttentionScreen(Screen[None]):
         if self.alerts.version == self._shown_version:
             return
         self._shown_version = self.alerts.version
-        table: DataTable[str] = self.query_one(DataTable)
+        table: DataTable[Text] = self.query_one(DataTable)
         selected = self._selected()
         self._rows = self.alerts.queue.sorted_items()
         table.clear()
@@ -80,7 +80,7 @@ class AttentionScreen(Screen[None]):
             f"{title} | r resume or answer, enter detail, A all seen, t retry")
 
     def _selected(self) -> AttentionItem | None:
-        table: DataTable[str] = self.query_one(DataTable)
+        table: DataTable[Text] = self.query_one(DataTable)
         if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
             return None
         return self._rows[table.cursor_row]
@@ -97,7 +97,7 @@ class AttentionScreen(Screen[None]):
         self.dismiss(None)
 
     def action_cursor(self, direction: str) -> None:
-        table: DataTable[str] = self.query_one(DataTable)
+        table: DataTable[Text] = self.query_one(DataTable)
         if direction == "down":
             table.action_cursor_down()
         else:
