@@ -195,3 +195,39 @@ def test_server_text_in_a_row_is_never_read_as_markup() -> None:
     cells = row_cells(item)  # with plain str cells the DataTable would parse the markup
     assert [c.plain for c in cells][3:] == ["[link=https://evil.example]click[/link]", "[bold]wf[/bold]"]
     assert not any(c.spans for c in cells)
+
+
+async def test_a_blocked_edges_run_is_resumed_from_the_queue(tui_sim: TuiSim) -> None:
+    """Edges asks for nothing: r resumes a BLOCKED run straight away (no form)."""
+    run_id = tui_sim.take("edges", "BLOCKED")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        await wait_for(pilot, lambda: ("edges-sim", run_id) in alerts_.queue.items, what="queued")
+        screen = await open_attention(pilot)
+        index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
+        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: tui_sim.status("edges", run_id) == "RUNNING", what="resumed")
+        assert not isinstance(app.screen, AnswerScreen)
+        await wait_for(pilot, lambda: ("edges-sim", run_id) not in alerts_.queue.items, what="left")
+
+
+async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text(encoding="utf-8")
+                      + '\n[profiles.broken]\nprovider = "wexa"\napi_key_env = "RUNTUI_TEST_UNSET_KEY"\n',
+                      encoding="utf-8")
+    config.chmod(0o600)
+    from runtui.engine.workspace import Workspace
+
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.alerts is not None, what="the runs screen")
+        alerts_ = app.alerts
+        assert alerts_ is not None
+        await wait_for(pilot, lambda: ("broken", "") in alerts_.queue.items, what="profile trouble")
+        item = alerts_.queue.items[("broken", "")]
+        assert item.reason is Reason.PROFILE and "RUNTUI_TEST_UNSET_KEY" in item.detail
+        screen = await open_attention(pilot)
+        assert any(i.reason is Reason.PROFILE and i.profile == "broken" for i in screen._rows)
