@@ -18,6 +18,7 @@ from textual.widgets import Input
 from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
+from runtui.tui import switch
 from runtui.tui.alerts import Alerts
 
 
@@ -47,15 +48,8 @@ class RuntuiApp(App[int]):
     # ---- lifecycle --------------------------------------------------------------------
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's choice, except that its Linux driver is swapped for the quiet one."""
-        driver_class = super().get_driver_class()
-        stock = (driver_class.__module__, driver_class.__name__) == ("textual.drivers.linux_driver",
-                                                                     "LinuxDriver")
-        if stock and not os.environ.get("RUNTUI_STOCK_DRIVER"):
-            from runtui.tui.driver import QuietLinuxDriver
-
-            return QuietLinuxDriver
-        return driver_class
+        """Textual's choice, its Linux driver swapped for the quiet one (runtui.tui.switch)."""
+        return switch.driver_class(super().get_driver_class())
 
     def on_mount(self) -> None:
         if startup.gc_paused():
@@ -103,14 +97,14 @@ class RuntuiApp(App[int]):
 
     # ---- keys -------------------------------------------------------------------------
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         """A printable key that reaches the app while a text box has focus is typed into it.
 
         Textual queues each key on the widget focused when the key is read, so keys
         read in one burst with the key that moved focus to a text box (fast typing
         over SSH, a paste) were queued on the old widget and bubble up here unbound.
         "/" avoids this by being a priority key; this catches every other such move.
-        (Textual calls App._on_key after this one unless the default is prevented.)
+        (Textual calls App's own key handler after this one unless the default is prevented.)
         """
         focused = self.focused
         if event.is_printable and isinstance(focused, Input):
@@ -157,15 +151,21 @@ class RuntuiApp(App[int]):
     # ---- terminal helpers -------------------------------------------------------------
 
     def copy_to_clipboard(self, text: str) -> None:
-        """OSC 52, wrapped in a DCS passthrough inside tmux so it reaches the outer terminal."""
+        """OSC 52, wrapped in a DCS passthrough inside tmux so it reaches the outer terminal.
+
+        Writing the wrapped sequence needs the driver, which Textual keeps private: in
+        stock mode (runtui.tui.switch) Textual's own OSC 52 goes out, which tmux passes
+        on when its `set-clipboard` option allows it.
+        """
+        if not (os.environ.get("TMUX") and switch.private()):
+            super().copy_to_clipboard(text)
+            return
         self._clipboard = text
         if self._driver is None:
             return
         payload = base64.b64encode(text.encode()).decode()
         seq = f"\x1b]52;c;{payload}\a"
-        if os.environ.get("TMUX"):
-            seq = "\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\"
-        self._driver.write(seq)
+        self._driver.write("\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\")
 
     def _followed(self, key: tuple[str, str]) -> bool:
         """Watched (`w`) or marked: its end is worth a notification; a watch ends with it."""

@@ -5,8 +5,8 @@ to the end of the span (its own code says "TODO: crop to x extents"), so a
 ticking duration cell at column 150 of a run table costs the whole 150 columns
 before it: ~300 bytes a second per running row over SSH. This compositor crops
 each update to the dirty span itself (~40 bytes per cell). Everything else is
-Textual's: only `render_partial_update` is replaced, and if Textual's internals
-ever stop matching, the screen falls back to the stock compositor.
+Textual's: only `render_partial_update` is replaced. This module uses Textual's
+private API: only `runtui.tui.switch` imports it, and only while the switch is on.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class CroppingCompositor(Compositor):
             yield region, part, strips
 
 
-def use_cropping_compositor(screen: Screen[Any]) -> None:
+def install_cropping_compositor(screen: Screen[Any]) -> None:
     """Give `screen` the cropping compositor (call from its __init__)."""
-    if type(getattr(screen, "_compositor", None)) is Compositor:
+    if type(screen._compositor) is Compositor:
         screen._compositor = CroppingCompositor()

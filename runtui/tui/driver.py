@@ -6,9 +6,9 @@ ms/s measured on the benchmark machine, against 0.0 without it), and runtui's
 budget for an idle screen is 3 ms/s. This driver waits with no timeout unless the
 key parser is part-way through a sequence, and a pipe wakes it when input stops.
 
-It relies on two details of Textual 8 (pinned below 9 in pyproject): the parser
-keeps its pending deadline in `_timeout_time`, and `disable_input` joins the
-thread. If the parser attribute goes away, the thread polls as Textual's does.
+It re-implements `LinuxDriver.run_input_thread` on Textual's private key parser
+(`textual._xterm_parser`, whose pending deadline is `_timeout_time`): only
+`runtui.tui.switch` chooses it, and only after checking those names are there.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import time
 from codecs import getincrementaldecoder
 from typing import Any
 
@@ -23,7 +24,7 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 PENDING_POLL = 0.05  # seconds between parser ticks while an escape sequence may time out
-_UNKNOWN = object()
+FINAL_WAIT = 0.2  # at most this long, when input stops, for a pending sequence to time out
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -49,15 +50,24 @@ class QuietLinuxDriver(LinuxDriver):
                     if not text:  # stdin closed: stop watching it rather than spin
                         selector.unregister(self.fileno)
                         continue
-                    for event in parser.feed(text):
-                        self.process_message(event)
-                for event in parser.tick():
-                    self.process_message(event)
+                    self._deliver(parser.feed(text))
+                self._deliver(parser.tick())
+            self._drain(parser)
         finally:
             selector.close()
-            with contextlib.suppress(Exception):  # an unfinished sequence at exit is dropped, as Textual does
-                for _event in parser.feed(""):
-                    pass
+
+    def _drain(self, parser: XTermParser) -> None:
+        """What Textual's own input thread does last: a key that was still being parsed
+        when input stopped (a lone Escape right before a suspend or quit) is delivered
+        once its timeout passes, not dropped."""
+        deadline = parser._timeout_time
+        if deadline is not None:
+            time.sleep(min(FINAL_WAIT, max(0.0, deadline - time.monotonic())))
+        self._deliver(parser.tick())
+
+    def _deliver(self, events: Any) -> None:
+        for event in events:
+            self.process_message(event)
 
     def disable_input(self) -> None:
         """Wake the sleeping thread so that Textual's join returns at once."""
@@ -79,7 +89,4 @@ class QuietLinuxDriver(LinuxDriver):
 
 def _wait(parser: XTermParser) -> float | None:
     """How long the input thread may sleep: for ever, unless a sequence is pending."""
-    deadline = getattr(parser, "_timeout_time", _UNKNOWN)
-    if deadline is None:
-        return None
-    return PENDING_POLL if deadline is not _UNKNOWN else 0.1
+    return None if parser._timeout_time is None else PENDING_POLL

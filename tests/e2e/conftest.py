@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 RUNTUI = [sys.executable, "-m", "runtui"]
-TMUX_SERVER = "runtui-e2e"
+TMUX_SERVER = f"runtui-e2e-{os.getpid()}"  # one server per test run: runs side by side do not meet
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Static
 
-from runtui.tui.compositor import CroppedChopsUpdate, use_cropping_compositor
+from runtui.tui.compositor import CroppedChopsUpdate, install_cropping_compositor
 
 LINE = Strip([Segment("a" * 150, Style(color="red")), Segment("12s   ", Style(color="blue")),
               Segment("b" * 44, Style(color="red"))])
@@ -55,7 +55,7 @@ class Stacked(Screen[None]):
     def __init__(self, cropping: bool) -> None:
         super().__init__()
         if cropping:
-            use_cropping_compositor(self)
+            install_cropping_compositor(self)
 
     def compose(self) -> ComposeResult:
         yield Counting("top", id="top")

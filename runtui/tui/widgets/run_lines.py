@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from runtui.model import Status
+from runtui.tui import switch
 from runtui.tui.widgets.columns import CELL_TEXT, MARK_WIDTH, Placed, fit, layout, natural_widths
 from runtui.tui.widgets.run_rows import Row
 from runtui.tui.widgets.run_view import RunView
@@ -89,24 +90,29 @@ class RunLines(ScrollView):
         if self.show_vertical_scrollbar:
             self.vertical_scrollbar.position = top
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        """A layout pass that leaves our size alone changes nothing here.
+    if switch.private():  # an override of a private method: only while the switch is on
 
-        ScrollView compares the layout's virtual size (the region's) with ours (the
-        rows'), finds them different on every layout pass of the screen (a filter
-        keystroke lays out the input box), and repaints the scrollbar a frame later:
-        the filter key's last bytes came 25-30 ms after its rows, changing nothing.
-        """
-        if size == self._size and container_size == self.container_size:
-            return False
-        return super()._size_updated(size, self.virtual_size, container_size, layout)
+        def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                          layout: bool = True) -> bool:
+            """A layout pass that leaves our size alone changes nothing here.
+
+            ScrollView compares the layout's virtual size (the region's) with ours (the
+            rows'), finds them different on every layout pass of the screen (a filter
+            keystroke lays out the input box), and repaints the scrollbar a frame later:
+            the filter key's last bytes came 25-30 ms after its rows, changing nothing.
+            """
+            if size == self._size and container_size == self.container_size:
+                return False
+            return super()._size_updated(size, self.virtual_size, container_size, layout)
 
     def _sync_virtual_size(self) -> None:
         want = Size(max(1, self._layout_width), len(self._model.view) + 1)
         if self.virtual_size == want:
             return
         if not self._is_ready():
+            self.virtual_size = want
+            return
+        if not switch.private():
             self.virtual_size = want
             return
         # Not via the reactive: that asks for a layout, which repaints the whole widget.

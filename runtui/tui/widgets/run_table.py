@@ -400,7 +400,7 @@ class RunTable(RunLines, can_focus=True):
         if self._model.cursor is not None:
             self.post_message(self.Selected(self, self._model.cursor.run))
 
-    async def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -433,16 +433,16 @@ class RunTable(RunLines, can_focus=True):
     def _on_theme_changed(self, _theme: object) -> None:
         self._restyle()
 
-    def _on_focus(self, event: events.Focus) -> None:
-        super()._on_focus(event)
+    # (Textual runs Widget's own focus, blur and click handlers after these: no super().)
+
+    def on_focus(self, _event: events.Focus) -> None:
         self._restyle()
 
-    def _on_blur(self, event: events.Blur) -> None:
-        super()._on_blur(event)
+    def on_blur(self, _event: events.Blur) -> None:
         self._restyle()
         self._schedule_index(soon=True)  # (the focus may be going to a filter box)
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, _event: events.Resize) -> None:
         self._layout_dirty = True
         self.refresh()
 

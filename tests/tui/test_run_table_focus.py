@@ -1,0 +1,68 @@
+"""The run table's focus handling: one focus change, one message; the cursor shows focus."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+
+from runtui.model import Status
+from runtui.tui.widgets.run_table import RunTable
+from tests.tui.test_run_table import make_run
+
+
+class FocusApp(App[None]):
+    """A run table and a text box; counts the focus messages that reach the app."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.descendant_focus: list[object] = []
+        self.descendant_blur: list[object] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="other")
+        yield RunTable([make_run(i, Status.RUNNING if i % 2 else Status.FAILED) for i in range(5)],
+                       id="table")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "table":
+            self.descendant_focus.append(event.widget)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.id == "table":
+            self.descendant_blur.append(event.widget)
+
+
+async def test_one_focus_change_posts_one_descendant_focus() -> None:
+    """RunTable used to call Widget's private focus handler itself, which Textual calls
+    too: every focus change of the table reached its parents twice."""
+    app = FocusApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        app.query_one("#other", Input).focus()
+        await pilot.pause()
+        app.descendant_focus.clear()
+        app.query_one(RunTable).focus()
+        await pilot.pause()
+        assert len(app.descendant_focus) == 1
+        app.query_one("#other", Input).focus()
+        await pilot.pause()
+        assert len(app.descendant_blur) == 1
+
+
+async def test_the_cursor_row_follows_focus() -> None:
+    """The cursor has one colour focused and another blurred (the table's CSS): the
+    cached cursor line must be redrawn on each change."""
+    app = FocusApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(RunTable)
+        table.focus()
+        await pilot.pause()
+        focused = table.render_line(1)
+        app.query_one("#other", Input).focus()
+        await pilot.pause()
+        blurred = table.render_line(1)
+        assert focused.text == blurred.text
+        assert list(focused) != list(blurred)  # same text, other style
+        table.focus()
+        await pilot.pause()
+        assert list(table.render_line(1)) == list(focused)
