@@ -209,11 +209,17 @@ class Alerts:
             self.app.notify(problem, title="notify", severity="error")
 
 
-def write_to_terminal(app: App[int], text: str) -> None:
-    """Raw bytes to the terminal (Textual has no public call for an OSC of our own)."""
-    driver = getattr(app, "_driver", None)
-    if driver is not None:
-        driver.write(text)
+def write_to_terminal(app: App[int], text: str) -> bool:
+    """Raw bytes to the terminal. Textual has no public call for an OSC of our own, so this
+    uses its private driver, only while the switch allows it (runtui.tui.switch); in stock
+    mode a desktop notification is not sent (the toast and the bell still are)."""
+    from runtui.tui import switch
+
+    driver = getattr(app, "_driver", None) if switch.private() else None
+    if driver is None:
+        return False
+    driver.write(text)
+    return True
 
 
 def _run_json(run: Run) -> dict[str, str | None]:

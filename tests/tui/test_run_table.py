@@ -16,6 +16,7 @@ from textual.geometry import Region
 
 from runtui.engine.store import Delta, RunStore
 from runtui.model import ACTIVE, Cost, Run, Status
+from runtui.tui import switch
 from runtui.tui.widgets import run_table
 from runtui.tui.widgets.columns import COLUMNS
 from runtui.tui.widgets.run_table import RunTable
@@ -493,6 +494,7 @@ async def test_offscreen_change_repaints_nothing_visible_change_one_line(spied: 
         assert spy.lines() == set()
 
 
+@pytest.mark.skipif(not switch.private(), reason="a saving of the private paths; stock mode repaints")
 async def test_runs_added_above_a_scrolled_window_move_nothing(spied: Any) -> None:
     runs = [make_run(i) for i in range(200)]
     app = TableApp(runs)

@@ -18,8 +18,8 @@ from runtui.engine.health import Health
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
-from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.frames import repaint_now
+from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.run_table import RunTable
 
