@@ -106,9 +106,18 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
 def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) -> None:
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
-    from runtui.demo import run_demo
+    from runtui import demo as demo_mod
 
-    sys.exit(run_demo(runs=runs, seed=seed, speed=speed, faults=faults, print_only=print_only))
+    if not print_only:
+        sys.exit(demo_mod.run_demo(runs=runs, seed=seed, speed=speed, faults=faults))
+    with demo_mod.running(runs=runs, seed=seed, speed=speed, faults=faults) as session:
+        click.echo(f"runtui sim listening on {session.url}")
+        click.echo(f"config: {session.config_path}")
+        try:
+            cli.main(args=["--config", str(session.config_path), "runs", "list", "--limit", "10"],
+                     prog_name="runtui", standalone_mode=False)
+        except SystemExit as exc:
+            sys.exit(int(exc.code or 0))
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,

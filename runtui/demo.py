@@ -1,41 +1,73 @@
-"""`runtui demo`: the simulator in-process on a free loopback port, and the app on it.
+"""The demo: the simulator in-process on a free loopback port, a config for it, the app on it.
 
-The only production-side module that touches `runtui.sim`, and only lazily.
+The one entry to the simulator for the production side (`runtui demo` and the welcome
+screen's "Start the demo"), and only lazily. It imports no face: the CLI and the
+welcome screen call it, never the other way round.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+INBOX = 3  # Wexa executions that start out waiting in the inbox: the attention queue has work
 
 
-def run_demo(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0,
-             print_only: bool = False) -> int:
+@dataclass
+class Demo:
+    """A running simulator and the config that points at it."""
+
+    url: str
+    config_path: Path
+    server: Any  # runtui.sim.server.SimServer (not imported until a demo starts)
+    directory: Path
+
+    def stop(self) -> None:
+        """Stop the simulator and remove the demo's files; safe to call twice."""
+        self.server.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def start(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0) -> Demo:
+    """Start the simulator, write a config for it, export its keys; blocking (a thread's job
+    inside an app). The caller stops it."""
     from runtui.sim.config import SimConfig
     from runtui.sim.server import SimServer, write_config
 
-    sim_config = SimConfig(seed=seed, runs=runs, speed=speed, faults=faults, inbox=3)
-    with tempfile.TemporaryDirectory(prefix="runtui-demo-") as tmp, SimServer(sim_config) as server:
-        config_path = Path(tmp) / "config.toml"
-        env = write_config(config_path, server.url, sim_config)
-        os.environ.update(env)
-        os.environ.setdefault("RUNTUI_STATE_DIR", str(Path(tmp) / "state"))
-        if print_only:
-            return _print_listing(server.url, config_path)
-        from runtui.tui.launch import run_app
-
-        return run_app(config_path, title_suffix="demo")
-
-
-def _print_listing(url: str, config_path: Path) -> int:
-    from runtui.cli import cli
-
-    print(f"runtui sim listening on {url}")
-    print(f"config: {config_path}")
+    sim_config = SimConfig(seed=seed, runs=runs, speed=speed, faults=faults, inbox=INBOX)
+    server = SimServer(sim_config)
+    url = server.start()
+    directory = Path(tempfile.mkdtemp(prefix="runtui-demo-"))
     try:
-        cli.main(args=["--config", str(config_path), "runs", "list", "--limit", "10"],
-                 prog_name="runtui", standalone_mode=False)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+        config_path = directory / "config.toml"
+        os.environ.update(write_config(config_path, url, sim_config))
+        os.environ.setdefault("RUNTUI_STATE_DIR", str(directory / "state"))
+    except BaseException:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return Demo(url=url, config_path=config_path, server=server, directory=directory)
+
+
+@contextmanager
+def running(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0
+            ) -> Iterator[Demo]:
+    demo = start(runs=runs, seed=seed, speed=speed, faults=faults)
+    try:
+        yield demo
+    finally:
+        demo.stop()
+
+
+def run_demo(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0) -> int:
+    """`runtui demo`: the app on a fresh simulator; returns the app's exit code."""
+    from runtui.tui.launch import run_app
+
+    with running(runs=runs, seed=seed, speed=speed, faults=faults) as demo:
+        return run_app(demo.config_path, title_suffix="demo")

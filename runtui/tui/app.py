@@ -6,7 +6,7 @@ import base64
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -20,6 +20,9 @@ from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.tui import switch
 from runtui.tui.alerts import Alerts
+
+if TYPE_CHECKING:
+    from runtui.demo import Demo
 
 
 class RuntuiApp(App[int]):
@@ -42,7 +45,7 @@ class RuntuiApp(App[int]):
         if title_suffix:
             self.title = f"runtui {title_suffix}"
         self.watched: set[tuple[str, str]] = set()
-        self.demo_server: Any = None  # the welcome screen's in-process simulator, if started
+        self.demo: Demo | None = None  # the welcome screen's in-process simulator, if started
         self.alerts: Alerts | None = None  # the attention queue and notifications, once runs show
 
     # ---- lifecycle --------------------------------------------------------------------
@@ -91,9 +94,9 @@ class RuntuiApp(App[int]):
     async def on_unmount(self) -> None:
         startup.resume_gc()
         await self.workspace.aclose()
-        if self.demo_server is not None:
-            self.demo_server.stop()
-            self.demo_server = None
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
 
     # ---- keys -------------------------------------------------------------------------
 

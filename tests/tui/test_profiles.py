@@ -494,7 +494,7 @@ async def test_welcome_demo_starts_simulator_with_temp_config(tmp_path: Path,
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
         await wait_workers(pilot)
-        server = app.demo_server  # type: ignore[attr-defined]
+        server = app.demo
         assert server is not None and server.url.startswith("http://127.0.0.1:")
         assert app.opened == 1
         assert sorted(app.workspace.config.profiles) == ["b3os-sim", "edges-sim", "wexa-sim"]
@@ -503,7 +503,7 @@ async def test_welcome_demo_starts_simulator_with_temp_config(tmp_path: Path,
         assert os.environ[KEY_ENV["edges"]] == "sim-edges-key"
         # The demo profiles really answer.
         assert (await app.workspace.provider("edges-sim").check())
-    assert getattr(app, "demo_server", None) is None
+    assert app.demo is None
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=1).close()
 

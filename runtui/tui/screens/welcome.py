@@ -1,20 +1,17 @@
 """First start: no profile yet. Offer the demo, a first profile, or quitting.
 
 The demo runs the simulator in this process on a free loopback port with its own
-temporary config, so nothing is written to the user's file. The server is kept on the
-app (`app.demo_server`) and stopped when this screen unmounts, which is when the app
-exits: the runs screen is pushed on top of this one, never in its place.
+temporary config, so nothing is written to the user's file. It is `runtui.demo.start`,
+the same entry as `runtui demo`; it is kept on the app (`app.demo`) and stopped when
+this screen unmounts, which is when the app exits: the runs screen is pushed on top of
+this one, never in its place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +25,9 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
+
+if TYPE_CHECKING:
+    from runtui.tui.app import RuntuiApp
 
 INTRO = ("runtui watches and controls workflow runs on Wexa AI, Edges and B3OS,\n"
          "from one keyboard-driven table that works over SSH.")
@@ -47,7 +47,6 @@ class WelcomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.demo_dir: Path | None = None
 
     @property
     def ws(self) -> Workspace:
@@ -132,30 +131,24 @@ class WelcomeScreen(Screen[None]):
 
     @work(group="welcome-demo", exclusive=True)
     async def action_demo(self) -> None:
-        if getattr(self.app, "demo_server", None) is not None:
+        app = cast("RuntuiApp", self.app)
+        if app.demo is not None:
             self._open_runs()
             return
+        from runtui import demo
+
+        self.notify("starting the simulator…", title="demo", timeout=3)
         try:
-            from runtui.sim.config import SimConfig
-            from runtui.sim.server import SimServer, write_config
+            session = await asyncio.to_thread(demo.start)
         except ImportError as exc:
             self.notify(f"the simulator is not available: {exc}", title="demo", severity="error")
             return
-        self.notify("starting the simulator…", title="demo", timeout=3)
-        sim_config = SimConfig()
-        server = SimServer(sim_config)
-        try:
-            url = await asyncio.to_thread(server.start)
         except Exception as exc:  # port trouble, a simulator bug: say so, keep the app
             self.notify(f"the simulator did not start: {exc}", title="demo", severity="error")
             return
-        self.app.demo_server = server  # type: ignore[attr-defined]  # stopped by the app on exit
-        self.demo_dir = Path(tempfile.mkdtemp(prefix="runtui-demo-"))
-        path = self.demo_dir / "config.toml"
+        app.demo = session  # stopped by the app on exit
         try:
-            env = write_config(path, url, sim_config)
-            os.environ.update(env)
-            await self.ws.reload(path)
+            await self.ws.reload(session.config_path)
         except (RuntuiError, OSError) as exc:
             self.notify(f"demo config failed: {exc}", title="demo", severity="error")
             return
@@ -165,12 +158,8 @@ class WelcomeScreen(Screen[None]):
         self._open_runs()
 
     async def on_unmount(self) -> None:
-        server: Any = getattr(self.app, "demo_server", None)
-        if server is not None:
-            self.app.demo_server = None  # type: ignore[attr-defined]
+        app = cast("RuntuiApp", self.app)
+        session, app.demo = app.demo, None
+        if session is not None:
             with contextlib.suppress(Exception):  # a dead server must not break the exit
-                await asyncio.to_thread(server.stop)
-        if self.demo_dir is not None:
-            shutil.rmtree(self.demo_dir, ignore_errors=True)
-            self.demo_dir = None
-
+                await asyncio.to_thread(session.stop)
