@@ -569,6 +569,10 @@ class B3osProvider(Provider):
                 raise ProviderError(f"could not read the run to find its waiting node: {exc.message}",
                                     provider=NAME, status=exc.status, request_id=exc.request_id,
                                     kind="http") from None
+            if detail.run.id != run.id:
+                # Its waiting node would be another run's: nothing is sent.
+                raise ProviderError(f"the server answered the read of {run.id!r} with another run, "
+                                    f"{detail.run.id!r}; nothing sent", provider=NAME, kind="mismatch")
             node = waiting_node(detail)
             if node is None:
                 raise ProviderError("no node of this run is waiting; nothing to resume",

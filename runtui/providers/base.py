@@ -196,33 +196,43 @@ class Provider(abc.ABC):
                 msg = (f"the start request's answer was lost ({exc.message}); a run may or may not "
                        "have been created: check the list before starting again")
             return ActionResult(action=Action.EXECUTE, ok=False, message=msg, uncertain=uncertain)
-        run = await self._read_back(new_id, Kind.RUN)
+        run, note = await self._read_back(new_id, Kind.RUN)
         return ActionResult(action=Action.EXECUTE, ok=True, run=run, new_run_id=new_id,
-                            message=f"started {new_id}")
+                            message=f"started {new_id}{note}")
 
     async def perform(self, run: Run, action: Action) -> ActionResult:
-        """Send `action` once; on any failure read the run again and say what it is now."""
+        """Send `action` once to `run.id`; on any failure read the run again and say what it is now.
+
+        A read-back that answers with another run's id is not shown as this run's state
+        (`run` stays None): a server must not make one run look like another.
+        """
         try:
             new_id = await self._send(run, action)
         except ProviderError as exc:
             uncertain = exc.kind in ("timeout", "network")
-            fresh = await self._read_back(run.id, run.kind)
-            state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else ""
+            fresh, note = await self._read_back(run.id, run.kind)
+            state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else note
             if uncertain:
-                msg = f"the answer was lost ({exc.message}); outcome unknown until read back{state}"
                 ok = fresh is not None and _looks_done(action, fresh)
+                verdict = "confirmed by read-back" if ok else "outcome unknown until read back"
+                msg = f"the answer was lost ({exc.message}); {verdict}{state}"
                 return ActionResult(action=action, ok=ok, run=fresh, message=msg, uncertain=True)
             return ActionResult(action=action, ok=False, run=fresh, message=str(exc) + state)
         target = new_id or run.id
-        fresh = await self._read_back(target, run.kind)
+        fresh, note = await self._read_back(target, run.kind)
         return ActionResult(action=action, ok=True, run=fresh, new_run_id=new_id,
-                            message=f"{action.value} sent" + (f"; new run {new_id}" if new_id else ""))
+                            message=f"{action.value} sent" + (f"; new run {new_id}" if new_id else "")
+                            + note)
 
-    async def _read_back(self, run_id: str, kind: Kind) -> Run | None:
+    async def _read_back(self, run_id: str, kind: Kind) -> tuple[Run | None, str]:
+        """The run as the server has it now, or None, with a note when the read named another id."""
         try:
-            return await self.get_summary(run_id, kind)
+            fresh = await self.get_summary(run_id, kind)
         except ProviderError:
-            return None
+            return None, ""
+        if fresh.id != run_id:
+            return None, f"; the read-back answered with another run ({fresh.id!r}), not shown"
+        return fresh, ""
 
     async def aclose(self) -> None:
         await self.http.aclose()

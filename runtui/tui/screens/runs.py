@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
+from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
@@ -400,7 +401,10 @@ class RunsScreen(Screen[None]):
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
         title = f"{result.action.value} {run.id}"
-        if result.uncertain:
+        if result.uncertain and result.ok:
+            # The answer was lost, but the run as read back shows the action took effect.
+            self.notify(f"{result.message}", title=f"{title}: {CONFIRMED}", timeout=6)
+        elif result.uncertain:
             self.notify(f"{result.message}", title=title + ": outcome was unknown", severity="warning",
                         timeout=10)
         elif result.ok:
