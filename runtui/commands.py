@@ -248,9 +248,13 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
 
     found, errors = run_async(main())
     found = _newest_created_first(found)
-    for problem in ws.config.errors:
-        if not profiles or problem.profile in profiles:
-            errors.append(str(problem))
+    config_errors = [str(p) for p in ws.config.errors if not profiles or p.profile in profiles]
+    errors += config_errors
+    if config_errors and not names:
+        # Nothing could be asked at all: a config error, not an empty answer.
+        for err in config_errors:
+            say(f"runtui: {err}", err=True)
+        sys.exit(EXIT_USAGE)
     if as_json:
         say_json([r.to_json() for r in found])
     else:

@@ -480,9 +480,11 @@ class B3osProvider(Provider):
                 async for event in EventSource(response).aiter_sse():
                     if event.event == "end":
                         return
+                    if len(event.data) > self.http.max_bytes:
+                        continue  # one event larger than a whole answer may be: skipped
                     try:
-                        payload = json.loads(event.data)
-                    except ValueError:
+                        payload = json.loads(self.http.redact(event.data))
+                    except (ValueError, RecursionError):
                         continue
                     try:
                         if not merge_event(state, payload):

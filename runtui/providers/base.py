@@ -9,6 +9,7 @@ error, the run is read again and reported as the server has it.
 from __future__ import annotations
 
 import abc
+import os
 import re
 from collections.abc import AsyncIterator, Callable, Collection, Hashable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from runtui.actions import ActionTable
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
-from runtui.providers.http import HttpClient
+from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.parse import PageMemo, ParseMemo
 
 T = TypeVar("T")
@@ -79,7 +80,8 @@ class Provider(abc.ABC):
         """The provider's message from an error body."""
 
     @classmethod
-    def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None
+    def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
+                     deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES
                      ) -> Provider:
         """Resolve the key and build the adapter with its HTTP client."""
         key = resolve_key(profile, required=cls.needs_key)
@@ -90,7 +92,8 @@ class Provider(abc.ABC):
         http = HttpClient(provider=cls.name, base_url=base_url,
                           auth_headers=cls.auth_headers(key, profile), error_reader=cls.read_error,
                           allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
-                          extra_headers=cls.extra_headers(profile), transport=transport)
+                          extra_headers=cls.extra_headers(profile), transport=transport,
+                          deadline=deadline, max_bytes=max_bytes, secrets=_env_secrets(profile))
         return cls(profile, http)
 
     @classmethod
@@ -238,6 +241,13 @@ class Provider(abc.ABC):
         await self.http.aclose()
 
 
+def _env_secrets(profile: Profile) -> list[str]:
+    """Values a profile names by environment variable (`webhook_secret_env`, …): masked in
+    answers like the key. The key itself comes from the auth headers."""
+    return [os.environ.get(value, "") for name, value in profile.extras.items()
+            if name.endswith("_env") and isinstance(value, str) and value]
+
+
 def _looks_done(action: Action, run: Run) -> bool:
     """After a lost answer: does the state we read back show the action took effect?"""
     expected: dict[Action, Collection[Status]] = {
@@ -267,6 +277,9 @@ def json_of(response: httpx.Response, provider: str) -> Any:
     """Parse a 2xx body or raise a typed parse error (truncated bodies, HTML pages)."""
     try:
         return response.json()
+    except RecursionError:
+        raise ProviderError("unreadable answer: JSON nested too deeply", provider=provider,
+                            status=response.status_code, kind="parse") from None
     except ValueError:
         snippet = redact_credentials(response.text[:200], response)[:80].replace("\n", " ")
         request_id = response.headers.get("x-request-id")
