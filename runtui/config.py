@@ -354,12 +354,14 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
 def locked(path: Path) -> Iterator[None]:
     """Hold the config's lock for a read-modify-write: two `profiles add` at once (or the
     CLI and the profiles screen) must not each write the file they read, losing the
-    other's profile. The lock file sits beside the real file (a symlink is followed)."""
+    other's profile. A symlink is followed: the lock is the real file's directory."""
     import fcntl
 
     target = path.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(target.parent / f".{target.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    # The directory, not the file: the file is replaced by each write (a new inode), and
+    # a lock file would be litter beside the user's config.
+    fd = os.open(target.parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -2,7 +2,7 @@
 
 Keys are never shown: only where each key comes from. Broken profiles get a row of their
 own with the file, line and field of the problem. Every change is written with
-`config.save_profile` / `remove_profile` (atomic, comments kept, mode 0600) and then the
+`config.save_profile` / `remove_profile` (atomic, locked, comments and mode kept) and then the
 workspace is reloaded so the run table follows without a restart.
 """
 
