@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from runtui import __version__, display, startup
+from runtui import __version__, display, safe_text, startup
 from runtui import config as config_mod
 from runtui.engine.health import Health, HealthState
+from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status
@@ -49,8 +50,27 @@ class Ctx:
         return Workspace.load(self.config_path)
 
 
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print human text: every line the CLI shows goes through here.
+
+    Messages carry server text (a 409's message, a request id, a stored journal
+    message), so control and bidi characters are made visible, never executed.
+    """
+    click.echo(safe_text.multi_line(text), err=err)
+
+
+def say_json(value: Any) -> None:
+    """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw."""
+    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=True))
+
+
+def cell(value: object) -> str:
+    """One table cell or `key: value` field: server text on one harmless line."""
+    return safe_text.one_line("" if value is None else str(value))
+
+
 def fail(message: str, code: int) -> NoReturn:
-    click.echo(f"runtui: {message}", err=True)
+    say(f"runtui: {message}", err=True)
     sys.exit(code)
 
 
@@ -153,6 +173,7 @@ def _parse_statuses(values: tuple[str, ...]) -> frozenset[Status] | None:
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
+    rows = [[cell(value) for value in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -236,15 +257,19 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
 
     found, errors = run_async(main())
     found = _newest_created_first(found)
-    for problem in ws.config.errors:
-        if not profiles or problem.profile in profiles:
-            errors.append(str(problem))
+    config_errors = [str(p) for p in ws.config.errors if not profiles or p.profile in profiles]
+    errors += config_errors
+    if config_errors and not names:
+        # Nothing could be asked at all: a config error, not an empty answer.
+        for err in config_errors:
+            say(f"runtui: {err}", err=True)
+        sys.exit(EXIT_USAGE)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], indent=2))
+        say_json([r.to_json() for r in found])
     else:
-        click.echo(_table(_run_rows(found), RUN_HEADERS))
+        say(_table(_run_rows(found), RUN_HEADERS))
     for err in errors:
-        click.echo(f"runtui: {err}", err=True)
+        say(f"runtui: {err}", err=True)
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
 
 
@@ -269,7 +294,7 @@ def _show(obj: Ctx, run_id: str, profile: str, as_json: bool, kind: Kind) -> Non
 
     detail = run_async(main())
     if as_json:
-        click.echo(json.dumps(detail.to_json(), indent=2, default=str))
+        say_json(detail.to_json())
         return
     run = detail.run
     fields = [("id", run.id), ("profile", run.profile), ("provider", run.provider),
@@ -281,17 +306,17 @@ def _show(obj: Ctx, run_id: str, profile: str, as_json: bool, kind: Kind) -> Non
               ("parent", run.parent_id or ""), ("task", run.task_id or "")]
     for key, value in fields:
         if value:
-            click.echo(f"{key:>9}: {value}")
+            say(f"{key:>9}: {cell(value)}")
     if detail.steps:
-        click.echo("    steps:")
+        say("    steps:")
         _echo_steps(detail.steps, 1)
 
 
 def _echo_steps(steps: Any, depth: int) -> None:
     for step in steps:
         err = f"  error: {step.error}" if step.error else ""
-        click.echo(f"{'  ' * depth}  {display.SYMBOL[step.status]} {step.name or step.id} "
-                   f"[{step.raw_status or step.status.value}]{err}")
+        say(f"{'  ' * depth}  {display.SYMBOL[step.status]} {cell(step.name or step.id)} "
+            f"[{cell(step.raw_status or step.status.value)}]{cell(err)}")
         _echo_steps(step.children, depth + 1)
 
 
@@ -340,21 +365,22 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
     _report(run_async(main()), as_json)
 
 
-def _report(result: Any, as_json: bool) -> None:
+def _report(result: Any, as_json: bool, run_id: str | None = None) -> None:
+    """The outcome of one action on `run_id` (the id the user named; None for execute)."""
     if as_json:
-        click.echo(json.dumps({"action": result.action.value, "ok": result.ok,
-                               "uncertain": result.uncertain, "message": result.message,
-                               "new_run_id": result.new_run_id,
-                               "run": result.run.to_json() if result.run else None}, indent=2))
+        say_json({"action": result.action.value, "ok": result.ok,
+                  "uncertain": result.uncertain, "message": result.message,
+                  "new_run_id": result.new_run_id,
+                  "run": result.run.to_json() if result.run else None})
     else:
         state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
-        run_id = result.run.id if result.run else (result.new_run_id or "")
+        run_id = run_id or result.new_run_id or (result.run.id if result.run else "")
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
-            verdict = "outcome unknown until read back, " + ("it took effect" if result.ok else "not done")
-        click.echo(f"{result.action.value} {run_id}: {verdict}{state}")
+            verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
+        say(f"{result.action.value} {cell(run_id)}: {verdict}{cell(state)}")
         if result.message and (not result.ok or result.uncertain):
-            click.echo(f"runtui: {result.message}", err=True)
+            say(f"runtui: {result.message}", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
 
 
@@ -367,11 +393,11 @@ def _act(obj: Ctx, run_id: str, profile: str, action: Action, kind: Kind, as_jso
             # Read the run first: the controller asks the allowed-actions table with
             # its current state and refuses (exit 3) before anything is sent.
             run = await provider.get_summary(run_id, kind)
-            return await ws.controller.act(provider, run, action)
+            return await ws.controller.act(provider, run, action, chosen_id=run_id)
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json)
+    _report(run_async(main()), as_json, run_id)
 
 
 def _action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
@@ -502,9 +528,9 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
     found = run_async(main())
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in found], indent=2))
+        say_json([r.to_json() for r in found])
     else:
-        click.echo(_table(_run_rows(found), RUN_HEADERS))
+        say(_table(_run_rows(found), RUN_HEADERS))
 
 
 @tasks.command("show")
@@ -541,14 +567,14 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
     rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
              "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
     if as_json:
-        click.echo(json.dumps([{"name": p.name, "provider": p.provider, "base_url": p.base_url,
+        say(json.dumps([{"name": p.name, "provider": p.provider, "base_url": p.base_url,
                                 "key_source": p.key_source, "read_only": p.read_only}
                                for p in cfg.profiles.values()], indent=2))
     else:
-        click.echo(f"# {cfg.path}")
-        click.echo(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
+        say(f"# {cfg.path}")
+        say(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
     for err in cfg.errors:
-        click.echo(f"runtui: {err}", err=True)
+        say(f"runtui: {err}", err=True)
     sys.exit(EXIT_USAGE if cfg.errors else EXIT_OK)
 
 
@@ -592,7 +618,7 @@ def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_k
         config_mod.save_profile(obj.config_path, name, values, replace=replace)
     except ValueError as exc:
         fail(f"invalid profile: {exc}", EXIT_USAGE)
-    click.echo(f"added profile {name!r} to {obj.config_path}")
+    say(f"added profile {name!r} to {obj.config_path}")
 
 
 _SECRET_WORDS = ("key", "secret", "token", "password")
@@ -620,7 +646,7 @@ def _extra_setting(item: str, options: set[str]) -> tuple[str, str | bool]:
 @handles_errors
 def profiles_remove(obj: Ctx, name: str) -> None:
     config_mod.remove_profile(obj.config_path, name)
-    click.echo(f"removed profile {name!r}")
+    say(f"removed profile {name!r}")
 
 
 @profiles.command("test")
@@ -636,7 +662,7 @@ def profiles_test(obj: Ctx, name: str) -> None:
         finally:
             await ws.aclose()
 
-    click.echo(f"OK {name}: {run_async(main())}")
+    say(f"OK {name}: {cell(run_async(main()))}")
 
 
 # ---- attention -------------------------------------------------------------------------
@@ -879,11 +905,11 @@ def history(limit: int, as_json: bool) -> None:
 
     entries = list(Journal().entries())[-limit:]
     if as_json:
-        click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
+        say_json([e.__dict__ for e in entries])
         return
     rows = [[e.time[:19].replace("T", " "), e.profile, e.provider, e.run_id or "", e.action,
              e.outcome, (e.message or "")[:60]] for e in entries]
-    click.echo(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
+    say(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
 
 
 @cli.command("providers")
@@ -892,7 +918,7 @@ def providers_cmd() -> None:
     from runtui.providers import registry
 
     rows = [[e.name, e.target, e.distribution or ""] for e in registry.available().values()]
-    click.echo(_table(rows, ["NAME", "ADAPTER", "FROM"]))
+    say(_table(rows, ["NAME", "ADAPTER", "FROM"]))
 
 
 def _workspace(obj: Ctx) -> Workspace:

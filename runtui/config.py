@@ -13,14 +13,14 @@ import shlex
 import stat
 import subprocess
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
-from runtui.errors import ConfigError
+from runtui.errors import ConfigError, ConfigRefused
 
 ENV_CONFIG = "RUNTUI_CONFIG"
 ENV_STATE_DIR = "RUNTUI_STATE_DIR"
@@ -54,6 +54,15 @@ class Defaults(BaseModel):
     bell: bool = False
     page_size: int = 100
     max_runs: int = 100_000
+    request_deadline_seconds: float = 30.0  # a whole request, retries included
+    max_answer_mb: float = 16.0  # one answer, decoded; a larger one is refused, not read
+
+    @field_validator("request_deadline_seconds", "max_answer_mb")
+    @classmethod
+    def _above_zero(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be above 0")
+        return v
 
     @field_validator("refresh_seconds", "finished_refresh_seconds")
     @classmethod
@@ -175,12 +184,50 @@ def _line_of(text: str, profile: str | None, key: str | None) -> int | None:
 _TOML_POS = re.compile(r"at line (\d+)")
 
 
+def check_private(path: Path) -> None:
+    """Refuse a config that another user could have written, as ssh does with its files.
+
+    The file runs commands (`api_key_cmd`, `[notify] command`) and names where keys
+    come from, so a file or directory writable by group or others, or owned by
+    someone else, is refused before anything in it is used. A symlink is followed:
+    the target and the target's directory are what count.
+    """
+    target = path.resolve()
+    me = os.getuid() if hasattr(os, "getuid") else None
+    for what, node in (("file", target), ("directory", target.parent)):
+        try:
+            info = node.stat()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise ConfigError(f"cannot check the config {what}: {exc.strerror}", path=str(node)) from None
+        mode = stat.S_IMODE(info.st_mode)
+        if me is not None and info.st_uid not in (me, 0):
+            raise ConfigRefused(f"refused: the config {what} {node} is owned by another user "
+                              f"(uid {info.st_uid}); run `chown {me} {node}` or use your own file",
+                              path=str(path))
+        sticky = what == "directory" and mode & stat.S_ISVTX and info.st_uid in (me, 0)
+        if mode & 0o022 and not sticky:
+            raise ConfigRefused(f"refused: the config {what} {node} is writable by group or others "
+                              f"(mode {mode:o}); run `chmod go-w {node}`", path=str(path))
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be read; save the file "
+                          "as UTF-8", path=str(path), line=line) from None
+
+
 def load(path: Path | None = None, *, known_providers: frozenset[str] | None = None) -> Config:
     """Read the profiles file. A missing file is an empty config, not an error."""
     path = path or default_config_path()
     cfg = Config(path=path)
+    check_private(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _decode(path.read_bytes(), path)
         cfg.file_mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         return cfg
@@ -303,10 +350,39 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
 # ---- writing -------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
-    """Temp file + fsync + rename: a crash mid-write never leaves a broken file."""
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the config's lock for a read-modify-write: two `profiles add` at once (or the
+    CLI and the profiles screen) must not each write the file they read, losing the
+    other's profile. A symlink is followed: the lock is the real file's directory."""
+    import fcntl
+
+    target = path.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # The directory, not the file: the file is replaced by each write (a new inode), and
+    # a lock file would be litter beside the user's config.
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Temp file + fsync + rename: a crash mid-write never leaves a broken file.
+
+    A symlink is written through (its target is replaced, the link stays), and an
+    existing file keeps its mode; a new file is 0600.
+    """
     import tempfile
 
+    path = path.resolve()
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o600
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -333,8 +409,9 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
 def _load_doc(path: Path) -> Any:
     import tomlkit
 
+    check_private(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _decode(path.read_bytes(), path)
     except FileNotFoundError:
         text = ""
     try:
@@ -358,31 +435,35 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         from runtui.providers.http import check_base_url
 
         check_base_url(prof.base_url, allow_insecure_http=prof.allow_insecure_http, profile=name)
-    doc = _load_doc(path)
-    if "profiles" not in doc:
-        doc["profiles"] = tomlkit.table(is_super_table=True)
-    profiles = doc["profiles"]
-    if name in profiles and not replace:
-        raise ConfigError(f"profile {name!r} already exists (use edit or remove it first)",
-                          path=str(path), profile=name)
-    table = tomlkit.table()
-    for key, value in values.items():
-        if value is None or key == "name":
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        table[key] = value
-    profiles[name] = table
-    write_atomic(path, tomlkit.dumps(doc))
+    with locked(path):
+        doc = _load_doc(path)
+        if "profiles" not in doc:
+            doc["profiles"] = tomlkit.table(is_super_table=True)
+        profiles = doc["profiles"]
+        if name in profiles and not replace:
+            raise ConfigError(f"profile {name!r} already exists (--replace overwrites it, "
+                              "`profiles remove` deletes it)", path=str(path), profile=name)
+        table = tomlkit.table()
+        for key, value in values.items():
+            if value is None or key == "name":
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            table[key] = value
+        profiles[name] = table
+        write_atomic(path, tomlkit.dumps(doc))
 
 
 def remove_profile(path: Path, name: str) -> None:
-    doc = _load_doc(path)
-    profiles = doc.get("profiles")
-    if profiles is None or name not in profiles:
-        raise ConfigError(f"no profile named {name!r}", path=str(path), profile=name)
-    del profiles[name]
-    write_atomic(path, __import__("tomlkit").dumps(doc))
+    import tomlkit
+
+    with locked(path):
+        doc = _load_doc(path)
+        profiles = doc.get("profiles")
+        if profiles is None or name not in profiles:
+            raise ConfigError(f"no profile named {name!r}", path=str(path), profile=name)
+        del profiles[name]
+        write_atomic(path, tomlkit.dumps(doc))
 
 
 def profile_values(profile: Profile) -> dict[str, Any]:

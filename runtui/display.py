@@ -1,7 +1,9 @@
 """Text for runs that both faces share: status symbols and words, times, ids, costs.
 
 Colour is the TUI's business; every status also has a symbol and a word so it
-never depends on colour alone (NO_COLOR, colour-blind users).
+never depends on colour alone (NO_COLOR, colour-blind users). Texts built from
+server fields (a raw status, an id, a cost unit) come out harmless for a
+terminal (`safe_text.one_line`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from runtui.model import Run, Status
+from runtui.safe_text import one_line
 
 SYMBOL: dict[Status, str] = {
     Status.QUEUED: "○",
@@ -27,15 +30,15 @@ def status_text(run: Run) -> str:
     if run.partial:
         word += " (partial)"
     if run.status is Status.UNKNOWN:
-        word += f" ({run.raw_status})" if run.raw_status else " (no status)"
+        word += f" ({one_line(run.raw_status)})" if run.raw_status else " (no status)"
     return f"{SYMBOL[run.status]} {word}"
 
 
 def short_id(run_id: str, width: int = 8) -> str:
     for prefix in ("run_", "wf_"):
         if run_id.startswith(prefix):
-            return run_id[: width + len(prefix)]
-    return run_id[:width]
+            return one_line(run_id[: width + len(prefix)])
+    return one_line(run_id[:width])
 
 
 def duration(seconds: float | None) -> str:
@@ -87,4 +90,4 @@ def relative(when: datetime | None, now: datetime | None = None) -> str:
 
 
 def cost(run: Run) -> str:
-    return "" if run.cost is None else str(run.cost)
+    return "" if run.cost is None else one_line(str(run.cost))

@@ -28,6 +28,10 @@ class ConfigError(RuntuiError):
         super().__init__(("; ".join(parts) + ": " if parts else "") + message)
 
 
+class ConfigRefused(ConfigError):
+    """A config file others could have written: nothing in it is used, the app does not start."""
+
+
 class ProviderError(RuntuiError):
     """One typed error for every provider failure.
 

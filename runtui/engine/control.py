@@ -2,7 +2,9 @@
 
 Both faces call this; neither sends actions on its own. A second action on a
 run whose first is still in flight is refused, so a key pressed twice sends one
-request.
+request. An action goes to the id the user chose, never to an id a server put
+in its answer: a read of that run whose id differs is refused before anything
+is sent.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from runtui.actions import can_execute, decide
-from runtui.engine.journal import Journal
+from runtui.engine.journal import CONFIRMED, Journal
 from runtui.engine.store import Key, RunStore
-from runtui.errors import NotAllowed
+from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Run, StartRequest
 from runtui.providers.base import Provider
 
@@ -26,8 +28,17 @@ class Controller:
     def is_busy(self, run: Run) -> bool:
         return run.key in self.in_flight
 
-    async def act(self, provider: Provider, run: Run, action: Action) -> ActionResult:
-        """Raises NotAllowed (before any request) when the table or read-only refuses."""
+    async def act(self, provider: Provider, run: Run, action: Action, *,
+                  chosen_id: str | None = None) -> ActionResult:
+        """Send `action` to the run the user chose: `chosen_id` (the id they named), else `run.id`
+        (the row on screen).
+
+        Raises NotAllowed (before any request) when the table or read-only refuses, and
+        ProviderError (kind "mismatch", nothing sent, journaled "refused") when `run`, as
+        the server answered it, carries another id than the one chosen.
+        """
+        if chosen_id is not None and run.id != chosen_id:
+            self._refuse_other_id(provider, run, chosen_id, action)
         decision = decide(run, action, read_only=provider.profile.read_only, busy=self.is_busy(run))
         if not decision:
             raise NotAllowed(decision.reason)
@@ -77,6 +88,13 @@ class Controller:
             self.store.upsert([result.run], partial=True)
         return result
 
+    def _refuse_other_id(self, provider: Provider, run: Run, chosen_id: str, action: Action) -> None:
+        message = (f"the server answered the read of {chosen_id!r} with another run, {run.id!r}; "
+                   f"nothing sent")
+        self.journal.refused(profile=run.profile, provider=run.provider, run_id=chosen_id,
+                             action=action.value, message=message)
+        raise ProviderError(message, provider=provider.name, kind="mismatch")
+
     async def execute(self, provider: Provider, request: StartRequest) -> ActionResult:
         decision = can_execute(provider.name, read_only=provider.profile.read_only)
         if not decision:
@@ -97,5 +115,6 @@ class Controller:
 
 def _outcome(result: ActionResult) -> str:
     if result.uncertain:
-        return "uncertain"
+        # The answer was lost; a read-back that shows the action took effect settles it.
+        return CONFIRMED if result.ok else "uncertain"
     return "ok" if result.ok else "failed"

@@ -18,6 +18,8 @@ from typing import Any
 from runtui.config import state_dir
 
 MAX_MESSAGE = 500
+CONFIRMED = "ok, confirmed by read-back"
+"""The outcome of an action whose answer was lost but whose read-back shows it took effect."""
 
 
 def default_path() -> Path:
@@ -32,7 +34,8 @@ class Entry:
     provider: str
     run_id: str | None
     action: str
-    outcome: str  # "started" | "ok" | "failed" | "uncertain" | "refused"
+    # "started" | "ok" | CONFIRMED | "failed" | "uncertain" | "refused"
+    outcome: str
     message: str | None = None
     finished: str | None = None
 
@@ -62,6 +65,12 @@ class Journal:
         self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
                       "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
                       "new_run_id": new_run_id})
+
+    def refused(self, *, profile: str, provider: str, run_id: str, action: str,
+                message: str) -> None:
+        """An action refused before any request (e.g. the server named another run)."""
+        entry_id = self.started(profile=profile, provider=provider, run_id=run_id, action=action)
+        self.finished(entry_id, outcome="refused", message=message, run_id=run_id)
 
     def entries(self) -> Iterator[Entry]:
         """Actions oldest first; an action with no end line shows as outcome "unknown"."""

@@ -54,7 +54,10 @@ class Workspace:
         """The adapter for a profile, built once. Raises ConfigError naming the problem."""
         if name not in self.providers:
             profile = self.config.profile(name)
-            self.providers[name] = registry.create(profile)
+            defaults = self.config.defaults
+            self.providers[name] = registry.create(
+                profile, deadline=defaults.request_deadline_seconds,
+                max_bytes=int(defaults.max_answer_mb * 1_048_576))
         return self.providers[name]
 
     def start_watching(self, names: list[str] | None = None) -> None:

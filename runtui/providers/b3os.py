@@ -480,9 +480,11 @@ class B3osProvider(Provider):
                 async for event in EventSource(response).aiter_sse():
                     if event.event == "end":
                         return
+                    if len(event.data) > self.http.max_bytes:
+                        continue  # one event larger than a whole answer may be: skipped
                     try:
-                        payload = json.loads(event.data)
-                    except ValueError:
+                        payload = json.loads(self.http.redact(event.data))
+                    except (ValueError, RecursionError):
                         continue
                     try:
                         if not merge_event(state, payload):
@@ -569,6 +571,10 @@ class B3osProvider(Provider):
                 raise ProviderError(f"could not read the run to find its waiting node: {exc.message}",
                                     provider=NAME, status=exc.status, request_id=exc.request_id,
                                     kind="http") from None
+            if detail.run.id != run.id:
+                # Its waiting node would be another run's: nothing is sent.
+                raise ProviderError(f"the server answered the read of {run.id!r} with another run, "
+                                    f"{detail.run.id!r}; nothing sent", provider=NAME, kind="mismatch")
             node = waiting_node(detail)
             if node is None:
                 raise ProviderError("no node of this run is waiting; nothing to resume",

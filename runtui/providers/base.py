@@ -9,6 +9,7 @@ error, the run is read again and reported as the server has it.
 from __future__ import annotations
 
 import abc
+import os
 import re
 from collections.abc import AsyncIterator, Callable, Collection, Hashable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from runtui.actions import ActionTable
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
-from runtui.providers.http import HttpClient
+from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.parse import PageMemo, ParseMemo
 
 T = TypeVar("T")
@@ -79,7 +80,8 @@ class Provider(abc.ABC):
         """The provider's message from an error body."""
 
     @classmethod
-    def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None
+    def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
+                     deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES
                      ) -> Provider:
         """Resolve the key and build the adapter with its HTTP client."""
         key = resolve_key(profile, required=cls.needs_key)
@@ -90,7 +92,8 @@ class Provider(abc.ABC):
         http = HttpClient(provider=cls.name, base_url=base_url,
                           auth_headers=cls.auth_headers(key, profile), error_reader=cls.read_error,
                           allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
-                          extra_headers=cls.extra_headers(profile), transport=transport)
+                          extra_headers=cls.extra_headers(profile), transport=transport,
+                          deadline=deadline, max_bytes=max_bytes, secrets=_env_secrets(profile))
         return cls(profile, http)
 
     @classmethod
@@ -196,36 +199,53 @@ class Provider(abc.ABC):
                 msg = (f"the start request's answer was lost ({exc.message}); a run may or may not "
                        "have been created: check the list before starting again")
             return ActionResult(action=Action.EXECUTE, ok=False, message=msg, uncertain=uncertain)
-        run = await self._read_back(new_id, Kind.RUN)
+        run, note = await self._read_back(new_id, Kind.RUN)
         return ActionResult(action=Action.EXECUTE, ok=True, run=run, new_run_id=new_id,
-                            message=f"started {new_id}")
+                            message=f"started {new_id}{note}")
 
     async def perform(self, run: Run, action: Action) -> ActionResult:
-        """Send `action` once; on any failure read the run again and say what it is now."""
+        """Send `action` once to `run.id`; on any failure read the run again and say what it is now.
+
+        A read-back that answers with another run's id is not shown as this run's state
+        (`run` stays None): a server must not make one run look like another.
+        """
         try:
             new_id = await self._send(run, action)
         except ProviderError as exc:
             uncertain = exc.kind in ("timeout", "network")
-            fresh = await self._read_back(run.id, run.kind)
-            state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else ""
+            fresh, note = await self._read_back(run.id, run.kind)
+            state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else note
             if uncertain:
-                msg = f"the answer was lost ({exc.message}); outcome unknown until read back{state}"
                 ok = fresh is not None and _looks_done(action, fresh)
+                verdict = "confirmed by read-back" if ok else "outcome unknown until read back"
+                msg = f"the answer was lost ({exc.message}); {verdict}{state}"
                 return ActionResult(action=action, ok=ok, run=fresh, message=msg, uncertain=True)
             return ActionResult(action=action, ok=False, run=fresh, message=str(exc) + state)
         target = new_id or run.id
-        fresh = await self._read_back(target, run.kind)
+        fresh, note = await self._read_back(target, run.kind)
         return ActionResult(action=action, ok=True, run=fresh, new_run_id=new_id,
-                            message=f"{action.value} sent" + (f"; new run {new_id}" if new_id else ""))
+                            message=f"{action.value} sent" + (f"; new run {new_id}" if new_id else "")
+                            + note)
 
-    async def _read_back(self, run_id: str, kind: Kind) -> Run | None:
+    async def _read_back(self, run_id: str, kind: Kind) -> tuple[Run | None, str]:
+        """The run as the server has it now, or None, with a note when the read named another id."""
         try:
-            return await self.get_summary(run_id, kind)
+            fresh = await self.get_summary(run_id, kind)
         except ProviderError:
-            return None
+            return None, ""
+        if fresh.id != run_id:
+            return None, f"; the read-back answered with another run ({fresh.id!r}), not shown"
+        return fresh, ""
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _env_secrets(profile: Profile) -> list[str]:
+    """Values a profile names by environment variable (`webhook_secret_env`, …): masked in
+    answers like the key. The key itself comes from the auth headers."""
+    return [os.environ.get(value, "") for name, value in profile.extras.items()
+            if name.endswith("_env") and isinstance(value, str) and value]
 
 
 def _looks_done(action: Action, run: Run) -> bool:
@@ -257,6 +277,9 @@ def json_of(response: httpx.Response, provider: str) -> Any:
     """Parse a 2xx body or raise a typed parse error (truncated bodies, HTML pages)."""
     try:
         return response.json()
+    except RecursionError:
+        raise ProviderError("unreadable answer: JSON nested too deeply", provider=provider,
+                            status=response.status_code, kind="parse") from None
     except ValueError:
         snippet = redact_credentials(response.text[:200], response)[:80].replace("\n", " ")
         request_id = response.headers.get("x-request-id")

@@ -10,16 +10,18 @@ redirect can never carry them to another host.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import random
 import ssl
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from runtui.errors import ConfigError, ProviderError
+from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
 
 ErrorReader = Callable[[Any], str | None]
@@ -30,6 +32,9 @@ MAX_READ_TRIES = 3
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 60.0
 MAX_MESSAGE = 500
+DEFAULT_DEADLINE = 30.0  # seconds for a whole request, retries included ([defaults] request_deadline_seconds)
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per answer, decoded ([defaults] max_answer_mb)
+_HOP_HEADERS = (b"content-encoding", b"content-length", b"transfer-encoding")
 # httpx drops an idle connection after 5 s; an idle profile polls every 8 s, so each
 # poll paid a new connection (a TLS handshake on a real server). Kept 30 s: longer
 # than any poll interval, shorter than the usual 60 s server and load-balancer idle
@@ -100,8 +105,15 @@ class HttpClient:
                  error_reader: ErrorReader, allow_insecure_http: bool = False,
                  profile: str = "", extra_headers: Mapping[str, str] | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Any] = asyncio.sleep,
+                 deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
+                 secrets: Iterable[str] = ()) -> None:
         self.provider = provider
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        # The profile's own secrets, masked in every answer before anything parses it:
+        # a server that echoes the key into a workflow name must not get it shown.
+        self._redactor = Redactor([*secrets, *_header_secrets(auth_headers)])
         self.base = check_base_url(base_url.rstrip("/"), allow_insecure_http=allow_insecure_http,
                                    profile=profile)
         self._auth = dict(auth_headers)
@@ -160,7 +172,8 @@ class HttpClient:
         kwargs: dict[str, Any] = {"params": params}
         if send_json:
             kwargs["json"] = json
-        response = await self._send("POST", path, timeout=ACTION_TIMEOUT, **kwargs)
+        async with self._within_deadline():
+            response = await self._send("POST", path, timeout=ACTION_TIMEOUT, **kwargs)
         self._raise_for_status(response)
         return response
 
@@ -172,7 +185,23 @@ class HttpClient:
 
     # ---- machinery ------------------------------------------------------------------
 
+    @contextlib.asynccontextmanager
+    async def _within_deadline(self) -> AsyncIterator[None]:
+        """The whole request (retries and a server dripping a byte at a time included) ends
+        within `deadline`: httpx's read timeout restarts on every byte."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                yield
+        except TimeoutError:
+            raise ProviderError(f"no complete answer within {self.deadline:g} s "
+                                "([defaults] request_deadline_seconds)", provider=self.provider,
+                                kind="timeout") from None
+
     async def _read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        async with self._within_deadline():
+            return await self._read_with_retries(method, path, **kwargs)
+
+    async def _read_with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         delay = 0.5
         for attempt in range(1, MAX_READ_TRIES + 1):
             try:
@@ -227,16 +256,37 @@ class HttpClient:
         raise ProviderError("too many redirects", provider=self.provider, kind="redirect")
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One request, its body read; through the transport when we chose it."""
+        """One request, its body read up to `max_bytes` (decoded: a zip bomb counts as what
+        it inflates to) and the profile's secrets masked; through our transport when we
+        chose it."""
         if self._direct is None:
-            return await self.client.send(request)
-        response = await self._direct.handle_async_request(request)
-        response.request = request
+            response = await self.client.send(request, stream=True)
+        else:
+            response = await self._direct.handle_async_request(request)
+            response.request = request
         try:
-            await response.aread()
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise self._too_large()
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise self._too_large()
+                chunks.append(chunk)
         finally:
             await response.aclose()
-        return response
+        body = self._redactor.body(b"".join(chunks))
+        raw_headers = response.headers.raw
+        headers = self._redactor.headers(raw_headers) or raw_headers
+        return httpx.Response(response.status_code, request=request, content=body,
+                              headers=[(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS],
+                              extensions=response.extensions)
+
+    def _too_large(self) -> ProviderError:
+        return ProviderError(f"answer larger than {self.max_bytes / 1_048_576:g} MB, not read "
+                             "([defaults] max_answer_mb)", provider=self.provider, kind="too-large")
 
     def _raise_for_status(self, response: httpx.Response) -> None:
         if response.is_success:
@@ -265,13 +315,23 @@ class HttpClient:
             self._redact(message[:MAX_MESSAGE]), provider=self.provider, status=response.status_code,
             request_id=request_id, retry_after=retry_after(response))
 
+    def redact(self, text: str) -> str:
+        """`text` from this server with the profile's secrets masked (an SSE event's data)."""
+        return self._redactor.text(text)
+
     def _redact(self, text: str) -> str:
         """Servers sometimes echo the credential back ("invalid key b3sk_..."): never show it."""
-        for value in self._auth.values():
-            for secret in {value, value.split()[-1] if value.split() else value}:
-                if len(secret) >= 6:
-                    text = text.replace(secret, "***")
-        return text
+        return self._redactor.text(text)
+
+
+def _header_secrets(headers: Mapping[str, str]) -> list[str]:
+    """The credential values in auth headers, with and without their scheme ("Bearer …")."""
+    found: list[str] = []
+    for value in headers.values():
+        found.append(value)
+        if value.split():
+            found.append(value.split()[-1])
+    return found
 
 
 def _frozen(params: Any) -> Hashable:

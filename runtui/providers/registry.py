@@ -86,11 +86,16 @@ def provider_class(name: str) -> type:
     return cls
 
 
-def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None) -> Provider:
-    """Build the adapter for a profile (resolves its key; raises ConfigError)."""
+def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
+           deadline: float | None = None, max_bytes: int | None = None) -> Provider:
+    """Build the adapter for a profile (resolves its key; raises ConfigError). `deadline`
+    and `max_bytes` bound each request and answer ([defaults]; None: the built-in limits)."""
     from runtui.providers.base import Provider
+    from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES
 
     cls = provider_class(profile.provider)
     if not issubclass(cls, Provider):
         raise ConfigError(f"provider {profile.provider!r} is not a runtui Provider", field="provider")
-    return cls.from_profile(profile, transport=transport)
+    return cls.from_profile(profile, transport=transport,
+                            deadline=DEFAULT_DEADLINE if deadline is None else deadline,
+                            max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)

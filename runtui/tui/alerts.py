@@ -10,6 +10,7 @@ command. Screens read `queue` and `version`; nothing here knows a platform.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,10 +24,16 @@ from runtui.model import Run, Status
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.notifications import SeverityLevel
 
     from runtui.engine.workspace import Workspace
 
 TICK_SECONDS = 30.0  # how often stuck/late verdicts (which only the clock changes) are re-judged
+TOAST_GATHER_SECONDS = 0.5  # news arriving together is told in one toast
+TOAST_LINES = 3  # lines of a gathered toast before "… and N more"
+TOASTS_REMEMBERED = 2000  # event keys kept to toast each once
+WAITING_SETTLE = 30.0  # seconds a run waits before that is news (a toast, the bell, …)
+SETTLE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
 
@@ -53,6 +60,9 @@ class Alerts:
         self._polling = False  # an inbox/trouble poll is in flight
         self._steps_busy = False  # a read of where waiting runs wait is in flight
         self._steps_again = False  # ... and new waiting runs came meanwhile
+        self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
+        self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
+        self._pending_toasts: list[tuple[Event, str]] = []  # gathered into the next toast
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
@@ -64,6 +74,7 @@ class Alerts:
                 self._loaded.add(health.profile)
             self.queue.set_health(health, now=clock(), live=False)
         self.app.set_interval(TICK_SECONDS, self.tick)
+        self.app.set_interval(SETTLE_CHECK_SECONDS, self._settle)
         self.app.set_interval(POLL_SECONDS, self.poll)
         self.poll(live=False)
 
@@ -173,6 +184,25 @@ class Alerts:
     # ---- outputs -----------------------------------------------------------------------
 
     def _needs_attention(self, item: AttentionItem) -> None:
+        """News of a new item; a run that starts waiting is told once it has stayed so for
+        `WAITING_SETTLE` (Edges runs flip RUNNING/BLOCKED under throttling: not news)."""
+        if item.reason is Reason.WAITING and item.run is not None:
+            self._settling.setdefault(item.run.key, clock())
+            return
+        self._announce(item)
+
+    def _settle(self) -> None:
+        """Announce the waiting runs that stayed waiting; forget the ones that moved on."""
+        now = clock()
+        for key, since in list(self._settling.items()):
+            item = self.queue.items.get(key)
+            if item is None or item.reason is not Reason.WAITING:
+                del self._settling[key]
+            elif (now - since).total_seconds() >= WAITING_SETTLE:
+                del self._settling[key]
+                self._announce(item)
+
+    def _announce(self, item: AttentionItem) -> None:
         what = item.run.id if item.run is not None else item.profile
         event = Event(key=f"attention:{item.reason.value}:{item.profile}:{what}",
                       title=f"needs attention: {item.reason.value}",
@@ -189,9 +219,15 @@ class Alerts:
             self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning")
 
     def _deliver(self, event: Event, *, severity: str) -> None:
-        """The toast always; bell, desktop and command once per event, rate-limited."""
-        self.app.notify(event.message, title=event.title,
-                        severity="warning" if severity == "warning" else "information")
+        """A toast once per event (a run flapping between running and blocked says it once),
+        gathered over a moment into one; bell, desktop and command once per event, rate-limited."""
+        if event.key not in self._toasted:
+            self._toasted[event.key] = None
+            if len(self._toasted) > TOASTS_REMEMBERED:
+                self._toasted.popitem(last=False)
+            if not self._pending_toasts:
+                self.app.set_timer(TOAST_GATHER_SECONDS, self._flush_toasts)
+            self._pending_toasts.append((event, severity))
         if not self.notifier.offer(event):
             return
         settings = self.notifier.settings
@@ -202,6 +238,21 @@ class Alerts:
                                                           in_tmux=bool(os.environ.get("TMUX"))))
         if settings.command:
             self.app.run_worker(self._run_command(event), group="notify")
+
+    def _flush_toasts(self) -> None:
+        """One toast for what came together: a burst of failures is one line of news."""
+        batch, self._pending_toasts = self._pending_toasts, []
+        if not batch:
+            return
+        severity: SeverityLevel = "warning" if any(s == "warning" for _, s in batch) else "information"
+        if len(batch) == 1:
+            event = batch[0][0]
+            self.app.notify(event.message, title=event.title, severity=severity)
+            return
+        shown = [event.message for event, _ in batch[:TOAST_LINES]]
+        if len(batch) > TOAST_LINES:
+            shown.append(f"… and {len(batch) - TOAST_LINES} more: ! lists them")
+        self.app.notify("\n".join(shown), title=f"{len(batch)} new", severity=severity)
 
     async def _run_command(self, event: Event) -> None:
         problem = await self.notifier.run_command(event)

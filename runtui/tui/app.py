@@ -18,10 +18,13 @@ from textual.widgets import Input
 from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
+from runtui.safe_text import multi_line, one_line
 from runtui.tui import switch
 from runtui.tui.alerts import Alerts
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from runtui.demo import Demo
 
 
@@ -114,6 +117,19 @@ class RuntuiApp(App[int]):
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
+
+    # ---- notifications ----------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast, from any screen or widget: plain text, server text made harmless.
+
+        Toasts carry server messages and ids. Textual reads a toast as markup unless
+        told otherwise ("[link=…]" from a server would become a link, "[/x]" an
+        error) and keeps ESC and bidi controls, so neither is left to it.
+        """
+        super().notify(multi_line(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=markup)
 
     # ---- app-wide actions -------------------------------------------------------------
 

@@ -29,7 +29,7 @@ def test_add_list_test_remove(sim: Sim, tmp_path: Path, monkeypatch: pytest.Monk
               f"{sim.url}/edges/v1", "--api-key-env", "MY_EDGES_KEY")
     assert res.code == 0, res.err
     assert cfg.read_text().startswith("# hand-written header")
-    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o644, "a write keeps the file's mode"
     listed = run(cfg, "profiles", "list", "--json").json()
     assert listed == [{"name": "work", "provider": "edges", "base_url": f"{sim.url}/edges/v1",
                        "key_source": "env:MY_EDGES_KEY", "read_only": False}]

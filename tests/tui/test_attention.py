@@ -56,8 +56,11 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
         assert app.alerts is not None
         tui_sim.force("edges", run_id, "FAILED")
         await wait_for(pilot, lambda: ("edges-sim", run_id) in app.alerts.queue.items, what="failure")
-        said = [n for n in notifications(app) if run_id in n and n.startswith("needs attention: failed")]
-        assert len(said) == 1
+        def said() -> list[str]:
+            return [n for n in notifications(app) if run_id in n and "needs attention: failed" in n]
+
+        await wait_for(pilot, lambda: said(), what="the toast")  # gathered for a moment first
+        assert len(said()) == 1
         app.workspace.refresh_now()  # the same failure read again is not news
         await pilot.pause(0.3)
         assert len([n for n in notifications(app) if run_id in n and "needs attention" in n]) == 1
@@ -231,3 +234,26 @@ async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) 
         assert item.reason is Reason.PROFILE and "RUNTUI_TEST_UNSET_KEY" in item.detail
         screen = await open_attention(pilot)
         assert any(i.reason is Reason.PROFILE and i.profile == "broken" for i in screen._rows)
+
+
+async def test_a_waiting_run_is_news_once_it_stays_waiting(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edges runs flip RUNNING/BLOCKED under throttling: only a wait that lasts is told."""
+    from datetime import timedelta
+
+    stays, flaps = tui_sim.take("edges", "RUNNING"), tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        tui_sim.force("edges", stays, "BLOCKED")
+        tui_sim.force("edges", flaps, "BLOCKED")
+        await wait_for(pilot, lambda: ("edges-sim", flaps) in alerts_.queue.items
+                       and ("edges-sim", stays) in alerts_.queue.items, what="both waiting")
+        tui_sim.force("edges", flaps, "RUNNING")
+        await wait_for(pilot, lambda: ("edges-sim", flaps) not in alerts_.queue.items, what="flapped")
+        assert not [n for n in notifications(app) if "needs attention: waiting" in n]
+        later = alerts.clock() + timedelta(seconds=alerts.WAITING_SETTLE + 1)
+        monkeypatch.setattr(alerts, "clock", lambda: later)
+        alerts_._settle()
+        await wait_for(pilot, lambda: any(stays in n for n in notifications(app)), what="the news")
+        assert not any(flaps in n for n in notifications(app))

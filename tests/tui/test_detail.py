@@ -90,7 +90,7 @@ async def test_pane_shows_fields_steps_outputs_and_raw() -> None:
         assert "Outputs (2 row(s))" in text
         assert "INV-0041" in text and "120.5" in text
         outputs = pane.query_one("#outputs-table", DataTable)
-        assert outputs.row_count == 2 and outputs.get_row_at(1)[3] == "x" * 79 + "…"  # capped at 80
+        assert outputs.row_count == 2 and str(outputs.get_row_at(1)[3]) == "x" * 79 + "…"  # capped at 80
         assert "month" in text and "2025-02" in text
 
         text = await show_tab(pilot, pane, "tab-raw")

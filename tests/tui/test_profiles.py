@@ -219,7 +219,7 @@ async def fill_form(pilot: Pilot[Any], **fields: Any) -> ProfileFormScreen:
     return form
 
 
-async def test_add_writes_0600_keeps_comment_and_reloads(tmp_path: Path) -> None:
+async def test_add_keeps_the_mode_and_comments_and_reloads(tmp_path: Path) -> None:
     path = write(tmp_path, """# keep me: my profiles
 [profiles.one]
 provider = "edges"
@@ -237,7 +237,7 @@ api_key_env = "ONE_KEY"  # trailing comment
         assert app.screen is screen
         text = path.read_text()
         assert "# keep me: my profiles" in text and "# trailing comment" in text
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
         data = tomllib.loads(text)["profiles"]["wx"]
         assert data == {"provider": "wexa", "api_key_env": "WX_KEY",
                         "project_id": "0123456789abcdef01234567", "user_id": "u1"}

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from runtui.human_input import collect, free_object, initial_text
 from runtui.model import HumanRequest
+from runtui.safe_text import multi_line, one_line
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,17 @@ class AnswerScreen(ModalScreen[Answer | None]):
     def compose(self) -> ComposeResult:
         request = self.request
         with VerticalScroll(id="answer-form"):
-            yield Static(f"{self.run_label}: {request.title}", id="answer-title", markup=False)
+            yield Static(one_line(f"{self.run_label}: {request.title}"), id="answer-title", markup=False)
             for spec in request.fields:
                 key = str(spec.get("key"))
                 need = "required" if spec.get("required") else "optional"
-                label = str(spec.get("label") or key)
-                yield Label(f"{label} ({spec.get('type') or 'any'}, {need})", classes="answer-label",
-                            markup=False)
-                yield Input(initial_text(spec), id=f"field-{_dom_id(key)}", name=key)
+                label = one_line(str(spec.get("label") or key))
+                kind = one_line(str(spec.get("type") or "any"))
+                yield Label(f"{label} ({kind}, {need})", classes="answer-label", markup=False)
+                # A server's default is shown harmless (an ESC would be drawn raw by Input).
+                yield Input(one_line(initial_text(spec)), id=f"field-{_dom_id(key)}", name=key)
                 if spec.get("description"):
-                    yield Static(str(spec["description"]), classes="answer-help", markup=False)
+                    yield Static(multi_line(str(spec["description"])), classes="answer-help", markup=False)
             if request.free_form:
                 yield Label("Data (a JSON object; empty for {})", classes="answer-label", markup=False)
                 initial = request.context.get("initial")
@@ -77,7 +79,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
             if not request.fields and not request.free_form:
                 yield Static("Nothing to fill in: send resumes the run.", classes="answer-help")
             if request.note:
-                yield Static(request.note, id="answer-note", markup=False)
+                yield Static(multi_line(request.note), id="answer-note", markup=False)
             yield Static("", id="answer-errors", markup=False)
             with Horizontal(id="answer-buttons"):
                 yield Button("Send (F2)", id="answer-send", variant="primary")
@@ -137,7 +139,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
         self.dismiss(Answer(approve=True, values=values))
 
     def _show_errors(self, text: str) -> None:
-        self.query_one("#answer-errors", Static).update(text)
+        self.query_one("#answer-errors", Static).update(multi_line(text))
 
 
 def _dom_id(key: str) -> str:

@@ -21,6 +21,7 @@ from runtui.actions import decide
 from runtui.engine.attention import AttentionItem, Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Run
+from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.screens.answer import Answer, AnswerScreen
 
@@ -215,7 +216,7 @@ def row_cells(item: AttentionItem) -> tuple[Text, ...]:
     run = item.run
     cells = (LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
              _clip(item.detail, DETAIL_WIDTH), (run.workflow or "") if run else "")
-    return tuple(Text(cell, no_wrap=True, end="") for cell in cells)
+    return tuple(Text(one_line(cell), no_wrap=True, end="") for cell in cells)
 
 
 def _clip(text: str, width: int) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from runtui.safe_text import multi_line, one_line
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -18,13 +21,23 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "No", id="confirm.escape", show=False),
     ]
 
-    def __init__(self, question: str) -> None:
+    DEFAULT_CSS = """
+    ConfirmScreen #targets { height: auto; max-height: 12; margin: 1 0 0 0; }
+    """
+
+    def __init__(self, question: str, *, items: Sequence[str] = ()) -> None:
+        """`items`: what the answer acts on (a bulk action's runs), listed and scrollable."""
         super().__init__()
         self.question = question
+        self.items = list(items)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            # The question names runs by their server ids: plain text, made harmless.
+            yield Static(multi_line(self.question), id="question", markup=False)
+            if self.items:
+                with VerticalScroll(id="targets", can_focus=False):
+                    yield Static(one_line("\n".join(self.items)).replace("␊", "\n"), markup=False)
             with Horizontal(id="buttons"):
                 yield Button("No (n)", id="no", variant="primary")
                 yield Button("Yes (y)", id="yes", variant="error")

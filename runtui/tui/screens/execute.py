@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, StartRequest
 from runtui.providers import registry
+from runtui.safe_text import multi_line
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -202,12 +203,12 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
 
     def _hint(self, text: str) -> None:
         hint = self.query_one("#schema-hint", Static)
-        hint.update(text)
+        hint.update(multi_line(text))  # built from the server's input schema
         hint.display = bool(text)
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one("#execute-error", Static)
-        error.update(Text(f"✘ {message}", style="bold red") if message else "")
+        error.update(Text(f"✘ {multi_line(message)}", style="bold red") if message else "")
         error.display = bool(message)
 
     # ---- reacting ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Keys are never shown: only where each key comes from. Broken profiles get a row of their
 own with the file, line and field of the problem. Every change is written with
-`config.save_profile` / `remove_profile` (atomic, comments kept, mode 0600) and then the
+`config.save_profile` / `remove_profile` (atomic, locked, comments and mode kept) and then the
 workspace is reloaded so the run table follows without a restart.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
+from runtui.safe_text import one_line
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen, provider_default_url
 
@@ -122,9 +124,10 @@ class ProfilesScreen(Screen[None]):
         health = self.ws.health.get(name)
         if health is None:
             return None, "not checked (t tests)"
+        text = one_line(health.describe())  # the server's message
         if health.state.value in ("loading", "paused"):
-            return None, health.describe()
-        return health.state.value == "ok", health.describe()
+            return None, text
+        return health.state.value == "ok", text
 
     def rows(self) -> list[tuple[str, tuple[str, ...]]]:
         """(row key, one cell per COLUMNS) for every profile, then one per config error."""
@@ -190,7 +193,9 @@ class ProfilesScreen(Screen[None]):
             if key in self.row_errors and 2 not in shown:  # no BASE URL column: keep file:line
                 visible[-1] = f"✘ {cells[2]}: {cells[-1].removeprefix('✘ ')}"
             visible[-1] = _clip(visible[-1], widths[-1])
-            table.add_row(*visible, key=key)
+            # Text, not str: a DataTable reads a str cell as markup, and a server's "[/x]"
+            # in a health message would be a markup error.
+            table.add_row(*(Text(cell) for cell in visible), key=key)
         if keep is not None:
             for i, (row_key, _cells) in enumerate(rows):
                 if row_key == keep:

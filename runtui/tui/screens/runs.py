@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
+from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Run, StartRequest
@@ -149,6 +150,10 @@ class RunsScreen(Screen[None]):
         parts = [f"{n} {s.value}" for s, n in counts.items() if n]
         scope = self.profile_filter or "all profiles"
         flags = []
+        marked = len(self.table.marks)
+        if marked:
+            hidden = marked - len(self.table.marked_runs(visible_only=True))
+            flags.append(f"{marked} marked" + (f" ({hidden} hidden)" if hidden else "") + " (esc clears)")
         alerts = getattr(self.app, "alerts", None)
         if alerts is not None and alerts.count:
             flags.append(f"{alerts.count} need attention (!)")
@@ -200,6 +205,7 @@ class RunsScreen(Screen[None]):
             pane.show_run(event.run)
 
     def action_back(self) -> None:
+        """Escape undoes one thing at a time: the filter box, then the marks, then the pane."""
         flt = self.query_one("#filter", Input)
         if flt.display:
             flt.value = ""
@@ -207,6 +213,12 @@ class RunsScreen(Screen[None]):
             self.table.set_filter("")
             self.table.focus()
             self._update_summary()
+            return
+        if self.table.marks:
+            count = len(self.table.marks)
+            self.table.clear_marks()
+            self._update_summary()
+            self.notify(f"{count} mark(s) cleared", timeout=2)
             return
         pane = self._detail()
         if pane is not None:
@@ -268,7 +280,10 @@ class RunsScreen(Screen[None]):
         self._update_summary()
 
     def action_mark(self) -> None:
+        """Mark or unmark the cursor run and move down, so space, space marks a run of rows."""
         self.table.toggle_mark()
+        self.table.action_cursor_down()
+        self._update_summary()
 
     def action_copy_id(self) -> None:
         run = self.table.cursor_run
@@ -339,15 +354,23 @@ class RunsScreen(Screen[None]):
             self._open_execute(self.table.cursor_run, same_inputs=False)
 
     def action_run_action(self, name: str) -> None:
-        """The key acts on the marked runs when there are any, else on the cursor's run."""
-        targets = self.table.marked_runs() or ([self.table.cursor_run] if self.table.cursor_run else [])
-        if not targets:
+        """The key acts on the marked runs when there are any (always asked, listing them,
+        hidden ones said so), else on the cursor's run."""
+        marked = self.table.marked_runs()
+        if marked:
+            self.request_action(Action(name), marked, from_marks=True)
+            return
+        if self.table.cursor_run is None:
             self.notify("no run selected", severity="warning")
             return
-        self.request_action(Action(name), targets)
+        self.request_action(Action(name), [self.table.cursor_run])
 
-    def request_action(self, action: Action, targets: list[Run]) -> None:
-        """Check the table for each run, confirm when destructive or bulk, then send."""
+    def request_action(self, action: Action, targets: list[Run], *, from_marks: bool = False) -> None:
+        """Check the table for each run, confirm when destructive or on marks, then send.
+
+        An action on marks lists every run it will touch (a mark the filter hides says
+        so) and clears the marks once sent: a mark never outlives its action.
+        """
         allowed: list[Run] = []
         refused: list[str] = []
         for run in targets:
@@ -360,7 +383,7 @@ class RunsScreen(Screen[None]):
             self.notify(refused[0] if len(refused) == 1 else f"{len(refused)} runs: {refused[0]}",
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
-        bulk = len(targets) > 1
+        bulk = from_marks or len(targets) > 1
         if action.destructive or bulk:
             from runtui.tui.screens.confirm import ConfirmScreen
 
@@ -368,12 +391,19 @@ class RunsScreen(Screen[None]):
             extra = f"\n{len(refused)} marked run(s) will be skipped: not allowed in their state." \
                 if refused else ""
             warn = "\nThis cannot be undone." if action.destructive else ""
+            shown = {r.key for r in self.table.visible_runs()}
+            items = [f"{r.id}  {r.workflow or '(no workflow)'}  [{r.profile}]"
+                     + ("" if r.key in shown else "  (hidden by the filter)") for r in allowed]
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._send(action, allowed)
+                    if from_marks:
+                        self.table.clear_marks()
+                        self._update_summary()
 
-            self.app.push_screen(ConfirmScreen(f"{what[:1].upper()}{what[1:]}?{warn}{extra}"), confirmed)
+            question = f"{what[:1].upper()}{what[1:]}?{warn}{extra}"
+            self.app.push_screen(ConfirmScreen(question, items=items if bulk else ()), confirmed)
             return
         self._send(action, allowed)
 
@@ -400,7 +430,10 @@ class RunsScreen(Screen[None]):
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
         title = f"{result.action.value} {run.id}"
-        if result.uncertain:
+        if result.uncertain and result.ok:
+            # The answer was lost, but the run as read back shows the action took effect.
+            self.notify(f"{result.message}", title=f"{title}: {CONFIRMED}", timeout=6)
+        elif result.uncertain:
             self.notify(f"{result.message}", title=title + ": outcome was unknown", severity="warning",
                         timeout=10)
         elif result.ok:

@@ -23,6 +23,7 @@ from textual.widgets import Button, Footer, Static
 from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
+from runtui.safe_text import one_line
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
 
@@ -78,7 +79,13 @@ class WelcomeScreen(Screen[None]):
     def _update(self) -> None:
         cfg = self.ws.config
         n = len(cfg.profiles)
-        if n:
+        unreadable = [e for e in cfg.errors if not e.profile]
+        if unreadable:
+            # The file holds something, maybe profiles: "no profile yet" would be wrong.
+            text = (f"The config file cannot be read, so its profiles are not shown: "
+                    f"{one_line(str(unreadable[0]))}. Fix it and start again; nothing is written "
+                    "to it meanwhile.")
+        elif n:
             text = f"{n} profile{'s' if n != 1 else ''} in {show_path(cfg.path)}."
         else:
             text = f"No profile yet. A new one is written to {show_path(cfg.path)} (mode 0600)."

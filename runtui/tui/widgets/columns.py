@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 
 from runtui import display
 from runtui.model import Run, Status
+from runtui.safe_text import one_line
 
 GAP = 2  # blank cells between two columns
 MARK_WIDTH = 3  # "*" marked, "…" action pending, then one blank
@@ -104,16 +105,20 @@ def duration_text(run: Run, now: datetime) -> str:
 
 CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
     "status": lambda run, now: display.status_text(run),
-    "workflow": lambda run, now: run.workflow_name or run.workflow_id or "",
+    "workflow": lambda run, now: one_line(run.workflow_name or run.workflow_id or ""),
     "id": lambda run, now: display.short_id(run.id),
-    "profile": lambda run, now: run.profile,
+    "profile": lambda run, now: one_line(run.profile),
     "created": lambda run, now: ago(run.created_at or run.started_at, now),
     "duration": duration_text,
-    "cost": lambda run, now: "" if run.cost is None else str(run.cost),
-    "provider": lambda run, now: run.provider,
+    "cost": lambda run, now: display.cost(run),
+    "provider": lambda run, now: one_line(run.provider),
     "updated": lambda run, now: ago(run.updated_at, now),
 }
-"""The text of each column's cell, before it is fitted to the column width."""
+"""The text of each column's cell, before it is fitted to the column width.
+
+Every text a server sent is made harmless here (`safe_text.one_line`, directly or
+through `display`): the table draws its own segments, so nothing else would.
+"""
 
 
 def cell_text(key: str, run: Run, now: datetime) -> str:

@@ -28,6 +28,7 @@ from runtui.actions import PER_RUN, decide, table_for
 from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
+from runtui.safe_text import multi_line, one_line
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ def format_raw(raw: Any, limit: int = RAW_LIMIT) -> RawText:
         if size > limit:
             cut = True
             break
-    text = "".join(parts)
+    # JSON escapes C0 controls, but with ensure_ascii=False not DEL, C1 or bidi controls.
+    text = multi_line("".join(parts))
     if not cut:
         return RawText(text)
     total = len(json.dumps(raw, ensure_ascii=False, default=str))  # C encoder: fast
@@ -93,7 +95,8 @@ def _size(n: int) -> str:
 
 
 def cell(value: Any, width: int = MAX_CELL) -> str:
-    """One table cell: strings as they are, the rest as compact JSON, one line, capped."""
+    """One table cell: strings as they are (made harmless), the rest as compact JSON, one line,
+    capped."""
     if value is None:
         text = ""
     elif isinstance(value, str):
@@ -103,7 +106,7 @@ def cell(value: Any, width: int = MAX_CELL) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(value)
-    text = text.replace("\r", " ").replace("\n", " ⏎ ").replace("\t", " ")
+    text = one_line(text.replace("\r\n", "\n").replace("\n", " ⏎ ").replace("\t", " "))
     if len(text) > width:
         text = text[: width - 1] + "…"
     return text
@@ -350,7 +353,7 @@ class DetailPane(Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self._error is not None:
             text.append("⚠ ", style="bold red")
-            text.append(self._error, style="red")
+            text.append(one_line(self._error), style="red")
             if self._last_ok is not None:
                 text.append(f" — stale since {self._fmt_time(self._last_ok)}", style="bold")
             elif self._run is not None:
@@ -397,8 +400,8 @@ class DetailPane(Vertical):
             text.append("no run selected", style="dim")
             return text
         text.append(display.status_text(run), style=STATUS_STYLE[run.status])
-        text.append(f"  {run.workflow or '(no workflow)'}", style="bold")
-        text.append(f"  {run.profile}/{run.id}")
+        text.append(f"  {one_line(run.workflow or '(no workflow)')}", style="bold")
+        text.append(f"  {one_line(run.profile)}/{one_line(run.id)}")
         dur = display.duration(run.duration(now))
         if dur:
             text.append(f"  {dur}")
@@ -412,7 +415,8 @@ class DetailPane(Vertical):
             return rows
 
         def field(key: str, value: str | Text, style: str = "") -> None:
-            rows.append((key, value if isinstance(value, Text) else Text(value, style=style)))
+            """One row; a plain value (a server's id, name, time) is made harmless here."""
+            rows.append((key, value if isinstance(value, Text) else Text(one_line(value), style=style)))
 
         field("id", run.id)
         if run.kind.value != "run":
@@ -425,7 +429,7 @@ class DetailPane(Vertical):
         field("workflow", wf)
         status = Text(display.status_text(run), style=STATUS_STYLE[run.status])
         if run.raw_status:
-            status.append(f"  raw: {run.raw_status}", style="dim")
+            status.append(f"  raw: {one_line(run.raw_status)}", style="dim")
         field("status", status)
         if run.partial:
             field("partial", "yes: the provider's answer was incomplete")
@@ -444,7 +448,7 @@ class DetailPane(Vertical):
         if run.task_id:
             field("task", run.task_id)
         if run.last_error:
-            field("error", Text(f"✘ {run.last_error}", style="bold red reverse"))
+            field("error", Text(f"✘ {multi_line(run.last_error)}", style="bold red reverse"))
         rows.extend(self._actions(run))
         return rows
 
@@ -499,9 +503,9 @@ class DetailPane(Vertical):
             text.append(f"{display.SYMBOL[entry.status]} {entry.status.value}",
                         style=STATUS_STYLE[entry.status])
             if entry.raw_status:
-                text.append(f" ({entry.raw_status})", style="dim")
+                text.append(f" ({one_line(entry.raw_status)})", style="dim")
             if entry.note:
-                text.append(f"  {entry.note}")
+                text.append(f"  {one_line(entry.note)}")
             text.append("\n")
         return text
 
@@ -532,7 +536,7 @@ class DetailPane(Vertical):
         if inputs:
             table.add_columns("key", "value")
             for key, value in list(inputs.items())[:MAX_ROWS]:
-                table.add_row(cell(key, 40), cell(value))
+                table.add_row(Text(cell(key, 40)), Text(cell(value)))
 
     def _render_outputs(self, outputs: Sequence[Mapping[str, Any]]) -> None:
         table = self.query_one("#outputs-table", DataTable)
@@ -550,9 +554,10 @@ class DetailPane(Vertical):
         table.display = bool(rows)
         if not rows:
             return
-        table.add_columns(*(cell(c, 30) for c in columns))
+        # Text, not str: a DataTable reads a str cell as markup ("[link=…]" from a server).
+        table.add_columns(*(Text(cell(c, 30)) for c in columns))
         for row in rows:
-            table.add_row(*(cell(row.get(c)) for c in columns))
+            table.add_row(*(Text(cell(row.get(c))) for c in columns))
         table.cursor_coordinate = keep[0]  # clamped by the table when it shrank
         table.scroll_to(keep[1], keep[2], animate=False)
 
@@ -585,7 +590,7 @@ class DetailPane(Vertical):
             return
         self._shown["raw"] = raw
         note = self.query_one("#raw-note", Static)
-        note.update(Text(raw.note, style="bold yellow" if raw.text else "dim"))
+        note.update(Text(one_line(raw.note), style="bold yellow" if raw.text else "dim"))
         note.display = bool(raw.note)
         scroll = self.query_one("#raw-scroll", VerticalScroll)
         syntax = self.query_one("#raw-syntax", Static)

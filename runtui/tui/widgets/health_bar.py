@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from runtui.engine.health import Health, HealthState
+from runtui.safe_text import one_line
 
 MARK = {
     HealthState.LOADING: ("…", "dim"),
@@ -44,8 +45,8 @@ class HealthBar(Static):
             symbol, style = MARK[h.state]
             if i:
                 text.append(" │ ", style="dim")
-            text.append(f"{symbol} {name} ", style=style)
-            detail = h.describe()
+            text.append(f"{symbol} {one_line(name)} ", style=style)
+            detail = one_line(h.describe())  # the server's message
             if h.state is HealthState.OK:
                 detail = f"ok {h.runs} runs"
             text.append(detail, style=style if h.state is not HealthState.OK else "")

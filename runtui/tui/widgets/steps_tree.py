@@ -11,6 +11,7 @@ from textual.widgets.tree import TreeNode
 
 from runtui import display
 from runtui.model import Status, Step
+from runtui.safe_text import multi_line, one_line
 
 STATUS_STYLE: dict[Status, str] = {
     Status.QUEUED: "dim",
@@ -27,7 +28,7 @@ STATUS_STYLE: dict[Status, str] = {
 def step_word(step: Step) -> str:
     word = step.status.value
     if step.status is Status.UNKNOWN and step.raw_status:
-        word += f" ({step.raw_status})"
+        word += f" ({one_line(step.raw_status)})"
     return word
 
 
@@ -48,15 +49,15 @@ def step_label(step: Step, now: datetime) -> Text:
     label = Text(no_wrap=True, overflow="ellipsis")
     label.append(f"{display.SYMBOL[step.status]} {step_word(step)}", style=STATUS_STYLE[step.status])
     label.append("  ")
-    label.append(step.name or step.id, style="bold")
+    label.append(one_line(step.name or step.id), style="bold")
     if step.type:
-        label.append(f" [{step.type}]", style="dim")
+        label.append(f" [{one_line(step.type)}]", style="dim")
     timing = step_timing(step, now)
     if timing:
         label.append(f"  {timing}")
     if step.error:
         first = step.error.splitlines()[0] if step.error.strip() else step.error
-        label.append(f"  error: {first}", style="red")
+        label.append(f"  error: {one_line(first)}", style="red")
     return label
 
 
@@ -180,12 +181,12 @@ def step_details(step: Step, tz: tzinfo | None, now: datetime) -> Text:
     text = Text()
     text.append(f"{display.SYMBOL[step.status]} {step_word(step)}",
                 style=STATUS_STYLE[step.status])
-    text.append(f"  {step.name or step.id}", style="bold")
+    text.append(f"  {one_line(step.name or step.id)}", style="bold")
     if step.type:
-        text.append(f" [{step.type}]")
-    text.append(f"\nid {step.id}")
+        text.append(f" [{one_line(step.type)}]")
+    text.append(f"\nid {one_line(step.id)}")
     if step.raw_status:
-        text.append(f"  raw status {step.raw_status}")
+        text.append(f"  raw status {one_line(step.raw_status)}")
     if step.started_at:
         text.append(f"\nstarted {step.started_at.astimezone(tz):%Y-%m-%d %H:%M:%S}")
     if step.finished_at:
@@ -195,8 +196,8 @@ def step_details(step: Step, tz: tzinfo | None, now: datetime) -> Text:
         text.append(f"  ({timing})")
     if step.error:
         text.append("\nerror: ", style="bold red")
-        text.append(step.error[:500], style="red")
+        text.append(multi_line(step.error[:500]), style="red")
     if step.output is not None:
         out = repr(step.output) if not isinstance(step.output, str) else step.output
-        text.append(f"\noutput: {out[:300]}" + ("…" if len(out) > 300 else ""))
+        text.append(f"\noutput: {multi_line(out[:300])}" + ("…" if len(out) > 300 else ""))
     return text

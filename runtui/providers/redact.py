@@ -1,0 +1,88 @@
+"""The profile's own secrets, taken out of everything a server sends, before anything reads it.
+
+A server may echo the key in any field (a workflow name, `last_error`, a step's
+output, a request id), and every face shows those fields, `--json` included. So
+the HTTP client replaces each secret in an answer's body and headers (and in
+each SSE event) with `***`, before the body is decoded: the parsers, the page
+memo, the store and every face only ever see the redacted bytes.
+
+A JSON string may spell a character as an escape (`\\u0061`, `\\/`), so besides
+the plain bytes a pattern matches each secret with any of its characters
+escaped. It runs only on bodies that hold such an escape; the plain check is a
+C-speed substring search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = b"***"
+MIN_SECRET = 6  # shorter values would match ordinary text
+
+
+def _char_pattern(char: str) -> bytes:
+    """One character as JSON may write it: itself, `\\uXXXX` (any case), and `\\/`, `\\"`, `\\\\`."""
+    code = ord(char)
+    forms = [re.escape(char.encode())]
+    if code < 0x10000:
+        hex_digits = b"".join(b"[" + re.escape(d.lower().encode()) + re.escape(d.upper().encode()) + b"]"
+                              for d in f"{code:04x}")
+        forms.append(rb"\\u" + hex_digits)
+    if char in '/"\\':
+        forms.append(rb"\\" + re.escape(char.encode()))
+    return b"(?:" + b"|".join(forms) + b")"
+
+
+def _escape_finder(secrets: Iterable[str]) -> re.Pattern[bytes]:
+    """A pattern for the escapes a secret could be hidden behind; a body without any needs no
+    full search. Bodies often hold escapes (`\\n`, and `\\u00e9` from servers that escape
+    every non-ASCII letter), but an escaped printable ASCII character (`\\u0020`-`\\u007f`)
+    is rare, and API keys are printable ASCII: this is a literal-prefix search, C speed."""
+    chars = set("".join(secrets))
+    forms = [rb"\\u00[2-7][0-9a-fA-F]"]
+    if any(not (" " <= c <= "~") for c in chars):
+        forms.append(rb"\\u")
+    forms += [rb"\\" + re.escape(c.encode()) for c in sorted(chars & set('/"\\'))]
+    return re.compile(b"|".join(forms))
+
+
+class Redactor:
+    """Replaces a profile's secret values in raw answers (bytes) and texts."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
+        # Longest first: a secret that contains another is masked whole.
+        self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
+        self._plain = tuple(s.encode() for s in self.secrets)
+        self._escaped = (re.compile(b"|".join(b"".join(map(_char_pattern, s)) for s in self.secrets))
+                         if self.secrets else None)
+        self._may_hide = _escape_finder(self.secrets)
+
+    def __bool__(self) -> bool:
+        return bool(self.secrets)
+
+    def body(self, content: bytes) -> bytes:
+        """`content` with every secret masked; the very same object when none is in it."""
+        if self._escaped is None:
+            return content
+        for secret in self._plain:
+            if secret in content:
+                content = content.replace(secret, MASK)
+        if b"\\" in content and self._may_hide.search(content) is not None:
+            content = self._escaped.sub(MASK, content)
+        return content
+
+    def text(self, value: str) -> str:
+        """A decoded text (a header value, an SSE event's data) with every secret masked."""
+        if self._escaped is None:
+            return value
+        if not any(secret in value for secret in self.secrets) and "\\" not in value:
+            return value
+        return self.body(value.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+
+    def headers(self, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]] | None:
+        """Raw header pairs with every secret masked, or None when no value holds one."""
+        if self._escaped is None or not any(s in value for _, value in raw for s in self._plain):
+            return None
+        return [(name, self.body(value)) for name, value in raw]

@@ -1,0 +1,149 @@
+"""A hostile Edges-shaped server on loopback: one attack per mode, a bounded lifetime.
+
+It speaks just enough of the Edges API (`/v1/flows/runs…`, `X-API-Key`) for the
+real CLI and TUI to list, show and act, and records every POST so a test can say
+what was (not) sent. Modes:
+
+- `inject`: terminal escapes, C1 controls and bidi overrides in every text field.
+- `swap`: the list is true, but a read of one run answers with another id ("victim-run").
+- `echo`: the caller's own key echoed into the workflow name and last_error.
+- `conflict`: an action answers 409 with escapes in its message and request id.
+- `deep`: a list answer nested 10,000 levels deep.
+- `drip`: the list answer trickles out one byte every 0.3 s.
+- `huge`: a list answer of 20 MB.
+- `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4K\x07"  # OSC 52: "rm -rf ~" into the clipboard
+TITLE = "\x1b]0;pwned\x07"  # OSC 0: the window / pane title
+CLEAR = "\x1b[2J"
+LINK = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
+DCS = "\x1bP+q544e\x1b\\"
+C1 = "\x9b31m\x9d0;t\x9c"
+BIDI = "\u202eexe.txt\u202c\u2066x\u2069"
+OVERWRITE = "safe\rEVIL\x08\x08\x00\x07"
+ATTACKS = (CLIPBOARD, TITLE, CLEAR, LINK, DCS, C1, BIDI, OVERWRITE)
+VICTIM = "victim-run"
+LIFETIME = 120.0  # seconds: a forgotten server stops by itself
+
+
+def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str, Any]:
+    """A run as the server answers it; in `swap` mode a single-run read names the victim."""
+    name, error, status = "Invoice sync", None, "RUNNING"
+    if mode == "inject":
+        name = f"Invoice{CLIPBOARD}{LINK} sync{BIDI}"
+        error = f"boom{CLEAR}{TITLE}{DCS}{C1}{OVERWRITE}"
+    if mode == "echo":
+        name = f"Invoice sync for {key}"
+        error = f"auth failed for key {key}"
+    return {"id": 1, "uid": VICTIM if mode == "swap" and single else uid, "status": status,
+            "last_error": error, "workflow": {"uid": "wf-1", "slug": "invoice-sync", "name": name},
+            "created_at": "2026-12-01T10:00:00Z", "started_at": "2026-12-01T10:00:01Z",
+            "updated_at": "2026-12-01T10:00:02Z"}
+
+
+def deep(levels: int) -> bytes:
+    return ("[" * levels + "]" * levels).encode()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up on a drip or a huge answer is the point, not an error."""
+
+
+class HostileServer:
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.posts: list[str] = []
+        self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                key = self.headers.get("x-api-key", "")
+                path = self.path.split("?")[0]
+                if path == "/v1/flows/runs":
+                    self._list(key)
+                elif path.startswith("/v1/flows/runs/"):
+                    uid = path.split("/")[4]
+                    if path.endswith("/outputs"):
+                        self._send(200, b"[]")
+                    else:
+                        body = run_json(uid, server.mode, key, single=True)
+                        self._send(200, json.dumps(body).encode())
+                else:
+                    self._send(404, b'{"message": "not found"}')
+
+            def _list(self, key: str) -> None:
+                if server.mode == "deep":
+                    self._send(200, deep(10_000))
+                elif server.mode == "huge":
+                    self._send(200, json.dumps([{"uid": "x", "pad": "y" * 20_000_000}]).encode())
+                elif server.mode == "drip":
+                    body = json.dumps([run_json(i, "plain", key) for i in server.ids]).encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    for byte in body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.3)
+                else:
+                    runs = [run_json(i, server.mode, key) for i in server.ids]
+                    self._send(200, json.dumps(runs).encode())
+
+            def do_POST(self) -> None:
+                server.posts.append(self.path)
+                length = int(self.headers.get("content-length") or 0)
+                self.rfile.read(length)
+                if server.mode in ("conflict", "inject"):
+                    message = f"run is busy{CLEAR}{TITLE}{BIDI}"
+                    self._send(409, json.dumps({"message": message}).encode(),
+                               {"x-request-id": f"req{TITLE}{CLIPBOARD}"[:200]})
+                else:
+                    self._send(200, b'{"status": "STOPPED"}')
+
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        timer = threading.Timer(LIFETIME, self.httpd.shutdown)
+        timer.daemon = True
+        timer.start()
+        try:
+            self.httpd.serve_forever(poll_interval=0.1)
+        finally:
+            timer.cancel()
+
+    def __enter__(self) -> HostileServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)

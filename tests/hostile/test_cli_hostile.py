@@ -1,0 +1,111 @@
+"""The real CLI against hostile servers: nothing reaches the terminal raw, actions go only
+where the user points, limits hold, and the profile's key never comes back out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from runtui.engine.journal import Journal
+from runtui.safe_text import DANGEROUS
+from tests.cli_result import invoke
+from tests.hostile.conftest import KEY, write_config
+from tests.hostile.server import VICTIM, HostileServer
+
+
+def assert_harmless(text: str) -> None:
+    bad = sorted({f"U+{ord(c):04X}" for c in text if c in DANGEROUS and c != "\n"})
+    assert not bad, f"raw control or bidi characters reached the terminal: {bad}"
+
+
+def test_runs_list_and_show_make_every_escape_visible(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("inject")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    listed = invoke(config, "runs", "list")
+    assert listed.code == 0, listed.err
+    assert_harmless(listed.out + listed.err)
+    assert "␛]52;c;cm0gLXJmIH4K␇" in listed.out  # shown, not executed
+    assert "my-own-run" in listed.out
+    shown = invoke(config, "runs", "show", "my-own-run", "-p", "evil")
+    assert_harmless(shown.out + shown.err)
+    assert "␛[2J" in shown.out and "\\u202e" in shown.out and "\\x9b" in shown.out
+    as_json = invoke(config, "runs", "list", "--json")
+    assert_harmless(as_json.out)
+    assert "\x1b]52;" in as_json.json()[0]["workflow_name"], "--json keeps the exact text"
+
+
+def test_an_action_error_and_its_request_id_are_harmless_and_journaled_raw(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("conflict")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    result = invoke(config, "runs", "cancel", "my-own-run", "-p", "evil")
+    assert result.code == 1
+    assert_harmless(result.out + result.err)
+    assert "run is busy␛[2J" in result.err
+    entry = list(Journal().entries())[-1]
+    assert entry.message is not None and "\x1b[2J" in entry.message, "the journal keeps raw text"
+    history = invoke(config, "history")
+    assert_harmless(history.out)
+    assert "run is busy␛[2J" in history.out
+
+
+def test_an_action_goes_only_to_the_run_the_user_named(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("swap")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    result = invoke(config, "runs", "cancel", "my-own-run", "-p", "evil")
+    assert result.code == 1
+    assert f"another run, '{VICTIM}'" in result.err and "nothing sent" in result.err
+    assert server.posts == []
+    entry = list(Journal().entries())[-1]
+    assert (entry.run_id, entry.outcome) == ("my-own-run", "refused")
+
+
+def test_the_profiles_key_echoed_in_run_fields_is_never_shown(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("echo")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    for args in (("runs", "list"), ("runs", "list", "--json"),
+                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        assert KEY not in result.out + result.err
+    assert "Invoice sync for ***" in invoke(config, "runs", "list").out
+
+
+def test_a_deeply_nested_answer_is_one_profiles_error(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"deep": hostile("deep"), "fine": hostile("plain")})
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "deep: " in result.err and "nested too deeply" in result.err
+    assert "Traceback" not in result.err and len(result.err.splitlines()) == 1
+    assert "my-own-run" in result.out, "the healthy profile's runs are still printed"
+
+
+def test_a_dripping_server_meets_the_deadline(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"slow": hostile("drip")},
+                          defaults="request_deadline_seconds = 1.5")
+    began = time.monotonic()
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "no complete answer within 1.5 s" in result.err
+    assert time.monotonic() - began < 30, "bounded by the deadline, not by the drip"
+
+
+def test_an_answer_over_the_size_cap_is_refused_unread(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"big": hostile("huge")}, defaults="max_answer_mb = 1")
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "answer larger than 1 MB" in result.err
+
+
+def test_json_errors_stay_exact_json(hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"evil": hostile("inject")})
+    runs = json.loads(invoke(config, "runs", "list", "--json").out)
+    assert runs[0]["last_error"].startswith("boom\x1b[2J")

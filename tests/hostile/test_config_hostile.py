@@ -1,0 +1,121 @@
+"""A local attacker and concurrent writers against the config file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtui import config as config_mod
+from runtui.errors import ConfigRefused
+from tests.cli_result import invoke
+
+RUNTUI = [sys.executable, "-m", "runtui"]
+
+
+def _with_key_cmd(path: Path, marker: Path) -> Path:
+    path.write_text(f'[profiles.x]\nprovider = "edges"\napi_key_cmd = "touch {marker}"\n',
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o620, 0o602])
+def test_a_config_others_can_write_is_refused_before_its_command_runs(tmp_path: Path, mode: int) -> None:
+    marker = tmp_path / "ran"
+    config = _with_key_cmd(tmp_path / "c.toml", marker)
+    config.chmod(mode)
+    result = invoke(config, "runs", "list")
+    assert result.code == 2
+    assert "writable by group or others" in result.err and f"chmod go-w {config}" in result.err
+    assert not marker.exists(), "api_key_cmd ran from a file others could have written"
+
+
+def test_a_directory_others_can_write_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    config = _with_key_cmd(shared / "c.toml", tmp_path / "ran")
+    config.chmod(0o600)
+    shared.chmod(0o777)
+    result = invoke(config, "runs", "list")
+    assert result.code == 2 and f"chmod go-w {shared}" in result.err
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_symlink_is_followed_and_its_target_checked(tmp_path: Path) -> None:
+    target = _with_key_cmd(tmp_path / "real.toml", tmp_path / "ran")
+    target.chmod(0o666)
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    result = invoke(link, "runs", "list")
+    assert result.code == 2 and str(target) in result.err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_config_owned_by_another_user_is_refused(tmp_path: Path) -> None:
+    config = _with_key_cmd(tmp_path / "c.toml", tmp_path / "ran")
+    config.chmod(0o600)
+    os.chown(config, 4242, -1)
+    with pytest.raises(ConfigRefused, match="owned by another user"):
+        config_mod.load(config)
+
+
+def test_the_tui_does_not_open_a_refused_config(tmp_path: Path) -> None:
+    config = _with_key_cmd(tmp_path / "c.toml", tmp_path / "ran")
+    config.chmod(0o666)
+    proc = subprocess.run([*RUNTUI, "--config", str(config)], capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"RUNTUI_STATE_DIR": str(tmp_path / "s")})
+    assert proc.returncode == 2 and "refused" in proc.stderr
+
+
+def test_a_config_that_is_not_utf8_names_its_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_bytes(b'[profiles.x]\nprovider = "edges"\nname = "caf\xe9"\n')
+    config.chmod(0o600)
+    result = invoke(config, "runs", "list")
+    assert result.code == 2
+    assert f"{config}:3" in result.err and "not UTF-8" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_parallel_adds_keep_every_profile(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    env = os.environ | {"RUNTUI_STATE_DIR": str(tmp_path / "s")}
+    procs = [subprocess.Popen([*RUNTUI, "--config", str(config), "profiles", "add", f"p{i}",
+                               "--provider", "edges", "--api-key-env", "K"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for i in range(12)]
+    codes = [p.wait(timeout=120) for p in procs]
+    assert codes == [0] * 12
+    assert sorted(config_mod.load(config).profiles) == sorted(f"p{i}" for i in range(12))
+
+
+def test_a_write_goes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "real.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    result = invoke(link, "profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")
+    assert result.code == 0, result.err
+    assert link.is_symlink() and link.resolve() == target
+    assert oct(target.stat().st_mode & 0o777) == oct(0o640)
+    assert "# mine" in target.read_text() and "[profiles.a]" in target.read_text()
+
+
+def test_only_refused_profiles_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[profiles.bad]\nprovider = "nope"\n', encoding="utf-8")
+    config.chmod(0o600)
+    result = invoke(config, "runs", "list")
+    assert result.code == 2 and "unknown provider 'nope'" in result.err
+
+
+def test_a_duplicate_name_says_how_to_replace_it(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    args = ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")
+    assert invoke(config, *args).code == 0
+    again = invoke(config, *args)
+    assert again.code == 2 and "--replace" in again.err and "edit" not in again.err

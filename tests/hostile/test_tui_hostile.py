@@ -1,0 +1,71 @@
+"""The real app against a hostile server: the table, the detail and the toasts show every
+escape as a visible stand-in, and an action goes to the row on screen only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from runtui.engine.workspace import Workspace
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.runs import RunsScreen
+from tests.hostile.conftest import write_config
+from tests.hostile.server import HostileServer
+from tests.hostile.test_cli_hostile import assert_harmless
+from tests.tui.conftest import notifications, screen_text, wait_for
+
+
+async def test_table_detail_and_toasts_are_harmless(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("inject")
+    app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+        await pilot.pause()
+        table_text = screen_text(app)
+        assert_harmless(table_text)
+        assert "␛]52;c;" in table_text and "␛]0;pwne" in table_text
+
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "␛[2J" in screen_text(app), what="the error shown")
+        assert_harmless(screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back")
+
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert_harmless(screen_text(app))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("run is busy" in n for n in notifications(app)), what="toast")
+        await pilot.pause()
+        assert_harmless("\n".join(notifications(app)))
+        assert_harmless(screen_text(app))
+        assert server.posts == ["/v1/flows/runs/my-own-run/cancel"]
+
+
+async def test_a_tui_action_goes_to_the_row_whatever_the_server_answers(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("swap")
+    app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="rows")
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.pause()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(server.posts), what="the POST")
+        await wait_for(pilot, lambda: any("cancel my-own-run" in n for n in notifications(app)),
+                       what="the outcome")
+        assert server.posts == ["/v1/flows/runs/my-own-run/cancel"]
+        assert "victim-run" not in {r.id for r in screen.table.visible_runs()}
