@@ -442,6 +442,38 @@ async def test_bulk_cancel_of_two_marked_runs(tui_sim: TuiSim) -> None:
         assert tui_sim.posts() == before + 2
         await table_says(pilot, screen, "b3os", first, "cancelled")
         await table_says(pilot, screen, "edges", second, "STOPPED")
+        assert screen.table.marks == set(), "a mark never outlives its action"
+        assert "marked" not in str(screen.query_one("#summary").render())
+
+
+async def test_marks_are_visible_listed_and_hidden_ones_said_so(tui_sim: TuiSim) -> None:
+    """The dangerous case: a marked run hidden by the filter must never be acted on unseen."""
+    hidden = tui_sim.take("wexa", "running")
+    shown = tui_sim.take("edges", "STOPPED")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", hidden, "running")
+        cursor_before = screen.table.cursor_key
+        await pilot.press("space")
+        assert screen.table.marks == {("wexa-sim", hidden)}
+        assert screen.table.cursor_key != cursor_before, "space marks and moves down"
+        await wait_for(pilot, lambda: "1 marked" in str(screen.query_one("#summary").render()))
+        await type_filter(pilot, screen, shown[:10])
+        await select(pilot, screen, "edges", shown, "STOPPED")
+        await wait_for(pilot, lambda: "1 marked (1 hidden)" in str(screen.query_one("#summary").render()))
+        before = tui_sim.posts()
+        await pilot.press("p")  # pause: allowed for the hidden running run, not a bulk of 2
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked first")
+        listed = "\n".join(app.screen.items)  # type: ignore[attr-defined]
+        assert hidden in listed and "(hidden by the filter)" in listed and shown not in listed
+        await pilot.press("n")
+        await settle(pilot)
+        assert tui_sim.posts() == before, "nothing sent without a yes"
+        assert screen.table.marks == {("wexa-sim", hidden)}, "a refused question keeps the marks"
+        await pilot.press("escape")  # closes the filter
+        await pilot.press("escape")  # clears the marks
+        await wait_for(pilot, lambda: not screen.table.marks, what="marks cleared by escape")
+        await pilot.press("r")  # now the cursor run only: no question for a resume
+        await server_says(pilot, tui_sim, "edges", shown, lambda s: s != "STOPPED")
 
 
 async def test_cancel_twice_quickly_sends_one_post(tui_sim: TuiSim) -> None:
