@@ -88,9 +88,11 @@ class Workspace:
             if watcher is not None:
                 await watcher.stop()
 
-    def refresh_now(self) -> None:
-        for watcher in self.watchers.values():
-            watcher.refresh_now()
+    def refresh_now(self, profile: str | None = None) -> None:
+        """Poll now: one profile's watcher (after an action on its run), or every one."""
+        for name, watcher in self.watchers.items():
+            if profile is None or name == profile:
+                watcher.refresh_now()
 
     def set_focus(self, keys: Iterable[Key]) -> None:
         """The runs a face shows: each watcher keeps its own as fresh as the newest."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from runtui.demo import Demo
+    from runtui.tui.screens.detail import DetailScreen
 
 
 class RuntuiApp(App[int]):
@@ -130,6 +131,17 @@ class RuntuiApp(App[int]):
         """
         super().notify(multi_line(message), title=one_line(title), severity=severity,
                        timeout=timeout, markup=markup)
+
+    def on_detail_screen_control_requested(self, message: DetailScreen.ControlRequested) -> None:
+        """The detail screen's run keys act through the runs screen, the one place that
+        confirms, sends and reports actions (the detail never reaches into it)."""
+        from runtui.tui.screens.runs import RunsScreen
+
+        runs = next((s for s in reversed(self.screen_stack) if isinstance(s, RunsScreen)), None)
+        if runs is None:
+            self.notify("run control needs the runs list", severity="warning")
+            return
+        runs.on_detail_control(message.name, message.run)
 
     # ---- app-wide actions -------------------------------------------------------------
 

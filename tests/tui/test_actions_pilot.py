@@ -506,3 +506,22 @@ async def test_cancel_again_while_the_first_is_in_flight_sends_one_post(tui_sim:
         await settle(pilot)
         assert seen == [Action.CANCEL]
         assert tui_sim.count(f"POST {EDGES}/cancel") == before + 1
+
+
+async def test_every_run_key_works_in_the_detail_too(tui_sim: TuiSim) -> None:
+    """t (retry), R (run again) and w (watch) did nothing in the detail view."""
+    from runtui.tui.screens.detail import DetailScreen
+    from runtui.tui.screens.execute import ExecuteScreen
+
+    failed = tui_sim.take("b3os", "failure")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "b3os", failed, "failure")
+        app.push_screen(DetailScreen(screen.table.cursor_run))  # type: ignore[arg-type]
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        before = tui_sim.posts()
+        await pilot.press("t")
+        await wait_for(pilot, lambda: tui_sim.posts() == before + 1, what="the retry POST")
+        await pilot.press("w")
+        assert ("b3os-sim", failed) in app.watched
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Tabs
 
@@ -16,11 +17,13 @@ from runtui.model import Action, Run
 from runtui.tui.widgets.detail_pane import DetailPane
 
 if TYPE_CHECKING:
-    from runtui.tui.screens.runs import RunsScreen
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.app import RuntuiApp
 
 
 class DetailScreen(Screen[None]):
-    """A `DetailPane` for `run`; run control keys act through the runs screen underneath."""
+    """A `DetailPane` for `run`. Its run keys ask the app (`ControlRequested`), which acts
+    through the runs screen: this screen never reaches into another one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -28,9 +31,21 @@ class DetailScreen(Screen[None]):
         Binding("p", "control('pause')", "Pause", id="detail.pause"),
         Binding("r", "control('resume')", "Resume", id="detail.resume"),
         Binding("c", "control('cancel')", "Cancel", id="detail.cancel"),
+        Binding("t", "control('retry')", "Retry", id="detail.retry", show=False),
+        Binding("R", "control('again')", "Run again", id="detail.again", show=False),
+        Binding("w", "control('watch')", "Notify when done", id="detail.watch", show=False),
         Binding("y", "copy_id", "Copy id", id="detail.copy"),
         Binding("ctrl+r", "refresh", "Refresh", id="detail.refresh"),
     ]
+
+    class ControlRequested(Message):
+        """A run key pressed in the detail: `name` is an Action value, "execute", "again"
+        (run again with the same inputs) or "watch"."""
+
+        def __init__(self, name: str, run: Run) -> None:
+            super().__init__()
+            self.name = name
+            self.run = run
 
     def __init__(self, run: Run, *, clock: Callable[[], datetime] | None = None,
                  tz: tzinfo | None = None) -> None:
@@ -42,6 +57,10 @@ class DetailScreen(Screen[None]):
     @property
     def run(self) -> Run:
         return self.pane.run or self.initial_run
+
+    @property
+    def ws(self) -> Workspace:
+        return cast("RuntuiApp", self.app).workspace
 
     def compose(self) -> ComposeResult:
         yield self.pane
@@ -62,49 +81,22 @@ class DetailScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.pane.refresh_now()
-        ws = getattr(self.app, "workspace", None)
-        if ws is not None:
-            ws.refresh_now()
+        self.ws.refresh_now(self.run.profile)
         self.notify("refreshing", timeout=1)
-
-    def _runs_screen(self) -> RunsScreen | None:
-        from runtui.tui.screens.runs import RunsScreen
-
-        for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, RunsScreen):
-                return screen
-        return None
-
-    def _read_only(self) -> bool:
-        ws = getattr(self.app, "workspace", None)
-        if ws is None:
-            return True
-        return bool(ws.read_only(self.run.profile))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out control keys the run's state does not allow (same table as the list)."""
         if action != "control" or not parameters:
             return True
         name = str(parameters[0])
-        if self._runs_screen() is None:
-            return None
-        if name == "execute":
-            return None if self._read_only() else True
-        ws = getattr(self.app, "workspace", None)
-        busy = bool(ws is not None and ws.controller.is_busy(self.run))
-        return True if decide(self.run, Action(name), read_only=self._read_only(), busy=busy) else None
+        read_only = self.ws.read_only(self.run.profile)
+        if name in ("execute", "again"):
+            return None if read_only else True
+        if name == "watch":
+            return True
+        busy = self.ws.controller.is_busy(self.run)
+        return True if decide(self.run, Action(name), read_only=read_only, busy=busy) else None
 
     def action_control(self, name: str) -> None:
-        """Do what the runs screen does for this key, with its cursor on this run."""
-        screen = self._runs_screen()
-        if screen is None:
-            self.notify("run control needs the runs list", severity="warning")
-            return
-        run = self.run
-        if name == "execute":
-            screen.table.move_cursor_to(run.key)
-            screen.action_execute()
-        else:
-            # Only this run: marks on the list underneath must not widen the action.
-            latest = screen.ws.store.get(run.key) or run
-            screen.request_action(Action(name), [latest])
+        """Only this run: marks on the list underneath must not widen the action."""
+        self.post_message(self.ControlRequested(name, self.ws.store.get(self.run.key) or self.run))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on, work
 from textual.actions import parse as parse_action
@@ -25,6 +25,8 @@ from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.run_table import RunTable
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.app import RuntuiApp
     from runtui.tui.widgets.detail_pane import DetailPane
 
 WIDE = 150  # columns from which the detail opens beside the table instead of over it
@@ -96,8 +98,8 @@ class RunsScreen(Screen[None]):
         yield Footer()
 
     @property
-    def ws(self):  # type: ignore[no-untyped-def]
-        return self.app.workspace  # type: ignore[attr-defined]
+    def ws(self) -> Workspace:
+        return cast("RuntuiApp", self.app).workspace
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -144,6 +146,20 @@ class RunsScreen(Screen[None]):
         if keys != self._focus:
             self._focus = keys
             self.ws.set_focus(keys)
+
+    def on_detail_control(self, name: str, run: Run) -> None:
+        """A run key pressed in the detail screen (through the app): as in the table, this run only."""
+        if name == "watch":
+            cast("RuntuiApp", self.app).watched.add(run.key)
+            self.notify(f"will notify when {run.id} finishes", timeout=2)
+            return
+        self.table.move_cursor_to(run.key)
+        if name == "execute":
+            self.action_execute()
+        elif name == "again":
+            self.action_run_again()
+        else:
+            self.request_action(Action(name), [run])
 
     def _update_summary(self) -> None:
         counts = self.table.counts()
@@ -425,7 +441,7 @@ class RunsScreen(Screen[None]):
         finally:
             self.table.set_pending(run.key, False)
             self.refresh_bindings()
-            self.ws.refresh_now()
+            self.ws.refresh_now(run.profile)  # the run's own profile: the others are not news
 
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
