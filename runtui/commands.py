@@ -128,9 +128,11 @@ def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) ->
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
     from runtui import demo as demo_mod
 
-    if not print_only:
-        sys.exit(demo_mod.run_demo(runs=runs, seed=seed, speed=speed, faults=faults))
     with demo_mod.running(runs=runs, seed=seed, speed=speed, faults=faults) as session:
+        if not print_only:
+            from runtui.tui.launch import run_app
+
+            sys.exit(run_app(session.config_path, title_suffix="demo"))
         click.echo(f"runtui sim listening on {session.url}")
         click.echo(f"config: {session.config_path}")
         try:

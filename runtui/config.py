@@ -432,7 +432,7 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         raise ConfigError(err["msg"], path=str(path), profile=name,
                           field=".".join(str(p) for p in err["loc"]) or None) from None
     if prof.base_url:
-        from runtui.providers.http import check_base_url
+        from runtui.urls import check_base_url
 
         check_base_url(prof.base_url, allow_insecure_http=prof.allow_insecure_http, profile=name)
     with locked(path):

@@ -63,11 +63,3 @@ def running(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float 
         yield demo
     finally:
         demo.stop()
-
-
-def run_demo(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0) -> int:
-    """`runtui demo`: the app on a fresh simulator; returns the app's exit code."""
-    from runtui.tui.launch import run_app
-
-    with running(runs=runs, seed=seed, speed=speed, faults=faults) as demo:
-        return run_app(demo.config_path, title_suffix="demo")

@@ -26,10 +26,22 @@ _gc_paused = False
 
 
 def skip_unused_extras() -> None:
-    """Make those imports fail fast, as they do where the packages are not installed."""
-    for name in UNUSED_EXTRAS:
-        if name not in sys.modules:
-            sys.modules[name] = None  # type: ignore[assignment]
+    """Import the HTTP stack with those extras failing fast (as where they are not
+    installed), then let them be imported again.
+
+    Blocking them for the whole process would break a provider plugin that uses
+    HTTP/2 or trio: the block lasts only while httpx and httpcore import.
+    """
+    blocked = [name for name in UNUSED_EXTRAS if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import httpcore  # noqa: F401  (imported for its side effect: loaded without the extras)
+        import httpx  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
 
 
 def pause_gc() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import random
 import ssl
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
@@ -20,9 +19,10 @@ from urllib.parse import quote
 
 import httpx
 
-from runtui.errors import ConfigError, ProviderError
+from runtui.errors import ProviderError
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
+from runtui.urls import check_base_url
 
 ErrorReader = Callable[[Any], str | None]
 
@@ -43,30 +43,6 @@ KEEPALIVE_EXPIRY = 30.0
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20,
                       keepalive_expiry=KEEPALIVE_EXPIRY)
 URL_CACHE = 512
-
-
-def is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> httpx.URL:
-    """HTTPS off loopback unless the profile opts out, and nothing but http(s)."""
-    try:
-        parsed = httpx.URL(url)
-    except Exception:
-        raise ConfigError(f"base_url {url!r} is not a URL", field="base_url", profile=profile) from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"base_url {url!r} must be an http(s) URL", field="base_url", profile=profile)
-    if parsed.scheme == "http" and not is_loopback(parsed.host) and not allow_insecure_http:
-        raise ConfigError(
-            f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true",
-            field="base_url", profile=profile)
-    return parsed
 
 
 def seg(value: str) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from runtui.demo import Demo
+    from runtui.tui.host import AppHost
     from runtui.tui.screens.detail import DetailScreen
 
 
@@ -131,6 +132,10 @@ class RuntuiApp(App[int]):
         """
         super().notify(multi_line(message), title=one_line(title), severity=severity,
                        timeout=timeout, markup=markup)
+
+    def _as_host(self) -> AppHost:
+        """Checked by mypy: the app is what screens take it for (runtui.tui.host)."""
+        return self
 
     def on_detail_screen_control_requested(self, message: DetailScreen.ControlRequested) -> None:
         """The detail screen's run keys act through the runs screen, the one place that

@@ -18,7 +18,7 @@ from runtui.tui.widgets.detail_pane import DetailPane
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
-    from runtui.tui.app import RuntuiApp
+    from runtui.tui.host import AppHost
 
 
 class DetailScreen(Screen[None]):
@@ -60,7 +60,7 @@ class DetailScreen(Screen[None]):
 
     @property
     def ws(self) -> Workspace:
-        return cast("RuntuiApp", self.app).workspace
+        return cast("AppHost", self.app).workspace
 
     def compose(self) -> ComposeResult:
         yield self.pane

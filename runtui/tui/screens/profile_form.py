@@ -240,7 +240,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         insecure = self._checked("allow_insecure_http")
         base_url = self._value("base_url")
         if base_url:
-            from runtui.providers.http import check_base_url
+            from runtui.urls import check_base_url
 
             try:
                 check_base_url(base_url, allow_insecure_http=insecure, profile=name)

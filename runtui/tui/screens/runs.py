@@ -26,7 +26,7 @@ from runtui.tui.widgets.run_table import RunTable
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
     from runtui.engine.workspace import Workspace
-    from runtui.tui.app import RuntuiApp
+    from runtui.tui.host import AppHost
     from runtui.tui.widgets.detail_pane import DetailPane
 
 WIDE = 150  # columns from which the detail opens beside the table instead of over it
@@ -99,7 +99,7 @@ class RunsScreen(Screen[None]):
 
     @property
     def ws(self) -> Workspace:
-        return cast("RuntuiApp", self.app).workspace
+        return cast("AppHost", self.app).workspace
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -142,7 +142,7 @@ class RunsScreen(Screen[None]):
     def _update_focus(self) -> None:
         """Tell the watchers what is on screen (and watched or marked): read those first."""
         keys = {*self.table.on_screen_keys(), *self.table.marks,
-                *self.app.watched}  # type: ignore[attr-defined]
+                *cast("AppHost", self.app).watched}
         if keys != self._focus:
             self._focus = keys
             self.ws.set_focus(keys)
@@ -150,7 +150,7 @@ class RunsScreen(Screen[None]):
     def on_detail_control(self, name: str, run: Run) -> None:
         """A run key pressed in the detail screen (through the app): as in the table, this run only."""
         if name == "watch":
-            cast("RuntuiApp", self.app).watched.add(run.key)
+            cast("AppHost", self.app).watched.add(run.key)
             self.notify(f"will notify when {run.id} finishes", timeout=2)
             return
         self.table.move_cursor_to(run.key)
@@ -310,7 +310,7 @@ class RunsScreen(Screen[None]):
     def action_watch_run(self) -> None:
         run = self.table.cursor_run
         if run is not None:
-            self.app.watched.add(run.key)  # type: ignore[attr-defined]
+            cast("AppHost", self.app).watched.add(run.key)
             self.notify(f"will notify when {run.id} finishes", timeout=2)
 
     # ---- control ----------------------------------------------------------------------

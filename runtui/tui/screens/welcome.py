@@ -28,7 +28,7 @@ from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
 
 if TYPE_CHECKING:
-    from runtui.tui.app import RuntuiApp
+    from runtui.tui.host import AppHost
 
 INTRO = ("runtui watches and controls workflow runs on Wexa AI, Edges and B3OS,\n"
          "from one keyboard-driven table that works over SSH.")
@@ -138,7 +138,7 @@ class WelcomeScreen(Screen[None]):
 
     @work(group="welcome-demo", exclusive=True)
     async def action_demo(self) -> None:
-        app = cast("RuntuiApp", self.app)
+        app = cast("AppHost", self.app)
         if app.demo is not None:
             self._open_runs()
             return
@@ -165,7 +165,7 @@ class WelcomeScreen(Screen[None]):
         self._open_runs()
 
     async def on_unmount(self) -> None:
-        app = cast("RuntuiApp", self.app)
+        app = cast("AppHost", self.app)
         session, app.demo = app.demo, None
         if session is not None:
             with contextlib.suppress(Exception):  # a dead server must not break the exit

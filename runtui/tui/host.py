@@ -1,0 +1,25 @@
+"""What screens may ask of the app, typed, without importing the app.
+
+Screens are pushed by the app, so a screen that imported `RuntuiApp` (even only
+for a `cast`) would close an import circle app -> screen -> app. They cast
+`self.app` to this protocol instead (Posting's typed-app pattern, minus the
+circle); `RuntuiApp` satisfies it, which mypy checks in `runtui.tui.app`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from runtui.demo import Demo
+    from runtui.engine.store import Key
+    from runtui.engine.workspace import Workspace
+
+
+class AppHost(Protocol):
+    workspace: Workspace
+    watched: set[Key]  # runs whose end is announced (`w`)
+    demo: Demo | None  # the welcome screen's simulator, when started
+
+    def open_runs(self) -> None:
+        """Show the runs screen (first time: start watching)."""

@@ -1,0 +1,34 @@
+"""Which base URLs a profile may use: the core's rule, shared by the config, the profile
+form and the HTTP client (so neither the config nor a face imports the HTTP layer)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import httpx
+
+from runtui.errors import ConfigError
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> httpx.URL:
+    """HTTPS off loopback unless the profile opts out, and nothing but http(s)."""
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        raise ConfigError(f"base_url {url!r} is not a URL", field="base_url", profile=profile) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"base_url {url!r} must be an http(s) URL", field="base_url", profile=profile)
+    if parsed.scheme == "http" and not is_loopback(parsed.host) and not allow_insecure_http:
+        raise ConfigError(
+            f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true",
+            field="base_url", profile=profile)
+    return parsed
