@@ -471,7 +471,7 @@ def floor(tmp: Path, quick: bool, window: float) -> dict[str, Any]:
 # ---- one size -----------------------------------------------------------------------------------
 
 
-def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+def size_live(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     """25% active, frozen sim clock: startup, idle with durations ticking, 1% churn, row freshness."""
     sim = start_sim(tmp, n, active_fraction=0.25)
     # Start-up is all CPU and swings by ~0.15 s between runs of one build: the first
@@ -480,17 +480,17 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
     for _ in range(STARTS - 1):
         probe = start_app(tmp, sim, n)
         try:
-            earlier.append(startup(probe, n, a.load_timeout))
+            earlier.append(startup(probe, n, args.load_timeout))
         finally:
             probe.stop()
     app = start_app(tmp, sim, n)
     out: dict[str, Any] = {}
     try:
-        out.update(median_startup([*earlier, startup(app, n, a.load_timeout)]))
+        out.update(median_startup([*earlier, startup(app, n, args.load_timeout)]))
         log(f"{n}: live world loaded: {out}")
         time.sleep(1.0)
         app.wait_quiet(0.3, 10)
-        tick = idle_window(app, a.window)
+        tick = idle_window(app, args.window)
         out["ticking_cpu_ms_per_s"] = tick["cpu_ms_per_s"]
         out["ticking_bytes_per_s"] = tick["bytes_per_s"]
         fr = frames(app, tick["t0"], tick["t1"])
@@ -498,7 +498,7 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
             out["ticking_lines_per_s"] = round(fr["changed_lines"] / tick["seconds"], 1)
             out["ticking_bytes_per_changed_line"] = fr["bytes_per_changed_line"]
             out["ticking_wasted_bytes"] = fr["wasted_bytes"]
-        churn = churn_window(app, sim, max(1, n // 100), a.ticks)
+        churn = churn_window(app, sim, max(1, n // 100), args.ticks)
         out["churn1_cpu_ms_per_tick"] = churn["cpu_ms_per_tick"]
         out["churn1_changed_per_tick"] = churn["changed_per_tick"]
         out["churn1_ticks"] = churn["ticks"]
@@ -508,7 +508,7 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
             out["churn1_bytes_per_changed_line"] = fr["bytes_per_changed_line"]
             out["churn1_wasted_bytes"] = fr["wasted_bytes"]
             out["churn1_changed_lines"] = fr["changed_lines"]
-        probes = [probe_row(app, sim, k) for k in (0, 3, 8)[: 2 if a.quick else 3]]
+        probes = [probe_row(app, sim, k) for k in (0, 3, 8)[: 2 if args.quick else 3]]
         secs = [p["seconds"] for p in probes if p and p["seconds"] is not None]
         out["row_freshness_s"] = round(max(secs), 3) if secs else None
         out["row_freshness_samples"] = probes
@@ -520,23 +520,23 @@ def size_live(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+def size_finished(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     """Every run finished, frozen sim: idle cost and keystroke latency."""
     sim = start_sim(tmp, n, active_fraction=0.0, age=IDLE_AGE)
     app = start_app(tmp, sim, n)
     out: dict[str, Any] = {}
     try:
-        st = startup(app, n, a.load_timeout)
+        st = startup(app, n, args.load_timeout)
         out["finished_first_rows_s"], out["finished_all_rows_s"] = st["first_rows_s"], st["all_rows_s"]
         time.sleep(1.0)
         app.wait_quiet(0.3, 10)
-        idle = idle_window(app, a.window)
+        idle = idle_window(app, args.window)
         out["idle_cpu_ms_per_s"] = idle["cpu_ms_per_s"]
         out["idle_bytes_per_s"] = idle["bytes_per_s"]
         fr = frames(app, idle["t0"], idle["t1"])
         if fr:
             out["idle_wasted_bytes"] = fr["wasted_bytes"]
-        k = keys(app, a.quick)
+        k = keys(app, args.quick)
         out["keys"] = k
         out["key_down_ms"] = k["down"]["ms"]
         out["key_pagedown_ms"] = k["pagedown"]["ms"]
@@ -552,17 +552,17 @@ def size_finished(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def churn_all(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
+def churn_all(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     """Every run active and every run changing status each refresh interval."""
     sim = start_sim(tmp, n, active_fraction=1.0)
     app = start_app(tmp, sim, n)
     out: dict[str, Any] = {"size": n}
     try:
-        st = startup(app, n, a.load_timeout)
+        st = startup(app, n, args.load_timeout)
         out["all_rows_s"] = st["all_rows_s"]
         time.sleep(1.0)
         pool = sum(len(v) for v in sim.get("/_bench/active").values())
-        churn = churn_window(app, sim, pool, a.ticks)
+        churn = churn_window(app, sim, pool, args.ticks)
         out["churn_all_cpu_ms_per_tick"] = churn["cpu_ms_per_tick"]
         out["changed_per_tick"] = churn["changed_per_tick"]
         out["ticks"] = churn["ticks"]
@@ -576,14 +576,14 @@ def churn_all(tmp: Path, n: int, a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def requests(tmp: Path, a: argparse.Namespace) -> dict[str, Any]:
+def requests(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     """~1,000 active runs (of 4,000): runtui's requests/min vs a naive poller's, same sim, same window."""
     n = 4000
     sim = start_sim(tmp, n, active_fraction=0.25)
     out: dict[str, Any] = {}
     app = start_app(tmp, sim, n)
     try:
-        startup(app, n, a.load_timeout)
+        startup(app, n, args.load_timeout)
         time.sleep(1.0)
         active = sum(len(v) for v in sim.get("/_bench/active").values())
         out["active_runs"] = active
@@ -594,13 +594,13 @@ def requests(tmp: Path, a: argparse.Namespace) -> dict[str, Any]:
         t0 = time.perf_counter()
         probes_row, probes_detail = [], []
         k = 0
-        while time.perf_counter() - t0 < a.req_window:
+        while time.perf_counter() - t0 < args.req_window:
             tick = time.perf_counter()
             sim.post("/_bench/churn", {"count": max(1, active // 100), "seed": 100 + k})
             if k % 3 == 1 and len(probes_detail) < 3:
-                probes_detail.append(probe_detail(app, sim, timeout=min(8.0, a.req_window)))
+                probes_detail.append(probe_detail(app, sim, timeout=min(8.0, args.req_window)))
             elif k % 3 == 2 and len(probes_row) < 3:
-                probes_row.append(probe_row(app, sim, k % 5, timeout=min(8.0, a.req_window)))
+                probes_row.append(probe_row(app, sim, k % 5, timeout=min(8.0, args.req_window)))
             k += 1
             time.sleep(max(0.0, INTERVAL - (time.perf_counter() - tick)))
         elapsed = time.perf_counter() - t0
@@ -619,11 +619,11 @@ def requests(tmp: Path, a: argparse.Namespace) -> dict[str, Any]:
     try:
         sim.post("/_bench/reset")
         naive = subprocess.run(
-            [sys.executable, "-m", "bench.naive", sim.url, str(a.req_window), "--interval", str(INTERVAL)],
+            [sys.executable, "-m", "bench.naive", sim.url, str(args.req_window), "--interval", str(INTERVAL)],
             capture_output=True,
             text=True,
             cwd=ROOT,
-            timeout=a.req_window * 4 + 60,
+            timeout=args.req_window * 4 + 60,
         )
         nres = json.loads(naive.stdout.strip().splitlines()[-1])
         counts = sim.get("/_bench/polls")["clients"]
@@ -671,7 +671,7 @@ def verdict(figure: str, value: Any, size: int | None) -> str:
 
 
 def print_table(result: dict[str, Any]) -> None:
-    fl = result["floor"]
+    bare = result["floor"]
     sizes = [s for s in result["sizes"]]
     rows: list[tuple[str, str, list[Any]]] = []
     figs = [
@@ -700,15 +700,15 @@ def print_table(result: dict[str, Any]) -> None:
         ("full_frame_bytes", "full frame, page down (B)"),
     ]
     floor_of = {
-        "first_rows_s": fl.get("first_frame_s"),
-        "all_rows_s": fl.get("first_frame_s"),
-        "peak_rss_mb": fl.get("peak_rss_mb"),
-        "key_down_ms": fl.get("key_ms"),
-        "key_pagedown_ms": fl.get("key_ms"),
-        "key_sort_ms": fl.get("key_ms"),
-        "key_filter_ms": fl.get("key_ms"),
-        "idle_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
-        "ticking_cpu_ms_per_s": fl.get("idle_cpu_ms_per_s"),
+        "first_rows_s": bare.get("first_frame_s"),
+        "all_rows_s": bare.get("first_frame_s"),
+        "peak_rss_mb": bare.get("peak_rss_mb"),
+        "key_down_ms": bare.get("key_ms"),
+        "key_pagedown_ms": bare.get("key_ms"),
+        "key_sort_ms": bare.get("key_ms"),
+        "key_filter_ms": bare.get("key_ms"),
+        "idle_cpu_ms_per_s": bare.get("idle_cpu_ms_per_s"),
+        "ticking_cpu_ms_per_s": bare.get("idle_cpu_ms_per_s"),
     }
     for key, label in figs:
         rows.append((key, label, [result["sizes"][s].get(key) for s in sizes]))
@@ -728,13 +728,14 @@ def print_table(result: dict[str, Any]) -> None:
                 text += " " + ver.split(" ")[0]
             cells.append(f"{text:>26}")
         print(f"{label:40} {('-' if fv is None else f'{fv:g}'):>8} " + " ".join(cells))
-    ca = result.get("churn_all")
-    if ca:
-        v = ca.get("churn_all_cpu_ms_per_tick")
+    churned = result.get("churn_all")
+    if churned:
+        v = churned.get("churn_all_cpu_ms_per_tick")
         print(
-            f"\neverything changing at {ca['size']:,}: {v} ms CPU/tick "
-            f"{verdict('churn_all_cpu_ms_per_tick', v, ca['size'])}; {ca.get('bytes_per_tick')} B/tick; "
-            f"{ca.get('changed_per_tick')} runs changed per tick"
+            f"\neverything changing at {churned['size']:,}: {v} ms CPU/tick "
+            f"{verdict('churn_all_cpu_ms_per_tick', v, churned['size'])}; "
+            f"{churned.get('bytes_per_tick')} B/tick; "
+            f"{churned.get('changed_per_tick')} runs changed per tick"
         )
     rq = result.get("requests")
     if rq:
@@ -751,8 +752,9 @@ def print_table(result: dict[str, Any]) -> None:
             f"{rq.get('detail_freshness_s')} s; naive poller {rq.get('naive_freshness_s')} s"
         )
     print(
-        f"floor (bare Textual app): first frame {fl.get('first_frame_s')} s, RSS {fl.get('peak_rss_mb')} MB, "
-        f"idle {fl.get('idle_cpu_ms_per_s')} ms CPU/s, key {fl.get('key_ms')} ms"
+        f"floor (bare Textual app): first frame {bare.get('first_frame_s')} s, "
+        f"RSS {bare.get('peak_rss_mb')} MB, "
+        f"idle {bare.get('idle_cpu_ms_per_s')} ms CPU/s, key {bare.get('key_ms')} ms"
     )
 
 
@@ -770,32 +772,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--churn-all-size", type=int, default=None, help="size for everything changing (10000)")
     p.add_argument("--skip", default="", help="comma-separated: floor,live,finished,churn_all,requests")
     p.add_argument("--json", type=Path, default=None, help="also write the JSON result to this file")
-    a = p.parse_args(argv)
-    q = a.quick
-    sizes = [int(s) for s in (a.sizes or ("1000" if q else "1000,10000,50000")).split(",")]
-    a.window = a.window or (6.0 if q else 30.0)
+    args = p.parse_args(argv)
+    quick = args.quick
+    sizes = [int(s) for s in (args.sizes or ("1000" if quick else "1000,10000,50000")).split(",")]
+    args.window = args.window or (6.0 if quick else 30.0)
     # 30 ticks (60 s): the active-set sweeps come every ~70 s at 10k, so a shorter
     # window holds one or none of them and the figure swings by several ms.
-    a.ticks = a.ticks or (4 if q else 30)
-    a.req_window = a.req_window or (12.0 if q else 60.0)
-    a.load_timeout = 60.0 if q else 180.0
-    churn_all_size = a.churn_all_size or (1000 if q else 10_000)
-    skip = set(a.skip.split(",")) if a.skip else set()
+    args.ticks = args.ticks or (4 if quick else 30)
+    args.req_window = args.req_window or (12.0 if quick else 60.0)
+    args.load_timeout = 60.0 if quick else 180.0
+    churn_all_size = args.churn_all_size or (1000 if quick else 10_000)
+    skip = set(args.skip.split(",")) if args.skip else set()
     if not screen.available():
         log("pyte is not installed: figures that need a screen model are skipped (pip install pyte)")
     started = time.perf_counter()
-    result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": q, "sizes": {}}
+    result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": quick, "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="runtui-bench-") as tmpname:
         tmp = Path(tmpname)
-        result["floor"] = {} if "floor" in skip else floor(tmp, q, a.window)
+        result["floor"] = {} if "floor" in skip else floor(tmp, quick, args.window)
         log(f"floor: {result['floor']}")
         for n in sizes:
             res: dict[str, Any] = {}
             if "live" not in skip:
-                res.update(size_live(tmp, n, a))
+                res.update(size_live(tmp, n, args))
                 log(f"{n}: live: { {k: v for k, v in res.items() if 'samples' not in k} }")
             if "finished" not in skip:
-                res.update(size_finished(tmp, n, a))
+                res.update(size_finished(tmp, n, args))
                 log(
                     f"{n}: finished: idle {res.get('idle_cpu_ms_per_s')} ms/s, keys "
                     f"{res.get('key_down_ms')}/{res.get('key_pagedown_ms')}/{res.get('key_sort_ms')}/"
@@ -806,10 +808,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             result["sizes"][str(n)] = res
         if "churn_all" not in skip:
-            result["churn_all"] = churn_all(tmp, churn_all_size, a)
+            result["churn_all"] = churn_all(tmp, churn_all_size, args)
             log(f"churn_all: {result['churn_all']}")
         if "requests" not in skip:
-            result["requests"] = requests(tmp, a)
+            result["requests"] = requests(tmp, args)
             log(f"requests: { {k: v for k, v in result['requests'].items() if 'samples' not in k} }")
     result["bench_seconds"] = round(time.perf_counter() - started, 1)
     misses = []
@@ -829,8 +831,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nmissed targets:\n  " + "\n  ".join(misses))
     print(f"\n(bench took {result['bench_seconds']} s)")
     print(json.dumps(result, separators=(",", ":"), default=str))
-    if a.json:
-        a.json.write_text(json.dumps(result, indent=1, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, default=str))
     return 0
 
 

@@ -25,8 +25,8 @@ CONFIG_ENV = "RUNTUI_CONFIG"  # the option's envvar (see runtui.commands.cli)
 
 
 def main(argv: list[str] | None = None) -> None:
-    startup.skip_unused_extras()
     startup.pause_gc()  # resumed by a subcommand, or by the app after its first frame
+    startup.skip_unused_extras()
     config_path = _tui_only(sys.argv[1:] if argv is None else argv)
     if config_path is not None:
         _open_tui(config_path)

@@ -23,25 +23,25 @@ import sys
 UNUSED_EXTRAS = ("trio", "h2", "httpx._main")
 
 _gc_paused = False
+_blocked: list[str] = []  # extras this module made fail, until released
 
 
 def skip_unused_extras() -> None:
-    """Import the HTTP stack with those extras failing fast (as where they are not
-    installed), then let them be imported again.
+    """Make those imports fail fast, as where the packages are not installed, until the
+    HTTP stack has loaded (`release_unused_extras`)."""
+    for name in UNUSED_EXTRAS:
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
+            _blocked.append(name)
 
-    Blocking them for the whole process would break a provider plugin that uses
-    HTTP/2 or trio: the block lasts only while httpx and httpcore import.
-    """
-    blocked = [name for name in UNUSED_EXTRAS if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        import httpcore  # noqa: F401  (imported for its side effect: loaded without the extras)
-        import httpx  # noqa: F401
-    finally:
-        for name in blocked:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
+
+def release_unused_extras() -> None:
+    """Let them be imported again. Called once httpx and httpcore have loaded: blocking
+    them for the whole process would break a provider plugin that uses HTTP/2 or trio."""
+    while _blocked:
+        name = _blocked.pop()
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
 
 
 def pause_gc() -> None:

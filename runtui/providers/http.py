@@ -19,10 +19,13 @@ from urllib.parse import quote
 
 import httpx
 
+from runtui import startup
 from runtui.errors import ProviderError
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
 from runtui.urls import check_base_url
+
+startup.release_unused_extras()  # httpx and httpcore are loaded: the extras may be imported again
 
 ErrorReader = Callable[[Any], str | None]
 

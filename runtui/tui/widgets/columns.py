@@ -121,10 +121,6 @@ through `display`): the table draws its own segments, so nothing else would.
 """
 
 
-def cell_text(key: str, run: Run, now: datetime) -> str:
-    return CELL_TEXT[key](run, now)
-
-
 def time_texts(keys: Sequence[str], run: Run, now: datetime) -> tuple[str, ...]:
     """The clock-dependent texts of a row, for `tick` to compare."""
     return tuple(CELL_TEXT[k](run, now) for k in keys)

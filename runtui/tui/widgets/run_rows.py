@@ -50,8 +50,8 @@ ACTIVE_BY_INDEX: tuple[bool, ...] = tuple(status in ACTIVE for status in STATUSE
 WIDTH = 10  # bytes per row in `SearchIndex.codes`
 # Where each lane starts in a row's bytes: the groups' 16-bit codes (low byte first), then the
 # status index (and one spare byte).
-ST, PP, WN, WI, SI = 0, 2, 4, 6, 8
-GROUPS = (ST, PP, WN, WI)
+STATUS_LANE, PROFILE_LANE, WORKFLOW_NAME_LANE, WORKFLOW_ID_LANE, STATUS_INDEX_LANE = 0, 2, 4, 6, 8
+GROUPS = (STATUS_LANE, PROFILE_LANE, WORKFLOW_NAME_LANE, WORKFLOW_ID_LANE)
 OVERFLOW = 0xFFFF  # a group code meaning "too many distinct values: check the row itself"
 
 _OVER_TABLE = bytes(255) + b"\x01"  # 1 where a code byte is 0xff (both bytes: OVERFLOW)
@@ -60,9 +60,9 @@ _ACTIVE_TABLE = bytes(ACTIVE_BY_INDEX).ljust(256, b"\0")
 _MEMO_LIMIT = 1024  # field combinations remembered (~150 B each) with their shared code bytes
 
 RUN = attrgetter("run")
-SI_OF = attrgetter("si")
-P_OF = attrgetter("p")
-_CB = attrgetter("cb")
+STATUS_INDEX_OF = attrgetter("status_index")
+SORT_VALUE_OF = attrgetter("sort_value")
+_ROW_CODE_OF = attrgetter("row_code")
 _RUN_ID = attrgetter("run.id")
 
 
@@ -90,11 +90,12 @@ class Row:
     recently have them (see `RunTable._remember`).
     """
 
-    __slots__ = ("cb", "cstrip", "key", "p", "run", "seq", "si", "strip", "times", "until")
+    __slots__ = ("cstrip", "key", "row_code", "run", "seq", "sort_value", "status_index", "strip", "times",
+                 "until")
 
     def __init__(self, run: Run, index: SearchIndex) -> None:
         self.key: Key = (run.profile, run.id)
-        self.p: Any = None  # primary sort value for the table's current sort column
+        self.sort_value: Any = None  # primary sort value for the table's current sort column
         self.seq = 0  # arrival number: ties sort in arrival order
         self.strip: Strip | None = None
         self.cstrip: Strip | None = None  # as the cursor row
@@ -105,8 +106,8 @@ class Row:
     def set_run(self, run: Run, index: SearchIndex) -> None:
         self.run = run
         self.until = 0.0
-        self.si: int = STATUS_INDEX[id(run.status)]
-        self.cb: bytes = index.code(run, self.si)
+        self.status_index: int = STATUS_INDEX[id(run.status)]
+        self.row_code: bytes = index.code(run, self.status_index)
 
 
 class SearchIndex:
@@ -138,9 +139,9 @@ class SearchIndex:
         raw, partial, profile, provider = run.raw_status, run.partial, run.profile, run.provider
         name, wid = run.workflow_name, run.workflow_id
         memo_key = (si, raw, partial, profile, provider, name, wid)
-        cb = self._memo.get(memo_key)
-        if cb is not None:
-            return cb
+        row_code = self._memo.get(memo_key)
+        if row_code is not None:
+            return row_code
         st_codes, pp_codes, wn_codes, wi_codes = self._codes
         st = st_codes.get((si, raw, partial))
         if st is None:
@@ -154,10 +155,10 @@ class SearchIndex:
         wi = wi_codes.get(wid)
         if wi is None:
             wi = self._add(3, wid, wid)
-        cb = bytes((st & 255, st >> 8, pp & 255, pp >> 8, wn & 255, wn >> 8, wi & 255, wi >> 8, si, 0))
+        row_code = bytes((st & 255, st >> 8, pp & 255, pp >> 8, wn & 255, wn >> 8, wi & 255, wi >> 8, si, 0))
         if len(self._memo) < _MEMO_LIMIT:
-            self._memo[memo_key] = cb
-        return cb
+            self._memo[memo_key] = row_code
+        return row_code
 
     def _add(self, group: int, key: Any, *fields: str | None) -> int:
         """A new value of a group: its code (or OVERFLOW when the group is full)."""
@@ -174,7 +175,7 @@ class SearchIndex:
     # ---------------------------------------------------------------- the arrays, parallel to `_order`
 
     def rebuild(self, order: list[Row]) -> None:
-        self.codes = bytearray(b"".join(map(_CB, order)))
+        self.codes = bytearray(b"".join(map(_ROW_CODE_OF, order)))
         ids = "\0".join(map(_RUN_ID, order)).lower().split("\0")
         if len(ids) != len(order):  # some id has a NUL in it
             ids = [rec.run.id.lower() for rec in order]
@@ -189,7 +190,7 @@ class SearchIndex:
 
     def insert(self, i: int, rec: Row) -> None:
         if self.valid:
-            self.codes[i * WIDTH : i * WIDTH] = rec.cb
+            self.codes[i * WIDTH : i * WIDTH] = rec.row_code
             self.ids.insert(i, rec.run.id.lower())
 
     def delete(self, i: int) -> None:
@@ -200,14 +201,14 @@ class SearchIndex:
     def recode(self, i: int, rec: Row) -> None:
         """The row at `i` has new codes (its run changed, its place did not)."""
         if self.valid:
-            self.codes[i * WIDTH : (i + 1) * WIDTH] = rec.cb
+            self.codes[i * WIDTH : (i + 1) * WIDTH] = rec.row_code
 
     # ---------------------------------------------------------------- filtering
 
     def matches(self, rec: Row, needle: str) -> bool:
         """`needle in haystack(rec.run)`, from the group texts (no string built)."""
-        cb = rec.cb
-        codes = [cb[k] | cb[k + 1] << 8 for k in GROUPS]
+        row_code = rec.row_code
+        codes = [row_code[k] | row_code[k + 1] << 8 for k in GROUPS]
         if "\0" in needle or OVERFLOW in codes:
             return needle in haystack(rec.run)
         texts = self.texts
@@ -235,9 +236,9 @@ class SearchIndex:
         for k in self.overflowed:
             slow |= _lane(codes, k, _OVER_TABLE) & _lane(codes, k + 1, _OVER_TABLE)
         if profile is not None:
-            keep &= _group(codes, PP, bytes(p == profile for p in self.pp_profile))
+            keep &= _group(codes, PROFILE_LANE, bytes(p == profile for p in self.pp_profile))
         if active_only:
-            keep &= _lane(codes, SI, _ACTIVE_TABLE)
+            keep &= _lane(codes, STATUS_INDEX_LANE, _ACTIVE_TABLE)
         if needle and "\0" in needle:
             slow = ones
         elif needle:
@@ -272,7 +273,7 @@ class SearchIndex:
         """Rows per status index among those the mask shows."""
         if not mask:
             return Counter()
-        shown = int.from_bytes(self.codes[SI::WIDTH], "little") | int.from_bytes(
+        shown = int.from_bytes(self.codes[STATUS_INDEX_LANE::WIDTH], "little") | int.from_bytes(
             mask.translate(_HIDE_TABLE), "little"
         )
         statuses = shown.to_bytes(len(mask), "little")  # hidden rows read 0xff

@@ -38,9 +38,9 @@ from runtui.model import Run, Status
 from runtui.tui.widgets.columns import BY_KEY, sort_key_fn
 from runtui.tui.widgets.run_rows import (
     ACTIVE_BY_INDEX,
-    P_OF,
     RUN,
-    SI_OF,
+    SORT_VALUE_OF,
+    STATUS_INDEX_OF,
     STATUSES,
     Row,
     SearchIndex,
@@ -110,7 +110,7 @@ class RunView:
             self.cursor = None
         self.marks.intersection_update(rows)
         self.pending.intersection_update(rows)
-        self._all_counts = Counter(map(SI_OF, rows.values()))
+        self._all_counts = Counter(map(STATUS_INDEX_OF, rows.values()))
         self._key_fn = sort_key_fn(self.sort, now)
         self._resort()
 
@@ -127,7 +127,7 @@ class RunView:
             rec = rows.pop(run.key, None)
             if rec is not None:
                 gone.append(rec)
-                self._all_counts[rec.si] -= 1
+                self._all_counts[rec.status_index] -= 1
                 self.marks.discard(rec.key)
                 self.pending.discard(rec.key)
         # First sight of each touched row in this delta: its old sort value, membership, status, codes.
@@ -142,31 +142,31 @@ class RunView:
                 self._seq += 1
                 rows[rec.key] = rec
                 added[rec] = None
-                self._all_counts[rec.si] += 1
+                self._all_counts[rec.status_index] += 1
             elif rec not in added and rec not in before:
-                before[rec] = (rec.p, in_view(rec), rec.si, rec.cb)
+                before[rec] = (rec.sort_value, in_view(rec), rec.status_index, rec.row_code)
             if rec.run is not run:
-                self._all_counts[rec.si] -= 1
+                self._all_counts[rec.status_index] -= 1
                 rec.set_run(run, index)
-                self._all_counts[rec.si] += 1
+                self._all_counts[rec.status_index] += 1
                 self.invalidate(rec)
 
         key_fn = self._key_fn
         moved: list[_Move] = []
         recoded: list[Row] = []  # staying where they are, with new search codes
         counts = self._counts
-        for rec, (old_p, was_in, old_si, old_cb) in before.items():
+        for rec, (old_p, was_in, old_si, old_row_code) in before.items():
             new_p = key_fn(rec.run)
             now_in = in_view(rec)
             if new_p != old_p or was_in != now_in:
-                # rec.p stays old_p (its place in the lists) until the row is moved
+                # rec.sort_value stays old_p (its place in the lists) until the row is moved
                 moved.append((rec, new_p, was_in, old_si))
                 continue
-            if old_cb != rec.cb:
+            if old_row_code != rec.row_code:
                 recoded.append(rec)
-            if now_in and old_si != rec.si and counts is not None:
+            if now_in and old_si != rec.status_index and counts is not None:
                 counts[old_si] -= 1
-                counts[rec.si] += 1
+                counts[rec.status_index] += 1
 
         work = len(gone) + len(moved) + len(added)
         if work > max(64, len(self._order) // 100):
@@ -276,7 +276,7 @@ class RunView:
     def counts(self) -> dict[Status, int]:
         """Runs per status over the filtered view."""
         if self._counts is None:
-            self._counts = Counter(map(SI_OF, self.view))
+            self._counts = Counter(map(STATUS_INDEX_OF, self.view))
         return {STATUSES[si]: n for si, n in sorted(self._counts.items()) if n > 0}
 
     def visible_runs(self) -> list[Run]:
@@ -317,7 +317,7 @@ class RunView:
     def index_of(self, rec: Row) -> int | None:
         """Where the row is in the view (None: not in it)."""
         view = self.view
-        i = self._find(view, rec.p, rec.seq)
+        i = self._find(view, rec.sort_value, rec.seq)
         if i < len(view) and view[i] is rec:
             return i
         return None
@@ -331,9 +331,9 @@ class RunView:
 
     def _resort(self) -> None:
         rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
-        # rec.p = key_fn(rec.run) for every row, without a Python-level loop
-        deque(map(setattr, rows, repeat("p"), map(self._key_fn, map(RUN, rows))), maxlen=0)
-        self._order = sorted(rows, key=P_OF, reverse=self.reverse)
+        # rec.sort_value = key_fn(rec.run) for every row, without a Python-level loop
+        deque(map(setattr, rows, repeat("sort_value"), map(self._key_fn, map(RUN, rows))), maxlen=0)
+        self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
         self._reindex()
 
     def _reindex(self) -> None:
@@ -359,7 +359,7 @@ class RunView:
     def _passes(self, rec: Row) -> bool:
         if self.profile is not None and rec.run.profile != self.profile:
             return False
-        if self.active_only and not ACTIVE_BY_INDEX[rec.si]:
+        if self.active_only and not ACTIVE_BY_INDEX[rec.status_index]:
             return False
         if self._needle:
             return self.index.matches(rec, self._needle)
@@ -372,7 +372,7 @@ class RunView:
         while lo < hi:
             mid = (lo + hi) // 2
             m = rows[mid]
-            mp = m.p
+            mp = m.sort_value
             if mp == p:
                 before = m.seq < seq
             elif rev:
@@ -389,11 +389,11 @@ class RunView:
         """Many changes: rebuild the orders (Timsort on nearly sorted data is quick)."""
         del gone  # already out of rows
         for rec, new_p, *_ in moved:
-            rec.p = new_p
+            rec.sort_value = new_p
         key_fn = self._key_fn
         for rec in added:
-            rec.p = key_fn(rec.run)
-        self._order = sorted(self.rows.values(), key=P_OF, reverse=self.reverse)
+            rec.sort_value = key_fn(rec.run)
+        self._order = sorted(self.rows.values(), key=SORT_VALUE_OF, reverse=self.reverse)
         self._reindex()
         self._schedule_index()
 
@@ -409,25 +409,25 @@ class RunView:
         view = self.view
         counts = self._counts
         for rec in gone:
-            i = find(order, rec.p, rec.seq)
+            i = find(order, rec.sort_value, rec.seq)
             del order[i]
             index.delete(i)
             if filtered:
-                j = find(view, rec.p, rec.seq)
+                j = find(view, rec.sort_value, rec.seq)
                 if j < len(view) and view[j] is rec:
                     del view[j]
                     if counts is not None:
-                        counts[rec.si] -= 1
+                        counts[rec.status_index] -= 1
             elif counts is not None:
-                counts[rec.si] -= 1
+                counts[rec.status_index] -= 1
         for rec, new_p, was_in, old_si in moved:
-            old_p = rec.p
+            old_p = rec.sort_value
             i = find(order, old_p, rec.seq)
             del order[i]
             index.delete(i)
             if filtered and was_in:
                 del view[find(view, old_p, rec.seq)]
-            rec.p = new_p
+            rec.sort_value = new_p
             i = find(order, new_p, rec.seq)
             order.insert(i, rec)
             index.insert(i, rec)
@@ -438,20 +438,20 @@ class RunView:
                 if was_in:
                     counts[old_si] -= 1
                 if now_in:
-                    counts[rec.si] += 1
+                    counts[rec.status_index] += 1
         key_fn = self._key_fn
         for rec in added:
-            rec.p = key_fn(rec.run)
-            i = find(order, rec.p, rec.seq)
+            rec.sort_value = key_fn(rec.run)
+            i = find(order, rec.sort_value, rec.seq)
             order.insert(i, rec)
             index.insert(i, rec)
             if self._passes(rec):
                 if filtered:
-                    view.insert(find(view, rec.p, rec.seq), rec)
+                    view.insert(find(view, rec.sort_value, rec.seq), rec)
                 if counts is not None:
-                    counts[rec.si] += 1
+                    counts[rec.status_index] += 1
         for rec in recoded:
-            index.recode(find(order, rec.p, rec.seq), rec)
+            index.recode(find(order, rec.sort_value, rec.seq), rec)
 
 
 @contextmanager
