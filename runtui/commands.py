@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -32,6 +32,7 @@ from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
     from runtui.engine.workspace import Workspace
+    from runtui.providers.options import ProviderOption
 
 T = TypeVar("T")
 
@@ -563,9 +564,10 @@ def profiles() -> None:
 @handles_errors
 def profiles_list(obj: Ctx, as_json: bool) -> None:
     """Profiles and where their keys come from (never the keys)."""
-    from runtui.providers import registry
 
-    cfg = config_mod.load(obj.config_path, known_providers=registry.names())
+    from runtui.engine.workspace import load_config
+
+    cfg = load_config(obj.config_path)
     rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
              "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
     if as_json:
@@ -587,59 +589,76 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 @click.option("--api-key-env", default=None, help="Name of the env var holding the key (preferred).")
 @click.option("--api-key-cmd", default=None, help="Command printing the key, e.g. 'pass show x'.")
 @click.option("--keyring", "use_keyring", is_flag=True, help="Read the key from the system keyring.")
-@click.option("--project-id", default=None, help="Wexa project id.")
-@click.option("--user-id", default=None, help="Wexa user id (executed_by).")
-@click.option("--org-id", default=None, help="B3OS organization id (optional).")
 @click.option("--read-only", is_flag=True)
 @click.option("--allow-insecure-http", is_flag=True)
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
 @click.option("--set", "extras", multiple=True, metavar="KEY=VALUE",
-              help="A provider-specific setting, e.g. workspace=accounts/A/workspaces/W (Prefect "
-                   "Cloud) or webhook_secret_env=VAR (B3OS). Repeatable.")
+              help="A setting the provider declares (`runtui providers` lists them), e.g. "
+                   "project_id=... (Wexa) or webhook_secret_env=VAR (B3OS). Repeatable.")
 @click.pass_obj
 @handles_errors
 def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_key_env: str | None,
-                 api_key_cmd: str | None, use_keyring: bool, project_id: str | None,
-                 user_id: str | None, org_id: str | None, read_only: bool,
+                 api_key_cmd: str | None, use_keyring: bool, read_only: bool,
                  allow_insecure_http: bool, replace: bool, extras: tuple[str, ...]) -> None:
-    """Add a profile (written atomically, comments kept, mode 0600)."""
+    """Add a profile (written atomically under a lock, comments and the file's mode kept).
+
+    Exit 2 names a missing or invalid setting: the provider's declaration decides.
+    """
     from runtui.providers import registry
+    from runtui.providers.options import problems
 
     if provider not in registry.names():
         fail(f"unknown provider {provider!r} (installed: {', '.join(sorted(registry.names()))})",
              EXIT_USAGE)
+    options = {o.name: o for o in registry.provider_class(provider).options}
     values: dict[str, Any] = {"provider": provider, "base_url": base_url, "api_key_env": api_key_env,
                               "api_key_cmd": api_key_cmd, "keyring": use_keyring or None,
-                              "project_id": project_id, "user_id": user_id, "org_id": org_id,
                               "read_only": read_only or None,
                               "allow_insecure_http": allow_insecure_http or None}
+    settings: dict[str, Any] = {}
     for item in extras:
-        key, value = _extra_setting(item, set(values))
-        values[key] = value
+        key, value = _extra_setting(item, provider, options)
+        if key in values:
+            fail(f"--set {key}: use --{key.replace('_', '-')} instead", EXIT_USAGE)
+        settings[key] = value
+    for _key, why in problems(options.values(), settings):
+        fail(f"{provider}: {why} (--set KEY=VALUE)", EXIT_USAGE)
     try:
-        config_mod.save_profile(obj.config_path, name, values, replace=replace)
+        config_mod.save_profile(obj.config_path, name, {**values, **settings}, replace=replace)
     except ValueError as exc:
         fail(f"invalid profile: {exc}", EXIT_USAGE)
     say(f"added profile {name!r} to {obj.config_path}")
 
 
 _SECRET_WORDS = ("key", "secret", "token", "password")
+_COMMON_FIELDS = ("provider", "base_url", "api_key_env", "api_key_cmd", "keyring", "read_only",
+                  "allow_insecure_http", "refresh_seconds")
 
 
-def _extra_setting(item: str, options: set[str]) -> tuple[str, str | bool]:
-    """One `--set KEY=VALUE`: a plain setting, never a secret written into the file."""
+def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOption]) -> tuple[str, Any]:
+    """One `--set KEY=VALUE`: a setting `provider` declares, never a secret written into the file."""
+    from runtui.human_input import coerce
+
     key, sep, value = item.partition("=")
     key = key.strip()
     if not sep or not key.isidentifier() or not key.islower():
         fail(f"--set wants KEY=VALUE with a lower-case key, got {item!r}", EXIT_USAGE)
-    if key in options:
+    if key in _COMMON_FIELDS:
         fail(f"--set {key}: use --{key.replace('_', '-')} instead", EXIT_USAGE)
-    if any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")):
+    option = options.get(key)
+    secret = option.secret if option is not None else (
+        any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")))
+    if secret:
         # The value would be a credential stored in the file: name where it lives instead.
         fail(f"--set {key}: runtui does not write secrets into the config; put it in an "
              f"environment variable and --set {key}_env=VARIABLE", EXIT_USAGE)
-    lowered = value.strip().lower()
-    return key, (lowered == "true") if lowered in ("true", "false") else value
+    if option is None:
+        known = ", ".join(sorted(options)) or "none"
+        fail(f"--set {key}: {provider} has no such setting (it takes: {known})", EXIT_USAGE)
+    try:
+        return key, coerce(option.kind, value.strip())
+    except ValueError as exc:
+        fail(f"--set {key}: {exc}", EXIT_USAGE)
 
 
 @profiles.command("remove")
@@ -915,12 +934,32 @@ def history(limit: int, as_json: bool) -> None:
 
 
 @cli.command("providers")
-def providers_cmd() -> None:
-    """Installed provider adapters (entry-point group runtui.providers)."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Each provider with its options, actions and capabilities.")
+def providers_cmd(as_json: bool) -> None:
+    """Installed provider adapters (entry-point group runtui.providers), with the settings
+    each declares (`profiles add --set KEY=VALUE`). An adapter that fails to load is listed
+    with the reason, and the exit code is 1."""
     from runtui.providers import registry
 
-    rows = [[e.name, e.target, e.distribution or ""] for e in registry.available().values()]
-    say(_table(rows, ["NAME", "ADAPTER", "FROM"]))
+    found: list[dict[str, Any]] = []
+    broken = False
+    for entry in sorted(registry.available().values(), key=lambda e: e.name):
+        item: dict[str, Any] = {"name": entry.name, "adapter": entry.target, "from": entry.distribution}
+        try:
+            item.update(registry.describe(entry.name))
+        except ConfigError as exc:
+            item["error"] = exc.detail
+            broken = True
+        found.append(item)
+    if as_json:
+        say_json(found)
+    else:
+        rows = [[i["name"], i.get("label", ""), i["from"] or "",
+                 ", ".join(o["name"] + ("*" if o["required"] else "") for o in i.get("options", []))
+                 or ("(failed to load)" if "error" in i else "-")] for i in found]
+        say(_table(rows, ["NAME", "PLATFORM", "FROM", "SETTINGS (* required)"]))
+    sys.exit(EXIT_SERVER if broken else EXIT_OK)
 
 
 def _workspace(obj: Ctx) -> Workspace:

@@ -102,10 +102,6 @@ class Profile(BaseModel):
     api_key_cmd: str | None = None
     keyring: bool = False
     api_key: SecretStr | None = None
-    project_id: str | None = None
-    user_id: str | None = None
-    org_id: str | None = None
-    workspace: str | None = None
     read_only: bool = False
     allow_insecure_http: bool = False
     refresh_seconds: float | None = None
@@ -132,7 +128,12 @@ class Profile(BaseModel):
 
     @property
     def extras(self) -> dict[str, Any]:
+        """The provider's own settings (its declared options), as written in the file."""
         return dict(self.model_extra or {})
+
+    def setting(self, name: str) -> Any:
+        """One provider setting (see the provider's `options`), or None."""
+        return (self.model_extra or {}).get(name)
 
 
 @dataclass
@@ -144,6 +145,10 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     file_mode: int | None = None
+    text: str = ""  # the file as read: line numbers for errors found after loading
+
+    def line_of(self, profile: str, key: str | None = None) -> int | None:
+        return _line_of(self.text, profile, key)
 
     def profile(self, name: str) -> Profile:
         try:
@@ -227,7 +232,7 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
     cfg = Config(path=path)
     check_private(path)
     try:
-        text = _decode(path.read_bytes(), path)
+        text = cfg.text = _decode(path.read_bytes(), path)
         cfg.file_mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         return cfg

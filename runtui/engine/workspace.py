@@ -39,7 +39,7 @@ class Workspace:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Workspace:
-        return cls(config_mod.load(path, known_providers=registry.names()))
+        return cls(load_config(path))
 
     @property
     def profile_names(self) -> list[str]:
@@ -106,7 +106,7 @@ class Workspace:
 
     async def reload(self, path: Path | None = None) -> None:
         """Re-read the config (after the profiles screen wrote it) and rewire profiles."""
-        cfg = config_mod.load(path or self.config.path, known_providers=registry.names())
+        cfg = load_config(path or self.config.path)
         old = self.config
         self.config = cfg
         for name in list(self.providers):
@@ -141,3 +141,10 @@ def _short(err: ConfigError) -> str:
     where = f"line {err.line}: " if err.line else ""
     field = f"{err.field}: " if err.field else ""
     return f"{where}{field}{err.detail}"
+
+
+def load_config(path: Path | None) -> config_mod.Config:
+    """The config, each profile's provider settings checked against its provider's options."""
+    cfg = config_mod.load(path, known_providers=registry.names())
+    registry.check_settings(cfg)
+    return cfg

@@ -25,6 +25,7 @@ from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartReques
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
 from runtui.providers.http import first_str, seg
+from runtui.providers.options import ProviderOption
 
 NAME = "b3os"
 # Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
@@ -297,6 +298,13 @@ def merge_event(state: dict[str, Any], payload: Any) -> bool:
 
 class B3osProvider(Provider):
     name: ClassVar[str] = NAME
+    options: ClassVar[tuple[ProviderOption, ...]] = (
+        ProviderOption("org_id", "sent as X-Org-ID (only for keys that are not org-scoped)"),
+        ProviderOption("webhook_secret_env", "environment variable holding the workflow's webhook "
+                       "secret: needed to resume a waiting node"),
+        ProviderOption("webhook_secret", "the webhook secret itself (prefer webhook_secret_env)",
+                       secret=True),
+    )
     label: ClassVar[str] = "B3OS"
     default_base_url: ClassVar[str | None] = "https://api.b3os.org"
     actions: ClassVar[actions.ActionTable] = actions.B3OS
@@ -309,8 +317,9 @@ class B3osProvider(Provider):
     @classmethod
     def extra_headers(cls, profile: Profile) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}  # the MCP sends it on every call
-        if profile.org_id:
-            headers["X-Org-ID"] = profile.org_id
+        org = profile.setting("org_id")
+        if isinstance(org, str) and org:
+            headers["X-Org-ID"] = org
         return headers
 
     @staticmethod

@@ -23,6 +23,7 @@ from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
+from runtui.providers.options import ProviderOption
 from runtui.providers.parse import PageMemo, ParseMemo
 
 T = TypeVar("T")
@@ -62,6 +63,11 @@ class Provider(abc.ABC):
     # Raw statuses (lower-case) that wait on a person although their common status is
     # not `waiting` (a Prefect run paused for input): the attention queue lists them.
     waits_on_human: ClassVar[frozenset[str]] = frozenset()
+    options: ClassVar[tuple[ProviderOption, ...]] = ()
+    """The settings a profile of this provider takes beyond the common ones (validated,
+    offered by `profiles add --set`, the profile form and `runtui providers --json`)."""
+    takes_goal: ClassVar[bool] = False
+    """The execute form asks for a goal (a free-text instruction) besides the inputs."""
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         self.profile = profile

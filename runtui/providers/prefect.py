@@ -33,6 +33,7 @@ from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartReques
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
 from runtui.providers.http import HttpClient, first_str, seg
+from runtui.providers.options import ProviderOption
 
 NAME = "prefect"
 MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
@@ -300,6 +301,13 @@ def orchestration_outcome(body: Any, http_status: int, action: Action) -> None:
 
 class PrefectProvider(Provider):
     name: ClassVar[str] = NAME
+    options: ClassVar[tuple[ProviderOption, ...]] = (
+        ProviderOption("workspace", "Prefect Cloud: accounts/<account id>/workspaces/<workspace id>"),
+        ProviderOption("suspend_timeout_seconds", "how long a paused (suspended) run waits before "
+                       "Prefect fails it; 0: forever", kind="number", default=DEFAULT_SUSPEND_TIMEOUT),
+        ProviderOption("scheduled_horizon_minutes", "scheduled runs listed this far ahead",
+                       kind="number", default=DEFAULT_HORIZON_MINUTES),
+    )
     label: ClassVar[str] = "Prefect"
     default_base_url: ClassVar[str | None] = None  # a self-hosted server has no standard address
     needs_key: ClassVar[bool] = False  # a self-hosted server often runs without auth
@@ -311,7 +319,8 @@ class PrefectProvider(Provider):
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         super().__init__(profile, http)
-        self.prefix = workspace_prefix(profile.workspace, profile.name)
+        workspace = profile.setting("workspace")
+        self.prefix = workspace_prefix(workspace if isinstance(workspace, str) else None, profile.name)
         self._names: dict[str, str] = {}  # flow/deployment id -> name
         self._missing: set[str] = set()  # ids the server no longer knows (deleted)
 

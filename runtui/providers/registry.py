@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from runtui.actions import register_table
-from runtui.config import Profile
+from runtui.config import Config, Profile
 from runtui.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -63,11 +63,14 @@ def names() -> frozenset[str]:
     return frozenset(available())
 
 
-_CACHE: dict[str, type] = {}
+_CACHE: dict[str, type[Provider]] = {}
 
 
-def provider_class(name: str) -> type:
-    """Import the adapter class for `name` (and register its actions table)."""
+def provider_class(name: str) -> type[Provider]:
+    """Import the adapter class for `name` (and register its actions table). Raises
+    ConfigError when it cannot be loaded or is not a `Provider`."""
+    from runtui.providers.base import Provider
+
     if name in _CACHE:
         return _CACHE[name]
     entry = available().get(name)
@@ -79,9 +82,9 @@ def provider_class(name: str) -> type:
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ConfigError(f"provider {name!r} failed to load: {exc}", field="provider") from None
-    if not isinstance(cls, type):
-        raise ConfigError(f"provider {name!r} does not name a class", field="provider")
-    register_table(cls.actions)  # type: ignore[attr-defined]
+    if not isinstance(cls, type) or not issubclass(cls, Provider):
+        raise ConfigError(f"provider {name!r} is not a runtui Provider class", field="provider")
+    register_table(cls.actions)
     _CACHE[name] = cls
     return cls
 
@@ -99,3 +102,63 @@ def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = Non
     return cls.from_profile(profile, transport=transport,
                             deadline=DEFAULT_DEADLINE if deadline is None else deadline,
                             max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+
+
+def check_settings(cfg: Config) -> None:
+    """Check each profile's provider settings against what its provider declares; a profile
+    with a missing, invalid or unknown setting moves to `cfg.errors` (with file and line),
+    so it shows as broken while the others work."""
+    from runtui.providers.options import problems
+
+    for name, profile in list(cfg.profiles.items()):
+        try:
+            options = provider_class(profile.provider).options
+        except ConfigError:
+            continue  # a provider that cannot load: the profile fails when it is used
+        settings = profile.extras
+        found = problems(options, settings)
+        declared = {o.name for o in options}
+        takes = ", ".join(sorted(declared)) or "none"
+        found += [(key, f"{key} is not a setting of {profile.provider} (it takes: {takes})")
+                  for key in settings if key not in declared]
+        if found:
+            key, why = found[0]
+            cfg.errors.append(ConfigError(why, path=str(cfg.path), line=cfg.line_of(name, key)
+                                          or cfg.line_of(name), field=key, profile=name))
+            del cfg.profiles[name]
+
+
+def describe(name: str) -> dict[str, Any]:
+    """What a provider declares, for `runtui providers --json`: options, per-kind actions by
+    raw status, and the capabilities faces ask about."""
+    cls = provider_class(name)
+    table = cls.actions
+    return {
+        "label": cls.label,
+        "options": [o.to_json() for o in cls.options],
+        "kinds": [k.value for k in cls.kinds],
+        "can_execute": table.can_execute,
+        "actions": {kind.value: {status: sorted(a.value for a in acts) for status, acts in rules.items()}
+                    for kind, rules in table.per_kind.items()},
+        "capabilities": sorted(capabilities(cls)),
+    }
+
+
+def capabilities(cls: type[Provider]) -> set[str]:
+    """The optional capabilities `cls` offers (each a flag or an overridden method)."""
+    from runtui.providers.base import Provider
+
+    found = {"list", "detail"}
+    if cls.stream_run is not Provider.stream_run:
+        found.add("stream")
+    if cls.get_workflow is not Provider.get_workflow:
+        found.add("workflow inputs")
+    for flag, capability in (("answers_humans", "answer"), ("lists_human_requests", "inbox"),
+                             ("reports_trouble", "trouble"), ("takes_goal", "goal")):
+        if getattr(cls, flag, False):
+            found.add(capability)
+    actions = {a for rules in cls.actions.per_kind.values() for acts in rules.values() for a in acts}
+    found.update(a.value for a in actions)
+    if cls.actions.can_execute:
+        found.add("execute")
+    return found

@@ -20,6 +20,7 @@ from runtui.model import Action, Cost, HumanRequest, Kind, Run, RunDetail, Start
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
+from runtui.providers.options import ProviderOption
 from runtui.providers.wexa_inbox import answer_body, parse_inbox
 
 NAME = "wexa"
@@ -294,6 +295,12 @@ def parse_new_execution_id(body: Any) -> str:
 
 class WexaProvider(Provider):
     name: ClassVar[str] = NAME
+    options: ClassVar[tuple[ProviderOption, ...]] = (
+        ProviderOption("project_id", "the 24-hex project id (in the Wexa console URL)", required=True,
+                       pattern="[0-9a-fA-F]{24}"),
+        ProviderOption("user_id", "sent as executed_by when you execute (needed to start runs)"),
+    )
+    takes_goal: ClassVar[bool] = True
     label: ClassVar[str] = "Wexa AI"
     default_base_url: ClassVar[str | None] = "https://api.wexa.ai"
     actions: ClassVar[actions.ActionTable] = actions.WEXA
@@ -316,10 +323,11 @@ class WexaProvider(Provider):
 
     @property
     def project(self) -> str:
-        if not self.profile.project_id:
+        project = self.profile.setting("project_id")
+        if not isinstance(project, str) or not project:
             raise ConfigError("Wexa needs project_id (the 24-hex project id)", field="project_id",
                               profile=self.profile.name)
-        return self.profile.project_id
+        return project
 
     # ---- reads ----------------------------------------------------------------------
 
@@ -376,12 +384,13 @@ class WexaProvider(Provider):
     # ---- actions --------------------------------------------------------------------
 
     async def _start(self, request: StartRequest) -> str:
-        if not self.profile.user_id:
+        user = self.profile.setting("user_id")
+        if not isinstance(user, str) or not user:
             raise ConfigError("Wexa needs user_id to execute (sent as executed_by)", field="user_id",
                               profile=self.profile.name)
         body = {
             "agentflow_id": request.workflow_id,
-            "executed_by": self.profile.user_id,
+            "executed_by": user,
             "goal": request.goal or "",
             "input_variables": dict(request.inputs),
             "projectID": self.project,

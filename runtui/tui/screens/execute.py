@@ -182,6 +182,17 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         return profile.provider if profile is not None else None
 
     @property
+    def takes_goal(self) -> bool:
+        """Does this profile's provider take a goal with a start (a capability, not a name)?"""
+        name = self.provider_name
+        if name is None:
+            return False
+        try:
+            return bool(getattr(registry.provider_class(name), "takes_goal", False))
+        except ConfigError:
+            return False
+
+    @property
     def workflow_label(self) -> str:
         name = self.provider_name
         if name is None:
@@ -218,9 +229,9 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         self._profile_changed()
 
     def _profile_changed(self) -> None:
-        wexa = self.provider_name == "wexa"
-        self.query_one("#goal-label", Label).display = wexa
-        self.query_one("#execute-goal", Input).display = wexa
+        goal = self.takes_goal
+        self.query_one("#goal-label", Label).display = goal
+        self.query_one("#execute-goal", Input).display = goal
         self.query_one("#workflow-label", Label).update(self.workflow_label)
         self.query_one("#execute-workflow", Input).placeholder = f"{self.workflow_label} to start"
         self._load_schema(self.profile, self.query_one("#execute-workflow", Input).value.strip())
@@ -315,7 +326,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             raise
         self.inputs_area.remove_class("-invalid")
         goal: str | None = None
-        if self.provider_name == "wexa":
+        if self.takes_goal:
             goal = self.query_one("#execute-goal", Input).value.strip() or None
         return StartRequest(workflow_id=workflow_id, inputs=inputs, goal=goal)
 

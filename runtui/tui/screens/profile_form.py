@@ -21,18 +21,22 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from runtui import config as config_mod
 from runtui.errors import ConfigError
+from runtui.human_input import coerce
 from runtui.providers import registry
+from runtui.providers.options import ProviderOption
+from runtui.providers.options import problems as option_problems
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # The keys this form owns; everything else in the initial values is kept as it was.
 MANAGED = ("provider", "base_url", "api_key_env", "api_key_cmd", "keyring", "api_key",
-           "project_id", "user_id", "org_id", "read_only", "allow_insecure_http")
+           "read_only", "allow_insecure_http")
 
 SOURCE_ENV = "env"
 SOURCE_CMD = "cmd"
 SOURCE_KEYRING = "keyring"
 SOURCE_INLINE = "inline"
+SOURCE_NONE = "none"  # a provider that works without a key (a local Prefect server)
 
 INLINE_HINT = ("Keys are never typed here. Prefer an environment variable, a command that prints "
                "the key, or the system keyring. An inline api_key can only be added to the file "
@@ -49,6 +53,35 @@ def provider_default_url(provider: str) -> str | None:
         return None
     value = getattr(cls, "default_base_url", None)
     return value if isinstance(value, str) else None
+
+
+def provider_options(provider: str) -> tuple[ProviderOption, ...]:
+    """The settings the provider declares (none when its adapter cannot be loaded)."""
+    try:
+        cls = registry.provider_class(provider)
+    except ConfigError:
+        return ()
+    return tuple(o for o in getattr(cls, "options", ()) if not o.secret)  # secrets: never typed here
+
+
+def _needs_key(provider: str) -> bool:
+    try:
+        return bool(getattr(registry.provider_class(provider), "needs_key", True))
+    except ConfigError:
+        return True
+
+
+def _option_rows(providers: Collection[str]) -> list[tuple[ProviderOption, list[str]]]:
+    """One form row per distinct option name, with the providers that declare it."""
+    rows: dict[str, tuple[ProviderOption, list[str]]] = {}
+    for provider in sorted(providers):
+        for option in provider_options(provider):
+            rows.setdefault(option.name, (option, []))[1].append(provider)
+    return list(rows.values())
+
+
+def _css_name(provider: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in provider)
 
 
 def provider_label(provider: str) -> str:
@@ -95,6 +128,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         self.existing = set(existing)
         self.has_inline = self.initial.get("api_key") not in (None, "")
         self.errors: list[str] = []
+        self.option_rows = _option_rows(registry.names())
 
     # ---- building ---------------------------------------------------------------------
 
@@ -107,6 +141,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             return SOURCE_KEYRING
         if self.has_inline:
             return SOURCE_INLINE
+        if self.original_name is not None:
+            return SOURCE_NONE  # an existing profile with no key source: keyless
         return SOURCE_ENV
 
     def compose(self) -> ComposeResult:
@@ -117,6 +153,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             ("environment variable", SOURCE_ENV),
             ("command that prints the key", SOURCE_CMD),
             ("system keyring", SOURCE_KEYRING),
+            ("no key (a server that needs none)", SOURCE_NONE),
         ]
         if self.has_inline:
             sources.append(("inline key in the file (kept as is)", SOURCE_INLINE))
@@ -143,17 +180,12 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             with Horizontal(classes="row", id="key-row"):
                 yield Label("Env var", classes="label", id="key-label")
                 yield Input(key_value, id="key_value")
-            with Horizontal(classes="row wexa-only"):
-                yield Label("Project id", classes="label")
-                yield Input(_text(init.get("project_id")), placeholder="24-hex project id (required)",
-                            id="project_id")
-            with Horizontal(classes="row wexa-only"):
-                yield Label("User id", classes="label")
-                yield Input(_text(init.get("user_id")), placeholder="sent as executed_by (to execute)",
-                            id="user_id")
-            with Horizontal(classes="row b3os-only"):
-                yield Label("Org id", classes="label")
-                yield Input(_text(init.get("org_id")), placeholder="optional", id="org_id")
+            for option, owners in self.option_rows:
+                owner_classes = " ".join(f"opt-for-{_css_name(o)}" for o in owners)
+                with Horizontal(classes=f"row provider-option {owner_classes}"):
+                    yield Label(option.name.replace("_", " ").capitalize()[:11], classes="label")
+                    yield Input(_text(init.get(option.name)), id=option.name,
+                                placeholder=("(required) " if option.required else "") + option.help)
             with Horizontal(classes="row checks"):
                 yield StateCheckbox("read-only", _flag(init.get("read_only")), id="read_only")
                 yield StateCheckbox("allow insecure http", _flag(init.get("allow_insecure_http")),
@@ -181,10 +213,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
     def _sync(self) -> None:
         """Show the fields that belong to the chosen provider and key source."""
         provider = self._provider()
-        for row in self.query(".wexa-only"):
-            row.display = provider == "wexa"
-        for row in self.query(".b3os-only"):
-            row.display = provider == "b3os"
+        for row in self.query(".provider-option"):
+            row.display = provider is not None and row.has_class(f"opt-for-{_css_name(provider)}")
         default = provider_default_url(provider) if provider else None
         self.query_one("#base_url", Input).placeholder = (
             f"default: {default}" if default else "required for this provider" if provider
@@ -264,13 +294,26 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             else:
                 if not words:
                     problems.append(("key_value", "command: give a command that prints the key"))
-        project_id = self._value("project_id") if provider == "wexa" else ""
-        if provider == "wexa" and not project_id:
-            problems.append(("project_id", "project id: Wexa needs the project id"))
+        settings: dict[str, Any] = {}
+        for option in provider_options(provider) if provider else ():
+            text = self._value(option.name)
+            if not text:
+                continue
+            try:
+                settings[option.name] = coerce(option.kind, text)
+            except ValueError as exc:
+                problems.append((option.name, f"{option.name}: {exc}"))
+        if provider is not None:
+            declared = provider_options(provider)
+            problems.extend((name, why) for name, why in option_problems(declared, settings)
+                            if name not in {p for p, _ in problems})
+            if source == SOURCE_NONE and _needs_key(provider):
+                problems.append(("key_source", "key: this provider needs a key"))
         if problems:
             return None, problems
 
-        values: dict[str, Any] = {k: v for k, v in self.initial.items() if k not in MANAGED and k != "name"}
+        owned = set(MANAGED) | {o.name for o, _owners in self.option_rows}
+        values: dict[str, Any] = {k: v for k, v in self.initial.items() if k not in owned and k != "name"}
         values.update({
             "provider": provider,
             "base_url": base_url or None,
@@ -278,9 +321,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             "api_key_cmd": key_value if source == SOURCE_CMD else None,
             "keyring": True if source == SOURCE_KEYRING else None,
             "api_key": self.initial.get("api_key") if source == SOURCE_INLINE else None,
-            "project_id": project_id or None,
-            "user_id": (self._value("user_id") or None) if provider == "wexa" else None,
-            "org_id": (self._value("org_id") or None) if provider == "b3os" else None,
+            **settings,
             "read_only": True if self._checked("read_only") else None,
             "allow_insecure_http": True if insecure else None,
         })
