@@ -955,10 +955,10 @@ def providers_cmd(as_json: bool) -> None:
     if as_json:
         say_json(found)
     else:
-        rows = [[i["name"], i.get("label", ""), i["from"] or "",
+        rows = [[i["name"], i.get("label", ""), i["adapter"], i["from"] or "",
                  ", ".join(o["name"] + ("*" if o["required"] else "") for o in i.get("options", []))
                  or ("(failed to load)" if "error" in i else "-")] for i in found]
-        say(_table(rows, ["NAME", "PLATFORM", "FROM", "SETTINGS (* required)"]))
+        say(_table(rows, ["NAME", "PLATFORM", "ADAPTER", "FROM", "SETTINGS (* required)"]))
     sys.exit(EXIT_SERVER if broken else EXIT_OK)
 
 

@@ -145,7 +145,9 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     file_mode: int | None = None
-    text: str = ""  # the file as read: line numbers for errors found after loading
+    # The file as read, for line numbers of errors found after loading. Never in the repr:
+    # the file may hold an inline key.
+    text: str = field(default="", repr=False)
 
     def line_of(self, profile: str, key: str | None = None) -> int | None:
         return _line_of(self.text, profile, key)

@@ -106,8 +106,8 @@ def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = Non
 
 def check_settings(cfg: Config) -> None:
     """Check each profile's provider settings against what its provider declares; a profile
-    with a missing, invalid or unknown setting moves to `cfg.errors` (with file and line),
-    so it shows as broken while the others work."""
+    with a missing or invalid setting moves to `cfg.errors` (with file and line), so it
+    shows as broken while the others work."""
     from runtui.providers.options import problems
 
     for name, profile in list(cfg.profiles.items()):
@@ -115,12 +115,9 @@ def check_settings(cfg: Config) -> None:
             options = provider_class(profile.provider).options
         except ConfigError:
             continue  # a provider that cannot load: the profile fails when it is used
-        settings = profile.extras
-        found = problems(options, settings)
-        declared = {o.name for o in options}
-        takes = ", ".join(sorted(declared)) or "none"
-        found += [(key, f"{key} is not a setting of {profile.provider} (it takes: {takes})")
-                  for key in settings if key not in declared]
+        # Keys the provider does not declare are kept, not refused: the file may be shared
+        # with a newer or older adapter, and the profile form keeps them as they are.
+        found = problems(options, profile.extras)
         if found:
             key, why = found[0]
             cfg.errors.append(ConfigError(why, path=str(cfg.path), line=cfg.line_of(name, key)

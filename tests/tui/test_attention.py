@@ -219,7 +219,8 @@ async def test_a_blocked_edges_run_is_resumed_from_the_queue(tui_sim: TuiSim) ->
 async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(tui_sim.config_path.read_text(encoding="utf-8")
-                      + '\n[profiles.broken]\nprovider = "wexa"\napi_key_env = "RUNTUI_TEST_UNSET_KEY"\n',
+                      + '\n[profiles.broken]\nprovider = "wexa"\napi_key_env = "RUNTUI_TEST_UNSET_KEY"\n'
+                      + f'project_id = "{"a" * 24}"\n',
                       encoding="utf-8")
     config.chmod(0o600)
     from runtui.engine.workspace import Workspace

@@ -517,3 +517,24 @@ def test_snapshot_profiles_with_error(snap_compare: Any) -> None:
 
 def test_snapshot_welcome(snap_compare: Any) -> None:
     assert snap_compare("apps/welcome_app.py", terminal_size=(80, 24))
+
+
+async def test_the_form_makes_a_keyless_profile_for_a_local_prefect(tmp_path: Path) -> None:
+    path = write(tmp_path, '[profiles.one]\nprovider = "edges"\napi_key_env = "ONE_KEY"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_profiles(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_form(pilot, name="local", provider="prefect", key_source="none",
+                        base_url="http://127.0.0.1:4200/api")
+        def row_shown(widget_id: str) -> bool:
+            parent = app.screen.query_one(f"#{widget_id}").parent
+            return parent is not None and bool(parent.display)
+
+        assert row_shown("suspend_timeout_seconds") and not row_shown("project_id")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert app.screen is screen
+        data = tomllib.loads(path.read_text())["profiles"]["local"]
+        assert data == {"provider": "prefect", "base_url": "http://127.0.0.1:4200/api"}
