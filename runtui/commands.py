@@ -27,7 +27,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, HumanRequest, Kind, Run, StartRequest, Status
+from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest, Status
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
@@ -365,11 +365,13 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json)
+    _report(run_async(main()), as_json, subject=f"workflow {workflow}")
 
 
-def _report(result: Any, as_json: bool, run_id: str | None = None) -> None:
-    """The outcome of one action on `run_id` (the id the user named; None for execute)."""
+def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
+            subject: str | None = None) -> None:
+    """The outcome of one action on `run_id` (the id the user named), or of a start of
+    `subject` (a workflow): a failed start names the workflow, never an empty id."""
     if as_json:
         say_json({"action": result.action.value, "ok": result.ok,
                   "uncertain": result.uncertain, "message": result.message,
@@ -377,7 +379,9 @@ def _report(result: Any, as_json: bool, run_id: str | None = None) -> None:
                   "run": result.run.to_json() if result.run else None})
     else:
         state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
-        run_id = run_id or result.new_run_id or (result.run.id if result.run else "")
+        run_id = run_id or result.new_run_id or (result.run.id if result.run else "") or subject or ""
+        if subject and result.new_run_id:
+            run_id = f"{subject}: new run {result.new_run_id}"
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
             verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
@@ -524,7 +528,8 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
         try:
             provider = ws.provider(profile)
             if Kind.TASK not in provider.kinds:
-                raise NotAllowed(f"{provider.name} has no tasks")
+                # Asking for what a platform does not have is a usage error, not a run's state.
+                fail(f"{provider.label} has no tasks (profile {profile!r})", EXIT_USAGE)
             return await provider.list_runs(ListQuery(kind=Kind.TASK, limit=limit))
         finally:
             await ws.aclose()

@@ -538,3 +538,38 @@ async def test_the_form_makes_a_keyless_profile_for_a_local_prefect(tmp_path: Pa
         assert app.screen is screen
         data = tomllib.loads(path.read_text())["profiles"]["local"]
         assert data == {"provider": "prefect", "base_url": "http://127.0.0.1:4200/api"}
+
+
+async def test_a_removed_profile_leaves_the_health_bar_and_the_title_counts_truly(tmp_path: Path) -> None:
+    """The health bar kept '✘ gone config-error' after removal, and the title said
+    '2 ok' while a row showed an error."""
+    from runtui.tui.widgets.health_bar import HealthBar
+
+    path = write(tmp_path, """[profiles.keep]
+provider = "edges"
+api_key_env = "K"
+
+[profiles.gone]
+provider = "nope"
+""")
+    from runtui.tui.app import RuntuiApp
+    from tests.tui.conftest import wait_for
+
+    app = RuntuiApp(Workspace.load(path))  # watching: the health bar is filled as in real use
+    async with app.run_test(size=(120, 30)) as pilot:
+
+        await wait_for(pilot, lambda: bool(top(app).query(HealthBar)) and "gone" in
+                       top(app).query_one(HealthBar).health, what="the health bar with 'gone'")
+        bar = top(app).query_one(HealthBar)
+        screen = await open_profiles(pilot)
+        title = str(screen.query_one("#profiles-title").render())
+        assert "1 in error" in title and "2 ok" not in title
+        await select_row(pilot, screen, "gone")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_workers(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "gone" not in bar.health
+        assert "gone" not in str(bar.render())

@@ -202,12 +202,18 @@ class ProfilesScreen(Screen[None]):
                     table.move_cursor(row=i)
                     break
         cfg = self.ws.config
-        n_err = len(cfg.errors)
         self.query_one("#profiles-title", Static).update(
-            f"Profiles in {show_path(cfg.path)}: {len(cfg.profiles)} ok"
-            + (f", {n_err} in error" if n_err else "")
-            + ("" if cfg.profiles or n_err else " (press a to add one)"))
+            f"Profiles in {show_path(cfg.path)}: {self._counts()}")
         self._update_detail()
+
+    def _counts(self) -> str:
+        """What the rows say, counted: ok only where a test or the watcher says so."""
+        cfg = self.ws.config
+        verdicts = [self.health_text(name)[0] for name in cfg.profiles]
+        parts = [(verdicts.count(True), "ok"), (verdicts.count(False), "failing"),
+                 (verdicts.count(None), "not checked"), (len(cfg.errors), "in error")]
+        said = ", ".join(f"{n} {word}" for n, word in parts if n)
+        return said or "none yet (press a to add one)"
 
     def selected_key(self) -> str | None:
         table = self.query_one(DataTable)

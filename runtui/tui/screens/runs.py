@@ -133,6 +133,13 @@ class RunsScreen(Screen[None]):
         if bars:  # none while shutting down
             bars.first().update_one(health)
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (the profiles screen may have removed or added one):
+        the health bar shows the profiles there are now."""
+        bars = self.query(HealthBar)
+        if bars:
+            bars.first().update_all(self.ws.health)
+
     def _tick(self) -> None:
         self.table.tick()
         self.query_one(HealthBar).tick()
