@@ -177,7 +177,7 @@ read_only = "maybe"
         assert "unknown provider 'nope'" in rows["badprov"]["HEALTH"]
         assert rows["badfield"]["BASE URL"] == "config.toml:13 read_only"
         title = str(screen.query_one("#profiles-title", Static).render())
-        assert "1 ok, 2 in error" in title
+        assert "1 not checked, 2 in error" in title
         await select_row(pilot, screen, "badprov")
         detail = str(screen.query_one("#profiles-detail", Static).render())
         assert "config.toml:7; field 'provider': unknown provider 'nope'" in detail
@@ -573,3 +573,17 @@ provider = "nope"
         await pilot.pause()
         assert "gone" not in bar.health
         assert "gone" not in str(bar.render())
+
+
+async def test_j_and_k_move_in_the_profiles_table(tmp_path: Path) -> None:
+    path = write(tmp_path, '[profiles.a]\nprovider = "edges"\napi_key_env = "K"\n\n'
+                           '[profiles.b]\nprovider = "edges"\napi_key_env = "K"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        table = screen.query_one(DataTable)
+        start = table.cursor_row
+        await pilot.press("j")
+        assert table.cursor_row == start + 1
+        await pilot.press("k")
+        assert table.cursor_row == start

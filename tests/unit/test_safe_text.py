@@ -50,3 +50,12 @@ def test_known_attacks_become_visible() -> None:
     assert one_line("a\u202eb") == "a\\u202eb"
     assert one_line("\x9b31m") == "\\x9b31m"
     assert multi_line("line\r\nnext\rover") == "line\nnext␍over"
+
+
+def test_a_steps_output_is_shown_as_json_not_a_python_repr() -> None:
+    from runtui.model import Step
+    from runtui.tui.widgets.steps_tree import step_details
+
+    step = Step(id="s1", name="trigger", status=Status.SUCCEEDED, output={"triggeredAt": "now", "ok": True})
+    text = step_details(step, UTC, datetime.now(UTC)).plain
+    assert 'output: {"triggeredAt": "now", "ok": true}' in text

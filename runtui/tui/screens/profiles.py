@@ -81,6 +81,8 @@ class ProfilesScreen(Screen[None]):
         Binding("t", "test", "Test", id="profiles.test"),
         Binding("d,delete", "remove", "Remove", id="profiles.remove"),
         Binding("escape", "back", "Back", id="profiles.back"),
+        Binding("j", "cursor('down')", "Down", id="profiles.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="profiles.up", show=False),
     ]
 
     def __init__(self) -> None:
@@ -214,6 +216,14 @@ class ProfilesScreen(Screen[None]):
                  (verdicts.count(None), "not checked"), (len(cfg.errors), "in error")]
         said = ", ".join(f"{n} {word}" for n, word in parts if n)
         return said or "none yet (press a to add one)"
+
+    def action_cursor(self, direction: str) -> None:
+        """j / k, as in the run table."""
+        table = self.query_one(DataTable)
+        if direction == "down":
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
 
     def selected_key(self) -> str | None:
         table = self.query_one(DataTable)

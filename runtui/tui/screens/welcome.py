@@ -30,8 +30,9 @@ from runtui.tui.screens.profiles import show_path, workspace_of
 if TYPE_CHECKING:
     from runtui.tui.host import AppHost
 
-INTRO = ("runtui watches and controls workflow runs on Wexa AI, Edges and B3OS,\n"
-         "from one keyboard-driven table that works over SSH.")
+INTRO = ("runtui watches and controls workflow runs on Wexa AI, Edges, B3OS and "
+         "Prefect (and any provider plugin), from one keyboard-driven table that works "
+         "over SSH.")
 
 
 class WelcomeScreen(Screen[None]):
@@ -59,8 +60,9 @@ class WelcomeScreen(Screen[None]):
             yield Static(INTRO, id="welcome-intro", markup=False)
             yield Static("", id="welcome-config", markup=False)
             yield Button("Start the demo (d)", id="demo", variant="primary")
-            yield Static("A local simulator of all three platforms with made-up runs; "
-                         "nothing is written to your config (same as `runtui demo`).",
+            yield Static("A local simulator of the hosted platforms (Wexa AI, Edges, B3OS) "
+                         "with made-up runs; nothing is written to your config (same as "
+                         "`runtui demo`).",
                          classes="welcome-help", markup=False)
             yield Button("Add a profile (a)", id="add")
             yield Static("One account on one platform; the key stays in an env var, "

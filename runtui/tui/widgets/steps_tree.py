@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 
@@ -198,6 +199,14 @@ def step_details(step: Step, tz: tzinfo | None, now: datetime) -> Text:
         text.append("\nerror: ", style="bold red")
         text.append(multi_line(step.error[:500]), style="red")
     if step.output is not None:
-        out = repr(step.output) if not isinstance(step.output, str) else step.output
+        # JSON, as the server sent it (a Python repr showed {'triggeredAt': ...}).
+        out = step.output if isinstance(step.output, str) else _json_text(step.output)
         text.append(f"\noutput: {multi_line(out[:300])}" + ("…" if len(out) > 300 else ""))
     return text
+
+
+def _json_text(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
