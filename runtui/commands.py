@@ -407,13 +407,24 @@ def _act(obj: Ctx, run_id: str, profile: str, action: Action, kind: Kind, as_jso
     _report(run_async(main()), as_json, run_id)
 
 
+def _interactive() -> bool:
+    """A person at a terminal: both ends are a TTY (a script or a pipe is never asked)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
     @group.command(action.value, help=help_text)
     @click.argument("run_id")
     @click.option("--profile", "-p", required=True)
     @click.option("--json", "as_json", is_flag=True)
+    @click.option("--yes", "-y", "assume_yes", is_flag=True,
+                  help="Do not ask (destructive actions ask on a terminal; never without one).")
     @click.pass_obj
-    def command(obj: Ctx, run_id: str, profile: str, as_json: bool) -> None:
+    def command(obj: Ctx, run_id: str, profile: str, as_json: bool, assume_yes: bool) -> None:
+        asks = action.destructive and not assume_yes and _interactive()
+        if asks and not click.confirm(f"{action.value} {run_id} on {profile}? This cannot be undone",
+                                      default=False, err=True):
+            fail(f"not {action.value}led: answered no", EXIT_NOT_ALLOWED)
         _act(obj, run_id, profile, action, kind, as_json)
 
 
@@ -676,19 +687,42 @@ def profiles_remove(obj: Ctx, name: str) -> None:
 
 
 @profiles.command("test")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--all", "test_all", is_flag=True, help="Test every profile (at once); exit 1 if any fails.")
 @click.pass_obj
-def profiles_test(obj: Ctx, name: str) -> None:
-    """One cheap authenticated read: OK, or the server's message and exit 1."""
+@handles_errors
+def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
+    """One cheap authenticated read per profile: OK, or the server's message and exit 1."""
+    if test_all == (name is not None):
+        fail("name one profile, or give --all", EXIT_USAGE)
     ws = _workspace(obj)
+    names = ws.profile_names if test_all else [str(name)]
 
-    async def main() -> str:
+    async def one(profile: str) -> str:
+        return await ws.provider(profile).check()
+
+    async def main() -> list[str | BaseException]:
         try:
-            return await ws.provider(name).check()
+            return await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
         finally:
             await ws.aclose()
 
-    say(f"OK {name}: {cell(run_async(main()))}")
+    results = run_async(main())
+    failed = False
+    for profile, result in zip(names, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, RuntuiError):
+                raise result
+            if not test_all:
+                raise result  # one profile: its error and exit code, as every command
+            failed = True
+            say(f"FAILED {profile}: {cell(result)}")
+        else:
+            say(f"OK {profile}: {cell(result)}")
+    for err in ws.config.errors if test_all else ():
+        failed = True
+        say(f"FAILED {err.profile or ws.config.path}: {cell(err)}")
+    sys.exit(EXIT_SERVER if failed else EXIT_OK)
 
 
 # ---- attention -------------------------------------------------------------------------

@@ -24,3 +24,30 @@ def test_a_failed_start_names_the_workflow_and_the_servers_reason(sim: Sim) -> N
     assert result.code == 1
     assert result.out.startswith("execute workflow no-such-flow: FAILED")
     assert "runtui:" in result.err and len(result.err.strip()) > len("runtui:")
+
+
+def test_profiles_test_all_tests_every_profile(sim: Sim) -> None:
+    result = run_cli(sim, "profiles", "test", "--all")
+    assert result.code == 0, result.out + result.err
+    assert {line.split()[1].rstrip(":") for line in result.out.splitlines()} == {
+        "wexa-sim", "edges-sim", "b3os-sim"}
+    assert all(line.startswith("OK ") for line in result.out.splitlines())
+    both = run_cli(sim, "profiles", "test", "edges-sim", "--all")
+    assert both.code == 2
+
+
+def test_cancel_asks_on_a_terminal_and_never_without_one(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from runtui import commands
+    from runtui.cli import cli
+
+    run_id = sim.find("edges", "RUNNING")[0]["id"]
+    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
+                                       "-p", "edges-sim"], input="n\n")
+    assert said_no.exit_code == 3 and "This cannot be undone" in said_no.stderr
+    assert run_id in {r["id"] for r in sim.find("edges", "RUNNING", limit=200)}, "nothing sent"
+    monkeypatch.setattr(commands, "_interactive", lambda: False)
+    scripted = run_cli(sim, "runs", "cancel", run_id, "-p", "edges-sim")  # no TTY: no question
+    assert scripted.code == 0, scripted.err
