@@ -159,8 +159,8 @@ def test_wexa_tasks_list_show_pause_resume_stop(sim: Sim) -> None:
     assert run_cli(sim, "tasks", "show", task_id, "-p", "wexa-sim", "--json").json()["status"] == "cancelled"
 
 
-def test_tasks_on_a_provider_without_tasks_is_refused(sim: Sim) -> None:
-    assert run_cli(sim, "tasks", "list", "-p", "edges-sim").code == 3
+def test_tasks_on_a_provider_without_tasks_is_a_usage_error(sim: Sim) -> None:
+    assert run_cli(sim, "tasks", "list", "-p", "edges-sim").code == 2  # 3 is "not in this state"
 
 
 def test_history_records_the_actions(sim: Sim) -> None:
