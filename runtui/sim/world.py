@@ -70,13 +70,10 @@ class World:
         self._requests = 0
 
     def _sim(self, provider: str) -> WexaSim | EdgesSim | B3osSim:
-        if provider == "wexa":
-            return self.wexa
-        if provider == "edges":
-            return self.edges
-        if provider == "b3os":
-            return self.b3os
-        raise KeyError(provider)
+        """The simulated platform by name (KeyError for one it does not simulate)."""
+        platforms: dict[str, WexaSim | EdgesSim | B3osSim] = {
+            "wexa": self.wexa, "edges": self.edges, "b3os": self.b3os}
+        return platforms[provider]
 
     def store(self, provider: str) -> RunStore:
         return self._sim(provider).store
