@@ -525,3 +525,21 @@ async def test_every_run_key_works_in_the_detail_too(tui_sim: TuiSim) -> None:
         assert ("b3os-sim", failed) in app.watched
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")
+
+
+async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
+    from runtui.model import Status
+
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        runs = screen.table.visible_runs()
+        failed = [r.key for r in runs if r.status is Status.FAILED]
+        assert len(failed) >= 2, "the seeded world has failures"
+        screen.table.move_cursor_to(runs[0].key)
+        await pilot.pause()
+        ahead = [k for k in failed if k != runs[0].key]  # failures below the first row, in order
+        await pilot.press("n")
+        assert screen.table.cursor_key == ahead[0]
+        await pilot.press("n")
+        assert screen.table.cursor_key == ahead[1]
+        await pilot.press("N")
+        assert screen.table.cursor_key == ahead[0]

@@ -18,7 +18,7 @@ from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, ActionResult, Run, StartRequest
+from runtui.model import Action, ActionResult, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
@@ -74,6 +74,8 @@ class RunsScreen(Screen[None]):
         Binding("y", "copy_id", "Copy id", id="runs.copy", show=False),
         Binding("w", "watch_run", "Notify when done", id="runs.watch", show=False),
         Binding("R", "run_again", "Run again", id="runs.again", show=False),
+        Binding("n", "next_failed(1)", "Next failed", id="runs.next_failed", show=False),
+        Binding("N", "next_failed(-1)", "Previous failed", id="runs.previous_failed", show=False),
         Binding("escape", "back", "Back", id="runs.back", show=False),
     ]
 
@@ -307,6 +309,19 @@ class RunsScreen(Screen[None]):
         self.table.toggle_mark()
         self.table.action_cursor_down()
         self._update_summary()
+
+    def action_next_failed(self, step: int) -> None:
+        """Jump to the next (1) or previous (-1) failed run in the table, wrapping around."""
+        runs = self.table.visible_runs()
+        failed = [i for i, run in enumerate(runs) if run.status is Status.FAILED]
+        if not failed:
+            self.notify("no failed run in view", timeout=2)
+            return
+        keys = [r.key for r in runs]
+        here = keys.index(self.table.cursor_key) if self.table.cursor_key in keys else -1
+        after = [i for i in failed if (i > here if step > 0 else i < here)]
+        target = (after[0] if step > 0 else after[-1]) if after else (failed[0] if step > 0 else failed[-1])
+        self.table.move_cursor_to(runs[target].key)
 
     def action_copy_id(self) -> None:
         run = self.table.cursor_run
