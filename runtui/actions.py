@@ -1,4 +1,6 @@
-"""The allowed-actions table: (provider, kind, raw status) -> actions, with reasons.
+"""The allowed-actions rules: (provider, kind, raw status) -> actions, with reasons.
+
+Each adapter declares its own `ActionTable` (raw statuses are its platform's words).
 
 Both faces ask `decide()`; neither hard-codes a rule. The read-only gate lives
 here too, so a read-only profile loses every mutating action in one place
@@ -53,85 +55,23 @@ def _norm(raw: str | None) -> str:
     return "" if raw is None else raw.strip().lower()
 
 
-def _table(rows: Iterable[tuple[str, Iterable[Action]]]) -> dict[str, frozenset[Action]]:
+def table_rows(rows: Iterable[tuple[str, Iterable[Action]]]) -> dict[str, frozenset[Action]]:
     return {status: frozenset(actions) for status, actions in rows}
 
 
 A = Action
-
-WEXA = ActionTable(
-    provider="wexa",
-    per_kind={
-        # A "ready" execution was created; create normally starts it, but a prepared
-        # one can be launched with execute (providers.md §1 "Allowed actions").
-        Kind.RUN: _table(
-            [
-                ("ready", [A.START, A.CANCEL]),
-                ("pending", [A.CANCEL]),
-                ("queued", [A.CANCEL]),
-                ("running", [A.PAUSE, A.CANCEL]),
-                ("in_progress", [A.PAUSE, A.CANCEL]),
-                ("paused", [A.RESUME, A.CANCEL]),
-            ]
-        ),
-        Kind.TASK: _table(
-            [
-                ("pending", [A.PAUSE, A.STOP]),
-                ("ready", [A.PAUSE, A.STOP]),
-                ("running", [A.PAUSE, A.STOP]),
-                ("in_progress", [A.PAUSE, A.STOP]),
-                ("paused", [A.RESUME, A.STOP]),
-            ]
-        ),
-    },
-)
-
-EDGES = ActionTable(
-    provider="edges",
-    per_kind={
-        # Cancel from CREATED/QUEUED/SCHEDULED/RUNNING, resume from BLOCKED/STOPPED
-        # (flows-docs cancel and resume pages). No single-run pause exists.
-        Kind.RUN: _table(
-            [
-                ("CREATED", [A.CANCEL]),
-                ("QUEUED", [A.CANCEL]),
-                ("SCHEDULED", [A.CANCEL]),
-                ("RUNNING", [A.CANCEL]),
-                ("BLOCKED", [A.RESUME]),
-                ("STOPPED", [A.RESUME]),
-            ]
-        ),
-    },
-    notes={A.PAUSE: "Edges has no pause for a single flow run (only for schedules)"},
-)
-
-B3OS = ActionTable(
-    provider="b3os",
-    per_kind={
-        # cancel: running|waiting (409 otherwise); resume: the waiting node;
-        # retry: failure only (B3OS MCP). Pause exists only for whole workflows.
-        Kind.RUN: _table(
-            [
-                ("running", [A.CANCEL]),
-                ("waiting", [A.CANCEL, A.RESUME]),
-                ("failure", [A.RETRY]),
-            ]
-        ),
-    },
-    notes={A.PAUSE: "B3OS pauses whole workflows' triggers, not single runs"},
-)
-
-_BUILTIN: dict[str, ActionTable] = {t.provider: t for t in (WEXA, EDGES, B3OS)}
-_EXTRA: dict[str, ActionTable] = {}
+_TABLES: dict[str, ActionTable] = {}
 
 
 def register_table(table: ActionTable) -> None:
-    """Providers from entry points bring their own table."""
-    _EXTRA[table.provider] = table
+    """Each adapter declares its table beside its parsing; the registry registers it when the
+    adapter is loaded, so this module never imports a provider."""
+    _TABLES[table.provider] = table
 
 
 def table_for(provider: str) -> ActionTable | None:
-    return _EXTRA.get(provider) or _BUILTIN.get(provider)
+    """The table of a loaded provider; None for one that was never loaded (no actions)."""
+    return _TABLES.get(provider)
 
 
 PER_RUN = (A.START, A.PAUSE, A.RESUME, A.CANCEL, A.RETRY, A.STOP)

@@ -789,6 +789,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     from runtui.engine.attention import waiting_steps
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
+    from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble
 
     seen = _Seen()
     waiting_at, requests = seen.waiting_at, seen.requests
@@ -796,14 +797,14 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     async def one(name: str) -> list[Run]:
         provider = ws.provider(name)
         seen.waits_on_human[provider.name] = provider.waits_on_human
-        if provider.answers_humans:
+        if isinstance(provider, AnswersHumans):
             seen.answers.add(name)
-        if provider.reports_trouble:
+        if isinstance(provider, ReportsTrouble):
             seen.troubles[name] = await provider.troubles()
         merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
         merged.update((r.key, r) for r in await provider.list_runs(
             ListQuery(statuses=frozenset(ACTIVE))))
-        if provider.lists_human_requests:
+        if isinstance(provider, ListsHumanRequests):
             for request in await provider.human_requests():
                 key = (name, request.run_id)
                 requests[key] = request
@@ -894,10 +895,12 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
         values = {**loaded, **values}
     ws = _workspace(obj)
 
+    from runtui.providers.capabilities import AnswersHumans
+
     async def main() -> tuple[HumanRequest, Any]:
         try:
             provider = ws.provider(profile)
-            if not provider.answers_humans:
+            if not isinstance(provider, AnswersHumans):
                 raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
             run = await provider.get_summary(run_id)
             if run.id != run_id:

@@ -76,9 +76,3 @@ def multi_line(text: str) -> str:
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     return text.translate(_MULTI_LINE)
-
-
-def is_harmless(text: str, *, lines: bool = False) -> bool:
-    """True when `text` holds nothing `one_line` (or, with `lines`, `multi_line`) would change."""
-    allowed = "\n\t" if lines else ""
-    return not any(ch in DANGEROUS and ch not in allowed for ch in text)

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from runtui.actions import EDGES
 from runtui.config import Profile
 from runtui.errors import ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.base import ListQuery, Provider
+from runtui.providers.edges import ACTIONS as EDGES
 from runtui.providers.http import HttpClient
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from runtui.errors import ProviderError
 from runtui.model import Run, RunDetail
 from runtui.providers.base import Provider
+from runtui.providers.capabilities import StreamsRuns
 
 MAX_BACKOFF = 30.0
 
@@ -55,6 +56,8 @@ class DetailFollower:
                     await self._wake.wait()
 
     async def _try_stream(self) -> bool:
+        if not isinstance(self.provider, StreamsRuns):
+            return False
         stream = self.provider.stream_run(self.run_ref.id, self.run_ref.kind)
         if stream is None:
             return False

@@ -18,7 +18,7 @@ import httpx
 from httpx_sse import EventSource, SSEError
 from pydantic import SecretStr
 
-from runtui import actions
+from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
@@ -26,6 +26,7 @@ from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
+from runtui.providers.paging import OffsetPager, Page, Want
 
 NAME = "b3os"
 # Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
@@ -293,6 +294,23 @@ def merge_event(state: dict[str, Any], payload: Any) -> bool:
     return changed
 
 
+ACTIONS = ActionTable(
+    provider=NAME,
+    per_kind={
+        # cancel: running|waiting (409 otherwise); resume: the waiting node;
+        # retry: failure only (B3OS MCP). Pause exists only for whole workflows.
+        Kind.RUN: table_rows(
+            [
+                ("running", [Action.CANCEL]),
+                ("waiting", [Action.CANCEL, Action.RESUME]),
+                ("failure", [Action.RETRY]),
+            ]
+        ),
+    },
+    notes={Action.PAUSE: "B3OS pauses whole workflows' triggers, not single runs"},
+)
+
+
 # ---- the adapter ------------------------------------------------------------------------
 
 
@@ -307,7 +325,7 @@ class B3osProvider(Provider):
     )
     label: ClassVar[str] = "B3OS"
     default_base_url: ClassVar[str | None] = "https://api.b3os.org"
-    actions: ClassVar[actions.ActionTable] = actions.B3OS
+    actions: ClassVar[ActionTable] = ACTIONS
     workflow_label: ClassVar[str] = "workflow id"
 
     @classmethod
@@ -358,63 +376,61 @@ class B3osProvider(Provider):
     _org_total: int = 0
 
     async def iter_runs(self, query: ListQuery) -> AsyncIterator[list[Run]]:
-        if query.kind is not Kind.RUN:
-            return
-        if query.statuses is not None and not query.statuses:
+        if query.kind is not Kind.RUN or (query.statuses is not None and not query.statuses):
             return
         if not hasattr(self, "_workflows"):
             self._workflows = {}
             self._active_workflows = set()
-        if query.workflow_id is None and query.statuses is not None and query.limit is None:
-            wanted = [SERVER_STATUS[s] for s in sorted(query.statuses) if s in SERVER_STATUS]
-            names_all = all(s in SERVER_STATUS or s in (Status.QUEUED, Status.PAUSED)
-                            for s in query.statuses)  # B3OS runs are never queued or paused
-            pages_whole = -(-self._org_total // max(1, min(query.page_size, MAX_PAGE)))
-            cost = 1 + len(self._active_workflows) * len(wanted)
-            if names_all and self._workflows and cost < pages_whole:
-                async for page in self._iter_by_workflow(query, wanted):
-                    yield page
-                return
+        wanted = self._per_workflow_statuses(query)
+        if wanted is not None:
+            async for page in self._iter_by_workflow(query, wanted):
+                yield page
+            return
+        path, base = self._list_target(query)
         size = max(1, min(query.page_size, MAX_PAGE))
-        base: dict[str, Any] = {}
-        path = "/v1/runs"
-        if query.workflow_id is not None:
-            single = next(iter(query.statuses)) if query.statuses and len(query.statuses) == 1 else None
-            if single in SERVER_STATUS:
-                path = f"/v1/workflows/{seg(query.workflow_id)}/runs"
-                base["status"] = SERVER_STATUS[single]
-            else:
-                base["workflowId"] = query.workflow_id
-        offset = 0
-        yielded = 0
-        seen: set[str] = set()
-        while True:
+
+        async def read(offset: int) -> Page:
             response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
             runs, count, has_more, ids = self._page(response, query.statuses)
-            fresh = [i for i in ids if i not in seen]
-            seen.update(ids)
-            fresh_ids = set(fresh)
-            for r in runs:
-                if r.workflow_id:
-                    self._workflows.setdefault(r.workflow_id, None)
-                    if r.status.active:
-                        self._active_workflows.add(r.workflow_id)
-            page = [r for r in runs if r.id in fresh_ids
-                    and (query.statuses is None or r.status in query.statuses)]
-            if query.limit is not None:
-                page = page[: max(0, query.limit - yielded)]
-            if page:
-                yielded += len(page)
-                yield page
-            more = has_more if has_more is not None else count >= size
-            if (not more or count == 0 or not fresh
-                    or (query.limit is not None and yielded >= query.limit)):
-                limited = query.limit is not None and yielded >= query.limit
-                if path == "/v1/runs" and not base and not limited:
-                    # the whole org list was read: what paging it again would cost
-                    self._org_total = len(seen)
-                return
-            offset += count
+            self._remember_workflows(runs)
+            return Page(runs, count, ids=ids, more=has_more)
+
+        # The server filters by workflow (query or path); statuses are kept here.
+        pager = OffsetPager(Want(query.statuses, None, query.limit), size)
+        async for page in pager.pages(read):
+            yield page
+        if path == "/v1/runs" and not base and not pager.limited:
+            self._org_total = len(pager.seen)  # the whole org list: what paging it again costs
+
+    def _per_workflow_statuses(self, query: ListQuery) -> list[str] | None:
+        """Server statuses to poll per workflow, when that costs fewer requests than paging
+        the whole org list (which cannot filter by status); None to page the org list."""
+        if query.workflow_id is not None or query.statuses is None or query.limit is not None:
+            return None
+        wanted = [SERVER_STATUS[s] for s in sorted(query.statuses) if s in SERVER_STATUS]
+        names_all = all(s in SERVER_STATUS or s in (Status.QUEUED, Status.PAUSED)
+                        for s in query.statuses)  # B3OS runs are never queued or paused
+        pages_whole = -(-self._org_total // max(1, min(query.page_size, MAX_PAGE)))
+        cost = 1 + len(self._active_workflows) * len(wanted)
+        return wanted if names_all and self._workflows and cost < pages_whole else None
+
+    @staticmethod
+    def _list_target(query: ListQuery) -> tuple[str, dict[str, Any]]:
+        """The list to page and its filter: one workflow's runs by status when the server
+        can filter that, else the org list (by workflow when one is asked)."""
+        if query.workflow_id is None:
+            return "/v1/runs", {}
+        single = next(iter(query.statuses)) if query.statuses and len(query.statuses) == 1 else None
+        if single in SERVER_STATUS:
+            return f"/v1/workflows/{seg(query.workflow_id)}/runs", {"status": SERVER_STATUS[single]}
+        return "/v1/runs", {"workflowId": query.workflow_id}
+
+    def _remember_workflows(self, runs: list[Run]) -> None:
+        for r in runs:
+            if r.workflow_id:
+                self._workflows.setdefault(r.workflow_id, None)
+                if r.status.active:
+                    self._active_workflows.add(r.workflow_id)
 
     async def _iter_by_workflow(self, query: ListQuery, wanted: list[str]) -> AsyncIterator[list[Run]]:
         """Active runs via the per-workflow list, which filters by status on the server.
@@ -532,7 +548,6 @@ class B3osProvider(Provider):
 
     # ---- a node that waits for a person ---------------------------------------------
 
-    answers_humans: ClassVar[bool] = True
 
     async def human_request(self, run: Run) -> HumanRequest | None:
         """The run's waiting node: resumed with a JSON object as its `data`.
@@ -556,7 +571,7 @@ class B3osProvider(Provider):
                             title=f"node {label} waits for data", free_form=True, ref=node, note=note,
                             context={"type": "node data"})
 
-    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+    async def send_answer(self, run: Run, request: HumanRequest, *, approve: bool,
                       values: dict[str, Any]) -> None:
         if not approve:
             raise NotAllowed("B3OS has no rejection of a waiting node: cancel the run instead")

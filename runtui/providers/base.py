@@ -18,10 +18,11 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from runtui.actions import ActionTable
+from runtui.actions import ActionTable, register_table
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
+from runtui.providers.capabilities import AnswersHumans
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.options import ProviderOption
 from runtui.providers.parse import PageMemo, ParseMemo
@@ -68,6 +69,13 @@ class Provider(abc.ABC):
     offered by `profiles add --set`, the profile form and `runtui providers --json`)."""
     takes_goal: ClassVar[bool] = False
     """The execute form asks for a goal (a free-text instruction) besides the inputs."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """An adapter's table is known from the moment its class exists (faces ask
+        `actions.decide`, which never imports a provider)."""
+        super().__init_subclass__(**kwargs)
+        if "actions" in cls.__dict__:
+            register_table(cls.actions)
 
     def __init__(self, profile: Profile, http: HttpClient) -> None:
         self.profile = profile
@@ -130,47 +138,19 @@ class Provider(abc.ABC):
     async def check(self) -> str:
         """One cheap authenticated read; returns a short description of what it saw."""
 
-    async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
-        """Input schema for the execute form, when the platform publishes one."""
-        return None
-
-    def stream_run(self, run_id: str, kind: Kind = Kind.RUN) -> AsyncIterator[RunDetail] | None:
-        """A live stream of the run when the server offers one (B3OS SSE), else None."""
-        return None
+    # Optional capabilities (streams, workflow inputs, answers, an inbox, trouble) are the
+    # protocols in capabilities.py: an adapter implements their methods, nothing else.
 
     # ---- what waits on a human (the attention queue) ---------------------------------
-
-    answers_humans: ClassVar[bool] = False
-    """True when the adapter can say what a waiting run asks for and send the answer."""
-    lists_human_requests: ClassVar[bool] = False
-    """True when the platform lists requests apart from run statuses (`human_requests`)."""
-
-    reports_trouble: ClassVar[bool] = False
-    """True when the adapter can see account trouble beyond failed requests (`troubles`)."""
-
-    async def troubles(self) -> list[str]:
-        """What is wrong with the account itself (e.g. a work pool with no worker), worded."""
-        return []
-
-    async def human_requests(self) -> list[HumanRequest]:
-        """Requests the platform lists apart from run statuses (an inbox), newest first."""
-        return []
-
-    async def human_request(self, run: Run) -> HumanRequest | None:
-        """What this waiting run asks for (values to fill, a yes or no), or None."""
-        return None
-
-    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
-                      values: dict[str, Any]) -> None:
-        """Send the one request that answers `request` for `run`."""
-        raise NotAllowed(f"{self.name} runs take no answer from runtui")
 
     async def answer(self, run: Run, request: HumanRequest, *, approve: bool,
                      values: dict[str, Any]) -> ActionResult:
         """Answer once (never retried, like every action), then read the run again."""
+        if not isinstance(self, AnswersHumans):
+            raise NotAllowed(f"{self.label} runs take no answer from runtui")
         verb = "answered" if approve else "rejected"
         try:
-            await self._answer(run, request, approve=approve, values=values)
+            await self.send_answer(run, request, approve=approve, values=values)
         except ProviderError as exc:
             uncertain = exc.kind in ("timeout", "network")
             lost = "the answer was lost; check the run before answering again: " if uncertain else ""

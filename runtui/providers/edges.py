@@ -12,13 +12,14 @@ from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
-from runtui import actions
+from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
+from runtui.providers.paging import OffsetPager, Page, Want
 
 NAME = "edges"
 MAX_PAGE = 100  # the documented max of the sibling action-run list [inf]
@@ -203,6 +204,26 @@ def start_inputs(request: StartRequest) -> list[Any]:
     return [dict(given)]
 
 
+ACTIONS = ActionTable(
+    provider=NAME,
+    per_kind={
+        # Cancel from CREATED/QUEUED/SCHEDULED/RUNNING, resume from BLOCKED/STOPPED
+        # (flows-docs cancel and resume pages). No single-run pause exists.
+        Kind.RUN: table_rows(
+            [
+                ("CREATED", [Action.CANCEL]),
+                ("QUEUED", [Action.CANCEL]),
+                ("SCHEDULED", [Action.CANCEL]),
+                ("RUNNING", [Action.CANCEL]),
+                ("BLOCKED", [Action.RESUME]),
+                ("STOPPED", [Action.RESUME]),
+            ]
+        ),
+    },
+    notes={Action.PAUSE: "Edges has no pause for a single flow run (only for schedules)"},
+)
+
+
 # ---- the adapter ------------------------------------------------------------------------
 
 
@@ -210,7 +231,7 @@ class EdgesProvider(Provider):
     name: ClassVar[str] = NAME
     label: ClassVar[str] = "Edges"
     default_base_url: ClassVar[str | None] = "https://api.edges.run/v1"
-    actions: ClassVar[actions.ActionTable] = actions.EDGES
+    actions: ClassVar[ActionTable] = ACTIONS
     workflow_label: ClassVar[str] = "flow slug"
 
     @classmethod
@@ -228,33 +249,23 @@ class EdgesProvider(Provider):
         if raw is not None and not raw:
             return  # e.g. only "paused": no Edges run can match
         size = max(1, min(query.page_size, MAX_PAGE))
-        offset = 0
-        yielded = 0
-        seen: set[str] = set()
-        while True:
+
+        async def read(offset: int) -> Page:
             params: list[tuple[str, str | int]] = [("status", s) for s in raw or ()]
             params += [("limit", size), ("offset", offset), ("sort", "-created_at")]
             response = await self.http.get("/flows/runs", params=params)
 
-            def build(response: Any = response) -> tuple[int, list[Run]]:
+            def build() -> tuple[int, list[Run]]:
                 body = json_of(response, NAME)
                 return len(page_items(body)), parse_page(body, self.profile.name, self.memo)
 
-            raw_count, runs = cached_page(self.pages, response, build)
-            fresh = [r for r in runs if r.id not in seen]
-            seen.update(r.id for r in runs)
-            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
-            if query.workflow_id is not None:  # no documented server filter by flow
-                page = [r for r in page if r.workflow_id == query.workflow_id]
-            if query.limit is not None:
-                page = page[: max(0, query.limit - yielded)]
-            if page:
-                yielded += len(page)
-                yield page
-            if raw_count < size or not fresh or (
-                    query.limit is not None and yielded >= query.limit):
-                return
-            offset += raw_count
+            count, runs = cached_page(self.pages, response, build)
+            return Page(runs, count)
+
+        # No documented server filter by flow: the pager keeps the flow's runs.
+        pager = OffsetPager(Want(query.statuses, query.workflow_id, query.limit), size)
+        async for page in pager.pages(read):
+            yield page
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
         uid = seg(run_id)

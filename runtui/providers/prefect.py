@@ -34,6 +34,7 @@ from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
 from runtui.providers.http import HttpClient, first_str, seg
 from runtui.providers.options import ProviderOption
+from runtui.providers.paging import OffsetPager, Page, Want
 
 NAME = "prefect"
 MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
@@ -389,27 +390,20 @@ class PrefectProvider(Provider):
         size = max(1, min(query.page_size, MAX_PAGE))
         if query.limit is not None:
             size = min(size, max(1, query.limit))
-        offset = 0
-        yielded = 0
-        seen: set[str] = set()
         base = self._filter(query, types)
-        while True:
+
+        async def read(offset: int) -> Page:
             body = {**base, "sort": "EXPECTED_START_TIME_DESC", "limit": size, "offset": offset}
             items = json_of(await self.http.post_read(self._path("/flow_runs/filter"), json=body), NAME)
             if isinstance(items, list):
                 await self._join_names(items)
             runs, count = parse_page(items, self.profile.name, self._names)
-            fresh = [r for r in runs if r.id not in seen]
-            seen.update(r.id for r in runs)
-            page = [r for r in fresh if query.statuses is None or r.status in query.statuses]
-            if query.limit is not None:
-                page = page[: max(0, query.limit - yielded)]
-            if page:
-                yielded += len(page)
-                yield page
-            if count < size or not fresh or (query.limit is not None and yielded >= query.limit):
-                return
-            offset += count
+            return Page(runs, count)
+
+        # The server filters by deployment; statuses it cannot express are filtered here.
+        pager = OffsetPager(Want(query.statuses, None, query.limit), size)
+        async for page in pager.pages(read):
+            yield page
 
     async def _flow_run(self, run_id: str) -> Any:
         body = json_of(await self.http.get(self._path(f"/flow_runs/{seg(run_id)}")), NAME)
@@ -464,7 +458,6 @@ class PrefectProvider(Provider):
 
     # ---- paused runs that wait for a person ------------------------------------------
 
-    answers_humans: ClassVar[bool] = True
 
     async def human_request(self, run: Run) -> HumanRequest | None:
         """A paused run: resume it, with a form when the flow paused with `wait_for_input`.
@@ -493,7 +486,6 @@ class PrefectProvider(Provider):
         return HumanRequest(run_id=run.id, profile=run.profile, provider=NAME, title=title,
                             fields=fields, ref=schema_key or "", context={"type": "run_input"})
 
-    reports_trouble: ClassVar[bool] = True
 
     async def troubles(self) -> list[str]:
         """Work pools with no online worker while runs in them are due: nothing will run them.
@@ -532,7 +524,7 @@ class PrefectProvider(Provider):
             raise
         return json_of(response, NAME) if as_json else response.text
 
-    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+    async def send_answer(self, run: Run, request: HumanRequest, *, approve: bool,
                       values: dict[str, Any]) -> None:
         if not approve:
             raise NotAllowed("Prefect has no rejection of a pause: cancel the run instead")

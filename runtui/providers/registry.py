@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
-from runtui.actions import register_table
 from runtui.config import Config, Profile
 from runtui.errors import ConfigError
 
@@ -67,7 +66,7 @@ _CACHE: dict[str, type[Provider]] = {}
 
 
 def provider_class(name: str) -> type[Provider]:
-    """Import the adapter class for `name` (and register its actions table). Raises
+    """Import the adapter class for `name` (defining it registers its actions table). Raises
     ConfigError when it cannot be loaded or is not a `Provider`."""
     from runtui.providers.base import Provider
 
@@ -84,7 +83,6 @@ def provider_class(name: str) -> type[Provider]:
         raise ConfigError(f"provider {name!r} failed to load: {exc}", field="provider") from None
     if not isinstance(cls, type) or not issubclass(cls, Provider):
         raise ConfigError(f"provider {name!r} is not a runtui Provider class", field="provider")
-    register_table(cls.actions)
     _CACHE[name] = cls
     return cls
 
@@ -142,18 +140,13 @@ def describe(name: str) -> dict[str, Any]:
 
 
 def capabilities(cls: type[Provider]) -> set[str]:
-    """The optional capabilities `cls` offers (each a flag or an overridden method)."""
-    from runtui.providers.base import Provider
+    """The optional capabilities `cls` offers (the protocols it implements) and its actions."""
+    from runtui.providers.capabilities import CAPABILITIES, supports
 
     found = {"list", "detail"}
-    if cls.stream_run is not Provider.stream_run:
-        found.add("stream")
-    if cls.get_workflow is not Provider.get_workflow:
-        found.add("workflow inputs")
-    for flag, capability in (("answers_humans", "answer"), ("lists_human_requests", "inbox"),
-                             ("reports_trouble", "trouble"), ("takes_goal", "goal")):
-        if getattr(cls, flag, False):
-            found.add(capability)
+    found.update(name for name, protocol in CAPABILITIES.items() if supports(cls, protocol))
+    if cls.takes_goal:
+        found.add("goal")
     actions = {a for rules in cls.actions.per_kind.values() for acts in rules.values() for a in acts}
     found.update(a.value for a in actions)
     if cls.actions.can_execute:

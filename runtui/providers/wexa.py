@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
-from runtui import actions
+from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Cost, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
@@ -21,6 +21,7 @@ from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
+from runtui.providers.paging import OffsetPager, Page, Want
 from runtui.providers.wexa_inbox import answer_body, parse_inbox
 
 NAME = "wexa"
@@ -290,6 +291,34 @@ def parse_new_execution_id(body: Any) -> str:
     return found
 
 
+ACTIONS = ActionTable(
+    provider=NAME,
+    per_kind={
+        # A "ready" execution was created; create normally starts it, but a prepared
+        # one can be launched with execute (providers.md §1 "Allowed actions").
+        Kind.RUN: table_rows(
+            [
+                ("ready", [Action.START, Action.CANCEL]),
+                ("pending", [Action.CANCEL]),
+                ("queued", [Action.CANCEL]),
+                ("running", [Action.PAUSE, Action.CANCEL]),
+                ("in_progress", [Action.PAUSE, Action.CANCEL]),
+                ("paused", [Action.RESUME, Action.CANCEL]),
+            ]
+        ),
+        Kind.TASK: table_rows(
+            [
+                ("pending", [Action.PAUSE, Action.STOP]),
+                ("ready", [Action.PAUSE, Action.STOP]),
+                ("running", [Action.PAUSE, Action.STOP]),
+                ("in_progress", [Action.PAUSE, Action.STOP]),
+                ("paused", [Action.RESUME, Action.STOP]),
+            ]
+        ),
+    },
+)
+
+
 # ---- the adapter ------------------------------------------------------------------------
 
 
@@ -303,7 +332,7 @@ class WexaProvider(Provider):
     takes_goal: ClassVar[bool] = True
     label: ClassVar[str] = "Wexa AI"
     default_base_url: ClassVar[str | None] = "https://api.wexa.ai"
-    actions: ClassVar[actions.ActionTable] = actions.WEXA
+    actions: ClassVar[ActionTable] = ACTIONS
     kinds: ClassVar[tuple[Kind, ...]] = (Kind.RUN, Kind.TASK)
     workflow_label: ClassVar[str] = "agentflow id"
 
@@ -361,8 +390,6 @@ class WexaProvider(Provider):
 
     # ---- the inbox: what waits on a person ------------------------------------------
 
-    answers_humans: ClassVar[bool] = True
-    lists_human_requests: ClassVar[bool] = True
 
     async def human_requests(self) -> list[HumanRequest]:
         response = await self.http.get("/inbox", params={"projectID": self.project, "limit": INBOX_LIMIT,
@@ -372,7 +399,7 @@ class WexaProvider(Provider):
     async def human_request(self, run: Run) -> HumanRequest | None:
         return next((r for r in await self.human_requests() if r.run_id == run.id), None)
 
-    async def _answer(self, run: Run, request: HumanRequest, *, approve: bool,
+    async def send_answer(self, run: Run, request: HumanRequest, *, approve: bool,
                       values: dict[str, Any]) -> None:
         if not approve and not request.can_reject:
             raise NotAllowed("Wexa's runtime input cannot be rejected: cancel the execution instead")
@@ -439,41 +466,28 @@ def _raw_filter(statuses: frozenset[Status] | None) -> list[str]:
 async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
                       profile: str, memo: p.ParseMemo | None = None,
                       pages: p.PageMemo | None = None) -> AsyncIterator[list[Run]]:
-    """limit/skip paging; stops on a short page, a repeated page or `query.limit`.
+    """limit/skip paging (see `OffsetPager`), each page newest first.
 
     The execution list documents no paging: a server that ignores `skip` answers
     the same page again (stop), one that ignores `limit` answers more than asked
     (taken as everything, stop).
     """
     size = max(1, query.page_size)
-    skip = 0
-    yielded = 0
-    seen: set[str] = set()
-    while True:
+
+    async def read(skip: int) -> Page:
         response = await fetch({"limit": size, "skip": skip})
 
         def build(response: Any = response) -> tuple[int, list[Run]]:
             body = json_of(response, NAME)
             return len(items_of(body)), parse_page(body, profile, query.kind, memo)
 
-        raw_count, runs = build() if pages is None else cached_page(pages, response, build, query.kind)
-        fresh = [r for r in runs if r.id not in seen]
-        seen.update(r.id for r in runs)
-        page = [r for r in fresh
-                if query.statuses is None or r.status in query.statuses]
-        if query.workflow_id is not None and query.kind is Kind.RUN:
-            page = [r for r in page if r.workflow_id == query.workflow_id]
-        page.sort(key=_newest_first)
-        if query.limit is not None:
-            page = page[: max(0, query.limit - yielded)]
-        if page:
-            yielded += len(page)
-            yield page
-        repeated = not fresh  # a page of nothing new (repeat or junk) would loop forever
-        if (raw_count < size or raw_count > size or repeated
-                or (query.limit is not None and yielded >= query.limit)):
-            return
-        skip += raw_count
+        count, runs = build() if pages is None else cached_page(pages, response, build, query.kind)
+        return Page(sorted(runs, key=_newest_first), count, more=count == size)
+
+    workflow = query.workflow_id if query.kind is Kind.RUN else None
+    pager = OffsetPager(Want(query.statuses, workflow, query.limit), size)
+    async for page in pager.pages(read):
+        yield page
 
 
 def _newest_first(run: Run) -> float:

@@ -21,6 +21,7 @@ from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Run, Status
+from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -133,7 +134,7 @@ class Alerts:
                 provider = self.workspace.provider(name)
             except RuntuiError:
                 continue  # a broken profile is already the health bar's trouble
-            if provider.lists_human_requests or provider.reports_trouble:
+            if isinstance(provider, ListsHumanRequests | ReportsTrouble):
                 names.append(name)
         return names
 
@@ -157,10 +158,10 @@ class Alerts:
         for name in self._polled_profiles():
             provider = self.workspace.provider(name)
             try:
-                if provider.lists_human_requests:
+                if isinstance(provider, ListsHumanRequests):
                     requests = await provider.human_requests()
                     self.queue.set_requests(name, requests, now=clock(), live=live)
-                if provider.reports_trouble:
+                if isinstance(provider, ReportsTrouble):
                     self.queue.set_troubles(name, await provider.troubles(), now=clock(), live=live)
             except RuntuiError:
                 continue

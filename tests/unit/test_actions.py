@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from runtui.actions import allowed_actions, can_execute, decide
+from runtui.actions import allowed_actions, can_execute, decide, table_for
 from runtui.model import Action, Kind, Run, Status
+from runtui.providers import registry
+
+
+@pytest.fixture(autouse=True)
+def _loaded_providers() -> None:
+    """Each adapter brings its table; loading it registers the table, as the workspace does."""
+    for name in ("wexa", "edges", "b3os"):
+        registry.provider_class(name)
 
 
 def run(provider: str, raw: str | None, status: Status = Status.RUNNING, kind: Kind = Kind.RUN) -> Run:
@@ -61,3 +69,18 @@ def test_busy_run_refuses_a_second_action() -> None:
 
 def test_unknown_provider_is_refused() -> None:
     assert not decide(run("nope", "running"), Action.CANCEL)
+
+
+def test_tables_live_with_their_adapters() -> None:
+    from runtui.providers.b3os import B3osProvider
+    from runtui.providers.edges import EdgesProvider
+    from runtui.providers.wexa import WexaProvider
+
+    for cls in (WexaProvider, EdgesProvider, B3osProvider):
+        assert table_for(cls.name) is cls.actions
+
+
+def test_a_provider_never_loaded_has_no_actions_and_says_so() -> None:
+    verdict = decide(run("nowhere", "running"), Action.CANCEL)
+    assert not verdict
+    assert verdict.reason == "no actions known for provider 'nowhere'"

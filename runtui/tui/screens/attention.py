@@ -21,6 +21,7 @@ from runtui.actions import decide
 from runtui.engine.attention import AttentionItem, Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Run
+from runtui.providers.capabilities import AnswersHumans
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.screens.answer import Answer, AnswerScreen
@@ -145,7 +146,7 @@ class AttentionScreen(Screen[None]):
             return
         item = self._selected()
         if (action is Action.RESUME and item is not None and item.reason is Reason.WAITING
-                and ws.provider(run.profile).answers_humans):
+                and isinstance(ws.provider(run.profile), AnswersHumans)):
             self._ask(run)
             return
         if action.destructive:
@@ -166,6 +167,9 @@ class AttentionScreen(Screen[None]):
         """Read what the run asks, then open the form (or resume when it asks nothing)."""
         ws = self.alerts.workspace
         provider = ws.provider(run.profile)
+        if not isinstance(provider, AnswersHumans):
+            self._send(Action.RESUME, run)
+            return
         try:
             request = await provider.human_request(run)
         except (ConfigError, ProviderError) as exc:

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, StartRequest
 from runtui.providers import registry
+from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
 
 if TYPE_CHECKING:
@@ -267,6 +268,8 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         await asyncio.sleep(SCHEMA_DELAY)
         try:
             provider = self._workspace.provider(profile)
+            if not isinstance(provider, DescribesWorkflows):
+                return  # the platform publishes no inputs: the JSON box is the form
             info = await provider.get_workflow(workflow_id)
         except ConfigError as exc:
             self._hint(f"cannot read the input schema: {exc.detail}")

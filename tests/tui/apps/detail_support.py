@@ -11,11 +11,11 @@ from pydantic import SecretStr
 from textual.app import App, ComposeResult
 
 from runtui import config as config_mod
-from runtui.actions import B3OS
 from runtui.config import Profile
 from runtui.engine.workspace import Workspace
 from runtui.errors import ProviderError
 from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step, TimelineEntry
+from runtui.providers.b3os import ACTIONS as B3OS
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo
 from runtui.providers.http import HttpClient
 from runtui.tui.widgets.detail_pane import DetailPane

@@ -12,6 +12,7 @@ from prov_helpers import KEY, body_of, ok, params_of
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Cost, Kind, Run, StartRequest, Status
 from runtui.providers.base import ListQuery
+from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, StreamsRuns, supports
 from runtui.providers.wexa import WexaProvider, parse_execution, parse_task_detail
 
 PROJECT = "64f0c0ffee0123456789abcd"
@@ -359,4 +360,6 @@ def test_class_attributes() -> None:
     assert WexaProvider.name == "wexa" and WexaProvider.default_base_url == "https://api.wexa.ai"
     assert WexaProvider.kinds == (Kind.RUN, Kind.TASK)
     assert WexaProvider.workflow_label == "agentflow id"
-    assert WexaProvider.stream_run is not None
+    # Wexa publishes no stream: the followed run is polled.
+    assert not supports(WexaProvider, StreamsRuns)
+    assert supports(WexaProvider, AnswersHumans) and supports(WexaProvider, ListsHumanRequests)

@@ -1,0 +1,76 @@
+"""What a provider may do beyond listing and reading runs, as small protocols.
+
+An adapter offers a capability by implementing its methods; faces and the engine ask
+`isinstance(provider, Capability)` (or `supports(cls, …)` before one is built), never a
+provider's name (k9s asks a resource whether it is a Nuker or a Restartable the same way).
+Per-run actions are not here: the adapter's `ActionTable` says which statuses take which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from runtui.model import HumanRequest, Kind, Run, RunDetail
+
+if TYPE_CHECKING:
+    from runtui.providers.base import WorkflowInfo
+
+
+@runtime_checkable
+class StreamsRuns(Protocol):
+    """Pushes a followed run's changes (B3OS SSE) instead of being polled."""
+
+    def stream_run(self, run_id: str, kind: Kind = Kind.RUN) -> AsyncIterator[RunDetail] | None:
+        """The live stream, or None when this run has none (then the run is polled)."""
+
+
+@runtime_checkable
+class DescribesWorkflows(Protocol):
+    """Publishes a workflow's inputs, so the execute form can offer fields."""
+
+    async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
+        """The workflow's name and input schema, or None when the platform has none."""
+
+
+@runtime_checkable
+class AnswersHumans(Protocol):
+    """Says what a waiting run asks a person for and sends the answer."""
+
+    async def human_request(self, run: Run) -> HumanRequest | None:
+        """What this waiting run asks for (values to fill, a yes or no), or None."""
+
+    async def send_answer(self, run: Run, request: HumanRequest, *, approve: bool,
+                          values: dict[str, Any]) -> None:
+        """Send the one request that answers `request` for `run` (never retried)."""
+
+
+@runtime_checkable
+class ListsHumanRequests(Protocol):
+    """Lists requests apart from run statuses (an inbox)."""
+
+    async def human_requests(self) -> list[HumanRequest]:
+        """Open requests, newest first."""
+
+
+@runtime_checkable
+class ReportsTrouble(Protocol):
+    """Sees account trouble beyond failed requests (a work pool with no worker)."""
+
+    async def troubles(self) -> list[str]:
+        """What is wrong with the account itself, worded for a person."""
+
+
+CAPABILITIES: dict[str, type] = {
+    "stream": StreamsRuns,
+    "workflow inputs": DescribesWorkflows,
+    "answer": AnswersHumans,
+    "inbox": ListsHumanRequests,
+    "trouble": ReportsTrouble,
+}
+"""Name shown by `runtui providers` -> the protocol behind it."""
+
+
+def supports(cls: type, capability: type) -> bool:
+    """Whether adapter class `cls` implements `capability` (before any instance exists)."""
+    return issubclass(cls, capability)

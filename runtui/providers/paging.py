@@ -1,0 +1,76 @@
+"""One offset/limit paging loop for every adapter.
+
+Each platform pages its run list by offset (or skip) and limit, and each can
+misbehave the same ways: ignore the offset and answer the same page again, ignore
+the limit and answer everything, or never end. The loop stops on a short page, on
+a page with nothing new, on the server's own "no more", and at `query.limit`, so a
+server cannot make a listing loop forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from runtui.model import Run
+
+
+@dataclass(frozen=True)
+class Page:
+    """One list answer, parsed."""
+
+    runs: Sequence[Run]
+    count: int
+    """Items the server sent (what the offset moves by), parsed or not."""
+    ids: Sequence[str] | None = None
+    """Ids of every item sent, when `runs` leaves some out (a status prefilter); else the runs' ids."""
+    more: bool | None = None
+    """The server's own "there is more" (has_more); None: a full page means more."""
+
+
+@dataclass(frozen=True)
+class Want:
+    """What the caller asked for that the server may not have filtered."""
+
+    statuses: frozenset[object] | None = None
+    workflow_id: str | None = None
+    limit: int | None = None
+
+    def keeps(self, run: Run) -> bool:
+        return ((self.statuses is None or run.status in self.statuses)
+                and (self.workflow_id is None or run.workflow_id == self.workflow_id))
+
+
+class OffsetPager:
+    """Pages from offset 0 until the list ends; what it saw is kept for the caller."""
+
+    def __init__(self, want: Want, size: int) -> None:
+        self.want = want
+        self.size = max(1, size)
+        self.seen: set[str] = set()
+        self.yielded = 0
+
+    @property
+    def limited(self) -> bool:
+        """Whether the listing stopped because `limit` runs were yielded."""
+        return self.want.limit is not None and self.yielded >= self.want.limit
+
+    async def pages(self, fetch: Callable[[int], Awaitable[Page]]) -> AsyncIterator[list[Run]]:
+        """Yield each page's new, wanted runs; `fetch(offset)` reads and parses one answer."""
+        offset = 0
+        while True:
+            answer = await fetch(offset)
+            ids = answer.ids if answer.ids is not None else [r.id for r in answer.runs]
+            fresh = {i for i in ids if i not in self.seen}
+            self.seen.update(ids)
+            page = [r for r in answer.runs if r.id in fresh and self.want.keeps(r)]
+            if self.want.limit is not None:
+                page = page[: max(0, self.want.limit - self.yielded)]
+            if page:
+                self.yielded += len(page)
+                yield page
+            more = answer.more if answer.more is not None else answer.count >= self.size
+            # A page of nothing new (a repeat, junk) would loop forever.
+            if not more or answer.count == 0 or not fresh or self.limited:
+                return
+            offset += answer.count
