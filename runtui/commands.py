@@ -517,6 +517,89 @@ def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
     return "; ".join([head, *parts])
 
 
+# ---- runs logs ---------------------------------------------------------------------------
+
+
+LEVEL_CHOICES = ("debug", "info", "warning", "error")
+
+
+@runs.command("logs")
+@click.argument("run_id")
+@click.option("--profile", "-p", required=True)
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
+@click.option("--since", default=None, metavar="AGE|TIME",
+              help="Only lines newer than this: 30s, 10m, 2h, 1d, or an ISO 8601 time.")
+@click.option("--level", type=click.Choice(LEVEL_CHOICES, case_sensitive=False), default="debug",
+              show_default=True, help="Only lines at this level or above.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per line (NDJSON): time, level, source, message, run_id, id.")
+@click.pass_obj
+def runs_logs(obj: Ctx, run_id: str, profile: str, follow: bool, since: str | None, level: str,
+              as_json: bool) -> None:
+    """A run's log (Prefect) or its events (platforms without a log API say so on stderr)."""
+    from runtui import logtext
+    from runtui.engine.logs import LogFollower
+    from runtui.model import LogEvent, LogLevel
+    from runtui.providers.events import EventQuery, reader_of
+
+    try:
+        since_at = logtext.parse_since(since) if since else None
+    except ValueError as exc:
+        fail(f"--since: {exc}", EXIT_USAGE)
+    query = EventQuery(since=since_at, min_level=LogLevel.of(level))
+    ws = _workspace(obj)
+
+    def show(line: LogEvent) -> None:
+        if line.marker is not None:
+            say(f"runtui: {line.message}", err=True)
+        elif as_json:  # escaped: no control character reaches the terminal raw
+            click.echo(json.dumps(line.to_json(), ensure_ascii=True))
+        else:
+            say(logtext.format_line(line))
+
+    async def main() -> None:
+        try:
+            provider = ws.provider(profile)
+            reader = reader_of(provider)
+            if reader is None:
+                raise NotAllowed(f"{provider.name} has no logs or events to read")
+            run = await provider.get_summary(run_id, Kind.RUN)
+            if run.id != run_id:
+                raise ProviderError(f"the server answered the read of {run_id!r} with another run, "
+                                    f"{run.id!r}", provider=provider.name, kind="mismatch")
+            follower = LogFollower(reader, run, query)
+            if not follow:
+                lines = await follower.read_all()
+                if follower.error is not None:
+                    raise ProviderError(follower.error, provider=provider.name)
+                _say_no_logs(follower.real_logs, follower.note)
+                for line in lines:
+                    show(line)
+                return
+            told = False
+            while not follower.ended:
+                for line in await follower.read_once():
+                    show(line)
+                if not told and follower.real_logs is not None:
+                    _say_no_logs(follower.real_logs, follower.note)
+                    told = True
+                if not follower.ended:
+                    await asyncio.sleep(0 if follower.more else max(LOG_TICK, follower.backoff()))
+        finally:
+            await ws.aclose()
+
+    run_async(main())
+
+
+LOG_TICK = 1.0  # seconds between reads while following
+
+
+def _say_no_logs(real_logs: bool | None, note: str | None) -> None:
+    """A provider without a log API: its events are printed, and stderr says what they are."""
+    if real_logs is False:
+        say(f"runtui: {note or 'this provider publishes no log API: showing its events'}", err=True)
+
+
 # ---- tasks (Wexa) ----------------------------------------------------------------------
 
 

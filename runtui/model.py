@@ -264,3 +264,88 @@ class HumanRequest(_Copy):
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+class LogLevel(enum.IntEnum):
+    """How loud a log line is; ordered, so "warning and above" is a comparison."""
+
+    DEBUG = 10
+    INFO = 20
+    WARNING = 30
+    ERROR = 40
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def of(cls, value: object, default: LogLevel | None = None) -> LogLevel:
+        """A server's level (a Python logging number or a word) as one of ours.
+
+        CRITICAL folds into ERROR, NOTSET and TRACE into DEBUG; anything else unreadable
+        is `default` (INFO unless given) so a line is never dropped for its level.
+        """
+        fallback = cls.INFO if default is None else default
+        if isinstance(value, bool):
+            return fallback
+        if isinstance(value, int | float):
+            number = int(value)
+            if number >= 40:
+                return cls.ERROR
+            if number >= 30:
+                return cls.WARNING
+            if number >= 20:
+                return cls.INFO
+            return cls.DEBUG
+        if isinstance(value, str):
+            word = value.strip().lower()
+            return _LEVEL_WORDS.get(word, fallback)
+        return fallback
+
+
+_LEVEL_WORDS: dict[str, LogLevel] = {
+    "debug": LogLevel.DEBUG, "trace": LogLevel.DEBUG, "notset": LogLevel.DEBUG,
+    "info": LogLevel.INFO, "information": LogLevel.INFO, "notice": LogLevel.INFO,
+    "warning": LogLevel.WARNING, "warn": LogLevel.WARNING,
+    "error": LogLevel.ERROR, "err": LogLevel.ERROR, "critical": LogLevel.ERROR,
+    "fatal": LogLevel.ERROR,
+}
+
+
+class Marker(enum.StrEnum):
+    """A line runtui adds to a log itself: never a server's, always said in words."""
+
+    GAP = "gap"  # lines may be missing here
+    LOST = "lost"  # the reader lost the server; it keeps trying
+    RESUMED = "resumed"  # ... and got it back (no lines missing: the cursor held)
+    ENDED = "ended"  # the run finished; nothing more will come
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent(_Copy):
+    """One line of a run's log: a real log record (Prefect) or an event derived from state.
+
+    `id` is the line's identity within its run (a server id, or a stable name such as
+    "node:fetch:finished"): the engine drops a line it has already seen by it.
+    `message` is the server's text, bounded: faces make it harmless when they show it.
+    """
+
+    id: str
+    time: datetime | None
+    level: LogLevel
+    message: str
+    source: str | None = None
+    run_id: str = ""
+    marker: Marker | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `runs logs --json` shape (one object per line, NDJSON)."""
+        return {
+            "time": _iso(self.time),
+            "level": self.level.word,
+            "source": self.source,
+            "message": self.message,
+            "run_id": self.run_id,
+            "id": self.id,
+            "marker": None if self.marker is None else self.marker.value,
+        }

@@ -14,6 +14,7 @@ from runtui import config as config_mod
 from runtui.engine.control import Controller
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
+from runtui.engine.logs import LogHub
 from runtui.engine.store import Key, RunStore
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import ConfigError
@@ -32,6 +33,7 @@ class Workspace:
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
         self.focus: set[Key] = set()
+        self._logs: LogHub | None = None
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
@@ -124,7 +126,17 @@ class Workspace:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=_short(err)))
 
+    @property
+    def logs(self) -> LogHub:
+        """Followed runs' logs, shared by every view that shows one (built when first asked)."""
+        if self._logs is None:
+            self._logs = LogHub(self.provider)
+        return self._logs
+
     async def aclose(self) -> None:
+        if self._logs is not None:
+            await self._logs.aclose()
+            self._logs = None
         await self.stop_watching()
         for provider in self.providers.values():
             await provider.aclose()

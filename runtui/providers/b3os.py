@@ -24,6 +24,7 @@ from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
+from runtui.providers.events import EventPage, EventQuery, derived_page, status_events, step_events
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
@@ -608,3 +609,14 @@ class B3osProvider(Provider):
                                         params={"secret": secret} if secret else None)
             return None
         raise NotAllowed(f"B3OS runs do not support {action.value}")
+
+    # ---- events (runtui.providers.events): B3OS publishes no log endpoint ---------------
+
+    def events_note(self) -> str | None:
+        return ("B3OS publishes no log API: these are the run's node transitions "
+                "(executionState), with their times, outputs and errors")
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        """Node transitions from `GET /v1/runs/{id}` (the whole state is one request)."""
+        detail = await self.get_run(run.id, run.kind)
+        return derived_page(step_events(detail) + status_events(detail), detail, query)

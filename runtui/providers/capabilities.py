@@ -15,6 +15,7 @@ from runtui.model import HumanRequest, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
     from runtui.providers.base import WorkflowInfo
+    from runtui.providers.events import EventPage, EventQuery
 
 
 @runtime_checkable
@@ -61,7 +62,20 @@ class ReportsTrouble(Protocol):
         """What is wrong with the account itself, worded for a person."""
 
 
+@runtime_checkable
+class ReadsEvents(Protocol):
+    """Reads a run's log (Prefect) or the events its state shows (platforms without a log
+    API), page by page from an opaque cursor."""
+
+    def events_note(self) -> str | None:
+        """What a face should say about this log ("Edges publishes no log API: …"), or None."""
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        """Lines after `cursor` (None: from the start), oldest first, one request where it can."""
+
+
 CAPABILITIES: dict[str, type] = {
+    "logs": ReadsEvents,
     "stream": StreamsRuns,
     "workflow inputs": DescribesWorkflows,
     "answer": AnswersHumans,

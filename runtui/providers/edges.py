@@ -15,9 +15,10 @@ from pydantic import SecretStr
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.model import Action, Cost, Kind, LogEvent, LogLevel, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
+from runtui.providers.events import EventPage, EventQuery, derived_page, event, status_events, step_events
 from runtui.providers.http import first_str, seg
 from runtui.providers.paging import OffsetPager, Page, Want
 
@@ -149,6 +150,38 @@ def parse_detail(body: Any, profile: str, outputs: Any = None) -> RunDetail:
     return RunDetail(run=run, steps=_steps(obj), outputs=tuple(results),
                      inputs=inputs if isinstance(inputs, dict) else ({"inputs": inputs} if inputs else {}),
                      raw=p.to_jsonable(body))
+
+
+ACTION_RUN_LEVEL = {"failed": LogLevel.ERROR, "completed": LogLevel.INFO}
+
+
+@p.parsing(NAME)
+def action_run_events(body: Any, run_id: str) -> list[LogEvent]:
+    """Per-step action runs (`GET /v1/runs?flow_run_id=`): one line per run and state.
+
+    The list's item shape is inferred from the action-run answer (`action_name`, a
+    lowercase `status`, times, an error): unknown fields are simply not shown.
+    """
+    found: list[LogEvent] = []
+    for index, item in enumerate(page_items(body)):
+        obj = p.as_dict(item)
+        action_id = p.ident(obj, "uid", "run_uid", "id", "run_id") or str(index)
+        source = p.first_text(obj, "action_name", "action.name", "name") or f"action {index + 1}"
+        raw = (p.text(obj.get("status")) or "unknown").lower()
+        started = p.first_time(obj, "started_at", "created_at")
+        if started is not None:
+            found.append(event(f"action:{action_id}:started", started, LogLevel.INFO, "action run started",
+                               source, run_id))
+        if raw in ("pending", "running", "unknown"):
+            continue
+        count = p.number(obj.get("results_count", obj.get("output_count")))
+        text = f"action run {raw}" + (f", {count:.0f} results" if count is not None else "")
+        error = _last_error(obj) or p.truncate(p.message_of(obj.get("error")))
+        if error:
+            text += f": {error}"
+        found.append(event(f"action:{action_id}:{raw}", p.first_time(obj, "finished_at", "updated_at"),
+                           ACTION_RUN_LEVEL.get(raw, LogLevel.WARNING), text, source, run_id))
+    return found
 
 
 @p.parsing(NAME)
@@ -301,3 +334,29 @@ class EdgesProvider(Provider):
             raise NotAllowed(f"Edges flow runs do not support {action.value}")
         await self.http.post_action(f"/flows/runs/{seg(run.id)}/{action.value}", send_json=False)
         return None
+
+    # ---- events (runtui.providers.events): Edges publishes no log API ------------------
+
+    def events_note(self) -> str | None:
+        return ("Edges publishes no log API: these are the flow run's status times, last error, "
+                "per-step action runs and outputs count")
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        """The flow run (with steps) and its action runs: two requests, no log route."""
+        body = json_of(await self.http.get(f"/flows/runs/{seg(run.id)}", params={"include_steps": "true"}),
+                       NAME)
+        detail = parse_detail(body, self.profile.name)
+        events = step_events(detail) + status_events(detail)
+        count = p.number(p.as_dict(body).get("output_count"))
+        if count is not None and detail.run.status.terminal:
+            events.append(event("run:outputs", detail.run.finished_at, LogLevel.INFO,
+                                f"outputs: {count:.0f}", "run", run.id))
+        number = p.ident(body, "id")
+        if number is not None and number.isdigit():
+            try:
+                actions_body = json_of(await self.http.get("/runs", params={"flow_run_id": number}), NAME)
+            except ProviderError:
+                actions_body = None  # the flow run's own lines still show
+            if actions_body is not None:
+                events += action_run_events(actions_body, run.id)
+        return derived_page(events, detail, query)

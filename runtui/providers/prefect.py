@@ -29,9 +29,22 @@ from pydantic import SecretStr
 from runtui.actions import ActionTable
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step, TimelineEntry
+from runtui.model import (
+    Action,
+    HumanRequest,
+    Kind,
+    LogEvent,
+    LogLevel,
+    Run,
+    RunDetail,
+    StartRequest,
+    Status,
+    Step,
+    TimelineEntry,
+)
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
+from runtui.providers.events import EventPage, EventQuery, event, keep
 from runtui.providers.http import HttpClient, first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
@@ -277,6 +290,23 @@ def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
                         inputs=inputs)
 
 
+@p.parsing(NAME)
+def parse_logs(items: Iterable[Any], run_id: str, task_names: dict[str, str]) -> list[LogEvent]:
+    """`/logs/filter` records as lines: the source is the task run's name, else "flow"."""
+    events: list[LogEvent] = []
+    for item in items:
+        obj = p.as_dict(item)
+        log_id = p.ident(obj, "id")
+        message = obj.get("message")
+        if log_id is None or not isinstance(message, str):
+            continue
+        task = p.ident(obj, "task_run_id")
+        source = task_names.get(task, task[:8]) if task else "flow"
+        events.append(event(log_id, p.parse_time(obj.get("timestamp")), LogLevel.of(obj.get("level")),
+                            message, source, run_id))
+    return events
+
+
 def orchestration_outcome(body: Any, http_status: int, action: Action) -> None:
     """Raise unless a set_state/resume answer shows the action took (or already had) effect."""
     result = p.text(p.dig(body, "status"))
@@ -324,6 +354,7 @@ class PrefectProvider(Provider):
         self.prefix = workspace_prefix(workspace if isinstance(workspace, str) else None, profile.name)
         self._names: dict[str, str] = {}  # flow/deployment id -> name
         self._missing: set[str] = set()  # ids the server no longer knows (deleted)
+        self._task_names: dict[str, str] = {}  # task run id -> name, for log line sources
 
     @classmethod
     def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
@@ -579,3 +610,61 @@ class PrefectProvider(Provider):
         orchestration_outcome(json_of(response, NAME), response.status_code, action)
         return None
 
+
+    # ---- logs (the event capability: runtui.providers.events) -------------------------
+
+    def events_note(self) -> str | None:
+        return None  # real logs: nothing to excuse
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        """One page of the flow run's logs after `cursor`, oldest first (`POST /logs/filter`).
+
+        The cursor is keyset paging on the log timestamp: (the newest timestamp read,
+        how many lines at exactly that timestamp were read), so equal timestamps never
+        repeat or vanish across pages. The run is read too (one more request only when
+        the page is not full), so the follower knows when the log can end.
+        """
+        after, skip = cursor if isinstance(cursor, tuple) else (None, 0)
+        if after is None and query.since is not None:
+            after = query.since.isoformat()
+        logs: dict[str, Any] = {"flow_run_id": {"any_": [run.id]}}
+        if query.min_level > LogLevel.DEBUG:
+            logs["level"] = {"ge_": int(query.min_level)}
+        if after is not None:
+            logs["timestamp"] = {"after_": after}
+        size = max(1, min(query.page_size, MAX_PAGE))
+        body = {"logs": logs, "sort": "TIMESTAMP_ASC", "limit": size, "offset": skip}
+        items = p.dicts(json_of(await self.http.post_read(self._path("/logs/filter"), json=body), NAME))
+        await self._join_task_names(items)
+        events = parse_logs(items, run.id, self._task_names)
+        next_cursor: tuple[str | None, int] = (after, skip)
+        if items:
+            last = p.text(items[-1].get("timestamp"))
+            if last is not None and last == after:
+                next_cursor = (after, skip + len(items))
+            elif last is not None:
+                next_cursor = (last, sum(1 for i in items if p.text(i.get("timestamp")) == last))
+        more = len(items) >= size
+        fresh_run: Run | None = None
+        if not more:
+            fresh_run = await self.get_summary(run.id)
+        return EventPage(events=keep(events, query), cursor=next_cursor, real_logs=True,
+                         run=fresh_run, more=more)
+
+    async def _join_task_names(self, items: list[dict[str, Any]]) -> None:
+        """Names of task runs the log lines mention and we have not seen: one request."""
+        wanted = {tid for tid in (p.ident(i, "task_run_id") for i in items)
+                  if tid and tid not in self._task_names}
+        if not wanted:
+            return
+        body = {"task_runs": {"id": {"any_": sorted(wanted)}}, "limit": min(len(wanted), MAX_PAGE)}
+        try:
+            found = json_of(await self.http.post_read(self._path("/task_runs/filter"), json=body), NAME)
+        except ProviderError:
+            return  # the source falls back to the task run id
+        for item in p.dicts(found):
+            tid, name = p.ident(item, "id"), p.first_text(item, "name", "task_key")
+            if tid and name:
+                self._task_names[tid] = name
+        for tid in wanted - self._task_names.keys():
+            self._task_names[tid] = tid[:8]  # deleted or unreadable: do not ask every tick

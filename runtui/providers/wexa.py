@@ -16,9 +16,30 @@ from pydantic import SecretStr
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, Cost, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
+from runtui.model import (
+    Action,
+    Cost,
+    HumanRequest,
+    Kind,
+    LogEvent,
+    LogLevel,
+    Run,
+    RunDetail,
+    StartRequest,
+    Status,
+    Step,
+)
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
+from runtui.providers.events import (
+    EventPage,
+    EventQuery,
+    derived_page,
+    event,
+    short_output,
+    status_events,
+    step_events,
+)
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
@@ -168,7 +189,7 @@ def _agent_steps(obj: dict[str, Any]) -> tuple[Step, ...]:
                                          if k in entry), entry))
             error = p.truncate(p.message_of(entry.get("error") or entry.get("errors")))
             started = p.first_time(entry, "start_time", "started_at", "created_at")
-            finished = p.first_time(entry, "end_time", "finished_at", "completed_at")
+            finished = p.first_time(entry, "end_time", "ended_at", "finished_at", "completed_at")
         steps.append(Step(id=step_id, name=title, type=p.first_text(agent, "agent_type", "role"),
                           status=status, raw_status=raw, started_at=started, finished_at=finished,
                           error=error, output=output))
@@ -186,6 +207,38 @@ def parse_execution_detail(body: Any, profile: str) -> RunDetail:
     inputs = p.as_dict(p.to_jsonable(p.as_dict(obj.get("input_variables"))))
     return RunDetail(run=run, steps=_agent_steps(obj), outputs=tuple(outputs), inputs=inputs,
                      raw=p.to_jsonable(body))
+
+
+@p.parsing(NAME)
+def execution_events(body: Any, detail: RunDetail) -> list[LogEvent]:
+    """What `GET /execute_flow/{id}` says beyond its agents: errors, debug info,
+    summaries and the conclusion, as lines (field names unpublished: read defensively)."""
+    obj = _unwrap(body, *EXEC_ID_KEYS)
+    run = detail.run
+    titles = {s.id: s.name or s.id for s in detail.steps}
+    found: list[LogEvent] = []
+    for index, item in enumerate(p.as_list(obj.get("errors"))):
+        entry = p.as_dict(item) if isinstance(item, dict) else {"message": item}
+        text = p.message_of(entry, keys=ERROR_TEXT_KEYS) or "error"
+        agent = p.ident(entry, "agent_id", "agentId")
+        found.append(event(f"error:{index}", p.first_time(entry, "timestamp", "created_at", "time")
+                           or run.finished_at or run.updated_at, LogLevel.ERROR, text,
+                           titles.get(agent, agent) if agent else "execution", run.id))
+    for key in ("debug_info", "debug", "debugInfo"):
+        for index, item in enumerate(p.as_list(obj.get(key)) or ([obj[key]] if obj.get(key) else [])):
+            found.append(event(f"{key}:{index}", p.first_time(item, "timestamp", "created_at", "time"),
+                               LogLevel.DEBUG, p.message_of(item) or short_output(item), "debug", run.id))
+    for key in ("summary", "summaries", "execution_summary"):
+        for index, item in enumerate(p.as_list(obj.get(key)) or ([obj[key]] if obj.get(key) else [])):
+            text = p.message_of(item, keys=("summary", "text", "message")) or short_output(item)
+            found.append(event(f"{key}:{index}", p.first_time(item, "timestamp", "created_at", "time"),
+                               LogLevel.INFO, f"summary: {text}", "summary", run.id))
+    conclusion = obj.get("conclusion")
+    if conclusion is not None:
+        text = p.message_of(conclusion, keys=("conclusion", "text", "message")) or short_output(conclusion)
+        found.append(event("conclusion", run.finished_at or run.updated_at, LogLevel.INFO,
+                           f"conclusion: {text}", "execution", run.id))
+    return found
 
 
 @p.parsing(NAME)
@@ -442,6 +495,25 @@ class WexaProvider(Provider):
         await self.http.post_action(f"/execute_flow/{seg(run.id)}/{verb}", json=body,
                                     params={"projectID": self.project})
         return None
+
+    # ---- events (runtui.providers.events): Wexa publishes no log API ------------------
+
+    def events_note(self) -> str | None:
+        return ("Wexa publishes no log API: these are the execution's details (agents' outputs, "
+                "errors, debug info, summaries, conclusion) or the task's execution tree")
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        """An execution from `GET /execute_flow/{id}`, a task from `GET /task/{id}` (one request)."""
+        if run.kind is Kind.TASK:
+            detail = await self.get_run(run.id, Kind.TASK)
+            return derived_page(step_events(detail) + status_events(detail), detail, query)
+        body = json_of(await self.http.get(f"/execute_flow/{seg(run.id)}"), NAME)
+        detail = parse_execution_detail(body, self.profile.name)
+        extra = execution_events(body, detail)
+        has_errors = any(e.id.startswith("error:") for e in extra)
+        return derived_page(step_events(detail) + status_events(detail, last_error=not has_errors) + extra,
+                            detail, query)
+
 
 
 # Raw execution statuses per common status, for a server-side filter. Wexa's

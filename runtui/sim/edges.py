@@ -94,7 +94,16 @@ def routes(world: World) -> list[Route]:
         run = sim.create(world.rng, flow, world.sync(), inputs, parameters)
         return JSONResponse({"flow_run_uid": run.id, "uid": run.id, "id": run.num, "status": run.status})
 
+    async def action_runs(request: Request) -> Response:
+        """Action runs, filtered by the integer id of the flow run they belong to."""
+        number = request.query_params.get("flow_run_id")
+        if number is None or not number.isdigit():
+            raise ApiError(400, "flow_run_id must be an integer", "BAD_PARAMETERS")
+        run = next((r for r in sim.store.runs if r.num == int(number)), None)
+        return JSONResponse([] if run is None else sim.action_runs_json(run))
+
     r = [
+        ("GET", "/runs", action_runs, "other"),
         ("GET", "/flows/runs", list_runs, "list"),
         ("GET", "/flows/runs/{uid}", get_run, "run"),
         ("GET", "/flows/runs/{uid}/status", get_status, "run"),

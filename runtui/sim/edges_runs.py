@@ -329,6 +329,42 @@ class EdgesSim:
             )
         return steps
 
+    def action_runs_json(self, run: SimRun) -> list[dict[str, Any]]:
+        """`GET /v1/runs?flow_run_id=`: the action runs behind a flow run's steps.
+
+        The item fields follow the documented action-run answer (`run_id`, `run_uid`,
+        `action_name`, lowercase `status`, times); the list's exact shape is unpublished.
+        """
+        flow = self.cat.edges[run.flow]
+        iso = self.clock.iso
+        found: list[dict[str, Any]] = []
+        for j, action in enumerate(flow.steps):
+            if run.started is None or j > run.step:
+                break
+            step_status = self._step_status(run, j)
+            status = {"SUCCEEDED": "completed", "PARTIAL_SUCCEEDED": "completed", "FAILED": "failed",
+                      "RUNNING": "running", "BLOCKED": "running"}.get(step_status)
+            if status is None:
+                continue
+            begin = run.started + j * run.step_dur
+            done = status in ("completed", "failed")
+            error = self.last_error(run) if status == "failed" else None
+            found.append({
+                "run_id": run.num * 100 + j,
+                "run_uid": uuid_of((mix(run.seed, 400 + j) << 64) | mix(run.seed, 500 + j)),
+                "workspace_uid": self.cat.workspace_uid,
+                "user_uid": self.cat.edges_users[run.seed % 2],
+                "action_name": action,
+                "flow_run_id": run.num,
+                "status": status,
+                "error": error,
+                "results_count": self._step_count(run, j) if status == "completed" else 0,
+                "created_at": iso(begin),
+                "started_at": iso(begin),
+                "finished_at": iso(begin + run.step_dur) if done else None,
+            })
+        return found
+
     def outputs_json(
         self, run: SimRun, offset: int, limit: int, step_uid: str | None
     ) -> list[dict[str, Any]]:
