@@ -84,6 +84,26 @@ FLOWS_PY = textwrap.dedent(
         return f"{answer.region}:{answer.cap}"
 
 
+    @task
+    def chatty(i: int) -> int:
+        from prefect import get_run_logger
+        get_run_logger().warning("task says warning %d", i)
+        return i
+
+
+    @flow(log_prints=True)
+    def talker(lines: int = 3) -> str:
+        from prefect import get_run_logger
+        logger = get_run_logger()
+        logger.debug("talker debug line")
+        for i in range(lines):
+            logger.info("talker info %d", i)
+        chatty(7)
+        logger.error("talker error line")
+        logger.info("hostile \x1b]52;c;Zm9v\x07 tail")
+        return "talked"
+
+
     @flow(log_prints=True)
     def failer() -> None:
         raise RuntimeError("boom from the failer flow")
@@ -101,6 +121,7 @@ DEPLOYMENTS: dict[str, dict[str, Any]] = {
     "pauser": {"timeout": _int_param("timeout", 300)},
     "failer": {},
     "asker": {},
+    "talker": {"lines": _int_param("lines", 3)},
 }
 
 

@@ -45,6 +45,8 @@ SCREENSHOT_NAMES: dict[tuple[str, str], str] = {
     ("test_attention", "test_snapshot_attention[size0]"): "attention_80x24.svg",
     ("test_attention", "test_snapshot_attention[size1]"): "attention_120x36.svg",
     ("test_attention", "test_snapshot_answer_form"): "answer_form_80x24.svg",
+    ("test_logs", "test_snapshot_log_view[size0]"): "logs_80x24.svg",
+    ("test_logs", "test_snapshot_log_view[size1]"): "logs_200x50.svg",
 }
 
 

@@ -19,6 +19,7 @@ from runtui.model import Run, Status, Step
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.widgets.detail_pane import RAW_LIMIT, DetailPane, format_raw
+from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import StepsTree
 from tests.tui.apps.detail_support import (
     CSS_PATH,
@@ -115,7 +116,14 @@ async def test_tabs_are_reachable_by_keyboard() -> None:
         assert pane.query_one("#detail-tabs").active == "tab-steps"  # type: ignore[attr-defined]
         await pilot.press("right_square_bracket")
         await pilot.pause()
+        assert pane.query_one("#detail-tabs").active == "tab-logs"  # type: ignore[attr-defined]
+        # A provider that reads no logs says so in the tab instead of showing nothing.
+        panel = pane.query_one(LogPanel)
+        assert "no log" in panel.status_words()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
         assert pane.query_one("#detail-tabs").active == "tab-outputs"  # type: ignore[attr-defined]
+        assert not pane.query(LogPanel)  # the log is let go when its tab closes
 
 
 async def test_update_changes_status_and_keeps_tree_state() -> None:

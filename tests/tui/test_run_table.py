@@ -191,8 +191,20 @@ async def test_columns_collapse_in_priority_order() -> None:
             assert all(len(line) <= width for line in lines(table))
     assert {"status", "workflow", "id", "profile", "duration"} <= set(seen[80])
     assert "cost" not in seen[80]
-    assert seen[120] == tuple(c.key for c in COLUMNS)
-    assert len(seen[40]) < len(seen[60]) <= len(seen[80]) < len(seen[120])
+    assert "error" not in seen[80]  # the last error is the first to go
+    assert seen[160] == tuple(c.key for c in COLUMNS)
+    assert len(seen[40]) < len(seen[60]) <= len(seen[80]) < len(seen[120]) <= len(seen[160])
+
+
+async def test_the_last_error_shows_when_there_is_room() -> None:
+    failed = make_run(0, status=Status.FAILED, last_error="Accounting API timeout after 30s")
+    app = TableApp([failed, make_run(1)])
+    async with app.run_test(size=(200, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        shown = lines(table)
+        assert "LAST ERROR" in shown[0]
+        assert any("Accounting API timeout after 30s" in line for line in shown)
 
 
 async def test_header_stays_on_top_when_scrolled() -> None:

@@ -34,6 +34,7 @@ class DetailScreen(Screen[None]):
         Binding("t", "control('retry')", "Retry", id="detail.retry", show=False),
         Binding("R", "control('again')", "Run again", id="detail.again", show=False),
         Binding("w", "control('watch')", "Notify when done", id="detail.watch", show=False),
+        Binding("l", "logs", "Logs", id="detail.logs"),
         Binding("y", "copy_id", "Copy id", id="detail.copy"),
         Binding("ctrl+r", "refresh", "Refresh", id="detail.refresh"),
     ]
@@ -74,6 +75,11 @@ class DetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_logs(self) -> None:
+        from runtui.tui.screens.logs import LogScreen
+
+        self.app.push_screen(LogScreen(self.run, tz=self.pane.tz))
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.run.id)

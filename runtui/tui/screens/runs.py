@@ -74,6 +74,7 @@ class RunsScreen(Screen[None]):
         Binding("y", "copy_id", "Copy id", id="runs.copy", show=False),
         Binding("w", "watch_run", "Notify when done", id="runs.watch", show=False),
         Binding("R", "run_again", "Run again", id="runs.again", show=False),
+        Binding("l", "logs", "Logs", id="runs.logs"),
         Binding("n", "next_failed(1)", "Next failed", id="runs.next_failed", show=False),
         Binding("N", "next_failed(-1)", "Previous failed", id="runs.previous_failed", show=False),
         Binding("escape", "back", "Back", id="runs.back", show=False),
@@ -222,6 +223,16 @@ class RunsScreen(Screen[None]):
             self._detail_open = True
         else:
             self.app.push_screen(DetailScreen(run))
+
+    def action_logs(self) -> None:
+        """The run under the cursor's log, full screen."""
+        from runtui.tui.screens.logs import LogScreen
+
+        run = self.table.cursor_run
+        if run is None:
+            self.notify("no run selected", severity="warning", timeout=3)
+            return
+        self.app.push_screen(LogScreen(run))
 
     @on(RunTable.CursorMoved)
     def follow_cursor(self, event: RunTable.CursorMoved) -> None:

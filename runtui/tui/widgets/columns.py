@@ -51,6 +51,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("updated", "UPDATED", 8, 10, 10, timed=True),
     Column("cost", "COST", 6, 4, 14, right=True),
     Column("provider", "PROVIDER", 7, 8, 10),
+    # Why a run failed, at a glance, when there is room (the detail's header says it too).
+    Column("error", "LAST ERROR", 9, 16, 10_000, flexible=True),
 )
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 SORT_CYCLE: tuple[str, ...] = tuple(c.key for c in COLUMNS)
@@ -113,6 +115,7 @@ CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
     "cost": lambda run, now: display.cost(run),
     "provider": lambda run, now: one_line(run.provider),
     "updated": lambda run, now: ago(run.updated_at, now),
+    "error": lambda run, now: one_line(run.last_error or ""),
 }
 """The text of each column's cell, before it is fitted to the column width.
 
@@ -217,6 +220,8 @@ def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
         return lambda r: -1.0 if r.cost is None else r.cost.amount
     if key == "updated":
         return lambda r: d if (d := r.updated_at or _MIN_DT).tzinfo is not None else _aware(d)
+    if key == "error":
+        return lambda r: (r.last_error or "").casefold()
     raise KeyError(key)
 
 
@@ -308,7 +313,8 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
 
     Columns are admitted in priority order while they fit at their minimum
     width; the first one that does not fit drops it and every later one. The
-    flexible column (workflow) then takes whatever width is left.
+    flexible columns (workflow, and the last error when it fits) then share
+    whatever width is left, the error taking two parts of three.
     """
 
     def base(col: Column) -> int:
@@ -327,12 +333,16 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     if not chosen:
         chosen.add(COLUMNS[0].key)
     spare = max(0, width - used)
+    flexible = [c.key for c in COLUMNS if c.flexible and c.key in chosen]
+    share = {key: spare for key in flexible}
+    if len(flexible) == 2:  # the workflow and the error
+        share = {flexible[0]: spare // 3, flexible[1]: spare - spare // 3}
     placed: list[Placed] = []
     x = MARK_WIDTH - GAP
     for col in COLUMNS:
         if col.key not in chosen:
             continue
-        w = base(col) + (spare if col.flexible else 0)
+        w = base(col) + share.get(col.key, 0)
         x += GAP
         placed.append(Placed(col, x, w))
         x += w

@@ -11,12 +11,12 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -29,17 +29,19 @@ from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
+    from runtui.tui.host import AppHost
 
 MAX_ROWS = 200  # output rows shown
 MAX_COLUMNS = 50  # output columns shown
 MAX_CELL = 80  # characters per output cell
 RAW_LIMIT = 200_000  # characters of pretty raw JSON shown
 SYNTAX_LIMIT = 64_000  # above this the raw JSON is shown without highlighting (a virtual TextArea)
-TABS = ("tab-overview", "tab-steps", "tab-outputs", "tab-raw")
+TABS = ("tab-overview", "tab-steps", "tab-logs", "tab-outputs", "tab-raw")
 
 
 _UNSET: Any = object()
@@ -190,6 +192,7 @@ class DetailPane(Vertical):
             self._reset_views()
             self._render_run()
             self._start_following(run)
+            self._sync_logs()
         # Before mount: on_mount starts the follower.
 
     def note_run(self, run: Run) -> None:
@@ -225,6 +228,8 @@ class DetailPane(Vertical):
             with TabPane("Steps", id="tab-steps"):
                 yield StepsTree(clock=self.clock, id="steps-tree")
                 yield Static("", id="step-info", markup=False)
+            with TabPane("Logs", id="tab-logs"):
+                yield Vertical(id="logs-holder")
             with TabPane("Outputs", id="tab-outputs"), VerticalScroll(id="outputs-scroll"):
                 yield Static("Inputs", id="inputs-label", classes="detail-heading", markup=False)
                 yield DataTable(id="inputs-table", show_cursor=True, zebra_stripes=False)
@@ -254,8 +259,27 @@ class DetailPane(Vertical):
 
     @property
     def _workspace(self) -> Workspace:
-        ws: Workspace = self.app.workspace  # type: ignore[attr-defined]
-        return ws
+        return cast("AppHost", self.app).workspace
+
+    # ---- the Logs tab: a LogPanel for the shown run, only while the tab is open ---------
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab_changed(self) -> None:
+        self._sync_logs()
+
+    def _sync_logs(self) -> None:
+        """Follow the shown run's log while the Logs tab is open; let go otherwise, so a
+        detail that is only glanced at costs no log reads."""
+        holder = self.query_one("#logs-holder", Vertical)
+        open_tab = self.query_one(TabbedContent).active == "tab-logs"
+        current = next(iter(holder.query(LogPanel)), None)
+        wanted = self._run if open_tab else None
+        if current is not None and (wanted is None or current.run.key != wanted.key):
+            current.stop()
+            current.remove()
+            current = None
+        if wanted is not None and current is None:
+            holder.mount(LogPanel(wanted, id="detail-logs", tz=self.tz))
 
     def _start_following(self, run: Run) -> None:
         gen = self._gen

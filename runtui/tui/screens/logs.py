@@ -1,0 +1,53 @@
+"""One run's log over the whole terminal (`l` on a row or in the detail)."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from runtui import display
+from runtui.model import Run
+from runtui.safe_text import one_line
+from runtui.tui.widgets.log_panel import LogPanel
+from runtui.tui.widgets.log_view import LogView
+
+
+class LogScreen(Screen[None]):
+    """A `LogPanel` under a one-line title naming the run."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="logs.back"),
+    ]
+
+    DEFAULT_CSS = """
+    LogScreen > #log-title { height: 1; background: $primary; color: $text; }
+    """
+
+    def __init__(self, run: Run, *, tz: tzinfo | None = None) -> None:
+        super().__init__()
+        self.run = run
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        run = self.run
+        workflow = run.workflow_name or run.workflow_id or ""
+        title = f" Log · {run.profile} · {display.short_id(run.id)} · {workflow}"
+        yield Static(Text(one_line(title)), id="log-title")
+        yield LogPanel(run, id="log-panel", tz=self.tz)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LogView).focus()
+
+    @property
+    def panel(self) -> LogPanel:
+        return self.query_one(LogPanel)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

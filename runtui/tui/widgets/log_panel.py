@@ -1,0 +1,227 @@
+"""A run's log with its state in words: the view, a status line and the search box.
+
+The full-screen log (`l`) and the detail's Logs tab are both a `LogPanel`. It
+follows its run through the workspace's `LogHub` while it is mounted (one reader
+per run however many panels show it) and lets go when it is removed. The status
+line says everything that is on: live / following / paused / stream lost /
+ended, the level and source filters, the search and its position, wrap, times,
+and what the platform offers when it has no log API.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from runtui import logtext
+from runtui.engine.log_store import LogLines
+from runtui.engine.logs import LogFollower, LogSubscription, StreamState
+from runtui.errors import RuntuiError
+from runtui.model import LogEvent, LogLevel, Run
+from runtui.safe_text import multi_line, one_line
+from runtui.tui.widgets.log_rows import LogRows
+from runtui.tui.widgets.log_view import LogView
+
+if TYPE_CHECKING:
+    from runtui.tui.host import AppHost
+
+STATE_WORDS: dict[StreamState, str] = {
+    StreamState.CONNECTING: "… connecting",
+    StreamState.LIVE: "● live",
+    StreamState.RECONNECTING: "⚠ stream lost, reconnecting…",
+    StreamState.ENDED: "■ ended",
+}
+
+
+def log_file_name(run: Run, now: datetime | None = None) -> str:
+    """`runtui-<profile>-<run id>-<UTC time>.log`, with only filename-safe characters."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    raw = f"runtui-{run.profile}-{run.id}-{stamp}.log"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", raw)[:200]
+
+
+class LogPanel(Vertical):
+    """One run's log, followed while mounted."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Find", key_display="/", id="logs.search"),
+        Binding("s", "save", "Save", id="logs.save"),
+        Binding("escape", "close_search", "Back", key_display="esc", id="logs.close_search"),
+    ]
+
+    DEFAULT_CSS = """
+    LogPanel { height: 1fr; }
+    LogPanel > #log-status { height: 1; background: $panel; }
+    LogPanel > #log-note { height: auto; color: $text-muted; }
+    LogPanel > LogView { height: 1fr; }
+    LogPanel > #log-search { display: none; height: 3; }
+    LogPanel > #log-search.-open { display: block; }
+    """
+
+    def __init__(self, run: Run, *, id: str | None = None, save_dir: Path | None = None,
+                 tz: tzinfo | None = None) -> None:
+        super().__init__(id=id)
+        self.run = run
+        self.tz = tz  # None: the local zone
+        self.save_dir = save_dir
+        self.follower: LogFollower | None = None
+        self._subscription: LogSubscription | None = None
+        self._problem: str | None = None
+        self._rows = LogRows(LogLines())
+        self._status_text = ""
+        self._behind = False  # lines arrived that the view has not placed yet
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="log-status", markup=False)
+        yield Static("", id="log-note", markup=False)
+        view = LogView(self._rows, id="log-view")
+        view.tz = self.tz
+        yield view
+        yield Input(placeholder="find (enter: search, esc: close)", id="log-search")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        self.query_one("#log-note", Static).display = False
+        self._start()
+        self._show_status()
+        self.set_interval(0.5, self._check_shown)
+
+    def on_unmount(self) -> None:
+        self.stop()
+
+    def _start(self) -> None:
+        try:
+            hub = cast("AppHost", self.app).workspace.logs
+            self._subscription = hub.follow(self.run, self._on_lines)
+        except RuntuiError as exc:
+            self._problem = f"no log: {exc}"
+            return
+        self.follower = self._subscription.follower
+        self._rows.lines = self.follower.buffer.lines
+        self.view.lines_changed(self.follower.buffer.dropped)
+
+    def stop(self) -> None:
+        """Let go of the run (the hub stops reading it when no panel shows it)."""
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+    def _on_lines(self, follower: LogFollower, added: list[LogEvent]) -> None:
+        if not self.is_attached:
+            return
+        self._rows.lines = follower.buffer.lines
+        if added:
+            self._behind = True
+        if not self.screen.is_active:
+            return  # covered by another screen: nothing is drawn until it shows again
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Show what arrived while the panel could not be seen (or just now)."""
+        if self._behind and self.follower is not None:
+            self._behind = False
+            self.view.lines_changed(self.follower.buffer.dropped)
+        self._show_status()
+
+    def _check_shown(self) -> None:
+        if self._behind and self.screen.is_active:
+            self._catch_up()
+
+    # ---- the status line -----------------------------------------------------------------
+
+    def status_words(self) -> str:
+        """Everything that is on, in words (what the status line shows; tests read it)."""
+        view, rows = self.view, self._rows
+        parts: list[str] = []
+        follower = self.follower
+        if self._problem is not None:
+            parts.append(self._problem)
+        elif follower is not None:
+            parts.append(STATE_WORDS[follower.state])
+            if follower.state is not StreamState.ENDED:
+                parts.append("following" if view.following else "paused: G follows")
+        parts.append(f"{len(rows.lines) if follower else 0} lines")
+        if rows.filter.min_level > LogLevel.DEBUG:
+            parts.append(f"level ≥ {rows.filter.min_level.word}")
+        if rows.filter.source is not None:
+            parts.append(f"source {one_line(rows.filter.source)}")
+        if rows.query:
+            rank = rows.match_rank(view.match_row) if rows.match_count and view.match_row >= 0 else 0
+            parts.append(f"/{one_line(rows.query)} {rank}/{rows.match_count}")
+        if view.wrap:
+            parts.append("wrap")
+        parts.append("relative times" if view.relative_times else "local times")
+        return " · ".join(parts)
+
+    def _show_status(self) -> None:
+        text = self.status_words()
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#log-status", Static).update(Text(text))
+        follower = self.follower
+        note_widget = self.query_one("#log-note", Static)
+        note = follower.note if follower is not None and follower.real_logs is False else None
+        if note and not note_widget.display:
+            note_widget.update(Text(one_line(note)))
+            note_widget.display = True
+
+    @on(LogView.Changed)
+    def _view_changed(self) -> None:
+        self._show_status()
+
+    # ---- search and save -----------------------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self.query_one("#log-search", Input)
+        box.add_class("-open")
+        box.value = self._rows.query
+        box.focus()
+
+    @on(Input.Submitted, "#log-search")
+    def _searched(self, event: Input.Submitted) -> None:
+        event.stop()
+        box = self.query_one("#log-search", Input)
+        box.remove_class("-open")
+        found = self.view.search(event.value)
+        self.view.focus()
+        if event.value and not found:
+            self.notify(f"no line matches {event.value!r}", severity="warning", timeout=3)
+
+    def action_close_search(self) -> None:
+        """Esc closes an open search box; otherwise it is the screen's (back)."""
+        box = self.query_one("#log-search", Input)
+        if not box.has_class("-open"):
+            raise SkipAction()
+        box.remove_class("-open")
+        self.view.focus()
+
+    def action_save(self) -> None:
+        """Write every line read so far (not only the filtered ones) to a file; say where."""
+        follower = self.follower
+        if follower is None:
+            self.notify("nothing to save: no log was read", severity="warning")
+            return
+        path = (self.save_dir or Path.cwd()) / log_file_name(self.run)
+        try:
+            with path.open("x", encoding="utf-8") as out:
+                for line in follower.buffer.lines:
+                    out.write(multi_line(logtext.format_line(line)) + "\n")
+        except OSError as exc:
+            self.notify(f"cannot save the log: {exc}", severity="error")
+            return
+        dropped = follower.buffer.dropped
+        more = f" ({dropped} older lines were already let go)" if dropped else ""
+        self.notify(f"saved {len(follower.buffer.lines)} lines to {path}{more}", title="log saved")
