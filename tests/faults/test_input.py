@@ -155,7 +155,7 @@ async def test_a_10mb_run_is_cut_for_display_and_the_ui_keeps_ticking(
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), 5, "detail")
         pane = app.screen.query_one(DetailPane)
         await wait_for(pilot, lambda: pane.detail is not None, 30, "the 10 MB detail")
-        for _ in range(3):
+        for _ in range(4):  # Overview → Steps → Logs → Outputs → Raw JSON
             await pilot.press("right_square_bracket")
             await pilot.pause(0.1)
         await wait_for(pilot, lambda: "truncated" in pane.raw_note, 30, "the truncation note")

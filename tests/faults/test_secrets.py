@@ -117,7 +117,7 @@ async def test_no_screen_shows_a_key(sim: SimHandle, logs: pytest.LogCaptureFixt
         pane = app.screen.query_one(DetailPane)
         await wait_for(pilot, lambda: pane.detail is not None, 10, "detail read")
         shot("detail-overview")
-        for tab in ("steps", "outputs", "raw"):
+        for tab in ("steps", "logs", "outputs", "raw"):
             await pilot.press("right_square_bracket")
             await pilot.pause(0.3)
             shot(f"detail-{tab}")

@@ -20,6 +20,7 @@ from runtui.model import Run, Status
 from runtui.safe_text import one_line
 
 GAP = 2  # blank cells between two columns
+WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
 MARK_WIDTH = 3  # "*" marked, "…" action pending, then one blank
 
 _MIN_DT = datetime.min.replace(tzinfo=UTC)
@@ -313,8 +314,8 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
 
     Columns are admitted in priority order while they fit at their minimum
     width; the first one that does not fit drops it and every later one. The
-    flexible columns (workflow, and the last error when it fits) then share
-    whatever width is left, the error taking two parts of three.
+    flexible columns share whatever width is left: the workflow first takes
+    `WORKFLOW_ROOM` cells (else the last error is not shown), then a third of the rest.
     """
 
     def base(col: Column) -> int:
@@ -333,10 +334,13 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     if not chosen:
         chosen.add(COLUMNS[0].key)
     spare = max(0, width - used)
-    flexible = [c.key for c in COLUMNS if c.flexible and c.key in chosen]
-    share = {key: spare for key in flexible}
-    if len(flexible) == 2:  # the workflow and the error
-        share = {flexible[0]: spare // 3, flexible[1]: spare - spare // 3}
+    if "error" in chosen and spare < WORKFLOW_ROOM:
+        chosen.discard("error")  # the workflow's name first: the error only where there is room
+        spare += base(BY_KEY["error"]) + GAP
+    share = {"workflow": spare}
+    if "error" in chosen:  # the workflow takes its room, then a third of what is left
+        first = WORKFLOW_ROOM + (spare - WORKFLOW_ROOM) // 3
+        share = {"workflow": first, "error": spare - first}
     placed: list[Placed] = []
     x = MARK_WIDTH - GAP
     for col in COLUMNS:

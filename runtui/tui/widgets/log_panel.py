@@ -153,7 +153,9 @@ class LogPanel(Vertical):
             parts.append(STATE_WORDS[follower.state])
             if follower.state is not StreamState.ENDED:
                 parts.append("following" if view.following else "paused: G follows")
-        parts.append(f"{len(rows.lines) if follower else 0} lines")
+        parts.append(f"{len(rows.lines) if follower else 0:,} lines")
+        if follower is not None and follower.buffer.dropped:
+            parts.append(f"{follower.buffer.dropped:,} older let go")  # the gap at the top, said
         if rows.filter.min_level > LogLevel.DEBUG:
             parts.append(f"level ≥ {rows.filter.min_level.word}")
         if rows.filter.source is not None:
