@@ -19,7 +19,7 @@ from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import multi_line, one_line
-from runtui.tui import switch
+from runtui.tui import clipboard, switch
 from runtui.tui.alerts import Alerts
 
 if TYPE_CHECKING:
@@ -202,6 +202,15 @@ class RuntuiApp(App[int]):
         payload = base64.b64encode(text.encode()).decode()
         seq = f"\x1b]52;c;{payload}\a"
         self._driver.write("\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\")
+
+    def copy_id(self, text: str) -> str:
+        """Copy a run id where it can go and say where (the toast's words)."""
+        set_clipboard = clipboard.tmux_set_clipboard() if clipboard.in_tmux() else None
+        osc52 = set_clipboard != "off"
+        if osc52:
+            self.copy_to_clipboard(text)
+        in_buffer = clipboard.in_tmux() and clipboard.tmux_load_buffer(text)
+        return f"copied {text} " + clipboard.where_copied(in_buffer, set_clipboard, osc52)
 
     def _followed(self, key: tuple[str, str]) -> bool:
         """Watched (`w`) or marked: its end is worth a notification; a watch ends with it."""

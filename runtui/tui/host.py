@@ -23,3 +23,6 @@ class AppHost(Protocol):
 
     def open_runs(self) -> None:
         """Show the runs screen (first time: start watching)."""
+
+    def copy_id(self, text: str) -> str:
+        """Copy a run id to every clipboard there is; returns where it went, in words."""

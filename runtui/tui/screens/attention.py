@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from runtui import display
 from runtui.actions import decide
@@ -25,6 +25,7 @@ from runtui.providers.capabilities import AnswersHumans
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.screens.answer import Answer, AnswerScreen
+from runtui.tui.widgets.keys_footer import keys_footer
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
 COLUMNS = ("WHY", "PROFILE", "ID", "DETAIL", "WORKFLOW")
@@ -56,7 +57,7 @@ class AttentionScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
         yield table
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self._fill()

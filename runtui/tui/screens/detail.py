@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Tabs
+from textual.widgets import Tabs
 
 from runtui.actions import decide
 from runtui.model import Action, Run
 from runtui.tui.widgets.detail_pane import DetailPane
+from runtui.tui.widgets.keys_footer import keys_footer
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -65,7 +66,7 @@ class DetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.pane
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.pane.query_one(Tabs).focus()
@@ -82,8 +83,7 @@ class DetailScreen(Screen[None]):
         self.app.push_screen(LogScreen(self.run, tz=self.pane.tz))
 
     def action_copy_id(self) -> None:
-        self.app.copy_to_clipboard(self.run.id)
-        self.notify(f"copied {self.run.id}", timeout=2)
+        self.notify(cast("AppHost", self.app).copy_id(self.run.id), timeout=4)
 
     def action_refresh(self) -> None:
         self.pane.refresh_now()

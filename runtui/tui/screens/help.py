@@ -31,22 +31,24 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("what")
         table.add_column("binding id", style="dim", no_wrap=True)
         # One row per binding (its keys joined), the screen's own keys first, then the app's,
-        # then the focused widget's; Textual's built-ins without an id come last.
+        # then the focused widget's; Textual's built-ins (no id) are left out, and the
+        # palette is listed once, at the end.
         found: dict[tuple[str, str], tuple[int, list[str]]] = {}
         for _key, active in self.under.active_bindings.items():
             b = active.binding
             ident = b.id or ""
             if not (b.description or ident):
                 continue
+            if not ident:
+                continue  # Textual's own widget keys (a tree's shift+left, …): not ours to list
             what = b.description or b.action
-            rank = 3 if not ident else 0 if active.node is self.under else 1 if active.node is self.app else 2
+            rank = 0 if active.node is self.under else 1 if active.node is self.app else 2
             _, keys = found.setdefault((ident or b.action, what), (rank, []))
             display = self.app.get_key_display(b)
             if display not in keys:
                 keys.append(display)
         ordered = sorted(found.items(), key=lambda item: item[1][0])  # stable: chain order within a rank
-        rows = [(", ".join(keys), what, ident if rank < 3 else "")
-                for (ident, what), (rank, keys) in ordered]
+        rows = [(", ".join(keys), what, ident) for (ident, what), (rank, keys) in ordered]
         if ("table.select", "Open") not in found:  # the table is not focused: still say how it works
             rows += [("enter", "Open the run's detail", "table.select"),
                      ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from runtui import display
 from runtui.model import Run
 from runtui.safe_text import one_line
+from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.log_view import LogView
 
@@ -40,7 +41,7 @@ class LogScreen(Screen[None]):
         title = f" Log · {run.profile} · {display.short_id(run.id)} · {workflow}"
         yield Static(Text(one_line(title)), id="log-title")
         yield LogPanel(run, id="log-panel", tz=self.tz)
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.query_one(LogView).focus()

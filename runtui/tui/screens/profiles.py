@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
@@ -24,6 +24,7 @@ from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.safe_text import one_line
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen, provider_default_url
+from runtui.tui.widgets.keys_footer import keys_footer
 
 CELL_MIN = 20  # the health column never gets narrower than this (the table scrolls instead)
 URL_MAX = 40  # the line under the table has the whole text of every clipped cell
@@ -98,7 +99,7 @@ class ProfilesScreen(Screen[None]):
         yield Static("", id="profiles-title", markup=False)
         yield DataTable(id="profiles-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="profiles-detail", markup=False)
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.refresh_rows()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
@@ -22,6 +22,7 @@ from runtui.model import Action, ActionResult, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
+from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.run_table import RunTable
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
@@ -98,7 +99,7 @@ class RunsScreen(Screen[None]):
         with Horizontal(id="body"):
             yield self.table
         yield HealthBar(id="health")
-        yield Footer()
+        yield keys_footer()
 
     @property
     def ws(self) -> Workspace:
@@ -337,8 +338,7 @@ class RunsScreen(Screen[None]):
     def action_copy_id(self) -> None:
         run = self.table.cursor_run
         if run is not None:
-            self.app.copy_to_clipboard(run.id)
-            self.notify(f"copied {run.id}", timeout=2)
+            self.notify(cast("AppHost", self.app).copy_id(run.id), timeout=4)
 
     def action_watch_run(self) -> None:
         run = self.table.cursor_run

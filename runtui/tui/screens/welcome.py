@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
@@ -26,6 +26,7 @@ from runtui.errors import RuntuiError
 from runtui.safe_text import one_line
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
+from runtui.tui.widgets.keys_footer import keys_footer
 
 if TYPE_CHECKING:
     from runtui.tui.host import AppHost
@@ -69,7 +70,7 @@ class WelcomeScreen(Screen[None]):
                          "a command or the keyring.", classes="welcome-help", markup=False)
             yield Button("Open the runs (o)", id="open")
             yield Button("Quit (q)", id="quit")
-        yield Footer()
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self._update()
