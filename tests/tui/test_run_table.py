@@ -253,15 +253,48 @@ async def test_sort_changes_order_and_header_arrow() -> None:
             table.sort_by("nope")
 
 
-async def test_cycle_sort_visits_every_column() -> None:
+async def test_cycle_sort_visits_every_shown_column_and_only_those() -> None:
     app = TableApp([make_run(i) for i in range(3)])
-    async with app.run_test(size=(120, 30)):
+    async with app.run_test(size=(80, 30)):
         table = app.query_one(RunTable)
+        shown = table.visible_columns
+        assert len(shown) < len(COLUMNS)  # at 80 columns some are off screen
         seen = []
-        for _ in range(len(COLUMNS)):
+        for _ in range(len(shown)):
             table.cycle_sort()
             seen.append(table.sort_column)
-        assert sorted(seen) == sorted(c.key for c in COLUMNS)
+            assert "▲" in lines(table)[0] or "▼" in lines(table)[0]  # the key is always visible
+        assert sorted(seen) == sorted(shown)
+
+
+async def test_digits_pick_the_sort_column_the_same_digit_reverses_and_the_cursor_goes_top() -> None:
+    runs = [make_run(i, workflow=name) for i, name in enumerate(["delta", "Alpha", "charlie", "bravo"])]
+    app = TableApp(runs)
+    async with app.run_test(size=(80, 30)) as pilot:
+        table = app.query_one(RunTable)
+        table.focus()
+        await pilot.press("end")  # the cursor at the bottom
+        assert table.sort_by_position(2)  # WORKFLOW is the 2nd column shown
+        await pilot.pause()
+        assert table.sort_column == "workflow" and not table.sort_reverse
+        assert table.cursor_run is not None and table.cursor_run.workflow_name == "Alpha"
+        assert lines(table)[1].strip().startswith("✔ succeeded") and "Alpha" in lines(table)[1]
+        assert table.sort_by_position(2)
+        assert table.sort_reverse
+        table.reverse_sort()
+        assert not table.sort_reverse
+        assert not table.sort_by_position(9)  # no 9th column at 80: nothing changes
+        assert table.sort_column == "workflow"
+
+
+async def test_a_narrow_sorted_header_keeps_its_arrow_without_an_ellipsis() -> None:
+    app = TableApp([make_run(i) for i in range(3)])
+    async with app.run_test(size=(80, 30)) as pilot:
+        table = app.query_one(RunTable)
+        table.sort_by("duration", reverse=True)
+        await pilot.pause()
+        header = lines(table)[0]
+        assert "DURATIO▼" in header and "…" not in header
 
 
 # --------------------------------------------------------------------------- filters
@@ -407,8 +440,10 @@ async def test_cursor_stays_on_its_run_across_inserts_above_and_resort() -> None
         cursor_line = next(i for i, line in enumerate(lines(table)) if "flow" not in line and "w6" in line)
         assert cursor_line == 3 + 5 + 1
         table.sort_by("workflow", reverse=False)
-        assert table.cursor_key == key
+        # A new order is read from its top: the cursor goes to the first row, in view.
+        assert table.cursor_key == ("prod", row_ids(table)[0])
         assert row_ids(table)[5] == "run_0009"  # "flow 0100".."flow 0104", then w0
+        table.move_cursor_to(key)
         table.set_filter("w6")
         assert row_ids(table) == ["run_0003"]
         assert table.cursor_key == key

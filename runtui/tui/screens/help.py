@@ -11,9 +11,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
+
 INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
          'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
-         "are greyed out in the footer; the command palette (ctrl+p) lists every action.")
+         "are greyed out in the footer; the command palette (ctrl+p) lists every action.\n"
+         "Filter (/): " + FILTER_HELP + ".")
 
 
 class HelpScreen(ModalScreen[None]):

@@ -69,6 +69,9 @@ class RunsScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="runs.filter", key_display="/", priority=True),
         Binding("a", "active_only", "Active", id="runs.active"),
         Binding("s", "sort", "Sort", id="runs.sort", show=False),
+        Binding("S", "reverse_sort", "Reverse sort", id="runs.reverse_sort", show=False),
+        *(Binding(str(n), f"sort_column({n})", f"Sort by column {n}", id=f"runs.sort_{n}", show=False)
+          for n in range(1, 10)),
         Binding("o", "next_profile", "Profile", id="runs.profile", show=False),
         Binding("ctrl+r", "refresh", "Refresh", id="runs.refresh", show=False),
         Binding("f", "freeze", "Pause refresh", id="runs.freeze", show=False),
@@ -94,8 +97,8 @@ class RunsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        yield FilterInput(self._filter_to, placeholder="filter: text matches profile, id, workflow, status",
-                          id="filter")
+        yield FilterInput(self._filter_to, id="filter",
+                          placeholder="filter: text; words AND-ed, status:failed p:prod wf:x since:2h")
         with Horizontal(id="body"):
             yield self.table
         yield HealthBar(id="health")
@@ -296,6 +299,14 @@ class RunsScreen(Screen[None]):
 
     def action_sort(self) -> None:
         self.table.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.table.reverse_sort()
+
+    def action_sort_column(self, position: int) -> None:
+        """1-9: sort by the Nth column shown; the same digit again reverses it."""
+        if not self.table.sort_by_position(position):
+            self.notify(f"no column {position} at this width", severity="warning", timeout=3)
 
     def action_next_profile(self) -> None:
         names = [None, *self.ws.profile_names]

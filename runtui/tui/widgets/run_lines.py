@@ -263,8 +263,12 @@ class RunLines(ScrollView):
             col = placed.column
             title = col.title
             if col.key == self._model.sort:
-                arrow = " ▼" if self._model.reverse else " ▲"
-                title = fit(title, max(0, placed.width - 2)).rstrip() + arrow
+                arrow = "▼" if self._model.reverse else "▲"
+                # The whole title when it fits with the arrow, else cut without an ellipsis:
+                # "DURATIO▼" still reads as DURATION, "DURAT… ▼" did not.
+                room = placed.width - 1
+                title = (title + " " + arrow if len(title) + 2 <= placed.width
+                         else title[:max(0, room)] + arrow)
             parts.append(" " * (placed.x - x))
             parts.append(fit(title, placed.width, col.right))
             x = placed.x + placed.width

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from itertools import compress, repeat
 from operator import attrgetter, contains
 from typing import Any
@@ -41,6 +42,7 @@ from textual.strip import Strip
 
 from runtui.engine.store import Key
 from runtui.model import ACTIVE, Run, Status
+from runtui.tui.widgets.run_filter import Term, field_texts, recent
 
 STATUSES: tuple[Status, ...] = tuple(Status)
 STATUS_INDEX: dict[int, int] = {id(status): i for i, status in enumerate(STATUSES)}
@@ -205,25 +207,39 @@ class SearchIndex:
 
     # ---------------------------------------------------------------- filtering
 
-    def matches(self, rec: Row, needle: str) -> bool:
-        """`needle in haystack(rec.run)`, from the group texts (no string built)."""
+    def matches(self, rec: Row, terms: tuple[Term, ...], now: datetime) -> bool:
+        """Whether the row passes every term, from the group texts (no string built)."""
         row_code = rec.row_code
         codes = [row_code[k] | row_code[k + 1] << 8 for k in GROUPS]
-        if "\0" in needle or OVERFLOW in codes:
-            return needle in haystack(rec.run)
+        exact = OVERFLOW in codes
         texts = self.texts
-        return needle in rec.run.id.lower() or any(needle in texts[g][c] for g, c in enumerate(codes))
+        for term in terms:
+            needle = term.text
+            if term.field == "since":
+                if term.age is None or not recent(rec.run, term.age, now):
+                    return False
+            elif term.field != "any":
+                if needle not in field_texts(rec.run)[term.field]:
+                    return False
+            elif "\0" in needle or exact:
+                if needle not in haystack(rec.run):
+                    return False
+            elif not (needle in rec.run.id.lower()
+                      or any(needle in texts[g][c] for g, c in enumerate(codes))):
+                return False
+        return True
 
     def select(
         self,
         order: list[Row],
-        needle: str,
+        terms: tuple[Term, ...],
         active_only: bool,
         profile: str | None,
         passes: Callable[[Row], bool],
+        now: datetime,
     ) -> bytes:
-        """One byte per row of `order`: 1 if it passes the filters. `passes` is the
-        one-row test (for rows whose codes cannot tell)."""
+        """One byte per row of `order`: 1 if it passes the filters (every term, AND-ed).
+        `passes` is the one-row test (for rows whose codes cannot tell)."""
         if not self.valid:
             self.rebuild(order)
         n = len(order)
@@ -239,17 +255,12 @@ class SearchIndex:
             keep &= _group(codes, PROFILE_LANE, bytes(p == profile for p in self.pp_profile))
         if active_only:
             keep &= _lane(codes, STATUS_INDEX_LANE, _ACTIVE_TABLE)
-        if needle and "\0" in needle:
+        for term in terms:
+            if not keep:
+                break
+            keep &= self._term_mask(order, codes, term, keep & (ones ^ slow), ones, now)
+        if any(t.field == "any" and "\0" in t.text for t in terms):
             slow = ones
-        elif needle:
-            meta = 0
-            for k, texts in zip(GROUPS, self.texts, strict=True):
-                meta |= _group(codes, k, bytes(map(contains, texts, repeat(needle))))
-            # Rows still in, none of whose groups match: their id decides.
-            unknown = keep & (ones ^ meta) & (ones ^ slow)
-            keep &= meta
-            if unknown:
-                keep |= self._id_hits(unknown.to_bytes(n, "little"), needle)
         if slow:
             keep &= ones ^ slow
             mask = bytearray(keep.to_bytes(n, "little"))
@@ -258,6 +269,30 @@ class SearchIndex:
                     mask[i] = 1
             return bytes(mask)
         return keep.to_bytes(n, "little")
+
+    def _term_mask(self, order: list[Row], codes: bytearray, term: Term, open_rows: int,
+                   ones: int, now: datetime) -> int:
+        """Rows one term keeps (as a mask int); `open_rows`: those still in (only their ids
+        are searched when no group matches)."""
+        needle = term.text
+        n = len(order)
+        if term.field == "since":
+            age = term.age or timedelta(0)
+            return int.from_bytes(bytes(recent(rec.run, age, now) for rec in order), "little")
+        if term.field == "status":
+            return _group(codes, STATUS_LANE, bytes(map(contains, self.texts[0], repeat(needle))))
+        if term.field == "profile":
+            return _group(codes, PROFILE_LANE, bytes(needle in p.lower() for p in self.pp_profile))
+        if term.field == "workflow":
+            return (_group(codes, WORKFLOW_NAME_LANE, bytes(map(contains, self.texts[2], repeat(needle))))
+                    | _group(codes, WORKFLOW_ID_LANE, bytes(map(contains, self.texts[3], repeat(needle)))))
+        meta = 0
+        for k, texts in zip(GROUPS, self.texts, strict=True):
+            meta |= _group(codes, k, bytes(map(contains, texts, repeat(needle))))
+        unknown = open_rows & (ones ^ meta)  # rows none of whose groups match: their id decides
+        if unknown:
+            meta |= self._id_hits(unknown.to_bytes(n, "little"), needle)
+        return meta
 
     def _id_hits(self, rows: bytes, needle: str) -> int:
         """Of the rows marked in `rows`, those whose id contains `needle` (as a mask int)."""

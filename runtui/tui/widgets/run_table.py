@@ -229,14 +229,29 @@ class RunTable(RunLines, can_focus=True):
         if not self._model.sort_by(column, reverse, clock()):
             return
         self._header = None
-        self._place_cursor(snap, "follow")
+        self._place_cursor(snap, "top")  # a new order is read from its top
         self._commit(snap)
         self._schedule_index()
 
     def cycle_sort(self) -> None:
-        """Sort by the next column (the `s` key)."""
-        i = SORT_CYCLE.index(self._model.sort)
-        self.sort_by(SORT_CYCLE[(i + 1) % len(SORT_CYCLE)])
+        """Sort by the next column shown (the `s` key): a column off screen would sort by
+        something the user cannot see, with no arrow to say so."""
+        shown = [p.column.key for p in self._placed] or list(SORT_CYCLE)
+        i = shown.index(self._model.sort) if self._model.sort in shown else -1
+        self.sort_by(shown[(i + 1) % len(shown)])
+
+    def sort_by_position(self, position: int) -> bool:
+        """Sort by the `position`-th column shown (1-based); again on the same one reverses.
+        False when there is no such column."""
+        shown = [p.column.key for p in self._placed]
+        if not 1 <= position <= len(shown):
+            return False
+        key = shown[position - 1]
+        self.sort_by(key, not self._model.reverse if key == self._model.sort else None)
+        return True
+
+    def reverse_sort(self) -> None:
+        self.sort_by(self._model.sort, not self._model.reverse)
 
     def toggle_mark(self) -> None:
         """Mark or unmark the cursor run."""
@@ -493,14 +508,15 @@ class RunTable(RunLines, can_focus=True):
           window was scrolled), so runs added or removed above the window move
           nothing on screen; a cursor that was on screen stays on screen; a cursor
           whose run went away stays on the same row number.
-        * "follow" (sort, filters): the cursor run keeps its screen line; if it
+        * "follow" (filters): the cursor run keeps its screen line; if it
           was filtered out the cursor goes to the first row.
+        * "top" (sort): the cursor goes to the first row, at the top.
         """
         model = self._model
         idx = model.place_cursor(mode)
         self._sync_virtual_size()
         on_screen = snap.cursor is not None and any(r is snap.cursor for r in snap.rows)
-        if mode == "reset":
+        if mode in ("reset", "top"):
             self._set_top(0)
             self._scroll_to_cursor()
         elif mode == "anchor":

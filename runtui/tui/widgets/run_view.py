@@ -29,13 +29,15 @@ import gc
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import compress, repeat
 from typing import Any
 
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui.widgets.columns import BY_KEY, sort_key_fn
+from runtui.tui.widgets.run_filter import Term
+from runtui.tui.widgets.run_filter import parse as parse_filter
 from runtui.tui.widgets.run_rows import (
     ACTIVE_BY_INDEX,
     RUN,
@@ -75,7 +77,7 @@ class RunView:
         self.reverse = True
         self._key_fn: Callable[[Run], Any] = sort_key_fn(self.sort, now)
         self.filter_text = ""
-        self._needle = ""
+        self._terms: tuple[Term, ...] = ()
         self.active_only = False
         self.profile: str | None = None
         self.index = SearchIndex()
@@ -177,15 +179,17 @@ class RunView:
         return gone
 
     def set_filter(self, text: str) -> bool:
-        """Case-insensitive substring over profile, provider, id, workflow, status.
+        """Space-separated terms, all of which must match (run_filter.py): words as
+        case-insensitive substrings of profile, provider, id, workflow and status, and
+        field terms (`status:`, `profile:`, `wf:`, `since:`).
 
         False when the view stays the same (only the text kept as typed changed).
         """
-        needle = text.strip().lower()
+        terms = parse_filter(text)
         self.filter_text = text
-        if needle == self._needle:
+        if terms == self._terms:
             return False
-        self._needle = needle
+        self._terms = terms
         self._refilter()
         return True
 
@@ -305,7 +309,7 @@ class RunView:
         (`RunTable._place_cursor` describes the modes.)
         """
         view = self.view
-        rec = self.cursor
+        rec = None if mode == "top" else self.cursor
         idx = None if rec is None else self.index_of(rec)
         if idx is None:
             idx = min(self.cursor_idx, len(view) - 1) if mode == "anchor" else 0
@@ -343,7 +347,7 @@ class RunView:
         self._refilter()
 
     def _filtered(self) -> bool:
-        return bool(self._needle or self.active_only or self.profile is not None)
+        return bool(self._terms or self.active_only or self.profile is not None)
 
     def _refilter(self) -> None:
         """Rebuild the view (and its counts) from `_order`."""
@@ -352,7 +356,8 @@ class RunView:
             self._counts = Counter(self._all_counts)
             return
         order = self._order
-        mask = self.index.select(order, self._needle, self.active_only, self.profile, self._passes)
+        mask = self.index.select(order, self._terms, self.active_only, self.profile, self._passes,
+                                 datetime.now(UTC))
         self.view = list(compress(order, mask))
         self._counts = self.index.counts(mask)
 
@@ -361,8 +366,8 @@ class RunView:
             return False
         if self.active_only and not ACTIVE_BY_INDEX[rec.status_index]:
             return False
-        if self._needle:
-            return self.index.matches(rec, self._needle)
+        if self._terms:
+            return self.index.matches(rec, self._terms, datetime.now(UTC))
         return True
 
     def _find(self, rows: list[Row], p: Any, seq: int) -> int:

@@ -1,0 +1,78 @@
+"""The run filter's words: space-separated terms that must all match.
+
+`failed b3os` keeps runs matching both words anywhere (profile, provider, id,
+workflow, status); a field term looks in one place only:
+
+* `status:failed` (`st:`): the common or the platform's status, or "partial";
+* `profile:prod` (`p:`): the profile's name;
+* `wf:invoice` (`workflow:`): the workflow's name or id;
+* `since:2h` (`s:`): created within the last 30s, 10m, 2h, 1d or 1w.
+
+Words are case-insensitive substrings. An unknown field (`foo:bar`) is an
+ordinary word, so an id with a colon still matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from runtui.model import Run
+
+FIELDS = {"status": "status", "st": "status", "profile": "profile", "p": "profile",
+          "wf": "workflow", "workflow": "workflow", "since": "since", "s": "since"}
+_AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+HELP = ("words are AND-ed; status:failed  profile:prod  wf:invoice  since:2h "
+        "look in one field (st: p: wf: s: for short)")
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str  # "any", "status", "profile", "workflow" or "since"
+    text: str  # lower case; for "since", the age as typed
+    age: timedelta | None = None
+
+
+def parse(text: str) -> tuple[Term, ...]:
+    """The terms of a filter text (an incomplete `since:` is an ordinary word until it parses)."""
+    terms: list[Term] = []
+    for word in text.lower().split():
+        name, colon, value = word.partition(":")
+        field = FIELDS.get(name) if colon else None
+        if field is None or not value:
+            terms.append(Term("any", word))
+        elif field == "since":
+            match = _AGE.match(value)
+            if match is None:
+                terms.append(Term("any", word))
+            else:
+                seconds = float(match.group(1)) * _UNIT[match.group(2)]
+                terms.append(Term("since", value, timedelta(seconds=seconds)))
+        else:
+            terms.append(Term(field, value))
+    return tuple(dict.fromkeys(terms))
+
+
+def field_texts(run: Run) -> dict[str, str]:
+    """What each field term searches in a run (the reference the search index agrees with)."""
+    return {
+        "status": "\0".join((run.status.value, run.raw_status or "",
+                              "partial" if run.partial else "")).lower(),
+        "profile": run.profile.lower(),
+        "workflow": "\0".join((run.workflow_name or "", run.workflow_id or "")).lower(),
+    }
+
+
+def created(run: Run) -> datetime | None:
+    return run.created_at or run.started_at
+
+
+def recent(run: Run, age: timedelta, now: datetime) -> bool:
+    when = created(run)
+    if when is None:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=now.tzinfo)
+    return now - when <= age
