@@ -7,6 +7,7 @@ the snapshot tests use fixed runs and a frozen clock (apps/runs_*.py), no networ
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from runtui import display
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.model import ACTIVE
@@ -258,6 +260,26 @@ async def test_y_copies_the_run_id(tui_sim: TuiSim) -> None:
         assert any(run.id in n for n in notifications(app))
 
 
+async def test_w_marks_a_watched_run_and_w_again_stops(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        table = screen.table
+        active = next(r for r in table.visible_runs() if not r.status.terminal)
+        table.move_cursor_to(active.key)
+        await pilot.press("w")
+        assert active.key in app.watched
+        await wait_for(pilot, lambda: any(line.startswith("◉") and display.short_id(active.id) in line
+                                          for line in screen_text(app).splitlines()), what="◉ on the row")
+        await pilot.press("w")
+        assert active.key not in app.watched
+        await wait_for(pilot, lambda: not any(line.startswith("◉") for line in screen_text(app).splitlines()),
+                       what="the ◉ gone")
+        done = next(r for r in table.visible_runs() if r.status.terminal)
+        table.move_cursor_to(done.key)
+        await pilot.press("w")
+        assert done.key not in app.watched  # a finished run has nothing left to announce
+        assert any("already ended" in n for n in notifications(app))
+
+
 async def test_help_lists_every_binding_id(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 50)) as (app, pilot, _screen):
         await pilot.press("question_mark")
@@ -266,6 +288,8 @@ async def test_help_lists_every_binding_id(tui_sim: TuiSim) -> None:
         ids = [b.id for b in RunsScreen.BINDINGS if isinstance(b, Binding) and b.id]
         assert len(ids) == len(RunsScreen.BINDINGS)
         ids += ["app.quit", "app.help", "app.profiles"]
+        ids = [re.sub(r"_[1-9]$", "_1…9", i) for i in ids]  # numbered keys share one row
+        assert "1-9" in text
         missing = [i for i in ids if i not in text]
         assert not missing, missing
         assert text.index("runs.execute") < text.index("table.cursor_up")  # the screen's keys first

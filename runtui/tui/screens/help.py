@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.table import Table
@@ -17,6 +18,17 @@ INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding 
          'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
          "are greyed out in the footer; the command palette (ctrl+p) lists every action.\n"
          "Filter (/): " + FILTER_HELP + ".")
+
+
+_NUMBERED = re.compile(r"^(.+)_[1-9]$")
+_NUMBER_WORD = re.compile(r"\b[1-9]\b")
+
+
+def _keys_text(keys: list[str]) -> str:
+    """A binding's keys; a run of digits as a range (1-9)."""
+    if len(keys) > 2 and all(k.isdigit() and len(k) == 1 for k in keys):
+        return f"{keys[0]}-{keys[-1]}"
+    return ", ".join(keys)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -45,13 +57,16 @@ class HelpScreen(ModalScreen[None]):
             if not ident:
                 continue  # Textual's own widget keys (a tree's shift+left, …): not ours to list
             what = b.description or b.action
+            numbered = _NUMBERED.match(ident)
+            if numbered:  # runs.sort_1 … runs.sort_9: one row, "1-9"
+                ident, what = f"{numbered.group(1)}_1…9", _NUMBER_WORD.sub("N", what)
             rank = 0 if active.node is self.under else 1 if active.node is self.app else 2
             _, keys = found.setdefault((ident or b.action, what), (rank, []))
             display = self.app.get_key_display(b)
             if display not in keys:
                 keys.append(display)
         ordered = sorted(found.items(), key=lambda item: item[1][0])  # stable: chain order within a rank
-        rows = [(", ".join(keys), what, ident) for (ident, what), (rank, keys) in ordered]
+        rows = [(_keys_text(keys), what, ident) for (ident, what), (rank, keys) in ordered]
         if ("table.select", "Open") not in found:  # the table is not focused: still say how it works
             rows += [("enter", "Open the run's detail", "table.select"),
                      ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),

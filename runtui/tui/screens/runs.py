@@ -110,6 +110,7 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.table.watch_runs(cast("AppHost", self.app).watched)
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
         self.ws.health_listeners.append(self._on_health)
@@ -164,8 +165,7 @@ class RunsScreen(Screen[None]):
     def on_detail_control(self, name: str, run: Run) -> None:
         """A run key pressed in the detail screen (through the app): as in the table, this run only."""
         if name == "watch":
-            cast("AppHost", self.app).watched.add(run.key)
-            self.notify(f"will notify when {run.id} finishes", timeout=2)
+            self._toggle_watch(run)
             return
         self.table.move_cursor_to(run.key)
         if name == "execute":
@@ -354,8 +354,21 @@ class RunsScreen(Screen[None]):
     def action_watch_run(self) -> None:
         run = self.table.cursor_run
         if run is not None:
-            cast("AppHost", self.app).watched.add(run.key)
-            self.notify(f"will notify when {run.id} finishes", timeout=2)
+            self._toggle_watch(run)
+
+    def _toggle_watch(self, run: Run) -> None:
+        """`w`: announce this run's end (◉ on its row); `w` again stops watching it."""
+        watched = cast("AppHost", self.app).watched
+        if run.key in watched:
+            watched.discard(run.key)
+            self.notify(f"no longer watching {run.id}", timeout=2)
+        elif run.status.terminal:
+            self.notify(f"{run.id} has already ended ({run.status.value})", timeout=3)
+            return
+        else:
+            watched.add(run.key)
+            self.notify(f"will notify when {run.id} finishes (◉)", timeout=2)
+        self.table.restyle(run.key)
 
     # ---- control ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from runtui.safe_text import one_line
 
 GAP = 2  # blank cells between two columns
 WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
-MARK_WIDTH = 3  # "*" marked, "…" action pending, then one blank
+MARK_WIDTH = 3  # "*" marked (or "◉" watched), "…" action pending, then one blank
 
 _MIN_DT = datetime.min.replace(tzinfo=UTC)
 

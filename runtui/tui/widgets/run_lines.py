@@ -294,7 +294,8 @@ class RunLines(ScrollView):
             base = base + self._style("run-table--marked")
         if cursor:
             base = base + self._style("run-table--cursor")
-        mark = ("*" if marked else " ") + ("…" if pending else " ")
+        watched = key in self._model.watched
+        mark = ("*" if marked else "◉" if watched else " ") + ("…" if pending else " ")
         segments: list[Segment] = []
         if pending and not cursor:
             segments.append(Segment(mark, base + self._style("run-table--pending")))

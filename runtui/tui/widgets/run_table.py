@@ -274,6 +274,16 @@ class RunTable(RunLines, can_focus=True):
         if self._model.set_pending(key, pending):
             self._commit(snap)
 
+    def watch_runs(self, watched: set[Key]) -> None:
+        """Share the app's set of watched runs: their rows carry a ◉."""
+        self._model.watched = watched
+
+    def restyle(self, key: Key) -> None:
+        """Repaint a run's row (its watched marker changed)."""
+        snap = self._begin()
+        if self._model.restyle(key):
+            self._commit(snap)
+
     def move_cursor_to(self, key: Key) -> None:
         """Put the cursor on a run (if it is in the view) and scroll it into view."""
         rec = self._model.rows.get(key)

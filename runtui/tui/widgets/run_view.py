@@ -84,6 +84,7 @@ class RunView:
         self._schedule_index = schedule_index
         self.marks: set[Key] = set()
         self.pending: set[Key] = set()
+        self.watched: set[Key] = set()  # runs whose end is announced (`w`): the app's set
         self.cursor: Row | None = None
         self.cursor_idx = 0
         self.now = now  # the time relative texts and the duration sort are computed for
@@ -268,6 +269,14 @@ class RunView:
             self.pending.add(key)
         else:
             self.pending.discard(key)
+        self.invalidate(rec)
+        return True
+
+    def restyle(self, key: Key) -> bool:
+        """A run's marker (watched) changed outside the view: repaint its row."""
+        rec = self.rows.get(key)
+        if rec is None:
+            return False
         self.invalidate(rec)
         return True
 
