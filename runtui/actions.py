@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from runtui.model import Action, Kind, Run
+from runtui.model import Action, Kind, Run, Status
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ActionTable:
     per_kind: Mapping[Kind, Mapping[str, frozenset[Action]]]
     can_execute: bool = True
     notes: Mapping[Action, str] = field(default_factory=dict)
+    statuses: Mapping[str, Status] = field(default_factory=dict)
+    """Raw status (lower case) -> common status, so refusals speak in common words."""
 
     def __post_init__(self) -> None:
         lowered = {k: {s.lower(): a for s, a in rules.items()} for k, rules in self.per_kind.items()}
@@ -47,8 +49,13 @@ class ActionTable:
         return rules.get(_norm(raw_status), frozenset())
 
     def sources(self, kind: Kind, action: Action) -> list[str]:
-        """Raw statuses from which `action` is allowed, for refusal messages."""
-        return [s for s, acts in self.per_kind.get(kind, {}).items() if action in acts]
+        """Statuses from which `action` is allowed, for refusal messages: the common ones
+        ("running, paused") where the table knows them, else the platform's own."""
+        raw = [s for s, acts in self.per_kind.get(kind, {}).items() if action in acts]
+        common = {s.lower(): c for s, c in self.statuses.items()}
+        if common and all(s.lower() in common for s in raw):
+            return [c.value for c in sorted({common[s.lower()] for s in raw})]
+        return raw
 
 
 def _norm(raw: str | None) -> str:
@@ -93,7 +100,6 @@ def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = Fa
     allowed = table.allowed(run.kind, run.raw_status)
     if action in allowed:
         return Decision(action, True)
-    raw = run.raw_status if run.raw_status is not None else "no status"
     if action in table.notes:
         return Decision(action, False, table.notes[action])
     sources = table.sources(run.kind, action)
@@ -102,9 +108,13 @@ def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = Fa
     return Decision(
         action,
         False,
-        f"cannot {action.value} a {run.status.value} run ({raw}); "
-        f"{action.value} is allowed from {', '.join(sources)}",
+        f"cannot {action.value} a {run.status.value} run; "
+        f"{action.value} works on {_words(sources)} runs",
     )
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def allowed_actions(run: Run, *, read_only: bool = False) -> list[Action]:

@@ -297,6 +297,7 @@ def merge_event(state: dict[str, Any], payload: Any) -> bool:
 
 ACTIONS = ActionTable(
     provider=NAME,
+    statuses=STATUS_TABLE,
     per_kind={
         # cancel: running|waiting (409 otherwise); resume: the waiting node;
         # retry: failure only (B3OS MCP). Pause exists only for whole workflows.

@@ -239,6 +239,7 @@ def start_inputs(request: StartRequest) -> list[Any]:
 
 ACTIONS = ActionTable(
     provider=NAME,
+    statuses=STATUS_TABLE,
     per_kind={
         # Cancel from CREATED/QUEUED/SCHEDULED/RUNNING, resume from BLOCKED/STOPPED
         # (flows-docs cancel and resume pages). No single-run pause exists.

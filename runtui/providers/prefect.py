@@ -85,6 +85,7 @@ TYPES_FOR: dict[Status, tuple[str, ...]] = {
 A = Action
 PREFECT = ActionTable(
     provider=NAME,
+    statuses=STATUS_TABLE,
     per_kind={
         Kind.RUN: {
             "SCHEDULED": frozenset({A.CANCEL}),

@@ -346,6 +346,7 @@ def parse_new_execution_id(body: Any) -> str:
 
 ACTIONS = ActionTable(
     provider=NAME,
+    statuses=STATUS_TABLE,
     per_kind={
         # A "ready" execution was created; create normally starts it, but a prepared
         # one can be launched with execute (providers.md §1 "Allowed actions").

@@ -444,6 +444,10 @@ async def test_bulk_cancel_of_two_marked_runs(tui_sim: TuiSim) -> None:
         await table_says(pilot, screen, "edges", second, "STOPPED")
         assert screen.table.marks == set(), "a mark never outlives its action"
         assert "marked" not in str(screen.query_one("#summary").render())
+        # One toast for the bulk action, in common words (not one per run, not raw states).
+        toasts = [n for n in notifications(app) if "cancel" in n]
+        assert len(toasts) == 1, toasts
+        assert "2 done (now 2 cancelled)" in toasts[0] and "STOPPED" not in toasts[0]
 
 
 async def test_marks_are_visible_listed_and_hidden_ones_said_so(tui_sim: TuiSim) -> None:
@@ -521,8 +525,9 @@ async def test_every_run_key_works_in_the_detail_too(tui_sim: TuiSim) -> None:
         before = tui_sim.posts()
         await pilot.press("t")
         await wait_for(pilot, lambda: tui_sim.posts() == before + 1, what="the retry POST")
-        await pilot.press("w")
-        assert ("b3os-sim", failed) in app.watched
+        await pilot.press("w")  # answered, as in the table: a failed run has no end to announce
+        await wait_for(pilot, lambda: any("already ended" in n for n in notifications(app)),
+                       what="the answer to w")
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")
 

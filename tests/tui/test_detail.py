@@ -340,6 +340,10 @@ async def test_detail_screen_without_runs_screen_sends_nothing() -> None:
         def on_mount(self) -> None:
             self.push_screen(DetailScreen(detail.run, clock=frozen_clock, tz=UTC))
 
+        def copy_id(self, text: str) -> str:
+            self.copy_to_clipboard(text)
+            return f"copied {text}"
+
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))

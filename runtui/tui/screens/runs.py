@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -10,9 +12,11 @@ from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from runtui import display
 from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
@@ -483,8 +487,32 @@ class RunsScreen(Screen[None]):
     def _send(self, action: Action, runs: list[Run]) -> None:
         for run in runs:
             self.table.set_pending(run.key, True)
-            self._send_one(action, run)
+        if len(runs) == 1:
+            self._send_one(action, runs[0])
+        else:
+            self._send_many(action, runs)
         self.refresh_bindings()
+
+    @work(group="actions")
+    async def _send_many(self, action: Action, runs: list[Run]) -> None:
+        """A bulk action: every run at once, then one toast that sums up the outcomes."""
+
+        async def one(run: Run) -> tuple[Run, ActionResult | None, str]:
+            try:
+                result = await self.ws.controller.act(self.ws.provider(run.profile), run, action)
+            except (NotAllowed, ConfigError, ProviderError) as exc:
+                return run, None, str(exc)
+            finally:
+                self.table.set_pending(run.key, False)
+            return run, result, result.message or ""
+
+        outcomes = await asyncio.gather(*(one(run) for run in runs))
+        self.refresh_bindings()
+        for profile in {run.profile for run in runs}:
+            self.ws.refresh_now(profile)
+        message, severity = bulk_summary(action, outcomes)
+        self.notify(message, title=f"{action.value} {len(runs)} runs", severity=severity,
+                    timeout=6 if severity == "information" else 12)
 
     @work(group="actions")
     async def _send_one(self, action: Action, run: Run) -> None:
@@ -565,3 +593,22 @@ class RunsScreen(Screen[None]):
                                                id=result.new_run_id or "?"))
         self.ws.refresh_now()
 
+
+def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]
+                 ) -> tuple[str, SeverityLevel]:
+    """One toast for a bulk action: how many worked (and the state they are in now, in
+    common words), then each failure with its run and reason."""
+    done = [(run, result) for run, result, _ in outcomes if result is not None and result.ok]
+    failed = [(run, why) for run, result, why in outcomes if result is None or not result.ok]
+    states = Counter(result.run.status.value for _, result in done if result.run is not None)
+    lines = []
+    if done:
+        now = ", ".join(f"{n} {state}" for state, n in states.most_common())
+        lines.append(f"{len(done)} done" + (f" (now {now})" if now else ""))
+    if failed:
+        lines.append(f"{len(failed)} failed:")
+        lines += [f"  {display.short_id(run.id)}: {why}" for run, why in failed[:5]]
+        if len(failed) > 5:
+            lines.append(f"  and {len(failed) - 5} more (runtui history has them all)")
+    severity: SeverityLevel = "information" if not failed else "warning" if done else "error"
+    return "\n".join(lines), severity
