@@ -108,9 +108,15 @@ def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = Fa
     return Decision(
         action,
         False,
-        f"cannot {action.value} a {run.status.value} run; "
+        f"cannot {action.value} a {run.status.value} run{_raw_note(run)}; "
         f"{action.value} works on {_words(sources)} runs",
     )
+
+
+def _raw_note(run: Run) -> str:
+    """The platform's own word for the run's state, when it says more than the common one."""
+    raw = run.raw_status
+    return f" ({raw})" if raw and raw.lower() != run.status.value else ""
 
 
 def _words(items: list[str]) -> str:

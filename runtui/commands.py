@@ -17,26 +17,44 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from runtui import __version__, display, safe_text, startup
+from runtui import __version__, display, startup
 from runtui import config as config_mod
+from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
+from runtui.cli_output import (
+    EXIT_NOT_ALLOWED,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    JsonAwareGroup,
+    cell,
+    error_object,
+    fail,
+    human_time,
+    say,
+    say_json,
+)
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
-from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest, Status
+from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
     from runtui.engine.workspace import Workspace
+    from runtui.providers.base import Provider
     from runtui.providers.options import ProviderOption
 
 T = TypeVar("T")
 
-EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+__all__ = ["EXIT_NOT_ALLOWED", "EXIT_OK", "EXIT_SERVER", "EXIT_TIMEOUT", "EXIT_USAGE", "cli"]
+JSON_HELP = "Print JSON on stdout (errors too: {\"error\": {...}}, same exit code)."
+PROFILE_OF_ID_HELP = "The profile holding it; may be left out when the id is unique across profiles."
 ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
 
@@ -51,39 +69,19 @@ class Ctx:
         return Workspace.load(self.config_path)
 
 
-def say(text: str = "", *, err: bool = False) -> None:
-    """Print human text: every line the CLI shows goes through here.
-
-    Messages carry server text (a 409's message, a request id, a stored journal
-    message), so control and bidi characters are made visible, never executed.
-    """
-    click.echo(safe_text.multi_line(text), err=err)
-
-
-def say_json(value: Any) -> None:
-    """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw."""
-    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=True))
-
-
-def cell(value: object) -> str:
-    """One table cell or `key: value` field: server text on one harmless line."""
-    return safe_text.one_line("" if value is None else str(value))
-
-
-def fail(message: str, code: int) -> NoReturn:
-    say(f"runtui: {message}", err=True)
-    sys.exit(code)
-
-
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coro)
     except NotAllowed as exc:
-        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED)
+        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED, kind="not_allowed")
     except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
     except ProviderError as exc:
-        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER)
+        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER, kind=exc.kind)
+    except IdNotFound as exc:
+        fail(str(exc), EXIT_SERVER, kind="not_found")
+    except UsageProblem as exc:
+        fail(str(exc), EXIT_USAGE, kind=exc.kind, matches=exc.matches)
     except RuntuiError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -94,13 +92,14 @@ def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
         try:
             return fn(*args, **kwargs)
         except ConfigError as exc:
-            fail(str(exc), EXIT_USAGE)
+            fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
         except ProviderError as exc:
-            fail(str(exc), EXIT_SERVER)
+            fail(str(exc), EXIT_SERVER, kind=exc.kind)
     return wrapper
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=JsonAwareGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RUNTUI_CONFIG",
               help="Profiles file (default: the platform's config dir; env RUNTUI_CONFIG).")
 @click.version_option(__version__, prog_name="runtui")
@@ -121,7 +120,8 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 @cli.command()
 @click.option("--runs", default=60, show_default=True, help="Runs the simulator starts with.")
-@click.option("--seed", default=7, show_default=True)
+@click.option("--seed", default=7, show_default=True,
+              help="Seed of the simulated world (same seed, same runs).")
 @click.option("--speed", default=1.0, show_default=True, help="How fast simulated runs progress.")
 @click.option("--faults", default=0.0, show_default=True, help="Share of requests that fail (0..1).")
 @click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
@@ -222,7 +222,8 @@ def _newest_created_first(found: list[Run]) -> list[Run]:
 @click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
 @click.option("--status", "-s", "statuses", multiple=True,
               help="Only these common statuses (repeatable or comma-separated).")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="At most N runs per profile.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
+              help="At most N runs in all: the newest N by creation time across the profiles.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of run objects.")
 @click.pass_obj
 def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], limit: int | None,
@@ -259,7 +260,8 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         return found, errors
 
     found, errors = run_async(main())
-    found = _newest_created_first(found)
+    # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
+    found = _newest_created_first(found)[:limit]
     config_errors = [str(p) for p in ws.config.errors if not profiles or p.profile in profiles]
     errors += config_errors
     if config_errors and not names:
@@ -276,22 +278,30 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
 
 
+ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
+
+
 @runs.command("show")
 @click.argument("run_id")
-@click.option("--profile", "-p", required=True)
+@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
 @click.pass_obj
-def runs_show(obj: Ctx, run_id: str, profile: str, as_json: bool) -> None:
-    """One run with its steps."""
+def runs_show(obj: Ctx, run_id: str, profile: str | None, as_json: bool) -> None:
+    """One run with its steps. RUN_ID: the full id, or the start of it the table shows."""
     _show(obj, run_id, profile, as_json, Kind.RUN)
 
 
-def _show(obj: Ctx, run_id: str, profile: str, as_json: bool, kind: Kind) -> None:
+def _show(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind) -> None:
     ws = _workspace(obj)
 
-    async def main() -> Any:
+    async def read(provider: Provider, full_id: str) -> RunDetail:
+        detail = await provider.get_run(full_id, kind)
+        _same_run(provider, full_id, detail.run)
+        return detail
+
+    async def main() -> RunDetail:
         try:
-            return await ws.provider(profile).get_run(run_id, kind)
+            return (await resolve(ws, run_id, kind, read, profile)).value
         finally:
             await ws.aclose()
 
@@ -303,7 +313,7 @@ def _show(obj: Ctx, run_id: str, profile: str, as_json: bool, kind: Kind) -> Non
     fields = [("id", run.id), ("profile", run.profile), ("provider", run.provider),
               ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
               ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
-              ("created", str(run.created_at or "")), ("started", str(run.started_at or "")),
+              ("created", human_time(run.created_at)), ("started", human_time(run.started_at)),
               ("finished", str(run.finished_at or "")), ("duration", display.duration(run.duration())),
               ("cost", display.cost(run)), ("error", run.last_error or ""),
               ("parent", run.parent_id or ""), ("task", run.task_id or "")]
@@ -345,13 +355,14 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
 
 
 @runs.command("execute")
-@click.option("--profile", "-p", required=True)
+@click.option("--profile", "-p", required=True, help="The profile to start the run in.")
 @click.option("--workflow", "-w", required=True,
               help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
 @click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
-@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A file holding a JSON object of inputs (--input adds to or overrides it).")
 @click.option("--goal", default=None, help="Wexa: the goal text of the execution.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.pass_obj
 def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
                  input_json: Path | None, goal: str | None, as_json: bool) -> None:
@@ -369,19 +380,22 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
 
 
 def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
-            subject: str | None = None) -> None:
+            subject: str | None = None, profile: str | None = None) -> None:
     """The outcome of one action on `run_id` (the id the user named), or of a start of
     `subject` (a workflow): a failed start names the workflow, never an empty id."""
     if as_json:
-        say_json({"action": result.action.value, "ok": result.ok,
-                  "uncertain": result.uncertain, "message": result.message,
-                  "new_run_id": result.new_run_id,
-                  "run": result.run.to_json() if result.run else None})
+        out: dict[str, Any] = {"action": result.action.value, "run_id": run_id, "profile": profile,
+                               "ok": result.ok, "uncertain": result.uncertain,
+                               "message": result.message, "new_run_id": result.new_run_id,
+                               "run": result.run.to_json() if result.run else None}
+        if not result.ok:
+            out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
+        say_json(out)
     else:
         state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
         run_id = run_id or result.new_run_id or (result.run.id if result.run else "") or subject or ""
-        if subject and result.new_run_id:
-            run_id = f"{subject}: new run {result.new_run_id}"
+        if result.new_run_id:  # execute and retry make a run: say which one
+            run_id = f"{subject or run_id}: new run {result.new_run_id}"
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
             verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
@@ -391,20 +405,42 @@ def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
     sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
 
 
-def _act(obj: Ctx, run_id: str, profile: str, action: Action, kind: Kind, as_json: bool) -> None:
+def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind, as_json: bool,
+         asks: bool) -> None:
     ws = _workspace(obj)
 
-    async def main() -> Any:
+    async def read(provider: Provider, full_id: str) -> Run:
+        return await provider.get_summary(full_id, kind)
+
+    async def main() -> tuple[Resolved[Run], ActionResult]:
         try:
-            provider = ws.provider(profile)
             # Read the run first: the controller asks the allowed-actions table with
-            # its current state and refuses (exit 3) before anything is sent.
-            run = await provider.get_summary(run_id, kind)
-            return await ws.controller.act(provider, run, action, chosen_id=run_id)
+            # its current state and refuses (exit 3) before anything is sent. A short id
+            # names one run or none (ambiguous: exit 2 listing the matches).
+            found = await resolve(ws, run_id, kind, read, profile)
+            run = found.value
+            if asks and not click.confirm(
+                    f"{action.value} {cell(run.id)} ({cell(run.workflow or 'no workflow')}, "
+                    f"{run.status.value}) on {found.profile}? This cannot be undone",
+                    default=False, err=True):
+                raise Declined(f"not {action.value}led: answered no")
+            return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json, run_id)
+    found, result = run_async(main())
+    _report(result, as_json, found.full_id, profile=found.profile)
+
+
+def _same_run(provider: Provider, asked: str, answered: Run) -> None:
+    """A read answered with another run is refused, never shown as the one asked for."""
+    if answered.id != asked:
+        raise ProviderError(f"the server answered the read of {asked!r} with another run, "
+                            f"{answered.id!r}", provider=provider.name, kind="mismatch")
+
+
+class Declined(NotAllowed):
+    """The person at the terminal answered no: nothing was sent (exit 3)."""
 
 
 def _interactive() -> bool:
@@ -413,19 +449,19 @@ def _interactive() -> bool:
 
 
 def _action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
-    @group.command(action.value, help=help_text)
-    @click.argument("run_id")
-    @click.option("--profile", "-p", required=True)
-    @click.option("--json", "as_json", is_flag=True)
+    noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
+
+    @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
+    @click.argument("run_id", metavar=noun)
+    @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+    @click.option("--json", "as_json", is_flag=True,
+                  help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
                   help="Do not ask (destructive actions ask on a terminal; never without one).")
     @click.pass_obj
-    def command(obj: Ctx, run_id: str, profile: str, as_json: bool, assume_yes: bool) -> None:
+    def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
         asks = action.destructive and not assume_yes and _interactive()
-        if asks and not click.confirm(f"{action.value} {run_id} on {profile}? This cannot be undone",
-                                      default=False, err=True):
-            fail(f"not {action.value}led: answered no", EXIT_NOT_ALLOWED)
-        _act(obj, run_id, profile, action, kind, as_json)
+        _act(obj, run_id, profile, action, kind, as_json, asks)
 
 
 _action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
@@ -437,15 +473,16 @@ _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (
 
 @runs.command("wait")
 @click.argument("run_ids", nargs=-1, required=True)
-@click.option("--profile", "-p", required=True, help="The profile the runs belong to.")
+@click.option("--profile", "-p", default=None,
+              help="The profile the runs belong to; may be left out when each id is unique.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None,
               help="Give up after SECONDS (exit 4). Default: wait as long as it takes.")
 @click.option("--json", "as_json", is_flag=True,
               help="NDJSON: one object per status change, then one summary object.")
 @click.pass_obj
-def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str, timeout: float | None,
+def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: float | None,
               as_json: bool) -> None:
-    """Wait until every named run has ended.
+    """Wait until every named run has ended. RUN_IDS: full ids or the starts the table shows.
 
     Exit 0 when all succeeded, 1 when any failed or was cancelled, 4 on timeout,
     2 on usage or config errors (an unknown profile or run). The runs are kept fresh
@@ -467,12 +504,28 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str, timeout: float |
         if health.state is not HealthState.OK:
             click.echo(f"runtui: {health.profile}: {health.describe()}", err=True)
 
+    async def read(provider: Provider, full_id: str) -> Run:
+        return await provider.get_summary(full_id, Kind.RUN)
+
+    def interval(name: str) -> float:
+        return ws.config.profiles[name].refresh_seconds or ws.config.defaults.refresh_seconds
+
     async def main() -> WaitOutcome:
         try:
-            provider = ws.provider(profile)
-            interval = ws.config.profiles[profile].refresh_seconds or ws.config.defaults.refresh_seconds
-            waiter = RunWaiter({profile: provider}, [(profile, r) for r in run_ids],
-                               interval=lambda _name: interval, on_change=show, on_health=trouble)
+            targets: list[tuple[str, str]] = []
+            unknown: list[str] = []
+            for ref in run_ids:  # a short id names one run (or none: exit 2 below)
+                try:
+                    found = await resolve(ws, ref, Kind.RUN, read, profile)
+                except IdNotFound:
+                    unknown.append(ref)
+                    continue
+                targets.append((found.profile, found.value.id))
+            if unknown:
+                raise UsageProblem(f"no run has the id {', '.join(map(repr, unknown))} or an id "
+                                   "starting with it", kind="not_found")
+            providers = {name: ws.provider(name) for name, _ in targets}
+            waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
             return await waiter.wait(timeout)
         finally:
             await ws.aclose()
@@ -490,8 +543,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str, timeout: float |
             "missing": [run_id for _p, run_id in outcome.missing]}}))
     else:
         click.echo(_wait_summary(outcome, len(run_ids)))
-    for _profile, run_id in outcome.missing:
-        click.echo(f"runtui: no run {run_id!r} in profile {profile!r}", err=True)
+    for missing_profile, run_id in outcome.missing:
+        click.echo(f"runtui: no run {run_id!r} in profile {missing_profile!r}", err=True)
     sys.exit(code)
 
 
@@ -525,7 +578,7 @@ LEVEL_CHOICES = ("debug", "info", "warning", "error")
 
 @runs.command("logs")
 @click.argument("run_id")
-@click.option("--profile", "-p", required=True)
+@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
 @click.option("--since", default=None, metavar="AGE|TIME",
               help="Only lines newer than this: 30s, 10m, 2h, 1d, or an ISO 8601 time.")
@@ -534,7 +587,7 @@ LEVEL_CHOICES = ("debug", "info", "warning", "error")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per line (NDJSON): time, level, source, message, run_id, id.")
 @click.pass_obj
-def runs_logs(obj: Ctx, run_id: str, profile: str, follow: bool, since: str | None, level: str,
+def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: str | None, level: str,
               as_json: bool) -> None:
     """A run's log (Prefect) or its events (platforms without a log API say so on stderr)."""
     from runtui import logtext
@@ -557,16 +610,18 @@ def runs_logs(obj: Ctx, run_id: str, profile: str, follow: bool, since: str | No
         else:
             say(logtext.format_line(line))
 
+    async def read(provider: Provider, full_id: str) -> Run:
+        run = await provider.get_summary(full_id, Kind.RUN)
+        _same_run(provider, full_id, run)
+        return run
+
     async def main() -> None:
         try:
-            provider = ws.provider(profile)
+            found = await resolve(ws, run_id, Kind.RUN, read, profile)
+            provider, run = found.provider, found.value
             reader = reader_of(provider)
             if reader is None:
                 raise NotAllowed(f"{provider.name} has no logs or events to read")
-            run = await provider.get_summary(run_id, Kind.RUN)
-            if run.id != run_id:
-                raise ProviderError(f"the server answered the read of {run_id!r} with another run, "
-                                    f"{run.id!r}", provider=provider.name, kind="mismatch")
             follower = LogFollower(reader, run, query)
             if not follow:
                 lines = await follower.read_all()
@@ -609,11 +664,13 @@ def tasks() -> None:
 
 
 @tasks.command("list")
-@click.option("--profile", "-p", required=True)
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=None)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--profile", "-p", required=True, help="A profile whose platform has tasks (Wexa).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
+              help="At most N tasks, newest first.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.pass_obj
 def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None:
+    """The profile's tasks, newest first (a profile without tasks is a usage error, exit 2)."""
     from runtui.providers.base import ListQuery
 
     ws = _workspace(obj)
@@ -637,10 +694,11 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
 @tasks.command("show")
 @click.argument("task_id")
-@click.option("--profile", "-p", required=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the task plus its execution tree.")
 @click.pass_obj
-def tasks_show(obj: Ctx, task_id: str, profile: str, as_json: bool) -> None:
+def tasks_show(obj: Ctx, task_id: str, profile: str | None, as_json: bool) -> None:
+    """One task with its execution tree. TASK_ID: the full id, or the start of it the table shows."""
     _show(obj, task_id, profile, as_json, Kind.TASK)
 
 
@@ -658,7 +716,7 @@ def profiles() -> None:
 
 
 @profiles.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.pass_obj
 @handles_errors
 def profiles_list(obj: Ctx, as_json: bool) -> None:
@@ -683,13 +741,16 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 
 @profiles.command("add")
 @click.argument("name")
-@click.option("--provider", required=True)
-@click.option("--base-url", default=None)
+@click.option("--provider", required=True, help="The platform: see `runtui providers`.")
+@click.option("--base-url", default=None,
+              help="The API root (default: the platform's own; required for Prefect).")
 @click.option("--api-key-env", default=None, help="Name of the env var holding the key (preferred).")
 @click.option("--api-key-cmd", default=None, help="Command printing the key, e.g. 'pass show x'.")
 @click.option("--keyring", "use_keyring", is_flag=True, help="Read the key from the system keyring.")
-@click.option("--read-only", is_flag=True)
-@click.option("--allow-insecure-http", is_flag=True)
+@click.option("--read-only", is_flag=True,
+              help="Never send an action for this profile (faces grey them out).")
+@click.option("--allow-insecure-http", is_flag=True,
+              help="Allow plain http:// to a host other than loopback.")
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
 @click.option("--set", "extras", multiple=True, metavar="KEY=VALUE",
               help="A setting the provider declares (`runtui providers` lists them), e.g. "
@@ -765,6 +826,7 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
 @click.pass_obj
 @handles_errors
 def profiles_remove(obj: Ctx, name: str) -> None:
+    """Remove a profile from the file (the rest of the file, comments too, is kept)."""
     config_mod.remove_profile(obj.config_path, name)
     say(f"removed profile {name!r}")
 
@@ -1043,8 +1105,8 @@ def _known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
 
 
 @cli.command()
-@click.option("--limit", "-n", default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", "-n", default=50, show_default=True, help="The newest N journal entries.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def history(limit: int, as_json: bool) -> None:
     """The audit journal of actions sent from runtui."""
     from runtui.engine.journal import Journal

@@ -21,6 +21,10 @@ class CliResult:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    def json_lines(self) -> list[Any]:
+        """NDJSON output: one object per line."""
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
 
 def invoke(config_path: Path, *args: str) -> CliResult:
     res = CliRunner().invoke(cli, ["--config", str(config_path), *args], catch_exceptions=False)

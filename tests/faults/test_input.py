@@ -35,11 +35,13 @@ HOSTILE = ["a?b=c", "a#frag", "%2e%2e", "%2e%2e%2f%2e%2e%2fetc", "..%2F_sim%2Fst
 # otherwise let an escaped id reach a sibling route.
 REFUSED = ["..", ".", "", "a\nb", "a\rb", "a\x00b", "../../x", "a/b", "/_sim/faults", "a\\b"]
 
-# The only provider routes a `runs show ID` may reach: the single-run reads.
+# The only provider routes a `runs show ID` may reach: the single-run reads, and the run
+# list (an id no run has may be the start of one: the list says).
 SHOW_ROUTES = {
-    "edges-sim": {"GET /edges/v1/flows/runs/{uid}", "GET /edges/v1/flows/runs/{uid}/outputs"},
-    "wexa-sim": {"GET /wexa/execute_flow/{execution_id}"},
-    "b3os-sim": {"GET /b3os/v1/runs/{run_id}"},
+    "edges-sim": {"GET /edges/v1/flows/runs/{uid}", "GET /edges/v1/flows/runs/{uid}/outputs",
+                  "GET /edges/v1/flows/runs"},
+    "wexa-sim": {"GET /wexa/execute_flow/{execution_id}", "GET /wexa/{project_id}/execution_flows"},
+    "b3os-sim": {"GET /b3os/v1/runs/{run_id}", "GET /b3os/v1/runs"},
 }
 
 
@@ -56,7 +58,9 @@ def test_hostile_ids_stay_one_segment_on_every_cli_path(sim: Any, run_id: str) -
                      ("runs", "show", run_id, "-p", profile, "--json")):
             res = run_cli(sim.config_path, *args)
             assert res.code == 1, (args, res)
-            assert "HTTP 404" in res.err  # the server found no such run: said in one line
+            # No run has it as an id, nor as the start of one (the list is read to check).
+            said = res.json()["error"] if "--json" in args else {"message": res.err, "kind": "not_found"}
+            assert said["kind"] == "not_found" and "no run has the id" in said["message"]
             assert "Traceback" not in res.err
         routes = sim.routes()
         assert set(routes) <= allowed, (profile, run_id, routes)
@@ -72,6 +76,8 @@ def test_hostile_ids_stay_one_segment_on_every_cli_path(sim: Any, run_id: str) -
         assert res.code == 1 and "Traceback" not in res.err, (args, res)
     assert set(sim.routes()) <= {"GET /edges/v1/flows/runs/{uid}/status", "GET /b3os/v1/runs/{run_id}",
                                  "GET /wexa/execute_flow/{execution_id}",
+                                 "GET /edges/v1/flows/runs", "GET /b3os/v1/runs",
+                                 "GET /wexa/{project_id}/execution_flows",
                                  "POST /edges/v1/flows/{flow_slug}/run/async",
                                  "POST /b3os/v1/workflows/{workflow_id}/run"}, sim.routes()
     # The simulator's control routes were never reached through an id.
@@ -85,7 +91,7 @@ def test_ids_that_cannot_be_one_segment_are_refused_before_any_request(sim: Any,
         res = run_cli(sim.config_path, "runs", "show", run_id, "-p", profile)
         assert res.code != 0 and "invalid id" in res.err, res
     res = run_cli(sim.config_path, "runs", "cancel", run_id, "-p", "edges-sim", "--json")
-    assert res.code != 0 and "invalid id" in res.err
+    assert res.code == 2 and "invalid id" in res.json()["error"]["message"]  # JSON asked: JSON said
     assert sim.routes() == {}
 
 

@@ -110,7 +110,7 @@ def test_not_allowed_action_exits_3_and_sends_nothing(prefect_server: PrefectSer
     before = prefect_server.states(run_id)
     res = prefect_server.cli("runs", "pause", run_id, "-p", PROFILE)
     assert res.code == 3
-    assert "not allowed" in res.err and "SCHEDULED" in res.err and "RUNNING" in res.err
+    assert "not allowed" in res.err and "(SCHEDULED)" in res.err and "works on running runs" in res.err
     res = prefect_server.cli("runs", "resume", run_id, "-p", PROFILE)
     assert res.code == 3
     assert prefect_server.states(run_id) == before

@@ -51,6 +51,10 @@ def test_refusal_says_why_and_from_where() -> None:
     assert not d
     # In common words, not the platform's (QUEUED, SCHEDULED, CREATED are all "queued").
     assert d.reason == "cannot cancel a succeeded run; cancel works on queued and running runs"
+    d = decide(run("edges", "SCHEDULED", Status.QUEUED), Action.RESUME)
+    # Edges resumes STOPPED (cancelled) and BLOCKED (waiting) runs.
+    assert d.reason == ("cannot resume a queued run (SCHEDULED); "
+                        "resume works on cancelled and waiting runs")
     d = decide(run("edges", "RUNNING"), Action.PAUSE)
     assert not d and "no pause" in d.reason
 

@@ -1,0 +1,108 @@
+"""How the CLI speaks: human text made harmless, JSON exactly, and errors where the caller reads.
+
+A script that asked for `--json` parses stdout; an error printed only as text on
+stderr would leave it nothing to parse, so with `--json` the error is
+`{"error": {"message", "code", "kind", "profile"}}` on stdout with the same exit
+code. Click's own usage errors (a missing option, a bad `--limit`) take the same
+route through `JsonAwareCommand`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import IO, Any, NoReturn
+
+import click
+
+from runtui import safe_text
+
+EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+JSON_FLAG = "--json"
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print human text: every line the CLI shows goes through here.
+
+    Messages carry server text (a 409's message, a request id, a stored journal
+    message), so control and bidi characters are made visible, never executed.
+    """
+    click.echo(safe_text.multi_line(text), err=err)
+
+
+def say_json(value: Any) -> None:
+    """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw."""
+    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=True))
+
+
+def cell(value: object) -> str:
+    """One table cell or `key: value` field: server text on one harmless line."""
+    return safe_text.one_line("" if value is None else str(value))
+
+
+def json_requested() -> bool:
+    """Did the running command get `--json`? (Read from click's context: no flag threading.)"""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("as_json"))
+
+
+def _current_profile() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    value = ctx.params.get("profile") if ctx is not None else None
+    return value if isinstance(value, str) else None
+
+
+def error_object(message: str, code: int, kind: str, profile: str | None = None,
+                 matches: list[str] | None = None) -> dict[str, Any]:
+    """The one shape of a JSON error, so scripts test `.error.code` and `.error.kind`.
+    `matches`: the `profile/id` candidates of an ambiguous id."""
+    error: dict[str, Any] = {"message": message, "code": code, "kind": kind, "profile": profile}
+    if matches:
+        error["matches"] = matches
+    return {"error": error}
+
+
+def fail(message: str, code: int, *, kind: str = "usage", profile: str | None = None,
+         matches: list[str] | None = None) -> NoReturn:
+    """Say the error where the caller will read it and exit with `code`."""
+    if json_requested():
+        say_json(error_object(message, code, kind, profile or _current_profile(), matches))
+    else:
+        say(f"runtui: {message}", err=True)
+    sys.exit(code)
+
+
+class JsonUsageError(click.UsageError):
+    """A click usage error of a command run with `--json`: a JSON error on stdout."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        say_json(error_object(self.format_message(), self.exit_code, "usage"))
+
+
+class JsonAwareCommand(click.Command):
+    """A command whose argument errors are JSON when `--json` is on its command line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = JSON_FLAG in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not wants_json or not any(p.name == "as_json" for p in self.params):
+                raise
+            raise JsonUsageError(exc.format_message(), exc.ctx) from None
+
+
+class JsonAwareGroup(click.Group):
+    """A group whose commands (and sub-groups) are all JsonAwareCommand."""
+
+    command_class = JsonAwareCommand
+    group_class = type
+
+
+def human_time(when: datetime | None) -> str:
+    """`2026-12-03 20:36:11 UTC`: whole seconds, one zone, for people (JSON keeps ISO 8601)."""
+    if when is None:
+        return ""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
