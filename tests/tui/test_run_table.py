@@ -313,7 +313,7 @@ async def test_filter_narrows_keystroke_by_keystroke() -> None:
         await pilot.pause()
         table = app.query_one(RunTable)
         counts = []
-        for text in ["i", "in", "inv", "invo", "invoice", "invoice e"]:
+        for text in ["i", "in", "inv", "invo", "invoice", "invoice exp"]:  # words are AND-ed
             table.set_filter(text)
             counts.append(table.visible_count)
         # "i" is in all five (staging, scoring, nightly, weird_state); "in": invoice x2, scoring
