@@ -38,19 +38,46 @@ class HealthBar(Static):
         if any(h.state is HealthState.RATE_LIMITED for h in self.health.values()):
             self._render_bar()
 
+    def on_resize(self) -> None:
+        self._render_bar()
+
     def _render_bar(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for i, name in enumerate(sorted(self.health)):
-            h = self.health[name]
-            symbol, style = MARK[h.state]
-            if i:
-                text.append(" │ ", style="dim")
-            text.append(f"{symbol} {one_line(name)} ", style=style)
-            detail = one_line(h.describe())  # the server's message
-            if h.state is HealthState.OK:
-                detail = f"ok {h.runs} runs"
-            text.append(detail, style=style if h.state is not HealthState.OK else "")
+        text = self._every_profile()
+        width = self.size.width
+        if width and text.cell_len > width:
+            text = self._folded()  # at 80 columns four profiles do not fit: fold the ok ones
         plain = text.plain
         if plain != self._last:  # nothing repaints when nothing changed
             self._last = plain
             self.update(text, layout=False)  # one line, fixed height: no relayout
+
+    def _every_profile(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, name in enumerate(sorted(self.health)):
+            if i:
+                text.append(" │ ", style="dim")
+            self._append(text, name, self.health[name])
+        return text
+
+    def _folded(self) -> Text:
+        """Profiles in trouble one by one (they are the news), the ok ones as one count."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        ok = [h for h in self.health.values() if h.state is HealthState.OK]
+        troubled = sorted((n for n, h in self.health.items() if h.state is not HealthState.OK))
+        if ok:
+            symbol, style = MARK[HealthState.OK]
+            text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs)", style=style)
+        for name in troubled:
+            if text:
+                text.append(" │ ", style="dim")
+            self._append(text, name, self.health[name])
+        return text
+
+    @staticmethod
+    def _append(text: Text, name: str, h: Health) -> None:
+        symbol, style = MARK[h.state]
+        text.append(f"{symbol} {one_line(name)} ", style=style)
+        detail = one_line(h.describe())  # the server's message
+        if h.state is HealthState.OK:
+            detail = f"ok {h.runs} runs"
+        text.append(detail, style=style if h.state is not HealthState.OK else "")
