@@ -126,6 +126,37 @@ async def test_tabs_are_reachable_by_keyboard() -> None:
         assert not pane.query(LogPanel)  # the log is let go when its tab closes
 
 
+async def test_tab_keys_never_land_on_a_hidden_widget() -> None:
+    """] to Steps, Tab into the tree, ] to the next tab: the keys used to do nothing
+    until Tab, because focus stayed on the tree the switch had hidden."""
+    from runtui.tui.widgets.steps_tree import StepsTree
+
+    ws, fakes = make_workspace()
+    detail = sample_detail()
+    fakes["b3-prod"].details[detail.run.id] = detail
+    app = PaneApp(ws, clock=frozen_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot, detail.run)
+        pane.query_one(Tabs).focus()
+        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        tabs = pane.query_one("#detail-tabs")
+        assert tabs.active == "tab-steps"  # type: ignore[attr-defined]
+        assert isinstance(app.focused, Tabs)  # on the bar, focus stays on the bar
+        await pilot.press("down")  # ↓ goes into the tab: the tree takes the arrows
+        await pilot.pause()
+        assert isinstance(app.focused, StepsTree)
+        for expected in ("tab-logs", "tab-outputs", "tab-raw"):
+            await pilot.press("right_square_bracket")
+            await wait_for(pilot, lambda: app.focused is not None and app.focused.is_on_screen)
+            assert tabs.active == expected  # type: ignore[attr-defined]
+            assert pane in app.focused.ancestors  # type: ignore[union-attr]
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert tabs.active == "tab-outputs"  # type: ignore[attr-defined]
+
+
 async def test_update_changes_status_and_keeps_tree_state() -> None:
     ws, fakes = make_workspace()
     fake = fakes["b3-prod"]

@@ -17,10 +17,11 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea, Tree
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs, TextArea, Tree
 from textual.worker import Worker, WorkerState
 
 from runtui import display
@@ -130,6 +131,7 @@ class DetailPane(Vertical):
                 key_display="]", show=False),
         Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", id="detail.prev_tab",
                 key_display="[", show=False),
+        Binding("down", "enter_tab", "Into the tab", id="detail.enter_tab", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -266,6 +268,33 @@ class DetailPane(Vertical):
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab_changed(self) -> None:
         self._sync_logs()
+        # Focus follows the tab when it was inside the pane: a key must never land on a
+        # widget the switch just hid (`]`, `[` and the arrows then did nothing). On the
+        # tab bar it stays, so left / right keep walking the tabs.
+        focused = self.app.focused
+        if focused is None or (not isinstance(focused, Tabs) and self in focused.ancestors):
+            self.call_after_refresh(self.focus_content)
+
+    CONTENT: ClassVar[dict[str, str]] = {
+        "tab-overview": "#overview-scroll", "tab-steps": "#steps-tree", "tab-logs": "#log-view",
+        "tab-outputs": "#inputs-table", "tab-raw": "#raw-scroll",
+    }
+
+    def focus_content(self) -> None:
+        """Focus the open tab's main widget (the log view, the steps tree, …)."""
+        active = self.query_one(TabbedContent).active
+        found = self.query(self.CONTENT.get(active, "#overview-scroll"))
+        if active == "tab-raw" and self.query_one("#raw-text", TextArea).display:
+            found = self.query("#raw-text")
+        target = next(iter(found), None)
+        if target is not None and target.focusable:
+            target.focus()
+
+    def action_enter_tab(self) -> None:
+        """↓ on the tab bar goes into the tab (the steps tree said ↑/↓ and did nothing)."""
+        if not isinstance(self.app.focused, Tabs):
+            raise SkipAction()
+        self.focus_content()
 
     def _sync_logs(self) -> None:
         """Follow the shown run's log while the Logs tab is open; let go otherwise, so a
@@ -279,7 +308,11 @@ class DetailPane(Vertical):
             current.remove()
             current = None
         if wanted is not None and current is None:
-            holder.mount(LogPanel(wanted, id="detail-logs", tz=self.tz))
+            panel = LogPanel(wanted, id="detail-logs", tz=self.tz)
+            holder.mount(panel)
+            focused = self.app.focused
+            if focused is None or (not isinstance(focused, Tabs) and self in focused.ancestors):
+                self.call_after_refresh(self.focus_content)
 
     def _start_following(self, run: Run) -> None:
         gen = self._gen
