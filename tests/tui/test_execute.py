@@ -77,6 +77,31 @@ async def test_empty_workflow_is_refused_inline() -> None:
         assert app.form.query_one("#execute-workflow", Input).has_class("-invalid")
 
 
+async def test_tab_never_lands_on_start_and_enter_never_starts() -> None:
+    """Tab, Tab used to land on Start: typed text went nowhere and Enter started a run
+    with no inputs. Tab walks the fields only; Enter goes to the next field; F2 starts."""
+    from textual.widgets import Button, TextArea
+
+    app = Host({"b3-prod": "b3os"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        form = app.form
+        await pilot.press(*"wf_1", "enter")
+        assert app.result is UNSET and isinstance(app.focused, TextArea)  # on to the inputs
+        for _ in range(6):
+            await pilot.press("tab")
+            assert not isinstance(app.focused, Button)
+        form.inputs_area.focus()
+        await pilot.press(*"{oops")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.result is UNSET and form.inputs_area.has_focus  # the bad field has focus
+        form.query_one("#execute-workflow", Input).value = ""
+        await pilot.press("f2")
+        await pilot.pause()
+        assert form.query_one("#execute-workflow", Input).has_focus
+
+
 @pytest.mark.parametrize(("value", "problem"), [("wf 1", "spaces"), ("wf\x07x", "control"),
                                                  ("wf\tx", "spaces")])
 async def test_workflow_with_whitespace_or_control_is_refused(value: str, problem: str) -> None:

@@ -25,6 +25,7 @@ from runtui.model import Run, StartRequest
 from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
+from runtui.tui.widgets.keys_footer import keys_footer
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -114,8 +115,8 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
     """Dismissed with (profile name, request) on Start, or None on Cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "start", "Start", id="execute.start", priority=True),
-        Binding("escape", "cancel", "Cancel", id="execute.cancel"),
+        Binding("f2", "start", "Start", id="execute.start", priority=True, key_display="F2"),
+        Binding("escape", "cancel", "Cancel", id="execute.cancel", key_display="Esc"),
     ]
 
     def __init__(self, profiles: list[str], run: Run | None = None, same_inputs: bool = False) -> None:
@@ -136,7 +137,10 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         first = run.profile if run is not None and run.profile in self.profiles else self.profiles[0]
         title = "Run again" if self.same_inputs and run is not None else "Execute a run"
         with VerticalScroll(id="execute-box"):
-            yield Static(Text(title, style="bold"), id="execute-title")
+            # The keys in the first line: at 60x15 the buttons are below the fold.
+            heading = Text(title, style="bold")
+            heading.append("   F2 start · Esc cancel", style="dim")
+            yield Static(heading, id="execute-title")
             yield Label("Profile", classes="execute-label")
             yield Select([(p, p) for p in self.profiles], value=first, allow_blank=False,
                          id="execute-profile")
@@ -150,16 +154,24 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             yield Static("", id="schema-hint", markup=False)
             yield Static("", id="execute-error", markup=False)
             with Horizontal(id="execute-buttons"):
+                # Not in the Tab order: Tab, Tab used to land on Start, typed text went
+                # nowhere and Enter started a run with no inputs. F2 / Esc / the mouse.
                 yield Button("Start (F2)", id="execute-start", variant="primary")
                 yield Button("Cancel (Esc)", id="execute-cancel")
+        yield keys_footer()
 
     def on_mount(self) -> None:
         self.query_one("#execute-error", Static).display = False
         self.query_one("#schema-hint", Static).display = False
         self._profile_changed()
+        for button in self.query(Button):
+            button.can_focus = False
         workflow = self.query_one("#execute-workflow", Input)
+        # The first field keeps the title and the profile in view (R at 80x24 used to
+        # focus Start, scrolling both away).
         if workflow.value and self.same_inputs:
-            self.query_one("#execute-start", Button).focus()
+            self.inputs_area.focus()
+            self.query_one("#execute-box", VerticalScroll).scroll_home(animate=False)
         else:
             workflow.focus()
         if self.same_inputs and self.run is not None:
@@ -248,8 +260,11 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             self._edited = True
 
     @on(Input.Submitted)
-    def _on_submit(self, _event: Input.Submitted) -> None:
-        self.action_start()
+    def _on_submit(self, event: Input.Submitted) -> None:
+        """Enter in a field goes to the next one; only F2 starts (Enter used to start a run
+        with the inputs not yet typed)."""
+        event.stop()
+        self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "execute-start":
@@ -321,11 +336,13 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         problem = workflow_error(workflow_id, self.workflow_label)
         if problem is not None:
             workflow.add_class("-invalid")
+            workflow.focus()  # the bad field, not where the cursor happened to be
             raise ValueError(problem)
         try:
             inputs = parse_inputs(self.inputs_area.text)
         except ValueError:
             self.inputs_area.add_class("-invalid")
+            self.inputs_area.focus()
             raise
         self.inputs_area.remove_class("-invalid")
         goal: str | None = None

@@ -192,8 +192,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
                                     id="allow_insecure_http")
             yield Static(INLINE_HINT, id="form-hint", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Button("Save (f2)", id="save", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Save (F2)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self._sync()
