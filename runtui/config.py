@@ -450,14 +450,22 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         if name in profiles and not replace:
             raise ConfigError(f"profile {name!r} already exists (--replace overwrites it, "
                               "`profiles remove` deletes it)", path=str(path), profile=name)
-        table = tomlkit.table()
-        for key, value in values.items():
-            if value is None or key == "name":
-                continue
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            table[key] = value
-        profiles[name] = table
+        wanted = {key: value.get_secret_value() if isinstance(value, SecretStr) else value
+                  for key, value in values.items() if value is not None and key != "name"}
+        existing = profiles.get(name)
+        if isinstance(existing, dict):
+            # Replaced in place: keys keep their order and comments, a value that did not
+            # change is not rewritten, so saving an unchanged profile changes no byte.
+            for key in [k for k in existing if k not in wanted]:
+                del existing[key]
+            for key, value in wanted.items():
+                if existing.get(key) != value:
+                    existing[key] = value
+        else:
+            table = tomlkit.table()
+            for key, value in wanted.items():
+                table[key] = value
+            profiles[name] = table
         write_atomic(path, tomlkit.dumps(doc))
 
 

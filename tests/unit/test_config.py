@@ -94,6 +94,19 @@ def test_two_key_sources_are_refused(tmp_path: Path) -> None:
     assert cfg.errors and cfg.errors[0].field == "api_key_cmd"
 
 
+def test_saving_an_unchanged_profile_changes_no_byte_and_a_change_keeps_the_order(tmp_path: Path) -> None:
+    text = ('[profiles.b3]\nprovider = "b3os"\norg_id = "org_1"  # the sandbox org\n'
+            'api_key_env = "B3_KEY"\nbase_url = "https://api.b3os.example"\nread_only = true\n')
+    p = write(tmp_path / "c.toml", text, 0o600)
+    values = {"provider": "b3os", "api_key_env": "B3_KEY", "base_url": "https://api.b3os.example",
+              "read_only": True, "org_id": "org_1"}  # the form's order, not the file's
+    config.save_profile(p, "b3", values, replace=True)
+    assert p.read_text() == text
+    config.save_profile(p, "b3", {**values, "read_only": False, "org_id": None}, replace=True)
+    assert p.read_text() == ('[profiles.b3]\nprovider = "b3os"\napi_key_env = "B3_KEY"\n'
+                             'base_url = "https://api.b3os.example"\nread_only = false\n')
+
+
 def test_save_keeps_comments_and_mode_and_is_atomic(tmp_path: Path) -> None:
     p = write(tmp_path / "c.toml", "# my precious comment\n[defaults]\nrefresh_seconds = 3 # inline\n",
               0o600)
