@@ -287,6 +287,22 @@ async def test_digits_pick_the_sort_column_the_same_digit_reverses_and_the_curso
         assert table.sort_column == "workflow"
 
 
+async def test_at_80_columns_the_status_gives_its_width_to_the_workflow() -> None:
+    runs = [make_run(0, Status.SUCCEEDED, partial=True, workflow="Sales Navigator search export"),
+            make_run(1, Status.UNKNOWN, raw_status="RETRYING_AFTER_FAILURE")]
+    app = TableApp(runs)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        widths = {p.column.key: p.width for p in table._placed}
+        assert widths["status"] == 13  # not 22 for "✔ succeeded (partial)"
+        assert widths["workflow"] >= 15
+    app = TableApp(runs)
+    async with app.run_test(size=(160, 20)) as pilot:
+        await pilot.pause()
+        assert any("succeeded (partial)" in line for line in lines(app.query_one(RunTable)))
+
+
 async def test_a_narrow_sorted_header_keeps_its_arrow_without_an_ellipsis() -> None:
     app = TableApp([make_run(i) for i in range(3)])
     async with app.run_test(size=(80, 30)) as pilot:

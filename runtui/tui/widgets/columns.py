@@ -20,6 +20,8 @@ from runtui.model import Run, Status
 from runtui.safe_text import one_line
 
 GAP = 2  # blank cells between two columns
+NARROW = 100  # below this many cells the status column gives up its long forms
+NARROW_STATUS = 13  # "✔ succeeded" and two more: "? unknown (R…"
 WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
 MARK_WIDTH = 3  # "*" marked (or "◉" watched), "…" action pending, then one blank
 
@@ -320,7 +322,10 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
 
     def base(col: Column) -> int:
         if col.key in natural:
-            return max(col.min_width, min(natural[col.key], col.max_width))
+            widest = col.max_width
+            if col.key == "status" and width < NARROW:
+                widest = NARROW_STATUS  # "✔ succeeded (partial)" cut: the workflow's name matters more
+            return max(col.min_width, min(natural[col.key], widest))
         return col.min_width
 
     used = MARK_WIDTH - GAP  # the first column needs no gap before it
