@@ -303,6 +303,18 @@ async def test_at_80_columns_the_status_gives_its_width_to_the_workflow() -> Non
         assert any("succeeded (partial)" in line for line in lines(app.query_one(RunTable)))
 
 
+async def test_provider_shows_only_when_a_profile_name_does_not_say_it() -> None:
+    said = [make_run(0, profile="b3os-prod", provider="b3os"), make_run(1, profile="wexa-dev")]
+    app = TableApp(said)
+    async with app.run_test(size=(200, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        assert "provider" not in table.visible_columns  # it would repeat PROFILE
+        table.apply_delta(Delta(added=(make_run(2, profile="prod", provider="edges"),)))
+        await pilot.pause()
+        assert "provider" in table.visible_columns  # "prod" does not say edges
+
+
 async def test_a_narrow_sorted_header_keeps_its_arrow_without_an_ellipsis() -> None:
     app = TableApp([make_run(i) for i in range(3)])
     async with app.run_test(size=(80, 30)) as pilot:

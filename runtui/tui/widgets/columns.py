@@ -250,6 +250,7 @@ def _elapsed(run: Run, now: datetime) -> timedelta:
 def natural_widths(runs: Iterable[Run]) -> dict[str, int]:
     """The widest text of each content-sized column over `runs` (titles included)."""
     widths = {k: len(BY_KEY[k].title) for k in NATURAL_KEYS}
+    widths[PROVIDER_SHOWN] = 0
     grow_natural(widths, runs)
     return widths
 
@@ -285,6 +286,11 @@ def grow_natural(widths: dict[str, int], runs: Iterable[Run]) -> bool:
         "cost": cost_width,
     }
     grew = False
+    if not widths.get(PROVIDER_SHOWN) and any(
+            p.lower() not in name.lower() for name, p in set(zip(map(_PROFILE, runs), map(_PROVIDER, runs),
+                                                                strict=True))):
+        widths[PROVIDER_SHOWN] = 1  # some profile's name does not say its platform
+        grew = True
     for key, width in found.items():
         width = min(width, BY_KEY[key].max_width)
         if width > widths[key]:
@@ -292,6 +298,10 @@ def grow_natural(widths: dict[str, int], runs: Iterable[Run]) -> bool:
             grew = True
     return grew
 
+
+PROVIDER_SHOWN = "provider shown"
+"""A flag among the natural widths: 0 while every profile's name holds its provider's
+("b3os-prod" is b3os), so a PROVIDER column would only repeat PROFILE."""
 
 _ID = attrgetter("id")
 _COST = attrgetter("cost")
@@ -331,6 +341,8 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     used = MARK_WIDTH - GAP  # the first column needs no gap before it
     chosen: set[str] = set()
     for col in sorted(COLUMNS, key=lambda c: c.priority):
+        if col.key == "provider" and natural.get(PROVIDER_SHOWN, 1) == 0:
+            continue  # it would repeat the profile's name
         need = base(col) + GAP
         if used + need > width:
             break
