@@ -268,12 +268,14 @@ class DetailPane(Vertical):
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab_changed(self) -> None:
         self._sync_logs()
-        # Focus follows the tab when it was inside the pane: a key must never land on a
-        # widget the switch just hid (`]`, `[` and the arrows then did nothing). On the
-        # tab bar it stays, so left / right keep walking the tabs.
+        # A key must never land on a widget the switch just hid (`]`, `[` and the arrows
+        # then did nothing): focus that was in a tab goes to the tab bar, where `]`, `[`,
+        # left, right and ↓ (into the tab) all work. Not into the new tab's content:
+        # focusing inside a pane makes TabbedContent switch to it, a message later, which
+        # would undo a second `]` pressed in between.
         focused = self.app.focused
         if focused is None or (not isinstance(focused, Tabs) and self in focused.ancestors):
-            self.call_after_refresh(self.focus_content)
+            self.query_one(Tabs).focus()
 
     CONTENT: ClassVar[dict[str, str]] = {
         "tab-overview": "#overview-scroll", "tab-steps": "#steps-tree", "tab-logs": "#log-view",
@@ -308,11 +310,7 @@ class DetailPane(Vertical):
             current.remove()
             current = None
         if wanted is not None and current is None:
-            panel = LogPanel(wanted, id="detail-logs", tz=self.tz)
-            holder.mount(panel)
-            focused = self.app.focused
-            if focused is None or (not isinstance(focused, Tabs) and self in focused.ancestors):
-                self.call_after_refresh(self.focus_content)
+            holder.mount(LogPanel(wanted, id="detail-logs", tz=self.tz))
 
     def _start_following(self, run: Run) -> None:
         gen = self._gen
