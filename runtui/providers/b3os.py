@@ -8,10 +8,12 @@ list, which the server filters (providers.md §5).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 from collections.abc import AsyncIterator, Collection
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
@@ -28,8 +30,10 @@ from runtui.providers.events import EventPage, EventQuery, derived_page, status_
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
+from runtui.providers.stream_tap import StreamTap
 
 NAME = "b3os"
+TAP_RETRY = 30.0  # seconds before a run whose stream failed is streamed again
 # Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
 _REQUEST_ID = re.compile(rb'"requestId"\s*:\s*"[^"\\]*"')
 MAX_PAGE = 100
@@ -618,6 +622,48 @@ class B3osProvider(Provider):
                 "(executionState), with their times, outputs and errors")
 
     async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
-        """Node transitions from `GET /v1/runs/{id}` (the whole state is one request)."""
-        detail = await self.get_run(run.id, run.kind)
-        return derived_page(step_events(detail) + status_events(detail), detail, query)
+        """Node transitions: read once with `GET /v1/runs/{id}`, then, while the run is live,
+        from its SSE stream (`GET /v1/runs/{id}/stream`), which a tap keeps open between
+        reads, so a followed run costs no request a tick. A stream that fails or ends
+        before the run does falls back to reading the run each tick (a gap line says lines
+        may have been missed while it was down)."""
+        taps = self._taps()
+        tap = taps.get(run.id)
+        detail: RunDetail | None = None
+        gap = False
+        if tap is not None:
+            latest = tap.take()
+            if tap.usable and latest is not None:
+                detail = latest
+            elif not tap.usable:
+                gap = tap.failed is not None  # the stream broke: polled from here on
+                await tap.aclose()
+                del taps[run.id]
+                self._tap_failed_at[run.id] = asyncio.get_running_loop().time()
+        if detail is None:
+            detail = await self.get_run(run.id, run.kind)
+        if detail.run.status.terminal:
+            tap = taps.pop(run.id, None)
+            if tap is not None:
+                await tap.aclose()
+        elif run.id not in taps and run.kind is Kind.RUN and self._may_tap(run.id):
+            taps[run.id] = StreamTap(self._stream(run.id))
+        page = derived_page(step_events(detail) + status_events(detail), detail, query)
+        return replace(page, gap=gap)
+
+    def _taps(self) -> dict[str, StreamTap[RunDetail]]:
+        if not hasattr(self, "_open_taps"):
+            self._open_taps: dict[str, StreamTap[RunDetail]] = {}
+            self._tap_failed_at: dict[str, float] = {}
+        return self._open_taps
+
+    def _may_tap(self, run_id: str) -> bool:
+        """Not again within TAP_RETRY seconds of a stream that failed."""
+        failed = self._tap_failed_at.get(run_id)
+        return failed is None or asyncio.get_running_loop().time() - failed > TAP_RETRY
+
+    async def aclose(self) -> None:
+        for tap in self._taps().values():
+            await tap.aclose()
+        self._taps().clear()
+        await super().aclose()
