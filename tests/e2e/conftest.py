@@ -45,6 +45,15 @@ def start_runtui(config: Path, env: dict[str, str], *, cols: int = 100, rows: in
          f"RUNTUI_SIM_B3OS_KEY=sim-b3os-key {command}", "Enter")
 
 
+def filter_to_one(run_id: str, chars: int = 13) -> None:
+    """Type the run's id into the table's filter, as a person does, until only it is left."""
+    tmux("send-keys", "-t", "e2e", "/")
+    wait_for("the filter box", lambda: "filter: text" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "-l", run_id[:chars])
+    wait_for("one run left", lambda: "1/" in screen().splitlines()[0], show=screen)
+    tmux("send-keys", "-t", "e2e", "Enter")  # leave the filter box, back to the table
+
+
 @pytest.fixture
 def tmux_server() -> Iterator[None]:
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import RUNTUI, needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import RUNTUI, filter_to_one, needs_tmux, screen, start_runtui, tmux, wait_for
 
 pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server")]
 
@@ -23,11 +23,7 @@ def test_cancel_a_running_run_with_the_keys(sim_process: tuple[str, Path, dict[s
     run_id = runs[0]["id"]
     start_runtui(config, env)
     wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
-    tmux("send-keys", "-t", "e2e", "/")
-    wait_for("the filter box", lambda: "filter: text" in screen(), show=screen)  # as a person sees it
-    tmux("send-keys", "-t", "e2e", "-l", run_id[:13])
-    wait_for("the filter to narrow to one run", lambda: "1/" in screen().splitlines()[0], show=screen)
-    tmux("send-keys", "-t", "e2e", "Enter")  # leave the filter box, back to the table
+    filter_to_one(run_id)
     tmux("send-keys", "-t", "e2e", "c")
     wait_for("the confirmation", lambda: "cannot be undone" in screen(), show=screen)
     tmux("send-keys", "-t", "e2e", "y")

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import filter_to_one, needs_tmux, screen, start_runtui, tmux, wait_for
 
 pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server")]
 
@@ -20,11 +20,7 @@ def test_y_puts_the_id_in_tmuxs_buffer_and_says_so(sim_process: tuple[str, Path,
     start_runtui(config, env, cols=120, rows=30)
     wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
     tmux("set-option", "-g", "set-clipboard", "external")  # tmux's default: no OSC 52 from apps
-    tmux("send-keys", "-t", "e2e", "/")
-    wait_for("the filter box", lambda: "filter: text" in screen(), show=screen)
-    tmux("send-keys", "-t", "e2e", "-l", run_id[:13])
-    wait_for("one run", lambda: "1/" in screen().splitlines()[0], show=screen)
-    tmux("send-keys", "-t", "e2e", "Enter")
+    filter_to_one(run_id)
     tmux("send-keys", "-t", "e2e", "y")
     wait_for("the toast", lambda: "paste buffer" in screen(), show=screen)
     assert tmux("show-buffer").strip() == run_id

@@ -74,7 +74,7 @@ def test_quiet_driver_sleeps_and_still_reads_every_key(
     tmux("send-keys", "-t", "e2e", "Escape")  # a lone ESC only becomes a key after a timeout
     wait_for("Escape to close the help", lambda: "runtui keys" not in screen(), show=screen)
     tmux("resize-window", "-t", "e2e", "-x", "200", "-y", "50")
-    wait_for("the wide layout", lambda: "PROVIDER" in screen(), show=screen)
+    wait_for("the wide layout", lambda: "UPDATED" in screen(), show=screen)
     quit_runtui()  # the thread is asleep in select: quitting must wake it
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import filter_to_one, needs_tmux, screen, start_runtui, tmux, wait_for
 
 pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server")]
 
@@ -19,11 +19,7 @@ def test_open_a_failed_runs_log_and_read_why(sim_process: tuple[str, Path, dict[
     run_id = failed[0]["id"]
     start_runtui(config, {**env, "NO_COLOR": "1"}, cols=80, rows=24)
     wait_for("the run table", lambda: "b3os-sim ok" in screen(), show=screen)
-    tmux("send-keys", "-t", "e2e", "/")
-    wait_for("the filter box", lambda: "filter: text" in screen(), show=screen)
-    tmux("send-keys", "-t", "e2e", "-l", run_id[:12])
-    wait_for("one run left", lambda: "1/" in screen().splitlines()[0], show=screen)
-    tmux("send-keys", "-t", "e2e", "Enter")
+    filter_to_one(run_id, 12)
     tmux("send-keys", "-t", "e2e", "l")
     wait_for("the log screen", lambda: "Log · b3os-sim" in screen(), show=screen)
     wait_for("the whole log", lambda: "■ ended" in screen(), show=screen)

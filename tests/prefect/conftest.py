@@ -190,6 +190,17 @@ class PrefectServer:
             return response.json()
         raise AssertionError("unreachable")
 
+    def delete(self, path: str, tries: int = 5) -> None:
+        """DELETE, retried on 503 (SQLite busy) like `call`: a test's clean-up must not fail
+        because the server's database was locked for a moment."""
+        for attempt in range(tries):
+            response = httpx.delete(self.api_url + path, timeout=15)
+            if response.status_code == 503 and attempt < tries - 1:
+                time.sleep(0.3 * (attempt + 1))
+                continue
+            response.raise_for_status()
+            return
+
     def flow_run(self, run_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self.call("GET", f"/flow_runs/{run_id}")
         return result

@@ -3,7 +3,6 @@ from the CLI, and a work pool whose worker is gone while runs are due is profile
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from .conftest import POOL, PROFILE, PrefectServer
@@ -57,7 +56,7 @@ def test_a_work_pool_without_a_worker_is_trouble_while_runs_are_due(prefect_serv
             f"work pool {IDLE_POOL} has no online worker; 1 due run wait"]
         assert POOL not in str(trouble), "the pool with a live worker is fine"
     finally:
-        httpx.delete(f"{prefect_server.api_url}/flow_runs/{run['id']}", timeout=15).raise_for_status()
+        prefect_server.delete(f"/flow_runs/{run['id']}")
     assert not [i for i in _queue(prefect_server) if i["reason"] == "profile"]
 
 
