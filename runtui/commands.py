@@ -593,7 +593,8 @@ def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: s
     from runtui import logtext
     from runtui.engine.logs import LogFollower
     from runtui.model import LogEvent, LogLevel
-    from runtui.providers.events import EventQuery, reader_of
+    from runtui.providers.capabilities import reader_of
+    from runtui.providers.events import EventQuery
 
     try:
         since_at = logtext.parse_since(since) if since else None

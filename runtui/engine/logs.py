@@ -25,8 +25,8 @@ from typing import Any
 from runtui.engine.log_store import LogLines
 from runtui.errors import ProviderError
 from runtui.model import LogEvent, LogLevel, Marker, Run
-from runtui.providers.capabilities import ReadsEvents
-from runtui.providers.events import EventQuery, reader_of
+from runtui.providers.capabilities import ReadsEvents, reader_of
+from runtui.providers.events import EventQuery
 
 MAX_LINES = 1_000_000  # lines one run keeps (~100 MB at 75-character lines)
 MAX_IDS = 20_000  # ids remembered for dedup: a server re-sends recent lines (a page's overlap)

@@ -22,12 +22,14 @@ from runtui.actions import ActionTable, register_table
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
-from runtui.providers.capabilities import AnswersHumans
+from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.options import ProviderOption
 from runtui.providers.parse import PageMemo, ParseMemo
 
 T = TypeVar("T")
+
+__all__ = ["ListQuery", "Provider", "WorkflowInfo", "cached_page", "json_of", "redact_credentials"]
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,6 @@ class ListQuery:
     workflow_id: str | None = None
 
 
-@dataclass(frozen=True)
-class WorkflowInfo:
-    """What the execute form can offer for a workflow (B3OS inputSchema, …)."""
-
-    id: str
-    name: str | None = None
-    inputs: tuple[dict[str, Any], ...] = ()
 
 
 class Provider(abc.ABC):

@@ -9,13 +9,22 @@ Per-run actions are not here: the adapter's `ActionTable` says which statuses ta
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from runtui.model import HumanRequest, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
-    from runtui.providers.base import WorkflowInfo
     from runtui.providers.events import EventPage, EventQuery
+
+
+@dataclass(frozen=True)
+class WorkflowInfo:
+    """What the execute form can offer for a workflow (B3OS inputSchema, …)."""
+
+    id: str
+    name: str | None = None
+    inputs: tuple[dict[str, Any], ...] = ()
 
 
 @runtime_checkable
@@ -88,3 +97,8 @@ CAPABILITIES: dict[str, type] = {
 def supports(cls: type, capability: type) -> bool:
     """Whether adapter class `cls` implements `capability` (before any instance exists)."""
     return issubclass(cls, capability)
+
+
+def reader_of(provider: object) -> ReadsEvents | None:
+    """The provider's event reader, or None when it has no way to read events."""
+    return provider if isinstance(provider, ReadsEvents) else None

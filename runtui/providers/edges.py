@@ -352,12 +352,32 @@ class EdgesProvider(Provider):
         if count is not None and detail.run.status.terminal:
             events.append(event("run:outputs", detail.run.finished_at, LogLevel.INFO,
                                 f"outputs: {count:.0f}", "run", run.id))
-        number = p.ident(body, "id")
-        if number is not None and number.isdigit():
-            try:
-                actions_body = json_of(await self.http.get("/runs", params={"flow_run_id": number}), NAME)
-            except ProviderError:
-                actions_body = None  # the flow run's own lines still show
-            if actions_body is not None:
-                events += action_run_events(actions_body, run.id)
+        events += await self._action_events(body, detail)
         return derived_page(events, detail, query)
+
+    @property
+    def _actions_seen(self) -> dict[str, tuple[Any, list[LogEvent]]]:
+        """Per run: what the flow run looked like when its action runs were read, and them."""
+        if not hasattr(self, "_actions_cache"):
+            self._actions_cache: dict[str, tuple[Any, list[LogEvent]]] = {}
+        return self._actions_cache
+
+    async def _action_events(self, body: Any, detail: RunDetail) -> list[LogEvent]:
+        """The flow run's action runs (`GET /v1/runs?flow_run_id=`), read again only when the
+        flow run changed since the last read: a followed run costs one request a tick."""
+        number = p.ident(body, "id")
+        if number is None or not number.isdigit():
+            return []
+        run = detail.run
+        seen = (run.raw_status, run.updated_at, run.finished_at,
+                tuple((s.id, s.raw_status) for s in detail.steps))
+        cached = self._actions_seen.get(run.id)
+        if cached is not None and cached[0] == seen:
+            return cached[1]
+        try:
+            actions_body = json_of(await self.http.get("/runs", params={"flow_run_id": number}), NAME)
+        except ProviderError:
+            return []  # the flow run's own lines still show; asked again next read
+        found = action_run_events(actions_body, run.id)
+        self._actions_seen[run.id] = (seen, found)
+        return found

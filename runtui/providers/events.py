@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtui.model import LogEvent, LogLevel, Run, RunDetail, Status, Step
-from runtui.providers.capabilities import ReadsEvents
 
 MAX_MESSAGE = 8_000  # characters of one line kept: a log line, not a document
 MAX_OUTPUT = 200  # characters of a step's output shown in its "finished" line
@@ -63,11 +62,6 @@ class EventPage:
     run: Run | None = None
     more: bool = False
     gap: bool = False
-
-
-def reader_of(provider: object) -> ReadsEvents | None:
-    """The provider's event reader, or None when it has no way to read events."""
-    return provider if isinstance(provider, ReadsEvents) else None
 
 
 def keep(events: Iterable[LogEvent], query: EventQuery) -> tuple[LogEvent, ...]:

@@ -622,10 +622,14 @@ class PrefectProvider(Provider):
 
         The cursor is keyset paging on the log timestamp: (the newest timestamp read,
         how many lines at exactly that timestamp were read), so equal timestamps never
-        repeat or vanish across pages. The run is read too (one more request only when
-        the page is not full), so the follower knows when the log can end.
+        repeat or vanish across pages, and a turn: once the follower has caught up, every
+        other read asks for the run's state instead of its logs, so a followed run costs
+        one request a tick and the follower still learns when the log can end.
         """
-        after, skip = cursor if isinstance(cursor, tuple) else (None, 0)
+        after, skip, turn = cursor if isinstance(cursor, tuple) and len(cursor) == 3 else (None, 0, 0)
+        if turn % 2 == 1:
+            fresh = await self.get_summary(run.id)
+            return EventPage(events=(), cursor=(after, skip, turn + 1), real_logs=True, run=fresh)
         if after is None and query.since is not None:
             after = query.since.isoformat()
         logs: dict[str, Any] = {"flow_run_id": {"any_": [run.id]}}
@@ -646,11 +650,8 @@ class PrefectProvider(Provider):
             elif last is not None:
                 next_cursor = (last, sum(1 for i in items if p.text(i.get("timestamp")) == last))
         more = len(items) >= size
-        fresh_run: Run | None = None
-        if not more:
-            fresh_run = await self.get_summary(run.id)
-        return EventPage(events=keep(events, query), cursor=next_cursor, real_logs=True,
-                         run=fresh_run, more=more)
+        return EventPage(events=keep(events, query), cursor=(*next_cursor, 0 if more else turn + 1),
+                         real_logs=True, more=more)
 
     async def _join_task_names(self, items: list[dict[str, Any]]) -> None:
         """Names of task runs the log lines mention and we have not seen: one request."""

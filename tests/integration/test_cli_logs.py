@@ -97,3 +97,21 @@ def test_follow_prints_until_the_run_ends_then_exits_0(sim: Sim) -> None:
     assert "end of log" in err
     ids = out.splitlines()
     assert ids and len(ids) == len(set(ids)), "each line once"
+
+
+async def test_a_followed_edges_run_costs_one_request_a_read(sim: Sim) -> None:
+    from runtui.engine.logs import LogFollower
+    from runtui.engine.workspace import Workspace
+
+    running = sim.find("edges")[0]["id"]
+    sim.control("POST", f"/runs/edges/{running}/status", json={"status": "RUNNING"})
+    ws = Workspace.load(sim.config_path)
+    provider = ws.provider("edges-sim")
+    follower = LogFollower(provider, await provider.get_summary(running))  # type: ignore[arg-type]
+    await follower.read_once()  # the flow run and its action runs
+    sent = provider.http.requests
+    for _ in range(5):
+        await follower.read_once()
+    # The action runs are read again only when the flow run changed (rarely, in 5 quick reads).
+    assert provider.http.requests - sent <= 5 + 1
+    await ws.aclose()

@@ -65,6 +65,26 @@ def test_runs_logs_json_keeps_the_exact_text_and_filters_by_level(prefect_server
     assert times == sorted(times)  # oldest first
 
 
+async def test_following_costs_one_request_a_read_and_ends_with_the_run(
+        prefect_server: PrefectServer) -> None:
+    from runtui.engine.logs import LogFollower
+    from runtui.engine.workspace import Workspace
+
+    run_id = talked(prefect_server)
+    ws = Workspace.load(prefect_server.config_path)
+    provider = ws.provider(PROFILE)
+    follower = LogFollower(provider, await provider.get_summary(run_id))  # type: ignore[arg-type]
+    await follower.read_once()  # the logs, and the task runs' names once
+    sent = provider.http.requests
+    reads = 0
+    while not follower.ended and reads < 10:
+        await follower.read_once()
+        reads += 1
+    assert follower.ended and reads <= 4  # the run's state on every other read: it ended
+    assert provider.http.requests - sent == reads  # one request a read
+    await ws.aclose()
+
+
 async def test_tui_log_screen_and_logs_tab_show_the_real_log(prefect_server: PrefectServer) -> None:
     from runtui.engine.workspace import Workspace
     from runtui.tui.app import RuntuiApp
