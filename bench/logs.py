@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,22 @@ def rss_kb() -> int:
 # ---- one measurement per subprocess ---------------------------------------------------------
 
 
+def page_figures(widget: Any, page_down: Callable[[], object], pages: int = 200) -> dict[str, float]:
+    """Median and p95 of one page down and the rendering of the page it shows."""
+    widget.scroll_to(y=0, animate=False, immediate=True)
+    height = widget.scrollable_content_region.height
+    samples = []
+    for _ in range(pages):
+        t0 = time.perf_counter()
+        page_down()
+        for y in range(height):
+            widget.render_line(y)
+        samples.append(time.perf_counter() - t0)
+    samples.sort()
+    return {"page_ms": samples[len(samples) // 2] * 1000,
+            "page_ms_p95": samples[int(len(samples) * 0.95)] * 1000}
+
+
 async def measure_runtui(count: int) -> dict[str, float]:
     """runtui's LogView: the buffer and rows are built as the follower builds them."""
     from textual.app import App, ComposeResult
@@ -96,17 +113,7 @@ async def measure_runtui(count: int) -> dict[str, float]:
         await pilot.pause()
         gc.collect()
         out["bytes_per_line"] = (rss_kb() - before) * 1024 / count
-        view.scroll_to(y=0, animate=False, immediate=True)
-        samples = []
-        for _ in range(200):
-            t0 = time.perf_counter()
-            view.action_page(1)
-            for y in range(height):
-                view.render_line(y)
-            samples.append(time.perf_counter() - t0)
-        samples.sort()
-        out["page_ms"] = samples[len(samples) // 2] * 1000
-        out["page_ms_p95"] = samples[int(len(samples) * 0.95)] * 1000
+        out |= page_figures(view, lambda: view.action_page(1))
         t0 = time.perf_counter()
         found = rows.search("id=00123")
         out["search_ms"] = (time.perf_counter() - t0) * 1000
@@ -146,17 +153,8 @@ async def measure_peer(kind: str, count: int) -> dict[str, float]:
         del texts
         gc.collect()
         out["bytes_per_line"] = (rss_kb() - before) * 1024 / count
-        widget.scroll_to(y=0, animate=False, immediate=True)
-        samples = []
-        for _ in range(200):
-            t0 = time.perf_counter()
-            widget.scroll_to(y=widget.scroll_offset.y + height, animate=False, immediate=True)
-            for y in range(height):
-                widget.render_line(y)
-            samples.append(time.perf_counter() - t0)
-        samples.sort()
-        out["page_ms"] = samples[len(samples) // 2] * 1000
-        out["page_ms_p95"] = samples[int(len(samples) * 0.95)] * 1000
+        out |= page_figures(widget, lambda: widget.scroll_to(
+            y=widget.scroll_offset.y + height, animate=False, immediate=True))
     return out
 
 
