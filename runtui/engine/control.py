@@ -15,14 +15,16 @@ from runtui.actions import can_execute, decide
 from runtui.engine.journal import CONFIRMED, Journal
 from runtui.engine.store import Key, RunStore
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import Action, ActionResult, HumanRequest, Run, StartRequest
+from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest
 from runtui.providers.base import Provider
 
 
 class Controller:
-    def __init__(self, journal: Journal, store: RunStore | None = None) -> None:
+    def __init__(self, journal: Journal, store: RunStore | None = None,
+                 task_store: RunStore | None = None) -> None:
         self.journal = journal
         self.store = store
+        self.task_store = task_store
         self.in_flight: set[Key] = set()
 
     def is_busy(self, run: Run) -> bool:
@@ -54,8 +56,7 @@ class Controller:
             self.in_flight.discard(run.key)
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=run.id, new_run_id=result.new_run_id)
-        if self.store is not None and result.run is not None:
-            self.store.upsert([result.run], partial=True)
+        self._keep(result.run)
         return result
 
     async def answer(self, provider: Provider, run: Run, request: HumanRequest, *, approve: bool,
@@ -84,8 +85,7 @@ class Controller:
         finally:
             self.in_flight.discard(run.key)
         self.journal.finished(entry, outcome=_outcome(result), message=result.message, run_id=run.id)
-        if self.store is not None and result.run is not None:
-            self.store.upsert([result.run], partial=True)
+        self._keep(result.run)
         return result
 
     def _refuse_other_id(self, provider: Provider, run: Run, chosen_id: str, action: Action) -> None:
@@ -108,9 +108,19 @@ class Controller:
             raise
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=result.new_run_id)
-        if self.store is not None and result.run is not None:
-            self.store.upsert([result.run], partial=True)
+        self._keep(result.run)
         return result
+
+
+    def _keep(self, run: Run | None) -> None:
+        """The run as read back after an action goes to the store of its kind: runs here,
+        tasks to `task_store` (the run watchers' listings never see tasks and would drop
+        them from a shared store)."""
+        if run is None:
+            return
+        store = self.task_store if run.kind is Kind.TASK else self.store
+        if store is not None:
+            store.upsert([run], partial=True)
 
 
 def _outcome(result: ActionResult) -> str:

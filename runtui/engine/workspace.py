@@ -7,6 +7,7 @@ the others.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
 from runtui.engine.logs import LogHub
 from runtui.engine.store import Key, RunStore
+from runtui.engine.tasks import TaskPoller
 from runtui.engine.watcher import ProfileWatcher
-from runtui.errors import ConfigError
+from runtui.errors import ConfigError, RuntuiError
+from runtui.model import Kind
 from runtui.providers import registry
 from runtui.providers.base import Provider
 
@@ -27,13 +30,15 @@ class Workspace:
         self.config = cfg
         self.store = RunStore()
         self.journal = journal or Journal()
-        self.controller = Controller(self.journal, self.store)
+        self.task_store = RunStore()  # tasks, read only while a face shows them
+        self.controller = Controller(self.journal, self.store, self.task_store)
         self.providers: dict[str, Provider] = {}
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
         self.focus: set[Key] = set()
         self._logs: LogHub | None = None
+        self._tasks: TaskPoller | None = None
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
@@ -133,7 +138,38 @@ class Workspace:
             self._logs = LogHub(self.provider)
         return self._logs
 
+    def task_profiles(self) -> list[str]:
+        """Profiles whose platform has tasks (a capability of the adapter, not a name)."""
+        found = []
+        for name in self.profile_names:
+            try:
+                if Kind.TASK in self.provider(name).kinds:
+                    found.append(name)
+            except ConfigError:
+                continue
+        return found
+
+    def show_tasks(self, on: bool, on_error: Callable[[str, RuntuiError], None]) -> None:
+        """Start (or stop) reading the task profiles' tasks into `task_store`."""
+        if on:
+            if self._tasks is None:
+                defaults = self.config.defaults
+                self._tasks = TaskPoller({n: self.provider(n) for n in self.task_profiles()},
+                                         self.task_store, interval=defaults.refresh_seconds,
+                                         limit=defaults.max_runs, on_error=on_error)
+            self._tasks.start()
+        elif self._tasks is not None:
+            task, self._tasks = self._tasks, None
+            asyncio.get_running_loop().create_task(task.stop())
+
+    def refresh_tasks(self) -> None:
+        if self._tasks is not None:
+            self._tasks.refresh_now()
+
     async def aclose(self) -> None:
+        if self._tasks is not None:
+            await self._tasks.stop()
+            self._tasks = None
         if self._logs is not None:
             await self._logs.aclose()
             self._logs = None

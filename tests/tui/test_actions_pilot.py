@@ -548,3 +548,45 @@ async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
         assert screen.table.cursor_key == ahead[1]
         await pilot.press("N")
         assert screen.table.cursor_key == ahead[0]
+
+
+async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) -> None:
+    """T shows the tasks (Wexa's platform page that was CLI-only); p, r and c (stop: asked
+    first, it cannot be undone) drive them through the same rules and journal as runs."""
+    from runtui.model import Kind
+
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        table = screen.table
+        await pilot.press("T")
+        await wait_for(pilot, lambda: table.total_count > 0 and all(
+            r.kind is Kind.TASK for r in table.visible_runs()), what="the tasks")
+        assert "tasks (T: back to runs)" in str(screen.query_one("#summary").render())
+        task = next(r for r in table.visible_runs() if r.raw_status == "paused")
+        table.move_cursor_to(task.key)
+        await pilot.pause()
+        screen.show_detail(task)  # its execution tree, as for a run
+        from runtui.tui.widgets.detail_pane import DetailPane
+
+        await wait_for(pilot, lambda: (p := next(iter(app.screen.query(DetailPane)), None)) is not None
+                       and p.detail is not None and p.detail.run.kind is Kind.TASK
+                       and bool(p.detail.steps), what="the task's execution tree")
+        if not isinstance(app.screen, RunsScreen):
+            await pilot.press("escape")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
+                       and t.raw_status == "running", what="the task running again")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
+                       and t.raw_status == "paused", what="the task paused")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
+        assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
+                       and t.raw_status == "cancelled", what="the task stopped")
+        journal = [e for e in app.workspace.journal.entries() if e.run_id == task.id]
+        assert "stop" in {e.action for e in journal}
+        assert all(r.kind is Kind.RUN for r in app.workspace.store.runs.values())  # never mixed
+        await pilot.press("T")
+        await wait_for(pilot, lambda: all(r.kind is Kind.RUN for r in table.visible_runs()),
+                       what="back to runs")

@@ -21,8 +21,8 @@ from runtui.actions import can_execute, decide
 from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
-from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, ActionResult, Run, StartRequest, Status
+from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
@@ -83,6 +83,7 @@ class RunsScreen(Screen[None]):
         Binding("w", "watch_run", "Notify when done", id="runs.watch", show=False),
         Binding("R", "run_again", "Run again", id="runs.again", show=False),
         Binding("l", "logs", "Logs", id="runs.logs"),
+        Binding("T", "toggle_tasks", "Tasks", id="runs.tasks", show=False),
         Binding("n", "next_failed(1)", "Next failed", id="runs.next_failed", show=False),
         Binding("N", "next_failed(-1)", "Previous failed", id="runs.previous_failed", show=False),
         Binding("escape", "back", "Back", id="runs.back", show=False),
@@ -98,6 +99,7 @@ class RunsScreen(Screen[None]):
         self._bindings_for: object = ()  # what the footer last greyed out
         self._focus: set[Key] = set()  # what the watchers were last told is on screen
         self._pane: DetailPane | None = None  # the split detail, once shown
+        self.tasks_scope = False  # the table shows tasks (T), not runs
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -160,6 +162,8 @@ class RunsScreen(Screen[None]):
 
     def _update_focus(self) -> None:
         """Tell the watchers what is on screen (and watched or marked): read those first."""
+        if self.tasks_scope:
+            return  # the rows are tasks: the run watchers keep what they had
         keys = {*self.table.on_screen_keys(), *self.table.marks,
                 *cast("AppHost", self.app).watched}
         if keys != self._focus:
@@ -197,7 +201,10 @@ class RunsScreen(Screen[None]):
             flags.append("active only")
         if self.table.filter_text:
             flags.append(f"filter: {self.table.filter_text}")
-        text = f"{scope} | {self.table.visible_count}/{self.table.total_count} runs"
+        noun = "tasks" if self.tasks_scope else "runs"
+        if self.tasks_scope:
+            flags.insert(0, "tasks (T: back to runs)")
+        text = f"{scope} | {self.table.visible_count}/{self.table.total_count} {noun}"
         if flags:  # states before counts: at 80 columns the end of the line is cut
             text += " | " + ", ".join(flags)
         if parts:
@@ -355,6 +362,29 @@ class RunsScreen(Screen[None]):
         if run is not None:
             self.notify(cast("AppHost", self.app).copy_id(run.id), timeout=4)
 
+    def action_toggle_tasks(self) -> None:
+        """T: the table shows the task profiles' tasks (Wexa), then runs again. Tasks are
+        read only while shown, into their own store; p, r and c (stop) act on them through
+        the same allowed-actions table, confirmation, read-only gate and journal."""
+        ws = self.ws
+        if not self.tasks_scope and not ws.task_profiles():
+            self.notify("no profile's platform has tasks", severity="warning", timeout=4)
+            return
+        self.tasks_scope = not self.tasks_scope
+        self.table.clear_marks()
+        self._unsubscribe()
+        store = ws.task_store if self.tasks_scope else ws.store
+        self.table.set_runs(store.runs.values())
+        self._unsubscribe = store.subscribe(self._on_delta)
+        ws.show_tasks(self.tasks_scope, on_error=self._task_trouble)
+        self._focus = set()
+        self._update_focus()
+        self._update_summary()
+        self.refresh_bindings()
+
+    def _task_trouble(self, profile: str, exc: RuntuiError) -> None:
+        self.notify(str(exc), title=f"{profile}: tasks", severity="error", timeout=8)
+
     def action_watch_run(self) -> None:
         run = self.table.cursor_run
         if run is not None:
@@ -432,7 +462,10 @@ class RunsScreen(Screen[None]):
 
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any (always asked, listing them,
-        hidden ones said so), else on the cursor's run."""
+        hidden ones said so), else on the cursor's run. On tasks, `c` stops (a task is
+        stopped, not cancelled: the platform's word)."""
+        if self.tasks_scope and name == Action.CANCEL.value:
+            name = Action.STOP.value
         marked = self.table.marked_runs()
         if marked:
             self.request_action(Action(name), marked, from_marks=True)
@@ -527,6 +560,8 @@ class RunsScreen(Screen[None]):
             self.table.set_pending(run.key, False)
             self.refresh_bindings()
             self.ws.refresh_now(run.profile)  # the run's own profile: the others are not news
+            if run.kind is Kind.TASK:
+                self.ws.refresh_tasks()
 
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
