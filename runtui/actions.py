@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from runtui.model import Action, Kind, Run, Status
+
+if TYPE_CHECKING:
+    from runtui.workflow_model import Trigger
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,19 @@ class ActionTable:
     notes: Mapping[Action, str] = field(default_factory=dict)
     statuses: Mapping[str, Status] = field(default_factory=dict)
     """Raw status (lower case) -> common status, so refusals speak in common words."""
+    workflow_rules: Mapping[str, frozenset[Action]] = field(default_factory=dict)
+    """A trigger's raw state (B3OS workflow status, Edges schedule status, …) -> the
+    workflow-level actions it takes. Empty: the platform has no workflow-level control."""
+    workflow_note: str = ""
+    """What a workflow-level pause means on this platform, or why there is none."""
 
     def __post_init__(self) -> None:
         lowered = {k: {s.lower(): a for s, a in rules.items()} for k, rules in self.per_kind.items()}
         object.__setattr__(self, "_lower", lowered)
+
+    def allowed_on_trigger(self, state: str | None) -> frozenset[Action]:
+        rules = {s.lower(): a for s, a in self.workflow_rules.items()}
+        return rules.get(_norm(state), frozenset())
 
     def allowed(self, kind: Kind, raw_status: str | None) -> frozenset[Action]:
         rules: dict[str, frozenset[Action]] = self._lower.get(kind, {})  # type: ignore[attr-defined]
@@ -135,3 +148,33 @@ def can_execute(provider: str, *, read_only: bool = False) -> Decision:
     if table is None or not table.can_execute:
         return Decision(A.EXECUTE, False, f"{provider} runs cannot be started from runtui")
     return Decision(A.EXECUTE, True)
+
+
+PER_TRIGGER = (A.PAUSE, A.RESUME, A.CANCEL)
+
+
+def decide_trigger(trigger: Trigger, action: Action, *, read_only: bool = False,
+                   busy: bool = False) -> Decision:
+    """May workflow-level `action` be sent to `trigger` now? The same gates as a run's:
+    read-only first, then one action in flight, then the platform's table."""
+    if read_only:
+        return Decision(action, False, "profile is read-only")
+    if busy:
+        return Decision(action, False, "another action on this workflow is still in flight")
+    table = table_for(trigger.provider)
+    if table is None or not table.workflow_rules:
+        note = table.workflow_note if table is not None else ""
+        return Decision(action, False, note or f"{trigger.provider} has no workflow-level actions")
+    if action in table.allowed_on_trigger(trigger.state):
+        return Decision(action, True)
+    sources = [s for s, acts in table.workflow_rules.items() if action in acts]
+    if not sources:
+        return Decision(action, False, f"{trigger.provider} workflows do not support {action.value}")
+    return Decision(action, False, f"cannot {action.value} a workflow whose trigger is "
+                                   f"{trigger.state or 'in an unknown state'}; "
+                                   f"{action.value} works on {_words(sources)} ones")
+
+
+def allowed_trigger_actions(trigger: Trigger, *, read_only: bool = False) -> list[Action]:
+    """Workflow-level actions allowed now, in a stable order."""
+    return [a for a in PER_TRIGGER if decide_trigger(trigger, a, read_only=read_only)]

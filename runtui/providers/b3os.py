@@ -25,18 +25,21 @@ from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
+from runtui.providers.b3os_workflows import parse_workflow_page, parse_workflow_trigger
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
 from runtui.providers.events import EventPage, EventQuery, derived_page, status_events, step_events
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
-from runtui.providers.paging import OffsetPager, Page, Want
+from runtui.providers.paging import OffsetPager, Page, Want, offset_items
 from runtui.providers.stream_tap import StreamTap
+from runtui.workflow_model import Trigger
 
 NAME = "b3os"
 TAP_RETRY = 30.0  # seconds before a run whose stream failed is streamed again
 # Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
 _REQUEST_ID = re.compile(rb'"requestId"\s*:\s*"[^"\\]*"')
 MAX_PAGE = 100
+MAX_TRIGGERS = 1_000  # workflows listed at most
 
 STATUS_TABLE: dict[str, Status] = {
     "running": Status.RUNNING,
@@ -314,6 +317,10 @@ ACTIONS = ActionTable(
         ),
     },
     notes={Action.PAUSE: "B3OS pauses whole workflows' triggers, not single runs"},
+    # POST /v1/workflows/{id}/pause|resume (MCP b3os_pause_workflow): a draft must be
+    # published first and an archived workflow never runs again.
+    workflow_rules=table_rows([("active", [Action.PAUSE]), ("paused", [Action.RESUME])]),
+    workflow_note="B3OS pauses a workflow's automatic triggers; runs already going carry on",
 )
 
 
@@ -490,6 +497,27 @@ class B3osProvider(Provider):
         response = await self.http.get("/v1/runs", params={"limit": 1, "offset": 0})
         runs, _, _ = parse_page(self._data(response), self.profile.name, self.memo)
         return "runs readable" + ("" if runs else " (none yet)")
+
+    # ---- workflow triggers (runtui.providers.capabilities.ControlsWorkflows) ------------
+
+    async def list_triggers(self) -> list[Trigger]:
+        async def read(offset: int) -> tuple[list[Trigger], list[str], bool | None]:
+            response = await self.http.get("/v1/workflows", params={"limit": MAX_PAGE, "offset": offset})
+            return parse_workflow_page(self._data(response), self.profile.name)
+
+        return await offset_items(read, MAX_PAGE, MAX_TRIGGERS)
+
+    async def read_trigger(self, trigger: Trigger) -> Trigger:
+        response = await self.http.get(f"/v1/workflows/{seg(trigger.id)}")
+        found = parse_workflow_trigger(self._data(response), self.profile.name)
+        if found is None:
+            raise ProviderError("the workflow read back carries no id", provider=NAME, kind="parse")
+        return found
+
+    async def send_trigger_action(self, trigger: Trigger, action: Action) -> None:
+        if action not in (Action.PAUSE, Action.RESUME):
+            raise NotAllowed(f"B3OS workflows do not support {action.value}")
+        await self.http.post_action(f"/v1/workflows/{seg(trigger.id)}/{action.value}", send_json=False)
 
     async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
         response = await self.http.get(f"/v1/workflows/{seg(workflow_id)}")

@@ -12,10 +12,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from runtui.model import HumanRequest, Kind, Run, RunDetail
+from runtui.model import Action, HumanRequest, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from runtui.providers.events import EventPage, EventQuery
+    from runtui.workflow_model import OutcomeCounts, Trigger
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,32 @@ class ReadsEvents(Protocol):
         """Lines after `cursor` (None: from the start), oldest first, one request where it can."""
 
 
+@runtime_checkable
+class ControlsWorkflows(Protocol):
+    """Lists what starts a workflow's runs on its own (B3OS workflow triggers, Edges
+    schedules, Prefect deployments) and pauses or resumes it. The adapter's
+    `ActionTable.workflow_rules` says which state takes which action."""
+
+    async def list_triggers(self) -> list[Trigger]:
+        """Every trigger of the account, bounded like a run listing."""
+
+    async def read_trigger(self, trigger: Trigger) -> Trigger:
+        """`trigger` as the server has it now, read by its own id (a read-back)."""
+
+    async def send_trigger_action(self, trigger: Trigger, action: Action) -> None:
+        """Send `action` once to `trigger.id` (never retried); raise ProviderError on failure."""
+
+
+@runtime_checkable
+class CountsRuns(Protocol):
+    """Counts a workflow's runs by outcome on the server (Prefect's flow-run history), so
+    the figures cover runs the store never loaded."""
+
+    async def count_runs(self, workflow_ids: list[str], since: datetime,
+                         until: datetime) -> dict[str, OutcomeCounts]:
+        """Per workflow id, the runs created between `since` and `until` by outcome."""
+
+
 CAPABILITIES: dict[str, type] = {
     "logs": ReadsEvents,
     "stream": StreamsRuns,
@@ -90,6 +119,8 @@ CAPABILITIES: dict[str, type] = {
     "answer": AnswersHumans,
     "inbox": ListsHumanRequests,
     "trouble": ReportsTrouble,
+    "workflow pause": ControlsWorkflows,
+    "run counts": CountsRuns,
 }
 """Name shown by `runtui providers` -> the protocol behind it."""
 

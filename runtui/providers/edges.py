@@ -18,13 +18,16 @@ from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, Cost, Kind, LogEvent, LogLevel, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.base import ListQuery, Provider, cached_page, json_of
+from runtui.providers.edges_schedules import parse_schedules
 from runtui.providers.events import EventPage, EventQuery, derived_page, event, status_events, step_events
 from runtui.providers.http import first_str, seg
-from runtui.providers.paging import OffsetPager, Page, Want
+from runtui.providers.paging import OffsetPager, Page, Want, offset_items
+from runtui.workflow_model import Trigger
 
 NAME = "edges"
 MAX_PAGE = 100  # the documented max of the sibling action-run list [inf]
 OUTPUTS_LIMIT = 100
+MAX_TRIGGERS = 1_000  # schedules (or workflows) listed at most: an answer cannot grow without end
 
 STATUS_TABLE: dict[str, Status] = {
     "created": Status.QUEUED,
@@ -255,6 +258,14 @@ ACTIONS = ActionTable(
         ),
     },
     notes={Action.PAUSE: "Edges has no pause for a single flow run (only for schedules)"},
+    # POST /flows/schedules/{uid}/pause|resume|cancel. The schedule statuses are not
+    # published: these are the ones the actions' names imply; others take no action.
+    workflow_rules=table_rows([
+        ("active", [Action.PAUSE, Action.CANCEL]),
+        ("scheduled", [Action.PAUSE, Action.CANCEL]),
+        ("paused", [Action.RESUME, Action.CANCEL]),
+    ]),
+    workflow_note="Edges pauses a flow's schedules; a flow run started by hand is not affected",
 )
 
 
@@ -335,6 +346,33 @@ class EdgesProvider(Provider):
             raise NotAllowed(f"Edges flow runs do not support {action.value}")
         await self.http.post_action(f"/flows/runs/{seg(run.id)}/{action.value}", send_json=False)
         return None
+
+    # ---- schedules: the only thing Edges pauses (runtui.providers.capabilities) ---------
+
+    async def list_triggers(self) -> list[Trigger]:
+        return await self._schedules({})
+
+    async def _schedules(self, params: dict[str, str]) -> list[Trigger]:
+        async def read(offset: int) -> tuple[list[Trigger], list[str], bool | None]:
+            response = await self.http.get("/flows/schedules", params={
+                **params, "limit": MAX_PAGE, "offset": offset, "sort": "-created_at"})
+            found, ids = parse_schedules(json_of(response, NAME), self.profile.name)
+            return found, ids, None
+
+        return await offset_items(read, MAX_PAGE, MAX_TRIGGERS)
+
+    async def read_trigger(self, trigger: Trigger) -> Trigger:
+        """No route reads one schedule: the flow's schedules are listed and the chosen uid kept."""
+        for found in await self._schedules({"flow_preset_slug": trigger.workflow_id}):
+            if found.id == trigger.id:
+                return found
+        raise ProviderError(f"schedule {trigger.id!r} is not in the flow's schedules any more",
+                            provider=NAME, status=404)
+
+    async def send_trigger_action(self, trigger: Trigger, action: Action) -> None:
+        if action not in (Action.PAUSE, Action.RESUME, Action.CANCEL):
+            raise NotAllowed(f"Edges schedules do not support {action.value}")
+        await self.http.post_action(f"/flows/schedules/{seg(trigger.id)}/{action.value}", send_json=False)
 
     # ---- events (runtui.providers.events): Edges publishes no log API ------------------
 

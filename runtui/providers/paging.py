@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from runtui.model import Run
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,22 @@ class OffsetPager:
             if not more or answer.count == 0 or not fresh or self.limited:
                 return
             offset += answer.count
+
+
+async def offset_items(fetch: Callable[[int], Awaitable[tuple[Sequence[T], Sequence[str], bool | None]]],
+                          size: int, cap: int) -> list[T]:
+    """Every item of a small offset-paged list (schedules, workflows, deployments), with
+    the run pager's stops: a short page, the server's "no more", a page of nothing new,
+    and `cap` items. `fetch(offset)` answers (items, ids of all sent, more or None)."""
+    items: list[T] = []
+    seen: set[str] = set()
+    offset = 0
+    while len(items) < cap:
+        page, ids, more = await fetch(offset)
+        fresh = [i for i in ids if i not in seen]
+        seen.update(ids)
+        items.extend(page)
+        if not fresh or not (more if more is not None else len(ids) >= size):
+            break
+        offset += len(ids)
+    return items[:cap]

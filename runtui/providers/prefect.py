@@ -47,10 +47,14 @@ from runtui.providers.base import ListQuery, Provider, WorkflowInfo, json_of
 from runtui.providers.events import EventPage, EventQuery, event, keep
 from runtui.providers.http import HttpClient, first_str, seg
 from runtui.providers.options import ProviderOption
-from runtui.providers.paging import OffsetPager, Page, Want
+from runtui.providers.paging import OffsetPager, Page, Want, offset_items
+from runtui.providers.prefect_deployments import history_counts, next_runs, parse_deployment
+from runtui.workflow_model import OutcomeCounts, Trigger
 
 NAME = "prefect"
 MAX_PAGE = 200  # PREFECT_API_DEFAULT_LIMIT: the server refuses larger pages
+MAX_TRIGGERS = 1_000  # deployments listed at most
+MAX_COUNTED = 50  # deployments counted on the server per call (one request each)
 MAX_STEP_PAGES = 5  # task runs read for one detail view: at most 1000
 MAX_TROUBLE_POOLS = 20  # pools checked per poll: three requests each
 DEFAULT_SUSPEND_TIMEOUT = 3600.0  # seconds; what Prefect's own suspend_flow_run uses
@@ -99,6 +103,11 @@ PREFECT = ActionTable(
         A.START: "Prefect runs start when created: execute the deployment",
         A.STOP: "Prefect flow runs are cancelled, not stopped",
     },
+    # /deployments/{id}/pause_deployment and /resume_deployment; a pause also deletes the
+    # deployment's auto-scheduled runs that have not started.
+    workflow_rules={"active": frozenset({A.PAUSE}), "paused": frozenset({A.RESUME})},
+    workflow_note="Prefect pauses a deployment's schedules and drops its runs scheduled "
+                  "but not started",
 )
 
 # What the run may be in after an action for it to have worked. A REJECT can still be a
@@ -398,6 +407,62 @@ class PrefectProvider(Provider):
                     self._names[iid] = name
             if len(ids) <= MAX_PAGE:
                 self._missing.update(ids - self._names.keys())
+
+    # ---- deployments as triggers, and server-side counts (capabilities) ----------------
+
+    async def list_triggers(self) -> list[Trigger]:
+        async def read(offset: int) -> tuple[list[Trigger], list[str], bool | None]:
+            body = {"limit": MAX_PAGE, "offset": offset, "sort": "NAME_ASC"}
+            items = json_of(await self.http.post_read(self._path("/deployments/filter"), json=body), NAME)
+            await self._join_names(p.dicts(items))
+            found = [parse_deployment(item, self.profile.name, self._names) for item in p.dicts(items)]
+            return [t for t in found if t is not None], [str(p.ident(i, "id")) for i in p.dicts(items)], None
+
+        triggers = await offset_items(read, MAX_PAGE, MAX_TRIGGERS)
+        upcoming = await self._next_runs([t.id for t in triggers])
+        return [t.model_copy(update={"next_run_at": upcoming.get(t.id)}) for t in triggers]
+
+    async def _next_runs(self, deployment_ids: list[str]) -> dict[str, datetime]:
+        """Each deployment's next scheduled run, in one request (cosmetic: errors give none)."""
+        if not deployment_ids:
+            return {}
+        body = {"flow_runs": {"deployment_id": {"any_": deployment_ids},
+                              "state": {"type": {"any_": ["SCHEDULED"]}},
+                              "expected_start_time": {"after_": datetime.now(UTC).isoformat()}},
+                "sort": "EXPECTED_START_TIME_ASC", "limit": MAX_PAGE}
+        try:
+            answer = await self.http.post_read(self._path("/flow_runs/filter"), json=body)
+            return next_runs(json_of(answer, NAME))
+        except ProviderError:
+            return {}
+
+    async def read_trigger(self, trigger: Trigger) -> Trigger:
+        body = json_of(await self.http.get(self._path(f"/deployments/{seg(trigger.id)}")), NAME)
+        await self._join_names([body])
+        found = parse_deployment(body, self.profile.name, self._names)
+        if found is None:
+            raise ProviderError("the deployment read back carries no id", provider=NAME, kind="parse")
+        upcoming = await self._next_runs([found.id])
+        return found.model_copy(update={"next_run_at": upcoming.get(found.id)})
+
+    async def send_trigger_action(self, trigger: Trigger, action: Action) -> None:
+        routes = {A.PAUSE: "pause_deployment", A.RESUME: "resume_deployment"}
+        if action not in routes:
+            raise NotAllowed(f"Prefect deployments do not support {action.value}")
+        await self.http.post_action(self._path(f"/deployments/{seg(trigger.id)}/{routes[action]}"),
+                                    send_json=False)
+
+    async def count_runs(self, workflow_ids: list[str], since: datetime,
+                         until: datetime) -> dict[str, OutcomeCounts]:
+        """One `/flow_runs/history` request per deployment, one bucket for the whole window."""
+        counts: dict[str, OutcomeCounts] = {}
+        seconds = max(1.0, (until - since).total_seconds())
+        for did in workflow_ids[:MAX_COUNTED]:
+            body = {"history_start": since.isoformat(), "history_end": until.isoformat(),
+                    "history_interval_seconds": seconds, "deployments": {"id": {"any_": [did]}}}
+            answer = await self.http.post_read(self._path("/flow_runs/history"), json=body)
+            counts[did] = history_counts(json_of(answer, NAME))
+        return counts
 
     # ---- reads ----------------------------------------------------------------------
 

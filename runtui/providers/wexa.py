@@ -370,6 +370,8 @@ ACTIONS = ActionTable(
             ]
         ),
     },
+    workflow_note="Wexa publishes no route to pause an agentflow or its schedule: "
+                  "pause single runs instead",
 )
 
 
