@@ -75,6 +75,23 @@ def routes(world: World) -> list[Route]:
         _, wf = workflow_of(request)
         return envelope(world, sim.workflow_json(wf))
 
+    async def list_workflows(request: Request) -> Response:
+        limit = qint(request, "limit", 20, 1, 100)
+        offset = qint(request, "offset", 0, 0)
+        world.sync()
+        flows = range(len(cat.b3os))[offset:offset + limit]
+        items = [sim.workflow_item_json(i) for i in flows]
+        return envelope(world, {"items": items, "limit": limit, "offset": offset,
+                                "hasMore": offset + limit < len(cat.b3os)}, code=0)
+
+    async def switch_workflow(request: Request) -> Response:
+        idx, wf = workflow_of(request)
+        action = request.url.path.rsplit("/", 1)[-1]
+        error = sim.set_workflow_status(idx, action)
+        if error:
+            raise ApiError(409, error)
+        return envelope(world, sim.workflow_json(wf))
+
     async def trigger(request: Request) -> Response:
         idx, wf = workflow_of(request)
         if wf.status == "archived":
@@ -158,7 +175,10 @@ def routes(world: World) -> list[Route]:
         ("GET", "/v1/runs", list_runs, "list"),
         ("GET", "/v1/workflows/{workflow_id}/runs", list_workflow_runs, "list"),
         ("GET", "/v1/runs/{run_id}", get_run, "run"),
+        ("GET", "/v1/workflows", list_workflows, "other"),
         ("GET", "/v1/workflows/{workflow_id}", get_workflow, "other"),
+        ("POST", "/v1/workflows/{workflow_id}/pause", switch_workflow, "action"),
+        ("POST", "/v1/workflows/{workflow_id}/resume", switch_workflow, "action"),
         ("POST", "/v1/workflows/{workflow_id}/run", trigger, "action"),
         ("POST", "/v1/runs/{run_id}/cancel", cancel, "action"),
         ("POST", "/v1/runs/{run_id}/retry", retry, "action"),

@@ -93,6 +93,8 @@ class B3osSim:
         self.clock = clock
         self.life = B3Life(catalog)
         self.store = RunStore(self.life)
+        # the workflows' status now (pause and resume change it; the catalog is fixed)
+        self.workflow_status = [w.status for w in catalog.b3os]
 
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
         return new_run(rng, "run_" + base62(rng, 24), flow, created,
@@ -146,8 +148,11 @@ class B3osSim:
                 return i
         return -1
 
-    def spawn(self, rng: random.Random, t: float, now: float) -> SimRun:
-        run = self._new(rng, rng.choice(self.cat.b3os_runnable), t)
+    def spawn(self, rng: random.Random, t: float, now: float) -> SimRun | None:
+        flow = rng.choice(self.cat.b3os_runnable)
+        if self.workflow_status[flow] == "paused":
+            return None  # a paused workflow's triggers do not fire
+        run = self._new(rng, flow, t)
         run.outcome = self._outcome(rng, False)
         if rng.random() < 0.4:
             run.flags |= STUCK
@@ -355,12 +360,28 @@ class B3osSim:
     def input_schema(wf: B3Workflow) -> list[dict[str, Any]]:
         return [{"key": k, "type": ty, "required": req, "description": d} for k, ty, req, d in wf.input_keys]
 
+    def set_workflow_status(self, flow: int, action: str) -> str | None:
+        """Pause or resume workflow `flow`; the error message when its status does not allow it."""
+        source, target = ("active", "paused") if action == "pause" else ("paused", "active")
+        if self.workflow_status[flow] != source:
+            return f"Only {source} workflows can be {'paused' if action == 'pause' else 'resumed'}"
+        self.workflow_status[flow] = target
+        return None
+
+    def workflow_item_json(self, flow: int) -> dict[str, Any]:
+        """A workflow as `GET /v1/workflows` lists it (no definition)."""
+        wf = self.cat.b3os[flow]
+        last = max((r.created for r in self.store.runs if r.flow == flow), default=None)
+        return {"id": wf.id, "name": wf.name, "status": self.workflow_status[flow],
+                "description": wf.nodes[0].description, "lastTriggeredAt": self.clock.iso(last),
+                "createdAt": self.clock.iso(-30 * 86400.0)}
+
     def workflow_json(self, wf: B3Workflow) -> dict[str, Any]:
         return {
             "id": wf.id,
             "organizationId": self.cat.organization_id,
             "name": wf.name,
-            "status": wf.status,
+            "status": self.workflow_status[self.cat.b3os_by_id[wf.id]],
             "version": wf.version,
             "inputSchema": self.input_schema(wf),
             "definition": self.definition_json(wf),

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .edges_runs import STATUSES
+from .edges_schedules import TRANSITIONS
 from .routing import ApiError, provider_route, qbool, qint, read_json
 from .runs import SimRun
 from .world import World
@@ -102,7 +103,32 @@ def routes(world: World) -> list[Route]:
         run = next((r for r in sim.store.runs if r.num == int(number)), None)
         return JSONResponse([] if run is None else sim.action_runs_json(run))
 
+    async def list_schedules(request: Request) -> Response:
+        limit = qint(request, "limit", 10, 1, 100)
+        offset = qint(request, "offset", 0, 0)
+        status = request.query_params.get("status")
+        slug = request.query_params.get("flow_preset_slug")
+        now = world.sync()
+        found = [s for s in sim.schedules.items
+                 if (not status or s.status == status) and (not slug or cat.edges[s.flow].slug == slug)]
+        return JSONResponse([sim.schedules.json(s, now) for s in found[offset:offset + limit]])
+
+    async def schedule_action(request: Request) -> Response:
+        action = request.path_params["action"]
+        if action not in TRANSITIONS:
+            raise ApiError(404, "Not found", "NOT_FOUND")
+        schedule = sim.schedules.get(request.path_params["uid"])
+        if schedule is None:
+            raise ApiError(404, "Schedule not found", "NOT_FOUND")
+        now = world.sync()
+        error = sim.schedules.act(schedule, action)
+        if error:
+            raise ApiError(409, error, "CONFLICT")
+        return JSONResponse(sim.schedules.json(schedule, now))
+
     r = [
+        ("GET", "/flows/schedules", list_schedules, "list"),
+        ("POST", "/flows/schedules/{uid}/{action}", schedule_action, "action"),
         ("GET", "/runs", action_runs, "other"),
         ("GET", "/flows/runs", list_runs, "list"),
         ("GET", "/flows/runs/{uid}", get_run, "run"),

@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from .catalog import Catalog
+from .edges_schedules import ScheduleBook
 from .runs import BLOCK_ONCE, INF, SCHEDULED, STUCK, RunStore, SimRun, finish, force_status, new_run
 from .state import SimClock, frac, mix, pick, uuid4, uuid_of
 
@@ -113,6 +114,7 @@ class EdgesSim:
         self.life = EdgesLife()
         self.store = RunStore(self.life)
         self.next_num = 100_001
+        self.schedules = ScheduleBook(catalog, clock)
 
     def _new(self, rng: random.Random, flow: int, created: float) -> SimRun:
         return new_run(rng, uuid4(rng), flow, created, len(self.cat.edges[flow].steps),
@@ -184,8 +186,11 @@ class EdgesSim:
             self.next_num += 1
             self.store.add(run, 0.0)
 
-    def spawn(self, rng: random.Random, t: float, now: float) -> SimRun:
-        run = self._new(rng, rng.randrange(len(self.cat.edges)), t)
+    def spawn(self, rng: random.Random, t: float, now: float) -> SimRun | None:
+        flow = rng.randrange(len(self.cat.edges))
+        if self.schedules.stops(flow):
+            return None  # its schedules are paused: nothing starts on its own
+        run = self._new(rng, flow, t)
         run.outcome = self._outcome(rng, False)
         r = rng.random()
         if r < 0.1:
