@@ -16,9 +16,11 @@ from runtui.engine.control import Controller
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
 from runtui.engine.logs import LogHub
+from runtui.engine.stats import WorkflowStats
 from runtui.engine.store import Key, RunStore
 from runtui.engine.tasks import TaskPoller
 from runtui.engine.watcher import ProfileWatcher
+from runtui.engine.workflow_control import WorkflowController
 from runtui.errors import ConfigError, RuntuiError
 from runtui.model import Kind
 from runtui.providers import registry
@@ -37,6 +39,8 @@ class Workspace:
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
         self.focus: set[Key] = set()
+        self.workflow_control = WorkflowController(self.journal)
+        self._stats: WorkflowStats | None = None
         self._logs: LogHub | None = None
         self._tasks: TaskPoller | None = None
         for err in cfg.errors:
@@ -47,6 +51,13 @@ class Workspace:
     @classmethod
     def load(cls, path: Path | None = None) -> Workspace:
         return cls(load_config(path))
+
+    @property
+    def stats(self) -> WorkflowStats:
+        """Per-workflow figures, fed by the store from the first time a face asks."""
+        if self._stats is None:
+            self._stats = WorkflowStats(self.store)
+        return self._stats
 
     @property
     def profile_names(self) -> list[str]:
