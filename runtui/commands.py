@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +22,9 @@ import click
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
+from runtui.cli_context import Ctx, handles_errors, run_async
+from runtui.cli_context import known_profiles as _known_profiles
+from runtui.cli_context import workspace_of as _workspace
 from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
 from runtui.cli_output import (
     EXIT_NOT_ALLOWED,
@@ -38,6 +40,7 @@ from runtui.cli_output import (
     say,
     say_json,
 )
+from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
@@ -57,45 +60,6 @@ JSON_HELP = "Print JSON on stdout (errors too: {\"error\": {...}}, same exit cod
 PROFILE_OF_ID_HELP = "The profile holding it; may be left out when the id is unique across profiles."
 ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
-
-
-class Ctx:
-    def __init__(self, config_path: Path | None) -> None:
-        self.config_path = config_path or config_mod.default_config_path()
-
-    def workspace(self) -> Workspace:
-        from runtui.engine.workspace import Workspace
-
-        return Workspace.load(self.config_path)
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(coro)
-    except NotAllowed as exc:
-        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED, kind="not_allowed")
-    except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
-    except ProviderError as exc:
-        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER, kind=exc.kind)
-    except IdNotFound as exc:
-        fail(str(exc), EXIT_SERVER, kind="not_found")
-    except UsageProblem as exc:
-        fail(str(exc), EXIT_USAGE, kind=exc.kind, matches=exc.matches)
-    except RuntuiError as exc:
-        fail(str(exc), EXIT_USAGE)
-
-
-def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except ConfigError as exc:
-            fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
-        except ProviderError as exc:
-            fail(str(exc), EXIT_SERVER, kind=exc.kind)
-    return wrapper
 
 
 @click.group(cls=JsonAwareGroup, invoke_without_command=True,
@@ -173,14 +137,6 @@ def _parse_statuses(values: tuple[str, ...]) -> frozenset[Status] | None:
                 fail(f"unknown status {part!r} (one of: {', '.join(s.value for s in Status)})",
                      EXIT_USAGE)
     return frozenset(out)
-
-
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    rows = [[cell(value) for value in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines)
 
 
 def _run_row(run: Run, now: datetime) -> list[str]:
@@ -1091,17 +1047,6 @@ def _describe_request(request: HumanRequest) -> str:
     return "\n".join(lines)
 
 
-def _known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
-    """The profiles named (each must exist), or every profile."""
-    for name in profiles:
-        if name not in ws.config.profiles:
-            try:
-                ws.config.profile(name)
-            except ConfigError as exc:
-                fail(str(exc), EXIT_USAGE)
-    return list(profiles) or ws.profile_names
-
-
 # ---- history / providers ---------------------------------------------------------------
 
 
@@ -1150,8 +1095,13 @@ def providers_cmd(as_json: bool) -> None:
     sys.exit(EXIT_SERVER if broken else EXIT_OK)
 
 
-def _workspace(obj: Ctx) -> Workspace:
-    try:
-        return obj.workspace()
-    except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE)
+# ---- workflows and runs diff (runtui.cli_workflows) --------------------------------------
+
+def _add_workflow_verbs() -> None:
+    from runtui.cli_workflows import runs_diff, workflows
+
+    cli.add_command(workflows)
+    runs.add_command(runs_diff)
+
+
+_add_workflow_verbs()

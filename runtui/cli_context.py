@@ -1,0 +1,76 @@
+"""What every command shares: the config path, the workspace, and errors as exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from runtui import config as config_mod
+from runtui.cli_ids import IdNotFound, UsageProblem
+from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, fail
+from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+
+if TYPE_CHECKING:
+    from runtui.engine.workspace import Workspace
+
+T = TypeVar("T")
+
+
+class Ctx:
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path or config_mod.default_config_path()
+
+    def workspace(self) -> Workspace:
+        from runtui.engine.workspace import Workspace
+
+        return Workspace.load(self.config_path)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coro)
+    except NotAllowed as exc:
+        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED, kind="not_allowed")
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
+    except ProviderError as exc:
+        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER, kind=exc.kind)
+    except IdNotFound as exc:
+        fail(str(exc), EXIT_SERVER, kind="not_found")
+    except UsageProblem as exc:
+        fail(str(exc), EXIT_USAGE, kind=exc.kind, matches=exc.matches)
+    except RuntuiError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
+        except ProviderError as exc:
+            fail(str(exc), EXIT_SERVER, kind=exc.kind)
+    return wrapper
+
+
+def workspace_of(obj: Ctx) -> Workspace:
+    try:
+        return obj.workspace()
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
+    """The profiles named (each must exist), or every profile."""
+    for name in profiles:
+        if name not in ws.config.profiles:
+            try:
+                ws.config.profile(name)
+            except ConfigError as exc:
+                fail(str(exc), EXIT_USAGE)
+    return list(profiles) or ws.profile_names

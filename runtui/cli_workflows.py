@@ -1,0 +1,241 @@
+"""`runtui workflows list|pause|resume|cancel` and `runtui runs diff`: the workflow verbs.
+
+The same engine as the workflows view: figures from the runs (`engine.stats`),
+the server's counts where it aggregates, triggers and their actions through the
+workflow controller (table, read-only gate, journal, sent once, read back).
+Exit codes as everywhere: 0 done, 1 the server refused or failed, 2 usage or
+config, 3 not allowed (the platform has no such action, or not in this state).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from runtui import display, logtext
+from runtui.actions import decide_trigger
+from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
+from runtui.cli_ids import resolve
+from runtui.cli_output import (
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_USAGE,
+    cell,
+    error_object,
+    fail,
+    human_time,
+    say,
+    say_json,
+    table,
+)
+from runtui.errors import NotAllowed
+from runtui.model import Action, Kind, RunDetail
+
+if TYPE_CHECKING:
+    from runtui.engine.workflows import WorkflowRow
+    from runtui.providers.base import Provider
+    from runtui.workflow_model import Trigger, TriggerResult
+
+ID_HELP = "A workflow id (all its schedules) or one schedule's id (Edges)."
+
+
+@click.group("workflows")
+def workflows() -> None:
+    """Workflow trends (runs, success rate, p50/p95) and workflow-level pause and resume."""
+
+
+@workflows.command("list")
+@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--since", default="24h", show_default=True, metavar="AGE",
+              help="The window: runs started since then (10m, 24h, 7d or an ISO time).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of workflow objects.")
+@click.pass_obj
+def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: bool) -> None:
+    """One row per workflow across profiles, with the figures of its runs in the window."""
+    from runtui.engine.stats import WorkflowStats
+    from runtui.engine.workflows import WorkflowBook, recent_runs
+
+    try:
+        start = logtext.parse_since(since)
+    except ValueError as exc:
+        fail(f"--since: {exc}", EXIT_USAGE)
+    now = datetime.now(UTC)
+    window = max(1.0, (now - start).total_seconds())
+    ws = workspace_of(obj)
+    names = known_profiles(ws, profiles)
+    book = WorkflowBook(ws)
+    stats = WorkflowStats()
+
+    async def main() -> list[WorkflowRow]:
+        try:
+            for name in names:
+                provider = book._provider(name)
+                if provider is not None:
+                    stats.feed(await recent_runs(provider, start))
+            figures = stats.figures(window, now.timestamp())
+            await book.load_triggers(names)
+            await book.load_counts(names, [f.key for f in figures], window, now)
+            return book.rows(figures, names)
+        finally:
+            await ws.aclose()
+
+    rows = sorted(run_async(main()), key=lambda r: (r.figures.profile, r.figures.workflow_name or "",
+                                                    r.figures.workflow_id))
+    if as_json:
+        say_json([r.to_json() for r in rows])
+    else:
+        say(table([_row(r) for r in rows], ["PROFILE", "WORKFLOW", "RUNS", "OK", "FAIL", "CANC", "RATE",
+                                            "P50", "P95", "LAST", "PAUSED", "FLAGS"]))
+    for name, note in sorted(book.notes.items()):
+        say(f"runtui: {name}: {note}", err=True)
+
+
+def _row(row: WorkflowRow) -> list[str]:
+    f = row.figures
+    rate = f.success_rate
+    last = f"{f.last_status.value} {display.relative(f.last_run_at)}" if f.last_status else "-"
+    paused = row.state_word
+    return [f.profile, f.workflow_name or f.workflow_id, str(f.runs), str(f.succeeded), str(f.failed),
+            str(f.cancelled), "-" if rate is None else f"{rate:.0%}", display.duration(f.p50_s),
+            display.duration(f.p95_s), last, paused, "; ".join(f.flags)]
+
+
+def _trigger_command(action: Action, help_text: str) -> None:
+    @workflows.command(action.value, help=f"{help_text} WORKFLOW_ID: {ID_HELP}")
+    @click.argument("workflow_id")
+    @click.option("--profile", "-p", required=True, help="The profile the workflow is in.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object: the outcome per trigger.")
+    @click.option("--yes", "-y", "assume_yes", is_flag=True,
+                  help="Do not ask (destructive actions ask on a terminal; never without one).")
+    @click.pass_obj
+    def command(obj: Ctx, workflow_id: str, profile: str, as_json: bool, assume_yes: bool) -> None:
+        _switch(obj, workflow_id, profile, action, as_json,
+                asks=action.destructive and not assume_yes and sys.stdin.isatty() and sys.stdout.isatty())
+
+
+_trigger_command(Action.PAUSE, "Stop a workflow's automatic runs (its triggers, schedules or "
+                               "deployment schedules); runs already going carry on.")
+_trigger_command(Action.RESUME, "Start a paused workflow's automatic runs again.")
+_trigger_command(Action.CANCEL, "Cancel a workflow's schedules for good (Edges; cannot be undone).")
+
+
+def _switch(obj: Ctx, ident: str, profile: str, action: Action, as_json: bool, *, asks: bool) -> None:
+    from runtui.engine.workflows import WorkflowBook
+
+    ws = workspace_of(obj)
+    known_profiles(ws, (profile,))
+    book = WorkflowBook(ws)
+
+    async def main() -> list[TriggerResult]:
+        try:
+            provider = ws.provider(profile)
+            await book.load_triggers([profile])
+            if profile in book.notes and not book.triggers.get(profile):
+                raise NotAllowed(book.notes[profile])
+            found = book.find(profile, ident)
+            if not found:
+                raise _NoSuchWorkflow(f"no workflow or schedule {ident!r} in profile {profile!r}")
+            return await _act_on(ws, provider, found, action, asks)
+        finally:
+            await ws.aclose()
+
+    try:
+        results = run_async(main())
+    except _NoSuchWorkflow as exc:
+        fail(str(exc), EXIT_SERVER, kind="not_found", profile=profile)
+    ok = all(r.ok for r in results)
+    if as_json:
+        out: dict[str, Any] = {"action": action.value, "workflow_id": ident, "profile": profile, "ok": ok,
+                               "results": [r.to_json() for r in results]}
+        if not ok:
+            out |= error_object("failed", EXIT_SERVER, "server", profile)
+        say_json(out)
+    else:
+        for result in results:
+            target = result.trigger.id if result.trigger else ident
+            verdict = "ok" if result.ok else "FAILED"
+            say(f"{action.value} {cell(target)}: {verdict} ({cell(result.message or '')})")
+    sys.exit(EXIT_OK if ok else EXIT_SERVER)
+
+
+class _NoSuchWorkflow(Exception):
+    pass
+
+
+async def _act_on(ws: Any, provider: Provider, found: list[Trigger], action: Action,
+                  asks: bool) -> list[TriggerResult]:
+    """Act on each trigger that takes `action`; none taking it is a refusal (exit 3)."""
+    read_only = provider.profile.read_only
+    takes = [t for t in found if decide_trigger(t, action, read_only=read_only)]
+    if not takes:
+        raise NotAllowed(decide_trigger(found[0], action, read_only=read_only).reason)
+    if asks and not click.confirm(
+            f"{action.value} {len(takes)} schedule(s) of "
+            f"{cell(takes[0].workflow_name or takes[0].workflow_id)} on {takes[0].profile}? "
+            "This cannot be undone", default=False, err=True):
+        raise NotAllowed(f"not {action.value}led: answered no")
+    return [await ws.workflow_control.act(provider, t, action) for t in takes]
+
+
+# ---- runs diff ---------------------------------------------------------------------------
+
+
+@click.command("diff")
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--profile", "-p", default=None, help="The profile of RUN_A (and of RUN_B unless --profile-b).")
+@click.option("--profile-b", default=None, help="The profile of RUN_B, when it is in another one.")
+@click.option("--all", "show_all", is_flag=True, help="Every field, the same ones too.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the differences as {field, a, b} (all fields with --all).")
+@click.pass_obj
+def runs_diff(obj: Ctx, run_a: str, run_b: str, profile: str | None, profile_b: str | None,
+              show_all: bool, as_json: bool) -> None:
+    """Compare two runs: status, duration, inputs, outputs and each step, across providers."""
+    from runtui.engine.diff import compare
+
+    ws = workspace_of(obj)
+
+    async def read(provider: Provider, full_id: str) -> RunDetail:
+        detail = await provider.get_run(full_id, Kind.RUN)
+        if detail.run.id != full_id:
+            raise NotAllowed(f"the server answered the read of {full_id!r} with another run")
+        return detail
+
+    async def main() -> tuple[RunDetail, RunDetail]:
+        try:
+            a = await resolve(ws, run_a, Kind.RUN, read, profile)
+            b = await resolve(ws, run_b, Kind.RUN, read, profile_b or profile)
+            return a.value, b.value
+        finally:
+            await ws.aclose()
+
+    a, b = run_async(main())
+    fields = compare(a, b)
+    shown = fields if show_all else [f for f in fields if f.differs]
+    if as_json:
+        out: dict[str, Any] = {
+            "a": {"profile": a.run.profile, "id": a.run.id}, "b": {"profile": b.run.profile, "id": b.run.id},
+            "fields": len(fields), "differences": [f.to_json() for f in fields if f.differs]}
+        if show_all:
+            out["all"] = [{**f.to_json(), "differs": f.differs} for f in fields]
+        say_json(out)
+        return
+    say(f"A {cell(a.run.profile)}/{cell(a.run.id)}  started {human_time(a.run.started_at)}")
+    say(f"B {cell(b.run.profile)}/{cell(b.run.id)}  started {human_time(b.run.started_at)}")
+    if not shown:
+        say(f"no differences in {len(fields)} fields")
+        return
+    marks = ["≠" if f.differs else "" for f in shown]
+    say(table([[mark, f.field, _value(f.a), _value(f.b)] for mark, f in zip(marks, shown, strict=True)],
+              ["", "FIELD", "A", "B"]))
+    if not show_all:
+        say(f"{len(shown)} of {len(fields)} fields differ (--all shows every field)")
+
+
+def _value(value: Any) -> str:
+    text = "-" if value is None else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
