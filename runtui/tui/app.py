@@ -38,6 +38,7 @@ class RuntuiApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("P", "profiles", "Profiles", id="app.profiles", show=False),
+        Binding("W", "workflows", "Workflows", id="app.workflows", show=False),
         Binding("exclamation_mark", "attention", "Attention", id="app.attention", key_display="!",
                 show=False),
     ]
@@ -164,6 +165,24 @@ class RuntuiApp(App[int]):
         elif not isinstance(self.screen, AttentionScreen):
             self.push_screen(AttentionScreen(self.alerts))
 
+    def action_workflows(self) -> None:
+        """Workflow trends and pause; `enter` there filters the run table to one workflow."""
+        from runtui.tui.screens.runs import RunsScreen
+        from runtui.tui.screens.workflows import WorkflowsScreen
+
+        if isinstance(self.screen, WorkflowsScreen):
+            return
+        runs = next((s for s in reversed(self.screen_stack) if isinstance(s, RunsScreen)), None)
+        if runs is None:
+            self.notify("the workflows view starts with the runs list", severity="warning")
+            return
+
+        def filtered(text: str | None) -> None:
+            if text:
+                runs.show_filter(text)
+
+        self.push_screen(WorkflowsScreen(self.workspace), filtered)
+
     def action_profiles(self) -> None:
         from runtui.tui.screens.profiles import ProfilesScreen
 
@@ -181,6 +200,8 @@ class RuntuiApp(App[int]):
                 yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
                                     _runner(active.node, binding.action))
         yield SystemCommand("Profiles", "Manage profiles (add, edit, test, remove)", self.action_profiles)
+        yield SystemCommand("Workflows", "Per-workflow runs, success rate, p95, trend; pause schedules (W)",
+                            self.action_workflows)
         yield SystemCommand("Attention", "What needs you: waiting, failed, stuck runs, profile trouble (!)",
                             self.action_attention)
 

@@ -83,6 +83,7 @@ class RunsScreen(Screen[None]):
         Binding("w", "watch_run", "Notify when done", id="runs.watch", show=False),
         Binding("R", "run_again", "Run again", id="runs.again", show=False),
         Binding("l", "logs", "Logs", id="runs.logs"),
+        Binding("d", "diff", "Compare two marked", id="runs.diff", show=False),
         Binding("T", "toggle_tasks", "Tasks", id="runs.tasks", show=False),
         Binding("n", "next_failed(1)", "Next failed", id="runs.next_failed", show=False),
         Binding("N", "next_failed(-1)", "Previous failed", id="runs.previous_failed", show=False),
@@ -249,6 +250,17 @@ class RunsScreen(Screen[None]):
             return
         self.app.push_screen(LogScreen(run))
 
+    def action_diff(self) -> None:
+        """The two marked runs side by side (marks from any profile or provider)."""
+        from runtui.tui.screens.diff import DiffScreen
+
+        marked = self.table.marked_runs()
+        if len(marked) != 2:
+            self.notify(f"mark two runs with space to compare them ({len(marked)} marked)",
+                        severity="warning", timeout=4)
+            return
+        self.app.push_screen(DiffScreen(self.ws, marked[0], marked[1]))
+
     @on(RunTable.CursorMoved)
     def follow_cursor(self, event: RunTable.CursorMoved) -> None:
         pane = self._detail()
@@ -289,6 +301,14 @@ class RunsScreen(Screen[None]):
         # Synchronously, not focus(): keys typed right after "/" (or pasted) must
         # land in the filter, not trigger the table's bindings.
         self.set_focus(flt)
+
+    def show_filter(self, text: str) -> None:
+        """Open the filter box with `text` applied (the workflows view's `enter`)."""
+        flt = self.query_one("#filter", Input)
+        flt.display = True
+        flt.value = text
+        self._filter_to(text)
+        self.table.focus()
 
     def _filter_to(self, text: str) -> None:
         if text != self.table.filter_text:

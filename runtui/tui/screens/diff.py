@@ -1,0 +1,113 @@
+"""`d` with two runs marked: the two side by side, only what differs (`a`: every field).
+
+Both runs are read in full (steps, inputs, outputs) from their own profiles, so
+runs of two providers compare on the common fields; the comparison itself is
+`runtui.engine.diff`, the same as `runtui runs diff`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from runtui import display
+from runtui.engine.diff import FieldDiff, compare
+from runtui.engine.workspace import Workspace
+from runtui.errors import ConfigError, ProviderError
+from runtui.model import Run, RunDetail
+from runtui.safe_text import one_line
+from runtui.tui.widgets.keys_footer import keys_footer
+
+VALUE_WIDTH = 60
+FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)  # longer values end in "…"
+
+
+def _value(value: object) -> str:
+    text = one_line("-" if value is None else str(value))
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
+
+
+def _label(run: Run) -> str:
+    return (f"{one_line(run.profile)}/{display.short_id(run.id)} {one_line(run.workflow or '')} "
+            f"{display.status_text(run)}")
+
+
+class DiffScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="diff.back"),
+        Binding("a", "toggle_all", "All fields", id="diff.all"),
+        Binding("j", "cursor(1)", "Down", id="diff.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="diff.up", show=False),
+    ]
+
+    def __init__(self, workspace: Workspace, a: Run, b: Run) -> None:
+        super().__init__()
+        self.ws = workspace
+        self.runs = (a, b)
+        self.fields: list[FieldDiff] | None = None
+        self.show_all = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"A {_label(self.runs[0])}\nB {_label(self.runs[1])}", id="diff-title", markup=False)
+        table: DataTable[Text] = DataTable(id="diff-table", cursor_type="row", zebra_stripes=False)
+        table.add_columns("", "FIELD", "A", "B")
+        yield table
+        yield Static("reading both runs…", id="diff-summary", markup=False)
+        yield keys_footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._read()
+
+    @work(exclusive=True)
+    async def _read(self) -> None:
+        details: list[RunDetail] = []
+        for run in self.runs:
+            try:
+                detail = await self.ws.provider(run.profile).get_run(run.id, run.kind)
+            except (ProviderError, ConfigError) as exc:
+                self.query_one("#diff-summary", Static).update(f"{run.id} not read: {one_line(str(exc))}")
+                return
+            if detail.run.id != run.id:
+                self.query_one("#diff-summary", Static).update(
+                    f"the server answered the read of {run.id} with another run: not compared")
+                return
+            details.append(detail)
+        self.fields = compare(details[0], details[1])
+        self._fill()
+
+    def _fill(self) -> None:
+        if self.fields is None:
+            return
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear()
+        shown = self.fields if self.show_all else [f for f in self.fields if f.differs]
+        for f in shown:
+            style = "bold" if f.differs else "dim"
+            field = one_line(f.field)
+            field = field if len(field) <= FIELD_WIDTH else "…" + field[-(FIELD_WIDTH - 1):]
+            table.add_row(Text("≠" if f.differs else " "), Text(field, style=style),
+                          Text(_value(f.a), style=style), Text(_value(f.b), style=style))
+        differing = sum(1 for f in self.fields if f.differs)
+        hint = " | showing all (a: only the differences)" if self.show_all else " | a: show every field"
+        summary = f"{differing} of {len(self.fields)} fields differ{hint}"
+        if not differing:
+            summary = f"no differences in {len(self.fields)} fields"
+        self.query_one("#diff-summary", Static).update(summary)
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self._fill()
+
+    def action_cursor(self, step: int) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + step))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

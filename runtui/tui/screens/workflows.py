@@ -1,0 +1,320 @@
+"""`W`: one row per workflow across profiles, its trend, and workflow-level pause.
+
+Figures come from `Workspace.stats` (recomputed only for workflows whose runs
+changed); where the platform aggregates (Prefect), the counts are the server's.
+Triggers (what a workflow-level pause stops) are read when the screen opens and
+every minute. Pause, resume and cancel go through the workflow controller: the
+table of the platform, the read-only gate, a confirmation for cancel, the journal,
+one request, a read-back. `enter` returns a filter for the run table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from runtui import display
+from runtui.actions import decide_trigger
+from runtui.engine.stats import WINDOWS
+from runtui.engine.workflows import WorkflowBook, WorkflowRow
+from runtui.engine.workspace import Workspace
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.model import Action
+from runtui.safe_text import one_line
+from runtui.tui.widgets.keys_footer import keys_footer
+from runtui.tui.widgets.sparkline import sparkline
+from runtui.workflow_model import Trigger
+
+SPARK_WIDTH = 12
+DESCENDING_FIRST = frozenset({"RUNS", "FAIL", "P95", "P50", "FLAGS", "LAST"})  # biggest first
+TRIGGERS_EVERY = 60.0  # seconds between two reads of the triggers while the screen shows
+COLUMNS = ("WORKFLOW", "RUNS", "FAIL", "RATE", "P95", "TREND", "STATE", "FLAGS", "PROFILE", "P50",
+           "LAST", "NEXT", "SCHEDULE")
+
+
+def _rate(row: WorkflowRow) -> float:
+    rate = row.figures.success_rate
+    return -1.0 if rate is None else rate
+
+
+# Column -> sort key (ascending); numbers sort as numbers, unknowns first.
+SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
+    "WORKFLOW": lambda r: (r.figures.workflow_name or r.figures.workflow_id).lower(),
+    "RUNS": lambda r: r.figures.runs,
+    "FAIL": lambda r: r.figures.failed,
+    "RATE": _rate,
+    "P95": lambda r: r.figures.p95_s or -1.0,
+    "TREND": lambda r: r.figures.failure_streak,
+    "STATE": lambda r: r.state_word,
+    "FLAGS": lambda r: (r.figures.failure_streak, len(r.figures.slow)),
+    "PROFILE": lambda r: r.figures.profile,
+    "P50": lambda r: r.figures.p50_s or -1.0,
+    "LAST": lambda r: r.figures.last_run_at.timestamp() if r.figures.last_run_at else 0.0,
+    "NEXT": lambda r: r.next_run_at.timestamp() if r.next_run_at else 0.0,
+    "SCHEDULE": lambda r: r.schedule or "",
+}
+
+
+def row_cells(row: WorkflowRow, now: datetime) -> tuple[Text, ...]:
+    f = row.figures
+    rate = f.success_rate
+    flags = ", ".join(f.flags)
+    last = f"{f.last_status.value} {display.relative(f.last_run_at, now)}" if f.last_status else "-"
+    server = "*" if f.counted_on_server else ""
+    cells = (
+        Text(one_line(f.workflow_name or f.workflow_id)[:28]),
+        Text(f"{f.runs}{server}", justify="right"),
+        Text(str(f.failed), style="red" if f.failed else "", justify="right"),
+        Text("-" if rate is None else f"{rate:.0%}", justify="right"),
+        Text(display.duration(f.p95_s) if f.p95_s is not None else "-", justify="right"),
+        sparkline(f.recent, SPARK_WIDTH),
+        Text(row.state_word, style="yellow" if row.paused else ""),
+        Text(flags, style="bold red" if f.failure_streak >= 2 else "yellow" if flags else ""),
+        Text(one_line(f.profile)),
+        Text(display.duration(f.p50_s) if f.p50_s is not None else "-", justify="right"),
+        Text(last),
+        Text(display.relative(row.next_run_at, now) if row.next_run_at else "-"),
+        Text(one_line(row.schedule or "-")),
+    )
+    return cells
+
+
+class WorkflowsScreen(Screen[str | None]):
+    """Dismisses with a run-table filter (`enter`) or None (`escape`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="workflows.back"),
+        Binding("p", "switch('pause')", "Pause", id="workflows.pause"),
+        Binding("r", "switch('resume')", "Resume", id="workflows.resume"),
+        Binding("c", "switch('cancel')", "Cancel schedule", id="workflows.cancel", show=False),
+        Binding("right_square_bracket", "window(1)", "Window", id="workflows.window_next", key_display="]"),
+        Binding("left_square_bracket", "window(-1)", "Shorter window", id="workflows.window_previous",
+                key_display="[", show=False),
+        Binding("S", "reverse_sort", "Reverse sort", id="workflows.reverse_sort", show=False),
+        *(Binding(str(n), f"sort_column({n})", f"Sort by column {n}", id=f"workflows.sort_{n}", show=False)
+          for n in range(1, 10)),
+        Binding("ctrl+r", "reload", "Reload", id="workflows.reload", show=False),
+        Binding("j", "cursor(1)", "Down", id="workflows.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="workflows.up", show=False),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.ws = workspace
+        self.book = WorkflowBook(workspace)
+        self.window_index = 1  # 24 h
+        self.sort_column = "FLAGS"
+        self.sort_reverse = True
+        self.rows: list[WorkflowRow] = []
+        self._shown: object = None
+        self.reading = True
+
+    @property
+    def window(self) -> tuple[str, float]:
+        return WINDOWS[self.window_index]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="workflows-title", markup=False)
+        table: DataTable[Text] = DataTable(id="workflows-table", cursor_type="row", zebra_stripes=False)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="workflows-selected", markup=False)
+        yield keys_footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._fill()
+        self.set_interval(1.0, self._fill)
+        self.set_interval(TRIGGERS_EVERY, self._reload)
+        self._reload()
+
+    # ---- data ------------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        self._load(counts_only=False)
+
+    @work(exclusive=True, group="workflows-load")
+    async def _load(self, counts_only: bool) -> None:
+        names = self.ws.profile_names
+        if not counts_only:
+            await self.book.load_triggers(names)
+        figures = self.ws.stats.figures(self.window[1])
+        await self.book.load_counts(names, [f.key for f in figures], self.window[1])
+        self.reading = False
+        self._shown = None
+        self._fill()
+
+    def _fill(self) -> None:
+        """Rebuild the table only when a figure, a trigger or the order changed."""
+        now = datetime.now(UTC)
+        rows = self.book.rows(self.ws.stats.figures(self.window[1], now.timestamp()))
+        rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
+        rows.sort(key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)  # type: ignore[arg-type]
+        shown = (tuple(rows), self.sort_column, self.sort_reverse, self.window_index, self.reading,
+                 int(now.timestamp()) // 60)  # relative times move once a minute
+        if shown == self._shown:
+            return
+        self._shown = shown
+        table: DataTable[Text] = self.query_one(DataTable)
+        selected = self._selected()
+        self.rows = rows
+        table.clear()
+        for row in rows:
+            table.add_row(*row_cells(row, now), key=f"{row.key[0]}\x00{row.key[1]}")
+        if selected is not None:
+            keys = [r.key for r in rows]
+            if selected.key in keys:
+                table.move_cursor(row=keys.index(selected.key))
+        self._update_title()
+        self._update_selected()
+
+    def _update_title(self) -> None:
+        label = self.window[0]
+        paused = sum(1 for r in self.rows if r.paused)
+        flagged = sum(1 for r in self.rows if r.figures.flags)
+        parts = [f"{len(self.rows)} workflows, last {label}", f"sort {self.sort_column}"
+                 + (" ↓" if self.sort_reverse else " ↑")]
+        if paused:
+            parts.append(f"{paused} paused")
+        if flagged:
+            parts.append(f"{flagged} flagged")
+        if self.reading:
+            parts.append("reading schedules…")
+        if any(r.figures.counted_on_server for r in self.rows):
+            parts.append("* counted by the server")
+        self.query_one("#workflows-title", Static).update(" | ".join(parts))
+
+    def _selected(self) -> WorkflowRow | None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        """Enter (the table's own select key): the run table, filtered to this workflow."""
+        self.action_show_runs()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._update_selected()
+
+    def _update_selected(self) -> None:
+        """What the narrow columns leave out, for the row under the cursor."""
+        row = self._selected()
+        box = self.query_one("#workflows-selected", Static)
+        if row is None:
+            box.update("no workflow has runs or a schedule yet" if not self.reading else "")
+            return
+        f = row.figures
+        lines = [f"{one_line(f.profile)} · {one_line(f.workflow_id)}"
+                 + (f" · {'; '.join(f.flags)}" if f.flags else "")
+                 + (f" · {one_line(row.schedule)}" if row.schedule else "")
+                 + (f" · next {display.relative(row.next_run_at)}" if row.next_run_at else "")]
+        note = self.book.notes.get(f.profile) or (self._note(f.profile) if row.triggers else "")
+        if not row.triggers and not note:
+            note = "no schedule or trigger listed for this workflow"
+        if note:
+            lines.append(one_line(note))
+        box.update("\n".join(lines))
+
+    def _note(self, profile: str) -> str:
+        try:
+            return self.ws.provider(profile).actions.workflow_note
+        except ConfigError:
+            return ""
+
+    # ---- keys --------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, step: int) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + step))
+
+    def action_show_runs(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.dismiss(f"wf:{row.figures.workflow_id} p:{row.figures.profile}")
+
+    def action_window(self, step: int) -> None:
+        self.window_index = (self.window_index + step) % len(WINDOWS)
+        self._fill()
+        self._load(counts_only=True)
+
+    def action_sort_column(self, number: int) -> None:
+        if number > len(COLUMNS):
+            return
+        column = COLUMNS[number - 1]
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, column in DESCENDING_FIRST
+        self._fill()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._fill()
+
+    def action_reload(self) -> None:
+        self.reading = True
+        self._fill()
+        self._reload()
+
+    def action_switch(self, name: str) -> None:
+        """Pause, resume or cancel the selected workflow's triggers that take it."""
+        from runtui.tui.screens.confirm import ConfirmScreen
+
+        row = self._selected()
+        if row is None:
+            return
+        action = Action(name)
+        if not row.triggers:
+            self.notify(self.book.notes.get(row.figures.profile)
+                        or "no schedule or trigger listed for this workflow", severity="warning", timeout=5)
+            return
+        try:
+            read_only = self.ws.read_only(row.figures.profile)
+        except ConfigError:
+            read_only = True
+        takes = [t for t in row.triggers if decide_trigger(t, action, read_only=read_only)]
+        if not takes:
+            reason = decide_trigger(row.triggers[0], action, read_only=read_only).reason
+            self.notify(f"not allowed: {reason}", severity="warning", timeout=5)
+            return
+        name_shown = one_line(row.figures.workflow_name or row.figures.workflow_id)
+        if action.destructive:
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._send(action, takes)
+
+            question = (f"{action.value} {len(takes)} schedule(s) of {name_shown} on "
+                        f"{one_line(row.figures.profile)}? This cannot be undone.")
+            items = [t.schedule or t.id for t in takes]
+            self.app.push_screen(ConfirmScreen(question, items=items), confirmed)
+            return
+        self._send(action, takes)
+
+    @work(group="workflows-act")
+    async def _send(self, action: Action, takes: list[Trigger]) -> None:
+        for trigger in takes:
+            try:
+                provider = self.ws.provider(trigger.profile)
+                result = await self.ws.workflow_control.act(provider, trigger, action)
+            except (NotAllowed, ProviderError, ConfigError) as exc:
+                self.notify(f"{action.value} not sent: {exc}", severity="warning", timeout=6)
+                continue
+            if result.trigger is not None:
+                self.book.replace(result.trigger)
+            self.notify(f"{action.value} {one_line(trigger.workflow_name or trigger.id)}: "
+                        f"{'ok' if result.ok else 'FAILED'} ({result.message or ''})",
+                        severity="information" if result.ok else "error", timeout=6)
+        self._shown = None
+        self._fill()
