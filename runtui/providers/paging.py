@@ -91,8 +91,10 @@ async def offset_items(fetch: Callable[[int], Awaitable[tuple[Sequence[T], Seque
         page, ids, more = await fetch(offset)
         fresh = [i for i in ids if i not in seen]
         seen.update(ids)
+        if not fresh:
+            break  # the same page again (an ignored offset): nothing new, and no end
         items.extend(page)
-        if not fresh or not (more if more is not None else len(ids) >= size):
+        if not (more if more is not None else len(ids) >= size):
             break
         offset += len(ids)
     return items[:cap]
