@@ -228,6 +228,10 @@ class WorkflowStats:
         if entry is not None and entry.samples.pop(run.id, None) is not None:
             entry.version += 1
 
+    def forget(self) -> None:
+        """Drop every cached figure (the benchmark's "recompute all")."""
+        self._cache.clear()
+
     def figures(self, window: float, now: float | None = None) -> list[WorkflowFigures]:
         """Every workflow's figures for `window` seconds back from `now`."""
         at = datetime.now(UTC).timestamp() if now is None else now
