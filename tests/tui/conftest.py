@@ -47,6 +47,10 @@ SCREENSHOT_NAMES: dict[tuple[str, str], str] = {
     ("test_attention", "test_snapshot_answer_form"): "answer_form_80x24.svg",
     ("test_logs", "test_snapshot_log_view[size0]"): "logs_80x24.svg",
     ("test_logs", "test_snapshot_log_view[size1]"): "logs_200x50.svg",
+    ("test_workflows", "test_snapshot_workflows[size0]"): "workflows_80x24.svg",
+    ("test_workflows", "test_snapshot_workflows[size1]"): "workflows_200x50.svg",
+    ("test_workflows", "test_snapshot_diff[size0]"): "diff_80x24.svg",
+    ("test_workflows", "test_snapshot_diff[size1]"): "diff_200x50.svg",
 }
 
 

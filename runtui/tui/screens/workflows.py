@@ -35,6 +35,13 @@ from runtui.workflow_model import Trigger
 
 SPARK_WIDTH = 12
 DESCENDING_FIRST = frozenset({"RUNS", "FAIL", "P95", "P50", "FLAGS", "LAST"})  # biggest first
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+clock: Callable[[], datetime] = _wall_clock  # the snapshot tests freeze it
 TRIGGERS_EVERY = 60.0  # seconds between two reads of the triggers while the screen shows
 COLUMNS = ("WORKFLOW", "RUNS", "FAIL", "RATE", "P95", "TREND", "STATE", "FLAGS", "PROFILE", "P50",
            "LAST", "NEXT", "SCHEDULE")
@@ -106,10 +113,10 @@ class WorkflowsScreen(Screen[str | None]):
         Binding("k", "cursor(-1)", "Up", id="workflows.up", show=False),
     ]
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, book: WorkflowBook | None = None) -> None:
         super().__init__()
         self.ws = workspace
-        self.book = WorkflowBook(workspace)
+        self.book = book or WorkflowBook(workspace)
         self.window_index = 1  # 24 h
         self.sort_column = "FLAGS"
         self.sort_reverse = True
@@ -146,15 +153,16 @@ class WorkflowsScreen(Screen[str | None]):
         names = self.ws.profile_names
         if not counts_only:
             await self.book.load_triggers(names)
-        figures = self.ws.stats.figures(self.window[1])
-        await self.book.load_counts(names, [f.key for f in figures], self.window[1])
+        now = clock()
+        figures = self.ws.stats.figures(self.window[1], now.timestamp())
+        await self.book.load_counts(names, [f.key for f in figures], self.window[1], now)
         self.reading = False
         self._shown = None
         self._fill()
 
     def _fill(self) -> None:
         """Rebuild the table only when a figure, a trigger or the order changed."""
-        now = datetime.now(UTC)
+        now = clock()
         rows = self.book.rows(self.ws.stats.figures(self.window[1], now.timestamp()))
         rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
         rows.sort(key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)  # type: ignore[arg-type]
@@ -216,7 +224,7 @@ class WorkflowsScreen(Screen[str | None]):
         lines = [f"{one_line(f.profile)} · {one_line(f.workflow_id)}"
                  + (f" · {'; '.join(f.flags)}" if f.flags else "")
                  + (f" · {one_line(row.schedule)}" if row.schedule else "")
-                 + (f" · next {display.relative(row.next_run_at)}" if row.next_run_at else "")]
+                 + (f" · next {display.relative(row.next_run_at, clock())}" if row.next_run_at else "")]
         note = self.book.notes.get(f.profile) or (self._note(f.profile) if row.triggers else "")
         if not row.triggers and not note:
             note = "no schedule or trigger listed for this workflow"

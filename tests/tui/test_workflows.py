@@ -1,0 +1,169 @@
+"""The workflows view (`W`) and run comparison (`d`): on the real simulator, and as pictures
+at 80x24 and 200x50 over fixed workflows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from runtui.tui.screens import workflows as workflows_screen
+from runtui.tui.screens.diff import DiffScreen
+from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.screens.workflows import WorkflowsScreen
+from tests.tui.apps.workflows_support import NOW
+from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
+from tests.tui.test_actions_pilot import select, tui
+
+APPS = Path(__file__).parent / "apps"
+
+
+async def open_workflows(pilot: Pilot[Any]) -> WorkflowsScreen:
+    await pilot.press("W")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WorkflowsScreen), what="workflows")
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkflowsScreen)
+    await wait_for(pilot, lambda: not screen.reading, what="triggers read")
+    return screen
+
+
+def row_index(screen: WorkflowsScreen, profile: str, workflow_id: str) -> int:
+    return next(i for i, r in enumerate(screen.rows) if r.key == (profile, workflow_id))
+
+
+async def test_rows_cover_runs_and_listed_workflows(tui_sim: TuiSim) -> None:
+    catalog = tui_sim.catalog()
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        keys = {r.key for r in screen.rows}
+        # every B3OS workflow (the archived one too) and every flow with runs
+        assert {("b3os-sim", w["id"]) for w in catalog["b3os"]["workflows"]} <= keys
+        runs_by_workflow: dict[tuple[str, str], int] = {}
+        for run in app.workspace.store.runs.values():
+            if run.workflow_id:
+                key = (run.profile, run.workflow_id)
+                runs_by_workflow[key] = runs_by_workflow.get(key, 0) + 1
+        assert set(runs_by_workflow) <= keys
+        text = screen_text(app)
+        assert "workflows, last 24h" in text and "TREND" in text
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "last 7d" in screen_text(app), what="the 7 d window")
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await wait_for(pilot, lambda: "last 1h" in screen_text(app), what="the 1 h window")
+
+
+async def test_pause_and_resume_a_b3os_workflow(tui_sim: TuiSim) -> None:
+    workflow = next(w for w in tui_sim.catalog()["b3os"]["workflows"] if w["status"] == "active")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        await wait_for(pilot, lambda: any(r.key == ("b3os-sim", workflow["id"]) for r in screen.rows))
+        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        await pilot.press("p")
+
+        def state() -> str:
+            rows = [r for r in screen.rows if r.key == ("b3os-sim", workflow["id"])]
+            return rows[0].state_word if rows else ""
+
+        await wait_for(pilot, lambda: state() == "paused", what="paused")
+        assert tui_sim.control("GET", "/catalog")  # the server is alive
+        await pilot.press("p")  # a second pause is refused before anything is sent
+        await wait_for(pilot, lambda: any("not allowed" in n for n in notifications(app)), what="refusal")
+        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: state() == "live", what="resumed")
+        assert "paused" not in screen.query_one("#workflows-title").render().plain  # type: ignore[attr-defined]
+
+
+async def test_wexa_says_why_it_has_no_pause(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        index = next(i for i, r in enumerate(screen.rows) if r.figures.profile == "wexa-sim")
+        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: "Wexa publishes no route" in screen_text(app), what="the note")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: any("Wexa publishes no route" in n for n in notifications(app)))
+
+
+async def test_enter_filters_the_run_table_to_the_workflow(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, runs):
+        screen = await open_workflows(pilot)
+        index = next(i for i, r in enumerate(screen.rows)
+                     if r.figures.profile == "edges-sim" and r.figures.runs)
+        chosen = screen.rows[index]
+        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to runs")
+        flt = runs.query_one("#filter", Input)
+        assert flt.display and flt.value == f"wf:{chosen.figures.workflow_id} p:edges-sim"
+        shown = runs.table.visible_runs()
+        assert shown and all(r.workflow_id == chosen.figures.workflow_id for r in shown)
+
+
+async def test_d_compares_two_marked_runs_across_providers(tui_sim: TuiSim) -> None:
+    b3 = tui_sim.take("b3os", "success")
+    edges = tui_sim.take("edges", "FAILED")
+    async with tui(tui_sim.config_path) as (app, pilot, runs):
+        await pilot.press("d")
+        await wait_for(pilot, lambda: any("mark two runs" in n for n in notifications(app)))
+        await select(pilot, runs, "b3os", b3, "success")
+        await pilot.press("space")
+        await select(pilot, runs, "edges", edges, "FAILED")
+        await pilot.press("space", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), what="diff")
+        diff = app.screen
+        assert isinstance(diff, DiffScreen)
+        await wait_for(pilot, lambda: diff.fields is not None, what="both read")
+        assert diff.fields is not None
+        by_field = {f.field: (f.a, f.b) for f in diff.fields}
+        assert by_field["provider"] == ("b3os", "edges") or by_field["provider"] == ("edges", "b3os")
+        text = screen_text(app)
+        assert "fields differ" in text and "provider" in text
+        shown = diff.query_one("DataTable").row_count  # type: ignore[attr-defined]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: diff.query_one("DataTable").row_count > shown,  # type: ignore[attr-defined]
+                       what="every field")
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtui.tui.widgets import run_table
+
+    monkeypatch.setattr(workflows_screen, "clock", lambda: NOW)
+    monkeypatch.setattr(run_table, "clock", lambda: NOW)
+
+
+async def _workflows(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen))
+    await pilot.press("W")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WorkflowsScreen)
+                   and not pilot.app.screen.reading)  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def _diff(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, RunsScreen)
+    payroll = sorted((r for r in screen.table.visible_runs() if r.workflow_id == "wf_payroll"),
+                     key=lambda r: r.id)
+    for run in (payroll[-1], payroll[-4]):  # the newest failure against an earlier success
+        screen.table.move_cursor_to(run.key)
+        await pilot.press("space")
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DiffScreen)
+                   and pilot.app.screen.fields is not None)  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_snapshot_workflows(snap_compare: Callable[..., bool], frozen: None, size: tuple[int, int]) -> None:
+    assert snap_compare(APPS / "workflows_app.py", terminal_size=size, run_before=_workflows)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_snapshot_diff(snap_compare: Callable[..., bool], frozen: None, size: tuple[int, int]) -> None:
+    assert snap_compare(APPS / "workflows_app.py", terminal_size=size, run_before=_diff)
