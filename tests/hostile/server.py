@@ -50,6 +50,15 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
             "updated_at": "2026-12-01T10:00:02Z"}
 
 
+def schedules_json(mode: str) -> list[dict[str, Any]]:
+    """One schedule of the run's flow; in `inject` mode its words carry the attacks."""
+    cron, zone, status = "0 * * * *", "UTC", "ACTIVE"
+    if mode == "inject":
+        cron, zone = f"0 * * * *{CLIPBOARD}{CLEAR}", f"UTC{BIDI}{TITLE}"
+    return [{"uid": "sched-1", "flow_preset_slug": "invoice-sync", "status": status, "cron": cron,
+             "timezone": zone, "next_execution_at": "2026-12-01T11:00:00Z"}]
+
+
 def deep(levels: int) -> bytes:
     return ("[" * levels + "]" * levels).encode()
 
@@ -86,6 +95,8 @@ class HostileServer:
                 path = self.path.split("?")[0]
                 if path == "/v1/flows/runs":
                     self._list(key)
+                elif path == "/v1/flows/schedules":
+                    self._send(200, json.dumps(schedules_json(server.mode)).encode())
                 elif path.startswith("/v1/flows/runs/"):
                     uid = path.split("/")[4]
                     if path.endswith("/outputs"):

@@ -109,3 +109,20 @@ def test_json_errors_stay_exact_json(hostile: Callable[[str], HostileServer], tm
     config = write_config(tmp_path / "c.toml", {"evil": hostile("inject")})
     runs = json.loads(invoke(config, "runs", "list", "--json").out)
     assert runs[0]["last_error"].startswith("boom\x1b[2J")
+
+
+def test_workflow_views_and_actions_are_harmless_and_go_to_the_chosen_schedule(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("inject")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    listed = invoke(config, "workflows", "list")
+    assert listed.code == 0, listed.err
+    assert_harmless(listed.out + listed.err)
+    as_json = invoke(config, "workflows", "list", "--json")
+    assert_harmless(as_json.out)
+    (row,) = [r for r in as_json.json() if r["workflow_id"] == "invoice-sync"]
+    assert "\x1b]52;" in row["schedule"], "--json keeps the exact text"
+    paused = invoke(config, "workflows", "pause", "invoice-sync", "-p", "evil")
+    assert paused.code == 1  # the server answered 409, with escapes in its message
+    assert_harmless(paused.out + paused.err)
+    assert server.posts == ["/v1/flows/schedules/sched-1/pause"]
