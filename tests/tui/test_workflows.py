@@ -167,3 +167,21 @@ def test_snapshot_workflows(snap_compare: Callable[..., bool], frozen: None, siz
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 def test_snapshot_diff(snap_compare: Callable[..., bool], frozen: None, size: tuple[int, int]) -> None:
     assert snap_compare(APPS / "workflows_app.py", terminal_size=size, run_before=_diff)
+
+
+async def test_s_cycles_through_every_column_and_the_title_says_it(tui_sim: TuiSim) -> None:
+    from runtui.tui.screens.workflows import COLUMNS
+
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        seen = []
+        for _ in COLUMNS:
+            await pilot.press("s")
+            seen.append(screen.sort_column)
+            await wait_for(pilot, lambda: f"sort {screen.sort_column}" in screen_text(app))
+        assert sorted(seen) == sorted(COLUMNS)
+        await pilot.press("5")
+        assert screen.sort_column == COLUMNS[4]
+        rates = [r.figures.success_rate for r in screen.rows]
+        numbers = [-1.0 if r is None else r for r in rates]
+        assert numbers == sorted(numbers, reverse=screen.sort_reverse)

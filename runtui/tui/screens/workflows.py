@@ -33,8 +33,9 @@ from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.sparkline import sparkline
 from runtui.workflow_model import Trigger
 
-SPARK_WIDTH = 12
-DESCENDING_FIRST = frozenset({"RUNS", "FAIL", "P95", "P50", "FLAGS", "LAST"})  # biggest first
+SPARK_WIDTH = 10
+NAME_WIDTH = 22  # at 80 columns WORKFLOW to STATE fit; the line under the table has the rest
+DESCENDING_FIRST = frozenset({"RUNS", "OK", "FAIL", "CANC", "P95", "P50", "FLAGS", "LAST"})  # biggest 1st
 
 
 def _wall_clock() -> datetime:
@@ -43,8 +44,8 @@ def _wall_clock() -> datetime:
 
 clock: Callable[[], datetime] = _wall_clock  # the snapshot tests freeze it
 TRIGGERS_EVERY = 60.0  # seconds between two reads of the triggers while the screen shows
-COLUMNS = ("WORKFLOW", "RUNS", "FAIL", "RATE", "P95", "TREND", "STATE", "FLAGS", "PROFILE", "P50",
-           "LAST", "NEXT", "SCHEDULE")
+COLUMNS = ("WORKFLOW", "RUNS", "OK", "FAIL", "RATE", "P95", "TREND", "STATE", "FLAGS", "CANC",
+           "PROFILE", "PROVIDER", "P50", "LAST", "NEXT", "SCHEDULE")
 
 
 def _rate(row: WorkflowRow) -> float:
@@ -56,7 +57,10 @@ def _rate(row: WorkflowRow) -> float:
 SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
     "WORKFLOW": lambda r: (r.figures.workflow_name or r.figures.workflow_id).lower(),
     "RUNS": lambda r: r.figures.runs,
+    "OK": lambda r: r.figures.succeeded,
     "FAIL": lambda r: r.figures.failed,
+    "CANC": lambda r: r.figures.cancelled,
+    "PROVIDER": lambda r: r.figures.provider,
     "RATE": _rate,
     "P95": lambda r: r.figures.p95_s or -1.0,
     "TREND": lambda r: r.figures.failure_streak,
@@ -70,6 +74,10 @@ SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
 }
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def row_cells(row: WorkflowRow, now: datetime) -> tuple[Text, ...]:
     f = row.figures
     rate = f.success_rate
@@ -77,15 +85,18 @@ def row_cells(row: WorkflowRow, now: datetime) -> tuple[Text, ...]:
     last = f"{f.last_status.value} {display.relative(f.last_run_at, now)}" if f.last_status else "-"
     server = "*" if f.counted_on_server else ""
     cells = (
-        Text(one_line(f.workflow_name or f.workflow_id)[:28]),
+        Text(_fit(one_line(f.workflow_name or f.workflow_id), NAME_WIDTH)),
         Text(f"{f.runs}{server}", justify="right"),
+        Text(str(f.succeeded), justify="right"),
         Text(str(f.failed), style="red" if f.failed else "", justify="right"),
         Text("-" if rate is None else f"{rate:.0%}", justify="right"),
         Text(display.duration(f.p95_s) if f.p95_s is not None else "-", justify="right"),
         sparkline(f.recent, SPARK_WIDTH),
         Text(row.state_word, style="yellow" if row.paused else ""),
         Text(flags, style="bold red" if f.failure_streak >= 2 else "yellow" if flags else ""),
+        Text(str(f.cancelled), justify="right"),
         Text(one_line(f.profile)),
+        Text(one_line(f.provider)),
         Text(display.duration(f.p50_s) if f.p50_s is not None else "-", justify="right"),
         Text(last),
         Text(display.relative(row.next_run_at, now) if row.next_run_at else "-"),
@@ -105,12 +116,15 @@ class WorkflowsScreen(Screen[str | None]):
         Binding("right_square_bracket", "window(1)", "Window", id="workflows.window_next", key_display="]"),
         Binding("left_square_bracket", "window(-1)", "Shorter window", id="workflows.window_previous",
                 key_display="[", show=False),
+        Binding("s", "cycle_sort", "Sort", id="workflows.sort", show=False),
         Binding("S", "reverse_sort", "Reverse sort", id="workflows.reverse_sort", show=False),
         *(Binding(str(n), f"sort_column({n})", f"Sort by column {n}", id=f"workflows.sort_{n}", show=False)
           for n in range(1, 10)),
         Binding("ctrl+r", "reload", "Reload", id="workflows.reload", show=False),
         Binding("j", "cursor(1)", "Down", id="workflows.down", show=False),
         Binding("k", "cursor(-1)", "Up", id="workflows.up", show=False),
+        Binding("g", "cursor_to(0)", "Top", id="workflows.first", show=False),
+        Binding("G", "cursor_to(-1)", "Bottom", id="workflows.last", show=False),
     ]
 
     def __init__(self, workspace: Workspace, book: WorkflowBook | None = None) -> None:
@@ -221,7 +235,8 @@ class WorkflowsScreen(Screen[str | None]):
             box.update("no workflow has runs or a schedule yet" if not self.reading else "")
             return
         f = row.figures
-        lines = [f"{one_line(f.profile)} · {one_line(f.workflow_id)}"
+        lines = [f"{one_line(f.workflow_name or f.workflow_id)} · {one_line(f.profile)} · "
+                 f"{one_line(f.workflow_id)}"
                  + (f" · {'; '.join(f.flags)}" if f.flags else "")
                  + (f" · {one_line(row.schedule)}" if row.schedule else "")
                  + (f" · next {display.relative(row.next_run_at, clock())}" if row.next_run_at else "")]
@@ -247,6 +262,10 @@ class WorkflowsScreen(Screen[str | None]):
         table: DataTable[Text] = self.query_one(DataTable)
         table.move_cursor(row=max(0, table.cursor_row + step))
 
+    def action_cursor_to(self, row: int) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.move_cursor(row=row if row >= 0 else max(0, len(self.rows) - 1))
+
     def action_show_runs(self) -> None:
         row = self._selected()
         if row is not None:
@@ -266,6 +285,11 @@ class WorkflowsScreen(Screen[str | None]):
         else:
             self.sort_column, self.sort_reverse = column, column in DESCENDING_FIRST
         self._fill()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column (every column, also those past the digits)."""
+        following = (COLUMNS.index(self.sort_column) + 1) % len(COLUMNS)
+        self.action_sort_column(following + 1)
 
     def action_reverse_sort(self) -> None:
         self.sort_reverse = not self.sort_reverse

@@ -1,0 +1,49 @@
+"""A person's path to a workflow-level pause, for real: `runtui sim`, `runtui` in tmux at
+80x24 with NO_COLOR, `W`, the trend, a pause read back by the simulator, `enter` to the
+workflow's runs. The screen is read back as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runtui.sim.config import KEY_ENV
+from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+
+pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server")]
+
+
+def test_pause_a_workflow_from_the_workflows_view(sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    url, config, env = sim_process
+    headers = {"Authorization": f"Bearer {env[KEY_ENV['b3os']]}"}
+
+    def status(workflow_id: str) -> str:
+        answer = httpx.get(f"{url}/b3os/v1/workflows/{workflow_id}", headers=headers)
+        return str(answer.json()["data"]["status"])
+
+    start_runtui(config, {**env, "NO_COLOR": "1"}, cols=80, rows=24)
+    wait_for("the run table", lambda: "b3os-sim ok" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "W")
+    wait_for("the workflows view", lambda: "workflows, last 24h" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "1")  # sort by name
+    wait_for("sorted by name", lambda: "sort WORKFLOW" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "g")  # the table's top
+    for _ in range(20):  # down, one row at a time, until the line under the table names it
+        if "Daily treasury rebalance · b3os-sim" in screen():
+            break
+        before = screen()
+        tmux("send-keys", "-t", "e2e", "j")
+        wait_for("the cursor to move", lambda: screen() != before, show=screen)  # noqa: B023
+    wait_for("its line", lambda: "Daily treasury rebalance · b3os-sim" in screen(), show=screen)
+    workflow_id = next(w for w in screen().split(" · ") if w.startswith("wf_")).split()[0]
+    assert status(workflow_id) == "active"
+    tmux("send-keys", "-t", "e2e", "p")
+    wait_for("paused on the server", lambda: status(workflow_id) == "paused")
+    wait_for("paused on screen", lambda: "1 paused" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "r")
+    wait_for("live again", lambda: status(workflow_id) == "active")
+    tmux("send-keys", "-t", "e2e", "Enter")
+    wait_for("the run table, filtered", lambda: f"wf:{workflow_id}" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "q")
