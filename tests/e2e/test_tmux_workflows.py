@@ -15,6 +15,17 @@ from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
 pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server")]
 
 
+def selected() -> str:
+    """The line under the table: the row under the cursor, named in full (NO_COLOR hides
+    the cursor's highlight, so this is what says where it is)."""
+    return screen().splitlines()[-3].strip()
+
+
+def first_row_name() -> str:
+    """The first row's name as the table shows it (a long one cut with an ellipsis)."""
+    return screen().splitlines()[2].strip().split("  ")[0].rstrip("…")
+
+
 def test_pause_a_workflow_from_the_workflows_view(sim_process: tuple[str, Path, dict[str, str]]) -> None:
     url, config, env = sim_process
     headers = {"Authorization": f"Bearer {env[KEY_ENV['b3os']]}"}
@@ -30,12 +41,13 @@ def test_pause_a_workflow_from_the_workflows_view(sim_process: tuple[str, Path, 
     tmux("send-keys", "-t", "e2e", "1")  # sort by name
     wait_for("sorted by name", lambda: "sort WORKFLOW" in screen(), show=screen)
     tmux("send-keys", "-t", "e2e", "g")  # the table's top
-    for _ in range(20):  # down, one row at a time, until the line under the table names it
-        if "Daily treasury rebalance · b3os-sim" in screen():
+    wait_for("the top row", lambda: selected().startswith(first_row_name()), show=screen)
+    for _ in range(20):  # down a row at a time (each is another workflow) until it is named
+        if selected().startswith("Daily treasury rebalance · b3os-sim"):
             break
-        before = screen()
+        was = selected()
         tmux("send-keys", "-t", "e2e", "j")
-        wait_for("the cursor to move", lambda: screen() != before, show=screen)  # noqa: B023
+        wait_for("the next row", lambda: selected() != was, show=screen)  # noqa: B023
     wait_for("its line", lambda: "Daily treasury rebalance · b3os-sim" in screen(), show=screen)
     workflow_id = next(w for w in screen().split(" · ") if w.startswith("wf_")).split()[0]
     assert status(workflow_id) == "active"
