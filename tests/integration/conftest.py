@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,10 +40,9 @@ class Sim:
         self.control("POST", "/tick", json={"seconds": seconds})
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
-    cfg = SimConfig(seed=11, runs=90, spawn_every=0)
-    tmp = tmp_path_factory.mktemp("sim")
+@contextlib.contextmanager
+def serve_sim(cfg: SimConfig, tmp: Path) -> Iterator[Sim]:
+    """A simulator on loopback, its config in `tmp`, its keys in the environment meanwhile."""
     with SimServer(cfg) as server:
         path = tmp / "config.toml"
         env = write_config(path, server.url, cfg)
@@ -56,6 +56,12 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    with serve_sim(SimConfig(seed=11, runs=90, spawn_every=0), tmp_path_factory.mktemp("sim")) as found:
+        yield found
 
 
 Result = CliResult

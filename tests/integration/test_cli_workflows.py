@@ -7,7 +7,6 @@ a hand computation from `runs list --json` of the same world.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from runtui.sim import SimConfig, SimServer, write_config
+from runtui.sim import SimConfig
 from runtui.sim.server import KEY_ENV
 from tests.cli_result import invoke
-from tests.integration.conftest import Result, Sim
+from tests.integration.conftest import Result, Sim, serve_sim
 
 FINISHED = {"succeeded", "failed", "cancelled"}
 
@@ -26,20 +25,8 @@ FINISHED = {"succeeded", "failed", "cancelled"}
 @pytest.fixture(scope="module")
 def still_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
     cfg = SimConfig(seed=23, runs=150, spawn_every=0, speed=0.0001)
-    tmp = tmp_path_factory.mktemp("wf-sim")
-    with SimServer(cfg) as server:
-        path = tmp / "config.toml"
-        env = write_config(path, server.url, cfg)
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            yield Sim(server.url, path, env)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    with serve_sim(cfg, tmp_path_factory.mktemp("wf-sim")) as found:
+        yield found
 
 
 def cli(sim: Sim, *args: str) -> Result:
