@@ -26,7 +26,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import screen
+from bench import screen, side_by_side
 from bench.term import PtyProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,12 +61,16 @@ KEYS = {
     "slash": b"/",
     "escape": b"\x1b",
     "enter": b"\r",
+    "backspace": b"\x7f",
+    "active": b"a",
+    "profile": b"o",
 }
 
 TARGETS = {  # figure -> (size or None for any, limit, unit); checked and printed, never asserted
     "first_rows_s": {10_000: 0.5, 50_000: 0.7},
-    "all_rows_s": {10_000: 2.0, 50_000: 8.0},
-    "peak_rss_mb": {10_000: 80, 50_000: 200},
+    "first_rows_floor_ratio": {10_000: 1.5},
+    "all_rows_s": {10_000: 2.0, 50_000: 2.0, 100_000: 4.0},
+    "peak_rss_mb": {10_000: 80, 50_000: 200, 100_000: 200},
     "churn1_cpu_ms_per_tick": {10_000: 10, 50_000: 15},
     "churn_all_cpu_ms_per_tick": {10_000: 50},
     "idle_cpu_ms_per_s": {None: 3},
@@ -75,10 +79,11 @@ TARGETS = {  # figure -> (size or None for any, limit, unit); checked and printe
     "churn1_wasted_bytes": {None: 0},
     "churn1_bytes_per_changed_line": {None: 400},
     "full_frame_bytes": {None: 16_384},
-    "key_down_ms": {50_000: 5},
-    "key_pagedown_ms": {50_000: 15},
-    "key_sort_ms": {50_000: 60},
-    "key_filter_ms": {50_000: 30},
+    # every key to its final screen within one frame at 60 Hz at 50k, two at 100k (issue 19)
+    **{f"key_{name}_ms": {50_000: 16, 100_000: 30}
+       for name in ("down", "pagedown", "sort", "filter", "filter_emptied", "active_toggle",
+                    "profile_scope")},
+    "key_filter_clear_ms": {50_000: 116, 100_000: 130},  # the same, plus the 100 ms ESCDELAY
     "requests_ratio": {None: 20},
 }
 HIGHER_IS_BETTER = {"requests_ratio"}
@@ -333,15 +338,22 @@ def keys(app: PtyProcess, quick: bool) -> dict[str, Any]:
     res["down"] = summarize(key_series(app, KEYS["down"], n * 2), app)
     res["pagedown"] = summarize(key_series(app, KEYS["pagedown"], n), app)
     res["sort"] = summarize(key_series(app, KEYS["sort"], max(4, n // 2), pause=0.15), app)
-    filt, narrow, clear = [], [], []
+    filt, narrow, unnarrow, emptied, clear = [], [], [], [], []
     for letter in (b"e", b"a", b"o", b"i", b"u")[: 2 if quick else 5]:
         key_series(app, KEYS["slash"], 1)
         filt += key_series(app, letter, 1)
         narrow += key_series(app, b"d", 1)
-        clear += key_series(app, KEYS["escape"], 1, pause=0.2)
+        unnarrow += key_series(app, KEYS["backspace"], 1, pause=0.2)  # back to one letter
+        emptied += key_series(app, KEYS["backspace"], 1, pause=0.2)  # the filter cleared: every run
+        clear += key_series(app, KEYS["escape"], 1, pause=0.2)  # the empty box closed
     res["filter"] = summarize(filt, app)
     res["filter_narrow"] = summarize(narrow, app)
+    res["filter_backspace"] = summarize(unnarrow, app)
+    res["filter_emptied"] = summarize(emptied, app)
     res["filter_clear"] = summarize(clear, app)
+    # `a` twice (active only, then all again) and `o` through every profile and back to all
+    res["active_toggle"] = summarize(key_series(app, KEYS["active"], 2 * max(2, n // 2), pause=0.15), app)
+    res["profile_scope"] = summarize(key_series(app, KEYS["profile"], 4 * max(1, n // 4), pause=0.15), app)
     return res
 
 
@@ -542,8 +554,11 @@ def size_finished(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]
         out["key_pagedown_ms"] = k["pagedown"]["ms"]
         out["key_sort_ms"] = k["sort"]["ms"]
         out["key_filter_ms"] = k["filter"]["ms"]
+        for name in ("filter_emptied", "filter_clear", "active_toggle", "profile_scope"):
+            out[f"key_{name}_ms"] = k[name]["ms"]
         out["full_frame_bytes"] = k["pagedown"].get("max_bytes")
-        for name in ("down", "pagedown", "sort", "filter"):
+        for name in ("down", "pagedown", "sort", "filter", "filter_emptied", "active_toggle",
+                     "profile_scope"):
             out[f"key_{name}_final_ms"] = k[name].get("screen_final_ms")
         out["peak_rss_mb_finished"] = round(app.hwm_kb() / 1024, 1)
     finally:
@@ -676,6 +691,7 @@ def print_table(result: dict[str, Any]) -> None:
     rows: list[tuple[str, str, list[Any]]] = []
     figs = [
         ("first_rows_s", "first rows on screen (s)"),
+        ("first_rows_floor_ratio", "  first rows / floor"),
         ("all_rows_s", "all rows loaded (s)"),
         ("peak_rss_mb", "peak RSS, VmHWM (MB)"),
         ("ticking_cpu_ms_per_s", "idle, durations ticking: CPU ms/s"),
@@ -693,10 +709,17 @@ def print_table(result: dict[str, Any]) -> None:
         ("key_pagedown_ms", "key: page down (ms)"),
         ("key_sort_ms", "key: sort `s` (ms)"),
         ("key_filter_ms", "key: filter letter (ms)"),
+        ("key_filter_emptied_ms", "key: backspace to an empty filter (ms)"),
+        ("key_filter_clear_ms", "key: escape, filter closed (ms)*"),
+        ("key_active_toggle_ms", "key: `a` active only / all (ms)"),
+        ("key_profile_scope_ms", "key: `o` profile scope (ms)"),
         ("key_down_final_ms", "  cursor down, screen final (ms)"),
         ("key_pagedown_final_ms", "  page down, screen final (ms)"),
         ("key_sort_final_ms", "  sort, screen final (ms)"),
         ("key_filter_final_ms", "  filter letter, screen final (ms)"),
+        ("key_filter_emptied_final_ms", "  empty filter, screen final (ms)"),
+        ("key_active_toggle_final_ms", "  `a`, screen final (ms)"),
+        ("key_profile_scope_final_ms", "  `o`, screen final (ms)"),
         ("full_frame_bytes", "full frame, page down (B)"),
     ]
     floor_of = {
@@ -707,6 +730,10 @@ def print_table(result: dict[str, Any]) -> None:
         "key_pagedown_ms": bare.get("key_ms"),
         "key_sort_ms": bare.get("key_ms"),
         "key_filter_ms": bare.get("key_ms"),
+        "key_filter_emptied_ms": bare.get("key_ms"),
+        "key_filter_clear_ms": bare.get("key_ms"),
+        "key_active_toggle_ms": bare.get("key_ms"),
+        "key_profile_scope_ms": bare.get("key_ms"),
         "idle_cpu_ms_per_s": bare.get("idle_cpu_ms_per_s"),
         "ticking_cpu_ms_per_s": bare.get("idle_cpu_ms_per_s"),
     }
@@ -751,6 +778,11 @@ def print_table(result: dict[str, Any]) -> None:
             f"freshness: visible row worst {rq.get('row_freshness_s')} s, open detail worst "
             f"{rq.get('detail_freshness_s')} s; naive poller {rq.get('naive_freshness_s')} s"
         )
+    peers = result.get("peers")
+    if peers:
+        side_by_side.print_rows(peers)
+    print("* escape includes the terminal's escape delay: Textual waits ESCDELAY (100 ms by default) "
+          "for the rest of an escape sequence before a lone Escape is a key")
     print(
         f"floor (bare Textual app): first frame {bare.get('first_frame_s')} s, "
         f"RSS {bare.get('peak_rss_mb')} MB, "
@@ -772,6 +804,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--churn-all-size", type=int, default=None, help="size for everything changing (10000)")
     p.add_argument("--skip", default="", help="comma-separated: floor,live,finished,churn_all,requests")
     p.add_argument("--json", type=Path, default=None, help="also write the JSON result to this file")
+    p.add_argument("--peers", action="store_true",
+                   help="also run the peer comparisons (prefect CLI, per-run polling, Textual Log/RichLog)")
     args = p.parse_args(argv)
     quick = args.quick
     sizes = [int(s) for s in (args.sizes or ("1000" if quick else "1000,10000,50000")).split(",")]
@@ -810,10 +844,17 @@ def main(argv: list[str] | None = None) -> int:
         if "churn_all" not in skip:
             result["churn_all"] = churn_all(tmp, churn_all_size, args)
             log(f"churn_all: {result['churn_all']}")
+        if args.peers:
+            log("peers: prefect flow-run ls, per-run polling, Textual Log and RichLog ...")
+            result["peers"] = side_by_side.measure(quick)
         if "requests" not in skip:
             result["requests"] = requests(tmp, args)
             log(f"requests: { {k: v for k, v in result['requests'].items() if 'samples' not in k} }")
     result["bench_seconds"] = round(time.perf_counter() - started, 1)
+    first_frame = result["floor"].get("first_frame_s")
+    for res in result["sizes"].values():
+        if first_frame and res.get("first_rows_s"):
+            res["first_rows_floor_ratio"] = round(res["first_rows_s"] / first_frame, 2)
     misses = []
     for s, res in result["sizes"].items():
         for fig, val in res.items():
