@@ -26,7 +26,7 @@ from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
-from runtui.tui.widgets.keys_footer import keys_footer
+from runtui.tui.widgets.keys_footer import KeysFooter, keys_footer
 from runtui.tui.widgets.run_table import RunTable
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
@@ -457,6 +457,9 @@ class RunsScreen(Screen[None]):
         signature = tuple(self.check_action(action, params) for action, params in FOOTER_ACTIONS)
         if signature != self._bindings_for:
             self._bindings_for = signature
+            footer = self.query_one(KeysFooter)
+            footer.sync(self)  # now, with the table's frame, not when the screen is next idle
+            repaint_now(footer)
             self.refresh_bindings()
 
     def on_key(self, event: events.Key) -> None:

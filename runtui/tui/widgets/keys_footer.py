@@ -1,11 +1,98 @@
-"""The footer every screen shows."""
+"""The footer every screen shows: the screen's keys on one line of text.
+
+Textual's Footer is a row of widgets, rebuilt (new widgets, restyled, laid out) on
+every bindings update, a frame after it. A key that greys another one out (the
+cursor on a finished run greys out `c`) therefore cost two or three extra frames:
+a sort at 50,000 runs ended 20-30 ms after its table was on screen, and closing the
+filter box rebuilt it for nothing. This footer is one widget that renders text: an
+update that changes nothing costs a comparison, one that changes a key repaints
+one line in the same frame. It looks like the compact Footer (the same theme
+colours: key bold, description, a greyed-out key dim) and reads the same public
+API (`Screen.active_bindings`, `bindings_updated_signal`, `App.get_key_display`).
+"""
 
 from __future__ import annotations
 
-from textual.widgets import Footer
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.screen import Screen
+from textual.widget import Widget
+
+Shown = tuple[tuple[str, str, bool], ...]  # (key as shown, description, enabled)
 
 
-def keys_footer() -> Footer:
-    """Compact, and without the palette's own entry (help and the palette name ctrl+p):
-    at 80 columns the screen's keys still leave room for `q Quit` and `? Help`."""
-    return Footer(compact=True, show_command_palette=False)
+class KeysFooter(Widget):
+    DEFAULT_CSS = """
+    KeysFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    KeysFooter > .keys-footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeysFooter > .keys-footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keys-footer--key", "keys-footer--description"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Shown = ()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        self.sync(screen)
+
+    def sync(self, screen: Screen[Any]) -> None:
+        """Keep what the screen's bindings say to show; repaint only when it changed.
+
+        Textual publishes a bindings update when the screen next goes idle, a frame after
+        the key that caused it; a screen that knows its keys changed calls this at once,
+        so the footer is repainted with the rest of that key's frame."""
+        seen: set[str] = set()
+        shown: list[tuple[str, str, bool]] = []
+        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue  # one entry per action, as Textual's Footer shows it
+            seen.add(binding.action)
+            shown.append((self.app.get_key_display(binding), binding.description, enabled))
+        if tuple(shown) != self._shown:
+            self._shown = tuple(shown)
+            self.refresh()
+
+    @property
+    def shown(self) -> Shown:
+        """The keys on the line, in order (for tests)."""
+        return self._shown
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keys-footer--key")
+        description_style = self.get_component_rich_style("keys-footer--description")
+        text = Text(no_wrap=True, overflow="crop", end="")
+        for key, description, enabled in self._shown:
+            start = len(text)
+            text.append(key, key_style)
+            if description:
+                text.append(" " + description, description_style)
+            if not enabled:
+                text.stylize("dim", start, len(text))
+            text.append(" ")
+        return text
+
+
+def keys_footer() -> KeysFooter:
+    """The screen's keys; help (`?`) and the palette (ctrl+p) list the rest."""
+    return KeysFooter()
