@@ -64,6 +64,10 @@ class Alerts:
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._pending_toasts: list[tuple[Event, str]] = []  # gathered into the next toast
+        # Where waiting runs wait costs a detail read each. While the attention screen shows,
+        # runs are read as they start waiting; otherwise a few per poll (and each announced
+        # one): reading every newly waiting run on every delta was most of a busy tick's CPU.
+        self._shown = False
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
@@ -80,6 +84,16 @@ class Alerts:
         self.poll(live=False)
 
     @property
+    def shown(self) -> bool:
+        return self._shown
+
+    def show(self, shown: bool) -> None:
+        """The attention screen is (or no longer is) on screen: read waiting steps eagerly."""
+        self._shown = shown
+        if shown and self._unread_waiting():
+            self._request_steps()
+
+    @property
     def count(self) -> int:
         return len(self.queue)
 
@@ -94,9 +108,21 @@ class Alerts:
         self.queue.apply(live_added, [new for _old, new in delta.changed], delta.removed, now=now)
         self._finished(delta)
         self.version += 1
-        if any(i.reason is Reason.WAITING and i.run is not None and not self.queue.waiting_at_known(i.run.key)
-               and self.queue.request_for(i.run.key) is None for i in self.queue.items.values()):
+        if self.shown and self._unread_waiting():
             self._request_steps()
+
+    def _unread_waiting(self) -> list[Run]:
+        """Waiting runs whose waiting step is not known yet, newest first. Unless the attention
+        screen shows, a run that has just started waiting is left until it has stayed so
+        (`WAITING_SETTLE`): runs that flip between running and waiting (Edges throttling,
+        B3OS waits that end at once) would otherwise cost a detail read each time."""
+        unread = [i.run for i in self.queue.items.values()
+                  if i.reason is Reason.WAITING and i.run is not None
+                  and (self._shown or i.run.key not in self._settling)
+                  and not self.queue.waiting_at_known(i.run.key)
+                  and self.queue.request_for(i.run.key) is None]
+        unread.sort(key=_started, reverse=True)
+        return unread
 
     def _request_steps(self) -> None:
         """Read where new waiting runs wait; while a read is in flight, it goes round once more."""
@@ -165,17 +191,14 @@ class Alerts:
                     self.queue.set_troubles(name, await provider.troubles(), now=clock(), live=live)
             except RuntuiError:
                 continue
-        await self._read_waiting_steps()
+        if self._shown:  # else only the runs announced as waiting are read (`_settle`)
+            await self._read_waiting_steps()
         if self.queue.items != before:
             self.version += 1
 
     async def _read_waiting_steps(self) -> None:
         """Say where waiting runs wait: each one's detail, read once (a few per poll)."""
-        unread = [i.run for i in self.queue.sorted_items()
-                  if i.reason is Reason.WAITING and i.run is not None
-                  and not self.queue.waiting_at_known(i.run.key)
-                  and self.queue.request_for(i.run.key) is None]
-        for run in unread[:DETAILS_PER_POLL]:
+        for run in self._unread_waiting()[:DETAILS_PER_POLL]:
             try:
                 detail = await self.workspace.provider(run.profile).get_run(run.id, run.kind)
             except RuntuiError:
@@ -202,6 +225,8 @@ class Alerts:
             elif (now - since).total_seconds() >= WAITING_SETTLE:
                 del self._settling[key]
                 self._announce(item)
+                if item.run is not None and not self.queue.waiting_at_known(key):
+                    self._request_steps()  # it stayed: now say where it waits
 
     def _announce(self, item: AttentionItem) -> None:
         what = item.run.id if item.run is not None else item.profile
@@ -277,3 +302,9 @@ def write_to_terminal(app: App[int], text: str) -> bool:
 def _run_json(run: Run) -> dict[str, str | None]:
     return {"id": run.id, "profile": run.profile, "provider": run.provider,
             "status": run.status.value, "raw_status": run.raw_status, "workflow": run.workflow}
+
+
+def _started(run: Run) -> float:
+    """When a run started (else was created), for ordering; 0 when it has no time."""
+    when = run.started_at or run.created_at
+    return when.timestamp() if when is not None else 0.0

@@ -59,6 +59,15 @@ class AttentionScreen(Screen[None]):
         yield table
         yield keys_footer()
 
+    def on_screen_resume(self) -> None:
+        self.alerts.show(True)  # where waiting runs wait is read as they start waiting
+
+    def on_screen_suspend(self) -> None:
+        self.alerts.show(False)
+
+    def on_unmount(self) -> None:
+        self.alerts.show(False)
+
     def on_mount(self) -> None:
         self._fill()
         self.set_interval(1.0, self._fill)
