@@ -96,21 +96,27 @@ def freeze_clock() -> None:
 MISSING_KEY_ENV = "RUNTUI_FLOWS_STAGING_KEY"
 
 
+def snapshot_workspace(profiles: dict[str, str], runs: list[Run], now: datetime) -> Workspace:
+    """A workspace over fixed runs: one profile per name (its provider), each loaded at `now`."""
+    cfg = config_mod.Config(path=FAKE_PATH)
+    for name, provider in profiles.items():
+        cfg.profiles[name] = Profile(name=name, provider=provider, api_key_env="RUNTUI_SNAP_KEY")
+    ws = Workspace(cfg)
+    ws.store.upsert(runs)
+    for name in profiles:
+        count = sum(1 for r in runs if r.profile == name)
+        ws._set_health(Health(profile=name, state=HealthState.OK, since=now, last_ok=now, runs=count))
+    return ws
+
+
 def build_app(*, broken: bool = False) -> RuntuiApp:
     """RuntuiApp over fixed runs, not watching.
 
     `broken` adds a profile whose key variable is not set: the workspace's own
     start_watching gives it the config-error health entry (no watcher, no request).
     """
-    cfg = config_mod.Config(path=FAKE_PATH)
-    for name, provider in PROFILES.items():
-        cfg.profiles[name] = Profile(name=name, provider=provider, api_key_env="RUNTUI_SNAP_KEY")
-    ws = Workspace(cfg)
-    runs = sample_runs()
-    ws.store.upsert(runs)
-    for name in PROFILES:
-        count = sum(1 for r in runs if r.profile == name)
-        ws._set_health(Health(profile=name, state=HealthState.OK, since=NOW, last_ok=NOW, runs=count))
+    ws = snapshot_workspace(PROFILES, sample_runs(), NOW)
+    cfg = ws.config
     if broken:
         os.environ.pop(MISSING_KEY_ENV, None)
         cfg.profiles["flows-staging"] = Profile(name="flows-staging", provider="edges",

@@ -10,10 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from runtui import config as config_mod
-from runtui.config import Profile
-from runtui.engine.health import Health, HealthState
-from runtui.engine.workspace import Workspace
 from runtui.model import Cost, Run, RunDetail, Status, Step
 from runtui.providers.b3os import B3osProvider
 from runtui.providers.capabilities import ControlsWorkflows
@@ -24,6 +20,7 @@ from runtui.tui.screens import workflows as workflows_screen
 from runtui.tui.widgets import run_table
 from runtui.workflow_model import Trigger
 from tests.fakes import FakeProvider
+from tests.tui.apps.runs_support import snapshot_workspace
 
 ADAPTERS = {"b3os": B3osProvider, "edges": EdgesProvider, "wexa": WexaProvider}
 
@@ -117,17 +114,11 @@ def detail_of(run: Run) -> RunDetail:
 
 
 def build_app() -> RuntuiApp:
-    cfg = config_mod.Config(path=FAKE_PATH)
-    for name, provider in PROFILES.items():
-        cfg.profiles[name] = Profile(name=name, provider=provider, api_key_env="RUNTUI_SNAP_KEY")
-    ws = Workspace(cfg)
     runs = sample_runs()
-    ws.store.upsert(runs)
+    ws = snapshot_workspace(PROFILES, runs, NOW)
     for name in PROFILES:
         kind = SnapControlled if name in TRIGGERS else SnapProvider
         ws.providers[name] = kind(name, runs)
-        count = sum(1 for r in runs if r.profile == name)
-        ws._set_health(Health(profile=name, state=HealthState.OK, since=NOW, last_ok=NOW, runs=count))
     return RuntuiApp(ws, watch=False)
 
 
