@@ -13,9 +13,18 @@ from starlette.routing import Route
 
 from .b3os_runs import STATUSES, TERMINAL
 from .catalog import WEBHOOK_SECRET, B3Workflow
-from .routing import ApiError, envelope, provider_route, qbool, qint, read_json
+from .routing import ApiError, Dialect, bearer_key, envelope, provider_route, qbool, qint, read_json
 from .runs import SimRun
 from .world import World
+
+
+def _b3os_error(world: World, status: int, message: str, _label: str | None) -> Any:
+    """B3OS's envelope, with the status as `code` and no data."""
+    return {"code": status, "data": None, "message": message, "requestId": world.request_id()}
+
+
+B3OS = Dialect("b3os", "/b3os", bearer_key, _b3os_error)
+
 
 KEEPALIVE_SECONDS = 15.0
 POLL_SECONDS = 0.05
@@ -185,4 +194,4 @@ def routes(world: World) -> list[Route]:
         ("POST", "/v1/runs/{run_id}/nodes/{node_id}/resume", resume_node, "action"),
         ("GET", "/v1/runs/{run_id}/stream", stream, "stream"),
     ]
-    return [provider_route(world, "b3os", m, p, h, k) for m, p, h, k in r]
+    return [provider_route(world, B3OS, m, p, h, k) for m, p, h, k in r]

@@ -10,9 +10,12 @@ from starlette.routing import Route
 
 from .edges_runs import STATUSES
 from .edges_schedules import TRANSITIONS
-from .routing import ApiError, provider_route, qbool, qint, read_json
+from .routing import ApiError, Dialect, edges_error, header_key, provider_route, qbool, qint, read_json
 from .runs import SimRun
 from .world import World
+
+EDGES = Dialect("edges", "/edges/v1", header_key("x-api-key"), edges_error)
+
 
 
 def routes(world: World) -> list[Route]:
@@ -138,4 +141,4 @@ def routes(world: World) -> list[Route]:
         ("POST", "/flows/runs/{uid}/resume", resume, "action"),
         ("POST", "/flows/{flow_slug}/run/async", run_async, "action"),
     ]
-    return [provider_route(world, "edges", m, p, h, k) for m, p, h, k in r]
+    return [provider_route(world, EDGES, m, p, h, k) for m, p, h, k in r]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +21,6 @@ from .world import World
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-PREFIX = {"wexa": "/wexa", "edges": "/edges/v1", "b3os": "/b3os"}
 
 EDGES_LABELS = {
     400: "BAD_PARAMETERS",
@@ -46,21 +46,41 @@ class ApiError(Exception):
         self.label = label
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """How one simulated platform speaks, declared by its routes module: where it is
+    mounted, which header carries the key, and the shape of its error bodies."""
+
+    name: str
+    prefix: str
+    read_key: Callable[[Request], str | None]
+    error_body: Callable[[World, int, str, str | None], Any]
+
+
+def header_key(name: str) -> Callable[[Request], str | None]:
+    """The key sent as-is in header `name` (Wexa's and Edges' x-api-key)."""
+    return lambda request: request.headers.get(name)
+
+
+def bearer_key(request: Request) -> str | None:
+    """The key of an `Authorization: Bearer …` header (B3OS)."""
+    auth = request.headers.get("authorization", "")
+    return auth[7:].strip() if auth[:7].lower() == "bearer " else None
+
+
+def edges_error(_world: World, status: int, message: str, label: str | None) -> Any:
+    return {"label": label or EDGES_LABELS.get(status, "ERROR"), "message": message}
+
+
 def error_response(
     world: World,
-    provider: str,
+    dialect: Dialect,
     status: int,
     message: str,
     label: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: Any
-    if provider == "wexa":
-        body = {"detail": message}
-    elif provider == "edges":
-        body = {"label": label or EDGES_LABELS.get(status, "ERROR"), "message": message}
-    else:
-        body = {"code": status, "data": None, "message": message, "requestId": world.request_id()}
+    body = dialect.error_body(world, status, message, label)
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -69,14 +89,9 @@ def envelope(world: World, data: Any, code: int = 200) -> JSONResponse:
     return JSONResponse({"code": code, "data": data, "message": "OK", "requestId": world.request_id()})
 
 
-def authorized(world: World, provider: str, request: Request) -> bool:
-    key = world.config.keys.get(provider, "")
-    if provider == "wexa" or provider == "edges":
-        given = request.headers.get("x-api-key")
-    else:
-        auth = request.headers.get("authorization", "")
-        given = auth[7:].strip() if auth[:7].lower() == "bearer " else None
-    return bool(key) and given == key
+def authorized(world: World, dialect: Dialect, request: Request) -> bool:
+    key = world.config.keys.get(dialect.name, "")
+    return bool(key) and dialect.read_key(request) == key
 
 
 def qint(
@@ -114,19 +129,19 @@ async def read_json(request: Request) -> Any:
         raise ApiError(400, "Request body is not valid JSON", "BAD_INPUT") from None
 
 
-async def _pre_fault(world: World, provider: str, kind: str, request: Request) -> Response | None:
+async def _pre_fault(world: World, dialect: Dialect, kind: str, request: Request) -> Response | None:
     rng = world.faults.rng
     if kind == "latency":
         await asyncio.sleep(rng.uniform(0.5, 3.0))
         return None
     if kind == "429":
         return error_response(
-            world, provider, 429, "Too many requests", "STATUS_429", {"Retry-After": str(rng.randint(1, 5))}
+            world, dialect, 429, "Too many requests", "STATUS_429", {"Retry-After": str(rng.randint(1, 5))}
         )
     if kind in ("500", "502", "503"):
         status = int(kind)
         text = {500: "Internal server error", 502: "Bad gateway", 503: "Service unavailable"}[status]
-        return error_response(world, provider, status, text)
+        return error_response(world, dialect, status, text)
     if kind == "html":
         return Response(HTML_PAGE, status_code=503, media_type="text/html")
     if kind == "timeout":
@@ -135,28 +150,30 @@ async def _pre_fault(world: World, provider: str, kind: str, request: Request) -
     return AbortResponse(200)  # reset
 
 
-def provider_route(world: World, provider: str, method: str, path: str, handler: Handler, kind: str) -> Route:
+def provider_route(world: World, dialect: Dialect, method: str, path: str, handler: Handler,
+                   kind: str) -> Route:
     """A starlette Route with stats, fault injection and auth around `handler`.
 
     kind: list | run | action | other | stream (decides which faults can apply).
     """
-    key = f"{method} {PREFIX[provider]}{path}"
+    provider = dialect.name
+    key = f"{method} {dialect.prefix}{path}"
 
     async def endpoint(request: Request) -> Response:
         world.stats.record(provider, key)
         fault = world.faults.pick(kind, method)
         if fault in PRE:
-            early = await _pre_fault(world, provider, fault or "", request)
+            early = await _pre_fault(world, dialect, fault or "", request)
             if early is not None:
                 return early
             fault = None
-        if not authorized(world, provider, request):
-            return error_response(world, provider, 401, "Invalid API key", "UNAUTHORIZED")
+        if not authorized(world, dialect, request):
+            return error_response(world, dialect, 401, "Invalid API key", "UNAUTHORIZED")
         try:
             world.sync()
             response = await handler(request)
         except ApiError as exc:
-            return error_response(world, provider, exc.status, exc.message, exc.label)
+            return error_response(world, dialect, exc.status, exc.message, exc.label)
         if fault is None or isinstance(response, StreamingResponse) or not 200 <= response.status_code < 300:
             return response
         if fault == "lost_response":

@@ -8,11 +8,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .routing import ApiError, provider_route, qint, read_json
+from .routing import ApiError, Dialect, header_key, provider_route, qint, read_json
 from .runs import SimRun
 from .wexa_inbox import TYPES as INBOX_TYPES
 from .wexa_runs import WexaTask
 from .world import World
+
+WEXA = Dialect("wexa", "/wexa", header_key("x-api-key"), lambda _w, _s, message, _l: {"detail": message})
+
 
 LIST_DEFAULT = 100  # real paging is undocumented; the sim pages anyway
 LIST_MAX = 500
@@ -199,4 +202,4 @@ def routes(world: World) -> list[Route]:
         ("GET", "/inbox", list_inbox, "list"),
         ("POST", "/inbox/update/{kind}/{execution_id}", answer_inbox, "action"),
     ]
-    return [provider_route(world, "wexa", m, p, h, k) for m, p, h, k in r]
+    return [provider_route(world, WEXA, m, p, h, k) for m, p, h, k in r]
