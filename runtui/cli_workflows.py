@@ -36,6 +36,7 @@ from runtui.model import Action, Kind, RunDetail
 
 if TYPE_CHECKING:
     from runtui.engine.workflows import WorkflowRow
+    from runtui.engine.workspace import Workspace
     from runtui.providers.base import Provider
     from runtui.workflow_model import Trigger, TriggerResult
 
@@ -72,7 +73,7 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
     async def main() -> list[WorkflowRow]:
         try:
             for name in names:
-                provider = book._provider(name)
+                provider = book.provider_of(name)
                 if provider is not None:
                     stats.feed(await recent_runs(provider, start))
             figures = stats.figures(window, now.timestamp())
@@ -165,7 +166,7 @@ class _NoSuchWorkflow(Exception):
     pass
 
 
-async def _act_on(ws: Any, provider: Provider, found: list[Trigger], action: Action,
+async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], action: Action,
                   asks: bool) -> list[TriggerResult]:
     """Act on each trigger that takes `action`; none taking it is a refusal (exit 3)."""
     read_only = provider.profile.read_only

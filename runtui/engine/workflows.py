@@ -111,7 +111,8 @@ class WorkflowBook:
         self.notes: dict[str, str] = {}  # profile -> why it shows no pause (or what failed)
         self.counts: dict[WorkflowKey, OutcomeCounts] = {}
 
-    def _provider(self, name: str) -> Provider | None:
+    def provider_of(self, name: str) -> Provider | None:
+        """The profile's adapter, or None with the config problem kept in `notes`."""
         try:
             return self.ws.provider(name)
         except ConfigError as exc:
@@ -121,7 +122,7 @@ class WorkflowBook:
     async def load_triggers(self, names: Iterable[str]) -> None:
         """Each profile's triggers, all at once; a profile that fails says so in `notes`."""
         async def one(name: str) -> None:
-            provider = self._provider(name)
+            provider = self.provider_of(name)
             if provider is None:
                 return
             if not isinstance(provider, ControlsWorkflows):
@@ -149,7 +150,7 @@ class WorkflowBook:
                 ids.setdefault(name, set()).add(trigger.workflow_id)
         self.counts = {}
         for name in names:
-            provider = self._provider(name)
+            provider = self.provider_of(name)
             if provider is None or not isinstance(provider, CountsRuns) or not ids.get(name):
                 continue
             try:
