@@ -137,8 +137,15 @@ def _words(items: list[str]) -> str:
 
 
 def allowed_actions(run: Run, *, read_only: bool = False) -> list[Action]:
-    """Per-run actions allowed now, in a stable order."""
-    return [a for a in PER_RUN if decide(run, a, read_only=read_only)]
+    """Per-run actions allowed now, in a stable order.
+
+    The same verdicts as `decide` (a test holds them equal), without building the
+    refusal messages: the attention queue asks this of every failed run it lists."""
+    table = None if read_only else table_for(run.provider)
+    if table is None:
+        return []
+    allowed = table.allowed(run.kind, run.raw_status)
+    return [a for a in PER_RUN if a in allowed]
 
 
 def can_execute(provider: str, *, read_only: bool = False) -> Decision:

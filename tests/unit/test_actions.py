@@ -40,6 +40,22 @@ def test_table(provider: str, raw: str | None, expected: list[Action]) -> None:
     assert allowed_actions(run(provider, raw)) == expected
 
 
+@pytest.mark.parametrize("read_only", [False, True])
+@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("provider", ["wexa", "edges", "b3os", "never-loaded"])
+def test_allowed_actions_agrees_with_decide(provider: str, kind: Kind, read_only: bool) -> None:
+    """The fast path gives `decide`'s verdicts for every raw status a table knows, and more."""
+    table = table_for(provider)
+    raws: set[str | None] = {None, "", "exploded", " Running "}
+    if table is not None:
+        raws |= {raw for rules in table.per_kind.values() for raw in rules}
+    for raw in raws:
+        r = run(provider, raw, kind=kind)
+        expected = [a for a in (Action.START, Action.PAUSE, Action.RESUME, Action.CANCEL,
+                                Action.RETRY, Action.STOP) if decide(r, a, read_only=read_only)]
+        assert allowed_actions(r, read_only=read_only) == expected, raw
+
+
 def test_wexa_tasks_have_their_own_rules() -> None:
     task = run("wexa", "running", kind=Kind.TASK)
     assert allowed_actions(task) == [Action.PAUSE, Action.STOP]
