@@ -30,6 +30,7 @@ MAX_BACKOFF = 60.0
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
 FIRST_PAINT_PAUSE = 0.02  # after the first page of the first listing (a frame is ~16 ms)
+HOLD_PAGES_FOR = 0.1  # a complete listing's later pages reach the store at most this often
 IDLE_MAX = 8.0  # a profile with nothing active looks for new runs at least this often
 HEAD_SIZE = 50  # newest runs read every tick, at most: more than a 200x50 screen shows
 MIN_HEAD = 10  # ... and at least: what finds new runs when none of them is on screen
@@ -199,19 +200,37 @@ class ProfileWatcher:
             await pages.aclose()  # type: ignore[attr-defined]
 
     async def _complete(self) -> None:
-        """Every run, page by page (each page paints as it arrives); drops vanished runs."""
+        """Every run: the first page paints at once, the rest a few times a second; drops
+        vanished runs."""
         before = self.store.active_keys(self.name)
         seen: set[Key] = set()
         first = self._last_complete is None
-        async with self._pages(ListQuery(page_size=self.page_size, limit=self.max_runs)) as pages:
-            async for page in pages:
-                seen.update(r.key for r in page)
-                self.store.upsert(page)
-                if first:
-                    # Let the screen paint the first rows before parsing the rest:
-                    # without it the loop stays busy with pages until all are in.
-                    first = False
-                    await asyncio.sleep(FIRST_PAINT_PAUSE)
+        loop = asyncio.get_running_loop()
+        held: dict[Key, Run] = {}  # read, not yet handed to the store
+        held_since = 0.0
+        try:
+            async with self._pages(ListQuery(page_size=self.page_size, limit=self.max_runs)) as pages:
+                async for page in pages:
+                    seen.update(r.key for r in page)
+                    if first:
+                        self.store.upsert(page)
+                        # Let the screen paint the first rows before parsing the rest:
+                        # without it the loop stays busy with pages until all are in.
+                        first = False
+                        await asyncio.sleep(FIRST_PAINT_PAUSE)
+                        held_since = loop.time()
+                        continue
+                    # Later pages go to the store a few times a second, not one by one: each
+                    # delta costs every listener (table, alerts, stats) a fixed price, and a
+                    # 50,000-run account is 500 pages. A run read twice keeps its last read.
+                    held.update((r.key, r) for r in page)
+                    if loop.time() - held_since >= HOLD_PAGES_FOR:
+                        self.store.upsert(held.values())
+                        held = {}
+                        held_since = loop.time()
+        finally:  # what was read is not lost to a failed page
+            if held:
+                self.store.upsert(held.values())
         if self.max_runs is None or len(seen) < self.max_runs:
             self.store.drop_missing(self.name, seen)
         self._settle.update(dict.fromkeys(before & self.store.active_keys(self.name) - seen))

@@ -9,6 +9,7 @@ from runtui.engine.control import Controller
 from runtui.engine.health import HealthState
 from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
+from runtui.engine import watcher as watcher_mod
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import ACTIVE, Action, Kind, Status
@@ -28,7 +29,9 @@ def _count_pages(fake: FakeProvider) -> list[int]:
     return pages_read
 
 
-async def test_complete_listing_streams_pages_then_ticks_read_the_head_and_sweeps_filter() -> None:
+async def test_complete_listing_streams_pages_then_ticks_read_the_head_and_sweeps_filter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watcher_mod, "HOLD_PAGES_FOR", 60.0)  # longer than the whole listing
     runs = [make_run(i, Status.SUCCEEDED) for i in range(250)] + [make_run(999)]
     fake = FakeProvider(runs)
     store = RunStore()
@@ -37,13 +40,44 @@ async def test_complete_listing_streams_pages_then_ticks_read_the_head_and_sweep
     w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30)
     await w.poll_once(0.0)
     assert len(store.runs) == 251
-    assert [len(d.added) for d in deltas[:3]] == [100, 100, 51]  # first page painted first
+    # The first page is painted first, the later ones reach the store together.
+    assert [len(d.added) for d in deltas[:2]] == [100, 151]
     pages = _count_pages(fake)
     await w.poll_once(2.0)
     assert fake.list_calls[-1].statuses is None and pages == [50]  # the newest page only
     await w.poll_once(31.0)
     assert fake.list_calls[-1].statuses == frozenset(ACTIVE)  # the sweep: server-side filter
     assert w.health.state is HealthState.OK
+
+
+async def test_held_pages_reach_the_store_when_due_and_are_not_lost_to_a_failed_page(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(450)])
+    store = RunStore()
+    deltas: list[Delta] = []
+    store.subscribe(deltas.append)
+    monkeypatch.setattr(watcher_mod, "HOLD_PAGES_FOR", 0.0)  # due at every page
+    await ProfileWatcher("p", fake, store, page_size=100).poll_once(0.0)
+    assert [len(d.added) for d in deltas] == [100, 100, 100, 100, 50]
+
+    monkeypatch.setattr(watcher_mod, "HOLD_PAGES_FOR", 60.0)
+    original = fake.iter_runs
+
+    async def breaks_after_three(query):  # type: ignore[no-untyped-def]
+        read = 0
+        async for page in original(query):
+            if read == 3:
+                raise ProviderError("connection reset", provider="edges", kind="network")
+            read += 1
+            yield page
+
+    fake.iter_runs = breaks_after_three  # type: ignore[method-assign]
+    store2 = RunStore()
+    w = ProfileWatcher("p", fake, store2, page_size=100)
+    await w.poll_once(0.0)
+    # Pages 2 and 3 were still held when page 4 failed: they are in the store all the same.
+    assert len(store2.runs) == 300
+    assert w.health.state is HealthState.ERROR
 
 
 async def test_run_leaving_the_active_set_is_read_once_and_vanished_runs_dropped() -> None:
