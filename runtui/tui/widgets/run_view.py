@@ -401,13 +401,19 @@ class RunView:
 
     def _bulk(self, gone: list[Row], moved: list[_Move], added: list[Row]) -> None:
         """Many changes: rebuild the orders (Timsort on nearly sorted data is quick)."""
-        del gone  # already out of rows
         for rec, new_p, *_ in moved:
             rec.sort_value = new_p
         key_fn = self._key_fn
         for rec in added:
             rec.sort_value = key_fn(rec.run)
-        self._order = sorted(self.rows.values(), key=SORT_VALUE_OF, reverse=self.reverse)
+        if gone or moved:  # (the gone rows are already out of `rows`)
+            self._order = sorted(self.rows.values(), key=SORT_VALUE_OF, reverse=self.reverse)
+        else:
+            # Only arrivals (a listing's pages): the order so far is one sorted run and the
+            # sorted arrivals another, so Timsort merges them in one pass. Ties keep
+            # arrival order both ways: the order's rows all came before the arrivals.
+            fresh = sorted(added, key=SORT_VALUE_OF, reverse=self.reverse)
+            self._order = sorted([*self._order, *fresh], key=SORT_VALUE_OF, reverse=self.reverse)
         self._reindex()
         self._schedule_index()
 
