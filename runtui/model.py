@@ -12,6 +12,7 @@ import dataclasses
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from sys import intern as _intern
 from typing import Any, Self
 
 
@@ -103,11 +104,22 @@ class Run(_Copy):
     last_error: str | None = None
     parent_id: str | None = None
     task_id: str | None = None
+    key: tuple[str, str] = field(init=False, repr=False, compare=False)
+    """Identity across refreshes: a run id is only unique within a profile. Built once:
+    the store, the table, the queue and the stats all key by it (a tuple each time was
+    2.4 tuples a run kept alive at 100,000 runs, 13 MB)."""
 
-    @property
-    def key(self) -> tuple[str, str]:
-        """Identity across refreshes: a run id is only unique within a profile."""
-        return (self.profile, self.id)
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "key", (self.profile, self.id))
+        # The texts most runs repeat (a workflow's name, a status word) arrive as new
+        # strings in every answer: one shared copy each, ~15 MB less at 100,000 runs.
+        if type(self.workflow_id) is str:
+            put(self, "workflow_id", _intern(self.workflow_id))
+        if type(self.workflow_name) is str:
+            put(self, "workflow_name", _intern(self.workflow_name))
+        if type(self.raw_status) is str:
+            put(self, "raw_status", _intern(self.raw_status))
 
     @property
     def workflow(self) -> str | None:
