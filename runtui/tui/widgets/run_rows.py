@@ -68,6 +68,12 @@ _ROW_CODE_OF = attrgetter("row_code")
 _RUN_ID = attrgetter("run.id")
 
 
+def _lower(text: str) -> str:
+    """`text` lower-cased, the same string when it already is (no copy kept per row)."""
+    lowered = text.lower()
+    return text if lowered == text else lowered
+
+
 def haystack(run: Run) -> str:
     """What the filter searches in a run (the reference the index must agree with)."""
     return "\0".join(
@@ -96,7 +102,7 @@ class Row:
                  "until")
 
     def __init__(self, run: Run, index: SearchIndex) -> None:
-        self.key: Key = (run.profile, run.id)
+        self.key: Key = run.key
         self.sort_value: Any = None  # primary sort value for the table's current sort column
         self.seq = 0  # arrival number: ties sort in arrival order
         self.strip: Strip | None = None
@@ -178,9 +184,14 @@ class SearchIndex:
 
     def rebuild(self, order: list[Row]) -> None:
         self.codes = bytearray(b"".join(map(_ROW_CODE_OF, order)))
-        ids = "\0".join(map(_RUN_ID, order)).lower().split("\0")
-        if len(ids) != len(order):  # some id has a NUL in it
-            ids = [rec.run.id.lower() for rec in order]
+        joined = "\0".join(map(_RUN_ID, order))
+        lowered = joined.lower()
+        if lowered == joined:  # the usual case (hex ids, UUIDs): the runs' own strings
+            ids = list(map(_RUN_ID, order))
+        else:
+            ids = lowered.split("\0")
+            if len(ids) != len(order):  # some id has a NUL in it
+                ids = [_lower(rec.run.id) for rec in order]
         self.ids = ids
         self.valid = True
 
@@ -193,7 +204,7 @@ class SearchIndex:
     def insert(self, i: int, rec: Row) -> None:
         if self.valid:
             self.codes[i * WIDTH : i * WIDTH] = rec.row_code
-            self.ids.insert(i, rec.run.id.lower())
+            self.ids.insert(i, _lower(rec.run.id))
 
     def delete(self, i: int) -> None:
         if self.valid:
