@@ -10,9 +10,9 @@ first pages of runs. Two things in it are pure overhead:
 * the cyclic garbage collector, which walks the whole, growing heap again and again
   while start-up builds it (modules, Textual, the first screen): tens of ms before
   the first frame. It is paused from the start; a one-shot command resumes it at
-  once, the app after its first frame, with what start-up built collected once and
-  frozen, so the collections while the runs load walk only the runs (hundreds of ms
-  less to load 10k runs).
+  once. The app collects and freezes what start-up built after its first frame and
+  resumes it once the first load is in (every run read then lives on: collections
+  would only walk them again), or after 30 s whatever the load does.
 """
 
 from __future__ import annotations
