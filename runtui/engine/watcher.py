@@ -30,7 +30,7 @@ MAX_BACKOFF = 60.0
 # recovered server shows as ok within one refresh plus at most this wait.
 MAX_ERROR_BACKOFF = 15.0
 FIRST_PAINT_PAUSE = 0.02  # after the first page of the first listing (a frame is ~16 ms)
-HOLD_PAGES_FOR = 0.1  # a complete listing's later pages reach the store at most this often
+HOLD_PAGES_FOR = 0.25  # a complete listing's later pages reach the store at most this often
 IDLE_MAX = 8.0  # a profile with nothing active looks for new runs at least this often
 HEAD_SIZE = 50  # newest runs read every tick, at most: more than a 200x50 screen shows
 MIN_HEAD = 10  # ... and at least: what finds new runs when none of them is on screen
