@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from runtui.engine import watcher as watcher_mod
 from runtui.engine.control import Controller
 from runtui.engine.health import HealthState
 from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
-from runtui.engine import watcher as watcher_mod
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import ACTIVE, Action, Kind, Status
