@@ -229,6 +229,11 @@ def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
 
 
 _STATUS_RANK_BY_ID = {id(status): rank for rank, status in enumerate(Status)}
+
+SORT_ATTRIBUTE = {"created": "created_at", "updated": "updated_at"}
+"""Columns whose sort value is simply this run attribute whenever it is set and aware
+(what `parse_time` always gives): a re-sort can read it at C speed and fall back to
+`sort_key_fn` when some run lacks it (comparing None or a naive time raises TypeError)."""
 _NO_TIME = timedelta(days=-1)
 
 

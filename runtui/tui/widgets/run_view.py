@@ -31,11 +31,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
-from runtui.tui.widgets.columns import BY_KEY, sort_key_fn
+from runtui.tui.widgets.columns import BY_KEY, SORT_ATTRIBUTE, sort_key_fn
 from runtui.tui.widgets.run_filter import Term
 from runtui.tui.widgets.run_filter import parse as parse_filter
 from runtui.tui.widgets.run_rows import (
@@ -58,6 +59,10 @@ MERGE_ARRIVALS = 200  # arrivals merged into the order in one pass rather than i
 _DESCENDING = frozenset({"created", "duration", "cost", "updated"})
 
 _Move = tuple[Row, Any, bool, int]  # row, its new sort value, was in view, old status index
+
+
+def _aware(value: Any) -> bool:
+    return isinstance(value, datetime) and value.tzinfo is not None
 
 
 class RunView:
@@ -349,9 +354,22 @@ class RunView:
 
     def _resort(self) -> None:
         rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
-        # rec.sort_value = key_fn(rec.run) for every row, without a Python-level loop
-        deque(map(setattr, rows, repeat("sort_value"), map(self._key_fn, map(RUN, rows))), maxlen=0)
-        self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
+        # rec.sort_value = key_fn(rec.run) for every row, without a Python-level loop; the
+        # usual columns read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
+        attribute = SORT_ATTRIBUTE.get(self.sort)
+        keys: Iterable[Any]
+        if self.sort == "status":  # the status rank is the row's own status index
+            keys = map(STATUS_INDEX_OF, rows)
+        elif attribute is not None and len(rows) > 1 and _aware(getattr(rows[0].run, attribute)):
+            keys = map(attrgetter(attribute), map(RUN, rows))
+        else:
+            keys = map(self._key_fn, map(RUN, rows))
+        deque(map(setattr, rows, repeat("sort_value"), keys), maxlen=0)
+        try:
+            self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
+        except TypeError:  # some run lacks that time (None) or has a naive one: the full key
+            deque(map(setattr, rows, repeat("sort_value"), map(self._key_fn, map(RUN, rows))), maxlen=0)
+            self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
         self._reindex()
 
     def _reindex(self) -> None:

@@ -1,0 +1,62 @@
+"""Re-sorting reads the usual columns' values at C speed (status from the row, times
+straight from the run); whatever it reads must be what `sort_key_fn` gives, or rows
+placed later (one by one, by `sort_key_fn`) would land in the wrong place."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from runtui.engine.store import Delta
+from runtui.model import Run, Status
+from runtui.tui.widgets.columns import sort_key_fn
+from runtui.tui.widgets.run_view import RunView
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def runs(n: int, rnd: random.Random, *, holes: bool) -> list[Run]:
+    out = []
+    for i in range(n):
+        created: datetime | None = NOW - timedelta(seconds=rnd.choice([5, 50, 500, 5000]))  # ties
+        started = created + timedelta(seconds=1) if created else None
+        if holes and rnd.random() < 0.1:
+            created = None  # falls back to started_at, then to the oldest time
+        if holes and rnd.random() < 0.05:
+            started = None
+        updated = None if holes and rnd.random() < 0.1 else NOW - timedelta(seconds=rnd.randrange(100))
+        if holes and created is not None and rnd.random() < 0.05:
+            created = created.replace(tzinfo=None)  # naive: taken as UTC
+        out.append(Run(profile=rnd.choice("ab"), provider="edges", id=f"r{i:04d}",
+                       status=rnd.choice(list(Status)), created_at=created, started_at=started,
+                       updated_at=updated))
+    return out
+
+
+def expected(view: RunView, column: str, reverse: bool) -> list[str]:
+    every = sorted((rec.seq, rec.run) for rec in view.rows.values())  # arrival order
+    key = sort_key_fn(column, NOW)
+    return [r.id for r in sorted((r for _, r in every), key=key, reverse=reverse)]
+
+
+@pytest.mark.parametrize("holes", [False, True])
+@pytest.mark.parametrize("column", ["status", "created", "updated"])
+def test_fast_sort_values_order_and_place_later_rows_as_the_column_does(column: str, holes: bool) -> None:
+    rnd = random.Random(f"{column}-{holes}")
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(400, rnd, holes=holes), NOW)
+    for reverse in (True, False):
+        view.sort_by(column, reverse, NOW)
+        assert [r.id for r in view.visible_runs()] == expected(view, column, reverse)
+        key = sort_key_fn(column, NOW)
+        assert all(rec.sort_value == key(rec.run) for rec in view.rows.values())
+        # Later arrivals and changes go in one by one: the same order as sorting again.
+        more = runs(5, rnd, holes=holes)
+        fresh = [r.model_copy(update={"id": f"n{reverse}{i}"}) for i, r in enumerate(more)]
+        old = rnd.choice(view.visible_runs())
+        new = old.model_copy(update={"status": rnd.choice(list(Status)),
+                                     "updated_at": NOW - timedelta(seconds=rnd.randrange(100))})
+        view.apply_delta(Delta(added=tuple(fresh), changed=((old, new),)), NOW)
+        assert [r.id for r in view.visible_runs()] == expected(view, column, reverse)
