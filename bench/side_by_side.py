@@ -88,10 +88,16 @@ def rows(found: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             continue
         ratio = f"{log_peer / ours:.1f}x vs Log" if log_peer and ours else "-"
         peer_lines = f"{logs.get('peer_lines', 0):,}"
-        theirs = (f"Log {log_peer:.3g}{unit}, RichLog {rich:.3g}{unit} ({peer_lines} lines)"
+        theirs = (f"Log {_figure(log_peer)}{unit}, RichLog {_figure(rich)}{unit} ({peer_lines} lines)"
                   if log_peer is not None and rich is not None else "-")
-        out.append((f"log view, {logs.get('lines', 0):,} lines: {label}", f"{ours:.3g}{unit}", theirs, ratio))
+        figure = f"log view, {logs.get('lines', 0):,} lines: {label}"
+        out.append((figure, f"{_figure(ours)}{unit}", theirs, ratio))
     return out
+
+
+def _figure(value: float) -> str:
+    """Three significant digits, never in exponent form (5,190 B, not 5.19e+03 B)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def print_rows(found: dict[str, Any]) -> None:
