@@ -38,7 +38,9 @@ class Term:
 def parse(text: str) -> tuple[Term, ...]:
     """The terms of a filter text (an incomplete `since:` is an ordinary word until it parses)."""
     terms: list[Term] = []
-    for word in text.lower().split():
+    # A NUL (only a paste can bring one) separates words: the fields a term searches are
+    # joined by NULs, and a term holding one would match across two fields.
+    for word in text.lower().replace("\0", " ").split():
         name, colon, value = word.partition(":")
         field = FIELDS.get(name) if colon else None
         if field is None or not value:
