@@ -92,16 +92,24 @@ async def wait_loaded(pilot: Pilot[Any], app: RuntuiApp, key: tuple[str, str]) -
 async def test_filter_narrows_and_escape_clears(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (_app, pilot, screen):
         total = screen.table.total_count
+        height = screen.table.size.height
         await pilot.press("slash", *"edges")
         flt = screen.query_one("#filter", Input)
+        bar = screen.query_one(HealthBar)
         assert flt.has_focus and flt.value == "edges"
+        # The box takes the health line's place: the table keeps its height (no new layout).
+        assert flt.display and not bar.display and screen.table.size.height == height
         assert 0 < screen.table.visible_count < total
         assert {p for p, _ in rows(screen)} == {"edges-sim"}
         assert "filter: edges" in summary(screen)
-        await pilot.press("enter")  # back to the table, filter kept
+        await pilot.press("enter")  # back to the table, filter kept (shown in the summary)
         assert screen.table.has_focus and screen.table.filter_text == "edges"
+        assert not flt.display and bar.display and "filter: edges" in summary(screen)
         await pilot.press("j")  # table keys work again, they do not type into the filter
         assert flt.value == "edges"
+        await pilot.press("slash")  # the box opens again on the filter, to edit it
+        assert flt.display and flt.has_focus and flt.value == "edges"
+        await pilot.press("enter")
         await pilot.press("escape")
         assert screen.table.filter_text == "" and not flt.display
         assert screen.table.visible_count == screen.table.total_count
@@ -390,6 +398,16 @@ def test_snapshot_runs_120x36(snap_compare: Callable[..., bool], frozen: None) -
 
 def test_snapshot_runs_80x24(snap_compare: Callable[..., bool], frozen: None) -> None:
     assert snap_compare(APPS / "runs_app.py", terminal_size=(80, 24), run_before=_ready)
+
+
+def test_snapshot_filter_80x24(snap_compare: Callable[..., bool], frozen: None) -> None:
+    """The filter box open on the bottom line, in the health line's place."""
+    async def filter_wexa(pilot: Pilot[Any]) -> None:
+        await _ready(pilot)
+        await pilot.press("slash", *"wexa")
+        await wait_for(pilot, lambda: "filter: wexa" in str(pilot.app.screen.query_one("#summary").render()))
+
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(80, 24), run_before=filter_wexa)
 
 
 def test_snapshot_confirm_cancel(snap_compare: Callable[..., bool], frozen: None) -> None:

@@ -98,9 +98,14 @@ async def test_enter_filters_the_run_table_to_the_workflow(tui_sim: TuiSim) -> N
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to runs")
         flt = runs.query_one("#filter", Input)
-        assert flt.display and flt.value == f"wf:{chosen.figures.workflow_id} p:edges-sim"
+        wanted = f"wf:{chosen.figures.workflow_id} p:edges-sim"
+        # Applied, shown in the summary line; the box stays closed (`/` edits it).
+        assert not flt.display and flt.value == wanted and runs.table.filter_text == wanted
+        assert f"filter: {wanted}" in str(runs.query_one("#summary").render())
         shown = runs.table.visible_runs()
         assert shown and all(r.workflow_id == chosen.figures.workflow_id for r in shown)
+        await pilot.press("escape")  # clears it, with the box closed too
+        assert runs.table.filter_text == "" and len(runs.table.visible_runs()) > len(shown)
 
 
 async def test_d_compares_two_marked_runs_across_providers(tui_sim: TuiSim) -> None:

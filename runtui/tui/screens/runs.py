@@ -104,10 +104,14 @@ class RunsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        yield FilterInput(self._filter_to, id="filter",
-                          placeholder="filter: text; words AND-ed, status:failed p:prod wf:x since:2h")
         with Horizontal(id="body"):
             yield self.table
+        # The filter box takes the health line's place while it is open (`/` to enter or
+        # escape): the table keeps its size, so opening and closing it is not a new
+        # layout of the whole screen (that was three full frames, ~49 KB at 200x50).
+        # The filter itself shows in the summary line while it applies.
+        yield FilterInput(self._filter_to, id="filter",
+                          placeholder="filter: text; words AND-ed, status:failed p:prod wf:x since:2h")
         yield HealthBar(id="health")
         yield keys_footer()
 
@@ -268,11 +272,11 @@ class RunsScreen(Screen[None]):
             pane.show_run(event.run)
 
     def action_back(self) -> None:
-        """Escape undoes one thing at a time: the filter box, then the marks, then the pane."""
+        """Escape undoes one thing at a time: the filter, then the marks, then the pane."""
         flt = self.query_one("#filter", Input)
-        if flt.display:
+        if flt.display or self.table.filter_text:
             flt.value = ""
-            flt.display = False
+            self._filter_box(False)
             self.table.set_filter("")
             self.table.focus()
             self._update_summary()
@@ -297,17 +301,22 @@ class RunsScreen(Screen[None]):
         if self.focused is flt:  # "/" is a priority key: in the filter box it is text,
             flt.post_message(events.Key("slash", "/"))  # queued behind the keys before it
             return
-        flt.display = True
+        self._filter_box(True)
         # Synchronously, not focus(): keys typed right after "/" (or pasted) must
         # land in the filter, not trigger the table's bindings.
         self.set_focus(flt)
 
+    def _filter_box(self, shown: bool) -> None:
+        """The filter box or the health line, on the same line (one at a time)."""
+        self.query_one("#filter", Input).display = shown
+        self.query_one(HealthBar).display = not shown
+
     def show_filter(self, text: str) -> None:
-        """Open the filter box with `text` applied (the workflows view's `enter`)."""
+        """Apply `text` as the filter (the workflows view's `enter`); `/` edits it."""
         flt = self.query_one("#filter", Input)
-        flt.display = True
         flt.value = text
         self._filter_to(text)
+        self._filter_box(False)
         self.table.focus()
 
     def _filter_to(self, text: str) -> None:
@@ -319,9 +328,10 @@ class RunsScreen(Screen[None]):
             repaint_now(table, *scrollbars, self.query_one("#summary", Static))
 
     @on(Input.Submitted, "#filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.display = False
+    def filter_done(self, _event: Input.Submitted) -> None:
+        """Enter: back to the table, the filter kept (the summary shows it, `/` edits it,
+        escape clears it) and the health line back."""
+        self._filter_box(False)
         self.table.focus()
 
     def action_active_only(self) -> None:
