@@ -33,7 +33,7 @@ from textual.pilot import Pilot
 
 from runtui.engine.store import Delta
 from runtui.model import Cost, Run, Status
-from runtui.tui.widgets import run_table
+from runtui.tui import clock as tui_clock
 from runtui.tui.widgets.run_table import RunTable
 
 FREEZE = "--no-freeze" not in sys.argv
@@ -157,7 +157,7 @@ async def bench(n: int) -> list[tuple[str, float, float, float, float]]:
     app = TableApp()
     rows: list[tuple[str, float, float, float, float]] = []
     clock_now = [NOW]
-    run_table.clock = lambda: clock_now[0]
+    tui_clock.now = lambda: clock_now[0]
 
     async def add(name: str, action: Callable[[], Any], repeat: int = 1) -> None:
         rows.append((name, *await measure(pilot, meter, action, repeat)))
@@ -255,7 +255,7 @@ async def bench(n: int) -> list[tuple[str, float, float, float, float]]:
 async def memory(n: int) -> dict[str, float]:
     """Bytes per row the table keeps (tracemalloc), see the module docstring."""
     runs = make_runs(n)
-    run_table.clock = lambda: NOW
+    tui_clock.now = lambda: NOW
     app = TableApp()
     out: dict[str, float] = {}
     gc.collect()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue, Reason, waiting_steps
@@ -22,6 +22,7 @@ from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Run, Status
 from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
+from runtui.tui import clock
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -37,11 +38,6 @@ WAITING_SETTLE = 30.0  # seconds a run waits before that is news (a toast, the b
 SETTLE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
-
-
-def clock() -> datetime:
-    """The time verdicts are judged at (snapshot tests freeze it)."""
-    return datetime.now(UTC)
 
 
 class Alerts:
@@ -71,13 +67,13 @@ class Alerts:
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
-        self.queue.apply(self.workspace.store.runs.values(), [], [], live=False, now=clock())
+        self.queue.apply(self.workspace.store.runs.values(), [], [], live=False, now=clock.now())
         self.workspace.store.subscribe(self.on_delta)
         self.workspace.health_listeners.append(self.on_health)
         for health in self.workspace.health.values():  # what is known at start is backlog
             if health.state is HealthState.OK:
                 self._loaded.add(health.profile)
-            self.queue.set_health(health, now=clock(), live=False)
+            self.queue.set_health(health, now=clock.now(), live=False)
         self.app.set_interval(TICK_SECONDS, self.tick)
         self.app.set_interval(SETTLE_CHECK_SECONDS, self._settle)
         self.app.set_interval(POLL_SECONDS, self.poll)
@@ -102,7 +98,7 @@ class Alerts:
     def on_delta(self, delta: Delta) -> None:
         live_added = [r for r in delta.added if r.profile in self._loaded]
         backlog = [r for r in delta.added if r.profile not in self._loaded]
-        now = clock()
+        now = clock.now()
         if backlog:
             self.queue.apply(backlog, [], [], live=False, now=now)
         self.queue.apply(live_added, [new for _old, new in delta.changed], delta.removed, now=now)
@@ -145,11 +141,11 @@ class Alerts:
     def on_health(self, health: Health) -> None:
         if health.state is HealthState.OK:
             self._loaded.add(health.profile)
-        self.queue.set_health(health, now=clock())
+        self.queue.set_health(health, now=clock.now())
         self.version += 1
 
     def tick(self) -> None:
-        self.queue.tick(clock())
+        self.queue.tick(clock.now())
         self.version += 1
 
     def _polled_profiles(self) -> list[str]:
@@ -186,9 +182,9 @@ class Alerts:
             try:
                 if isinstance(provider, ListsHumanRequests):
                     requests = await provider.human_requests()
-                    self.queue.set_requests(name, requests, now=clock(), live=live)
+                    self.queue.set_requests(name, requests, now=clock.now(), live=live)
                 if isinstance(provider, ReportsTrouble):
-                    self.queue.set_troubles(name, await provider.troubles(), now=clock(), live=live)
+                    self.queue.set_troubles(name, await provider.troubles(), now=clock.now(), live=live)
             except RuntuiError:
                 continue
         if self._shown:  # else only the runs announced as waiting are read (`_settle`)
@@ -203,7 +199,7 @@ class Alerts:
                 detail = await self.workspace.provider(run.profile).get_run(run.id, run.kind)
             except RuntuiError:
                 continue
-            self.queue.set_waiting_at(run.key, waiting_steps(detail), now=clock())
+            self.queue.set_waiting_at(run.key, waiting_steps(detail), now=clock.now())
 
     # ---- outputs -----------------------------------------------------------------------
 
@@ -211,13 +207,13 @@ class Alerts:
         """News of a new item; a run that starts waiting is told once it has stayed so for
         `WAITING_SETTLE` (Edges runs flip RUNNING/BLOCKED under throttling: not news)."""
         if item.reason is Reason.WAITING and item.run is not None:
-            self._settling.setdefault(item.run.key, clock())
+            self._settling.setdefault(item.run.key, clock.now())
             return
         self._announce(item)
 
     def _settle(self) -> None:
         """Announce the waiting runs that stayed waiting; forget the ones that moved on."""
-        now = clock()
+        now = clock.now()
         for key, since in list(self._settling.items()):
             item = self.queue.items.get(key)
             if item is None or item.reason is not Reason.WAITING:

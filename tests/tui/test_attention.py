@@ -12,6 +12,7 @@ from textual.widgets import Input, TextArea
 
 from runtui.engine.attention import Reason
 from runtui.tui import alerts
+from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.attention import AttentionScreen
@@ -96,10 +97,8 @@ async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtui.tui.widgets import run_table
 
-    monkeypatch.setattr(alerts, "clock", lambda: NOW)
-    monkeypatch.setattr(run_table, "clock", lambda: NOW)
+    monkeypatch.setattr(tui_clock, "now", lambda: NOW)
 
 
 async def _attention(pilot: Pilot[Any]) -> None:
@@ -253,8 +252,8 @@ async def test_a_waiting_run_is_news_once_it_stays_waiting(
         tui_sim.force("edges", flaps, "RUNNING")
         await wait_for(pilot, lambda: ("edges-sim", flaps) not in alerts_.queue.items, what="flapped")
         assert not [n for n in notifications(app) if "needs attention: waiting" in n]
-        later = alerts.clock() + timedelta(seconds=alerts.WAITING_SETTLE + 1)
-        monkeypatch.setattr(alerts, "clock", lambda: later)
+        later = tui_clock.now() + timedelta(seconds=alerts.WAITING_SETTLE + 1)
+        monkeypatch.setattr(tui_clock, "now", lambda: later)
         alerts_._settle()
         await wait_for(pilot, lambda: any(stays in n for n in notifications(app)), what="the news")
         assert not any(flaps in n for n in notifications(app))

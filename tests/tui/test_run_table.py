@@ -16,8 +16,8 @@ from textual.geometry import Region
 
 from runtui.engine.store import Delta, RunStore
 from runtui.model import ACTIVE, Cost, Run, Status
+from runtui.tui import clock as tui_clock
 from runtui.tui import switch
-from runtui.tui.widgets import run_table
 from runtui.tui.widgets.columns import COLUMNS
 from runtui.tui.widgets.run_table import RunTable
 
@@ -39,7 +39,7 @@ class Clock:
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock()
-    monkeypatch.setattr(run_table, "clock", c)
+    monkeypatch.setattr(tui_clock, "now", c)
     return c
 
 
@@ -766,7 +766,7 @@ def rendered(table: RunTable) -> list[str]:
 def expected_ids(table: RunTable, store: RunStore) -> list[str]:
     from runtui.tui.widgets.columns import sort_key_fn
 
-    key_fn = sort_key_fn(table.sort_column, run_table.clock())
+    key_fn = sort_key_fn(table.sort_column, tui_clock.now())
     needle = table.filter_text.strip().lower()
 
     def passes(r: Run) -> bool:
@@ -799,5 +799,5 @@ def expected_ids(table: RunTable, store: RunStore) -> list[str]:
 def test_run_table_snapshot(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.tui.apps.table_app import NOW as APP_NOW
 
-    monkeypatch.setattr(run_table, "clock", lambda: APP_NOW)
+    monkeypatch.setattr(tui_clock, "now", lambda: APP_NOW)
     assert snap_compare(APPS / "table_app.py", terminal_size=(120, 36))

@@ -23,13 +23,12 @@ from runtui import display
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.model import ACTIVE
-from runtui.tui import alerts
+from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
-from runtui.tui.widgets import run_table
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.health_bar import HealthBar
 from tests.integration.conftest import run_cli
@@ -384,8 +383,7 @@ api_key_env = "RUNTUI_SIM_EDGES_KEY"
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_table, "clock", lambda: NOW)
-    monkeypatch.setattr(alerts, "clock", lambda: NOW)  # the header's attention count
+    monkeypatch.setattr(tui_clock, "now", lambda: NOW)
 
 
 async def _ready(pilot: Pilot[Any]) -> None:

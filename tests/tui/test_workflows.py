@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from runtui.tui.screens import workflows as workflows_screen
+from runtui.tui import clock as tui_clock
 from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.screens.workflows import WorkflowsScreen
@@ -135,10 +135,8 @@ async def test_d_compares_two_marked_runs_across_providers(tui_sim: TuiSim) -> N
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtui.tui.widgets import run_table
 
-    monkeypatch.setattr(workflows_screen, "clock", lambda: NOW)
-    monkeypatch.setattr(run_table, "clock", lambda: NOW)
+    monkeypatch.setattr(tui_clock, "now", lambda: NOW)
 
 
 async def _workflows(pilot: Pilot[Any]) -> None:

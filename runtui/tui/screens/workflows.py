@@ -11,7 +11,7 @@ one request, a read-back. `enter` returns a filter for the run table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -29,6 +29,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action
 from runtui.safe_text import one_line
+from runtui.tui import clock
 from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.sparkline import sparkline
 from runtui.workflow_model import Trigger
@@ -38,11 +39,6 @@ NAME_WIDTH = 22  # at 80 columns WORKFLOW to STATE fit; the line under the table
 DESCENDING_FIRST = frozenset({"RUNS", "OK", "FAIL", "CANC", "P95", "P50", "FLAGS", "LAST"})  # biggest 1st
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-clock: Callable[[], datetime] = _wall_clock  # the snapshot tests freeze it
 TRIGGERS_EVERY = 60.0  # seconds between two reads of the triggers while the screen shows
 COLUMNS = ("WORKFLOW", "RUNS", "OK", "FAIL", "RATE", "P95", "TREND", "STATE", "FLAGS", "CANC",
            "PROFILE", "PROVIDER", "P50", "LAST", "NEXT", "SCHEDULE")
@@ -167,7 +163,7 @@ class WorkflowsScreen(Screen[str | None]):
         names = self.ws.profile_names
         if not counts_only:
             await self.book.load_triggers(names)
-        now = clock()
+        now = clock.now()
         figures = self.ws.stats.figures(self.window[1], now.timestamp())
         await self.book.load_counts(names, [f.key for f in figures], self.window[1], now)
         self.reading = False
@@ -176,7 +172,7 @@ class WorkflowsScreen(Screen[str | None]):
 
     def _fill(self) -> None:
         """Rebuild the table only when a figure, a trigger or the order changed."""
-        now = clock()
+        now = clock.now()
         rows = self.book.rows(self.ws.stats.figures(self.window[1], now.timestamp()))
         rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
         rows.sort(key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)  # type: ignore[arg-type]
@@ -239,7 +235,7 @@ class WorkflowsScreen(Screen[str | None]):
                  f"{one_line(f.workflow_id)}"
                  + (f" · {'; '.join(f.flags)}" if f.flags else "")
                  + (f" · {one_line(row.schedule)}" if row.schedule else "")
-                 + (f" · next {display.relative(row.next_run_at, clock())}" if row.next_run_at else "")]
+                 + (f" · next {display.relative(row.next_run_at, clock.now())}" if row.next_run_at else "")]
         note = self.book.notes.get(f.profile) or (self._note(f.profile) if row.triggers else "")
         if not row.triggers and not note:
             note = "no schedule or trigger listed for this workflow"

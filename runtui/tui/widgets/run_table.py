@@ -17,9 +17,8 @@ inserted above the window moves nothing on screen and repaints nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from textual import events
@@ -30,6 +29,7 @@ from textual.timer import Timer
 
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
+from runtui.tui import clock
 from runtui.tui.widgets.columns import (
     COLUMNS,
     SORT_CYCLE,
@@ -42,15 +42,8 @@ from runtui.tui.widgets.run_lines import STATUS_CLASSES, RunLines
 from runtui.tui.widgets.run_rows import RUN, Row, SearchIndex
 from runtui.tui.widgets.run_view import RunView, gc_paused
 
-__all__ = ["COLUMNS", "STATUS_CLASSES", "RunTable", "clock"]
+__all__ = ["COLUMNS", "STATUS_CLASSES", "RunTable"]
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-clock: Callable[[], datetime] = _utcnow
-"""Where the table reads the time; tests replace it to freeze relative times."""
 
 INDEX_DELAY = 0.3
 """Quiet seconds (no re-sort, no big delta) before the search index is rebuilt: once
@@ -162,7 +155,7 @@ class RunTable(RunLines, can_focus=True):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        model = RunView(clock(), self._schedule_index)
+        model = RunView(clock.now(), self._schedule_index)
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
         self._last_tick = 0.0
@@ -179,7 +172,7 @@ class RunTable(RunLines, can_focus=True):
 
     def _set_runs(self, runs: Iterable[Run]) -> None:
         snap = self._begin()
-        self._model.set_runs(runs, clock())
+        self._model.set_runs(runs, clock.now())
         rows = self._model.rows
         self._cached = {r: None for r in self._cached if r.key in rows}
         self._natural = natural_widths(list(map(RUN, rows.values())))
@@ -192,7 +185,7 @@ class RunTable(RunLines, can_focus=True):
         if not delta:
             return
         snap = self._begin()
-        for rec in self._model.apply_delta(delta, clock()):
+        for rec in self._model.apply_delta(delta, clock.now()):
             self._cached.pop(rec, None)
         fresh = [*(new for _, new in delta.changed), *delta.added]
         if fresh and grow_natural(self._natural, fresh):
@@ -226,7 +219,7 @@ class RunTable(RunLines, can_focus=True):
         else uses the column's natural one (newest / longest / priciest first for times and cost).
         """
         snap = self._begin()
-        if not self._model.sort_by(column, reverse, clock()):
+        if not self._model.sort_by(column, reverse, clock.now()):
             return
         self._header = None
         self._place_cursor(snap, "top")  # a new order is read from its top
@@ -299,7 +292,7 @@ class RunTable(RunLines, can_focus=True):
         Only the timed columns' cells are sent to the terminal (a few bytes per
         ticking run), and nothing at all when no visible clock text changed.
         """
-        self._model.now = now = clock()
+        self._model.now = now = clock.now()
         view = self._model.view
         if not self._timed or not view or not self._is_ready():
             return

@@ -8,11 +8,9 @@ app = build_app()
 
 
 def freeze() -> None:
-    from runtui.tui import alerts
-    from runtui.tui.widgets import run_table
+    from runtui.tui import clock
 
-    alerts.clock = lambda: NOW
-    run_table.clock = lambda: NOW
+    clock.now = lambda: NOW
 
 
 if __name__ == "__main__":

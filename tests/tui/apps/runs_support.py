@@ -15,8 +15,8 @@ from runtui.config import Profile
 from runtui.engine.health import Health, HealthState
 from runtui.engine.workspace import Workspace
 from runtui.model import Cost, Run, Status
+from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
-from runtui.tui.widgets import run_table
 
 NOW = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
 FAKE_PATH = Path("/home/demo/.config/runtui/config.toml")
@@ -89,8 +89,8 @@ def sample_runs() -> list[Run]:
 
 
 def freeze_clock() -> None:
-    """Freeze the run table's clock at NOW (for running an app module by hand)."""
-    run_table.clock = lambda: NOW
+    """Freeze the TUI's clock at NOW (for running an app module by hand)."""
+    tui_clock.now = lambda: NOW
 
 
 MISSING_KEY_ENV = "RUNTUI_FLOWS_STAGING_KEY"

@@ -1,6 +1,6 @@
 """Snapshot app: the run table with 30 deterministic runs at 120x36.
 
-The table reads the time from `run_table.clock`; the snapshot test freezes it
+The table reads the time from `runtui.tui.clock`; the snapshot test freezes it
 at `NOW` (run standalone, this module freezes it itself).
 """
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from textual.app import App, ComposeResult
 
 from runtui.model import Cost, Run, Status
-from runtui.tui.widgets import run_table
+from runtui.tui import clock as tui_clock
 from runtui.tui.widgets.run_table import RunTable
 
 NOW = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
@@ -77,5 +77,5 @@ class TableApp(App[None]):
 app = TableApp()
 
 if __name__ == "__main__":
-    run_table.clock = lambda: NOW
+    tui_clock.now = lambda: NOW
     app.run()

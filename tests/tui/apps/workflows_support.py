@@ -2,7 +2,7 @@
 
 Three profiles, six workflows with 14 runs each (durations and outcomes from a fixed
 pattern), triggers a fake adapter lists, and two run details to compare. The
-workflows view's clock is frozen at `NOW`.
+TUI's clock (`runtui.tui.clock`) is frozen at `NOW`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from runtui.providers.b3os import B3osProvider
 from runtui.providers.capabilities import ControlsWorkflows
 from runtui.providers.edges import EdgesProvider
 from runtui.providers.wexa import WexaProvider
+from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
-from runtui.tui.screens import workflows as workflows_screen
-from runtui.tui.widgets import run_table
 from runtui.workflow_model import Trigger
 from tests.fakes import FakeProvider
 from tests.tui.apps.runs_support import snapshot_workspace
@@ -123,5 +122,4 @@ def build_app() -> RuntuiApp:
 
 
 def freeze() -> None:
-    workflows_screen.clock = lambda: NOW
-    run_table.clock = lambda: NOW
+    tui_clock.now = lambda: NOW
