@@ -10,12 +10,28 @@ from starlette.routing import Route
 
 from .edges_runs import STATUSES
 from .edges_schedules import TRANSITIONS
-from .routing import ApiError, Dialect, edges_error, header_key, provider_route, qbool, qint, read_json
+from .routing import ApiError, Dialect, header_key, provider_route, qbool, qint, read_json
 from .runs import SimRun
 from .world import World
 
-EDGES = Dialect("edges", "/edges/v1", header_key("x-api-key"), edges_error)
+LABELS = {  # Edges' error labels by status, where a handler gives none
+    400: "BAD_PARAMETERS",
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    409: "INVALID_STATE",
+    429: "STATUS_429",
+    500: "INTERNAL_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+}
 
+
+def _edges_error(_world: World, status: int, message: str, label: str | None) -> dict[str, str]:
+    """Edges' error body: a label and a message."""
+    return {"label": label or LABELS.get(status, "ERROR"), "message": message}
+
+
+EDGES = Dialect("edges", "/edges/v1", header_key("x-api-key"), _edges_error)
 
 
 def routes(world: World) -> list[Route]:

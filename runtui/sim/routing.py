@@ -22,17 +22,6 @@ from .world import World
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-EDGES_LABELS = {
-    400: "BAD_PARAMETERS",
-    401: "UNAUTHORIZED",
-    404: "NOT_FOUND",
-    409: "INVALID_STATE",
-    429: "STATUS_429",
-    500: "INTERNAL_ERROR",
-    502: "BAD_GATEWAY",
-    503: "SERVICE_UNAVAILABLE",
-}
-
 HOLD_SECONDS = 30.0
 
 
@@ -66,10 +55,6 @@ def bearer_key(request: Request) -> str | None:
     """The key of an `Authorization: Bearer …` header (B3OS)."""
     auth = request.headers.get("authorization", "")
     return auth[7:].strip() if auth[:7].lower() == "bearer " else None
-
-
-def edges_error(_world: World, status: int, message: str, label: str | None) -> Any:
-    return {"label": label or EDGES_LABELS.get(status, "ERROR"), "message": message}
 
 
 def error_response(
