@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from runtui.model import Status
+from runtui.tui.widgets import run_table
 from runtui.tui.widgets.run_table import RunTable
 from tests.tui.test_run_table import make_run
 
@@ -66,3 +68,29 @@ async def test_the_cursor_row_follows_focus() -> None:
         table.focus()
         await pilot.pause()
         assert list(table.render_line(1)) == list(focused)
+
+
+class TallApp(App[None]):
+    """Enough runs for a vertical scrollbar, and a text box to take the focus."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="other")
+        yield RunTable([make_run(i) for i in range(60)], id="table")
+
+
+async def test_a_focus_change_asks_for_the_scrollbar_repaint_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual repaints the scrollbars on every restyle of the table (each focus change);
+    left to their own idle, those repaints came a frame after the key's (a 2 KB write
+    that changed nothing). The table asks for them itself, after the focus handlers."""
+    asked: list[object] = []
+    monkeypatch.setattr(run_table, "repaint_now", lambda *widgets: asked.extend(widgets))
+    app = TallApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(RunTable)
+        assert table.show_vertical_scrollbar
+        for target in (table, app.query_one("#other", Input), table):
+            asked.clear()
+            target.focus()
+            await pilot.pause()
+            assert asked == [table.vertical_scrollbar]

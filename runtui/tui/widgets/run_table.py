@@ -30,6 +30,7 @@ from textual.timer import Timer
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui import clock
+from runtui.tui.frames import repaint_now
 from runtui.tui.widgets.columns import (
     COLUMNS,
     SORT_CYCLE,
@@ -455,10 +456,22 @@ class RunTable(RunLines, can_focus=True):
 
     def on_focus(self, _event: events.Focus) -> None:
         self._restyle()
+        self.call_next(self._repaint_scrollbars)
 
     def on_blur(self, _event: events.Blur) -> None:
         self._restyle()
+        self.call_next(self._repaint_scrollbars)
         self._schedule_index(soon=True)  # (the focus may be going to a filter box)
+
+    def _repaint_scrollbars(self) -> None:
+        """Textual repaints a widget's scrollbars whenever it restyles it (on every focus
+        change), though they look the same; asked for when their own queue idles, that
+        repaint missed the key's frame and came alone a frame later (2 KB, nothing
+        changed). Asked for now (after Textual's focus handlers), it joins the frame."""
+        if self.show_vertical_scrollbar:
+            repaint_now(self.vertical_scrollbar)
+        if self.show_horizontal_scrollbar:
+            repaint_now(self.horizontal_scrollbar)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout_dirty = True
