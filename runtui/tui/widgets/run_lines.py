@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from runtui.model import Status
 from runtui.tui import switch
+from runtui.tui.frames import collector_held, release_collector
 from runtui.tui.widgets.columns import CELL_TEXT, MARK_WIDTH, Placed, fit, layout, natural_widths
 from runtui.tui.widgets.run_rows import Row
 from runtui.tui.widgets.run_view import RunView
@@ -197,6 +198,8 @@ class RunLines(ScrollView):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._ensure_layout()
+        if collector_held():  # after this frame (see frames.hold_collector)
+            self.call_later(release_collector)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:

@@ -30,7 +30,7 @@ from textual.timer import Timer
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui import clock
-from runtui.tui.frames import repaint_now
+from runtui.tui.frames import hold_collector, repaint_now
 from runtui.tui.widgets.columns import (
     COLUMNS,
     SORT_CYCLE,
@@ -572,6 +572,7 @@ class RunTable(RunLines, can_focus=True):
             self.refresh()
             return
         if self._ensure_layout():
+            hold_collector(self)
             return  # the whole widget is repainted
         top = self._top()
         page = self._page()
@@ -592,6 +593,7 @@ class RunTable(RunLines, can_focus=True):
         if self._empty_text() != snap.empty and 1 not in lines:
             lines.append(1)
         if lines:
+            hold_collector(self)
             self.refresh(*_regions(sorted(lines), self.size.width))
         touched.clear()
 

@@ -1,0 +1,89 @@
+"""Between a change to the run table and the frame that shows it, no cyclic collection.
+
+At 50,000 runs a sort builds 50,000-row lists, and the collections the repaint then
+triggered walked them inside the key's frame. The table holds the collector from the
+change to its next drawing (runtui.tui.frames); it never turns on a collector someone
+else paused, and never holds it for good.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+
+from runtui import startup
+from runtui.tui import frames
+from runtui.tui.widgets.run_table import RunTable
+from tests.tui.conftest import wait_for
+from tests.tui.test_run_table import make_run
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RunTable([make_run(i) for i in range(40)], id="table")
+
+
+@pytest.fixture(autouse=True)
+def collector_on_afterwards() -> Iterator[None]:
+    yield
+    frames.release_collector()
+    startup.resume_gc()
+    gc.enable()
+
+
+async def test_a_sort_holds_the_collector_until_the_table_is_drawn() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        assert gc.isenabled()
+        drawn: list[int] = []
+        render_lines = table.render_lines
+
+        def recording(crop: Region) -> list[Strip]:
+            drawn.append(gc.isenabled())
+            return render_lines(crop)
+
+        table.render_lines = recording  # type: ignore[method-assign]
+        table.sort_by("status")
+        assert not gc.isenabled()  # from the change ...
+        await wait_for(pilot, gc.isenabled, what="collector back on")
+        assert drawn and drawn[0] is False  # ... through the drawing, and on again after it
+
+
+async def test_a_change_with_nothing_to_draw_lets_the_collector_go_at_once() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        table.clear_marks()  # no marks: nothing changes, nothing is drawn
+        assert gc.isenabled()
+
+
+async def test_a_hold_with_no_frame_ends_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frames, "COLLECTOR_HOLD_LIMIT", 0.05)
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        frames.hold_collector(table)
+        assert not gc.isenabled()
+        await wait_for(pilot, gc.isenabled, timeout=2, what="the hold limit")
+
+
+async def test_a_collector_paused_by_start_up_stays_paused() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        startup.pause_gc()
+        table.sort_by("status")
+        await pilot.pause()
+        await pilot.pause(0.1)
+        assert not gc.isenabled()
+        assert not frames.collector_held()
