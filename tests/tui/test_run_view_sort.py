@@ -11,6 +11,7 @@ import pytest
 
 from runtui.engine.store import Delta
 from runtui.model import Run, Status
+from runtui.tui.widgets import run_view
 from runtui.tui.widgets.columns import sort_key_fn
 from runtui.tui.widgets.run_view import RunView
 
@@ -51,6 +52,7 @@ def test_fast_sort_values_order_and_place_later_rows_as_the_column_does(column: 
         view.sort_by(column, reverse, NOW)
         assert [r.id for r in view.visible_runs()] == expected(view, column, reverse)
         key = sort_key_fn(column, NOW)
+        view.settle()
         assert all(rec.sort_value == key(rec.run) for rec in view.rows.values())
         # Later arrivals and changes go in one by one: the same order as sorting again.
         more = runs(5, rnd, holes=holes)
@@ -60,3 +62,40 @@ def test_fast_sort_values_order_and_place_later_rows_as_the_column_does(column: 
                                      "updated_at": NOW - timedelta(seconds=rnd.randrange(100))})
         view.apply_delta(Delta(added=tuple(fresh), changed=((old, new),)), NOW)
         assert [r.id for r in view.visible_runs()] == expected(view, column, reverse)
+
+
+@pytest.mark.parametrize("column", ["status", "updated", "duration", "workflow"])
+def test_rows_are_found_right_after_a_sort_whose_values_are_not_written_yet(column: str) -> None:
+    """A re-sort leaves the rows' sort values for later (`settle`); a delta or a cursor
+    lookup that comes first must still find every row where it is."""
+    rnd = random.Random(column)
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(300, rnd, holes=True), NOW)
+    view.sort_by(column, None, NOW)
+    rec = rnd.choice(list(view.rows.values()))
+    assert view.index_of(rec) == view.visible_runs().index(rec.run)
+    view.sort_by(column, not view.reverse, NOW)  # unsettled again
+    old = rnd.choice(view.visible_runs())
+    new = old.model_copy(update={"status": Status.FAILED, "updated_at": NOW,
+                                 "finished_at": NOW, "started_at": NOW - timedelta(hours=9)})
+    gone = view.visible_runs()[-1]
+    view.apply_delta(Delta(changed=((old, new),), removed=(gone,)), NOW)
+    assert [r.id for r in view.visible_runs()] == expected(view, column, view.reverse)
+
+
+def test_both_ways_of_sorting_by_a_key_list_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handing sorted() its keys in item order (what CPython does, checked at import) and
+    sorting indexes (the fallback) give the same stable order."""
+    rnd = random.Random(7)
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(500, rnd, holes=False), NOW)
+    rows = list(view.rows.values())
+    keys = [rnd.randrange(20) for _ in rows]  # many ties: stability shows
+    assert run_view._KEYS_IN_ITEM_ORDER
+    for reverse in (False, True):
+        fast = run_view._sorted_by(rows, keys, reverse)
+        monkeypatch.setattr(run_view, "_KEYS_IN_ITEM_ORDER", False)
+        assert run_view._sorted_by(rows, keys, reverse) == fast
+        monkeypatch.setattr(run_view, "_KEYS_IN_ITEM_ORDER", True)
+        want = [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)]
+        assert fast == want

@@ -21,6 +21,8 @@ row can be found in `_order`/`view` by bisection (order: `p` in the sort
 direction, ties in arrival order, `seq`) and moved in O(log n) plus a memmove.
 Full sorts walk the rows in arrival order, which is also their order in
 memory: at 50k rows that is ~3x faster than walking them in any other order.
+A full sort writes `p` back to the rows later (`settle`, before anything
+looks a row up): the frame that shows the new order does not need it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
@@ -95,6 +98,7 @@ class RunView:
         self.cursor_idx = 0
         self.now = now  # the time relative texts and the duration sort are computed for
         self.touched: set[Row] = set()  # rows whose look changed since the owner last cleared it
+        self._unsettled: tuple[list[Row], list[Any]] | None = None  # rows, their sort values
 
     # ------------------------------------------------------------------ data
 
@@ -128,6 +132,7 @@ class RunView:
 
         Returns the rows that went away (for the owner to forget what it drew for them).
         """
+        self.settle()
         self.now = now
         rows = self.rows
         in_view = self._passes
@@ -339,6 +344,7 @@ class RunView:
 
     def index_of(self, rec: Row) -> int | None:
         """Where the row is in the view (None: not in it)."""
+        self.settle()
         view = self.view
         i = self._find(view, rec.sort_value, rec.seq)
         if i < len(view) and view[i] is rec:
@@ -348,29 +354,43 @@ class RunView:
     # ------------------------------------------------------------------ ordering and filtering
 
     def build_index(self) -> None:
-        """Rebuild the search index if a change dropped it."""
+        """Rebuild the search index if a change dropped it (and settle the sort values)."""
+        self.settle()
         if not self.index.valid:
             self.index.rebuild(self._order)
 
     def _resort(self) -> None:
         rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
-        # rec.sort_value = key_fn(rec.run) for every row, without a Python-level loop; the
-        # usual columns read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
+        # key_fn(rec.run) for every row, without a Python-level loop; the usual columns
+        # read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
         attribute = SORT_ATTRIBUTE.get(self.sort)
-        keys: Iterable[Any]
+        keys: list[Any]
         if self.sort == "status":  # the status rank is the row's own status index
-            keys = map(STATUS_INDEX_OF, rows)
+            keys = list(map(STATUS_INDEX_OF, rows))
         elif attribute is not None and len(rows) > 1 and _aware(getattr(rows[0].run, attribute)):
-            keys = map(attrgetter(attribute), map(RUN, rows))
+            keys = list(map(attrgetter(attribute), map(RUN, rows)))
         else:
-            keys = map(self._key_fn, map(RUN, rows))
-        deque(map(setattr, rows, repeat("sort_value"), keys), maxlen=0)
+            keys = list(map(self._key_fn, map(RUN, rows)))
         try:
-            self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
+            self._order = _sorted_by(rows, keys, self.reverse)
         except TypeError:  # some run lacks that time (None) or has a naive one: the full key
-            deque(map(setattr, rows, repeat("sort_value"), map(self._key_fn, map(RUN, rows))), maxlen=0)
-            self._order = sorted(rows, key=SORT_VALUE_OF, reverse=self.reverse)
+            keys = list(map(self._key_fn, map(RUN, rows)))
+            self._order = _sorted_by(rows, keys, self.reverse)
+        # Each row's `sort_value` is written later (`settle`): a pass over every row
+        # (2-3 ms at 50,000) that the frame showing the new order does not need.
+        self._unsettled = (rows, keys)
         self._reindex()
+
+    def settle(self) -> None:
+        """Give every row its sort value, if the last re-sort left that for later.
+
+        Whatever reads `sort_value` (finding a row: a delta, the cursor's place) calls
+        this first; the table also calls it once changes stop (`build_index`).
+        """
+        unsettled = self._unsettled
+        if unsettled is not None:
+            self._unsettled = None
+            deque(map(setattr, unsettled[0], repeat("sort_value"), unsettled[1]), maxlen=0)
 
     def _reindex(self) -> None:
         """`_order` was rebuilt: so is the view; the search index is, now if a filter
@@ -498,6 +518,31 @@ class RunView:
                     counts[rec.status_index] += 1
         for rec in recoded:
             index.recode(find(order, rec.sort_value, rec.seq), rec)
+
+
+def _sorted_by(rows: list[Row], keys: list[Any], reverse: bool) -> list[Row]:
+    """`rows` sorted by `keys` (parallel to them), stable, without visiting the rows."""
+    if _KEYS_IN_ITEM_ORDER:
+        # sorted() asks for each item's key once, in list order: the key function can
+        # hand out the keys one by one (the row it is given is not even read).
+        return sorted(rows, key=partial(next, iter(keys)), reverse=reverse)
+    order = sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)
+    return list(map(rows.__getitem__, order))
+
+
+def _keys_asked_in_item_order() -> bool:
+    """Does this Python's sorted() ask for keys once per item, in list order (CPython
+    does)? Checked once, on a list where any other order gives another answer."""
+    items = list(range(64))
+    keys = [(i * 37) % 64 for i in items]
+    want = sorted(items, key=keys.__getitem__, reverse=True)
+    try:
+        return sorted(items, key=partial(next, iter(keys)), reverse=True) == want
+    except Exception:  # any surprise means: do not rely on it
+        return False
+
+
+_KEYS_IN_ITEM_ORDER = _keys_asked_in_item_order()
 
 
 @contextmanager
