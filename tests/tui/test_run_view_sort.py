@@ -5,7 +5,9 @@ placed later (one by one, by `sort_key_fn`) would land in the wrong place."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -99,3 +101,30 @@ def test_both_ways_of_sorting_by_a_key_list_agree(monkeypatch: pytest.MonkeyPatc
         monkeypatch.setattr(run_view, "_KEYS_IN_ITEM_ORDER", True)
         want = [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)]
         assert fast == want
+
+
+def test_runs_without_an_update_time_keep_the_updated_sort_on_its_fast_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many runs of some platforms have no update time: the re-sort fills in the column's
+    floor instead of calling `sort_key_fn` for every run (what it did on the first None)."""
+    rnd = random.Random(3)
+    batch = [r if i % 3 else r.model_copy(update={"updated_at": None})
+             for i, r in enumerate(runs(300, rnd, holes=False))]
+    view = RunView(NOW, lambda: None)
+    view.set_runs(batch, NOW)
+    calls = 0
+
+    def counting(column: str, now: datetime) -> Callable[[Run], Any]:
+        key = sort_key_fn(column, now)
+
+        def counted(run: Run) -> Any:
+            nonlocal calls
+            calls += 1
+            return key(run)
+        return counted
+
+    monkeypatch.setattr(run_view, "sort_key_fn", counting)
+    for reverse in (True, False):
+        view.sort_by("updated", reverse, NOW)
+        assert [r.id for r in view.visible_runs()] == expected(view, "updated", reverse)
+    assert calls == 0

@@ -234,6 +234,10 @@ SORT_ATTRIBUTE = {"created": "created_at", "updated": "updated_at"}
 """Columns whose sort value is simply this run attribute whenever it is set and aware
 (what `parse_time` always gives): a re-sort can read it at C speed and fall back to
 `sort_key_fn` when some run lacks it (comparing None or a naive time raises TypeError)."""
+SORT_FLOOR: dict[str, datetime] = {"updated": _MIN_DT}
+"""What those columns' key gives a run without the attribute: a re-sort fills it in
+(most runs of some platforms have no update time) instead of falling back to
+`sort_key_fn` for every run."""
 _NO_TIME = timedelta(days=-1)
 
 

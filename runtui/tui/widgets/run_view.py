@@ -39,7 +39,7 @@ from typing import Any
 
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
-from runtui.tui.widgets.columns import BY_KEY, SORT_ATTRIBUTE, sort_key_fn
+from runtui.tui.widgets.columns import BY_KEY, SORT_ATTRIBUTE, SORT_FLOOR, sort_key_fn
 from runtui.tui.widgets.run_filter import Term
 from runtui.tui.widgets.run_filter import parse as parse_filter
 from runtui.tui.widgets.run_rows import (
@@ -364,11 +364,14 @@ class RunView:
         # key_fn(rec.run) for every row, without a Python-level loop; the usual columns
         # read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
         attribute = SORT_ATTRIBUTE.get(self.sort)
+        floor = SORT_FLOOR.get(self.sort)
         keys: list[Any]
         if self.sort == "status":  # the status rank is the row's own status index
             keys = list(map(STATUS_INDEX_OF, rows))
-        elif attribute is not None and len(rows) > 1 and _aware(getattr(rows[0].run, attribute)):
-            keys = list(map(attrgetter(attribute), map(RUN, rows)))
+        elif attribute is not None and len(rows) > 1 and _aware(getattr(rows[0].run, attribute) or floor):
+            values = map(attrgetter(attribute), map(RUN, rows))
+            # (a time is never false: `or` only fills in a missing one)
+            keys = list(values) if floor is None else [value or floor for value in values]
         else:
             keys = list(map(self._key_fn, map(RUN, rows)))
         try:
