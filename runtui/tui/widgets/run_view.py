@@ -99,6 +99,7 @@ class RunView:
         self.now = now  # the time relative texts and the duration sort are computed for
         self.touched: set[Row] = set()  # rows whose look changed since the owner last cleared it
         self._unsettled: tuple[list[Row], list[Any]] | None = None  # rows, their sort values
+        self._retired: list[object] = []  # what a re-sort replaced, dropped by `settle`
 
     # ------------------------------------------------------------------ data
 
@@ -360,6 +361,9 @@ class RunView:
             self.index.rebuild(self._order)
 
     def _resort(self) -> None:
+        # The lists the new order replaces are let go later too (`settle`): dropping
+        # 50,000 references touches 50,000 objects (~0.5 ms at 50k).
+        self._retired.extend((self._order, self.view, self._unsettled, self.index.ids, self.index.codes))
         rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
         # key_fn(rec.run) for every row, without a Python-level loop; the usual columns
         # read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
@@ -385,7 +389,8 @@ class RunView:
         self._reindex()
 
     def settle(self) -> None:
-        """Give every row its sort value, if the last re-sort left that for later.
+        """Give every row its sort value, if the last re-sort left that for later (and
+        drop the lists it replaced).
 
         Whatever reads `sort_value` (finding a row: a delta, the cursor's place) calls
         this first; the table also calls it once changes stop (`build_index`).
@@ -394,6 +399,7 @@ class RunView:
         if unsettled is not None:
             self._unsettled = None
             deque(map(setattr, unsettled[0], repeat("sort_value"), unsettled[1]), maxlen=0)
+        self._retired.clear()
 
     def _reindex(self) -> None:
         """`_order` was rebuilt: so is the view; the search index is, now if a filter
