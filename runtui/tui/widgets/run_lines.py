@@ -15,6 +15,7 @@ from rich.style import Style
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from runtui.model import Status
@@ -29,6 +30,11 @@ __all__ = ["STATUS_CLASSES", "STRIP_CACHE_SIZE", "RunLines"]
 STRIP_CACHE_SIZE = 256
 """Rows whose rendered strips are kept: the rows on screen and the last few screens
 (only visible rows are ever rendered; a strip is ~0.5 KB at 200 columns)."""
+
+AFTER_FRAME = 0.01
+"""Seconds between drawing a change and the work it left for later. Textual's writer
+thread sends the frame's bytes; work started at once holds the GIL (a collection, a
+pass over every row) and the last bytes waited for it."""
 
 STATUS_CLASSES: dict[Status, str] = {s: f"run-table--status-{s.value}" for s in Status}
 
@@ -57,6 +63,7 @@ class RunLines(ScrollView):
         self._header: Strip | None = None
         self._cached: dict[Row, None] = {}
         self._layout_dirty = False
+        self._after_frame_timer: Timer | None = None
 
     # ------------------------------------------------------------------ scrolling
 
@@ -131,12 +138,11 @@ class RunLines(ScrollView):
         if len(cached) <= STRIP_CACHE_SIZE:
             return
         top = self._top()
-        bottom = top + self._page()
+        on_screen = set(self._model.view[top : top + self._page()])
         for _ in range(len(cached)):
             old = next(iter(cached))
             del cached[old]
-            i = self._model.index_of(old)
-            if i is None or not top <= i < bottom:
+            if old not in on_screen:
                 old.strip = old.cstrip = None
                 old.times = ()
                 return
@@ -198,9 +204,16 @@ class RunLines(ScrollView):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._ensure_layout()
-        if collector_held():  # after this frame (see frames.hold_collector)
-            self.call_later(release_collector)
+        if (collector_held() or not self._model.settled) and self._after_frame_timer is None:
+            self._after_frame_timer = self.set_timer(AFTER_FRAME, self._after_frame, name="after-frame")
         return super().render_lines(crop)
+
+    def _after_frame(self) -> None:
+        """What a change left for after its frame: the re-sort's leftovers (`RunView.settle`),
+        then the collector (`frames.hold_collector`)."""
+        self._after_frame_timer = None
+        self._model.settle()
+        release_collector()
 
     def render_line(self, y: int) -> Strip:
         if y == 0:
