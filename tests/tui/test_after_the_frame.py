@@ -1,4 +1,5 @@
-"""Between a change to the run table and the frame that shows it, no cyclic collection.
+"""Between a change to the run table and the frame that shows it, no cyclic collection,
+and no work the frame does not need (the next `s` sort is done after it).
 
 At 50,000 runs a sort builds 50,000-row lists, and the collections the repaint then
 triggered walked them inside the key's frame. The table holds the collector from the
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -19,6 +22,7 @@ from textual.strip import Strip
 from runtui import startup
 from runtui.tui import frames
 from runtui.tui.widgets.run_table import RunTable
+from runtui.tui.widgets.run_view import RunView
 from tests.tui.conftest import wait_for
 from tests.tui.test_run_table import make_run
 
@@ -87,3 +91,36 @@ async def test_a_collector_paused_by_start_up_stays_paused() -> None:
         await pilot.pause(0.1)
         assert not gc.isenabled()
         assert not frames.collector_held()
+
+
+async def test_s_sorts_the_next_column_ahead_of_time_and_the_next_press_uses_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `s`, the column the next `s` goes to is sorted once the frame is out; the
+    next press shows that order (no sort in its frame), and its work waits for its frame."""
+    ahead: list[str] = []
+    prefetch = RunView.prefetch_sort
+
+    def recording(self: RunView, column: str, now: datetime) -> None:
+        ahead.append(column)
+        prefetch(self, column, now)
+
+    monkeypatch.setattr(RunView, "prefetch_sort", recording)
+    app = TableApp()
+    async with app.run_test(size=(160, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        table.cycle_sort()
+        await wait_for(pilot, lambda: bool(ahead), what="the next column sorted ahead")
+        sorted_now = RunView._sorted
+        in_frame: list[str] = []
+
+        def spy(self: RunView, *args: Any) -> Any:
+            in_frame.append(args[0])
+            return sorted_now(self, *args)
+
+        monkeypatch.setattr(RunView, "_sorted", spy)
+        table.cycle_sort()
+        assert table.sort_column == ahead[0]
+        assert in_frame == []  # shown from the order sorted ahead of time
+        await wait_for(pilot, lambda: len(ahead) == 2, what="the one after sorted ahead")
+        assert ahead[1] != ahead[0]

@@ -128,3 +128,39 @@ def test_runs_without_an_update_time_keep_the_updated_sort_on_its_fast_path(
         view.sort_by("updated", reverse, NOW)
         assert [r.id for r in view.visible_runs()] == expected(view, "updated", reverse)
     assert calls == 0
+
+
+@pytest.mark.parametrize("column", ["duration", "workflow", "updated"])
+def test_an_order_sorted_ahead_of_time_is_used_only_while_nothing_changed(
+        column: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`s` sorts the column after the one it shows ahead of time (`prefetch_sort`); the
+    next press shows that order without sorting, unless a change came in between."""
+    rnd = random.Random(column)
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(300, rnd, holes=True), NOW)
+    sorts: list[str] = []
+    full_sort = RunView._sorted
+
+    def counted(self: RunView, col: str, reverse: bool, key_fn: Callable[[Run], Any]) -> Any:
+        sorts.append(col)
+        return full_sort(self, col, reverse, key_fn)
+
+    monkeypatch.setattr(RunView, "_sorted", counted)
+    view.prefetch_sort(column, NOW)
+    assert sorts == [column]
+    view.sort_by(column, None, NOW)
+    assert sorts == [column]  # shown from the order sorted ahead of time
+    assert [r.id for r in view.visible_runs()] == expected(view, column, view.reverse)
+
+    view.prefetch_sort("status", NOW)
+    old = view.visible_runs()[0]
+    new = old.model_copy(update={"status": Status.FAILED if old.status is not Status.FAILED
+                                 else Status.SUCCEEDED})
+    view.apply_delta(Delta(changed=((old, new),)), NOW)  # the status order is stale now
+    view.sort_by("status", None, NOW)
+    assert sorts == [column, "status", "status"]
+    assert [r.id for r in view.visible_runs()] == expected(view, "status", view.reverse)
+    view.prefetch_sort(column, NOW)
+    view.sort_by(column, column not in ("duration", "updated"), NOW)  # the other direction
+    assert sorts[-1] == column and len(sorts) == 5
+    assert [r.id for r in view.visible_runs()] == expected(view, column, view.reverse)

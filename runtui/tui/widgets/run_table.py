@@ -50,6 +50,9 @@ INDEX_DELAY = 0.3
 """Quiet seconds (no re-sort, no big delta) before the search index is rebuilt: once
 after a burst (e.g. pages of runs loading), not after each change. A filter that needs
 the index sooner rebuilds it on the spot."""
+PREFETCH_DELAY = 0.05
+"""Seconds after an `s` before the column after it is sorted ahead of time (the frame
+showing this sort is out by then; a key pressed meanwhile waits at most one sort)."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ class RunTable(RunLines, can_focus=True):
         model = RunView(clock.now(), self._schedule_index)
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
+        self._prefetch_timer: Timer | None = None
         self._last_tick = 0.0
         if runs:
             self.set_runs(runs)
@@ -229,10 +233,23 @@ class RunTable(RunLines, can_focus=True):
 
     def cycle_sort(self) -> None:
         """Sort by the next column shown (the `s` key): a column off screen would sort by
-        something the user cannot see, with no arrow to say so."""
+        something the user cannot see, with no arrow to say so.
+
+        The column after it is sorted ahead of time, once this frame is out: pressing
+        `s` again (looking for a column) then costs only the frame.
+        """
         shown = [p.column.key for p in self._placed] or list(SORT_CYCLE)
         i = shown.index(self._model.sort) if self._model.sort in shown else -1
         self.sort_by(shown[(i + 1) % len(shown)])
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        upcoming = shown[(i + 2) % len(shown)]
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY, lambda: self._prefetch_sort(upcoming),
+                                              name="run-table-prefetch")
+
+    def _prefetch_sort(self, column: str) -> None:
+        self._prefetch_timer = None
+        self._model.prefetch_sort(column, clock.now())
 
     def sort_by_position(self, position: int) -> bool:
         """Sort by the `position`-th column shown (1-based); again on the same one reverses.

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import compress, repeat
@@ -98,13 +99,15 @@ class RunView:
         self.cursor_idx = 0
         self.now = now  # the time relative texts and the duration sort are computed for
         self.touched: set[Row] = set()  # rows whose look changed since the owner last cleared it
-        self._unsettled: tuple[list[Row], list[Any]] | None = None  # rows, their sort values
+        self._unsettled: list[Any] | None = None  # sort values, parallel to `rows` (arrival order)
         self._retired: list[object] = []  # what a re-sort replaced, dropped by `settle`
+        self._prefetched: _Prefetched | None = None  # the order the next `s` will likely want
 
     # ------------------------------------------------------------------ data
 
     def set_runs(self, runs: Iterable[Run], now: datetime) -> None:
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
+        self._prefetched = None
         self.now = now
         old_rows = self.rows
         rows: dict[Key, Row] = {}
@@ -134,6 +137,7 @@ class RunView:
         Returns the rows that went away (for the owner to forget what it drew for them).
         """
         self.settle()
+        self._prefetched = None  # sorted before this change
         self.now = now
         rows = self.rows
         in_view = self._passes
@@ -363,42 +367,69 @@ class RunView:
     def _resort(self) -> None:
         # The lists the new order replaces are let go later too (`settle`): dropping
         # 50,000 references touches 50,000 objects (~0.5 ms at 50k).
-        self._retired.extend((self._order, self.view, self._unsettled, self.index.ids, self.index.codes))
-        rows = list(self.rows.values())  # arrival order: ties stay in it (the sort is stable)
+        self._retired.extend((self._order, self.view))
+        ready, self._prefetched = self._prefetched, None
+        if ready is not None and (ready.column, ready.reverse) == (self.sort, self.reverse):
+            self._key_fn, self.now = ready.key_fn, ready.now
+            keys, self._order = ready.keys, ready.order
+        else:
+            keys, self._order = self._sorted(self.sort, self.reverse, self._key_fn)
+        # Each row's `sort_value` is written later (`settle`): a pass over every row
+        # (2-3 ms at 50,000) that the frame showing the new order does not need.
+        self._unsettled = keys  # (`rows` keeps this order until a change, which settles first)
+        self._reindex()
+
+    def prefetch_sort(self, column: str, now: datetime) -> None:
+        """Sort by `column` (its natural direction) ahead of time: the `s` key cycles
+        through the columns, and the next press then only shows this order. Any change
+        to the runs drops it; it is never used for another column or direction."""
+        reverse = column in _DESCENDING
+        if column not in BY_KEY or (column, reverse) == (self.sort, self.reverse):
+            return
+        key_fn = sort_key_fn(column, now)
+        keys, order = self._sorted(column, reverse, key_fn)
+        self._prefetched = _Prefetched(column, reverse, key_fn, now, keys, order)
+
+    def _sorted(self, column: str, reverse: bool,
+                key_fn: Callable[[Run], Any]) -> tuple[list[Any], list[Row]]:
+        """Every row's sort value for `column` (arrival order), and the rows sorted."""
+        rows = self.rows.values()  # arrival order: ties stay in it (the sort is stable)
         # key_fn(rec.run) for every row, without a Python-level loop; the usual columns
         # read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
-        attribute = SORT_ATTRIBUTE.get(self.sort)
-        floor = SORT_FLOOR.get(self.sort)
+        attribute = SORT_ATTRIBUTE.get(column)
+        floor = SORT_FLOOR.get(column)
+        first = next(iter(rows), None)
         keys: list[Any]
-        if self.sort == "status":  # the status rank is the row's own status index
+        if column == "status":  # the status rank is the row's own status index
             keys = list(map(STATUS_INDEX_OF, rows))
-        elif attribute is not None and len(rows) > 1 and _aware(getattr(rows[0].run, attribute) or floor):
+        elif attribute is not None and first is not None and _aware(getattr(first.run, attribute) or floor):
             values = map(attrgetter(attribute), map(RUN, rows))
             # (a time is never false: `or` only fills in a missing one)
             keys = list(values) if floor is None else [value or floor for value in values]
         else:
-            keys = list(map(self._key_fn, map(RUN, rows)))
+            keys = list(map(key_fn, map(RUN, rows)))
         try:
-            self._order = _sorted_by(rows, keys, self.reverse)
+            return keys, _sorted_by(rows, keys, reverse)
         except TypeError:  # some run lacks that time (None) or has a naive one: the full key
-            keys = list(map(self._key_fn, map(RUN, rows)))
-            self._order = _sorted_by(rows, keys, self.reverse)
-        # Each row's `sort_value` is written later (`settle`): a pass over every row
-        # (2-3 ms at 50,000) that the frame showing the new order does not need.
-        self._unsettled = (rows, keys)
-        self._reindex()
+            keys = list(map(key_fn, map(RUN, rows)))
+            return keys, _sorted_by(rows, keys, reverse)
+
+    @property
+    def settled(self) -> bool:
+        """False while a re-sort's leftovers wait for `settle`."""
+        return self._unsettled is None and not self._retired
 
     def settle(self) -> None:
         """Give every row its sort value, if the last re-sort left that for later (and
         drop the lists it replaced).
 
         Whatever reads `sort_value` (finding a row: a delta, the cursor's place) calls
-        this first; the table also calls it once changes stop (`build_index`).
+        this first; the table calls it once the new order is drawn.
         """
-        unsettled = self._unsettled
-        if unsettled is not None:
+        keys = self._unsettled
+        if keys is not None:
             self._unsettled = None
-            deque(map(setattr, unsettled[0], repeat("sort_value"), unsettled[1]), maxlen=0)
+            deque(map(setattr, self.rows.values(), repeat("sort_value"), keys), maxlen=0)
         self._retired.clear()
 
     def _reindex(self) -> None:
@@ -529,14 +560,26 @@ class RunView:
             index.recode(find(order, rec.sort_value, rec.seq), rec)
 
 
-def _sorted_by(rows: list[Row], keys: list[Any], reverse: bool) -> list[Row]:
+@dataclass(frozen=True, slots=True)
+class _Prefetched:
+    """An order computed ahead of time (`RunView.prefetch_sort`), with what it was made of."""
+
+    column: str
+    reverse: bool
+    key_fn: Callable[[Run], Any]
+    now: datetime
+    keys: list[Any]  # parallel to the view's `rows` (arrival order)
+    order: list[Row]
+
+
+def _sorted_by(rows: Collection[Row], keys: list[Any], reverse: bool) -> list[Row]:
     """`rows` sorted by `keys` (parallel to them), stable, without visiting the rows."""
     if _KEYS_IN_ITEM_ORDER:
         # sorted() asks for each item's key once, in list order: the key function can
         # hand out the keys one by one (the row it is given is not even read).
         return sorted(rows, key=partial(next, iter(keys)), reverse=reverse)
-    order = sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)
-    return list(map(rows.__getitem__, order))
+    order = sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
+    return list(map(list(rows).__getitem__, order))
 
 
 def _keys_asked_in_item_order() -> bool:
