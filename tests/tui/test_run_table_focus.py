@@ -82,7 +82,8 @@ async def test_a_focus_change_asks_for_the_scrollbar_repaint_at_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Textual repaints the scrollbars on every restyle of the table (each focus change);
     left to their own idle, those repaints came a frame after the key's (a 2 KB write
-    that changed nothing). The table asks for them itself, after the focus handlers."""
+    that changed nothing). The table asks for them, and for its own (the cursor row's
+    colours follow the focus), after Textual's focus handlers."""
     asked: list[object] = []
     monkeypatch.setattr(run_table, "repaint_now", lambda *widgets: asked.extend(widgets))
     app = TallApp()
@@ -93,4 +94,4 @@ async def test_a_focus_change_asks_for_the_scrollbar_repaint_at_once(
             asked.clear()
             target.focus()
             await pilot.pause()
-            assert asked == [table.vertical_scrollbar]
+            assert asked == [table, table.vertical_scrollbar]

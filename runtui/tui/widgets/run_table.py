@@ -472,23 +472,26 @@ class RunTable(RunLines, can_focus=True):
     # (Textual runs Widget's own focus, blur and click handlers after these: no super().)
 
     def on_focus(self, _event: events.Focus) -> None:
-        self._restyle()
-        self.call_next(self._repaint_scrollbars)
+        self.call_next(self._focus_changed)
 
     def on_blur(self, _event: events.Blur) -> None:
-        self._restyle()
-        self.call_next(self._repaint_scrollbars)
+        self.call_next(self._focus_changed)
         self._schedule_index(soon=True)  # (the focus may be going to a filter box)
 
-    def _repaint_scrollbars(self) -> None:
-        """Textual repaints a widget's scrollbars whenever it restyles it (on every focus
-        change), though they look the same; asked for when their own queue idles, that
-        repaint missed the key's frame and came alone a frame later (2 KB, nothing
-        changed). Asked for now (after Textual's focus handlers), it joins the frame."""
-        if self.show_vertical_scrollbar:
-            repaint_now(self.vertical_scrollbar)
-        if self.show_horizontal_scrollbar:
-            repaint_now(self.horizontal_scrollbar)
+    def _focus_changed(self) -> None:
+        """After Textual's own focus handlers (these run before them): only then is the
+        `:focus` style in place. Read earlier, the cursor row took the old focus's
+        colours, one change behind (a dimmed cursor in the focused table).
+
+        Textual also repaints a widget's scrollbars whenever it restyles it, though they
+        look the same; asked for when their own queue idles, that repaint missed the key's
+        frame and came alone a frame later (2 KB, nothing changed). Asked for now, the
+        cursor row and the scrollbars join the key's frame."""
+        self._restyle()
+        scrollbars = [bar for shown, bar in ((self.show_vertical_scrollbar, self.vertical_scrollbar),
+                                             (self.show_horizontal_scrollbar, self.horizontal_scrollbar))
+                      if shown]
+        repaint_now(self, *scrollbars)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout_dirty = True
