@@ -18,10 +18,12 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench import run as bench_run
+from bench import screen as screen_model
 from bench.term import PtyProcess
 
 pytestmark = [pytest.mark.e2e,
@@ -30,6 +32,7 @@ pytestmark = [pytest.mark.e2e,
 RUNS = 300
 AGE = 30 * 24 * 3600.0
 FRAME_START = b"\x1b[?2026h"
+ROW_BACKGROUND = "1e1e1e"  # the table's rows in the default theme (the cursor row differs)
 
 
 @pytest.fixture
@@ -69,3 +72,43 @@ def test_a_filter_key_that_narrows_the_rows_is_one_frame(app: PtyProcess) -> Non
     narrowed = press(app, b"e")  # "we": fewer rows again, so the scrollbar thumb moves too
     assert shown_count(narrowed) < shown_count(first) < RUNS
     assert narrowed.count(FRAME_START) == 1, [f[:60] for f in narrowed.split(FRAME_START)]
+
+
+
+def test_escape_out_of_the_filter_is_one_frame_and_leaves_the_screen_as_it_was(app: PtyProcess) -> None:
+    """The filter box opens on the health line and takes the focus; escape gives both
+    back. The terminal's cells (a screen model fed the real bytes) show it: the cursor row
+    dims while the box has the focus (it used to show the focus one change behind), and
+    after escape every cell, colours included, is as before `/`, in one frame (Textual
+    drew the screen twice: the box's layout, then everything again for the focus)."""
+    model = screen_model.Screen(160, 40)
+
+    def cells() -> list[tuple[Any, ...]]:
+        model.feed_until(app.chunks, float("inf"))
+        return model.styled()
+
+    def cursor_colour() -> str:
+        colours = {line[10].bg for line in cells()[2:-2]} - {ROW_BACKGROUND}
+        assert len(colours) == 1, colours  # the cursor row's, and only it differs
+        return str(colours.pop())
+
+    assert app.wait_quiet(0.4, 10)
+    before = cells()
+    focused = cursor_colour()
+    header = screen_model.table_rows(model.lines())
+    assert header is not None
+    y, columns = header
+    x0, x1 = columns["ID"]
+    top_id = model.lines()[y + 1][x0:x1].strip()  # the cursor's run: the filter keeps it on top
+    press(app, b"/")
+    assert cursor_colour() != focused
+    typed = b""
+    for char in top_id[:6].encode():
+        typed += press(app, bytes([char]))
+    assert shown_count(typed) < RUNS
+    for _ in range(6):
+        press(app, b"\x7f")
+    closed = press(app, b"\x1b")
+    assert closed.count(FRAME_START) == 1, [f[:60] for f in closed.split(FRAME_START)]
+    assert cursor_colour() == focused
+    assert cells() == before

@@ -13,7 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runtui import display
@@ -61,6 +63,10 @@ FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
 
 class RunsScreen(Screen[None]):
     AUTO_FOCUS = "#runs"
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's own, without its repaint of the whole screen on every focus change: the
+    widgets that gain and lose focus restyle and repaint themselves. Escape out of the
+    filter box drew the screen twice (34 KB), once for the box's layout, once for this."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "execute", "Execute", id="runs.execute"),
         Binding("p", "run_action('pause')", "Pause", id="runs.pause"),
