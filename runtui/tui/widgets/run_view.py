@@ -108,6 +108,7 @@ class RunView:
     def set_runs(self, runs: Iterable[Run], now: datetime) -> None:
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
         self._prefetched = None
+        self._unsettled = None  # values for the old rows; the re-sort below makes new ones
         self.now = now
         old_rows = self.rows
         rows: dict[Key, Row] = {}
