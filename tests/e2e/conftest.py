@@ -52,6 +52,9 @@ def filter_to_one(run_id: str, chars: int = 13) -> None:
     tmux("send-keys", "-t", "e2e", "-l", run_id[:chars])
     wait_for("one run left", lambda: "1/" in screen().splitlines()[0], show=screen)
     tmux("send-keys", "-t", "e2e", "Enter")  # leave the filter box, back to the table
+    # The health line comes back in the box's place: the table has the keys again. (A key
+    # sent sooner can still reach the box: Textual moves the focus after the Enter.)
+    wait_for("the filter box closed", lambda: "ok " in screen().splitlines()[-2], show=screen)
 
 
 @pytest.fixture
