@@ -17,12 +17,13 @@ first pages of runs. Two things in it are pure overhead:
 
 from __future__ import annotations
 
-import gc
 import sys
+
+from runtui import collector
 
 UNUSED_EXTRAS = ("trio", "h2", "httpx._main")
 
-_gc_paused = False
+START_UP = "start-up"  # the collector's holder name for this module
 _blocked: list[str] = []  # extras this module made fail, until released
 
 
@@ -45,20 +46,16 @@ def release_unused_extras() -> None:
 
 
 def pause_gc() -> None:
-    """Stop cyclic collection until `resume_gc()` (a no-op if it was already off)."""
-    global _gc_paused
-    if gc.isenabled():
-        gc.disable()
-        _gc_paused = True
+    """Stop cyclic collection until `resume_gc()` (a no-op if start-up holds it already)."""
+    if not collector.held(START_UP):
+        collector.hold(START_UP)
 
 
 def resume_gc() -> None:
-    """Undo `pause_gc()`; does nothing if this module did not pause the collector."""
-    global _gc_paused
-    if _gc_paused:
-        _gc_paused = False
-        gc.enable()
+    """Undo `pause_gc()`; does nothing if start-up did not pause the collector."""
+    if collector.held(START_UP):
+        collector.release(START_UP)
 
 
 def gc_paused() -> bool:
-    return _gc_paused
+    return collector.held(START_UP)

@@ -98,14 +98,10 @@ class RuntuiApp(App[int]):
         loading 50,000 runs): the collector stays paused until that load ends
         (`_freeze_after_first_load`), or for GC_LOAD_PAUSE at most.
         """
-        import gc
-
-        gc.collect()
-        gc.freeze()
-        if self.watch_enabled and self.workspace.config.profiles:
+        loading = self.watch_enabled and bool(self.workspace.config.profiles)
+        _freeze_gc(resume=not loading)
+        if loading:
             self.set_timer(GC_LOAD_PAUSE, startup.resume_gc, name="gc-load-pause")
-        else:
-            startup.resume_gc()
 
     def _freeze_after_first_load(self, _health: Health) -> None:
         """Once every profile has loaded, move what is alive out of the GC's sight.
@@ -272,14 +268,15 @@ class RuntuiApp(App[int]):
         return set()
 
 
-def _freeze_gc() -> None:
-    """Collect once, freeze what lives, and let the collector run again if start-up
-    paused it (a no-op otherwise)."""
+def _freeze_gc(*, resume: bool = True) -> None:
+    """Collect once, freeze what lives, and (`resume`) let the collector run again if
+    start-up paused it (a no-op otherwise)."""
     import gc
 
     gc.collect()
     gc.freeze()
-    startup.resume_gc()
+    if resume:
+        startup.resume_gc()
 
 
 def _runner(node: object, action: str) -> Callable[[], Awaitable[None]]:

@@ -13,10 +13,9 @@ come as Textual schedules them.
 
 from __future__ import annotations
 
-import gc
-
 from textual.widget import Widget
 
+from runtui import collector
 from runtui.tui import switch
 
 
@@ -29,7 +28,7 @@ def repaint_now(*widgets: Widget) -> None:
 
 
 COLLECTOR_HOLD_LIMIT = 0.5  # seconds the collector stays off when no frame comes
-_collector_held = False  # True while `hold_collector` keeps the collector off
+FRAME = "frame"  # the collector's holder name for a change waiting for its frame
 
 
 def hold_collector(widget: Widget) -> None:
@@ -38,24 +37,19 @@ def hold_collector(widget: Widget) -> None:
     At 50,000 runs a sort or a filter builds lists of 50,000 rows; the young-generation
     collections the repaint then triggers walk them in the middle of the key's frame
     (1-3 ms of a 16 ms budget). A widget holds it when it asks for a repaint and calls
-    `release_collector` once it has drawn; COLLECTOR_HOLD_LIMIT ends a hold no frame ends. The
-    same work is done, after the screen is. (Public API only: stock mode does it too.)
+    `release_collector` once it has drawn; COLLECTOR_HOLD_LIMIT ends a hold no frame ends.
+    The same work is done, after the screen is. (Public API only: stock mode does it too.)
     """
-    global _collector_held
-    if _collector_held or not gc.isenabled():  # held already, or paused by someone else
+    if collector.held():  # held already (by a frame, or start-up's load)
         return
-    gc.disable()
-    _collector_held = True
+    collector.hold(FRAME)
     widget.set_timer(COLLECTOR_HOLD_LIMIT, release_collector, name="collector-hold")
 
 
 def release_collector() -> None:
     """Undo `hold_collector` (nothing when it holds nothing)."""
-    global _collector_held
-    if _collector_held:
-        _collector_held = False
-        gc.enable()
+    collector.release(FRAME)
 
 
 def collector_held() -> bool:
-    return _collector_held
+    return collector.held(FRAME)

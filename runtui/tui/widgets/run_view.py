@@ -27,10 +27,9 @@ looks a row up): the frame that shows the new order does not need it.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -38,6 +37,7 @@ from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
 
+from runtui import collector
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui.widgets.columns import BY_KEY, SORT_ATTRIBUTE, SORT_FLOOR, sort_key_fn
@@ -598,18 +598,11 @@ def _keys_asked_in_item_order() -> bool:
 _KEYS_IN_ITEM_ORDER = _keys_asked_in_item_order()
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> AbstractContextManager[None]:
     """No cyclic GC while building tens of thousands of objects at once.
 
     Each collection triggered mid-build would walk every run in memory; at
     50k runs that was over half of `set_runs`. The objects are collected (or
     not) once, afterwards.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return collector.paused("table build")

@@ -1,0 +1,47 @@
+"""The collector's holders: it runs again when the last one lets go, and a collector
+someone else turned off stays off."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from runtui import collector
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    gc.enable()
+    yield
+    while collector.held():
+        for reason in list(collector._holders):
+            collector.release(reason)
+    gc.enable()
+
+
+def test_the_collector_runs_again_when_the_last_holder_lets_go() -> None:
+    collector.hold("start-up")
+    collector.hold("frame")
+    collector.release("start-up")
+    assert not gc.isenabled() and collector.held("frame") and not collector.held("start-up")
+    collector.release("frame")
+    assert gc.isenabled() and not collector.held()
+
+
+def test_holds_of_one_reason_nest_and_an_extra_release_does_nothing() -> None:
+    with collector.paused("build"), collector.paused("build"):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    collector.release("build")
+    collector.hold("frame")
+    collector.release("build")
+    assert not gc.isenabled()
+
+
+def test_a_collector_someone_else_turned_off_stays_off() -> None:
+    gc.disable()
+    collector.hold("frame")
+    collector.release("frame")
+    assert not gc.isenabled()
