@@ -313,9 +313,14 @@ class RunsScreen(Screen[None]):
         self.set_focus(flt)
 
     def _filter_box(self, shown: bool) -> None:
-        """The filter box or the health line, on the same line (one at a time)."""
-        self.query_one("#filter", Input).display = shown
+        """The filter box or the health line, on the same line (one at a time). A closed
+        box gives the keys back to the table at once (not `focus()`, which waits a turn
+        of the loop: a key typed right after Enter went into the hidden box)."""
+        flt = self.query_one("#filter", Input)
+        flt.display = shown
         self.query_one(HealthBar).display = not shown
+        if not shown and self.focused is flt:
+            self.set_focus(self.table)
 
     def show_filter(self, text: str) -> None:
         """Apply `text` as the filter (the workflows view's `enter`); `/` edits it."""
@@ -338,7 +343,6 @@ class RunsScreen(Screen[None]):
         """Enter: back to the table, the filter kept (the summary shows it, `/` edits it,
         escape clears it) and the health line back."""
         self._filter_box(False)
-        self.table.focus()
 
     def action_active_only(self) -> None:
         self.table.set_active_only(not self.table.active_only)
