@@ -23,8 +23,7 @@ def test_cancel_a_running_run_with_the_keys(sim_process: tuple[str, Path, dict[s
     run_id = runs[0]["id"]
     start_runtui(config, env)
     wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
-    filter_to_one(run_id)
-    tmux("send-keys", "-t", "e2e", "c")
+    filter_to_one(run_id, then="c")  # Enter and c in one write: typed fast, the c is the table's
     wait_for("the confirmation", lambda: "cannot be undone" in screen(), show=screen)
     tmux("send-keys", "-t", "e2e", "y")
     wait_for("the cancelled row", lambda: any(run_id[:8] in line and "cancelled" in line

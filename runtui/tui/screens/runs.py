@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -77,6 +78,9 @@ class RunsScreen(Screen[None]):
         # Priority: the app handles "/" as it reads it, so the keys read right after it
         # (fast typing over SSH, a paste) already go to the filter box, not the table.
         Binding("slash", "filter", "Filter", id="runs.filter", key_display="/", priority=True),
+        # ... and Enter closes the box as it is read, so the keys after it (Enter then c,
+        # typed fast) go to the table, not into the box. Anywhere else Enter is the table's.
+        Binding("enter", "filter_done", "Close filter box", id="runs.filter_done", show=False, priority=True),
         Binding("a", "active_only", "Active", id="runs.active"),
         Binding("s", "sort", "Sort", id="runs.sort", show=False),
         Binding("S", "reverse_sort", "Reverse sort", id="runs.reverse_sort", show=False),
@@ -338,10 +342,11 @@ class RunsScreen(Screen[None]):
             scrollbars = [table.vertical_scrollbar] if table.show_vertical_scrollbar else []
             repaint_now(table, *scrollbars, self.query_one("#summary", Static))
 
-    @on(Input.Submitted, "#filter")
-    def filter_done(self, _event: Input.Submitted) -> None:
-        """Enter: back to the table, the filter kept (the summary shows it, `/` edits it,
-        escape clears it) and the health line back."""
+    def action_filter_done(self) -> None:
+        """Enter in the filter box: back to the table, the filter kept (the summary shows
+        it, `/` edits it, escape clears it) and the health line back."""
+        if self.focused is not self.query_one("#filter", Input):
+            raise SkipAction()  # Enter for whatever has the focus
         self._filter_box(False)
 
     def action_active_only(self) -> None:
