@@ -1,5 +1,7 @@
 """A Linux/macOS terminal driver whose input thread sleeps until there is input.
 
+(It also leaves out a frame that repeats the one before it: `repeated_frames`.)
+
 Textual's driver wakes its input thread ten times a second, so that a lone Escape
 times out into a key. That wake-up is all of a bare Textual app's idle CPU (1.7
 ms/s measured on the benchmark machine, against 0.0 without it), and runtui's
@@ -20,18 +22,36 @@ import time
 from codecs import getincrementaldecoder
 from typing import Any
 
+from textual import events
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
+
+from runtui.tui.repeated_frames import RepeatedFrameFilter
 
 PENDING_POLL = 0.05  # seconds between parser ticks while an escape sequence may time out
 FINAL_WAIT = 0.2  # at most this long, when input stops, for a pending sequence to time out
 
 
 class QuietLinuxDriver(LinuxDriver):
+    """Textual's Linux driver, with an input thread that sleeps and no repeated frames."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._wake_r, self._wake_w = os.pipe()
         self._stopping = False
+        self._frames = RepeatedFrameFilter()
+
+    def write(self, data: str) -> None:
+        """Write `data`, unless it is a frame that repeats the one just written."""
+        for part in self._frames.admit(data):
+            super().write(part)
+
+    def process_message(self, message: Message) -> None:
+        """A resize may reflow the screen: the next frame is written even if it repeats."""
+        if isinstance(message, events.Resize):
+            self._frames.forget()
+        super().process_message(message)
 
     def run_input_thread(self) -> None:
         """Read keys, feed the parser, tick it only while it waits for a timeout."""

@@ -74,6 +74,14 @@ def test_a_filter_key_that_narrows_the_rows_is_one_frame(app: PtyProcess) -> Non
     assert narrowed.count(FRAME_START) == 1, [f[:60] for f in narrowed.split(FRAME_START)]
 
 
+def test_a_toast_is_painted_once(app: PtyProcess) -> None:
+    """Textual lays a new toast out twice and repaints it the same both times; the
+    second copy changes no cell and is not sent (`runtui.tui.repeated_frames`)."""
+    output = press(app, b"d")  # nothing marked: a warning toast, and nothing else changes
+    frames = output.split(FRAME_START)[1:]
+    with_toast = [frame for frame in frames if b"mark two runs" in frame]
+    assert len(with_toast) == 1, [frame[:80] for frame in frames]
+
 
 def test_escape_out_of_the_filter_is_one_frame_and_leaves_the_screen_as_it_was(app: PtyProcess) -> None:
     """The filter box opens on the health line and takes the focus; escape gives both
