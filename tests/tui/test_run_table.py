@@ -764,7 +764,7 @@ def rendered(table: RunTable) -> list[str]:
 
 
 def expected_ids(table: RunTable, store: RunStore) -> list[str]:
-    from runtui.tui.widgets.columns import sort_key_fn
+    from runtui.tui.widgets.sort_values import sort_key_fn
 
     key_fn = sort_key_fn(table.sort_column, tui_clock.now())
     needle = table.filter_text.strip().lower()

@@ -1,4 +1,4 @@
-"""Columns of the run table: titles, widths, cell text and sort keys.
+"""Columns of the run table: titles, widths and cell text (their sort values: `sort_values`).
 
 Pure functions over `Run`, no Textual: the table widget lays these out and
 renders them line by line.
@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter, methodcaller
-from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
@@ -200,62 +199,6 @@ def fit(text: str, width: int, right: bool = False) -> str:
         pad = " " * (width - size)
         return pad + text if right else text + pad
     return set_cell_size(text, width - 1) + "…"
-
-
-def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
-    """A function giving a run's primary sort value for a column (never None).
-
-    These run once per run on every re-sort, so they stay small (C-level
-    attrgetters where possible). Datetimes from the providers are always aware
-    (`parse_time` makes them UTC); a naive one is taken as UTC.
-    """
-    if key == "status":
-        return lambda r: _STATUS_RANK_BY_ID[id(r.status)]
-    if key == "workflow":
-        return lambda r: (r.workflow_name or r.workflow_id or "").casefold()
-    if key in ("id", "profile", "provider"):
-        return attrgetter(key)
-    if key == "created":
-        return lambda r: d if (d := r.created_at or r.started_at or _MIN_DT).tzinfo is not None else _aware(d)
-    if key == "duration":
-        return lambda r: _elapsed(r, now)
-    if key == "cost":
-        return lambda r: -1.0 if r.cost is None else r.cost.amount
-    if key == "updated":
-        return lambda r: d if (d := r.updated_at or _MIN_DT).tzinfo is not None else _aware(d)
-    if key == "error":
-        return lambda r: (r.last_error or "").casefold()
-    raise KeyError(key)
-
-
-_STATUS_RANK_BY_ID = {id(status): rank for rank, status in enumerate(Status)}
-
-SORT_ATTRIBUTE = {"created": "created_at", "updated": "updated_at"}
-"""Columns whose sort value is simply this run attribute whenever it is set and aware
-(what `parse_time` always gives): a re-sort can read it at C speed and fall back to
-`sort_key_fn` when some run lacks it (comparing None or a naive time raises TypeError)."""
-SORT_FLOOR: dict[str, datetime] = {"updated": _MIN_DT}
-"""What those columns' key gives a run without the attribute: a re-sort fills it in
-(most runs of some platforms have no update time) instead of falling back to
-`sort_key_fn` for every run."""
-_NO_TIME = -86_400.0
-
-
-def _elapsed(run: Run, now: datetime) -> float:
-    """Seconds, as the duration sort compares them: floats sort twice as fast as
-    timedeltas and take half the memory (100,000 of them are kept while that sort is on)."""
-    start = run.started_at or run.created_at
-    if start is None:
-        return _NO_TIME
-    end = run.finished_at
-    if end is None:
-        if run.status.terminal:
-            return _NO_TIME
-        end = now
-    try:
-        return (end - start).total_seconds()
-    except TypeError:  # one of them naive
-        return (_aware(end) - _aware(start)).total_seconds()
 
 
 def natural_widths(runs: Iterable[Run]) -> dict[str, int]:

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter
 from typing import Any
 
 from runtui import collector
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
-from runtui.tui.widgets.columns import BY_KEY, SORT_ATTRIBUTE, SORT_FLOOR, sort_key_fn
+from runtui.tui.widgets.columns import BY_KEY
 from runtui.tui.widgets.run_filter import Term
 from runtui.tui.widgets.run_filter import parse as parse_filter
 from runtui.tui.widgets.run_rows import (
@@ -52,6 +51,7 @@ from runtui.tui.widgets.run_rows import (
     Row,
     SearchIndex,
 )
+from runtui.tui.widgets.sort_values import every_sort_value, sort_key_fn
 
 __all__ = ["INDEX_EDITS", "RunView", "gc_paused"]
 
@@ -63,10 +63,6 @@ MERGE_ARRIVALS = 200  # arrivals merged into the order in one pass rather than i
 _DESCENDING = frozenset({"created", "duration", "cost", "updated"})
 
 _Move = tuple[Row, Any, bool, int]  # row, its new sort value, was in view, old status index
-
-
-def _aware(value: Any) -> bool:
-    return isinstance(value, datetime) and value.tzinfo is not None
 
 
 class RunView:
@@ -374,7 +370,7 @@ class RunView:
             self._key_fn, self.now = ready.key_fn, ready.now
             keys, self._order = ready.keys, ready.order
         else:
-            keys, self._order = self._sorted(self.sort, self.reverse, self._key_fn)
+            keys, self._order = self._sorted(self.sort, self.reverse, self._key_fn, self.now)
         # Each row's `sort_value` is written later (`settle`): a pass over every row
         # (2-3 ms at 50,000) that the frame showing the new order does not need.
         self._unsettled = keys  # (`rows` keeps this order until a change, which settles first)
@@ -388,27 +384,18 @@ class RunView:
         if column not in BY_KEY or (column, reverse) == (self.sort, self.reverse):
             return
         key_fn = sort_key_fn(column, now)
-        keys, order = self._sorted(column, reverse, key_fn)
+        keys, order = self._sorted(column, reverse, key_fn, now)
         self._prefetched = _Prefetched(column, reverse, key_fn, now, keys, order)
 
-    def _sorted(self, column: str, reverse: bool,
-                key_fn: Callable[[Run], Any]) -> tuple[list[Any], list[Row]]:
+    def _sorted(self, column: str, reverse: bool, key_fn: Callable[[Run], Any],
+                now: datetime) -> tuple[list[Any], list[Row]]:
         """Every row's sort value for `column` (arrival order), and the rows sorted."""
         rows = self.rows.values()  # arrival order: ties stay in it (the sort is stable)
-        # key_fn(rec.run) for every row, without a Python-level loop; the usual columns
-        # read their values at C speed (the key is 1/3 to 2/3 of a re-sort).
-        attribute = SORT_ATTRIBUTE.get(column)
-        floor = SORT_FLOOR.get(column)
-        first = next(iter(rows), None)
         keys: list[Any]
         if column == "status":  # the status rank is the row's own status index
             keys = list(map(STATUS_INDEX_OF, rows))
-        elif attribute is not None and first is not None and _aware(getattr(first.run, attribute) or floor):
-            values = map(attrgetter(attribute), map(RUN, rows))
-            # (a time is never false: `or` only fills in a missing one)
-            keys = list(values) if floor is None else [value or floor for value in values]
         else:
-            keys = list(map(key_fn, map(RUN, rows)))
+            keys = every_sort_value(column, partial(map, RUN, rows), now, key_fn)
         try:
             return keys, _sorted_by(rows, keys, reverse)
         except TypeError:  # some run lacks that time (None) or has a naive one: the full key
