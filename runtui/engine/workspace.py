@@ -10,21 +10,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtui import config as config_mod
 from runtui.engine.control import Controller
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
-from runtui.engine.logs import LogHub
-from runtui.engine.stats import WorkflowStats
 from runtui.engine.store import Key, RunStore
-from runtui.engine.tasks import TaskPoller
 from runtui.engine.watcher import ProfileWatcher
 from runtui.engine.workflow_control import WorkflowController
 from runtui.errors import ConfigError, RuntuiError
 from runtui.model import Kind
 from runtui.providers import registry
 from runtui.providers.base import Provider
+
+if TYPE_CHECKING:  # built when a face first asks: not imported on every start (~9 ms)
+    from runtui.engine.logs import LogHub
+    from runtui.engine.stats import WorkflowStats
+    from runtui.engine.tasks import TaskPoller
 
 
 class Workspace:
@@ -56,6 +59,8 @@ class Workspace:
     def stats(self) -> WorkflowStats:
         """Per-workflow figures, fed by the store from the first time a face asks."""
         if self._stats is None:
+            from runtui.engine.stats import WorkflowStats
+
             self._stats = WorkflowStats(self.store)
         return self._stats
 
@@ -146,6 +151,8 @@ class Workspace:
     def logs(self) -> LogHub:
         """Followed runs' logs, shared by every view that shows one (built when first asked)."""
         if self._logs is None:
+            from runtui.engine.logs import LogHub
+
             self._logs = LogHub(self.provider)
         return self._logs
 
@@ -164,6 +171,8 @@ class Workspace:
         """Start (or stop) reading the task profiles' tasks into `task_store`."""
         if on:
             if self._tasks is None:
+                from runtui.engine.tasks import TaskPoller
+
                 defaults = self.config.defaults
                 self._tasks = TaskPoller({n: self.provider(n) for n in self.task_profiles()},
                                          self.task_store, interval=defaults.refresh_seconds,
