@@ -196,3 +196,53 @@ def test_an_order_sorted_ahead_of_time_is_used_only_while_nothing_changed(
     view.sort_by(column, column not in ("duration", "updated"), NOW)  # the other direction
     assert sorts[-1] == column and len(sorts) == 5
     assert [r.id for r in view.visible_runs()] == expected(view, column, view.reverse)
+
+
+@pytest.mark.parametrize("column", ["status", "workflow", "id", "created", "updated", "duration", "error"])
+def test_the_other_way_round_sorts_the_shown_order_again_to_the_same_result(
+        column: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second press on a column reverses it: the order shown is sorted again (values and
+    ties as they are), never all the rows from scratch, and the result is the full sort's,
+    ties in arrival order. A duration at another `now` has other values: sorted afresh."""
+    rnd = random.Random(f"flip-{column}")
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(400, rnd, holes=True), NOW)
+    sorts: list[str] = []
+    full_sort = RunView._sorted
+
+    def counted(self: RunView, col: str, reverse: bool, key_fn: Callable[[Run], Any],
+                now: datetime) -> Any:
+        sorts.append(col)
+        return full_sort(self, col, reverse, key_fn, now)
+
+    monkeypatch.setattr(RunView, "_sorted", counted)
+    view.sort_by("profile", None, NOW)  # (the table starts sorted by created)
+    view.sort_by(column, None, NOW)
+    assert sorts == ["profile", column]
+    del sorts[0]
+    for _ in range(3):
+        view.sort_by(column, not view.reverse, NOW)  # right away: values not yet settled
+        assert [r.id for r in view.visible_runs()] == expected(view, column, view.reverse)
+    assert sorts == [column]
+    rec = rnd.choice(list(view.rows.values()))
+    assert view.index_of(rec) == view.visible_runs().index(rec.run)  # later lookups hold
+    later = NOW + timedelta(minutes=5)
+    view.sort_by(column, not view.reverse, later)
+    assert sorts == ([column, column] if column == "duration" else [column])
+    want = [r.id for r in sorted(sorted(view.visible_runs(), key=lambda r: view.rows[r.key].seq),
+                                 key=sort_key_fn(column, later), reverse=view.reverse)]
+    assert [r.id for r in view.visible_runs()] == want
+
+
+def test_durations_of_finished_runs_reverse_at_any_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a run still going has a duration that grows with `now`: when none is, a second
+    press on DURATION reverses the order shown, whatever the time."""
+    rnd = random.Random("finished")
+    done = [r for r in runs(400, rnd, holes=True) if r.status.terminal]
+    view = RunView(NOW, lambda: None)
+    view.set_runs(done, NOW)
+    view.sort_by("duration", None, NOW)
+    monkeypatch.setattr(RunView, "_sorted", lambda *_: pytest.fail("sorted from scratch"))
+    later = NOW + timedelta(hours=1)
+    view.sort_by("duration", not view.reverse, later)
+    assert [r.id for r in view.visible_runs()] == expected(view, "duration", view.reverse)

@@ -61,6 +61,7 @@ run_table.INDEX_DELAY) instead of editing it row by row: each edit is a memmove 
 MERGE_ARRIVALS = 200  # arrivals merged into the order in one pass rather than inserted one by one
 
 _DESCENDING = frozenset({"created", "duration", "cost", "updated"})
+_ON_THE_CLOCK = frozenset({"duration"})  # columns whose sort values depend on `now`
 
 _Move = tuple[Row, Any, bool, int]  # row, its new sort value, was in view, old status index
 
@@ -238,12 +239,20 @@ class RunView:
             reverse = self.reverse if column == self.sort else column in _DESCENDING
         if column == self.sort and reverse == self.reverse:
             return False
+        # The same column the other way, by the very same values (a duration's depend on
+        # `now`): the order shown, sorted again, is the new one (see `_resort`).
+        flip = column == self.sort and (column not in _ON_THE_CLOCK or now == self.now
+                                        or not self._any_going())
         self.now = now
         self.sort = column
         self.reverse = reverse
         self._key_fn = sort_key_fn(column, now)
-        self._resort()
+        self._resort(flip=flip)
         return True
+
+    def _any_going(self) -> bool:
+        """Is any run still going (its duration grows with `now`)?"""
+        return any(n and not STATUSES[si].terminal for si, n in self._all_counts.items())
 
     def toggle_mark(self) -> bool:
         """Mark or unmark the cursor run (False: no cursor)."""
@@ -361,14 +370,28 @@ class RunView:
         if not self.index.valid:
             self.index.rebuild(self._order)
 
-    def _resort(self) -> None:
+    def _resort(self, *, flip: bool = False) -> None:
+        """Sort `_order` again for `sort` and `reverse`.
+
+        `flip`: only the direction changed, and every row's sort value stays. Sorting the
+        order shown then gives exactly what sorting the rows in arrival order gives (ties
+        are in arrival order in both, and the sort keeps them so), and Timsort takes an
+        order that runs the other way in one pass: a reversal of 50,000 runs by id costs
+        ~3 ms instead of ~20.
+        """
         # The lists the new order replaces are let go later too (`settle`): dropping
         # 50,000 references touches 50,000 objects (~0.5 ms at 50k).
-        self._retired.extend((self._order, self.view))
+        shown = self._order
+        self._retired.extend((shown, self.view))
         ready, self._prefetched = self._prefetched, None
         if ready is not None and (ready.column, ready.reverse) == (self.sort, self.reverse):
             self._key_fn, self.now = ready.key_fn, ready.now
             keys, self._order = ready.keys, ready.order
+        elif flip:
+            self.settle()  # (done after the frame of the last sort, unless keys came faster)
+            self._order = sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
+            self._reindex()
+            return
         else:
             keys, self._order = self._sorted(self.sort, self.reverse, self._key_fn, self.now)
         # Each row's `sort_value` is written later (`settle`): a pass over every row
