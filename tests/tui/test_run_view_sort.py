@@ -161,14 +161,8 @@ def test_workflow_and_error_texts_are_casefolded_once_per_distinct_text(column: 
     assert calls == 0
 
 
-@pytest.mark.parametrize("column", ["duration", "workflow", "updated"])
-def test_an_order_sorted_ahead_of_time_is_used_only_while_nothing_changed(
-        column: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`s` sorts the column after the one it shows ahead of time (`prefetch_sort`); the
-    next press shows that order without sorting, unless a change came in between."""
-    rnd = random.Random(column)
-    view = RunView(NOW, lambda: None)
-    view.set_runs(runs(300, rnd, holes=True), NOW)
+def sorts_from_scratch(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The columns `RunView._sorted` sorts every row by, in order, from now on."""
     sorts: list[str] = []
     full_sort = RunView._sorted
 
@@ -178,6 +172,18 @@ def test_an_order_sorted_ahead_of_time_is_used_only_while_nothing_changed(
         return full_sort(self, col, reverse, key_fn, now)
 
     monkeypatch.setattr(RunView, "_sorted", counted)
+    return sorts
+
+
+@pytest.mark.parametrize("column", ["duration", "workflow", "updated"])
+def test_an_order_sorted_ahead_of_time_is_used_only_while_nothing_changed(
+        column: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`s` sorts the column after the one it shows ahead of time (`prefetch_sort`); the
+    next press shows that order without sorting, unless a change came in between."""
+    rnd = random.Random(column)
+    view = RunView(NOW, lambda: None)
+    view.set_runs(runs(300, rnd, holes=True), NOW)
+    sorts = sorts_from_scratch(monkeypatch)
     view.prefetch_sort(column, NOW)
     assert sorts == [column]
     view.sort_by(column, None, NOW)
@@ -207,15 +213,7 @@ def test_the_other_way_round_sorts_the_shown_order_again_to_the_same_result(
     rnd = random.Random(f"flip-{column}")
     view = RunView(NOW, lambda: None)
     view.set_runs(runs(400, rnd, holes=True), NOW)
-    sorts: list[str] = []
-    full_sort = RunView._sorted
-
-    def counted(self: RunView, col: str, reverse: bool, key_fn: Callable[[Run], Any],
-                now: datetime) -> Any:
-        sorts.append(col)
-        return full_sort(self, col, reverse, key_fn, now)
-
-    monkeypatch.setattr(RunView, "_sorted", counted)
+    sorts = sorts_from_scratch(monkeypatch)
     view.sort_by("profile", None, NOW)  # (the table starts sorted by created)
     view.sort_by(column, None, NOW)
     assert sorts == ["profile", column]
