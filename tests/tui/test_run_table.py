@@ -569,6 +569,28 @@ async def test_offscreen_change_repaints_nothing_visible_change_one_line(spied: 
         assert spy.lines() == set()
 
 
+async def test_a_change_the_table_does_not_show_repaints_nothing(spied: Any) -> None:
+    """A run can change in a way no column shows (a field the table has no column for,
+    or a status that changed and changed back between two reads): its line draws as
+    before, and is not sent again. The cursor row is compared as the cursor draws it."""
+    runs = [make_run(i) for i in range(50)]
+    app = TableApp(runs)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        spy = spied(table)
+        for i in (4, 0):  # line 5, then the cursor row
+            unseen = runs[i].model_copy(update={"parent_id": "elsewhere", "task_id": "t-1"})
+            table.apply_delta(Delta(changed=((runs[i], unseen),)))
+            assert spy.lines() == set(), i
+            seen = unseen.model_copy(update={"status": Status.FAILED})
+            table.apply_delta(Delta(changed=((unseen, seen),)))
+            assert spy.lines() == {i + 1}
+            await pilot.pause()
+            assert "✘ failed" in lines(table)[i + 1]
+            spy.clear()
+
+
 @pytest.mark.skipif(not switch.private(), reason="a saving of the private paths; stock mode repaints")
 async def test_runs_added_above_a_scrolled_window_move_nothing(spied: Any) -> None:
     runs = [make_run(i) for i in range(200)]

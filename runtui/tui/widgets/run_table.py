@@ -576,6 +576,7 @@ class RunTable(RunLines, can_focus=True):
 
     def _begin(self) -> _Snap:
         self._model.touched.clear()
+        self._model.drawn.clear()
         top = self._top()
         cursor = self._model.cursor
         if not self._is_ready():
@@ -609,6 +610,8 @@ class RunTable(RunLines, can_focus=True):
             o = old_rows[i] if i < n_old else None
             n = new_rows[i] if i < n_new else None
             if o is not n or (n is not None and (n in touched or (n is oc) != (n is nc))):
+                if o is n and n is not None and (n is oc) == (n is nc) and self._draws_as_before(n, n is nc):
+                    continue
                 lines.append(i + 1)
         if self._empty_text() != snap.empty and 1 not in lines:
             lines.append(1)
@@ -616,6 +619,23 @@ class RunTable(RunLines, can_focus=True):
             hold_collector(self)
             self.refresh(*_regions(sorted(lines), self.size.width))
         touched.clear()
+        model.drawn.clear()
+
+    def _draws_as_before(self, rec: Row, cursor: bool) -> bool:
+        """Does a changed row, in the same place, draw the very line it was drawn with?
+        (A run can change in ways the table does not show, or change and change back
+        between two reads.) The new line is drawn here and kept for the repaint."""
+        before = self._model.drawn.get(rec)
+        old = None if before is None else before[1 if cursor else 0]
+        if old is None:
+            return False
+        new = self._render_row(rec, cursor=cursor)
+        if cursor:
+            rec.cstrip = new
+        else:
+            rec.strip = new
+        self._remember(rec)
+        return bool(new == old)
 
 
 def _regions(lines: list[int], width: int) -> list[Region]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import compress, repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtui import collector
 from runtui.engine.store import Delta, Key
@@ -52,6 +52,9 @@ from runtui.tui.widgets.run_rows import (
     SearchIndex,
 )
 from runtui.tui.widgets.sort_values import every_sort_value, sort_key_fn
+
+if TYPE_CHECKING:
+    from textual.strip import Strip
 
 __all__ = ["INDEX_EDITS", "RunView", "gc_paused"]
 
@@ -96,6 +99,9 @@ class RunView:
         self.cursor_idx = 0
         self.now = now  # the time relative texts and the duration sort are computed for
         self.touched: set[Row] = set()  # rows whose look changed since the owner last cleared it
+        # What touched rows were drawn with before (plain, cursor): a row whose change
+        # draws the same line again need not be sent (cleared with `touched`).
+        self.drawn: dict[Row, tuple[Strip | None, Strip | None]] = {}
         self._unsettled: list[Any] | None = None  # sort values, parallel to `rows` (arrival order)
         self._retired: list[object] = []  # what a re-sort replaced, dropped by `settle`
         self._prefetched: _Prefetched | None = None  # the order the next `s` will likely want
@@ -307,7 +313,10 @@ class RunView:
         return True
 
     def invalidate(self, rec: Row) -> None:
-        """The row's look changed: its strips go, and its line is repainted."""
+        """The row's look may have changed: its strips go, and its line is repainted
+        (unless it draws the same as before: `drawn`)."""
+        if (rec.strip is not None or rec.cstrip is not None) and rec not in self.drawn:
+            self.drawn[rec] = (rec.strip, rec.cstrip)
         rec.strip = None
         rec.cstrip = None
         self.touched.add(rec)
