@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runtui.tui import repeated_frames
 from runtui.tui.repeated_frames import SYNC_END, SYNC_START, RepeatedFrameFilter
 
 TOAST = "\x1b[40;139H\x1b[48;2;52;63;73m 7 new \x1b[0m\x1b[41;139H\x1b[0mqueued\x1b[1;4H"
@@ -51,3 +52,30 @@ def test_a_write_between_the_marks_of_a_repeat_is_still_written() -> None:
     assert out == [SYNC_START, TOAST, SYNC_END, SYNC_START, query, TOAST, SYNC_END]
     out = written([SYNC_START, TOAST, SYNC_END, SYNC_START, TOAST, query, SYNC_END])
     assert out == [SYNC_START, TOAST, SYNC_END, query]
+
+
+ROWS_BELOW = "\x1b[10;1Hrunning\x1b[11;1Hqueued\x1b[2;9H"  # other lines; the cursor ends elsewhere
+
+
+def test_a_repeat_after_frames_on_other_lines_is_left_out_but_its_cursor_move_is_sent() -> None:
+    """The toast's second paint with a row update in between: the toast's lines were not
+    painted since, so only where the repeat leaves the cursor is written."""
+    frames = RepeatedFrameFilter()
+    written([SYNC_START, TOAST, SYNC_END, SYNC_START, ROWS_BELOW, SYNC_END], frames)
+    assert written([SYNC_START, TOAST, SYNC_END], frames) == ["\x1b[1;4H"]
+    assert frames.dropped == 1
+    assert written([SYNC_START, TOAST, SYNC_END], frames) == []  # the cursor is there now
+
+
+def test_a_repeat_after_a_frame_on_one_of_its_lines_is_written() -> None:
+    over = "\x1b[41;150Hsucceeded\x1b[2;9H"  # line 41: one of the toast's
+    writes = [SYNC_START, TOAST, SYNC_END, SYNC_START, over, SYNC_END, SYNC_START, TOAST, SYNC_END]
+    assert written(writes) == writes
+
+
+def test_only_the_last_few_frames_are_remembered() -> None:
+    frames = RepeatedFrameFilter()
+    written([TOAST], frames)
+    for i in range(repeated_frames.RECENT):
+        written([f"\x1b[{20 + i};1Hrow {i}"], frames)
+    assert written([TOAST], frames) == [TOAST]
