@@ -1,6 +1,6 @@
 """A Linux/macOS terminal driver whose input thread sleeps until there is input.
 
-(It also leaves out a frame that repeats the one before it: `repeated_frames`.)
+(It also leaves out a frame the terminal still shows: `repeated_frames`.)
 
 Textual's driver wakes its input thread ten times a second, so that a lone Escape
 times out into a key. That wake-up is all of a bare Textual app's idle CPU (1.7
@@ -43,12 +43,12 @@ class QuietLinuxDriver(LinuxDriver):
         self._frames = RepeatedFrameFilter()
 
     def write(self, data: str) -> None:
-        """Write `data`, unless it is a frame that repeats the one just written."""
+        """Write `data`, unless it is a frame the terminal still shows (`RepeatedFrameFilter`)."""
         for part in self._frames.admit(data):
             super().write(part)
 
     def process_message(self, message: Message) -> None:
-        """A resize may reflow the screen: the next frame is written even if it repeats."""
+        """A resize may reflow the screen: the next frames are written even if they repeat."""
         if isinstance(message, events.Resize):
             self._frames.forget()
         super().process_message(message)

@@ -42,7 +42,7 @@ class RepeatedFrameFilter:
         self._cursor = ""  # the last cursor move written (a frame's closing one)
         self._held_start = False  # SYNC_START written by Textual, not yet by us
         self._dropping = False  # the frame inside the current SYNC pair was a repeat
-        self.dropped = 0  # frames dropped, for tests and the log
+        self.dropped = 0  # frames dropped (tests read it)
 
     def admit(self, data: str) -> list[str]:
         """What to write for `data`: nothing, `data` (after a held SYNC_START), or a repeated

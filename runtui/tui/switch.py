@@ -1,7 +1,7 @@
 """The one switch for every use of Textual's private API.
 
 runtui's measured wins over SSH (an input thread that sleeps until a key comes,
-no frame sent twice in a row, partial updates cropped to the changed cells, a run
+no frame sent again while the terminal shows it, partial updates cropped to the changed cells, a run
 table that does not repaint on layout passes that leave it alone, one frame per
 keystroke) stand on names
 Textual does not promise to keep. They are all on or all off, decided once per

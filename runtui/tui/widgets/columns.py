@@ -24,9 +24,6 @@ NARROW_STATUS = 13  # "✔ succeeded" and two more: "? unknown (R…"
 WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
 MARK_WIDTH = 3  # "*" marked (or "◉" watched), "…" action pending, then one blank
 
-_MIN_DT = datetime.min.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -71,18 +68,19 @@ def ago(when: datetime | None, now: datetime) -> str:
     """
     if when is None:
         return ""
-    seconds = (now - _aware(when)).total_seconds()
+    seconds = (now - as_utc(when)).total_seconds()
     if -60 < seconds < 60:
         return "<1m ago"  # a list needs no seconds here: the row stays still for a minute
     if seconds < 0:
-        return display.relative(_aware(when), now)
+        return display.relative(as_utc(when), now)
     s = int(seconds)
     if s < 3600:
         return f"{s // 60}m ago"
     return display.duration(seconds) + " ago"
 
 
-def _aware(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
+    """A time as the providers give it (aware); a naive one is taken as UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -161,7 +159,7 @@ def _step_until(start: float, elapsed: float) -> float:
 def _ago_until(when: datetime | None, now: float) -> float:
     if when is None:
         return math.inf
-    start = _aware(when).timestamp()
+    start = as_utc(when).timestamp()
     elapsed = now - start
     if elapsed <= -60:
         return now  # in the future (clock skew): shown to the second, so look every tick
@@ -178,7 +176,7 @@ def _duration_until(run: Run, now: float) -> float:
     begin = run.started_at or run.created_at
     if begin is None:
         return math.inf
-    start = _aware(begin).timestamp()
+    start = as_utc(begin).timestamp()
     elapsed = max(0.0, now - start)
     if elapsed < 60:
         return start + (elapsed // DURATION_STEP + 1) * DURATION_STEP

@@ -398,13 +398,12 @@ class RunView:
             keys, self._order = ready.keys, ready.order
         elif flip:
             self.settle()  # (done after the frame of the last sort, unless keys came faster)
-            self._order = sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
-            self._reindex()
-            return
+            keys, self._order = None, sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
         else:
             keys, self._order = self._sorted(self.sort, self.reverse, self._key_fn, self.now)
         # Each row's `sort_value` is written later (`settle`): a pass over every row
-        # (2-3 ms at 50,000) that the frame showing the new order does not need.
+        # (2-3 ms at 50,000) that the frame showing the new order does not need (a flip
+        # keeps the values the rows have).
         self._unsettled = keys  # (`rows` keeps this order until a change, which settles first)
         self._reindex()
 

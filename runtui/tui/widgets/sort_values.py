@@ -15,13 +15,10 @@ from operator import attrgetter
 from typing import Any
 
 from runtui.model import Run, Status
+from runtui.tui.widgets.columns import as_utc
 
 _MIN_DT = datetime.min.replace(tzinfo=UTC)
 _NO_TIME = -86_400.0
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
@@ -38,13 +35,13 @@ def sort_key_fn(key: str, now: datetime) -> Callable[[Run], Any]:
     if key in ("id", "profile", "provider"):
         return attrgetter(key)
     if key == "created":
-        return lambda r: d if (d := r.created_at or r.started_at or _MIN_DT).tzinfo is not None else _aware(d)
+        return lambda r: d if (d := r.created_at or r.started_at or _MIN_DT).tzinfo is not None else as_utc(d)
     if key == "duration":
         return lambda r: _elapsed(r, now)
     if key == "cost":
         return lambda r: -1.0 if r.cost is None else r.cost.amount
     if key == "updated":
-        return lambda r: d if (d := r.updated_at or _MIN_DT).tzinfo is not None else _aware(d)
+        return lambda r: d if (d := r.updated_at or _MIN_DT).tzinfo is not None else as_utc(d)
     if key == "error":
         return lambda r: (r.last_error or "").casefold()
     raise KeyError(key)
@@ -76,7 +73,7 @@ def _elapsed(run: Run, now: datetime) -> float:
     try:
         return (end - start).total_seconds()
     except TypeError:  # one of them naive
-        return (_aware(end) - _aware(start)).total_seconds()
+        return (as_utc(end) - as_utc(start)).total_seconds()
 
 
 def every_sort_value(column: str, each_run: Callable[[], Iterable[Run]], now: datetime,
