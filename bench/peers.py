@@ -27,6 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.bytecode import compile_app
+
 START_TIMEOUT = 120.0
 PREFECT_MAX_LIMIT = 200  # the server refuses a larger page: "Invalid limit: must be <= 200"
 
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     prefect = shutil.which("prefect", path=str(Path(sys.executable).parent)) or shutil.which("prefect")
     if prefect is None:
         raise SystemExit("prefect is not installed: pip install -e '.[test]'")
+    compile_app()
     runtui = [sys.executable, "-m", "runtui"]
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="runtui-bench-peers-") as tmp:

@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import screen, side_by_side
+from bench.bytecode import compile_app
 from bench.term import PtyProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -830,6 +831,7 @@ def main(argv: list[str] | None = None) -> int:
     skip = set(args.skip.split(",")) if args.skip else set()
     if not screen.available():
         log("pyte is not installed: figures that need a screen model are skipped (pip install pyte)")
+    compile_app()
     started = time.perf_counter()
     result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": quick, "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="runtui-bench-") as tmpname:
