@@ -62,8 +62,9 @@ _SSL_CONTEXT: ssl.SSLContext | None = None
 
 
 def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's default verifying context, built once: loading the CA bundle costs ~20 ms
-    per client, paid before the first rows otherwise (one client per profile)."""
+    """httpx's default verifying context, built once, when the first https connection
+    needs it: loading the CA bundle costs ~20 ms per build, paid before the first rows
+    otherwise (one client per profile, and plain-http profiles need none)."""
     global _SSL_CONTEXT
     if _SSL_CONTEXT is None:
         _SSL_CONTEXT = httpx.create_ssl_context()
@@ -74,7 +75,7 @@ def default_transport() -> httpx.AsyncBaseTransport | None:
     """The lean transport, or None (httpx's own) when a proxy variable is set."""
     if proxy_configured():
         return None
-    return H11Transport(ssl_context=shared_ssl_context(), keepalive_expiry=KEEPALIVE_EXPIRY)
+    return H11Transport(ssl_context=shared_ssl_context, keepalive_expiry=KEEPALIVE_EXPIRY)
 
 
 class HttpClient:
@@ -104,9 +105,12 @@ class HttpClient:
         # reads the proxy variables), else the lean h11 one (see transport.py).
         if transport is None:
             transport = default_transport()
+        # httpx builds a context from `verify` only for a transport of its own (behind
+        # a proxy): the shared one then, else the default, which builds nothing.
         self.client = httpx.AsyncClient(headers=headers, follow_redirects=False,
                                         timeout=READ_TIMEOUT, transport=transport,
-                                        verify=shared_ssl_context(), limits=LIMITS)
+                                        verify=shared_ssl_context() if transport is None else True,
+                                        limits=LIMITS)
         # Requests go straight to that transport: no cookies, auth flows or redirect
         # following are wanted here, and skipping them halves a poll's HTTP cost.
         self._direct = transport

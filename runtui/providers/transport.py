@@ -19,7 +19,7 @@ import contextlib
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import h11
@@ -58,8 +58,10 @@ Origin = tuple[str, str, int]
 
 
 class H11Transport(httpx.AsyncBaseTransport):
-    def __init__(self, *, ssl_context: ssl.SSLContext, keepalive_expiry: float = 30.0,
+    def __init__(self, *, ssl_context: Callable[[], ssl.SSLContext], keepalive_expiry: float = 30.0,
                  max_idle_per_origin: int = 8) -> None:
+        # Asked for at the first https connection: building one loads the CA bundle
+        # (~20 ms), which a profile on plain http (a local server, the demo) never needs.
         self._ssl = ssl_context
         self._expiry = keepalive_expiry
         self._max_idle = max_idle_per_origin
@@ -135,7 +137,7 @@ class H11Transport(httpx.AsyncBaseTransport):
     async def _connect(self, origin: Origin, timeout: float | None,
                        request: httpx.Request) -> _Connection:
         scheme, host, port = origin
-        tls = self._ssl if scheme == "https" else None
+        tls = self._ssl() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeout):
                 reader, writer = await asyncio.open_connection(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -84,7 +85,7 @@ async def server() -> AsyncIterator[Server]:
 def client(server: Server) -> HttpClient:
     return HttpClient(provider="test", base_url=server.url, auth_headers={"x-api-key": "k" * 8},
                       error_reader=lambda body: None,
-                      transport=H11Transport(ssl_context=shared_ssl_context()))
+                      transport=H11Transport(ssl_context=shared_ssl_context))
 
 
 async def test_requests_share_one_kept_alive_connection(server: Server) -> None:
@@ -171,7 +172,7 @@ async def test_a_stalled_answer_is_a_timeout(server: Server, monkeypatch: pytest
     server.script = [stall, stall, stall]
     monkeypatch.setattr(http_mod, "READ_TIMEOUT", httpx.Timeout(0.2, connect=1.0))
     http = HttpClient(provider="test", base_url=server.url, auth_headers={}, error_reader=lambda b: None,
-                      transport=H11Transport(ssl_context=shared_ssl_context()),
+                      transport=H11Transport(ssl_context=shared_ssl_context),
                       sleep=lambda _s: asyncio.sleep(0))
     with pytest.raises(ProviderError) as err:
         await http.get("/slow")
@@ -185,7 +186,7 @@ async def test_a_server_error_body_reaches_the_message(server: Server) -> None:
     server.script = [answer(b'{"message": "project not found"}', status="404 Not Found")]
     http = HttpClient(provider="test", base_url=server.url, auth_headers={},
                       error_reader=lambda body: body.get("message"),
-                      transport=H11Transport(ssl_context=shared_ssl_context()))
+                      transport=H11Transport(ssl_context=shared_ssl_context))
     with pytest.raises(ProviderError) as err:
         await http.get("/nope")
     await http.aclose()
@@ -223,3 +224,26 @@ def test_a_proxy_variable_hands_the_connection_layer_back_to_httpx(monkeypatch: 
     assert not proxy_configured() and isinstance(http_mod.default_transport(), H11Transport)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     assert proxy_configured() and http_mod.default_transport() is None
+
+
+async def test_a_plain_http_profile_never_builds_a_tls_context(
+        server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the CA bundle costs ~20 ms before the first rows: only https pays it."""
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    built: list[ssl.SSLContext] = []
+
+    def create_ssl_context() -> ssl.SSLContext:
+        built.append(ssl.create_default_context())
+        return built[-1]
+
+    monkeypatch.setattr(http_mod, "_SSL_CONTEXT", None)
+    monkeypatch.setattr(http_mod.httpx, "create_ssl_context", create_ssl_context)
+    http = HttpClient(provider="test", base_url=server.url, auth_headers={}, error_reader=lambda body: None)
+    response = await http.get("/v1/runs")
+    await http.aclose()
+    assert response.json() == {"ok": True} and isinstance(http._direct, H11Transport)
+    assert built == []
+    http_mod.shared_ssl_context()  # what an https connection asks for: built then, once
+    assert len(built) == 1
