@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from pydantic import SecretStr
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -26,6 +25,7 @@ from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.events import EventPage, EventQuery
 from runtui.providers.http import HttpClient
+from runtui.secret import Secret
 from runtui.tui.screens.logs import LogScreen
 
 RATE = int(os.environ.get("FEED_RATE", "1000"))
@@ -45,7 +45,7 @@ class FeedProvider(Provider):
         self.started = time.monotonic()
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {}
 
     @staticmethod

@@ -13,14 +13,15 @@ import shlex
 import stat
 import subprocess
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+import msgspec
 
 from runtui.errors import ConfigError, ConfigRefused
+from runtui.secret import Secret
 
 ENV_CONFIG = "RUNTUI_CONFIG"
 ENV_STATE_DIR = "RUNTUI_STATE_DIR"
@@ -46,8 +47,8 @@ def state_dir() -> Path:
     return platformdirs.user_state_path("runtui")
 
 
-class Defaults(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class Defaults(msgspec.Struct, kw_only=True):
+    """`[defaults]`. Keys runtui does not know are left alone (a newer runtui's, say)."""
 
     refresh_seconds: float = 2.0
     finished_refresh_seconds: float = 30.0
@@ -57,43 +58,19 @@ class Defaults(BaseModel):
     request_deadline_seconds: float = 30.0  # a whole request, retries included
     max_answer_mb: float = 16.0  # one answer, decoded; a larger one is refused, not read
 
-    @field_validator("request_deadline_seconds", "max_answer_mb")
-    @classmethod
-    def _above_zero(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be above 0")
-        return v
 
-    @field_validator("refresh_seconds", "finished_refresh_seconds")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if v < 0.2:
-            raise ValueError("must be at least 0.2 seconds")
-        return v
-
-
-class NotifySettings(BaseModel):
+class NotifySettings(msgspec.Struct, kw_only=True, frozen=True):
     """`[notify]`: how runtui tells you beyond its toast. All off by default."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     bell: bool = False  # the terminal bell
     desktop: bool = False  # a desktop notification through the terminal (OSC 9 and OSC 777)
     command: str | None = None  # run with the event as JSON on stdin (a chat webhook, a pager)
     min_interval_seconds: float = 10.0  # at most one notification this often
 
-    @field_validator("min_interval_seconds")
-    @classmethod
-    def _not_negative(cls, v: float) -> float:
-        if v < 0:
-            raise ValueError("must be 0 or more seconds")
-        return v
 
-
-class Profile(BaseModel):
-    """One account on one platform. Provider-specific extras are kept in model_extra."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
+class Profile(msgspec.Struct, kw_only=True, frozen=True):
+    """One account on one platform. `settings` holds the provider's own keys (its
+    declared options) as written in the file."""
 
     name: str
     provider: str
@@ -101,17 +78,11 @@ class Profile(BaseModel):
     api_key_env: str | None = None
     api_key_cmd: str | None = None
     keyring: bool = False
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     read_only: bool = False
     allow_insecure_http: bool = False
     refresh_seconds: float | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("use letters, digits, '.', '_' or '-' (max 64)")
-        return v
+    settings: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def key_source(self) -> str:
@@ -129,11 +100,111 @@ class Profile(BaseModel):
     @property
     def extras(self) -> dict[str, Any]:
         """The provider's own settings (its declared options), as written in the file."""
-        return dict(self.model_extra or {})
+        return dict(self.settings)
 
     def setting(self, name: str) -> Any:
         """One provider setting (see the provider's `options`), or None."""
-        return (self.model_extra or {}).get(name)
+        return self.settings.get(name)
+
+
+# Checks beyond the types, each with the message the user reads: (field, passes, message).
+_Rule = tuple[str, Callable[[Any], bool], str]
+_RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
+    Defaults: (
+        ("refresh_seconds", lambda v: v >= 0.2, "must be at least 0.2 seconds"),
+        ("finished_refresh_seconds", lambda v: v >= 0.2, "must be at least 0.2 seconds"),
+        ("request_deadline_seconds", lambda v: v > 0, "must be above 0"),
+        ("max_answer_mb", lambda v: v > 0, "must be above 0"),
+    ),
+    NotifySettings: (("min_interval_seconds", lambda v: v >= 0, "must be 0 or more seconds"),),
+    Profile: (("name", lambda v: NAME_RE.match(v) is not None,
+               "use letters, digits, '.', '_' or '-' (max 64)"),),
+}
+# The field that keeps the keys the type does not name.
+_KEPT_APART: dict[type[msgspec.Struct], str] = {Profile: "settings"}
+_S = TypeVar("_S", bound=msgspec.Struct)
+
+
+class Invalid(ValueError):
+    """A value the type or a rule refuses: which field, and why (never the value)."""
+
+    def __init__(self, where: str | None, message: str) -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.field = where
+        self.message = message
+
+
+def validated(kind: type[_S], data: Mapping[str, Any]) -> _S:
+    """`data` (a table from the file, or a form) as a `kind`, its types and rules checked.
+
+    Keys `kind` does not name go to its kept-apart field (a profile's provider
+    settings); for a type without one they are left out. Raises `Invalid`.
+    """
+    names = kind.__struct_fields__
+    apart = _KEPT_APART.get(kind)
+    known = {key: value for key, value in data.items() if key in names and key != apart}
+    try:
+        value = msgspec.convert(known, kind, dec_hook=_secret_from_text)
+    except msgspec.ValidationError as exc:
+        raise _invalid(exc) from None
+    for name, passes, message in _RULES.get(kind, ()):
+        if not passes(getattr(value, name)):
+            raise Invalid(name, message)
+    if apart is not None:
+        rest = {key: item for key, item in data.items() if key not in names or key == apart}
+        value = msgspec.structs.replace(value, **{apart: rest})
+    return value
+
+
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+_MISSING = re.compile(r"Object missing required field `([^`]*)`")
+
+
+def _invalid(exc: msgspec.ValidationError) -> Invalid:
+    """msgspec says "Expected `bool`, got `str` - at `$.keyring`": the field apart."""
+    text = str(exc)
+    missing = _MISSING.match(text)
+    if missing is not None:
+        return Invalid(missing.group(1), "required")
+    found = _AT.search(text)
+    if found is None:
+        return Invalid(None, text)
+    return Invalid(found.group(1).split("[", 1)[0] or None, _in_words(text[: found.start()]))
+
+
+_EXPECTED = re.compile(r"Expected `([^`]*)`, got `([^`]*)`")
+_WORDS = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "a string",
+          "array": "a list", "object": "a table"}
+
+
+def _in_words(text: str) -> str:
+    """"Expected `float | null`, got `str`" as the file's author reads it: "must be a
+    number, not a string" (TOML names its types so; an optional value may be left out)."""
+    found = _EXPECTED.fullmatch(text)
+    if found is None:
+        return text
+    wanted = [_WORDS.get(name, name) for name in found.group(1).split(" | ") if name != "null"]
+    got = "a decimal number" if found.group(2) == "float" else _WORDS.get(found.group(2), found.group(2))
+    return f"must be {' or '.join(wanted)}, not {got}"
+
+
+def _secret_from_text(kind: type, value: Any) -> Any:
+    if kind is Secret and isinstance(value, Secret | str):  # from a form: one already
+        return value if isinstance(value, Secret) else Secret(value)
+    raise TypeError("must be a string")
+
+
+def explicit_values(value: msgspec.Struct, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of `value` that differ from their defaults, by name."""
+    out: dict[str, Any] = {}
+    for info in msgspec.structs.fields(value):
+        item = getattr(value, info.name)
+        if info.name in leave_out:
+            continue
+        default = info.default_factory() if info.default_factory is not msgspec.NODEFAULT else info.default
+        if info.required or item != default:
+            out[info.name] = item
+    return out
 
 
 @dataclass
@@ -247,24 +318,15 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
         raise ConfigError(f"not valid TOML: {exc}", path=str(path),
                           line=int(m.group(1)) if m else None) from None
 
-    raw_defaults = data.get("defaults", {})
-    if isinstance(raw_defaults, Mapping):
+    for section, kind in (("defaults", Defaults), ("notify", NotifySettings)):
+        raw = data.get(section, {})
+        if not isinstance(raw, Mapping):
+            continue
         try:
-            cfg.defaults = Defaults.model_validate(raw_defaults)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            fld = str(err["loc"][0]) if err["loc"] else None
-            cfg.errors.append(ConfigError(err["msg"], path=str(path), field=f"defaults.{fld}",
-                                          line=_line_of(text, None, fld)))
-    raw_notify = data.get("notify", {})
-    if isinstance(raw_notify, Mapping):
-        try:
-            cfg.notify = NotifySettings.model_validate(raw_notify)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            fld = str(err["loc"][0]) if err["loc"] else None
-            cfg.errors.append(ConfigError(err["msg"], path=str(path), field=f"notify.{fld}",
-                                          line=_line_of(text, None, fld)))
+            setattr(cfg, section, validated(kind, raw))
+        except Invalid as exc:
+            cfg.errors.append(ConfigError(exc.message, path=str(path), field=f"{section}.{exc.field}",
+                                          line=_line_of(text, None, exc.field)))
     keymap = data.get("keymap", {})
     if isinstance(keymap, Mapping):
         cfg.keymap = {str(k): str(v) for k, v in keymap.items()}
@@ -288,11 +350,10 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
     if not isinstance(body, Mapping):
         raise ConfigError("must be a table", line=_line_of(text, None, None), **where)
     try:
-        prof = Profile.model_validate({**body, "name": name})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        fld = ".".join(str(p) for p in err["loc"]) or None
-        raise ConfigError(err["msg"], field=fld, line=_line_of(text, name, fld), **where) from None
+        prof = validated(Profile, {**body, "name": name})
+    except Invalid as exc:
+        raise ConfigError(exc.message, field=exc.field, line=_line_of(text, name, exc.field),
+                          **where) from None
     if known is not None and prof.provider not in known:
         raise ConfigError(f"unknown provider {prof.provider!r} (installed: {', '.join(sorted(known))})",
                           field="provider", line=_line_of(text, name, "provider"), **where)
@@ -308,10 +369,10 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
     return prof
 
 
-_CMD_CACHE: dict[str, SecretStr] = {}
+_CMD_CACHE: dict[str, Secret] = {}
 
 
-def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
+def resolve_key(profile: Profile, *, required: bool = True) -> Secret | None:
     """The profile's key from its source. Errors name the source, never the key."""
     where: dict[str, Any] = {"profile": profile.name}
     if profile.api_key_env:
@@ -319,7 +380,7 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
         if not value.strip():
             raise ConfigError(f"environment variable {profile.api_key_env} is not set or empty",
                               field="api_key_env", **where)
-        return SecretStr(value.strip())
+        return Secret(value.strip())
     if profile.api_key_cmd:
         cached = _CMD_CACHE.get(profile.api_key_cmd)
         if cached is not None:
@@ -334,7 +395,7 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
         if proc.returncode != 0 or not value:
             raise ConfigError(f"api_key_cmd exited {proc.returncode} without a key",
                               field="api_key_cmd", **where)
-        _CMD_CACHE[profile.api_key_cmd] = SecretStr(value)
+        _CMD_CACHE[profile.api_key_cmd] = Secret(value)
         return _CMD_CACHE[profile.api_key_cmd]
     if profile.keyring:
         try:
@@ -346,7 +407,7 @@ def resolve_key(profile: Profile, *, required: bool = True) -> SecretStr | None:
         if not value:
             raise ConfigError(f"no keyring entry for service 'runtui', user {profile.name!r}",
                               field="keyring", **where)
-        return SecretStr(str(value))
+        return Secret(str(value))
     if profile.api_key is not None:
         return profile.api_key
     if required:
@@ -433,11 +494,9 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
 
     values = {k: v for k, v in values.items() if v is not None}
     try:  # refuse what we could not load back
-        prof = Profile.model_validate({**values, "name": name})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(err["msg"], path=str(path), profile=name,
-                          field=".".join(str(p) for p in err["loc"]) or None) from None
+        prof = validated(Profile, {**values, "name": name})
+    except Invalid as exc:
+        raise ConfigError(exc.message, path=str(path), profile=name, field=exc.field) from None
     if prof.base_url:
         from runtui.urls import check_base_url
 
@@ -450,7 +509,7 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         if name in profiles and not replace:
             raise ConfigError(f"profile {name!r} already exists (--replace overwrites it, "
                               "`profiles remove` deletes it)", path=str(path), profile=name)
-        wanted = {key: value.get_secret_value() if isinstance(value, SecretStr) else value
+        wanted = {key: value.get_secret_value() if isinstance(value, Secret) else value
                   for key, value in values.items() if value is not None and key != "name"}
         existing = profiles.get(name)
         if isinstance(existing, dict):
@@ -483,6 +542,6 @@ def remove_profile(path: Path, name: str) -> None:
 
 def profile_values(profile: Profile) -> dict[str, Any]:
     """What to write back for a profile (the inline key stays as it was)."""
-    data = profile.model_dump(exclude={"name"}, exclude_defaults=True)
-    data.update(profile.extras)
+    data = explicit_values(profile, leave_out=("name", "settings"))
+    data.update(profile.settings)
     return data

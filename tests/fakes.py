@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pydantic import SecretStr
-
 from runtui.config import Profile
 from runtui.errors import ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.edges import ACTIONS as EDGES
 from runtui.providers.http import HttpClient
+from runtui.secret import Secret
 
 
 class FakeProvider(Provider):
@@ -33,7 +32,7 @@ class FakeProvider(Provider):
         self.max_in_list = 0
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {}
 
     @staticmethod

@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 import httpx
 from httpx_sse import EventSource, SSEError
-from pydantic import SecretStr
 
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
@@ -32,6 +31,7 @@ from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want, offset_items
 from runtui.providers.stream_tap import StreamTap
+from runtui.secret import Secret
 from runtui.workflow_model import Trigger
 
 NAME = "b3os"
@@ -342,7 +342,7 @@ class B3osProvider(Provider):
     workflow_label: ClassVar[str] = "workflow id"
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {"Authorization": f"Bearer {key.get_secret_value()}"} if key is not None else {}
 
     @classmethod

@@ -17,7 +17,6 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 import orjson
-from pydantic import SecretStr
 
 from runtui.actions import ActionTable, register_table
 from runtui.config import Profile, resolve_key
@@ -27,6 +26,7 @@ from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.options import ProviderOption
 from runtui.providers.parse import PageMemo, ParseMemo
+from runtui.secret import Secret
 
 T = TypeVar("T")
 
@@ -81,7 +81,7 @@ class Provider(abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         """The headers that carry the key (and org/project context) on every request."""
 
     @staticmethod

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from pydantic import SecretStr
-
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import NotAllowed, ProviderError
@@ -22,6 +20,7 @@ from runtui.providers.edges_schedules import parse_schedules
 from runtui.providers.events import EventPage, EventQuery, derived_page, event, status_events, step_events
 from runtui.providers.http import first_str, seg
 from runtui.providers.paging import OffsetPager, Page, Want, offset_items
+from runtui.secret import Secret
 from runtui.workflow_model import Trigger
 
 NAME = "edges"
@@ -280,7 +279,7 @@ class EdgesProvider(Provider):
     workflow_label: ClassVar[str] = "flow slug"
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {"X-API-Key": key.get_secret_value()} if key is not None else {}
 
     @staticmethod

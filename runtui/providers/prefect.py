@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import httpx
-from pydantic import SecretStr
 
 from runtui.actions import ActionTable
 from runtui.config import Profile
@@ -49,6 +48,7 @@ from runtui.providers.http import HttpClient, first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want, offset_items
 from runtui.providers.prefect_deployments import history_counts, next_runs, parse_deployment
+from runtui.secret import Secret
 from runtui.workflow_model import OutcomeCounts, Trigger
 
 NAME = "prefect"
@@ -367,7 +367,7 @@ class PrefectProvider(Provider):
         self._task_names: dict[str, str] = {}  # task run id -> name, for log line sources
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {"Authorization": f"Bearer {key.get_secret_value()}"} if key is not None else {}
 
     @staticmethod

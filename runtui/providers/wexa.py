@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar
 
-from pydantic import SecretStr
-
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -44,6 +42,7 @@ from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
 from runtui.providers.wexa_inbox import answer_body, parse_inbox
+from runtui.secret import Secret
 
 NAME = "wexa"
 INBOX_LIMIT = 100  # what the SDK asks for; the queue shows the newest pending items
@@ -393,7 +392,7 @@ class WexaProvider(Provider):
     workflow_label: ClassVar[str] = "agentflow id"
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {"x-api-key": key.get_secret_value()} if key is not None else {}
 
     @classmethod

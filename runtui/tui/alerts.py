@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue, Reason, waiting_steps
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
@@ -48,7 +50,7 @@ class Alerts:
         self.is_followed = is_followed  # watched or marked: its end is worth a notification
         settings = workspace.config.notify
         if workspace.config.defaults.bell and not settings.bell:  # the older `[defaults] bell`
-            settings = settings.model_copy(update={"bell": True})
+            settings = msgspec.structs.replace(settings, bell=True)
         self.notifier = Notifier(settings)
         self.queue = AttentionQueue(acks=Acknowledgements.load(), on_new=self._needs_attention,
                                     read_only={n: workspace.read_only(n) for n in workspace.profile_names})

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from runtui import config as config_mod
-from runtui.config import Profile
+from runtui.config import Profile, validated
 from runtui.engine.workspace import Workspace
 from runtui.model import Run, Status
 from runtui.providers.b3os import B3osProvider
@@ -105,7 +105,7 @@ async def test_every_adapter_sends_ids_as_one_raw_segment(cls: Any, monkeypatch:
         seen.append(request.url.raw_path.decode().split("?")[0])
         return httpx.Response(404, json={"message": "nope", "detail": "nope"})
 
-    profile = Profile.model_validate({"name": "t", "provider": cls.name, "api_key_env": "FAULTS_SEG_KEY",
+    profile = validated(Profile, {"name": "t", "provider": cls.name, "api_key_env": "FAULTS_SEG_KEY",
                                       "base_url": "https://api.test/base", "project_id": "p" * 24,
                                       "user_id": "u"})
     provider = cls.from_profile(profile, transport=httpx.MockTransport(handler))

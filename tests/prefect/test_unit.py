@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from runtui.actions import decide
 from runtui.cli import cli
-from runtui.config import Profile
+from runtui.config import Profile, validated
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, Kind, Run, StartRequest, Status
 from runtui.providers import registry
@@ -58,7 +58,7 @@ def build(handler: Handler, **fields: Any) -> tuple[PrefectProvider, list[httpx.
         seen.append(request)
         return handler(request)
 
-    profile = Profile.model_validate({"name": "pf", "provider": "prefect", "base_url": BASE, **fields})
+    profile = validated(Profile, {"name": "pf", "provider": "prefect", "base_url": BASE, **fields})
     provider = PrefectProvider.from_profile(profile, transport=httpx.MockTransport(record))
     assert isinstance(provider, PrefectProvider)
     return provider, seen

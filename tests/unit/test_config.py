@@ -8,6 +8,7 @@ import pytest
 
 from runtui import config
 from runtui.errors import ConfigError
+from runtui.secret import Secret
 
 KNOWN = frozenset({"wexa", "edges", "b3os"})
 
@@ -142,3 +143,52 @@ def test_a_crash_during_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
 def test_config_path_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNTUI_CONFIG", str(tmp_path / "x.toml"))
     assert config.default_config_path() == tmp_path / "x.toml"
+
+
+def test_wrong_types_are_told_in_the_files_words_with_field_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", """
+[defaults]
+page_size = 2.5
+
+[notify]
+command = ["notify-send"]
+
+[profiles.a]
+provider = "edges"
+refresh_seconds = "fast"
+
+[profiles.b]
+api_key_env = "K"
+""")
+    cfg = config.load(p, known_providers=KNOWN)
+    found = {(e.profile, e.field): (e.detail, e.line) for e in cfg.errors}
+    assert found == {
+        (None, "defaults.page_size"): ("must be a whole number, not a decimal number", 3),
+        (None, "notify.command"): ("must be a string, not a list", 6),
+        ("a", "refresh_seconds"): ("must be a number, not a string", 10),
+        ("b", "provider"): ("required", 12),
+    }
+    assert cfg.defaults == config.Defaults() and cfg.notify == config.NotifySettings()
+
+
+def test_a_rule_beyond_the_type_is_told_in_its_own_words() -> None:
+    with pytest.raises(config.Invalid) as info:
+        config.validated(config.Defaults, {"refresh_seconds": 0.1})
+    assert (info.value.field, info.value.message) == ("refresh_seconds", "must be at least 0.2 seconds")
+    with pytest.raises(config.Invalid) as info:
+        config.validated(config.Profile, {"name": "two words", "provider": "edges"})
+    assert info.value.field == "name" and "letters, digits" in info.value.message
+
+
+def test_a_profiles_own_keys_are_its_provider_settings_and_written_back(tmp_path: Path) -> None:
+    prof = config.validated(config.Profile, {"name": "w", "provider": "wexa", "api_key": "sekrit-inline",
+                                             "project_id": "p1", "read_only": True})
+    assert prof.settings == {"project_id": "p1"} and prof.setting("project_id") == "p1"
+    assert isinstance(prof.api_key, Secret) and "sekrit-inline" not in repr(prof) + f"{prof.api_key}"
+    values = config.profile_values(prof)
+    assert values.keys() == {"provider", "api_key", "read_only", "project_id"}
+    p = tmp_path / "c.toml"
+    config.save_profile(p, "w", values)
+    again = config.load(p, known_providers=frozenset({"wexa"})).profiles["w"]
+    assert again == prof and again.api_key is not None
+    assert again.api_key.get_secret_value() == "sekrit-inline"

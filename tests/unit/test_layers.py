@@ -50,3 +50,11 @@ def test_the_app_starts_without_the_log_workflow_or_task_machinery() -> None:
     assert "runtui.tui.screens.runs" in loaded
     lazy = {"runtui.engine.logs", "runtui.engine.log_store", "runtui.engine.stats", "runtui.engine.tasks"}
     assert not lazy & loaded
+
+
+def test_no_start_loads_pydantic() -> None:
+    """pydantic and its models cost ~60 ms of every start (first rows, each CLI command):
+    the config is read with msgspec. (Prefect, a test dependency, still brings pydantic.)"""
+    loaded = _loaded_after_import([*CORE, "runtui.tui.launch", "runtui.tui.app", "runtui.tui.screens.runs"])
+    assert "runtui.tui.app" in loaded and "msgspec" in loaded
+    assert not {m for m in loaded if m == "pydantic" or m.startswith(("pydantic.", "pydantic_core"))}

@@ -327,8 +327,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         })
         values = {k: v for k, v in values.items() if v is not None}
         try:
-            config_mod.Profile.model_validate({**values, "name": name})
-        except ValueError as exc:
+            config_mod.validated(config_mod.Profile, {**values, "name": name})
+        except config_mod.Invalid as exc:
             return None, [("name", f"profile: {exc}")]
         return (name, values), []
 

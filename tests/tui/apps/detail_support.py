@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from textual.app import App, ComposeResult
 
 from runtui import config as config_mod
@@ -18,6 +17,7 @@ from runtui.model import Action, Cost, Kind, Run, RunDetail, StartRequest, Statu
 from runtui.providers.b3os import ACTIONS as B3OS
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo
 from runtui.providers.http import HttpClient
+from runtui.secret import Secret
 from runtui.tui.widgets.detail_pane import DetailPane
 
 CSS_PATH = Path(__file__).resolve().parents[3] / "runtui" / "tui" / "runtui.tcss"
@@ -46,7 +46,7 @@ class MemoryProvider(Provider):
         self.reads = 0
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {}
 
     @staticmethod

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from runtui.config import Profile
+from runtui.config import Profile, validated
 from runtui.providers.base import Provider
 
 KEY = "sk-test-Secret-123456"
@@ -56,7 +56,7 @@ def make(monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[Any, Recorder]]
 
     def build(cls: type[Provider], handler: Handler, **fields: Any) -> tuple[Any, Recorder]:
         recorder = Recorder(handler)
-        profile = Profile.model_validate({"name": "t", "provider": cls.name, "api_key_env": KEY_ENV,
+        profile = validated(Profile, {"name": "t", "provider": cls.name, "api_key_env": KEY_ENV,
                                           **fields})
         provider = cls.from_profile(profile, transport=httpx.MockTransport(recorder))
         return provider, recorder

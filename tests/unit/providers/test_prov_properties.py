@@ -191,7 +191,7 @@ async def test_adapter_reads_survive_any_body(monkeypatch: pytest.MonkeyPatch, c
         return httpx.Response(status, content=raw, headers={"content-type": "application/json"})
 
     profile = Profile(name="prop", provider=cls.name, api_key_env="RUNTUI_PROP_KEY",
-                      project_id="p" * 24, user_id="u")
+                      settings={"project_id": "p" * 24, "user_id": "u"})
     provider = cls.from_profile(profile, transport=httpx.MockTransport(handler))
     for call in (lambda: provider.get_run("r1"), lambda: provider.get_summary("r1"),
                  lambda: provider.list_runs()):
