@@ -50,6 +50,9 @@ INDEX_DELAY = 0.3
 """Quiet seconds (no re-sort, no big delta) before the search index is rebuilt: once
 after a burst (e.g. pages of runs loading), not after each change. A filter that needs
 the index sooner rebuilds it on the spot."""
+STANDING_STEP = 0.02
+"""Seconds between building two kept orders (`standing_orders`, ~15 ms each at 50,000
+runs): a key pressed meanwhile is handled between them."""
 PREFETCH_DELAY = 0.05
 """Seconds after an `s` before the column after it is sorted ahead of time (the frame
 showing this sort is out by then; a key pressed meanwhile waits at most one sort)."""
@@ -162,6 +165,7 @@ class RunTable(RunLines, can_focus=True):
         model = RunView(clock.now(), self._schedule_index)
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
+        self._standing_timer: Timer | None = None
         self._prefetch_timer: Timer | None = None
         self._last_tick = 0.0
         if runs:
@@ -500,10 +504,10 @@ class RunTable(RunLines, can_focus=True):
     # ------------------------------------------------------------------ search index
 
     def _schedule_index(self, *, soon: bool = False) -> None:
-        """Rebuild the search index once changes stop coming (each call pushes that back
-        by INDEX_DELAY: not once per page while runs load), or with `soon` once the screen
-        is updated (a filter keystroke may be next)."""
-        if self._model.index.valid or not self.is_mounted:
+        """Rebuild the search index (then the kept orders) once changes stop coming (each
+        call pushes that back by INDEX_DELAY: not once per page while runs load), or with
+        `soon` once the screen is updated (a filter keystroke may be next)."""
+        if (self._model.index.valid and self._model.standing.complete) or not self.is_mounted:
             return
         if soon:
             self.call_after_refresh(self._build_index)
@@ -518,6 +522,16 @@ class RunTable(RunLines, can_focus=True):
 
     def _build_index(self) -> None:
         self._model.build_index()
+        if not self._model.standing.complete and self._standing_timer is None:
+            self._standing_timer = self.set_timer(STANDING_STEP, self._build_standing,
+                                                  name="run-table-standing")
+
+    def _build_standing(self) -> None:
+        """One kept order per step, until all are built."""
+        self._standing_timer = None
+        if self._model.build_standing():
+            self._standing_timer = self.set_timer(STANDING_STEP, self._build_standing,
+                                                  name="run-table-standing")
 
     @property
     def _index(self) -> SearchIndex:

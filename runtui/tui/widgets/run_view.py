@@ -51,7 +51,8 @@ from runtui.tui.widgets.run_rows import (
     Row,
     SearchIndex,
 )
-from runtui.tui.widgets.sort_values import every_sort_value, sort_key_fn
+from runtui.tui.widgets.sort_values import comparable_sort_values, every_sort_value, sort_key_fn
+from runtui.tui.widgets.standing_orders import StandingOrders
 
 if TYPE_CHECKING:
     from textual.strip import Strip
@@ -102,15 +103,18 @@ class RunView:
         # What touched rows were drawn with before (plain, cursor): a row whose change
         # draws the same line again need not be sent (cleared with `touched`).
         self.drawn: dict[Row, tuple[Strip | None, Strip | None]] = {}
-        self._unsettled: list[Any] | None = None  # sort values, parallel to `rows` (arrival order)
+        # Sort values, parallel to `rows` (arrival order), or how to get them (a kept order).
+        self._unsettled: list[Any] | Callable[[], list[Any]] | None = None
         self._retired: list[object] = []  # what a re-sort replaced, dropped by `settle`
         self._prefetched: _Prefetched | None = None  # the order the next `s` will likely want
+        self.standing = StandingOrders()  # orders kept for the columns a run's values never move in
 
     # ------------------------------------------------------------------ data
 
     def set_runs(self, runs: Iterable[Run], now: datetime) -> None:
         """Replace every run. Cursor, marks and pending stay on runs that remain."""
         self._prefetched = None
+        self.standing.drop()  # built again once changes stop (`build_standing`)
         self._unsettled = None  # values for the old rows; the re-sort below makes new ones
         self.now = now
         old_rows = self.rows
@@ -144,6 +148,7 @@ class RunView:
         self._prefetched = None  # sorted before this change
         self.now = now
         rows = self.rows
+        standing_moves = self.standing.take_out(rows, delta.removed, delta.changed)
         in_view = self._passes
         gone: list[Row] = []
         for run in delta.removed:
@@ -201,6 +206,9 @@ class RunView:
                 self._bulk(gone, moved, list(added))
         else:
             self._incremental(gone, moved, list(added), recoded)
+        self.standing.put_back(standing_moves, list(added))
+        if not self.standing.complete:
+            self._schedule_index()
         return gone
 
     def set_filter(self, text: str) -> bool:
@@ -393,9 +401,14 @@ class RunView:
         shown = self._order
         self._retired.extend((shown, self.view))
         ready, self._prefetched = self._prefetched, None
+        kept = self.standing.ready(self.sort, self.reverse)
+        keys: list[Any] | Callable[[], list[Any]] | None
         if ready is not None and (ready.column, ready.reverse) == (self.sort, self.reverse):
             self._key_fn, self.now = ready.key_fn, ready.now
             keys, self._order = ready.keys, ready.order
+        elif kept is not None and not flip:
+            # The values are read later, with the rows' (`settle`), off the frame's path.
+            keys, self._order = partial(self._sort_values, self.sort, self._key_fn), list(kept)
         elif flip:
             self.settle()  # (done after the frame of the last sort, unless keys came faster)
             keys, self._order = None, sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
@@ -414,9 +427,27 @@ class RunView:
         reverse = column in _DESCENDING
         if column not in BY_KEY or (column, reverse) == (self.sort, self.reverse):
             return
+        if self.standing.ready(column, reverse) is not None:
+            return  # kept ready already
         key_fn = sort_key_fn(column, now)
         keys, order = self._sorted(column, reverse, key_fn, now)
         self._prefetched = _Prefetched(column, reverse, key_fn, now, keys, order)
+
+    def build_standing(self) -> bool:
+        """Build one kept order that is missing (`standing_orders`); True while some are."""
+        if self.standing.complete:
+            return False
+        self.settle()  # (the orders are built from `rows`, which a re-sort's values belong to)
+        return self.standing.build_next(
+            lambda column, reverse: self._sorted(column, reverse, sort_key_fn(column, self.now), self.now)[1],
+            self.now)
+
+    def _sort_values(self, column: str, key_fn: Callable[[Run], Any]) -> list[Any]:
+        """Every row's sort value for `column`, in arrival order (no sort: a kept order's)."""
+        rows = self.rows.values()
+        if column == "status":  # the status rank is the row's own status index
+            return list(map(STATUS_INDEX_OF, rows))
+        return comparable_sort_values(column, partial(map, RUN, rows), self.now, key_fn)
 
     def _sorted(self, column: str, reverse: bool, key_fn: Callable[[Run], Any],
                 now: datetime) -> tuple[list[Any], list[Row]]:
@@ -448,6 +479,8 @@ class RunView:
         keys = self._unsettled
         if keys is not None:
             self._unsettled = None
+            if callable(keys):
+                keys = keys()
             deque(map(setattr, self.rows.values(), repeat("sort_value"), keys), maxlen=0)
         self._retired.clear()
 

@@ -99,6 +99,26 @@ def every_sort_value(column: str, each_run: Callable[[], Iterable[Run]], now: da
     return list(map(key_fn, each_run())) if found is None else found
 
 
+def comparable_sort_values(column: str, each_run: Callable[[], Iterable[Run]], now: datetime,
+                           key_fn: Callable[[Run], Any]) -> list[Any]:
+    """`every_sort_value`, but never a missing or naive time among them (values a row keeps,
+    found later by bisection: those would not compare). No sort needed to find out."""
+    values = every_sort_value(column, each_run, now, key_fn)
+    if column in SORT_ATTRIBUTE and not _all_aware(values):
+        return list(map(key_fn, each_run()))
+    return values
+
+
+def _all_aware(values: list[Any]) -> bool:
+    try:
+        return None not in set(map(_TZINFO, values))
+    except AttributeError:  # a missing time (None)
+        return False
+
+
+_TZINFO = attrgetter("tzinfo")
+
+
 def _is_aware(value: object) -> bool:
     return isinstance(value, datetime) and value.tzinfo is not None
 
