@@ -94,6 +94,9 @@ def every_sort_value(column: str, each_run: Callable[[], Iterable[Run]], now: da
             values = map(attrgetter(attribute), each_run())
             # (a time is never false: `or` only fills in a missing one)
             return list(values) if floor is None else [value or floor for value in values]
+    if column == "duration":
+        found = _durations(each_run(), now)
+        return list(map(key_fn, each_run())) if found is None else found
     fast = _FAST.get(column)
     found = None if fast is None else fast(each_run())
     return list(map(key_fn, each_run())) if found is None else found
@@ -132,6 +135,24 @@ def _folded_workflows(runs: Iterable[Run]) -> list[str] | None:
         return None
     folded = {name: name.casefold() for name in distinct}
     return list(map(folded.__getitem__, names))
+
+
+def _durations(runs: Iterable[Run], now: datetime) -> list[float] | None:
+    """`_elapsed` of every run, in one comprehension: a function call per run (and the
+    status's `terminal` property) made the duration sort's values cost twice as much
+    (~25 ms at 50,000 runs against ~12). None when some time is naive (then `_elapsed`,
+    which takes it as UTC, for every run)."""
+    ended = _TERMINAL_IDS
+    try:
+        return [((end - start).total_seconds() if (end := run.finished_at) is not None
+                 else _NO_TIME if id(run.status) in ended else (now - start).total_seconds())
+                if (start := run.started_at or run.created_at) is not None else _NO_TIME
+                for run in runs]
+    except TypeError:  # a naive time among aware ones
+        return None
+
+
+_TERMINAL_IDS = frozenset(id(status) for status in Status if status.terminal)
 
 
 def _folded_errors(runs: Iterable[Run]) -> list[str]:
