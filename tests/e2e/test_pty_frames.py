@@ -120,3 +120,19 @@ def test_escape_out_of_the_filter_is_one_frame_and_leaves_the_screen_as_it_was(a
     assert closed.count(FRAME_START) == 1, [f[:60] for f in closed.split(FRAME_START)]
     assert cursor_colour() == focused
     assert cells() == before
+
+
+def test_active_only_and_back_are_one_frame_each(app: PtyProcess) -> None:
+    """`a` (no run is active here: the view empties, the cursor is on no run) changes the
+    rows, the summary and the cursor run, and comes back: one frame each way. At 50,000
+    runs the footer and the summary came one or two frames after the rows (~30 ms), when
+    the table's CursorMoved message reached the screen; 300 runs are too few for that
+    late frame to show here (tests/tui/test_runs_screen.py holds the order of it)."""
+    for _ in range(2):
+        emptied = press(app, b"a")
+        assert shown_count(emptied) == 0
+        assert emptied.count(FRAME_START) == 1, [f[:60] for f in emptied.split(FRAME_START)]
+        assert b"active only" in emptied  # the summary says so in that frame
+        back = press(app, b"a")
+        assert shown_count(back) == RUNS
+        assert back.count(FRAME_START) == 1, [f[:60] for f in back.split(FRAME_START)]

@@ -31,6 +31,7 @@ from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.health_bar import HealthBar
+from runtui.tui.widgets.keys_footer import KeysFooter
 from tests.integration.conftest import run_cli
 from tests.tui.apps.runs_support import NOW
 from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
@@ -143,6 +144,31 @@ async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:
                        what="focus follows the scroll")
         assert app.workspace.focus != first
         assert all(w._focus <= app.workspace.focus for w in app.workspace.watchers.values())
+
+
+async def test_a_key_that_moves_the_cursor_greys_out_the_footers_keys_before_its_frame(
+        tui_sim: TuiSim) -> None:
+    """`a` from a finished run to an active one: the footer follows the new cursor run while
+    the key is handled (the table's cursor listener), so the frame that shows the rows
+    shows its keys; the CursorMoved message came a frame or two after (~30 ms at 50,000)."""
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        table = screen.table
+        for _ in range(table.visible_count):
+            if table.cursor_run is not None and table.cursor_run.status.terminal:
+                break
+            await pilot.press("down")
+        assert table.cursor_run is not None and table.cursor_run.status.terminal
+        await pilot.pause()
+        footer = screen.query_one(KeysFooter)
+        before = footer.shown
+        screen.action_active_only()  # as the binding does, and nothing awaited after it
+        run = table.cursor_run
+        assert run is not None and not run.status.terminal
+        assert footer.shown != before  # (cancel, at least, comes back for an active run)
+        assert [enabled for _key, _what, enabled in footer.shown if _what in ("Cancel", "Pause")] == [
+            bool(screen.check_action("run_action", (what.lower(),)))
+            for _key, what, _enabled in footer.shown if what in ("Cancel", "Pause")]
+        assert "active only" in summary(screen)
 
 
 async def test_active_only_sort_and_profile_scope(tui_sim: TuiSim) -> None:

@@ -131,6 +131,7 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.table.cursor_listener = self._keys_for_cursor
         self.table.watch_runs(cast("AppHost", self.app).watched)
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
@@ -228,6 +229,9 @@ class RunsScreen(Screen[None]):
         if getattr(summary, "_last", None) != text:
             summary._last = text  # type: ignore[attr-defined]
             summary.update(text, layout=False)
+            # Handed to the screen now: the key that changed it may already have asked for
+            # the frame (the table's cursor listener), which would otherwise go without it.
+            repaint_now(summary)
 
     # ---- detail -----------------------------------------------------------------------
 
@@ -476,9 +480,16 @@ class RunsScreen(Screen[None]):
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
         self._update_focus()  # a scroll brings other rows on screen: read those first
-        # Repaint the footer only when the keys it greys out actually change:
-        # a cursor move must cost one or two lines, not the footer too.
-        # Only what the footer shows counts (hidden bindings such as retry do not).
+        self._keys_for_cursor(event.run)  # (done already, unless the listener was not set)
+
+    def _keys_for_cursor(self, _run: Run | None) -> None:
+        """The table's `cursor_listener`: the footer's keys for the new cursor run, in the
+        same frame as the table (`a` or `o` moving the cursor painted the footer one or
+        two frames later, ~30 ms after its key, when the CursorMoved message came).
+
+        Repaint the footer only when the keys it greys out actually change: a cursor move
+        must cost one or two lines, not the footer too. Only what the footer shows counts
+        (hidden bindings such as retry do not)."""
         signature = tuple(self.check_action(action, params) for action, params in FOOTER_ACTIONS)
         if signature != self._bindings_for:
             self._bindings_for = signature

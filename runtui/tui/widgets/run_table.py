@@ -17,7 +17,7 @@ inserted above the window moves nothing on screen and repaints nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -166,6 +166,10 @@ class RunTable(RunLines, can_focus=True):
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
         self._standing_timer: Timer | None = None
+        # Told at once when the cursor lands on another run, before the frame: what the
+        # owner shows of the cursor run (its greyed-out keys) then joins the table's
+        # frame. The CursorMoved message comes after it, a frame or two later.
+        self.cursor_listener: Callable[[Run | None], None] | None = None
         self._prefetch_timer: Timer | None = None
         self._last_tick = 0.0
         if runs:
@@ -599,10 +603,20 @@ class RunTable(RunLines, can_focus=True):
         return _Snap(top, rows, cursor, self._empty_text(), self._header_sig())
 
     def _commit(self, snap: _Snap) -> None:
+        """Repaint what the change since `snap` altered; tell of a cursor on another run."""
+        moved = self._model.cursor is not snap.cursor
+        self._repaint_since(snap)
+        if moved:
+            if self.cursor_listener is not None:
+                # The table's repaint is handed to the screen first: the listener's may
+                # start the frame, and the table's lines must be in it.
+                repaint_now(self)
+                self.cursor_listener(self.cursor_run)
+            self.post_message(self.CursorMoved(self, self.cursor_run))
+
+    def _repaint_since(self, snap: _Snap) -> None:
         self._sync_virtual_size()
         model = self._model
-        if model.cursor is not snap.cursor:
-            self.post_message(self.CursorMoved(self, self.cursor_run))
         if not self._is_ready():
             self.refresh()
             return
