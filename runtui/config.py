@@ -122,6 +122,9 @@ _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
 }
 # The field that keeps the keys the type does not name.
 _KEPT_APART: dict[type[msgspec.Struct], str] = {Profile: "settings"}
+# Tables where a key the type does not name is a mistake (a misspelt `desktop` would
+# otherwise leave notifications off without a word); elsewhere such keys are left alone.
+_NO_OTHER_KEYS: frozenset[type[msgspec.Struct]] = frozenset({NotifySettings})
 _S = TypeVar("_S", bound=msgspec.Struct)
 
 
@@ -142,6 +145,10 @@ def validated(kind: type[_S], data: Mapping[str, Any]) -> _S:
     """
     names = kind.__struct_fields__
     apart = _KEPT_APART.get(kind)
+    if kind in _NO_OTHER_KEYS:
+        for key in data:
+            if key not in names:
+                raise Invalid(str(key), f"not a setting of this table (known: {', '.join(names)})")
     known = {key: value for key, value in data.items() if key in names and key != apart}
     try:
         value = msgspec.convert(known, kind, dec_hook=_secret_from_text)

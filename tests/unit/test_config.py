@@ -192,3 +192,10 @@ def test_a_profiles_own_keys_are_its_provider_settings_and_written_back(tmp_path
     again = config.load(p, known_providers=frozenset({"wexa"})).profiles["w"]
     assert again == prof and again.api_key is not None
     assert again.api_key.get_secret_value() == "sekrit-inline"
+
+
+def test_a_misspelt_notify_key_is_an_error_not_silence(tmp_path: Path) -> None:
+    p = write(tmp_path / "c.toml", '[notify]\ndekstop = true\n')
+    cfg = config.load(p, known_providers=KNOWN)
+    assert [(e.field, e.line) for e in cfg.errors] == [("notify.dekstop", 2)]
+    assert "desktop" in cfg.errors[0].detail  # the known keys are listed
