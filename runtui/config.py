@@ -84,6 +84,11 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
     refresh_seconds: float | None = None
     settings: dict[str, Any] = msgspec.field(default_factory=dict)
 
+    def __hash__(self) -> int:
+        """Usable as a key, as a frozen profile always was: `settings` is a dict (not
+        hashable), and equal profiles share these fields, so they hash alike."""
+        return hash((self.name, self.provider, self.base_url))
+
     @property
     def key_source(self) -> str:
         """Where the key comes from, for display. Never the key itself."""

@@ -199,3 +199,12 @@ def test_a_misspelt_notify_key_is_an_error_not_silence(tmp_path: Path) -> None:
     cfg = config.load(p, known_providers=KNOWN)
     assert [(e.field, e.line) for e in cfg.errors] == [("notify.dekstop", 2)]
     assert "desktop" in cfg.errors[0].detail  # the known keys are listed
+
+
+def test_a_profile_is_frozen_and_can_be_a_key_whatever_its_settings() -> None:
+    prof = config.validated(config.Profile, {"name": "w", "provider": "wexa", "tags": ["a", "b"]})
+    twin = config.validated(config.Profile, {"name": "w", "provider": "wexa", "tags": ["a", "b"]})
+    assert {prof: 1}[twin] == 1 and prof == twin
+    assert prof != config.validated(config.Profile, {"name": "w", "provider": "wexa", "tags": ["c"]})
+    with pytest.raises(AttributeError):
+        prof.name = "x"  # type: ignore[misc]
