@@ -408,7 +408,8 @@ class RunView:
             keys, self._order = ready.keys, ready.order
         elif kept is not None and not flip:
             # The values are read later, with the rows' (`settle`), off the frame's path.
-            keys, self._order = partial(self._sort_values, self.sort, self._key_fn), list(kept)
+            keys = partial(self._sort_values, self.sort, self._key_fn, self.now, comparable=True)
+            self._order = list(kept)
         elif flip:
             self.settle()  # (done after the frame of the last sort, unless keys came faster)
             keys, self._order = None, sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
@@ -442,22 +443,21 @@ class RunView:
             lambda column, reverse: self._sorted(column, reverse, sort_key_fn(column, self.now), self.now)[1],
             self.now)
 
-    def _sort_values(self, column: str, key_fn: Callable[[Run], Any]) -> list[Any]:
-        """Every row's sort value for `column`, in arrival order (no sort: a kept order's)."""
+    def _sort_values(self, column: str, key_fn: Callable[[Run], Any], now: datetime, *,
+                     comparable: bool = False) -> list[Any]:
+        """Every row's sort value for `column`, in arrival order. `comparable`: never a
+        missing or naive time among them (a kept order's values, with no sort to find out)."""
         rows = self.rows.values()
         if column == "status":  # the status rank is the row's own status index
             return list(map(STATUS_INDEX_OF, rows))
-        return comparable_sort_values(column, partial(map, RUN, rows), self.now, key_fn)
+        read = comparable_sort_values if comparable else every_sort_value
+        return read(column, partial(map, RUN, rows), now, key_fn)
 
     def _sorted(self, column: str, reverse: bool, key_fn: Callable[[Run], Any],
                 now: datetime) -> tuple[list[Any], list[Row]]:
         """Every row's sort value for `column` (arrival order), and the rows sorted."""
         rows = self.rows.values()  # arrival order: ties stay in it (the sort is stable)
-        keys: list[Any]
-        if column == "status":  # the status rank is the row's own status index
-            keys = list(map(STATUS_INDEX_OF, rows))
-        else:
-            keys = every_sort_value(column, partial(map, RUN, rows), now, key_fn)
+        keys = self._sort_values(column, key_fn, now)
         try:
             return keys, _sorted_by(rows, keys, reverse)
         except TypeError:  # some run lacks that time (None) or has a naive one: the full key

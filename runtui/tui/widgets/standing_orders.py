@@ -38,15 +38,16 @@ STANDING: dict[str, bool] = {"workflow": False, "id": False, "profile": False, "
                              "created": True, "cost": True, "error": False}
 """The columns kept, each with its natural direction (True: descending), as the digits sort."""
 
-_INPUTS: dict[str, Callable[[Run], Any]] = {
-    "workflow": attrgetter("workflow_name", "workflow_id"),
-    "created": attrgetter("created_at", "started_at"),
-    "cost": attrgetter("cost"),
-    "error": attrgetter("last_error"),
+_INPUT_FIELDS: dict[str, tuple[str, ...]] = {
+    "workflow": ("workflow_name", "workflow_id"),
+    "created": ("created_at", "started_at"),
+    "cost": ("cost",),
+    "error": ("last_error",),
 }
 """The run fields each column's sort value is made of; id, profile and provider never
 change for a row (they make its key, or come with its profile)."""
-_ANY_INPUT = attrgetter("workflow_name", "workflow_id", "created_at", "started_at", "cost", "last_error")
+_INPUTS = {column: attrgetter(*fields) for column, fields in _INPUT_FIELDS.items()}
+_ANY_INPUT = attrgetter(*(field for fields in _INPUT_FIELDS.values() for field in fields))
 
 SMALL_DELTA = 64
 """A delta moving more rows than this drops the orders (built again later) rather than
