@@ -531,10 +531,11 @@ class RunTable(RunLines, can_focus=True):
                                                   name="run-table-standing")
 
     def _build_standing(self) -> None:
-        """One kept order per step, until all are built."""
+        """One kept order per step, until all are built (some may have to wait)."""
         self._standing_timer = None
-        if self._model.build_standing():
-            self._standing_timer = self.set_timer(STANDING_STEP, self._build_standing,
+        wait = self._model.build_standing()
+        if wait is not None:
+            self._standing_timer = self.set_timer(max(STANDING_STEP, wait), self._build_standing,
                                                   name="run-table-standing")
 
     @property

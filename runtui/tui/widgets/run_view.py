@@ -401,15 +401,17 @@ class RunView:
         shown = self._order
         self._retired.extend((shown, self.view))
         ready, self._prefetched = self._prefetched, None
-        kept = self.standing.ready(self.sort, self.reverse)
+        if ready is not None and (ready.column, ready.reverse) != (self.sort, self.reverse):
+            ready = None
+        kept = None if flip or ready is not None else self.standing.ready(self.sort, self.reverse, self.now)
         keys: list[Any] | Callable[[], list[Any]] | None
-        if ready is not None and (ready.column, ready.reverse) == (self.sort, self.reverse):
+        if ready is not None:
             self._key_fn, self.now = ready.key_fn, ready.now
             keys, self._order = ready.keys, ready.order
-        elif kept is not None and not flip:
+        elif kept is not None:
             # The values are read later, with the rows' (`settle`), off the frame's path.
             keys = partial(self._sort_values, self.sort, self._key_fn, self.now, comparable=True)
-            self._order = list(kept)
+            self._order = kept
         elif flip:
             self.settle()  # (done after the frame of the last sort, unless keys came faster)
             keys, self._order = None, sorted(shown, key=SORT_VALUE_OF, reverse=self.reverse)
@@ -428,18 +430,20 @@ class RunView:
         reverse = column in _DESCENDING
         if column not in BY_KEY or (column, reverse) == (self.sort, self.reverse):
             return
-        if self.standing.ready(column, reverse) is not None:
+        if self.standing.has(column, reverse):
             return  # kept ready already
         key_fn = sort_key_fn(column, now)
         keys, order = self._sorted(column, reverse, key_fn, now)
         self._prefetched = _Prefetched(column, reverse, key_fn, now, keys, order)
 
-    def build_standing(self) -> bool:
-        """Build one kept order that is missing (`standing_orders`); True while some are."""
+    def build_standing(self) -> float | None:
+        """Build one kept order that is missing (`standing_orders`). None: none is; 0.0:
+        more are; else the seconds until one kept waiting may be built."""
         if self.standing.complete:
-            return False
+            return None
         self.settle()  # (the orders are built from `rows`, which a re-sort's values belong to)
         return self.standing.build_next(
+            self.rows.values(),
             lambda column, reverse: self._sorted(column, reverse, sort_key_fn(column, self.now), self.now)[1],
             self.now)
 
