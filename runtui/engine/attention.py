@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
-import math
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,44 +22,12 @@ from runtui.actions import allowed_actions
 from runtui.config import state_dir
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
+from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.model import Action, HumanRequest, Run, RunDetail, Status
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
-MIN_SAMPLES = 5  # finished runs of a workflow before its p95 means anything
 TROUBLE_AFTER = timedelta(minutes=1)  # a profile in error this long needs a human
-
-WorkflowKey = tuple[str, str]  # (profile, workflow id or name)
-
-
-class WorkflowTimes:
-    """Per workflow: finished runs' durations and started runs' queue waits (seconds),
-    and their p95s, each worked out once (the first time a run of that workflow asks).
-
-    Every running run is judged against its workflow's p95: sorting the workflow's
-    durations for each run took 1.6 s of CPU at 50,000 runs (25% active), every 30 s
-    (`AttentionQueue.tick`).
-    """
-
-    def __init__(self, durations: Mapping[WorkflowKey, list[float]] | None = None,
-                 waits: Mapping[WorkflowKey, list[float]] | None = None) -> None:
-        self.durations = dict(durations or {})
-        self.waits = dict(waits or {})
-        self._usual_duration: dict[WorkflowKey, float | None] = {}
-        self._usual_wait: dict[WorkflowKey, float | None] = {}
-
-    def usual_duration(self, key: WorkflowKey) -> float | None:
-        """The workflow's p95 duration (None: too few finished runs)."""
-        if key not in self._usual_duration:
-            self._usual_duration[key] = p95(self.durations.get(key, []))
-        return self._usual_duration[key]
-
-    def usual_wait(self, key: WorkflowKey) -> float | None:
-        """The workflow's p95 wait in the queue (None: too few started runs)."""
-        if key not in self._usual_wait:
-            self._usual_wait[key] = p95(self.waits.get(key, []))
-        return self._usual_wait[key]
-
 
 class Reason(enum.StrEnum):
     WAITING = "waiting"  # waits on a human: an approval, an input, a blocked run
@@ -143,14 +109,6 @@ class Acknowledgements:
         os.replace(tmp, self.path)
 
 
-def p95(values: list[float]) -> float | None:
-    """The nearest-rank 95th percentile, or None with fewer than MIN_SAMPLES values."""
-    if len(values) < MIN_SAMPLES:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = None,
                 acks: Acknowledgements | None = None,
                 waiting_at: Mapping[Key, list[str]] | None = None,
@@ -177,7 +135,7 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     runs = list(runs)
     human = waits_on_human or {}
     items: list[AttentionItem] = []
-    history = times if times is not None else workflow_times(runs)
+    history = times if times is not None else WorkflowTimes.of(runs)
 
     def item(reason: Reason, run: Run, detail: str) -> AttentionItem:
         only_read = bool((read_only or {}).get(run.profile, False))
@@ -198,13 +156,13 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
         elif run.status is Status.FAILED and not (acks is not None and acks.seen(run)):
             items.append(item(Reason.FAILED, run, run.last_error or "failed"))
         elif run.status is Status.RUNNING and run.started_at is not None:
-            took_usually = history.usual_duration(_workflow_key(run))
+            took_usually = history.usual_duration(workflow_key(run))
             took = now - _aware(run.started_at)
             if took_usually is not None and took > max(STUCK_FLOOR, timedelta(seconds=took_usually)):
                 items.append(item(Reason.STUCK, run, f"running {_minutes(took)}, usually under "
                                                      f"{_minutes(timedelta(seconds=took_usually))} (p95)"))
         elif run.status is Status.QUEUED and run.created_at is not None:
-            waits_usually = history.usual_wait(_workflow_key(run))
+            waits_usually = history.usual_wait(workflow_key(run))
             waited = now - _aware(run.created_at)
             limit = max(LATE_FLOOR, timedelta(seconds=waits_usually or 0.0))
             if waited > limit:
@@ -235,23 +193,6 @@ def waiting_steps(detail: RunDetail) -> list[str]:
     return found
 
 
-def workflow_times(runs: Iterable[Run]) -> WorkflowTimes:
-    """Per (profile, workflow): finished runs' durations, and started runs' queue waits."""
-    durations: dict[WorkflowKey, list[float]] = defaultdict(list)
-    waits: dict[WorkflowKey, list[float]] = defaultdict(list)
-    for run in runs:
-        key = _workflow_key(run)
-        if run.status.terminal and run.started_at is not None and run.finished_at is not None:
-            durations[key].append((run.finished_at - run.started_at).total_seconds())
-        if run.started_at is not None and run.created_at is not None:
-            waits[key].append(max(0.0, (run.started_at - run.created_at).total_seconds()))
-    return WorkflowTimes(durations, waits)
-
-
-def _workflow_key(run: Run) -> WorkflowKey:
-    return (run.profile, run.workflow_id or run.workflow_name or "")
-
-
 def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
@@ -269,11 +210,12 @@ def _minutes(delta: timedelta) -> str:
 class AttentionQueue:
     """The queue kept live from the store's deltas, for the TUI.
 
-    A delta re-judges only the runs it carries; the workflows' usual times are
-    recomputed at most every `STATS_EVERY` seconds, and `tick()` re-judges the
-    running and queued runs (stuck and late depend on the clock) and the profiles'
-    health. `on_new` hears about items that appeared while the app ran (a status
-    change or a clock verdict), not about the backlog found by the first listing.
+    A delta re-judges only the runs it carries (and keeps the workflows' usual times,
+    `usual_times`), and `tick()` re-judges the running and queued runs that the clock
+    can have changed the verdict of (stuck and late), the waiting ones (their text says
+    since when) and the profiles' health. `on_new`
+    hears about items that appeared while the app ran (a status change or a clock
+    verdict), not about the backlog found by the first listing.
     """
 
     STATS_EVERY = 60.0
@@ -288,12 +230,16 @@ class AttentionQueue:
         self.on_new = on_new
         self.items: dict[tuple[str, str], AttentionItem] = {}  # (profile, run id or "")
         self._runs: dict[Key, Run] = {}
+        self._clocked: dict[Key, Run] = {}  # the running and queued ones, for the clock's tick
         self._health: dict[str, Health] = {}
         self._requests: dict[Key, HumanRequest] = {}
         self._troubles: dict[str, list[str]] = {}
         self._waiting_at: dict[Key, list[str]] = {}
-        self._stats_at: datetime | None = None
         self._times = WorkflowTimes()
+        # Runs that come in bulk (a listing) are read into the times all at once, at most
+        # every STATS_EVERY seconds; live changes, one by one (`WorkflowTimes.put`).
+        self._times_behind = False
+        self._times_read_at: datetime | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -306,13 +252,27 @@ class AttentionQueue:
               live: bool = True, now: datetime | None = None) -> None:
         """Fold one store delta in; `live=False` for the first listing (no `on_new`)."""
         now = now or datetime.now(UTC)
+        runs, clocked = self._runs, self._clocked
+        touched = [*added, *changed]
+        if not live and touched:
+            self._times_behind = True
+        times = None if self._times_behind else self._times
         for run in removed:
-            self._runs.pop(run.key, None)
+            old = runs.pop(run.key, None)
+            if times is not None:
+                times.put(old, None)
+            clocked.pop(run.key, None)
             self.items.pop(run.key, None)
             self._waiting_at.pop(run.key, None)
-        touched = [*added, *changed]
         for run in touched:
-            self._runs[run.key] = run
+            key = run.key
+            if times is not None:
+                times.put(runs.get(key), run)
+            runs[key] = run
+            if run.status in _CLOCKED:
+                clocked[key] = run
+            else:
+                clocked.pop(key, None)
         self._judge(touched, now, live=live)
 
     def set_requests(self, profile: str, requests: Iterable[HumanRequest], *,
@@ -348,11 +308,62 @@ class AttentionQueue:
         self._judge_profiles(now or datetime.now(UTC), live=live)
 
     def tick(self, now: datetime | None = None) -> None:
-        """Re-judge what the clock alone can change: running, queued, profile trouble."""
+        """Re-judge what the clock alone can change: running and queued runs, how long the
+        waiting ones have waited (their text says), profile trouble."""
         now = now or datetime.now(UTC)
-        clocked = [r for r in self._runs.values() if r.status in (Status.RUNNING, Status.QUEUED)]
-        self._judge(clocked, now, live=True)
+        self._catch_up_times(now)
+        clocked = self._clocked
+        waiting = [item.run for key, item in self.items.items()
+                   if item.reason is Reason.WAITING and item.run is not None and key not in clocked]
+        self._judge([*self._due(now), *waiting], now, live=True)
         self._judge_profiles(now, live=True)
+
+    @property
+    def times(self) -> WorkflowTimes:
+        """The workflows' usual times the runs are judged against."""
+        return self._times
+
+    def catch_up(self, now: datetime | None = None) -> None:
+        """Read every run into the workflows' times now, if runs came in bulk since they
+        last were (a listing is in: its p95s should not wait for the next minute)."""
+        if self._times_behind:
+            self._times = WorkflowTimes.of(self._runs.values())
+            self._times_read_at = now or datetime.now(UTC)
+            self._times_behind = False
+
+    def _catch_up_times(self, now: datetime) -> None:
+        """`catch_up`, unless the times were read less than STATS_EVERY ago (not once per
+        page of a listing)."""
+        read_at = self._times_read_at
+        if read_at is None or (now - read_at).total_seconds() >= self.STATS_EVERY:
+            self.catch_up(now)
+
+    def _due(self, now: datetime) -> list[Run]:
+        """The running and queued runs whose verdict the clock may have changed: those with
+        an item (its text counts the minutes), and those now past their workflow's usual
+        time (stuck, late). The others, most of them, would be judged to have none again:
+        judging each of 12,500 running runs cost ~100 ms a tick at 50,000 runs."""
+        items, requests, times = self.items, self._requests, self._times
+        human = self.waits_on_human
+        cutoffs: dict[tuple[Status, WorkflowKey], datetime | None] = {}
+        due: list[Run] = []
+        for key, run in self._clocked.items():
+            asks_a_human = (run.raw_status or "").lower() in human.get(run.provider, ())
+            if key in items or key in requests or asks_a_human:
+                due.append(run)  # (judged in full: `build_queue`)
+                continue
+            since = run.started_at if run.status is Status.RUNNING else run.created_at
+            if since is None:
+                continue
+            workflow = workflow_key(run)
+            cut = (run.status, workflow)
+            if cut in cutoffs:
+                cutoff = cutoffs[cut]
+            else:
+                cutoff = cutoffs[cut] = _cutoff(run.status, times, workflow, now)
+            if cutoff is not None and _aware(since) < cutoff:
+                due.append(run)
+        return due
 
     def acknowledge(self, runs: Iterable[Run]) -> None:
         if self.acks is not None:
@@ -371,9 +382,7 @@ class AttentionQueue:
             self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
 
     def _judge(self, runs: list[Run], now: datetime, *, live: bool) -> None:
-        if self._stats_at is None or (now - self._stats_at).total_seconds() >= self.STATS_EVERY:
-            self._times = workflow_times(self._runs.values())
-            self._stats_at = now
+        self._catch_up_times(now)
         verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
                                read_only=self.read_only, requests=self._requests,
                                waiting_at=self._waiting_at, now=now, times=self._times)
@@ -389,7 +398,7 @@ class AttentionQueue:
                 self.on_new(item)
 
     def _judge_profiles(self, now: datetime, *, live: bool) -> None:
-        verdicts = build_queue([], health=self._health, troubles=self._troubles, now=now)
+        verdicts = build_queue([], health=self._health, troubles=self._troubles, now=now, times=self._times)
         fresh = {(i.profile, ""): i for i in verdicts}
         for key in [k for k in self.items if k[1] == "" and k not in fresh]:
             del self.items[key]
@@ -397,3 +406,15 @@ class AttentionQueue:
             if key not in self.items and live and self.on_new is not None:
                 self.on_new(item)
             self.items[key] = item
+
+
+_CLOCKED = frozenset({Status.RUNNING, Status.QUEUED})
+
+
+def _cutoff(status: Status, times: WorkflowTimes, workflow: WorkflowKey, now: datetime) -> datetime | None:
+    """Runs of `workflow` in `status` that started (running) or were queued (queued) before
+    this are stuck or late at `now`, as `build_queue` judges them (None: none can be)."""
+    if status is Status.RUNNING:
+        usual = times.usual_duration(workflow)
+        return None if usual is None else now - max(STUCK_FLOOR, timedelta(seconds=usual))
+    return now - max(LATE_FLOOR, timedelta(seconds=times.usual_wait(workflow) or 0.0))

@@ -29,6 +29,7 @@ from runtui.tui import clock
 if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
 
     from runtui.engine.workspace import Workspace
 
@@ -40,6 +41,7 @@ WAITING_SETTLE = 30.0  # seconds a run waits before that is news (a toast, the b
 SETTLE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
+CATCH_UP_SECONDS = 0.5  # after a profile's first listing is in (others may follow at once)
 
 
 class Alerts:
@@ -66,6 +68,7 @@ class Alerts:
         # runs are read as they start waiting; otherwise a few per poll (and each announced
         # one): reading every newly waiting run on every delta was most of a busy tick's CPU.
         self._shown = False
+        self._catch_up_timer: Timer | None = None  # reads the usual times once listings are in
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
@@ -141,10 +144,19 @@ class Alerts:
             self._steps_busy = False
 
     def on_health(self, health: Health) -> None:
-        if health.state is HealthState.OK:
-            self._loaded.add(health.profile)
+        if health.state is HealthState.OK and health.profile not in self._loaded:
+            self._loaded.add(health.profile)  # its first listing is in
+            if self._catch_up_timer is None:
+                self._catch_up_timer = self.app.set_timer(CATCH_UP_SECONDS, self._catch_up)
+            else:
+                self._catch_up_timer.reset()
         self.queue.set_health(health, now=clock.now())
         self.version += 1
+
+    def _catch_up(self) -> None:
+        """The workflows' usual times from every run of the listings just in."""
+        self._catch_up_timer = None
+        self.queue.catch_up(clock.now())
 
     def tick(self) -> None:
         self.queue.tick(clock.now())

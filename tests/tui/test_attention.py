@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from runtui.engine.attention import Reason
+from runtui.engine.usual_times import WorkflowTimes, workflow_key
 from runtui.tui import alerts
 from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
@@ -49,6 +50,24 @@ async def test_waiting_runs_are_listed_and_the_header_counts_them(tui_sim: TuiSi
         await wait_for(pilot, lambda: all(alerts_.queue.items[k].detail.startswith("waits at Wait for ")
                                           for k in b3os), what="where each waits")
         assert f"{app.alerts.count} need attention" in screen_text(app)
+
+
+async def test_once_the_listings_are_in_runs_are_judged_against_every_listed_run(tui_sim: TuiSim) -> None:
+    """The first listing comes page by page; the workflows' usual times are read from all
+    of it once it is in, not from the first page until a minute has gone by."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_, store = app.alerts, app.workspace.store
+
+        def judged_against_all() -> bool:
+            runs = list(store.runs.values())
+            every = WorkflowTimes.of(runs)
+            workflows = {workflow_key(r) for r in runs}
+            return len(workflows) > 3 and len(alerts_._loaded) == len(app.workspace.profile_names) and all(
+                alerts_.queue.times.usual_duration(w) == every.usual_duration(w)
+                and alerts_.queue.times.usual_wait(w) == every.usual_wait(w) for w in workflows)
+
+        await wait_for(pilot, judged_against_all, what="usual times of every listed run")
 
 
 async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from runtui.engine import attention
-from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue, p95
+from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue
 from runtui.engine.health import Health, HealthState
+from runtui.engine.usual_times import WorkflowTimes, p95
 from runtui.model import Action, Run, Status
 from runtui.providers import registry
 
@@ -148,28 +150,111 @@ def test_live_queue_profile_trouble_comes_and_goes() -> None:
     assert len(queue) == 0
 
 
-def test_each_workflows_p95_is_worked_out_once_however_many_runs_ask(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The clock's tick re-judges every running and queued run against its workflow's
-    p95; sorting the workflow's history for each of them froze the app for 1.3 s every
-    30 s at 50,000 runs. Once per workflow (and per refresh of the history) is enough."""
-    sorted_lists: list[int] = []
+def a_world(rnd: random.Random, n: int, tag: str) -> list[Run]:
+    """Runs of three workflows in two profiles, every status, times minutes apart (ties)."""
+    out = []
+    for i in range(n):
+        status = rnd.choice(list(Status))
+        created = rnd.choice([None, *range(1, 120, 7)])
+        started = None if created is None or rnd.random() < 0.2 else created - rnd.choice([0, 1, 2])
+        finished = None
+        if status.terminal and started is not None and rnd.random() < 0.9:
+            finished = started - rnd.choice([1, 2, 3, 5, 8, 13])
+        out.append(run(f"{tag}{i}", status, started=started, finished=finished, created=created,
+                       workflow=rnd.choice(["a", "b", "c"]), profile=rnd.choice("pq")))
+    return out
 
-    def counted(values: list[float]) -> float | None:
-        sorted_lists.append(len(values))
-        return p95(values)
 
-    monkeypatch.setattr(attention, "p95", counted)
+@pytest.mark.parametrize("seed", range(4))
+def test_the_live_queue_is_what_a_fresh_listing_gives_through_changes_and_ticks(seed: int) -> None:
+    """The live queue keeps the workflows' usual times as runs come, change and go, and
+    its tick re-judges only the runs the clock can have changed the verdict of: after
+    each tick its items are those `build_queue` gives the same runs from scratch (and
+    after a delta, those of the runs it carried)."""
+    rnd = random.Random(seed)
+    queue = AttentionQueue()
+    runs = {r.key: r for r in a_world(rnd, 120, "r")}
+    queue.apply(list(runs.values()), [], [], live=False, now=NOW)
+    now = NOW
+    for step in range(40):
+        judged = set(runs)
+        if step % 3 == 0:
+            now += timedelta(minutes=rnd.choice([1, 5, 30]))
+            queue.tick(now)
+        else:
+            picked = rnd.sample(list(runs.values()), 8)
+            changed = [new.model_copy(update={"id": old.id, "profile": old.profile})
+                       for old, new in zip(picked[:5], a_world(rnd, 5, "x"), strict=True)]
+            removed = picked[5:]
+            added = a_world(rnd, 3, f"s{step}-")
+            for gone in removed:
+                del runs[gone.key]
+            runs.update((r.key, r) for r in (*changed, *added))
+            queue.apply(added, changed, removed, now=now)
+            judged = {r.key for r in (*changed, *added)}
+        times = WorkflowTimes.of(runs.values())
+        for workflow in {(r.profile, r.workflow_id or "") for r in runs.values()}:
+            durations = [(r.finished_at - r.started_at).total_seconds() for r in runs.values()
+                         if (r.profile, r.workflow_id) == workflow and r.status.terminal
+                         and r.started_at is not None and r.finished_at is not None]
+            assert queue.times.usual_duration(workflow) == p95(durations) == times.usual_duration(workflow)
+            assert queue.times.usual_wait(workflow) == times.usual_wait(workflow)
+        fresh = build_queue(list(runs.values()), now=now)
+        assert {i.run.key: (i.reason, i.detail) for i in fresh if i.run is not None and i.run.key in judged} \
+            == {k: (i.reason, i.detail) for k, i in queue.items.items() if i.run is not None and k in judged}
+        assert set(queue.items) <= {*runs, *((p, "") for p in "pq")}  # none of a run that left
+
+
+def test_the_tick_judges_only_runs_the_clock_can_have_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judging each of 12,500 running runs every 30 s cost ~100 ms at 50,000 runs; most of
+    them are far from their workflow's p95 and would be judged to need nothing again."""
     history = [run(f"d{i}", Status.SUCCEEDED, started=200 + i, finished=199 + i, created=201 + i)
-               for i in range(50)]
+               for i in range(50)]  # 1-minute runs that waited a minute: p95s of 1 minute
+    young = [run(f"y{i}", Status.RUNNING, started=1, created=2) for i in range(100)]
     going = [run(f"r{i}", Status.RUNNING, started=5 + i, created=6 + i) for i in range(40)]
     waiting = [run(f"q{i}", Status.QUEUED, created=30 + i) for i in range(40)]
     queue = AttentionQueue()
-    queue.apply([*history, *going, *waiting], [], [], live=False, now=NOW)
-    assert sorted_lists == [50, 90]  # the durations, then the queue waits
+    queue.apply([*history, *young, *going, *waiting], [], [], live=False, now=NOW)
+    judged: list[int] = []
+    real = attention.build_queue
+
+    def counted(runs: list[Run], **kwargs: object) -> list[attention.AttentionItem]:
+        judged.append(len(runs))
+        return real(runs, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(attention, "build_queue", counted)
     queue.tick(NOW + timedelta(seconds=20))
-    queue.tick(NOW + timedelta(seconds=40))  # (the history is read again after a minute)
-    assert sorted_lists == [50, 90]
+    # The stuck and late ones (their text counts minutes), and the run that just turned
+    # stuck (10 minutes at the listing, past the 10-minute floor at the tick): no young one.
     stuck = {k for k, i in queue.items.items() if i.reason is Reason.STUCK}
     late = {k for k, i in queue.items.items() if i.reason is Reason.LATE}
-    assert len(stuck) == 40 - 5 and len(late) == 40  # started 10 minutes ago or more: the floor
+    assert ("p", "r5") in stuck and len(stuck) == 40 - 5 and len(late) == 40
+    assert judged[0] == len(stuck) + len(late)
+
+
+def test_a_listings_pages_are_read_into_the_usual_times_at_most_once_a_minute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page of a first listing comes as a delta: reading every run so far into the
+    workflows' times for each page would grow with the square of the listing."""
+    reads: list[int] = []
+    real = WorkflowTimes.of
+
+    def counted(runs: list[Run]) -> WorkflowTimes:
+        runs = list(runs)
+        reads.append(len(runs))
+        return real(runs)
+
+    monkeypatch.setattr(attention.WorkflowTimes, "of", staticmethod(counted))
+    finished = [run(f"d{i}", Status.SUCCEEDED, started=30 + i, finished=29 + i, created=31 + i)
+                for i in range(40)]
+    queue = AttentionQueue()
+    for page in range(4):
+        queue.apply(finished[page * 10:(page + 1) * 10], [], [], live=False, now=NOW)
+    assert reads == [10]  # the first page's, then behind for a minute
+    assert queue.times.usual_duration(("p", "wf")) == 60.0
+    queue.tick(NOW + timedelta(seconds=60))
+    assert reads == [10, 40]
+    later = run("late-finisher", Status.SUCCEEDED, started=30, finished=10, created=31)
+    queue.apply([later], [], [], now=NOW + timedelta(seconds=61))  # live: one by one
+    assert reads == [10, 40]
+    assert queue.times.usual_duration(("p", "wf")) == p95([60.0] * 40 + [1200.0])
