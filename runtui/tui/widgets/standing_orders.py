@@ -34,13 +34,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from operator import attrgetter, itemgetter
+from itertools import compress
+from operator import attrgetter
 from typing import Any, Protocol
 
 from runtui.model import Run
 from runtui.tui.widgets.columns import as_utc
 from runtui.tui.widgets.run_rows import Row
-from runtui.tui.widgets.sort_values import elapsed_seconds, sort_key_fn
+from runtui.tui.widgets.sort_values import TERMINAL_IDS, durations, elapsed_seconds, sort_key_fn
 
 STANDING: dict[str, bool] = {"workflow": False, "id": False, "profile": False, "provider": False,
                              "created": True, "cost": True, "error": False,
@@ -265,18 +266,22 @@ class _Durations:
     __slots__ = ("fixed", "going", "values")
 
     def __init__(self, rows: Iterable[Row], now: datetime) -> None:
-        fixed: list[tuple[float, Row]] = []
-        going: list[Row] = []
-        for rec in rows:  # arrival order: a stable sort keeps ties in it
-            run = rec.run
-            if _going(run):
-                going.append(rec)
-            else:
-                fixed.append((-elapsed_seconds(run, now), rec))
-        fixed.sort(key=_FIRST)
-        self.values = array("d", (value for value, _ in fixed))
-        self.fixed = [rec for _, rec in fixed]
-        self.going = _Sorted(_start, False, sorted(going, key=lambda rec: _start(rec.run)))
+        # At C speed where it can (a loop calling `elapsed_seconds` per row took ~0.3 s
+        # at 100,000 runs): every duration at once, then the rows sorted by index.
+        rows = list(rows)  # arrival order: a stable sort keeps ties in it
+        runs = list(map(_RUN, rows))
+        values = durations(runs, now)
+        if values is None:  # some time naive
+            values = [elapsed_seconds(run, now) for run in runs]
+        ended = TERMINAL_IDS
+        going = [run.finished_at is None and id(run.status) not in ended
+                 and (run.started_at or run.created_at) is not None for run in runs]
+        fixed = [i for i, on in enumerate(going) if not on]
+        fixed.sort(key=values.__getitem__, reverse=True)  # (stable in both directions)
+        self.values = array("d", [-values[i] for i in fixed])
+        self.fixed = list(map(rows.__getitem__, fixed))
+        moving = list(compress(rows, going))
+        self.going = _Sorted(_start, False, sorted(moving, key=lambda rec: _start(rec.run)))
 
     def _place(self, value: float, seq: int) -> int:
         values = self.values
@@ -324,6 +329,6 @@ class _Durations:
         return out
 
 
-_FIRST = itemgetter(0)
+_RUN = attrgetter("run")
 _NEVER = datetime.min.replace(tzinfo=UTC)
 """Any time: a fixed duration does not read the clock."""
