@@ -58,11 +58,3 @@ def test_no_start_loads_pydantic() -> None:
     loaded = _loaded_after_import([*CORE, "runtui.tui.launch", "runtui.tui.app", "runtui.tui.screens.runs"])
     assert "runtui.tui.app" in loaded and "msgspec" in loaded
     assert not {m for m in loaded if m == "pydantic" or m.startswith(("pydantic.", "pydantic_core"))}
-
-
-def test_no_start_loads_the_httpx_command_line_client() -> None:
-    """httpx imports its own CLI (rich's progress bars, pygments) when click and rich are
-    installed: ~20 ms of every start that runtui never uses (`runtui/__init__.py`)."""
-    loaded = _loaded_after_import([*CORE, "runtui.tui.launch", "runtui.tui.app", "runtui.tui.screens.runs"])
-    assert "httpx" in loaded and "runtui.providers.http" in loaded
-    assert not {"rich.progress", "rich.syntax", "pygments.lexer"} & loaded  # (its CLI's, none of ours)
