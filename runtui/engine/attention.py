@@ -156,16 +156,16 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
         elif run.status is Status.FAILED and not (acks is not None and acks.seen(run)):
             items.append(item(Reason.FAILED, run, run.last_error or "failed"))
         elif run.status is Status.RUNNING and run.started_at is not None:
-            took_usually = history.usual_duration(workflow_key(run))
-            took = now - _aware(run.started_at)
-            if took_usually is not None and took > max(STUCK_FLOOR, timedelta(seconds=took_usually)):
+            cutoff = _cutoff(run.status, history, workflow_key(run), now)
+            if cutoff is not None and _aware(run.started_at) < cutoff:
+                took = now - _aware(run.started_at)
+                p95_s = history.usual_duration(workflow_key(run)) or 0.0
                 items.append(item(Reason.STUCK, run, f"running {_minutes(took)}, usually under "
-                                                     f"{_minutes(timedelta(seconds=took_usually))} (p95)"))
+                                                     f"{_minutes(timedelta(seconds=p95_s))} (p95)"))
         elif run.status is Status.QUEUED and run.created_at is not None:
-            waits_usually = history.usual_wait(workflow_key(run))
-            waited = now - _aware(run.created_at)
-            limit = max(LATE_FLOOR, timedelta(seconds=waits_usually or 0.0))
-            if waited > limit:
+            cutoff = _cutoff(run.status, history, workflow_key(run), now)
+            if cutoff is not None and _aware(run.created_at) < cutoff:
+                waited = now - _aware(run.created_at)
                 items.append(item(Reason.LATE, run, f"queued {_minutes(waited)}, not started"))
     troubled: dict[str, list[str]] = {p: list(m) for p, m in (troubles or {}).items() if m}
     for profile, state in sorted((health or {}).items()):
@@ -413,7 +413,8 @@ _CLOCKED = frozenset({Status.RUNNING, Status.QUEUED})
 
 def _cutoff(status: Status, times: WorkflowTimes, workflow: WorkflowKey, now: datetime) -> datetime | None:
     """Runs of `workflow` in `status` that started (running) or were queued (queued) before
-    this are stuck or late at `now`, as `build_queue` judges them (None: none can be)."""
+    this are stuck or late at `now` (None: none can be): past the floor and past the
+    workflow's p95. The one rule `build_queue` and the tick's `_due` both judge by."""
     if status is Status.RUNNING:
         usual = times.usual_duration(workflow)
         return None if usual is None else now - max(STUCK_FLOOR, timedelta(seconds=usual))

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runtui.engine.store import Delta, RunStore
+from runtui.engine.usual_times import nearest_rank
 from runtui.model import Run, Status
 
 WorkflowKey = tuple[str, str]  # (profile, workflow id)
@@ -109,13 +110,6 @@ class WorkflowFigures:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
-
-
-def nearest_rank(ordered: list[float], q: float) -> float | None:
-    """The nearest-rank percentile `q` (0-1] of an ascending list."""
-    if not ordered:
-        return None
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def compute(profile: str, provider: str, workflow_id: str, name: str | None,

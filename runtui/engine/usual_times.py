@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, insort
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 
 from runtui.model import Run
@@ -27,10 +27,15 @@ def p95(values: list[float]) -> float | None:
     return _p95_of_sorted(sorted(values))
 
 
-def _p95_of_sorted(ordered: list[float] | array[float]) -> float | None:
-    if len(ordered) < MIN_SAMPLES:
+def nearest_rank(ordered: Sequence[float], q: float) -> float | None:
+    """The nearest-rank percentile `q` (0-1] of an ascending sequence."""
+    if not ordered:
         return None
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _p95_of_sorted(ordered: Sequence[float]) -> float | None:
+    return None if len(ordered) < MIN_SAMPLES else nearest_rank(ordered, 0.95)
 
 
 def workflow_key(run: Run) -> WorkflowKey:
@@ -54,16 +59,12 @@ class WorkflowTimes:
         """The times of these runs (a one-shot listing)."""
         durations: dict[WorkflowKey, list[float]] = {}
         waits: dict[WorkflowKey, list[float]] = {}
-        for run in runs:  # (`_samples`, inline: this reads every run of a listing)
-            started, created = run.started_at, run.created_at
-            if started is None:
-                continue
-            key = (run.profile, run.workflow_id or run.workflow_name or "")
-            finished = run.finished_at
-            if finished is not None and run.status.terminal:
-                durations.setdefault(key, []).append((finished - started).total_seconds())
-            if created is not None:
-                waits.setdefault(key, []).append(max(0.0, (started - created).total_seconds()))
+        for run in runs:
+            key, duration, wait = _samples(run)
+            if duration is not None:
+                durations.setdefault(key, []).append(duration)
+            if wait is not None:
+                waits.setdefault(key, []).append(wait)
         times = cls()
         times._durations = {key: array("d", sorted(values)) for key, values in durations.items()}
         times._waits = {key: array("d", sorted(values)) for key, values in waits.items()}

@@ -240,7 +240,7 @@ class _Sorted:
 
 def _going(run: Run) -> bool:
     """Does the run's duration grow with the clock (`sort_values.elapsed_seconds`)?"""
-    return (run.finished_at is None and not run.status.terminal
+    return (run.finished_at is None and id(run.status) not in TERMINAL_IDS
             and (run.started_at or run.created_at) is not None)
 
 
@@ -273,9 +273,7 @@ class _Durations:
         values = durations(runs, now)
         if values is None:  # some time naive
             values = [elapsed_seconds(run, now) for run in runs]
-        ended = TERMINAL_IDS
-        going = [run.finished_at is None and id(run.status) not in ended
-                 and (run.started_at or run.created_at) is not None for run in runs]
+        going = list(map(_going, runs))
         fixed = [i for i, on in enumerate(going) if not on]
         fixed.sort(key=values.__getitem__, reverse=True)  # (stable in both directions)
         self.values = array("d", [-values[i] for i in fixed])
