@@ -10,8 +10,10 @@ here too, so a read-only profile loses every mutating action in one place
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import force_setattr
 
 from runtui.model import Action, Kind, Run, Status
 
@@ -19,8 +21,7 @@ if TYPE_CHECKING:
     from runtui.workflow_model import Trigger
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     action: Action
     allowed: bool
     reason: str = ""
@@ -29,8 +30,7 @@ class Decision:
         return self.allowed
 
 
-@dataclass(frozen=True)
-class ActionTable:
+class ActionTable(msgspec.Struct, frozen=True):
     """Raw status (case-insensitive) -> actions a run in that status accepts.
 
     `per_kind` lets one provider hold separate rules for runs and tasks.
@@ -40,25 +40,27 @@ class ActionTable:
     provider: str
     per_kind: Mapping[Kind, Mapping[str, frozenset[Action]]]
     can_execute: bool = True
-    notes: Mapping[Action, str] = field(default_factory=dict)
-    statuses: Mapping[str, Status] = field(default_factory=dict)
+    notes: Mapping[Action, str] = msgspec.field(default_factory=dict)
+    statuses: Mapping[str, Status] = msgspec.field(default_factory=dict)
     """Raw status (lower case) -> common status, so refusals speak in common words."""
-    workflow_rules: Mapping[str, frozenset[Action]] = field(default_factory=dict)
+    workflow_rules: Mapping[str, frozenset[Action]] = msgspec.field(default_factory=dict)
     """A trigger's raw state (B3OS workflow status, Edges schedule status, …) -> the
     workflow-level actions it takes. Empty: the platform has no workflow-level control."""
     workflow_note: str = ""
     """What a workflow-level pause means on this platform, or why there is none."""
+    _lower: Mapping[Kind, Mapping[str, frozenset[Action]]] = msgspec.field(default_factory=dict)
+    """`per_kind` with its raw statuses in lower case, built from it (whatever is passed)."""
 
     def __post_init__(self) -> None:
         lowered = {k: {s.lower(): a for s, a in rules.items()} for k, rules in self.per_kind.items()}
-        object.__setattr__(self, "_lower", lowered)
+        force_setattr(self, "_lower", lowered)
 
     def allowed_on_trigger(self, state: str | None) -> frozenset[Action]:
         rules = {s.lower(): a for s, a in self.workflow_rules.items()}
         return rules.get(_norm(state), frozenset())
 
     def allowed(self, kind: Kind, raw_status: str | None) -> frozenset[Action]:
-        rules: dict[str, frozenset[Action]] = self._lower.get(kind, {})  # type: ignore[attr-defined]
+        rules: Mapping[str, frozenset[Action]] = self._lower.get(kind, {})
         return rules.get(_norm(raw_status), frozenset())
 
     def sources(self, kind: Kind, action: Action) -> list[str]:

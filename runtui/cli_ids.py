@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, TypeVar
+
+import msgspec
 
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.model import Kind, Run
@@ -32,8 +33,7 @@ _NOT_HERE_STATUSES = frozenset({400, 404, 422})
 MAX_LISTED_MATCHES = 20
 
 
-@dataclass(frozen=True)
-class Resolved(Generic[T]):
+class Resolved(Generic[T], msgspec.Struct, frozen=True):
     """The profile that holds the run, its adapter, the full id it was read by, and what
     `read` returned. Actions go to `full_id` (what the user named or the listing said),
     never to an id from the read's answer."""
@@ -57,12 +57,11 @@ class UsageProblem(RuntuiError):
         self.matches = matches or []
 
 
-@dataclass
-class _Search:
+class _Search(msgspec.Struct):
     """What each profile said about the id, gathered before deciding."""
 
-    missing: list[str] = field(default_factory=list)
-    unsearchable: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = msgspec.field(default_factory=list)
+    unsearchable: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def _not_here(exc: ProviderError) -> bool:

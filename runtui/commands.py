@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
@@ -1059,7 +1060,7 @@ def history(limit: int, as_json: bool) -> None:
 
     entries = list(Journal().entries())[-limit:]
     if as_json:
-        say_json([e.__dict__ for e in entries])
+        say_json([msgspec.structs.asdict(e) for e in entries])
         return
     rows = [[e.time[:19].replace("T", " "), e.profile, e.provider, e.run_id or "", e.action,
              e.outcome, (e.message or "")[:60]] for e in entries]

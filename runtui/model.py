@@ -1,19 +1,22 @@
 """The common run model every provider parses into and every face reads from.
 
-Plain frozen dataclasses with slots, no I/O: adapters build them, the engine
-stores them, the CLI and the TUI render them. Not pydantic models: with tens of
-thousands of runs alive, a slotted dataclass costs a fraction of the memory and
-construction time, and importing it costs nothing.
+Frozen msgspec Structs, no I/O: adapters build them, the engine stores them, the
+CLI and the TUI render them. Not pydantic models, and no longer dataclasses: with
+tens of thousands of runs alive a Struct is as small as a slotted dataclass, a Run
+builds in a fifth of the time (1.2 against 5.7 us: a frozen dataclass sets each
+field through object.__setattr__), and its class is made in C (~40 us against ~1 ms
+for a frozen slotted dataclass: start-up time before the first rows).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern as _intern
 from typing import Any, Self
+
+import msgspec
+from msgspec.structs import force_setattr
 
 
 class Status(enum.StrEnum):
@@ -70,11 +73,10 @@ class _Copy:
     __slots__ = ()
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
-        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+        return msgspec.structs.replace(self, **(update or {}))  # type: ignore[type-var]
 
 
-@dataclass(frozen=True, slots=True)
-class Cost(_Copy):
+class Cost(_Copy, msgspec.Struct, frozen=True):
     amount: float
     unit: str  # "credits", "CU", "tokens"
 
@@ -83,8 +85,7 @@ class Cost(_Copy):
         return f"{value} {self.unit}"
 
 
-@dataclass(frozen=True, slots=True)
-class Run(_Copy):
+class Run(_Copy, msgspec.Struct, frozen=True):
     """One run (or Wexa task) as every face sees it."""
 
     profile: str
@@ -104,13 +105,14 @@ class Run(_Copy):
     last_error: str | None = None
     parent_id: str | None = None
     task_id: str | None = None
-    key: tuple[str, str] = field(init=False, repr=False, compare=False)
-    """Identity across refreshes: a run id is only unique within a profile. Built once:
-    the store, the table, the queue and the stats all key by it (a tuple each time was
-    2.4 tuples a run kept alive at 100,000 runs, 13 MB)."""
+    key: tuple[str, str] = ("", "")
+    """Identity across refreshes: a run id is only unique within a profile. Built once,
+    from `profile` and `id` (whatever is passed for it): the store, the table, the queue
+    and the stats all key by it (a tuple each time was 2.4 tuples a run kept alive at
+    100,000 runs, 13 MB)."""
 
     def __post_init__(self) -> None:
-        put = object.__setattr__
+        put = force_setattr
         put(self, "key", (self.profile, self.id))
         # The texts most runs repeat (a workflow's name, a status word) arrive as new
         # strings in every answer: one shared copy each, ~15 MB less at 100,000 runs.
@@ -161,8 +163,7 @@ class Run(_Copy):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Step(_Copy):
+class Step(_Copy, msgspec.Struct, frozen=True):
     """A node/agent/step of a run; children make a tree (Wexa task nodes)."""
 
     id: str
@@ -191,22 +192,20 @@ class Step(_Copy):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry(_Copy):
+class TimelineEntry(_Copy, msgspec.Struct, frozen=True):
     at: datetime | None
     status: Status
     raw_status: str | None = None
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RunDetail(_Copy):
+class RunDetail(_Copy, msgspec.Struct, frozen=True):
     """A run plus what only the detail view needs: steps, outputs, raw JSON."""
 
     run: Run
     steps: tuple[Step, ...] = ()
     outputs: tuple[dict[str, Any], ...] = ()
-    inputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = msgspec.field(default_factory=dict)
     timeline: tuple[TimelineEntry, ...] = ()
     raw: Any = None
 
@@ -223,17 +222,15 @@ class RunDetail(_Copy):
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class StartRequest(_Copy):
+class StartRequest(_Copy, msgspec.Struct, frozen=True):
     """What a user asks for when they execute: one shape for all providers."""
 
     workflow_id: str
-    inputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = msgspec.field(default_factory=dict)
     goal: str | None = None  # Wexa
 
 
-@dataclass(frozen=True, slots=True)
-class ActionResult(_Copy):
+class ActionResult(_Copy, msgspec.Struct, frozen=True):
     """What an action ended as, after the run was read again if needed."""
 
     action: Action
@@ -244,8 +241,7 @@ class ActionResult(_Copy):
     uncertain: bool = False  # the answer was lost; the state was read back
 
 
-@dataclass(frozen=True, slots=True)
-class HumanRequest(_Copy):
+class HumanRequest(_Copy, msgspec.Struct, frozen=True):
     """What a waiting run asks of a person, as its platform says: values, a yes or no, or both.
 
     `fields` use the execute form's shape (`key`, `type`, `required`, `label`,
@@ -265,7 +261,7 @@ class HumanRequest(_Copy):
     ref: str = ""
     note: str | None = None
     # What the answer must carry back (an agent id), and `initial`: data to start from.
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "profile": self.profile, "provider": self.provider,
@@ -333,8 +329,7 @@ class Marker(enum.StrEnum):
     ENDED = "ended"  # the run finished; nothing more will come
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent(_Copy):
+class LogEvent(_Copy, msgspec.Struct, frozen=True):
     """One line of a run's log: a real log record (Prefect) or an event derived from state.
 
     `id` is the line's identity within its run (a server id, or a stable name such as

@@ -1,20 +1,20 @@
 """Workflow-level objects: what a workflow-level pause stops, and what it ended as.
 
 Kept apart from `model.py` (runs) because only the workflows view and the
-`workflows` verbs read them; both are plain frozen dataclasses, no I/O.
+`workflows` verbs read them; both are frozen msgspec Structs (as runtui.model's), no I/O.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from runtui.model import Action, _Copy, _iso
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger(_Copy):
+class Trigger(_Copy, msgspec.Struct, frozen=True):
     """What starts a workflow's runs without a person, and what a workflow-level pause stops:
     a B3OS workflow's triggers, an Edges schedule, a Prefect deployment's schedules.
 
@@ -50,8 +50,7 @@ class Trigger(_Copy):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class TriggerResult(_Copy):
+class TriggerResult(_Copy, msgspec.Struct, frozen=True):
     """What a workflow-level action ended as, after the trigger was read again."""
 
     action: Action
@@ -70,8 +69,7 @@ class TriggerResult(_Copy):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeCounts(_Copy):
+class OutcomeCounts(_Copy, msgspec.Struct, frozen=True):
     """A workflow's runs in a window by outcome, as a server that aggregates counts them."""
 
     runs: int = 0

@@ -12,10 +12,11 @@ import enum
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from runtui import display
 from runtui.actions import allowed_actions
@@ -37,8 +38,7 @@ class Reason(enum.StrEnum):
     PROFILE = "profile"  # the account itself is in trouble
 
 
-@dataclass(frozen=True)
-class AttentionItem:
+class AttentionItem(msgspec.Struct, frozen=True):
     reason: Reason
     profile: str
     provider: str
@@ -55,8 +55,7 @@ class AttentionItem:
                 "actions": [a.value for a in self.actions]}
 
 
-@dataclass
-class Acknowledgements:
+class Acknowledgements(msgspec.Struct):
     """Failed runs the operator has seen: kept in a small local file, never sent anywhere.
 
     `before[profile]`: every failure that ended before this time is seen ("acknowledge
@@ -64,8 +63,8 @@ class Acknowledgements:
     """
 
     path: Path
-    before: dict[str, str] = field(default_factory=dict)
-    runs: dict[str, list[str]] = field(default_factory=dict)
+    before: dict[str, str] = msgspec.field(default_factory=dict)
+    runs: dict[str, list[str]] = msgspec.field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Acknowledgements:

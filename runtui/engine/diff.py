@@ -9,8 +9,9 @@ counts are bounded so a huge answer cannot make the comparison huge.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from runtui.model import RunDetail, Step
 
@@ -19,8 +20,7 @@ MAX_LEAVES = 400  # per side and section
 MAX_OUTPUTS = 50
 
 
-@dataclass(frozen=True, slots=True)
-class FieldDiff:
+class FieldDiff(msgspec.Struct, frozen=True):
     field: str
     a: Any
     b: Any

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import msgspec
 
 
 class HealthState(enum.StrEnum):
@@ -17,8 +18,7 @@ class HealthState(enum.StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(msgspec.Struct, frozen=True):
     profile: str
     state: HealthState = HealthState.LOADING
     message: str | None = None

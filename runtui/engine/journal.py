@@ -10,10 +10,11 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from runtui.config import state_dir
 
@@ -26,8 +27,7 @@ def default_path() -> Path:
     return state_dir() / "journal.jsonl"
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     id: str
     time: str
     profile: str

@@ -15,8 +15,9 @@ import json
 import shlex
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from runtui.config import NotifySettings
 
@@ -24,8 +25,7 @@ COMMAND_TIMEOUT = 10.0  # seconds a notify command may take before it is killed
 REMEMBERED = 4096  # event keys kept to deliver each event once
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(msgspec.Struct, frozen=True):
     """Something an operator should hear about. `key` names it: one delivery per key."""
 
     key: str

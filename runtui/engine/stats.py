@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from runtui.engine.store import Delta, RunStore
 from runtui.engine.usual_times import nearest_rank
@@ -36,8 +37,7 @@ STREAK_FLAG = 2
 GOING = frozenset({Status.RUNNING, Status.QUEUED})  # waiting or paused runs wait on a person, not slow
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+class Sample(msgspec.Struct, frozen=True):
     """What the figures need of one run, reduced once per change."""
 
     run_id: str
@@ -52,8 +52,7 @@ def sample_of(run: Run) -> Sample:
     return Sample(run.id, None if start is None else start.timestamp(), run.status, duration)
 
 
-@dataclass(frozen=True, slots=True)
-class WorkflowFigures:
+class WorkflowFigures(msgspec.Struct, frozen=True):
     profile: str
     provider: str
     workflow_id: str
@@ -165,8 +164,7 @@ def compute(profile: str, provider: str, workflow_id: str, name: str | None,
     return figures, valid_until
 
 
-@dataclass
-class _Workflow:
+class _Workflow(msgspec.Struct):
     provider: str
     name: str | None
     samples: dict[str, Sample]

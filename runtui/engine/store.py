@@ -7,17 +7,16 @@ removed runs, so nothing repaints when nothing changed.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+
+import msgspec
 
 from runtui.model import Run
 
 Key = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class Delta:
+class Delta(msgspec.Struct, frozen=True):
     added: tuple[Run, ...] = ()
     changed: tuple[tuple[Run, Run], ...] = ()  # (old, new)
     removed: tuple[Run, ...] = ()
@@ -29,13 +28,12 @@ class Delta:
 Listener = Callable[[Delta], None]
 
 
-@dataclass
-class RunStore:
-    runs: dict[Key, Run] = field(default_factory=dict)
-    _listeners: list[Listener] = field(default_factory=list)
+class RunStore(msgspec.Struct):
+    runs: dict[Key, Run] = msgspec.field(default_factory=dict)
+    _listeners: list[Listener] = msgspec.field(default_factory=list)
     # Kept up to date on every change so a poll never scans all runs of a profile.
-    _active: dict[str, set[Key]] = field(default_factory=dict)
-    _counts: dict[str, int] = field(default_factory=dict)
+    _active: dict[str, set[Key]] = msgspec.field(default_factory=dict)
+    _counts: dict[str, int] = msgspec.field(default_factory=dict)
 
     def active_keys(self, profile: str) -> set[Key]:
         return set(self._active.get(profile, ()))
@@ -118,6 +116,6 @@ class RunStore:
 
 def fill_from(new: Run, old: Run) -> Run:
     """`new` with its empty fields taken from `old` (a summary read knows less)."""
-    missing = {f.name: getattr(old, f.name) for f in dataclasses.fields(Run)
+    missing = {f.name: getattr(old, f.name) for f in msgspec.structs.fields(Run)
                if getattr(new, f.name) is None and getattr(old, f.name) is not None}
     return new.model_copy(update=missing) if missing else new

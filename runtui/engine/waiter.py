@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import msgspec
 
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Delta, Key, RunStore
@@ -24,8 +25,7 @@ from runtui.providers.base import ListQuery, Provider
 LIST_PAGE = 100  # runs per page of the active list, when many waited runs are looked up at once
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(msgspec.Struct, frozen=True):
     """A waited run seen for the first time, or with a new status."""
 
     run: Run
@@ -36,12 +36,11 @@ class StatusChange:
                 "raw_status": self.run.raw_status, "time": self.at.isoformat(timespec="seconds")}
 
 
-@dataclass
-class WaitOutcome:
+class WaitOutcome(msgspec.Struct):
     """Where every waited run ended (or stood when the time ran out)."""
 
-    runs: dict[Key, Run] = field(default_factory=dict)
-    missing: list[Key] = field(default_factory=list)
+    runs: dict[Key, Run] = msgspec.field(default_factory=dict)
+    missing: list[Key] = msgspec.field(default_factory=list)
     timed_out: bool = False
 
     def with_status(self, *statuses: Status) -> list[Run]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from collections.abc import AsyncGenerator, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
 
 from runtui.engine.stats import WorkflowFigures, WorkflowKey
 from runtui.errors import ConfigError, ProviderError
@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 RECENT_CAP = 20_000  # runs read per profile by a one-shot `workflows list`
 
 
-@dataclass(frozen=True, slots=True)
-class WorkflowRow:
+class WorkflowRow(msgspec.Struct, frozen=True):
     figures: WorkflowFigures
     triggers: tuple[Trigger, ...] = ()
 
@@ -75,8 +74,9 @@ class WorkflowRow:
 
 def with_counts(figures: WorkflowFigures, counts: OutcomeCounts) -> WorkflowFigures:
     """The figures with the server's counts in place of those the loaded runs gave."""
-    return dataclasses.replace(figures, runs=counts.runs, succeeded=counts.succeeded, failed=counts.failed,
-                               cancelled=counts.cancelled, counted_on_server=True)
+    return msgspec.structs.replace(figures, runs=counts.runs, succeeded=counts.succeeded,
+                                   failed=counts.failed, cancelled=counts.cancelled,
+                                   counted_on_server=True)
 
 
 def join(figures: Iterable[WorkflowFigures], triggers: Iterable[Trigger],
@@ -93,7 +93,7 @@ def join(figures: Iterable[WorkflowFigures], triggers: Iterable[Trigger],
                 profile=trigger.profile, provider=trigger.provider,
                 workflow_id=trigger.workflow_id, workflow_name=trigger.workflow_name)
         elif by_key[key].workflow_name is None and trigger.workflow_name:
-            by_key[key] = dataclasses.replace(by_key[key], workflow_name=trigger.workflow_name)
+            by_key[key] = msgspec.structs.replace(by_key[key], workflow_name=trigger.workflow_name)
     for key, found in (counts or {}).items():
         if key not in by_key:
             provider = (providers or {}).get(key[0], "")

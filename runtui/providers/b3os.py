@@ -13,11 +13,11 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator, Collection
-from dataclasses import replace
 from typing import Any, ClassVar
 
 import httpx
 from httpx_sse import EventSource, SSEError
+from msgspec.structs import replace
 
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile

@@ -12,10 +12,10 @@ import abc
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Collection, Hashable
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import httpx
+import msgspec
 import orjson
 
 from runtui.actions import ActionTable, register_table
@@ -33,8 +33,7 @@ T = TypeVar("T")
 __all__ = ["ListQuery", "Provider", "WorkflowInfo", "cached_page", "json_of", "redact_credentials"]
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(msgspec.Struct, frozen=True):
     """What to list. Providers apply what their server can filter and filter the rest."""
 
     statuses: frozenset[Status] | None = None  # None = every status

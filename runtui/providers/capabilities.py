@@ -9,8 +9,9 @@ Per-run actions are not here: the adapter's `ActionTable` says which statuses ta
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import msgspec
 
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail
 
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from runtui.workflow_model import OutcomeCounts, Trigger
 
 
-@dataclass(frozen=True)
-class WorkflowInfo:
+class WorkflowInfo(msgspec.Struct, frozen=True):
     """What the execute form can offer for a workflow (B3OS inputSchema, …)."""
 
     id: str

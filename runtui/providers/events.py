@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from runtui.model import LogEvent, LogLevel, Run, RunDetail, Status, Step
 
@@ -38,8 +39,7 @@ def event(event_id: str, time: datetime | None, level: LogLevel, message: str,
                     source=capped(source, 200) if source else None, run_id=run_id)
 
 
-@dataclass(frozen=True)
-class EventQuery:
+class EventQuery(msgspec.Struct, frozen=True):
     """What to read: providers filter on the server what it can and the rest here."""
 
     since: datetime | None = None
@@ -47,8 +47,7 @@ class EventQuery:
     page_size: int = 200
 
 
-@dataclass(frozen=True)
-class EventPage:
+class EventPage(msgspec.Struct, frozen=True):
     """One read: the lines, where to continue, and what kind of log this is.
 
     `cursor` is opaque to everyone but the provider that made it. `more`: the server

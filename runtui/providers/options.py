@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 OptionKind = Literal["text", "integer", "number", "boolean"]
 
 
-@dataclass(frozen=True)
-class ProviderOption:
+class ProviderOption(msgspec.Struct, frozen=True):
     name: str
     help: str
     kind: OptionKind = "text"

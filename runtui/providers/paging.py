@@ -10,16 +10,16 @@ server cannot make a listing loop forever.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
+
+import msgspec
 
 from runtui.model import Run
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(msgspec.Struct, frozen=True):
     """One list answer, parsed."""
 
     runs: Sequence[Run]
@@ -31,8 +31,7 @@ class Page:
     """The server's own "there is more" (has_more); None: a full page means more."""
 
 
-@dataclass(frozen=True)
-class Want:
+class Want(msgspec.Struct, frozen=True):
     """What the caller asked for that the server may not have filtered."""
 
     statuses: frozenset[object] | None = None

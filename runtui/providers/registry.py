@@ -7,9 +7,10 @@ Names are listed from package metadata without importing the adapters, so
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from runtui.config import Config, Profile
 from runtui.errors import ConfigError
@@ -30,8 +31,7 @@ BUILTIN = {
 }
 
 
-@dataclass(frozen=True)
-class ProviderEntry:
+class ProviderEntry(msgspec.Struct, frozen=True):
     name: str
     target: str  # "module:Class"
     distribution: str | None

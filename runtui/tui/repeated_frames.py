@@ -17,7 +17,8 @@ driver (`runtui.tui.driver`) puts every write through it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 SYNC_START = "\x1b[?2026h"  # what Textual writes around a frame when the terminal can sync
 SYNC_END = "\x1b[?2026l"
@@ -27,8 +28,7 @@ _LAST_MOVE = re.compile(r"\x1b\[\d+;\d+H\Z")
 RECENT = 8  # frames remembered
 
 
-@dataclass(frozen=True, slots=True)
-class _Frame:
+class _Frame(msgspec.Struct, frozen=True):
     text: str
     lines: frozenset[str]  # the lines it moves the cursor to (as written: "12")
     last_move: str  # its closing cursor move, or ""

@@ -27,9 +27,10 @@ import importlib
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 if TYPE_CHECKING:
     from textual.driver import Driver
@@ -43,8 +44,7 @@ TESTED_TEXTUAL = frozenset({"8.2.8"})
 log = logging.getLogger("runtui.tui")
 
 
-@dataclass(frozen=True)
-class PrivateName:
+class PrivateName(msgspec.Struct, frozen=True):
     """One private name runtui uses: `owner` is "module" or "module:Class"; `name` an
     attribute of it, or (`in_init`) one the class sets on its instances in `__init__`."""
 
@@ -91,8 +91,7 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True):
     private: bool  # True: runtui's private-API paths are on
     reason: str  # why they are off ("" when on)
     warn: bool = False  # turned off automatically (not asked for): worth a line in the log

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from runtui.engine.journal import Journal
@@ -48,7 +49,7 @@ def test_an_inbox_item_is_in_the_queue_until_its_input_is_sent(sim: Sim) -> None
     assert run_id not in {i["run_id"] for i in _inbox(sim)}
     entry = list(Journal().entries())[-1]
     assert (entry.run_id, entry.action, entry.outcome) == (run_id, "answer runtime_input", "ok")
-    assert "eu" not in json.dumps(entry.__dict__), "typed values are never journaled"
+    assert "eu" not in json.dumps(msgspec.structs.asdict(entry)), "typed values are never journaled"
 
 
 def test_an_anomaly_is_approved_or_rejected(sim: Sim) -> None:

@@ -10,9 +10,9 @@ the cursor on it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -24,8 +24,7 @@ from runtui.model import HumanRequest
 from runtui.safe_text import multi_line, one_line
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     approve: bool
     values: dict[str, Any]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter, methodcaller
 
+import msgspec
 from rich.cells import cell_len, set_cell_size
 
 from runtui import display
@@ -24,8 +24,7 @@ NARROW_STATUS = 13  # "✔ succeeded" and two more: "? unknown (R…"
 WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
 MARK_WIDTH = 3  # "*" marked (or "◉" watched), "…" action pending, then one blank
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     key: str
     title: str
     priority: int  # lower survives longer when the table is narrow
@@ -266,8 +265,7 @@ _ID_PREFIXES = ("run_", "wf_")
 _STATUS_WORD_WIDTH = max(cell_len(f"{display.SYMBOL[s]} {s.value}") for s in Status)
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(msgspec.Struct, frozen=True):
     column: Column
     x: int  # first cell, counted from the left edge of the row
     width: int

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+import msgspec
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -52,8 +52,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class RawText:
+class RawText(msgspec.Struct, frozen=True):
     """The raw JSON as displayed: pretty, maybe cut, and the note that says so."""
 
     text: str

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
+import msgspec
 from rich.cells import cell_len
 
 from runtui.engine.log_store import MULTI_LINE, LogLine, LogLines
@@ -25,8 +25,7 @@ from runtui.model import LogLevel
 LEVELS = (LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARNING, LogLevel.ERROR)
 
 
-@dataclass(frozen=True)
-class RowFilter:
+class RowFilter(msgspec.Struct, frozen=True):
     """What the operator chose to see. Runtui's own lines (stream lost, gap, end) always show."""
 
     min_level: LogLevel = LogLevel.DEBUG

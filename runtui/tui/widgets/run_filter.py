@@ -15,8 +15,9 @@ ordinary word, so an id with a colon still matches.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+import msgspec
 
 from runtui.model import Run
 
@@ -28,8 +29,7 @@ HELP = ("words are AND-ed; status:failed  profile:prod  wf:invoice  since:2h "
         "look in one field (st: p: wf: s: for short)")
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(msgspec.Struct, frozen=True):
     field: str  # "any", "status", "profile", "workflow" or "since"
     text: str  # lower case; for "since", the age as typed
     age: timedelta | None = None

@@ -18,9 +18,9 @@ inserted above the window moves nothing on screen and repaints nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import msgspec
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
@@ -58,8 +58,7 @@ PREFETCH_DELAY = 0.05
 showing this sort is out by then; a key pressed meanwhile waits at most one sort)."""
 
 
-@dataclass(frozen=True)
-class _Snap:
+class _Snap(msgspec.Struct, frozen=True):
     top: int
     rows: list[Row]
     cursor: Row | None

@@ -30,11 +30,12 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from runtui import collector
 from runtui.engine.store import Delta, Key
@@ -616,8 +617,7 @@ class RunView:
             index.recode(find(order, rec.sort_value, rec.seq), rec)
 
 
-@dataclass(frozen=True, slots=True)
-class _Prefetched:
+class _Prefetched(msgspec.Struct, frozen=True):
     """An order computed ahead of time (`RunView.prefetch_sort`), with what it was made of."""
 
     column: str
