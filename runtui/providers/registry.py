@@ -7,7 +7,7 @@ Names are listed from package metadata without importing the adapters, so
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -34,7 +34,17 @@ BUILTIN = {
 class ProviderEntry(msgspec.Struct, frozen=True):
     name: str
     target: str  # "module:Class"
-    distribution: str | None
+    source: EntryPoint | None = None  # None: runtui's own table (no installed metadata)
+
+    @property
+    def distribution(self) -> str | None:
+        """The package that registered it. Read from its metadata only when asked (only
+        `runtui providers` shows it): parsing a METADATA file is ~1 ms a package, paid
+        for every profile's provider on each start-up before."""
+        if self.source is None:
+            return "runtui (built in)"
+        dist = self.source.dist
+        return dist.name if dist is not None else None
 
 
 _AVAILABLE: dict[str, ProviderEntry] | None = None
@@ -50,11 +60,10 @@ def available() -> dict[str, ProviderEntry]:
 
 def _scan() -> dict[str, ProviderEntry]:
     found: dict[str, ProviderEntry] = {
-        name: ProviderEntry(name, target, "runtui (built in)") for name, target in BUILTIN.items()
+        name: ProviderEntry(name, target) for name, target in BUILTIN.items()
     }
     for ep in entry_points(group=GROUP):
-        dist = ep.dist.name if ep.dist is not None else None
-        found[ep.name] = ProviderEntry(ep.name, ep.value, dist)
+        found[ep.name] = ProviderEntry(ep.name, ep.value, ep)
     return found
 
 
