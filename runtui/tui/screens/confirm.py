@@ -22,6 +22,25 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     DEFAULT_CSS = """
+    ConfirmScreen #dialog {
+        width: 60;
+        max-width: 90%;
+        height: auto;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmScreen #question {
+        width: 100%;
+        margin-bottom: 1;
+    }
+    ConfirmScreen #buttons {
+        height: auto;
+        align: center middle;
+    }
+    ConfirmScreen Button {
+        margin: 0 2;
+    }
     ConfirmScreen #targets { height: auto; max-height: 12; margin: 1 0 0 0; }
     """
 

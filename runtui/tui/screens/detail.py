@@ -40,6 +40,14 @@ class DetailScreen(Screen[None]):
         Binding("ctrl+r", "refresh", "Refresh", id="detail.refresh"),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    DetailScreen #detail-full {
+        width: 100%;
+        height: 1fr;
+    }
+    """
+
     class ControlRequested(Message):
         """A run key pressed in the detail: `name` is an Action value, "execute", "again"
         (run again with the same inputs) or "watch"."""

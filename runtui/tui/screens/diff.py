@@ -46,6 +46,25 @@ class DiffScreen(Screen[None]):
         Binding("k", "cursor(-1)", "Up", id="diff.up", show=False),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    DiffScreen #diff-title {
+        height: 2;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    DiffScreen #diff-table {
+        height: 1fr;
+    }
+    DiffScreen #diff-summary {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
     def __init__(self, workspace: Workspace, a: Run, b: Run) -> None:
         super().__init__()
         self.ws = workspace

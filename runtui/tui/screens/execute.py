@@ -119,6 +119,42 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         Binding("escape", "cancel", "Cancel", id="execute.cancel", key_display="Esc"),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    ExecuteScreen #execute-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ExecuteScreen #execute-box > Select, ExecuteScreen #execute-box > Input {
+        width: 100%;
+    }
+    ExecuteScreen #execute-inputs {
+        height: 7;
+    }
+    ExecuteScreen #schema-hint {
+        color: $text-muted;
+    }
+    ExecuteScreen #execute-error {
+        color: $error;
+        text-style: bold;
+    }
+    ExecuteScreen .-invalid {
+        border: tall $error;
+    }
+    ExecuteScreen #execute-buttons {
+        height: auto;
+        align: center middle;
+    }
+    ExecuteScreen #execute-buttons Button {
+        margin: 0 2;
+    }
+    """
+
     def __init__(self, profiles: list[str], run: Run | None = None, same_inputs: bool = False) -> None:
         super().__init__()
         if not profiles:

@@ -36,6 +36,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    HelpScreen #help-box {
+        width: 90;
+        max-width: 95%;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
     def __init__(self, under: Screen[object]) -> None:
         super().__init__()
         self.under = under

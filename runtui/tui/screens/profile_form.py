@@ -120,6 +120,53 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         Binding("escape", "cancel", "Cancel", id="profile_form.cancel"),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    ProfileFormScreen #form {
+        width: 84;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ProfileFormScreen #form-title {
+        height: 1;
+    }
+    ProfileFormScreen .row {
+        height: auto;
+    }
+    ProfileFormScreen .label {
+        width: 12;
+        padding: 1 1 0 0;
+    }
+    ProfileFormScreen .row Input, ProfileFormScreen .row Select {
+        width: 1fr;
+    }
+    ProfileFormScreen .checks Checkbox {
+        width: 1fr;
+    }
+    ProfileFormScreen Input.invalid, ProfileFormScreen Select.invalid > SelectCurrent {
+        border: tall $error;
+    }
+    ProfileFormScreen #form-hint {
+        color: $text-muted;
+    }
+    ProfileFormScreen #form-errors {
+        color: $text-error;
+        margin: 1 0 0 0;
+    }
+    ProfileFormScreen #form-buttons {
+        height: auto;
+        align: center middle;
+        margin-top: 1;
+    }
+    ProfileFormScreen #form-buttons Button {
+        margin: 0 2;
+    }
+    """
+
     def __init__(self, *, profile_name: str | None = None, values: Mapping[str, Any] | None = None,
                  existing: Collection[str] = ()) -> None:
         super().__init__()

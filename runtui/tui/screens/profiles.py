@@ -86,6 +86,24 @@ class ProfilesScreen(Screen[None]):
         Binding("k", "cursor('up')", "Up", id="profiles.up", show=False),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    ProfilesScreen #profiles-title {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    ProfilesScreen #profiles-table {
+        height: 1fr;
+    }
+    ProfilesScreen #profiles-detail {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        border-top: solid $primary;
+    }
+    """
+
     def __init__(self) -> None:
         super().__init__()
         self.results: dict[str, tuple[bool, str]] = {}  # name -> (ok, text) of the last test

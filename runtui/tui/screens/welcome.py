@@ -48,6 +48,34 @@ class WelcomeScreen(Screen[None]):
                 priority=True),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    WelcomeScreen {
+        align: center middle;
+    }
+    WelcomeScreen #welcome-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        padding: 0 2;
+    }
+    WelcomeScreen #welcome-title {
+        text-style: bold;
+    }
+    WelcomeScreen #welcome-config {
+        margin: 1 0;
+    }
+    WelcomeScreen Button {
+        width: 100%;
+    }
+    WelcomeScreen .welcome-help {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    """
+
     def __init__(self) -> None:
         super().__init__()
 

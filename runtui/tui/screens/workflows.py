@@ -123,6 +123,27 @@ class WorkflowsScreen(Screen[str | None]):
         Binding("G", "cursor_to(-1)", "Bottom", id="workflows.last", show=False),
     ]
 
+    # Its own rules, parsed when it is first shown (not at start-up with the app's).
+    DEFAULT_CSS = """
+    WorkflowsScreen #workflows-title {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    WorkflowsScreen #workflows-table {
+        height: 1fr;
+    }
+    WorkflowsScreen #workflows-selected {
+        height: 2;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     def __init__(self, workspace: Workspace, book: WorkflowBook | None = None) -> None:
         super().__init__()
         self.ws = workspace
