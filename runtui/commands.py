@@ -1078,7 +1078,7 @@ def providers_cmd(as_json: bool) -> None:
 
     found: list[dict[str, Any]] = []
     broken = False
-    for entry in sorted(registry.available().values(), key=lambda e: e.name):
+    for entry in sorted(registry.available(fresh=True).values(), key=lambda e: e.name):
         item: dict[str, Any] = {"name": entry.name, "adapter": entry.target, "from": entry.distribution}
         try:
             item.update(registry.describe(entry.name))

@@ -1,19 +1,21 @@
 """Provider name -> adapter class, found through the `runtui.providers` entry-point group.
 
 Names are listed from package metadata without importing the adapters, so
-`runtui profiles list` stays fast; a class is imported only when a profile uses it.
+`runtui profiles list` stays fast, and the listing is kept between starts while no
+installed package changes (`installed.py`); a class is imported only when a profile
+uses it.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from runtui.config import Config, Profile
+from runtui.config import Config, Profile, state_dir
 from runtui.errors import ConfigError
+from runtui.providers import installed
 
 if TYPE_CHECKING:
     import httpx
@@ -34,36 +36,40 @@ BUILTIN = {
 class ProviderEntry(msgspec.Struct, frozen=True):
     name: str
     target: str  # "module:Class"
-    source: EntryPoint | None = None  # None: runtui's own table (no installed metadata)
+    registered: bool = False  # an entry point (False: runtui's own table, no metadata)
 
     @property
     def distribution(self) -> str | None:
-        """The package that registered it. Read from its metadata only when asked (only
-        `runtui providers` shows it): parsing a METADATA file is ~1 ms a package, paid
-        for every profile's provider on each start-up before."""
-        if self.source is None:
+        """The package that registered it, read from its metadata only when asked (only
+        `runtui providers` shows it: ~1 ms a package)."""
+        if not self.registered:
             return "runtui (built in)"
-        dist = self.source.dist
-        return dist.name if dist is not None else None
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=GROUP, name=self.name):
+            if ep.value == self.target and ep.dist is not None:
+                return ep.dist.name
+        return None
 
 
 _AVAILABLE: dict[str, ProviderEntry] | None = None
 
 
-def available() -> dict[str, ProviderEntry]:
-    """Every installed adapter. The package metadata is scanned (~10 ms) once per process."""
+def available(*, fresh: bool = False) -> dict[str, ProviderEntry]:
+    """Every installed adapter: the entry points as last read while no installed package
+    has changed (`runtui.providers.installed`), or (`fresh`) read again."""
     global _AVAILABLE
-    if _AVAILABLE is None:
-        _AVAILABLE = _scan()
+    if _AVAILABLE is None or fresh:
+        _AVAILABLE = _scan(fresh=fresh)
     return dict(_AVAILABLE)
 
 
-def _scan() -> dict[str, ProviderEntry]:
+def _scan(*, fresh: bool) -> dict[str, ProviderEntry]:
     found: dict[str, ProviderEntry] = {
         name: ProviderEntry(name, target) for name, target in BUILTIN.items()
     }
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ProviderEntry(ep.name, ep.value, ep)
+    for name, target in installed.entry_points(GROUP, state_dir(), fresh=fresh):
+        found[name] = ProviderEntry(name, target, registered=True)
     return found
 
 
