@@ -64,9 +64,9 @@ def entry_points(group: str, state: Path, *, fresh: bool = False) -> list[tuple[
     stamp = fingerprint(sys.path)
     if not fresh:
         try:
-            listing = msgspec.json.decode(path.read_bytes(), type=_Listing)
+            listing = msgspec.json.decode(_own_file(path), type=_Listing)
         except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-            pass  # none yet, or unreadable: read the metadata
+            pass  # none yet, unreadable, or not only ours: read the metadata
         else:
             if listing.fingerprint == stamp and listing.group == group:
                 return listing.entries
@@ -77,12 +77,24 @@ def entry_points(group: str, state: Path, *, fresh: bool = False) -> list[tuple[
     return entries
 
 
+def _own_file(path: Path) -> bytes:
+    """The file's bytes if only this user can have written it: its entries name modules
+    runtui imports, so one that others could write is not trusted (as with the config)."""
+    with path.open("rb") as file:
+        info = os.fstat(file.fileno())
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+            raise PermissionError(f"{path}: writable by others")
+        return file.read()
+
+
 def _save(path: Path, listing: _Listing) -> None:
     """Best effort: a state directory that cannot be written costs the next start a read."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(msgspec.json.encode(listing))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(msgspec.json.encode(listing))
         os.replace(tmp, path)
     except OSError:
         pass

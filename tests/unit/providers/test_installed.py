@@ -110,3 +110,15 @@ def test_a_state_directory_that_cannot_be_written_still_lists(site: Path, tmp_pa
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
     assert ("alpha", "plugin_a:Alpha") in installed.entry_points(GROUP, blocked / "state")
+
+
+def test_a_cache_others_can_write_is_not_trusted(site: Path, tmp_path: Path) -> None:
+    """Its entries name modules to import: one planted by another user must not count."""
+    state = tmp_path / "state"
+    installed.entry_points(GROUP, state)
+    cache = state / installed.CACHE_NAME
+    cache.write_bytes(cache.read_bytes().replace(b"plugin_a:Alpha", b"planted:Evil"))
+    assert ("alpha", "planted:Evil") in installed.entry_points(GROUP, state)  # ours: trusted
+    cache.write_bytes(cache.read_bytes())
+    cache.chmod(0o666)
+    assert ("alpha", "plugin_a:Alpha") in installed.entry_points(GROUP, state)
