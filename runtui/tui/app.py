@@ -96,17 +96,15 @@ class RuntuiApp(App[int]):
         """The `runtui` command starts with the cyclic GC paused (runtui.startup).
 
         What start-up built (modules, Textual, the first screen) lives as long as the
-        app, and so does every run the first listing reads: collections while it loads
-        would walk them again and again (10-15% of loading 50,000 runs). With a listing
-        to load, the collector stays paused until it ends, when one collection freezes
-        both (`_freeze_after_first_load`), or for GC_LOAD_PAUSE at most. Collecting
-        start-up's objects here as well cost ~25 ms between the first rows and the rest.
+        app: collected once and frozen here. While the first listing loads, every run
+        read lives on too, and collections would walk them again and again (10-15% of
+        loading 50,000 runs): the collector stays paused until that load ends
+        (`_freeze_after_first_load`), or for GC_LOAD_PAUSE at most.
         """
         loading = self.watch_enabled and bool(self.workspace.config.profiles)
+        _freeze_gc(resume=not loading)
         if loading:
-            self.set_timer(GC_LOAD_PAUSE, _freeze_if_paused, name="gc-load-pause")
-        else:
-            _freeze_gc()
+            self.set_timer(GC_LOAD_PAUSE, startup.resume_gc, name="gc-load-pause")
 
     def _freeze_after_first_load(self, _health: Health) -> None:
         """Once every profile has loaded, move what is alive out of the GC's sight.
@@ -273,20 +271,15 @@ class RuntuiApp(App[int]):
         return set()
 
 
-def _freeze_gc() -> None:
-    """Collect once, freeze what lives, and let the collector run again if start-up
-    paused it (a no-op otherwise)."""
+def _freeze_gc(*, resume: bool = True) -> None:
+    """Collect once, freeze what lives, and (`resume`) let the collector run again if
+    start-up paused it (a no-op otherwise)."""
     import gc
 
     gc.collect()
     gc.freeze()
-    startup.resume_gc()
-
-
-def _freeze_if_paused() -> None:
-    """A first load that has not ended by now: collect and freeze what it read so far."""
-    if startup.gc_paused():
-        _freeze_gc()
+    if resume:
+        startup.resume_gc()
 
 
 def _runner(node: object, action: str) -> Callable[[], Awaitable[None]]:
