@@ -12,6 +12,7 @@ editing its entry points, changes the fingerprint, and the group is read again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -89,12 +90,13 @@ def _own_file(path: Path) -> bytes:
 
 def _save(path: Path, listing: _Listing) -> None:
     """Best effort: a state directory that cannot be written costs the next start a read."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(msgspec.json.encode(listing))
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):  # a full disk leaves no half-written file behind
+            tmp.unlink()

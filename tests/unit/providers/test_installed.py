@@ -122,3 +122,14 @@ def test_a_cache_others_can_write_is_not_trusted(site: Path, tmp_path: Path) -> 
     cache.write_bytes(cache.read_bytes())
     cache.chmod(0o666)
     assert ("alpha", "plugin_a:Alpha") in installed.entry_points(GROUP, state)
+
+
+def test_a_failed_write_leaves_no_file_behind(site: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    state = tmp_path / "state"
+    assert ("alpha", "plugin_a:Alpha") in installed.entry_points(GROUP, state)
+    assert list(state.iterdir()) == []
