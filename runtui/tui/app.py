@@ -77,7 +77,10 @@ class RuntuiApp(App[int]):
 
             self.push_screen(WelcomeScreen())
             return
-        self.open_runs()
+        # After Textual's start-up batch, not inside it: a screen pushed here is awaited
+        # by the batch, which draws its first layout (~13 ms at 200x50) and throws it away
+        # (nothing is displayed while a batch is open), then draws it again.
+        self.call_later(self.open_runs)
 
     def open_runs(self) -> None:
         from runtui.tui.screens.runs import RunsScreen
