@@ -101,12 +101,19 @@ def test_escape_out_of_the_filter_is_one_frame_and_leaves_the_screen_as_it_was(a
         return str(colours.pop())
 
     assert app.wait_quiet(0.4, 10)
-    before = cells()
     focused = cursor_colour()
     header = screen_model.table_rows(model.lines())
     assert header is not None
     y, columns = header
     x0, x1 = columns["ID"]
+    # The cursor to the top row: a filter that narrows to one run and widens again leaves
+    # it on the line it had, which is the top one only if it started there. After the load
+    # it need not (a page with newer runs than the cursor's, read after it was placed,
+    # puts them above it: the cursor stays on its run), least of all on a busy machine.
+    while (line := next(i for i, row in enumerate(cells()) if row[10].bg == focused)) > y + 1:
+        press(app, b"k")
+        assert next(i for i, row in enumerate(cells()) if row[10].bg == focused) == line - 1
+    before = cells()
     top_id = model.lines()[y + 1][x0:x1].strip()  # the cursor's run: the filter keeps it on top
     press(app, b"/")
     assert cursor_colour() != focused
