@@ -1078,8 +1078,10 @@ def providers_cmd(as_json: bool) -> None:
 
     found: list[dict[str, Any]] = []
     broken = False
-    for entry in sorted(registry.available(fresh=True).values(), key=lambda e: e.name):
-        item: dict[str, Any] = {"name": entry.name, "adapter": entry.target, "from": entry.distribution}
+    entries = registry.available(fresh=True)
+    origins = registry.origins()
+    for entry in sorted(entries.values(), key=lambda e: e.name):
+        item: dict[str, Any] = {"name": entry.name, "adapter": entry.target, "from": origins[entry.name]}
         try:
             item.update(registry.describe(entry.name))
         except ConfigError as exc:

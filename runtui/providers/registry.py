@@ -38,19 +38,6 @@ class ProviderEntry(msgspec.Struct, frozen=True):
     target: str  # "module:Class"
     registered: bool = False  # an entry point (False: runtui's own table, no metadata)
 
-    @property
-    def distribution(self) -> str | None:
-        """The package that registered it, read from its metadata only when asked (only
-        `runtui providers` shows it: ~1 ms a package)."""
-        if not self.registered:
-            return "runtui (built in)"
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=GROUP, name=self.name):
-            if ep.value == self.target and ep.dist is not None:
-                return ep.dist.name
-        return None
-
 
 _AVAILABLE: dict[str, ProviderEntry] | None = None
 
@@ -71,6 +58,17 @@ def _scan(*, fresh: bool) -> dict[str, ProviderEntry]:
     for name, target in installed.entry_points(GROUP, state_dir(), fresh=fresh):
         found[name] = ProviderEntry(name, target, registered=True)
     return found
+
+
+def origins() -> dict[str, str | None]:
+    """Provider name -> the package that registered it, for `runtui providers`: one read of
+    the metadata for all of them (each package's METADATA is parsed, ~1 ms a package)."""
+    from importlib.metadata import entry_points
+
+    packages = {(ep.name, ep.value): ep.dist.name
+                for ep in entry_points(group=GROUP) if ep.dist is not None}
+    return {name: packages.get((entry.name, entry.target)) if entry.registered else "runtui (built in)"
+            for name, entry in available().items()}
 
 
 def names() -> frozenset[str]:
