@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from . import b3os, control, edges, wexa
 from .config import SimConfig
 from .faults import install_log_filter
+from .routing import JSONResponse
 from .world import World
 
 

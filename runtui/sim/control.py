@@ -9,10 +9,11 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .config import ALL_FAULT_KINDS, PROVIDERS
+from .routing import JSONResponse
 from .world import World
 
 

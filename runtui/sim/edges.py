@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .edges_runs import STATUSES
 from .edges_schedules import TRANSITIONS
-from .routing import ApiError, Dialect, header_key, provider_route, qbool, qint, read_json
+from .routing import ApiError, Dialect, JSONResponse, header_key, provider_route, qbool, qint, read_json
 from .runs import SimRun
 from .world import World
 

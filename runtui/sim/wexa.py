@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from .routing import ApiError, Dialect, header_key, provider_route, qint, read_json
+from .routing import ApiError, Dialect, JSONResponse, header_key, provider_route, qint, read_json
 from .runs import SimRun
 from .wexa_inbox import TYPES as INBOX_TYPES
 from .wexa_runs import WexaTask
