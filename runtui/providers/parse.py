@@ -198,20 +198,28 @@ def text(value: Any) -> str | None:
 
 def first_text(obj: Any, *paths: str) -> str | None:
     """First non-empty string at any dotted path."""
+    plain = type(obj) is dict
     for path in paths:
-        found = text(at(obj, path))
-        if found is not None:
-            return found
+        value = obj.get(path) if plain and "." not in path else at(obj, path)
+        if value is not None:
+            found = text(value)
+            if found is not None:
+                return found
     return None
 
 
 def ident(obj: Any, *keys: str) -> str | None:
     """An id: a non-empty string or an integer at the first of `keys` that has one."""
+    plain = type(obj) is dict
     for key in keys:
-        value = at(obj, key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        if isinstance(value, int) and not isinstance(value, bool):
+        value = obj.get(key) if plain and "." not in key else at(obj, key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped:
+                return stripped
+        elif isinstance(value, int) and not isinstance(value, bool):
             return str(value)
     return None
 
@@ -246,6 +254,8 @@ def truncate(value: str | None, limit: int = MAX_ERROR) -> str | None:
 def message_of(value: Any, *, keys: Iterable[str] = ("message", "msg", "detail", "error", "label")
                ) -> str | None:
     """Best-effort human text of an error value: a string, an object or a list of them."""
+    if value is None or value == []:  # what most runs carry: no error
+        return None
     keys = tuple(keys)
     return _message_of(value, keys, 0)
 
@@ -282,7 +292,22 @@ def to_jsonable(value: Any) -> Any:
 
 def parse_time(value: Any) -> datetime | None:
     """Epoch seconds (or milliseconds when > 1e11), ISO 8601 with Z/offset; naive → UTC."""
-    if isinstance(value, bool) or value is None:
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is str:
+        # The usual ISO text ("2026-12-04T10:00:00.123Z", "-" at [4]) straight to the C
+        # parser, which takes "Z" since Python 3.11; anything it refuses goes the long way.
+        if value[4:5] == "-" and len(value) <= 64:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                return _utc(parsed)
+    elif kind is float or kind is int:
+        return _from_epoch(value)
+    if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return _from_epoch(float(value))
@@ -304,7 +329,15 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
+    return _utc(parsed)
+
+
+def _utc(parsed: datetime) -> datetime | None:
+    """A parsed time in UTC: naive ones are taken as UTC already."""
+    tz = parsed.tzinfo
+    if tz is UTC:
+        return parsed
+    if tz is None:
         return parsed.replace(tzinfo=UTC)
     try:
         return parsed.astimezone(UTC)
@@ -326,10 +359,13 @@ def _from_epoch(value: float) -> datetime | None:
 
 
 def first_time(obj: Any, *keys: str) -> datetime | None:
+    plain = type(obj) is dict
     for key in keys:
-        found = parse_time(at(obj, key))
-        if found is not None:
-            return found
+        value = obj.get(key) if plain and "." not in key else at(obj, key)
+        if value is not None:
+            found = parse_time(value)
+            if found is not None:
+                return found
     return None
 
 
@@ -358,6 +394,8 @@ def map_status(raw: str | None, table: Mapping[str, Status],
 
 
 def cost(amount: Any, unit: str) -> Cost | None:
+    if amount is None:  # most of the names a parser tries are absent
+        return None
     value = number(amount)
     if value is None or value < 0:
         return None
