@@ -55,3 +55,16 @@ def paused(reason: str) -> Iterator[None]:
         yield
     finally:
         release(reason)
+
+
+def freeze_young() -> None:
+    """Collect the young generations once and move what lives on out of the collector's sight.
+
+    For structures built to last after the one collection of start-up's load (the run
+    table's kept orders: lists of 100,000 rows and their keys). Left young, each
+    collection walks them again: 20 and 29 ms pauses a few seconds after a 100,000-run
+    load, on whatever key was pressed then. Young garbage is collected first, so only
+    what is alive is frozen.
+    """
+    gc.collect(1)
+    gc.freeze()

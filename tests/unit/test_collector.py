@@ -4,6 +4,7 @@ someone else turned off stays off."""
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -45,3 +46,27 @@ def test_a_collector_someone_else_turned_off_stays_off() -> None:
     collector.hold("frame")
     collector.release("frame")
     assert not gc.isenabled()
+
+
+class _Node:
+    """A GC-tracked object that can refer to itself."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def test_freeze_young_collects_young_garbage_and_freezes_what_lives() -> None:
+    gc.disable()  # no collection of its own between building and freezing
+    gc.unfreeze()
+    try:
+        alive = [_Node() for _ in range(100)]
+        cycle = _Node()
+        cycle.other = cycle  # garbage only the cyclic collector can free
+        gone = weakref.ref(cycle)
+        del cycle
+        collector.freeze_young()
+        assert gone() is None  # collected, not frozen with the rest
+        assert gc.get_freeze_count() >= len(alive)
+        assert all(gc.is_tracked(node) for node in alive)
+    finally:
+        gc.unfreeze()

@@ -27,6 +27,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.timer import Timer
 
+from runtui import collector, startup
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui import clock
@@ -165,6 +166,7 @@ class RunTable(RunLines, can_focus=True):
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
         self._standing_timer: Timer | None = None
+        self._orders_frozen = False  # `collector.freeze_young` done after the first complete orders
         # Told at once when the cursor lands on another run, before the frame: what the
         # owner shows of the cursor run (its greyed-out keys) then joins the table's
         # frame. The CursorMoved message comes after it, a frame or two later.
@@ -536,6 +538,11 @@ class RunTable(RunLines, can_focus=True):
         if wait is not None:
             self._standing_timer = self.set_timer(max(STANDING_STEP, wait), self._build_standing,
                                                   name="run-table-standing")
+        elif not self._orders_frozen and not startup.gc_paused():
+            # Once, after start-up's collection (`RuntuiApp`): the first complete set of
+            # orders lives the longest.
+            self._orders_frozen = True
+            collector.freeze_young()
 
     @property
     def _index(self) -> SearchIndex:
