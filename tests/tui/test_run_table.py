@@ -451,6 +451,34 @@ async def test_click_moves_the_cursor_and_header_click_sorts() -> None:
         assert table.sort_column == "workflow"
 
 
+async def test_until_the_user_places_it_the_cursor_keeps_to_the_top_row() -> None:
+    """The first listing's pages come from several profiles in any order: a table that just
+    opened is read from its newest run, not from whichever run came first."""
+    app = TableApp([make_run(5)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        table.apply_delta(Delta(added=(make_run(3), make_run(7))))  # run 3 is newer: above
+        assert table.keeps_top and table.cursor_key == ("prod", "run_0003")
+        assert table.scroll_offset.y == 0
+        await pilot.press("down", "up")  # the user places it: from now on it stays on its run
+        assert not table.keeps_top
+        table.apply_delta(Delta(added=(make_run(1),)))
+        assert row_ids(table)[0] == "run_0001" and table.cursor_key == ("prod", "run_0003")
+
+
+async def test_once_told_the_first_listing_is_in_the_cursor_stays_on_its_run() -> None:
+    app = TableApp([make_run(5)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        table.stop_keeping_top()
+        table.apply_delta(Delta(added=(make_run(3),)))
+        assert row_ids(table) == ["run_0003", "run_0005"] and table.cursor_key == ("prod", "run_0005")
+        table.set_filter("run")  # a filter, a sort, a scope: the user's placing too
+        assert not table.keeps_top
+
+
 async def test_cursor_stays_on_its_run_across_inserts_above_and_resort() -> None:
     runs = [make_run(i, workflow=f"w{9 - i}") for i in range(10)]
     app = TableApp(runs)

@@ -365,6 +365,16 @@ async def test_enter_opens_detail_beside_the_table_when_wide(tui_sim: TuiSim) ->
 # ---- live data and health --------------------------------------------------------------------
 
 
+async def test_the_cursor_stops_keeping_to_the_top_once_every_profile_has_loaded(
+        tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: all(h.state is not HealthState.LOADING
+                                          for h in app.workspace.health.values()),
+                       what="every profile loaded")
+        await pilot.pause()
+        assert not screen.table.keeps_top
+
+
 async def test_new_runs_appear_without_restart(tui_sim: TuiSim) -> None:
     slug = tui_sim.catalog()["edges"]["flows"][0]["slug"]
     async with tui(tui_sim.config_path) as (app, pilot, screen):

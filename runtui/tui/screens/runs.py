@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from runtui import display
 from runtui.actions import can_execute, decide
-from runtui.engine.health import Health
+from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
@@ -137,6 +137,7 @@ class RunsScreen(Screen[None]):
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
         self.ws.health_listeners.append(self._on_health)
         self.query_one(HealthBar).update_all(self.ws.health)
+        self._stop_keeping_top_once_loaded()
         self._update_summary()
         self.set_interval(1.0, self._tick)
 
@@ -162,6 +163,13 @@ class RunsScreen(Screen[None]):
         bars = self.query(HealthBar)
         if bars:  # none while shutting down
             bars.first().update_one(health)
+        self._stop_keeping_top_once_loaded()
+
+    def _stop_keeping_top_once_loaded(self) -> None:
+        """The first listing of every profile is in (or failed): new runs no longer move
+        the cursor to the top (`RunTable.stop_keeping_top`)."""
+        if not any(h.state is HealthState.LOADING for h in self.ws.health.values()):
+            self.table.stop_keeping_top()
 
     def on_screen_resume(self) -> None:
         """Back from another screen (the profiles screen may have removed or added one):
@@ -503,7 +511,9 @@ class RunsScreen(Screen[None]):
 
         Textual skips a binding whose check_action is falsy, so without this a refused
         key (pause on an Edges run, anything on a read-only profile) would do nothing at all.
+        Any key also ends the cursor's keeping to the top row (`RunTable.stop_keeping_top`).
         """
+        self.table.stop_keeping_top()
         if self.focused is not self.table:
             return
         active = self.active_bindings.get(event.key)

@@ -167,6 +167,12 @@ class RunTable(RunLines, can_focus=True):
         self._index_timer: Timer | None = None
         self._standing_timer: Timer | None = None
         self._orders_frozen = False  # `collector.freeze_young` done after the first complete orders
+        # Until the user places the cursor (a key, a click, a filter, a sort) or the first
+        # listing ends (`stop_keeping_top`), the cursor stays on the top row: the pages of
+        # several profiles arrive in any order, and the newest run is what a table that
+        # just opened is read from. After that the cursor stays on its run (an action
+        # key must reach the run the user was looking at).
+        self._keep_top = True
         # Told at once when the cursor lands on another run, before the frame: what the
         # owner shows of the cursor run (its greyed-out keys) then joins the table's
         # frame. The CursorMoved message comes after it, a frame or two later.
@@ -204,11 +210,22 @@ class RunTable(RunLines, can_focus=True):
         fresh = [*(new for _, new in delta.changed), *delta.added]
         if fresh and grow_natural(self._natural, fresh):
             self._layout_dirty = True
-        self._place_cursor(snap, "anchor")
+        at_top = self._keep_top and snap.top == 0 and self._model.cursor_idx == 0
+        self._place_cursor(snap, "top" if at_top else "anchor")
         self._commit(snap)
+
+    @property
+    def keeps_top(self) -> bool:
+        """Runs arriving above the cursor still move it to the top row (see `__init__`)."""
+        return self._keep_top
+
+    def stop_keeping_top(self) -> None:
+        """From now on the cursor stays on its run when runs arrive above it (see `__init__`)."""
+        self._keep_top = False
 
     def set_filter(self, text: str) -> None:
         """Case-insensitive substring over profile, provider, id, workflow, status."""
+        self._keep_top = False
         snap = self._begin()
         if self._model.set_filter(text):
             self._place_cursor(snap, "follow")
@@ -216,6 +233,7 @@ class RunTable(RunLines, can_focus=True):
 
     def set_active_only(self, on: bool) -> None:
         """Show only queued, running, paused and waiting runs."""
+        self._keep_top = False
         snap = self._begin()
         if self._model.set_active_only(on):
             self._place_cursor(snap, "follow")
@@ -223,6 +241,7 @@ class RunTable(RunLines, can_focus=True):
 
     def set_profile_filter(self, profile: str | None) -> None:
         """Show one profile's runs (a k9s-like context), or all with None."""
+        self._keep_top = False
         snap = self._begin()
         if self._model.set_profile_filter(profile):
             self._place_cursor(snap, "follow")
@@ -232,6 +251,7 @@ class RunTable(RunLines, can_focus=True):
         """Sort by a column key; `reverse` None keeps the direction if the column is the same,
         else uses the column's natural one (newest / longest / priciest first for times and cost).
         """
+        self._keep_top = False
         snap = self._begin()
         if not self._model.sort_by(column, reverse, clock.now()):
             return
@@ -552,6 +572,7 @@ class RunTable(RunLines, can_focus=True):
     # ------------------------------------------------------------------ cursor
 
     def _move_cursor(self, idx: int, page: int = 0) -> None:
+        self._keep_top = False
         snap = self._begin()
         if not self._model.move_cursor(idx):
             return
