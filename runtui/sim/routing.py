@@ -31,7 +31,8 @@ class JSONResponse(StarletteJSONResponse):
     """Starlette's JSON answer written by orjson: the stdlib encoder was two fifths of the
     simulator's time serving a 50,000-run listing, on the core next to the app being
     measured. The same compact UTF-8 form; what orjson refuses (integers past 64 bits,
-    keys that are not strings) the stdlib writes as before.
+    keys that are not strings) the stdlib writes as before. One difference: a NaN or an
+    infinity, which Starlette refused, orjson writes as null (the simulator builds none).
     """
 
     def render(self, content: Any) -> bytes:
