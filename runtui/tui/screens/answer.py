@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from runtui.human_input import collect, free_object, initial_text
 from runtui.model import HumanRequest
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.screens.form_box import form_box
 
 
 class Answer(msgspec.Struct, frozen=True):
@@ -30,12 +31,8 @@ class Answer(msgspec.Struct, frozen=True):
 
 
 class AnswerScreen(ModalScreen[Answer | None]):
-    DEFAULT_CSS = """
+    DEFAULT_CSS = form_box("AnswerScreen #answer-form", 84) + """
     AnswerScreen { align: center middle; background: $background 60%; }
-    AnswerScreen #answer-form {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
     AnswerScreen .answer-label { padding: 1 0 0 0; }
     AnswerScreen #answer-note, AnswerScreen .answer-help { color: $text-muted; }
     AnswerScreen #answer-errors { color: $text-error; }

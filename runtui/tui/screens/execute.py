@@ -25,6 +25,7 @@ from runtui.model import Run, StartRequest
 from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
+from runtui.tui.screens.form_box import form_box
 from runtui.tui.widgets.keys_footer import keys_footer
 
 if TYPE_CHECKING:
@@ -120,16 +121,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
     ]
 
     # Its own rules, parsed when it is first shown (not at start-up with the app's).
-    DEFAULT_CSS = """
-    ExecuteScreen #execute-box {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = form_box("ExecuteScreen #execute-box", 76) + """
     ExecuteScreen #execute-box > Select, ExecuteScreen #execute-box > Input {
         width: 100%;
     }

@@ -25,6 +25,7 @@ from runtui.human_input import coerce
 from runtui.providers import registry
 from runtui.providers.options import ProviderOption
 from runtui.providers.options import problems as option_problems
+from runtui.tui.screens.form_box import form_box
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -121,16 +122,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
     ]
 
     # Its own rules, parsed when it is first shown (not at start-up with the app's).
-    DEFAULT_CSS = """
-    ProfileFormScreen #form {
-        width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
+    DEFAULT_CSS = form_box("ProfileFormScreen #form", 84) + """
     ProfileFormScreen #form-title {
         height: 1;
     }
