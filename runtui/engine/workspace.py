@@ -68,6 +68,11 @@ class Workspace:
     def profile_names(self) -> list[str]:
         return sorted(self.config.profiles)
 
+    @property
+    def first_listings_in(self) -> bool:
+        """Every watched profile's first listing is in (or failed); False before any started."""
+        return bool(self.health) and all(h.state is not HealthState.LOADING for h in self.health.values())
+
     def read_only(self, name: str) -> bool:
         """A profile we cannot read (removed, broken) is treated as read-only too."""
         profile = self.config.profiles.get(name)

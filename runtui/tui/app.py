@@ -114,8 +114,7 @@ class RuntuiApp(App[int]):
         The one collection here (~40 ms at 50,000 runs) waits a moment: it holds the
         GIL, and Textual's writer thread must first send the frame with the last rows.
         """
-        states = [h.state.value for h in self.workspace.health.values()]
-        if states and "loading" not in states:
+        if self.workspace.first_listings_in:
             self.workspace.health_listeners.remove(self._freeze_after_first_load)
             self.set_timer(FREEZE_AFTER_LOAD, _freeze_gc, name="gc-freeze")
 

@@ -251,3 +251,17 @@ async def test_an_idle_profile_is_probed_less_often_until_something_changes() ->
     assert delays == [4.0, 8.0, 8.0, 8.0]
     fake.runs = {"run-99": make_run(99)} | fake.runs  # a new (active) run
     assert await w.poll_once(30.0) == 2.0
+
+
+def test_first_listings_in_once_no_profile_is_still_loading(tmp_path: Path) -> None:
+    from runtui.config import Config
+    from runtui.engine.health import Health, HealthState
+    from runtui.engine.workspace import Workspace
+
+    ws = Workspace(Config(path=tmp_path / "config.toml"))
+    assert not ws.first_listings_in  # nothing watched yet: nothing has loaded
+    ws._set_health(Health(profile="a", state=HealthState.LOADING))
+    ws._set_health(Health(profile="b", state=HealthState.OK))
+    assert not ws.first_listings_in
+    ws._set_health(Health(profile="a", state=HealthState.ERROR, message="down"))
+    assert ws.first_listings_in  # a failed first listing counts as in

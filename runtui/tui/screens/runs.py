@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from runtui import display
 from runtui.actions import can_execute, decide
-from runtui.engine.health import Health, HealthState
+from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
@@ -166,9 +166,9 @@ class RunsScreen(Screen[None]):
         self._stop_keeping_top_once_loaded()
 
     def _stop_keeping_top_once_loaded(self) -> None:
-        """The first listing of every profile is in (or failed): new runs no longer move
-        the cursor to the top (`RunTable.stop_keeping_top`)."""
-        if not any(h.state is HealthState.LOADING for h in self.ws.health.values()):
+        """The first listing of every profile is in (or failed), or none is watched: new runs
+        no longer move the cursor to the top (`RunTable.stop_keeping_top`)."""
+        if not self.ws.health or self.ws.first_listings_in:
             self.table.stop_keeping_top()
 
     def on_screen_resume(self) -> None:
