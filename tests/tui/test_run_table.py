@@ -18,6 +18,7 @@ from runtui.engine.store import Delta, RunStore
 from runtui.model import ACTIVE, Cost, Run, Status
 from runtui.tui import clock as tui_clock
 from runtui.tui import switch
+from runtui.tui.widgets import run_table
 from runtui.tui.widgets.columns import COLUMNS
 from runtui.tui.widgets.run_table import RunTable
 
@@ -90,6 +91,15 @@ class TableApp(App[None]):
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
         self.moved.append(event.run)
+
+
+async def until(pilot: Any, check: Callable[[], Any], what: str, tries: int = 200) -> Any:
+    for _ in range(tries):
+        found = check()
+        if found:
+            return found
+        await pilot.pause(0.02)
+    raise AssertionError(f"not reached: {what}")
 
 
 def lines(table: RunTable) -> list[str]:
@@ -851,3 +861,31 @@ def test_run_table_snapshot(snap_compare: Callable[..., bool], monkeypatch: pyte
 
     monkeypatch.setattr(tui_clock, "now", lambda: APP_NOW)
     assert snap_compare(APPS / "table_app.py", terminal_size=(120, 36))
+
+
+async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page of a listing drops the kept orders. Built between pages they were built
+    again and again until the load ended (one quiet moment in a 50,000-run load, and the
+    columns were re-sorted every 20 ms to its end): they wait for the quiet, as the index does."""
+    monkeypatch.setattr(run_table, "INDEX_DELAY", 30.0)  # no quiet comes within the test
+    app = TableApp([make_run(i) for i in range(300)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(RunTable)
+        sorts: list[int] = []
+        build = table._model.build_standing
+
+        def counted() -> float | None:
+            sorts.append(1)
+            return build()
+
+        monkeypatch.setattr(table._model, "build_standing", counted)
+        app.set_focus(None)  # leaving the table builds the index and the orders at once
+        await until(pilot, lambda: sorts, "the kept orders being built")
+        first = 300
+        for _ in range(6):  # a listing's pages, each more than two STANDING_STEPs apart
+            table.apply_delta(Delta(added=tuple(make_run(i) for i in range(first, first + 100))))
+            sorts.clear()
+            first += 100
+            await pilot.pause(3 * run_table.STANDING_STEP)
+            assert sorts == []
+        assert not table._model.standing.complete  # still owed: built once the pages stop
