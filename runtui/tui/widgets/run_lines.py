@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -124,8 +125,30 @@ class RunLines(ScrollView):
             self.virtual_size = want
             return
         # Not via the reactive: that asks for a layout, which repaints the whole widget.
+        old = self.virtual_size
         self.set_reactive(Widget.virtual_size, want)
+        if self._same_bar(old, want):
+            # A scrollbar repaint re-renders every line beside it (the table's, at full
+            # width): a 50,000-run load grew the table ~30 times with the thumb already
+            # one cell at the top, ~30 frames of the whole table for an unchanged bar.
+            self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, want.height)
+            return
         self._scroll_update(want)
+
+    def _same_bar(self, old: Size, new: Size) -> bool:
+        """Whether the vertical scrollbar looks the same after growing from `old` to `new`
+        rows, with nothing else about it changed (shown before and after, same width, same
+        scroll position, which growing cannot clamp)."""
+        if new.width != old.width or new.height < old.height or not self.show_vertical_scrollbar:
+            return False
+        bar = self.vertical_scrollbar
+        window = bar.window_size
+        if bar.window_virtual_size != old.height or window <= 0 or old.height <= window:
+            return False
+        position = bar.position
+        before = ScrollBarRender.render_bar(window, old.height, window, position)
+        after = ScrollBarRender.render_bar(window, new.height, window, position)
+        return before.segments == after.segments
 
     # ------------------------------------------------------------------ strip cache and layout
 
