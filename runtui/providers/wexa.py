@@ -41,6 +41,7 @@ from runtui.providers.events import (
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
+from runtui.providers.slim import SlimList, slim_json_of
 from runtui.providers.wexa_inbox import answer_body, parse_inbox
 from runtui.secret import Secret
 
@@ -64,6 +65,10 @@ STATUS_TABLE: dict[str, Status] = {
 STATUS_CONTAINS = (("approval", Status.WAITING), ("waiting", Status.WAITING), ("input", Status.WAITING))
 
 LIST_KEYS = ("data", "executions", "items", "execution_flows", "tasks", "results")
+_WRAPPER_KEYS = ("data", "execution", "task", "result")  # around a lone execution or task
+_ERROR_KEYS = ("errors", "error", "error_message", "failure_reason")
+_CREDIT_KEYS = ("credits", "credits_used", "total_credits", "credit")
+_TOKEN_KEYS = ("tokens", "total_tokens", "tokens_used", "token_usage", "usage")
 
 
 def wexa_status(value: Any) -> tuple[Status, str | None]:
@@ -95,7 +100,7 @@ def _unwrap(body: Any, *id_keys: str) -> dict[str, Any]:
     """The object itself, or the one inside {"data": {...}} when the top has no id."""
     obj = p.as_dict(body)
     if p.ident(obj, *id_keys) is None:
-        for key in ("data", "execution", "task", "result"):
+        for key in _WRAPPER_KEYS:
             inner = p.as_dict(obj.get(key))
             if p.ident(inner, *id_keys) is not None:
                 return inner
@@ -103,7 +108,7 @@ def _unwrap(body: Any, *id_keys: str) -> dict[str, Any]:
 
 
 def _errors_text(obj: dict[str, Any]) -> str | None:
-    for key in ("errors", "error", "error_message", "failure_reason"):
+    for key in _ERROR_KEYS:
         found = p.message_of(obj.get(key), keys=ERROR_TEXT_KEYS)
         if found:
             return p.truncate(found)
@@ -111,11 +116,11 @@ def _errors_text(obj: dict[str, Any]) -> str | None:
 
 
 def _tokens(obj: dict[str, Any]) -> Cost | None:
-    for key in ("credits", "credits_used", "total_credits", "credit"):
+    for key in _CREDIT_KEYS:
         found = p.cost(obj.get(key), "credits")
         if found is not None:
             return found
-    for key in ("tokens", "total_tokens", "tokens_used", "token_usage", "usage"):
+    for key in _TOKEN_KEYS:
         value = obj.get(key)
         if isinstance(value, dict):
             value = next((value[k] for k in ("total", "total_tokens", "tokens") if k in value), None)
@@ -127,6 +132,14 @@ def _tokens(obj: dict[str, Any]) -> Cost | None:
 
 EXEC_ID_KEYS = ("execution_id", "id", "_id")
 TASK_ID_KEYS = ("_id", "id", "task_id")
+_TIME_KEYS = ("created_at", "createdAt", "start_time", "started_at", "end_time", "finished_at",
+              "completed_at", "updated_at", "updatedAt")
+EXECUTIONS = SlimList(
+    "wexa_execution",
+    (*EXEC_ID_KEYS, "status", "state", "agentflow_id", "agentflow_name", *_TIME_KEYS, *_CREDIT_KEYS,
+     *_TOKEN_KEYS, *_ERROR_KEYS, "parent_execution_id", "task_id", *_WRAPPER_KEYS),
+    nested={"agentflow": ("agentflow_id", "_id", "name")}, list_keys=LIST_KEYS)
+"""What `parse_execution` reads of a list item (tests/unit/test_slim.py checks it reads no more)."""
 
 
 @p.parsing(NAME)
@@ -552,7 +565,10 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
         response = await fetch({"limit": size, "skip": skip})
 
         def build(response: Any = response) -> tuple[int, list[Run]]:
-            body = json_of(response, NAME)
+            if query.kind is Kind.TASK:
+                body = json_of(response, NAME)
+            else:
+                body = slim_json_of(response, NAME, EXECUTIONS)
             return len(items_of(body)), parse_page(body, profile, query.kind, memo)
 
         count, runs = build() if pages is None else cached_page(pages, response, build, query.kind)
