@@ -889,3 +889,36 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
             await pilot.pause(3 * run_table.STANDING_STEP)
             assert sorts == []
         assert not table._model.standing.complete  # still owed: built once the pages stop
+
+
+@pytest.mark.skipif(not switch.private(), reason="the stock path repaints the scrollbar as Textual does")
+async def test_growing_repaints_the_scrollbar_only_when_it_looks_different() -> None:
+    """A scrollbar repaint re-renders every table line beside it: a 50,000-run load grew the
+    table ~30 times with the thumb already one cell at the top."""
+    app = TableApp([make_run(i) for i in range(40)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RunTable)
+        bar = table.vertical_scrollbar
+        repaints: list[int] = []
+        original = bar.refresh
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            repaints.append(1)
+            return original(*args, **kwargs)
+
+        bar.refresh = spy  # type: ignore[method-assign]
+        table.apply_delta(Delta(added=tuple(make_run(i) for i in range(40, 80))))
+        assert repaints, "a thumb that shrinks is repainted"
+        assert bar.window_virtual_size == 81
+        table.apply_delta(Delta(added=tuple(make_run(i) for i in range(80, 1500))))
+        repaints.clear()
+        for first in range(1500, 2000, 100):  # the thumb is one cell at the top now
+            table.apply_delta(Delta(added=tuple(make_run(i) for i in range(first, first + 100))))
+        assert repaints == []
+        assert bar.window_virtual_size == 2001  # what a drag of the thumb scrolls by
+        table.scroll_to(y=500, animate=False)
+        await pilot.pause()
+        repaints.clear()
+        table.apply_delta(Delta(added=tuple(make_run(i) for i in range(2000, 4000))))
+        assert repaints, "mid-way, growing moves the thumb up"
