@@ -210,7 +210,8 @@ class ProfileWatcher:
         held: dict[Key, Run] = {}  # read, not yet handed to the store
         held_since = 0.0
         try:
-            async with self._pages(ListQuery(page_size=self.page_size, limit=self.max_runs)) as pages:
+            query = ListQuery(page_size=self.page_size, limit=self.max_runs, read_ahead=True)
+            async with self._pages(query) as pages:
                 async for page in pages:
                     seen.update(r.key for r in page)
                     if first:

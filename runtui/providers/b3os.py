@@ -409,7 +409,7 @@ class B3osProvider(Provider):
             return Page(runs, count, ids=ids, more=has_more)
 
         # The server filters by workflow (query or path); statuses are kept here.
-        pager = OffsetPager(Want(query.statuses, None, query.limit), size)
+        pager = OffsetPager(Want(query.statuses, None, query.limit), size, read_ahead=query.read_ahead)
         async for page in pager.pages(read):
             yield page
         if path == "/v1/runs" and not base and not pager.limited:

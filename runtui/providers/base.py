@@ -41,6 +41,9 @@ class ListQuery(msgspec.Struct, frozen=True):
     page_size: int = 100
     kind: Kind = Kind.RUN
     workflow_id: str | None = None
+    read_ahead: bool = False
+    """Ask for the next page while this one is parsed (`OffsetPager`): for listings that
+    read every page, where one round trip per page adds up."""
 
 
 

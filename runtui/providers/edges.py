@@ -307,7 +307,8 @@ class EdgesProvider(Provider):
             return Page(runs, count)
 
         # No documented server filter by flow: the pager keeps the flow's runs.
-        pager = OffsetPager(Want(query.statuses, query.workflow_id, query.limit), size)
+        pager = OffsetPager(Want(query.statuses, query.workflow_id, query.limit), size,
+                            read_ahead=query.read_ahead)
         async for page in pager.pages(read):
             yield page
 

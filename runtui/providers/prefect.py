@@ -498,7 +498,7 @@ class PrefectProvider(Provider):
             return Page(runs, count)
 
         # The server filters by deployment; statuses it cannot express are filtered here.
-        pager = OffsetPager(Want(query.statuses, None, query.limit), size)
+        pager = OffsetPager(Want(query.statuses, None, query.limit), size, read_ahead=query.read_ahead)
         async for page in pager.pages(read):
             yield page
 

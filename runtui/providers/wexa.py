@@ -575,7 +575,7 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
         return Page(sorted(runs, key=_newest_first), count, more=count == size)
 
     workflow = query.workflow_id if query.kind is Kind.RUN else None
-    pager = OffsetPager(Want(query.statuses, workflow, query.limit), size)
+    pager = OffsetPager(Want(query.statuses, workflow, query.limit), size, read_ahead=query.read_ahead)
     async for page in pager.pages(read):
         yield page
 
