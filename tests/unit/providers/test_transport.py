@@ -12,6 +12,7 @@ import gzip
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -247,3 +248,19 @@ async def test_a_plain_http_profile_never_builds_a_tls_context(
     assert built == []
     http_mod.shared_ssl_context()  # what an https connection asks for: built then, once
     assert len(built) == 1
+
+
+@pytest.mark.parametrize("params", [
+    {"limit": 100, "skip": 300, "projectID": "p"},
+    [("status", "RUNNING"), ("status", "QUEUED"), ("limit", 100), ("offset", 0), ("sort", "-created_at")],
+    {"q": "a b&c=d/é", "empty": ""},
+    {"flag": True, "n": 1.5},
+])
+def test_a_url_with_params_is_what_merging_them_gave(params: Any) -> None:
+    http = HttpClient(provider="test", base_url="https://api.example.com/v1", auth_headers={},
+                      error_reader=lambda b: None,
+                      transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+    base = "https://api.example.com/v1/runs"
+    assert http.url("/runs", params) == httpx.URL(base).copy_merge_params(params)
+    # A path that carries its own query keeps it, the params merged in.
+    assert http.url("/runs?x=1", params) == httpx.URL(base + "?x=1").copy_merge_params(params)
