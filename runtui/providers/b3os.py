@@ -368,12 +368,12 @@ class B3osProvider(Provider):
                 request_id=redact_credentials(request_id, response)[:200] if request_id else None)
         return body
 
-    def _page(self, response: httpx.Response, keep: Collection[Status] | None = None
-              ) -> tuple[list[Run], int, bool | None, list[str]]:
+    def _page(self, response: httpx.Response, keep: Collection[Status] | None = None,
+              memo: p.ParseMemo | None = None) -> tuple[list[Run], int, bool | None, list[str]]:
         """(runs, items counted, hasMore, ids) of a list answer; the same bytes are decoded once."""
         def build() -> tuple[list[Run], int, bool | None, list[str]]:
             data = self._data(response)
-            runs, count, has_more = parse_page(data, self.profile.name, self.memo, keep)
+            runs, count, has_more = parse_page(data, self.profile.name, memo, keep)
             return runs, count, has_more, item_ids(data)
 
         return cached_page(self.pages, response, build, None if keep is None else frozenset(keep),
@@ -404,7 +404,7 @@ class B3osProvider(Provider):
 
         async def read(offset: int) -> Page:
             response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
-            runs, count, has_more, ids = self._page(response, query.statuses)
+            runs, count, has_more, ids = self._page(response, query.statuses, self.memo_for(query))
             self._remember_workflows(runs)
             return Page(runs, count, ids=ids, more=has_more)
 
@@ -455,7 +455,7 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         found_active: set[str] = set()
         response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
-        runs, _, _, _ = self._page(response)
+        runs, _, _, _ = self._page(response, memo=self.memo_for(query))
         for r in runs:
             if r.workflow_id:
                 self._workflows.setdefault(r.workflow_id, None)
@@ -473,7 +473,7 @@ class B3osProvider(Provider):
                     response = await self.http.get(
                         f"/v1/workflows/{seg(workflow)}/runs",
                         params={"limit": size, "offset": offset, "status": status})
-                    runs, count, has_more, _ = self._page(response)
+                    runs, count, has_more, _ = self._page(response, memo=self.memo_for(query))
                     page = [r for r in runs if r.id not in seen]
                     seen.update(r.id for r in page)
                     found_active.update(r.workflow_id for r in page if r.workflow_id)

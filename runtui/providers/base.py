@@ -44,6 +44,10 @@ class ListQuery(msgspec.Struct, frozen=True):
     read_ahead: bool = False
     """Ask for the next page while this one is parsed (`OffsetPager`): for listings that
     read every page, where one round trip per page adds up."""
+    remember: bool = True
+    """Keep each item's fingerprint and run (`ParseMemo`), so a later listing of the same
+    item skips parsing it. A first load reads 100,000 items once each: fingerprinting
+    them all cost 0.3 s of it, a cost that only a listing an hour later gains from."""
 
 
 
@@ -80,6 +84,10 @@ class Provider(abc.ABC):
         self.http = http
         self.memo = ParseMemo()  # list items parsed last time, by id
         self.pages = PageMemo()  # list answers decoded last time, by request
+
+    def memo_for(self, query: ListQuery) -> ParseMemo | None:
+        """The parse memo a listing of `query` uses (None: it remembers nothing)."""
+        return self.memo if query.remember else None
 
     @classmethod
     @abc.abstractmethod

@@ -294,6 +294,8 @@ class EdgesProvider(Provider):
             return  # e.g. only "paused": no Edges run can match
         size = max(1, min(query.page_size, MAX_PAGE))
 
+        memo = self.memo_for(query)
+
         async def read(offset: int) -> Page:
             params: list[tuple[str, str | int]] = [("status", s) for s in raw or ()]
             params += [("limit", size), ("offset", offset), ("sort", "-created_at")]
@@ -301,7 +303,7 @@ class EdgesProvider(Provider):
 
             def build() -> tuple[int, list[Run]]:
                 body = json_of(response, NAME)
-                return len(page_items(body)), parse_page(body, self.profile.name, self.memo)
+                return len(page_items(body)), parse_page(body, self.profile.name, memo)
 
             count, runs = cached_page(self.pages, response, build)
             return Page(runs, count)

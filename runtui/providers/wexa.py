@@ -441,7 +441,7 @@ class WexaProvider(Provider):
                 # answers everything, which the client-side filter below still handles.
                 base["status"] = ",".join(raw)
         async for page in _skip_pages(lambda params: self.http.get(path, params={**base, **params}),
-                                      query, self.profile.name, self.memo, self.pages):
+                                      query, self.profile.name, self.memo_for(query), self.pages):
             yield page
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:

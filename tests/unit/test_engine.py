@@ -220,6 +220,23 @@ async def test_complete_listing_comes_rarely_and_notices_vanished_runs() -> None
     assert len(pages) == 5 and ("p", "run-499") not in store.runs
 
 
+async def test_the_first_load_reads_ahead_and_remembers_nothing_later_listings_remember() -> None:
+    """A first load reads every item once: fingerprinting them for the parse memo only pays
+    off at the next complete listing. That one, and a full refresh, remember."""
+    fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(300)] + [make_run(300)])
+    w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30)
+    await w.poll_once(0.0)
+    first = fake.list_calls[0]
+    assert first.read_ahead and not first.remember and first.statuses is None
+    fake.list_calls.clear()
+    await w.poll_once(2.0)  # the head and the sweep: one page each, neither read ahead
+    assert fake.list_calls and all(q.remember and not q.read_ahead for q in fake.list_calls)
+    fake.list_calls.clear()
+    w.refresh_now(full=True)
+    await w.poll_once(4.0)
+    assert [(q.read_ahead, q.remember) for q in fake.list_calls] == [(True, True)]
+
+
 async def test_many_focused_runs_off_the_head_come_from_the_active_list_not_one_by_one() -> None:
     fake = FakeProvider([make_run(i, Status.SUCCEEDED) for i in range(100)]
                         + [make_run(i) for i in range(100, 130)])

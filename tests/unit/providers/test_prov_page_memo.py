@@ -98,3 +98,13 @@ def test_response_without_request_content_is_keyed_by_url() -> None:
     assert cached_page(memo, response, lambda: 2) == 1
     other = httpx.Response(200, content=b"[]", request=httpx.Request("GET", "https://example.test/runs?limit=2"))
     assert cached_page(memo, other, lambda: 3) == 3
+
+
+@pytest.mark.parametrize(("cls", "page", "running", "done"), CASES, ids=[c[0].name for c in CASES])
+async def test_a_listing_that_remembers_nothing_leaves_the_parse_memo_alone(
+        make: Any, cls: type[Provider], page: Any, running: str, done: str) -> None:
+    provider, _ = make(cls, lambda request: ok(page(running)), **FIELDS)
+    runs = await provider.list_runs(ListQuery(page_size=2, limit=2, remember=False))
+    assert [r.id for r in runs] == ["r1", "r2"] and len(provider.memo) == 0
+    await provider.list_runs(ListQuery(page_size=2, limit=2, statuses=frozenset({Status.RUNNING})))
+    assert len(provider.memo) > 0  # the next listing does
