@@ -13,14 +13,16 @@ import ast
 import inspect
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtui.errors import ProviderError
 from runtui.model import Kind, Run
 from runtui.providers import parse, wexa
-from runtui.providers.slim import SlimList
+from runtui.providers.slim import SlimList, slim_json_of
 from runtui.providers.wexa import EXECUTIONS, LIST_KEYS, parse_execution, parse_page
 
 POISONS: tuple[Any, ...] = ("1700000000", 1_700_000_000, "2026-01-01T00:00:00Z", "running",
@@ -93,6 +95,9 @@ def test_slim_answer_drops_the_rest_and_parses_the_same(shape: str) -> None:
     b'[{"execution_id": "e1", "agentflow": "not an object"}]',  # a declared object that is not one
     b'[{"execution_id": "e1", "created_at": NaN}]',  # what only the stdlib reads
     b'{"data": 5}', b'"a string"', b"[1, 2]", b"<html>", b'[{"execution_id": "e1"}',
+    # nested deeper than msgspec goes (orjson reads up to 1,024 levels), kept or skipped
+    b'[{"execution_id": "e1", "errors": ' + b"[" * 1000 + b"]" * 1000 + b"}]",
+    b'[{"execution_id": "e1", "goal": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
 ])
 def test_what_the_slim_decoder_refuses_goes_the_full_way(content: bytes) -> None:
     assert EXECUTIONS.decode(content) is None
@@ -120,3 +125,13 @@ def test_any_answer_parses_the_same_slim_or_full(items: list[dict[str, Any]]) ->
     if slim is None:
         return  # the full way, as before
     assert parse_page(slim, "p", Kind.RUN) == parse_page(orjson.loads(content), "p", Kind.RUN)
+
+
+def test_nesting_the_slim_decoder_gives_up_on_decides_as_before() -> None:
+    """orjson reads 1,024 levels, msgspec fewer: the full way reads what it read, and a
+    body past every limit is still a typed parse error, not a RecursionError."""
+    deep = b'[{"execution_id": "e1", "errors": ' + b"[" * 1000 + b"]" * 1000 + b"}]"
+    assert isinstance(slim_json_of(httpx.Response(200, content=deep), "wexa", EXECUTIONS), list)
+    deeper = b'[{"execution_id": "e1", "errors": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"
+    with pytest.raises(ProviderError, match="nested too deeply"):
+        slim_json_of(httpx.Response(200, content=deeper), "wexa", EXECUTIONS)
