@@ -21,6 +21,7 @@ from runtui.tui import switch
 from runtui.tui.widgets import run_table
 from runtui.tui.widgets.columns import COLUMNS
 from runtui.tui.widgets.run_table import RunTable
+from tests.tui.conftest import wait_for
 
 APPS = Path(__file__).parent / "apps"
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
@@ -91,15 +92,6 @@ class TableApp(App[None]):
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
         self.moved.append(event.run)
-
-
-async def until(pilot: Any, check: Callable[[], Any], what: str, tries: int = 200) -> Any:
-    for _ in range(tries):
-        found = check()
-        if found:
-            return found
-        await pilot.pause(0.02)
-    raise AssertionError(f"not reached: {what}")
 
 
 def lines(table: RunTable) -> list[str]:
@@ -880,7 +872,7 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
 
         monkeypatch.setattr(table._model, "build_standing", counted)
         app.set_focus(None)  # leaving the table builds the index and the orders at once
-        await until(pilot, lambda: sorts, "the kept orders being built")
+        await wait_for(pilot, lambda: sorts, what="the kept orders being built")
         first = 300
         for _ in range(6):  # a listing's pages, each more than two STANDING_STEPs apart
             table.apply_delta(Delta(added=tuple(make_run(i) for i in range(first, first + 100))))
@@ -918,7 +910,7 @@ async def test_growing_repaints_the_scrollbar_only_when_it_looks_different() -> 
         assert repaints == []
         assert bar.window_virtual_size == 2001  # what a drag of the thumb scrolls by
         table.scroll_to(y=500, animate=False)
-        await pilot.pause()
+        await wait_for(pilot, lambda: bar.position == 500, what="the table scrolled mid-way")
         repaints.clear()
         table.apply_delta(Delta(added=tuple(make_run(i) for i in range(2000, 4000))))
         assert repaints, "mid-way, growing moves the thumb up"
