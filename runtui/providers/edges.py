@@ -294,7 +294,7 @@ class EdgesProvider(Provider):
             return  # e.g. only "paused": no Edges run can match
         size = max(1, min(query.page_size, MAX_PAGE))
 
-        memo = self.memo_for(query)
+        memo, pages = self.memo_for(query), self.pages_for(query)
 
         async def read(offset: int) -> Page:
             params: list[tuple[str, str | int]] = [("status", s) for s in raw or ()]
@@ -305,7 +305,7 @@ class EdgesProvider(Provider):
                 body = json_of(response, NAME)
                 return len(page_items(body)), parse_page(body, self.profile.name, memo)
 
-            count, runs = cached_page(self.pages, response, build)
+            count, runs = cached_page(pages, response, build)
             return Page(runs, count)
 
         # No documented server filter by flow: the pager keeps the flow's runs.

@@ -441,7 +441,8 @@ class WexaProvider(Provider):
                 # answers everything, which the client-side filter below still handles.
                 base["status"] = ",".join(raw)
         async for page in _skip_pages(lambda params: self.http.get(path, params={**base, **params}),
-                                      query, self.profile.name, self.memo_for(query), self.pages):
+                                      query, self.profile.name, self.memo_for(query),
+                                      self.pages_for(query)):
             yield page
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
@@ -571,7 +572,7 @@ async def _skip_pages(fetch: Callable[[dict[str, Any]], Any], query: ListQuery,
                 body = slim_json_of(response, NAME, EXECUTIONS)
             return len(items_of(body)), parse_page(body, profile, query.kind, memo)
 
-        count, runs = build() if pages is None else cached_page(pages, response, build, query.kind)
+        count, runs = cached_page(pages, response, build, query.kind)
         return Page(sorted(runs, key=_newest_first), count, more=count == size)
 
     workflow = query.workflow_id if query.kind is Kind.RUN else None

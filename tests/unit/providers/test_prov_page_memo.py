@@ -101,10 +101,11 @@ def test_response_without_request_content_is_keyed_by_url() -> None:
 
 
 @pytest.mark.parametrize(("cls", "page", "running", "done"), CASES, ids=[c[0].name for c in CASES])
-async def test_a_listing_that_remembers_nothing_leaves_the_parse_memo_alone(
+async def test_a_listing_that_remembers_nothing_leaves_both_memos_alone(
         make: Any, cls: type[Provider], page: Any, running: str, done: str) -> None:
     provider, _ = make(cls, lambda request: ok(page(running)), **FIELDS)
     runs = await provider.list_runs(ListQuery(page_size=2, limit=2, remember=False))
-    assert [r.id for r in runs] == ["r1", "r2"] and len(provider.memo) == 0
+    assert [r.id for r in runs] == ["r1", "r2"]
+    assert len(provider.memo) == 0 and len(provider.pages) == 0
     await provider.list_runs(ListQuery(page_size=2, limit=2, statuses=frozenset({Status.RUNNING})))
-    assert len(provider.memo) > 0  # the next listing does
+    assert len(provider.memo) > 0 and len(provider.pages) > 0  # the next listing does
