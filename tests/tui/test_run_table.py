@@ -859,10 +859,10 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
     """Every page of a listing drops the kept orders. Built between pages they were built
     again and again until the load ended (one quiet moment in a 50,000-run load, and the
     columns were re-sorted every 20 ms to its end): they wait for the quiet, as the index does."""
-    monkeypatch.setattr(run_table, "INDEX_DELAY", 30.0)  # no quiet comes within the test
     app = TableApp([make_run(i) for i in range(300)])
     async with app.run_test(size=(120, 30)) as pilot:
         table = app.query_one(RunTable)
+        await wait_for(pilot, lambda: table._model.standing.complete, what="the kept orders built")
         sorts: list[int] = []
         build = table._model.build_standing
 
@@ -871,13 +871,19 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
             return build()
 
         monkeypatch.setattr(table._model, "build_standing", counted)
-        app.set_focus(None)  # leaving the table builds the index and the orders at once
-        await wait_for(pilot, lambda: sorts, what="the kept orders being built")
         first = 300
-        for _ in range(6):  # a listing's pages, each more than two STANDING_STEPs apart
+
+        def page() -> None:
+            nonlocal first
             table.apply_delta(Delta(added=tuple(make_run(i) for i in range(first, first + 100))))
-            sorts.clear()
             first += 100
+
+        page()  # a listing's page drops them; after a quiet moment the table builds them again
+        await wait_for(pilot, lambda: sorts, what="the kept orders being built again")
+        monkeypatch.setattr(run_table, "INDEX_DELAY", 30.0)  # no quiet from here on
+        for _ in range(6):  # the listing's next pages, each more than two STANDING_STEPs apart
+            page()
+            sorts.clear()
             await pilot.pause(3 * run_table.STANDING_STEP)
             assert sorts == []
         assert not table._model.standing.complete  # still owed: built once the pages stop

@@ -562,6 +562,10 @@ class RunTable(RunLines, can_focus=True):
     def _build_standing(self) -> None:
         """One kept order per step, until all are built (some may have to wait)."""
         self._standing_timer = None
+        if self._index_timer is not None:
+            # Changes came since the chain was started (a filter box's index built at once,
+            # a step already due): the index timer starts it again after the quiet.
+            return
         wait = self._model.build_standing()
         if wait is not None:
             self._standing_timer = self.set_timer(max(STANDING_STEP, wait), self._build_standing,
