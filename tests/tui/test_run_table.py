@@ -878,6 +878,9 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
             table.apply_delta(Delta(added=tuple(make_run(i) for i in range(first, first + 100))))
             first += 100
 
+        # Steps far enough apart that the ten orders cannot all be built again before the
+        # next page comes, however the test's own pauses fall.
+        monkeypatch.setattr(run_table, "STANDING_STEP", 0.1)
         page()  # a listing's page drops them; after a quiet moment the table builds them again
         await wait_for(pilot, lambda: sorts, what="the kept orders being built again")
         monkeypatch.setattr(run_table, "INDEX_DELAY", 30.0)  # no quiet from here on

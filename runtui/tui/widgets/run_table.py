@@ -536,15 +536,7 @@ class RunTable(RunLines, can_focus=True):
             return
         if soon:
             self.call_after_refresh(self._build_index)
-            return
-        if self._standing_timer is not None:
-            # Changes are still coming: the kept orders wait for the quiet too. Left to run,
-            # the chain built an order every STANDING_STEP while each page of a listing
-            # dropped them again: one quiet moment in a 50,000-run load, and the table
-            # re-sorted its columns all through the rest of it (+1.2 s of CPU, 1 start in 2).
-            self._standing_timer.stop()
-            self._standing_timer = None
-        if self._index_timer is None:
+        elif self._index_timer is None:
             self._index_timer = self.set_timer(INDEX_DELAY, self._on_index_timer, name="run-table-index")
         else:
             self._index_timer.reset()
@@ -563,8 +555,10 @@ class RunTable(RunLines, can_focus=True):
         """One kept order per step, until all are built (some may have to wait)."""
         self._standing_timer = None
         if self._index_timer is not None:
-            # Changes came since the chain was started (a filter box's index built at once,
-            # a step already due): the index timer starts it again after the quiet.
+            # Changes are still coming (the index timer waits for their quiet, then starts
+            # the chain again). Left to run, the chain built an order every STANDING_STEP
+            # while each page of a listing dropped them again: one quiet moment in a
+            # 50,000-run load, and the table re-sorted its columns to the end of it.
             return
         wait = self._model.build_standing()
         if wait is not None:
