@@ -368,18 +368,17 @@ class B3osProvider(Provider):
                 request_id=redact_credentials(request_id, response)[:200] if request_id else None)
         return body
 
-    def _page(self, response: httpx.Response, keep: Collection[Status] | None = None,
-              remember: bool = True) -> tuple[list[Run], int, bool | None, list[str]]:
-        """(runs, items counted, hasMore, ids) of a list answer; the same bytes are decoded once
-        (`remember`: kept for the next listing, see ListQuery.remember)."""
-        memo = self.memo if remember else None
+    def _page(self, response: httpx.Response, query: ListQuery, keep: Collection[Status] | None = None
+              ) -> tuple[list[Run], int, bool | None, list[str]]:
+        """(runs, items counted, hasMore, ids) of a list answer of `query`; the same bytes are
+        decoded once (unless the listing remembers nothing, ListQuery.remember)."""
+        memo, pages = self.memo_for(query), self.pages_for(query)
 
         def build() -> tuple[list[Run], int, bool | None, list[str]]:
             data = self._data(response)
             runs, count, has_more = parse_page(data, self.profile.name, memo, keep)
             return runs, count, has_more, item_ids(data)
 
-        pages = self.pages if remember else None
         return cached_page(pages, response, build, None if keep is None else frozenset(keep),
                            volatile=_REQUEST_ID)
 
@@ -408,7 +407,7 @@ class B3osProvider(Provider):
 
         async def read(offset: int) -> Page:
             response = await self.http.get(path, params={"limit": size, "offset": offset, **base})
-            runs, count, has_more, ids = self._page(response, query.statuses, query.remember)
+            runs, count, has_more, ids = self._page(response, query, query.statuses)
             self._remember_workflows(runs)
             return Page(runs, count, ids=ids, more=has_more)
 
@@ -459,7 +458,7 @@ class B3osProvider(Provider):
         seen: set[str] = set()
         found_active: set[str] = set()
         response = await self.http.get("/v1/runs", params={"limit": size, "offset": 0})
-        runs, _, _, _ = self._page(response, remember=query.remember)
+        runs, _, _, _ = self._page(response, query)
         for r in runs:
             if r.workflow_id:
                 self._workflows.setdefault(r.workflow_id, None)
@@ -477,7 +476,7 @@ class B3osProvider(Provider):
                     response = await self.http.get(
                         f"/v1/workflows/{seg(workflow)}/runs",
                         params={"limit": size, "offset": offset, "status": status})
-                    runs, count, has_more, _ = self._page(response, remember=query.remember)
+                    runs, count, has_more, _ = self._page(response, query)
                     page = [r for r in runs if r.id not in seen]
                     seen.update(r.id for r in page)
                     found_active.update(r.workflow_id for r in page if r.workflow_id)
