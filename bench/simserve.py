@@ -8,6 +8,9 @@ adds what the CLI does not expose and what the benchmark must control from the
 outside with one cheap request:
 
 * `--active-fraction` (SimConfig.active_fraction): 0 = every seeded run finished.
+* Every run's list item is written once before the server starts (the simulator keeps
+  it while the run is unchanged), so the benchmark times the app, not the simulator
+  building answers on the core next to it.
 * `--age SECONDS`: every timestamp the sim shows is that much older (the sim's epoch moves
   back), so an idle world has no "Ns ago" / seconds-granular texts ticking on screen.
 * `/_bench/churn` (POST {"count": n, "seed": k} or {"prefix": "abc", "provider": "wexa"}):
@@ -138,6 +141,17 @@ def bench_routes(server: SimServer, counter: Counter) -> Mount:
     )
 
 
+def write_items(server: SimServer) -> None:
+    """Every run's list item written before the app is timed, as a platform serves stored
+    documents: built on demand, the simulator's answers kept the second core busy and
+    the app waited on them (see `runtui.sim.runs.ItemTexts`)."""
+    world = server.world
+    world.sync()
+    for provider in PROVIDERS:
+        platform = world.platform(provider)
+        platform.items.fill(platform.store.runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.simserve")
     p.add_argument("--host", default="127.0.0.1")
@@ -164,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = SimServer(config, host=args.host, port=args.port)
     server.world.clock.base_epoch -= args.age
+    write_items(server)
     counter = Counter(server.app)
     server.app.router.routes.append(bench_routes(server, counter))
     server.app = counter  # type: ignore[assignment]  # uvicorn serves the wrapper

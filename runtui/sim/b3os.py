@@ -57,7 +57,7 @@ def routes(world: World) -> list[Route]:
                 return (flow is None or run.flow == flow) and (status is None or run.status == status)
 
         runs, more = sim.store.page(offset, limit, pred)
-        return {"items": [sim.item_json(r) for r in runs], "limit": limit, "offset": offset, "hasMore": more}
+        return {"items": sim.items.array(runs), "limit": limit, "offset": offset, "hasMore": more}
 
     async def list_runs(request: Request) -> Response:
         # like the real backend, `status` is ignored here (the MCP filters client-side)

@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from .catalog import B3Workflow, Catalog
-from .runs import INF, STUCK, RunStore, SimRun, force_status, new_run
+from .runs import INF, STUCK, ItemTexts, RunStore, SimRun, force_status, new_run
 from .state import SimClock, base62, frac, pick
 
 TERMINAL: frozenset[str | None] = frozenset({"success", "failure", "cancelled", "partial"})
@@ -93,6 +93,7 @@ class B3osSim:
         self.clock = clock
         self.life = B3Life(catalog)
         self.store = RunStore(self.life)
+        self.items = ItemTexts(self.item_json, clock)  # list items, kept while a run is unchanged
         # the workflows' status now (pause and resume change it; the catalog is fixed)
         self.workflow_status = [w.status for w in catalog.b3os]
 

@@ -65,7 +65,7 @@ def routes(world: World) -> list[Route]:
         else:
             pred: Callable[[SimRun], bool] | None = (lambda r: r.status in wanted) if wanted else None
             runs, _ = sim.store.page(offset, limit, pred, newest_first=newest)
-        return JSONResponse([sim.run_json(r) for r in runs])
+        return JSONResponse(sim.items.array(runs))
 
     async def get_run(request: Request) -> Response:
         return JSONResponse(sim.run_json(flow_run(request), include_steps=qbool(request, "include_steps")))

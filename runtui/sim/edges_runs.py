@@ -12,7 +12,18 @@ from typing import Any
 
 from .catalog import Catalog
 from .edges_schedules import ScheduleBook
-from .runs import BLOCK_ONCE, INF, SCHEDULED, STUCK, RunStore, SimRun, finish, force_status, new_run
+from .runs import (
+    BLOCK_ONCE,
+    INF,
+    SCHEDULED,
+    STUCK,
+    ItemTexts,
+    RunStore,
+    SimRun,
+    finish,
+    force_status,
+    new_run,
+)
 from .state import SimClock, frac, mix, pick, uuid4, uuid_of
 
 TERMINAL: frozenset[str | None] = frozenset(
@@ -113,6 +124,7 @@ class EdgesSim:
         self.clock = clock
         self.life = EdgesLife()
         self.store = RunStore(self.life)
+        self.items = ItemTexts(self.run_json, clock)  # list items, kept while a run is unchanged
         self.next_num = 100_001
         self.schedules = ScheduleBook(catalog, clock)
 

@@ -87,7 +87,7 @@ def routes(world: World) -> list[Route]:
                 return (not wanted or run.status in wanted) and (flow_idx is None or run.flow == flow_idx)
 
         runs, _ = sim.store.page(skip, limit, pred)
-        return JSONResponse([sim.execution_json(r) for r in runs])
+        return JSONResponse(sim.items.array(runs))
 
     async def get_execution(request: Request) -> Response:
         return JSONResponse(sim.execution_json(execution(request)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog, WexaFlow
-from .runs import HELD, INF, STUCK, RunStore, SimRun, finish, force_status, new_run
+from .runs import HELD, INF, STUCK, ItemTexts, RunStore, SimRun, finish, force_status, new_run
 from .state import SimClock, frac, hex_of, mix, pick, uuid4
 from .wexa_inbox import TYPES, Inbox
 
@@ -104,6 +104,7 @@ class WexaSim:
         self.clock = clock
         self.life = WexaLife()
         self.store = RunStore(self.life)
+        self.items = ItemTexts(self.execution_json, clock)  # list items, kept while a run is unchanged
         self.tasks: list[WexaTask] = []
         self.task_by_id: dict[str, WexaTask] = {}
         self.inbox = Inbox(self.store)

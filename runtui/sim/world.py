@@ -59,7 +59,7 @@ class World:
         counts = split_runs(config.runs)
         for k, provider in enumerate(PROVIDERS):
             rng = random.Random(config.seed * 1000 + k + 1)
-            self._sim(provider).seed_runs(rng, counts[provider], config.active_fraction)
+            self.platform(provider).seed_runs(rng, counts[provider], config.active_fraction)
         self.wexa.seed_inbox(config.inbox)
         self.rng = random.Random(config.seed * 1000 + 99)
         self.next_spawn = config.spawn_every if config.spawn_every > 0 else INF
@@ -69,17 +69,17 @@ class World:
         self.closing = threading.Event()
         self._requests = 0
 
-    def _sim(self, provider: str) -> WexaSim | EdgesSim | B3osSim:
+    def platform(self, provider: str) -> WexaSim | EdgesSim | B3osSim:
         """The simulated platform by name (KeyError for one it does not simulate)."""
         platforms: dict[str, WexaSim | EdgesSim | B3osSim] = {
             "wexa": self.wexa, "edges": self.edges, "b3os": self.b3os}
         return platforms[provider]
 
     def store(self, provider: str) -> RunStore:
-        return self._sim(provider).store
+        return self.platform(provider).store
 
     def life(self, provider: str) -> Lifecycle:
-        return self._sim(provider).life
+        return self.platform(provider).life
 
     def sync(self) -> float:
         """Bring the world up to the current sim time and return it."""
@@ -91,7 +91,7 @@ class World:
                 break
             provider = PROVIDERS[self.spawn_turn % len(PROVIDERS)]
             self.spawn_turn += 1
-            self._sim(provider).spawn(self.rng, self.next_spawn, now)
+            self.platform(provider).spawn(self.rng, self.next_spawn, now)
             self.next_spawn += self.config.spawn_every
             spawned += 1
         self.wexa.store.advance(now)
