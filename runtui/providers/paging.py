@@ -69,21 +69,29 @@ class OffsetPager:
     async def pages(self, fetch: Callable[[int], Awaitable[Page]]) -> AsyncIterator[list[Run]]:
         """Yield each page's new, wanted runs; `fetch(offset)` reads and parses one answer."""
         offset = 0
+        want = self.want
+        keeps = want.keeps if want.statuses is not None or want.workflow_id is not None else None
         current: Awaitable[Page] = fetch(offset)
         ahead: asyncio.Task[Page] | None = None
         ahead_at = 0
         try:
             while True:
-                limit = self.want.limit
+                limit = want.limit
                 # From the second page on: a list of one page (most) costs no extra request.
                 if self.read_ahead and offset and (limit is None or self.yielded + self.size < limit):
                     ahead_at = offset + self.size
                     ahead = asyncio.ensure_future(fetch(ahead_at))
                 answer = await current
                 ids = answer.ids if answer.ids is not None else [r.id for r in answer.runs]
-                fresh = {i for i in ids if i not in self.seen}
-                self.seen.update(ids)
-                page = [r for r in answer.runs if r.id in fresh and self.want.keeps(r)]
+                # The usual page: every id new and none twice (told by set operations, in C),
+                # and nothing to filter when the caller wants every run.
+                fresh = set(ids)
+                if len(fresh) == len(ids) and self.seen.isdisjoint(fresh):
+                    page = [r for r in answer.runs if keeps(r)] if keeps else list(answer.runs)
+                else:
+                    fresh.difference_update(self.seen)
+                    page = [r for r in answer.runs if r.id in fresh and want.keeps(r)]
+                self.seen.update(fresh)
                 if limit is not None:
                     page = page[: max(0, limit - self.yielded)]
                 if page:

@@ -54,6 +54,16 @@ async def test_limit_statuses_and_workflow_are_kept_client_side() -> None:
     assert pager.limited and server.offsets == [0, 4]
 
 
+async def test_a_page_that_overlaps_the_last_yields_only_what_is_new() -> None:
+    # A run created between two reads shifts the list: the next page starts with the
+    # last one's end. Each run is yielded once, wanted or not as the caller asked.
+    shifted = [Page(runs("a", "b", "c"), 3), Page(runs("c", "d") + runs("e", status=Status.FAILED), 3),
+               Page(runs("f"), 1)]
+    assert await listed(OffsetPager(Want(), 3), Server(shifted)) == ["a", "b", "c", "d", "e", "f"]
+    running = OffsetPager(Want(frozenset({Status.RUNNING})), 3)
+    assert await listed(running, Server(shifted)) == ["a", "b", "c", "d", "f"]
+
+
 async def test_ids_of_items_a_prefilter_left_out_still_count_as_seen() -> None:
     # B3OS parses only the items it wants; a page of only unwanted, new items goes on.
     server = Server([Page([], 2, ids=["x", "y"]), Page(runs("a"), 1)])
