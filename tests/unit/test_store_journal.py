@@ -3,6 +3,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
 from runtui.model import Run, Status
@@ -30,6 +33,21 @@ def test_full_listing_drops_vanished_runs_of_that_profile_only() -> None:
     assert [x.id for x in delta.removed] == ["r2"]
     assert ("q", "r3") in store.runs and store.count("p") == 1
     assert store.active_keys("p") == {("p", "r1")}
+
+
+@given(held=st.sets(st.tuples(st.sampled_from("pq"), st.integers(0, 9))),
+       keep=st.sets(st.tuples(st.sampled_from("pq"), st.integers(0, 12))))
+def test_what_a_listing_did_not_return_is_dropped_whatever_it_names(held: set[tuple[str, int]],
+                                                                    keep: set[tuple[str, int]]) -> None:
+    """`keep` may name runs the store lacks and runs of another profile: only runs of
+    the profile that it leaves out go."""
+    store = RunStore()
+    store.upsert([r(i, profile=profile) for profile, i in held])
+    delta = store.drop_missing("p", {(profile, f"r{i}") for profile, i in keep})
+    assert {x.key for x in delta.removed} == {("p", f"r{i}") for profile, i in held
+                                               if profile == "p" and (profile, i) not in keep}
+    assert set(store.runs) == {(profile, f"r{i}") for profile, i in held
+                               if profile == "q" or (profile, i) in keep}
 
 
 def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path: Path) -> None:
