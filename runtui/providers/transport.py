@@ -27,6 +27,10 @@ import httpx
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 READ_CHUNK = 65536
+# The reader's buffer limit: it stops reading the socket past twice this. At 64 KB a
+# 250 KB list page came in over more turns of the loop, ~0.08 ms (10%) more CPU a page;
+# at 1 MB a connection buffers 2 MB at most.
+READ_BUFFER = 1 << 20
 
 
 def proxy_configured(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -141,7 +145,7 @@ class H11Transport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(timeout):
                 reader, writer = await asyncio.open_connection(
-                    host, port, ssl=tls, server_hostname=host if tls else None, limit=READ_CHUNK)
+                    host, port, ssl=tls, server_hostname=host if tls else None, limit=READ_BUFFER)
         except TimeoutError:
             raise httpx.ConnectTimeout("connect timed out", request=request) from None
         except (OSError, ssl.SSLError) as exc:
