@@ -163,7 +163,7 @@ def parse_run(body: Any, profile: str) -> Run:
                 if last_error:
                     break
     return Run(
-        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        profile=profile, provider=NAME, id=run_id,  # kind: a run, the default
         workflow_id=p.ident(obj, "workflowId"),
         workflow_name=p.first_text(obj, "workflowName", "workflow.name"),
         status=status, raw_status=raw,

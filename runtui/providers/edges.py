@@ -101,7 +101,7 @@ def parse_run(body: Any, profile: str) -> Run:
     status, raw, partial = edges_status(obj.get("status"))
     workflow = p.as_dict(obj.get("workflow"))
     return Run(
-        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        profile=profile, provider=NAME, id=run_id,  # kind: a run, the default
         workflow_id=(p.first_text(workflow, "slug", "uid")
                      or p.first_text(obj, "flow_slug", "workflow_slug", "flow_uid")),
         workflow_name=p.first_text(workflow, "name") or p.first_text(obj, "flow_name"),

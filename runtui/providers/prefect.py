@@ -195,7 +195,7 @@ def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> R
     else:
         workflow_name = flow_name or deployment_name
     return Run(
-        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        profile=profile, provider=NAME, id=run_id,  # kind: a run, the default
         workflow_id=deployment_id, workflow_name=workflow_name,
         status=status, raw_status=raw,
         created_at=p.parse_time(obj.get("created")),

@@ -151,7 +151,7 @@ def parse_execution(body: Any, profile: str) -> Run:
     status, raw = wexa_status(obj.get("status", obj.get("state")))
     agentflow = p.as_dict(obj.get("agentflow"))
     return Run(
-        profile=profile, provider=NAME, id=run_id, kind=Kind.RUN,
+        profile=profile, provider=NAME, id=run_id,  # kind: a run, the default
         workflow_id=p.ident(obj, "agentflow_id") or p.ident(agentflow, "agentflow_id", "_id"),
         workflow_name=p.first_text(agentflow, "name") or p.first_text(obj, "agentflow_name"),
         status=status, raw_status=raw,

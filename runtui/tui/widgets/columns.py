@@ -226,7 +226,8 @@ def grow_natural(widths: dict[str, int], runs: Iterable[Run]) -> bool:
         cost_width = max(len(f"{max(amounts):.2f}"), len(f"{min(amounts):.2f}")) + 1
         cost_width += max(map(len, set(map(_UNIT, costs))))
     status_width = _STATUS_WORD_WIDTH + (len(" (partial)") if any(map(_PARTIAL, runs)) else 0)
-    unknown = [r for r in runs if r.status is Status.UNKNOWN and r.raw_status]
+    unknown_status = Status.UNKNOWN  # read once: Python 3.11 reads an enum's member slowly
+    unknown = [r for r in runs if r.status is unknown_status and r.raw_status]
     if unknown:
         status_width = max(status_width, *(cell_len(display.status_text(r)) for r in unknown))
     found = {
