@@ -242,7 +242,11 @@ def mean_polls(before: dict[str, int], after: dict[str, int]) -> float:
     return statistics.mean(after[p] - before[p] for p in before)
 
 
-SETTLE_SPAN = 0.5  # seconds of at most one CPU clock tick (10 ms) that count as settled
+# Seconds of at most one CPU clock tick (10 ms) that count as settled. Longer than the
+# quiet the app itself waits for before the work a load leaves (0.3 s without a change,
+# then the search index, the kept orders, the collection): with 0.5 s a load that ended
+# quickly looked settled before that work began, and the idle window measured it.
+SETTLE_SPAN = 1.0
 
 
 def settle(app: PtyProcess, timeout: float = 20.0) -> dict[str, Any]:
