@@ -29,7 +29,6 @@ from textual.message import Message
 
 from runtui.tui.repeated_frames import RepeatedFrameFilter
 
-PENDING_POLL = 0.05  # seconds between parser ticks while an escape sequence may time out
 FINAL_WAIT = 0.2  # at most this long, when input stops, for a pending sequence to time out
 
 
@@ -108,5 +107,8 @@ class QuietLinuxDriver(LinuxDriver):
 
 
 def _wait(parser: XTermParser) -> float | None:
-    """How long the input thread may sleep: for ever, unless a sequence is pending."""
-    return None if parser._timeout_time is None else PENDING_POLL
+    """How long the input thread may sleep: for ever, unless a sequence is pending; then
+    until it times out. (Ticks 50 ms apart made a lone Escape a key 100 to 150 ms after
+    it came, by when the second tick fell; now it is one at ESCDELAY.)"""
+    deadline = parser._timeout_time
+    return None if deadline is None else max(0.0, deadline - time.monotonic())

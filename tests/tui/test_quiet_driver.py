@@ -19,7 +19,7 @@ from textual.message import Message
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX terminal driver")
 
-from runtui.tui.driver import QuietLinuxDriver  # noqa: E402  (POSIX only)
+from runtui.tui.driver import QuietLinuxDriver, _wait  # noqa: E402  (POSIX only)
 
 
 class Recording(QuietLinuxDriver):
@@ -76,3 +76,20 @@ async def test_keys_arrive_and_a_lone_escape_at_stop_is_delivered(pty: tuple[int
     assert not thread.is_alive()
     driver.close()
     assert _keys(driver) == ["a", "b", "escape"]
+
+
+def test_a_pending_sequence_is_ticked_at_its_deadline_not_a_poll_later() -> None:
+    """A lone Escape becomes a key when the parser's timeout passes: the thread sleeps
+    until then, not in steps that may pass it by most of a step."""
+    from textual._xterm_parser import XTermParser
+
+    parser = XTermParser()
+    assert _wait(parser) is None  # nothing pending: sleep until input
+    list(parser.feed("\x1b"))
+    deadline = parser._timeout_time
+    assert deadline is not None
+    before = time.monotonic()
+    wait = _wait(parser)
+    assert wait is not None and deadline - time.monotonic() <= wait <= deadline - before
+    parser._timeout_time = before - 1.0  # already past: no sleep at all
+    assert _wait(parser) == 0.0
