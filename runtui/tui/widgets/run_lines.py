@@ -175,7 +175,8 @@ class RunLines(ScrollView):
         """Styles may have changed (theme, CSS, focus): drop what a changed style drew.
 
         Focus only changes the cursor's style: then only the cursor strips go, the
-        other rows keep theirs (re-rendering every visible row costs a few ms).
+        other rows keep theirs (re-rendering every visible row costs a few ms), and only
+        the cursor's line is repainted (when it is on screen).
         """
         old = self._styles
         self._styles = {}
@@ -185,10 +186,19 @@ class RunLines(ScrollView):
         if changed == {"run-table--cursor"}:
             for rec in self._cached:
                 rec.cstrip = None
-            self.refresh()
+            cursor_line = self._cursor_line()
+            if cursor_line is not None:
+                self.refresh(cursor_line)
             return
         self._drop_strips()
         self.refresh()
+
+    def _cursor_line(self) -> Region | None:
+        """The cursor row's line on screen (the header is line 0); None when it is not on it."""
+        line = self._model.cursor_idx - self._top() + 1
+        if self._model.cursor is None or not 1 <= line <= self._page():
+            return None
+        return Region(0, line, self.size.width, 1)
 
     def _drop_strips(self) -> None:
         for rec in self._cached:

@@ -18,7 +18,7 @@ inserted above the window moves nothing on screen and repaints nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import msgspec
 from textual import events
@@ -166,6 +166,7 @@ class RunTable(RunLines, can_focus=True):
         super().__init__(model, name=name, id=id, classes=classes, disabled=disabled)
         self._index_timer: Timer | None = None
         self._standing_timer: Timer | None = None
+        self._focus_moving = False  # between a focus / blur and `_focus_changed` (see `refresh`)
         self._orders_frozen = False  # `collector.freeze_young` done after the first complete orders
         # Until the user places the cursor (a key, a click, a filter, a sort) or the first
         # listing ends (`stop_keeping_top`), the cursor stays on the top row: the pages of
@@ -501,11 +502,37 @@ class RunTable(RunLines, can_focus=True):
     # (Textual runs Widget's own focus, blur and click handlers after these: no super().)
 
     def on_focus(self, _event: events.Focus) -> None:
+        self._focus_moving = True
         self.call_next(self._focus_changed)
 
     def on_blur(self, _event: events.Blur) -> None:
+        self._focus_moving = True
         self.call_next(self._focus_changed)
         self._schedule_index(soon=True)  # (the focus may be going to a filter box)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Textual's, which for a widget that has the focus already only repaints it whole
+        (its `set_focus` then returns at once): a full frame for nothing, e.g. when Escape
+        has given the focus back from the filter box and then asks for it again."""
+        if self.is_mounted and self.screen.focused is self:
+            return self
+        return super().focus(scroll_visible)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """As Textual's, except the whole-table repaints a focus change asks for.
+
+        When the focus comes or goes, Textual repaints the widget whole, twice (its focus
+        handler, then the restyle of the `:focus` rules). Only the cursor row's style
+        depends on the focus here (`.run-table--cursor`): every other line was drawn again
+        the same and sent again, a full table (16-17 KB at 200x50, ~10 ms at 50,000 runs)
+        for `/` and for the Escape that closes the filter. Such a repaint is narrowed to
+        the cursor's line (or the header's when the cursor is off screen: a repaint needs a
+        region, and Textual's refresh also drops the widget's cached styles, which
+        `_focus_changed` then reads anew to redraw the cursor row, `RunLines._restyle`)."""
+        if self._focus_moving and not regions and not layout and not recompose:
+            regions = (self._cursor_line() or Region(0, 0, self.size.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _focus_changed(self) -> None:
         """After Textual's own focus handlers (these run before them): only then is the
@@ -516,6 +543,7 @@ class RunTable(RunLines, can_focus=True):
         look the same; asked for when their own queue idles, that repaint missed the key's
         frame and came alone a frame later (2 KB, nothing changed). Asked for now, the
         cursor row and the scrollbars join the key's frame."""
+        self._focus_moving = False
         self._restyle()
         scrollbars = [bar for shown, bar in ((self.show_vertical_scrollbar, self.vertical_scrollbar),
                                              (self.show_horizontal_scrollbar, self.horizontal_scrollbar))
