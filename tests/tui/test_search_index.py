@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from runtui.engine.store import Delta
 from runtui.model import ACTIVE, Run, Status
 from runtui.tui.widgets.run_filter import Term, parse
 from runtui.tui.widgets.run_rows import STATUSES, Row, SearchIndex, haystack
@@ -110,3 +111,89 @@ def test_words_are_anded_and_fields_look_in_one_place() -> None:
     assert ids("since:2h status:failed") == ["run_a"]
     assert ids("since:") == []  # an incomplete field term is a word: no run has "since:"
     assert parse("since:zz") == (Term("any", "since:zz"),)
+
+
+STEP = st.one_of(
+    st.tuples(st.just("type"), st.text(alphabet="abAB1é_- ", min_size=1, max_size=3)),
+    st.tuples(st.just("back"), st.integers(1, 3)),
+    st.tuples(st.just("active"), st.booleans()),
+    st.tuples(st.just("profile"), st.none() | st.sampled_from(["prod", "Dev"])),
+    st.tuples(st.just("change"), st.integers(0, 39), TEXT),
+    st.tuples(st.just("add"), st.text(alphabet="abAB1é-", min_size=1, max_size=8)),  # rows shift
+    st.tuples(st.just("remove"), st.integers(0, 39)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(runs=RUNS, steps=st.lists(STEP, max_size=12),
+       limit=st.sampled_from([SearchIndex.LIMIT, 2]))
+def test_typing_narrows_from_kept_masks_and_stays_exact(
+        runs: list[Run], steps: list[tuple[object, ...]], limit: int) -> None:
+    """Keystroke after keystroke on one index (narrowing from the last mask, a backspace
+    back to a kept one), with runs arriving, leaving and changing in between: every answer
+    is the plain one. A mask kept past a change, or a narrowing from a mask the new terms
+    do not imply, hides or shows wrong rows."""
+    from runtui.tui.widgets.run_view import RunView
+
+    now = datetime.now(UTC)
+    view = RunView(now, lambda: None)
+    view.index.LIMIT = limit  # type: ignore[misc]
+    view.set_runs(runs, now)
+    text, active_only, profile = "", False, None
+    current = {r.key: r for r in runs}
+    for step in steps:
+        kind, arg = step[0], step[1]
+        if kind == "type":
+            text += str(arg)
+            view.set_filter(text)
+        elif kind == "back":
+            text = text[: -int(str(arg))]
+            view.set_filter(text)
+        elif kind == "active":
+            active_only = bool(arg)
+            view.set_active_only(active_only)
+        elif kind == "profile":
+            profile = arg if isinstance(arg, str) else None
+            view.set_profile_filter(profile)
+        elif kind == "add":
+            added = Run(profile="prod", provider="edges", id=str(arg), status=Status.RUNNING,
+                        created_at=now - timedelta(seconds=len(current) % 7))
+            if added.key not in current:
+                current[added.key] = added
+                view.apply_delta(Delta(added=(added,)), now)
+        elif kind == "remove" and current:
+            gone = list(current.values())[int(str(arg)) % len(current)]
+            del current[gone.key]
+            view.apply_delta(Delta(removed=(gone,)), now)
+        elif kind == "change" and current:  # a workflow renamed (codes may stay: both overflowed)
+            old = list(current.values())[int(str(arg)) % len(current)]
+            new = Run(profile=old.profile, provider=old.provider, id=old.id, status=old.status,
+                      workflow_name=str(step[2]), workflow_id=old.workflow_id,
+                      raw_status=old.raw_status, partial=old.partial)
+            current[new.key] = new
+            view.apply_delta(Delta(changed=((old, new),)), now)
+        shown = {rec.key for rec in view.view}
+        want = expected(list(current.values()), parse(text), active_only, profile)
+        assert shown == {r.key for r, ok in zip(current.values(), want, strict=True) if ok}, (text, step)
+
+
+def test_a_change_that_moves_no_row_still_drops_the_kept_masks() -> None:
+    """A run whose workflow name overflowed its group keeps the same codes when the name
+    changes, and under the filter shown it neither enters nor leaves the view: nothing in
+    the index is edited. The mask kept for an earlier filter must not answer for it."""
+    from runtui.tui.widgets.run_view import RunView
+
+    now = datetime.now(UTC)
+    view = RunView(now, lambda: None)
+    view.index.LIMIT = 2  # type: ignore[misc]
+    runs = [Run(profile="p", provider="edges", id=f"r{i}", status=Status.RUNNING, workflow_name=name)
+            for i, name in enumerate(["ccc", "ddd", "xa"])]  # "xa" is the third name: it overflows
+    view.set_runs(runs, now)
+    view.set_filter("a")
+    assert [rec.run.id for rec in view.view] == ["r2"]
+    view.set_filter("b")
+    assert view.view == []
+    renamed = Run(profile="p", provider="edges", id="r2", status=Status.RUNNING, workflow_name="xz")
+    view.apply_delta(Delta(changed=((runs[2], renamed),)), now)
+    view.set_filter("a")
+    assert view.view == []

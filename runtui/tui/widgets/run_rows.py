@@ -21,6 +21,11 @@ lanes are OR-ed or AND-ed as big integers, and only rows none of whose groups
 match have their id searched. The result is a mask, one byte (0 or 1) per row
 in display order.
 
+Typing a filter narrows it: each key's terms imply the last key's (a longer word, one
+more word), so only the rows the last mask kept can pass, and the search starts from
+that mask (only their ids are read). The last few masks are kept until the rows
+change, so a backspace returns to a mask already made.
+
 A group that sees more than 65,535 distinct values gives its newer ones the
 code `OVERFLOW`: those rows are checked one by one (slower, same answer).
 
@@ -31,7 +36,7 @@ the fields joined with NULs. A needle without a NUL cannot span two fields, so
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import compress, repeat
@@ -60,6 +65,9 @@ _OVER_TABLE = bytes(255) + b"\x01"  # 1 where a code byte is 0xff (both bytes: O
 _HIDE_TABLE = b"\xff" + bytes(255)  # mask byte 0 (hidden) -> 0xff, 1 (shown) -> 0
 _ACTIVE_TABLE = bytes(ACTIVE_BY_INDEX).ljust(256, b"\0")
 _MEMO_LIMIT = 1024  # field combinations remembered (~150 B each) with their shared code bytes
+MASKS_KEPT = 8  # filter masks kept for narrowing and backspace (one byte per row each)
+
+MaskKey = tuple[tuple[Term, ...], bool, str | None]  # terms, active only, profile
 
 RUN = attrgetter("run")
 STATUS_INDEX_OF = attrgetter("status_index")
@@ -135,6 +143,7 @@ class SearchIndex:
         self.codes = bytearray()
         self.ids: list[str] = []
         self.valid = True
+        self._masks: OrderedDict[MaskKey, bytes] = OrderedDict()  # masks of the current arrays
 
     # ---------------------------------------------------------------- codes
 
@@ -193,6 +202,7 @@ class SearchIndex:
             if len(ids) != len(order):  # some id has a NUL in it
                 ids = [_lower(rec.run.id) for rec in order]
         self.ids = ids
+        self._masks.clear()
         self.valid = True
 
     def invalidate(self) -> None:
@@ -200,21 +210,30 @@ class SearchIndex:
         self.valid = False
         self.codes = bytearray()
         self.ids = []
+        self._masks.clear()
+
+    def forget_masks(self) -> None:
+        """Rows changed: the kept masks may no longer say what passes."""
+        if self._masks:
+            self._masks.clear()
 
     def insert(self, i: int, rec: Row) -> None:
         if self.valid:
             self.codes[i * WIDTH : i * WIDTH] = rec.row_code
             self.ids.insert(i, _lower(rec.run.id))
+            self.forget_masks()
 
     def delete(self, i: int) -> None:
         if self.valid:
             del self.codes[i * WIDTH : (i + 1) * WIDTH]
             del self.ids[i]
+            self.forget_masks()
 
     def recode(self, i: int, rec: Row) -> None:
         """The row at `i` has new codes (its run changed, its place did not)."""
         if self.valid:
             self.codes[i * WIDTH : (i + 1) * WIDTH] = rec.row_code
+            self.forget_masks()
 
     # ---------------------------------------------------------------- filtering
 
@@ -256,12 +275,19 @@ class SearchIndex:
         n = len(order)
         if not n:
             return b""
+        key: MaskKey = (terms, active_only, profile)
+        timeless = all(t.field != "since" for t in terms)  # else the clock changes the answer
+        if timeless and (kept := self._masks.get(key)) is not None:
+            self._masks.move_to_end(key)
+            return kept
         codes = self.codes
         ones = int.from_bytes(b"\x01" * n, "little")
-        keep = ones
+        within = self._narrowed_from(key) if timeless else None
+        keep = ones if within is None else int.from_bytes(within, "little")
         slow = 0  # rows to test one by one
         for k in self.overflowed:
             slow |= _lane(codes, k, _OVER_TABLE) & _lane(codes, k + 1, _OVER_TABLE)
+        slow &= keep
         if profile is not None:
             keep &= _group(codes, PROFILE_LANE, bytes(p == profile for p in self.pp_profile))
         if active_only:
@@ -271,15 +297,34 @@ class SearchIndex:
                 break
             keep &= self._term_mask(order, codes, term, keep & (ones ^ slow), ones, now)
         if any(t.field == "any" and "\0" in t.text for t in terms):
-            slow = ones
+            slow = ones if within is None else int.from_bytes(within, "little")
         if slow:
             keep &= ones ^ slow
-            mask = bytearray(keep.to_bytes(n, "little"))
+            found = bytearray(keep.to_bytes(n, "little"))
             for i in compress(range(n), slow.to_bytes(n, "little")):
                 if passes(order[i]):
-                    mask[i] = 1
-            return bytes(mask)
-        return keep.to_bytes(n, "little")
+                    found[i] = 1
+            mask = bytes(found)
+        else:
+            mask = keep.to_bytes(n, "little")
+        if timeless:
+            self._masks[key] = mask
+            if len(self._masks) > MASKS_KEPT:
+                self._masks.popitem(last=False)
+        return mask
+
+    def _narrowed_from(self, key: MaskKey) -> bytes | None:
+        """A kept mask that every row passing `key` is in (the newest such), if any."""
+        terms, active_only, profile = key
+        for (old_terms, old_active, old_profile), mask in reversed(self._masks.items()):
+            if old_active and not active_only:
+                continue
+            if old_profile is not None and old_profile != profile:
+                continue
+            if all(any(new.field == old.field and old.text in new.text for new in terms)
+                   for old in old_terms):
+                return mask
+        return None
 
     def _term_mask(self, order: list[Row], codes: bytearray, term: Term, open_rows: int,
                    ones: int, now: datetime) -> int:

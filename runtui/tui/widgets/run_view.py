@@ -117,6 +117,7 @@ class RunView:
         self._prefetched = None
         self.standing.drop()  # built again once changes stop (`build_standing`)
         self._unsettled = None  # values for the old rows; the re-sort below makes new ones
+        self.index.forget_masks()
         self.now = now
         old_rows = self.rows
         rows: dict[Key, Row] = {}
@@ -147,6 +148,7 @@ class RunView:
         """
         self.settle()
         self._prefetched = None  # sorted before this change
+        self.index.forget_masks()  # a run's fields may change without its codes or place
         self.now = now
         rows = self.rows
         standing_moves = self.standing.take_out(rows, delta.removed, delta.changed)
