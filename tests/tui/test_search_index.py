@@ -120,6 +120,7 @@ STEP = st.one_of(
     st.tuples(st.just("profile"), st.none() | st.sampled_from(["prod", "Dev"])),
     st.tuples(st.just("change"), st.integers(0, 39), TEXT),
     st.tuples(st.just("add"), st.text(alphabet="abAB1é-", min_size=1, max_size=8)),  # rows shift
+    st.tuples(st.just("idle"), st.just(0)),  # between keystrokes: the ids holding each word found
     st.tuples(st.just("remove"), st.integers(0, 39)),
 )
 
@@ -130,9 +131,10 @@ STEP = st.one_of(
 def test_typing_narrows_from_kept_masks_and_stays_exact(
         runs: list[Run], steps: list[tuple[object, ...]], limit: int) -> None:
     """Keystroke after keystroke on one index (narrowing from the last mask, a backspace
-    back to a kept one), with runs arriving, leaving and changing in between: every answer
-    is the plain one. A mask kept past a change, or a narrowing from a mask the new terms
-    do not imply, hides or shows wrong rows."""
+    back to a kept one, the ids holding a shorter word found between keys), with runs
+    arriving, leaving and changing in between: every answer is the plain one. A mask
+    or ids kept past a change, or a narrowing from a mask or word the new terms do not
+    imply, hides or shows wrong rows."""
     from runtui.tui.widgets.run_view import RunView
 
     now = datetime.now(UTC)
@@ -155,6 +157,8 @@ def test_typing_narrows_from_kept_masks_and_stays_exact(
         elif kind == "profile":
             profile = arg if isinstance(arg, str) else None
             view.set_profile_filter(profile)
+        elif kind == "idle":
+            view.prefetch_filter()
         elif kind == "add":
             added = Run(profile="prod", provider="edges", id=str(arg), status=Status.RUNNING,
                         created_at=now - timedelta(seconds=len(current) % 7))
@@ -197,3 +201,44 @@ def test_a_change_that_moves_no_row_still_drops_the_kept_masks() -> None:
     view.apply_delta(Delta(changed=((runs[2], renamed),)), now)
     view.set_filter("a")
     assert view.view == []
+
+
+def test_ids_found_between_keys_are_dropped_when_rows_shift() -> None:
+    """A first letter every row holds through its provider ("edges"), then a second that
+    only ids can hold: it is read from the ids kept for the first. They are kept by row
+    place, and a run that arrives above them moves every place."""
+    from runtui.tui.widgets.run_view import RunView
+
+    now = datetime.now(UTC)
+    view = RunView(now, lambda: None)
+    ids = ["ez1", "zz", "ez2", "yy", *(f"x{i}" for i in range(8))]
+    runs = [Run(profile="p", provider="edges", id=i, status=Status.RUNNING,
+                created_at=now - timedelta(minutes=k + 1)) for k, i in enumerate(ids)]
+    view.set_runs(runs, now)
+    view.set_filter("e")
+    assert len(view.view) == len(ids)
+    view.prefetch_filter()
+    view.set_filter("ez")
+    assert [rec.run.id for rec in view.view] == ["ez1", "ez2"]
+    view.apply_delta(Delta(added=(Run(profile="p", provider="edges", id="xx", status=Status.RUNNING,
+                                      created_at=now),)), now)  # the newest: every row moves down one
+    view.set_filter("e")
+    view.set_filter("ez1")
+    assert [rec.run.id for rec in view.view] == ["ez1"]
+    view.set_filter("ez")
+    assert [rec.run.id for rec in view.view] == ["ez1", "ez2"]
+
+
+def test_a_shorter_word_is_not_read_from_the_ids_of_a_longer_one() -> None:
+    """Ids kept for "ab" hold "a", but not every id holding "a" is among them."""
+    from runtui.tui.widgets.run_view import RunView
+
+    now = datetime.now(UTC)
+    view = RunView(now, lambda: None)
+    runs = [Run(profile="p", provider="edges", id=i, status=Status.RUNNING,
+                created_at=now - timedelta(minutes=k + 1)) for k, i in enumerate(["ab1", "a22", "zz"])]
+    view.set_runs(runs, now)
+    view.set_filter("ab")  # pasted: "a" alone was never a filter
+    view.prefetch_filter()
+    view.set_filter("a")
+    assert [rec.run.id for rec in view.view] == ["ab1", "a22"]

@@ -231,6 +231,7 @@ class RunTable(RunLines, can_focus=True):
         if self._model.set_filter(text):
             self._place_cursor(snap, "follow")
             self._commit(snap)
+            self.call_after_refresh(self._model.prefetch_filter)  # for the next keystroke
 
     def set_active_only(self, on: bool) -> None:
         """Show only queued, running, paused and waiting runs."""

@@ -426,6 +426,11 @@ class RunView:
         self._unsettled = keys  # (`rows` keeps this order until a change, which settles first)
         self._reindex()
 
+    def prefetch_filter(self) -> None:
+        """Ready the search for the filter's words growing (`SearchIndex.prefetch`)."""
+        if self._terms:
+            self.index.prefetch(self._terms)
+
     def prefetch_sort(self, column: str, now: datetime) -> None:
         """Sort by `column` (its natural direction) ahead of time: the `s` key cycles
         through the columns, and the next press then only shows this order. Any change
