@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.widget import Widget
 
 from runtui.engine.store import Delta, RunStore
 from runtui.model import ACTIVE, Cost, Run, Status
@@ -892,6 +893,19 @@ async def test_pages_still_coming_hold_the_kept_orders_back(monkeypatch: pytest.
         assert not table._model.standing.complete  # still owed: built once the pages stop
 
 
+def count_refreshes(widget: Widget) -> list[int]:
+    """A list that gets an entry on each `refresh` of `widget` (which still refreshes)."""
+    calls: list[int] = []
+    original = widget.refresh
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    widget.refresh = spy  # type: ignore[method-assign]
+    return calls
+
+
 @pytest.mark.skipif(not switch.private(), reason="the stock path repaints the scrollbar as Textual does")
 async def test_growing_repaints_the_scrollbar_only_when_it_looks_different() -> None:
     """A scrollbar repaint re-renders every table line beside it: a 50,000-run load grew the
@@ -901,14 +915,7 @@ async def test_growing_repaints_the_scrollbar_only_when_it_looks_different() -> 
         await pilot.pause()
         table = app.query_one(RunTable)
         bar = table.vertical_scrollbar
-        repaints: list[int] = []
-        original = bar.refresh
-
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            repaints.append(1)
-            return original(*args, **kwargs)
-
-        bar.refresh = spy  # type: ignore[method-assign]
+        repaints = count_refreshes(bar)
         table.apply_delta(Delta(added=tuple(make_run(i) for i in range(40, 80))))
         assert repaints, "a thumb that shrinks is repainted"
         assert bar.window_virtual_size == 81
@@ -935,14 +942,7 @@ async def test_a_narrowing_filter_repaints_the_scrollbar_only_when_it_looks_diff
         await pilot.pause()
         table = app.query_one(RunTable)
         bar = table.vertical_scrollbar
-        repaints: list[int] = []
-        original = bar.refresh
-
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            repaints.append(1)
-            return original(*args, **kwargs)
-
-        bar.refresh = spy  # type: ignore[method-assign]
+        repaints = count_refreshes(bar)
         table.set_filter("prod")  # 3,000 of 4,000: the thumb stays one cell at the top
         assert repaints == []
         assert bar.window_virtual_size == 3001
