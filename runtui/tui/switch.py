@@ -4,7 +4,8 @@ runtui's measured wins over SSH (an input thread that sleeps until a key comes,
 no frame sent again while the terminal shows it, partial updates cropped to the changed cells, a run
 table that does not repaint on layout passes that leave it alone, one frame per
 keystroke) stand on names
-Textual does not promise to keep. They are all on or all off, decided once per
+Textual does not promise to keep, and one (a run table that draws its lines past the
+styles cache, `RunLines._plain_lines`) on how the tested versions' styles cache draws. They are all on or all off, decided once per
 process, here:
 
 * off when `RUNTUI_STOCK_TEXTUAL=1` (or the older `RUNTUI_STOCK_DRIVER=1`);

@@ -243,7 +243,48 @@ class RunLines(ScrollView):
         self._ensure_layout()
         if (collector_held() or not self._model.settled) and self._after_frame_timer is None:
             self._after_frame_timer = self.set_timer(AFTER_FRAME, self._after_frame, name="after-frame")
+        if switch.private():
+            lines = self._plain_lines(crop)
+            if lines is not None:
+                return lines
         return super().render_lines(crop)
+
+    def _plain_lines(self, crop: Region) -> list[Strip] | None:
+        """`crop`'s lines as Textual's styles cache draws them for a plain widget, or None
+        when this one is not plain (a border, outline, padding, tint, opacity or hatch).
+
+        The styles cache copies every line it draws into a new strip, so the line filters
+        (colours to the theme's, NO_COLOR) meet a new strip each time and never their own
+        cache: two strips built per line, ~1.3 ms of every full repaint at 200x50. Here the
+        row's cached strip goes to the filters itself, and a row drawn before costs two
+        cache lookups. Equal to the styles cache's lines on the Textual versions the
+        switch was tested with (tests/tui/test_plain_lines.py)."""
+        styles = self.styles
+        width = self.region.width
+        if (
+            self.content_region.size != self.region.size
+            or styles.tint.a
+            or self.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or any(edge for edge, _color in styles.outline)
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+        ):
+            return None
+        _base, background = self.background_colors
+        filters = self.get_line_filters()
+        render_line = self.render_line
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = render_line(y)
+            if strip.cell_length != width:
+                return None
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def _after_frame(self) -> None:
         """What a change left for after its frame: the re-sort's leftovers (`RunView.settle`),
