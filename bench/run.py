@@ -396,7 +396,8 @@ def keys(app: PtyProcess, quick: bool) -> dict[str, Any]:
     res["sort_digit"]["each_ms"] = each
     res["sort_digit"]["each_all_ms"] = {d: [round(x, 1) for x in ms] for d, ms in per_column.items()}
     res["sort_digit"]["slowest_column_ms"] = max(each.values(), default=None)
-    res["sort_digit"]["slowest_first_press_ms"] = max((ms[0] for ms in per_column.values()), default=None)
+    firsts = [round(ms[0], 1) for ms in per_column.values()]
+    res["sort_digit"]["slowest_first_press_ms"] = max(firsts, default=None)
     res["sort"] = summarize(key_series(app, KEYS["sort"], max(4, n // 2), pause=0.15), app)
     filt, narrow, unnarrow, emptied, clear = [], [], [], [], []
     for letter in (b"e", b"a", b"o", b"i", b"u")[: 2 if quick else 5]:
@@ -792,8 +793,8 @@ def print_table(result: dict[str, Any]) -> None:
         ("key_pagedown_ms", "key: page down (ms)"),
         ("key_sort_ms", "key: sort `s` (ms)"),
         ("key_sort_digit_ms", "key: sort by a column's digit (ms)"),
-        ("key_sort_digit_max_ms", "  digit sort, slowest column, 1st press (ms)"),
-        ("key_sort_digit_median_max_ms", "  digit sort, slowest column, median (ms)"),
+        ("key_sort_digit_max_ms", "  digit sort, slowest 1st press (ms)"),
+        ("key_sort_digit_median_max_ms", "  digit sort, slowest column median (ms)"),
         ("key_filter_ms", "key: filter letter (ms)"),
         ("key_filter_narrow_ms", "key: filter's second letter (ms)"),
         ("key_filter_backspace_ms", "key: backspace to one letter (ms)"),
