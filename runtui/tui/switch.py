@@ -5,8 +5,8 @@ no frame sent again while the terminal shows it, partial updates cropped to the 
 table that does not repaint on layout passes that leave it alone, one frame per
 keystroke) stand on names
 Textual does not promise to keep, and one (a run table that draws its lines past the
-styles cache, `RunLines._plain_lines`) on how the tested versions' styles cache draws. They are all on or all off, decided once per
-process, here:
+styles cache, `RunLines._plain_lines`) on how the tested versions' styles cache draws.
+They are all on or all off, decided once per process, here:
 
 * off when `RUNTUI_STOCK_TEXTUAL=1` (or the older `RUNTUI_STOCK_DRIVER=1`);
 * off, with one warning in the log, when the installed Textual is not a version
