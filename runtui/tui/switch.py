@@ -27,8 +27,8 @@ import functools
 import importlib
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -138,10 +138,58 @@ def _has(name: PrivateName) -> bool:
 
 
 def textual_version() -> str | None:
+    """The installed Textual's version: read from the one `textual-*.dist-info` beside the
+    imported package when there is one, else asked of importlib.metadata.
+
+    The switch is decided before the first frame, and nothing else at start-up needs
+    importlib.metadata: importing it and its lookup took ~9 ms of the time to the first
+    rows, the metadata file beside the package ~0.2 ms. An editable or unusual install
+    (no such directory, or two) takes the library's answer.
+    """
+    import textual
+
+    found = version_beside(textual.__file__ or "", "textual")
+    if found is not None:
+        return found
+    from importlib import metadata
+
     try:
         return metadata.version("textual")
     except metadata.PackageNotFoundError:
         return None
+
+
+def version_beside(package_init: str, name: str) -> str | None:
+    """The Version of the distribution `name` from the single `<name>-*.dist-info` in the
+    directory that holds the package whose `__init__.py` is `package_init`; None when
+    there is no such directory, more than one, or its METADATA names another project."""
+    site = os.path.dirname(os.path.dirname(package_init))
+    prefix = f"{name}-"
+    try:
+        found = [d for d in os.listdir(site) if d.startswith(prefix) and d.endswith(".dist-info")]
+    except OSError:
+        return None
+    if len(found) != 1:
+        return None
+    headers: dict[str, str] = {}
+    try:
+        with open(os.path.join(site, found[0], "METADATA"), encoding="utf-8") as file:
+            for line in file:
+                if not line.strip():
+                    break  # the headers end at the first blank line; the long description follows
+                key, colon, value = line.partition(":")
+                if colon and key in ("Name", "Version"):
+                    headers.setdefault(key, value.strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _normalized(headers.get("Name", "")) != _normalized(name):
+        return None
+    return headers.get("Version") or None
+
+
+def _normalized(project: str) -> str:
+    """A project name as packaging compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", project).lower()
 
 
 @functools.cache

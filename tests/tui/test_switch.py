@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual._compositor import Compositor
@@ -67,6 +68,59 @@ def test_off_with_a_warning_when_a_name_is_missing() -> None:
 def test_the_installed_textual_has_every_name() -> None:
     assert switch.textual_version() in switch.TESTED_TEXTUAL  # what the test extra pins
     assert switch.missing_names() == []
+
+
+def test_the_version_beside_the_package_is_the_librarys_answer() -> None:
+    from importlib import metadata
+
+    import textual
+
+    assert switch.version_beside(textual.__file__ or "", "textual") == metadata.version("textual")
+
+
+def _installed(site: Path, *dist_infos: tuple[str, str]) -> str:
+    """A package `pkg` in `site` with the given (directory, METADATA) beside it; its __init__."""
+    (site / "pkg").mkdir(parents=True)
+    init = site / "pkg" / "__init__.py"
+    init.write_text("")
+    for directory, meta in dist_infos:
+        (site / directory).mkdir()
+        (site / directory / "METADATA").write_text(meta)
+    return str(init)
+
+
+def test_the_version_is_read_from_the_headers_of_the_one_dist_info(tmp_path: Path) -> None:
+    init = _installed(tmp_path, ("pkg-1.2.3.dist-info", "Metadata-Version: 2.4\nName: Pkg\n"
+                                 "Version: 1.2.3\n\nVersion: 9.9.9 (the description, not a header)\n"),
+                      ("pkg_extra-5.0.dist-info", "Name: pkg-extra\nVersion: 5.0\n"))
+    assert switch.version_beside(init, "pkg") == "1.2.3"
+
+
+@pytest.mark.parametrize("dist_infos", [
+    (),  # an editable install: nothing beside the package
+    (("pkg-1.0.dist-info", "Name: pkg\nVersion: 1.0\n"), ("pkg-2.0.dist-info", "Name: pkg\nVersion: 2.0\n")),
+    (("pkg-1.0.dist-info", "Name: other\nVersion: 1.0\n"),),
+    (("pkg-1.0.dist-info", "Name: pkg\n"),),
+])
+def test_no_version_unless_one_dist_info_names_the_project(
+        tmp_path: Path, dist_infos: tuple[tuple[str, str], ...]) -> None:
+    assert switch.version_beside(_installed(tmp_path, *dist_infos), "pkg") is None
+
+
+def test_without_a_dist_info_beside_it_the_library_answers(fresh_switch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    fresh_switch.setattr(switch, "version_beside", lambda package_init, name: None)
+    assert switch.textual_version() == metadata.version("textual")
+
+
+def test_deciding_does_not_load_importlib_metadata() -> None:
+    """It cost ~9 ms of every start before the first rows, and nothing else then needs it."""
+    code = ("import sys\nfrom runtui.tui import switch\nimport runtui.tui.app\n"
+            "assert switch.decision().private\nprint('importlib.metadata' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k not in (switch.STOCK_ENV, switch.OLD_STOCK_ENV)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_a_missing_method_module_or_instance_attribute_is_found() -> None:
