@@ -270,7 +270,7 @@ class SearchIndex:
             elif "\0" in needle or exact:
                 if needle not in haystack(rec.run):
                     return False
-            elif not (needle in rec.run.id.lower()
+            elif not (needle in rec.search_id
                       or any(needle in texts[g][c] for g, c in enumerate(codes))):
                 return False
         return True
