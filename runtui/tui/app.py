@@ -21,6 +21,7 @@ from runtui.engine.workspace import Workspace
 from runtui.safe_text import multi_line, one_line
 from runtui.tui import clipboard, switch
 from runtui.tui.alerts import Alerts
+from runtui.tui.frames import after_frame
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
@@ -65,7 +66,7 @@ class RuntuiApp(App[int]):
 
     def on_mount(self) -> None:
         if startup.gc_paused():
-            self.call_after_refresh(self._gc_after_first_frame)
+            after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
         if keymap:
             self.set_keymap(keymap)

@@ -9,6 +9,7 @@ else paused, and never holds it for good.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterator
 from datetime import datetime
@@ -124,3 +125,33 @@ async def test_s_sorts_the_next_column_ahead_of_time_and_the_next_press_uses_it(
         assert in_frame == []  # shown from the order sorted ahead of time
         await wait_for(pilot, lambda: len(ahead) == 2, what="the one after sorted ahead")
         assert ahead[1] != ahead[0]
+
+
+async def test_the_filter_prefetch_waits_until_the_frame_has_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work straight after a frame kept Textual's writer thread from the GIL, and the frame
+    from the terminal: the prefetch for the next letter starts WRITE_GRACE after the drawing."""
+    monkeypatch.setattr(frames, "WRITE_GRACE", 0.05)
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(RunTable)
+        await pilot.pause()
+        loop = asyncio.get_running_loop()
+        drawn: list[float] = []
+        prefetched: list[float] = []
+        render_lines = table.render_lines
+
+        def recording(crop: Region) -> list[Strip]:
+            drawn.append(loop.time())
+            return render_lines(crop)
+
+        prefetch = RunView.prefetch_filter
+
+        def recording_prefetch(view: RunView) -> None:
+            prefetched.append(loop.time())
+            prefetch(view)
+
+        table.render_lines = recording  # type: ignore[method-assign]
+        monkeypatch.setattr(RunView, "prefetch_filter", recording_prefetch)
+        table.set_filter("_001")  # rows 10-19 of 40: the table is drawn again
+        await wait_for(pilot, lambda: bool(prefetched), what="the prefetch")
+        assert drawn and prefetched[0] - drawn[0] >= 0.045

@@ -31,7 +31,7 @@ from runtui import collector, startup
 from runtui.engine.store import Delta, Key
 from runtui.model import Run, Status
 from runtui.tui import clock
-from runtui.tui.frames import hold_collector, repaint_now
+from runtui.tui.frames import after_frame, hold_collector, repaint_now
 from runtui.tui.widgets.columns import (
     COLUMNS,
     SORT_CYCLE,
@@ -231,7 +231,7 @@ class RunTable(RunLines, can_focus=True):
         if self._model.set_filter(text):
             self._place_cursor(snap, "follow")
             self._commit(snap)
-            self.call_after_refresh(self._model.prefetch_filter)  # for the next keystroke
+            after_frame(self, self._model.prefetch_filter, name="filter-prefetch")  # for the next keystroke
 
     def set_active_only(self, on: bool) -> None:
         """Show only queued, running, paused and waiting runs."""
@@ -564,7 +564,7 @@ class RunTable(RunLines, can_focus=True):
         if (self._model.index.valid and self._model.standing.complete) or not self.is_mounted:
             return
         if soon:
-            self.call_after_refresh(self._build_index)
+            after_frame(self, self._build_index, name="run-table-index-soon")
         elif self._index_timer is None:
             self._index_timer = self.set_timer(INDEX_DELAY, self._on_index_timer, name="run-table-index")
         else:
