@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits for it (Python's default: 0.005).
+
+Textual's writer thread takes the GIL for each piece of a frame it sends; while the
+main thread works on (the next pages of a load, a key's follow-up) the frame waited up
+to the default 5 ms each time. Measured at 10,000 runs, 9 starts each: first rows 0.342
+-> 0.333 s, all rows 0.695 -> 0.675 s (0.5 ms: 0.338 s, the switches cost more).
+"""
 
 
 def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
@@ -14,8 +24,6 @@ def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
         workspace = Workspace.load(config_path)
     except ConfigRefused as exc:
         # Not opened at all: an empty app would invite writing profiles into that file.
-        import sys
-
         print(f"runtui: {exc}", file=sys.stderr)
         return 2
     except ConfigError as exc:
@@ -24,5 +32,10 @@ def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
 
         workspace = Workspace(config_mod.Config(path=config_path, errors=[exc]))
     app = RuntuiApp(workspace, title_suffix=title_suffix)
-    app.run()
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        app.run()
+    finally:
+        sys.setswitchinterval(before)
     return app.return_code or 0
