@@ -238,7 +238,7 @@ class PrefectServer:
         result = self._cli(*args)
         for wait in (0.5, 2.0):
             if not (result.code == 1 and "HTTP 503" in (result.err + result.out)
-                    and args[:1] in (("runs",), ("attention",))):
+                    and args[:1] in (("runs",), ("attention",), ("workflows",))):
                 break
             # Prefect's SQLite answers 503 "database is locked" now and then (twice in
             # a row on a busy 2-core CI), before committing. runtui never resends an
