@@ -91,7 +91,11 @@ class Alerts:
     def show(self, shown: bool) -> None:
         """The attention screen is (or no longer is) on screen: read waiting steps eagerly."""
         self._shown = shown
-        if shown and self._unread_waiting():
+        if not shown:
+            return
+        self.queue.reword(clock.now())  # the ticks left their minutes while nobody looked
+        self.version += 1
+        if self._unread_waiting():
             self._request_steps()
 
     @property
@@ -159,7 +163,7 @@ class Alerts:
         self.queue.catch_up(clock.now())
 
     def tick(self) -> None:
-        self.queue.tick(clock.now())
+        self.queue.tick(clock.now(), reword=self._shown)
         self.version += 1
 
     def _polled_profiles(self) -> list[str]:

@@ -205,6 +205,42 @@ def test_the_live_queue_is_what_a_fresh_listing_gives_through_changes_and_ticks(
         assert set(queue.items) <= {*runs, *((p, "") for p in "pq")}  # none of a run that left
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_tick_that_leaves_the_wording_still_finds_every_reason(seed: int) -> None:
+    """While no list shows the items, the tick leaves their minutes as judged
+    (`reword=False`) but still finds each run that turned stuck or late and each one the
+    moved usual times made ordinary again; `reword` then gives a fresh listing's text."""
+    rnd = random.Random(seed)
+    queue = AttentionQueue()
+    runs = {r.key: r for r in a_world(rnd, 150, "r")}
+    queue.apply(list(runs.values()), [], [], live=False, now=NOW)
+    now, reworded_texts = NOW, 0
+    for step in range(30):
+        if step % 2 == 0:
+            now += timedelta(minutes=rnd.choice([1, 5, 30]))
+            before = {k: i.detail for k, i in queue.items.items()}
+            queue.tick(now, reword=False)
+            fresh = {i.run.key: i for i in build_queue(list(runs.values()), now=now) if i.run is not None}
+            live = {k: i for k, i in queue.items.items() if i.run is not None}
+            assert {k: i.reason for k, i in live.items()} == {k: i.reason for k, i in fresh.items()}
+            kept = [k for k in live if k in before and live[k].reason is not Reason.FAILED]
+            assert all(live[k].detail == before[k] for k in kept)  # as judged, not re-worded
+            reworded_texts += sum(live[k].detail != fresh[k].detail for k in kept)
+            queue.reword(now)
+            assert {k: i.detail for k, i in queue.items.items() if i.run is not None} \
+                == {k: i.detail for k, i in fresh.items()}
+        else:
+            picked = rnd.sample(list(runs.values()), 8)
+            changed = [new.model_copy(update={"id": old.id, "profile": old.profile})
+                       for old, new in zip(picked[:5], a_world(rnd, 5, "x"), strict=True)]
+            added = a_world(rnd, 3, f"s{step}-")
+            for gone in picked[5:]:
+                del runs[gone.key]
+            runs.update((r.key, r) for r in (*changed, *added))
+            queue.apply(added, changed, picked[5:], now=now)
+    assert reworded_texts > 0  # the clock did move some text: the test saw stale wording
+
+
 def test_the_tick_judges_only_runs_the_clock_can_have_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Judging each of 12,500 running runs every 30 s cost ~100 ms at 50,000 runs; most of
     them are far from their workflow's p95 and would be judged to need nothing again."""
