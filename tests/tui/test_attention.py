@@ -306,3 +306,32 @@ async def test_the_minutes_a_run_has_waited_are_said_again_when_the_queue_shows(
         assert alerts_.queue.items[key].detail.endswith(display.relative(since, later))
         assert alerts_.queue.items[key].detail != item.detail
 
+
+async def test_while_the_queue_is_hidden_only_the_runs_told_as_news_are_read(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a run waits costs a detail read. With the queue hidden, a poll reads where the
+    runs announced as waiting wait (a few a poll, ready when the queue opens), not the
+    backlog the first listing found; opening the queue reads the rest."""
+    from datetime import timedelta
+
+    backlog = [("b3os-sim", r["id"]) for r in tui_sim.runs("b3os", "waiting")]
+    assert backlog
+    stays = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        await wait_for(pilot, lambda: all(k in alerts_.queue.items for k in backlog), what="the backlog")
+        tui_sim.force("edges", stays, "BLOCKED")
+        told = ("edges-sim", stays)
+        await wait_for(pilot, lambda: told in alerts_.queue.items, what="the run waiting")
+        later = tui_clock.now() + timedelta(seconds=alerts.WAITING_SETTLE + 1)
+        monkeypatch.setattr(tui_clock, "now", lambda: later)
+        alerts_._settle()
+        assert not alerts_.queue.waiting_at_known(told)  # told first, read by the poll
+        alerts_.poll()
+        await wait_for(pilot, lambda: alerts_.queue.waiting_at_known(told), what="where it waits")
+        await wait_for(pilot, lambda: not alerts_._polling, what="the poll's end")
+        assert not any(alerts_.queue.waiting_at_known(k) for k in backlog)
+        await open_attention(pilot)
+        await wait_for(pilot, lambda: all(alerts_.queue.waiting_at_known(k) for k in backlog),
+                       what="the backlog read once the queue shows")
