@@ -3,12 +3,17 @@
 Textual lays a newly mounted widget out twice: its first layout sets its
 virtual size, which asks for a second layout, which repaints the same cells
 (a toast costs ~2 KB a time over SSH, for nothing); a row update may come in
-between. A frame is a paint at absolute positions: each line it paints starts
-with a cursor move to that line, and line wrap is off, so it paints only on the
-lines it moves to. Written again while no frame since has painted on those
-lines, and nothing else was written, it leaves the screen as it is: the copy can
-go, and only its last cursor move is sent (where Textual leaves the cursor). A
-resize forgets every frame (it may reflow what the terminal shows).
+between, and the first paint may carry other lines with it. A frame is a paint
+at absolute positions: each piece of it starts with a cursor move to a cell and
+sets its own colours, and line wrap is off, so a piece paints only on its line,
+from that cell for as many cells as its text is wide. A frame whose pieces all
+came, as they are, in one recent frame, with no frame since painting on their
+cells (or, for a frame written again whole, on their lines), and nothing else
+written, leaves the screen as it is: the copy can go, and only its last cursor
+move is sent (where Textual leaves the cursor). Where the pieces paint is worked
+out only for such a candidate (rare); a piece with anything but text and colours
+in it counts as painting its whole line. A resize forgets every frame (it may
+reflow what the terminal shows).
 
 Pure string logic, so tests can feed it any sequence of writes; the quiet
 driver (`runtui.tui.driver`) puts every write through it.
@@ -18,20 +23,38 @@ from __future__ import annotations
 
 import re
 
-import msgspec
+from rich.cells import cell_len
 
 SYNC_START = "\x1b[?2026h"  # what Textual writes around a frame when the terminal can sync
 SYNC_END = "\x1b[?2026l"
 _FRAME = re.compile(r"\x1b\[\d+;\d+H")  # a frame starts by moving the cursor to a cell
 _LINE = re.compile(r"\x1b\[(\d+);\d+H")
 _LAST_MOVE = re.compile(r"\x1b\[\d+;\d+H\Z")
+_MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
+_COLOURS = re.compile(r"\x1b\[[0-9;:]*m")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 RECENT = 8  # frames remembered
+WHOLE_LINE = (0, 1 << 30)
+MARGIN = 1  # cells either side of a piece: a terminal may draw a character wider than counted
+
+Span = tuple[int, int]  # the cells [start, end) a piece paints on its line
 
 
-class _Frame(msgspec.Struct, frozen=True):
-    text: str
-    lines: frozenset[str]  # the lines it moves the cursor to (as written: "12")
-    last_move: str  # its closing cursor move, or ""
+class _Frame:
+    __slots__ = ("_spans", "last_move", "lines", "text")
+
+    def __init__(self, text: str, lines: frozenset[str], last_move: str) -> None:
+        self.text = text
+        self.lines = lines  # the lines it moves the cursor to (as written: "12")
+        self.last_move = last_move  # its closing cursor move, or ""
+        self._spans: dict[int, list[Span]] | None = None
+
+    @property
+    def spans(self) -> dict[int, list[Span]]:
+        """Per line, the cells it paints: worked out once, when a candidate repeat asks."""
+        if self._spans is None:
+            self._spans = _spans(self.text)
+        return self._spans
 
 
 class RepeatedFrameFilter:
@@ -81,12 +104,23 @@ class RepeatedFrameFilter:
         self._cursor = ""
 
     def _still_shown(self, frame: _Frame) -> bool:
-        """Is `frame` one of the recent frames, with no later one painting on its lines?"""
+        """Is `frame` one of the recent frames, with no later one painting on its lines, or
+        are its pieces all in one, with no later one painting on their cells?"""
         painted: set[str] = set()
         for earlier in reversed(self._recent):
             if earlier.text == frame.text:
-                return painted.isdisjoint(frame.lines)
+                if painted.isdisjoint(frame.lines):
+                    return True  # the cheap answer; else cell by cell, below
+                break
             painted |= earlier.lines
+        body = frame.text[:len(frame.text) - len(frame.last_move)]
+        if not body:
+            return False
+        recent = self._recent
+        for at in range(len(recent) - 1, -1, -1):  # the newest that holds them
+            if body in recent[at].text:
+                mine = _spans(body)
+                return not any(_overlap(mine, later.spans) for later in recent[at + 1:])
         return False
 
     def _release(self) -> list[str]:
@@ -99,3 +133,28 @@ class RepeatedFrameFilter:
 def _frame(text: str) -> _Frame:
     found = _LAST_MOVE.search(text)
     return _Frame(text, frozenset(_LINE.findall(text)), "" if found is None else found.group())
+
+
+def _spans(text: str) -> dict[int, list[Span]]:
+    """Per line, the cells each piece of `text` paints (a piece: a cursor move and what
+    follows it up to the next one; Textual ends a line's pieces with a line break)."""
+    spans: dict[int, list[Span]] = {}
+    moves = list(_MOVE.finditer(text))
+    for move, following in zip(moves, [*moves[1:], None], strict=True):
+        piece = text[move.end():len(text) if following is None else following.start()]
+        shown = _COLOURS.sub("", piece).rstrip("\r\n")
+        if not shown:
+            continue  # a cursor move alone paints nothing
+        if _CONTROL.search(shown) is not None:
+            span = WHOLE_LINE  # other sequences or controls: assume the worst
+        else:
+            start = int(move.group(2)) - 1
+            span = (start - MARGIN, start + cell_len(shown) + MARGIN)
+        spans.setdefault(int(move.group(1)), []).append(span)
+    return spans
+
+
+def _overlap(mine: dict[int, list[Span]], theirs: dict[int, list[Span]]) -> bool:
+    return any(start < their_end and their_start < end
+               for line, spans in mine.items() for start, end in spans
+               for their_start, their_end in theirs.get(line, ()))
