@@ -328,6 +328,7 @@ async def test_while_the_queue_is_hidden_only_the_runs_told_as_news_are_read(
         monkeypatch.setattr(tui_clock, "now", lambda: later)
         alerts_._settle()
         assert not alerts_.queue.waiting_at_known(told)  # told first, read by the poll
+        await wait_for(pilot, lambda: not alerts_._polling, what="the start's poll over")
         alerts_.poll()
         await wait_for(pilot, lambda: alerts_.queue.waiting_at_known(told), what="where it waits")
         await wait_for(pilot, lambda: not alerts_._polling, what="the poll's end")
