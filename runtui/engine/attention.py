@@ -324,20 +324,21 @@ class AttentionQueue:
         """
         now = now or datetime.now(UTC)
         self._catch_up_times(now)
-        due = self._due(now, reword=reword)
+        due = {run.key: run for run in self._due(now)}
         if reword:
-            clocked = self._clocked
-            due += [item.run for key, item in self.items.items()
-                    if item.reason is Reason.WAITING and item.run is not None and key not in clocked]
-        self._judge(due, now, live=True)
+            due.update((run.key, run) for run in self._worded())
+        self._judge(list(due.values()), now, live=True)
         self._judge_profiles(now, live=True)
 
     def reword(self, now: datetime | None = None) -> None:
         """Say again how long each item's run has waited, run or queued (the ticks'
         `reword=False` left the text as it was judged)."""
-        runs = [item.run for item in self.items.values()
+        self._judge(self._worded(), now or datetime.now(UTC), live=True)
+
+    def _worded(self) -> list[Run]:
+        """The runs of the items whose text counts time."""
+        return [item.run for item in self.items.values()
                 if item.reason in _CLOCK_WORDED and item.run is not None]
-        self._judge(runs, now or datetime.now(UTC), live=True)
 
     @property
     def times(self) -> WorkflowTimes:
@@ -359,11 +360,10 @@ class AttentionQueue:
         if read_at is None or (now - read_at).total_seconds() >= self.STATS_EVERY:
             self.catch_up(now)
 
-    def _due(self, now: datetime, *, reword: bool = True) -> list[Run]:
+    def _due(self, now: datetime) -> list[Run]:
         """The running and queued runs whose verdict the clock may have changed: those now
         past their workflow's usual time (stuck, late) and those no longer past it (the
-        usual times moved), and with `reword` every one with an item (its text counts
-        the minutes). The others, most of them, would be judged to have none again:
+        usual times moved). The others, most of them, would be judged the same again:
         judging each of 12,500 running runs cost ~100 ms a tick at 50,000 runs."""
         items, requests, times = self.items, self._requests, self._times
         human = self.waits_on_human
@@ -373,7 +373,7 @@ class AttentionQueue:
             has_item = key in items
             asks_a_human = (run.raw_status or "").lower() in human.get(run.provider, ())
             if key in requests or asks_a_human:
-                if reword or not has_item:  # waits on a person: only its text can change
+                if not has_item:  # waits on a person: once judged, only its text can change
                     due.append(run)  # (judged in full: `build_queue`)
                 continue
             since = run.started_at if run.status is _RUNNING else run.created_at
@@ -388,7 +388,7 @@ class AttentionQueue:
             else:
                 cutoff = cutoffs[cut] = _cutoff(run.status, times, workflow, now)
             past = cutoff is not None and _aware(since) < cutoff
-            if past != has_item or (reword and has_item):
+            if past != has_item:
                 due.append(run)
         return due
 
