@@ -27,10 +27,8 @@ from rich.cells import cell_len
 
 SYNC_START = "\x1b[?2026h"  # what Textual writes around a frame when the terminal can sync
 SYNC_END = "\x1b[?2026l"
-_FRAME = re.compile(r"\x1b\[\d+;\d+H")  # a frame starts by moving the cursor to a cell
-_LINE = re.compile(r"\x1b\[(\d+);\d+H")
+_MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")  # a cursor move to a cell: what starts a frame
 _LAST_MOVE = re.compile(r"\x1b\[\d+;\d+H\Z")
-_MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
 _COLOURS = re.compile(r"\x1b\[[0-9;:]*m")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 RECENT = 8  # frames remembered
@@ -79,7 +77,7 @@ class RepeatedFrameFilter:
                 self._dropping = False
                 return []
             return [*self._release(), data]
-        if _FRAME.match(data) is None:
+        if _MOVE.match(data) is None:
             self.forget()
             return [*self._release(), data]
         frame = _frame(data)
@@ -132,7 +130,8 @@ class RepeatedFrameFilter:
 
 def _frame(text: str) -> _Frame:
     found = _LAST_MOVE.search(text)
-    return _Frame(text, frozenset(_LINE.findall(text)), "" if found is None else found.group())
+    lines = frozenset(line for line, _column in _MOVE.findall(text))
+    return _Frame(text, lines, "" if found is None else found.group())
 
 
 def _spans(text: str) -> dict[int, list[Span]]:
