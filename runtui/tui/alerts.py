@@ -10,6 +10,7 @@ command. Screens read `queue` and `version`; nothing here knows a platform.
 from __future__ import annotations
 
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
 
 TICK_SECONDS = 30.0  # how often stuck/late verdicts (which only the clock changes) are re-judged
 TOAST_GATHER_SECONDS = 0.5  # news arriving together is told in one toast
+# News toasts come at most this often: in a storm (runs starting to wait by the dozen)
+# news came every settle check, a toast every 5 s that always covered the table's
+# bottom rows; now one shows for Textual's 5 s, then the table is clear for 10 s, and
+# what came meanwhile is gathered into the next ("N new … ! lists them"). The header's
+# count, the bell, desktop notifications and commands are not held back. Each toast
+# also costs three full layouts of the screen (~4 ms each at 10,000 runs).
+TOAST_SPACING_SECONDS = 15.0
 TOAST_LINES = 3  # lines of a gathered toast before "… and N more"
 TOASTS_REMEMBERED = 2000  # event keys kept to toast each once
 WAITING_SETTLE = 30.0  # seconds a run waits before that is news (a toast, the bell, …)
@@ -65,6 +73,7 @@ class Alerts:
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
         self._pending_toasts: list[tuple[Event, str]] = []  # gathered into the next toast
+        self._last_toast = -TOAST_SPACING_SECONDS  # time.monotonic() of the last news toast
         # Where waiting runs wait costs a detail read each. While the attention screen shows,
         # runs are read as they start waiting; otherwise only the ones that stayed waiting,
         # DETAILS_PER_POLL of them a poll: reading every newly waiting run on every delta was
@@ -277,7 +286,7 @@ class Alerts:
             if len(self._toasted) > TOASTS_REMEMBERED:
                 self._toasted.popitem(last=False)
             if not self._pending_toasts:
-                self.app.set_timer(TOAST_GATHER_SECONDS, self._flush_toasts)
+                self.app.set_timer(self._toast_delay(), self._flush_toasts)
             self._pending_toasts.append((event, severity))
         if not self.notifier.offer(event):
             return
@@ -290,11 +299,18 @@ class Alerts:
         if settings.command:
             self.app.run_worker(self._run_command(event), group="notify")
 
+    def _toast_delay(self) -> float:
+        """A moment to gather what comes together; in a storm, until TOAST_SPACING_SECONDS
+        after the last toast."""
+        since = time.monotonic() - self._last_toast
+        return max(TOAST_GATHER_SECONDS, TOAST_SPACING_SECONDS - since)
+
     def _flush_toasts(self) -> None:
         """One toast for what came together: a burst of failures is one line of news."""
         batch, self._pending_toasts = self._pending_toasts, []
         if not batch:
             return
+        self._last_toast = time.monotonic()
         severity: SeverityLevel = "warning" if any(s == "warning" for _, s in batch) else "information"
         if len(batch) == 1:
             event = batch[0][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,37 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
         screen.query_one("DataTable").move_cursor(row=screen._rows.index(row[0]))  # type: ignore[attr-defined]
         await pilot.press("a")
         await wait_for(pilot, lambda: ("edges-sim", run_id) not in app.alerts.queue.items, what="seen")
+
+
+async def test_news_coming_while_a_toast_is_recent_waits_and_is_told_in_one_toast(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A storm is one toast at a time: news within TOAST_SPACING_SECONDS of the last toast
+    is gathered, and told together once that spacing has passed."""
+    monkeypatch.setattr(alerts, "TOAST_SPACING_SECONDS", 5.0)
+    first, second, third = (tui_sim.take("edges", "RUNNING") for _ in range(3))
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+
+        def told(run_id: str) -> list[str]:
+            return [n for n in notifications(app) if run_id in n]
+
+        def pending(*run_ids: str) -> bool:
+            said = " ".join(event.message for event, _ in alerts_._pending_toasts)
+            return all(run_id in said for run_id in run_ids)
+
+        tui_sim.force("edges", first, "FAILED")
+        await wait_for(pilot, lambda: told(first), what="the first toast")
+        toasted = time.monotonic()
+        tui_sim.force("edges", second, "FAILED")
+        await wait_for(pilot, lambda: pending(second), what="the second failure gathered")
+        tui_sim.force("edges", third, "FAILED")
+        await wait_for(pilot, lambda: pending(second, third), what="the third failure gathered")
+        assert not told(second) and not told(third)
+        await wait_for(pilot, lambda: told(second), what="the gathered toast")
+        assert time.monotonic() - toasted >= 5.0 - alerts.TOAST_GATHER_SECONDS
+        assert told(second) == told(third)  # one toast says both
+        assert told(second)[0].startswith("2 new")
 
 
 async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim: TuiSim) -> None:
