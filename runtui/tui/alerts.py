@@ -40,8 +40,10 @@ TOAST_GATHER_SECONDS = 0.5  # news arriving together is told in one toast
 # news came every settle check, a toast every 5 s that always covered the table's
 # bottom rows; now one shows for Textual's 5 s, then the table is clear for 10 s, and
 # what came meanwhile is gathered into the next ("N new … ! lists them"). The header's
-# count, the bell, desktop notifications and commands are not held back. Each toast
-# also costs three full layouts of the screen (~4 ms each at 10,000 runs).
+# count, the bell, desktop notifications and commands are not held back, nor is the end
+# of a run the user asked about (watched or marked): it is told after the gather, on the
+# first line. Each toast also costs three full layouts of the screen (~4 ms each at
+# 10,000 runs).
 TOAST_SPACING_SECONDS = 15.0
 TOAST_LINES = 3  # lines of a gathered toast before "… and N more"
 TOASTS_REMEMBERED = 2000  # event keys kept to toast each once
@@ -72,8 +74,11 @@ class Alerts:
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
-        self._pending_toasts: list[tuple[Event, str]] = []  # gathered into the next toast
+        # gathered into the next toast: (event, severity, asked for by the user)
+        self._pending_toasts: list[tuple[Event, str, bool]] = []
         self._last_toast = -TOAST_SPACING_SECONDS  # time.monotonic() of the last news toast
+        self._flush_timer: Timer | None = None  # the next toast, due at `_flush_due`
+        self._flush_due = 0.0
         # Where waiting runs wait costs a detail read each. While the attention screen shows,
         # runs are read as they start waiting; otherwise only the ones that stayed waiting,
         # DETAILS_PER_POLL of them a poll: reading every newly waiting run on every delta was
@@ -276,18 +281,20 @@ class Alerts:
             event = Event(key=f"finished:{new.profile}:{new.id}", title="run finished",
                           message=f"{new.profile} {new.id}: {new.status.value}",
                           data={"event": "finished", **_run_json(new)})
-            self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning")
+            self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning",
+                          asked=True)
 
-    def _deliver(self, event: Event, *, severity: str) -> None:
+    def _deliver(self, event: Event, *, severity: str, asked: bool = False) -> None:
         """A toast once per event (a run flapping between running and blocked says it once),
-        gathered over a moment into one; bell, desktop and command once per event, rate-limited."""
+        gathered over a moment into one; bell, desktop and command once per event, rate-limited.
+        `asked`: the user asked to hear it (a watched or marked run's end), so it is not held
+        back by TOAST_SPACING_SECONDS."""
         if event.key not in self._toasted:
             self._toasted[event.key] = None
             if len(self._toasted) > TOASTS_REMEMBERED:
                 self._toasted.popitem(last=False)
-            if not self._pending_toasts:
-                self.app.set_timer(self._toast_delay(), self._flush_toasts)
-            self._pending_toasts.append((event, severity))
+            self._pending_toasts.append((event, severity, asked))
+            self._flush_in(TOAST_GATHER_SECONDS if asked else self._toast_delay())
         if not self.notifier.offer(event):
             return
         settings = self.notifier.settings
@@ -305,18 +312,31 @@ class Alerts:
         since = time.monotonic() - self._last_toast
         return max(TOAST_GATHER_SECONDS, TOAST_SPACING_SECONDS - since)
 
+    def _flush_in(self, delay: float) -> None:
+        """The pending toast in `delay` seconds, unless it comes sooner already."""
+        due = time.monotonic() + delay
+        if self._flush_timer is not None:
+            if self._flush_due <= due:
+                return
+            self._flush_timer.stop()
+        self._flush_timer = self.app.set_timer(delay, self._flush_toasts)
+        self._flush_due = due
+
     def _flush_toasts(self) -> None:
-        """One toast for what came together: a burst of failures is one line of news."""
+        """One toast for what came together: a burst of failures is one line of news, and
+        what the user asked about comes first, never in the "… and N more"."""
+        self._flush_timer = None
         batch, self._pending_toasts = self._pending_toasts, []
         if not batch:
             return
+        batch.sort(key=lambda pending: not pending[2])  # stable: the asked first, else as they came
         self._last_toast = time.monotonic()
-        severity: SeverityLevel = "warning" if any(s == "warning" for _, s in batch) else "information"
+        severity: SeverityLevel = "warning" if any(s == "warning" for _, s, _ in batch) else "information"
         if len(batch) == 1:
             event = batch[0][0]
             self.app.notify(event.message, title=event.title, severity=severity)
             return
-        shown = [event.message for event, _ in batch[:TOAST_LINES]]
+        shown = [event.message for event, _, _ in batch[:TOAST_LINES]]
         if len(batch) > TOAST_LINES:
             shown.append(f"… and {len(batch) - TOAST_LINES} more: ! lists them")
         self.app.notify("\n".join(shown), title=f"{len(batch)} new", severity=severity)

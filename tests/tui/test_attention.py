@@ -107,21 +107,52 @@ async def test_news_coming_while_a_toast_is_recent_waits_and_is_told_in_one_toas
             return [n for n in notifications(app) if run_id in n]
 
         def pending(*run_ids: str) -> bool:
-            said = " ".join(event.message for event, _ in alerts_._pending_toasts)
+            said = " ".join(event.message for event, *_ in alerts_._pending_toasts)
             return all(run_id in said for run_id in run_ids)
 
         tui_sim.force("edges", first, "FAILED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
         await wait_for(pilot, lambda: told(first), what="the first toast")
         toasted = time.monotonic()
         tui_sim.force("edges", second, "FAILED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
         await wait_for(pilot, lambda: pending(second), what="the second failure gathered")
         tui_sim.force("edges", third, "FAILED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
         await wait_for(pilot, lambda: pending(second, third), what="the third failure gathered")
         assert not told(second) and not told(third)
         await wait_for(pilot, lambda: told(second), what="the gathered toast")
         assert time.monotonic() - toasted >= 5.0 - alerts.TOAST_GATHER_SECONDS
         assert told(second) == told(third)  # one toast says both
         assert told(second)[0].startswith("2 new")
+
+
+async def test_the_end_of_a_watched_run_is_told_at_once_and_first(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spacing holds news back, not what the user asked to hear: a watched run's end
+    comes after the usual gather, on the toast's first line, with the news held so far."""
+    monkeypatch.setattr(alerts, "TOAST_SPACING_SECONDS", 60.0)  # longer than any wait below
+    first, held, watched = (tui_sim.take("edges", "RUNNING") for _ in range(3))
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+
+        def told(run_id: str) -> list[str]:
+            return [n for n in notifications(app) if run_id in n]
+
+        tui_sim.force("edges", first, "FAILED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
+        await wait_for(pilot, lambda: told(first), what="the first toast")
+        tui_sim.force("edges", held, "FAILED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
+        await wait_for(pilot, lambda: any(held in event.message for event, *_ in alerts_._pending_toasts),
+                       what="news held by the spacing")
+        app.watched.add(("edges-sim", watched))
+        tui_sim.force("edges", watched, "SUCCEEDED")
+        app.workspace.refresh_now()  # a sweep reads it even off screen
+        await wait_for(pilot, lambda: told(watched), what="the watched run's end")
+        toast = told(watched)[0]
+        assert held in toast and toast.index(watched) < toast.index(held)
 
 
 async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim: TuiSim) -> None:
