@@ -33,6 +33,10 @@ class FooterApp(App[None]):
         self.paused = True
         self.refresh_bindings()
 
+    def action_resume(self) -> None:
+        self.paused = False
+        self.refresh_bindings()
+
 
 async def test_footer_repaints_only_when_what_it_shows_changes() -> None:
     app = FooterApp()
@@ -56,3 +60,32 @@ async def test_footer_repaints_only_when_what_it_shows_changes() -> None:
         await pilot.press("p")  # Pause greys out: the footer must follow
         await wait_for(pilot, lambda: ("p", "Pause", False) in footer.shown, what="greyed out")
         assert repaints
+
+
+async def test_a_set_of_keys_shown_before_is_drawn_again_without_rendering_it() -> None:
+    """The footer flips between a few sets as the cursor moves; each is drawn once, and a
+    set seen before comes back as it was drawn, never as the last one drawn."""
+    app = FooterApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        footer = app.query_one(KeysFooter)
+        await wait_for(pilot, lambda: len(footer.shown) >= 2, what="the keys")
+        renders: list[object] = []
+        original = footer.render
+
+        def counted() -> Any:
+            renders.append(footer.shown)
+            return original()
+
+        footer.render = counted  # type: ignore[method-assign]
+
+        def greyed() -> str:
+            return "".join(s.text for s in footer.render_line(0) if s.style is not None and s.style.dim)
+
+        assert "Pause" not in greyed()
+        for key, grey in (("p", True), ("r", False), ("p", True), ("r", False)):
+            await pilot.press(key)
+            await wait_for(pilot, lambda grey=grey: ("p", "Pause", not grey) in footer.shown, what=key)
+            await pilot.pause()
+            assert ("Pause" in greyed()) is grey
+            assert "p Pause r Resume" in screen_text(app)
+        assert len(renders) == 1, renders  # the greyed set, once; the first was drawn before
