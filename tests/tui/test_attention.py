@@ -93,6 +93,24 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
         await wait_for(pilot, lambda: ("edges-sim", run_id) not in app.alerts.queue.items, what="seen")
 
 
+def told(app: RuntuiApp, run_id: str) -> list[str]:
+    """The toasts that name `run_id`."""
+    return [n for n in notifications(app) if run_id in n]
+
+
+def held_back(app: RuntuiApp, *run_ids: str) -> bool:
+    """Each of `run_ids` is news waiting for the next toast."""
+    assert app.alerts is not None
+    said = " ".join(event.message for event, *_ in app.alerts._pending_toasts)
+    return all(run_id in said for run_id in run_ids)
+
+
+def end_off_screen(app: RuntuiApp, tui_sim: TuiSim, run_id: str, status: str) -> None:
+    """An Edges run taken by `take` (off screen) ends; a sweep reads it now, not in 30 s."""
+    tui_sim.force("edges", run_id, status)
+    app.workspace.refresh_now()
+
+
 async def test_news_coming_while_a_toast_is_recent_waits_and_is_told_in_one_toast(
         tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
     """A storm is one toast at a time: news within TOAST_SPACING_SECONDS of the last toast
@@ -100,31 +118,18 @@ async def test_news_coming_while_a_toast_is_recent_waits_and_is_told_in_one_toas
     monkeypatch.setattr(alerts, "TOAST_SPACING_SECONDS", 5.0)
     first, second, third = (tui_sim.take("edges", "RUNNING") for _ in range(3))
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        assert app.alerts is not None
-        alerts_ = app.alerts
-
-        def told(run_id: str) -> list[str]:
-            return [n for n in notifications(app) if run_id in n]
-
-        def pending(*run_ids: str) -> bool:
-            said = " ".join(event.message for event, *_ in alerts_._pending_toasts)
-            return all(run_id in said for run_id in run_ids)
-
-        tui_sim.force("edges", first, "FAILED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: told(first), what="the first toast")
+        end_off_screen(app, tui_sim, first, "FAILED")
+        await wait_for(pilot, lambda: told(app, first), what="the first toast")
         toasted = time.monotonic()
-        tui_sim.force("edges", second, "FAILED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: pending(second), what="the second failure gathered")
-        tui_sim.force("edges", third, "FAILED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: pending(second, third), what="the third failure gathered")
-        assert not told(second) and not told(third)
-        await wait_for(pilot, lambda: told(second), what="the gathered toast")
+        end_off_screen(app, tui_sim, second, "FAILED")
+        await wait_for(pilot, lambda: held_back(app, second), what="the second failure gathered")
+        end_off_screen(app, tui_sim, third, "FAILED")
+        await wait_for(pilot, lambda: held_back(app, second, third), what="the third failure gathered")
+        assert not told(app, second) and not told(app, third)
+        await wait_for(pilot, lambda: told(app, second), what="the gathered toast")
         assert time.monotonic() - toasted >= 5.0 - alerts.TOAST_GATHER_SECONDS
-        assert told(second) == told(third)  # one toast says both
-        assert told(second)[0].startswith("2 new")
+        assert told(app, second) == told(app, third)  # one toast says both
+        assert told(app, second)[0].startswith("2 new")
 
 
 async def test_the_end_of_a_watched_run_is_told_at_once_and_first(
@@ -134,24 +139,14 @@ async def test_the_end_of_a_watched_run_is_told_at_once_and_first(
     monkeypatch.setattr(alerts, "TOAST_SPACING_SECONDS", 60.0)  # longer than any wait below
     first, held, watched = (tui_sim.take("edges", "RUNNING") for _ in range(3))
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        assert app.alerts is not None
-        alerts_ = app.alerts
-
-        def told(run_id: str) -> list[str]:
-            return [n for n in notifications(app) if run_id in n]
-
-        tui_sim.force("edges", first, "FAILED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: told(first), what="the first toast")
-        tui_sim.force("edges", held, "FAILED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: any(held in event.message for event, *_ in alerts_._pending_toasts),
-                       what="news held by the spacing")
+        end_off_screen(app, tui_sim, first, "FAILED")
+        await wait_for(pilot, lambda: told(app, first), what="the first toast")
+        end_off_screen(app, tui_sim, held, "FAILED")
+        await wait_for(pilot, lambda: held_back(app, held), what="news held by the spacing")
         app.watched.add(("edges-sim", watched))
-        tui_sim.force("edges", watched, "SUCCEEDED")
-        app.workspace.refresh_now()  # a sweep reads it even off screen
-        await wait_for(pilot, lambda: told(watched), what="the watched run's end")
-        toast = told(watched)[0]
+        end_off_screen(app, tui_sim, watched, "SUCCEEDED")
+        await wait_for(pilot, lambda: told(app, watched), what="the watched run's end")
+        toast = told(app, watched)[0]
         assert held in toast and toast.index(watched) < toast.index(held)
 
 
