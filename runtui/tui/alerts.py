@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
@@ -54,6 +54,14 @@ DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say wher
 CATCH_UP_SECONDS = 0.5  # after a profile's first listing is in (others may follow at once)
 
 
+class _Pending(NamedTuple):
+    """News waiting for the next toast."""
+
+    event: Event
+    severity: str
+    asked: bool  # the user asked to hear it (a watched or marked run's end)
+
+
 class Alerts:
     def __init__(self, app: App[int], workspace: Workspace,
                  is_followed: Callable[[Key], bool]) -> None:
@@ -74,8 +82,7 @@ class Alerts:
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
-        # gathered into the next toast: (event, severity, asked for by the user)
-        self._pending_toasts: list[tuple[Event, str, bool]] = []
+        self._pending_toasts: list[_Pending] = []  # gathered into the next toast
         self._last_toast = -TOAST_SPACING_SECONDS  # time.monotonic() of the last news toast
         self._flush_timer: Timer | None = None  # the next toast, due at `_flush_due`
         self._flush_due = 0.0
@@ -293,7 +300,7 @@ class Alerts:
             self._toasted[event.key] = None
             if len(self._toasted) > TOASTS_REMEMBERED:
                 self._toasted.popitem(last=False)
-            self._pending_toasts.append((event, severity, asked))
+            self._pending_toasts.append(_Pending(event, severity, asked))
             self._flush_in(TOAST_GATHER_SECONDS if asked else self._toast_delay())
         if not self.notifier.offer(event):
             return
@@ -329,14 +336,14 @@ class Alerts:
         batch, self._pending_toasts = self._pending_toasts, []
         if not batch:
             return
-        batch.sort(key=lambda pending: not pending[2])  # stable: the asked first, else as they came
+        batch.sort(key=lambda pending: not pending.asked)  # stable: the asked first, else as they came
         self._last_toast = time.monotonic()
-        severity: SeverityLevel = "warning" if any(s == "warning" for _, s, _ in batch) else "information"
+        severity: SeverityLevel = "warning" if any(p.severity == "warning" for p in batch) else "information"
         if len(batch) == 1:
-            event = batch[0][0]
+            event = batch[0].event
             self.app.notify(event.message, title=event.title, severity=severity)
             return
-        shown = [event.message for event, _, _ in batch[:TOAST_LINES]]
+        shown = [pending.event.message for pending in batch[:TOAST_LINES]]
         if len(batch) > TOAST_LINES:
             shown.append(f"… and {len(batch) - TOAST_LINES} more: ! lists them")
         self.app.notify("\n".join(shown), title=f"{len(batch)} new", severity=severity)

@@ -101,7 +101,7 @@ def told(app: RuntuiApp, run_id: str) -> list[str]:
 def held_back(app: RuntuiApp, *run_ids: str) -> bool:
     """Each of `run_ids` is news waiting for the next toast."""
     assert app.alerts is not None
-    said = " ".join(event.message for event, *_ in app.alerts._pending_toasts)
+    said = " ".join(pending.event.message for pending in app.alerts._pending_toasts)
     return all(run_id in said for run_id in run_ids)
 
 

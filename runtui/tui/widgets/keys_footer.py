@@ -88,14 +88,15 @@ class KeysFooter(Widget):
         The cursor moving between runs that can and cannot be paused or cancelled flips
         the footer between a few sets; drawing one through Rich's Text and Textual's
         visuals took ~1.4 ms at 200 columns, in the frame of the key that moved it."""
+        if y != 0:
+            return super().render_line(y)  # the footer is one line tall: nothing to keep
         key = (self._shown, self.size)
         strip = self._drawn.get(key)
         if strip is None:
             strip = super().render_line(y)
-            if y == 0:
-                if len(self._drawn) >= LINES_KEPT:
-                    del self._drawn[next(iter(self._drawn))]
-                self._drawn[key] = strip
+            if len(self._drawn) >= LINES_KEPT:
+                del self._drawn[next(iter(self._drawn))]
+            self._drawn[key] = strip
         return strip
 
     def notify_style_update(self) -> None:
