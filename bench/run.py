@@ -26,7 +26,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import screen, side_by_side
+from bench import machine, screen, side_by_side
 from bench.bytecode import compile_app
 from bench.term import PtyProcess, cpu_seconds
 
@@ -777,6 +777,7 @@ def print_table(result: dict[str, Any]) -> None:
     sizes = [s for s in result["sizes"]]
     rows: list[tuple[str, str, list[Any]]] = []
     figs = [
+        ("python_loop_ms", "machine: Python loop, this size (ms)"),
         ("first_rows_s", "first rows on screen (s)"),
         ("first_rows_floor_ratio", "  first rows / floor"),
         ("all_rows_s", "all rows loaded (s)"),
@@ -891,6 +892,11 @@ def print_table(result: dict[str, Any]) -> None:
         f"RSS {bare.get('peak_rss_mb')} MB, "
         f"idle {bare.get('idle_cpu_ms_per_s')} ms CPU/s, key {bare.get('key_ms')} ms"
     )
+    speed = result.get("machine", {})
+    print(
+        f"machine: {machine.LOOP:,} Python additions took {speed.get('python_loop_ms_start')} ms "
+        f"at the start, {speed.get('python_loop_ms_end')} ms at the end (compare runs knowing it)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -928,12 +934,14 @@ def main(argv: list[str] | None = None) -> int:
     compile_app()
     started = time.perf_counter()
     result: dict[str, Any] = {"cols": COLS, "rows": ROWS, "quick": quick, "sizes": {}}
+    result["machine"] = {"python_loop_ms_start": machine.python_loop_ms()}
     with tempfile.TemporaryDirectory(prefix="runtui-bench-") as tmpname:
         tmp = Path(tmpname)
         result["floor"] = {} if "floor" in skip else floor(tmp, quick, args.window)
         log(f"floor: {result['floor']}")
         for n in sizes:
-            res: dict[str, Any] = {}
+            # Each size's figures with how fast the machine was then: it drifts within a run.
+            res: dict[str, Any] = {"python_loop_ms": machine.python_loop_ms()}
             if "live" not in skip:
                 res.update(size_live(tmp, n, args))
                 log(f"{n}: live: { {k: v for k, v in res.items() if 'samples' not in k} }")
@@ -957,6 +965,7 @@ def main(argv: list[str] | None = None) -> int:
         if "requests" not in skip:
             result["requests"] = requests(tmp, args)
             log(f"requests: { {k: v for k, v in result['requests'].items() if 'samples' not in k} }")
+    result["machine"]["python_loop_ms_end"] = machine.python_loop_ms()
     result["bench_seconds"] = round(time.perf_counter() - started, 1)
     first_frame = result["floor"].get("first_frame_s")
     for res in result["sizes"].values():
