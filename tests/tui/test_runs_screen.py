@@ -123,6 +123,19 @@ async def test_filter_narrows_and_escape_clears(tui_sim: TuiSim) -> None:
         assert screen.table.visible_count == screen.table.total_count and screen.table.has_focus
 
 
+async def test_a_filter_that_looks_like_markup_is_shown_as_typed(tui_sim: TuiSim) -> None:
+    """The summary repeats the filter: read as markup, "[/]" raised a MarkupError that
+    ended the app on the third key, and "[b]x" showed as a bold "x"."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await pilot.press("slash", "left_square_bracket", "slash", "right_square_bracket")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert "filter: [/]" in summary(screen)
+        await pilot.press("escape", "slash", *"[b]x")
+        await pilot.pause()
+        assert app.is_running and "filter: [b]x" in summary(screen)
+
+
 async def test_a_filter_keystroke_filters_before_the_next_frame(tui_sim: TuiSim) -> None:
     """The rows follow the key in the same handler (Input.Changed would be a frame late)."""
     async with tui(tui_sim.config_path) as (_app, pilot, screen):

@@ -122,7 +122,7 @@ class RunsScreen(Screen[None]):
         self.tasks_scope = False  # the table shows tasks (T), not runs
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="summary")
+        yield Static("", id="summary", markup=False)  # it shows the filter as typed: "[/]" is no markup
         with Horizontal(id="body"):
             yield self.table
         # The filter box takes the health line's place while it is open (`/` to enter or
