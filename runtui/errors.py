@@ -5,6 +5,12 @@ Messages never carry a secret: callers pass the server's message and ids only.
 
 from __future__ import annotations
 
+import math
+
+# A server's Retry-After is honoured up to this long: a longer wait (or "1e30", which
+# no timer or clock can hold) still reads again after it, and `r` reads at once.
+LONGEST_RETRY_AFTER = 900.0
+
 
 class RuntuiError(Exception):
     """Base for errors that are shown to the user as one clear line."""
@@ -47,7 +53,7 @@ class ProviderError(RuntuiError):
         self.status = status
         self.request_id = request_id
         self.kind = kind
-        self.retry_after = retry_after
+        self.retry_after = bounded_wait(retry_after)
         bits = [provider]
         if status is not None:
             bits.append(f"HTTP {status}")
@@ -61,6 +67,13 @@ class ProviderError(RuntuiError):
     @property
     def rate_limited(self) -> bool:
         return self.status == 429
+
+
+def bounded_wait(seconds: float | None) -> float | None:
+    """A server's wait in seconds, within 0..LONGEST_RETRY_AFTER (None stays None, as does NaN)."""
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
 
 
 class NotAllowed(RuntuiError):

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from runtui import startup
-from runtui.errors import ProviderError
+from runtui.errors import ProviderError, bounded_wait
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
 from runtui.urls import check_base_url
@@ -331,11 +331,13 @@ def _frozen(params: Any) -> Hashable:
 
 
 def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait (delta-seconds or an HTTP date), bounded
+    (`errors.bounded_wait`): "inf", "1e30" and year 9999 are a server's words too."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        return bounded_wait(float(value))
     except ValueError:
         from datetime import UTC, datetime
         from email.utils import parsedate_to_datetime
@@ -344,7 +346,9 @@ def retry_after(response: httpx.Response) -> float | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        if when.tzinfo is None:  # "-0000": a time in UTC whose zone the sender did not know
+            when = when.replace(tzinfo=UTC)
+        return bounded_wait((when - datetime.now(UTC)).total_seconds())
 
 
 def first_str(body: Any, *paths: str) -> str | None:

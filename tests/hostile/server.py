@@ -11,6 +11,7 @@ what was (not) sent. Modes:
 - `deep`: a list answer nested 10,000 levels deep.
 - `drip`: the list answer trickles out one byte every 0.3 s.
 - `huge`: a list answer of 20 MB.
+- `wait_forever`: the first list request answers 429 with `Retry-After: 1e30`, the rest as usual.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
 
@@ -74,6 +75,7 @@ class HostileServer:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.posts: list[str] = []
+        self.lists = 0  # list requests answered
         self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
         server = self
 
@@ -108,7 +110,11 @@ class HostileServer:
                     self._send(404, b'{"message": "not found"}')
 
             def _list(self, key: str) -> None:
-                if server.mode == "deep":
+                server.lists += 1
+                if server.mode == "wait_forever" and server.lists == 1:
+                    # Too many requests, and a wait no clock can hold; then it answers.
+                    self._send(429, b'{"message": "slow down"}', {"retry-after": "1e30"})
+                elif server.mode == "deep":
                     self._send(200, deep(10_000))
                 elif server.mode == "huge":
                     self._send(200, json.dumps([{"uid": "x", "pad": "y" * 20_000_000}]).encode())

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
+from runtui.errors import LONGEST_RETRY_AFTER
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
@@ -69,3 +71,25 @@ async def test_a_tui_action_goes_to_the_row_whatever_the_server_answers(
                        what="the outcome")
         assert server.posts == ["/v1/flows/runs/my-own-run/cancel"]
         assert "victim-run" not in {r.id for r in screen.table.visible_runs()}
+
+
+async def test_a_retry_after_no_clock_can_hold_leaves_the_profile_watched(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """`Retry-After: 1e30` overflowed the health's retry time and ended the profile's
+    watcher for good (nothing more was read, and nothing said so). The wait is bounded,
+    shown, and ctrl+r reads at once."""
+    server = hostile("wait_forever")
+    app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        watcher = app.workspace.watchers["evil"]
+        await wait_for(pilot, lambda: watcher.health.state is HealthState.RATE_LIMITED, what="429 seen")
+        said = watcher.health.describe()
+        wait = int(said.rsplit("retry in ", 1)[1].rstrip("s"))
+        assert 0 < wait <= LONGEST_RETRY_AFTER, said
+        await wait_for(pilot, lambda: "rate-limited" in screen_text(app), what="shown")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="read again at once")
+        assert watcher.health.state is HealthState.OK and server.lists == 2

@@ -9,13 +9,13 @@ import httpx
 import pytest
 from prov_helpers import KEY, ok
 
-from runtui.errors import ProviderError
+from runtui.errors import LONGEST_RETRY_AFTER, ProviderError
 from runtui.model import Action, Kind, Run, Status
 from runtui.providers import parse as p
 from runtui.providers.b3os import B3osProvider
 from runtui.providers.base import Provider
 from runtui.providers.edges import EdgesProvider
-from runtui.providers.http import seg
+from runtui.providers.http import retry_after, seg
 from runtui.providers.wexa import WexaProvider
 
 FIELDS = {"project_id": "p" * 24, "user_id": "u1"}
@@ -132,6 +132,27 @@ def test_class_contract(cls: type[Provider]) -> None:
 def test_seg_refuses_path_tricks(bad: str) -> None:
     with pytest.raises(ProviderError):
         seg(bad)
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("3", 3.0), ("-5", 0.0), ("nan", None), ("soon", None),
+    ("inf", LONGEST_RETRY_AFTER), ("1e30", LONGEST_RETRY_AFTER),
+    ("Wed, 21 Oct 9999 07:28:00 GMT", LONGEST_RETRY_AFTER),
+    ("Wed, 21 Oct 2015 07:28:00 -0000", 0.0),  # a zone-less date: UTC, long past
+])
+def test_retry_after_is_a_bounded_wait_whatever_the_server_says(header: str, expected: float | None) -> None:
+    """A wait no timer or clock can hold ("1e30") once ended a profile's watcher; a
+    zone-less HTTP date raised TypeError."""
+    assert retry_after(httpx.Response(429, headers={"retry-after": header})) == expected
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    (40.0, 40.0), (-1.0, 0.0), (float("nan"), None),
+    (float("inf"), LONGEST_RETRY_AFTER), (1e30, LONGEST_RETRY_AFTER),
+])
+def test_a_provider_error_keeps_a_bounded_wait(given: float, kept: float | None) -> None:
+    """Whoever builds the error, its readers (watcher, detail, logs) get a wait a clock can hold."""
+    assert ProviderError("slow down", provider="p", status=429, retry_after=given).retry_after == kept
 
 
 def test_seg_escapes() -> None:
