@@ -28,7 +28,10 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     match = _SINCE.match(text)
     if match:
         amount = float(match.group(1)) * _UNIT[match.group(2).lower()]
-        return (now or datetime.now(UTC)) - timedelta(seconds=amount)
+        try:
+            return (now or datetime.now(UTC)) - timedelta(seconds=amount)
+        except OverflowError:  # "9999999999w": before the year 1, or past what a float holds
+            raise ValueError(f"{text!r} reaches back before any date") from None
     try:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -73,6 +73,9 @@ def test_a_bad_since_is_a_usage_error(sim: Sim) -> None:
     res = run_cli(sim, "runs", "logs", run["id"], "-p", "wexa-sim", "--since", "yesterday-ish")
     assert res.code == 2
     assert "--since" in res.err
+    # An age no clock holds (it raised OverflowError, a traceback) is one too.
+    res = run_cli(sim, "runs", "logs", run["id"], "-p", "wexa-sim", "--since", "9999999999w")
+    assert res.code == 2 and "--since" in res.err and "Traceback" not in res.err
 
 
 def test_follow_prints_until_the_run_ends_then_exits_0(sim: Sim) -> None:

@@ -95,6 +95,8 @@ def test_workflows_list_window_and_bad_since(still_sim: Sim) -> None:
     assert sum(r["runs"] for r in recent) == newer < len(starts)
     bad = cli(still_sim, "workflows", "list", "--since", "yesterday")
     assert bad.code == 2 and "--since" in bad.err
+    too_far = cli(still_sim, "workflows", "list", "--since", "9999999999w")
+    assert too_far.code == 2 and "before any date" in too_far.err
 
 
 def test_b3os_pause_resume_round_trip_is_journaled(still_sim: Sim) -> None:

@@ -136,6 +136,17 @@ async def test_a_filter_that_looks_like_markup_is_shown_as_typed(tui_sim: TuiSim
         assert app.is_running and "filter: [b]x" in summary(screen)
 
 
+async def test_an_age_longer_than_a_clock_holds_keeps_every_run(tui_sim: TuiSim) -> None:
+    """`since:9999999999w` (a held 9 key) overflowed timedelta on a keystroke and ended
+    the app; any age past what a timedelta holds means "ever"."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        total = screen.table.total_count
+        await pilot.press("slash", *"since:9999999999w")
+        await pilot.pause()
+        assert app.is_running and "filter: since:9999999999w" in summary(screen)
+        assert screen.table.visible_count == total
+
+
 async def test_a_filter_keystroke_filters_before_the_next_frame(tui_sim: TuiSim) -> None:
     """The rows follow the key in the same handler (Input.Changed would be a frame late)."""
     async with tui(tui_sim.config_path) as (_app, pilot, screen):

@@ -50,11 +50,18 @@ def parse(text: str) -> tuple[Term, ...]:
             if match is None:
                 terms.append(Term("any", word))
             else:
-                seconds = float(match.group(1)) * _UNIT[match.group(2)]
-                terms.append(Term("since", value, timedelta(seconds=seconds)))
+                terms.append(Term("since", value, _age(float(match.group(1)) * _UNIT[match.group(2)])))
         else:
             terms.append(Term(field, value))
     return tuple(dict.fromkeys(terms))
+
+
+def _age(seconds: float) -> timedelta:
+    """`since:9999999999w` is typed in a few keys: longer than a timedelta holds is "ever"."""
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        return timedelta.max
 
 
 def field_texts(run: Run) -> dict[str, str]:
