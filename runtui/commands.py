@@ -46,6 +46,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.human_input import json_value
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
@@ -294,7 +295,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
     inputs: dict[str, Any] = {}
     if json_file is not None:
         try:
-            loaded = json.loads(json_file.read_text(encoding="utf-8"))
+            loaded = json_value(json_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             fail(f"--input-json {json_file}: {exc}", EXIT_USAGE)
         if not isinstance(loaded, dict):
@@ -305,8 +306,8 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
         if not sep or not key.strip():
             fail(f"--input {pair!r}: use KEY=VALUE", EXIT_USAGE)
         try:
-            inputs[key.strip()] = json.loads(value)
-        except ValueError:
+            inputs[key.strip()] = json_value(value)
+        except ValueError:  # plain text ("NaN", "1e999" too) is a string
             inputs[key.strip()] = value
     return inputs
 
@@ -990,9 +991,9 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
     values = _parse_inputs(pairs, None)
     if data_json is not None:
         try:
-            loaded = json.loads(data_json)
-        except json.JSONDecodeError as exc:
-            fail(f"--data: not JSON: {exc}", EXIT_USAGE)
+            loaded = json_value(data_json)
+        except ValueError as exc:
+            fail(f"--data: {exc}", EXIT_USAGE)
         if not isinstance(loaded, dict):
             fail("--data must be a JSON object", EXIT_USAGE)
         values = {**loaded, **values}

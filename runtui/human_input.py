@@ -10,11 +10,38 @@ that says what was expected, so nothing is sent half-right.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
+
+
+def json_value(text: str) -> Any:
+    """`text` as JSON a platform can take, or ValueError saying why not.
+
+    Python's json reads NaN and Infinity (no JSON has them), turns 1e999 into inf, and
+    recurses once per bracket: each reached the send as a traceback (the encoder refuses
+    non-finite numbers), or failed reading. Here they are refused with a message.
+    """
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("not JSON that can be read: nested too deeply") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not JSON: {name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"not JSON a platform can read: {text} is past what a number holds")
+    return value
 
 
 def coerce(kind: str, text: str) -> Any:
@@ -33,9 +60,12 @@ def coerce(kind: str, text: str) -> Any:
         except ValueError:
             pass
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
             raise ValueError("expected a number") from None
+        if not math.isfinite(value):  # "nan", "inf", "1e999": no JSON number
+            raise ValueError("expected a finite number")
+        return value
     if kind == "boolean":
         if text.lower() in _TRUE:
             return True
@@ -43,11 +73,11 @@ def coerce(kind: str, text: str) -> Any:
             return False
         raise ValueError("expected true or false")
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = json_value(text)
+    except ValueError:
         if kind in ("object", "array"):
             raise ValueError(f"expected a JSON {kind}") from None
-        return text  # "any": plain text is a string
+        return text  # "any": plain text (and "NaN") is a string
     if kind == "object" and not isinstance(value, dict):
         raise ValueError("expected a JSON object")
     if kind == "array" and not isinstance(value, list):
@@ -78,10 +108,7 @@ def free_object(text: str) -> dict[str, Any]:
     """A free-form answer: one JSON object (empty text is `{}`)."""
     if not text.strip():
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    value = json_value(text)
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object")
     return value

@@ -74,6 +74,9 @@ def test_a_b3os_waiting_node_is_resumed_with_json_data(sim: Sim) -> None:
     assert "waits for data" in shown and "any JSON object" in shown
     bad = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--data", "[1]")
     assert bad.code == 2 and "JSON object" in bad.err
+    # Python reads NaN; no JSON has it (the send raised, a traceback): a usage error.
+    bad = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--data", '{"ratio": NaN}')
+    assert bad.code == 2 and "NaN is not a JSON number" in bad.err and "Traceback" not in bad.err
     sent = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--data", '{"approved": true}')
     assert sent.code == 0, sent.err
     assert run_id not in {r["id"] for r in sim.find("b3os", "waiting", limit=100)}

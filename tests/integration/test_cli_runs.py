@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.integration.conftest import Sim, run_cli
@@ -75,6 +77,23 @@ def test_execute_starts_a_run_that_a_later_read_finds(sim: Sim, provider: str, w
     data = show(sim, provider, out["new_run_id"])
     assert data["workflow_id"] in (workflow, None) or workflow in str(data["raw"])
     assert data["inputs"].get("count") == 3 or "count" in str(data["raw"])
+
+
+def test_execute_inputs_that_are_no_json_number_are_strings_or_a_usage_error(
+        sim: Sim, tmp_path: Path) -> None:
+    """`-i x=NaN` and `-i x=1e999` were read as floats the encoder then refused (a
+    traceback, nothing sent); a file nested past Python's recursion was a traceback too."""
+    workflow = sim.control("GET", "/catalog")["b3os"]["workflows"][0]["id"]
+    res = run_cli(sim, "runs", "execute", "-p", "b3os-sim", "--workflow", workflow,
+                  "--input", "ratio=NaN", "--input", "big=1e999", "--json")
+    assert res.code == 0, res.err
+    inputs = show(sim, "b3os", res.json()["new_run_id"])["inputs"]
+    assert inputs.get("ratio") == "NaN" and inputs.get("big") == "1e999", inputs
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    res = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "linkedin-profile-enrich",
+                  "--input-json", str(deep))
+    assert res.code == 2 and "nested too deeply" in res.err and "Traceback" not in res.err
 
 
 def test_execute_unknown_workflow_reports_the_server(sim: Sim) -> None:

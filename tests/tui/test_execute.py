@@ -116,7 +116,11 @@ async def test_workflow_with_whitespace_or_control_is_refused(value: str, proble
 
 
 @pytest.mark.parametrize(("inputs", "problem"), [
-    ("{bad", "not valid JSON"),
+    ("{bad", "inputs are not JSON"),
+    # Python's json reads these; the send then raised (no JSON number is NaN or 1e999).
+    ('{"a": NaN}', "NaN is not a JSON number"),
+    ('{"a": 1e999}', "1e999 is past what a number holds"),
+    ("[" * 100_000, "nested too deeply"),
     ("[1, 2]", "must be a JSON object"),
     ('"text"', "must be a JSON object"),
     ("month", "line 1: expected key=value"),
@@ -298,6 +302,8 @@ def test_parse_inputs() -> None:
     assert parse_inputs("a=1\nb=x y\nc=[1]\nd=\ne=true") == {"a": 1, "b": "x y", "c": [1], "d": "",
                                                            "e": True}
     assert parse_inputs("url=http://x/?a=b") == {"url": "http://x/?a=b"}
+    # Not JSON a platform can read: the text as typed, a string.
+    assert parse_inputs("a=NaN\nb=1e999\nc=-Infinity") == {"a": "NaN", "b": "1e999", "c": "-Infinity"}
     for bad in ("{", "[]", "null", "a"):
         with pytest.raises(ValueError):
             parse_inputs(bad)

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from runtui.errors import ConfigError, ProviderError
+from runtui.human_input import json_value
 from runtui.model import Run, StartRequest
 from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
@@ -45,10 +46,9 @@ def parse_inputs(text: str) -> dict[str, Any]:
         return {}
     if stripped[0] in "{[\"" or stripped in ("null", "true", "false"):
         try:
-            value = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"inputs are not valid JSON: {exc.msg} (line {exc.lineno}, "
-                             f"column {exc.colno})") from None
+            value = json_value(stripped)
+        except ValueError as exc:
+            raise ValueError(f"inputs are {exc}") from None
         if not isinstance(value, dict):
             raise ValueError(f"inputs must be a JSON object, not {type(value).__name__}")
         return value
@@ -63,8 +63,8 @@ def parse_inputs(text: str) -> dict[str, Any]:
             raise ValueError(f"inputs line {number}: expected key=value or a JSON object")
         raw = raw.strip()
         try:
-            result[key] = json.loads(raw)
-        except json.JSONDecodeError:
+            result[key] = json_value(raw)
+        except ValueError:  # plain text ("NaN" too) is a string
             result[key] = raw
     return result
 
