@@ -3,8 +3,12 @@ escape as a visible stand-in, and an action goes to the row on screen only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
@@ -19,14 +23,22 @@ from tests.hostile.test_cli_hostile import assert_harmless
 from tests.tui.conftest import notifications, screen_text, wait_for
 
 
-async def test_table_detail_and_toasts_are_harmless(
-        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
-    server = hostile("inject")
+@asynccontextmanager
+async def runs_screen(server: HostileServer, tmp_path: Path
+                      ) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    """The real app on one profile ("evil") of `server`, at its runs screen."""
     app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
         screen = app.screen
         assert isinstance(screen, RunsScreen)
+        yield app, pilot, screen
+
+
+async def test_table_detail_and_toasts_are_harmless(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("inject")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
         await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
         await pilot.pause()
         table_text = screen_text(app)
@@ -55,11 +67,7 @@ async def test_table_detail_and_toasts_are_harmless(
 async def test_a_tui_action_goes_to_the_row_whatever_the_server_answers(
         hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
     server = hostile("swap")
-    app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
         await wait_for(pilot, lambda: screen.table.total_count == 2, what="rows")
         screen.table.move_cursor_to(("evil", "my-own-run"))
         await pilot.pause()
@@ -79,11 +87,7 @@ async def test_a_retry_after_no_clock_can_hold_leaves_the_profile_watched(
     watcher for good (nothing more was read, and nothing said so). The wait is bounded,
     shown, and ctrl+r reads at once."""
     server = hostile("wait_forever")
-    app = RuntuiApp(Workspace.load(write_config(tmp_path / "c.toml", {"evil": server})))
-    async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
         watcher = app.workspace.watchers["evil"]
         await wait_for(pilot, lambda: watcher.health.state is HealthState.RATE_LIMITED, what="429 seen")
         said = watcher.health.describe()
