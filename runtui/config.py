@@ -7,6 +7,7 @@ a list of errors that name the file, line and field.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import shlex
@@ -116,15 +117,24 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
 _Rule = tuple[str, Callable[[Any], bool], str]
 _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
     Defaults: (
-        ("refresh_seconds", lambda v: v >= 0.2, "must be at least 0.2 seconds"),
-        ("finished_refresh_seconds", lambda v: v >= 0.2, "must be at least 0.2 seconds"),
-        ("request_deadline_seconds", lambda v: v > 0, "must be above 0"),
-        ("max_answer_mb", lambda v: v > 0, "must be above 0"),
+        ("refresh_seconds", lambda v: _interval(v), "must be at least 0.2 seconds"),
+        ("finished_refresh_seconds", lambda v: _interval(v), "must be at least 0.2 seconds"),
+        ("request_deadline_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("max_answer_mb", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
     ),
-    NotifySettings: (("min_interval_seconds", lambda v: v >= 0, "must be 0 or more seconds"),),
+    NotifySettings: (("min_interval_seconds", lambda v: math.isfinite(v) and v >= 0,
+                      "must be 0 or more seconds"),),
     Profile: (("name", lambda v: NAME_RE.match(v) is not None,
-               "use letters, digits, '.', '_' or '-' (max 64)"),),
+               "use letters, digits, '.', '_' or '-' (max 64)"),
+              # Unchecked, -1 polled the server back to back without end, 0.01 a hundred
+              # times a second.
+              ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds")),
 }
+
+
+def _interval(seconds: float) -> bool:
+    """A refresh interval a loop can keep: at least 0.2 s, and a number (TOML has inf and nan)."""
+    return math.isfinite(seconds) and seconds >= 0.2
 # The field that keeps the keys the type does not name.
 _KEPT_APART: dict[type[msgspec.Struct], str] = {Profile: "settings"}
 # Tables where a key the type does not name is a mistake (a misspelt `desktop` would

@@ -180,6 +180,19 @@ def test_a_rule_beyond_the_type_is_told_in_its_own_words() -> None:
     assert info.value.field == "name" and "letters, digits" in info.value.message
 
 
+@pytest.mark.parametrize("seconds", [-1.0, 0.0, 0.01, float("nan"), float("inf")])
+def test_a_profiles_refresh_interval_is_one_a_loop_can_keep(seconds: float) -> None:
+    """Unchecked, a profile's refresh_seconds = -1 polled its server back to back without
+    end (and TOML spells nan and inf); the defaults' one always had the rule."""
+    with pytest.raises(config.Invalid) as info:
+        config.validated(config.Profile, {"name": "p", "provider": "edges", "refresh_seconds": seconds})
+    assert (info.value.field, info.value.message) == ("refresh_seconds", "must be at least 0.2 seconds")
+    with pytest.raises(config.Invalid):
+        config.validated(config.Defaults, {"refresh_seconds": seconds})
+    assert config.validated(config.Profile, {"name": "p", "provider": "edges",
+                                             "refresh_seconds": 0.2}).refresh_seconds == 0.2
+
+
 def test_a_profiles_own_keys_are_its_provider_settings_and_written_back(tmp_path: Path) -> None:
     prof = config.validated(config.Profile, {"name": "w", "provider": "wexa", "api_key": "sekrit-inline",
                                              "project_id": "p1", "read_only": True})
