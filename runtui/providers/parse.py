@@ -333,7 +333,12 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _utc(parsed: datetime) -> datetime | None:
-    """A parsed time in UTC: naive ones are taken as UTC already."""
+    """A parsed time in UTC (naive ones are taken as UTC already), or None for the year 1
+    or 9999: Go's zero time ("0001-01-01T00:00:00Z") is how many servers say "not yet",
+    and neither year can be shown in every zone (astimezone raised OverflowError west of
+    Greenwich in the detail, the steps and the log view). Epoch times never reach them."""
+    if not 1 < parsed.year < 9999:
+        return None
     tz = parsed.tzinfo
     if tz is UTC:
         return parsed

@@ -177,6 +177,9 @@ WHEN = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
     (None, None), (True, None), ("", None), ("soon", None), ("2024-13-45T99:00:00Z", None),
     (-5, None), (float("nan"), None), (float("inf"), None), (10**30, None), ([], None), ({}, None),
     ("9" * 400, None),
+    # Go's zero time means "not yet", and neither end year shows in every zone.
+    ("0001-01-01T00:00:00Z", None), ("0001-01-01T00:00:00", None), ("9999-12-31T23:59:59Z", None),
+    ("0002-01-01T00:00:00Z", datetime(2, 1, 1, tzinfo=UTC)),
 ])
 def test_parse_time(value: Any, expected: datetime | None) -> None:
     assert p.parse_time(value) == expected
