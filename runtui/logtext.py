@@ -19,18 +19,29 @@ LEVEL_SYMBOL: dict[LogLevel, str] = {
     LogLevel.WARNING: "!",
     LogLevel.ERROR: "✘",
 }
-_SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> timedelta | None:
+    """`30s`, `10m`, `2h`, `1d`, `1w` as a timedelta; None for anything else. An age longer
+    than a timedelta holds ("9999999999w" is a few keys) is `timedelta.max`: "ever"."""
+    match = _AGE.match(text)
+    if match is None:
+        return None
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNIT[match.group(2).lower()])
+    except OverflowError:
+        return timedelta.max
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """`10m`, `2h`, `30s`, `1d`, `1w` ago, or an ISO 8601 time (UTC when it has no zone)."""
-    match = _SINCE.match(text)
-    if match:
-        amount = float(match.group(1)) * _UNIT[match.group(2).lower()]
+    age = parse_age(text)
+    if age is not None:
         try:
-            return (now or datetime.now(UTC)) - timedelta(seconds=amount)
-        except OverflowError:  # "9999999999w": before the year 1, or past what a float holds
+            return (now or datetime.now(UTC)) - age
+        except OverflowError:  # "9999999999w": before the year 1
             raise ValueError(f"{text!r} reaches back before any date") from None
     try:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))

@@ -14,17 +14,15 @@ ordinary word, so an id with a colon still matches.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import msgspec
 
+from runtui.logtext import parse_age
 from runtui.model import Run
 
 FIELDS = {"status": "status", "st": "status", "profile": "profile", "p": "profile",
           "wf": "workflow", "workflow": "workflow", "since": "since", "s": "since"}
-_AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 HELP = ("words are AND-ed; status:failed  profile:prod  wf:invoice  since:2h "
         "look in one field (st: p: wf: s: for short)")
 
@@ -46,22 +44,11 @@ def parse(text: str) -> tuple[Term, ...]:
         if field is None or not value:
             terms.append(Term("any", word))
         elif field == "since":
-            match = _AGE.match(value)
-            if match is None:
-                terms.append(Term("any", word))
-            else:
-                terms.append(Term("since", value, _age(float(match.group(1)) * _UNIT[match.group(2)])))
+            age = parse_age(value)
+            terms.append(Term("any", word) if age is None else Term("since", value, age))
         else:
             terms.append(Term(field, value))
     return tuple(dict.fromkeys(terms))
-
-
-def _age(seconds: float) -> timedelta:
-    """`since:9999999999w` is typed in a few keys: longer than a timedelta holds is "ever"."""
-    try:
-        return timedelta(seconds=seconds)
-    except OverflowError:
-        return timedelta.max
 
 
 def field_texts(run: Run) -> dict[str, str]:
