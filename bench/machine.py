@@ -17,7 +17,7 @@ PROBES = 5
 
 def python_loop_ms() -> float:
     """Median CPU milliseconds of LOOP integer additions (a pure-interpreter workload)."""
-    times = []
+    times: list[float] = []
     for _ in range(PROBES):
         start = time.process_time()
         total = 0

@@ -113,12 +113,17 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
         return self.settings.get(name)
 
 
+def _interval(seconds: float) -> bool:
+    """A refresh interval a loop can keep: at least 0.2 s, and a number (TOML has inf and nan)."""
+    return math.isfinite(seconds) and seconds >= 0.2
+
+
 # Checks beyond the types, each with the message the user reads: (field, passes, message).
 _Rule = tuple[str, Callable[[Any], bool], str]
 _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
     Defaults: (
-        ("refresh_seconds", lambda v: _interval(v), "must be at least 0.2 seconds"),
-        ("finished_refresh_seconds", lambda v: _interval(v), "must be at least 0.2 seconds"),
+        ("refresh_seconds", _interval, "must be at least 0.2 seconds"),
+        ("finished_refresh_seconds", _interval, "must be at least 0.2 seconds"),
         ("request_deadline_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
         ("max_answer_mb", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
     ),
@@ -131,10 +136,6 @@ _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
               ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds")),
 }
 
-
-def _interval(seconds: float) -> bool:
-    """A refresh interval a loop can keep: at least 0.2 s, and a number (TOML has inf and nan)."""
-    return math.isfinite(seconds) and seconds >= 0.2
 # The field that keeps the keys the type does not name.
 _KEPT_APART: dict[type[msgspec.Struct], str] = {Profile: "settings"}
 # Tables where a key the type does not name is a mistake (a misspelt `desktop` would

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 # A server's Retry-After is honoured up to this long: a longer wait (or "1e30", which
-# no timer or clock can hold) still reads again after it, and `r` reads at once.
+# no timer or clock can hold) still reads again after it, and ctrl+r reads at once.
 LONGEST_RETRY_AFTER = 900.0
 
 
