@@ -149,12 +149,21 @@ class RuntuiApp(App[int]):
                timeout: float | None = None, markup: bool = False) -> None:
         """Every toast, from any screen or widget: plain text, server text made harmless.
 
-        Toasts carry server messages and ids. Textual reads a toast as markup unless
-        told otherwise ("[link=…]" from a server would become a link, "[/x]" an
-        error) and keeps ESC and bidi controls, so neither is left to it.
+        Toasts carry server messages, ids and what the user typed. Textual reads a toast
+        as markup unless told otherwise ("[link=…]" from a server would become a link,
+        "[/]" an error that ends the app) and keeps ESC and bidi controls, so neither is
+        left to it. `markup` is ignored: Widget.notify always passes True.
         """
+        del markup
         super().notify(multi_line(message), title=one_line(title), severity=severity,
-                       timeout=timeout, markup=markup)
+                       timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's hint, in words (its own text is markup, and toasts are plain)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
 
     def _as_host(self) -> AppHost:
         """Checked by mypy: the app is what screens take it for (runtui.tui.host)."""

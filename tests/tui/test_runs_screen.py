@@ -136,6 +136,35 @@ async def test_a_filter_that_looks_like_markup_is_shown_as_typed(tui_sim: TuiSim
         assert app.is_running and "filter: [b]x" in summary(screen)
 
 
+async def test_toasts_from_screens_and_widgets_are_plain_text(tui_sim: TuiSim) -> None:
+    """Textual's Widget.notify hands the app markup=True: a log search for "[/]" that found
+    nothing ended the app (MarkupError in its toast), and "[b]x" lost its brackets."""
+    from runtui.tui.screens.logs import LogScreen
+
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        screen.notify("[b]x[/b] [link=https://evil.example]y[/link]")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log view")
+        await pilot.press("slash", *"[/]zz-none", "enter")
+        await wait_for(pilot, lambda: any("no line matches" in n for n in notifications(app)),
+                       what="the no-match toast")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        said = notifications(app)
+        assert ": [b]x[/b] [link=https://evil.example]y[/link]" in said
+        assert ": no line matches '[/]zz-none'" in said
+        assert not any(n.markup for n in app._notifications)
+
+
+async def test_ctrl_c_says_how_to_quit_in_words(tui_sim: TuiSim) -> None:
+    """The app's toasts are plain text, so Textual's own "Press [b]ctrl+q[/b]" showed its tags."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: notifications(app), what="the quit hint")
+        assert notifications(app) == ["Do you want to quit?: Press ctrl+q to quit the app"]
+        assert app.is_running
+
+
 async def test_an_age_longer_than_a_clock_holds_keeps_every_run(tui_sim: TuiSim) -> None:
     """`since:9999999999w` (a held 9 key) overflowed timedelta on a keystroke and ended
     the app; any age past what a timedelta holds means "ever"."""
