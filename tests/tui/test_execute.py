@@ -313,6 +313,10 @@ def test_helpers() -> None:
     assert workflow_error("") == "workflow id is required"
     assert workflow_error("", "flow slug") == "flow slug is required"
     assert workflow_error("ok-1_2.3") is None
+    # refused in a URL path by every platform that puts it there: said in the form
+    assert workflow_error("x[/]") == "workflow id must not contain '/'"
+    assert workflow_error("a\\b") == "workflow id must not contain '\\\\'"
+    assert workflow_error("..") == "workflow id cannot be '..'"
     assert workflow_error("a\u200bb") is not None  # zero-width space is a format (C*) character
     assert with_required({"a": 1}, [{"key": "a", "required": True}, {"key": "b", "type": "object",
                                                                       "required": True}]) == {

@@ -73,7 +73,13 @@ def workflow_error(value: str, label: str = "workflow id") -> str | None:
     """Why `value` cannot be a workflow id, or None when it can."""
     if not value:
         return f"{label} is required"
+    # The platforms put the id in a URL path, where these are refused (http.seg): said
+    # here, the form stays open with what was typed, not closed for a toast seconds later.
+    if value in (".", ".."):
+        return f"{label} cannot be {value!r}"
     for ch in value:
+        if ch in "/\\":
+            return f"{label} must not contain {ch!r}"
         if ch.isspace():
             return f"{label} must not contain spaces"
         if unicodedata.category(ch).startswith("C"):
