@@ -136,6 +136,30 @@ async def test_a_filter_that_looks_like_markup_is_shown_as_typed(tui_sim: TuiSim
         assert app.is_running and "filter: [b]x" in summary(screen)
 
 
+async def test_every_state_is_on_the_summary_line_at_80_columns(tui_sim: TuiSim) -> None:
+    """Refresh paused, active only, marks and a filter at once: the line used to be cut
+    after the marks, and the states after them were on no line of the screen."""
+    async with tui(tui_sim.config_path, size=(80, 24)) as (app, pilot, _screen):
+        await pilot.press("f", "a", "space", "space", "slash", *"e", "enter")
+        await pilot.pause()
+
+        def shown() -> str:
+            lines = [line for line in screen_text(app).splitlines() if "/" in line and " | " in line]
+            return lines[0] if lines else ""
+
+        await wait_for(pilot, lambda: "/e" in shown(), what="the summary with the filter")
+        line = shown()
+        for state in ("paused", "active", "2 marked", "/e"):
+            assert state in line, (state, line)
+        assert "…" not in line.split("/e")[0]  # nothing before the filter was cut
+        await pilot.press("f", "a")
+        await wait_for(pilot, lambda: "paused" not in shown(), what="refresh on again")
+        assert "active," not in shown() and "2 marked" in shown()
+        await pilot.resize_terminal(200, 40)  # wide: the fullest words
+        await wait_for(pilot, lambda: "2 marked (esc clears)" in shown() and "filter: e" in shown(),
+                       what="the full wording at 200 columns")
+
+
 async def test_toasts_from_screens_and_widgets_are_plain_text(tui_sim: TuiSim) -> None:
     """Textual's Widget.notify hands the app markup=True: a log search for "[/]" that found
     nothing ended the app (MarkupError in its toast), and "[b]x" lost its brackets."""

@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -200,7 +201,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         key_value = _text(init.get("api_key_cmd")) if source == SOURCE_CMD else _text(init.get("api_key_env"))
         title = f"Edit profile {self.original_name}" if self.original_name else "Add a profile"
         with VerticalScroll(id="form"):
-            yield Static(f"[b]{title}[/b]   f2 saves, esc cancels", id="form-title", markup=True)
+            # the name comes from the file: styled as text, never read as markup
+            yield Static(Text.assemble((title, "bold"), "   f2 saves, esc cancels"), id="form-title")
             yield Static("", id="form-errors", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Name", classes="label")

@@ -32,6 +32,7 @@ from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.keys_footer import KeysFooter, keys_footer
 from runtui.tui.widgets.run_table import RunTable
+from runtui.tui.widgets.summary_line import Said, summary_text
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
     from runtui.engine.workspace import Workspace
@@ -187,6 +188,10 @@ class RunsScreen(Screen[None]):
         if bars:
             bars.first().update_all(self.ws.health)
 
+    def on_resize(self, _event: events.Resize) -> None:
+        """A new width fits more of the summary's words, or fewer: after the layout."""
+        self.call_after_refresh(self._update_summary)
+
     def _tick(self) -> None:
         self.table.tick()
         self.query_one(HealthBar).tick()
@@ -219,30 +224,33 @@ class RunsScreen(Screen[None]):
     def _update_summary(self) -> None:
         counts = self.table.counts()
         parts = [f"{n} {s.value}" for s, n in counts.items() if n]
-        scope = self.profile_filter or "all profiles"
+        noun = "tasks" if self.tasks_scope else "runs"
+        head = [Said((self.profile_filter or "all profiles", self.profile_filter or "all")),
+                Said((f"{self.table.visible_count}/{self.table.total_count} {noun}",))]
+        # States first (they change what the table shows), then the attention count, the
+        # filter last (its text may be long); each shortened before anything is cut.
         flags = []
+        if self.tasks_scope:
+            flags.append(Said(("tasks (T: back to runs)", "tasks (T)")))
+        if self.frozen:
+            flags.append(Said(("refresh paused", "paused")))
+        if self.table.active_only:
+            flags.append(Said(("active only", "active")))
         marked = len(self.table.marks)
         if marked:
             hidden = marked - len(self.table.marked_runs(visible_only=True))
-            flags.append(f"{marked} marked" + (f" ({hidden} hidden)" if hidden else "") + " (esc clears)")
+            some = f" ({hidden} hidden)" if hidden else ""
+            flags.append(Said((f"{marked} marked{some} (esc clears)", f"{marked} marked{some}",
+                               f"{marked} marked")))
         alerts = getattr(self.app, "alerts", None)
         if alerts is not None and alerts.count:
-            flags.append(f"{alerts.count} need attention (!)")
-        if self.frozen:
-            flags.append("refresh paused")
-        if self.table.active_only:
-            flags.append("active only")
+            flags.append(Said((f"{alerts.count} need attention (!)", f"{alerts.count} need attention",
+                               f"!{alerts.count}")))
         if self.table.filter_text:
-            flags.append(f"filter: {self.table.filter_text}")
-        noun = "tasks" if self.tasks_scope else "runs"
-        if self.tasks_scope:
-            flags.insert(0, "tasks (T: back to runs)")
-        text = f"{scope} | {self.table.visible_count}/{self.table.total_count} {noun}"
-        if flags:  # states before counts: at 80 columns the end of the line is cut
-            text += " | " + ", ".join(flags)
-        if parts:
-            text += " | " + ", ".join(parts)
+            flags.append(Said((f"filter: {self.table.filter_text}", f"/{self.table.filter_text}")))
         summary = self.query_one("#summary", Static)
+        width = summary.content_region.width or None
+        text = summary_text(head, flags, parts, width)
         if getattr(summary, "_last", None) != text:
             summary._last = text  # type: ignore[attr-defined]
             summary.update(text, layout=False)
