@@ -122,6 +122,25 @@ async def test_level_and_source_filters_and_wrap_are_visible_in_the_status() -> 
         assert any("+2m01s" in line for line in screen_text(panel))
 
 
+async def test_every_state_stays_on_the_status_line_at_80_columns() -> None:
+    """Level, source, wrap, relative times and a search at once did not fit 80 columns: the
+    line wrapped inside its one row and the search's count and the rest were on no line."""
+    ws, _provider, run = logging_workspace()
+    async with LogsSnapApp(ws, run).run_test(size=(80, 20)) as pilot:
+        panel = await open_log(pilot)
+        await pilot.press("v", "o", "W", "T", "g", "slash", *"batch 4", "enter")
+        await until(pilot, lambda: "/batch 4" in panel.status_words(), "the search")
+        status = panel.query_one("#log-status")
+        await until(pilot, lambda: "/batch 4" in str(status.render()), "the search on the status line")
+        shown = str(status.render())
+        assert len(shown) <= status.content_region.width, shown
+        for word in ("≥ info", "src flow", "wrap", "relative", "0/0 /batch 4"):  # none from flow
+            assert word in shown, (word, shown)
+        await pilot.resize_terminal(200, 20)  # wide: the fullest words again
+        await until(pilot, lambda: "level ≥ info" in str(status.render()), "the full wording")
+        assert "relative times" in str(status.render())
+
+
 async def test_server_escapes_are_shown_never_sent_to_the_terminal() -> None:
     ws, _provider, run = logging_workspace()
     async with LogsSnapApp(ws, run).run_test(size=(100, 30)) as pilot:

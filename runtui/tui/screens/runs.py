@@ -29,10 +29,10 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
+from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.keys_footer import KeysFooter, keys_footer
 from runtui.tui.widgets.run_table import RunTable
-from runtui.tui.widgets.summary_line import Said, summary_text
 
 if TYPE_CHECKING:  # imported when first shown: rich.syntax and pygments are not needed before
     from runtui.engine.workspace import Workspace

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,6 +29,7 @@ from runtui.engine.logs import LogFollower, LogSubscription, StreamState
 from runtui.errors import RuntuiError
 from runtui.model import LogEvent, LogLevel, Run
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.widgets.fitted_line import Said, fitted
 from runtui.tui.widgets.log_rows import LogRows
 from runtui.tui.widgets.log_view import LogView
 
@@ -41,6 +42,7 @@ STATE_WORDS: dict[StreamState, str] = {
     StreamState.RECONNECTING: "⚠ stream lost, reconnecting…",
     StreamState.ENDED: "■ ended",
 }
+SHORT_STATE_WORDS: dict[StreamState, str] = {**STATE_WORDS, StreamState.RECONNECTING: "⚠ reconnecting…"}
 
 
 def log_file_name(run: Run, now: datetime | None = None) -> str:
@@ -61,7 +63,7 @@ class LogPanel(Vertical):
 
     DEFAULT_CSS = """
     LogPanel { height: 1fr; }
-    LogPanel > #log-status { height: 1; background: $panel; }
+    LogPanel > #log-status { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     LogPanel > #log-note { height: auto; color: $text-muted; }
     LogPanel > LogView { height: 1fr; }
     LogPanel > #log-search { display: none; height: 3; }
@@ -143,42 +145,57 @@ class LogPanel(Vertical):
     # ---- the status line -----------------------------------------------------------------
 
     def status_words(self) -> str:
-        """Everything that is on, in words (what the status line shows; tests read it)."""
+        """Everything that is on, in words (what a wide status line shows; tests read it)."""
+        return fitted(self._status_pieces(), None)
+
+    def _status_pieces(self) -> list[Said]:
+        """The status line's pieces, each with a shorter wording for a narrow terminal; the
+        search (typed text, maybe long) last, its count before it when short."""
         view, rows = self.view, self._rows
-        parts: list[str] = []
+        parts: list[Said] = []
         follower = self.follower
         if self._problem is not None:
-            parts.append(self._problem)
+            parts.append(Said((self._problem,)))
         elif follower is not None:
-            parts.append(STATE_WORDS[follower.state])
+            parts.append(Said((STATE_WORDS[follower.state], SHORT_STATE_WORDS[follower.state])))
             if follower.state is not StreamState.ENDED:
-                parts.append("following" if view.following else "paused: G follows")
-        parts.append(f"{len(rows.lines) if follower else 0:,} lines")
+                parts.append(Said(("following",) if view.following else ("paused: G follows", "paused (G)")))
+        parts.append(Said((f"{len(rows.lines) if follower else 0:,} lines",)))
         if follower is not None and follower.buffer.dropped:
-            parts.append(f"{follower.buffer.dropped:,} older let go")  # the gap at the top, said
+            # the gap at the top, said
+            dropped = f"{follower.buffer.dropped:,}"
+            parts.append(Said((f"{dropped} older let go", f"{dropped} let go")))
         if rows.filter.min_level > LogLevel.DEBUG:
-            parts.append(f"level ≥ {rows.filter.min_level.word}")
+            parts.append(Said((f"level ≥ {rows.filter.min_level.word}", f"≥ {rows.filter.min_level.word}")))
         if rows.filter.source is not None:
-            parts.append(f"source {one_line(rows.filter.source)}")
+            source = one_line(rows.filter.source)
+            parts.append(Said((f"source {source}", f"src {source}")))
+        if view.wrap:
+            parts.append(Said(("wrap",)))
+        times = ("relative times", "relative") if view.relative_times else ("local times", "local")
+        parts.append(Said(times))
         if rows.query:
             rank = rows.match_rank(view.match_row) if rows.match_count and view.match_row >= 0 else 0
-            parts.append(f"/{one_line(rows.query)} {rank}/{rows.match_count}")
-        if view.wrap:
-            parts.append("wrap")
-        parts.append("relative times" if view.relative_times else "local times")
-        return " · ".join(parts)
+            query = one_line(rows.query)
+            parts.append(Said((f"/{query} {rank}/{rows.match_count}", f"{rank}/{rows.match_count} /{query}")))
+        return parts
 
     def _show_status(self) -> None:
-        text = self.status_words()
+        status = self.query_one("#log-status", Static)
+        text = fitted(self._status_pieces(), status.content_region.width or None)
         if text != self._status_text:
             self._status_text = text
-            self.query_one("#log-status", Static).update(Text(text))
+            status.update(Text(text))
         follower = self.follower
         note_widget = self.query_one("#log-note", Static)
         note = follower.note if follower is not None and follower.real_logs is False else None
         if note and not note_widget.display:
             note_widget.update(Text(one_line(note)))
             note_widget.display = True
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """A new width fits more of the status's words, or fewer: after the layout."""
+        self.call_after_refresh(self._show_status)
 
     @on(LogView.Changed)
     def _view_changed(self) -> None:

@@ -1,10 +1,10 @@
-"""The runs screen's one-line summary, shortened word by word to fit its width.
+"""One-line status texts (the runs summary, the log's status) shortened word by word.
 
-Over SSH at 80 columns every state that changes what the table shows (refresh paused,
-active only, marks, a filter) must stay on screen: cut at the end by an ellipsis, the
-states after a long first one were lost. Each state has a long and a short wording;
-the line takes the longest wording that fits, and the per-status counts (only
-information) come last, where the cut falls.
+Over SSH at 80 columns every state that changes what is shown (refresh paused, active
+only, marks, a filter, a log's level or search) must stay on screen: cut at the end by
+an ellipsis, the states after a long first one were lost. Each piece has a long and a
+short wording; a line takes the fullest wording that fits, and what may be cut (counts,
+typed text) comes last.
 """
 
 from __future__ import annotations
@@ -39,4 +39,15 @@ def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Sequence[s
             break
     if counts:
         text += " | " + ", ".join(counts)
+    return text
+
+
+def fitted(pieces: Sequence[Said], width: int | None, sep: str = " · ") -> str:
+    """`pieces` joined by `sep` in the fullest wording that fits `width` (None: the fullest)."""
+    levels = max((len(s.wordings) for s in pieces), default=1)
+    text = ""
+    for level in range(levels):
+        text = sep.join(s.at(level) for s in pieces)
+        if width is None or cell_len(text) <= width:
+            break
     return text
