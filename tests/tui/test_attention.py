@@ -172,6 +172,25 @@ async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
 
 
+async def test_a_long_queue_scrolls_in_its_table_not_the_screen(tui_sim: TuiSim) -> None:
+    """Sized to its rows, the table made a queue longer than the terminal scroll the whole
+    screen: a scrollbar over the footer, and a wheel turn took the title away."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.resize_terminal(80, 10)
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        await wait_for(pilot, lambda: alerts_.count > 8, what="a queue longer than the screen")
+        screen = await open_attention(pilot)
+        await wait_for(pilot, lambda: len(screen._rows) > 8, what="the rows")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert "need attention" in lines[0]
+        assert "Help" in lines[-1]  # the footer, whole, on the last line
+        assert screen.max_scroll_y == 0
+        table = screen.query_one("#attention-table")
+        assert table.region.bottom <= 9 and table.max_scroll_y > 0  # it scrolls, inside
+
+
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 

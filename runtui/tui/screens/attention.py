@@ -35,6 +35,20 @@ LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUC
 
 
 class AttentionScreen(Screen[None]):
+    # The table takes what the title and footer leave: sized to its rows (Textual's
+    # default), a long queue made the whole screen scroll, title and all.
+    DEFAULT_CSS = """
+    AttentionScreen #attention-title {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    AttentionScreen #attention-table {
+        height: 1fr;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="attention.back"),
         Binding("a", "acknowledge", "Seen", id="attention.ack"),
@@ -53,7 +67,7 @@ class AttentionScreen(Screen[None]):
         self._rows: list[AttentionItem] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="attention-title")
+        yield Static("", id="attention-title", markup=False)
         table: DataTable[Text] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
         yield table
