@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -57,6 +58,7 @@ class RuntuiApp(App[int]):
         self.watched: set[tuple[str, str]] = set()
         self.demo: Demo | None = None  # the welcome screen's in-process simulator, if started
         self.alerts: Alerts | None = None  # the attention queue and notifications, once runs show
+        self._toasts_up: dict[tuple[str, str, str], float] = {}  # what is showing, until when
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -155,8 +157,17 @@ class RuntuiApp(App[int]):
         left to it. `markup` is ignored: Widget.notify always passes True.
         """
         del markup
-        super().notify(multi_line(message), title=one_line(title), severity=severity,
-                       timeout=timeout, markup=False)
+        text, heading = multi_line(message), one_line(title)
+        # A key pressed again (d with nothing marked, ctrl+r) says the same again: while
+        # that toast still shows, a second one would only cover more of the table.
+        now = time.monotonic()
+        self._toasts_up = {k: until for k, until in self._toasts_up.items() if until > now}
+        key = (heading, text, severity)
+        if key in self._toasts_up:
+            return
+        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self._toasts_up[key] = now + seconds
+        super().notify(text, title=heading, severity=severity, timeout=seconds, markup=False)
 
     def action_help_quit(self) -> None:
         """Ctrl+C: Textual's hint, in words (its own text is markup, and toasts are plain)."""

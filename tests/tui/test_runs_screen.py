@@ -180,6 +180,19 @@ async def test_toasts_from_screens_and_widgets_are_plain_text(tui_sim: TuiSim) -
         assert not any(n.markup for n in app._notifications)
 
 
+async def test_a_key_pressed_again_does_not_stack_the_same_toast(tui_sim: TuiSim) -> None:
+    """`d` twenty times with nothing marked piled up twenty identical warnings over the
+    summary; one shows while it lasts, and a different message still shows at once."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press(*["d"] * 5)
+        await wait_for(pilot, lambda: notifications(app), what="the warning")
+        said = notifications(app)
+        assert len(said) == 1 and "mark two runs" in said[0]
+        await pilot.press("space", "d")
+        await wait_for(pilot, lambda: len(notifications(app)) == 2, what="the next, different warning")
+        assert "(1 marked)" in notifications(app)[1]
+
+
 async def test_ctrl_c_says_how_to_quit_in_words(tui_sim: TuiSim) -> None:
     """The app's toasts are plain text, so Textual's own "Press [b]ctrl+q[/b]" showed its tags."""
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
