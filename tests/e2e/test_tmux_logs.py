@@ -30,7 +30,7 @@ def test_open_a_failed_runs_log_and_read_why(sim_process: tuple[str, Path, dict[
     tmux("send-keys", "-t", "e2e", "v")
     wait_for("the level filter in the status", lambda: "level ≥ info" in screen(), show=screen)
     tmux("send-keys", "-t", "e2e", "/")
-    wait_for("the find box", lambda: "find (enter" in screen(), show=screen)
+    wait_for("the find box", lambda: "find in the messages" in screen(), show=screen)
     tmux("send-keys", "-t", "e2e", "-l", "failed")
     tmux("send-keys", "-t", "e2e", "Enter")
     wait_for("the match count", lambda: "/failed 1/" in screen(), show=screen)

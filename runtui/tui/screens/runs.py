@@ -675,7 +675,10 @@ class RunsScreen(Screen[None]):
 
     def action_run_again(self) -> None:
         run = self.table.cursor_run
-        if run is None or not run.status.terminal:
+        if run is None:
+            self.notify("no run selected", severity="warning", timeout=3)
+            return
+        if not run.status.terminal:
             self.notify("run again works on finished runs", severity="warning")
             return
         self._open_execute(run, same_inputs=True)

@@ -89,7 +89,7 @@ class LogPanel(Vertical):
         view = LogView(self._rows, id="log-view")
         view.tz = self.tz
         yield view
-        yield Input(placeholder="find (enter: search, esc: close)", id="log-search")
+        yield Input(placeholder="find in the messages (enter: search, esc: close)", id="log-search")
 
     @property
     def view(self) -> LogView:
