@@ -160,6 +160,40 @@ async def test_every_state_is_on_the_summary_line_at_80_columns(tui_sim: TuiSim)
                        what="the full wording at 200 columns")
 
 
+async def test_the_detail_keys_act_on_its_run_when_the_table_hides_it(tui_sim: TuiSim) -> None:
+    """With `a` (active only) a run that ended left the table while its detail was open;
+    R and e from the detail then took the table's cursor run, another run and workflow."""
+    from runtui.tui.screens.execute import ExecuteScreen
+
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await pilot.press("a")
+        await wait_for(pilot, lambda: all(not r.status.terminal for r in screen.table.visible_runs()),
+                       what="active only")
+        ended = next(r for r in app.workspace.store.for_profile("b3os-sim")
+                     if r.status.terminal and r.workflow_id and r.workflow_id != (
+                         screen.table.cursor_run.workflow_id if screen.table.cursor_run else None))
+        app.push_screen(DetailScreen(ended))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        for key in ("R", "e"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what=f"the form after {key}")
+            assert app.screen.query_one("#execute-workflow", Input).value == ended.workflow_id, key
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="back to the detail")
+
+
+async def test_a_refused_key_in_the_detail_says_why(tui_sim: TuiSim) -> None:
+    """Greyed out in the detail (cancel on a finished run), a key did nothing at all."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        ended = next(r for r in app.workspace.store.for_profile("edges-sim") if r.status.terminal)
+        app.push_screen(DetailScreen(ended))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: any("cannot cancel" in n for n in notifications(app)),
+                       what="why cancel is refused")
+        assert isinstance(app.screen, DetailScreen)
+
+
 async def test_toasts_from_screens_and_widgets_are_plain_text(tui_sim: TuiSim) -> None:
     """Textual's Widget.notify hands the app markup=True: a log search for "[/]" that found
     nothing ended the app (MarkupError in its toast), and "[b]x" lost its brackets."""

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -110,6 +112,18 @@ class DetailScreen(Screen[None]):
             return True
         busy = self.ws.controller.is_busy(self.run)
         return True if decide(self.run, Action(name), read_only=read_only, busy=busy) else None
+
+    def on_key(self, event: events.Key) -> None:
+        """A greyed-out run key still answers: the runs screen says why nothing is sent
+        (Textual skips a binding whose check_action is falsy, so it did nothing at all)."""
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled or active.node is not self:
+            return
+        _, name, params = parse_action(active.binding.action)
+        if name == "control" and params:
+            event.stop()
+            event.prevent_default()
+            self.action_control(str(params[0]))
 
     def action_control(self, name: str) -> None:
         """Only this run: marks on the list underneath must not widen the action."""

@@ -213,11 +213,13 @@ class RunsScreen(Screen[None]):
         if name == "watch":
             self._toggle_watch(run)
             return
+        # The run shown in the detail, never the table's cursor: a filter (active only)
+        # may hide it, and then the cursor stays on another run.
         self.table.move_cursor_to(run.key)
         if name == "execute":
-            self.action_execute()
+            self._execute(run)
         elif name == "again":
-            self.action_run_again()
+            self._run_again(run)
         else:
             self.request_action(Action(name), [run])
 
@@ -666,7 +668,9 @@ class RunsScreen(Screen[None]):
             self.table.move_cursor_to(result.run.key)
 
     def action_execute(self) -> None:
-        run = self.table.cursor_run
+        self._execute(self.table.cursor_run)
+
+    def _execute(self, run: Run | None) -> None:
         if run is not None and decide(run, Action.START, read_only=self._read_only(run.profile)):
             # A created-but-not-started Wexa execution is launched directly.
             self._send(Action.START, [run])
@@ -674,7 +678,9 @@ class RunsScreen(Screen[None]):
         self._open_execute(run, same_inputs=False)
 
     def action_run_again(self) -> None:
-        run = self.table.cursor_run
+        self._run_again(self.table.cursor_run)
+
+    def _run_again(self, run: Run | None) -> None:
         if run is None:
             self.notify("no run selected", severity="warning", timeout=3)
             return
