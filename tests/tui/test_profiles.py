@@ -319,6 +319,31 @@ custom_thing = 42
         assert data["custom_thing"] == 42
 
 
+async def test_edit_saved_unchanged_keeps_number_options(tmp_path: Path) -> None:
+    """A provider's number options showed as empty fields: saved unchanged, the form
+    deleted them from the file."""
+    path = write(tmp_path, """[profiles.pf]
+provider = "prefect"
+base_url = "http://127.0.0.1:9/api"
+suspend_timeout_seconds = 0
+scheduled_horizon_minutes = 120.5
+""")
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_profiles(pilot)
+        await select_row(pilot, screen, "pf")
+        await pilot.press("e")
+        await pilot.pause()
+        form = await fill_form(pilot)
+        assert form.query_one("#suspend_timeout_seconds", Input).value == "0"
+        assert form.query_one("#scheduled_horizon_minutes", Input).value == "120.5"
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        data = tomllib.loads(path.read_text())["profiles"]["pf"]
+        assert data == {"provider": "prefect", "base_url": "http://127.0.0.1:9/api",
+                        "suspend_timeout_seconds": 0, "scheduled_horizon_minutes": 120.5}
+
+
 async def test_remove_asks_and_n_keeps_y_removes(tmp_path: Path) -> None:
     path = write(tmp_path, """# top
 [profiles.keep]

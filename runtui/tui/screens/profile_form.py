@@ -99,6 +99,16 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _option_text(value: Any) -> str:
+    """A provider option's value as its field shows it. Numbers and flags too: shown
+    empty, a field saved unchanged deleted the value from the file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return _text(value)
+
+
 def _flag(value: Any) -> bool:
     return value is True
 
@@ -225,7 +235,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
                 owner_classes = " ".join(f"opt-for-{_css_name(o)}" for o in owners)
                 with Horizontal(classes=f"row provider-option {owner_classes}"):
                     yield Label(option.name.replace("_", " ").capitalize()[:11], classes="label")
-                    yield Input(_text(init.get(option.name)), id=option.name,
+                    yield Input(_option_text(init.get(option.name)), id=option.name,
                                 placeholder=("(required) " if option.required else "") + option.help)
             with Horizontal(classes="row checks"):
                 yield StateCheckbox("read-only", _flag(init.get("read_only")), id="read_only")
