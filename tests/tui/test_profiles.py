@@ -471,6 +471,29 @@ async def test_welcome_appears_without_profiles_and_add_opens_runs(tmp_path: Pat
         assert "first" in app.workspace.config.profiles
 
 
+async def test_welcome_says_a_broken_profile_is_there_and_the_form_knows_its_name(tmp_path: Path) -> None:
+    """A file whose only profile is broken opened "No profile yet", and adding a profile
+    of that name closed the form with "already exists", losing what was typed."""
+    path = write(tmp_path, """[profiles.prod]
+provider = "wexa"
+api_key_env = "WEXA_KEY"
+project_id = "not-hex"
+""")
+    app = _App(Workspace.load(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        text = " ".join(screen_text(app).split())
+        assert "No profile yet" not in text
+        assert "1 profile in" in text and "cannot be used yet" in text and "(P)" in text
+        await pilot.press("a")
+        await pilot.pause()
+        form = await fill_form(pilot, name="prod", provider="edges", key_value="PROD_KEY")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form  # refused in the form, what was typed still there
+        assert "already" in str(form.query_one("#form-errors", Static).render())
+
+
 async def test_welcome_buttons_by_keyboard_and_quit(tmp_path: Path) -> None:
     app = _App(Workspace.load(tmp_path / "config.toml"))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -118,6 +118,12 @@ class WelcomeScreen(Screen[None]):
                     "to it meanwhile.")
         elif n:
             text = f"{n} profile{'s' if n != 1 else ''} in {show_path(cfg.path)}."
+        elif broken := [e for e in cfg.errors if e.profile]:
+            # Profiles the file holds but runtui cannot use: "no profile yet" would be wrong.
+            names = sorted({e.profile for e in broken if e.profile})
+            text = (f"{len(names)} profile{'s' if len(names) != 1 else ''} in {show_path(cfg.path)} "
+                    f"cannot be used yet: {one_line(str(broken[0]))}. Fix "
+                    f"{'them' if len(names) != 1 else 'it'} in the profiles screen (P) or the file.")
         else:
             text = f"No profile yet. A new one is written to {show_path(cfg.path)} (mode 0600)."
         self.query_one("#welcome-config", Static).update(text)
@@ -152,7 +158,8 @@ class WelcomeScreen(Screen[None]):
     @work(group="welcome-add", exclusive=True)
     async def action_add(self) -> None:
         cfg = self.ws.config
-        result = await self.app.push_screen_wait(ProfileFormScreen(existing=set(cfg.profiles)))
+        existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
+        result = await self.app.push_screen_wait(ProfileFormScreen(existing=existing))
         if result is None:
             return
         name, values = result
