@@ -18,7 +18,7 @@ from runtui.errors import ProviderError
 from runtui.model import Run, Status, Step
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
-from runtui.tui.widgets.detail_pane import RAW_LIMIT, DetailPane, format_raw
+from runtui.tui.widgets.detail_pane import RAW_LIMIT, DetailPane, format_raw, whole_raw_command
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import StepsTree
 from tests.tui.apps.detail_support import (
@@ -335,6 +335,9 @@ def test_format_raw_cuts_without_encoding_everything() -> None:
     cut = format_raw({"k": ["v" * 100] * 1000}, limit=1000)
     assert len(cut.text) <= 1000 and cut.text.endswith("\n")
     assert "truncated" in cut.note
+    run = Run(profile="b3-prod", provider="b3os", id="run_1; rm -rf ~")
+    named = format_raw({"k": ["v" * 100] * 1000}, limit=1000, whole=whole_raw_command(run))
+    assert named.note.endswith("(all of it: runtui runs show 'run_1; rm -rf ~' --profile b3-prod --json)")
     assert format_raw(None).note == "no raw JSON for this run"
 
 

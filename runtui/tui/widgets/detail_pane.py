@@ -8,6 +8,7 @@ content changed, so the user's tab, tree expansion and scroll positions survive.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -59,8 +60,17 @@ class RawText(msgspec.Struct, frozen=True):
     note: str = ""
 
 
-def format_raw(raw: Any, limit: int = RAW_LIMIT) -> RawText:
-    """Pretty JSON of `raw`, cut at `limit` characters without encoding the rest.
+def whole_raw_command(run: Run | None) -> str:
+    """The CLI command that prints all of a run's raw JSON, quoted for a shell."""
+    if run is None:
+        return "runtui runs show RUN_ID --profile PROFILE --json"
+    return (f"runtui runs show {shlex.quote(one_line(run.id))} "
+            f"--profile {shlex.quote(run.profile)} --json")
+
+
+def format_raw(raw: Any, limit: int = RAW_LIMIT, whole: str = whole_raw_command(None)) -> RawText:
+    """Pretty JSON of `raw`, cut at `limit` characters without encoding the rest; a cut
+    says which command (`whole`) prints all of it.
 
     Safe to call in a thread; for 10 MB of output it stops once `limit` is reached.
     """
@@ -84,7 +94,7 @@ def format_raw(raw: Any, limit: int = RAW_LIMIT) -> RawText:
     text = text[:limit]
     text = text[: text.rfind("\n") + 1] if "\n" in text else text
     note = (f"raw JSON truncated for display: {_size(total)} compact, showing the first "
-            f"{_size(len(text))} (use `runtui get --json` for all of it)")
+            f"{_size(len(text))} (all of it: {whole})")
     return RawText(text, note)
 
 
@@ -629,7 +639,7 @@ class DetailPane(Vertical):
         if previous is not _UNSET and raw == previous:
             self.app.call_from_thread(self._raw_done, raw, None, seq)
             return
-        formatted = format_raw(raw)
+        formatted = format_raw(raw, whole=whole_raw_command(self.run))
         self.app.call_from_thread(self._raw_done, raw, formatted, seq)
 
     def _raw_done(self, raw: Any, formatted: RawText | None, seq: int) -> None:
