@@ -38,9 +38,16 @@ class WorkflowRow(msgspec.Struct, frozen=True):
         return self.figures.key
 
     @property
+    def _standing(self) -> list[Trigger]:
+        """The triggers that can still start runs: not those whose state is a word that is
+        neither live nor paused (a cancelled schedule, a draft), unless all are such."""
+        standing = [t for t in self.triggers if t.paused is not None or not t.state]
+        return standing or list(self.triggers)
+
+    @property
     def paused(self) -> bool | None:
-        """True when every trigger is paused, False when one is live, None when unknown."""
-        states = [t.paused for t in self.triggers]
+        """True when every standing trigger is paused, False when one is live, None when unknown."""
+        states = [t.paused for t in self._standing]
         if any(s is False for s in states):
             return False
         if states and all(s is True for s in states):
@@ -49,7 +56,7 @@ class WorkflowRow(msgspec.Struct, frozen=True):
 
     @property
     def state_word(self) -> str:
-        """paused, live, the platform's word (draft, archived) or - when it has no trigger."""
+        """paused, live, the platform's word (draft, cancelled) or - when it has no trigger."""
         if self.paused is not None:
             return "paused" if self.paused else "live"
         states = {t.state for t in self.triggers if t.state}
@@ -59,7 +66,9 @@ class WorkflowRow(msgspec.Struct, frozen=True):
     def schedule(self) -> str | None:
         if len(self.triggers) > 1:
             paused = sum(1 for t in self.triggers if t.paused)
-            return f"{len(self.triggers)} schedules" + (f", {paused} paused" if paused else "")
+            ended = sum(1 for t in self.triggers if t.paused is None and t.state)
+            return (f"{len(self.triggers)} schedules" + (f", {paused} paused" if paused else "")
+                    + (f", {ended} ended" if ended else ""))
         return self.triggers[0].schedule if self.triggers else None
 
     @property

@@ -47,9 +47,11 @@ def parse_schedule(obj: Any, profile: str) -> Trigger | None:
     if uid is None or flow is None:
         return None
     state = p.first_text(data, "status")
+    # A CANCELLED schedule is neither live nor paused (it was "live"): its state says it.
+    paused = {"PAUSED": True, "ACTIVE": False}.get((state or "").strip().upper())
     return Trigger(profile=profile, provider=NAME, id=uid, workflow_id=flow,
                    workflow_name=p.first_text(data, "flow_name", "flow.name", "workflow.name"),
-                   state=state, paused=None if state is None else state.strip().upper() == "PAUSED",
+                   state=state, paused=paused,
                    schedule=schedule_text(data), next_run_at=p.parse_time(data.get("next_execution_at")))
 
 

@@ -31,6 +31,26 @@ def test_edges_schedules_in_the_documented_shape() -> None:
     assert found[0].next_run_at is not None and len(ids) == 4
 
 
+def test_a_cancelled_edges_schedule_is_neither_live_nor_paused() -> None:
+    """A CANCELLED schedule counted as live: the workflow said "live" after its cancel."""
+    from runtui.engine.stats import WorkflowFigures
+    from runtui.engine.workflows import WorkflowRow
+
+    def schedule(uid: str, status: str) -> dict[str, Any]:
+        return {"uid": uid, "flow_preset_slug": "enrich", "status": status, "cron": "0 * * * *"}
+
+    found, _ = parse_schedules([schedule("s-1", "CANCELLED"), schedule("s-2", "CANCELLED")], "e")
+    assert [t.paused for t in found] == [None, None]
+    figures = WorkflowFigures(profile="e", provider="edges", workflow_id="enrich")
+    row = WorkflowRow(figures, tuple(found))
+    assert (row.paused, row.state_word, row.schedule) == (None, "cancelled", "2 schedules, 2 ended")
+    paused, _ = parse_schedules([schedule("s-1", "CANCELLED"), schedule("s-3", "PAUSED")], "e")
+    row = WorkflowRow(figures, tuple(paused))
+    assert (row.paused, row.state_word, row.schedule) == (True, "paused", "2 schedules, 1 paused, 1 ended")
+    live, _ = parse_schedules([schedule("s-1", "CANCELLED"), schedule("s-4", "ACTIVE")], "e")
+    assert WorkflowRow(figures, tuple(live)).state_word == "live"
+
+
 def test_edges_schedules_that_are_not_a_list_are_refused() -> None:
     with pytest.raises(ProviderError):
         parse_schedules({"detail": "nope"}, "edges-prod")
