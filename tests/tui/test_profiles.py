@@ -344,6 +344,32 @@ scheduled_horizon_minutes = 120.5
                         "suspend_timeout_seconds": 0, "scheduled_horizon_minutes": 120.5}
 
 
+async def test_a_long_profile_name_leaves_room_for_health_at_80_columns(tmp_path: Path) -> None:
+    """A 64-character name (the longest allowed) widened NAME until HEALTH left the screen
+    for every profile; the name is cut in the table and said whole under it."""
+    long_name = "payments-" + "x" * 55
+    path = write(tmp_path, f"""[profiles.{long_name}]
+provider = "edges"
+api_key_env = "RT_UNSET_VARIABLE"
+
+[profiles.short]
+provider = "edges"
+api_key_env = "RT_UNSET_VARIABLE"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_profiles(pilot)
+        rows = table_rows(screen)
+        assert all("HEALTH" in row for row in rows)
+        names = [row["NAME"] for row in rows]
+        assert "short" in names and any(n.startswith("payments-x") and n.endswith("…") for n in names)
+        table = screen.query_one(DataTable)
+        before_health = sum(col.get_render_width(table) for col in table.ordered_columns[:-1])
+        assert before_health + 2 + 20 <= 80  # HEALTH on screen, with 20 columns of room
+        await select_row(pilot, screen, next(n for n in names if n.startswith("payments")))
+        assert long_name in str(screen.query_one("#profiles-detail", Static).render())
+
+
 async def test_remove_asks_and_n_keeps_y_removes(tmp_path: Path) -> None:
     path = write(tmp_path, """# top
 [profiles.keep]

@@ -27,6 +27,9 @@ from runtui.tui.screens.profile_form import ProfileFormScreen, provider_default_
 from runtui.tui.widgets.keys_footer import keys_footer
 
 CELL_MIN = 20  # the health column never gets narrower than this (the table scrolls instead)
+# The widest a column other than HEALTH gets (longer cells end in "…"; the line under the
+# table says the highlighted profile whole): one 64-character name pushed HEALTH off screen.
+COLUMN_MAX = {0: 20, 3: 20}
 URL_MAX = 40  # the line under the table has the whole text of every clipped cell
 COLUMNS = ("NAME", "PROVIDER", "BASE URL", "KEY", "MODE", "HEALTH")
 
@@ -186,6 +189,7 @@ class ProfilesScreen(Screen[None]):
         widths = [len(c) for c in COLUMNS]
         for _key, cells in rows:
             widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+        widths = [min(w, COLUMN_MAX.get(i, w)) for i, w in enumerate(widths)]
         total = self.size.width or 100
         shown = list(range(len(COLUMNS)))
         for drop in (None, 4, 2):
@@ -213,7 +217,7 @@ class ProfilesScreen(Screen[None]):
             visible = [cells[i] for i in shown]
             if key in self.row_errors and 2 not in shown:  # no BASE URL column: keep file:line
                 visible[-1] = f"✘ {cells[2]}: {cells[-1].removeprefix('✘ ')}"
-            visible[-1] = _clip(visible[-1], widths[-1])
+            visible = [_clip(cell, width) for cell, width in zip(visible, widths, strict=True)]
             # Text, not str: a DataTable reads a str cell as markup, and a server's "[/x]"
             # in a health message would be a markup error.
             table.add_row(*(Text(cell) for cell in visible), key=key)
