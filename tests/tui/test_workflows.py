@@ -131,6 +131,13 @@ async def test_d_compares_two_marked_runs_across_providers(tui_sim: TuiSim) -> N
         await pilot.press("a")
         await wait_for(pilot, lambda: diff.query_one("DataTable").row_count > shown,  # type: ignore[attr-defined]
                        what="every field")
+        # At 80 columns B is on screen too (a value cut at 60 filled it with A alone).
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        table = diff.query_one("DataTable")
+        widths = [c.get_render_width(table) for c in table.ordered_columns]  # type: ignore[attr-defined]
+        assert [str(c.label) for c in table.ordered_columns] == ["", "FIELD", "A", "B"]  # type: ignore[attr-defined]
+        assert sum(widths) <= 80 - 2, widths
 
 
 @pytest.fixture

@@ -24,13 +24,23 @@ from runtui.model import Run, RunDetail
 from runtui.safe_text import one_line
 from runtui.tui.widgets.keys_footer import keys_footer
 
-VALUE_WIDTH = 60
-FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)  # longer values end in "…"
+FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)
+VALUE_MIN = 8  # A and B share the room FIELD leaves; longer values end in "…"
 
 
-def _value(value: object) -> str:
+def _value(value: object, width: int) -> str:
     text = one_line("-" if value is None else str(value))
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def column_widths(total: int, longest_field: int) -> tuple[int, int]:
+    """(FIELD, each of A and B) for a table `total` columns wide: both values on screen.
+
+    With values cut at a fixed 60, A alone filled 80 columns and B was off screen."""
+    chrome = 3 + 2 * 2 + 2 + 2  # the ≠ column, cell padding of FIELD, A and B, the scrollbar
+    field = min(FIELD_WIDTH, longest_field, max(12, total // 4))
+    value = max(VALUE_MIN, (total - chrome - field - 2) // 2)
+    return field, value
 
 
 def _label(run: Run) -> str:
@@ -74,9 +84,7 @@ class DiffScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"A {_label(self.runs[0])}\nB {_label(self.runs[1])}", id="diff-title", markup=False)
-        table: DataTable[Text] = DataTable(id="diff-table", cursor_type="row", zebra_stripes=False)
-        table.add_columns("", "FIELD", "A", "B")
-        yield table
+        yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=False)
         yield Static("reading both runs…", id="diff-summary", markup=False)
         yield keys_footer()
 
@@ -105,20 +113,30 @@ class DiffScreen(Screen[None]):
         if self.fields is None:
             return
         table: DataTable[Text] = self.query_one(DataTable)
-        table.clear()
         shown = self.fields if self.show_all else [f for f in self.fields if f.differs]
-        for f in shown:
+        names = [one_line(f.field) for f in shown]
+        field_width, value_width = column_widths(self.size.width or 80, max(map(len, names), default=5))
+        table.clear(columns=True)
+        table.add_column("", width=1)
+        table.add_column("FIELD", width=field_width)
+        table.add_column("A", width=value_width)
+        table.add_column("B", width=value_width)
+        for f, field in zip(shown, names, strict=True):
             style = "bold" if f.differs else "dim"
-            field = one_line(f.field)
-            field = field if len(field) <= FIELD_WIDTH else "…" + field[-(FIELD_WIDTH - 1):]
+            field = field if len(field) <= field_width else "…" + field[-(field_width - 1):]
             table.add_row(Text("≠" if f.differs else " "), Text(field, style=style),
-                          Text(_value(f.a), style=style), Text(_value(f.b), style=style))
+                          Text(_value(f.a, value_width), style=style),
+                          Text(_value(f.b, value_width), style=style))
         differing = sum(1 for f in self.fields if f.differs)
         hint = " | showing all (a: only the differences)" if self.show_all else " | a: show every field"
         summary = f"{differing} of {len(self.fields)} fields differ{hint}"
         if not differing:
             summary = f"no differences in {len(self.fields)} fields"
         self.query_one("#diff-summary", Static).update(summary)
+
+    def on_resize(self) -> None:
+        """Another width shares out A and B again."""
+        self._fill()
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
