@@ -21,6 +21,7 @@ from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import multi_line, one_line
 from runtui.tui import clipboard, switch
+from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
 from runtui.tui.frames import after_frame
 
@@ -71,7 +72,9 @@ class RuntuiApp(App[int]):
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
         if keymap:
-            self.set_keymap(keymap)
+            self.set_keymap(keymap_rules.with_detail_twins(keymap))
+            # reading every screen's bindings imports them all: after the first frame
+            after_frame(self, self._check_keymap, name="keymap-check")
         for err in self.workspace.config.errors:
             if not err.profile:
                 self.notify(str(err), title="config", severity="error", timeout=15)
@@ -168,6 +171,12 @@ class RuntuiApp(App[int]):
         seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         self._toasts_up[key] = now + seconds
         super().notify(text, title=heading, severity=severity, timeout=seconds, markup=False)
+
+    def _check_keymap(self) -> None:
+        """Say which [keymap] entries cannot work (Textual applies them silently)."""
+        problems = keymap_rules.keymap_problems(self.workspace.config.keymap, keymap_rules.binding_groups())
+        if problems:
+            self.notify("\n".join(problems), title="keymap: not applied", severity="warning", timeout=20)
 
     def action_help_quit(self) -> None:
         """Ctrl+C: Textual's hint, in words (its own text is markup, and toasts are plain)."""

@@ -1,0 +1,94 @@
+"""The config's [keymap]: entries that cannot work are said, a key taken from another
+binding is said, and a remapped run key works in the detail too."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from runtui.engine.health import HealthState
+from runtui.engine.workspace import Workspace
+from runtui.tui.app import RuntuiApp
+from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_groups, binding_ids, key_problem, keymap_problems
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.runs import RunsScreen
+from tests.tui.conftest import TuiSim, notifications, wait_for
+
+
+def test_key_names_textual_can_produce_pass_and_others_are_named() -> None:
+    for key in ("C", "5", "ctrl+x", "f5", "pageup", "question_mark", "space", "shift+tab", "ctrl+shift+f1"):
+        assert key_problem(key) is None, key
+    assert "'nonsense' is not a key name" in (key_problem("ctrl+nonsense") or "")
+    assert "'hyperx' is not a modifier" in (key_problem("hyperx+a") or "")
+    assert key_problem(" ") == "an empty key"
+
+
+def test_every_binding_id_is_found_and_every_run_key_has_a_detail_twin() -> None:
+    ids = binding_ids()
+    for expected in ("app.quit", "runs.cancel", "table.first", "detail.next_tab", "logs.search",
+                     "attention.ack", "workflows.pause", "diff.all", "profiles.add", "welcome.demo"):
+        assert expected in ids, expected
+    for name in RUN_KEYS_IN_DETAIL:
+        assert f"runs.{name}" in ids and f"detail.{name}" in ids, name
+    said = keymap_problems({"bogus.id": "x", "runs.pause": "ctrl+nonsense", "runs.cancel": "C"},
+                           binding_groups())
+    assert len(said) == 2
+    assert said[0].startswith("'bogus.id': no key has this id")
+    assert said[1].startswith("runs.pause = 'ctrl+nonsense': 'nonsense' is not a key name")
+
+
+@asynccontextmanager
+async def keymapped(tui_sim: TuiSim, tmp_path: Path, keymap: str
+                    ) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text() + "\n[keymap]\n" + keymap)
+    config.chmod(0o600)
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        ws = app.workspace
+        await wait_for(pilot, lambda: len(ws.health) == 3 and all(
+            h.state is not HealthState.LOADING for h in ws.health.values()), what="first polls")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        yield app, pilot, screen
+
+
+async def test_entries_that_cannot_work_are_said_and_a_run_key_moves_in_the_detail_too(
+        tui_sim: TuiSim, tmp_path: Path) -> None:
+    """An unknown id and a key no terminal sends were applied silently; `runs.cancel = C`
+    left the detail's cancel on `c`."""
+    keymap = '"runs.cancel" = "C"\n"bogus.id" = "x"\n"runs.pause" = "ctrl+nonsense"\n'
+    async with keymapped(tui_sim, tmp_path, keymap) as (app, pilot, screen):
+        await wait_for(pilot, lambda: any(n.startswith("keymap: not applied") for n in notifications(app)),
+                       what="the keymap's problems")
+        said = next(n for n in notifications(app) if n.startswith("keymap: not applied"))
+        assert "'bogus.id'" in said and "'nonsense' is not a key name" in said
+        assert "runs.cancel" not in said
+        running = next(r for r in screen.table.visible_runs()
+                       if r.provider == "b3os" and r.status.value == "running")
+        app.push_screen(DetailScreen(running))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)  # c is no longer cancel
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="cancel asks")
+        await pilot.press("n")
+
+
+def test_a_key_taken_from_another_binding_of_the_screen_is_said() -> None:
+    """`runs.cancel = p` took pause's key without a word (Textual does not count it as a
+    clash): pause left the footer and help. `q` would no longer quit on the runs screen."""
+    said = keymap_problems({"runs.cancel": "p", "runs.resume": "R,q"}, binding_groups())
+    assert said == [
+        "runs.cancel = 'p' takes 'p' from runs.pause (Pause), which has no key now",
+        "runs.resume = 'R,q' takes 'R' from runs.again (Run again), which has no key now",
+        "runs.resume = 'R,q' takes 'q' from app.quit (Quit), which has no key now",
+    ]
+    assert keymap_problems({"runs.cancel": "C", "runs.pause": "c"}, binding_groups()) == []
