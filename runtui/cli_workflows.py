@@ -17,6 +17,7 @@ import click
 
 from runtui import display, logtext
 from runtui.actions import decide_trigger
+from runtui.cli_args import ID
 from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
 from runtui.cli_ids import resolve
 from runtui.cli_output import (
@@ -106,7 +107,7 @@ def _row(row: WorkflowRow) -> list[str]:
 
 def _trigger_command(action: Action, help_text: str) -> None:
     @workflows.command(action.value, help=f"{help_text} WORKFLOW_ID: {ID_HELP}")
-    @click.argument("workflow_id")
+    @click.argument("workflow_id", type=ID)
     @click.option("--profile", "-p", required=True, help="The profile the workflow is in.")
     @click.option("--json", "as_json", is_flag=True, help="One JSON object: the outcome per trigger.")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
@@ -185,8 +186,8 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
 
 
 @click.command("diff")
-@click.argument("run_a")
-@click.argument("run_b")
+@click.argument("run_a", type=ID)
+@click.argument("run_b", type=ID)
 @click.option("--profile", "-p", default=None, help="The profile of RUN_A (and of RUN_B unless --profile-b).")
 @click.option("--profile-b", default=None, help="The profile of RUN_B, when it is in another one.")
 @click.option("--all", "show_all", is_flag=True, help="Every field, the same ones too.")

@@ -23,6 +23,7 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
+from runtui.cli_args import ID
 from runtui.cli_context import Ctx, handles_errors, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
@@ -240,7 +241,7 @@ ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
 
 
 @runs.command("show")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
 @click.pass_obj
@@ -314,7 +315,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
 
 @runs.command("execute")
 @click.option("--profile", "-p", required=True, help="The profile to start the run in.")
-@click.option("--workflow", "-w", required=True,
+@click.option("--workflow", "-w", required=True, type=ID,
               help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
 @click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
 @click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -410,7 +411,7 @@ def _action_command(group: click.Group, action: Action, kind: Kind, help_text: s
     noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
 
     @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
-    @click.argument("run_id", metavar=noun)
+    @click.argument("run_id", metavar=noun, type=ID)
     @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
     @click.option("--json", "as_json", is_flag=True,
                   help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
@@ -430,7 +431,7 @@ _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (
 
 
 @runs.command("wait")
-@click.argument("run_ids", nargs=-1, required=True)
+@click.argument("run_ids", nargs=-1, required=True, type=ID)
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None,
@@ -535,7 +536,7 @@ LEVEL_CHOICES = ("debug", "info", "warning", "error")
 
 
 @runs.command("logs")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
 @click.option("--since", default=None, metavar="AGE|TIME",
@@ -652,7 +653,7 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
 
 @tasks.command("show")
-@click.argument("task_id")
+@click.argument("task_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the task plus its execution tree.")
 @click.pass_obj
@@ -944,7 +945,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 
 
 @attention.command("ack")
-@click.argument("run_ids", nargs=-1)
+@click.argument("run_ids", nargs=-1, type=ID)
 @click.option("--profile", "-p", "profiles", multiple=True,
               help="The profile of the runs named; with --all, only these profiles.")
 @click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
@@ -970,7 +971,7 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
 
 
 @attention.command("answer")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", required=True, help="The run's profile.")
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
               help="One input value (parsed as JSON if it can be); repeatable.")
@@ -1052,6 +1053,14 @@ def _describe_request(request: HumanRequest) -> str:
 # ---- history / providers ---------------------------------------------------------------
 
 
+HISTORY_CELL = 40  # a journal line written by an older build may hold any length of id
+
+
+def _fit(text: str, width: int) -> str:
+    """One history cell at most `width` wide, so one long value cannot pad every row."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 @cli.command()
 @click.option("--limit", "-n", default=50, show_default=True, help="The newest N journal entries.")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
@@ -1063,8 +1072,9 @@ def history(limit: int, as_json: bool) -> None:
     if as_json:
         say_json([msgspec.structs.asdict(e) for e in entries])
         return
-    rows = [[e.time[:19].replace("T", " "), e.profile, e.provider, e.run_id or "", e.action,
-             e.outcome, (e.message or "")[:60]] for e in entries]
+    rows = [[e.time[:19].replace("T", " "), *(_fit(v, HISTORY_CELL) for v in (
+             e.profile, e.provider, e.run_id or "", e.action, e.outcome)), _fit(e.message or "", 60)]
+            for e in entries]
     say(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
 
 
