@@ -947,11 +947,16 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 @attention.command("ack")
 @click.argument("run_ids", nargs=-1, type=ID)
 @click.option("--profile", "-p", "profiles", multiple=True,
-              help="The profile of the runs named; with --all, only these profiles.")
+              help="The profile of the runs named (may be left out when each id is unique); "
+                   "with --all, only these profiles.")
 @click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
 @click.pass_obj
 def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...], ack_all: bool) -> None:
-    """Mark failed runs as seen (stored locally, never sent to a server)."""
+    """Mark failed runs as seen (stored locally, never sent to a server).
+
+    RUN_IDS: full ids or the starts the table shows; each must name one run (exit 1
+    when none has it, 2 when several start with it), and nothing is stored otherwise.
+    """
     from runtui.engine.attention import Acknowledgements
 
     if ack_all == bool(run_ids):
@@ -961,13 +966,29 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     acks = Acknowledgements.load()
     if ack_all:
         acks.acknowledge_all(names)
-    else:
-        if len(profiles) != 1:
-            fail("name the runs' profile with --profile", EXIT_USAGE)
-        acks.acknowledge(Run(profile=profiles[0], provider="", id=i) for i in run_ids)
+        acks.save()
+        say(f"acknowledged every failure so far ({', '.join(names)})")
+        return
+    if len(profiles) > 1:
+        fail("name the runs' one profile with --profile (or leave it out)", EXIT_USAGE)
+    found = run_async(_resolve_runs(ws, run_ids, profiles[0] if profiles else None))
+    acks.acknowledge(found)
     acks.save()
-    what = "every failure so far" if ack_all else ", ".join(run_ids)
-    click.echo(f"acknowledged {what} ({', '.join(names)})")
+    say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
+
+
+async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | None) -> list[Run]:
+    """The one run each of `refs` names (a full id or a unique prefix), the id the user chose
+    (never an id from the read's answer); raises as `resolve` when one names none or several."""
+
+    async def read(provider: Provider, full_id: str) -> Run:
+        return await provider.get_summary(full_id, Kind.RUN)
+
+    try:
+        found = [await resolve(ws, ref, Kind.RUN, read, profile) for ref in refs]
+    finally:
+        await ws.aclose()
+    return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
 
 
 @attention.command("answer")
