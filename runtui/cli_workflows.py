@@ -24,6 +24,8 @@ from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
     EXIT_USAGE,
+    JsonAwareCommand,
+    JsonAwareGroup,
     cell,
     error_object,
     fail,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 ID_HELP = "A workflow id (all its schedules) or one schedule's id (Edges)."
 
 
-@click.group("workflows")
+@click.group("workflows", cls=JsonAwareGroup)
 def workflows() -> None:
     """Workflow trends (runs, success rate, p50/p95) and workflow-level pause and resume."""
 
@@ -185,7 +187,7 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
 # ---- runs diff ---------------------------------------------------------------------------
 
 
-@click.command("diff")
+@click.command("diff", cls=JsonAwareCommand)
 @click.argument("run_a", type=ID)
 @click.argument("run_b", type=ID)
 @click.option("--profile", "-p", default=None, help="The profile of RUN_A (and of RUN_B unless --profile-b).")

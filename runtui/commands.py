@@ -4,7 +4,7 @@ The click command tree behind the `runtui` entry point (runtui.cli.main).
 
 Exit codes: 0 done; 1 the server refused or failed (its message printed);
 2 usage or config error; 3 the action is not allowed in the run's state (said
-before any request is sent).
+before any request is sent); 4 `runs wait` timed out; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -29,17 +29,20 @@ from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
 from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
 from runtui.cli_output import (
+    EXIT_INTERRUPTED,
     EXIT_NOT_ALLOWED,
     EXIT_OK,
     EXIT_SERVER,
     EXIT_TIMEOUT,
     EXIT_USAGE,
+    INTERRUPTIONS,
     JsonAwareGroup,
     cell,
     error_object,
     fail,
     human_time,
     say,
+    say_interrupted,
     say_json,
 )
 from runtui.cli_output import table as _table
@@ -447,7 +450,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     2 on usage or config errors (an unknown profile or run). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     """
-    from runtui.engine.waiter import RunWaiter, StatusChange
+    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome
 
     ws = _workspace(obj)
 
@@ -485,26 +488,40 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
                                    "starting with it", kind="not_found")
             providers = {name: ws.provider(name) for name, _ in targets}
             waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
+            waiters.append(waiter)
             return await waiter.wait(timeout)
         finally:
             await ws.aclose()
 
-    outcome = run_async(main())
+    waiters: list[RunWaiter] = []  # the one waiter, once the ids are resolved: read on Ctrl-C
+    try:
+        outcome = run_async(main())
+    except INTERRUPTIONS:
+        if not as_json:
+            raise
+        # What is known so far, in the summary's shape: a script still gets its one object.
+        partial = waiters[0].outcome_so_far() if waiters else WaitOutcome()
+        click.echo(json.dumps(_wait_json(partial, EXIT_INTERRUPTED) | {"interrupted": True}))
+        say_interrupted()
     code = _wait_exit_code(outcome)
-    failed = outcome.with_status(Status.FAILED)
-    cancelled = outcome.with_status(Status.CANCELLED)
     if as_json:
-        click.echo(json.dumps({"summary": {
-            "exit_code": code, "timed_out": outcome.timed_out,
-            "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
-            "failed": [r.id for r in failed], "cancelled": [r.id for r in cancelled],
-            "unfinished": [r.id for r in outcome.unfinished],
-            "missing": [run_id for _p, run_id in outcome.missing]}}))
+        click.echo(json.dumps(_wait_json(outcome, code)))
     else:
         click.echo(_wait_summary(outcome, len(run_ids)))
     for missing_profile, run_id in outcome.missing:
         click.echo(f"runtui: no run {run_id!r} in profile {missing_profile!r}", err=True)
     sys.exit(code)
+
+
+def _wait_json(outcome: WaitOutcome, code: int) -> dict[str, Any]:
+    """`runs wait --json`'s last object: where each waited run stands."""
+    return {"summary": {
+        "exit_code": code, "timed_out": outcome.timed_out,
+        "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
+        "failed": [r.id for r in outcome.with_status(Status.FAILED)],
+        "cancelled": [r.id for r in outcome.with_status(Status.CANCELLED)],
+        "unfinished": [r.id for r in outcome.unfinished],
+        "missing": [run_id for _p, run_id in outcome.missing]}}
 
 
 def _wait_exit_code(outcome: WaitOutcome) -> int:
