@@ -9,6 +9,8 @@ route through `JsonAwareCommand`.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -21,6 +23,16 @@ from runtui import safe_text
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT: never mistaken for "a run failed" (1)
 JSON_FLAG = "--json"
+
+
+def tolerate_narrow_encodings() -> None:
+    """Status symbols (○ ●), arrows and server text may not exist in the terminal's
+    encoding (PYTHONIOENCODING=latin-1, LANG=C on an old system): such a character is
+    printed as `?` instead of ending the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, OSError):  # closed or detached: leave it
+                stream.reconfigure(errors="replace")
 
 
 def say(text: str = "", *, err: bool = False) -> None:

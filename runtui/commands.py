@@ -44,6 +44,7 @@ from runtui.cli_output import (
     say,
     say_interrupted,
     say_json,
+    tolerate_narrow_encodings,
 )
 from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
@@ -79,6 +80,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = Ctx(config_path)
     if ctx.invoked_subcommand is not None:
         startup.resume_gc()
+        tolerate_narrow_encodings()
     else:
         from runtui.tui.launch import run_app
 
