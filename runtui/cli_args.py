@@ -49,3 +49,9 @@ class IdParam(click.ParamType[str]):
 
 
 ID = IdParam()
+
+
+def unique_values(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeated option (`-p a -p a`) names each thing once, first order kept: a profile
+    asked twice is read once, not listed twice."""
+    return tuple(dict.fromkeys(values))

@@ -17,7 +17,7 @@ import click
 
 from runtui import display, logtext
 from runtui.actions import decide_trigger
-from runtui.cli_args import ID
+from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
 from runtui.cli_ids import resolve
 from runtui.cli_output import (
@@ -52,7 +52,8 @@ def workflows() -> None:
 
 
 @workflows.command("list")
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--since", default="24h", show_default=True, metavar="AGE",
               help="The window: runs started since then (10m, 24h, 7d or an ISO time).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of workflow objects.")

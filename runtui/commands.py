@@ -23,7 +23,7 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
-from runtui.cli_args import ID
+from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, handles_errors, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
@@ -183,7 +183,8 @@ def _newest_created_first(found: list[Run]) -> list[Run]:
 
 
 @runs.command("list")
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--status", "-s", "statuses", multiple=True,
               help="Only these common statuses (repeatable or comma-separated).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
@@ -853,7 +854,8 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
 
 
 @cli.group("attention", invoke_without_command=True)
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of items.")
 @click.pass_context
 def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> None:
@@ -965,7 +967,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 
 @attention.command("ack")
 @click.argument("run_ids", nargs=-1, type=ID)
-@click.option("--profile", "-p", "profiles", multiple=True,
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
               help="The profile of the runs named (may be left out when each id is unique); "
                    "with --all, only these profiles.")
 @click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
