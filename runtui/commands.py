@@ -1044,18 +1044,23 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     from runtui.providers.capabilities import AnswersHumans
 
+    async def read(provider: Provider, full_id: str) -> Run:
+        run = await provider.get_summary(full_id)
+        if run.id != full_id:
+            raise ProviderError(f"the server answered the read of {full_id!r} with another run, "
+                                f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+        return run
+
     async def main() -> tuple[HumanRequest, Any]:
         try:
             provider = ws.provider(profile)
             if not isinstance(provider, AnswersHumans):
                 raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
-            run = await provider.get_summary(run_id)
-            if run.id != run_id:
-                raise ProviderError(f"the server answered the read of {run_id!r} with another run, "
-                                    f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+            # A short id names one run (or none, exit 1; or several, exit 2), as everywhere.
+            run = (await resolve(ws, run_id, Kind.RUN, read, profile)).value
             request = await provider.human_request(run)
             if request is None:
-                raise NotAllowed(f"run {run_id} waits for no answer ({run.raw_status or run.status.value})")
+                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
             if show:
                 return request, None
             missing = [str(f["key"]) for f in request.fields
