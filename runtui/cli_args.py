@@ -8,6 +8,7 @@ shortened in the message, and nothing is read, sent or journaled.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -55,3 +56,14 @@ def unique_values(_ctx: click.Context, _param: click.Parameter, values: tuple[st
     """A repeated option (`-p a -p a`) names each thing once, first order kept: a profile
     asked twice is read once, not listed twice."""
     return tuple(dict.fromkeys(values))
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click.FloatRange lets `nan` through (every comparison with NaN is false) and `inf`
+    past an open end: seconds, a speed or a share must be a finite number."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number

@@ -23,7 +23,7 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
-from runtui.cli_args import ID, unique_values
+from runtui.cli_args import ID, FiniteFloatRange, unique_values
 from runtui.cli_context import Ctx, handles_errors, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
@@ -94,8 +94,10 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @click.option("--runs", default=60, show_default=True, help="Runs the simulator starts with.")
 @click.option("--seed", default=7, show_default=True,
               help="Seed of the simulated world (same seed, same runs).")
-@click.option("--speed", default=1.0, show_default=True, help="How fast simulated runs progress.")
-@click.option("--faults", default=0.0, show_default=True, help="Share of requests that fail (0..1).")
+@click.option("--speed", type=FiniteFloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="How fast simulated runs progress.")
+@click.option("--faults", type=FiniteFloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of requests that fail (0..1).")
 @click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
 def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) -> None:
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
@@ -440,7 +442,7 @@ _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (
 @click.argument("run_ids", nargs=-1, required=True, type=ID)
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+@click.option("--timeout", type=FiniteFloatRange(min=0), default=None,
               help="Give up after SECONDS (exit 4). Default: wait as long as it takes.")
 @click.option("--json", "as_json", is_flag=True,
               help="NDJSON: one object per status change, then one summary object.")
