@@ -1111,7 +1111,8 @@ def _fit(text: str, width: int) -> str:
 
 
 @cli.command()
-@click.option("--limit", "-n", default=50, show_default=True, help="The newest N journal entries.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True,
+              help="The newest N journal entries (N at least 1).")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def history(limit: int, as_json: bool) -> None:
     """The audit journal of actions sent from runtui."""
