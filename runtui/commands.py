@@ -1118,7 +1118,10 @@ def history(limit: int, as_json: bool) -> None:
     """The audit journal of actions sent from runtui."""
     from runtui.engine.journal import Journal
 
-    entries = list(Journal().entries())[-limit:]
+    journal = Journal()
+    entries = list(journal.entries())[-limit:]
+    if journal.unreadable:
+        say(f"runtui: {journal.path}: {journal.unreadable} unreadable line(s) skipped", err=True)
     if as_json:
         say_json([msgspec.structs.asdict(e) for e in entries])
         return

@@ -148,3 +148,16 @@ def test_history_limit_below_1_is_a_usage_error(tmp_path: Path, limit: str) -> N
     _journal_of(3)
     res = run_cli(tmp_path / "none.toml", "history", "-n", limit)
     assert res.code == 2 and "--limit" in res.err and "r-0" not in res.out
+
+
+def test_a_line_that_is_not_utf8_is_skipped_and_counted(tmp_path: Path) -> None:
+    _journal_of(2)
+    with default_path().open("ab") as fh:
+        fh.write(b'{"id": "bad", "phase": "started", "profile": "\xff\xfe"}\n')
+    Journal().refused(profile="p", provider="edges", run_id="r-after", action="pause", message="no")
+    res = run_cli(tmp_path / "none.toml", "history")
+    assert res.code == 0, res.err
+    assert all(f"r-{i}" in res.out for i in (0, 1)) and "r-after" in res.out
+    assert "1 unreadable line(s) skipped" in res.err
+    entries = run_cli(tmp_path / "none.toml", "history", "--json").json()
+    assert [e["run_id"] for e in entries] == ["r-0", "r-1", "r-after"]
