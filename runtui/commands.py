@@ -439,7 +439,7 @@ _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (
 
 
 @runs.command("wait")
-@click.argument("run_ids", nargs=-1, required=True, type=ID)
+@click.argument("run_ids", nargs=-1, required=True, type=ID, callback=unique_values)
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
 @click.option("--timeout", type=FiniteFloatRange(min=0), default=None,
@@ -512,7 +512,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     if as_json:
         click.echo(json.dumps(_wait_json(outcome, code)))
     else:
-        click.echo(_wait_summary(outcome, len(run_ids)))
+        click.echo(_wait_summary(outcome, len(waiters[0].targets) if waiters else len(run_ids)))
     for missing_profile, run_id in outcome.missing:
         click.echo(f"runtui: no run {run_id!r} in profile {missing_profile!r}", err=True)
     sys.exit(code)

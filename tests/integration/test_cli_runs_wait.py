@@ -169,3 +169,16 @@ async def test_waiting_on_many_runs_costs_what_showing_them_costs(sim: Sim, fast
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await provider.aclose()
+
+
+def test_the_same_run_named_twice_is_waited_on_once(sim: Sim) -> None:
+    from runtui.display import short_id
+    from tests.integration.conftest import run_cli
+
+    run_id = sim.find("edges", "SUCCEEDED")[0]["id"]
+    result = run_cli(sim, "runs", "wait", run_id, run_id, short_id(run_id), "-p", PROFILE)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[-1] == "1 of 1 runs succeeded" and len(lines) == 2, "one status line, one summary"
+    summary = run_cli(sim, "runs", "wait", run_id, run_id, "-p", PROFILE, "--json").json_lines()[-1]
+    assert summary["summary"]["succeeded"] == [run_id]
