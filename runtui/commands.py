@@ -343,7 +343,7 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json, subject=f"workflow {workflow}")
+    _report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
 
 
 def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
@@ -351,7 +351,9 @@ def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
     """The outcome of one action on `run_id` (the id the user named), or of a start of
     `subject` (a workflow): a failed start names the workflow, never an empty id."""
     if as_json:
-        out: dict[str, Any] = {"action": result.action.value, "run_id": run_id, "profile": profile,
+        # A start acts on no run: its run_id is the run it made.
+        acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
+        out: dict[str, Any] = {"action": result.action.value, "run_id": acted_on, "profile": profile,
                                "ok": result.ok, "uncertain": result.uncertain,
                                "message": result.message, "new_run_id": result.new_run_id,
                                "run": result.run.to_json() if result.run else None}
@@ -1053,7 +1055,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
                                 f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
         return run
 
-    async def main() -> tuple[HumanRequest, Any]:
+    async def main() -> tuple[Run, HumanRequest, Any]:
         try:
             provider = ws.provider(profile)
             if not isinstance(provider, AnswersHumans):
@@ -1064,24 +1066,24 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
             if request is None:
                 raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
             if show:
-                return request, None
+                return run, request, None
             missing = [str(f["key"]) for f in request.fields
                        if f.get("required") and values.get(str(f["key"])) in (None, "")]
             if missing and not reject:
                 fail(f"missing required value(s): {', '.join(missing)} (use --set KEY=VALUE)", EXIT_USAGE)
-            return request, await ws.controller.answer(provider, run, request, approve=not reject,
-                                                       values=values)
+            return run, request, await ws.controller.answer(provider, run, request, approve=not reject,
+                                                            values=values)
         finally:
             await ws.aclose()
 
-    request, result = run_async(main())
+    run, request, result = run_async(main())
     if result is None:
         if as_json:
             click.echo(json.dumps(request.to_json(), indent=2))
         else:
             click.echo(_describe_request(request))
         return
-    _report(result, as_json)
+    _report(result, as_json, run.id, profile=profile)
 
 
 def _describe_request(request: HumanRequest) -> str:

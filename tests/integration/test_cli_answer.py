@@ -97,8 +97,9 @@ def test_a_short_id_names_the_waiting_run_as_everywhere(sim: Sim) -> None:
     shown = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--show", "--json")
     assert shown.code == 0, shown.err
     assert shown.json()["run_id"] == run_id
-    sent = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--data", "{}")
+    sent = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--data", "{}", "--json")
     assert sent.code == 0, sent.err
+    assert (sent.json()["run_id"], sent.json()["profile"]) == (run_id, "b3os-sim")
     assert run_id not in {r["id"] for r in sim.find("b3os", "waiting", limit=100)}
     assert list(Journal().entries())[-1].run_id == run_id
 
@@ -110,3 +111,4 @@ def test_an_ambiguous_or_unknown_short_id_is_refused_and_nothing_sent(sim: Sim) 
     unknown = run_cli(sim, "attention", "answer", "nope", "-p", "b3os-sim", "--data", "{}")
     assert unknown.code == 1 and "no run has the id 'nope'" in unknown.err
     assert sim.posts() == before
+

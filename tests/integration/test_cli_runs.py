@@ -189,3 +189,15 @@ def test_history_records_the_actions(sim: Sim) -> None:
     entries = res.json()
     mine = [e for e in entries if e["run_id"] == run_id and e["action"] == "cancel"]
     assert mine and mine[-1]["outcome"] == "ok"
+
+
+def test_execute_json_names_the_profile_and_the_new_run(sim: Sim) -> None:
+    res = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "linkedin-profile-enrich",
+                  "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert out["profile"] == "edges-sim"
+    assert out["run_id"] and out["run_id"] == out["new_run_id"]
+    assert show(sim, "edges", out["run_id"])["id"] == out["run_id"]
+    failed = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "no-such-flow", "--json")
+    assert failed.code == 1 and failed.json()["profile"] == "edges-sim"
