@@ -27,7 +27,7 @@ from runtui.cli_args import ID, FiniteFloatRange, unique_values
 from runtui.cli_context import Ctx, handles_errors, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
-from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
+from runtui.cli_ids import IdNotFound, Resolved, resolve
 from runtui.cli_output import (
     EXIT_INTERRUPTED,
     EXIT_NOT_ALLOWED,
@@ -453,8 +453,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
               as_json: bool) -> None:
     """Wait until every named run has ended. RUN_IDS: full ids or the starts the table shows.
 
-    Exit 0 when all succeeded, 1 when any failed or was cancelled, 4 on timeout,
-    2 on usage or config errors (an unknown profile or run). The runs are kept fresh
+    Exit 0 when all succeeded, 1 when any failed or was cancelled or no run has an id,
+    4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     """
     from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome
@@ -491,8 +491,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
                     continue
                 targets.append((found.profile, found.value.id))
             if unknown:
-                raise UsageProblem(f"no run has the id {', '.join(map(repr, unknown))} or an id "
-                                   "starting with it", kind="not_found")
+                raise IdNotFound(f"no run has the id {', '.join(map(repr, unknown))} or an id "
+                                 "starting with it")  # exit 1, as `runs show` and the README
             providers = {name: ws.provider(name) for name, _ in targets}
             waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
             waiters.append(waiter)
@@ -532,8 +532,8 @@ def _wait_json(outcome: WaitOutcome, code: int) -> dict[str, Any]:
 
 
 def _wait_exit_code(outcome: WaitOutcome) -> int:
-    if outcome.missing:
-        return EXIT_USAGE
+    if outcome.missing:  # no run has the id (any more): as `runs show`
+        return EXIT_SERVER
     if outcome.timed_out:
         return EXIT_TIMEOUT
     return EXIT_OK if outcome.all_succeeded else EXIT_SERVER

@@ -136,12 +136,18 @@ def test_human_output_names_the_failed_run(sim: Sim, fast_config: Path, running:
     assert "0 of 1 runs succeeded" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["no-such-run", "-p", PROFILE], ["x", "-p", "no-such-profile"]])
-def test_unknown_run_or_profile_exits_2(sim: Sim, fast_config: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(("args", "code"), [(["no-such-run", "-p", PROFILE], 1),
+                                            (["x", "-p", "no-such-profile"], 2)])
+def test_unknown_run_exits_1_as_runs_show_and_unknown_profile_2(sim: Sim, fast_config: Path,
+                                                                args: list[str], code: int) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", *args],
         capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == code, result.stdout + result.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "show", *args],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
+    assert shown.returncode == code, shown.stdout + shown.stderr
     assert "no-such" in result.stderr
 
 
