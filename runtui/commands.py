@@ -281,7 +281,7 @@ def _show(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind)
               ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
               ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
               ("created", human_time(run.created_at)), ("started", human_time(run.started_at)),
-              ("finished", str(run.finished_at or "")), ("duration", display.duration(run.duration())),
+              ("finished", human_time(run.finished_at)), ("duration", display.duration(run.duration())),
               ("cost", display.cost(run)), ("error", run.last_error or ""),
               ("parent", run.parent_id or ""), ("task", run.task_id or "")]
     for key, value in fields:
