@@ -146,6 +146,12 @@ class JsonAwareGroup(click.Group):
             interrupted(False)
 
 
+def declined(verb: str) -> str:
+    """Why nothing was sent after a person answered no (no past tense built from the verb:
+    "stopled", "cancelled" or "canceled" are all one rule away)."""
+    return f"{verb} not sent: answered no"
+
+
 def human_time(when: datetime | None) -> str:
     """`2026-12-03 20:36:11 UTC`: whole seconds, one zone, for people (JSON keeps ISO 8601)."""
     if when is None:

@@ -27,6 +27,7 @@ from runtui.cli_output import (
     JsonAwareCommand,
     JsonAwareGroup,
     cell,
+    declined,
     error_object,
     fail,
     human_time,
@@ -181,7 +182,7 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
             f"{action.value} {len(takes)} schedule(s) of "
             f"{cell(takes[0].workflow_name or takes[0].workflow_id)} on {takes[0].profile}? "
             "This cannot be undone", default=False, err=True):
-        raise NotAllowed(f"not {action.value}led: answered no")
+        raise NotAllowed(declined(action.value))
     return [await ws.workflow_control.act(provider, t, action) for t in takes]
 
 

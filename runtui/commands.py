@@ -38,6 +38,7 @@ from runtui.cli_output import (
     INTERRUPTIONS,
     JsonAwareGroup,
     cell,
+    declined,
     error_object,
     fail,
     human_time,
@@ -388,11 +389,8 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
             # names one run or none (ambiguous: exit 2 listing the matches).
             found = await resolve(ws, run_id, kind, read, profile)
             run = found.value
-            if asks and not click.confirm(
-                    f"{action.value} {cell(run.id)} ({cell(run.workflow or 'no workflow')}, "
-                    f"{run.status.value}) on {found.profile}? This cannot be undone",
-                    default=False, err=True):
-                raise Declined(f"not {action.value}led: answered no")
+            if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
+                raise Declined(declined(action.value))
             return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
         finally:
             await ws.aclose()
@@ -406,6 +404,13 @@ def _same_run(provider: Provider, asked: str, answered: Run) -> None:
     if answered.id != asked:
         raise ProviderError(f"the server answered the read of {asked!r} with another run, "
                             f"{answered.id!r}", provider=provider.name, kind="mismatch")
+
+
+def _question(action: Action, run: Run, profile: str) -> str:
+    """The confirmation of a destructive action. A summary read may not carry the workflow
+    (Edges'): then it is left out, never said to be "no workflow"."""
+    about = ", ".join(cell(part) for part in (run.workflow, run.status.value) if part)
+    return f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}? This cannot be undone"
 
 
 class Declined(NotAllowed):
