@@ -301,7 +301,8 @@ def _echo_steps(steps: Any, depth: int) -> None:
         _echo_steps(step.children, depth + 1)
 
 
-def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, Any]:
+def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "--input") -> dict[str, Any]:
+    """KEY=VALUE pairs over a JSON file; errors name `option`, the one the user typed."""
     inputs: dict[str, Any] = {}
     if json_file is not None:
         try:
@@ -314,7 +315,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            fail(f"--input {pair!r}: use KEY=VALUE", EXIT_USAGE)
+            fail(f"{option} {pair!r}: use KEY=VALUE", EXIT_USAGE)
         try:
             inputs[key.strip()] = json_value(value)
         except ValueError:  # plain text ("NaN", "1e999" too) is a string
@@ -799,8 +800,10 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
         any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")))
     if secret:
         # The value would be a credential stored in the file: name where it lives instead.
+        where = f"--{key}-env VARIABLE".replace("_", "-") if f"{key}_env" in _COMMON_FIELDS \
+            else f"--set {key}_env=VARIABLE"
         fail(f"--set {key}: runtui does not write secrets into the config; put it in an "
-             f"environment variable and --set {key}_env=VARIABLE", EXIT_USAGE)
+             f"environment variable and give {where}", EXIT_USAGE)
     if option is None:
         known = ", ".join(sorted(options)) or "none"
         fail(f"--set {key}: {provider} has no such setting (it takes: {known})", EXIT_USAGE)
@@ -1040,7 +1043,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
     inbox items. Journaled like every action; the values are never journaled.
     Exit 2 when a required value is missing, 3 when the run waits for nothing.
     """
-    values = _parse_inputs(pairs, None)
+    values = _parse_inputs(pairs, None, "--set")
     if data_json is not None:
         try:
             loaded = json_value(data_json)

@@ -112,3 +112,8 @@ def test_an_ambiguous_or_unknown_short_id_is_refused_and_nothing_sent(sim: Sim) 
     assert unknown.code == 1 and "no run has the id 'nope'" in unknown.err
     assert sim.posts() == before
 
+
+
+def test_a_malformed_set_names_the_set_option(sim: Sim) -> None:
+    result = run_cli(sim, "attention", "answer", "any-run", "-p", "b3os-sim", "--set", "=1")
+    assert result.code == 2 and "--set '=1': use KEY=VALUE" in result.err and "--input" not in result.err
