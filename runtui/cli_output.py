@@ -9,6 +9,8 @@ route through `JsonAwareCommand`.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -19,7 +21,18 @@ import click
 from runtui import safe_text
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT: never mistaken for "a run failed" (1)
 JSON_FLAG = "--json"
+
+
+def tolerate_narrow_encodings() -> None:
+    """Status symbols (○ ●), arrows and server text may not exist in the terminal's
+    encoding (PYTHONIOENCODING=latin-1, LANG=C on an old system): such a character is
+    printed as `?` instead of ending the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, OSError):  # closed or detached: leave it
+                stream.reconfigure(errors="replace")
 
 
 def say(text: str = "", *, err: bool = False) -> None:
@@ -73,6 +86,27 @@ def fail(message: str, code: int, *, kind: str = "usage", profile: str | None = 
     sys.exit(code)
 
 
+INTERRUPTIONS = (KeyboardInterrupt, EOFError, click.Abort)
+"""Ctrl-C anywhere, or Ctrl-C / end of input at a prompt (click turns those into Abort)."""
+
+
+def interrupted(as_json: bool) -> NoReturn:
+    """Stop on Ctrl-C: one line on stderr, exit 130 (click would say `Aborted!` and exit 1,
+    the code of a failed run). With `--json`, one compact error object on stdout, valid
+    alone and as an NDJSON line after what was already printed."""
+    if as_json:
+        click.echo(json.dumps(error_object("interrupted", EXIT_INTERRUPTED, "interrupted")))
+    say_interrupted()
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def say_interrupted() -> NoReturn:
+    """The stderr line and exit code of an interruption, for a command that printed its
+    own JSON of what it knew."""
+    say("runtui: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 class JsonUsageError(click.UsageError):
     """A click usage error of a command run with `--json`: a JSON error on stdout."""
 
@@ -92,12 +126,30 @@ class JsonAwareCommand(click.Command):
                 raise
             raise JsonUsageError(exc.format_message(), exc.ctx) from None
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except INTERRUPTIONS:
+            interrupted(bool(ctx.params.get("as_json")))
+
 
 class JsonAwareGroup(click.Group):
     """A group whose commands (and sub-groups) are all JsonAwareCommand."""
 
     command_class = JsonAwareCommand
     group_class = type
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except INTERRUPTIONS:  # a command of another class, or the group's own callback
+            interrupted(False)
+
+
+def declined(verb: str) -> str:
+    """Why nothing was sent after a person answered no (no past tense built from the verb:
+    "stopled", "cancelled" or "canceled" are all one rule away)."""
+    return f"{verb} not sent: answered no"
 
 
 def human_time(when: datetime | None) -> str:

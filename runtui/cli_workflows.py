@@ -17,13 +17,17 @@ import click
 
 from runtui import display, logtext
 from runtui.actions import decide_trigger
+from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
 from runtui.cli_ids import resolve
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
     EXIT_USAGE,
+    JsonAwareCommand,
+    JsonAwareGroup,
     cell,
+    declined,
     error_object,
     fail,
     human_time,
@@ -43,13 +47,14 @@ if TYPE_CHECKING:
 ID_HELP = "A workflow id (all its schedules) or one schedule's id (Edges)."
 
 
-@click.group("workflows")
+@click.group("workflows", cls=JsonAwareGroup)
 def workflows() -> None:
     """Workflow trends (runs, success rate, p50/p95) and workflow-level pause and resume."""
 
 
 @workflows.command("list")
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--since", default="24h", show_default=True, metavar="AGE",
               help="The window: runs started since then (10m, 24h, 7d or an ISO time).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of workflow objects.")
@@ -106,7 +111,7 @@ def _row(row: WorkflowRow) -> list[str]:
 
 def _trigger_command(action: Action, help_text: str) -> None:
     @workflows.command(action.value, help=f"{help_text} WORKFLOW_ID: {ID_HELP}")
-    @click.argument("workflow_id")
+    @click.argument("workflow_id", type=ID)
     @click.option("--profile", "-p", required=True, help="The profile the workflow is in.")
     @click.option("--json", "as_json", is_flag=True, help="One JSON object: the outcome per trigger.")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
@@ -177,16 +182,16 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
             f"{action.value} {len(takes)} schedule(s) of "
             f"{cell(takes[0].workflow_name or takes[0].workflow_id)} on {takes[0].profile}? "
             "This cannot be undone", default=False, err=True):
-        raise NotAllowed(f"not {action.value}led: answered no")
+        raise NotAllowed(declined(action.value))
     return [await ws.workflow_control.act(provider, t, action) for t in takes]
 
 
 # ---- runs diff ---------------------------------------------------------------------------
 
 
-@click.command("diff")
-@click.argument("run_a")
-@click.argument("run_b")
+@click.command("diff", cls=JsonAwareCommand)
+@click.argument("run_a", type=ID)
+@click.argument("run_b", type=ID)
 @click.option("--profile", "-p", default=None, help="The profile of RUN_A (and of RUN_B unless --profile-b).")
 @click.option("--profile-b", default=None, help="The profile of RUN_B, when it is in another one.")
 @click.option("--all", "show_all", is_flag=True, help="Every field, the same ones too.")

@@ -4,7 +4,7 @@ The click command tree behind the `runtui` entry point (runtui.cli.main).
 
 Exit codes: 0 done; 1 the server refused or failed (its message printed);
 2 usage or config error; 3 the action is not allowed in the run's state (said
-before any request is sent).
+before any request is sent); 4 `runs wait` timed out; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -23,23 +23,29 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
+from runtui.cli_args import ID, FiniteFloatRange, unique_values
 from runtui.cli_context import Ctx, handles_errors, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
-from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
+from runtui.cli_ids import IdNotFound, Resolved, resolve
 from runtui.cli_output import (
+    EXIT_INTERRUPTED,
     EXIT_NOT_ALLOWED,
     EXIT_OK,
     EXIT_SERVER,
     EXIT_TIMEOUT,
     EXIT_USAGE,
+    INTERRUPTIONS,
     JsonAwareGroup,
     cell,
+    declined,
     error_object,
     fail,
     human_time,
     say,
+    say_interrupted,
     say_json,
+    tolerate_narrow_encodings,
 )
 from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
@@ -75,6 +81,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = Ctx(config_path)
     if ctx.invoked_subcommand is not None:
         startup.resume_gc()
+        tolerate_narrow_encodings()
     else:
         from runtui.tui.launch import run_app
 
@@ -88,8 +95,10 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @click.option("--runs", default=60, show_default=True, help="Runs the simulator starts with.")
 @click.option("--seed", default=7, show_default=True,
               help="Seed of the simulated world (same seed, same runs).")
-@click.option("--speed", default=1.0, show_default=True, help="How fast simulated runs progress.")
-@click.option("--faults", default=0.0, show_default=True, help="Share of requests that fail (0..1).")
+@click.option("--speed", type=FiniteFloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="How fast simulated runs progress.")
+@click.option("--faults", type=FiniteFloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of requests that fail (0..1).")
 @click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
 def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) -> None:
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
@@ -177,7 +186,8 @@ def _newest_created_first(found: list[Run]) -> list[Run]:
 
 
 @runs.command("list")
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--status", "-s", "statuses", multiple=True,
               help="Only these common statuses (repeatable or comma-separated).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
@@ -240,7 +250,7 @@ ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
 
 
 @runs.command("show")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
 @click.pass_obj
@@ -272,7 +282,7 @@ def _show(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind)
               ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
               ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
               ("created", human_time(run.created_at)), ("started", human_time(run.started_at)),
-              ("finished", str(run.finished_at or "")), ("duration", display.duration(run.duration())),
+              ("finished", human_time(run.finished_at)), ("duration", display.duration(run.duration())),
               ("cost", display.cost(run)), ("error", run.last_error or ""),
               ("parent", run.parent_id or ""), ("task", run.task_id or "")]
     for key, value in fields:
@@ -291,7 +301,8 @@ def _echo_steps(steps: Any, depth: int) -> None:
         _echo_steps(step.children, depth + 1)
 
 
-def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, Any]:
+def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "--input") -> dict[str, Any]:
+    """KEY=VALUE pairs over a JSON file; errors name `option`, the one the user typed."""
     inputs: dict[str, Any] = {}
     if json_file is not None:
         try:
@@ -304,7 +315,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            fail(f"--input {pair!r}: use KEY=VALUE", EXIT_USAGE)
+            fail(f"{option} {pair!r}: use KEY=VALUE", EXIT_USAGE)
         try:
             inputs[key.strip()] = json_value(value)
         except ValueError:  # plain text ("NaN", "1e999" too) is a string
@@ -314,7 +325,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None) -> dict[str, A
 
 @runs.command("execute")
 @click.option("--profile", "-p", required=True, help="The profile to start the run in.")
-@click.option("--workflow", "-w", required=True,
+@click.option("--workflow", "-w", required=True, type=ID,
               help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
 @click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
 @click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -334,7 +345,7 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json, subject=f"workflow {workflow}")
+    _report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
 
 
 def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
@@ -342,7 +353,9 @@ def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
     """The outcome of one action on `run_id` (the id the user named), or of a start of
     `subject` (a workflow): a failed start names the workflow, never an empty id."""
     if as_json:
-        out: dict[str, Any] = {"action": result.action.value, "run_id": run_id, "profile": profile,
+        # A start acts on no run: its run_id is the run it made.
+        acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
+        out: dict[str, Any] = {"action": result.action.value, "run_id": acted_on, "profile": profile,
                                "ok": result.ok, "uncertain": result.uncertain,
                                "message": result.message, "new_run_id": result.new_run_id,
                                "run": result.run.to_json() if result.run else None}
@@ -377,11 +390,8 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
             # names one run or none (ambiguous: exit 2 listing the matches).
             found = await resolve(ws, run_id, kind, read, profile)
             run = found.value
-            if asks and not click.confirm(
-                    f"{action.value} {cell(run.id)} ({cell(run.workflow or 'no workflow')}, "
-                    f"{run.status.value}) on {found.profile}? This cannot be undone",
-                    default=False, err=True):
-                raise Declined(f"not {action.value}led: answered no")
+            if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
+                raise Declined(declined(action.value))
             return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
         finally:
             await ws.aclose()
@@ -397,6 +407,13 @@ def _same_run(provider: Provider, asked: str, answered: Run) -> None:
                             f"{answered.id!r}", provider=provider.name, kind="mismatch")
 
 
+def _question(action: Action, run: Run, profile: str) -> str:
+    """The confirmation of a destructive action. A summary read may not carry the workflow
+    (Edges'): then it is left out, never said to be "no workflow"."""
+    about = ", ".join(cell(part) for part in (run.workflow, run.status.value) if part)
+    return f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}? This cannot be undone"
+
+
 class Declined(NotAllowed):
     """The person at the terminal answered no: nothing was sent (exit 3)."""
 
@@ -410,7 +427,7 @@ def _action_command(group: click.Group, action: Action, kind: Kind, help_text: s
     noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
 
     @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
-    @click.argument("run_id", metavar=noun)
+    @click.argument("run_id", metavar=noun, type=ID)
     @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
     @click.option("--json", "as_json", is_flag=True,
                   help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
@@ -430,10 +447,10 @@ _action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (
 
 
 @runs.command("wait")
-@click.argument("run_ids", nargs=-1, required=True)
+@click.argument("run_ids", nargs=-1, required=True, type=ID, callback=unique_values)
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None,
+@click.option("--timeout", type=FiniteFloatRange(min=0), default=None,
               help="Give up after SECONDS (exit 4). Default: wait as long as it takes.")
 @click.option("--json", "as_json", is_flag=True,
               help="NDJSON: one object per status change, then one summary object.")
@@ -442,11 +459,11 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
               as_json: bool) -> None:
     """Wait until every named run has ended. RUN_IDS: full ids or the starts the table shows.
 
-    Exit 0 when all succeeded, 1 when any failed or was cancelled, 4 on timeout,
-    2 on usage or config errors (an unknown profile or run). The runs are kept fresh
+    Exit 0 when all succeeded, 1 when any failed or was cancelled or no run has an id,
+    4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     """
-    from runtui.engine.waiter import RunWaiter, StatusChange
+    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome
 
     ws = _workspace(obj)
 
@@ -480,35 +497,49 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
                     continue
                 targets.append((found.profile, found.value.id))
             if unknown:
-                raise UsageProblem(f"no run has the id {', '.join(map(repr, unknown))} or an id "
-                                   "starting with it", kind="not_found")
+                raise IdNotFound(f"no run has the id {', '.join(map(repr, unknown))} or an id "
+                                 "starting with it")  # exit 1, as `runs show` and the README
             providers = {name: ws.provider(name) for name, _ in targets}
             waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
+            waiters.append(waiter)
             return await waiter.wait(timeout)
         finally:
             await ws.aclose()
 
-    outcome = run_async(main())
+    waiters: list[RunWaiter] = []  # the one waiter, once the ids are resolved: read on Ctrl-C
+    try:
+        outcome = run_async(main())
+    except INTERRUPTIONS:
+        if not as_json:
+            raise
+        # What is known so far, in the summary's shape: a script still gets its one object.
+        partial = waiters[0].outcome_so_far() if waiters else WaitOutcome()
+        click.echo(json.dumps(_wait_json(partial, EXIT_INTERRUPTED) | {"interrupted": True}))
+        say_interrupted()
     code = _wait_exit_code(outcome)
-    failed = outcome.with_status(Status.FAILED)
-    cancelled = outcome.with_status(Status.CANCELLED)
     if as_json:
-        click.echo(json.dumps({"summary": {
-            "exit_code": code, "timed_out": outcome.timed_out,
-            "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
-            "failed": [r.id for r in failed], "cancelled": [r.id for r in cancelled],
-            "unfinished": [r.id for r in outcome.unfinished],
-            "missing": [run_id for _p, run_id in outcome.missing]}}))
+        click.echo(json.dumps(_wait_json(outcome, code)))
     else:
-        click.echo(_wait_summary(outcome, len(run_ids)))
+        click.echo(_wait_summary(outcome, len(waiters[0].targets) if waiters else len(run_ids)))
     for missing_profile, run_id in outcome.missing:
         click.echo(f"runtui: no run {run_id!r} in profile {missing_profile!r}", err=True)
     sys.exit(code)
 
 
+def _wait_json(outcome: WaitOutcome, code: int) -> dict[str, Any]:
+    """`runs wait --json`'s last object: where each waited run stands."""
+    return {"summary": {
+        "exit_code": code, "timed_out": outcome.timed_out,
+        "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
+        "failed": [r.id for r in outcome.with_status(Status.FAILED)],
+        "cancelled": [r.id for r in outcome.with_status(Status.CANCELLED)],
+        "unfinished": [r.id for r in outcome.unfinished],
+        "missing": [run_id for _p, run_id in outcome.missing]}}
+
+
 def _wait_exit_code(outcome: WaitOutcome) -> int:
-    if outcome.missing:
-        return EXIT_USAGE
+    if outcome.missing:  # no run has the id (any more): as `runs show`
+        return EXIT_SERVER
     if outcome.timed_out:
         return EXIT_TIMEOUT
     return EXIT_OK if outcome.all_succeeded else EXIT_SERVER
@@ -535,7 +566,7 @@ LEVEL_CHOICES = ("debug", "info", "warning", "error")
 
 
 @runs.command("logs")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")
 @click.option("--since", default=None, metavar="AGE|TIME",
@@ -652,7 +683,7 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
 
 @tasks.command("show")
-@click.argument("task_id")
+@click.argument("task_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: the task plus its execution tree.")
 @click.pass_obj
@@ -769,8 +800,10 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
         any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")))
     if secret:
         # The value would be a credential stored in the file: name where it lives instead.
+        where = f"--{key}-env VARIABLE".replace("_", "-") if f"{key}_env" in _COMMON_FIELDS \
+            else f"--set {key}_env=VARIABLE"
         fail(f"--set {key}: runtui does not write secrets into the config; put it in an "
-             f"environment variable and --set {key}_env=VARIABLE", EXIT_USAGE)
+             f"environment variable and give {where}", EXIT_USAGE)
     if option is None:
         known = ", ".join(sorted(options)) or "none"
         fail(f"--set {key}: {provider} has no such setting (it takes: {known})", EXIT_USAGE)
@@ -833,7 +866,8 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
 
 
 @cli.group("attention", invoke_without_command=True)
-@click.option("--profile", "-p", "profiles", multiple=True, help="Only these profiles (repeatable).")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of items.")
 @click.pass_context
 def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> None:
@@ -944,13 +978,18 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 
 
 @attention.command("ack")
-@click.argument("run_ids", nargs=-1)
-@click.option("--profile", "-p", "profiles", multiple=True,
-              help="The profile of the runs named; with --all, only these profiles.")
+@click.argument("run_ids", nargs=-1, type=ID)
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="The profile of the runs named (may be left out when each id is unique); "
+                   "with --all, only these profiles.")
 @click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
 @click.pass_obj
 def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...], ack_all: bool) -> None:
-    """Mark failed runs as seen (stored locally, never sent to a server)."""
+    """Mark failed runs as seen (stored locally, never sent to a server).
+
+    RUN_IDS: full ids or the starts the table shows; each must name one run (exit 1
+    when none has it, 2 when several start with it), and nothing is stored otherwise.
+    """
     from runtui.engine.attention import Acknowledgements
 
     if ack_all == bool(run_ids):
@@ -960,17 +999,33 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     acks = Acknowledgements.load()
     if ack_all:
         acks.acknowledge_all(names)
-    else:
-        if len(profiles) != 1:
-            fail("name the runs' profile with --profile", EXIT_USAGE)
-        acks.acknowledge(Run(profile=profiles[0], provider="", id=i) for i in run_ids)
+        acks.save()
+        say(f"acknowledged every failure so far ({', '.join(names)})")
+        return
+    if len(profiles) > 1:
+        fail("name the runs' one profile with --profile (or leave it out)", EXIT_USAGE)
+    found = run_async(_resolve_runs(ws, run_ids, profiles[0] if profiles else None))
+    acks.acknowledge(found)
     acks.save()
-    what = "every failure so far" if ack_all else ", ".join(run_ids)
-    click.echo(f"acknowledged {what} ({', '.join(names)})")
+    say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
+
+
+async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | None) -> list[Run]:
+    """The one run each of `refs` names (a full id or a unique prefix), the id the user chose
+    (never an id from the read's answer); raises as `resolve` when one names none or several."""
+
+    async def read(provider: Provider, full_id: str) -> Run:
+        return await provider.get_summary(full_id, Kind.RUN)
+
+    try:
+        found = [await resolve(ws, ref, Kind.RUN, read, profile) for ref in refs]
+    finally:
+        await ws.aclose()
+    return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
 
 
 @attention.command("answer")
-@click.argument("run_id")
+@click.argument("run_id", type=ID)
 @click.option("--profile", "-p", required=True, help="The run's profile.")
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
               help="One input value (parsed as JSON if it can be); repeatable.")
@@ -988,7 +1043,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
     inbox items. Journaled like every action; the values are never journaled.
     Exit 2 when a required value is missing, 3 when the run waits for nothing.
     """
-    values = _parse_inputs(pairs, None)
+    values = _parse_inputs(pairs, None, "--set")
     if data_json is not None:
         try:
             loaded = json_value(data_json)
@@ -1001,37 +1056,42 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     from runtui.providers.capabilities import AnswersHumans
 
-    async def main() -> tuple[HumanRequest, Any]:
+    async def read(provider: Provider, full_id: str) -> Run:
+        run = await provider.get_summary(full_id)
+        if run.id != full_id:
+            raise ProviderError(f"the server answered the read of {full_id!r} with another run, "
+                                f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+        return run
+
+    async def main() -> tuple[Run, HumanRequest, Any]:
         try:
             provider = ws.provider(profile)
             if not isinstance(provider, AnswersHumans):
                 raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
-            run = await provider.get_summary(run_id)
-            if run.id != run_id:
-                raise ProviderError(f"the server answered the read of {run_id!r} with another run, "
-                                    f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+            # A short id names one run (or none, exit 1; or several, exit 2), as everywhere.
+            run = (await resolve(ws, run_id, Kind.RUN, read, profile)).value
             request = await provider.human_request(run)
             if request is None:
-                raise NotAllowed(f"run {run_id} waits for no answer ({run.raw_status or run.status.value})")
+                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
             if show:
-                return request, None
+                return run, request, None
             missing = [str(f["key"]) for f in request.fields
                        if f.get("required") and values.get(str(f["key"])) in (None, "")]
             if missing and not reject:
                 fail(f"missing required value(s): {', '.join(missing)} (use --set KEY=VALUE)", EXIT_USAGE)
-            return request, await ws.controller.answer(provider, run, request, approve=not reject,
-                                                       values=values)
+            return run, request, await ws.controller.answer(provider, run, request, approve=not reject,
+                                                            values=values)
         finally:
             await ws.aclose()
 
-    request, result = run_async(main())
+    run, request, result = run_async(main())
     if result is None:
         if as_json:
             click.echo(json.dumps(request.to_json(), indent=2))
         else:
             click.echo(_describe_request(request))
         return
-    _report(result, as_json)
+    _report(result, as_json, run.id, profile=profile)
 
 
 def _describe_request(request: HumanRequest) -> str:
@@ -1052,19 +1112,32 @@ def _describe_request(request: HumanRequest) -> str:
 # ---- history / providers ---------------------------------------------------------------
 
 
+HISTORY_CELL = 40  # a journal line written by an older build may hold any length of id
+
+
+def _fit(text: str, width: int) -> str:
+    """One history cell at most `width` wide, so one long value cannot pad every row."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 @cli.command()
-@click.option("--limit", "-n", default=50, show_default=True, help="The newest N journal entries.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True,
+              help="The newest N journal entries (N at least 1).")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def history(limit: int, as_json: bool) -> None:
     """The audit journal of actions sent from runtui."""
     from runtui.engine.journal import Journal
 
-    entries = list(Journal().entries())[-limit:]
+    journal = Journal()
+    entries = list(journal.entries())[-limit:]
+    if journal.unreadable:
+        say(f"runtui: {journal.path}: {journal.unreadable} unreadable line(s) skipped", err=True)
     if as_json:
         say_json([msgspec.structs.asdict(e) for e in entries])
         return
-    rows = [[e.time[:19].replace("T", " "), e.profile, e.provider, e.run_id or "", e.action,
-             e.outcome, (e.message or "")[:60]] for e in entries]
+    rows = [[e.time[:19].replace("T", " "), *(_fit(v, HISTORY_CELL) for v in (
+             e.profile, e.provider, e.run_id or "", e.action, e.outcome)), _fit(e.message or "", 60)]
+            for e in entries]
     say(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
 
 

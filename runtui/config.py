@@ -397,6 +397,21 @@ _CMD_CACHE: dict[str, Secret] = {}
 
 def resolve_key(profile: Profile, *, required: bool = True) -> Secret | None:
     """The profile's key from its source. Errors name the source, never the key."""
+    key = _key_from_source(profile, required=required)
+    if key is not None and not header_safe(key.get_secret_value()):
+        # Sent, it fails inside the HTTP client as a "connection failed" nobody could act on.
+        raise ConfigError(f"the key ({profile.key_source}) is not a valid HTTP header value "
+                          "(a line break, control or non-ASCII character); the key is not shown",
+                          profile=profile.name)
+    return key
+
+
+def header_safe(value: str) -> bool:
+    """Printable ASCII (spaces and tabs inside): what an HTTP header value may hold."""
+    return value.isascii() and all(char == "\t" or " " <= char <= "~" for char in value)
+
+
+def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
     where: dict[str, Any] = {"profile": profile.name}
     if profile.api_key_env:
         value = os.environ.get(profile.api_key_env, "")

@@ -43,6 +43,8 @@ class Entry(msgspec.Struct, frozen=True):
 class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
+        self.unreadable = 0
+        """Lines the last `entries()` skipped: not UTF-8, not JSON (a torn line), not a record."""
 
     def _append(self, record: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,19 +76,24 @@ class Journal:
 
     def entries(self) -> Iterator[Entry]:
         """Actions oldest first; an action with no end line shows as outcome "unknown"."""
+        self.unreadable = 0
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            lines = self.path.read_bytes().splitlines()  # one bad byte spoils its line, not the file
         except FileNotFoundError:
             return
         starts: dict[str, dict[str, Any]] = {}
         ends: dict[str, dict[str, Any]] = {}
         order: list[str] = []
         for line in lines:
+            if not line.strip():
+                continue
             try:
-                rec = json.loads(line)
-            except ValueError:
-                continue  # a torn last line after a crash
+                rec = json.loads(line.decode("utf-8"))
+            except ValueError:  # UnicodeDecodeError too; or a torn last line after a crash
+                self.unreadable += 1
+                continue
             if not isinstance(rec, dict) or "id" not in rec:
+                self.unreadable += 1
                 continue
             if rec.get("phase") == "started":
                 starts[rec["id"]] = rec

@@ -104,8 +104,12 @@ class RunWaiter:
                 with contextlib.suppress(Exception):
                     await watcher.stop()
             unsubscribe()
-        outcome.runs = {k: r for k in self.targets if (r := self.store.get(k)) is not None}
+        outcome.runs = self.outcome_so_far().runs
         return outcome
+
+    def outcome_so_far(self) -> WaitOutcome:
+        """Where the waited runs stood when last read (for a wait that was interrupted)."""
+        return WaitOutcome(runs={k: r for k in self.targets if (r := self.store.get(k)) is not None})
 
     async def _seed(self, name: str, ids: list[str]) -> list[Key]:
         """Read the waited runs of one profile once; returns the keys no server knows.

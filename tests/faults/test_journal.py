@@ -128,3 +128,36 @@ def test_a_crash_mid_action_leaves_the_started_record_in_history(tmp_path: Path)
     with default_path().open("a") as fh:
         fh.write('{"id": "torn", "phase": "sta')
     assert run_cli(tmp_path / "none.toml", "history").code == 0
+
+
+def _journal_of(count: int) -> None:
+    journal = Journal()
+    for i in range(count):
+        journal.refused(profile="p", provider="edges", run_id=f"r-{i}", action="cancel", message="no")
+
+
+def test_history_limit_is_the_newest_n(tmp_path: Path) -> None:
+    _journal_of(3)
+    entries = run_cli(tmp_path / "none.toml", "history", "-n", "2", "--json").json()
+    assert [e["run_id"] for e in entries] == ["r-1", "r-2"]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_history_limit_below_1_is_a_usage_error(tmp_path: Path, limit: str) -> None:
+    """`-n 0` printed everything and `-n -1` all but the oldest (a slice from the end)."""
+    _journal_of(3)
+    res = run_cli(tmp_path / "none.toml", "history", "-n", limit)
+    assert res.code == 2 and "--limit" in res.err and "r-0" not in res.out
+
+
+def test_a_line_that_is_not_utf8_is_skipped_and_counted(tmp_path: Path) -> None:
+    _journal_of(2)
+    with default_path().open("ab") as fh:
+        fh.write(b'{"id": "bad", "phase": "started", "profile": "\xff\xfe"}\n')
+    Journal().refused(profile="p", provider="edges", run_id="r-after", action="pause", message="no")
+    res = run_cli(tmp_path / "none.toml", "history")
+    assert res.code == 0, res.err
+    assert all(f"r-{i}" in res.out for i in (0, 1)) and "r-after" in res.out
+    assert "1 unreadable line(s) skipped" in res.err
+    entries = run_cli(tmp_path / "none.toml", "history", "--json").json()
+    assert [e["run_id"] for e in entries] == ["r-0", "r-1", "r-after"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from runtui.display import short_id
 from runtui.engine.journal import Journal
 from tests.integration.conftest import Sim, run_cli
 
@@ -89,3 +90,30 @@ def test_a_platform_without_answers_and_a_run_that_waits_for_nothing(sim: Sim) -
     running = str(sim.find("wexa", "running")[0]["id"])
     nothing = run_cli(sim, "attention", "answer", running, "-p", "wexa-sim", "--set", "region=eu")
     assert nothing.code == 3 and "waits for no answer" in nothing.err
+
+
+def test_a_short_id_names_the_waiting_run_as_everywhere(sim: Sim) -> None:
+    run_id = str(sim.find("b3os", "waiting")[0]["id"])
+    shown = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--show", "--json")
+    assert shown.code == 0, shown.err
+    assert shown.json()["run_id"] == run_id
+    sent = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--data", "{}", "--json")
+    assert sent.code == 0, sent.err
+    assert (sent.json()["run_id"], sent.json()["profile"]) == (run_id, "b3os-sim")
+    assert run_id not in {r["id"] for r in sim.find("b3os", "waiting", limit=100)}
+    assert list(Journal().entries())[-1].run_id == run_id
+
+
+def test_an_ambiguous_or_unknown_short_id_is_refused_and_nothing_sent(sim: Sim) -> None:
+    before = sim.posts()
+    ambiguous = run_cli(sim, "attention", "answer", "run_", "-p", "b3os-sim", "--data", "{}")
+    assert ambiguous.code == 2 and "start with 'run_'" in ambiguous.err
+    unknown = run_cli(sim, "attention", "answer", "nope", "-p", "b3os-sim", "--data", "{}")
+    assert unknown.code == 1 and "no run has the id 'nope'" in unknown.err
+    assert sim.posts() == before
+
+
+
+def test_a_malformed_set_names_the_set_option(sim: Sim) -> None:
+    result = run_cli(sim, "attention", "answer", "any-run", "-p", "b3os-sim", "--set", "=1")
+    assert result.code == 2 and "--set '=1': use KEY=VALUE" in result.err and "--input" not in result.err

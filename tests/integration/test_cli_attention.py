@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from runtui.display import short_id
 from tests.integration.conftest import Sim, run_cli
 
 
@@ -61,3 +62,39 @@ def test_a_profile_that_cannot_be_read_is_trouble(sim: Sim, tmp_path: Path) -> N
 def test_usage_errors_exit_2(sim: Sim) -> None:
     assert run_cli(sim, "attention", "ack").code == 2
     assert run_cli(sim, "attention", "-p", "no-such-profile").code == 2
+
+
+def _failed_items(sim: Sim, profile: str) -> list[dict[str, str]]:
+    items = run_cli(sim, "attention", "-p", profile, "--json").json()
+    return [i for i in items if i["reason"] == "failed"]
+
+
+def test_ack_takes_the_short_id_the_table_shows(sim: Sim) -> None:
+    failed = _failed_items(sim, "edges-sim")
+    assert failed
+    one = failed[0]
+    result = run_cli(sim, "attention", "ack", short_id(one["id"]), "-p", "edges-sim")
+    assert result.code == 0, result.err
+    assert f"acknowledged edges-sim/{one['id']}" in result.out
+    assert one["id"] not in {i["id"] for i in _failed_items(sim, "edges-sim")}
+
+
+def test_ack_refuses_an_id_no_run_has_and_stores_nothing(sim: Sim) -> None:
+    before = _failed_items(sim, "b3os-sim")
+    result = run_cli(sim, "attention", "ack", "nope", "-p", "b3os-sim")
+    assert result.code == 1 and "no run has the id 'nope'" in result.err
+    assert "acknowledged" not in result.out
+    assert _failed_items(sim, "b3os-sim") == before
+
+
+def test_ack_refuses_an_ambiguous_prefix_with_the_matches(sim: Sim) -> None:
+    result = run_cli(sim, "attention", "ack", "run_", "-p", "b3os-sim")
+    assert result.code == 2 and "start with 'run_'" in result.err and "b3os-sim/run_" in result.err
+    assert "acknowledged" not in result.out
+
+
+def test_ack_never_echoes_an_escape_sequence(sim: Sim) -> None:
+    result = run_cli(sim, "attention", "ack", "X\x1b]0;PWNED\x07Y", "-p", "edges-sim")
+    assert result.code == 1
+    assert "\x1b" not in result.out + result.err and "\x07" not in result.out + result.err
+    assert "X\\x1b]0;PWNED\\x07Y" in result.err  # shown, never run

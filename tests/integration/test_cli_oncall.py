@@ -51,3 +51,32 @@ def test_cancel_asks_on_a_terminal_and_never_without_one(sim: Sim, monkeypatch: 
     monkeypatch.setattr(commands, "_interactive", lambda: False)
     scripted = run_cli(sim, "runs", "cancel", run_id, "-p", "edges-sim")  # no TTY: no question
     assert scripted.code == 0, scripted.err
+
+
+def _asked(sim: Sim, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
+    """Run a destructive command as at a terminal, answering no: (exit code, stderr)."""
+    from click.testing import CliRunner
+
+    from runtui import commands
+    from runtui.cli import cli
+
+    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), *args], input="n\n")
+    return said_no.exit_code, said_no.stderr
+
+
+def test_answering_no_says_plainly_that_nothing_was_sent(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = run_cli(sim, "tasks", "list", "-p", "wexa-sim", "--json").json()
+    assert tasks, "the seeded Wexa world has tasks"
+    code, err = _asked(sim, monkeypatch, "tasks", "stop", tasks[0]["id"], "-p", "wexa-sim")
+    assert code == 3, err
+    assert "stop not sent: answered no" in err and "led" not in err.split("?")[-1]
+
+
+def test_the_edges_cancel_question_never_says_no_workflow(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_id = sim.find("edges", "RUNNING")[0]["id"]
+    shown = run_cli(sim, "runs", "show", run_id, "-p", "edges-sim", "--json").json()
+    assert shown["workflow_id"] or shown["workflow_name"]
+    code, err = _asked(sim, monkeypatch, "runs", "cancel", run_id, "-p", "edges-sim")
+    assert code == 3, err
+    assert "no workflow" not in err and f"cancel {run_id} (running) on edges-sim?" in err

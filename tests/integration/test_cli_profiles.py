@@ -121,3 +121,27 @@ def test_add_takes_provider_settings_but_never_a_secret_value(tmp_path: Path) ->
     junk = run(cfg, "profiles", "add", "junk", "--provider", "edges", "--api-key-env", "K",
                "--set", "noequals")
     assert junk.code == 2 and "KEY=VALUE" in junk.err
+
+
+def test_a_secret_setting_points_to_the_option_that_takes_it(tmp_path: Path) -> None:
+    cfg = tmp_path / "mine.toml"
+    refused = run(cfg, "profiles", "add", "x", "--provider", "edges", "--set", "api_key=abc123secret")
+    assert refused.code == 2 and "--api-key-env VARIABLE" in refused.err, refused.err
+    assert "--set api_key_env" not in refused.err and "abc123secret" not in refused.err
+    followed = run(cfg, "profiles", "add", "x", "--provider", "edges", "--api-key-env", "VARIABLE")
+    assert followed.code == 0, followed.err
+
+
+def test_a_key_that_cannot_be_a_header_is_said_so_and_never_shown(sim: Sim, tmp_path: Path) -> None:
+    cfg = tmp_path / "mine.toml"
+    script = tmp_path / "two-lines.sh"
+    script.write_text("#!/bin/sh\nprintf 'first-half-of-key\\nsecond-half-of-key\\n'\n")
+    script.chmod(0o700)
+    added = run(cfg, "profiles", "add", "twolines", "--provider", "edges", "--base-url",
+                f"{sim.url}/edges/v1", "--api-key-cmd", str(script))
+    assert added.code == 0, added.err
+    tested = run(cfg, "profiles", "test", "twolines")
+    assert tested.code == 2, tested.out + tested.err
+    assert "not a valid HTTP header value" in tested.err
+    assert "LocalProtocolError" not in tested.err and "connection failed" not in tested.err
+    assert "half-of-key" not in tested.out + tested.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,25 @@ def test_history_records_the_actions(sim: Sim) -> None:
     entries = res.json()
     mine = [e for e in entries if e["run_id"] == run_id and e["action"] == "cancel"]
     assert mine and mine[-1]["outcome"] == "ok"
+
+
+def test_execute_json_names_the_profile_and_the_new_run(sim: Sim) -> None:
+    res = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "linkedin-profile-enrich",
+                  "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert out["profile"] == "edges-sim"
+    assert out["run_id"] and out["run_id"] == out["new_run_id"]
+    assert show(sim, "edges", out["run_id"])["id"] == out["run_id"]
+    failed = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "no-such-flow", "--json")
+    assert failed.code == 1 and failed.json()["profile"] == "edges-sim"
+
+
+def test_show_gives_every_time_in_one_format(sim: Sim) -> None:
+    run_id = sim.find("edges", "SUCCEEDED")[0]["id"]
+    res = run_cli(sim, "runs", "show", run_id, "-p", "edges-sim")
+    assert res.code == 0, res.err
+    times = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip() for line in res.out.splitlines()
+             if line.strip().startswith(("created:", "started:", "finished:"))}
+    assert set(times) == {"created", "started", "finished"}, res.out
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in times.values()), times

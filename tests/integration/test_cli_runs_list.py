@@ -6,10 +6,15 @@ does not disturb the other CLI tests.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
+
+import pytest
 
 from tests.integration.conftest import Sim, run_cli
 
@@ -77,3 +82,20 @@ def test_queued_run_that_has_not_started_has_no_duration(sim: Sim) -> None:
     # The other rows' durations are read from the same column: a running run has one.
     running = [row for row in rows.values() if row["STATUS"] == "▶ running"]
     assert running and all(re.fullmatch(r"\d+[smhd].*", row["DURATION"]) for row in running)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_a_terminal_encoding_without_the_status_symbols_degrades_instead_of_crashing(
+        sim: Sim, encoding: str) -> None:
+    """(click itself reads an ASCII stdout as misconfigured and writes UTF-8 to it.)"""
+    env = {**os.environ, **sim.env, "PYTHONIOENCODING": encoding}
+    result = subprocess.run([sys.executable, "-m", "runtui", "--config", str(sim.config_path),
+                             "runs", "list", "-p", "edges-sim", "-n", "20"],
+                            capture_output=True, timeout=60, env=env, check=False)
+    err = result.stderr.decode(encoding, errors="replace")
+    assert result.returncode == 0, err
+    assert "Traceback" not in err
+    out = result.stdout.decode(encoding if encoding != "ascii" else "utf-8")
+    assert out.startswith("PROFILE") and len(out.splitlines()) == 21
+    if encoding == "latin-1":
+        assert "?" in out  # the symbols the encoding lacks, replaced

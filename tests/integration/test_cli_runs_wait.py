@@ -136,12 +136,18 @@ def test_human_output_names_the_failed_run(sim: Sim, fast_config: Path, running:
     assert "0 of 1 runs succeeded" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["no-such-run", "-p", PROFILE], ["x", "-p", "no-such-profile"]])
-def test_unknown_run_or_profile_exits_2(sim: Sim, fast_config: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(("args", "code"), [(["no-such-run", "-p", PROFILE], 1),
+                                            (["x", "-p", "no-such-profile"], 2)])
+def test_unknown_run_exits_1_as_runs_show_and_unknown_profile_2(sim: Sim, fast_config: Path,
+                                                                args: list[str], code: int) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", *args],
         capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == code, result.stdout + result.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "show", *args],
+        capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
+    assert shown.returncode == code, shown.stdout + shown.stderr
     assert "no-such" in result.stderr
 
 
@@ -169,3 +175,16 @@ async def test_waiting_on_many_runs_costs_what_showing_them_costs(sim: Sim, fast
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await provider.aclose()
+
+
+def test_the_same_run_named_twice_is_waited_on_once(sim: Sim) -> None:
+    from runtui.display import short_id
+    from tests.integration.conftest import run_cli
+
+    run_id = sim.find("edges", "SUCCEEDED")[0]["id"]
+    result = run_cli(sim, "runs", "wait", run_id, run_id, short_id(run_id), "-p", PROFILE)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[-1] == "1 of 1 runs succeeded" and len(lines) == 2, "one status line, one summary"
+    summary = run_cli(sim, "runs", "wait", run_id, run_id, "-p", PROFILE, "--json").json_lines()[-1]
+    assert summary["summary"]["succeeded"] == [run_id]
