@@ -472,12 +472,12 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
             click.echo(json.dumps(change.to_json()))
         else:
             run = change.run
-            click.echo(f"{change.at.astimezone().strftime('%H:%M:%S')}  {run.profile}  {run.id}  "
-                       f"{display.status_text(run)} [{run.raw_status}]")
+            say(f"{change.at.astimezone().strftime('%H:%M:%S')}  {run.profile}  {cell(run.id)}  "
+                f"{display.status_text(run)} [{cell(run.raw_status)}]")
 
     def trouble(health: Health) -> None:
         if health.state is not HealthState.OK:
-            click.echo(f"runtui: {health.profile}: {health.describe()}", err=True)
+            say(f"runtui: {health.profile}: {cell(health.describe())}", err=True)
 
     async def read(provider: Provider, full_id: str) -> Run:
         return await provider.get_summary(full_id, Kind.RUN)
@@ -520,9 +520,9 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     if as_json:
         click.echo(json.dumps(_wait_json(outcome, code)))
     else:
-        click.echo(_wait_summary(outcome, len(waiters[0].targets) if waiters else len(run_ids)))
+        say(_wait_summary(outcome, len(waiters[0].targets) if waiters else len(run_ids)))
     for missing_profile, run_id in outcome.missing:
-        click.echo(f"runtui: no run {run_id!r} in profile {missing_profile!r}", err=True)
+        say(f"runtui: no run {cell(run_id)!r} in profile {missing_profile!r}", err=True)
     sys.exit(code)
 
 
@@ -549,11 +549,11 @@ def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
     parts: list[str] = []
     if outcome.timed_out:
         parts.append("timed out; still active: " + ", ".join(
-            f"{r.id} ({r.status.value})" for r in outcome.unfinished))
+            f"{cell(r.id)} ({r.status.value})" for r in outcome.unfinished))
     for status in (Status.FAILED, Status.CANCELLED):
         runs_in = outcome.with_status(status)
         if runs_in:
-            parts.append(f"{status.value}: " + ", ".join(r.id for r in runs_in))
+            parts.append(f"{status.value}: " + ", ".join(cell(r.id) for r in runs_in))
     succeeded = len(outcome.with_status(Status.SUCCEEDED))
     head = f"{succeeded} of {asked} runs succeeded"
     return "; ".join([head, *parts])
@@ -1089,23 +1089,24 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
         if as_json:
             click.echo(json.dumps(request.to_json(), indent=2))
         else:
-            click.echo(_describe_request(request))
+            say(_describe_request(request))
         return
     _report(result, as_json, run.id, profile=profile)
 
 
 def _describe_request(request: HumanRequest) -> str:
-    lines = [f"{request.run_id}: {request.title}"]
+    """What a waiting run asks, one harmless line per part: every word is the server's."""
+    lines = [f"{cell(request.run_id)}: {cell(request.title)}"]
     for spec in request.fields:
         need = "required" if spec.get("required") else f"default {json.dumps(spec.get('default'))}"
-        label = f" {spec['label']}" if spec.get("label") else ""
-        lines.append(f"  {spec['key']} ({spec.get('type', 'any')}, {need}){label}")
+        label = f" {cell(spec['label'])}" if spec.get("label") else ""
+        lines.append(f"  {cell(spec['key'])} ({cell(spec.get('type', 'any'))}, {need}){label}")
     if request.free_form:
         lines.append("  any JSON object (--data '{...}' or --set KEY=VALUE)")
     if request.can_reject:
         lines.append("  approve (no option) or refuse (--reject)")
     if request.note:
-        lines.append(f"note: {request.note}")
+        lines.append(f"note: {cell(request.note)}")
     return "\n".join(lines)
 
 
