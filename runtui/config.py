@@ -285,6 +285,21 @@ def _line_of(text: str, profile: str | None, key: str | None) -> int | None:
 _TOML_POS = re.compile(r"at line (\d+)")
 
 
+def real_path(path: Path) -> Path:
+    """The file `path` names, symlinks followed. A loop is a config error, not a traceback:
+    Python 3.11 raises RuntimeError for one, 3.13 leaves the last link unresolved."""
+    try:
+        target = path.resolve()
+    except OSError:
+        return path  # reading it says why
+    except RuntimeError:
+        target = path
+    if target.is_symlink():
+        raise ConfigError("the path is a symlink loop and never reaches a file; point it at "
+                          "the config file", path=str(path))
+    return target
+
+
 def check_private(path: Path) -> None:
     """Refuse a config that another user could have written, as ssh does with its files.
 
@@ -293,7 +308,7 @@ def check_private(path: Path) -> None:
     someone else, is refused before anything in it is used. A symlink is followed:
     the target and the target's directory are what count.
     """
-    target = path.resolve()
+    target = real_path(path)
     me = os.getuid() if hasattr(os, "getuid") else None
     for what, node in (("file", target), ("directory", target.parent)):
         try:
@@ -448,7 +463,7 @@ def locked(path: Path) -> Iterator[None]:
     other's profile. A symlink is followed: the lock is the real file's directory."""
     import fcntl
 
-    target = path.resolve()
+    target = real_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The directory, not the file: the file is replaced by each write (a new inode), and
     # a lock file would be litter beside the user's config.
@@ -468,7 +483,7 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     """
     import tempfile
 
-    path = path.resolve()
+    path = real_path(path)
     if mode is None:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)

@@ -119,3 +119,14 @@ def test_a_duplicate_name_says_how_to_replace_it(tmp_path: Path) -> None:
     assert invoke(config, *args).code == 0
     again = invoke(config, *args)
     assert again.code == 2 and "--replace" in again.err and "edit" not in again.err
+
+
+@pytest.mark.parametrize("command", [("runs", "list"), ("profiles", "list"),
+                                     ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")])
+def test_a_symlink_loop_is_a_config_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    result = invoke(tmp_path / "l1", *command)
+    assert result.code == 2
+    assert f"{tmp_path / 'l1'}: the path is a symlink loop" in result.err
+    assert (tmp_path / "l1").is_symlink() and (tmp_path / "l2").is_symlink()  # nothing written
