@@ -328,6 +328,29 @@ def check_private(path: Path) -> None:
                               f"(mode {mode:o}); run `chmod go-w {node}`", path=str(path))
 
 
+_NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"))
+
+
+def _read_regular(path: Path) -> tuple[bytes, int]:
+    """The file's bytes and mode. Anything but a regular file is refused before a byte is
+    read: a FIFO would hang every command with no word, a directory said only "Is a
+    directory". Opened without blocking and checked on the open descriptor, so the
+    check and the read are of the same file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), "something else")
+            raise ConfigError(f"not a regular file: it is {kind}; give the path of a TOML file",
+                              path=str(path))
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(), stat.S_IMODE(info.st_mode)
+    finally:
+        os.close(fd)
+
+
 def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
@@ -343,12 +366,12 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
     cfg = Config(path=path)
     check_private(path)
     try:
-        text = cfg.text = _decode(path.read_bytes(), path)
-        cfg.file_mode = stat.S_IMODE(path.stat().st_mode)
+        raw, cfg.file_mode = _read_regular(path)
     except FileNotFoundError:
         return cfg
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    text = cfg.text = _decode(raw, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -517,9 +540,11 @@ def _load_doc(path: Path) -> Any:
 
     check_private(path)
     try:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(_read_regular(path)[0], path)
     except FileNotFoundError:
         text = ""
+    except OSError as exc:
+        raise ConfigError(f"cannot read, not writing: {exc.strerror}", path=str(path)) from None
     try:
         return tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises its own ParseError family
