@@ -415,6 +415,8 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
     except Invalid as exc:
         raise ConfigError(exc.message, field=exc.field, line=_line_of(text, name, exc.field),
                           **where) from None
+    if prof.base_url:
+        _check_url(prof, text, where)
     if known is not None and prof.provider not in known:
         raise ConfigError(f"unknown provider {prof.provider!r} (installed: {', '.join(sorted(known))})",
                           field="provider", line=_line_of(text, name, "provider"), **where)
@@ -428,6 +430,19 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
             "or use api_key_env / api_key_cmd instead",
             field="api_key", line=_line_of(text, name, "api_key"), **where)
     return prof
+
+
+def _check_url(prof: Profile, text: str, where: dict[str, Any]) -> None:
+    """The base URL's rule (http(s), a TCP port, https off loopback) when the file is read,
+    so a bad one is this profile's error with its line, not a crash at the first request."""
+    from runtui.urls import check_base_url  # httpx: only for a profile that names a URL
+
+    try:
+        check_base_url(str(prof.base_url), allow_insecure_http=prof.allow_insecure_http,
+                       profile=prof.name)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, field="base_url", line=_line_of(text, prof.name, "base_url"),
+                          **where) from None
 
 
 _CMD_CACHE: dict[str, Secret] = {}
