@@ -58,6 +58,17 @@ def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def profile_failure(name: str, exc: BaseException) -> RuntuiError:
+    """What one profile's task raised, as that profile's error: an exception runtui did not
+    expect (a socket that cannot be opened, a parser bug) fails that profile, never the
+    others' answers. Interrupts and cancellation still end the command."""
+    if isinstance(exc, RuntuiError):
+        return exc
+    if not isinstance(exc, Exception):
+        raise exc
+    return ProviderError(f"{type(exc).__name__}: {exc}"[:300], provider=name, kind="internal")
+
+
 def workspace_of(obj: Ctx) -> Workspace:
     try:
         return obj.workspace()

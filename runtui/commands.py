@@ -23,7 +23,7 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
-from runtui.cli_context import Ctx, handles_errors, run_async
+from runtui.cli_context import Ctx, handles_errors, profile_failure, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
 from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
@@ -45,7 +45,7 @@ from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
-from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import json_value
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 
@@ -210,9 +210,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         errors: list[str] = []
         for name, res in zip(names, results, strict=True):
             if isinstance(res, BaseException):
-                if not isinstance(res, RuntuiError):
-                    raise res
-                errors.append(f"{name}: {res}")
+                errors.append(f"{name}: {profile_failure(name, res)}")
             else:
                 found.extend(res)
         return found, errors
@@ -815,8 +813,7 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
     failed = False
     for profile, result in zip(names, results, strict=True):
         if isinstance(result, BaseException):
-            if not isinstance(result, RuntuiError):
-                raise result
+            result = profile_failure(profile, result)
             if not test_all:
                 raise result  # one profile: its error and exit code, as every command
             failed = True
@@ -932,8 +929,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     now = datetime.now(UTC)
     for name, result in zip(names, results, strict=True):
         if isinstance(result, BaseException):
-            if not isinstance(result, RuntuiError):
-                raise result
+            result = profile_failure(name, result)
             state = HealthState.CONFIG if isinstance(result, ConfigError) else HealthState.ERROR
             if isinstance(result, ProviderError) and result.rate_limited:
                 state = HealthState.RATE_LIMITED
