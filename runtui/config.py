@@ -118,22 +118,47 @@ def _interval(seconds: float) -> bool:
     return math.isfinite(seconds) and seconds >= 0.2
 
 
+# Upper bounds. A number TOML takes (1e308) is multiplied or added to a clock further on:
+# max_answer_mb * 1_048_576 overflowed to a traceback, a refresh interval became a
+# retry time no datetime holds. Each bound is far beyond any use.
+DAY = 86_400.0
+HOUR = 3_600.0
+MAX_ANSWER_MB = 1_024.0
+MAX_PAGE_SIZE = 1_000
+MAX_RUNS = 10_000_000
+_AT_MOST_A_DAY = "must be at most 86400 seconds (a day)"
+
+
+def _whole_in(low: int, high: int) -> Callable[[int], bool]:
+    return lambda value: low <= value <= high
+
+
 # Checks beyond the types, each with the message the user reads: (field, passes, message).
+# A field's rules are checked in order; the first it fails is told.
 _Rule = tuple[str, Callable[[Any], bool], str]
 _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
     Defaults: (
         ("refresh_seconds", _interval, "must be at least 0.2 seconds"),
+        ("refresh_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY),
         ("finished_refresh_seconds", _interval, "must be at least 0.2 seconds"),
+        ("finished_refresh_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY),
         ("request_deadline_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("request_deadline_seconds", lambda v: v <= HOUR, "must be at most 3600 seconds (an hour)"),
         ("max_answer_mb", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("max_answer_mb", lambda v: v <= MAX_ANSWER_MB,
+         "must be at most 1024 (1 GiB, held in memory for one answer)"),
+        ("page_size", _whole_in(1, MAX_PAGE_SIZE), f"must be 1 to {MAX_PAGE_SIZE}"),
+        ("max_runs", _whole_in(1, MAX_RUNS), f"must be 1 to {MAX_RUNS}"),
     ),
     NotifySettings: (("min_interval_seconds", lambda v: math.isfinite(v) and v >= 0,
-                      "must be 0 or more seconds"),),
+                      "must be 0 or more seconds"),
+                     ("min_interval_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY)),
     Profile: (("name", lambda v: NAME_RE.match(v) is not None,
                "use letters, digits, '.', '_' or '-' (max 64)"),
               # Unchecked, -1 polled the server back to back without end, 0.01 a hundred
               # times a second.
-              ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds")),
+              ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds"),
+              ("refresh_seconds", lambda v: v is None or v <= DAY, _AT_MOST_A_DAY)),
 }
 
 # The field that keeps the keys the type does not name.
