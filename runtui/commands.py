@@ -23,7 +23,7 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
-from runtui.cli_context import Ctx, handles_errors, profile_failure, run_async
+from runtui.cli_context import HOW_TO_ADD, Ctx, handles_errors, profile_failure, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
 from runtui.cli_ids import IdNotFound, Resolved, UsageProblem, resolve
@@ -681,6 +681,7 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 
     from runtui.engine.workspace import load_config
 
+    obj.require_config(needs_profiles=False)
     cfg = load_config(obj.config_path)
     rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
              "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
@@ -693,6 +694,8 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
         say(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
     for err in cfg.errors:
         say(f"runtui: {err}", err=True)
+    if not cfg.profiles and not cfg.errors:
+        say(f"runtui: no profiles yet: {HOW_TO_ADD}", err=True)
     sys.exit(EXIT_USAGE if cfg.errors else EXIT_OK)
 
 
@@ -784,6 +787,7 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
 @handles_errors
 def profiles_remove(obj: Ctx, name: str) -> None:
     """Remove a profile from the file (the rest of the file, comments too, is kept)."""
+    obj.require_config(needs_profiles=False)
     config_mod.remove_profile(obj.config_path, name)
     say(f"removed profile {name!r}")
 
