@@ -683,12 +683,14 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 
     obj.require_config(needs_profiles=False)
     cfg = load_config(obj.config_path)
-    rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
+    # A password written into a base URL is never printed (display.shown_url).
+    urls = {p.name: display.shown_url(p.base_url) if p.base_url else None for p in cfg.profiles.values()}
+    rows = [[p.name, p.provider, urls[p.name] or "(default)", p.key_source,
              "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
     if as_json:
-        say(json.dumps([{"name": p.name, "provider": p.provider, "base_url": p.base_url,
-                                "key_source": p.key_source, "read_only": p.read_only}
-                               for p in cfg.profiles.values()], indent=2))
+        say(json.dumps([{"name": p.name, "provider": p.provider, "base_url": urls[p.name],
+                         "key_source": p.key_source, "read_only": p.read_only}
+                        for p in cfg.profiles.values()], indent=2))
     else:
         say(f"# {cfg.path}")
         say(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
