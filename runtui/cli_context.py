@@ -19,14 +19,33 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+HOW_TO_ADD = ("add one with `runtui profiles add NAME --provider P ...` (`runtui providers` "
+              "lists them), or try everything on a simulator with `runtui demo`")
+
+
 class Ctx:
     def __init__(self, config_path: Path | None) -> None:
+        self.explicit = config_path is not None  # --config or RUNTUI_CONFIG
         self.config_path = config_path or config_mod.default_config_path()
 
     def workspace(self) -> Workspace:
         from runtui.engine.workspace import Workspace
 
+        self.require_config()
         return Workspace.load(self.config_path)
+
+    def require_config(self, *, needs_profiles: bool = True) -> None:
+        """A command that reads the config needs it to exist: a mistyped --config read as
+        an empty file made `attention` say "nothing needs attention" and `runs list` an
+        empty table, exit 0, so a cron monitor reported all fine. Only commands that
+        create the file (`profiles add`, the TUI) go on without it."""
+        if config_mod.real_path(self.config_path).exists():
+            return
+        if self.explicit:
+            raise ConfigError(f"no config file at {self.config_path} (check the path; "
+                              "`runtui profiles add` creates it)")
+        if needs_profiles:
+            raise ConfigError(f"no profiles yet (no config file at {self.config_path}): {HOW_TO_ADD}")
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -56,6 +75,17 @@ def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
         except ProviderError as exc:
             fail(str(exc), EXIT_SERVER, kind=exc.kind)
     return wrapper
+
+
+def profile_failure(name: str, exc: BaseException) -> RuntuiError:
+    """What one profile's task raised, as that profile's error: an exception runtui did not
+    expect (a socket that cannot be opened, a parser bug) fails that profile, never the
+    others' answers. Interrupts and cancellation still end the command."""
+    if isinstance(exc, RuntuiError):
+        return exc
+    if not isinstance(exc, Exception):
+        raise exc
+    return ProviderError(f"{type(exc).__name__}: {exc}"[:300], provider=name, kind="internal")
 
 
 def workspace_of(obj: Ctx) -> Workspace:

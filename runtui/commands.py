@@ -24,7 +24,7 @@ import msgspec
 from runtui import __version__, display, startup
 from runtui import config as config_mod
 from runtui.cli_args import ID, FiniteFloatRange, unique_values
-from runtui.cli_context import Ctx, handles_errors, run_async
+from runtui.cli_context import HOW_TO_ADD, Ctx, handles_errors, profile_failure, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
 from runtui.cli_ids import IdNotFound, Resolved, resolve
@@ -51,7 +51,7 @@ from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
-from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import json_value
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 
@@ -220,9 +220,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         errors: list[str] = []
         for name, res in zip(names, results, strict=True):
             if isinstance(res, BaseException):
-                if not isinstance(res, RuntuiError):
-                    raise res
-                errors.append(f"{name}: {res}")
+                errors.append(f"{name}: {profile_failure(name, res)}")
             else:
                 found.extend(res)
         return found, errors
@@ -714,18 +712,23 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 
     from runtui.engine.workspace import load_config
 
+    obj.require_config(needs_profiles=False)
     cfg = load_config(obj.config_path)
-    rows = [[p.name, p.provider, p.base_url or "(default)", p.key_source,
+    # A password written into a base URL is never printed (display.shown_url).
+    urls = {p.name: display.shown_url(p.base_url) if p.base_url else None for p in cfg.profiles.values()}
+    rows = [[p.name, p.provider, urls[p.name] or "(default)", p.key_source,
              "read-only" if p.read_only else ""] for p in cfg.profiles.values()]
     if as_json:
-        say(json.dumps([{"name": p.name, "provider": p.provider, "base_url": p.base_url,
-                                "key_source": p.key_source, "read_only": p.read_only}
-                               for p in cfg.profiles.values()], indent=2))
+        say(json.dumps([{"name": p.name, "provider": p.provider, "base_url": urls[p.name],
+                         "key_source": p.key_source, "read_only": p.read_only}
+                        for p in cfg.profiles.values()], indent=2))
     else:
         say(f"# {cfg.path}")
         say(_table(rows, ["NAME", "PROVIDER", "BASE URL", "KEY", "MODE"]))
     for err in cfg.errors:
         say(f"runtui: {err}", err=True)
+    if not cfg.profiles and not cfg.errors:
+        say(f"runtui: no profiles yet: {HOW_TO_ADD}", err=True)
     sys.exit(EXIT_USAGE if cfg.errors else EXIT_OK)
 
 
@@ -819,6 +822,7 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
 @handles_errors
 def profiles_remove(obj: Ctx, name: str) -> None:
     """Remove a profile from the file (the rest of the file, comments too, is kept)."""
+    obj.require_config(needs_profiles=False)
     config_mod.remove_profile(obj.config_path, name)
     say(f"removed profile {name!r}")
 
@@ -848,8 +852,7 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
     failed = False
     for profile, result in zip(names, results, strict=True):
         if isinstance(result, BaseException):
-            if not isinstance(result, RuntuiError):
-                raise result
+            result = profile_failure(profile, result)
             if not test_all:
                 raise result  # one profile: its error and exit code, as every command
             failed = True
@@ -966,8 +969,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     now = datetime.now(UTC)
     for name, result in zip(names, results, strict=True):
         if isinstance(result, BaseException):
-            if not isinstance(result, RuntuiError):
-                raise result
+            result = profile_failure(name, result)
             state = HealthState.CONFIG if isinstance(result, ConfigError) else HealthState.ERROR
             if isinstance(result, ProviderError) and result.rate_limited:
                 state = HealthState.RATE_LIMITED

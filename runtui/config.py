@@ -118,22 +118,47 @@ def _interval(seconds: float) -> bool:
     return math.isfinite(seconds) and seconds >= 0.2
 
 
+# Upper bounds. A number TOML takes (1e308) is multiplied or added to a clock further on:
+# max_answer_mb * 1_048_576 overflowed to a traceback, a refresh interval became a
+# retry time no datetime holds. Each bound is far beyond any use.
+DAY = 86_400.0
+HOUR = 3_600.0
+MAX_ANSWER_MB = 1_024.0
+MAX_PAGE_SIZE = 1_000
+MAX_RUNS = 10_000_000
+_AT_MOST_A_DAY = "must be at most 86400 seconds (a day)"
+
+
+def _whole_in(low: int, high: int) -> Callable[[int], bool]:
+    return lambda value: low <= value <= high
+
+
 # Checks beyond the types, each with the message the user reads: (field, passes, message).
+# A field's rules are checked in order; the first it fails is told.
 _Rule = tuple[str, Callable[[Any], bool], str]
 _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
     Defaults: (
         ("refresh_seconds", _interval, "must be at least 0.2 seconds"),
+        ("refresh_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY),
         ("finished_refresh_seconds", _interval, "must be at least 0.2 seconds"),
+        ("finished_refresh_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY),
         ("request_deadline_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("request_deadline_seconds", lambda v: v <= HOUR, "must be at most 3600 seconds (an hour)"),
         ("max_answer_mb", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("max_answer_mb", lambda v: v <= MAX_ANSWER_MB,
+         "must be at most 1024 (1 GiB, held in memory for one answer)"),
+        ("page_size", _whole_in(1, MAX_PAGE_SIZE), f"must be 1 to {MAX_PAGE_SIZE}"),
+        ("max_runs", _whole_in(1, MAX_RUNS), f"must be 1 to {MAX_RUNS}"),
     ),
     NotifySettings: (("min_interval_seconds", lambda v: math.isfinite(v) and v >= 0,
-                      "must be 0 or more seconds"),),
+                      "must be 0 or more seconds"),
+                     ("min_interval_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY)),
     Profile: (("name", lambda v: NAME_RE.match(v) is not None,
                "use letters, digits, '.', '_' or '-' (max 64)"),
               # Unchecked, -1 polled the server back to back without end, 0.01 a hundred
               # times a second.
-              ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds")),
+              ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds"),
+              ("refresh_seconds", lambda v: v is None or v <= DAY, _AT_MOST_A_DAY)),
 }
 
 # The field that keeps the keys the type does not name.
@@ -285,6 +310,21 @@ def _line_of(text: str, profile: str | None, key: str | None) -> int | None:
 _TOML_POS = re.compile(r"at line (\d+)")
 
 
+def real_path(path: Path) -> Path:
+    """The file `path` names, symlinks followed. A loop is a config error, not a traceback:
+    Python 3.11 raises RuntimeError for one, 3.13 leaves the last link unresolved."""
+    try:
+        target = path.resolve()
+    except OSError:
+        return path  # reading it says why
+    except RuntimeError:
+        target = path
+    if target.is_symlink():
+        raise ConfigError("the path is a symlink loop and never reaches a file; point it at "
+                          "the config file", path=str(path))
+    return target
+
+
 def check_private(path: Path) -> None:
     """Refuse a config that another user could have written, as ssh does with its files.
 
@@ -293,7 +333,7 @@ def check_private(path: Path) -> None:
     someone else, is refused before anything in it is used. A symlink is followed:
     the target and the target's directory are what count.
     """
-    target = path.resolve()
+    target = real_path(path)
     me = os.getuid() if hasattr(os, "getuid") else None
     for what, node in (("file", target), ("directory", target.parent)):
         try:
@@ -313,6 +353,29 @@ def check_private(path: Path) -> None:
                               f"(mode {mode:o}); run `chmod go-w {node}`", path=str(path))
 
 
+_NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"))
+
+
+def _read_regular(path: Path) -> tuple[bytes, int]:
+    """The file's bytes and mode. Anything but a regular file is refused before a byte is
+    read: a FIFO would hang every command with no word, a directory said only "Is a
+    directory". Opened without blocking and checked on the open descriptor, so the
+    check and the read are of the same file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), "something else")
+            raise ConfigError(f"not a regular file: it is {kind}; give the path of a TOML file",
+                              path=str(path))
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(), stat.S_IMODE(info.st_mode)
+    finally:
+        os.close(fd)
+
+
 def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
@@ -328,12 +391,12 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
     cfg = Config(path=path)
     check_private(path)
     try:
-        text = cfg.text = _decode(path.read_bytes(), path)
-        cfg.file_mode = stat.S_IMODE(path.stat().st_mode)
+        raw, cfg.file_mode = _read_regular(path)
     except FileNotFoundError:
         return cfg
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    text = cfg.text = _decode(raw, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -377,6 +440,8 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
     except Invalid as exc:
         raise ConfigError(exc.message, field=exc.field, line=_line_of(text, name, exc.field),
                           **where) from None
+    if prof.base_url:
+        _check_url(prof, text, where)
     if known is not None and prof.provider not in known:
         raise ConfigError(f"unknown provider {prof.provider!r} (installed: {', '.join(sorted(known))})",
                           field="provider", line=_line_of(text, name, "provider"), **where)
@@ -390,6 +455,19 @@ def _parse_profile(name: str, body: Any, path: Path, text: str, mode: int | None
             "or use api_key_env / api_key_cmd instead",
             field="api_key", line=_line_of(text, name, "api_key"), **where)
     return prof
+
+
+def _check_url(prof: Profile, text: str, where: dict[str, Any]) -> None:
+    """The base URL's rule (http(s), a TCP port, https off loopback) when the file is read,
+    so a bad one is this profile's error with its line, not a crash at the first request."""
+    from runtui.urls import check_base_url  # httpx: only for a profile that names a URL
+
+    try:
+        check_base_url(str(prof.base_url), allow_insecure_http=prof.allow_insecure_http,
+                       profile=prof.name)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, field="base_url", line=_line_of(text, prof.name, "base_url"),
+                          **where) from None
 
 
 _CMD_CACHE: dict[str, Secret] = {}
@@ -463,7 +541,7 @@ def locked(path: Path) -> Iterator[None]:
     other's profile. A symlink is followed: the lock is the real file's directory."""
     import fcntl
 
-    target = path.resolve()
+    target = real_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The directory, not the file: the file is replaced by each write (a new inode), and
     # a lock file would be litter beside the user's config.
@@ -483,7 +561,7 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     """
     import tempfile
 
-    path = path.resolve()
+    path = real_path(path)
     if mode is None:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
@@ -517,9 +595,11 @@ def _load_doc(path: Path) -> Any:
 
     check_private(path)
     try:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(_read_regular(path)[0], path)
     except FileNotFoundError:
         text = ""
+    except OSError as exc:
+        raise ConfigError(f"cannot read, not writing: {exc.strerror}", path=str(path)) from None
     try:
         return tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises its own ParseError family

@@ -91,3 +91,19 @@ def relative(when: datetime | None, now: datetime | None = None) -> str:
 
 def cost(run: Run) -> str:
     return "" if run.cost is None else one_line(str(run.cost))
+
+
+def shown_url(url: str) -> str:
+    """A URL as a face shows it: a password written into it (`https://user:pw@host`) is
+    `***`, the user name stays. The password is cut by hand, not by a URL parser, so
+    a URL no parser takes is masked all the same: userinfo is what comes before the
+    authority's last `@` (as httpx and urllib read it), the password after its first `:`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:  # `user:pw@host` with no scheme: still masked, the URL is refused by name
+        scheme, rest = "", url
+    end = min([i for i in (rest.find(c) for c in "/?#") if i >= 0], default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    if not at or not colon:
+        return url
+    return f"{scheme}{sep}{user}:***@{host}{rest[end:]}"

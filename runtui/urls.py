@@ -7,6 +7,7 @@ import ipaddress
 
 import httpx
 
+from runtui.display import shown_url
 from runtui.errors import ConfigError
 
 
@@ -24,9 +25,15 @@ def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> http
     try:
         parsed = httpx.URL(url)
     except Exception:
-        raise ConfigError(f"base_url {url!r} is not a URL", field="base_url", profile=profile) from None
+        raise ConfigError(f"base_url {shown_url(url)!r} is not a URL", field="base_url",
+                          profile=profile) from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"base_url {url!r} must be an http(s) URL", field="base_url", profile=profile)
+        raise ConfigError(f"base_url {shown_url(url)!r} must be an http(s) URL", field="base_url",
+                          profile=profile)
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        # httpx parses any number; the socket then raised OverflowError at the first request.
+        raise ConfigError(f"base_url port {parsed.port} is not a TCP port (1-65535)",
+                          field="base_url", profile=profile)
     if parsed.scheme == "http" and not is_loopback(parsed.host) and not allow_insecure_http:
         raise ConfigError(
             f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true",

@@ -232,6 +232,11 @@ class HttpClient:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise ProviderError(f"connection failed ({type(exc).__name__})",
                                     provider=self.provider, kind="network") from None
+            except (OSError, OverflowError) as exc:
+                # What the socket raises unwrapped (a port past 65535 after a redirect is
+                # OverflowError): this profile's network error, not the end of a listing.
+                raise ProviderError(f"connection failed ({type(exc).__name__}: {exc})"[:200],
+                                    provider=self.provider, kind="network") from None
             if response.is_redirect and method == "GET":
                 location = response.headers.get("location", "")
                 url = url.join(location)

@@ -20,7 +20,7 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.widgets.health_bar import HealthBar
 
-from .conftest import SimFactory, wait_for
+from .conftest import SimFactory, run_cli, wait_for
 
 BROKEN = """
 [profiles.bad-type]
@@ -128,3 +128,29 @@ def test_a_killed_writer_leaves_the_old_file_intact(tmp_path: Path) -> None:
     assert all((p.stat().st_mode & 0o077) == 0 for p in leftovers)
     cfg = config.load(path)
     assert list(cfg.profiles) == ["a"] and cfg.errors == []
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "0"])
+def test_a_base_url_port_no_socket_takes_is_that_profiles_error(sims: SimFactory, port: str) -> None:
+    sim = sims(runs=12)
+    path = sim.config_path
+    path.write_text(path.read_text() + textwrap.dedent(f"""
+        [profiles.bad-port]
+        provider = "edges"
+        base_url = "http://127.0.0.1:{port}/x"
+        api_key_env = "RUNTUI_SIM_EDGES_KEY"
+        """))
+    line = path.read_text().splitlines().index(f'base_url = "http://127.0.0.1:{port}/x"') + 1
+    for args in (("runs", "list", "--json"), ("profiles", "test", "--all")):
+        result = run_cli(path, *args)
+        assert result.code == 1, result
+        assert f"{path}:{line}; profile 'bad-port'; field 'base_url': base_url port {port} is not a " \
+               "TCP port (1-65535)" in result.out + result.err
+        assert "Traceback" not in result.err and "OverflowError" not in result.out + result.err
+    listed = run_cli(path, "runs", "list", "--json").json()
+    assert {run["profile"] for run in listed} == {"wexa-sim", "edges-sim", "b3os-sim"}
+    assert "OK edges-sim" in run_cli(path, "profiles", "test", "--all").out
+    added = run_cli(path, "profiles", "add", "z", "--provider", "edges", "--api-key-env", "K",
+                    "--base-url", f"http://127.0.0.1:{port}/x")
+    assert added.code == 2 and f"base_url port {port} is not a TCP port" in added.err
+    assert "[profiles.z]" not in path.read_text()

@@ -8,7 +8,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+import pytest
+
 from runtui.engine.journal import Journal
+from runtui.engine.workspace import Workspace
+from runtui.providers import http as http_mod
+from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
 from tests.hostile.conftest import KEY, write_config
@@ -126,3 +132,48 @@ def test_workflow_views_and_actions_are_harmless_and_go_to_the_chosen_schedule(
     assert paused.code == 1  # the server answered 409, with escapes in its message
     assert_harmless(paused.out + paused.err)
     assert server.posts == ["/v1/flows/schedules/sched-1/pause"]
+
+
+def test_a_socket_error_httpx_does_not_wrap_fails_only_its_profile(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fine, broken = hostile("plain"), hostile("plain")
+    config = write_config(tmp_path / "c.toml", {"fine": fine, "nosock": broken})
+    real = http_mod.default_transport()
+    assert real is not None
+    broken_port = httpx.URL(broken.url).port
+
+    class NoSocket(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.port == broken_port:
+                raise OverflowError("connect(): port must be 0-65535")
+            return await real.handle_async_request(request)
+
+    monkeypatch.setattr(http_mod, "default_transport", NoSocket)
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "nosock: edges network: connection failed (OverflowError: connect(): port must be " \
+           "0-65535)" in result.err
+    assert "my-own-run" in result.out, "the healthy profile's runs are still printed"
+
+
+def test_an_unexpected_exception_in_one_profile_leaves_the_others_answered(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_config(tmp_path / "c.toml", {"fine": hostile("plain"), "buggy": hostile("plain")})
+    real = Workspace.provider
+
+    def provider(self: Workspace, name: str) -> Provider:
+        if name == "buggy":
+            raise LookupError("an adapter bug")
+        return real(self, name)
+
+    monkeypatch.setattr(Workspace, "provider", provider)
+    listed = invoke(config, "runs", "list")
+    assert listed.code == 1 and "my-own-run" in listed.out
+    assert "runtui: buggy: buggy internal: LookupError: an adapter bug" in listed.err
+    tested = invoke(config, "profiles", "test", "--all")
+    assert tested.code == 1 and "OK fine" in tested.out
+    assert "FAILED buggy: buggy internal: LookupError: an adapter bug" in tested.out
+    attention = invoke(config, "attention", "--json")
+    assert attention.code == 1
+    assert any(item["profile"] == "buggy" and "LookupError" in json.dumps(item)
+               for item in attention.json())

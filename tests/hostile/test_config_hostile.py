@@ -119,3 +119,37 @@ def test_a_duplicate_name_says_how_to_replace_it(tmp_path: Path) -> None:
     assert invoke(config, *args).code == 0
     again = invoke(config, *args)
     assert again.code == 2 and "--replace" in again.err and "edit" not in again.err
+
+
+@pytest.mark.parametrize("command", [("runs", "list"), ("profiles", "list"),
+                                     ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")])
+def test_a_symlink_loop_is_a_config_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    result = invoke(tmp_path / "l1", *command)
+    assert result.code == 2
+    assert f"{tmp_path / 'l1'}: the path is a symlink loop" in result.err
+    assert (tmp_path / "l1").is_symlink() and (tmp_path / "l2").is_symlink()  # nothing written
+
+
+@pytest.mark.parametrize("command", [("profiles", "list"), ("runs", "list"),
+                                     ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")])
+def test_a_fifo_as_the_config_is_refused_not_waited_on(tmp_path: Path, command: tuple[str, ...]) -> None:
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo, 0o600)
+    proc = subprocess.run([*RUNTUI, "--config", str(fifo), *command], capture_output=True, text=True,
+                          timeout=60, env=os.environ | {"RUNTUI_STATE_DIR": str(tmp_path / "s")})
+    assert proc.returncode == 2
+    assert f"{fifo}: not a regular file: it is a FIFO (named pipe)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", [("profiles", "list"), ("runs", "list"),
+                                     ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")])
+def test_a_directory_as_the_config_is_refused_by_name(tmp_path: Path, command: tuple[str, ...]) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir(mode=0o700)
+    result = invoke(folder, *command)
+    assert result.code == 2
+    assert f"{folder}: not a regular file: it is a directory" in result.err
+    assert list(folder.iterdir()) == []

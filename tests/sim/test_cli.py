@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
 import httpx
+import pytest
+from click.testing import CliRunner
 
+from runtui.cli import cli
 from runtui.sim import SimConfig, write_config
+from runtui.sim import cli as sim_cli
 from runtui.sim.catalog import wexa_project_id
+from runtui.sim.config import MAX_RUNS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,3 +82,46 @@ def test_module_prints_listening_line(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=15) == 0
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--port", "99999"], "99999 is not a TCP port (0-65535"),
+    (["--port", "-1"], "-1 is not a TCP port (0-65535"),
+    (["--host", "999.1.1.1"], "'999.1.1.1' is not an IP address"),
+    (["--speed", "nan"], "speed must be a positive number"),
+    (["--speed", "inf"], "speed must be a positive number"),
+    (["--spawn-every", "nan"], "spawn-every must be 0 or more seconds"),
+    (["--runs", "99999999999"], "runs must be 0 to 1,000,000"),
+    (["--write-config", "{tmp}/missing/sub/x.toml"], "--write-config: no directory"),
+])
+def test_bad_sim_arguments_are_usage_errors_before_anything_starts(
+        args: list[str], said: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    started = threading.active_count()
+    try:
+        code = sim_cli.main(args)
+    except SystemExit as exc:  # argparse's own usage error
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2 and said in err and "Traceback" not in err
+    assert threading.active_count() == started, "a server thread was started"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_the_runtui_command_passes_the_usage_error_on() -> None:
+    result = CliRunner().invoke(cli, ["sim", "--port", "99999"])
+    assert result.exit_code == 2 and "99999 is not a TCP port" in result.stderr
+
+
+def test_a_port_already_taken_is_said_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert sim_cli.main(["--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"runtui sim: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_the_runs_bound_covers_the_benchmarks() -> None:
+    assert SimConfig(runs=MAX_RUNS).runs == MAX_RUNS >= 100_000

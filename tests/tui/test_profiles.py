@@ -152,6 +152,24 @@ read_only = true
         assert SENTINEL_ENV not in text and SENTINEL_INLINE not in text
 
 
+async def test_a_password_in_the_base_url_is_never_on_screen(tmp_path: Path) -> None:
+    password = "pw-in-url-4711"
+    path = write(tmp_path, f"""
+[profiles.withpw]
+provider = "edges"
+base_url = "https://al:{password}@e.test/v1"
+api_key_env = "X"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        assert table_rows(screen)[0]["BASE URL"] == "al:***@e.test/v1"
+        await select_row(pilot, screen, "withpw")
+        detail = str(screen.query_one("#profiles-detail", Static).render())
+        assert "https://al:***@e.test/v1" in detail
+        assert password not in screen_text(app)
+
+
 async def test_broken_profiles_show_as_error_rows_with_line(tmp_path: Path) -> None:
     path = write(tmp_path, """# comment
 [profiles.good]

@@ -221,3 +221,41 @@ def test_a_profile_is_frozen_and_can_be_a_key_whatever_its_settings() -> None:
     assert prof != config.validated(config.Profile, {"name": "w", "provider": "wexa", "tags": ["c"]})
     with pytest.raises(AttributeError):
         prof.name = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("table", "key", "value", "message"), [
+    ("defaults", "max_answer_mb", "1e308", "must be at most 1024 (1 GiB, held in memory for one answer)"),
+    ("defaults", "refresh_seconds", "1e308", "must be at most 86400 seconds (a day)"),
+    ("defaults", "finished_refresh_seconds", "86401", "must be at most 86400 seconds (a day)"),
+    ("defaults", "request_deadline_seconds", "1e308", "must be at most 3600 seconds (an hour)"),
+    ("defaults", "page_size", "9223372036854775807", "must be 1 to 1000"),
+    ("defaults", "page_size", "0", "must be 1 to 1000"),
+    ("defaults", "max_runs", "-1", "must be 1 to 10000000"),
+    ("notify", "min_interval_seconds", "1e308", "must be at most 86400 seconds (a day)"),
+    ("profiles.p", "refresh_seconds", "1e308", "must be at most 86400 seconds (a day)"),
+])
+def test_a_number_past_its_bound_is_refused_at_load_naming_the_bound(
+        tmp_path: Path, table: str, key: str, value: str, message: str) -> None:
+    """Unbounded, max_answer_mb = 1e308 overflowed int() at the first request (a traceback)
+    and a refresh interval overflowed the retry time of a rate-limited profile."""
+    profile = '[profiles.p]\nprovider = "edges"\napi_key_env = "K"\n'
+    body = f"[{table}]\n{key} = {value}\n" + ("" if table.startswith("profiles") else profile)
+    if table.startswith("profiles"):
+        body = profile + f"{key} = {value}\n"
+    cfg = config.load(write(tmp_path / "c.toml", body), known_providers=KNOWN)
+    line = body.splitlines().index(f"{key} = {value}") + 1
+    assert [(e.detail, e.line) for e in cfg.errors] == [(message, line)]
+    assert cfg.defaults == config.Defaults() and cfg.notify == config.NotifySettings()
+
+
+def test_the_largest_allowed_numbers_build_a_workspace(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtui.engine.workspace import Workspace
+
+    body = ("[defaults]\nmax_answer_mb = 1024\nrefresh_seconds = 86400\nfinished_refresh_seconds = 86400\n"
+            "request_deadline_seconds = 3600\npage_size = 1000\nmax_runs = 10000000\n"
+            '[profiles.p]\nprovider = "edges"\napi_key_env = "RUNTUI_TEST_BOUND_KEY"\n')
+    monkeypatch.setenv("RUNTUI_TEST_BOUND_KEY", "k")
+    ws = Workspace.load(write(tmp_path / "c.toml", body))
+    assert ws.config.errors == []
+    assert ws.provider("p").http.max_bytes == 1024 * 1_048_576

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from runtui import config as config_mod
+from runtui.display import shown_url
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.safe_text import one_line
@@ -161,7 +162,7 @@ class ProfilesScreen(Screen[None]):
             p = cfg.profiles[name]
             default = provider_default_url(p.provider)
             if p.base_url:
-                base = p.base_url.removeprefix("https://")
+                base = shown_url(p.base_url).removeprefix("https://")
             else:
                 base = f"(default: {default.removeprefix('https://')})" if default else "(none)"
             ok, text = self.health_text(name)
@@ -287,7 +288,7 @@ class ProfilesScreen(Screen[None]):
         _ok, text = self.health_text(name)
         mode = "read-only" if p.read_only else "read-write"
         default = provider_default_url(p.provider)
-        url = p.base_url or (f"{default} (default)" if default else "no base URL")
+        url = shown_url(p.base_url) if p.base_url else (f"{default} (default)" if default else "no base URL")
         detail.update(f"{name}: {p.provider}, {url}, key from {p.key_source}, {mode}\n{text}")
 
     @on(DataTable.RowHighlighted)

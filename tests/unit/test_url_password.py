@@ -1,0 +1,47 @@
+"""A password written into a profile's base_url is never printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtui.display import shown_url
+from runtui.errors import ConfigError
+from runtui.urls import check_base_url
+from tests.cli_result import invoke
+
+PASSWORD = "s3cret-pw-9731"
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (f"https://alice:{PASSWORD}@api.test/v1", "https://alice:***@api.test/v1"),
+    (f"http://alice:{PASSWORD}@127.0.0.1:8080/x?q=1", "http://alice:***@127.0.0.1:8080/x?q=1"),
+    (f"https://alice:p@ss{PASSWORD}@api.test/", "https://alice:***@api.test/"),  # an unescaped @
+    (f"https://:{PASSWORD}@api.test", "https://:***@api.test"),
+    ("https://alice@api.test/v1", "https://alice@api.test/v1"),
+    ("https://api.test/a@b:c", "https://api.test/a@b:c"),  # an @ in the path is no userinfo
+    ("not a url", "not a url"),
+    (f"alice:{PASSWORD}@api.test/v1", "alice:***@api.test/v1"),
+])
+def test_shown_url_masks_the_password_only(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
+
+
+def test_profiles_list_never_prints_the_password(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[profiles.p]\nprovider = "edges"\nbase_url = "https://alice:{PASSWORD}@api.test/v1"\n'
+                    'api_key_env = "K"\n', encoding="utf-8")
+    path.chmod(0o600)
+    table = invoke(path, "profiles", "list")
+    assert table.code == 0 and "https://alice:***@api.test/v1" in table.out
+    as_json = invoke(path, "profiles", "list", "--json")
+    assert as_json.json()[0]["base_url"] == "https://alice:***@api.test/v1"
+    assert PASSWORD not in table.out + table.err + as_json.out + as_json.err
+
+
+@pytest.mark.parametrize("url", [f"ftp://alice:{PASSWORD}@api.test/", f"alice:{PASSWORD}@api.test"])
+def test_a_refused_base_url_is_named_without_its_password(url: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        check_base_url(url, allow_insecure_http=False, profile="p")
+    assert PASSWORD not in str(info.value)
