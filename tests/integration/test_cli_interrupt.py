@@ -17,10 +17,17 @@ from runtui.cli_output import EXIT_INTERRUPTED
 from tests.integration.conftest import Sim
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT as a shell's foreground command has it: a suite started in the background
+    (`.ci/run &`) ignores SIGINT, its children inherit that, and Python then never turns
+    SIGINT into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(sim: Sim, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "runtui", "--config", str(sim.config_path), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **sim.env})
+                            env={**os.environ, **sim.env}, preexec_fn=_as_from_a_terminal)
 
 
 def _interrupt_after_first_line(proc: subprocess.Popen[str]) -> tuple[str, str, str]:
