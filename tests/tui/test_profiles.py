@@ -237,6 +237,15 @@ async def fill_form(pilot: Pilot[Any], **fields: Any) -> ProfileFormScreen:
     return form
 
 
+async def edit_form(pilot: Pilot[Any], name: str, **fields: Any) -> ProfileFormScreen:
+    """The profiles screen, `name` selected, its form open (`e`), `fields` filled in."""
+    screen = await open_profiles(pilot)
+    await select_row(pilot, screen, name)
+    await pilot.press("e")
+    await pilot.pause()
+    return await fill_form(pilot, **fields)
+
+
 async def test_add_keeps_the_mode_and_comments_and_reloads(tmp_path: Path) -> None:
     path = write(tmp_path, """# keep me: my profiles
 [profiles.one]
@@ -309,11 +318,7 @@ custom_thing = 42
 """)
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await open_profiles(pilot)
-        await select_row(pilot, screen, "b")
-        await pilot.press("e")
-        await pilot.pause()
-        form = await fill_form(pilot, read_only=True)
+        form = await edit_form(pilot, "b", read_only=True)
         assert form.query_one("#key_source", Select).value == "inline"
         assert form.query_one("#org_id", Input).value == "org-1"
         await pilot.press("f2")
@@ -348,11 +353,7 @@ scheduled_horizon_minutes = 120.5
 """)
     app = make_app(path)
     async with app.run_test(size=(100, 40)) as pilot:
-        screen = await open_profiles(pilot)
-        await select_row(pilot, screen, "pf")
-        await pilot.press("e")
-        await pilot.pause()
-        form = await fill_form(pilot)
+        form = await edit_form(pilot, "pf")
         assert form.query_one("#suspend_timeout_seconds", Input).value == "0"
         assert form.query_one("#scheduled_horizon_minutes", Input).value == "120.5"
         await pilot.press("f2")

@@ -7,7 +7,6 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
-from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -16,6 +15,7 @@ from textual.widgets import Tabs
 
 from runtui.actions import decide
 from runtui.model import Action, Run
+from runtui.tui.greyed_keys import greyed_action
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -116,10 +116,10 @@ class DetailScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """A greyed-out run key still answers: the runs screen says why nothing is sent
         (Textual skips a binding whose check_action is falsy, so it did nothing at all)."""
-        active = self.active_bindings.get(event.key)
-        if active is None or active.enabled or active.node is not self:
+        greyed = greyed_action(self, event)
+        if greyed is None:
             return
-        _, name, params = parse_action(active.binding.action)
+        name, params = greyed
         if name == "control" and params:
             event.stop()
             event.prevent_default()

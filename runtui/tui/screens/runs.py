@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on, work
 from textual.actions import SkipAction
-from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -28,6 +27,7 @@ from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
+from runtui.tui.greyed_keys import greyed_action
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
@@ -535,10 +535,10 @@ class RunsScreen(Screen[None]):
         self.table.stop_keeping_top()
         if self.focused is not self.table:
             return
-        active = self.active_bindings.get(event.key)
-        if active is None or active.enabled or active.node is not self:
+        greyed = greyed_action(self, event)
+        if greyed is None:
             return
-        _, name, params = parse_action(active.binding.action)
+        name, params = greyed
         if name == "run_action" and params:
             event.stop()
             event.prevent_default()
