@@ -174,7 +174,8 @@ class RuntuiApp(App[int]):
 
     def _check_keymap(self) -> None:
         """Say which [keymap] entries cannot work (Textual applies them silently)."""
-        problems = keymap_rules.keymap_problems(self.workspace.config.keymap, keymap_rules.binding_groups())
+        problems = keymap_rules.keymap_problems(self.workspace.config.keymap,
+                                              keymap_rules.binding_groups(self.BINDINGS))
         if problems:
             self.notify("\n".join(problems), title="keymap: not applied", severity="warning", timeout=20)
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import Keys, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -44,25 +44,26 @@ def _modules(package: ModuleType) -> list[ModuleType]:
             for info in pkgutil.iter_modules(package.__path__)]
 
 
-def binding_groups() -> list[list[Binding]]:
-    """Each app, screen or widget class's own bindings with an id, the app's added to
-    each: the keys one binding chain may hold at once."""
-    from runtui.tui import app, screens, widgets
+def binding_groups(app_bindings: Sequence[BindingType]) -> list[list[Binding]]:
+    """Each screen or widget class's own bindings with an id, the app's (`app_bindings`,
+    handed in: the app imports this module) added to each: the keys one binding chain may
+    hold at once; and the app's alone."""
+    from runtui.tui import screens, widgets
 
-    groups: list[list[Binding]] = []
-    for module in [app, *_modules(screens), *_modules(widgets)]:
+    mine = [b for b in app_bindings if isinstance(b, Binding) and b.id]
+    groups: list[list[Binding]] = [mine]
+    for module in [*_modules(screens), *_modules(widgets)]:
         for value in vars(module).values():
             own = vars(value).get("BINDINGS") if isinstance(value, type) else None
             found = [b for b in own or () if isinstance(b, Binding) and b.id]
             if found and value.__module__ == module.__name__:
-                groups.append(found)
-    app_bindings = [b for b in app.RuntuiApp.BINDINGS if isinstance(b, Binding) and b.id]
-    return [g if g == app_bindings else g + app_bindings for g in groups]
+                groups.append(found + mine)
+    return groups
 
 
-def binding_ids() -> dict[str, Binding]:
+def binding_ids(app_bindings: Sequence[BindingType]) -> dict[str, Binding]:
     """Every binding runtui declares with an id, from the app, its screens and widgets."""
-    return {b.id: b for group in binding_groups() for b in group if b.id}
+    return {b.id: b for group in binding_groups(app_bindings) for b in group if b.id}
 
 
 def _keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:

@@ -29,14 +29,14 @@ def test_key_names_textual_can_produce_pass_and_others_are_named() -> None:
 
 
 def test_every_binding_id_is_found_and_every_run_key_has_a_detail_twin() -> None:
-    ids = binding_ids()
+    ids = binding_ids(RuntuiApp.BINDINGS)
     for expected in ("app.quit", "runs.cancel", "table.first", "detail.next_tab", "logs.search",
                      "attention.ack", "workflows.pause", "diff.all", "profiles.add", "welcome.demo"):
         assert expected in ids, expected
     for name in RUN_KEYS_IN_DETAIL:
         assert f"runs.{name}" in ids and f"detail.{name}" in ids, name
     said = keymap_problems({"bogus.id": "x", "runs.pause": "ctrl+nonsense", "runs.cancel": "C"},
-                           binding_groups())
+                           binding_groups(RuntuiApp.BINDINGS))
     assert len(said) == 2
     assert said[0].startswith("'bogus.id': no key has this id")
     assert said[1].startswith("runs.pause = 'ctrl+nonsense': 'nonsense' is not a key name")
@@ -85,10 +85,10 @@ async def test_entries_that_cannot_work_are_said_and_a_run_key_moves_in_the_deta
 def test_a_key_taken_from_another_binding_of_the_screen_is_said() -> None:
     """`runs.cancel = p` took pause's key without a word (Textual does not count it as a
     clash): pause left the footer and help. `q` would no longer quit on the runs screen."""
-    said = keymap_problems({"runs.cancel": "p", "runs.resume": "R,q"}, binding_groups())
+    said = keymap_problems({"runs.cancel": "p", "runs.resume": "R,q"}, binding_groups(RuntuiApp.BINDINGS))
     assert said == [
         "runs.cancel = 'p' takes 'p' from runs.pause (Pause), which has no key now",
         "runs.resume = 'R,q' takes 'R' from runs.again (Run again), which has no key now",
         "runs.resume = 'R,q' takes 'q' from app.quit (Quit), which has no key now",
     ]
-    assert keymap_problems({"runs.cancel": "C", "runs.pause": "c"}, binding_groups()) == []
+    assert keymap_problems({"runs.cancel": "C", "runs.pause": "c"}, binding_groups(RuntuiApp.BINDINGS)) == []
