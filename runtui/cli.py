@@ -71,10 +71,11 @@ def _open_tui(config_path: Path) -> NoReturn:
 
     try:
         code = run_app(config_path)
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, KeyboardInterrupt):  # Ctrl-C before the app holds the keyboard
+        from runtui.cli_output import say_interrupted
+
         print(file=sys.stderr)
-        print("Aborted!", file=sys.stderr)
-        sys.exit(1)
+        say_interrupted()  # as every command: 130, never 1 ("a run failed")
     except OSError as exc:
         if exc.errno != errno.EPIPE:
             raise

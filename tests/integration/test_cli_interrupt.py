@@ -95,3 +95,20 @@ def test_end_of_input_at_the_confirmation_exits_130_and_sends_nothing(
     assert result.exit_code == EXIT_INTERRUPTED, result.stderr
     assert "runtui: interrupted" in result.stderr and "Aborted" not in result.stderr
     assert sim.posts() == before
+
+
+def test_ctrl_c_while_the_tui_starts_exits_130(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Pressed before the app holds the keyboard, Ctrl-C said click's "Aborted!", exit 1."""
+    from runtui import cli
+    from runtui.tui import launch
+
+    def interrupted(_config: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(launch, "run_app", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        cli._open_tui(cli.Path("config.toml"))
+    assert ended.value.code == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "runtui: interrupted" in err and "Aborted" not in err
