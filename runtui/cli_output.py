@@ -97,7 +97,6 @@ def interrupted(as_json: bool) -> NoReturn:
     if as_json:
         click.echo(json.dumps(error_object("interrupted", EXIT_INTERRUPTED, "interrupted")))
     say_interrupted()
-    sys.exit(EXIT_INTERRUPTED)
 
 
 def say_interrupted() -> NoReturn:

@@ -54,6 +54,7 @@ from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import json_value
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
+from runtui.safe_text import clipped
 
 if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
@@ -398,6 +399,11 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
     _report(result, as_json, found.full_id, profile=found.profile)
 
 
+async def _read_summary(provider: Provider, full_id: str) -> Run:
+    """A run's summary, the reader `resolve` tries a full or short id with."""
+    return await provider.get_summary(full_id, Kind.RUN)
+
+
 def _same_run(provider: Provider, asked: str, answered: Run) -> None:
     """A read answered with another run is refused, never shown as the one asked for."""
     if answered.id != asked:
@@ -477,9 +483,6 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
         if health.state is not HealthState.OK:
             say(f"runtui: {health.profile}: {cell(health.describe())}", err=True)
 
-    async def read(provider: Provider, full_id: str) -> Run:
-        return await provider.get_summary(full_id, Kind.RUN)
-
     def interval(name: str) -> float:
         return ws.config.profiles[name].refresh_seconds or ws.config.defaults.refresh_seconds
 
@@ -487,9 +490,9 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
         try:
             targets: list[tuple[str, str]] = []
             unknown: list[str] = []
-            for ref in run_ids:  # a short id names one run (or none: exit 2 below)
+            for ref in run_ids:  # a short id names one run (or none: exit 1 below)
                 try:
-                    found = await resolve(ws, ref, Kind.RUN, read, profile)
+                    found = await resolve(ws, ref, Kind.RUN, _read_summary, profile)
                 except IdNotFound:
                     unknown.append(ref)
                     continue
@@ -803,8 +806,8 @@ def _extra_setting(item: str, provider: str, options: Mapping[str, ProviderOptio
         any(word in key for word in _SECRET_WORDS) and not key.endswith(("_env", "_cmd")))
     if secret:
         # The value would be a credential stored in the file: name where it lives instead.
-        where = f"--{key}-env VARIABLE".replace("_", "-") if f"{key}_env" in _COMMON_FIELDS \
-            else f"--set {key}_env=VARIABLE"
+        env_option = "--" + f"{key}_env".replace("_", "-")
+        where = f"{env_option} VARIABLE" if f"{key}_env" in _COMMON_FIELDS else f"--set {key}_env=VARIABLE"
         fail(f"--set {key}: runtui does not write secrets into the config; put it in an "
              f"environment variable and give {where}", EXIT_USAGE)
     if option is None:
@@ -1016,11 +1019,8 @@ async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | Non
     """The one run each of `refs` names (a full id or a unique prefix), the id the user chose
     (never an id from the read's answer); raises as `resolve` when one names none or several."""
 
-    async def read(provider: Provider, full_id: str) -> Run:
-        return await provider.get_summary(full_id, Kind.RUN)
-
     try:
-        found = [await resolve(ws, ref, Kind.RUN, read, profile) for ref in refs]
+        found = [await resolve(ws, ref, Kind.RUN, _read_summary, profile) for ref in refs]
     finally:
         await ws.aclose()
     return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
@@ -1060,9 +1060,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     async def read(provider: Provider, full_id: str) -> Run:
         run = await provider.get_summary(full_id)
-        if run.id != full_id:
-            raise ProviderError(f"the server answered the read of {full_id!r} with another run, "
-                                f"{run.id!r}; nothing sent", provider=provider.name, kind="mismatch")
+        _same_run(provider, full_id, run)
         return run
 
     async def main() -> tuple[Run, HumanRequest, Any]:
@@ -1118,11 +1116,6 @@ def _describe_request(request: HumanRequest) -> str:
 HISTORY_CELL = 40  # a journal line written by an older build may hold any length of id
 
 
-def _fit(text: str, width: int) -> str:
-    """One history cell at most `width` wide, so one long value cannot pad every row."""
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
 @cli.command()
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True,
               help="The newest N journal entries (N at least 1).")
@@ -1138,8 +1131,8 @@ def history(limit: int, as_json: bool) -> None:
     if as_json:
         say_json([msgspec.structs.asdict(e) for e in entries])
         return
-    rows = [[e.time[:19].replace("T", " "), *(_fit(v, HISTORY_CELL) for v in (
-             e.profile, e.provider, e.run_id or "", e.action, e.outcome)), _fit(e.message or "", 60)]
+    rows = [[e.time[:19].replace("T", " "), *(clipped(v, HISTORY_CELL) for v in (
+             e.profile, e.provider, e.run_id or "", e.action, e.outcome)), clipped(e.message or "", 60)]
             for e in entries]
     say(_table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
 

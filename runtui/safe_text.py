@@ -65,6 +65,13 @@ def one_line(text: str) -> str:
     return text.translate(_ONE_LINE)
 
 
+def clipped(text: str, width: int) -> str:
+    """`text` on one harmless line (`one_line`) of at most `width` characters: a longer
+    one keeps its start and ends in "…"."""
+    line = one_line(text)
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 def multi_line(text: str) -> str:
     """`text` for a block of lines: as `one_line`, but newlines and tabs stay.
 

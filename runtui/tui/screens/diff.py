@@ -21,7 +21,7 @@ from runtui.engine.diff import FieldDiff, compare
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
-from runtui.safe_text import one_line
+from runtui.safe_text import clipped, one_line
 from runtui.tui.widgets.keys_footer import keys_footer
 
 FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)
@@ -29,8 +29,7 @@ VALUE_MIN = 8  # A and B share the room FIELD leaves; longer values end in "…"
 
 
 def _value(value: object, width: int) -> str:
-    text = one_line("-" if value is None else str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clipped("-" if value is None else str(value), width)
 
 
 def column_widths(total: int, longest_field: int) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from runtui import config as config_mod
 from runtui.display import shown_url
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
-from runtui.safe_text import one_line
+from runtui.safe_text import clipped, one_line
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen, provider_default_url
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -67,8 +67,7 @@ def runs_open(app: App[Any]) -> bool:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clipped(" ".join(text.split()), width)
 
 
 async def apply_change(app: App[Any]) -> None:

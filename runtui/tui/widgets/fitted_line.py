@@ -9,7 +9,7 @@ typed text) comes last.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -25,29 +25,35 @@ class Said:
         return self.wordings[min(level, len(self.wordings) - 1)]
 
 
+def _fullest(levels: int, line_at: Callable[[int], str], width: int | None) -> str:
+    """`line_at(level)` for the first level (fullest wording first) that fits `width`, else
+    the tersest (None: the fullest)."""
+    text = ""
+    for level in range(max(1, levels)):
+        text = line_at(level)
+        if width is None or cell_len(text) <= width:
+            break
+    return text
+
+
+def _levels(pieces: Sequence[Said]) -> int:
+    return max((len(s.wordings) for s in pieces), default=1)
+
+
 def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Sequence[str],
                  width: int | None) -> str:
     """`head | flags | counts` in the fullest wording whose head and flags fit `width`
     (None: the full wording); the counts are appended whatever is left."""
-    levels = max((len(s.wordings) for s in (*head, *flags)), default=1)
-    text = ""
-    for level in range(levels):
-        text = " | ".join(s.at(level) for s in head)
+    def line_at(level: int) -> str:
+        groups = [s.at(level) for s in head]
         if flags:
-            text += " | " + ", ".join(s.at(level) for s in flags)
-        if width is None or cell_len(text) <= width:
-            break
-    if counts:
-        text += " | " + ", ".join(counts)
-    return text
+            groups.append(", ".join(s.at(level) for s in flags))
+        return " | ".join(groups)
+
+    text = _fullest(_levels([*head, *flags]), line_at, width)
+    return text + " | " + ", ".join(counts) if counts else text
 
 
 def fitted(pieces: Sequence[Said], width: int | None, sep: str = " · ") -> str:
     """`pieces` joined by `sep` in the fullest wording that fits `width` (None: the fullest)."""
-    levels = max((len(s.wordings) for s in pieces), default=1)
-    text = ""
-    for level in range(levels):
-        text = sep.join(s.at(level) for s in pieces)
-        if width is None or cell_len(text) <= width:
-            break
-    return text
+    return _fullest(_levels(pieces), lambda level: sep.join(s.at(level) for s in pieces), width)
