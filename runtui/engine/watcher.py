@@ -131,12 +131,28 @@ class ProfileWatcher:
             else:
                 delay = None
             self._wake.clear()
+            if delay is not None and self._failures == 0:
+                now = loop.time()
+                delay = self.next_beat(now, delay) - now
             self.next_poll_at = None if delay is None else loop.time() + delay
             # asyncio.timeout, not wait_for: wait_for can swallow a cancel that
             # races with the wake-up, and then stop() never returns.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
+
+    def next_beat(self, now: float, delay: float) -> float:
+        """When to poll next: `delay` from now, moved to the nearest beat of the loop clock.
+
+        Beats are the multiples of `interval` on the event loop's clock, the same for
+        every profile: their polls run side by side and their changes reach the
+        screen in one frame, not one frame per profile at scattered moments. Never
+        sooner than half an interval, so a slow poll is not followed at once by the next.
+        """
+        beat = round((now + delay) / self.interval) * self.interval
+        while beat - now < self.interval / 2:
+            beat += self.interval
+        return beat
 
     def sweep_every(self) -> float:
         """Seconds between sweeps of the whole active set.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -282,3 +283,41 @@ def test_first_listings_in_once_no_profile_is_still_loading(tmp_path: Path) -> N
     assert not ws.first_listings_in
     ws._set_health(Health(profile="a", state=HealthState.ERROR, message="down"))
     assert ws.first_listings_in  # a failed first listing counts as in
+
+
+def test_the_next_poll_is_on_a_beat_of_the_loop_clock_and_never_right_after_the_last() -> None:
+    w = ProfileWatcher("p", FakeProvider([]), RunStore(), interval=2.0)
+    assert w.next_beat(10.3, 2.0) == 12.0  # a poll that ended 0.3 s past a beat: the next beat
+    assert w.next_beat(11.3, 2.0) == 14.0  # between beats: the one nearest `delay` from now
+    assert w.next_beat(13.1, 4.0) == 18.0  # an idle profile's longer wait, on a beat too
+    assert w.next_beat(13.9, 0.0) == 16.0  # never sooner than half an interval from now
+
+
+async def test_profiles_started_apart_poll_on_the_same_beats() -> None:
+    """Their answers land together, so the screen draws their changes in one frame."""
+    loop = asyncio.get_running_loop()
+    started: dict[str, list[float]] = {"a": [], "b": []}
+    watchers = []
+    for name in started:
+        w = ProfileWatcher(name, FakeProvider([make_run(1, profile=name)]), RunStore(), interval=0.2)
+        original = w.poll_once
+
+        async def noting(now: float | None = None, *, name: str = name,
+                         original: Any = original) -> float:
+            started[name].append(loop.time())
+            return float(await original(now))
+
+        w.poll_once = noting  # type: ignore[method-assign]
+        watchers.append(w)
+    watchers[0].start()
+    await asyncio.sleep(0.1)  # not a wait for anything: half a beat between the two starts
+    watchers[1].start()
+    for _ in range(300):
+        if min(len(times) for times in started.values()) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    for w in watchers:
+        await w.stop()
+    a, b = started["a"][2], started["b"][2]
+    assert abs(a - b) < 0.05, started  # started 0.1 s apart, polling together since
+    assert abs(a / 0.2 - round(a / 0.2)) < 0.25, started  # on a beat of the loop clock
