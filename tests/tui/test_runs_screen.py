@@ -21,6 +21,7 @@ from textual.widgets import Input
 
 from runtui import display
 from runtui.engine.health import HealthState
+from runtui.engine.store import Delta
 from runtui.engine.workspace import Workspace
 from runtui.model import ACTIVE
 from runtui.tui import clock as tui_clock
@@ -257,6 +258,31 @@ async def test_a_filter_keystroke_filters_before_the_next_frame(tui_sim: TuiSim)
         assert "filter: edges" in summary(screen)
 
 
+async def test_the_changes_of_one_beat_reach_the_table_in_one_go(tui_sim: TuiSim) -> None:
+    """The profiles poll on one beat and answer within milliseconds: one table update, one frame."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        ws = app.workspace
+        await wait_for(pilot, lambda: ws.first_listings_in, what="first listings")
+        await pilot.press("f")  # refresh paused: only the changes below reach the store
+        await wait_for(pilot, lambda: not any(w.polling for w in ws.watchers.values()),
+                       what="no poll in flight")
+        batches: list[int] = []
+        apply_deltas = screen._apply_deltas
+
+        def noting(deltas: list[Delta]) -> None:
+            batches.append(len(deltas))
+            apply_deltas(deltas)
+
+        screen._apply_deltas = noting  # type: ignore[method-assign]
+        a, b = (next(r for r in ws.store.runs.values() if r.profile == name)
+                for name in ("b3os-sim", "edges-sim"))
+        ws.store.upsert([a.model_copy(update={"workflow_name": "beat-a"})])
+        ws.store.upsert([b.model_copy(update={"workflow_name": "beat-b"})])
+        await wait_for(pilot, lambda: batches, what="the changes applied")
+        await pilot.pause()
+        assert batches == [2]
+
+
 async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 24)) as (app, pilot, screen):
         await wait_for(pilot, lambda: app.workspace.focus == set(screen.table.on_screen_keys()),
@@ -399,8 +425,8 @@ async def test_mark_on_a_vanished_run_is_dropped(tui_sim: TuiSim) -> None:
         await wait_for(pilot, lambda: not any(w.polling for w in app.workspace.watchers.values()),
                        what="polls settled")
         app.workspace.store.remove([gone])  # what a full listing does when the server lost it
-        await pilot.pause()
-        assert table.marks == {kept.key}
+        # The change reaches the table with the rest of its beat (RunsScreen._on_delta).
+        await wait_for(pilot, lambda: table.marks == {kept.key}, what="the mark dropped")
         assert gone.key not in rows(screen)
         assert table.marked_runs() == [kept]
 

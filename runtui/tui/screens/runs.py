@@ -72,6 +72,10 @@ FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
 )
 
 
+# Store changes within this of the first are applied together (one frame for a beat).
+GATHER_SECONDS = 0.05
+
+
 class RunsScreen(Screen[None]):
     AUTO_FOCUS = "#runs"
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
@@ -121,6 +125,7 @@ class RunsScreen(Screen[None]):
         self._focus: set[Key] = set()  # what the watchers were last told is on screen
         self._pane: DetailPane | None = None  # the split detail, once shown
         self.tasks_scope = False  # the table shows tasks (T), not runs
+        self._gathered: list[Delta] = []  # store changes waiting for `_apply_gathered`
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)  # it shows the filter as typed: "[/]" is no markup
@@ -159,15 +164,36 @@ class RunsScreen(Screen[None]):
     # ---- live updates -----------------------------------------------------------------
 
     def _on_delta(self, delta: Delta) -> None:
+        """Once the first listings are in, the changes of one beat are gathered.
+
+        Every profile polls on the same beat (`ProfileWatcher.next_beat`) and their
+        answers land within a few tens of milliseconds: applied together they cost one
+        frame, not one per profile. Until then (the first rows) a change shows at once.
+        """
+        if not self.ws.first_listings_in:
+            self._apply_deltas([delta])
+            return
+        if not self._gathered:
+            asyncio.get_running_loop().call_later(GATHER_SECONDS, self._apply_gathered)
+        self._gathered.append(delta)
+
+    def _apply_gathered(self) -> None:
+        gathered, self._gathered = self._gathered, []
+        if gathered:  # empty when applied early (`_report`)
+            self._apply_deltas(gathered)
+
+    def _apply_deltas(self, deltas: list[Delta]) -> None:
         if not self.table.is_attached:
             return  # shutting down: the widgets went before the watchers stopped
-        self.table.apply_delta(delta)
-        self._update_summary()
         detail = self._detail()
-        if detail is not None and detail.run is not None:
-            for _old, new in delta.changed:
-                if new.key == detail.run.key:
-                    detail.note_run(new)
+        shown = detail.run.key if detail is not None and detail.run is not None else None
+        for delta in deltas:
+            self.table.apply_delta(delta)
+            if detail is not None and shown is not None:
+                for _old, new in delta.changed:
+                    if new.key == shown:
+                        detail.note_run(new)
+        self._update_summary()
 
     def _on_health(self, health: Health) -> None:
         bars = self.query(HealthBar)
@@ -665,6 +691,7 @@ class RunsScreen(Screen[None]):
         else:
             self.notify(f"{result.message}", title=title + " failed", severity="error", timeout=10)
         if result.new_run_id and result.run is not None:
+            self._apply_gathered()  # the new run's row is in the table before the cursor goes to it
             self.table.move_cursor_to(result.run.key)
 
     def action_execute(self) -> None:
