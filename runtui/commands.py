@@ -23,11 +23,12 @@ import msgspec
 
 from runtui import __version__, display, startup
 from runtui import config as config_mod
-from runtui.cli_args import ID, FiniteFloatRange, unique_values
+from runtui.cli_actions import action_command, report
+from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, FiniteFloatRange, parse_inputs, unique_values
 from runtui.cli_context import HOW_TO_ADD, Ctx, handles_errors, profile_failure, run_async
 from runtui.cli_context import known_profiles as _known_profiles
 from runtui.cli_context import workspace_of as _workspace
-from runtui.cli_ids import IdNotFound, Resolved, resolve
+from runtui.cli_ids import IdNotFound, read_summary, resolve, same_run
 from runtui.cli_output import (
     EXIT_INTERRUPTED,
     EXIT_NOT_ALLOWED,
@@ -38,8 +39,6 @@ from runtui.cli_output import (
     INTERRUPTIONS,
     JsonAwareGroup,
     cell,
-    declined,
-    error_object,
     fail,
     human_time,
     say,
@@ -49,11 +48,10 @@ from runtui.cli_output import (
 )
 from runtui.cli_output import table as _table
 from runtui.engine.health import Health, HealthState
-from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import json_value
-from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
+from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.safe_text import clipped
 
 if TYPE_CHECKING:
@@ -65,8 +63,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 __all__ = ["EXIT_NOT_ALLOWED", "EXIT_OK", "EXIT_SERVER", "EXIT_TIMEOUT", "EXIT_USAGE", "cli"]
-JSON_HELP = "Print JSON on stdout (errors too: {\"error\": {...}}, same exit code)."
-PROFILE_OF_ID_HELP = "The profile holding it; may be left out when the id is unique across profiles."
 ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
 
@@ -245,9 +241,6 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
 
 
-ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
-
-
 @runs.command("show")
 @click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
@@ -263,7 +256,7 @@ def _show(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind)
 
     async def read(provider: Provider, full_id: str) -> RunDetail:
         detail = await provider.get_run(full_id, kind)
-        _same_run(provider, full_id, detail.run)
+        same_run(provider, full_id, detail.run)
         return detail
 
     async def main() -> RunDetail:
@@ -300,28 +293,6 @@ def _echo_steps(steps: Any, depth: int) -> None:
         _echo_steps(step.children, depth + 1)
 
 
-def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "--input") -> dict[str, Any]:
-    """KEY=VALUE pairs over a JSON file; errors name `option`, the one the user typed."""
-    inputs: dict[str, Any] = {}
-    if json_file is not None:
-        try:
-            loaded = json_value(json_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            fail(f"--input-json {json_file}: {exc}", EXIT_USAGE)
-        if not isinstance(loaded, dict):
-            fail(f"--input-json {json_file}: must hold a JSON object", EXIT_USAGE)
-        inputs.update(loaded)
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            fail(f"{option} {pair!r}: use KEY=VALUE", EXIT_USAGE)
-        try:
-            inputs[key.strip()] = json_value(value)
-        except ValueError:  # plain text ("NaN", "1e999" too) is a string
-            inputs[key.strip()] = value
-    return inputs
-
-
 @runs.command("execute")
 @click.option("--profile", "-p", required=True, help="The profile to start the run in.")
 @click.option("--workflow", "-w", required=True, type=ID,
@@ -335,7 +306,7 @@ def _parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = 
 def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
                  input_json: Path | None, goal: str | None, as_json: bool) -> None:
     """Start a new run."""
-    request = StartRequest(workflow_id=workflow, inputs=_parse_inputs(inputs, input_json), goal=goal)
+    request = StartRequest(workflow_id=workflow, inputs=parse_inputs(inputs, input_json), goal=goal)
     ws = _workspace(obj)
 
     async def main() -> Any:
@@ -344,110 +315,14 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
         finally:
             await ws.aclose()
 
-    _report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
+    report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
 
 
-def _report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
-            subject: str | None = None, profile: str | None = None) -> None:
-    """The outcome of one action on `run_id` (the id the user named), or of a start of
-    `subject` (a workflow): a failed start names the workflow, never an empty id."""
-    if as_json:
-        # A start acts on no run: its run_id is the run it made.
-        acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
-        out: dict[str, Any] = {"action": result.action.value, "run_id": acted_on, "profile": profile,
-                               "ok": result.ok, "uncertain": result.uncertain,
-                               "message": result.message, "new_run_id": result.new_run_id,
-                               "run": result.run.to_json() if result.run else None}
-        if not result.ok:
-            out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
-        say_json(out)
-    else:
-        state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
-        run_id = run_id or result.new_run_id or (result.run.id if result.run else "") or subject or ""
-        if result.new_run_id:  # execute and retry make a run: say which one
-            run_id = f"{subject or run_id}: new run {result.new_run_id}"
-        verdict = "ok" if result.ok else "FAILED"
-        if result.uncertain:
-            verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
-        say(f"{result.action.value} {cell(run_id)}: {verdict}{cell(state)}")
-        if result.message and (not result.ok or result.uncertain):
-            say(f"runtui: {result.message}", err=True)
-    sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
-
-
-def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind, as_json: bool,
-         asks: bool) -> None:
-    ws = _workspace(obj)
-
-    async def read(provider: Provider, full_id: str) -> Run:
-        return await provider.get_summary(full_id, kind)
-
-    async def main() -> tuple[Resolved[Run], ActionResult]:
-        try:
-            # Read the run first: the controller asks the allowed-actions table with
-            # its current state and refuses (exit 3) before anything is sent. A short id
-            # names one run or none (ambiguous: exit 2 listing the matches).
-            found = await resolve(ws, run_id, kind, read, profile)
-            run = found.value
-            if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
-                raise Declined(declined(action.value))
-            return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
-        finally:
-            await ws.aclose()
-
-    found, result = run_async(main())
-    _report(result, as_json, found.full_id, profile=found.profile)
-
-
-async def _read_summary(provider: Provider, full_id: str) -> Run:
-    """A run's summary, the reader `resolve` tries a full or short id with."""
-    return await provider.get_summary(full_id, Kind.RUN)
-
-
-def _same_run(provider: Provider, asked: str, answered: Run) -> None:
-    """A read answered with another run is refused, never shown as the one asked for."""
-    if answered.id != asked:
-        raise ProviderError(f"the server answered the read of {asked!r} with another run, "
-                            f"{answered.id!r}", provider=provider.name, kind="mismatch")
-
-
-def _question(action: Action, run: Run, profile: str) -> str:
-    """The confirmation of a destructive action. A summary read may not carry the workflow
-    (Edges'): then it is left out, never said to be "no workflow"."""
-    about = ", ".join(cell(part) for part in (run.workflow, run.status.value) if part)
-    return f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}? This cannot be undone"
-
-
-class Declined(NotAllowed):
-    """The person at the terminal answered no: nothing was sent (exit 3)."""
-
-
-def _interactive() -> bool:
-    """A person at a terminal: both ends are a TTY (a script or a pipe is never asked)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def _action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
-    noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
-
-    @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
-    @click.argument("run_id", metavar=noun, type=ID)
-    @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
-    @click.option("--json", "as_json", is_flag=True,
-                  help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
-    @click.option("--yes", "-y", "assume_yes", is_flag=True,
-                  help="Do not ask (destructive actions ask on a terminal; never without one).")
-    @click.pass_obj
-    def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
-        asks = action.destructive and not assume_yes and _interactive()
-        _act(obj, run_id, profile, action, kind, as_json, asks)
-
-
-_action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
-_action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
-_action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
-_action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
-_action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
+action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
+action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
+action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
+action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
+action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
 
 
 @runs.command("wait")
@@ -492,7 +367,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
             unknown: list[str] = []
             for ref in run_ids:  # a short id names one run (or none: exit 1 below)
                 try:
-                    found = await resolve(ws, ref, Kind.RUN, _read_summary, profile)
+                    found = await resolve(ws, ref, Kind.RUN, read_summary, profile)
                 except IdNotFound:
                     unknown.append(ref)
                     continue
@@ -603,7 +478,7 @@ def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: s
 
     async def read(provider: Provider, full_id: str) -> Run:
         run = await provider.get_summary(full_id, Kind.RUN)
-        _same_run(provider, full_id, run)
+        same_run(provider, full_id, run)
         return run
 
     async def main() -> None:
@@ -693,9 +568,9 @@ def tasks_show(obj: Ctx, task_id: str, profile: str | None, as_json: bool) -> No
     _show(obj, task_id, profile, as_json, Kind.TASK)
 
 
-_action_command(tasks, Action.PAUSE, Kind.TASK, "Pause a running task.")
-_action_command(tasks, Action.RESUME, Kind.TASK, "Resume a paused task.")
-_action_command(tasks, Action.STOP, Kind.TASK, "Stop a task (cannot be undone).")
+action_command(tasks, Action.PAUSE, Kind.TASK, "Pause a running task.")
+action_command(tasks, Action.RESUME, Kind.TASK, "Resume a paused task.")
+action_command(tasks, Action.STOP, Kind.TASK, "Stop a task (cannot be undone).")
 
 
 # ---- profiles --------------------------------------------------------------------------
@@ -1020,7 +895,7 @@ async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | Non
     (never an id from the read's answer); raises as `resolve` when one names none or several."""
 
     try:
-        found = [await resolve(ws, ref, Kind.RUN, _read_summary, profile) for ref in refs]
+        found = [await resolve(ws, ref, Kind.RUN, read_summary, profile) for ref in refs]
     finally:
         await ws.aclose()
     return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
@@ -1045,7 +920,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
     inbox items. Journaled like every action; the values are never journaled.
     Exit 2 when a required value is missing, 3 when the run waits for nothing.
     """
-    values = _parse_inputs(pairs, None, "--set")
+    values = parse_inputs(pairs, None, "--set")
     if data_json is not None:
         try:
             loaded = json_value(data_json)
@@ -1060,7 +935,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     async def read(provider: Provider, full_id: str) -> Run:
         run = await provider.get_summary(full_id)
-        _same_run(provider, full_id, run)
+        same_run(provider, full_id, run)
         return run
 
     async def main() -> tuple[Run, HumanRequest, Any]:
@@ -1091,7 +966,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
         else:
             say(_describe_request(request))
         return
-    _report(result, as_json, run.id, profile=profile)
+    report(result, as_json, run.id, profile=profile)
 
 
 def _describe_request(request: HumanRequest) -> str:
