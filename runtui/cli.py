@@ -1,4 +1,5 @@
-"""The `runtui` entry point. The commands, their options and exit codes: runtui.commands.
+"""The `runtui` entry point. The commands, their options and exit codes: runtui.commands
+(the root group) and the cli_* modules of the groups it attaches.
 
 `runtui` and `runtui --config PATH` (open the TUI) are recognised here, exactly as
 click reads them, without loading click and the command tree: the time to the first

@@ -9,15 +9,21 @@ shortened in the message, and nothing is read, sent or journaled.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import click
 
 from runtui import safe_text
+from runtui.cli_output import EXIT_USAGE, fail
+from runtui.human_input import json_value
 
 MAX_ID_LENGTH = 1024
 """Longer than any platform's ids (UUIDs, slugs, Mongo ids), far below URL limits."""
 SHOWN_ID_LENGTH = 40
+
+JSON_HELP = "Print JSON on stdout (errors too: {\"error\": {...}}, same exit code)."
+PROFILE_OF_ID_HELP = "The profile holding it; may be left out when the id is unique across profiles."
 
 
 def shorten(text: str, width: int = SHOWN_ID_LENGTH) -> str:
@@ -67,3 +73,25 @@ class FiniteFloatRange(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
+
+
+def parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "--input") -> dict[str, Any]:
+    """KEY=VALUE pairs over a JSON file; errors name `option`, the one the user typed."""
+    inputs: dict[str, Any] = {}
+    if json_file is not None:
+        try:
+            loaded = json_value(json_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            fail(f"--input-json {json_file}: {exc}", EXIT_USAGE)
+        if not isinstance(loaded, dict):
+            fail(f"--input-json {json_file}: must hold a JSON object", EXIT_USAGE)
+        inputs.update(loaded)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            fail(f"{option} {pair!r}: use KEY=VALUE", EXIT_USAGE)
+        try:
+            inputs[key.strip()] = json_value(value)
+        except ValueError:  # plain text ("NaN", "1e999" too) is a string
+            inputs[key.strip()] = value
+    return inputs

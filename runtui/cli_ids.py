@@ -178,3 +178,15 @@ def _refuse_incomplete(search: _Search, ref: str) -> None:
         reasons = "; ".join(f"{name}: {why}" for name, why in sorted(search.unsearchable.items()))
         raise UsageProblem(f"could not search every profile for {ref!r} ({reasons}); "
                            "name the profile with --profile", kind="unsearchable")
+
+
+async def read_summary(provider: Provider, full_id: str) -> Run:
+    """A run's summary, the reader `resolve` tries a full or short id with."""
+    return await provider.get_summary(full_id, Kind.RUN)
+
+
+def same_run(provider: Provider, asked: str, answered: Run) -> None:
+    """A read answered with another run is refused, never shown as the one asked for."""
+    if answered.id != asked:
+        raise ProviderError(f"the server answered the read of {asked!r} with another run, "
+                            f"{answered.id!r}", provider=provider.name, kind="mismatch")

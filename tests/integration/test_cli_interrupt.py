@@ -84,12 +84,12 @@ def test_ctrl_c_while_following_logs_exits_130_with_valid_ndjson(sim: Sim) -> No
 
 def test_end_of_input_at_the_confirmation_exits_130_and_sends_nothing(
         sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    from runtui import commands
+    from runtui import cli_actions
     from runtui.cli import cli
 
     run_id = _running_edges_run(sim)
     before = sim.posts()
-    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
     result = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                       "-p", "edges-sim"], input="")
     assert result.exit_code == EXIT_INTERRUPTED, result.stderr

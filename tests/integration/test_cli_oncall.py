@@ -39,16 +39,16 @@ def test_profiles_test_all_tests_every_profile(sim: Sim) -> None:
 def test_cancel_asks_on_a_terminal_and_never_without_one(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from runtui import commands
+    from runtui import cli_actions
     from runtui.cli import cli
 
     run_id = sim.find("edges", "RUNNING")[0]["id"]
-    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                        "-p", "edges-sim"], input="n\n")
     assert said_no.exit_code == 3 and "This cannot be undone" in said_no.stderr
     assert run_id in {r["id"] for r in sim.find("edges", "RUNNING", limit=200)}, "nothing sent"
-    monkeypatch.setattr(commands, "_interactive", lambda: False)
+    monkeypatch.setattr(cli_actions, "_interactive", lambda: False)
     scripted = run_cli(sim, "runs", "cancel", run_id, "-p", "edges-sim")  # no TTY: no question
     assert scripted.code == 0, scripted.err
 
@@ -57,10 +57,10 @@ def _asked(sim: Sim, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, 
     """Run a destructive command as at a terminal, answering no: (exit code, stderr)."""
     from click.testing import CliRunner
 
-    from runtui import commands
+    from runtui import cli_actions
     from runtui.cli import cli
 
-    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), *args], input="n\n")
     return said_no.exit_code, said_no.stderr
 

@@ -3,7 +3,8 @@ status in `runs wait`) reaches the terminal made harmless: no escape sequence, n
 
 from __future__ import annotations
 
-from runtui.commands import _describe_request, _wait_summary
+from runtui.cli_attention import _describe_request
+from runtui.cli_run_watch import _wait_summary
 from runtui.engine.waiter import WaitOutcome
 from runtui.model import HumanRequest, Run, Status
 

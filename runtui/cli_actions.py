@@ -1,0 +1,111 @@
+"""The actions on one run or task (`runs cancel`, `tasks stop`, ...) and how an action's outcome is said.
+
+Each action reads the run first, so the controller refuses (exit 3) before anything
+is sent when the run's state does not allow it; a destructive one asks on a terminal
+(never without one). `runs execute` and `attention answer` report through `report`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from runtui import display
+from runtui.cli_args import ID, PROFILE_OF_ID_HELP
+from runtui.cli_context import Ctx, run_async, workspace_of
+from runtui.cli_ids import Resolved, resolve
+from runtui.cli_output import EXIT_OK, EXIT_SERVER, cell, declined, error_object, say, say_json
+from runtui.engine.journal import CONFIRMED
+from runtui.errors import NotAllowed
+from runtui.model import Action, ActionResult, Kind, Run
+
+if TYPE_CHECKING:
+    from runtui.providers.base import Provider
+
+ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
+
+
+def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
+           subject: str | None = None, profile: str | None = None) -> None:
+    """The outcome of one action on `run_id` (the id the user named), or of a start of
+    `subject` (a workflow): a failed start names the workflow, never an empty id."""
+    if as_json:
+        # A start acts on no run: its run_id is the run it made.
+        acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
+        out: dict[str, Any] = {"action": result.action.value, "run_id": acted_on, "profile": profile,
+                               "ok": result.ok, "uncertain": result.uncertain,
+                               "message": result.message, "new_run_id": result.new_run_id,
+                               "run": result.run.to_json() if result.run else None}
+        if not result.ok:
+            out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
+        say_json(out)
+    else:
+        state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
+        run_id = run_id or result.new_run_id or (result.run.id if result.run else "") or subject or ""
+        if result.new_run_id:  # execute and retry make a run: say which one
+            run_id = f"{subject or run_id}: new run {result.new_run_id}"
+        verdict = "ok" if result.ok else "FAILED"
+        if result.uncertain:
+            verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
+        say(f"{result.action.value} {cell(run_id)}: {verdict}{cell(state)}")
+        if result.message and (not result.ok or result.uncertain):
+            say(f"runtui: {result.message}", err=True)
+    sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
+
+
+def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind, as_json: bool,
+         asks: bool) -> None:
+    ws = workspace_of(obj)
+
+    async def read(provider: Provider, full_id: str) -> Run:
+        return await provider.get_summary(full_id, kind)
+
+    async def main() -> tuple[Resolved[Run], ActionResult]:
+        try:
+            # Read the run first: the controller asks the allowed-actions table with
+            # its current state and refuses (exit 3) before anything is sent. A short id
+            # names one run or none (ambiguous: exit 2 listing the matches).
+            found = await resolve(ws, run_id, kind, read, profile)
+            run = found.value
+            if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
+                raise Declined(declined(action.value))
+            return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
+        finally:
+            await ws.aclose()
+
+    found, result = run_async(main())
+    report(result, as_json, found.full_id, profile=found.profile)
+
+
+def _question(action: Action, run: Run, profile: str) -> str:
+    """The confirmation of a destructive action. A summary read may not carry the workflow
+    (Edges'): then it is left out, never said to be "no workflow"."""
+    about = ", ".join(cell(part) for part in (run.workflow, run.status.value) if part)
+    return f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}? This cannot be undone"
+
+
+class Declined(NotAllowed):
+    """The person at the terminal answered no: nothing was sent (exit 3)."""
+
+
+def _interactive() -> bool:
+    """A person at a terminal: both ends are a TTY (a script or a pipe is never asked)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
+    noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
+
+    @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
+    @click.argument("run_id", metavar=noun, type=ID)
+    @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+    @click.option("--json", "as_json", is_flag=True,
+                  help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
+    @click.option("--yes", "-y", "assume_yes", is_flag=True,
+                  help="Do not ask (destructive actions ask on a terminal; never without one).")
+    @click.pass_obj
+    def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
+        asks = action.destructive and not assume_yes and _interactive()
+        _act(obj, run_id, profile, action, kind, as_json, asks)

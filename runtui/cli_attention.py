@@ -1,0 +1,275 @@
+"""`runtui attention` (what needs a human), `attention ack` and `attention answer`.
+
+The same queue as the TUI's attention view (`engine.attention`): waiting runs, unseen
+failures, stuck or late runs and profile trouble. Exit 0 when nothing needs attention,
+1 when something does, 2 on usage or config errors; `answer` exits 3 when the run waits
+for nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from runtui.cli_actions import report
+from runtui.cli_args import ID, parse_inputs, unique_values
+from runtui.cli_context import Ctx, handles_errors, known_profiles, profile_failure, run_async, workspace_of
+from runtui.cli_ids import read_summary, resolve, same_run
+from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
+from runtui.engine.health import Health, HealthState
+from runtui.engine.store import Key
+from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.human_input import json_value
+from runtui.model import HumanRequest, Kind, Run, Status
+
+if TYPE_CHECKING:
+    from runtui.engine.workspace import Workspace
+    from runtui.providers.base import Provider
+
+ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
+ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
+
+
+@click.group("attention", cls=JsonAwareGroup, invoke_without_command=True)
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of items.")
+@click.pass_context
+def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> None:
+    """What needs a human: waiting runs, unseen failures, stuck or late runs, profile trouble.
+
+    Exit 0 when nothing needs attention, 1 when something does (for cron or a monitor),
+    2 on usage or config errors. Acknowledge failures with `runtui attention ack`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from runtui.engine.attention import Acknowledgements, AttentionItem, Reason, build_queue
+
+    obj: Ctx = ctx.obj
+    ws = workspace_of(obj)
+    names = known_profiles(ws, profiles)
+    seen = run_async(_attention_runs(ws, names))
+    items = build_queue(seen.runs, health=seen.health, acks=Acknowledgements.load(),
+                        waiting_at=seen.waiting_at,
+                        waits_on_human=seen.waits_on_human,
+                        read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
+                        troubles=seen.troubles, trouble_after=timedelta(0))
+    def can(item: AttentionItem) -> list[str]:
+        """The item's actions, plus `answer` where `runtui attention answer` applies."""
+        answer = ["answer"] if item.reason is Reason.WAITING and item.profile in seen.answers else []
+        return [a.value for a in item.actions] + answer
+
+    if as_json:
+        click.echo(json.dumps([{**i.to_json(), "actions": can(i)} for i in items], indent=2))
+    elif items:
+        rows = [[i.reason.value, i.profile, i.run.id if i.run else "",
+                 (i.run.workflow or "") if i.run else "", i.detail, " ".join(can(i))] for i in items]
+        click.echo(table(rows, ["REASON", "PROFILE", "ID", "WORKFLOW", "WHY", "CAN"]))
+    else:
+        click.echo("nothing needs attention")
+    sys.exit(EXIT_SERVER if items else EXIT_OK)
+
+
+@dataclass
+class _Seen:
+    """What `runtui attention` read: runs, health, waiting steps, inbox requests, troubles."""
+
+    runs: list[Run] = field(default_factory=list)
+    health: dict[str, Health] = field(default_factory=dict)
+    waiting_at: dict[Key, list[str]] = field(default_factory=dict)
+    requests: dict[Key, HumanRequest] = field(default_factory=dict)
+    troubles: dict[str, list[str]] = field(default_factory=dict)
+    waits_on_human: dict[str, frozenset[str]] = field(default_factory=dict)  # per platform
+    answers: set[str] = field(default_factory=set)  # profiles whose platform takes answers
+
+
+async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
+    """Each profile's newest runs (for the workflows' usual times and recent failures),
+    its whole active set, where its waiting runs wait (their detail's waiting
+    steps) and what its platform lists as waiting on a person (an inbox), with
+    those runs read when the listings missed them. A profile that fails is
+    reported as trouble, not fatal."""
+    from runtui.engine.attention import waiting_steps
+    from runtui.model import ACTIVE
+    from runtui.providers.base import ListQuery
+    from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble
+
+    seen = _Seen()
+    waiting_at, requests = seen.waiting_at, seen.requests
+
+    async def one(name: str) -> list[Run]:
+        provider = ws.provider(name)
+        seen.waits_on_human[provider.name] = provider.waits_on_human
+        if isinstance(provider, AnswersHumans):
+            seen.answers.add(name)
+        if isinstance(provider, ReportsTrouble):
+            seen.troubles[name] = await provider.troubles()
+        merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
+        merged.update((r.key, r) for r in await provider.list_runs(
+            ListQuery(statuses=frozenset(ACTIVE))))
+        if isinstance(provider, ListsHumanRequests):
+            for request in await provider.human_requests():
+                key = (name, request.run_id)
+                requests[key] = request
+                if key not in merged and len(requests) <= ATTENTION_DETAILS:
+                    merged[key] = await provider.get_summary(request.run_id)
+        human = provider.waits_on_human
+        waiting = [r for r in merged.values()
+                   if r.status is Status.WAITING or (r.raw_status or "").lower() in human]
+        for run in waiting[:ATTENTION_DETAILS]:
+            detail = await provider.get_run(run.id, run.kind)
+            steps = waiting_steps(detail)
+            if steps:
+                waiting_at[run.key] = steps
+        return list(merged.values())
+
+    health, found = seen.health, seen.runs
+    try:
+        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+    finally:
+        await ws.aclose()
+    now = datetime.now(UTC)
+    for name, result in zip(names, results, strict=True):
+        if isinstance(result, BaseException):
+            result = profile_failure(name, result)
+            state = HealthState.CONFIG if isinstance(result, ConfigError) else HealthState.ERROR
+            if isinstance(result, ProviderError) and result.rate_limited:
+                state = HealthState.RATE_LIMITED
+            health[name] = Health(profile=name, state=state, message=str(result), since=now)
+        else:
+            found.extend(result)
+    return seen
+
+
+@attention.command("ack")
+@click.argument("run_ids", nargs=-1, type=ID)
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="The profile of the runs named (may be left out when each id is unique); "
+                   "with --all, only these profiles.")
+@click.option("--all", "ack_all", is_flag=True, help="Every failure so far is seen.")
+@click.pass_obj
+def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...], ack_all: bool) -> None:
+    """Mark failed runs as seen (stored locally, never sent to a server).
+
+    RUN_IDS: full ids or the starts the table shows; each must name one run (exit 1
+    when none has it, 2 when several start with it), and nothing is stored otherwise.
+    """
+    from runtui.engine.attention import Acknowledgements
+
+    if ack_all == bool(run_ids):
+        fail("name failed runs (with --profile) or give --all", EXIT_USAGE)
+    ws = workspace_of(obj)
+    names = known_profiles(ws, profiles)
+    acks = Acknowledgements.load()
+    if ack_all:
+        acks.acknowledge_all(names)
+        acks.save()
+        say(f"acknowledged every failure so far ({', '.join(names)})")
+        return
+    if len(profiles) > 1:
+        fail("name the runs' one profile with --profile (or leave it out)", EXIT_USAGE)
+    found = run_async(_resolve_runs(ws, run_ids, profiles[0] if profiles else None))
+    acks.acknowledge(found)
+    acks.save()
+    say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
+
+
+async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | None) -> list[Run]:
+    """The one run each of `refs` names (a full id or a unique prefix), the id the user chose
+    (never an id from the read's answer); raises as `resolve` when one names none or several."""
+
+    try:
+        found = [await resolve(ws, ref, Kind.RUN, read_summary, profile) for ref in refs]
+    finally:
+        await ws.aclose()
+    return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
+
+
+@attention.command("answer")
+@click.argument("run_id", type=ID)
+@click.option("--profile", "-p", required=True, help="The run's profile.")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="One input value (parsed as JSON if it can be); repeatable.")
+@click.option("--data", "data_json", help="The whole answer as one JSON object (a B3OS node's data).")
+@click.option("--reject", is_flag=True, help="Refuse an approval (Wexa anomaly detection or preview).")
+@click.option("--show", is_flag=True, help="Only print what the run asks for; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.pass_obj
+@handles_errors
+def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...], data_json: str | None,
+                     reject: bool, show: bool, as_json: bool) -> None:
+    """Answer what a waiting run asks: input values, an approval, or (--reject) a refusal.
+
+    Prefect paused runs (their input form), B3OS waiting nodes (JSON data) and Wexa
+    inbox items. Journaled like every action; the values are never journaled.
+    Exit 2 when a required value is missing, 3 when the run waits for nothing.
+    """
+    values = parse_inputs(pairs, None, "--set")
+    if data_json is not None:
+        try:
+            loaded = json_value(data_json)
+        except ValueError as exc:
+            fail(f"--data: {exc}", EXIT_USAGE)
+        if not isinstance(loaded, dict):
+            fail("--data must be a JSON object", EXIT_USAGE)
+        values = {**loaded, **values}
+    ws = workspace_of(obj)
+
+    from runtui.providers.capabilities import AnswersHumans
+
+    async def read(provider: Provider, full_id: str) -> Run:
+        run = await provider.get_summary(full_id)
+        same_run(provider, full_id, run)
+        return run
+
+    async def main() -> tuple[Run, HumanRequest, Any]:
+        try:
+            provider = ws.provider(profile)
+            if not isinstance(provider, AnswersHumans):
+                raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
+            # A short id names one run (or none, exit 1; or several, exit 2), as everywhere.
+            run = (await resolve(ws, run_id, Kind.RUN, read, profile)).value
+            request = await provider.human_request(run)
+            if request is None:
+                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
+            if show:
+                return run, request, None
+            missing = [str(f["key"]) for f in request.fields
+                       if f.get("required") and values.get(str(f["key"])) in (None, "")]
+            if missing and not reject:
+                fail(f"missing required value(s): {', '.join(missing)} (use --set KEY=VALUE)", EXIT_USAGE)
+            return run, request, await ws.controller.answer(provider, run, request, approve=not reject,
+                                                            values=values)
+        finally:
+            await ws.aclose()
+
+    run, request, result = run_async(main())
+    if result is None:
+        if as_json:
+            click.echo(json.dumps(request.to_json(), indent=2))
+        else:
+            say(_describe_request(request))
+        return
+    report(result, as_json, run.id, profile=profile)
+
+
+def _describe_request(request: HumanRequest) -> str:
+    """What a waiting run asks, one harmless line per part: every word is the server's."""
+    lines = [f"{cell(request.run_id)}: {cell(request.title)}"]
+    for spec in request.fields:
+        need = "required" if spec.get("required") else f"default {json.dumps(spec.get('default'))}"
+        label = f" {cell(spec['label'])}" if spec.get("label") else ""
+        lines.append(f"  {cell(spec['key'])} ({cell(spec.get('type', 'any'))}, {need}){label}")
+    if request.free_form:
+        lines.append("  any JSON object (--data '{...}' or --set KEY=VALUE)")
+    if request.can_reject:
+        lines.append("  approve (no option) or refuse (--reject)")
+    if request.note:
+        lines.append(f"note: {cell(request.note)}")
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""`runtui runs list|show|execute` and the actions on one run (start, pause, resume, cancel, retry).
+
+The root (runtui.commands) attaches this group, and to it `runs wait` and `runs logs`
+(runtui.cli_run_watch) and `runs diff` (runtui.cli_workflows). `tasks` shares the
+table and the detail printed here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from runtui import display
+from runtui.cli_actions import action_command, report
+from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
+from runtui.cli_context import Ctx, profile_failure, run_async, workspace_of
+from runtui.cli_ids import resolve, same_run
+from runtui.cli_output import (
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_USAGE,
+    JsonAwareGroup,
+    cell,
+    fail,
+    human_time,
+    say,
+    say_json,
+    table,
+)
+from runtui.errors import ConfigError
+from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
+
+if TYPE_CHECKING:
+    from runtui.providers.base import Provider
+
+
+@click.group(cls=JsonAwareGroup)
+def runs() -> None:
+    """List, show, execute and control runs."""
+
+
+def _parse_statuses(values: tuple[str, ...]) -> frozenset[Status] | None:
+    if not values:
+        return None
+    out = set()
+    for value in values:
+        for part in value.split(","):
+            try:
+                out.add(Status(part.strip().lower()))
+            except ValueError:
+                fail(f"unknown status {part!r} (one of: {', '.join(s.value for s in Status)})",
+                     EXIT_USAGE)
+    return frozenset(out)
+
+
+def _run_row(run: Run, now: datetime) -> list[str]:
+    # CREATED is the creation time, falling back to the start time only when the
+    # server gives none (display.created_time); a queued run that has not started
+    # has an empty DURATION, as in the TUI.
+    return [run.profile, run.provider, run.id, run.workflow or "", display.status_text(run),
+            display.relative(display.created_time(run), now), display.run_duration(run, now),
+            display.cost(run)]
+
+
+def run_rows(found: list[Run]) -> list[list[str]]:
+    now = datetime.now(UTC)  # one clock for every row
+    return [_run_row(r, now) for r in found]
+
+
+RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "CREATED", "DURATION", "COST"]
+
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_created_first(found: list[Run]) -> list[Run]:
+    """Every profile's runs merged into one order, newest created first, as the TUI.
+
+    Runs with no time at all go last; ties keep their profile and server order
+    (the sort is stable).
+    """
+
+    def key(run: Run) -> datetime:
+        when = display.created_time(run)
+        if when is None:
+            return _NO_TIME
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+    return sorted(found, key=key, reverse=True)
+
+
+@runs.command("list")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=unique_values,
+              help="Only these profiles (repeatable).")
+@click.option("--status", "-s", "statuses", multiple=True,
+              help="Only these common statuses (repeatable or comma-separated).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
+              help="At most N runs in all: the newest N by creation time across the profiles.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of run objects.")
+@click.pass_obj
+def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], limit: int | None,
+              as_json: bool) -> None:
+    """Runs of every profile (or the ones named), newest created first."""
+    from runtui.providers.base import ListQuery
+
+    wanted = _parse_statuses(statuses)
+    ws = workspace_of(obj)
+    names = list(profiles) or ws.profile_names
+    for name in names:
+        if name not in ws.config.profiles:
+            try:
+                ws.config.profile(name)  # raises the right ConfigError
+            except ConfigError as exc:
+                fail(str(exc), EXIT_USAGE)
+
+    async def one(name: str) -> list[Run]:
+        provider = ws.provider(name)
+        return await provider.list_runs(ListQuery(statuses=wanted, limit=limit))
+
+    async def main() -> tuple[list[Run], list[str]]:
+        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+        await ws.aclose()
+        found: list[Run] = []
+        errors: list[str] = []
+        for name, res in zip(names, results, strict=True):
+            if isinstance(res, BaseException):
+                errors.append(f"{name}: {profile_failure(name, res)}")
+            else:
+                found.extend(res)
+        return found, errors
+
+    found, errors = run_async(main())
+    # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
+    found = _newest_created_first(found)[:limit]
+    config_errors = [str(p) for p in ws.config.errors if not profiles or p.profile in profiles]
+    errors += config_errors
+    if config_errors and not names:
+        # Nothing could be asked at all: a config error, not an empty answer.
+        for err in config_errors:
+            say(f"runtui: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        say_json([r.to_json() for r in found])
+    else:
+        say(table(run_rows(found), RUN_HEADERS))
+    for err in errors:
+        say(f"runtui: {err}", err=True)
+    sys.exit(EXIT_SERVER if errors else EXIT_OK)
+
+
+@runs.command("show")
+@click.argument("run_id", type=ID)
+@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
+@click.pass_obj
+def runs_show(obj: Ctx, run_id: str, profile: str | None, as_json: bool) -> None:
+    """One run with its steps. RUN_ID: the full id, or the start of it the table shows."""
+    show_run(obj, run_id, profile, as_json, Kind.RUN)
+
+
+def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind) -> None:
+    ws = workspace_of(obj)
+
+    async def read(provider: Provider, full_id: str) -> RunDetail:
+        detail = await provider.get_run(full_id, kind)
+        same_run(provider, full_id, detail.run)
+        return detail
+
+    async def main() -> RunDetail:
+        try:
+            return (await resolve(ws, run_id, kind, read, profile)).value
+        finally:
+            await ws.aclose()
+
+    detail = run_async(main())
+    if as_json:
+        say_json(detail.to_json())
+        return
+    run = detail.run
+    fields = [("id", run.id), ("profile", run.profile), ("provider", run.provider),
+              ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
+              ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
+              ("created", human_time(run.created_at)), ("started", human_time(run.started_at)),
+              ("finished", human_time(run.finished_at)), ("duration", display.duration(run.duration())),
+              ("cost", display.cost(run)), ("error", run.last_error or ""),
+              ("parent", run.parent_id or ""), ("task", run.task_id or "")]
+    for key, value in fields:
+        if value:
+            say(f"{key:>9}: {cell(value)}")
+    if detail.steps:
+        say("    steps:")
+        _echo_steps(detail.steps, 1)
+
+
+def _echo_steps(steps: Any, depth: int) -> None:
+    for step in steps:
+        err = f"  error: {step.error}" if step.error else ""
+        say(f"{'  ' * depth}  {display.SYMBOL[step.status]} {cell(step.name or step.id)} "
+            f"[{cell(step.raw_status or step.status.value)}]{cell(err)}")
+        _echo_steps(step.children, depth + 1)
+
+
+@runs.command("execute")
+@click.option("--profile", "-p", required=True, help="The profile to start the run in.")
+@click.option("--workflow", "-w", required=True, type=ID,
+              help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
+@click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
+@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A file holding a JSON object of inputs (--input adds to or overrides it).")
+@click.option("--goal", default=None, help="Wexa: the goal text of the execution.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.pass_obj
+def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
+                 input_json: Path | None, goal: str | None, as_json: bool) -> None:
+    """Start a new run."""
+    request = StartRequest(workflow_id=workflow, inputs=parse_inputs(inputs, input_json), goal=goal)
+    ws = workspace_of(obj)
+
+    async def main() -> Any:
+        try:
+            return await ws.controller.execute(ws.provider(profile), request)
+        finally:
+            await ws.aclose()
+
+    report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
+
+
+action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
+action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
+action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
+action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
+action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")

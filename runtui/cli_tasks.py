@@ -1,0 +1,65 @@
+"""`runtui tasks list|show|pause|resume|stop`: Wexa tasks, listed, shown and acted on as runs are.
+
+The same table, detail and action verbs as `runs` (runtui.cli_runs, runtui.cli_actions);
+a profile whose platform has no tasks is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import click
+
+from runtui.cli_actions import action_command
+from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP
+from runtui.cli_context import Ctx, run_async, workspace_of
+from runtui.cli_output import EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
+from runtui.cli_runs import RUN_HEADERS, run_rows, show_run
+from runtui.model import Action, Kind, Run
+
+
+@click.group(cls=JsonAwareGroup)
+def tasks() -> None:
+    """Wexa tasks: list, show, pause, resume, stop."""
+
+
+@tasks.command("list")
+@click.option("--profile", "-p", required=True, help="A profile whose platform has tasks (Wexa).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
+              help="At most N tasks, newest first.")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@click.pass_obj
+def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None:
+    """The profile's tasks, newest first (a profile without tasks is a usage error, exit 2)."""
+    from runtui.providers.base import ListQuery
+
+    ws = workspace_of(obj)
+
+    async def main() -> list[Run]:
+        try:
+            provider = ws.provider(profile)
+            if Kind.TASK not in provider.kinds:
+                # Asking for what a platform does not have is a usage error, not a run's state.
+                fail(f"{provider.label} has no tasks (profile {profile!r})", EXIT_USAGE)
+            return await provider.list_runs(ListQuery(kind=Kind.TASK, limit=limit))
+        finally:
+            await ws.aclose()
+
+    found = run_async(main())
+    if as_json:
+        say_json([r.to_json() for r in found])
+    else:
+        say(table(run_rows(found), RUN_HEADERS))
+
+
+@tasks.command("show")
+@click.argument("task_id", type=ID)
+@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the task plus its execution tree.")
+@click.pass_obj
+def tasks_show(obj: Ctx, task_id: str, profile: str | None, as_json: bool) -> None:
+    """One task with its execution tree. TASK_ID: the full id, or the start of it the table shows."""
+    show_run(obj, task_id, profile, as_json, Kind.TASK)
+
+
+action_command(tasks, Action.PAUSE, Kind.TASK, "Pause a running task.")
+action_command(tasks, Action.RESUME, Kind.TASK, "Resume a paused task.")
+action_command(tasks, Action.STOP, Kind.TASK, "Stop a task (cannot be undone).")
