@@ -152,22 +152,58 @@ read_only = true
         assert SENTINEL_ENV not in text and SENTINEL_INLINE not in text
 
 
-async def test_a_password_in_the_base_url_is_never_on_screen(tmp_path: Path) -> None:
-    password = "pw-in-url-4711"
-    path = write(tmp_path, f"""
+URL_PASSWORD = "pw-in-url-4711"
+WITH_URL_PASSWORD = f"""
 [profiles.withpw]
 provider = "edges"
-base_url = "https://al:{password}@e.test/v1"
+base_url = "https://al:{URL_PASSWORD}@e.test/v1"
 api_key_env = "X"
-""")
-    app = make_app(path)
+"""
+
+
+async def test_a_password_in_the_base_url_is_never_on_screen(tmp_path: Path) -> None:
+    app = make_app(write(tmp_path, WITH_URL_PASSWORD))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await open_profiles(pilot)
         assert table_rows(screen)[0]["BASE URL"] == "al:***@e.test/v1"
         await select_row(pilot, screen, "withpw")
         detail = str(screen.query_one("#profiles-detail", Static).render())
         assert "https://al:***@e.test/v1" in detail
+        assert URL_PASSWORD not in screen_text(app)
+
+
+async def test_the_edit_form_masks_the_url_password_and_saving_keeps_it(tmp_path: Path) -> None:
+    """The form's Base URL field showed `https://al:<password>@…` in full."""
+    password = URL_PASSWORD
+    path = write(tmp_path, WITH_URL_PASSWORD)
+
+    def saved_url() -> str:
+        return str(tomllib.loads(path.read_text())["profiles"]["withpw"]["base_url"])
+
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await edit_form(pilot, "withpw")
+        assert form.query_one("#base_url", Input).value == "https://al:***@e.test/v1"
+        assert "password is hidden (***)" in str(form.query_one("#url-note", Static).render())
         assert password not in screen_text(app)
+        await pilot.press("f2")  # saved unchanged: the password stays in the file
+        await wait_workers(pilot)
+        assert saved_url() == f"https://al:{password}@e.test/v1"
+        # *** left as it is, the host edited: the saved password goes with the new host
+        await edit_form(pilot, "withpw", base_url="https://al:***@e2.test/v2")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert saved_url() == f"https://al:{password}@e2.test/v2"
+        # *** under another user name stands for nothing: said, not saved as "***"
+        form = await edit_form(pilot, "withpw", base_url="https://bo:***@e2.test/v2")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form and "*** keeps the saved password" in "\n".join(form.errors)
+        # a new password typed in is saved as typed
+        await fill_form(pilot, base_url="https://bo:new-pw@e2.test/v2")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert saved_url() == "https://bo:new-pw@e2.test/v2"
 
 
 async def test_broken_profiles_show_as_error_rows_with_line(tmp_path: Path) -> None:
