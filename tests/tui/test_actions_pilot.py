@@ -25,7 +25,7 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
-from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, wait_for
+from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, type_in_one_burst, wait_for
 
 SIZE = (120, 36)
 
@@ -376,14 +376,6 @@ async def test_cancel_answered_no_sends_nothing(tui_sim: TuiSim) -> None:
         assert not screen.table.pending
 
 
-def type_in_one_burst(app: RuntuiApp, *keys: str) -> None:
-    """The keys as a terminal read delivers them when typed fast (one read, over SSH):
-    all queued on the app at once. `pilot.press` waits for the app to go idle after
-    each key, so the second key always found the first one's screen already up."""
-    for key in keys:
-        app.post_message(events.Key(key, key))
-
-
 def screens_shown(app: RuntuiApp) -> list[Screen[Any]]:
     """Every screen the app shows from now on, in order (Textual's screen-change signal)."""
     shown: list[Screen[Any]] = []
@@ -423,7 +415,8 @@ async def test_c_then_n_in_one_burst_in_the_detail_answers_no(tui_sim: TuiSim) -
         await wait_for(pilot, lambda: [type(s) for s in shown] == [ConfirmScreen, DetailScreen],
                        timeout=5, what="the question asked, then answered by the n")
         await pilot.pause()  # (not settle: the detail's own workers run as long as it shows)
-        assert not screen.table.pending and tui_sim.posts() == before and tui_sim.status("edges", run_id) == "RUNNING"
+        assert not screen.table.pending and tui_sim.posts() == before
+        assert tui_sim.status("edges", run_id) == "RUNNING"
 
 
 READ_ONLY = """\

@@ -21,6 +21,7 @@ from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import ProfilesScreen
 from runtui.tui.screens.welcome import WelcomeScreen
+from tests.tui.conftest import type_in_one_burst, wait_for
 
 SENTINEL_ENV = "sk-SENTINEL-ENV-7f3a9c"
 SENTINEL_INLINE = "sk-SENTINEL-INLINE-52d1e0"
@@ -469,6 +470,26 @@ api_key_env = "K"
         assert [r["NAME"] for r in table_rows(screen)] == ["keep"]
 
 
+async def test_keys_typed_right_after_d_or_a_are_the_dialogs(tmp_path: Path) -> None:
+    """The profiles screen opened its dialogs from a worker, a step after the key: d then n
+    typed fast left "Remove profile …?" open, and a then a name ran the screen's keys
+    (t tested the profile)."""
+    path = write(tmp_path, '[profiles.keep]\nprovider = "edges"\napi_key_env = "K"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        shown: list[Screen[Any]] = []
+        app.screen_change_signal.subscribe(app, shown.append, immediate=True)
+        type_in_one_burst(app, "d", "n")
+        await wait_for(pilot, lambda: [type(s) for s in shown] == [ConfirmScreen, ProfilesScreen],
+                       timeout=5, what="the question asked, then answered by the n")
+        assert "keep" in tomllib.loads(path.read_text())["profiles"]
+        type_in_one_burst(app, "a", "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await pilot.pause()
+        assert screen.results == {}  # the t was not the profiles screen's test
+
+
 # ---- test -----------------------------------------------------------------------------
 
 
@@ -682,7 +703,6 @@ api_key_env = "K"
 provider = "nope"
 """)
     from runtui.tui.app import RuntuiApp
-    from tests.tui.conftest import wait_for
 
     app = RuntuiApp(Workspace.load(path))  # watching: the health bar is filled as in real use
     async with app.run_test(size=(120, 30)) as pilot:
