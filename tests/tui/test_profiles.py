@@ -573,6 +573,18 @@ async def test_welcome_appears_without_profiles_and_add_opens_runs(tmp_path: Pat
         assert "first" in app.workspace.config.profiles
 
 
+async def test_a_then_q_typed_fast_on_the_welcome_screen_does_not_quit(tmp_path: Path) -> None:
+    """The form came a step after `a` (from a worker): a name typed fast ran the welcome
+    screen's keys, and its "q" quit the app."""
+    app = _App(Workspace.load(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        type_in_one_burst(app, "a", "q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ProfileFormScreen)
+
+
 async def test_welcome_says_a_broken_profile_is_there_and_the_form_knows_its_name(tmp_path: Path) -> None:
     """A file whose only profile is broken opened "No profile yet", and adding a profile
     of that name closed the form with "already exists", losing what was typed."""
