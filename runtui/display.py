@@ -93,17 +93,50 @@ def cost(run: Run) -> str:
     return "" if run.cost is None else one_line(str(run.cost))
 
 
-def shown_url(url: str) -> str:
-    """A URL as a face shows it: a password written into it (`https://user:pw@host`) is
-    `***`, the user name stays. The password is cut by hand, not by a URL parser, so
-    a URL no parser takes is masked all the same: userinfo is what comes before the
-    authority's last `@` (as httpx and urllib read it), the password after its first `:`."""
+PASSWORD_MASK = "***"
+
+
+def _split_userinfo(url: str) -> tuple[str, str, str] | None:
+    """(what comes before, userinfo, what comes after) of a URL whose authority holds a
+    userinfo (`user:pw@`), else None. Cut by hand, not by a URL parser, so a URL no parser
+    takes is cut all the same: userinfo is what comes before the authority's last `@` (as
+    httpx and urllib read it)."""
     scheme, sep, rest = url.partition("://")
-    if not sep:  # `user:pw@host` with no scheme: still masked, the URL is refused by name
+    if not sep:  # `user:pw@host` with no scheme: still cut, the URL is refused by name
         scheme, rest = "", url
     end = min([i for i in (rest.find(c) for c in "/?#") if i >= 0], default=len(rest))
     userinfo, at, host = rest[:end].rpartition("@")
-    user, colon, _password = userinfo.partition(":")
-    if not at or not colon:
+    if not at:
+        return None
+    return f"{scheme}{sep}", userinfo, f"@{host}{rest[end:]}"
+
+
+def shown_url(url: str) -> str:
+    """A URL as a face shows it: a password written into it (`https://user:pw@host`) is
+    `***`, the user name stays; the password is what follows the userinfo's first `:`."""
+    parts = _split_userinfo(url)
+    if parts is None:
         return url
-    return f"{scheme}{sep}{user}:***@{host}{rest[end:]}"
+    before, userinfo, after = parts
+    user, colon, _password = userinfo.partition(":")
+    return f"{before}{user}:{PASSWORD_MASK}{after}" if colon else url
+
+
+def unmasked_url(typed: str, stored: str) -> str | None:
+    """`typed` with the stored password put back where it still reads `user:***@`, the
+    stored URL's user masked as `shown_url` shows it: a form shows the masked URL, and
+    saving it unchanged, or with only its host or path edited, keeps the password.
+
+    None when `typed` masks a password that `stored` cannot give back (no password
+    stored, or another user's): saving the mask itself would lose the password silently.
+    `typed` as it is when it masks no password (a new password, or none)."""
+    typed_parts = _split_userinfo(typed)
+    if typed_parts is None or typed_parts[1].partition(":")[2] != PASSWORD_MASK:
+        return typed
+    before, typed_userinfo, after = typed_parts
+    stored_parts = _split_userinfo(stored)
+    stored_userinfo = stored_parts[1] if stored_parts else ""
+    stored_user, has_password, _password = stored_userinfo.partition(":")
+    if not has_password or typed_userinfo.partition(":")[0] != stored_user:
+        return None
+    return f"{before}{stored_userinfo}{after}"

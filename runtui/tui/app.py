@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from runtui.demo import Demo
+    from runtui.model import Run
     from runtui.tui.host import AppHost
-    from runtui.tui.screens.detail import DetailScreen
 
 
 class RuntuiApp(App[int]):
@@ -190,16 +190,20 @@ class RuntuiApp(App[int]):
         """Checked by mypy: the app is what screens take it for (runtui.tui.host)."""
         return self
 
-    def on_detail_screen_control_requested(self, message: DetailScreen.ControlRequested) -> None:
+    def control_run(self, name: str, run: Run) -> None:
         """The detail screen's run keys act through the runs screen, the one place that
-        confirms, sends and reports actions (the detail never reaches into it)."""
+        confirms, sends and reports actions (the detail never reaches into it).
+
+        Called while the key is handled, not by a message: a confirmation opens before
+        the next key is read, so `c` then `n` typed fast answers it (by a message, the `n`
+        reached the detail first, and the question stayed open)."""
         from runtui.tui.screens.runs import RunsScreen
 
         runs = next((s for s in reversed(self.screen_stack) if isinstance(s, RunsScreen)), None)
         if runs is None:
             self.notify("run control needs the runs list", severity="warning")
             return
-        runs.on_detail_control(message.name, message.run)
+        runs.on_detail_control(name, run)
 
     # ---- app-wide actions -------------------------------------------------------------
 

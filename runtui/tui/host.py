@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from runtui.demo import Demo
     from runtui.engine.store import Key
     from runtui.engine.workspace import Workspace
+    from runtui.model import Run
 
 
 class AppHost(Protocol):
@@ -26,3 +27,7 @@ class AppHost(Protocol):
 
     def copy_id(self, text: str) -> str:
         """Copy a run id to every clipboard there is; returns where it went, in words."""
+
+    def control_run(self, name: str, run: Run) -> None:
+        """A run key pressed outside the runs list (the detail screen): act on `run` as
+        the list does, asking first where the list asks."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -93,6 +94,14 @@ async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float
             raise AssertionError(f"{what} not met within {timeout}s")
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+def type_in_one_burst(app: App[Any], *keys: str) -> None:
+    """The keys as a terminal read delivers them when typed fast (one read, over SSH):
+    all queued on the app at once. `pilot.press` waits for the app to go idle after
+    each key, so the second key always found the first one's screen already up."""
+    for key in keys:
+        app.post_message(events.Key(key, key))
 
 
 def screen_text(app: App[Any]) -> str:

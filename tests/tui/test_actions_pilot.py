@@ -16,6 +16,7 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
@@ -24,7 +25,7 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
-from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, wait_for
+from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, type_in_one_burst, wait_for
 
 SIZE = (120, 36)
 
@@ -373,6 +374,49 @@ async def test_cancel_answered_no_sends_nothing(tui_sim: TuiSim) -> None:
         assert tui_sim.posts() == before
         assert tui_sim.status("b3os", run_id) == "running"
         assert not screen.table.pending
+
+
+def screens_shown(app: RuntuiApp) -> list[Screen[Any]]:
+    """Every screen the app shows from now on, in order (Textual's screen-change signal)."""
+    shown: list[Screen[Any]] = []
+    app.screen_change_signal.subscribe(app, shown.append, immediate=True)
+    return shown
+
+
+async def test_c_then_n_in_one_burst_in_the_table_answers_no(tui_sim: TuiSim) -> None:
+    run_id = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "edges", run_id, "RUNNING")
+        before = tui_sim.posts()
+        cursor = screen.table.cursor_key
+        shown = screens_shown(app)
+        type_in_one_burst(app, "c", "n")
+        await wait_for(pilot, lambda: [type(s) for s in shown] == [ConfirmScreen, RunsScreen],
+                       timeout=5, what="the question asked, then answered by the n")
+        assert screen.table.cursor_key == cursor  # n was the question's No, not "next failed"
+        await settle(pilot)
+        assert tui_sim.posts() == before and tui_sim.status("edges", run_id) == "RUNNING"
+
+
+async def test_c_then_n_in_one_burst_in_the_detail_answers_no(tui_sim: TuiSim) -> None:
+    """The detail's c reached the runs screen by a message, after the n: the n went to
+    the detail (which has no n) and the question stayed open."""
+    from runtui.tui.screens.detail import DetailScreen
+
+    run_id = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        run = await select(pilot, screen, "edges", run_id, "RUNNING")
+        app.push_screen(DetailScreen(run))
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.focused is not None,
+                       what="the detail")
+        before = tui_sim.posts()
+        shown = screens_shown(app)
+        type_in_one_burst(app, "c", "n")
+        await wait_for(pilot, lambda: [type(s) for s in shown] == [ConfirmScreen, DetailScreen],
+                       timeout=5, what="the question asked, then answered by the n")
+        await pilot.pause()  # (not settle: the detail's own workers run as long as it shows)
+        assert not screen.table.pending and tui_sim.posts() == before
+        assert tui_sim.status("edges", run_id) == "RUNNING"
 
 
 READ_ONLY = """\

@@ -389,14 +389,19 @@ async def test_detail_screen_without_runs_screen_sends_nothing() -> None:
             self.copy_to_clipboard(text)
             return f"copied {text}"
 
+        def control_run(self, name: str, run: Run) -> None:
+            asked.append((name, run.id))  # a host with no runs screen: nothing is sent
+
+    asked: list[tuple[str, str]] = []
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen))
         screen = app.screen
         assert isinstance(screen, DetailScreen)
-        # The detail only asks the app (a message); an app without a runs screen sends nothing.
+        # The detail only asks the app (AppHost.control_run), for its own run.
         screen.action_control("cancel")
         await pilot.pause()
+        assert asked == [("cancel", detail.run.id)]
         assert isinstance(app.screen, DetailScreen)
         await pilot.press("ctrl+r")
         await pilot.press("y")

@@ -16,8 +16,9 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_groups, binding_ids, key_problem, keymap_problems
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
-from tests.tui.conftest import TuiSim, notifications, wait_for
+from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
 
 
 def test_key_names_textual_can_produce_pass_and_others_are_named() -> None:
@@ -92,3 +93,23 @@ def test_a_key_taken_from_another_binding_of_the_screen_is_said() -> None:
         "runs.resume = 'R,q' takes 'q' from app.quit (Quit), which has no key now",
     ]
     assert keymap_problems({"runs.cancel": "C", "runs.pause": "c"}, binding_groups(RuntuiApp.BINDINGS)) == []
+
+
+async def test_help_names_the_sort_keys_the_keymap_left(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """The help said "1-9  Sort by column N" whatever the keymap did: with sort_9 on 0 it
+    read "1-0", and with sort_3 on x it listed the digits in no column order."""
+    keymap = '"runs.sort_9" = "0"\n"runs.sort_3" = "x,ctrl+3"\n'
+    async with keymapped(tui_sim, tmp_path, keymap) as (app, pilot, _screen):
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        text = screen_text(app)
+        assert "1, 2, 4-8" in text and "runs.sort_1, 2, 4…8" in text
+        assert "1-9" not in text and "1-0" not in text
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = [row for row in help_screen.key_rows() if row[2].startswith("runs.sort_")]
+        assert rows == [("1, 2, 4-8", "Sort by column N", "runs.sort_1, 2, 4…8"),
+                        ("x, ^3", "Sort by column 3", "runs.sort_3"),
+                        ("0", "Sort by column 9", "runs.sort_9")]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the help closed")

@@ -21,6 +21,7 @@ from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import ProfilesScreen
 from runtui.tui.screens.welcome import WelcomeScreen
+from tests.tui.conftest import type_in_one_burst, wait_for
 
 SENTINEL_ENV = "sk-SENTINEL-ENV-7f3a9c"
 SENTINEL_INLINE = "sk-SENTINEL-INLINE-52d1e0"
@@ -152,22 +153,58 @@ read_only = true
         assert SENTINEL_ENV not in text and SENTINEL_INLINE not in text
 
 
-async def test_a_password_in_the_base_url_is_never_on_screen(tmp_path: Path) -> None:
-    password = "pw-in-url-4711"
-    path = write(tmp_path, f"""
+URL_PASSWORD = "pw-in-url-4711"
+WITH_URL_PASSWORD = f"""
 [profiles.withpw]
 provider = "edges"
-base_url = "https://al:{password}@e.test/v1"
+base_url = "https://al:{URL_PASSWORD}@e.test/v1"
 api_key_env = "X"
-""")
-    app = make_app(path)
+"""
+
+
+async def test_a_password_in_the_base_url_is_never_on_screen(tmp_path: Path) -> None:
+    app = make_app(write(tmp_path, WITH_URL_PASSWORD))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await open_profiles(pilot)
         assert table_rows(screen)[0]["BASE URL"] == "al:***@e.test/v1"
         await select_row(pilot, screen, "withpw")
         detail = str(screen.query_one("#profiles-detail", Static).render())
         assert "https://al:***@e.test/v1" in detail
+        assert URL_PASSWORD not in screen_text(app)
+
+
+async def test_the_edit_form_masks_the_url_password_and_saving_keeps_it(tmp_path: Path) -> None:
+    """The form's Base URL field showed `https://al:<password>@…` in full."""
+    password = URL_PASSWORD
+    path = write(tmp_path, WITH_URL_PASSWORD)
+
+    def saved_url() -> str:
+        return str(tomllib.loads(path.read_text())["profiles"]["withpw"]["base_url"])
+
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await edit_form(pilot, "withpw")
+        assert form.query_one("#base_url", Input).value == "https://al:***@e.test/v1"
+        assert "password is hidden (***)" in str(form.query_one("#url-note", Static).render())
         assert password not in screen_text(app)
+        await pilot.press("f2")  # saved unchanged: the password stays in the file
+        await wait_workers(pilot)
+        assert saved_url() == f"https://al:{password}@e.test/v1"
+        # *** left as it is, the host edited: the saved password goes with the new host
+        await edit_form(pilot, "withpw", base_url="https://al:***@e2.test/v2")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert saved_url() == f"https://al:{password}@e2.test/v2"
+        # *** under another user name stands for nothing: said, not saved as "***"
+        form = await edit_form(pilot, "withpw", base_url="https://bo:***@e2.test/v2")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form and "*** keeps the saved password" in "\n".join(form.errors)
+        # a new password typed in is saved as typed
+        await fill_form(pilot, base_url="https://bo:new-pw@e2.test/v2")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert saved_url() == "https://bo:new-pw@e2.test/v2"
 
 
 async def test_broken_profiles_show_as_error_rows_with_line(tmp_path: Path) -> None:
@@ -433,6 +470,26 @@ api_key_env = "K"
         assert [r["NAME"] for r in table_rows(screen)] == ["keep"]
 
 
+async def test_keys_typed_right_after_d_or_a_are_the_dialogs(tmp_path: Path) -> None:
+    """The profiles screen opened its dialogs from a worker, a step after the key: d then n
+    typed fast left "Remove profile …?" open, and a then a name ran the screen's keys
+    (t tested the profile)."""
+    path = write(tmp_path, '[profiles.keep]\nprovider = "edges"\napi_key_env = "K"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        shown: list[Screen[Any]] = []
+        app.screen_change_signal.subscribe(app, shown.append, immediate=True)
+        type_in_one_burst(app, "d", "n")
+        await wait_for(pilot, lambda: [type(s) for s in shown] == [ConfirmScreen, ProfilesScreen],
+                       timeout=5, what="the question asked, then answered by the n")
+        assert "keep" in tomllib.loads(path.read_text())["profiles"]
+        type_in_one_burst(app, "a", "t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await pilot.pause()
+        assert screen.results == {}  # the t was not the profiles screen's test
+
+
 # ---- test -----------------------------------------------------------------------------
 
 
@@ -514,6 +571,18 @@ async def test_welcome_appears_without_profiles_and_add_opens_runs(tmp_path: Pat
         assert app.opened == 1
         assert isinstance(app.screen, RunsScreen)
         assert "first" in app.workspace.config.profiles
+
+
+async def test_a_then_q_typed_fast_on_the_welcome_screen_does_not_quit(tmp_path: Path) -> None:
+    """The form came a step after `a` (from a worker): a name typed fast ran the welcome
+    screen's keys, and its "q" quit the app."""
+    app = _App(Workspace.load(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WelcomeScreen)
+        type_in_one_burst(app, "a", "q")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ProfileFormScreen)
 
 
 async def test_welcome_says_a_broken_profile_is_there_and_the_form_knows_its_name(tmp_path: Path) -> None:
@@ -646,7 +715,6 @@ api_key_env = "K"
 provider = "nope"
 """)
     from runtui.tui.app import RuntuiApp
-    from tests.tui.conftest import wait_for
 
     app = RuntuiApp(Workspace.load(path))  # watching: the health bar is filled as in real use
     async with app.run_test(size=(120, 30)) as pilot:

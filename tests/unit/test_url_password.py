@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from runtui.display import shown_url
+from runtui.display import shown_url, unmasked_url
 from runtui.errors import ConfigError
 from runtui.urls import check_base_url
 from tests.cli_result import invoke
@@ -45,3 +45,20 @@ def test_a_refused_base_url_is_named_without_its_password(url: str) -> None:
     with pytest.raises(ConfigError) as info:
         check_base_url(url, allow_insecure_http=False, profile="p")
     assert PASSWORD not in str(info.value)
+
+
+@pytest.mark.parametrize(("typed", "saved"), [
+    ("https://alice:***@api.test/v1", f"https://alice:{PASSWORD}@api.test/v1"),  # as shown
+    ("https://alice:***@other.test:8443/v2", f"https://alice:{PASSWORD}@other.test:8443/v2"),
+    ("https://alice:new-pw@api.test/v1", "https://alice:new-pw@api.test/v1"),  # a new password
+    ("https://api.test/v1", "https://api.test/v1"),  # the password taken out
+    ("https://bob:***@api.test/v1", None),  # *** for another user stands for nothing
+    ("", ""),
+])
+def test_a_masked_password_typed_back_is_the_stored_one(typed: str, saved: str | None) -> None:
+    assert unmasked_url(typed, f"https://alice:{PASSWORD}@api.test/v1") == saved
+
+
+def test_a_mask_with_no_stored_password_is_refused() -> None:
+    assert unmasked_url("https://alice:***@api.test", "https://alice@api.test") is None
+    assert unmasked_url("https://alice:***@api.test", "") is None

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Tabs
 
@@ -25,8 +24,8 @@ if TYPE_CHECKING:
 
 
 class DetailScreen(Screen[None]):
-    """A `DetailPane` for `run`. Its run keys ask the app (`ControlRequested`), which acts
-    through the runs screen: this screen never reaches into another one."""
+    """A `DetailPane` for `run`. Its run keys ask the app (`AppHost.control_run`), which
+    acts through the runs screen: this screen never reaches into another one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail.back"),
@@ -49,15 +48,6 @@ class DetailScreen(Screen[None]):
         height: 1fr;
     }
     """
-
-    class ControlRequested(Message):
-        """A run key pressed in the detail: `name` is an Action value, "execute", "again"
-        (run again with the same inputs) or "watch"."""
-
-        def __init__(self, name: str, run: Run) -> None:
-            super().__init__()
-            self.name = name
-            self.run = run
 
     def __init__(self, run: Run, *, clock: Callable[[], datetime] | None = None,
                  tz: tzinfo | None = None) -> None:
@@ -126,5 +116,7 @@ class DetailScreen(Screen[None]):
             self.action_control(str(params[0]))
 
     def action_control(self, name: str) -> None:
-        """Only this run: marks on the list underneath must not widen the action."""
-        self.post_message(self.ControlRequested(name, self.ws.store.get(self.run.key) or self.run))
+        """Only this run: marks on the list underneath must not widen the action. `name` is
+        an Action value, "execute", "again" (run again with the same inputs) or "watch"."""
+        run = self.ws.store.get(self.run.key) or self.run
+        cast("AppHost", self.app).control_run(name, run)

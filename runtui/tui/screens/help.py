@@ -20,15 +20,19 @@ INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding 
          "Filter (/): " + FILTER_HELP + ".")
 
 
-_NUMBERED = re.compile(r"^(.+)_[1-9]$")
+_NUMBERED = re.compile(r"^(.+)_([1-9])$")
 _NUMBER_WORD = re.compile(r"\b[1-9]\b")
 
 
-def _keys_text(keys: list[str]) -> str:
-    """A binding's keys; a run of digits as a range (1-9)."""
-    if len(keys) > 2 and all(k.isdigit() and len(k) == 1 for k in keys):
-        return f"{keys[0]}-{keys[-1]}"
-    return ", ".join(keys)
+def _numbers_text(numbers: list[int], dash: str) -> str:
+    """Numbers in order, each run of three or more as a range: 1-9, or 1, 2, 4-9."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}{dash}{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -52,39 +56,53 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.under = under
 
-    def compose(self) -> ComposeResult:
-        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
-        table.add_column("key", style="bold", no_wrap=True)
-        table.add_column("what")
-        table.add_column("binding id", style="dim", no_wrap=True)
-        # One row per binding (its keys joined), the screen's own keys first, then the app's,
-        # then the focused widget's; Textual's built-ins (no id) are left out, and the
-        # palette is listed once, at the end.
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, what, binding id) for every key of the screen underneath and of the app.
+
+        One row per binding (its keys joined), the screen's own keys first, then the app's,
+        then the focused widget's; Textual's built-ins (no id) are left out, and the palette
+        is listed once, at the end. A numbered binding (runs.sort_1 … runs.sort_9) on its own
+        digit joins its family's row ("1-9"); one that the [keymap] moved to another key
+        (sort_9 = "0") is a row of its own, so the row never names a digit that does not act.
+        """
         found: dict[tuple[str, str], tuple[int, list[str]]] = {}
-        for _key, active in self.under.active_bindings.items():
+        families: dict[tuple[str, str], list[int]] = {}  # (id prefix, what) -> its digits
+        for key, active in self.under.active_bindings.items():
             b = active.binding
             ident = b.id or ""
-            if not (b.description or ident):
-                continue
             if not ident:
                 continue  # Textual's own widget keys (a tree's shift+left, …): not ours to list
             what = b.description or b.action
-            numbered = _NUMBERED.match(ident)
-            if numbered:  # runs.sort_1 … runs.sort_9: one row, "1-9"
-                ident, what = f"{numbered.group(1)}_1…9", _NUMBER_WORD.sub("N", what)
             rank = 0 if active.node is self.under else 1 if active.node is self.app else 2
-            _, keys = found.setdefault((ident or b.action, what), (rank, []))
+            numbered = _NUMBERED.match(ident)
+            if numbered and key == numbered.group(2):
+                ident, what = numbered.group(1), _NUMBER_WORD.sub("N", what)
+                families.setdefault((ident, what), []).append(int(key))
+            _, keys = found.setdefault((ident, what), (rank, []))
             display = self.app.get_key_display(b)
             if display not in keys:
                 keys.append(display)
         ordered = sorted(found.items(), key=lambda item: item[1][0])  # stable: chain order within a rank
-        rows = [(_keys_text(keys), what, ident) for (ident, what), (rank, keys) in ordered]
+        rows = []
+        for (ident, what), (_rank, keys) in ordered:
+            digits = families.get((ident, what))
+            if digits:
+                rows.append((_numbers_text(digits, "-"), what, f"{ident}_{_numbers_text(digits, '…')}"))
+            else:
+                rows.append((", ".join(keys), what, ident))
         if ("table.select", "Open") not in found:  # the table is not focused: still say how it works
             rows += [("enter", "Open the run's detail", "table.select"),
                      ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),
                      ("pgup/pgdn, g/G", "Page, top, bottom", "table.page_up/…")]
         rows.append(("ctrl+p", "Command palette", ""))
-        for key, what, ident in rows:
+        return rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("what")
+        table.add_column("binding id", style="dim", no_wrap=True)
+        for key, what, ident in self.key_rows():
             table.add_row(key, what, ident)
         with VerticalScroll(id="help-box"):
             yield Static("[b]runtui keys[/b]\n" + INTRO + "\n", id="help-intro")

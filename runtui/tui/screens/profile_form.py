@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from runtui import config as config_mod
+from runtui.display import PASSWORD_MASK, shown_url, unmasked_url
 from runtui.errors import ConfigError
 from runtui.human_input import coerce
 from runtui.providers import registry
@@ -39,6 +40,8 @@ SOURCE_CMD = "cmd"
 SOURCE_KEYRING = "keyring"
 SOURCE_INLINE = "inline"
 SOURCE_NONE = "none"  # a provider that works without a key (a local Prefect server)
+
+URL_PASSWORD_NOTE = f"The password is hidden ({PASSWORD_MASK}); leave {PASSWORD_MASK} to keep it."
 
 INLINE_HINT = ("Keys are never typed here. Prefer an environment variable, a command that prints "
                "the key, or the system keyring. An inline api_key can only be added to the file "
@@ -153,8 +156,11 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
     ProfileFormScreen Input.invalid, ProfileFormScreen Select.invalid > SelectCurrent {
         border: tall $error;
     }
-    ProfileFormScreen #form-hint {
+    ProfileFormScreen #form-hint, ProfileFormScreen #url-note {
         color: $text-muted;
+    }
+    ProfileFormScreen #url-note {
+        padding-left: 12;
     }
     ProfileFormScreen #form-errors {
         color: $text-error;
@@ -222,9 +228,13 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
                 yield Select([(f"{p} ({provider_label(p)})", p) for p in providers],
                              prompt="choose a provider", id="provider",
                              value=provider if provider in providers else Select.NULL)
+            stored_url = _text(init.get("base_url"))
             with Horizontal(classes="row"):
                 yield Label("Base URL", classes="label")
-                yield Input(_text(init.get("base_url")), id="base_url")
+                # a password written into the URL is never on screen (saving puts it back)
+                yield Input(shown_url(stored_url), id="base_url")
+            if shown_url(stored_url) != stored_url:
+                yield Static(URL_PASSWORD_NOTE, id="url-note", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Key from", classes="label")
                 yield Select(sources, allow_blank=False, value=source, id="key_source")
@@ -319,8 +329,11 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         if provider is None:
             problems.append(("provider", "provider: choose one"))
         insecure = self._checked("allow_insecure_http")
-        base_url = self._value("base_url")
-        if base_url:
+        base_url = unmasked_url(self._value("base_url"), _text(self.initial.get("base_url")))
+        if base_url is None:
+            problems.append(("base_url", f"base URL: {PASSWORD_MASK} keeps the saved password only for the "
+                                         "saved user name; type the password itself"))
+        elif base_url:
             from runtui.urls import check_base_url
 
             try:

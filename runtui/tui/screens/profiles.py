@@ -8,14 +8,15 @@ workspace is reloaded so the run table follows without a restart.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from runtui import config as config_mod
@@ -24,8 +25,10 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.safe_text import clipped, one_line
 from runtui.tui.screens.confirm import ConfirmScreen
-from runtui.tui.screens.profile_form import ProfileFormScreen, provider_default_url
+from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen, provider_default_url
 from runtui.tui.widgets.keys_footer import keys_footer
+
+T = TypeVar("T")
 
 CELL_MIN = 20  # the health column never gets narrower than this (the table scrolls instead)
 # The widest a column other than HEALTH gets (longer cells end in "…"; the line under the
@@ -311,13 +314,28 @@ class ProfilesScreen(Screen[None]):
         body = data.get("profiles", {}).get(name)
         return dict(body) if isinstance(body, dict) else {}
 
-    @work(group="profiles-form", exclusive=True)
-    async def action_add(self) -> None:
+    def _ask(self, dialog: ModalScreen[T], then: Callable[[T | None], Awaitable[None]], group: str) -> None:
+        """Show `dialog` now, while its key is handled, and run `then` with the answer.
+
+        Pushed from a worker (`push_screen_wait`), the dialog came up a step later: keys
+        typed right after the one that opened it (d then n, a then a name) went to this
+        screen (t tested, d asked again) and the dialog stayed open. `then` runs as a
+        worker of `group`: it saves the file and reloads the workspace."""
+
+        def answered(answer: T | None) -> None:
+            self.run_worker(then(answer), group=group, exclusive=True)
+
+        self.app.push_screen(dialog, answered)
+
+    def action_add(self) -> None:
         cfg = self.ws.config
         existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-        result = await self.app.push_screen_wait(ProfileFormScreen(existing=existing))
+        self._ask(ProfileFormScreen(existing=existing), self._add, "profiles-form")
+
+    async def _add(self, result: FormResult | None) -> None:
         if result is None:
             return
+        cfg = self.ws.config
         name, values = result
         try:
             config_mod.save_profile(cfg.path, name, values)
@@ -326,8 +344,7 @@ class ProfilesScreen(Screen[None]):
             return
         await self._changed(f"added profile {name}", select=name)
 
-    @work(group="profiles-form", exclusive=True)
-    async def action_edit(self) -> None:
+    def action_edit(self) -> None:
         name = self.selected_profile()
         if name is None:
             self.notify("This error is not about one profile: fix it in the file.", severity="warning")
@@ -336,10 +353,13 @@ class ProfilesScreen(Screen[None]):
         profile = cfg.profiles.get(name)
         values = config_mod.profile_values(profile) if profile is not None else self._raw_values(name)
         existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-        result = await self.app.push_screen_wait(
-            ProfileFormScreen(profile_name=name, values=values, existing=existing))
+        self._ask(ProfileFormScreen(profile_name=name, values=values, existing=existing),
+                  lambda result: self._edit(name, result), "profiles-form")
+
+    async def _edit(self, name: str, result: FormResult | None) -> None:
         if result is None:
             return
+        cfg = self.ws.config
         new_name, new_values = result
         try:
             if new_name == name:
@@ -354,18 +374,19 @@ class ProfilesScreen(Screen[None]):
         self.results.pop(new_name, None)
         await self._changed(f"saved profile {new_name}", select=new_name)
 
-    @work(group="profiles-remove", exclusive=True)
-    async def action_remove(self) -> None:
+    def action_remove(self) -> None:
         name = self.selected_profile()
         if name is None:
             self.notify("Select a profile to remove.", severity="warning")
             return
-        path = self.ws.config.path
-        yes = await self.app.push_screen_wait(ConfirmScreen(
-            f"Remove profile {name!r} from {show_path(path)}?\n"
-            "Its runs disappear from the table; nothing is changed on the server."))
+        question = (f"Remove profile {name!r} from {show_path(self.ws.config.path)}?\n"
+                    "Its runs disappear from the table; nothing is changed on the server.")
+        self._ask(ConfirmScreen(question), lambda yes: self._remove(name, yes), "profiles-remove")
+
+    async def _remove(self, name: str, yes: bool | None) -> None:
         if not yes:
             return
+        path = self.ws.config.path
         try:
             config_mod.remove_profile(path, name)
         except ConfigError as exc:
@@ -414,15 +435,17 @@ class ProfilesScreen(Screen[None]):
         self.notify(text, title=f"test {name}", severity="information" if ok else "error",
                     timeout=8 if ok else 15)
 
-    @work(group="profiles-back", exclusive=True)
-    async def action_back(self) -> None:
+    def action_back(self) -> None:
         app = self.app
         if runs_open(app) or not self.ws.config.profiles:
             app.pop_screen()
             return
         n = len(self.ws.config.profiles)
-        yes = await app.push_screen_wait(ConfirmScreen(
-            f"{n} profile{'s' if n != 1 else ''} configured. Open the runs now?"))
+        self._ask(ConfirmScreen(f"{n} profile{'s' if n != 1 else ''} configured. Open the runs now?"),
+                  self._back, "profiles-back")
+
+    async def _back(self, yes: bool | None) -> None:
+        app = self.app
         app.pop_screen()
         if yes:
             open_runs = getattr(app, "open_runs", None)

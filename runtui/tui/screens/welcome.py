@@ -24,7 +24,7 @@ from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
 from runtui.safe_text import one_line
-from runtui.tui.screens.profile_form import ProfileFormScreen
+from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -155,13 +155,21 @@ class WelcomeScreen(Screen[None]):
         if callable(open_runs):
             open_runs()
 
-    @work(group="welcome-add", exclusive=True)
-    async def action_add(self) -> None:
+    def action_add(self) -> None:
+        """The form is pushed while `a` is handled: from a worker it came a step later,
+        and a name typed fast ran this screen's keys (a "q" quit the app)."""
         cfg = self.ws.config
         existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-        result = await self.app.push_screen_wait(ProfileFormScreen(existing=existing))
+
+        def answered(result: FormResult | None) -> None:
+            self.run_worker(self._add(result), group="welcome-add", exclusive=True)
+
+        self.app.push_screen(ProfileFormScreen(existing=existing), answered)
+
+    async def _add(self, result: FormResult | None) -> None:
         if result is None:
             return
+        cfg = self.ws.config
         name, values = result
         try:
             config_mod.save_profile(cfg.path, name, values)
