@@ -1,7 +1,8 @@
 """One poll loop per profile: the cost follows what is on screen, not the account's size.
 
-Every tick (`interval`, default 2 s) reads the newest page (new runs appear, and
-in the default order that is what is on screen) and, one by one, the active runs
+Every tick (`interval`, default 2 s, on the loop clock's beats that every profile
+shares, so their answers reach the screen together) reads the newest page (new runs
+appear, and in the default order that is what is on screen) and, one by one, the active runs
 the user is looking at that the page did not bring (the focus: visible rows,
 watched and marked runs). The whole active set is swept with a server-side
 status filter more slowly (every `full_interval`, longer for big accounts), runs
