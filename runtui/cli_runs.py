@@ -152,14 +152,17 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
 
 
-@runs.command("show")
-@click.argument("run_id", type=ID)
-@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: the run plus steps and raw.")
-@click.pass_obj
-def runs_show(obj: Ctx, run_id: str, profile: str | None, as_json: bool) -> None:
-    """One run with its steps. RUN_ID: the full id, or the start of it the table shows."""
-    show_run(obj, run_id, profile, as_json, Kind.RUN)
+def show_command(group: click.Group, kind: Kind, help_text: str, json_help: str) -> None:
+    """`runs show` and `tasks show`: one command shape, the kind of id apart."""
+    noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
+
+    @group.command("show", help=f"{help_text} {noun}: the full id, or the start of it the table shows.")
+    @click.argument("run_id", metavar=noun, type=ID)
+    @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
+    @click.option("--json", "as_json", is_flag=True, help=json_help)
+    @click.pass_obj
+    def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool) -> None:
+        show_run(obj, run_id, profile, as_json, kind)
 
 
 def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Kind) -> None:
@@ -234,3 +237,6 @@ action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
 action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
 action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone).")
 action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
+
+
+show_command(runs, Kind.RUN, "One run with its steps.", "One JSON object: the run plus steps and raw.")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import click
 
 from runtui.cli_actions import action_command
-from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP
+from runtui.cli_args import JSON_HELP
 from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_output import EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
-from runtui.cli_runs import RUN_HEADERS, run_rows, show_run
+from runtui.cli_runs import RUN_HEADERS, run_rows, show_command
 from runtui.model import Action, Kind, Run
 
 
@@ -50,14 +50,8 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
         say(table(run_rows(found), RUN_HEADERS))
 
 
-@tasks.command("show")
-@click.argument("task_id", type=ID)
-@click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: the task plus its execution tree.")
-@click.pass_obj
-def tasks_show(obj: Ctx, task_id: str, profile: str | None, as_json: bool) -> None:
-    """One task with its execution tree. TASK_ID: the full id, or the start of it the table shows."""
-    show_run(obj, task_id, profile, as_json, Kind.TASK)
+show_command(tasks, Kind.TASK, "One task with its execution tree.",
+             "One JSON object: the task plus its execution tree.")
 
 
 action_command(tasks, Action.PAUSE, Kind.TASK, "Pause a running task.")
