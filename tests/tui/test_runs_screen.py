@@ -29,7 +29,7 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
-from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.screens.runs import GATHER_SECONDS, RunsScreen
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.keys_footer import KeysFooter
@@ -281,6 +281,36 @@ async def test_the_changes_of_one_beat_reach_the_table_in_one_go(tui_sim: TuiSim
         await wait_for(pilot, lambda: batches, what="the changes applied")
         await pilot.pause()
         assert batches == [2]
+
+
+async def test_the_one_second_tick_follows_the_beat_and_takes_the_gathered_changes(
+        tui_sim: TuiSim) -> None:
+    """Durations that tick and rows that changed are drawn in one frame, not two."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        loop = asyncio.get_running_loop()
+        ticks: list[float] = []
+        tick = screen._tick
+
+        def noting() -> None:
+            ticks.append(loop.time())
+            tick()
+
+        screen._tick = noting  # type: ignore[method-assign]
+        await wait_for(pilot, lambda: len(ticks) >= 2, what="two ticks")
+        assert all(abs(t % 1.0 - GATHER_SECONDS) < 0.04 for t in ticks), ticks
+
+        await pilot.press("f")  # refresh paused: only the change below reaches the store
+        await wait_for(pilot, lambda: not any(w.polling for w in app.workspace.watchers.values()),
+                       what="no poll in flight")
+        run = screen.table.visible_runs()[0]
+
+        def shown_name() -> str | None:
+            return next(r.workflow_name for r in screen.table.visible_runs() if r.key == run.key)
+
+        app.workspace.store.upsert([run.model_copy(update={"workflow_name": "ticked"})])
+        assert shown_name() != "ticked"  # gathered, not applied yet
+        tick()
+        assert shown_name() == "ticked"
 
 
 async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -154,6 +155,14 @@ class RunsScreen(Screen[None]):
         self.query_one(HealthBar).update_all(self.ws.health)
         self._stop_keeping_top_once_loaded()
         self._update_summary()
+        # The one-second tick falls just after the watchers' beats (whole seconds of the
+        # loop clock, `ProfileWatcher.next_beat`) and takes the gathered changes with it:
+        # the durations that tick and the rows that changed share one frame.
+        now = asyncio.get_running_loop().time()
+        self.set_timer(math.ceil(now) + GATHER_SECONDS - now, self._start_ticking)
+
+    def _start_ticking(self) -> None:
+        self._tick()
         self.set_interval(1.0, self._tick)
 
     def on_unmount(self) -> None:
@@ -219,6 +228,7 @@ class RunsScreen(Screen[None]):
         self.call_after_refresh(self._update_summary)
 
     def _tick(self) -> None:
+        self._apply_gathered()
         self.table.tick()
         self.query_one(HealthBar).tick()
         self._update_focus()
