@@ -84,16 +84,18 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 yield Button("Cancel (Esc)", id="answer-cancel")
 
     def on_mount(self) -> None:
-        """The cursor starts where typing is needed: the first empty required field."""
+        """The cursor starts where typing is needed: the first empty required field.
+        Focused now, not by focus() (a turn of the loop later), so an answer typed right
+        after the key that opened the form lands in it (RuntuiApp.on_key)."""
         inputs = list(self.query(Input))
         required = {str(f.get("key")) for f in self.request.fields if f.get("required")}
         first = next((i for i in inputs if i.name in required and not i.value), inputs[0] if inputs else None)
         if first is not None:
-            first.focus()
+            self.set_focus(first)
         elif self.request.free_form:
-            self.query_one("#answer-data", TextArea).focus()
+            self.set_focus(self.query_one("#answer-data", TextArea))
         else:
-            self.query_one("#answer-send", Button).focus()
+            self.set_focus(self.query_one("#answer-send", Button))
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Enter in a field moves on (it never sends: a stray Enter must not answer)."""
