@@ -24,6 +24,7 @@ from runtui.tui import clipboard, switch
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
 from runtui.tui.frames import after_frame
+from runtui.tui.greyed_keys import answer_greyed_key
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
@@ -134,7 +135,9 @@ class RuntuiApp(App[int]):
     # ---- keys -------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key that reaches the app while a text box has focus is typed into it.
+        """A key that bubbles up here goes where the user would have typed it: a greyed-out
+        key of the screen shown is answered by it (runtui.tui.greyed_keys), and a printable
+        key while a text box has focus is typed into it.
 
         Textual queues each key on the widget focused when the key is read, and looks up
         its binding only when it has bubbled back up here. Keys read in one burst with the
@@ -144,6 +147,10 @@ class RuntuiApp(App[int]):
         they mount, not a turn later). "/" avoids this by being a priority key.
         (Textual calls App's own key handler after this one unless the default is prevented.)
         """
+        if answer_greyed_key(self.screen, event):
+            event.stop()
+            event.prevent_default()
+            return
         focused = self.focused
         if event.is_printable and isinstance(focused, (Input, TextArea)):
             event.stop()

@@ -91,3 +91,15 @@ async def test_a_name_typed_right_after_a_goes_into_the_profile_form(tui_sim: Tu
         await settled(pilot)
         name = app.screen.query_one("#name", Input)
         assert app.focused is name and name.value == "xy"
+
+
+async def test_a_greyed_key_typed_ahead_is_the_forms_not_the_tables(tui_sim: TuiSim) -> None:
+    """"p" is greyed out on a finished run; the runs screen answers a greyed key by saying
+    why (its on_key). Typed right after `e`, the "p" still passed through the runs screen,
+    which took it: "cannot pause" under the form, and the "p" missing from the field."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        type_in_one_burst(app, "e", "p", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        assert app.screen.query_one("#execute-workflow", Input).value == "px"
+        assert notifications(app) == []
