@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.model import Run
 from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.execute import ExecuteScreen
+from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.conftest import TuiSim, notifications, type_in_one_burst, wait_for
@@ -103,3 +106,21 @@ async def test_a_greyed_key_typed_ahead_is_the_forms_not_the_tables(tui_sim: Tui
         await settled(pilot)
         assert app.screen.query_one("#execute-workflow", Input).value == "px"
         assert notifications(app) == []
+
+
+async def test_keys_typed_right_after_enter_are_the_details(tui_sim: TuiSim) -> None:
+    """Enter opened the detail by a message, after the keys behind it were looked up on
+    the runs screen: enter then l opened the log under the detail, enter then escape left
+    the detail open (the escape was the runs screen's)."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, "enter", "l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        assert [type(s) for s in app.screen_stack[-3:]] == [RunsScreen, DetailScreen, LogScreen]
+        type_in_one_burst(app, "escape", "escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the runs")
+        shown: list[type[Screen[Any]]] = []
+        app.screen_change_signal.subscribe(app, lambda s: shown.append(type(s)), immediate=True)
+        type_in_one_burst(app, "enter", "escape")
+        await wait_for(pilot, lambda: shown == [DetailScreen, RunsScreen], timeout=5,
+                       what="the detail opened, then closed by the escape")

@@ -146,6 +146,7 @@ class RunsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.cursor_listener = self._keys_for_cursor
+        self.table.select_listener = self.show_detail
         self.table.watch_runs(cast("AppHost", self.app).watched)
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
