@@ -124,3 +124,15 @@ async def test_keys_typed_right_after_enter_are_the_details(tui_sim: TuiSim) -> 
         type_in_one_burst(app, "enter", "escape")
         await wait_for(pilot, lambda: shown == [DetailScreen, RunsScreen], timeout=5,
                        what="the detail opened, then closed by the escape")
+
+
+async def test_words_typed_right_after_slash_in_the_log_go_into_its_search(tui_sim: TuiSim) -> None:
+    """The log's search box was focused a turn after `/`: "xy" read with it was lost."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        type_in_one_burst(app, "slash", "x", "y")
+        await settled(pilot)
+        box = app.screen.query_one("#log-search", Input)
+        assert app.focused is box and box.value == "xy"
