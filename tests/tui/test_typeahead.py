@@ -19,8 +19,6 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from runtui.engine.health import HealthState
-from runtui.engine.workspace import Workspace
 from runtui.model import Run
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.detail import DetailScreen
@@ -28,7 +26,7 @@ from runtui.tui.screens.execute import ExecuteScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.runs import RunsScreen
-from tests.tui.conftest import TuiSim, notifications, type_in_one_burst, wait_for
+from tests.tui.conftest import TuiSim, notifications, runs_loaded, type_in_one_burst, wait_for
 
 SIZE = (80, 24)  # the operators' terminal: the detail opens as a screen of its own
 
@@ -37,14 +35,7 @@ SIZE = (80, 24)  # the operators' terminal: the detail opens as a screen of its 
 async def runs_screen(config: Path) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
     """The real app over the simulator, every profile loaded, the cursor on a finished
     (not Wexa: a created Wexa execution starts on `e`) run."""
-    ws = Workspace.load(config)
-    app = RuntuiApp(ws)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
-        await wait_for(pilot, lambda: all(h.state is HealthState.OK for h in ws.health.values())
-                       and screen.table.total_count > 0, what="every profile loaded")
+    async with runs_loaded(config, size=SIZE) as (app, pilot, screen):
         screen.table.move_cursor_to(finished_run(screen).key)
         await pilot.pause()
         yield app, pilot, screen
