@@ -203,12 +203,13 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         workflow = self.query_one("#execute-workflow", Input)
         # The first field keeps the title and the profile in view (R at 80x24 used to
         # focus Start, scrolling both away). Focused now, not by focus() (a turn of the
-        # loop later): keys typed right after `e` land in it (RuntuiApp.on_key).
+        # loop later): keys typed right after `e` land in it (RuntuiApp.on_key). Without
+        # scrolling: before the first layout, scrolling to the field hid the title.
         if workflow.value and self.same_inputs:
-            self.set_focus(self.inputs_area)
+            self.set_focus(self.inputs_area, scroll_visible=False)
             self.query_one("#execute-box", VerticalScroll).scroll_home(animate=False)
         else:
-            self.set_focus(workflow)
+            self.set_focus(workflow, scroll_visible=False)
         if self.same_inputs and self.run is not None:
             self._load_same_inputs(self.run)
 
