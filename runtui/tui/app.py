@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from runtui import startup
 from runtui.engine.health import Health
@@ -24,6 +24,7 @@ from runtui.tui import clipboard, switch
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
 from runtui.tui.frames import after_frame
+from runtui.tui.greyed_keys import answer_greyed_key
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
@@ -134,16 +135,24 @@ class RuntuiApp(App[int]):
     # ---- keys -------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key that reaches the app while a text box has focus is typed into it.
+        """A key that bubbles up here goes where the user would have typed it: a greyed-out
+        key of the screen shown is answered by it (runtui.tui.greyed_keys), and a printable
+        key while a text box has focus is typed into it.
 
-        Textual queues each key on the widget focused when the key is read, so keys
-        read in one burst with the key that moved focus to a text box (fast typing
-        over SSH, a paste) were queued on the old widget and bubble up here unbound.
-        "/" avoids this by being a priority key; this catches every other such move.
+        Textual queues each key on the widget focused when the key is read, and looks up
+        its binding only when it has bubbled back up here. Keys read in one burst with the
+        key that moves focus to a text box or opens a form (fast typing over SSH, a paste)
+        were queued on the old widget and come back here unbound, after that key's action
+        ran: they go to the text box focused now (the forms focus their first field as
+        they mount, not a turn later). "/" avoids this by being a priority key.
         (Textual calls App's own key handler after this one unless the default is prevented.)
         """
+        if answer_greyed_key(self.screen, event):
+            event.stop()
+            event.prevent_default()
+            return
         focused = self.focused
-        if event.is_printable and isinstance(focused, Input):
+        if event.is_printable and isinstance(focused, (Input, TextArea)):
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))

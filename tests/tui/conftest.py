@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 
+from runtui.engine.health import HealthState
+from runtui.engine.workspace import Workspace
 from runtui.sim import SimConfig, SimServer, write_config
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.runs import RunsScreen
 from tests.integration.conftest import Sim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +99,26 @@ async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], timeout: float
             raise AssertionError(f"{what} not met within {timeout}s")
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+@asynccontextmanager
+async def runs_loaded(config: Path, *, size: tuple[int, int], profiles: int = 3
+                      ) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    """The real app, watching the simulator, once every profile has loaded its runs."""
+    ws = Workspace.load(config)
+    app = RuntuiApp(ws)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+
+        def loaded() -> bool:
+            states = [h.state for h in ws.health.values()]
+            return len(states) == profiles and all(s is HealthState.OK for s in states) \
+                and screen.table.total_count > 0
+
+        await wait_for(pilot, loaded, what="every profile loaded")
+        yield app, pilot, screen
 
 
 def type_in_one_burst(app: App[Any], *keys: str) -> None:

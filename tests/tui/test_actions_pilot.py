@@ -18,14 +18,20 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from runtui.engine.health import HealthState
-from runtui.engine.workspace import Workspace
 from runtui.model import Action, ActionResult, Run
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
-from tests.tui.conftest import SIM_PROFILE, TuiSim, notifications, screen_text, type_in_one_burst, wait_for
+from tests.tui.conftest import (
+    SIM_PROFILE,
+    TuiSim,
+    notifications,
+    runs_loaded,
+    screen_text,
+    type_in_one_burst,
+    wait_for,
+)
 
 SIZE = (120, 36)
 
@@ -37,20 +43,8 @@ B3OS = "/b3os/v1/runs/{run_id}"
 @asynccontextmanager
 async def tui(config: Path, *, profiles: int = 3) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
     """The real app, watching the simulator, once every profile has loaded its runs."""
-    ws = Workspace.load(config)
-    app = RuntuiApp(ws)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
-
-        def loaded() -> bool:
-            states = [h.state for h in ws.health.values()]
-            return len(states) == profiles and all(s is HealthState.OK for s in states) \
-                and screen.table.total_count > 0
-
-        await wait_for(pilot, loaded, what="every profile loaded")
-        yield app, pilot, screen
+    async with runs_loaded(config, size=SIZE, profiles=profiles) as running:
+        yield running
 
 
 def run_of(screen: RunsScreen, profile: str, run_id: str) -> Run | None:

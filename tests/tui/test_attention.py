@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from runtui.engine.attention import Reason
@@ -21,7 +22,7 @@ from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
-from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
+from tests.tui.conftest import TuiSim, notifications, screen_text, type_in_one_burst, wait_for
 from tests.tui.test_actions_pilot import tui
 
 APPS = Path(__file__).parent / "apps"
@@ -248,6 +249,21 @@ async def test_an_inbox_input_is_answered_from_the_form(tui_sim: TuiSim) -> None
         await wait_for(pilot, lambda: ("wexa-sim", run_id) not in app.alerts.queue.items
                        or app.alerts.queue.items[("wexa-sim", run_id)].reason is not Reason.WAITING,
                        what="left the queue")
+
+
+async def test_keys_typed_while_r_reads_the_question_are_not_the_queues(tui_sim: TuiSim) -> None:
+    """`r` reads what the run asks from the server before the form opens: an answer typed
+    fast after it ran the queue's keys meanwhile (its c asked to cancel the run)."""
+    run_id = _park(tui_sim, "runtime_input")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        form = await _answer_form(pilot, run_id)
+        form.dismiss(None)
+        await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen), what="the queue again")
+        shown: list[type[Screen[Any]]] = []
+        app.screen_change_signal.subscribe(app, lambda s: shown.append(type(s)), immediate=True)
+        type_in_one_burst(app, "r", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="the form")
+        assert shown == [AnswerScreen]
 
 
 async def test_an_anomaly_is_rejected_from_the_form(tui_sim: TuiSim) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static, TextArea
 
@@ -333,3 +334,13 @@ def test_execute_form_snapshot(snap_compare: Callable[..., bool]) -> None:
         await wait_for(pilot, lambda: screen.query_one("#schema-hint", Static).display)
 
     assert snap_compare(APPS / "execute_snap_app.py", terminal_size=(80, 24), run_before=ready)
+
+
+async def test_the_form_opens_with_its_title_in_view() -> None:
+    """Focusing the workflow field as the form mounts (so text typed ahead lands in it)
+    scrolled to it before the first layout: at 80x24 the title and profile went away."""
+    app = Host({"w-prod": "wexa"}, run=sample_run(profile="w-prod", provider="wexa"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.form.query_one("#execute-workflow", Input)
+        assert app.form.query_one("#execute-box", VerticalScroll).scroll_y == 0

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from runtui.human_input import collect, free_object, initial_text
@@ -84,16 +85,22 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 yield Button("Cancel (Esc)", id="answer-cancel")
 
     def on_mount(self) -> None:
-        """The cursor starts where typing is needed: the first empty required field."""
+        """The cursor starts where typing is needed: the first empty required field.
+        Focused now, not by focus() (a turn of the loop later), so an answer typed right
+        after the key that opened the form lands in it (RuntuiApp.on_key)."""
         inputs = list(self.query(Input))
         required = {str(f.get("key")) for f in self.request.fields if f.get("required")}
         first = next((i for i in inputs if i.name in required and not i.value), inputs[0] if inputs else None)
+        target: Widget
         if first is not None:
-            first.focus()
+            target = first
         elif self.request.free_form:
-            self.query_one("#answer-data", TextArea).focus()
+            target = self.query_one("#answer-data", TextArea)
         else:
-            self.query_one("#answer-send", Button).focus()
+            target = self.query_one("#answer-send", Button)
+        # Scrolled to once laid out: before the first layout the scroll would be wrong.
+        self.set_focus(target, scroll_visible=False)
+        self.call_after_refresh(target.scroll_visible, animate=False)
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Enter in a field moves on (it never sends: a stray Enter must not answer)."""

@@ -65,6 +65,7 @@ class AttentionScreen(Screen[None]):
         self.alerts = alerts
         self._shown_version = -1
         self._rows: list[AttentionItem] = []
+        self._asking = False  # `r` is reading what a run asks; its form opens after the read
 
     def compose(self) -> ComposeResult:
         yield Static("", id="attention-title", markup=False)
@@ -129,9 +130,16 @@ class AttentionScreen(Screen[None]):
         else:
             table.action_cursor_up()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While `r` reads what a run asks (a server read before its form opens), only
+        escape acts: the keys typed right after `r` are the answer, not this screen's (a
+        "c" in it asked to cancel the run, under the form that came next)."""
+        return None if self._asking and action != "back" else True
+
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         """Enter (the table's own select key) opens the run's detail."""
-        self.action_open()
+        if not self._asking:
+            self.action_open()
 
     def action_open(self) -> None:
         run = self._selected_run()
@@ -171,6 +179,8 @@ class AttentionScreen(Screen[None]):
         item = self._selected()
         if (action is Action.RESUME and item is not None and item.reason is Reason.WAITING
                 and isinstance(ws.provider(run.profile), AnswersHumans)):
+            self._asking = True  # now, with the key: the worker starts a step later
+            self.refresh_bindings()
             self._ask(run)
             return
         if action.destructive:
@@ -188,7 +198,15 @@ class AttentionScreen(Screen[None]):
 
     @work(group="actions", exclusive=True)
     async def _ask(self, run: Run) -> None:
-        """Read what the run asks, then open the form (or resume when it asks nothing)."""
+        """Read what the run asks, then open the form (or resume when it asks nothing);
+        this screen's keys act again once the form is up or the read has failed."""
+        try:
+            await self._read_and_open_form(run)
+        finally:
+            self._asking = False
+            self.refresh_bindings()
+
+    async def _read_and_open_form(self, run: Run) -> None:
         ws = self.alerts.workspace
         provider = ws.provider(run.profile)
         if not isinstance(provider, AnswersHumans):

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -14,7 +13,6 @@ from textual.widgets import Tabs
 
 from runtui.actions import decide
 from runtui.model import Action, Run
-from runtui.tui.greyed_keys import greyed_action
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -103,17 +101,14 @@ class DetailScreen(Screen[None]):
         busy = self.ws.controller.is_busy(self.run)
         return True if decide(self.run, Action(name), read_only=read_only, busy=busy) else None
 
-    def on_key(self, event: events.Key) -> None:
+    def answer_greyed(self, name: str, params: tuple[object, ...]) -> bool:
         """A greyed-out run key still answers: the runs screen says why nothing is sent
-        (Textual skips a binding whose check_action is falsy, so it did nothing at all)."""
-        greyed = greyed_action(self, event)
-        if greyed is None:
-            return
-        name, params = greyed
+        (Textual skips a binding whose check_action is falsy, so it did nothing at all;
+        asked by the app, runtui.tui.greyed_keys)."""
         if name == "control" and params:
-            event.stop()
-            event.prevent_default()
             self.action_control(str(params[0]))
+            return True
+        return False
 
     def action_control(self, name: str) -> None:
         """Only this run: marks on the list underneath must not widen the action. `name` is

@@ -202,12 +202,14 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             button.can_focus = False
         workflow = self.query_one("#execute-workflow", Input)
         # The first field keeps the title and the profile in view (R at 80x24 used to
-        # focus Start, scrolling both away).
+        # focus Start, scrolling both away). Focused now, not by focus() (a turn of the
+        # loop later): keys typed right after `e` land in it (RuntuiApp.on_key). Without
+        # scrolling: before the first layout, scrolling to the field hid the title.
         if workflow.value and self.same_inputs:
-            self.inputs_area.focus()
+            self.set_focus(self.inputs_area, scroll_visible=False)
             self.query_one("#execute-box", VerticalScroll).scroll_home(animate=False)
         else:
-            workflow.focus()
+            self.set_focus(workflow, scroll_visible=False)
         if self.same_inputs and self.run is not None:
             self._load_same_inputs(self.run)
 

@@ -259,7 +259,11 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
     def on_mount(self) -> None:
         self._sync()
         self.query_one("#form-errors", Static).display = False
-        self.query_one("#name", Input).focus()
+        # Now, not by focus() (a turn of the loop later): a name typed right after `a`
+        # lands in the field (RuntuiApp.on_key), not in the scroll box focused first.
+        # The field is the form's first: nothing to scroll (before the first layout,
+        # scrolling to it would scroll the title away).
+        self.set_focus(self.query_one("#name", Input), scroll_visible=False)
 
     # ---- reacting ---------------------------------------------------------------------
 

@@ -28,7 +28,6 @@ from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.frames import repaint_now
-from runtui.tui.greyed_keys import greyed_action
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
@@ -148,6 +147,7 @@ class RunsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.cursor_listener = self._keys_for_cursor
+        self.table.select_listener = self.show_detail
         self.table.watch_runs(cast("AppHost", self.app).watched)
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
@@ -561,28 +561,26 @@ class RunsScreen(Screen[None]):
             repaint_now(footer)
             self.refresh_bindings()
 
-    def on_key(self, event: events.Key) -> None:
-        """A greyed-out key still answers when pressed: it says why nothing is sent.
+    def on_key(self, _event: events.Key) -> None:
+        """Any key ends the cursor's keeping to the top row (`RunTable.stop_keeping_top`)."""
+        self.table.stop_keeping_top()
+
+    def answer_greyed(self, name: str, params: tuple[object, ...]) -> bool:
+        """A greyed-out key still answers when pressed: it says why nothing is sent
+        (asked by the app, runtui.tui.greyed_keys).
 
         Textual skips a binding whose check_action is falsy, so without this a refused
         key (pause on an Edges run, anything on a read-only profile) would do nothing at all.
-        Any key also ends the cursor's keeping to the top row (`RunTable.stop_keeping_top`).
         """
-        self.table.stop_keeping_top()
         if self.focused is not self.table:
-            return
-        greyed = greyed_action(self, event)
-        if greyed is None:
-            return
-        name, params = greyed
+            return False
         if name == "run_action" and params:
-            event.stop()
-            event.prevent_default()
             self.action_run_action(str(params[0]))
-        elif name == "execute":
-            event.stop()
-            event.prevent_default()
+            return True
+        if name == "execute":
             self._open_execute(self.table.cursor_run, same_inputs=False)
+            return True
+        return False
 
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any (always asked, listing them,

@@ -204,10 +204,13 @@ class LogPanel(Vertical):
     # ---- search and save -----------------------------------------------------------------
 
     def action_search(self) -> None:
+        """Open the search box, focused now (not by focus(), a turn of the loop later):
+        the words typed in one burst with `/` come back to the app after it and are
+        typed into the box (RuntuiApp.on_key), not lost on the log view."""
         box = self.query_one("#log-search", Input)
         box.add_class("-open")
         box.value = self._rows.query
-        box.focus()
+        self.screen.set_focus(box)
 
     @on(Input.Submitted, "#log-search")
     def _searched(self, event: Input.Submitted) -> None:

@@ -178,6 +178,11 @@ class RunTable(RunLines, can_focus=True):
         # owner shows of the cursor run (its greyed-out keys) then joins the table's
         # frame. The CursorMoved message comes after it, a frame or two later.
         self.cursor_listener: Callable[[Run | None], None] | None = None
+        # Told at once on Enter, while the key is handled, instead of the Selected message:
+        # the detail it opens is up before the keys typed right after Enter are looked up
+        # (by a message, they ran on the runs screen first: enter then l opened the log
+        # under the detail).
+        self.select_listener: Callable[[Run], None] | None = None
         self._prefetch_timer: Timer | None = None
         self._last_tick = 0.0
         if runs:
@@ -464,8 +469,13 @@ class RunTable(RunLines, can_focus=True):
         self._move_cursor(len(self._model.view) - 1)
 
     def action_select(self) -> None:
-        if self._model.cursor is not None:
-            self.post_message(self.Selected(self, self._model.cursor.run))
+        if self._model.cursor is None:
+            return
+        run = self._model.cursor.run
+        if self.select_listener is not None:
+            self.select_listener(run)
+        else:
+            self.post_message(self.Selected(self, run))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

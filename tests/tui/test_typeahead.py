@@ -1,0 +1,129 @@
+"""Keys typed ahead: read in one burst with the key that opens a screen or a form.
+
+Typed fast (or pasted, or over a laggy SSH link) the keys after `e` arrive in the same
+terminal read as the `e`. Textual queues them all on the widget focused when they are
+read (the run table) and looks their bindings up only once they bubble back to the app,
+after the `e` has opened the form. They must land where the user meant them: in the
+form's first field, and never act on the runs table underneath. `pilot.press` waits for
+idle after each key, so these tests queue the keys at once (`type_in_one_burst`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, TextArea
+
+from runtui.model import Run
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.execute import ExecuteScreen
+from runtui.tui.screens.logs import LogScreen
+from runtui.tui.screens.profile_form import ProfileFormScreen
+from runtui.tui.screens.runs import RunsScreen
+from tests.tui.conftest import TuiSim, notifications, runs_loaded, type_in_one_burst, wait_for
+
+SIZE = (80, 24)  # the operators' terminal: the detail opens as a screen of its own
+
+
+@asynccontextmanager
+async def runs_screen(config: Path) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], RunsScreen]]:
+    """The real app over the simulator, every profile loaded, the cursor on a finished
+    (not Wexa: a created Wexa execution starts on `e`) run."""
+    async with runs_loaded(config, size=SIZE) as (app, pilot, screen):
+        screen.table.move_cursor_to(finished_run(screen).key)
+        await pilot.pause()
+        yield app, pilot, screen
+
+
+def finished_run(screen: RunsScreen) -> Run:
+    return next(r for r in screen.table.visible_runs() if r.status.terminal and r.provider != "wexa")
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    for _ in range(5):
+        await pilot.pause(0.02)
+
+
+async def test_text_typed_right_after_e_goes_into_the_workflow_field(tui_sim: TuiSim) -> None:
+    """The form focused its field a turn after it mounted: "xyz" came back to the app
+    with nothing focused and was lost."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        cursor = screen.table.cursor_key
+        type_in_one_burst(app, "e", "x", "y", "z")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        field = app.screen.query_one("#execute-workflow", Input)
+        # (the run's workflow id was selected on focus: typed slowly, "xyz" replaces it too)
+        assert app.focused is field and field.value == "xyz"
+        assert screen.table.cursor_key == cursor and not screen.table.filter_text
+        assert notifications(app) == []  # (y is the table's "copy id")
+
+
+async def test_text_typed_right_after_run_again_goes_into_the_inputs(tui_sim: TuiSim) -> None:
+    """Run again focuses the inputs box, a TextArea: typed ahead, its text was lost."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        type_in_one_burst(app, "R", "x", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        area = app.screen.query_one("#execute-inputs", TextArea)
+        assert app.focused is area and "xy" in area.text
+        assert notifications(app) == []
+
+
+async def test_a_name_typed_right_after_a_goes_into_the_profile_form(tui_sim: TuiSim) -> None:
+    """P then a then a name, in one read: the form focused its scroll box first and the
+    name a turn later, so the name was lost."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        type_in_one_burst(app, "P", "a", "x", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await settled(pilot)
+        name = app.screen.query_one("#name", Input)
+        assert app.focused is name and name.value == "xy"
+
+
+async def test_a_greyed_key_typed_ahead_is_the_forms_not_the_tables(tui_sim: TuiSim) -> None:
+    """"p" is greyed out on a finished run; the runs screen answers a greyed key by saying
+    why (its on_key). Typed right after `e`, the "p" still passed through the runs screen,
+    which took it: "cannot pause" under the form, and the "p" missing from the field."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        type_in_one_burst(app, "e", "p", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        assert app.screen.query_one("#execute-workflow", Input).value == "px"
+        assert notifications(app) == []
+
+
+async def test_keys_typed_right_after_enter_are_the_details(tui_sim: TuiSim) -> None:
+    """Enter opened the detail by a message, after the keys behind it were looked up on
+    the runs screen: enter then l opened the log under the detail, enter then escape left
+    the detail open (the escape was the runs screen's)."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, "enter", "l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        assert [type(s) for s in app.screen_stack[-3:]] == [RunsScreen, DetailScreen, LogScreen]
+        type_in_one_burst(app, "escape", "escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back on the runs")
+        shown: list[type[Screen[Any]]] = []
+        app.screen_change_signal.subscribe(app, lambda s: shown.append(type(s)), immediate=True)
+        type_in_one_burst(app, "enter", "escape")
+        await wait_for(pilot, lambda: shown == [DetailScreen, RunsScreen], timeout=5,
+                       what="the detail opened, then closed by the escape")
+
+
+async def test_words_typed_right_after_slash_in_the_log_go_into_its_search(tui_sim: TuiSim) -> None:
+    """The log's search box was focused a turn after `/`: "xy" read with it was lost."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        type_in_one_burst(app, "slash", "x", "y")
+        await settled(pilot)
+        box = app.screen.query_one("#log-search", Input)
+        assert app.focused is box and box.value == "xy"
