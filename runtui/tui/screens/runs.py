@@ -475,6 +475,9 @@ class RunsScreen(Screen[None]):
         self.tasks_scope = not self.tasks_scope
         self.table.clear_marks()
         self._unsubscribe()
+        # The old store's changes still waiting for their frame are in what set_runs reads;
+        # applied after it they would put runs among the tasks (or tasks among the runs).
+        self._gathered = []
         store = ws.task_store if self.tasks_scope else ws.store
         self.table.set_runs(store.runs.values())
         self._unsubscribe = store.subscribe(self._on_delta)
