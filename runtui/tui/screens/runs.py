@@ -653,6 +653,7 @@ class RunsScreen(Screen[None]):
             except (NotAllowed, ConfigError, ProviderError) as exc:
                 return run, None, str(exc)
             finally:
+                self._apply_gathered()  # the run as it came back, before its keys work again
                 self.table.set_pending(run.key, False)
             return run, result, result.message or ""
 
@@ -674,6 +675,10 @@ class RunsScreen(Screen[None]):
         else:
             self._report(result, run)
         finally:
+            # The run as the action's answer left it is in the store, still gathered for
+            # the beat: a key pressed once pending ends must see it, or a second p finds
+            # the row still running and sends a second pause.
+            self._apply_gathered()
             self.table.set_pending(run.key, False)
             self.refresh_bindings()
             self.ws.refresh_now(run.profile)  # the run's own profile: the others are not news
