@@ -9,6 +9,7 @@ run succeeded, 1 when one failed or was cancelled or no run has an id, 4 on time
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -58,7 +59,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     """
-    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome
+    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome, patiently
 
     ws = workspace_of(obj)
 
@@ -83,7 +84,9 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
             unknown: list[str] = []
             for ref in run_ids:  # a short id names one run (or none: exit 1 below)
                 try:
-                    found = await resolve(ws, ref, Kind.RUN, read_summary, profile)
+                    found = await patiently(
+                        functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile),
+                        on_trouble=lambda exc: say(f"runtui: {cell(str(exc))}; trying again", err=True))
                 except IdNotFound:
                     unknown.append(ref)
                     continue

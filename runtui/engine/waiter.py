@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import msgspec
 
@@ -23,6 +25,36 @@ from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 
 LIST_PAGE = 100  # runs per page of the active list, when many waited runs are looked up at once
+FIRST_READ_TRIES = 5  # a waited run's first read, over about 15 s, before the wait gives up
+
+T = TypeVar("T")
+
+
+def passing_trouble(exc: ProviderError) -> bool:
+    """A failure worth another try: the server erred or garbled, not a "no" (404, auth, input)."""
+    if exc.kind in ("timeout", "network", "parse"):
+        return True
+    return exc.kind == "http" and exc.status is not None and (exc.status >= 500 or exc.status == 429)
+
+
+async def patiently(read: Callable[[], Awaitable[T]],
+                    on_trouble: Callable[[ProviderError], None] | None = None) -> T:
+    """`read()`, tried again after a passing failure (1, 2, 4, 8 s apart).
+
+    The first reads of a wait are one-shot: one 500 or truncated answer among them
+    ended the wait with exit 1 ("a run failed") before it began, while the waiting
+    itself rides such failures out.
+    """
+    for attempt in range(1, FIRST_READ_TRIES):
+        try:
+            return await read()
+        except ProviderError as exc:
+            if not passing_trouble(exc):
+                raise
+            if on_trouble is not None:
+                on_trouble(exc)
+            await asyncio.sleep(max(exc.retry_after or 0.0, float(2 ** (attempt - 1))))
+    return await read()
 
 
 class StatusChange(msgspec.Struct, frozen=True):
@@ -132,6 +164,9 @@ class RunWaiter:
                     todo.difference_update(r.id for r in found)
                     if not todo or pages_read >= len(todo):
                         break
+            except ProviderError as exc:
+                if not passing_trouble(exc):
+                    raise  # else: the runs the list did not bring are read one by one below
             finally:
                 await pages.aclose()  # type: ignore[attr-defined]  # an async generator
         missing: list[Key] = []
@@ -139,7 +174,7 @@ class RunWaiter:
             if run_id not in todo:
                 continue
             try:
-                run = await provider.get_summary(run_id, self.kind)
+                run = await patiently(functools.partial(provider.get_summary, run_id, self.kind))
             except ProviderError as exc:
                 if exc.status == 404:
                     missing.append((name, run_id))

@@ -24,7 +24,7 @@ from msgspec.structs import replace
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key, RunStore
 from runtui.errors import ProviderError
-from runtui.model import ACTIVE, Kind, Run
+from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 
 MAX_BACKOFF = 60.0
@@ -38,6 +38,7 @@ HEAD_SIZE = 50  # newest runs read every tick, at most: more than a 200x50 scree
 MIN_HEAD = 10  # ... and at least: what finds new runs when none of them is on screen
 HEAD_MARGIN = 5  # runs read past the deepest on-screen one, for the runs that start meanwhile
 MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
+MAX_UNKNOWN_READS = 2  # ... and on-screen runs in a status we do not know
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
@@ -335,6 +336,7 @@ class ProfileWatcher:
             return
         active = self.store.active_keys(self.name)
         stale = {k for k in self._focus if k in active and k not in fresh}
+        unknown = self._unknown_to_read(fresh)
         if len(stale) > FOCUS_LIST_AFTER:
             # Pages of the active list until they hold every stale run, as long as
             # that is cheaper than reading the runs one by one.
@@ -352,9 +354,23 @@ class ProfileWatcher:
                     if not stale or self.provider.http.requests - sent >= budget:
                         break
         ordered = sorted(stale, key=lambda k: self._focus_read_at.get(k, 0.0))
-        for key in ordered[:MAX_FOCUS_READS]:
+        for key in [*ordered[:MAX_FOCUS_READS], *unknown]:
             self._focus_read_at[key] = now
             await self._read_one(key)
+
+    def _unknown_to_read(self, fresh: set[Key]) -> list[Key]:
+        """On-screen runs last read in a status we do not know, a few per tick.
+
+        Unknown is not an end (a status new on the platform, or a garbled answer): left
+        out of the focus reads such a run was never read again, and `runs wait` hung
+        after it had succeeded. A few per tick, least recently read first, so a screen
+        of runs in a status that never changes costs little.
+        """
+        runs = self.store.runs
+        unknown = [k for k in self._focus - fresh
+                   if (run := runs.get(k)) is not None and run.status is Status.UNKNOWN]
+        unknown.sort(key=lambda k: self._focus_read_at.get(k, 0.0))
+        return unknown[:MAX_UNKNOWN_READS]
 
     async def _read_settled(self) -> None:
         active = self.store.active_keys(self.name)

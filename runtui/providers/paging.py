@@ -90,7 +90,7 @@ class OffsetPager:
                     page = [r for r in answer.runs if keeps(r)] if keeps else list(answer.runs)
                 else:
                     fresh.difference_update(self.seen)
-                    page = [r for r in answer.runs if r.id in fresh and want.keeps(r)]
+                    page = _first_of_each(answer.runs, fresh, want)
                 self.seen.update(fresh)
                 if limit is not None:
                     page = page[: max(0, limit - self.yielded)]
@@ -110,6 +110,18 @@ class OffsetPager:
                     current = fetch(offset)
         finally:
             _drop(ahead)  # the caller stopped, or the list ended
+
+
+def _first_of_each(runs: Sequence[Run], fresh: set[str], want: Want) -> list[Run]:
+    """The wanted runs among `fresh`, each once: a page may name a run twice (offset paging
+    while runs start shifts the list), and `runs list` would print it twice."""
+    taken: set[str] = set()
+    page: list[Run] = []
+    for run in runs:
+        if run.id in fresh and run.id not in taken and want.keeps(run):
+            taken.add(run.id)
+            page.append(run)
+    return page
 
 
 def _drop(task: asyncio.Future[Page] | None) -> None:

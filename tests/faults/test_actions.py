@@ -76,6 +76,31 @@ async def test_key_pressed_twice_sends_one_post(sims: SimFactory, gap: float) ->
     assert run_id in {r["id"] for r in sim.find("wexa", "paused", 100)}
 
 
+async def test_a_key_after_the_action_ended_sees_the_run_as_it_came_back(
+        sims: SimFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The action's answer reaches the store, and the table with the rest of its beat
+    (RunsScreen._on_delta): a second p in between found the row still running and sent a
+    second pause (seen once as two POSTs in the same-tick test above, on a loaded machine).
+    The window is widened here so that it is seen every time."""
+    from runtui.tui.screens import runs as runs_screen
+
+    monkeypatch.setattr(runs_screen, "GATHER_SECONDS", 5.0)
+    sim = sims(speed=FROZEN, runs=30)
+    run_id = sim.subject("wexa", "running")
+    app = RuntuiApp(Workspace.load(sim.config_path), watch=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        runs = await _open_on(pilot, app, ("wexa-sim", run_id))
+        await wait_for(pilot, lambda: runs.ws.first_listings_in, 10, "first listings")
+        sim.reset_stats()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: not runs.table.pending and not runs.ws.controller.in_flight, 10,
+                       "the action to finish")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: not runs.table.pending and not runs.ws.controller.in_flight, 10,
+                       "the second key handled")
+        assert sim.posts() == {"POST /wexa/execute_flow/{execution_id}/pause": 1}
+
+
 async def test_lost_answer_read_back_as_done_says_confirmed(sims: SimFactory) -> None:
     sim = sims(speed=FROZEN, runs=30)
     run_id = sim.subject("edges", "RUNNING")

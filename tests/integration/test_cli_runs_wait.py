@@ -118,6 +118,20 @@ def test_a_failed_or_cancelled_run_exits_1_and_is_named(sim: Sim, fast_config: P
     assert waiting.summary["cancelled"] == [running[2]]
 
 
+
+def test_a_run_read_in_a_status_runtui_does_not_know_is_still_followed(
+        sim: Sim, fast_config: Path, running: list[str]) -> None:
+    """A read that says RETRYING (a status we map to unknown: new on the platform, or a
+    proxy's garbage) is not the end: the run is read again until it ends. It was dropped
+    from the reads, and the wait hung long after the run had succeeded."""
+    _force(sim, running[0], "RETRYING")
+    waiting = Waiting(sim, fast_config, running[0], "-p", PROFILE, "--json", "--timeout", "15")
+    waiting.read_until(lambda e: e.get("status") == "unknown")
+    _force(sim, running[0], "SUCCEEDED")
+    code, _out, err = waiting.finish()
+    assert code == 0, err
+    assert waiting.summary["succeeded"] == [running[0]]
+
 def test_timeout_exits_4_naming_the_unfinished(sim: Sim, fast_config: Path, running: list[str]) -> None:
     waiting = Waiting(sim, fast_config, running[0], "-p", PROFILE, "--json", "--timeout", "0.5")
     code, _out, err = waiting.finish()

@@ -313,6 +313,26 @@ async def test_the_one_second_tick_follows_the_beat_and_takes_the_gathered_chang
         assert shown_name() == "ticked"
 
 
+async def test_a_beat_gathered_before_t_stays_out_of_the_tasks_table(tui_sim: TuiSim) -> None:
+    """T swaps the table to the task store: run changes still waiting for their frame were
+    applied to the task rows, and a run stayed among the tasks until the app restarted."""
+    from runtui.model import Kind
+
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        ws = app.workspace
+        await pilot.press("f")  # refresh paused: only the change below reaches the store
+        await wait_for(pilot, lambda: not any(w.polling for w in ws.watchers.values()),
+                       what="no poll in flight")
+        run = next(iter(ws.store.runs.values()))
+        ws.store.upsert([run.model_copy(update={"workflow_name": "gathered"})])
+        screen.action_toggle_tasks()  # within the gathering window, as a T typed then
+        await wait_for(pilot, lambda: screen.table.total_count > 0, what="the tasks")
+        await wait_for(pilot, lambda: not screen._gathered, what="the beat applied")
+        await pilot.pause()
+        assert all(r.kind is Kind.TASK for r in screen.table.visible_runs())
+        assert run.key not in {r.key for r in screen.table.visible_runs()}
+
+
 async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 24)) as (app, pilot, screen):
         await wait_for(pilot, lambda: app.workspace.focus == set(screen.table.on_screen_keys()),

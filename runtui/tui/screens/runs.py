@@ -485,6 +485,9 @@ class RunsScreen(Screen[None]):
         self.tasks_scope = not self.tasks_scope
         self.table.clear_marks()
         self._unsubscribe()
+        # The old store's changes still waiting for their frame are in what set_runs reads;
+        # applied after it they would put runs among the tasks (or tasks among the runs).
+        self._gathered = []
         store = ws.task_store if self.tasks_scope else ws.store
         self.table.set_runs(store.runs.values())
         self._unsubscribe = store.subscribe(self._on_delta)
@@ -658,6 +661,7 @@ class RunsScreen(Screen[None]):
             except (NotAllowed, ConfigError, ProviderError) as exc:
                 return run, None, str(exc)
             finally:
+                self._apply_gathered()  # the run as it came back, before its keys work again
                 self.table.set_pending(run.key, False)
             return run, result, result.message or ""
 
@@ -679,6 +683,10 @@ class RunsScreen(Screen[None]):
         else:
             self._report(result, run)
         finally:
+            # The run as the action's answer left it is in the store, still gathered for
+            # the beat: a key pressed once pending ends must see it, or a second p finds
+            # the row still running and sends a second pause.
+            self._apply_gathered()
             self.table.set_pending(run.key, False)
             self.refresh_bindings()
             self.ws.refresh_now(run.profile)  # the run's own profile: the others are not news
