@@ -313,6 +313,25 @@ async def test_the_one_second_tick_follows_the_beat_and_takes_the_gathered_chang
         assert shown_name() == "ticked"
 
 
+async def test_a_gathered_change_the_table_cannot_take_is_said_not_lost_in_a_log(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Applied from the event loop, a failure would only reach asyncio's log."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        ws = app.workspace
+        await wait_for(pilot, lambda: ws.first_listings_in, what="first listings")
+
+        def broken(_delta: Delta) -> None:
+            raise RuntimeError("\x1b]0;from a server\x07")
+
+        monkeypatch.setattr(screen.table, "apply_delta", broken)
+        run = next(iter(ws.store.runs.values()))
+        ws.store.upsert([run.model_copy(update={"workflow_name": "unapplied"})])
+        await wait_for(pilot, lambda: any("could not take" in n for n in notifications(app)),
+                       what="the failure said")
+        said = next(n for n in notifications(app) if "could not take" in n)
+        assert "RuntimeError" in said and "\x1b" not in said
+
+
 async def test_a_beat_gathered_before_t_stays_out_of_the_tasks_table(tui_sim: TuiSim) -> None:
     """T swaps the table to the task store: run changes still waiting for their frame were
     applied to the task rows, and a run stayed among the tasks until the app restarted."""

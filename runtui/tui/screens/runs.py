@@ -183,8 +183,19 @@ class RunsScreen(Screen[None]):
             self._apply_deltas([delta])
             return
         if not self._gathered:
-            asyncio.get_running_loop().call_later(GATHER_SECONDS, self._apply_gathered)
+            asyncio.get_running_loop().call_later(GATHER_SECONDS, self._apply_gathered_when_due)
         self._gathered.append(delta)
+
+    def _apply_gathered_when_due(self) -> None:
+        """The end of a gathering, called by the event loop rather than by a Textual handler:
+        a failure is said in a toast (as a poll's failure is said in the health bar), not
+        lost in asyncio's log while the table silently stops changing."""
+        try:
+            self._apply_gathered()
+        except Exception as exc:
+            # The type only: the message may quote a run's fields, which are server text.
+            self.notify(f"the table could not take the latest changes ({type(exc).__name__})",
+                        severity="error", timeout=10)
 
     def _apply_gathered(self) -> None:
         gathered, self._gathered = self._gathered, []
