@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -39,6 +40,7 @@ MIN_HEAD = 10  # ... and at least: what finds new runs when none of them is on s
 HEAD_MARGIN = 5  # runs read past the deepest on-screen one, for the runs that start meanwhile
 MAX_FOCUS_READS = 40  # on-screen active runs read one by one per tick, least recently read first
 MAX_UNKNOWN_READS = 2  # ... and on-screen runs in a status we do not know
+UNKNOWN_EVERY = 5  # ticks between two reads of one such run (a status that may never change)
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
@@ -336,7 +338,7 @@ class ProfileWatcher:
             return
         active = self.store.active_keys(self.name)
         stale = {k for k in self._focus if k in active and k not in fresh}
-        unknown = self._unknown_to_read(fresh)
+        unknown = self._unknown_to_read(fresh, now)
         if len(stale) > FOCUS_LIST_AFTER:
             # Pages of the active list until they hold every stale run, as long as
             # that is cheaper than reading the runs one by one.
@@ -358,17 +360,20 @@ class ProfileWatcher:
             self._focus_read_at[key] = now
             await self._read_one(key)
 
-    def _unknown_to_read(self, fresh: set[Key]) -> list[Key]:
+    def _unknown_to_read(self, fresh: set[Key], now: float) -> list[Key]:
         """On-screen runs last read in a status we do not know, a few per tick.
 
         Unknown is not an end (a status new on the platform, or a garbled answer): left
         out of the focus reads such a run was never read again, and `runs wait` hung
         after it had succeeded. A few per tick, least recently read first, so a screen
-        of runs in a status that never changes costs little.
+        of runs in a status that never changes costs little: each is read at most every
+        UNKNOWN_EVERY ticks (10 s at the default interval), not on every tick.
         """
         runs = self.store.runs
+        due = now - UNKNOWN_EVERY * self.interval
         unknown = [k for k in self._focus - fresh
-                   if (run := runs.get(k)) is not None and run.status is Status.UNKNOWN]
+                   if (run := runs.get(k)) is not None and run.status is Status.UNKNOWN
+                   and self._focus_read_at.get(k, -math.inf) <= due]
         unknown.sort(key=lambda k: self._focus_read_at.get(k, 0.0))
         return unknown[:MAX_UNKNOWN_READS]
 

@@ -132,6 +132,7 @@ def test_a_run_read_in_a_status_runtui_does_not_know_is_still_followed(
     assert code == 0, err
     assert waiting.summary["succeeded"] == [running[0]]
 
+
 def test_timeout_exits_4_naming_the_unfinished(sim: Sim, fast_config: Path, running: list[str]) -> None:
     waiting = Waiting(sim, fast_config, running[0], "-p", PROFILE, "--json", "--timeout", "0.5")
     code, _out, err = waiting.finish()

@@ -321,3 +321,28 @@ async def test_profiles_started_apart_poll_on_the_same_beats() -> None:
     a, b = started["a"][2], started["b"][2]
     assert abs(a - b) < 0.05, started  # started 0.1 s apart, polling together since
     assert abs(a / 0.2 - round(a / 0.2)) < 0.25, started  # on a beat of the loop clock
+
+
+async def test_an_on_screen_run_in_an_unknown_status_is_read_again_but_not_every_tick() -> None:
+    """Unknown is no end (the run may still finish), and may never change: every 5 ticks."""
+    fake = FakeProvider([make_run(i) for i in range(300)])
+    fake.runs["run-250"] = make_run(250, Status.UNKNOWN)
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2.0)
+    await w.poll_once(0.0)
+    w.set_focus([("p", "run-250")])
+    reads: list[str] = []
+    get_run = fake.get_run
+
+    async def counting(run_id: str, kind: Kind = Kind.RUN) -> Any:
+        reads.append(run_id)
+        return await get_run(run_id, kind)
+
+    fake.get_run = counting  # type: ignore[method-assign]
+    for tick in range(1, 12):
+        await w.poll_once(tick * 2.0)
+    assert reads == ["run-250"] * 3  # at 2, 12 and 22 s, not on each of the 11 ticks
+    fake.runs["run-250"] = make_run(250, Status.SUCCEEDED)
+    for tick in range(12, 17):
+        await w.poll_once(tick * 2.0)
+    assert store.runs[("p", "run-250")].status is Status.SUCCEEDED
