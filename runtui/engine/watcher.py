@@ -71,6 +71,7 @@ class ProfileWatcher:
         self.on_health = on_health
         self.health = Health(profile=name, since=_now())
         self.paused = False
+        self._asked = False  # refresh_now since the last poll: one poll even while paused
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_sweep: float | None = None
@@ -104,7 +105,9 @@ class ProfileWatcher:
     def refresh_now(self, *, full: bool = False) -> None:
         """Ask for a poll now that also sweeps every active run (`full`: a complete listing).
 
-        A poll already in flight is not doubled (it is simply awaited)."""
+        A poll already in flight is not doubled (it is simply awaited). While paused, this
+        is one poll: refresh paused means no polls unasked, and ctrl+r asks."""
+        self._asked = True
         self._last_sweep = None
         self._quiet_polls = 0
         if full:
@@ -126,15 +129,17 @@ class ProfileWatcher:
         loop = asyncio.get_running_loop()
         while True:
             self.next_poll_at = None
-            if not self.paused:
+            delay: float | None = None
+            if not self.paused or self._asked:
                 self.polling = True
                 try:
                     delay = await self.poll_once(loop.time())
                 finally:
                     self.polling = False
-            else:
-                delay = None
+            if self.paused:
+                delay = None  # a poll asked for while paused is not followed by others
             self._wake.clear()
+            self._asked = False  # an ask during the poll is answered by it (not doubled)
             if delay is not None and self._failures == 0:
                 now = loop.time()
                 delay = self.next_beat(now, delay) - now

@@ -346,3 +346,24 @@ async def test_an_on_screen_run_in_an_unknown_status_is_read_again_but_not_every
     for tick in range(12, 17):
         await w.poll_once(tick * 2.0)
     assert store.runs[("p", "run-250")].status is Status.SUCCEEDED
+
+
+async def test_refresh_now_while_paused_polls_once_and_stays_paused() -> None:
+    """ctrl+r with refresh paused said "refreshing" and nothing was read."""
+    fake = FakeProvider([make_run(1)])
+    w = ProfileWatcher("p", fake, RunStore(), interval=0.05)
+    w.set_paused(True)
+    w.start()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert w.polls == 0
+    fake.runs["run-1"] = make_run(1, Status.SUCCEEDED)
+    w.refresh_now()
+    for _ in range(200):
+        if w.polls == 1 and not w.polling:
+            break
+        await asyncio.sleep(0.01)
+    assert w.polls == 1 and w.store.runs[("p", "run-1")].status is Status.SUCCEEDED
+    await asyncio.sleep(0.2)  # not a wait for anything: four intervals in which no poll may come
+    await w.stop()
+    assert w.polls == 1 and w.next_poll_at is None
