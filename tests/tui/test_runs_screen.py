@@ -442,14 +442,23 @@ async def test_f_pauses_auto_refresh(tui_sim: TuiSim) -> None:
         frozen = polls(app)
         tui_sim.force("wexa", subject, "paused")
         tui_sim.tick(30)
-        await pilot.press("ctrl+r")  # asks, but a paused watcher does not poll
         await pilot.pause(1.5)  # three refresh intervals: an observation window, not a sync
         assert polls(app) == frozen
         assert raw_of(app, key) == "running"
+        await pilot.press("ctrl+r")  # asked for: one read, and auto refresh stays paused
+        await wait_for(pilot, lambda: raw_of(app, key) == "paused", what="the asked read")
+        await wait_for(pilot, lambda: not any(w.polling for w in app.workspace.watchers.values()),
+                       what="the asked read done")
+        asked = polls(app)
+        assert all(n == frozen[k] + 1 for k, n in asked.items())
+        tui_sim.force("wexa", subject, "running")
+        tui_sim.tick(30)
+        await pilot.pause(1.5)  # three refresh intervals again: no poll unasked
+        assert polls(app) == asked and raw_of(app, key) == "paused"
         await pilot.press("f")
         assert not screen.frozen and "refresh paused" not in summary(screen)
-        await wait_for(pilot, lambda: raw_of(app, key) == "paused", what="change seen after un-pausing")
-        assert all(n > frozen[k] for k, n in polls(app).items())
+        await wait_for(pilot, lambda: all(n > asked[k] for k, n in polls(app).items()),
+                       what="polls again after un-pausing")
 
 
 async def test_cursor_and_marks_survive_refreshes(tui_sim: TuiSim) -> None:
