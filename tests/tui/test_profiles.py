@@ -677,6 +677,10 @@ def test_snapshot_profiles_with_error(snap_compare: Any) -> None:
     assert snap_compare("apps/profiles_error_app.py", press=["P", "down"], terminal_size=(100, 30))
 
 
+def test_snapshot_the_edit_form_hides_the_url_password(snap_compare: Any) -> None:
+    assert snap_compare("apps/profile_form_app.py", press=["P", "e"], terminal_size=(80, 24))
+
+
 def test_snapshot_welcome(snap_compare: Any) -> None:
     assert snap_compare("apps/welcome_app.py", terminal_size=(80, 24))
 
