@@ -199,7 +199,7 @@ class RunsScreen(Screen[None]):
 
     def _apply_gathered(self) -> None:
         gathered, self._gathered = self._gathered, []
-        if gathered:  # empty when applied early (`_report`)
+        if gathered:  # empty when applied early (an action's end, a tick)
             self._apply_deltas(gathered)
 
     def _apply_deltas(self, deltas: list[Delta]) -> None:
@@ -672,8 +672,7 @@ class RunsScreen(Screen[None]):
             except (NotAllowed, ConfigError, ProviderError) as exc:
                 return run, None, str(exc)
             finally:
-                self._apply_gathered()  # the run as it came back, before its keys work again
-                self.table.set_pending(run.key, False)
+                self._action_ended(run)
             return run, result, result.message or ""
 
         outcomes = await asyncio.gather(*(one(run) for run in runs))
@@ -686,23 +685,27 @@ class RunsScreen(Screen[None]):
 
     @work(group="actions")
     async def _send_one(self, action: Action, run: Run) -> None:
+        result: ActionResult | None = None
         try:
             provider = self.ws.provider(run.profile)
             result = await self.ws.controller.act(provider, run, action)
         except (NotAllowed, ConfigError, ProviderError) as exc:
             self.notify(str(exc), title=f"{action.value} {run.id}", severity="error", timeout=8)
-        else:
-            self._report(result, run)
         finally:
-            # The run as the action's answer left it is in the store, still gathered for
-            # the beat: a key pressed once pending ends must see it, or a second p finds
-            # the row still running and sends a second pause.
-            self._apply_gathered()
-            self.table.set_pending(run.key, False)
+            self._action_ended(run)
             self.refresh_bindings()
             self.ws.refresh_now(run.profile)  # the run's own profile: the others are not news
             if run.kind is Kind.TASK:
                 self.ws.refresh_tasks()
+        if result is not None:
+            self._report(result, run)  # a retry's new run is in the table: the cursor can go to it
+
+    def _action_ended(self, run: Run) -> None:
+        """The run as the action's answer left it is in the store, maybe still gathered for
+        the beat: applied before its keys work again (a second p found the row still
+        running and sent a second pause) and before the cursor goes to a new run."""
+        self._apply_gathered()
+        self.table.set_pending(run.key, False)
 
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
@@ -718,7 +721,6 @@ class RunsScreen(Screen[None]):
         else:
             self.notify(f"{result.message}", title=title + " failed", severity="error", timeout=10)
         if result.new_run_id and result.run is not None:
-            self._apply_gathered()  # the new run's row is in the table before the cursor goes to it
             self.table.move_cursor_to(result.run.key)
 
     def action_execute(self) -> None:
