@@ -297,8 +297,10 @@ async def test_the_one_second_tick_follows_the_beat_and_takes_the_gathered_chang
 
         screen._tick = noting  # type: ignore[method-assign]
         await wait_for(pilot, lambda: len(ticks) >= 2, what="two ticks")
-        assert all(abs(t % 1.0 - GATHER_SECONDS) < 0.04 for t in ticks), ticks
+        # Never before the beat's gathering ends; late only by what a loaded machine adds.
+        assert all(GATHER_SECONDS - 0.005 <= t % 1.0 <= GATHER_SECONDS + 0.06 for t in ticks), ticks
 
+        await wait_for(pilot, lambda: app.workspace.first_listings_in, what="first listings")
         await pilot.press("f")  # refresh paused: only the change below reaches the store
         await wait_for(pilot, lambda: not any(w.polling for w in app.workspace.watchers.values()),
                        what="no poll in flight")
