@@ -23,6 +23,7 @@ from runtui.safe_text import multi_line, one_line
 from runtui.tui import clipboard, switch
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
+from runtui.tui.answering import Answers
 from runtui.tui.frames import after_frame
 from runtui.tui.greyed_keys import answer_greyed_key
 
@@ -60,6 +61,7 @@ class RuntuiApp(App[int]):
         self.watched: set[tuple[str, str]] = set()
         self.demo: Demo | None = None  # the welcome screen's in-process simulator, if started
         self.alerts: Alerts | None = None  # the attention queue and notifications, once runs show
+        self.answers = Answers(self, lambda: self.alerts)  # `r` on a run that waits for a person
         self._toasts_up: dict[tuple[str, str, str], float] = {}  # what is showing, until when
 
     # ---- lifecycle --------------------------------------------------------------------

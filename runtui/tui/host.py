@@ -15,12 +15,16 @@ if TYPE_CHECKING:
     from runtui.engine.store import Key
     from runtui.engine.workspace import Workspace
     from runtui.model import Run
+    from runtui.tui.alerts import Alerts
+    from runtui.tui.answering import Answers
 
 
 class AppHost(Protocol):
     workspace: Workspace
     watched: set[Key]  # runs whose end is announced (`w`)
     demo: Demo | None  # the welcome screen's simulator, when started
+    alerts: Alerts | None  # the attention queue, once the runs list shows
+    answers: Answers  # `r` on a run that waits for a person (runtui.tui.answering)
 
     def open_runs(self) -> None:
         """Show the runs screen (first time: start watching)."""

@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from runtui.model import Action, ActionResult, Run
 from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
@@ -298,7 +299,9 @@ async def test_b3os_cancel_resume_retry(tui_sim: TuiSim) -> None:
         await table_says(pilot, screen, "b3os", running, "cancelled")
 
         await select(pilot, screen, "b3os", waiting, "waiting")
-        await pilot.press("r")
+        await pilot.press("r")  # a waiting node takes data: r opens the answer form
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="the answer form")
+        await pilot.press("f2")  # the node's own data, sent as it is
         await server_says(pilot, tui_sim, "b3os", waiting, lambda s: s != "waiting")
         assert tui_sim.count("POST /b3os/v1/runs/{run_id}/nodes/{node_id}/resume") >= 1
         await table_says(pilot, screen, "b3os", waiting, tui_sim.status("b3os", waiting) or "")

@@ -20,10 +20,11 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
 from tests.tui.conftest import TuiSim, notifications, screen_text, type_in_one_burst, wait_for
-from tests.tui.test_actions_pilot import tui
+from tests.tui.test_actions_pilot import select, tui
 
 APPS = Path(__file__).parent / "apps"
 
@@ -430,3 +431,56 @@ async def test_while_the_queue_is_hidden_only_the_runs_told_as_news_are_read(
         await open_attention(pilot)
         await wait_for(pilot, lambda: all(alerts_.queue.waiting_at_known(k) for k in backlog),
                        what="the backlog read once the queue shows")
+
+
+async def _queued_as_asking(pilot: Pilot[Any], run_id: str) -> None:
+    app = pilot.app
+    assert isinstance(app, RuntuiApp) and app.alerts is not None
+    alerts_ = app.alerts
+    await wait_for(pilot, lambda: alerts_.queue.items.get(("wexa-sim", run_id)) is not None
+                   and alerts_.queue.items[("wexa-sim", run_id)].reason is Reason.WAITING, what="asked")
+
+
+async def test_r_in_the_runs_list_answers_a_waiting_run(tui_sim: TuiSim) -> None:
+    """The list's r on a run that waits for an answer opens the same form as the queue's
+    (a plain resume is refused by Wexa: "waits for an answer in the inbox")."""
+    run_id = _park(tui_sim, "runtime_input")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await _queued_as_asking(pilot, run_id)
+        await select(pilot, screen, "wexa", run_id)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
+        assert "The agent needs the account's region" in screen_text(app)
+        await pilot.press("e", "u", "f2")
+        await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "running", what="answered")
+        assert isinstance(app.screen, RunsScreen)
+        assert not any("waits for an answer" in n for n in notifications(app))
+
+
+async def test_keys_typed_after_r_in_the_list_are_not_the_lists(tui_sim: TuiSim) -> None:
+    run_id = _park(tui_sim, "runtime_input")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await _queued_as_asking(pilot, run_id)
+        await select(pilot, screen, "wexa", run_id)
+        shown: list[type[Screen[Any]]] = []
+        app.screen_change_signal.subscribe(app, lambda s: shown.append(type(s)), immediate=True)
+        type_in_one_burst(app, "r", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="the form")
+        assert shown == [AnswerScreen]  # no "Cancel run …?" under it
+
+
+async def test_the_detail_says_what_a_waiting_run_waits_for_and_r_answers_it(tui_sim: TuiSim) -> None:
+    run_id = _park(tui_sim, "anomaly_detection")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await _queued_as_asking(pilot, run_id)
+        await select(pilot, screen, "wexa", run_id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "r: answer" in screen_text(app), what="the waits row")
+        line = next(x for x in screen_text(app).splitlines() if "r: answer" in x)
+        assert line.split()[0] == "waits" and len(line.split()) > 3
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="back on the detail")

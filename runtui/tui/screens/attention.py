@@ -20,11 +20,10 @@ from runtui import display
 from runtui.actions import decide
 from runtui.engine.attention import AttentionItem, Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action, HumanRequest, Run
-from runtui.providers.capabilities import AnswersHumans
+from runtui.model import Action, Run
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
-from runtui.tui.screens.answer import Answer, AnswerScreen
+from runtui.tui.answering import answers_of
 from runtui.tui.widgets.keys_footer import keys_footer
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
@@ -65,7 +64,6 @@ class AttentionScreen(Screen[None]):
         self.alerts = alerts
         self._shown_version = -1
         self._rows: list[AttentionItem] = []
-        self._asking = False  # `r` is reading what a run asks; its form opens after the read
 
     def compose(self) -> ComposeResult:
         yield Static("", id="attention-title", markup=False)
@@ -134,11 +132,16 @@ class AttentionScreen(Screen[None]):
         """While `r` reads what a run asks (a server read before its form opens), only
         escape acts: the keys typed right after `r` are the answer, not this screen's (a
         "c" in it asked to cancel the run, under the form that came next)."""
-        return None if self._asking and action != "back" else True
+        return None if self._asking() and action != "back" else True
+
+    def _asking(self) -> bool:
+        """`r` is reading what a run asks (runtui.tui.answering); its form opens after."""
+        answers = answers_of(self.app)
+        return answers is not None and answers.asking
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         """Enter (the table's own select key) opens the run's detail."""
-        if not self._asking:
+        if not self._asking():
             self.action_open()
 
     def action_open(self) -> None:
@@ -176,12 +179,9 @@ class AttentionScreen(Screen[None]):
         if not decision:
             self.notify(decision.reason, title=f"cannot {action.value}", severity="warning", timeout=6)
             return
-        item = self._selected()
-        if (action is Action.RESUME and item is not None and item.reason is Reason.WAITING
-                and isinstance(ws.provider(run.profile), AnswersHumans)):
-            self._asking = True  # now, with the key: the worker starts a step later
-            self.refresh_bindings()
-            self._ask(run)
+        answers = answers_of(self.app)
+        if action is Action.RESUME and answers is not None and answers.waits_for_answer(run):
+            answers.start(run, lambda: self._send(Action.RESUME, run))
             return
         if action.destructive:
             from runtui.tui.screens.confirm import ConfirmScreen
@@ -195,52 +195,6 @@ class AttentionScreen(Screen[None]):
             self.app.push_screen(ConfirmScreen(question), confirmed)
             return
         self._send(action, run)
-
-    @work(group="actions", exclusive=True)
-    async def _ask(self, run: Run) -> None:
-        """Read what the run asks, then open the form (or resume when it asks nothing);
-        this screen's keys act again once the form is up or the read has failed."""
-        try:
-            await self._read_and_open_form(run)
-        finally:
-            self._asking = False
-            self.refresh_bindings()
-
-    async def _read_and_open_form(self, run: Run) -> None:
-        ws = self.alerts.workspace
-        provider = ws.provider(run.profile)
-        if not isinstance(provider, AnswersHumans):
-            self._send(Action.RESUME, run)
-            return
-        try:
-            request = await provider.human_request(run)
-        except (ConfigError, ProviderError) as exc:
-            self.notify(str(exc), title=f"cannot read what {run.id} asks", severity="error", timeout=8)
-            return
-        if request is None:
-            self._send(Action.RESUME, run)
-            return
-        def answered(answer: Answer | None) -> None:
-            if answer is not None:
-                self._answer(run, request, answer)
-
-        label = f"{run.profile} {display.short_id(run.id)}"
-        self.app.push_screen(AnswerScreen(request, label), answered)
-
-    @work(group="actions")
-    async def _answer(self, run: Run, request: HumanRequest, answer: Answer) -> None:
-        ws = self.alerts.workspace
-        try:
-            result = await ws.controller.answer(ws.provider(run.profile), run, request,
-                                                approve=answer.approve, values=answer.values)
-        except (NotAllowed, ConfigError, ProviderError) as exc:
-            self.notify(str(exc), title=f"answer {run.id}", severity="error", timeout=8)
-            return
-        verb = "answered" if answer.approve else "rejected"
-        state = f" → {result.run.status.value}" if result.run is not None else ""
-        self.notify(f"{result.message or ''}{state}", title=f"{verb} {run.id}" if result.ok
-                    else f"answer {run.id}: failed", severity="information" if result.ok else "error")
-        self.alerts.poll()
 
     @work(group="actions")
     async def _send(self, action: Action, run: Run) -> None:

@@ -27,6 +27,7 @@ from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
+from runtui.tui.answering import answers_of
 from runtui.tui.frames import repaint_now
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.fitted_line import Said, summary_text
@@ -540,7 +541,10 @@ class RunsScreen(Screen[None]):
         return self.ws.controller.is_busy(run) or run.key in self.table.pending
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Greys out footer keys the selected run's state does not allow (None = disabled)."""
+        """Greys out footer keys the selected run's state does not allow (None = disabled),
+        and every key while `r` reads what a run asks: what is typed next is the answer."""
+        if self._asking():
+            return None
         if action == "run_action" and parameters:
             run = self.table.cursor_run
             if run is None and not self.table.marks:
@@ -554,6 +558,10 @@ class RunsScreen(Screen[None]):
             if run is not None and self._read_only(run.profile):
                 return None
         return True
+
+    def _asking(self) -> bool:
+        answers = answers_of(self.app)
+        return answers is not None and answers.asking
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
         self._update_focus()  # a scroll brings other rows on screen: read those first
@@ -586,7 +594,7 @@ class RunsScreen(Screen[None]):
         Textual skips a binding whose check_action is falsy, so without this a refused
         key (pause on an Edges run, anything on a read-only profile) would do nothing at all.
         """
-        if self.focused is not self.table:
+        if self.focused is not self.table or self._asking():
             return False
         if name == "run_action" and params:
             self.action_run_action(str(params[0]))
@@ -630,6 +638,12 @@ class RunsScreen(Screen[None]):
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
         bulk = from_marks or len(targets) > 1
+        answers = answers_of(self.app)
+        if (action is Action.RESUME and not bulk and answers is not None
+                and answers.waits_for_answer(allowed[0])):
+            run = allowed[0]
+            answers.start(run, lambda: self._send(Action.RESUME, [run]))
+            return
         if action.destructive or bulk:
             from runtui.tui.screens.confirm import ConfirmScreen
 
