@@ -31,6 +31,7 @@ from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.answering import answers_of
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 
@@ -43,6 +44,7 @@ MAX_COLUMNS = 50  # output columns shown
 MAX_CELL = 80  # characters per output cell
 RAW_LIMIT = 200_000  # characters of pretty raw JSON shown
 SYNTAX_LIMIT = 64_000  # above this the raw JSON is shown without highlighting (a virtual TextArea)
+RESUME_ACTIONS = ("control('resume')", "run_action('resume')")  # the detail's, the list's
 TABS = ("tab-overview", "tab-steps", "tab-logs", "tab-outputs", "tab-raw")
 
 
@@ -495,6 +497,9 @@ class DetailPane(Vertical):
         if run.raw_status:
             status.append(f"  raw: {one_line(run.raw_status)}", style="dim")
         field("status", status)
+        waits = self._waits_for(run)
+        if waits is not None:
+            field("waits", waits)
         if run.partial:
             field("partial", "yes: the provider's answer was incomplete")
         field("created", self._abs_rel(run.created_at, now))
@@ -515,6 +520,26 @@ class DetailPane(Vertical):
             field("error", Text(f"✘ {multi_line(run.last_error)}", style="bold red reverse"))
         rows.extend(self._actions(run))
         return rows
+
+    def _waits_for(self, run: Run) -> Text | None:
+        """The question a waiting run asks (or where it waits), as the attention queue has
+        it, and the key that answers: without it the operator saw "paused" and no reason."""
+        answers = answers_of(self.app)
+        detail = answers.waits_for(run) if answers is not None else None
+        if answers is None or detail is None:
+            return None
+        text = Text(one_line(detail), style="bold")
+        key = self._resume_key() if answers.waits_for_answer(run) else None
+        if key is not None:
+            text.append(f"  {key}: answer", style="dim")
+        return text
+
+    def _resume_key(self) -> str | None:
+        """The key that resumes here, as the [keymap] left it (the split's or the detail's)."""
+        for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.action in RESUME_ACTIONS:
+                return self.app.get_key_display(binding)
+        return None
 
     def _actions(self, run: Run) -> list[tuple[str, Text]]:
         read_only = True
