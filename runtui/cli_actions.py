@@ -7,6 +7,7 @@ is sent when the run's state does not allow it; a destructive one asks on a term
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_ids import Resolved, resolve
 from runtui.cli_output import EXIT_OK, EXIT_SERVER, cell, declined, error_object, say, say_json
 from runtui.engine.journal import CONFIRMED
-from runtui.errors import NotAllowed
+from runtui.errors import NotAllowed, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run
 
 if TYPE_CHECKING:
@@ -28,9 +29,10 @@ ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
 
 
 def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
-           subject: str | None = None, profile: str | None = None) -> None:
+           subject: str | None = None, profile: str | None = None, hint: str | None = None) -> None:
     """The outcome of one action on `run_id` (the id the user named), or of a start of
-    `subject` (a workflow): a failed start names the workflow, never an empty id."""
+    `subject` (a workflow): a failed start names the workflow, never an empty id. `hint`:
+    what to do instead, said after the error (in JSON: its "hint")."""
     if as_json:
         # A start acts on no run: its run_id is the run it made.
         acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
@@ -38,6 +40,8 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
                                "ok": result.ok, "uncertain": result.uncertain,
                                "message": result.message, "new_run_id": result.new_run_id,
                                "run": result.run.to_json() if result.run else None}
+        if hint is not None:
+            out["hint"] = hint
         if not result.ok:
             out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
         say_json(out)
@@ -52,6 +56,8 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
         say(f"{result.action.value} {cell(run_id)}: {verdict}{cell(state)}")
         if result.message and (not result.ok or result.uncertain):
             say(f"runtui: {result.message}", err=True)
+        if hint is not None:
+            say(f"runtui: {hint}", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
 
 
@@ -62,7 +68,7 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
     async def read(provider: Provider, full_id: str) -> Run:
         return await provider.get_summary(full_id, kind)
 
-    async def main() -> tuple[Resolved[Run], ActionResult]:
+    async def main() -> tuple[Resolved[Run], ActionResult, str | None]:
         try:
             # Read the run first: the controller asks the allowed-actions table with
             # its current state and refuses (exit 3) before anything is sent. A short id
@@ -71,12 +77,35 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
             run = found.value
             if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
                 raise Declined(declined(action.value))
-            return found, await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
+            result = await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
+            hint = None
+            if action is Action.RESUME and not result.ok and not result.uncertain:
+                hint = await _answer_hint(found.provider, run, found.full_id, found.profile)
+            return found, result, hint
         finally:
             await ws.aclose()
 
-    found, result = run_async(main())
-    report(result, as_json, found.full_id, profile=found.profile)
+    found, result, hint = run_async(main())
+    report(result, as_json, found.full_id, profile=found.profile, hint=hint)
+
+
+async def _answer_hint(provider: Provider, run: Run, full_id: str, profile: str) -> str | None:
+    """A refused resume of a run that waits for a person's answer (Wexa answers 400: "waits
+    for an answer in the inbox") says the command that answers it; a failed read of what
+    it asks changes nothing (the resume's own error stands)."""
+    from runtui.providers.capabilities import AnswersHumans
+
+    if not isinstance(provider, AnswersHumans):
+        return None
+    try:
+        request = await provider.human_request(run)
+    except RuntuiError:
+        return None
+    if request is None:
+        return None
+    command = f"runtui attention answer {shlex.quote(full_id)} -p {shlex.quote(profile)}"
+    then = "--set KEY=VALUE or --reject" if request.can_reject else "--set KEY=VALUE"
+    return f"it waits for an answer: see what it asks with `{command} --show`, answer with {then}"
 
 
 def _question(action: Action, run: Run, profile: str) -> str:

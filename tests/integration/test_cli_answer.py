@@ -67,6 +67,11 @@ def test_a_plain_resume_is_refused_while_the_inbox_waits(sim: Sim) -> None:
     run_id = _ask(sim, "runtime_input")
     result = run_cli(sim, "runs", "resume", run_id, "-p", "wexa-sim")
     assert result.code == 1 and "waits for an answer in the inbox" in result.err
+    # ... and says how to answer it (the server's 400 does not)
+    assert f"runtui attention answer {run_id} -p wexa-sim --show" in result.err
+    assert "--reject" not in result.err, "a runtime input cannot be rejected"
+    as_json = run_cli(sim, "runs", "resume", run_id, "-p", "wexa-sim", "--json")
+    assert as_json.code == 1 and "attention answer" in as_json.json()["hint"]
 
 
 def test_a_b3os_waiting_node_is_resumed_with_json_data(sim: Sim) -> None:
