@@ -58,9 +58,9 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     except ProviderError as exc:
         fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER, kind=exc.kind)
     except IdNotFound as exc:
-        fail(str(exc), EXIT_SERVER, kind="not_found")
+        fail(str(exc), EXIT_SERVER, kind="not_found", unreadable=sorted(exc.unreadable))
     except UsageProblem as exc:
-        fail(str(exc), EXIT_USAGE, kind=exc.kind, matches=exc.matches)
+        fail(str(exc), EXIT_USAGE, kind=exc.kind, matches=exc.matches, unreadable=sorted(exc.unreadable))
     except RuntuiError as exc:
         fail(str(exc), EXIT_USAGE)
 

@@ -67,20 +67,23 @@ def _current_profile() -> str | None:
 
 
 def error_object(message: str, code: int, kind: str, profile: str | None = None,
-                 matches: list[str] | None = None) -> dict[str, Any]:
+                 matches: list[str] | None = None, unreadable: list[str] | None = None) -> dict[str, Any]:
     """The one shape of a JSON error, so scripts test `.error.code` and `.error.kind`.
-    `matches`: the `profile/id` candidates of an ambiguous id."""
+    `matches`: the `profile/id` candidates of an ambiguous id; `unreadable`: the profiles
+    that could not be searched for an id (it may be in one of them)."""
     error: dict[str, Any] = {"message": message, "code": code, "kind": kind, "profile": profile}
     if matches:
         error["matches"] = matches
+    if unreadable:
+        error["unreadable"] = unreadable
     return {"error": error}
 
 
 def fail(message: str, code: int, *, kind: str = "usage", profile: str | None = None,
-         matches: list[str] | None = None) -> NoReturn:
+         matches: list[str] | None = None, unreadable: list[str] | None = None) -> NoReturn:
     """Say the error where the caller will read it and exit with `code`."""
     if json_requested():
-        say_json(error_object(message, code, kind, profile or _current_profile(), matches))
+        say_json(error_object(message, code, kind, profile or _current_profile(), matches, unreadable))
     else:
         say(f"runtui: {message}", err=True)
     sys.exit(code)

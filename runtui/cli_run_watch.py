@@ -12,14 +12,15 @@ import asyncio
 import functools
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from runtui import display
 from runtui.cli_args import ID, PROFILE_OF_ID_HELP, FiniteFloatRange, unique_values
 from runtui.cli_context import Ctx, run_async, workspace_of
-from runtui.cli_ids import IdNotFound, read_summary, resolve, same_run
+from runtui.cli_ids import IdNotFound, read_summary, resolve, same_run, say_unread, unread_reasons
 from runtui.cli_output import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from runtui.engine.waiter import WaitOutcome
     from runtui.providers.base import Provider
 
+X = TypeVar("X")
+
 
 @click.command("wait", cls=JsonAwareCommand)
 @click.argument("run_ids", nargs=-1, required=True, type=ID, callback=unique_values)
@@ -59,7 +62,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     """
-    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome, patiently
+    from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome, passing_trouble, patiently
 
     ws = workspace_of(obj)
 
@@ -78,22 +81,48 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     def interval(name: str) -> float:
         return ws.config.profiles[name].refresh_seconds or ws.config.defaults.refresh_seconds
 
+    down: set[str] = set()  # profiles that stayed down through one patient search
+    told: set[str] = set()  # profiles already warned about
+
+    def trying_again(name: str) -> Callable[[ProviderError], None]:
+        return lambda exc: say(f"runtui: {name}: {cell(str(exc))}; trying again", err=True)
+
+    async def patient(name: str, read: Callable[[], Awaitable[X]]) -> X:
+        """A read of a profile the id was not found elsewhere for, ridden out as the wait's
+        own reads are; once a profile stayed down that long, the next ids try it once."""
+        if name in down:
+            return await read()
+        try:
+            return await patiently(read, on_trouble=trying_again(name))
+        except ProviderError as exc:
+            if passing_trouble(exc):
+                down.add(name)
+            raise
+
     async def main() -> WaitOutcome:
         try:
             targets: list[tuple[str, str]] = []
             unknown: list[str] = []
+            unreadable: dict[str, str] = {}
             for ref in run_ids:  # a short id names one run (or none: exit 1 below)
                 try:
+                    # Without --profile, a profile that cannot be read does not stop the
+                    # wait for runs found in the others: it is named on stderr.
                     found = await patiently(
-                        functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile),
+                        functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile,
+                                          reads_only=True, retry=patient),
                         on_trouble=lambda exc: say(f"runtui: {cell(str(exc))}; trying again", err=True))
-                except IdNotFound:
+                except IdNotFound as exc:
                     unknown.append(ref)
+                    unreadable |= exc.unreadable
                     continue
+                say_unread(found.unread, told)
                 targets.append((found.profile, found.value.id))
-            if unknown:
-                raise IdNotFound(f"no run has the id {', '.join(map(repr, unknown))} or an id "
-                                 "starting with it")  # exit 1, as `runs show` and the README
+            if unknown:  # exit 1, as `runs show` and the README
+                text = f"no run has the id {', '.join(map(repr, unknown))} or an id starting with it"
+                if unreadable:
+                    text += f"; it may be in a profile that could not be read: {unread_reasons(unreadable)}"
+                raise IdNotFound(text, unreadable=unreadable)
             providers = {name: ws.provider(name) for name, _ in targets}
             waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
             waiters.append(waiter)
@@ -202,7 +231,8 @@ def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: s
 
     async def main() -> None:
         try:
-            found = await resolve(ws, run_id, Kind.RUN, read, profile)
+            found = await resolve(ws, run_id, Kind.RUN, read, profile, reads_only=True)
+            say_unread(found.unread)
             provider, run = found.provider, found.value
             reader = reader_of(provider)
             if reader is None:

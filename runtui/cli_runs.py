@@ -19,7 +19,7 @@ from runtui import display
 from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
 from runtui.cli_context import Ctx, profile_failure, run_async, workspace_of
-from runtui.cli_ids import resolve, same_run
+from runtui.cli_ids import resolve, same_run, say_unread
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
@@ -175,7 +175,9 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
 
     async def main() -> RunDetail:
         try:
-            return (await resolve(ws, run_id, kind, read, profile)).value
+            found = await resolve(ws, run_id, kind, read, profile, reads_only=True)
+            say_unread(found.unread)  # a read goes on without the profiles it could not read
+            return found.value
         finally:
             await ws.aclose()
 

@@ -19,7 +19,7 @@ from runtui import display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
-from runtui.cli_ids import resolve
+from runtui.cli_ids import resolve, say_unread
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
@@ -213,8 +213,11 @@ def runs_diff(obj: Ctx, run_a: str, run_b: str, profile: str | None, profile_b: 
 
     async def main() -> tuple[RunDetail, RunDetail]:
         try:
-            a = await resolve(ws, run_a, Kind.RUN, read, profile)
-            b = await resolve(ws, run_b, Kind.RUN, read, profile_b or profile)
+            a = await resolve(ws, run_a, Kind.RUN, read, profile, reads_only=True)
+            b = await resolve(ws, run_b, Kind.RUN, read, profile_b or profile, reads_only=True)
+            told: set[str] = set()
+            say_unread(a.unread, told)
+            say_unread(b.unread, told)
             return a.value, b.value
         finally:
             await ws.aclose()

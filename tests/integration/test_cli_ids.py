@@ -121,15 +121,22 @@ def test_an_id_in_two_profiles_needs_the_profile(sim: Sim, twice: Path) -> None:
 
 
 def test_a_profile_that_cannot_be_searched_is_not_skipped_silently(sim: Sim, tmp_path: Path) -> None:
-    """Without --profile, a profile we could not read might hold the same id: refuse, name it."""
+    """Without --profile, a profile we could not read might hold the same id: a read goes
+    on and names it on stderr; an action refuses, names it, and sends nothing."""
     path = tmp_path / "broken.toml"
     path.write_text(sim.config_path.read_text() + '\n[profiles.nokey]\nprovider = "edges"\n'
                     'base_url = "http://127.0.0.1:9/v1"\napi_key_env = "RUNTUI_TEST_UNSET_KEY"\n')
     path.chmod(0o600)
     run_id = sim.find("edges", "RUNNING")[0]["id"]
-    res = invoke(path, "runs", "show", short_id(run_id))
+    res = invoke(path, "runs", "show", short_id(run_id), "--json")
+    assert res.code == 0, res.out
+    assert res.json()["id"] == run_id
+    assert "warning: profile nokey could not be read" in res.err
+    before = sim.posts()
+    res = invoke(path, "runs", "cancel", short_id(run_id))
     assert res.code == 2
-    assert "nokey" in res.err and "--profile" in res.err
+    assert "nokey" in res.err and "--profile edges-sim" in res.err
+    assert sim.posts() == before
     assert invoke(path, "runs", "show", short_id(run_id), "-p", "edges-sim").code == 0
 
 
