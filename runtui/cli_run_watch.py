@@ -3,7 +3,8 @@
 `wait` keeps the named runs fresh the way the table keeps rows on screen fresh
 (engine.waiter); `logs` reads a run's log or events, once or following (engine.logs).
 Both are attached to `runs` by the root (runtui.commands). `wait` exits 0 when every
-run succeeded, 1 when one failed or was cancelled or no run has an id, 4 on timeout.
+run succeeded, 1 when one failed or was cancelled or no run has an id (in the profiles
+it could read: a profile it could not read is a warning, not a failure), 4 on timeout.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     Exit 0 when all succeeded, 1 when any failed or was cancelled or no run has an id,
     4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
+    Without --profile, a profile that cannot be read is named on stderr and the runs
+    found in the others are waited on; an id found in none of them exits 1.
     """
     from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome, passing_trouble, patiently
 
