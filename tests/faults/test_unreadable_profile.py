@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+from runtui.cli_ids import IdNotFound, read_summary, resolve
 from runtui.display import short_id
+from runtui.engine.workspace import Workspace
+from runtui.model import Kind
 from runtui.sim.config import KEY_ENV
 
 from .conftest import SimFactory, SimHandle, run_cli
 
 FROZEN = 1e-9  # the sim's clock barely moves: runs keep their state during the test
 WRONG_KEY = "wrong-key-9f3c1d"  # must never be printed
+R = TypeVar("R")
 
 
 def with_profiles(good: SimHandle, tmp_path: Path, **extra: tuple[str, str]) -> Path:
@@ -90,7 +96,8 @@ def test_a_run_found_nowhere_readable_exits_1_naming_where_it_may_be(good: SimHa
     error = res.json()["error"]
     assert error["kind"] == "not_found" and error["code"] == 1
     assert error["unreadable"] == ["edges-locked"]
-    assert "'zz-nowhere'" in error["message"] and "may be in a profile that could not be read" in error["message"]
+    assert "'zz-nowhere'" in error["message"]
+    assert "may be in a profile that could not be read" in error["message"]
     assert found not in error["message"]  # the run that was found is not the one missing
     human = run_cli(with_locked, "runs", "wait", "zz-nowhere")
     assert human.code == 1
@@ -152,3 +159,40 @@ def test_an_id_in_two_readable_profiles_is_still_ambiguous_beside_an_unreadable_
     error = res.json()["error"]
     assert error["kind"] == "ambiguous"
     assert sorted(error["matches"]) == [f"edges-again/{run_id}", f"edges-sim/{run_id}"]
+
+
+def test_logs_and_diff_read_past_a_failing_profile(good: SimHandle, with_failing: Path) -> None:
+    a, b = (good.subject("edges", status) for status in ("SUCCEEDED", "FAILED"))
+    logs = run_cli(with_failing, "runs", "logs", short_id(a), "--json")
+    assert logs.code == 0, logs.out
+    assert "warning: profile edges-other could not be read" in logs.err
+    diff = run_cli(with_failing, "runs", "diff", a, b, "--json")
+    assert diff.code == 0, diff.out
+    assert diff.json()["a"]["id"] == a and diff.json()["b"]["id"] == b
+    assert diff.err.count("warning: profile edges-other") == 1  # once, for both ids
+
+
+async def test_a_failing_profile_gets_another_try_only_when_the_id_is_nowhere_else(
+        good: SimHandle, with_failing: Path) -> None:
+    """A run found in a healthy profile is not delayed by the failing one's retries; an
+    id found nowhere readable gives only the failing profile another (patient) search."""
+    retried: list[str] = []
+
+    async def retry(profile: str, read: Callable[[], Awaitable[R]]) -> R:
+        retried.append(profile)
+        return await read()
+
+    run_id = good.subject("edges", "SUCCEEDED")
+    ws = Workspace.load(with_failing)
+    try:
+        found = await resolve(ws, run_id, Kind.RUN, read_summary, reads_only=True, retry=retry)
+        assert (found.profile, found.full_id) == ("edges-sim", run_id)
+        assert list(found.unread) == ["edges-other"] and "500" in found.unread["edges-other"]
+        assert retried == []
+        with pytest.raises(IdNotFound) as missing:
+            await resolve(ws, "zz-nowhere", Kind.RUN, read_summary, reads_only=True, retry=retry)
+        assert list(missing.value.unreadable) == ["edges-other"]
+        assert retried == ["edges-other"]  # its one GET, which still fails: no listing
+        assert "searched b3os-sim, edges-sim, wexa-sim" in str(missing.value)
+    finally:
+        await ws.aclose()
