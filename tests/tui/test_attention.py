@@ -219,10 +219,7 @@ def _park(tui_sim: TuiSim, kind: str) -> str:
 
 async def _answer_form(pilot: Pilot[Any], run_id: str) -> AnswerScreen:
     app = pilot.app
-    assert isinstance(app, RuntuiApp) and app.alerts is not None
-    alerts_ = app.alerts
-    await wait_for(pilot, lambda: alerts_.queue.items.get(("wexa-sim", run_id)) is not None
-                   and alerts_.queue.items[("wexa-sim", run_id)].reason is Reason.WAITING, what="asked")
+    await _queued_as_asking(pilot, run_id)
     screen = await open_attention(pilot)
     await wait_for(pilot, lambda: any(i.run and i.run.id == run_id for i in screen._rows), what="row")
     index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
@@ -441,13 +438,18 @@ async def _queued_as_asking(pilot: Pilot[Any], run_id: str) -> None:
                    and alerts_.queue.items[("wexa-sim", run_id)].reason is Reason.WAITING, what="asked")
 
 
+async def _select_asking(pilot: Pilot[Any], screen: RunsScreen, run_id: str) -> None:
+    """The runs list's cursor on the Wexa run `run_id`, once the queue holds it as asking."""
+    await _queued_as_asking(pilot, run_id)
+    await select(pilot, screen, "wexa", run_id)
+
+
 async def test_r_in_the_runs_list_answers_a_waiting_run(tui_sim: TuiSim) -> None:
     """The list's r on a run that waits for an answer opens the same form as the queue's
     (a plain resume is refused by Wexa: "waits for an answer in the inbox")."""
     run_id = _park(tui_sim, "runtime_input")
     async with tui(tui_sim.config_path) as (app, pilot, screen):
-        await _queued_as_asking(pilot, run_id)
-        await select(pilot, screen, "wexa", run_id)
+        await _select_asking(pilot, screen, run_id)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
         assert "The agent needs the account's region" in screen_text(app)
@@ -460,8 +462,7 @@ async def test_r_in_the_runs_list_answers_a_waiting_run(tui_sim: TuiSim) -> None
 async def test_keys_typed_after_r_in_the_list_are_not_the_lists(tui_sim: TuiSim) -> None:
     run_id = _park(tui_sim, "runtime_input")
     async with tui(tui_sim.config_path) as (app, pilot, screen):
-        await _queued_as_asking(pilot, run_id)
-        await select(pilot, screen, "wexa", run_id)
+        await _select_asking(pilot, screen, run_id)
         shown: list[type[Screen[Any]]] = []
         app.screen_change_signal.subscribe(app, lambda s: shown.append(type(s)), immediate=True)
         type_in_one_burst(app, "r", "c")
@@ -472,8 +473,7 @@ async def test_keys_typed_after_r_in_the_list_are_not_the_lists(tui_sim: TuiSim)
 async def test_the_detail_says_what_a_waiting_run_waits_for_and_r_answers_it(tui_sim: TuiSim) -> None:
     run_id = _park(tui_sim, "anomaly_detection")
     async with tui(tui_sim.config_path) as (app, pilot, screen):
-        await _queued_as_asking(pilot, run_id)
-        await select(pilot, screen, "wexa", run_id)
+        await _select_asking(pilot, screen, run_id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
         await wait_for(pilot, lambda: "r: answer" in screen_text(app), what="the waits row")
