@@ -484,3 +484,25 @@ async def test_the_detail_says_what_a_waiting_run_waits_for_and_r_answers_it(tui
         await pilot.press("f3")
         await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="back on the detail")
+
+
+async def test_a_resume_of_marks_skips_the_runs_that_wait_for_an_answer_and_says_so(
+        tui_sim: TuiSim) -> None:
+    """A bulk resume cannot answer questions: a plain resume of an asking run is refused by
+    the platform, so such a run is skipped, said in the question, and left as it was."""
+    asking = _park(tui_sim, "runtime_input")
+    paused = tui_sim.take("wexa", "paused")  # asks nothing: a plain resume
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await _select_asking(pilot, screen, asking)
+        await pilot.press("space")
+        await select(pilot, screen, "wexa", paused, "paused")
+        await pilot.press("space")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        question = str(app.screen.question)  # type: ignore[attr-defined]
+        assert "Resume 1 run(s)?" in question
+        assert "1 marked run(s) will be skipped: waits for an answer" in question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: tui_sim.status("wexa", paused) == "running", what="resumed")
+        assert tui_sim.status("wexa", asking) == "paused"
+        assert not any("waits for an answer in the inbox" in n for n in notifications(app))

@@ -77,6 +77,9 @@ FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
 GATHER_SECONDS = 0.05
 
 
+ASKING = "waits for an answer (without marks, r on it opens its form)"
+
+
 class RunsScreen(Screen[None]):
     AUTO_FOCUS = "#runs"
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
@@ -625,31 +628,41 @@ class RunsScreen(Screen[None]):
         An action on marks lists every run it will touch (a mark the filter hides says
         so) and clears the marks once sent: a mark never outlives its action.
         """
+        bulk = from_marks or len(targets) > 1
+        answers = answers_of(self.app)
         allowed: list[Run] = []
         refused: list[str] = []
+        asking: list[Run] = []  # a bulk resume skips them: each answer is its own form
         for run in targets:
             decision = decide(run, action, read_only=self._read_only(run.profile), busy=self._busy(run))
-            if decision:
+            if decision and action is Action.RESUME and answers is not None \
+                    and answers.waits_for_answer(run):
+                asking.append(run)
+            elif decision:
                 allowed.append(run)
             else:
                 refused.append(f"{run.id}: {decision.reason}")
+        if asking and not bulk:
+            run = asking[0]
+            assert answers is not None
+            answers.start(run, lambda: self._send(Action.RESUME, [run]))
+            return
+        if asking:
+            refused.append(f"{asking[0].id}: {ASKING}" if len(asking) == 1
+                           else f"{len(asking)} runs: {ASKING}")
         if not allowed:
             self.notify(refused[0] if len(refused) == 1 else f"{len(refused)} runs: {refused[0]}",
                         title=f"cannot {action.value}", severity="warning", timeout=6)
-            return
-        bulk = from_marks or len(targets) > 1
-        answers = answers_of(self.app)
-        if (action is Action.RESUME and not bulk and answers is not None
-                and answers.waits_for_answer(allowed[0])):
-            run = allowed[0]
-            answers.start(run, lambda: self._send(Action.RESUME, [run]))
             return
         if action.destructive or bulk:
             from runtui.tui.screens.confirm import ConfirmScreen
 
             what = f"{action.value} {len(allowed)} run(s)" if bulk else f"{action.value} run {allowed[0].id}"
-            extra = f"\n{len(refused)} marked run(s) will be skipped: not allowed in their state." \
-                if refused else ""
+            skipped = len(refused) - (1 if asking else 0)
+            extra = f"\n{skipped} marked run(s) will be skipped: not allowed in their state." \
+                if skipped else ""
+            if asking:
+                extra += f"\n{len(asking)} marked run(s) will be skipped: {ASKING}."
             warn = "\nThis cannot be undone." if action.destructive else ""
             shown = {r.key for r in self.table.visible_runs()}
             items = [f"{r.id}  {r.workflow or '(no workflow)'}  [{r.profile}]"
