@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.app import App
+from textual.keys import key_to_character
 from textual.pilot import Pilot
 
 from runtui.engine.health import HealthState
@@ -121,12 +122,21 @@ async def runs_loaded(config: Path, *, size: tuple[int, int], profiles: int = 3
         yield app, pilot, screen
 
 
+# Characters the terminal sends with named keys that Textual's key_to_character does not name.
+KEY_CHARACTERS = {"slash": "/", "enter": "\r", "tab": "\t"}
+
+
 def type_in_one_burst(app: App[Any], *keys: str) -> None:
     """The keys as a terminal read delivers them when typed fast (one read, over SSH):
     all queued on the app at once. `pilot.press` waits for the app to go idle after
-    each key, so the second key always found the first one's screen already up."""
+    each key, so the second key always found the first one's screen already up.
+
+    Each key carries the character the driver gives it ("/" for slash, none for ctrl+r):
+    a key named by its name ("backspace" as its own character) is printable, and a text
+    box would take it as text."""
     for key in keys:
-        app.post_message(events.Key(key, key))
+        character = KEY_CHARACTERS.get(key) or key_to_character(key)
+        app.post_message(events.Key(key, character))
 
 
 def screen_text(app: App[Any]) -> str:
