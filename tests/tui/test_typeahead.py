@@ -127,3 +127,18 @@ async def test_words_typed_right_after_slash_in_the_log_go_into_its_search(tui_s
         await settled(pilot)
         box = app.screen.query_one("#log-search", Input)
         assert app.focused is box and box.value == "xy"
+
+
+async def test_slash_typed_right_after_l_in_the_detail_opens_the_logs_search(tui_sim: TuiSim) -> None:
+    """The detail's `l` then `/`: the log focused its view a turn after it mounted, after
+    the `/` had opened the search: "x" went to the view, and the box lost the focus."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await settled(pilot)
+        type_in_one_burst(app, "l", "slash", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        box = app.screen.query_one("#log-search", Input)
+        assert app.focused is box and box.value == "x"
+

@@ -44,7 +44,10 @@ class LogScreen(Screen[None]):
         yield keys_footer()
 
     def on_mount(self) -> None:
-        self.query_one(LogView).focus()
+        """The view is focused now, not by focus() (a turn of the loop later, when a `/`
+        typed with the `l` had already found no search key, or opened the search and
+        lost the focus to the view): the app reads no key until the screen has mounted."""
+        self.set_focus(self.query_one(LogView), scroll_visible=False)
 
     @property
     def panel(self) -> LogPanel:
