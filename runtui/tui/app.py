@@ -26,6 +26,7 @@ from runtui.tui.alerts import Alerts
 from runtui.tui.answering import Answers
 from runtui.tui.frames import after_frame
 from runtui.tui.greyed_keys import answer_greyed_key
+from runtui.tui.key_order import KeyOrder, KeyRoundTrip
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
@@ -63,6 +64,7 @@ class RuntuiApp(App[int]):
         self.alerts: Alerts | None = None  # the attention queue and notifications, once runs show
         self.answers = Answers(self, lambda: self.alerts)  # `r` on a run that waits for a person
         self._toasts_up: dict[tuple[str, str, str], float] = {}  # what is showing, until when
+        self.key_order = KeyOrder()  # priority keys in the order typed (runtui.tui.key_order)
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -136,6 +138,24 @@ class RuntuiApp(App[int]):
 
     # ---- keys -------------------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        """A key or paste read from the terminal while a priority key typed before it is on
+        its way round goes round behind it (runtui.tui.key_order); any other is read now,
+        its priority bindings told which key they run for."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self.key_order.goes_round(event):
+                return
+            with self.key_order.reading(event):
+                await super().on_event(event)
+            return
+        await super().on_event(event)
+
+    async def on_key_round_trip(self, trip: KeyRoundTrip) -> None:
+        """A key back from its round, after the keys typed before it: read it now."""
+        event = self.key_order.back(trip)
+        with self.key_order.reading(event, again=True):
+            await super().on_event(event)
+
     def on_key(self, event: events.Key) -> None:
         """A key that bubbles up here goes where the user would have typed it: a greyed-out
         key of the screen shown is answered by it (runtui.tui.greyed_keys), and a printable
@@ -146,7 +166,8 @@ class RuntuiApp(App[int]):
         key that moves focus to a text box or opens a form (fast typing over SSH, a paste)
         were queued on the old widget and come back here unbound, after that key's action
         ran: they go to the text box focused now (the forms focus their first field as
-        they mount, not a turn later). "/" avoids this by being a priority key.
+        they mount, not a turn later). "/" avoids this by being a priority key, and waits
+        for the keys read before it by going round behind them (runtui.tui.key_order).
         (Textual calls App's own key handler after this one unless the default is prevented.)
         """
         if answer_greyed_key(self.screen, event):

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -26,6 +28,7 @@ from runtui.tui.screens.execute import ExecuteScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.screens.workflows import WorkflowsScreen
 from tests.tui.conftest import TuiSim, notifications, runs_loaded, type_in_one_burst, wait_for
 
 SIZE = (80, 24)  # the operators' terminal: the detail opens as a screen of its own
@@ -129,6 +132,20 @@ async def test_words_typed_right_after_slash_in_the_log_go_into_its_search(tui_s
         assert app.focused is box and box.value == "xy"
 
 
+async def test_slash_typed_right_after_l_opens_the_logs_search(tui_sim: TuiSim) -> None:
+    """`/` is a priority key of the runs screen, looked up as it is read: read with the `l`
+    (still on its way to the app), it opened the runs filter under the log, and "xy" went
+    into that hidden box. It is the log's: its search opens and takes "xy"."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, "l", "slash", "x", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        await settled(pilot)
+        box = app.screen.query_one("#log-search", Input)
+        assert app.focused is box and box.value == "xy"
+        assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
+        assert screen.focused is screen.table
+
+
 async def test_slash_typed_right_after_l_in_the_detail_opens_the_logs_search(tui_sim: TuiSim) -> None:
     """The detail's `l` then `/`: the log focused its view a turn after it mounted, after
     the `/` had opened the search: "x" went to the view, and the box lost the focus."""
@@ -141,4 +158,53 @@ async def test_slash_typed_right_after_l_in_the_detail_opens_the_logs_search(tui
         await settled(pilot)
         box = app.screen.query_one("#log-search", Input)
         assert app.focused is box and box.value == "x"
+
+
+@pytest.mark.parametrize(("opener", "opened"), [("enter", DetailScreen), ("W", WorkflowsScreen)])
+async def test_slash_typed_right_after_a_screen_opens_is_not_the_runs_filter(
+        tui_sim: TuiSim, opener: str, opened: type[Screen[Any]]) -> None:
+    """Enter (the detail at 80 columns) or W then `/`: neither screen has a `/`, and the
+    runs filter opened underneath, to be found open (and focused) on the way back."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, opener, "slash", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, opened), what="the screen")
+        await settled(pilot)
+        assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
+        assert screen.focused is screen.table
+
+
+async def test_slash_typed_right_after_e_goes_into_the_workflow_field(tui_sim: TuiSim) -> None:
+    """In the form `/` is text: typed ahead it was the runs screen's filter, and the keys
+    after it went into that box, not the field."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, "e", "slash", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        assert app.screen.query_one("#execute-workflow", Input).value == "/x"
+        assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
+
+
+async def test_enter_in_the_filter_waits_for_the_keys_typed_before_it(tui_sim: TuiSim) -> None:
+    """Enter is a priority key too: it closed the box while a backspace read before it was
+    still on its way, and the backspace, looked up on the table, was lost ("ab", not "a")."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        await pilot.press("slash")
+        flt = screen.query_one("#filter", Input)
+        assert app.focused is flt
+        type_in_one_burst(app, "a", "b", "backspace", "enter")
+        await wait_for(pilot, lambda: not flt.display, what="the box closed")
+        await settled(pilot)
+        assert flt.value == "a" and screen.table.filter_text == "a"
+        assert screen.focused is screen.table
+
+
+async def test_a_paste_read_with_slash_goes_into_the_filter(tui_sim: TuiSim) -> None:
+    """A paste read while the `/` waits for the keys before it waits too: it is the box's,
+    not the table's (the table has the focus until the `/` is read again)."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        type_in_one_burst(app, "slash")
+        app.post_message(events.Paste("failed"))
+        flt = screen.query_one("#filter", Input)
+        await wait_for(pilot, lambda: flt.value == "failed", what="the pasted filter")
+        assert app.focused is flt and screen.table.filter_text == "failed"
 

@@ -29,6 +29,7 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.tui.answering import answers_of
 from runtui.tui.frames import repaint_now
+from runtui.tui.key_order import later
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
@@ -94,7 +95,8 @@ class RunsScreen(Screen[None]):
         Binding("t", "run_action('retry')", "Retry", id="runs.retry", show=False),
         Binding("space", "mark", "Mark", id="runs.mark", show=False),
         # Priority: the app handles "/" as it reads it, so the keys read right after it
-        # (fast typing over SSH, a paste) already go to the filter box, not the table.
+        # (fast typing over SSH, a paste) already go to the filter box, not the table;
+        # after the keys read before it, though (runtui.tui.key_order: `l/` is the log's).
         Binding("slash", "filter", "Filter", id="runs.filter", key_display="/", priority=True),
         # ... and Enter closes the box as it is read, so the keys after it (Enter then c,
         # typed fast) go to the table, not into the box. Anywhere else Enter is the table's.
@@ -389,6 +391,8 @@ class RunsScreen(Screen[None]):
     # ---- filter / view ----------------------------------------------------------------
 
     def action_filter(self) -> None:
+        if later(self.app):  # read with keys still on their way (`l/`): after them
+            return
         flt = self.query_one("#filter", Input)
         if self.focused is flt:  # "/" is a priority key: in the filter box it is text,
             flt.post_message(events.Key("slash", "/"))  # queued behind the keys before it
@@ -429,6 +433,8 @@ class RunsScreen(Screen[None]):
         it, `/` edits it, escape clears it) and the health line back."""
         if self.focused is not self.query_one("#filter", Input):
             raise SkipAction()  # Enter for whatever has the focus
+        if later(self.app):  # after the keys typed before it (a backspace on its way)
+            return
         self._filter_box(False)
 
     def action_active_only(self) -> None:
