@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from runtui.model import Run
+from runtui.model import Run, StartRequest
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.execute import ExecuteScreen
@@ -208,3 +208,16 @@ async def test_a_paste_read_with_slash_goes_into_the_filter(tui_sim: TuiSim) -> 
         await wait_for(pilot, lambda: flt.value == "failed", what="the pasted filter")
         assert app.focused is flt and screen.table.filter_text == "failed"
 
+
+async def test_f2_in_the_form_starts_what_was_typed_before_it(tui_sim: TuiSim) -> None:
+    """F2 is a priority key: typed (or pasted) right after the workflow, it started the
+    run before the field had taken the last keys, with a workflow id cut short."""
+    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
+        started: list[StartRequest] = []
+        screen._start = lambda _profile, request: started.append(request)  # type: ignore[method-assign]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
+        await settled(pilot)
+        type_in_one_burst(app, "x", "y", "z", "f2")
+        await wait_for(pilot, lambda: bool(started), what="the run started")
+        assert [r.workflow_id for r in started] == ["xyz"]

@@ -26,6 +26,7 @@ from runtui.model import Run, StartRequest
 from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
+from runtui.tui.key_order import later
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -387,6 +388,11 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         return StartRequest(workflow_id=workflow_id, inputs=inputs, goal=goal)
 
     def action_start(self) -> None:
+        """F2, a priority key (it starts from any field): after the keys typed before it,
+        which may still be on their way to a field (runtui.tui.key_order), or the run
+        would start with what the fields held before them."""
+        if later(self.app):
+            return
         try:
             request = self.build_request()
         except ValueError as exc:
