@@ -560,6 +560,22 @@ async def test_help_lists_every_binding_id(tui_sim: TuiSim) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen))
 
 
+
+async def test_help_does_not_say_enter_closes_a_filter_box_that_is_closed(tui_sim: TuiSim) -> None:
+    """The help (opened from the table: `?` in the filter box is text) listed Enter as
+    "Close filter box" with no box open; the row says when it does that, and Enter's
+    own row (the table's) says what it does then."""
+    async with tui(tui_sim.config_path, size=(120, 50)) as (app, pilot, screen):
+        assert not screen.query_one("#filter", Input).display
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {ident: what for _keys, what, ident in help_screen.key_rows()}
+        assert rows["runs.filter_done"].startswith("Filter box:")
+        assert rows["table.select"] == "Open the run's detail"
+        assert "Close filter box" not in screen_text(app)
+
 async def test_enter_opens_detail_full_screen_when_narrow(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 36)) as (app, pilot, screen):
         run = screen.table.cursor_run

@@ -99,8 +99,11 @@ class RunsScreen(Screen[None]):
         # after the keys read before it, though (runtui.tui.key_order: `l/` is the log's).
         Binding("slash", "filter", "Filter", id="runs.filter", key_display="/", priority=True),
         # ... and Enter closes the box as it is read, so the keys after it (Enter then c,
-        # typed fast) go to the table, not into the box. Anywhere else Enter is the table's.
-        Binding("enter", "filter_done", "Close filter box", id="runs.filter_done", show=False, priority=True),
+        # typed fast) go to the table, not into the box. Anywhere else Enter is the table's:
+        # the help lists this row while the box is closed (`?` in the box is text), so it
+        # says when it applies (it said "Close filter box" with no box open).
+        Binding("enter", "filter_done", "Filter box: back to the table",
+                id="runs.filter_done", show=False, priority=True),
         Binding("a", "active_only", "Active", id="runs.active"),
         Binding("s", "sort", "Sort", id="runs.sort", show=False),
         Binding("S", "reverse_sort", "Reverse sort", id="runs.reverse_sort", show=False),
