@@ -309,6 +309,23 @@ def test_server_text_in_a_row_is_never_read_as_markup() -> None:
     assert not any(c.spans for c in cells)
 
 
+
+def test_a_long_detail_ends_in_an_ellipsis_where_the_screen_ends() -> None:
+    """At 80 columns a detail was cut by the screen's edge with no "…" to say there was more."""
+    from runtui.engine.attention import AttentionItem
+    from runtui.model import Run, Status
+    from runtui.tui.screens.attention import DETAIL_WIDTH, fitted_detail_width, row_cells
+
+    run = Run(profile="edges-sim", provider="edges", id="e54b014c-0683-418e-84da-14e2dd6cc0e4",
+              status=Status.FAILED)
+    item = AttentionItem(Reason.FAILED, "edges-sim", "edges", "x" * 70 + " the end", run)
+    for width in (80, 100):
+        cells = row_cells(item, fitted_detail_width([item], width))
+        shown = "".join(f" {c.plain} " for c in cells[:4])  # a DataTable cell: one space each side
+        assert len(shown) <= width and shown.rstrip().endswith("…"), (width, shown)
+    assert fitted_detail_width([item], 200) == DETAIL_WIDTH  # wide: the usual cut
+    assert fitted_detail_width([item], 40) == 24  # narrow: the table scrolls sideways instead
+
 async def test_a_blocked_edges_run_is_resumed_from_the_queue(tui_sim: TuiSim) -> None:
     """Edges asks for nothing: r resumes a BLOCKED run straight away (no form)."""
     run_id = tui_sim.take("edges", "BLOCKED")

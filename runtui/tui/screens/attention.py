@@ -29,6 +29,8 @@ from runtui.tui.widgets.keys_footer import keys_footer
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
 COLUMNS = ("WHY", "PROFILE", "ID", "DETAIL", "WORKFLOW")
 DETAIL_WIDTH = 60  # longer details end in "…" (enter opens the run)
+CELL_PADDING = 2  # a DataTable cell's padding, one column each side
+MIN_DETAIL_WIDTH = 24  # ... and narrower than this the table scrolls sideways instead
 LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUCK: "▶ stuck",
          Reason.LATE: "○ late", Reason.PROFILE: "! profile"}
 
@@ -62,7 +64,7 @@ class AttentionScreen(Screen[None]):
     def __init__(self, alerts: Alerts) -> None:
         super().__init__()
         self.alerts = alerts
-        self._shown_version = -1
+        self._shown_version = (-1, 0)  # the queue's version and the width the rows were cut for
         self._rows: list[AttentionItem] = []
 
     def compose(self) -> ComposeResult:
@@ -86,17 +88,21 @@ class AttentionScreen(Screen[None]):
         self.set_interval(1.0, self._fill)
         self.query_one(DataTable).focus()
 
+    def on_resize(self) -> None:
+        self._fill()  # the detail is cut to the new width now, not at the next second
+
     def _fill(self) -> None:
         """Rebuild the rows when the queue changed (a few dozen rows: a rebuild is cheap)."""
-        if self.alerts.version == self._shown_version:
+        if (self.alerts.version, self.size.width) == self._shown_version:
             return
-        self._shown_version = self.alerts.version
+        self._shown_version = (self.alerts.version, self.size.width)
         table: DataTable[Text] = self.query_one(DataTable)
         selected = self._selected()
         self._rows = self.alerts.queue.sorted_items()
         table.clear()
+        detail_width = fitted_detail_width(self._rows, self.size.width)
         for item in self._rows:
-            table.add_row(*row_cells(item), key=_row_key(item))
+            table.add_row(*row_cells(item, detail_width), key=_row_key(item))
         if selected is not None and _row_key(selected) in {_row_key(i) for i in self._rows}:
             table.move_cursor(row=table.get_row_index(_row_key(selected)))
         count = len(self._rows)
@@ -210,12 +216,21 @@ class AttentionScreen(Screen[None]):
                     severity="information" if result.ok else "error")
 
 
-def row_cells(item: AttentionItem) -> tuple[Text, ...]:
+def fitted_detail_width(items: list[AttentionItem], screen_width: int) -> int:
+    """The detail's width: what the columns before it leave on screen (at 80 columns a
+    detail was cut by the screen's edge, with no "…" to say so), within its bounds."""
+    before = [[LABEL[i.reason], i.profile, display.short_id(i.run.id) if i.run else ""] for i in items]
+    used = sum(max([len(COLUMNS[c]), *(len(one_line(row[c])) for row in before)]) + CELL_PADDING
+               for c in range(3))
+    return max(MIN_DETAIL_WIDTH, min(DETAIL_WIDTH, screen_width - used - CELL_PADDING))
+
+
+def row_cells(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[Text, ...]:
     """One row's cells as plain Text: a str cell would be read as Rich markup, and the
     detail and workflow are server text (`[link=…]` in an error must show as typed)."""
     run = item.run
     cells = (LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
-             _clip(item.detail, DETAIL_WIDTH), (run.workflow or "") if run else "")
+             _clip(one_line(item.detail), detail_width), (run.workflow or "") if run else "")
     return tuple(Text(one_line(cell), no_wrap=True, end="") for cell in cells)
 
 
