@@ -20,7 +20,7 @@ from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import multi_line, one_line
-from runtui.tui import clipboard, switch
+from runtui.tui import clipboard, switch, toasts
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import Answers
@@ -29,6 +29,7 @@ from runtui.tui.greyed_keys import answer_greyed_key
 from runtui.tui.key_order import KeyOrder, KeyRoundTrip
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
+SHORT_BELOW = 40  # terminal rows: fewer is a "-short" screen (compact toasts)
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
 
 if TYPE_CHECKING:
@@ -43,6 +44,13 @@ class RuntuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("runtui.tcss")
     TITLE = "runtui"
     ENABLE_COMMAND_PALETTE = True
+    # A covered screen keeps its toasts hidden (runtui.tcss): the screen on top shows the
+    # same ones, and at 80x24 the copies showed through around a dialog.
+    SUSPENDED_SCREEN_CLASS = "-covered"
+    # "-short" (80x24 and the like): toasts without blank lines (runtui.tcss) that take
+    # at most a share of the height (runtui.tui.toasts).
+    # (not annotated ClassVar: Textual's own annotation makes mypy read it as an instance variable)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
@@ -73,6 +81,7 @@ class RuntuiApp(App[int]):
         return switch.driver_class(super().get_driver_class())
 
     def on_mount(self) -> None:
+        toasts.watch(self)
         if startup.gc_paused():
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap

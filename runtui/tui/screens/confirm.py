@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.toasts import keep_toasts_under
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -63,6 +64,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
+        keep_toasts_under(self.query_one("#dialog"))  # the question and y/n stay readable
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -1,0 +1,207 @@
+"""Toasts at 80x24: never over a confirmation, a bounded share of the runs table, none lost.
+
+Fixed runs (apps/runs_support.py), no network; Textual's toasts are on (`run_test`
+turns them off unless asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widget import Widget
+
+from runtui.tui import clock as tui_clock
+from runtui.tui import toasts
+from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.runs import RunsScreen
+from tests.tui.apps.runs_support import NOW, build_app
+from tests.tui.conftest import screen_text, wait_for
+
+APPS = Path(__file__).parent / "apps"
+
+# What an operator's keys say at 80x24: one line, two, a long one (the copy hint), a titled one.
+SAID = (
+    ("", "mark two runs with space to compare them (0 marked)", "warning"),
+    ("", "no column 9 at this width", "warning"),
+    ("", "copied 0c9b5ed1-4b1e-4c2d-9a7f-000000000001 to tmux's paste buffer (prefix ]); "
+         "`set -g set-clipboard on` also gives the terminal's clipboard", "information"),
+    ("pause 0c9b5ed1", "not allowed: the run is not running", "warning"),
+)
+
+
+@asynccontextmanager
+async def runs_80x24(size: tuple[int, int] = (80, 24)) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any]]]:
+    app = build_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        yield app, pilot
+
+
+def say_all(app: RuntuiApp, timeout: float = 600) -> None:
+    for title, text, severity in SAID:
+        app.notify(text, title=title, severity=severity, timeout=timeout)  # type: ignore[arg-type]
+
+
+def rack_toasts(screen: Screen[Any]) -> list[tuple[bool, Widget]]:
+    """(displayed, toast) for each toast of the screen's rack, oldest first."""
+    rack = screen.query_children(toasts.RACK).first()
+    return [(holder.display, toast) for holder in rack.children for toast in holder.children]
+
+
+def fitted(screen: Screen[Any], count: int) -> Callable[[], bool]:
+    """All `count` toasts are in the rack, laid out, the rack sized to its room and the
+    shown ones fit in it (or only the newest shows) and are placed."""
+    def check() -> bool:
+        held = rack_toasts(screen)
+        if len(held) != count or not held[-1][1].region.height:
+            return False
+        room = toasts.room(screen)
+        limit = screen.query_children(toasts.RACK).first().styles.max_height
+        if (limit.cells if limit is not None else None) != room:
+            return False
+        shown = [toast for displayed, toast in held if displayed]
+        used = sum(toast.outer_size.height + toast.styles.margin.top for toast in shown)
+        if room is not None and used > room and len(shown) > 1:
+            return False
+        return all(bool(toast.region.height) == displayed for displayed, toast in held)
+    return check
+
+
+def toast_rows(screen: Screen[Any]) -> set[int]:
+    """The screen rows where a toast is drawn on top, found cell by cell."""
+    width, height = screen.size
+    rows = set()
+    for y in range(height):
+        for x in range(width):
+            widget, _ = screen.get_widget_at(x, y)
+            if any(type(node).__name__ == "Toast" for node in (widget, *widget.ancestors)):
+                rows.add(y)
+                break
+    return rows
+
+
+async def test_confirm_at_80x24_is_never_under_a_toast() -> None:
+    async with runs_80x24() as (app, pilot):
+        say_all(app)
+        await wait_for(pilot, fitted(app.screen, len(SAID)), what="toasts on the runs screen")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        confirm = app.screen
+        await wait_for(pilot, fitted(confirm, len(SAID)), what="toasts fitted under the dialog")
+        dialog = confirm.query_one("#dialog")
+        # every cell of the dialog shows the dialog, not a toast
+        for y in range(dialog.region.y, dialog.region.bottom):
+            for x in range(dialog.region.x, dialog.region.right):
+                widget, _ = confirm.get_widget_at(x, y)
+                assert widget is dialog or dialog in widget.ancestors, (x, y, widget)
+        text = screen_text(app)
+        assert "Cancel run" in text and "This cannot be undone." in text
+        assert "No (n)" in text and "Yes (y)" in text
+        # the newest toast is still there, whole, under the dialog
+        shown = [toast for displayed, toast in rack_toasts(confirm) if displayed]
+        assert shown and shown[-1].region.y > dialog.region.bottom
+        assert "not allowed: the run is not running" in text
+        # the runs screen underneath keeps its copies out of sight
+        runs = app.screen_stack[0]
+        assert runs.has_class("-covered")
+        assert all(toast.styles.visibility == "hidden" for _, toast in rack_toasts(runs))
+        # answered: the toasts are back over the runs screen
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to the runs")
+        await wait_for(pilot, lambda: "not allowed: the run is not running" in screen_text(app),
+                       what="the newest toast over the runs again")
+
+
+async def test_toasts_at_80x24_take_a_bounded_share_and_the_newest_show() -> None:
+    async with runs_80x24() as (app, pilot):
+        screen = app.screen
+        say_all(app)
+        await wait_for(pilot, fitted(screen, len(SAID)), what="toasts fitted")
+        room = toasts.room(screen)
+        assert room == 9  # 40% of 24 rows
+        rows = toast_rows(screen)
+        assert rows and len(rows) <= room
+        # the table's upper rows (where the cursor starts) stay clear
+        assert min(rows) >= screen.size.height - 1 - room
+        held = rack_toasts(screen)
+        assert held[-1][0] and held[-2][0]  # the two newest show
+        assert not held[0][0]  # the oldest is put away
+        text = screen_text(app)
+        assert "not allowed: the run is not running" in text
+        assert "mark two runs" not in text
+        # compact: no blank lines inside a toast
+        assert held[-1][1].region.height == 2  # its title and its one line
+
+
+async def test_an_older_toast_comes_back_when_a_newer_one_goes() -> None:
+    async with runs_80x24() as (app, pilot):
+        screen = app.screen
+        app.notify("no column 9 at this width", timeout=600)  # 2 rows with its margin
+        app.notify("not allowed: the run is not running", title="pause a", timeout=600)  # 3
+        app.notify("not allowed: the run is not running", title="pause b", timeout=600)  # 3
+        app.notify("refreshing", timeout=0.5)  # 2, newest and soon gone: 10 rows > 9
+        await wait_for(pilot, fitted(screen, 4), what="toasts fitted")
+        assert [shown for shown, _ in rack_toasts(screen)] == [False, True, True, True]
+        assert "no column 9 at this width" not in screen_text(app)
+        await wait_for(pilot, lambda: "no column 9 at this width" in screen_text(app),
+                       what="the older toast shown again")
+        assert "refreshing" not in screen_text(app)
+
+
+async def test_toasts_at_200x50_are_textuals_own() -> None:
+    """Room enough: no limit, every toast shown, with Textual's padding."""
+    async with runs_80x24(size=(200, 50)) as (app, pilot):
+        screen = app.screen
+        say_all(app)
+        await wait_for(pilot, fitted(screen, len(SAID)), what="toasts shown")
+        assert toasts.room(screen) is None
+        held = rack_toasts(screen)
+        assert all(shown for shown, _ in held)
+        assert held[1][1].region.height == 3  # one line and a blank line above and below
+
+
+async def test_a_bulk_confirmation_that_fills_the_screen_leaves_toasts_no_room() -> None:
+    async with runs_80x24() as (app, pilot):
+        say_all(app)
+        items = [f"cancel run {i:02d}-0c9b5ed1-4b1e-4c2d" for i in range(12)]
+        app.push_screen(ConfirmScreen("Cancel 12 runs?", items=items))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        confirm = app.screen
+        await wait_for(pilot, lambda: len(rack_toasts(confirm)) == len(SAID)
+                       and rack_toasts(confirm)[-1][1].region.height > 0, what="toasts laid out")
+        await pilot.pause()
+        dialog = confirm.query_one("#dialog")
+        assert dialog.region.height > 20
+        assert not toast_rows(confirm) & set(range(dialog.region.y, dialog.region.bottom))
+        assert toasts.room(confirm) == max(0, 24 - 1 - dialog.region.bottom)
+        assert "Yes (y)" in screen_text(app)
+
+
+# ---- snapshot -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tui_clock, "now", lambda: NOW)
+
+
+def test_snapshot_confirm_over_toasts_80x24(snap_compare: Callable[..., bool], frozen: None) -> None:
+    """"Cancel run …?" with four toasts up: the question and y/n whole, the newest toast under it."""
+    async def toasts_then_cancel(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, RuntuiApp)
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs screen")
+        say_all(app)
+        await wait_for(pilot, fitted(app.screen, len(SAID)), what="toasts on the runs screen")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        await wait_for(pilot, fitted(app.screen, len(SAID)), what="toasts fitted under the dialog")
+
+    assert snap_compare(APPS / "runs_app.py", terminal_size=(80, 24), run_before=toasts_then_cancel)
