@@ -43,6 +43,7 @@ SCREENSHOT_NAMES: dict[tuple[str, str], str] = {
     ("test_runs_screen", "test_snapshot_runs_80x24"): "runs_80x24.svg",
     ("test_runs_screen", "test_snapshot_filter_80x24"): "runs_filter_80x24.svg",
     ("test_runs_screen", "test_snapshot_confirm_cancel"): "runs_confirm_cancel_120x36.svg",
+    ("test_toasts", "test_snapshot_confirm_over_toasts_80x24"): "runs_confirm_toasts_80x24.svg",
     ("test_runs_screen", "test_snapshot_help"): "runs_help_120x36.svg",
     ("test_runs_screen", "test_snapshot_health_config_error"): "runs_health_error_180x30.svg",
     ("test_run_table", "test_run_table_snapshot"): "run_table_120x36.svg",
