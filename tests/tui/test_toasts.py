@@ -16,10 +16,15 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 
+from runtui.model import HumanRequest
 from runtui.tui import clock as tui_clock
 from runtui.tui import toasts
 from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.execute import ExecuteScreen
+from runtui.tui.screens.help import HelpScreen
+from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW, build_app
 from tests.tui.conftest import screen_text, wait_for
@@ -182,6 +187,33 @@ async def test_a_bulk_confirmation_that_fills_the_screen_leaves_toasts_no_room()
         assert not toast_rows(confirm) & set(range(dialog.region.y, dialog.region.bottom))
         assert toasts.room(confirm) == max(0, 24 - 1 - dialog.region.bottom)
         assert "Yes (y)" in screen_text(app)
+
+
+ASKED = HumanRequest(run_id="394f3b98", profile="wexa-prod", provider="wexa", title="Approve the refund?",
+                     fields=({"key": "note", "type": "string", "required": True, "label": "Note"},))
+DIALOGS: dict[str, tuple[Callable[[RuntuiApp], Screen[Any]], str]] = {
+    "help": (lambda app: HelpScreen(app.screen), "#help-box"),
+    "execute": (lambda app: ExecuteScreen(["wexa-prod"]), "#execute-box"),
+    "answer": (lambda app: AnswerScreen(ASKED, "wexa-prod 394f3b98"), "#answer-form"),
+    "profile form": (lambda app: ProfileFormScreen(), "#form"),
+}
+
+
+@pytest.mark.parametrize("name", list(DIALOGS))
+async def test_every_dialog_at_80x24_is_never_under_a_toast(name: str) -> None:
+    """The forms and the help: no toast over a field being typed in or a key being read."""
+    make, box_id = DIALOGS[name]
+    async with runs_80x24() as (app, pilot):
+        say_all(app)
+        app.push_screen(make(app))
+        await wait_for(pilot, lambda: not isinstance(app.screen, RunsScreen), what=name)
+        dialog = app.screen
+        await wait_for(pilot, lambda: len(rack_toasts(dialog)) == len(SAID)
+                       and dialog.query_one(box_id).region.height > 0, what="toasts and the box laid out")
+        await wait_for(pilot, fitted(dialog, len(SAID)), what="toasts fitted")
+        box = dialog.query_one(box_id).region
+        assert box.height > 0
+        assert not toast_rows(dialog) & set(range(box.y, box.bottom)), name
 
 
 # ---- snapshot -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from runtui.human_input import collect, free_object, initial_text
 from runtui.model import HumanRequest
 from runtui.safe_text import multi_line, one_line
 from runtui.tui.screens.form_box import form_box
+from runtui.tui.toasts import keep_toasts_under
 
 
 class Answer(msgspec.Struct, frozen=True):
@@ -101,6 +102,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
         # Scrolled to once laid out: before the first layout the scroll would be wrong.
         self.set_focus(target, scroll_visible=False)
         self.call_after_refresh(target.scroll_visible, animate=False)
+        keep_toasts_under(self.query_one("#answer-form"))  # what is asked and the buttons stay readable
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         """Enter in a field moves on (it never sends: a stray Enter must not answer)."""

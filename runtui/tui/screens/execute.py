@@ -28,6 +28,7 @@ from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
 from runtui.tui.key_order import later
 from runtui.tui.screens.form_box import form_box
+from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import keys_footer
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
     def on_mount(self) -> None:
         self.query_one("#execute-error", Static).display = False
         self.query_one("#schema-hint", Static).display = False
+        keep_toasts_under(self.query_one("#execute-box"))  # no toast over a field being typed in
         self._profile_changed()
         for button in self.query(Button):
             button.can_focus = False

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
 
 INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
@@ -107,6 +108,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static("[b]runtui keys[/b]\n" + INTRO + "\n", id="help-intro")
             yield Static(table, id="help-table")
+
+    def on_mount(self) -> None:
+        keep_toasts_under(self.query_one("#help-box"))  # the keys are read whole
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -28,6 +28,7 @@ from runtui.providers import registry
 from runtui.providers.options import ProviderOption
 from runtui.providers.options import problems as option_problems
 from runtui.tui.screens.form_box import form_box
+from runtui.tui.toasts import keep_toasts_under
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -257,6 +258,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
                 yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
+        keep_toasts_under(self.query_one("#form"))  # no toast over a field being typed in
         self._sync()
         self.query_one("#form-errors", Static).display = False
         # Now, not by focus() (a turn of the loop later): a name typed right after `a`
