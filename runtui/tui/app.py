@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -21,6 +22,7 @@ from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import multi_line, one_line
 from runtui.tui import clipboard, switch, toasts
+from runtui.tui import clock as tui_clock
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import Answers
@@ -58,6 +60,7 @@ class RuntuiApp(App[int]):
         Binding("W", "workflows", "Workflows", id="app.workflows", show=False),
         Binding("exclamation_mark", "attention", "Attention", id="app.attention", key_display="!",
                 show=False),
+        Binding("M", "messages", "Messages", id="app.messages", show=False),
     ]
 
     def __init__(self, workspace: Workspace, *, title_suffix: str | None = None,
@@ -73,6 +76,8 @@ class RuntuiApp(App[int]):
         self.answers = Answers(self, lambda: self.alerts)  # `r` on a run that waits for a person
         self._toasts_up: dict[tuple[str, str, str], float] = {}  # what is showing, until when
         self.key_order = KeyOrder()  # priority keys in the order typed (runtui.tui.key_order)
+        # every toast's words, newest last: a toast goes, is put away or waits behind a dialog
+        self.messages: deque[toasts.Said] = deque(maxlen=toasts.KEPT)
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -211,6 +216,7 @@ class RuntuiApp(App[int]):
             return
         seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         self._toasts_up[key] = now + seconds
+        self.messages.append(toasts.Said(tui_clock.now(), severity, heading, text))
         super().notify(text, title=heading, severity=severity, timeout=seconds, markup=False)
 
     def _check_keymap(self) -> None:
@@ -279,6 +285,13 @@ class RuntuiApp(App[int]):
                 runs.show_filter(text)
 
         self.push_screen(WorkflowsScreen(self.workspace), filtered)
+
+    def action_messages(self) -> None:
+        """What the toasts said, newest first: one that went by too fast is read here."""
+        from runtui.tui.screens.messages import MessagesScreen
+
+        if not isinstance(self.screen, MessagesScreen):
+            self.push_screen(MessagesScreen(self.messages))
 
     def action_profiles(self) -> None:
         from runtui.tui.screens.profiles import ProfilesScreen

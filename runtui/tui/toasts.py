@@ -19,7 +19,8 @@ top, so without this its overflow would hide the newest toasts, not the oldest (
 invisible container does not scroll). The newest toast always shows, clipped if it is
 taller than the room. A toast put away comes back when there is room again, and the
 ones a dialog had no room for are up on the screen underneath when it closes (its
-copies are hidden meanwhile: the app's "-covered" class).
+copies are hidden meanwhile: the app's "-covered" class). None is lost: the app keeps
+what each said (`RuntuiApp.messages`, listed by `M`).
 
 Only public API: the rack and its holders are found by CSS type name and sized and
 hidden with their styles; the work is done after each layout of a screen
@@ -28,8 +29,11 @@ hidden with their styles; the work is done after each layout of a screen
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, WeakSet
+
+import msgspec
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -42,6 +46,19 @@ RACK_MARGIN = 1
 """The rows Textual's CSS keeps under the rack (its margin-bottom: a footer's line)."""
 SHORT_SHARE = 0.4
 """The share of a short screen's height toasts may take (9 of 24 rows: three or four toasts)."""
+
+KEPT = 200
+"""Toasts the app keeps the words of (`RuntuiApp.messages`, `M`); the oldest go first."""
+
+
+class Said(msgspec.Struct, frozen=True):
+    """One toast's words as shown (already made harmless), and when."""
+
+    at: datetime
+    severity: str
+    title: str
+    text: str
+
 
 _dialogs: WeakKeyDictionary[Screen[Any], Widget] = WeakKeyDictionary()
 _watched: WeakSet[Screen[Any]] = WeakSet()

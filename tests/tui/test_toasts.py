@@ -24,6 +24,7 @@ from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen
 from runtui.tui.screens.help import HelpScreen
+from runtui.tui.screens.messages import MessagesScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW, build_app
@@ -214,6 +215,53 @@ async def test_every_dialog_at_80x24_is_never_under_a_toast(name: str) -> None:
         box = dialog.query_one(box_id).region
         assert box.height > 0
         assert not toast_rows(dialog) & set(range(box.y, box.bottom)), name
+
+
+async def test_what_a_toast_said_is_listed_by_M_after_it_has_gone() -> None:
+    """Put away for lack of room, or gone behind a confirmation: still read with M."""
+    async with runs_80x24() as (app, pilot):
+        say_all(app)
+        await wait_for(pilot, fitted(app.screen, len(SAID)), what="toasts fitted")
+        assert not rack_toasts(app.screen)[0][0]  # "mark two runs …" put away at 80x24
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        app.notify("cancel failed: 409 conflict", title="cancel 0c9b5ed1", severity="error", timeout=0.3)
+        app.notify("cancel failed: 409 conflict", title="cancel 0c9b5ed1", severity="error")  # said again
+        await wait_for(pilot, lambda: not any("409" in n.message for n in app._notifications),
+                       what="the toast gone while the question was up")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to the runs")
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen), what="the messages")
+        text = screen_text(app)
+        assert "mark two runs with space to compare them" in text  # put away, then gone
+        assert "no column 9 at this width" in text
+        assert text.count("cancel failed: 409 conflict") == 1  # a repeat while it showed: once
+        newest, oldest = text.index("cancel failed: 409"), text.index("mark two runs")
+        assert newest < oldest
+        assert "✘ error" in text and "! warning" in text
+        rows = text.splitlines()
+        box = app.screen.query_one("#messages-box").region
+        assert all(len(row) <= 80 for row in rows) and box.right <= 80
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="closed")
+
+
+async def test_the_messages_keep_only_the_newest_and_make_server_text_harmless(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(toasts, "KEPT", 5)
+    async with runs_80x24() as (app, pilot):
+        for i in range(7):
+            app.notify(f"said {i}", timeout=1)
+        app.notify("\x1b[31mred[/] [link=http://x]y[/link]", title="server\x07")
+        said = list(app.messages)
+        assert len(said) == 5
+        assert said[0].text == "said 3"
+        assert "\x1b" not in said[-1].text and "\x07" not in said[-1].title
+        assert "[/]" in said[-1].text  # plain text, not markup
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen), what="the messages")
+        assert "[link=http://x]y[/link]" in screen_text(app)
 
 
 # ---- snapshot -------------------------------------------------------------------------------

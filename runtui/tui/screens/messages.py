@@ -1,0 +1,77 @@
+"""The toasts said so far, newest first (`M`): what a toast said is never only in the toast.
+
+A toast goes after a few seconds; at 80x24 the older ones are put away while newer
+ones show (runtui.tui.toasts), and a dialog leaves them little room. An operator back
+from a confirmation, or who looked away, reads here what they missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from runtui.tui.toasts import Said, keep_toasts_under
+
+WORD = {"information": "· info", "warning": "! warning", "error": "✘ error"}
+"""The severity in a symbol as well as a word: NO_COLOR shows it too."""
+
+
+def table(said: Iterable[Said]) -> Table:
+    """Newest first: when, how bad, then the title and the words (wrapped in their column)."""
+    grid = Table(box=None, expand=True, show_header=False, show_edge=False, pad_edge=False)
+    grid.add_column("when", style="dim", no_wrap=True)
+    grid.add_column("severity", no_wrap=True)
+    grid.add_column("said", ratio=1, overflow="fold")
+    for item in sorted(said, key=lambda s: s.at, reverse=True):
+        words = Text()
+        if item.title:
+            words.append(item.title + "\n", style="bold")
+        words.append(item.text)
+        grid.add_row(f"{item.at.astimezone():%H:%M:%S}", WORD.get(item.severity, item.severity), words)
+    return grid
+
+
+class MessagesScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,M", "close", "Close", id="messages.close"),
+    ]
+
+    DEFAULT_CSS = """
+    MessagesScreen { align: center middle; background: $background 60%; }
+    MessagesScreen #messages-box {
+        width: 90;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        border-title-align: left;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, said: Iterable[Said]) -> None:
+        super().__init__()
+        self.said = list(said)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="messages-box") as box:
+            box.border_title = f"Messages ({len(self.said)}, newest first) · esc closes"
+            if self.said:
+                yield Static(table(self.said), id="messages", markup=False)
+            else:
+                yield Static("No messages yet.", id="messages", markup=False)
+
+    def on_mount(self) -> None:
+        keep_toasts_under(self.query_one("#messages-box"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
