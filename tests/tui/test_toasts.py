@@ -253,7 +253,7 @@ async def test_the_messages_keep_only_the_newest_and_make_server_text_harmless(
     async with runs_80x24() as (app, pilot):
         for i in range(7):
             app.notify(f"said {i}", timeout=1)
-        app.notify("\x1b[31mred[/] [link=http://x]y[/link]", title="server\x07")
+        app.notify("\x1b[31mred[/] [link=http://x]y[/link]", title="server\x07 [b]bold[/b]")
         said = list(app.messages)
         assert len(said) == 5
         assert said[0].text == "said 3"
@@ -261,7 +261,8 @@ async def test_the_messages_keep_only_the_newest_and_make_server_text_harmless(
         assert "[/]" in said[-1].text  # plain text, not markup
         await pilot.press("M")
         await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen), what="the messages")
-        assert "[link=http://x]y[/link]" in screen_text(app)
+        text = screen_text(app)
+        assert "[link=http://x]y[/link]" in text and "[b]bold[/b]" in text
 
 
 # ---- snapshot -------------------------------------------------------------------------------

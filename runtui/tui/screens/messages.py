@@ -35,7 +35,9 @@ def table(said: Iterable[Said]) -> Table:
         if item.title:
             words.append(item.title + "\n", style="bold")
         words.append(item.text)
-        grid.add_row(f"{item.at.astimezone():%H:%M:%S}", WORD.get(item.severity, item.severity), words)
+        # every cell a Text: a str cell would be read as Rich markup
+        grid.add_row(Text(f"{item.at.astimezone():%H:%M:%S}"), Text(WORD.get(item.severity, item.severity)),
+                     words)
     return grid
 
 
