@@ -53,14 +53,21 @@ async def settled(pilot: Pilot[Any]) -> None:
         await pilot.pause(0.02)
 
 
+async def typed_until(pilot: Pilot[Any], opened: type[Screen[Any]], *keys: str) -> Screen[Any]:
+    """`keys` in one read, then the screen they open, once what they typed has landed."""
+    app = pilot.app
+    type_in_one_burst(app, *keys)
+    await wait_for(pilot, lambda: isinstance(app.screen, opened), what=opened.__name__)
+    await settled(pilot)
+    return app.screen
+
+
 async def test_text_typed_right_after_e_goes_into_the_workflow_field(tui_sim: TuiSim) -> None:
     """The form focused its field a turn after it mounted: "xyz" came back to the app
     with nothing focused and was lost."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
         cursor = screen.table.cursor_key
-        type_in_one_burst(app, "e", "x", "y", "z")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
-        await settled(pilot)
+        await typed_until(pilot, ExecuteScreen, "e", "x", "y", "z")
         field = app.screen.query_one("#execute-workflow", Input)
         # (the run's workflow id was selected on focus: typed slowly, "xyz" replaces it too)
         assert app.focused is field and field.value == "xyz"
@@ -71,9 +78,7 @@ async def test_text_typed_right_after_e_goes_into_the_workflow_field(tui_sim: Tu
 async def test_text_typed_right_after_run_again_goes_into_the_inputs(tui_sim: TuiSim) -> None:
     """Run again focuses the inputs box, a TextArea: typed ahead, its text was lost."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
-        type_in_one_burst(app, "R", "x", "y")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
-        await settled(pilot)
+        await typed_until(pilot, ExecuteScreen, "R", "x", "y")
         area = app.screen.query_one("#execute-inputs", TextArea)
         assert app.focused is area and "xy" in area.text
         assert notifications(app) == []
@@ -83,9 +88,7 @@ async def test_a_name_typed_right_after_a_goes_into_the_profile_form(tui_sim: Tu
     """P then a then a name, in one read: the form focused its scroll box first and the
     name a turn later, so the name was lost."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
-        type_in_one_burst(app, "P", "a", "x", "y")
-        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
-        await settled(pilot)
+        await typed_until(pilot, ProfileFormScreen, "P", "a", "x", "y")
         name = app.screen.query_one("#name", Input)
         assert app.focused is name and name.value == "xy"
 
@@ -95,9 +98,7 @@ async def test_a_greyed_key_typed_ahead_is_the_forms_not_the_tables(tui_sim: Tui
     why (its on_key). Typed right after `e`, the "p" still passed through the runs screen,
     which took it: "cannot pause" under the form, and the "p" missing from the field."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, _screen):
-        type_in_one_burst(app, "e", "p", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
-        await settled(pilot)
+        await typed_until(pilot, ExecuteScreen, "e", "p", "x")
         assert app.screen.query_one("#execute-workflow", Input).value == "px"
         assert notifications(app) == []
 
@@ -107,9 +108,7 @@ async def test_keys_typed_right_after_enter_are_the_details(tui_sim: TuiSim) -> 
     the runs screen: enter then l opened the log under the detail, enter then escape left
     the detail open (the escape was the runs screen's)."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
-        type_in_one_burst(app, "enter", "l")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
-        await settled(pilot)
+        await typed_until(pilot, LogScreen, "enter", "l")
         assert [type(s) for s in app.screen_stack[-3:]] == [RunsScreen, DetailScreen, LogScreen]
         type_in_one_burst(app, "escape", "escape")
         await wait_for(pilot, lambda: app.screen is screen, what="back on the runs")
@@ -137,9 +136,7 @@ async def test_slash_typed_right_after_l_opens_the_logs_search(tui_sim: TuiSim) 
     (still on its way to the app), it opened the runs filter under the log, and "xy" went
     into that hidden box. It is the log's: its search opens and takes "xy"."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
-        type_in_one_burst(app, "l", "slash", "x", "y")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
-        await settled(pilot)
+        await typed_until(pilot, LogScreen, "l", "slash", "x", "y")
         box = app.screen.query_one("#log-search", Input)
         assert app.focused is box and box.value == "xy"
         assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
@@ -153,9 +150,7 @@ async def test_slash_typed_right_after_l_in_the_detail_opens_the_logs_search(tui
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
         await settled(pilot)
-        type_in_one_burst(app, "l", "slash", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
-        await settled(pilot)
+        await typed_until(pilot, LogScreen, "l", "slash", "x")
         box = app.screen.query_one("#log-search", Input)
         assert app.focused is box and box.value == "x"
 
@@ -165,10 +160,8 @@ async def test_slash_typed_right_after_a_screen_opens_is_not_the_runs_filter(
         tui_sim: TuiSim, opener: str, opened: type[Screen[Any]]) -> None:
     """Enter (the detail at 80 columns) or W then `/`: neither screen has a `/`, and the
     runs filter opened underneath, to be found open (and focused) on the way back."""
-    async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
-        type_in_one_burst(app, opener, "slash", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, opened), what="the screen")
-        await settled(pilot)
+    async with runs_screen(tui_sim.config_path) as (_app, pilot, screen):
+        await typed_until(pilot, opened, opener, "slash", "x")
         assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
         assert screen.focused is screen.table
 
@@ -177,9 +170,7 @@ async def test_slash_typed_right_after_e_goes_into_the_workflow_field(tui_sim: T
     """In the form `/` is text: typed ahead it was the runs screen's filter, and the keys
     after it went into that box, not the field."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
-        type_in_one_burst(app, "e", "slash", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
-        await settled(pilot)
+        await typed_until(pilot, ExecuteScreen, "e", "slash", "x")
         assert app.screen.query_one("#execute-workflow", Input).value == "/x"
         assert not screen.query_one("#filter", Input).display and not screen.table.filter_text
 
