@@ -42,6 +42,16 @@ if TYPE_CHECKING:
     from runtui.tui.host import AppHost
 
 
+# The app's screens in the command palette: what each holds, said beside its key.
+PALETTE_HELP = {
+    "profiles": "Manage profiles (add, edit, test, remove)",
+    "workflows": "Per-workflow runs, success rate, p95, trend; pause schedules",
+    "attention": "What needs you: waiting, failed, stuck runs, profile trouble",
+    "messages": "What every toast said, newest first",
+}
+PALETTE_ENTRIES = {action: (action.capitalize(), about) for action, about in PALETTE_HELP.items()}
+
+
 class RuntuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("runtui.tcss")
     TITLE = "runtui"
@@ -300,20 +310,24 @@ class RuntuiApp(App[int]):
             self.push_screen(ProfilesScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        # Every binding of the current screen is a palette entry too.
+        """Textual's own, then every binding of the screen shown (the app's among them):
+        one entry an action, the app's screens with a line that says what they hold."""
+        textuals = list(super().get_system_commands(screen))
+        yield from textuals
+        titles = {command.title for command in textuals}  # its Quit, Keys...: once
         seen: set[str] = set()
         for _key, active in screen.active_bindings.items():
             binding = active.binding
-            if binding.description and binding.action not in seen and binding.action != "command_palette":
+            if (binding.description and binding.action not in seen and binding.action != "command_palette"
+                    and binding.description not in titles):
                 seen.add(binding.action)
-                yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
+                key = f"key: {self.get_key_display(binding)}"
+                about = PALETTE_HELP.get(binding.action)
+                yield SystemCommand(binding.description, f"{about} ({key})" if about else key,
                                     _runner(active.node, binding.action))
-        yield SystemCommand("Profiles", "Manage profiles (add, edit, test, remove)", self.action_profiles)
-        yield SystemCommand("Workflows", "Per-workflow runs, success rate, p95, trend; pause schedules (W)",
-                            self.action_workflows)
-        yield SystemCommand("Attention", "What needs you: waiting, failed, stuck runs, profile trouble (!)",
-                            self.action_attention)
+        for action, (title, about) in PALETTE_ENTRIES.items():
+            if action not in seen:  # a screen whose bindings hide the app's (a modal's)
+                yield SystemCommand(title, about, getattr(self, f"action_{action}"))
 
     # ---- terminal helpers -------------------------------------------------------------
 

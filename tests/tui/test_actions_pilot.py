@@ -631,3 +631,16 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         await pilot.press("T")
         await wait_for(pilot, lambda: all(r.kind is Kind.RUN for r in table.visible_runs()),
                        what="back to runs")
+
+
+async def test_the_command_palette_lists_each_action_once(tui_sim: TuiSim) -> None:
+    """Profiles, Workflows and Attention were listed twice: from their bindings and from
+    entries of their own. One entry an action, with the line that says what it holds."""
+    async with tui(tui_sim.config_path) as (app, _pilot, screen):
+        commands = list(app.get_system_commands(screen))
+        titles = [c.title for c in commands]
+        assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+        by_title = {c.title: c.help for c in commands}
+        assert by_title["Profiles"] == "Manage profiles (add, edit, test, remove) (key: P)"
+        assert by_title["Messages"].startswith("What every toast said")
+        assert by_title["Cancel"] == "key: c"
