@@ -19,10 +19,11 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from runtui.model import Run, StartRequest
 from runtui.tui.app import RuntuiApp
+from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.execute import ExecuteScreen
 from runtui.tui.screens.logs import LogScreen
@@ -212,3 +213,19 @@ async def test_f2_in_the_form_starts_what_was_typed_before_it(tui_sim: TuiSim) -
         type_in_one_burst(app, "x", "y", "z", "f2")
         await wait_for(pilot, lambda: bool(started), what="the run started")
         assert [r.workflow_id for r in started] == ["xyz"]
+
+
+async def test_a_tab_key_typed_right_after_enter_switches_the_details_tab(tui_sim: TuiSim) -> None:
+    """`]` is the detail pane's, found through the focus: the detail focused its tab bar a
+    turn after it mounted, so a `]` read with the Enter found no binding and was lost."""
+    async with runs_screen(tui_sim.config_path) as (_app, pilot, _screen):
+        detail = await typed_until(pilot, DetailScreen, "enter", "right_square_bracket")
+        assert isinstance(detail, DetailScreen)
+        assert detail.pane.query_one(TabbedContent).active == "tab-steps"
+
+
+async def test_a_cursor_key_typed_right_after_bang_moves_the_queues_cursor(tui_sim: TuiSim) -> None:
+    """`!` then `down`: the queue's table took the focus a turn late and the key was lost."""
+    async with runs_screen(tui_sim.config_path) as (_app, pilot, _screen):
+        queue = await typed_until(pilot, AttentionScreen, "exclamation_mark", "down", "down")
+        assert queue.query_one(DataTable).cursor_row == 2
