@@ -265,6 +265,18 @@ async def test_the_messages_keep_only_the_newest_and_make_server_text_harmless(
         assert "[link=http://x]y[/link]" in text and "[b]bold[/b]" in text
 
 
+
+async def test_a_toast_raised_while_the_messages_show_joins_them() -> None:
+    async with runs_80x24() as (app, pilot):
+        app.notify("first word", timeout=1)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen), what="the messages")
+        listed = app.screen
+        assert isinstance(listed, MessagesScreen) and "Messages (1," in screen_text(app)
+        app.notify("a later word", title="refresh", timeout=1)
+        await wait_for(pilot, lambda: "Messages (2," in screen_text(app), what="the new one listed")
+        assert [said.text for said in listed.said] == ["first word", "a later word"]
+
 # ---- snapshot -------------------------------------------------------------------------------
 
 

@@ -62,18 +62,33 @@ class MessagesScreen(ModalScreen[None]):
 
     def __init__(self, said: Iterable[Said]) -> None:
         super().__init__()
+        self.source = said  # the app's list, still growing while this screen shows
         self.said = list(said)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="messages-box") as box:
-            box.border_title = f"Messages ({len(self.said)}, newest first) · esc closes"
-            if self.said:
-                yield Static(table(self.said), id="messages", markup=False)
-            else:
-                yield Static("No messages yet.", id="messages", markup=False)
+            box.border_title = self._title()
+            yield Static(self._content(), id="messages", markup=False)
 
     def on_mount(self) -> None:
         keep_toasts_under(self.query_one("#messages-box"))
+        self.set_interval(1.0, self._take_new)
+
+    def _title(self) -> str:
+        return f"Messages ({len(self.said)}, newest first) · esc closes"
+
+    def _content(self) -> Table | str:
+        return table(self.said) if self.said else "No messages yet."
+
+    def _take_new(self) -> None:
+        """A toast raised while the list shows joins it (at the top) within a second; the
+        list is redrawn only when there is one."""
+        latest = list(self.source)
+        if len(latest) == len(self.said) and (not latest or latest[-1] is self.said[-1]):
+            return
+        self.said = latest
+        self.query_one("#messages-box", VerticalScroll).border_title = self._title()
+        self.query_one("#messages", Static).update(self._content())
 
     def action_close(self) -> None:
         self.dismiss(None)
