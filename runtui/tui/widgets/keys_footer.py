@@ -13,9 +13,10 @@ API (`Screen.active_bindings`, `bindings_updated_signal`, `App.get_key_display`)
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
@@ -23,6 +24,14 @@ from textual.widget import Widget
 
 Shown = tuple[tuple[str, str, bool], ...]  # (key as shown, description, enabled)
 LINES_KEPT = 8  # drawn lines kept, one per set of keys and size
+
+
+@runtime_checkable
+class DescribesKeys(Protocol):
+    """A screen whose key does something else in some state says so here (the runs
+    screen's `c` stops a task: "Stop", not "Cancel"); None: the binding's own words."""
+
+    def key_description(self, binding: Binding) -> str | None: ...
 
 
 class KeysFooter(Widget):
@@ -68,11 +77,13 @@ class KeysFooter(Widget):
         so the footer is repainted with the rest of that key's frame."""
         seen: set[str] = set()
         shown: list[tuple[str, str, bool]] = []
+        describes = screen if isinstance(screen, DescribesKeys) else None
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue  # one entry per action, as Textual's Footer shows it
             seen.add(binding.action)
-            shown.append((self.app.get_key_display(binding), binding.description, enabled))
+            words = describes.key_description(binding) if describes is not None else None
+            shown.append((self.app.get_key_display(binding), words or binding.description, enabled))
         if tuple(shown) != self._shown:
             self._shown = tuple(shown)
             self.refresh()
