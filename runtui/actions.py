@@ -99,6 +99,12 @@ def table_for(provider: str) -> ActionTable | None:
 PER_RUN = (A.START, A.PAUSE, A.RESUME, A.CANCEL, A.RETRY, A.STOP)
 
 
+def on_kind(action: Action, run: Run) -> Action:
+    """The action a key means on this run: `c` (cancel) on a task stops it, the platform's
+    word for ending a task (the runs list maps it in tasks scope; the detail asks here)."""
+    return Action.STOP if action is Action.CANCEL and run.kind is Kind.TASK else action
+
+
 def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = False) -> Decision:
     """May `action` be sent for `run` now? Says why not in words a user can act on."""
     if read_only:

@@ -18,12 +18,14 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from runtui.actions import decide
 from runtui.model import Action, ActionResult, Run
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.widgets.keys_footer import KeysFooter
 from tests.tui.conftest import (
     SIM_PROFILE,
     TuiSim,
@@ -602,6 +604,9 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         await wait_for(pilot, lambda: table.total_count > 0 and all(
             r.kind is Kind.TASK for r in table.visible_runs()), what="the tasks")
         assert "tasks (T: back to runs)" in str(screen.query_one("#summary").render())
+        footer = screen.query_one(KeysFooter)
+        await wait_for(pilot, lambda: ("c", "Stop") in [(k, d) for k, d, _on in footer.shown],
+                       what="the footer's c says Stop on tasks")
         task = next(r for r in table.visible_runs() if r.raw_status == "paused")
         table.move_cursor_to(task.key)
         await pilot.pause()
@@ -631,6 +636,8 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         await pilot.press("T")
         await wait_for(pilot, lambda: all(r.kind is Kind.RUN for r in table.visible_runs()),
                        what="back to runs")
+        await wait_for(pilot, lambda: ("c", "Cancel") in [(k, d) for k, d, _on in footer.shown],
+                       what="and Cancel again on runs")
 
 
 async def test_the_command_palette_lists_each_action_once(tui_sim: TuiSim) -> None:
@@ -644,3 +651,29 @@ async def test_the_command_palette_lists_each_action_once(tui_sim: TuiSim) -> No
         assert by_title["Profiles"] == "Manage profiles (add, edit, test, remove) (key: P)"
         assert by_title["Messages"].startswith("What every toast said")
         assert by_title["Cancel"] == "key: c"
+
+
+async def test_c_in_a_tasks_detail_stops_the_task(tui_sim: TuiSim) -> None:
+    """The detail of a task said "cannot cancel: wexa tasks do not support cancel": its c
+    is the list's, a stop (asked first), and the footer says so."""
+    from runtui.model import Kind
+    from runtui.tui.screens.detail import DetailScreen
+
+    async with runs_loaded(tui_sim.config_path, size=(80, 24)) as (app, pilot, screen):
+        table = screen.table
+        await pilot.press("T")
+        await wait_for(pilot, lambda: table.total_count > 0 and all(
+            r.kind is Kind.TASK for r in table.visible_runs()), what="the tasks")
+        task = next(r for r in table.visible_runs() if decide(r, Action.STOP))  # pending, paused…
+        table.move_cursor_to(task.key)
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the task's detail")
+        footer = app.screen.query_one(KeysFooter)
+        await wait_for(pilot, lambda: ("c", "Stop", True) in footer.shown, what="c: Stop, allowed")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
+        assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
+                       and t.raw_status == "cancelled", what="the task stopped")

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Tabs
 
-from runtui.actions import decide
+from runtui.actions import decide, on_kind
 from runtui.model import Action, Run
 from runtui.tui.answering import answers_of
 from runtui.tui.widgets.detail_pane import DetailPane
@@ -107,7 +107,14 @@ class DetailScreen(Screen[None]):
         if name == "watch":
             return True
         busy = self.ws.controller.is_busy(self.run)
-        return True if decide(self.run, Action(name), read_only=read_only, busy=busy) else None
+        action = on_kind(Action(name), self.run)
+        return True if decide(self.run, action, read_only=read_only, busy=busy) else None
+
+    def key_description(self, binding: Binding) -> str | None:
+        """The footer's words (runtui.tui.widgets.keys_footer): a task's `c` stops it."""
+        if binding.action == "control('cancel')" and on_kind(Action.CANCEL, self.run) is Action.STOP:
+            return "Stop"
+        return None
 
     def answer_greyed(self, name: str, params: tuple[object, ...]) -> bool:
         """A greyed-out run key still answers: the runs screen says why nothing is sent

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runtui import display
-from runtui.actions import can_execute, decide
+from runtui.actions import can_execute, decide, on_kind
 from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
@@ -277,7 +277,7 @@ class RunsScreen(Screen[None]):
         elif name == "again":
             self._run_again(run)
         else:
-            self.request_action(Action(name), [run])
+            self.request_action(on_kind(Action(name), run), [run])  # a task's c stops it
 
     def _update_summary(self) -> None:
         counts = self.table.counts()
@@ -562,7 +562,7 @@ class RunsScreen(Screen[None]):
             if run is None and not self.table.marks:
                 return None
             if run is not None and not self.table.marks:
-                act = Action(str(parameters[0]))
+                act = on_kind(Action(str(parameters[0])), run)
                 ok = decide(run, act, read_only=self._read_only(run.profile), busy=self._busy(run))
                 return True if ok else None
         if action == "execute":
@@ -570,6 +570,13 @@ class RunsScreen(Screen[None]):
             if run is not None and self._read_only(run.profile):
                 return None
         return True
+
+    def key_description(self, binding: Binding) -> str | None:
+        """The footer's words for a key (runtui.tui.widgets.keys_footer): on tasks `c`
+        stops (the platform's word), and the confirmation says "Stop" too."""
+        if self.tasks_scope and binding.action == "run_action('cancel')":
+            return "Stop"
+        return None
 
     def _asking(self) -> bool:
         answers = answers_of(self.app)
