@@ -593,6 +593,16 @@ async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
         assert screen.table.cursor_key == ahead[0]
 
 
+async def stop_with_c(pilot: Pilot[Any], app: RuntuiApp, task: Run) -> None:
+    """`c` on a task: asked first as a stop, answered yes, and stopped on the server."""
+    await pilot.press("c")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
+    assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
+    await pilot.press("y")
+    await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
+                   and t.raw_status == "cancelled", what="the task stopped")
+
+
 async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) -> None:
     """T shows the tasks (Wexa's platform page that was CLI-only); p, r and c (stop: asked
     first, it cannot be undone) drive them through the same rules and journal as runs."""
@@ -624,12 +634,7 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         await pilot.press("p")
         await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
                        and t.raw_status == "paused", what="the task paused")
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
-        assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
-                       and t.raw_status == "cancelled", what="the task stopped")
+        await stop_with_c(pilot, app, task)
         journal = [e for e in app.workspace.journal.entries() if e.run_id == task.id]
         assert "stop" in {e.action for e in journal}
         assert all(r.kind is Kind.RUN for r in app.workspace.store.runs.values())  # never mixed
@@ -671,9 +676,4 @@ async def test_c_in_a_tasks_detail_stops_the_task(tui_sim: TuiSim) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the task's detail")
         footer = app.screen.query_one(KeysFooter)
         await wait_for(pilot, lambda: ("c", "Stop", True) in footer.shown, what="c: Stop, allowed")
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
-        assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
-                       and t.raw_status == "cancelled", what="the task stopped")
+        await stop_with_c(pilot, app, task)
