@@ -617,6 +617,9 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         footer = screen.query_one(KeysFooter)
         await wait_for(pilot, lambda: ("c", "Stop") in [(k, d) for k, d, _on in footer.shown],
                        what="the footer's c says Stop on tasks")
+        from runtui.tui.screens.help import HelpScreen
+
+        assert ("c", "Stop", "runs.cancel") in HelpScreen(screen).key_rows()  # the help too
         task = next(r for r in table.visible_runs() if r.raw_status == "paused")
         table.move_cursor_to(task.key)
         await pilot.pause()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from runtui.tui.toasts import keep_toasts_under
+from runtui.tui.widgets.keys_footer import DescribesKeys
 from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
 
 INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
@@ -68,12 +69,15 @@ class HelpScreen(ModalScreen[None]):
         """
         found: dict[tuple[str, str], tuple[int, list[str]]] = {}
         families: dict[tuple[str, str], list[int]] = {}  # (id prefix, what) -> its digits
+        describes = self.under if isinstance(self.under, DescribesKeys) else None
         for key, active in self.under.active_bindings.items():
             b = active.binding
             ident = b.id or ""
             if not ident:
                 continue  # Textual's own widget keys (a tree's shift+left, …): not ours to list
-            what = b.description or b.action
+            # the screen's words for the key in its state, as its footer says them (c: Stop)
+            what = (describes.key_description(b) if describes is not None else None) \
+                or b.description or b.action
             rank = 0 if active.node is self.under else 1 if active.node is self.app else 2
             numbered = _NUMBERED.match(ident)
             if numbered and key == numbered.group(2):
