@@ -115,3 +115,9 @@ def answers_of(app: object) -> Answers | None:
     """The app's `Answers`; None in an app without one (a test's small host app)."""
     found = getattr(app, "answers", None)
     return found if isinstance(found, Answers) else None
+
+
+def asking(app: object) -> bool:
+    """`r` is reading what a run asks: the screens grey their keys meanwhile."""
+    answers = answers_of(app)
+    return answers is not None and answers.asking

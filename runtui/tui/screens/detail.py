@@ -13,7 +13,7 @@ from textual.widgets import Tabs
 
 from runtui.actions import decide, on_kind
 from runtui.model import Action, Run
-from runtui.tui.answering import answers_of
+from runtui.tui.answering import asking
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -63,10 +63,6 @@ class DetailScreen(Screen[None]):
     def ws(self) -> Workspace:
         return cast("AppHost", self.app).workspace
 
-    def _asking(self) -> bool:
-        answers = answers_of(self.app)
-        return answers is not None and answers.asking
-
     def compose(self) -> ComposeResult:
         yield self.pane
         yield keys_footer()
@@ -96,7 +92,7 @@ class DetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out control keys the run's state does not allow (same table as the list),
         and all but Back while `r` reads what the run asks: what is typed next is the answer."""
-        if self._asking() and action != "back":
+        if asking(self.app) and action != "back":
             return None
         if action != "control" or not parameters:
             return True
@@ -120,7 +116,7 @@ class DetailScreen(Screen[None]):
         """A greyed-out run key still answers: the runs screen says why nothing is sent
         (Textual skips a binding whose check_action is falsy, so it did nothing at all;
         asked by the app, runtui.tui.greyed_keys)."""
-        if name == "control" and params and not self._asking():
+        if name == "control" and params and not asking(self.app):
             self.action_control(str(params[0]))
             return True
         return False

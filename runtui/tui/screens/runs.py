@@ -27,7 +27,7 @@ from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
-from runtui.tui.answering import answers_of
+from runtui.tui.answering import answers_of, asking
 from runtui.tui.frames import repaint_now
 from runtui.tui.key_order import later
 from runtui.tui.switch import use_cropping_compositor
@@ -555,7 +555,7 @@ class RunsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out footer keys the selected run's state does not allow (None = disabled),
         and every key while `r` reads what a run asks: what is typed next is the answer."""
-        if self._asking():
+        if asking(self.app):
             return None
         if action == "run_action" and parameters:
             run = self.table.cursor_run
@@ -577,10 +577,6 @@ class RunsScreen(Screen[None]):
         if self.tasks_scope and binding.action == "run_action('cancel')":
             return "Stop"
         return None
-
-    def _asking(self) -> bool:
-        answers = answers_of(self.app)
-        return answers is not None and answers.asking
 
     def on_run_table_cursor_moved(self, event: RunTable.CursorMoved) -> None:
         self._update_focus()  # a scroll brings other rows on screen: read those first
@@ -613,7 +609,7 @@ class RunsScreen(Screen[None]):
         Textual skips a binding whose check_action is falsy, so without this a refused
         key (pause on an Edges run, anything on a read-only profile) would do nothing at all.
         """
-        if self.focused is not self.table or self._asking():
+        if self.focused is not self.table or asking(self.app):
             return False
         if name == "run_action" and params:
             self.action_run_action(str(params[0]))
@@ -626,17 +622,14 @@ class RunsScreen(Screen[None]):
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any (always asked, listing them,
         hidden ones said so), else on the cursor's run. On tasks, `c` stops (a task is
-        stopped, not cancelled: the platform's word)."""
-        if self.tasks_scope and name == Action.CANCEL.value:
-            name = Action.STOP.value
+        stopped, not cancelled: the platform's word, `actions.on_kind`)."""
         marked = self.table.marked_runs()
-        if marked:
-            self.request_action(Action(name), marked, from_marks=True)
-            return
-        if self.table.cursor_run is None:
+        targets = marked or ([self.table.cursor_run] if self.table.cursor_run is not None else [])
+        if not targets:
             self.notify("no run selected", severity="warning")
             return
-        self.request_action(Action(name), [self.table.cursor_run])
+        # one scope at a time (T): the marks are all runs or all tasks, as the cursor's row
+        self.request_action(on_kind(Action(name), targets[0]), targets, from_marks=bool(marked))
 
     def request_action(self, action: Action, targets: list[Run], *, from_marks: bool = False) -> None:
         """Check the table for each run, confirm when destructive or on marks, then send.
@@ -663,20 +656,17 @@ class RunsScreen(Screen[None]):
             assert answers is not None
             answers.start(run, lambda: self._send(Action.RESUME, [run]))
             return
-        if asking:
-            refused.append(f"{asking[0].id}: {ASKING}" if len(asking) == 1
-                           else f"{len(asking)} runs: {ASKING}")
         if not allowed:
-            self.notify(refused[0] if len(refused) == 1 else f"{len(refused)} runs: {refused[0]}",
+            why = refused + [f"{run.id}: {ASKING}" for run in asking]
+            self.notify(why[0] if len(why) == 1 else f"{len(why)} runs: {why[0]}",
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
         if action.destructive or bulk:
             from runtui.tui.screens.confirm import ConfirmScreen
 
             what = f"{action.value} {len(allowed)} run(s)" if bulk else f"{action.value} run {allowed[0].id}"
-            skipped = len(refused) - (1 if asking else 0)
-            extra = f"\n{skipped} marked run(s) will be skipped: not allowed in their state." \
-                if skipped else ""
+            extra = f"\n{len(refused)} marked run(s) will be skipped: not allowed in their state." \
+                if refused else ""
             if asking:
                 extra += f"\n{len(asking)} marked run(s) will be skipped: {ASKING}."
             warn = "\nThis cannot be undone." if action.destructive else ""
