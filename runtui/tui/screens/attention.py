@@ -23,7 +23,7 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Run
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
-from runtui.tui.answering import answers_of
+from runtui.tui.answering import answers_of, asking
 from runtui.tui.widgets.keys_footer import keys_footer
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
@@ -138,16 +138,11 @@ class AttentionScreen(Screen[None]):
         """While `r` reads what a run asks (a server read before its form opens), only
         escape acts: the keys typed right after `r` are the answer, not this screen's (a
         "c" in it asked to cancel the run, under the form that came next)."""
-        return None if self._asking() and action != "back" else True
-
-    def _asking(self) -> bool:
-        """`r` is reading what a run asks (runtui.tui.answering); its form opens after."""
-        answers = answers_of(self.app)
-        return answers is not None and answers.asking
+        return None if asking(self.app) and action != "back" else True
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         """Enter (the table's own select key) opens the run's detail."""
-        if not self._asking():
+        if not asking(self.app):
             self.action_open()
 
     def action_open(self) -> None:
@@ -219,7 +214,7 @@ class AttentionScreen(Screen[None]):
 def fitted_detail_width(items: list[AttentionItem], screen_width: int) -> int:
     """The detail's width: what the columns before it leave on screen (at 80 columns a
     detail was cut by the screen's edge, with no "…" to say so), within its bounds."""
-    before = [[LABEL[i.reason], i.profile, display.short_id(i.run.id) if i.run else ""] for i in items]
+    before = [_leading_cells(item) for item in items]
     used = sum(max([len(COLUMNS[c]), *(len(one_line(row[c])) for row in before)]) + CELL_PADDING
                for c in range(3))
     return max(MIN_DETAIL_WIDTH, min(DETAIL_WIDTH, screen_width - used - CELL_PADDING))
@@ -229,9 +224,14 @@ def row_cells(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[Te
     """One row's cells as plain Text: a str cell would be read as Rich markup, and the
     detail and workflow are server text (`[link=…]` in an error must show as typed)."""
     run = item.run
-    cells = (LABEL[item.reason], item.profile, display.short_id(run.id) if run else "",
-             _clip(one_line(item.detail), detail_width), (run.workflow or "") if run else "")
+    cells = (*_leading_cells(item), _clip(one_line(item.detail), detail_width),
+             (run.workflow or "") if run else "")
     return tuple(Text(one_line(cell), no_wrap=True, end="") for cell in cells)
+
+
+def _leading_cells(item: AttentionItem) -> tuple[str, str, str]:
+    """WHY, PROFILE and ID: the columns before the detail, which it is fitted after."""
+    return LABEL[item.reason], item.profile, display.short_id(item.run.id) if item.run else ""
 
 
 def _clip(text: str, width: int) -> str:
