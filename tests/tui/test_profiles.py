@@ -585,6 +585,24 @@ async def test_a_then_q_typed_fast_on_the_welcome_screen_does_not_quit(tmp_path:
         assert app.is_running and isinstance(app.screen, ProfileFormScreen)
 
 
+async def test_an_arrow_typed_after_a_on_the_welcome_screen_waits_for_the_form(tmp_path: Path) -> None:
+    """The arrows are priority keys: read in one burst with the `a` before them, they moved
+    this screen's focus before the form opened, and the form never saw them."""
+    app = _App(Workspace.load(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.focused is not None and app.focused.id == "demo"
+        type_in_one_burst(app, "a", "down", "x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+        await wait_for(pilot, lambda: app.screen.query_one("#name", Input).value == "x", what="x typed")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), what="the welcome screen")
+        assert app.focused is not None and app.focused.id == "demo"
+        type_in_one_burst(app, "down", "down", "up")  # the arrows alone still move in order
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert app.focused is not None and app.focused.id == "add"
+
+
 async def test_welcome_says_a_broken_profile_is_there_and_the_form_knows_its_name(tmp_path: Path) -> None:
     """A file whose only profile is broken opened "No profile yet", and adding a profile
     of that name closed the form with "already exists", losing what was typed."""

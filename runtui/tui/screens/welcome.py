@@ -24,6 +24,7 @@ from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
 from runtui.safe_text import one_line
+from runtui.tui.key_order import later
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -43,9 +44,8 @@ class WelcomeScreen(Screen[None]):
         Binding("o", "open_runs", "Open runs", id="welcome.open", show=False),
         Binding("q", "quit", "Quit", id="welcome.quit"),
         # priority: the scrolling box would otherwise take the arrows for scrolling
-        Binding("down,right", "app.focus_next", "Next", id="welcome.next", show=False, priority=True),
-        Binding("up,left", "app.focus_previous", "Previous", id="welcome.previous", show=False,
-                priority=True),
+        Binding("down,right", "next", "Next", id="welcome.next", show=False, priority=True),
+        Binding("up,left", "previous", "Previous", id="welcome.previous", show=False, priority=True),
     ]
 
     # Its own rules, parsed when it is first shown (not at start-up with the app's).
@@ -128,6 +128,18 @@ class WelcomeScreen(Screen[None]):
             text = f"No profile yet. A new one is written to {show_path(cfg.path)} (mode 0600)."
         self.query_one("#welcome-config", Static).update(text)
         self.query_one("#open", Button).display = n > 0
+
+    # ---- keys ---------------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        """An arrow, a priority key: after the keys typed before it (`a` then `down` moved
+        this screen's focus before the form opened, and the form never got the arrow)."""
+        if not later(self.app):
+            self.focus_next()
+
+    def action_previous(self) -> None:
+        if not later(self.app):
+            self.focus_previous()
 
     # ---- buttons ----------------------------------------------------------------------
 
