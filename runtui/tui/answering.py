@@ -13,9 +13,10 @@ it, and the answer must still be reported after the screen that asked has gone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
+from textual.screen import Screen
 
 from runtui import display
 from runtui.engine.attention import Reason
@@ -29,6 +30,24 @@ if TYPE_CHECKING:
 
 ASK_GROUP = "answers-read"  # one read at a time: a second `r` replaces the first
 ANSWER_GROUP = "answers-send"  # never exclusive: an answer on its way is not cancelled
+
+
+@runtime_checkable
+class AnswersByKey(Protocol):
+    """A screen whose resume key answers a run that waits (the runs list, the detail). A
+    pane on it asks the screen for the key rather than knowing its bindings' names."""
+
+    def answer_key(self) -> str | None:
+        """The key that answers here, as the [keymap] left it; None when none is bound."""
+        ...
+
+
+def key_shown_for(screen: Screen[Any], action: str) -> str | None:
+    """How the key bound to `action` on `screen` is shown (a [keymap] remap included)."""
+    for _node, binding, _enabled, _tooltip in screen.active_bindings.values():
+        if binding.action == action:
+            return screen.app.get_key_display(binding)
+    return None
 
 
 class Answers:

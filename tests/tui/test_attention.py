@@ -23,7 +23,7 @@ from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
-from tests.tui.conftest import TuiSim, notifications, screen_text, type_in_one_burst, wait_for
+from tests.tui.conftest import TuiSim, notifications, runs_loaded, screen_text, type_in_one_burst, wait_for
 from tests.tui.test_actions_pilot import select, tui
 
 APPS = Path(__file__).parent / "apps"
@@ -501,6 +501,23 @@ async def test_the_detail_says_what_a_waiting_run_waits_for_and_r_answers_it(tui
         await pilot.press("f3")
         await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="back on the detail")
+
+
+async def test_the_split_detail_names_the_lists_answer_key_as_the_keymap_left_it(
+        tui_sim: TuiSim, tmp_path: Path) -> None:
+    """The pane beside the table shows the list's resume key, not the detail screen's: it
+    asks the screen it is on (a list remapped to A showed "r: answer", or nothing)."""
+    run_id = _park(tui_sim, "anomaly_detection")
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text() + '\n[keymap]\n"runs.resume" = "A"\n')
+    config.chmod(0o600)
+    async with runs_loaded(config, size=(200, 50)) as (app, pilot, screen):
+        await _select_asking(pilot, screen, run_id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "A: answer" in screen_text(app), what="the waits row")
+        assert isinstance(app.screen, RunsScreen) and "r: answer" not in screen_text(app)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
 
 
 async def test_a_resume_of_marks_skips_the_runs_that_wait_for_an_answer_and_says_so(

@@ -13,7 +13,7 @@ from textual.widgets import Tabs
 
 from runtui.actions import decide, on_kind
 from runtui.model import Action, Run
-from runtui.tui.answering import asking
+from runtui.tui.answering import asking, key_shown_for
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -120,6 +120,10 @@ class DetailScreen(Screen[None]):
             self.action_control(str(params[0]))
             return True
         return False
+
+    def answer_key(self) -> str | None:
+        """`r` (or its [keymap] key): the pane shows it by a waiting run."""
+        return key_shown_for(self, "control('resume')")
 
     def action_control(self, name: str) -> None:
         """Only this run: marks on the list underneath must not widen the action. `name` is

@@ -27,7 +27,7 @@ from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
-from runtui.tui.answering import answers_of, asking
+from runtui.tui.answering import answers_of, asking, key_shown_for
 from runtui.tui.frames import repaint_now
 from runtui.tui.key_order import later
 from runtui.tui.switch import use_cropping_compositor
@@ -618,6 +618,10 @@ class RunsScreen(Screen[None]):
             self._open_execute(self.table.cursor_run, same_inputs=False)
             return True
         return False
+
+    def answer_key(self) -> str | None:
+        """`r` (or its [keymap] key): the split's detail pane shows it by a waiting run."""
+        return key_shown_for(self, "run_action('resume')")
 
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any (always asked, listing them,

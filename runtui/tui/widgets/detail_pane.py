@@ -31,7 +31,7 @@ from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
-from runtui.tui.answering import answers_of
+from runtui.tui.answering import AnswersByKey, answers_of
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 
@@ -44,7 +44,6 @@ MAX_COLUMNS = 50  # output columns shown
 MAX_CELL = 80  # characters per output cell
 RAW_LIMIT = 200_000  # characters of pretty raw JSON shown
 SYNTAX_LIMIT = 64_000  # above this the raw JSON is shown without highlighting (a virtual TextArea)
-RESUME_ACTIONS = ("control('resume')", "run_action('resume')")  # the detail's, the list's
 TABS = ("tab-overview", "tab-steps", "tab-logs", "tab-outputs", "tab-raw")
 
 
@@ -529,17 +528,12 @@ class DetailPane(Vertical):
         if answers is None or detail is None:
             return None
         text = Text(one_line(detail), style="bold")
-        key = self._resume_key() if answers.waits_for_answer(run) else None
+        screen = self.screen
+        key = (screen.answer_key() if isinstance(screen, AnswersByKey) and answers.waits_for_answer(run)
+               else None)
         if key is not None:
             text.append(f"  {key}: answer", style="dim")
         return text
-
-    def _resume_key(self) -> str | None:
-        """The key that resumes here, as the [keymap] left it (the split's or the detail's)."""
-        for _node, binding, _enabled, _tooltip in self.screen.active_bindings.values():
-            if binding.action in RESUME_ACTIONS:
-                return self.app.get_key_display(binding)
-        return None
 
     def _actions(self, run: Run) -> list[tuple[str, Text]]:
         read_only = True
