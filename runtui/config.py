@@ -271,6 +271,10 @@ class Config:
     def line_of(self, profile: str, key: str | None = None) -> int | None:
         return _line_of(self.text, profile, key)
 
+    def names_taken(self) -> set[str]:
+        """Every profile name the file holds, the broken ones too: a new profile may take none."""
+        return set(self.profiles) | {e.profile for e in self.errors if e.profile}
+
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]

@@ -328,9 +328,7 @@ class ProfilesScreen(Screen[None]):
         self.app.push_screen(dialog, answered)
 
     def action_add(self) -> None:
-        cfg = self.ws.config
-        existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-        self._ask(ProfileFormScreen(existing=existing), self._add, "profiles-form")
+        self._ask(ProfileFormScreen(existing=self.ws.config.names_taken()), self._add, "profiles-form")
 
     async def _add(self, result: FormResult | None) -> None:
         if result is None:
@@ -352,8 +350,7 @@ class ProfilesScreen(Screen[None]):
         cfg = self.ws.config
         profile = cfg.profiles.get(name)
         values = config_mod.profile_values(profile) if profile is not None else self._raw_values(name)
-        existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-        self._ask(ProfileFormScreen(profile_name=name, values=values, existing=existing),
+        self._ask(ProfileFormScreen(profile_name=name, values=values, existing=cfg.names_taken()),
                   lambda result: self._edit(name, result), "profiles-form")
 
     async def _edit(self, name: str, result: FormResult | None) -> None:

@@ -170,13 +170,10 @@ class WelcomeScreen(Screen[None]):
     def action_add(self) -> None:
         """The form is pushed while `a` is handled: from a worker it came a step later,
         and a name typed fast ran this screen's keys (a "q" quit the app)."""
-        cfg = self.ws.config
-        existing = set(cfg.profiles) | {e.profile for e in cfg.errors if e.profile}
-
         def answered(result: FormResult | None) -> None:
             self.run_worker(self._add(result), group="welcome-add", exclusive=True)
 
-        self.app.push_screen(ProfileFormScreen(existing=existing), answered)
+        self.app.push_screen(ProfileFormScreen(existing=self.ws.config.names_taken()), answered)
 
     async def _add(self, result: FormResult | None) -> None:
         if result is None:
