@@ -17,6 +17,7 @@ from typing import Any
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Input, Static
 
 from runtui.actions import decide
 from runtui.model import Action, ActionResult, Run
@@ -242,6 +243,33 @@ async def test_wexa_execute_form_starts_a_run_and_selects_it(tui_sim: TuiSim) ->
         assert detail.run.workflow_id == flow
         assert goal_of(detail.raw) == "summarise the tests"
         assert detail.inputs == {"topic": "pilot", "limit": 3}
+
+
+async def test_a_start_the_platform_refuses_keeps_the_form_and_what_was_typed(tui_sim: TuiSim) -> None:
+    """The form closed on F2 and the refusal (HTTP 404, no such flow) came as a toast: all
+    that was typed was gone. It now stays open, says why, and starts once corrected."""
+    flow = tui_sim.catalog()["wexa"]["agentflows"][1]["agentflow_id"]
+    subject = tui_sim.take("wexa", "completed", seeded=True)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await select(pilot, screen, "wexa", subject)
+        known = tui_sim.ids("wexa")
+        await pilot.press("e")
+        form = await fill_execute_form(pilot, "0" * 24, "summarise the tests", ["topic=pilot"])
+        await pilot.press("f2")
+        error = form.query_one("#execute-error", Static)
+        await wait_for(pilot, lambda: "not started" in str(error.render()), what="the refusal in the form")
+        assert app.screen is form and "404" in str(error.render())
+        assert form.inputs_area.text == "topic=pilot" and tui_sim.ids("wexa") == known
+        await pilot.press("f2")  # unchanged: refused again, still open
+        await wait_for(pilot, lambda: not form.starting, what="the second answer")
+        assert app.screen is form
+        form.query_one("#execute-workflow", Input).value = flow
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(tui_sim.ids("wexa") - known) == 1, what="new execution")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the form closed")
+        (new_id,) = tui_sim.ids("wexa") - known
+        detail = await app.workspace.provider("wexa-sim").get_run(new_id)
+        assert detail.inputs == {"topic": "pilot"}
 
 
 # ---- Edges -----------------------------------------------------------------------------------

@@ -206,7 +206,11 @@ async def test_f2_in_the_form_starts_what_was_typed_before_it(tui_sim: TuiSim) -
     run before the field had taken the last keys, with a workflow id cut short."""
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
         started: list[StartRequest] = []
-        screen._start = lambda _profile, request: started.append(request)  # type: ignore[method-assign]
+
+        async def start(_profile: str, request: StartRequest) -> None:
+            started.append(request)
+
+        screen._start = start  # type: ignore[method-assign]
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
         await settled(pilot)

@@ -1,7 +1,11 @@
 """The execute form: profile, workflow, (Wexa) goal and inputs, validated before it closes.
 
-It only builds a `StartRequest`; the runs screen sends it. Inputs are a JSON
-object or `key=value` lines (a value that parses as JSON is taken as JSON).
+It builds a `StartRequest`; the runs screen sends it (`Starter`). The form stays open
+until the platform has answered: a start the platform refused (an unknown workflow, a
+missing input) is said in the form with everything typed still there. It closes once a
+run started, or when the answer was lost (a run may exist: starting again from a form
+left open could start a second one). Inputs are a JSON object or `key=value` lines (a
+value that parses as JSON is taken as JSON).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -36,6 +40,11 @@ if TYPE_CHECKING:
 
 SCHEMA_DELAY = 0.4  # seconds of no typing in the workflow field before its schema is read
 EMPTY_BY_TYPE: dict[str, Any] = {"string": "", "object": {}, "array": [], "boolean": False}
+
+Starter = Callable[[str, StartRequest], Awaitable[str | None]]
+"""Sends a start for (profile, request): returns why the platform refused it (nothing
+started: the form stays open with it) or None once it started or was reported (the
+form closes)."""
 
 
 def parse_inputs(text: str) -> dict[str, Any]:
@@ -121,7 +130,8 @@ def goal_of(raw: Any) -> str | None:
 
 
 class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
-    """Dismissed with (profile name, request) on Start, or None on Cancel."""
+    """Dismissed with (profile name, request) on Start, or None on Cancel. With a
+    `start`, the request is sent from the form and it is dismissed once it is answered."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "start", "Start", id="execute.start", priority=True, key_display="F2"),
@@ -155,13 +165,16 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
     }
     """
 
-    def __init__(self, profiles: list[str], run: Run | None = None, same_inputs: bool = False) -> None:
+    def __init__(self, profiles: list[str], run: Run | None = None, same_inputs: bool = False,
+                 start: Starter | None = None) -> None:
         super().__init__()
         if not profiles:
             raise ValueError("ExecuteScreen needs at least one profile")
         self.profiles = list(profiles)
         self.run = run
         self.same_inputs = same_inputs
+        self.start = start
+        self.starting = False  # a start sent, its answer not in: F2 and Esc wait for it
         self.schema: tuple[dict[str, Any], ...] = ()
         self._edited = False  # the user typed in the inputs: schema prefill leaves them alone
         self._set_text = ""  # what the form itself last put in the inputs
@@ -273,6 +286,11 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         error = self.query_one("#execute-error", Static)
         error.update(Text(f"✘ {multi_line(message)}", style="bold red") if message else "")
         error.display = bool(message)
+
+    def _show_starting(self) -> None:
+        error = self.query_one("#execute-error", Static)
+        error.update(Text("starting… (waiting for the platform's answer)", style="bold"))
+        error.display = True
 
     # ---- reacting ----------------------------------------------------------------------
 
@@ -393,7 +411,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         """F2, a priority key (it starts from any field): after the keys typed before it,
         which may still be on their way to a field (runtui.tui.key_order), or the run
         would start with what the fields held before them."""
-        if later(self.app):
+        if later(self.app) or self.starting:
             return
         try:
             request = self.build_request()
@@ -401,7 +419,24 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             self.show_error(str(exc))
             return
         self.show_error(None)
-        self.dismiss((self.profile, request))
+        if self.start is None:
+            self.dismiss((self.profile, request))
+            return
+        self.starting = True
+        self._show_starting()
+        self._send(self.start, self.profile, request)
+
+    @work(group="execute-start")
+    async def _send(self, start: Starter, profile: str, request: StartRequest) -> None:
+        try:
+            refused = await start(profile, request)
+        finally:
+            self.starting = False
+        if refused is None:
+            self.dismiss((profile, request))
+        else:
+            self.show_error(f"not started: {refused}")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.starting:  # the answer is on its way: its report must not be lost
+            self.dismiss(None)

@@ -796,25 +796,27 @@ class RunsScreen(Screen[None]):
             self.notify(f"profile {run.profile} is read-only", severity="warning")
             return
 
-        def started(choice: tuple[str, StartRequest] | None) -> None:
-            if choice is not None:
-                self._start(*choice)
+        self.app.push_screen(ExecuteScreen(profiles, run, same_inputs=same_inputs, start=self._start))
 
-        self.app.push_screen(ExecuteScreen(profiles, run, same_inputs=same_inputs), started)
-
-    @work(group="actions")
-    async def _start(self, profile: str, request: StartRequest) -> None:
+    async def _start(self, profile: str, request: StartRequest) -> str | None:
+        """The form's start: why nothing started (said in the form, which stays open with
+        what was typed), or None once a run started or the outcome was reported."""
         try:
             provider = self.ws.provider(profile)
             result = await self.ws.controller.execute(provider, request)
-        except (NotAllowed, ConfigError, ProviderError) as exc:
+        except (NotAllowed, ConfigError) as exc:
+            return str(exc)  # decided here: nothing was sent
+        except ProviderError as exc:
             self.notify(str(exc), title="execute", severity="error", timeout=8)
-            return
+            return None
+        if not result.ok and not result.uncertain:
+            return result.message or "the platform refused the start"
         if result.run is not None:
             self.table.apply_delta(Delta(added=(result.run,)))
         self._report(result, result.run or Run(profile=profile, provider=provider.name,
                                                id=result.new_run_id or "?"))
         self.ws.refresh_now()
+        return None
 
 
 def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]
