@@ -161,6 +161,19 @@ async def test_every_state_is_on_the_summary_line_at_80_columns(tui_sim: TuiSim)
                        what="the full wording at 200 columns")
 
 
+async def test_the_status_counts_fit_the_summary_line_at_80_columns(tui_sim: TuiSim) -> None:
+    """At 80 columns the counts came last in their long words and were cut: "failed"
+    never showed. They now shrink to symbols (`▶8 ✘11`) and every one fits."""
+    async with tui(tui_sim.config_path, size=(80, 24)) as (_app, pilot, screen):
+        def every_count_shown() -> bool:
+            counts = {status: n for status, n in screen.table.counts().items() if n}
+            shown = summary(screen).split(" | ")[-1].split()
+            return len(counts) > 3 and shown == [f"{display.SYMBOL[s]}{n}" for s, n in counts.items()]
+
+        await wait_for(pilot, every_count_shown, what="every count in symbols")
+        assert "…" not in summary(screen)
+
+
 async def test_the_detail_keys_act_on_its_run_when_the_table_hides_it(tui_sim: TuiSim) -> None:
     """With `a` (active only) a run that ended left the table while its detail was open;
     R and e from the detail then took the table's cursor run, another run and workflow."""
@@ -685,7 +698,7 @@ def test_snapshot_filter_80x24(snap_compare: Callable[..., bool], frozen: None) 
     async def filter_wexa(pilot: Pilot[Any]) -> None:
         await _ready(pilot)
         await pilot.press("slash", *"wexa")
-        await wait_for(pilot, lambda: "filter: wexa" in str(pilot.app.screen.query_one("#summary").render()))
+        await wait_for(pilot, lambda: "/wexa" in str(pilot.app.screen.query_one("#summary").render()))
 
     assert snap_compare(APPS / "runs_app.py", terminal_size=(80, 24), run_before=filter_wexa)
 

@@ -280,8 +280,9 @@ class RunsScreen(Screen[None]):
             self.request_action(on_kind(Action(name), run), [run])  # a task's c stops it
 
     def _update_summary(self) -> None:
-        counts = self.table.counts()
-        parts = [f"{n} {s.value}" for s, n in counts.items() if n]
+        counts = [(status, n) for status, n in self.table.counts().items() if n]
+        parts = Said((", ".join(f"{n} {status.value}" for status, n in counts),
+                      " ".join(f"{display.SYMBOL[status]}{n}" for status, n in counts))) if counts else None
         noun = "tasks" if self.tasks_scope else "runs"
         head = [Said((self.profile_filter or "all profiles", self.profile_filter or "all")),
                 Said((f"{self.table.visible_count}/{self.table.total_count} {noun}",))]

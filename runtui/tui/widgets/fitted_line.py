@@ -40,18 +40,30 @@ def _levels(pieces: Sequence[Said]) -> int:
     return max((len(s.wordings) for s in pieces), default=1)
 
 
-def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Sequence[str],
+def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Said | None,
                  width: int | None) -> str:
-    """`head | flags | counts` in the fullest wording whose head and flags fit `width`
-    (None: the full wording); the counts are appended whatever is left."""
+    """`head | flags | counts` in the fullest wording that fits `width` whole (None: the
+    fullest). The head and flags keep their fullest wording while the counts can shrink to
+    fit after them (`2 queued, 7 running` -> `○2 ▶7`); where nothing fits whole, the
+    fullest head and flags that fit, and the tersest counts after them as far as they go
+    (at 80 columns the counts were always cut, so the failed count never showed)."""
     def line_at(level: int) -> str:
         groups = [s.at(level) for s in head]
         if flags:
             groups.append(", ".join(s.at(level) for s in flags))
         return " | ".join(groups)
 
-    text = _fullest(_levels([*head, *flags]), line_at, width)
-    return text + " | " + ", ".join(counts) if counts else text
+    levels = _levels([*head, *flags])
+    if width is not None and counts is not None:
+        for level in range(levels):
+            base = line_at(level)
+            for wording in counts.wordings:
+                if cell_len(base) + 3 + cell_len(wording) <= width:
+                    return f"{base} | {wording}"
+    text = _fullest(levels, line_at, width)
+    if counts is None:
+        return text
+    return f"{text} | {counts.wordings[0] if width is None else counts.wordings[-1]}"
 
 
 def fitted(pieces: Sequence[Said], width: int | None, sep: str = " · ") -> str:
