@@ -34,6 +34,16 @@ def status_text(run: Run) -> str:
     return f"{SYMBOL[run.status]} {word}"
 
 
+def short_status_text(run: Run) -> str:
+    """The status for a narrow column: its qualifier rather than its word where it has one
+    ("✔ partial", "? RAW"); cut at the end, "✔ succeeded …" read as a plain success."""
+    if run.partial:
+        return f"{SYMBOL[run.status]} partial"
+    if run.status is Status.UNKNOWN:
+        return f"? {one_line(run.raw_status)}" if run.raw_status else "? no status"
+    return status_text(run)
+
+
 def short_id(run_id: str, width: int = 8) -> str:
     for prefix in ("run_", "wf_"):
         if run_id.startswith(prefix):

@@ -300,6 +300,10 @@ async def test_at_80_columns_the_status_gives_its_width_to_the_workflow() -> Non
         widths = {p.column.key: p.width for p in table._placed}
         assert widths["status"] == 13  # not 22 for "✔ succeeded (partial)"
         assert widths["workflow"] >= 15
+        # Their qualifiers, not the cut words: "✔ succeeded …" read as a plain success.
+        shown = lines(table)
+        assert any("✔ partial " in line for line in shown), shown
+        assert any("? RETRYING_A…" in line for line in shown), "\n".join(shown)
     app = TableApp(runs)
     async with app.run_test(size=(160, 20)) as pilot:
         await pilot.pause()

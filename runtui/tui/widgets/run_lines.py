@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -19,7 +20,8 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
-from runtui.model import Status
+from runtui import display
+from runtui.model import Run, Status
 from runtui.tui import switch
 from runtui.tui.frames import collector_held, release_collector
 from runtui.tui.widgets.columns import CELL_TEXT, MARK_WIDTH, Placed, fit, layout, natural_widths
@@ -329,11 +331,14 @@ class RunLines(ScrollView):
             self._styles[name] = style
         return style
 
-    def _fit_status(self, text: str, width: int) -> str:
-        """Status texts are few and not ASCII (slow to measure): fit each once."""
+    def _fit_status(self, text: str, width: int, run: Run) -> str:
+        """Status texts are few and not ASCII (slow to measure): fit each once, in its
+        short form where the long one does not fit (`run` has the same text)."""
         key = (text, width)
         cell = self._status_cells.get(key)
         if cell is None:
+            if cell_len(text) > width:
+                text = display.short_status_text(run)
             cell = self._status_cells[key] = fit(text, width)
         return cell
 
@@ -405,7 +410,7 @@ class RunLines(ScrollView):
                 times.append(text)
             gap = " " * (placed.x - x)
             if col.key == "status":
-                cell = self._fit_status(text, placed.width)
+                cell = self._fit_status(text, placed.width, run)
                 text_parts.append(gap)
                 lead = "".join(text_parts)
                 text_parts = []
