@@ -19,14 +19,19 @@ MAX_BACKOFF = 30.0
 
 
 class DetailFollower:
+    """`paused`: asked before each timed read; while it says so only `refresh_now` reads
+    (the operator paused auto-refresh, and the detail kept polling behind that word)."""
+
     def __init__(self, provider: Provider, run: Run, *, interval: float,
                  on_update: Callable[[RunDetail], None],
-                 on_error: Callable[[ProviderError], None]) -> None:
+                 on_error: Callable[[ProviderError], None],
+                 paused: Callable[[], bool] = lambda: False) -> None:
         self.provider = provider
         self.run_ref = run
         self.interval = interval
         self.on_update = on_update
         self.on_error = on_error
+        self.paused = paused
         self.streamed = False
         self._wake = asyncio.Event()
 
@@ -38,22 +43,26 @@ class DetailFollower:
         if not self.run_ref.status.terminal and await self._try_stream():
             pass
         delay = self.interval
+        asked = True  # the first read, and each one the operator asks for
         while True:
-            try:
-                detail = await self.provider.get_run(self.run_ref.id, self.run_ref.kind)
-            except ProviderError as exc:
-                self.on_error(exc)
-                delay = min(MAX_BACKOFF, max(delay * 2, exc.retry_after or 0.0))
-            else:
-                self.on_update(detail)
-                self.run_ref = detail.run
-                delay = self.interval
-                if detail.run.status.terminal:
-                    await self._wake.wait()  # nothing will change: wait for a manual refresh
+            if asked or not self.paused():
+                try:
+                    detail = await self.provider.get_run(self.run_ref.id, self.run_ref.kind)
+                except ProviderError as exc:
+                    self.on_error(exc)
+                    delay = min(MAX_BACKOFF, max(delay * 2, exc.retry_after or 0.0))
+                else:
+                    self.on_update(detail)
+                    self.run_ref = detail.run
+                    delay = self.interval
+                    if detail.run.status.terminal:
+                        await self._wake.wait()  # nothing will change: wait for a manual refresh
             self._wake.clear()
+            asked = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):  # not wait_for: it can swallow a cancel
                     await self._wake.wait()
+                    asked = True
 
     async def _try_stream(self) -> bool:
         if not isinstance(self.provider, StreamsRuns):

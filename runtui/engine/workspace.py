@@ -42,6 +42,7 @@ class Workspace:
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
         self.focus: set[Key] = set()
+        self.paused = False  # auto-refresh paused by the operator (`f`): reads only on request
         self.workflow_control = WorkflowController(self.journal)
         self._stats: WorkflowStats | None = None
         self._logs: LogHub | None = None
@@ -106,6 +107,7 @@ class Workspace:
                 page_size=defaults.page_size, max_runs=defaults.max_runs,
                 on_health=self._set_health)
             watcher.set_focus(self.focus)
+            watcher.set_paused(self.paused)  # a profile added while paused stays paused too
             self.watchers[name] = watcher
             self._set_health(watcher.health)
             watcher.start()
@@ -129,6 +131,7 @@ class Workspace:
             watcher.set_focus(self.focus)
 
     def set_paused(self, paused: bool) -> None:
+        self.paused = paused
         for watcher in self.watchers.values():
             watcher.set_paused(paused)
 

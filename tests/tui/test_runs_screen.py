@@ -476,6 +476,19 @@ async def test_f_pauses_auto_refresh(tui_sim: TuiSim) -> None:
                        what="polls again after un-pausing")
 
 
+async def test_the_detail_says_refresh_is_paused_and_follows_it(tui_sim: TuiSim) -> None:
+    """With `f` the detail went on saying "every 2s" (and reading): it now says the pause."""
+    subject = tui_sim.take("wexa", "running")
+    async with tui(tui_sim.config_path, size=(200, 50)) as (app, pilot, screen):
+        key = ("wexa-sim", subject)
+        await wait_for(pilot, lambda: raw_of(app, key) == "running")
+        screen.table.move_cursor_to(key)
+        await pilot.press("f", "enter")
+        await wait_for(pilot, lambda: "refresh paused, ctrl+r reads" in screen_text(app), what="its word")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: "· every " in screen_text(app), what="refresh on again")
+
+
 async def test_cursor_and_marks_survive_refreshes(tui_sim: TuiSim) -> None:
     cursor_id = tui_sim.take("edges", "RUNNING")
     marked_id = tui_sim.take("b3os", "running")

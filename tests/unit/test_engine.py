@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +10,7 @@ import pytest
 
 from runtui.engine import watcher as watcher_mod
 from runtui.engine.control import Controller
+from runtui.engine.detail import DetailFollower
 from runtui.engine.health import HealthState
 from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
@@ -367,3 +370,56 @@ async def test_refresh_now_while_paused_polls_once_and_stays_paused() -> None:
     await asyncio.sleep(0.2)  # not a wait for anything: four intervals in which no poll may come
     await w.stop()
     assert w.polls == 1 and w.next_poll_at is None
+
+
+class Paused:
+    """The operator's `f`, as the follower asks it."""
+
+    def __init__(self) -> None:
+        self.on = True
+
+    def __call__(self) -> bool:
+        return self.on
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(300):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in 3 s")
+
+
+@contextlib.asynccontextmanager
+async def following(fake: FakeProvider, paused: Paused) -> AsyncIterator[tuple[DetailFollower, list[Status]]]:
+    """A follower of run-1 reading every 50 ms (unless paused), and the statuses it read."""
+    updates: list[Status] = []
+    follower = DetailFollower(fake, make_run(1), interval=0.05, paused=paused, on_error=lambda exc: None,
+                              on_update=lambda detail: updates.append(detail.run.status))
+    task = asyncio.get_running_loop().create_task(follower.follow())
+    try:
+        await until(lambda: bool(updates))  # the first read: the detail shows something when it opens
+        yield follower, updates
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_the_open_detail_is_not_read_while_refresh_is_paused_but_ctrl_r_reads_it() -> None:
+    """`f` paused the table's polls while the open detail went on reading every interval."""
+    fake = FakeProvider([make_run(1)])
+    async with following(fake, Paused()) as (follower, updates):
+        await asyncio.sleep(0.3)  # not a wait for anything: six intervals in which no read may come
+        assert updates == [Status.RUNNING]
+        fake.runs["run-1"] = make_run(1, Status.SUCCEEDED)
+        follower.refresh_now()  # ctrl+r
+        await until(lambda: len(updates) == 2)
+        assert updates == [Status.RUNNING, Status.SUCCEEDED]
+
+
+async def test_reads_of_the_open_detail_come_back_when_refresh_resumes() -> None:
+    paused = Paused()
+    async with following(FakeProvider([make_run(1)]), paused) as (_follower, updates):
+        paused.on = False
+        await until(lambda: len(updates) >= 3)

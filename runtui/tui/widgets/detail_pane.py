@@ -345,7 +345,7 @@ class DetailPane(Vertical):
                 self._set_error(str(exc))
 
         follower = DetailFollower(provider, run, interval=interval, on_update=on_update,
-                                  on_error=on_error)
+                                  on_error=on_error, paused=lambda: ws.paused)
         self._follower = follower
         self._set_status()
         self.run_worker(follower.follow(), exclusive=True, group="detail", name="detail follower",
@@ -402,6 +402,7 @@ class DetailPane(Vertical):
         if run is None:
             return
         self._render_run()
+        self._set_status()  # (refresh paused or resumed meanwhile)
         if run.status.active:
             self.query_one(StepsTree).tick()
 
@@ -429,7 +430,8 @@ class DetailPane(Vertical):
             text.append("loading…", style="dim")
         else:
             how = "streaming" if self._follower and self._follower.streamed else (
-                f"every {self._follower.interval:g}s" if self._follower else "")
+                "refresh paused, ctrl+r reads" if self._follower and self._follower.paused()
+                else f"every {self._follower.interval:g}s" if self._follower else "")
             if self._run.status.terminal:
                 how = "finished; ctrl+r reads again"
             text.append(f"updated {self._fmt_time(self._last_ok)}", style="dim")
