@@ -603,6 +603,20 @@ async def test_every_run_key_works_in_the_detail_too(tui_sim: TuiSim) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")
 
 
+async def test_run_again_with_marks_says_it_starts_from_the_cursors_run_only(tui_sim: TuiSim) -> None:
+    """R opened the cursor's form with marks on other runs and said nothing: the marks
+    looked used, as every other run key uses them."""
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        await pilot.press("g", "space", "space")  # the first two rows marked
+        marked = screen.table.marks
+        subject = next(r for r in screen.table.visible_runs() if r.status.terminal and r.key not in marked)
+        screen.table.move_cursor_to(subject.key)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")
+        assert app.screen.run.key == subject.key  # type: ignore[attr-defined]
+        assert any("the cursor's (2 marked not used)" in n for n in notifications(app))
+
+
 async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
     from runtui.model import Status
 

@@ -772,6 +772,12 @@ class RunsScreen(Screen[None]):
         self._open_execute(run, same_inputs=False)
 
     def action_run_again(self) -> None:
+        """The cursor's run only (a new run is started from one run's inputs); with marks
+        it says so, as the other keys act on the marked runs."""
+        marked = len(self.table.marks)
+        if marked and self.table.cursor_run is not None:
+            self.notify(f"run again starts from one run: the cursor's ({marked} marked not used)",
+                        timeout=4)
         self._run_again(self.table.cursor_run)
 
     def _run_again(self, run: Run | None) -> None:
