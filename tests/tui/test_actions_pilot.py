@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from runtui import display
 from runtui.actions import decide
 from runtui.model import Action, ActionResult, Run
 from runtui.tui.app import RuntuiApp
@@ -615,6 +616,23 @@ async def test_run_again_with_marks_says_it_starts_from_the_cursors_run_only(tui
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="run again form")
         assert app.screen.run.key == subject.key  # type: ignore[attr-defined]
         assert any("the cursor's (2 marked not used)" in n for n in notifications(app))
+
+
+async def test_the_detail_title_keeps_profile_and_id_and_a_finished_run_can_run_again(
+        tui_sim: TuiSim) -> None:
+    """At 80 columns the title held the full id, so a long workflow name pushed profile and
+    id off it; a finished run's actions said "none now" while R worked."""
+    from runtui.tui.screens.detail import DetailScreen
+
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        finished = [r for r in screen.table.visible_runs() if r.status.terminal and r.provider == "edges"]
+        run = max(finished, key=lambda r: len(r.workflow or ""))
+        screen.table.move_cursor_to(run.key)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "run again" in screen_text(app), what="the actions row")
+        title = screen_text(app).splitlines()[0]
+        assert f"{run.profile}/{display.short_id(run.id)}" in title, title
 
 
 async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:

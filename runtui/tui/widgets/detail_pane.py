@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs, Tex
 from textual.worker import Worker, WorkerState
 
 from runtui import display
-from runtui.actions import PER_RUN, decide, table_for
+from runtui.actions import PER_RUN, can_execute, decide, table_for
 from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
@@ -468,7 +468,9 @@ class DetailPane(Vertical):
             return text
         text.append(display.status_text(run), style=STATUS_STYLE[run.status])
         text.append(f"  {one_line(run.workflow or '(no workflow)')}", style="bold")
-        text.append(f"  {one_line(run.profile)}/{one_line(run.id)}")
+        # The short id, as the table shows it (the overview has the full one): a full
+        # UUID pushed the profile and the id off an 80-column title.
+        text.append(f"  {one_line(run.profile)}/{display.short_id(run.id)}")
         dur = display.duration(run.duration(now))
         if dur:
             text.append(f"  {dur}")
@@ -548,6 +550,8 @@ class DetailPane(Vertical):
             pass
         decisions = [decide(run, action, read_only=read_only, busy=busy) for action in PER_RUN]
         allowed = [d.action.value for d in decisions if d]
+        if run.status.terminal and can_execute(run.provider, read_only=read_only):
+            allowed.append("run again")  # a finished run said "none now" while R worked
         rows = [("actions", Text(", ".join(allowed) if allowed else "none now"))]
         if read_only or busy:
             rows.append(("", Text(decisions[0].reason, style="dim")))
