@@ -277,6 +277,25 @@ async def test_a_toast_raised_while_the_messages_show_joins_them() -> None:
         await wait_for(pilot, lambda: "Messages (2," in screen_text(app), what="the new one listed")
         assert [said.text for said in listed.said] == ["first word", "a later word"]
 
+async def test_the_messages_scroll_with_the_tables_keys() -> None:
+    """Only PgUp/PgDn scrolled a long list: j, k, g and G did nothing."""
+    async with runs_80x24() as (app, pilot):
+        for i in range(40):
+            app.notify(f"word {i}", timeout=1)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagesScreen), what="the messages")
+        box = app.screen.query_one("#messages-box")
+        await wait_for(pilot, lambda: box.max_scroll_y > 0, what="a list taller than its box")
+        await pilot.press("j", "j")
+        await wait_for(pilot, lambda: box.scroll_y == 2, what="two lines down")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: box.scroll_y == box.max_scroll_y, what="the oldest")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: box.scroll_y == box.max_scroll_y - 1, what="one line up")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: box.scroll_y == 0, what="the newest")
+
+
 # ---- snapshot -------------------------------------------------------------------------------
 
 

@@ -44,6 +44,11 @@ def table(said: Iterable[Said]) -> Table:
 class MessagesScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,M", "close", "Close", id="messages.close"),
+        # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
+        Binding("j", "scroll('down')", "Down", id="messages.down", show=False),
+        Binding("k", "scroll('up')", "Up", id="messages.up", show=False),
+        Binding("g", "scroll('home')", "Newest", id="messages.first", show=False),
+        Binding("G", "scroll('end')", "Oldest", id="messages.last", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -92,3 +97,14 @@ class MessagesScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one("#messages-box", VerticalScroll)
+        if where == "down":
+            box.scroll_down(animate=False)
+        elif where == "up":
+            box.scroll_up(animate=False)
+        elif where == "home":
+            box.scroll_home(animate=False)
+        else:
+            box.scroll_end(animate=False)
