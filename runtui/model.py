@@ -246,7 +246,8 @@ class HumanRequest(_Copy, msgspec.Struct, frozen=True):
 
     `fields` use the execute form's shape (`key`, `type`, `required`, `label`,
     `description`, `default`), so one form serves both. `free_form`: any JSON
-    object (a B3OS node's data, which has no published schema). `ref` is the
+    object (a B3OS node's data, which has no published schema). `reject_ends_run`:
+    the platform's rejection ends the run (its work is lost), so a face asks first. `ref` is the
     platform's handle (a node id, an inbox type); `note` says what the platform
     does not publish, for the operator to see.
     """
@@ -258,6 +259,7 @@ class HumanRequest(_Copy, msgspec.Struct, frozen=True):
     fields: tuple[dict[str, Any], ...] = ()
     free_form: bool = False
     can_reject: bool = False
+    reject_ends_run: bool = False
     ref: str = ""
     note: str | None = None
     # What the answer must carry back (an agent id), and `initial`: data to start from.
@@ -266,8 +268,8 @@ class HumanRequest(_Copy, msgspec.Struct, frozen=True):
     def to_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "profile": self.profile, "provider": self.provider,
                 "title": self.title, "fields": list(self.fields), "free_form": self.free_form,
-                "can_reject": self.can_reject, "ref": self.ref, "note": self.note,
-                "context": self.context}
+                "can_reject": self.can_reject, "reject_ends_run": self.reject_ends_run,
+                "ref": self.ref, "note": self.note, "context": self.context}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -77,12 +77,14 @@ def parse_inbox(body: Any, profile: str, *, pending_only: bool = True) -> list[H
         preview = p.to_jsonable(obj.get("preview_input")) if kind == PREVIEW else None
         if isinstance(preview, dict):
             context["initial"] = preview  # the draft, editable before it is approved
+        # A rejected anomaly or preview ends the execution (cancelled, as the simulator
+        # reads Wexa): the work done so far is lost, so the form asks before it rejects.
         found.append(HumanRequest(
             run_id=execution, profile=profile, provider=NAME, title=title,
             fields=_fields(obj) if kind == INPUT else (),
             free_form=(kind == INPUT and not _fields(obj)) or isinstance(preview, dict),
-            can_reject=kind != INPUT, ref=p.first_text(obj, "_id", "id") or "", note=NOTE,
-            context=context))
+            can_reject=kind != INPUT, reject_ends_run=kind != INPUT,
+            ref=p.first_text(obj, "_id", "id") or "", note=NOTE, context=context))
     return found
 
 

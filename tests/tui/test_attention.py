@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from runtui import display
 from runtui.engine.attention import Reason
 from runtui.engine.usual_times import WorkflowTimes, workflow_key
 from runtui.tui import alerts
@@ -264,12 +265,28 @@ async def test_keys_typed_while_r_reads_the_question_are_not_the_queues(tui_sim:
         assert shown == [AnswerScreen]
 
 
-async def test_an_anomaly_is_rejected_from_the_form(tui_sim: TuiSim) -> None:
+async def test_an_anomaly_is_rejected_from_the_form_once_asked(tui_sim: TuiSim) -> None:
+    """Wexa cancels an execution whose anomaly is rejected: F3 (next to F2) asked nothing,
+    and the run's work was gone. It asks as `c` does, naming the run, No the default."""
     run_id = _park(tui_sim, "anomaly_detection")
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        await _answer_form(pilot, run_id)
+        form = await _answer_form(pilot, run_id)
+        assert app.alerts is not None
+        run = app.alerts.queue.items[("wexa-sim", run_id)].run
+        assert run is not None and run.workflow
         assert "Reject (F3)" in screen_text(app)
         await pilot.press("f3")
+        await wait_for(pilot, lambda: "This cannot be undone" in screen_text(app), what="the question")
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)  # the whole question (the dialog may wrap it)
+        named = f"Reject run {display.short_id(run_id)} ({run.workflow}) on wexa-sim?"
+        assert confirm.question.startswith(named)
+        await pilot.press("enter")  # No is the default
+        await wait_for(pilot, lambda: app.screen is form, what="the form again")
+        assert tui_sim.status("wexa", run_id) == "paused"  # the form is still open: nothing sent
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+        await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
 
 
@@ -499,6 +516,8 @@ async def test_the_detail_says_what_a_waiting_run_waits_for_and_r_answers_it(tui
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
         await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked first")
+        await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("wexa", run_id) == "cancelled", what="rejected")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="back on the detail")
 

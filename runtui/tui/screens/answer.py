@@ -50,10 +50,13 @@ class AnswerScreen(ModalScreen[Answer | None]):
         Binding("escape", "close", "Cancel", id="answer.cancel"),
     ]
 
-    def __init__(self, request: HumanRequest, run_label: str) -> None:
+    def __init__(self, request: HumanRequest, run_label: str, *, run_name: str | None = None) -> None:
+        """`run_label`: the title's short name; `run_name`: the run as a question about it
+        names it (workflow, short id, profile)."""
         super().__init__()
         self.request = request
         self.run_label = run_label
+        self.run_name = run_name or f"run {run_label}"
 
     def compose(self) -> ComposeResult:
         request = self.request
@@ -122,7 +125,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
             self._show_errors("this request cannot be rejected: Esc closes the form")
             return
         if not approve:
-            self.dismiss(Answer(approve=False, values={}))
+            self._reject()
             return
         inputs = {str(i.name): i for i in self.query(Input)}
         values, errors = collect(self.request.fields, {k: i.value for k, i in inputs.items()})
@@ -142,6 +145,24 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 self.query_one("#answer-data", TextArea).focus()
             return
         self.dismiss(Answer(approve=True, values=values))
+
+    def _reject(self) -> None:
+        """A rejection that ends the run (Wexa cancels the execution) is asked first, No the
+        default, as `c` is: F3 sits next to F2. A platform whose rejection is only a "no"
+        and lets the run go on (`reject_ends_run` false) loses nothing: it is sent at once."""
+        rejected = Answer(approve=False, values={})
+        if not self.request.reject_ends_run:
+            self.dismiss(rejected)
+            return
+        from runtui.tui.screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(rejected)
+
+        question = (f"Reject {self.run_name}?\nIts platform ends the run on a rejection."
+                    "\nThis cannot be undone.")
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _show_errors(self, text: str) -> None:
         self.query_one("#answer-errors", Static).update(multi_line(text))
