@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -391,6 +391,24 @@ class AttentionQueue:
             if past != has_item:
                 due.append(run)
         return due
+
+    def keep_profiles(self, profiles: Collection[str]) -> None:
+        """Forget every profile not in `profiles` (removed or renamed in the config): its
+        items, runs, health and polled requests and trouble. Nothing else would ever
+        resolve them, and they stayed in the queue and its count for good."""
+        kept = set(profiles)
+        gone = [key for key in self._runs if key[0] not in kept]
+        for key in gone:
+            del self._runs[key]
+            self._clocked.pop(key, None)
+            self._waiting_at.pop(key, None)
+        if gone:
+            self._times_behind = True  # the usual times are read again without them
+        self.items = {k: i for k, i in self.items.items() if k[0] in kept}
+        self._requests = {k: r for k, r in self._requests.items() if k[0] in kept}
+        self._health = {p: h for p, h in self._health.items() if p in kept}
+        self._troubles = {p: m for p, m in self._troubles.items() if p in kept}
+        self.read_only = {p: r for p, r in self.read_only.items() if p in kept}
 
     def acknowledge(self, runs: Iterable[Run]) -> None:
         if self.acks is not None:

@@ -41,6 +41,8 @@ class Workspace:
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
+        # told after `reload`: what a face keeps per profile may name profiles now gone
+        self.profile_listeners: list[Callable[[], None]] = []
         self.focus: set[Key] = set()
         self.paused = False  # auto-refresh paused by the operator (`f`): reads only on request
         self.workflow_control = WorkflowController(self.journal)
@@ -154,6 +156,14 @@ class Workspace:
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=_short(err)))
+        for listener in list(self.profile_listeners):
+            listener()
+
+    @property
+    def known_profiles(self) -> set[str]:
+        """Every profile the config names: the usable ones and those in error (a profile
+        the file has but cannot read is still the user's, and its trouble is theirs)."""
+        return set(self.config.profiles) | {err.profile for err in self.config.errors if err.profile}
 
     @property
     def logs(self) -> LogHub:

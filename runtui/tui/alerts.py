@@ -99,6 +99,7 @@ class Alerts:
         self.queue.apply(self.workspace.store.runs.values(), [], [], live=False, now=clock.now())
         self.workspace.store.subscribe(self.on_delta)
         self.workspace.health_listeners.append(self.on_health)
+        self.workspace.profile_listeners.append(self.on_profiles_changed)
         for health in self.workspace.health.values():  # what is known at start is backlog
             if health.state is HealthState.OK:
                 self._loaded.add(health.profile)
@@ -188,6 +189,16 @@ class Alerts:
         self.queue.set_health(health, now=clock.now())
         self.version += 1
 
+    def on_profiles_changed(self) -> None:
+        """The config was reloaded (a profile added, edited, renamed or removed): the items
+        of profiles that are gone leave the queue, and the header's count with them."""
+        ws = self.workspace
+        known = ws.known_profiles
+        self.queue.keep_profiles(known)
+        self.queue.read_only = {n: ws.read_only(n) for n in ws.profile_names}
+        self._loaded &= known
+        self.version += 1
+
     def _catch_up(self) -> None:
         """The workflows' usual times from every run of the listings just in."""
         self._catch_up_timer = None
@@ -231,9 +242,12 @@ class Alerts:
             try:
                 if isinstance(provider, ListsHumanRequests):
                     requests = await provider.human_requests()
-                    self.queue.set_requests(name, requests, now=clock.now(), live=live)
+                    if self._still_there(name):
+                        self.queue.set_requests(name, requests, now=clock.now(), live=live)
                 if isinstance(provider, ReportsTrouble):
-                    self.queue.set_troubles(name, await provider.troubles(), now=clock.now(), live=live)
+                    troubles = await provider.troubles()
+                    if self._still_there(name):
+                        self.queue.set_troubles(name, troubles, now=clock.now(), live=live)
             except RuntuiError:
                 continue
         # Unless the queue shows, `_unread_waiting` leaves the runs still settling: the
@@ -241,6 +255,11 @@ class Alerts:
         await self._read_waiting_steps()
         if self.queue.items != before:
             self.version += 1
+
+    def _still_there(self, profile: str) -> bool:
+        """`profile` was not removed while its read was on its way (its answer would put
+        back what `on_profiles_changed` took out, for good)."""
+        return profile in self.workspace.known_profiles
 
     async def _read_waiting_steps(self) -> None:
         """Say where waiting runs wait: each one's detail, read once (a few per poll)."""

@@ -380,6 +380,55 @@ async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) 
         assert any(i.reason is Reason.PROFILE and i.profile == "broken" for i in screen._rows)
 
 
+async def test_a_profile_renamed_then_removed_leaves_the_queue(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """A profile added with a key nobody set is a config-error item; renamed, then removed
+    in the profiles screen, its items stayed (`! profile test1`, `! profile 2`) in the queue
+    and its count for good: nothing would ever resolve them."""
+    from runtui.engine.workspace import Workspace
+    from tests.tui.test_profiles import fill_form, open_profiles, select_row
+
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    config.chmod(0o600)
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.alerts is not None, what="the runs screen")
+        alerts_ = app.alerts
+        assert alerts_ is not None
+
+        def troubled() -> set[str]:
+            return {p for p, run_id in alerts_.queue.items if not run_id}
+
+        async def saved(name: str) -> None:
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: name in app.workspace.config.profiles, what=f"{name} saved")
+
+        profiles = await open_profiles(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill_form(pilot, name="test1", provider="wexa", key_value="RUNTUI_TEST_UNSET_KEY",
+                        project_id="a" * 24, user_id="u1")
+        await saved("test1")
+        await wait_for(pilot, lambda: troubled() == {"test1"}, what="test1's config error")
+        await select_row(pilot, profiles, "test1")
+        await pilot.press("e")
+        await pilot.pause()
+        await fill_form(pilot, name="2")
+        await saved("2")
+        await wait_for(pilot, lambda: troubled() == {"2"}, what="only the renamed profile's error")
+        await select_row(pilot, profiles, "2")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="remove asks")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "2" not in app.workspace.config.profiles, what="2 removed")
+        await wait_for(pilot, lambda: not troubled(), what="no profile trouble left")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the runs")
+        screen = await open_attention(pilot)
+        await wait_for(pilot, lambda: len(screen._rows) == alerts_.count, what="the rows")
+        assert not [i for i in screen._rows if i.profile in ("test1", "2")]
+
+
 async def test_a_waiting_run_is_news_once_it_stays_waiting(
         tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
     """Edges runs flip RUNNING/BLOCKED under throttling: only a wait that lasts is told."""

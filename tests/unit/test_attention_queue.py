@@ -150,6 +150,20 @@ def test_live_queue_profile_trouble_comes_and_goes() -> None:
     assert len(queue) == 0
 
 
+def test_a_profile_no_longer_configured_is_forgotten_with_its_runs() -> None:
+    """Removed or renamed profiles: nothing else would ever take their items out."""
+    queue = AttentionQueue()
+    queue.apply([run("f", Status.FAILED, finished=3, profile="gone"),
+                 run("w", Status.WAITING, profile="gone"), run("k", Status.FAILED, finished=3)], [], [],
+                now=NOW)
+    queue.set_health(Health("gone", HealthState.CONFIG, "no key"), now=NOW)
+    queue.set_troubles("gone", ["no worker"], now=NOW)
+    queue.keep_profiles({"p"})
+    assert list(queue.items) == [("p", "k")]
+    queue.tick(NOW + timedelta(minutes=1))  # its health and trouble do not come back
+    assert list(queue.items) == [("p", "k")]
+
+
 def a_world(rnd: random.Random, n: int, tag: str) -> list[Run]:
     """Runs of three workflows in two profiles, every status, times minutes apart (ties)."""
     out = []
