@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from runtui import display
 from runtui.engine.attention import Reason
@@ -166,6 +166,36 @@ async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim
         assert run_id in screen_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("b3os", run_id) == "cancelled", what="cancelled")
+
+
+async def test_the_cursor_stays_where_a_seen_item_was_and_g_G_go_to_the_ends(tui_sim: TuiSim) -> None:
+    """After `a` the cursor jumped to the top: working down a queue meant walking back each
+    time. It stays at the same index, on the item that took the seen one's place; `g`/`Home`
+    and `G`/`End` go to the first and last row (`End` scrolled the table sideways)."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        def failures() -> int:
+            return sum(i.reason is Reason.FAILED for i in alerts_.queue.items.values())
+
+        await wait_for(pilot, lambda: failures() > 2, what="failures")
+        screen = await open_attention(pilot)
+        table = screen.query_one("#attention-table", DataTable)
+        await wait_for(pilot, lambda: len(screen._rows) == alerts_.count, what="the rows")
+        index = next(i for i, item in enumerate(screen._rows[1:-1], 1) if item.reason is Reason.FAILED)
+        seen, after = screen._rows[index], screen._rows[index + 1]
+        table.move_cursor(row=index)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: seen not in screen._rows, what="the seen failure gone")
+        assert table.cursor_row == index and screen._rows[index] == after
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1 and table.scroll_x == 0
+        await pilot.press("home")
+        assert table.cursor_row == 0
 
 
 async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:

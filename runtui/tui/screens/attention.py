@@ -35,6 +35,22 @@ LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUC
          Reason.LATE: "○ late", Reason.PROFILE: "! profile"}
 
 
+class QueueTable(DataTable[Text]):
+    """The queue's rows. `g`/`Home` and `G`/`End` go to the first and last row, as in the
+    run table: DataTable's own Home and End scroll sideways, which hid the ID columns."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home,g", "cursor_first", "First", show=False, id="attention.first"),
+        Binding("end,G", "cursor_last", "Last", show=False, id="attention.last"),
+    ]
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+
 class AttentionScreen(Screen[None]):
     # The table takes what the title and footer leave: sized to its rows (Textual's
     # default), a long queue made the whole screen scroll, title and all.
@@ -69,7 +85,7 @@ class AttentionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="attention-title", markup=False)
-        table: DataTable[Text] = DataTable(id="attention-table", cursor_type="row", zebra_stripes=False)
+        table = QueueTable(id="attention-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
         yield table
         yield keys_footer()
@@ -97,18 +113,26 @@ class AttentionScreen(Screen[None]):
             return
         self._shown_version = (self.alerts.version, self.size.width)
         table: DataTable[Text] = self.query_one(DataTable)
-        selected = self._selected()
+        selected, index = self._selected(), table.cursor_row
         self._rows = self.alerts.queue.sorted_items()
         table.clear()
         detail_width = fitted_detail_width(self._rows, self.size.width)
         for item in self._rows:
             table.add_row(*row_cells(item, detail_width), key=_row_key(item))
-        if selected is not None and _row_key(selected) in {_row_key(i) for i in self._rows}:
-            table.move_cursor(row=table.get_row_index(_row_key(selected)))
+        table.move_cursor(row=self._cursor_after(selected, index))
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
         self.query_one("#attention-title", Static).update(
             f"{title} | r resume or answer, enter detail, A all seen, t retry")
+
+    def _cursor_after(self, selected: AttentionItem | None, index: int) -> int:
+        """Where the cursor goes once the rows are rebuilt: on the item it was on, and when
+        that item left (seen, answered, resolved), on the one that took its place, so a
+        queue is worked down without walking back from the top each time."""
+        keys = [_row_key(item) for item in self._rows]
+        if selected is not None and _row_key(selected) in keys:
+            return keys.index(_row_key(selected))
+        return max(0, min(index, len(keys) - 1))
 
     def _selected(self) -> AttentionItem | None:
         table: DataTable[Text] = self.query_one(DataTable)
