@@ -420,11 +420,19 @@ class AttentionQueue:
                 if item is not None and item.reason is Reason.FAILED:
                     del self.items[run.key]
 
-    def acknowledge_all(self, now: datetime | None = None) -> None:
-        if self.acks is not None:
-            self.acks.acknowledge_all({p for p, _ in self._runs}, now)
-            self.acks.save()
-            self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
+    def acknowledge_all(self, now: datetime | None = None) -> int:
+        """Every failure so far is seen; how many items that took out of the queue."""
+        if self.acks is None:
+            return 0
+        self.acks.acknowledge_all({p for p, _ in self._runs}, now)
+        self.acks.save()
+        before = len(self.items)
+        self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
+        return before - len(self.items)
+
+    def failure_count(self) -> int:
+        """Failures not seen yet: what `acknowledge_all` would take out."""
+        return sum(item.reason is Reason.FAILED for item in self.items.values())
 
     def _judge(self, runs: list[Run], now: datetime, *, live: bool) -> None:
         self._catch_up_times(now)

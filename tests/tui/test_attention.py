@@ -198,6 +198,32 @@ async def test_the_cursor_stays_where_a_seen_item_was_and_g_G_go_to_the_ends(tui
         assert table.cursor_row == 0
 
 
+async def test_all_seen_asks_with_the_count_and_says_what_it_did(tui_sim: TuiSim) -> None:
+    """`A` took every failure out of the queue at once, unasked and unrecorded."""
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        queue = app.alerts.queue
+        await wait_for(pilot, lambda: queue.failure_count() > 1, what="failures")
+        screen = await open_attention(pilot)
+        count = queue.failure_count()
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert confirm.question.startswith(f"Mark {count} failures as seen?")
+        await pilot.press("enter")  # No is the default
+        await wait_for(pilot, lambda: app.screen is screen, what="the queue again")
+        assert queue.failure_count() == count
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: queue.failure_count() == 0, what="all seen")
+        said = f"marked {count} failures as seen"
+        await wait_for(pilot, lambda: any(said in n for n in notifications(app)), what="the toast")
+        assert any(said in m.text for m in app.messages)  # `M` lists it
+        assert not [i for i in screen._rows if i.reason is Reason.FAILED]
+
+
 async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         await open_attention(pilot)

@@ -188,9 +188,28 @@ class AttentionScreen(Screen[None]):
         self._fill()
 
     def action_acknowledge_all(self) -> None:
-        self.alerts.queue.acknowledge_all()
+        """Asked first, No the default, like every bulk action: one stray `A` took every
+        failure out of sight with nothing to say it had. Done, a toast (kept under `M`)
+        says how many."""
+        count = self.alerts.queue.failure_count()
+        if not count:
+            self.notify("no failures to mark as seen", timeout=4)
+            return
+        from runtui.tui.screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._acknowledge_all()
+
+        question = (f"Mark {_failures(count)} as seen?\nThey leave the queue; "
+                    "a run that fails from now on is listed again.")
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def _acknowledge_all(self) -> None:
+        marked = self.alerts.queue.acknowledge_all()
         self.alerts.version += 1
         self._fill()
+        self.notify(f"marked {_failures(marked)} as seen", title="attention")
 
     def action_act(self, name: str) -> None:
         run = self._selected_run()
@@ -256,6 +275,10 @@ def row_cells(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[Te
 def _leading_cells(item: AttentionItem) -> tuple[str, str, str]:
     """WHY, PROFILE and ID: the columns before the detail, which it is fitted after."""
     return LABEL[item.reason], item.profile, display.short_id(item.run.id) if item.run else ""
+
+
+def _failures(count: int) -> str:
+    return f"{count} failure" if count == 1 else f"{count} failures"
 
 
 def _clip(text: str, width: int) -> str:
