@@ -41,8 +41,9 @@ class Workspace:
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
-        # told after `reload`: what a face keeps per profile may name profiles now gone
-        self.profile_listeners: list[Callable[[], None]] = []
+        # told after `reload`, with the profiles whose runs it dropped (edited or removed):
+        # what a face keeps per profile may name profiles now gone, or rebuilt
+        self.profile_listeners: list[Callable[[set[str]], None]] = []
         self.focus: set[Key] = set()
         self.paused = False  # auto-refresh paused by the operator (`f`): reads only on request
         self.workflow_control = WorkflowController(self.journal)
@@ -142,8 +143,10 @@ class Workspace:
         cfg = load_config(path or self.config.path)
         old = self.config
         self.config = cfg
+        dropped: set[str] = set()
         for name in list(self.providers):
             if name not in cfg.profiles or cfg.profiles[name] != old.profiles.get(name):
+                dropped.add(name)
                 await self.stop_watching(name)
                 provider = self.providers.pop(name)
                 await provider.aclose()
@@ -157,7 +160,7 @@ class Workspace:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG, message=_short(err)))
         for listener in list(self.profile_listeners):
-            listener()
+            listener(dropped)
 
     @property
     def known_profiles(self) -> set[str]:

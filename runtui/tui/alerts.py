@@ -189,14 +189,16 @@ class Alerts:
         self.queue.set_health(health, now=clock.now())
         self.version += 1
 
-    def on_profiles_changed(self) -> None:
+    def on_profiles_changed(self, dropped: set[str]) -> None:
         """The config was reloaded (a profile added, edited, renamed or removed): the items
-        of profiles that are gone leave the queue, and the header's count with them."""
+        of profiles that are gone leave the queue, and the header's count with them. A
+        profile whose runs were `dropped` (edited) lists them again from scratch: that
+        listing is backlog, as at start, not a toast for every failure it already had."""
         ws = self.workspace
         known = ws.known_profiles
         self.queue.keep_profiles(known)
         self.queue.read_only = {n: ws.read_only(n) for n in ws.profile_names}
-        self._loaded &= known
+        self._loaded &= known - dropped
         self.version += 1
 
     def _catch_up(self) -> None:

@@ -485,6 +485,39 @@ async def test_a_profile_renamed_then_removed_leaves_the_queue(tui_sim: TuiSim, 
         assert not [i for i in screen._rows if i.profile in ("test1", "2")]
 
 
+async def test_an_edited_profiles_listing_again_is_not_news(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """An edited profile's adapter is rebuilt and its runs are listed again from scratch:
+    the failures it already had are the backlog again, not news for a toast each."""
+    from runtui import config as config_mod
+    from runtui.engine.health import HealthState
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.screens.profiles import apply_change
+
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    config.chmod(0o600)
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.alerts is not None, what="the runs screen")
+        alerts_, ws = app.alerts, app.workspace
+        assert alerts_ is not None
+
+        def failed() -> set[tuple[str, str]]:
+            items = alerts_.queue.items.items()
+            return {k for k, i in items if i.reason is Reason.FAILED and k[0] == "edges-sim"}
+
+        await wait_for(pilot, lambda: "edges-sim" in alerts_._loaded and bool(failed()),
+                       what="edges failures")
+        before = failed()
+        values = config_mod.profile_values(ws.config.profiles["edges-sim"])
+        config_mod.save_profile(config, "edges-sim", {**values, "refresh_seconds": 3.0}, replace=True)
+        await apply_change(app)
+        await wait_for(pilot, lambda: ws.health["edges-sim"].state is HealthState.OK and failed() >= before,
+                       what="edges listed again")
+        news = [p.event.message for p in alerts_._pending_toasts] + notifications(app)
+        assert not [m for m in news if any(run_id in m for _p, run_id in before)]
+
+
 async def test_a_waiting_run_is_news_once_it_stays_waiting(
         tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
     """Edges runs flip RUNNING/BLOCKED under throttling: only a wait that lasts is told."""
