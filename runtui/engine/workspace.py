@@ -166,7 +166,7 @@ class Workspace:
     def known_profiles(self) -> set[str]:
         """Every profile the config names: the usable ones and those in error (a profile
         the file has but cannot read is still the user's, and its trouble is theirs)."""
-        return set(self.config.profiles) | {err.profile for err in self.config.errors if err.profile}
+        return self.config.names_taken()
 
     @property
     def logs(self) -> LogHub:
