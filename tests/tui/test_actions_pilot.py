@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -27,6 +28,7 @@ from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.execute import ExecuteScreen, goal_of
 from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import KeysFooter
 from tests.tui.conftest import (
     SIM_PROFILE,
@@ -635,6 +637,28 @@ async def test_the_detail_title_keeps_profile_and_id_and_a_finished_run_can_run_
         assert f"{run.profile}/{display.short_id(run.id)}" in title, title
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_slash_on_the_detail_logs_tab_finds_in_the_log(tui_sim: TuiSim, size: tuple[int, int]) -> None:
+    """On the Logs tab with the tab bar focused, `/` did nothing full screen and opened the
+    runs filter in the split; a `/` typed in the log's search box is text."""
+    from runtui.tui.widgets.log_panel import LogPanel
+
+    async with runs_loaded(tui_sim.config_path, size=size) as (app, pilot, screen):
+        run = next(r for r in screen.table.visible_runs() if r.provider == "b3os")
+        screen.table.move_cursor_to(run.key)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query(DetailPane)), what="the detail")
+        if isinstance(app.screen, RunsScreen):
+            await pilot.press("tab")  # from the table beside it to the pane's tab bar
+            await wait_for(pilot, lambda: app.screen.query_one(DetailPane).has_focus_within, what="the pane")
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await wait_for(pilot, lambda: bool(app.screen.query(LogPanel)), what="the Logs tab")
+        await pilot.press("slash", "a", "slash", "b")
+        box = app.screen.query_one("#log-search", Input)
+        await wait_for(pilot, lambda: box.value == "a/b", what="the search typed")
+        assert app.focused is box and not screen.table.filter_text
+
+
 async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
     from runtui.model import Status
 
@@ -684,7 +708,6 @@ async def test_wexa_tasks_in_the_table_pause_resume_and_stop(tui_sim: TuiSim) ->
         table.move_cursor_to(task.key)
         await pilot.pause()
         screen.show_detail(task)  # its execution tree, as for a run
-        from runtui.tui.widgets.detail_pane import DetailPane
 
         await wait_for(pilot, lambda: (p := next(iter(app.screen.query(DetailPane)), None)) is not None
                        and p.detail is not None and p.detail.run.kind is Kind.TASK

@@ -398,9 +398,14 @@ class RunsScreen(Screen[None]):
         if later(self.app):  # read with keys still on their way (`l/`): after them
             return
         flt = self.query_one("#filter", Input)
-        if self.focused is flt:  # "/" is a priority key: in the filter box it is text,
-            flt.post_message(events.Key("slash", "/"))  # queued behind the keys before it
+        pane = self._detail()
+        typing = self.focused if isinstance(self.focused, Input) else None
+        if typing is not None and (typing is flt or (pane is not None and pane.has_focus_within)):
+            # "/" is a priority key: in the filter box (or the log's search box) it is text,
+            typing.post_message(events.Key("slash", "/"))  # queued behind the keys before it
             return
+        if pane is not None and pane.has_focus_within and pane.find_in_log():
+            return  # in the split's Logs tab, `/` finds in the log as it does full screen
         self._filter_box(True)
         # Synchronously, not focus(): keys typed right after "/" (or pasted) must
         # land in the filter, not trigger the table's bindings.

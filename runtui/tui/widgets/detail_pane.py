@@ -142,6 +142,7 @@ class DetailPane(Vertical):
         Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", id="detail.prev_tab",
                 key_display="[", show=False),
         Binding("down", "enter_tab", "Into the tab", id="detail.enter_tab", show=False),
+        Binding("slash", "find_in_log", "Find in the log", id="detail.find", key_display="/", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -301,6 +302,21 @@ class DetailPane(Vertical):
         target = next(iter(found), None)
         if target is not None and target.focusable:
             target.focus()
+
+    def find_in_log(self) -> bool:
+        """`/` on the Logs tab opens its search wherever the focus is in the pane (on the
+        tab bar it did nothing, with no hint that ↓ came first); False elsewhere."""
+        if self.query_one(TabbedContent).active != "tab-logs":
+            return False
+        panel = next(iter(self.query(LogPanel)), None)
+        if panel is None:
+            return False
+        panel.action_search()
+        return True
+
+    def action_find_in_log(self) -> None:
+        if not self.find_in_log():
+            raise SkipAction()
 
     def action_enter_tab(self) -> None:
         """↓ on the tab bar goes into the tab (the steps tree said ↑/↓ and did nothing)."""
