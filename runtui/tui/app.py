@@ -101,7 +101,7 @@ class RuntuiApp(App[int]):
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
         if keymap:
-            self.set_keymap(keymap_rules.with_detail_twins(keymap))
+            self.set_keymap(keymap_rules.with_twins(keymap))
             # reading every screen's bindings imports them all: after the first frame
             after_frame(self, self._check_keymap, name="keymap-check")
         for err in self.workspace.config.errors:
@@ -231,7 +231,8 @@ class RuntuiApp(App[int]):
 
     def _check_keymap(self) -> None:
         """Say which [keymap] entries cannot work (Textual applies them silently)."""
-        problems = keymap_rules.keymap_problems(self.workspace.config.keymap,
+        # With the twins: a key `runs.cancel` moves the queue's cancel to may be taken there.
+        problems = keymap_rules.keymap_problems(keymap_rules.with_twins(self.workspace.config.keymap),
                                               keymap_rules.binding_groups(self.BINDINGS))
         if problems:
             self.notify("\n".join(problems), title="keymap: not applied", severity="warning", timeout=20)

@@ -20,9 +20,13 @@ from textual.keys import Keys, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 _NAMED_KEYS = frozenset(k.value for k in Keys)
-# runs.X remapped moves detail.X with it (the detail's run keys are the table's)
+# runs.X remapped moves detail.X with it (the detail's run keys are the table's), and
+# attention.X for the queue's run keys: a cancel moved off `c` to avoid slips stayed on
+# `c` under `!`.
 RUN_KEYS_IN_DETAIL = ("execute", "pause", "resume", "cancel", "retry", "again", "watch", "logs",
                       "copy", "refresh")
+RUN_KEYS_IN_QUEUE = ("resume", "retry", "cancel")
+TWINS = {"detail": RUN_KEYS_IN_DETAIL, "attention": RUN_KEYS_IN_QUEUE}
 
 
 def key_problem(key: str) -> str | None:
@@ -103,11 +107,13 @@ def keymap_problems(keymap: Mapping[str, str], groups: list[list[Binding]]) -> l
     return problems
 
 
-def with_detail_twins(keymap: Mapping[str, str]) -> dict[str, str]:
-    """`keymap`, plus `detail.X` for each remapped `runs.X` the keymap does not name itself."""
+def with_twins(keymap: Mapping[str, str]) -> dict[str, str]:
+    """`keymap`, plus `detail.X` and `attention.X` for each remapped `runs.X` the keymap
+    does not name itself."""
     full = dict(keymap)
-    for name in RUN_KEYS_IN_DETAIL:
-        mine, twin = f"runs.{name}", f"detail.{name}"
-        if mine in keymap and twin not in keymap:
-            full[twin] = keymap[mine]
+    for screen, names in TWINS.items():
+        for name in names:
+            mine, twin = f"runs.{name}", f"{screen}.{name}"
+            if mine in keymap and twin not in keymap:
+                full[twin] = keymap[mine]
     return full

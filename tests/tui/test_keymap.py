@@ -14,6 +14,7 @@ from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.tui.app import RuntuiApp
 from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_groups, binding_ids, key_problem, keymap_problems
+from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
@@ -81,6 +82,13 @@ async def test_entries_that_cannot_work_are_said_and_a_run_key_moves_in_the_deta
         await pilot.press("C")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="cancel asks")
         await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the runs")
+        await pilot.press("exclamation_mark")  # the queue's cancel moved too (it stayed on c)
+        await wait_for(pilot, lambda: isinstance(app.screen, AttentionScreen), what="the queue")
+        actions = {key: active.binding.action for key, active in app.screen.active_bindings.items()}
+        assert actions.get("C") == "act('cancel')" and actions.get("c") != "act('cancel')"
 
 
 def test_a_key_taken_from_another_binding_of_the_screen_is_said() -> None:
