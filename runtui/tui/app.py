@@ -293,7 +293,7 @@ class RuntuiApp(App[int]):
 
         def filtered(text: str | None) -> None:
             if text:
-                runs.show_filter(text)
+                runs.show_filter(text, history=True)
 
         self.push_screen(WorkflowsScreen(self.workspace), filtered)
 

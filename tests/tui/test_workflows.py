@@ -108,6 +108,23 @@ async def test_enter_filters_the_run_table_to_the_workflow(tui_sim: TuiSim) -> N
         assert runs.table.filter_text == "" and len(runs.table.visible_runs()) > len(shown)
 
 
+async def test_enter_on_a_workflow_shows_its_finished_runs_with_active_only_on(tui_sim: TuiSim) -> None:
+    """With `a` on, the workflow's history (its failures, what it was opened for) was
+    hidden behind "active only": it goes off, said in a toast."""
+    async with tui(tui_sim.config_path) as (app, pilot, runs):
+        await pilot.press("a")
+        assert runs.table.active_only
+        screen = await open_workflows(pilot)
+        index = next(i for i, r in enumerate(screen.rows)
+                     if r.figures.profile == "edges-sim" and r.figures.runs)
+        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to runs")
+        assert not runs.table.active_only
+        assert any(r.status.terminal for r in runs.table.visible_runs())
+        assert any("active only is off" in n for n in notifications(app))
+
+
 async def test_d_compares_two_marked_runs_across_providers(tui_sim: TuiSim) -> None:
     b3 = tui_sim.take("b3os", "success")
     edges = tui_sim.take("edges", "FAILED")

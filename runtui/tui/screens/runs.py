@@ -421,8 +421,14 @@ class RunsScreen(Screen[None]):
         if not shown and self.focused is flt:
             self.set_focus(self.table)
 
-    def show_filter(self, text: str) -> None:
-        """Apply `text` as the filter (the workflows view's `enter`); `/` edits it."""
+    def show_filter(self, text: str, *, history: bool = False) -> None:
+        """Apply `text` as the filter (the workflows view's `enter`); `/` edits it.
+        `history`: the runs asked for include finished ones, so "active only" goes off
+        (the workflow's failures it was opened for were hidden), and a toast says so."""
+        if history and self.table.active_only:
+            self.table.set_active_only(False)
+            self.notify("active only is off: the workflow's finished runs show too (a: back on)",
+                        timeout=5)
         flt = self.query_one("#filter", Input)
         flt.value = text
         self._filter_to(text)
