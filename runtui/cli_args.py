@@ -17,6 +17,7 @@ import click
 from runtui import safe_text
 from runtui.cli_output import EXIT_USAGE, fail
 from runtui.human_input import json_value
+from runtui.model import id_is_invalid
 
 MAX_ID_LENGTH = 1024
 """Longer than any platform's ids (UUIDs, slugs, Mongo ids), far below URL limits."""
@@ -39,6 +40,8 @@ def id_problem(value: str) -> str | None:
         return "an id cannot be empty"
     if len(value) > MAX_ID_LENGTH:
         return f"{shorten(value)} is not an id: longer than {MAX_ID_LENGTH:,} characters"
+    if id_is_invalid(value):
+        return f"invalid id {shorten(value)!r}"
     return None
 
 

@@ -67,6 +67,14 @@ class Kind(enum.StrEnum):
     TASK = "task"
 
 
+def id_is_invalid(text: str) -> bool:
+    """No platform's id is empty, `.` or `..`, or holds a slash, a backslash, NUL or a
+    line break; such an id would leave its URL path segment (many servers decode %2F
+    before routing). One rule for the HTTP layer and the command line, so a bad id is
+    the user's usage error before any request, never a profile that "could not be read"."""
+    return text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n/\\")
+
+
 class _Copy:
     """`model_copy(update=...)`, the one pydantic habit the code base keeps."""
 

@@ -21,6 +21,7 @@ import httpx
 
 from runtui import startup
 from runtui.errors import ProviderError, bounded_wait
+from runtui.model import id_is_invalid
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
 from runtui.urls import check_base_url
@@ -51,9 +52,7 @@ URL_CACHE = 512
 def seg(value: str) -> str:
     """One URL path segment from user input: escaped, and never '.' or '..'."""
     text = str(value)
-    # "/" and "\\" are refused, not only escaped: many servers decode %2F before
-    # routing, so an escaped slash could still reach a sibling route.
-    if text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n/\\"):
+    if id_is_invalid(text):  # "/" refused, not only escaped: see id_is_invalid
         raise ProviderError(f"invalid id {text!r}", provider="runtui", kind="input")
     return quote(text, safe="")
 

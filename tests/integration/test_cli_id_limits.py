@@ -73,3 +73,29 @@ def test_history_caps_what_one_long_value_can_widen(sim: Sim) -> None:
     assert max(len(line) for line in result.out.splitlines()) < 200
     assert "r-1" in result.out and "aaa…" in result.out
     assert json.loads(run_cli(sim, "history", "--json").out)[0]["run_id"] == HUGE  # JSON keeps it whole
+
+
+NOT_IDS = ["../x", "a/b", "..", "a\\b"]
+WITHOUT_PROFILE = [
+    ("runs", "show", "{}"),
+    ("runs", "wait", "{}"),
+    ("runs", "logs", "{}"),
+    ("runs", "cancel", "{}", "--yes"),
+    ("runs", "diff", "{}", "x"),
+    ("attention", "ack", "{}"),
+]
+
+
+@pytest.mark.parametrize("bad", NOT_IDS)
+@pytest.mark.parametrize("args", [*COMMANDS, *WITHOUT_PROFILE], ids=lambda a: " ".join(a[:3]))
+def test_an_id_no_platform_has_is_a_usage_error_with_or_without_profile(
+        sim: Sim, args: tuple[str, ...], bad: str) -> None:
+    """`runs show ../x` without --profile said every profile "could not be read" (exit 1),
+    and `runs execute -w ../../x` was sent and journaled as a failed action."""
+    before = _requests(sim)
+    result = run_cli(sim, *(bad if a in (HUGE, "{}") else a for a in args))
+    assert result.code == 2, result
+    assert f"invalid id {bad!r}" in result.err
+    assert "could not be read" not in result.err
+    assert _requests(sim) == before, "nothing was read or sent"
+    assert list(Journal().entries()) == []
