@@ -81,32 +81,59 @@ class Journal:
             lines = self.path.read_bytes().splitlines()  # one bad byte spoils its line, not the file
         except FileNotFoundError:
             return
-        starts: dict[str, dict[str, Any]] = {}
-        ends: dict[str, dict[str, Any]] = {}
+        starts: dict[str, _Started] = {}
+        ends: dict[str, _Finished] = {}
         order: list[str] = []
         for line in lines:
             if not line.strip():
                 continue
-            try:
-                rec = json.loads(line.decode("utf-8"))
-            except ValueError:  # UnicodeDecodeError too; or a torn last line after a crash
+            record = _record(line)
+            if record is None:
                 self.unreadable += 1
-                continue
-            if not isinstance(rec, dict) or "id" not in rec:
-                self.unreadable += 1
-                continue
-            if rec.get("phase") == "started":
-                starts[rec["id"]] = rec
-                order.append(rec["id"])
+            elif isinstance(record, _Started):
+                starts[record.id] = record
+                order.append(record.id)
             else:
-                ends[rec["id"]] = rec
+                ends[record.id] = record
         for entry_id in order:
-            s, e = starts[entry_id], ends.get(entry_id, {})
-            yield Entry(id=entry_id, time=s.get("time", ""), profile=s.get("profile", ""),
-                        provider=s.get("provider", ""), run_id=e.get("run_id") or s.get("run_id"),
-                        action=s.get("action", ""),
-                        outcome=e.get("outcome", "unknown (no outcome recorded)"),
-                        message=e.get("message"), finished=e.get("time"))
+            s, e = starts[entry_id], ends.get(entry_id)
+            yield Entry(id=entry_id, time=s.time, profile=s.profile, provider=s.provider,
+                        run_id=(e.run_id if e is not None else None) or s.run_id, action=s.action,
+                        outcome=e.outcome if e is not None else "unknown (no outcome recorded)",
+                        message=e.message if e is not None else None,
+                        finished=e.time if e is not None else None)
+
+
+class _Started(msgspec.Struct, frozen=True, tag_field="phase", tag="started"):
+    """A journal's "started" line, as read: every field of the type it is written with."""
+
+    id: str
+    time: str = ""
+    profile: str = ""
+    provider: str = ""
+    run_id: str | None = None
+    action: str = ""
+
+
+class _Finished(msgspec.Struct, frozen=True, tag_field="phase", tag="finished"):
+    id: str
+    outcome: str = "unknown (no outcome recorded)"
+    time: str | None = None
+    message: str | None = None
+    run_id: str | None = None
+
+
+_LINE = msgspec.json.Decoder(_Started | _Finished)
+
+
+def _record(line: bytes) -> _Started | _Finished | None:
+    """One line, or None when it is not a record: not UTF-8, not JSON (a torn line after a
+    crash), or JSON with a field of the wrong type (`"action": 5` crashed `history`, and
+    `--json` passed it on to scripts as it was)."""
+    try:
+        return _LINE.decode(line)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def _now() -> str:

@@ -161,3 +161,29 @@ def test_a_line_that_is_not_utf8_is_skipped_and_counted(tmp_path: Path) -> None:
     assert "1 unreadable line(s) skipped" in res.err
     entries = run_cli(tmp_path / "none.toml", "history", "--json").json()
     assert [e["run_id"] for e in entries] == ["r-0", "r-1", "r-after"]
+
+
+WRONG_TYPES = [
+    '{"id": "w1", "phase": "started", "time": "2026-12-06T10:00:00+00:00", "profile": "a", '
+    '"provider": "b", "run_id": "r", "action": 5}',
+    '{"id": "w2", "phase": "started", "time": 5, "profile": "a", "provider": "b", "run_id": "r", '
+    '"action": "cancel"}',
+    '{"id": ["w3"], "phase": "started", "action": "cancel"}',
+    '{"id": "r-0", "phase": "finished", "outcome": {"ok": true}}',
+]
+
+
+def test_a_line_of_json_with_wrong_types_is_skipped_and_counted(tmp_path: Path) -> None:
+    """`"action": 5` or `"time": 5` ended `history` with a traceback, and `--json` passed
+    the number on to scripts as the action."""
+    _journal_of(2)
+    with default_path().open("a") as fh:
+        fh.write("\n".join(WRONG_TYPES) + "\n")
+    res = run_cli(tmp_path / "none.toml", "history")
+    assert res.code == 0, res.err
+    assert "Traceback" not in res.err and f"{len(WRONG_TYPES)} unreadable line(s) skipped" in res.err
+    assert "r-0" in res.out and "r-1" in res.out
+    entries = run_cli(tmp_path / "none.toml", "history", "--json").json()
+    assert [(e["run_id"], e["action"], e["outcome"]) for e in entries] == [
+        ("r-0", "cancel", "refused"), ("r-1", "cancel", "refused")]
+    assert all(isinstance(e[k], str) for e in entries for k in ("time", "action", "outcome"))
