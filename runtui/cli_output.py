@@ -44,9 +44,13 @@ def say(text: str = "", *, err: bool = False) -> None:
     click.echo(safe_text.multi_line(text), err=err)
 
 
-def say_json(value: Any) -> None:
-    """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw."""
-    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=True))
+def say_json(value: Any, *, ctx: click.Context | None = None) -> None:
+    """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw.
+    Indented for people, except for an NDJSON command (`ctx`'s, or the running one's),
+    where every line is one object."""
+    ctx = ctx or click.get_current_context(silent=True)
+    ndjson = ctx is not None and isinstance(ctx.command, NdjsonCommand)
+    click.echo(json.dumps(value, indent=None if ndjson else 2, default=str, ensure_ascii=True))
 
 
 def cell(value: object) -> str:
@@ -113,7 +117,7 @@ class JsonUsageError(click.UsageError):
     """A click usage error of a command run with `--json`: a JSON error on stdout."""
 
     def show(self, file: IO[Any] | None = None) -> None:
-        say_json(error_object(self.format_message(), self.exit_code, "usage"))
+        say_json(error_object(self.format_message(), self.exit_code, "usage"), ctx=self.ctx)
 
 
 class JsonAwareCommand(click.Command):
@@ -133,6 +137,11 @@ class JsonAwareCommand(click.Command):
             return super().invoke(ctx)
         except INTERRUPTIONS:
             interrupted(bool(ctx.params.get("as_json")))
+
+
+class NdjsonCommand(JsonAwareCommand):
+    """A JsonAwareCommand whose `--json` output is NDJSON (`runs wait`, `runs logs`): its
+    errors are one compact line too, or `while read line; do jq ...` breaks on them."""
 
 
 class JsonAwareGroup(click.Group):

@@ -29,7 +29,7 @@ from runtui.cli_output import (
     EXIT_TIMEOUT,
     EXIT_USAGE,
     INTERRUPTIONS,
-    JsonAwareCommand,
+    NdjsonCommand,
     cell,
     fail,
     say,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 X = TypeVar("X")
 
 
-@click.command("wait", cls=JsonAwareCommand)
+@click.command("wait", cls=NdjsonCommand)
 @click.argument("run_ids", nargs=-1, required=True, type=ID, callback=unique_values)
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
@@ -192,7 +192,7 @@ def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
 LEVEL_CHOICES = ("debug", "info", "warning", "error")
 
 
-@click.command("logs", cls=JsonAwareCommand)
+@click.command("logs", cls=NdjsonCommand)
 @click.argument("run_id", type=ID)
 @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the run ends.")

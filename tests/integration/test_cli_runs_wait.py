@@ -203,3 +203,34 @@ def test_the_same_run_named_twice_is_waited_on_once(sim: Sim) -> None:
     assert lines[-1] == "1 of 1 runs succeeded" and len(lines) == 2, "one status line, one summary"
     summary = run_cli(sim, "runs", "wait", run_id, run_id, "-p", PROFILE, "--json").json_lines()[-1]
     assert summary["summary"]["succeeded"] == [run_id]
+
+
+@pytest.mark.parametrize("args", [
+    ("runs", "wait", "{ok}", "zzzz-no-such-run", "--json"),
+    ("runs", "wait", "zzzz-no-such-run", "-p", PROFILE, "--json"),
+    ("runs", "wait", "{ok}", "-p", "no-such-profile", "--json"),
+    ("runs", "wait", "{ok}", "--timeout", "-1", "--json"),
+    ("runs", "logs", "zzzz-no-such-run", "-p", "b3os-sim", "--json"),
+    ("runs", "logs", "{ok}", "--since", "soon", "--json"),
+    ("runs", "logs", "{ok}", "--level", "loud", "--json"),
+], ids=lambda a: " ".join(a[1:4]))
+def test_ndjson_commands_print_their_errors_as_one_line(sim: Sim, args: tuple[str, ...]) -> None:
+    """`runs wait --json` and `runs logs --json` are NDJSON: an error object over 8
+    indented lines broke `while read line; do jq ...; done`."""
+    from tests.integration.conftest import run_cli
+
+    ok = sim.find("edges", "SUCCEEDED")[0]["id"]
+    result = run_cli(sim, *(ok if a == "{ok}" else a for a in args))
+    assert result.code in (1, 2), result
+    lines = result.out.splitlines()
+    assert len(lines) == 1, result.out
+    error = json.loads(lines[0])["error"]
+    assert error["code"] == result.code
+
+
+def test_runs_show_json_errors_stay_indented_for_people(sim: Sim) -> None:
+    from tests.integration.conftest import run_cli
+
+    result = run_cli(sim, "runs", "show", "zzzz-no-such-run", "-p", PROFILE, "--json")
+    assert result.code == 1 and len(result.out.splitlines()) > 1
+    assert result.json()["error"]["kind"] == "not_found"
