@@ -105,7 +105,8 @@ def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_k
     for _key, why in problems(options.values(), settings):
         fail(f"{provider}: {why} (--set KEY=VALUE)", EXIT_USAGE)
     try:
-        config_mod.save_profile(obj.config_path, name, {**values, **settings}, replace=replace)
+        config_mod.save_profile(obj.config_path, name, {**values, **settings}, replace=replace,
+                                check=registry.check_settings)
     except ValueError as exc:
         fail(f"invalid profile: {exc}", EXIT_USAGE)
     say(f"added profile {name!r} to {obj.config_path}")

@@ -27,6 +27,7 @@ from runtui.secret import Secret
 ENV_CONFIG = "RUNTUI_CONFIG"
 ENV_STATE_DIR = "RUNTUI_STATE_DIR"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 KEY_SOURCES = ("api_key_env", "api_key_cmd", "keyring", "api_key")
 
 
@@ -158,7 +159,12 @@ _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
               # Unchecked, -1 polled the server back to back without end, 0.01 a hundred
               # times a second.
               ("refresh_seconds", lambda v: v is None or _interval(v), "must be at least 0.2 seconds"),
-              ("refresh_seconds", lambda v: v is None or v <= DAY, _AT_MOST_A_DAY)),
+              ("refresh_seconds", lambda v: v is None or v <= DAY, _AT_MOST_A_DAY),
+              # `$EDGES_KEY`, or the key itself pasted where its variable's name goes (then
+              # stored in the file in clear and shown by `profiles list`): never a name.
+              ("api_key_env", lambda v: v is None or ENV_NAME_RE.match(v) is not None,
+               "must be the NAME of the environment variable holding the key (letters, digits "
+               "and _, not starting with a digit), not the key or `$NAME`; the value is not shown")),
 }
 
 # The field that keeps the keys the type does not name.
@@ -400,7 +406,13 @@ def load(path: Path | None = None, *, known_providers: frozenset[str] | None = N
         return cfg
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    text = cfg.text = _decode(raw, path)
+    return parse(_decode(raw, path), path, cfg.file_mode, known_providers=known_providers)
+
+
+def parse(text: str, path: Path, file_mode: int | None = None, *,
+          known_providers: frozenset[str] | None = None) -> Config:
+    """The config in `text` (the file at `path`, or what is about to be written there)."""
+    cfg = Config(path=path, file_mode=file_mode, text=text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -594,37 +606,42 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
         pass
 
 
-def _load_doc(path: Path) -> Any:
+def _load_doc(path: Path) -> tuple[Any, int | None]:
+    """The file as a tomlkit document, and its mode (None: no file yet)."""
     import tomlkit
 
     check_private(path)
+    mode: int | None = None
     try:
-        text = _decode(_read_regular(path)[0], path)
+        raw, mode = _read_regular(path)
+        text = _decode(raw, path)
     except FileNotFoundError:
         text = ""
     except OSError as exc:
         raise ConfigError(f"cannot read, not writing: {exc.strerror}", path=str(path)) from None
     try:
-        return tomlkit.parse(text)
+        return tomlkit.parse(text), mode
     except Exception as exc:  # tomlkit raises its own ParseError family
         raise ConfigError(f"not valid TOML, not writing: {exc}", path=str(path)) from None
 
 
-def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: bool = False) -> None:
-    """Add or replace `[profiles.NAME]`, keeping every comment in the file."""
+def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: bool = False,
+                 check: Callable[[Config], None] | None = None) -> None:
+    """Add or replace `[profiles.NAME]`, keeping every comment in the file.
+
+    The file as it would be written is loaded first, with `check` (the provider checks a
+    workspace adds, `registry.check_settings`) run on it: a profile that loading would
+    refuse is refused here with the loader's own message, and nothing is written.
+    """
     import tomlkit
 
     values = {k: v for k, v in values.items() if v is not None}
-    try:  # refuse what we could not load back
-        prof = validated(Profile, {**values, "name": name})
+    try:  # a value of a type the file cannot hold (or a bad name) never reaches tomlkit
+        validated(Profile, {**values, "name": name})
     except Invalid as exc:
         raise ConfigError(exc.message, path=str(path), profile=name, field=exc.field) from None
-    if prof.base_url:
-        from runtui.urls import check_base_url
-
-        check_base_url(prof.base_url, allow_insecure_http=prof.allow_insecure_http, profile=name)
     with locked(path):
-        doc = _load_doc(path)
+        doc, mode = _load_doc(path)
         if "profiles" not in doc:
             doc["profiles"] = tomlkit.table(is_super_table=True)
         profiles = doc["profiles"]
@@ -647,14 +664,28 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
             for key, value in wanted.items():
                 table[key] = value
             profiles[name] = table
-        write_atomic(path, tomlkit.dumps(doc))
+        text = tomlkit.dumps(doc)
+        _refuse_unloadable(path, name, text, mode, check)
+        write_atomic(path, text)
+
+
+def _refuse_unloadable(path: Path, name: str, text: str, mode: int | None,
+                       check: Callable[[Config], None] | None) -> None:
+    """Raise the error loading `text` gives profile `name` (the line left out: the file
+    was not written), so what is saved is what loads."""
+    cfg = parse(text, path, 0o600 if mode is None else mode)
+    if check is not None:
+        check(cfg)
+    for err in cfg.errors:
+        if err.profile == name:
+            raise ConfigError(err.detail, path=str(path), profile=name, field=err.field)
 
 
 def remove_profile(path: Path, name: str) -> None:
     import tomlkit
 
     with locked(path):
-        doc = _load_doc(path)
+        doc, _mode = _load_doc(path)
         profiles = doc.get("profiles")
         if profiles is None or name not in profiles:
             raise ConfigError(f"no profile named {name!r}", path=str(path), profile=name)

@@ -116,24 +116,35 @@ def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = Non
 
 
 def check_settings(cfg: Config) -> None:
-    """Check each profile's provider settings against what its provider declares; a profile
-    with a missing or invalid setting moves to `cfg.errors` (with file and line), so it
-    shows as broken while the others work."""
-    from runtui.providers.options import problems
-
+    """Check each profile against what its provider needs and declares (a key source, a
+    base URL when it has no default, its settings); a profile that fails moves to
+    `cfg.errors` (with file and line), so it shows as broken while the others work.
+    `profiles add` runs the same check on the file it is about to write."""
     for name, profile in list(cfg.profiles.items()):
         try:
-            options = provider_class(profile.provider).options
+            cls = provider_class(profile.provider)
         except ConfigError:
             continue  # a provider that cannot load: the profile fails when it is used
-        # Keys the provider does not declare are kept, not refused: the file may be shared
-        # with a newer or older adapter, and the profile form keeps them as they are.
-        found = problems(options, profile.extras)
-        if found:
-            key, why = found[0]
+        found = _problem(cls, profile)
+        if found is not None:
+            key, why = found
             cfg.errors.append(ConfigError(why, path=str(cfg.path), line=cfg.line_of(name, key)
                                           or cfg.line_of(name), field=key, profile=name))
             del cfg.profiles[name]
+
+
+def _problem(cls: type[Provider], profile: Profile) -> tuple[str | None, str] | None:
+    """(field, why) for the first thing `cls` cannot work with in `profile`, or None."""
+    from runtui.providers.options import problems
+
+    if cls.needs_key and profile.key_source == "none":
+        return None, "no key source: set api_key_env, api_key_cmd or keyring"
+    if not profile.base_url and not cls.default_base_url:
+        return "base_url", "base_url is required for this provider"
+    # Keys the provider does not declare are kept, not refused: the file may be shared
+    # with a newer or older adapter, and the profile form keeps them as they are.
+    found = problems(cls.options, profile.extras)
+    return found[0] if found else None
 
 
 def describe(name: str) -> dict[str, Any]:

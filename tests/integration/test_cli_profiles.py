@@ -102,7 +102,7 @@ def test_demo_print_only_lists_runs_of_all_three_platforms(tmp_path: Path) -> No
 def test_add_takes_provider_settings_but_never_a_secret_value(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     res = run(cfg, "profiles", "add", "cloud", "--provider", "prefect", "--api-key-env", "PREFECT_KEY",
-              "--set", "workspace=accounts/a1/workspaces/w1")
+              "--base-url", "https://api.prefect.cloud/api", "--set", "workspace=accounts/a1/workspaces/w1")
     assert res.code == 0, res.err
     res = run(cfg, "profiles", "add", "chain", "--provider", "b3os", "--api-key-env", "B3OS_KEY",
               "--set", "webhook_secret_env=B3OS_HOOK")
@@ -145,3 +145,42 @@ def test_a_key_that_cannot_be_a_header_is_said_so_and_never_shown(sim: Sim, tmp_
     assert "not a valid HTTP header value" in tested.err
     assert "LocalProtocolError" not in tested.err and "connection failed" not in tested.err
     assert "half-of-key" not in tested.out + tested.err
+
+
+UNLOADABLE = [
+    (["z5", "--provider", "b3os"], "no key source"),
+    (["z6", "--provider", "b3os", "--api-key-env", "X", "--api-key-cmd", "echo hi"], "one key source"),
+    (["z7", "--provider", "prefect", "--api-key-env", "X"], "base_url is required"),
+    (["e3", "--provider", "edges", "--api-key-env", ""], "NAME of the environment variable"),
+    (["e4", "--provider", "edges", "--api-key-env", "$EDGES_KEY"], "NAME of the environment variable"),
+    (["e5", "--provider", "edges", "--api-key-env", "sim-edges-key"], "NAME of the environment variable"),
+]
+
+
+@pytest.mark.parametrize(("args", "why"), UNLOADABLE, ids=[a[0][0] for a in UNLOADABLE])
+def test_add_refuses_what_loading_would_refuse_and_writes_nothing(
+        sim: Sim, tmp_path: Path, args: list[str], why: str) -> None:
+    """These were written, and from then on `profiles list` exited 2 and `profiles test`
+    failed: `add` now runs the loader's checks on the file it would write."""
+    cfg = tmp_path / "c.toml"
+    edges = ["--base-url", f"{sim.url}/edges/v1"]
+    base = edges if "edges" in args else []
+    assert run(cfg, "profiles", "add", "good", "--provider", "edges", *edges,
+               "--api-key-env", "RUNTUI_SIM_EDGES_KEY").code == 0
+    before = cfg.read_bytes()
+    res = run(cfg, "profiles", "add", *args, *base)
+    assert res.code == 2, res
+    assert why in res.err and f"profile {args[0]!r}" in res.err
+    assert cfg.read_bytes() == before, "nothing was written"
+    assert "sim-edges-key" not in res.err and "$EDGES_KEY" not in res.err, "a value is never echoed"
+    listed = run(cfg, "profiles", "list")
+    assert listed.code == 0, listed.err
+    assert run(cfg, "profiles", "test", "good").code == 0
+
+
+def test_add_takes_a_profile_that_loads(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    for args in (["p", "--provider", "prefect", "--base-url", "http://127.0.0.1:4200/api"],
+                 ["k", "--provider", "edges", "--api-key-env", "_My_Key2"]):
+        assert run(cfg, "profiles", "add", *args).code == 0
+    assert [p["name"] for p in run(cfg, "profiles", "list", "--json").json()] == ["p", "k"]
