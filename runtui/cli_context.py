@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from runtui import config as config_mod
 from runtui.cli_ids import IdNotFound, UsageProblem
-from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, fail
+from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, fail, say
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ class Ctx:
         from runtui.engine.workspace import Workspace
 
         self.require_config()
-        return Workspace.load(self.config_path)
+        ws = Workspace.load(self.config_path)
+        say_warnings(ws.config)
+        return ws
 
     def require_config(self, *, needs_profiles: bool = True) -> None:
         """A command that reads the config needs it to exist: a mistyped --config read as
@@ -46,6 +48,13 @@ class Ctx:
                               "`runtui profiles add` creates it)")
         if needs_profiles:
             raise ConfigError(f"no profiles yet (no config file at {self.config_path}): {HOW_TO_ADD}")
+
+
+def say_warnings(cfg: config_mod.Config) -> None:
+    """Keys runtui ignored (a misspelt setting, or a newer version's), on stderr: the
+    command goes on, and stdout (JSON too) is not touched."""
+    for warning in cfg.warnings:
+        say(f"runtui: warning: {warning}", err=True)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -19,7 +19,15 @@ import click
 from runtui import config as config_mod
 from runtui import display
 from runtui.cli_args import JSON_HELP
-from runtui.cli_context import HOW_TO_ADD, Ctx, handles_errors, profile_failure, run_async, workspace_of
+from runtui.cli_context import (
+    HOW_TO_ADD,
+    Ctx,
+    handles_errors,
+    profile_failure,
+    run_async,
+    say_warnings,
+    workspace_of,
+)
 from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
 
 if TYPE_CHECKING:
@@ -42,6 +50,7 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 
     obj.require_config(needs_profiles=False)
     cfg = load_config(obj.config_path)
+    say_warnings(cfg)
     # A password written into a base URL is never printed (display.shown_url).
     urls = {p.name: display.shown_url(p.base_url) if p.base_url else None for p in cfg.profiles.values()}
     rows = [[p.name, p.provider, urls[p.name] or "(default)", p.key_source,

@@ -50,7 +50,8 @@ def state_dir() -> Path:
 
 
 class Defaults(msgspec.Struct, kw_only=True):
-    """`[defaults]`. Keys runtui does not know are left alone (a newer runtui's, say)."""
+    """`[defaults]`. A key runtui does not know is a warning, not an error: it may be a
+    newer runtui's (a shared file), or a misspelt one, which must not go unnoticed."""
 
     refresh_seconds: float = 2.0
     finished_refresh_seconds: float = 30.0
@@ -267,6 +268,8 @@ class Config:
     defaults: Defaults = field(default_factory=Defaults)
     profiles: dict[str, Profile] = field(default_factory=dict)
     errors: list[ConfigError] = field(default_factory=list)
+    # Keys runtui does not know (a misspelling, or a newer version's): ignored, and said.
+    warnings: list[ConfigError] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
     notify: NotifySettings = field(default_factory=NotifySettings)
     file_mode: int | None = None
@@ -315,6 +318,18 @@ def _line_of(text: str, profile: str | None, key: str | None) -> int | None:
         if key_re.match(lines[i]):
             return i + 1
     return start + 1 if profile else None
+
+
+_TABLES = ("defaults", "notify", "keymap", "profiles")
+
+
+def _table_line(text: str, name: str) -> int | None:
+    """The line of a top-level `[name]` table (or of the key `name`)."""
+    header = re.compile(r"^\s*\[\s*\"?" + re.escape(name) + r"\"?\s*[\].]")
+    for i, line in enumerate(text.splitlines()):
+        if header.match(line):
+            return i + 1
+    return _line_of(text, None, name)
 
 
 _TOML_POS = re.compile(r"at line (\d+)")
@@ -420,10 +435,20 @@ def parse(text: str, path: Path, file_mode: int | None = None, *,
         raise ConfigError(f"not valid TOML: {exc}", path=str(path),
                           line=int(m.group(1)) if m else None) from None
 
+    for key in data:
+        if key not in _TABLES:
+            cfg.warnings.append(ConfigError(
+                f"unknown table or key, ignored (runtui reads: {', '.join(_TABLES)})",
+                path=str(path), field=str(key), line=_table_line(text, str(key))))
     for section, kind in (("defaults", Defaults), ("notify", NotifySettings)):
         raw = data.get(section, {})
         if not isinstance(raw, Mapping):
             continue
+        for key in raw:
+            if section == "defaults" and key not in kind.__struct_fields__:
+                cfg.warnings.append(ConfigError(
+                    f"unknown setting, ignored (known: {', '.join(kind.__struct_fields__)})",
+                    path=str(path), field=f"{section}.{key}", line=_line_of(text, None, str(key))))
         try:
             setattr(cfg, section, validated(kind, raw))
         except Invalid as exc:

@@ -119,18 +119,33 @@ def check_settings(cfg: Config) -> None:
     """Check each profile against what its provider needs and declares (a key source, a
     base URL when it has no default, its settings); a profile that fails moves to
     `cfg.errors` (with file and line), so it shows as broken while the others work.
-    `profiles add` runs the same check on the file it is about to write."""
+    `profiles add` runs the same check on the file it is about to write.
+
+    A setting the provider does not declare is a warning (`cfg.warnings`), not an error:
+    the file may be shared with a newer or older adapter, and the profile form keeps such
+    keys as they are; but a misspelt `webhok_secret_env` must not go unnoticed until the
+    server refuses a request."""
     for name, profile in list(cfg.profiles.items()):
         try:
             cls = provider_class(profile.provider)
         except ConfigError:
             continue  # a provider that cannot load: the profile fails when it is used
+        cfg.warnings += _undeclared(cls, cfg, profile)
         found = _problem(cls, profile)
         if found is not None:
             key, why = found
             cfg.errors.append(ConfigError(why, path=str(cfg.path), line=cfg.line_of(name, key)
                                           or cfg.line_of(name), field=key, profile=name))
             del cfg.profiles[name]
+
+
+def _undeclared(cls: type[Provider], cfg: Config, profile: Profile) -> list[ConfigError]:
+    """A warning for each of the profile's settings its provider does not declare."""
+    declared = [o.name for o in cls.options]
+    takes = f"{profile.provider} takes: {', '.join(declared) or 'none'}"
+    return [ConfigError(f"unknown setting, ignored ({takes})", path=str(cfg.path),
+                        line=cfg.line_of(profile.name, key), field=key, profile=profile.name)
+            for key in profile.extras if key not in declared]
 
 
 def _problem(cls: type[Provider], profile: Profile) -> tuple[str | None, str] | None:
@@ -141,8 +156,6 @@ def _problem(cls: type[Provider], profile: Profile) -> tuple[str | None, str] | 
         return None, "no key source: set api_key_env, api_key_cmd or keyring"
     if not profile.base_url and not cls.default_base_url:
         return "base_url", "base_url is required for this provider"
-    # Keys the provider does not declare are kept, not refused: the file may be shared
-    # with a newer or older adapter, and the profile form keeps them as they are.
     found = problems(cls.options, profile.extras)
     return found[0] if found else None
 

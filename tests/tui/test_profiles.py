@@ -21,7 +21,7 @@ from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import ProfileFormScreen
 from runtui.tui.screens.profiles import ProfilesScreen
 from runtui.tui.screens.welcome import WelcomeScreen
-from tests.tui.conftest import type_in_one_burst, wait_for
+from tests.tui.conftest import notifications, type_in_one_burst, wait_for
 
 SENTINEL_ENV = "sk-SENTINEL-ENV-7f3a9c"
 SENTINEL_INLINE = "sk-SENTINEL-INLINE-52d1e0"
@@ -252,6 +252,35 @@ read_only = "maybe"
         await wait_workers(pilot)
         ok, text = screen.results["badprov"]
         assert not ok and "unknown provider" in text
+
+
+async def test_unknown_settings_show_as_warning_rows_with_line(tmp_path: Path) -> None:
+    """A misspelt `webhok_secret_env` was silently kept: the profile looked fine until the
+    server refused an answer. It is ignored, and the screen says so with its line."""
+    path = write(tmp_path, """[defaults]
+refresh_second = 5
+
+[profiles.chain]
+provider = "b3os"
+api_key_env = "X"
+webhok_secret_env = "HOOK"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert any("refresh_second" in n for n in notifications(app)), "told at start"
+        screen = await open_profiles(pilot)
+        rows = table_rows(screen)
+        assert rows[0]["NAME"] == "chain" and rows[0]["PROVIDER"] == "b3os", "the profile still works"
+        warned = {r["BASE URL"]: r for r in rows if r["PROVIDER"] == "! WARNING"}
+        assert set(warned) == {"config.toml:2 defaults.refresh_second", "config.toml:7 webhok_secret_env"}
+        assert warned["config.toml:7 webhok_secret_env"]["HEALTH"].startswith("! unknown setting, ignored")
+        title = str(screen.query_one("#profiles-title", Static).render())
+        assert "2 unknown setting(s) ignored" in title and "in error" not in title
+        screen.query_one(DataTable).move_cursor(row=2)
+        await pilot.pause()
+        detail = str(screen.query_one("#profiles-detail", Static).render())
+        assert detail.startswith("! profile chain: config.toml:7; field 'webhok_secret_env'")
+        assert "webhook_secret_env" in detail, "the setting it may have meant is named"
 
 
 # ---- add / edit / remove ------------------------------------------------------------

@@ -172,15 +172,19 @@ class ProfilesScreen(Screen[None]):
             out.append((f"p:{name}", (name, p.provider, _clip(base, URL_MAX), p.key_source,
                                       "read-only" if p.read_only else "", mark + text)))
         self.row_errors = {}
-        for i, err in enumerate(cfg.errors):
-            key = f"e:{i}"
-            self.row_errors[key] = err
-            where = Path(err.path).name if err.path else "config"
-            if err.line:
-                where += f":{err.line}"
-            if err.field:
-                where += f" {err.field}"
-            out.append((key, (err.profile or "(file)", "✘ ERROR", where, "", "", "✘ " + err.detail)))
+        # Errors, then warnings (a key runtui ignores: a misspelling must not go unseen).
+        for prefix, found, mark, label in (("e", cfg.errors, "✘", "ERROR"),
+                                           ("w", cfg.warnings, "!", "WARNING")):
+            for i, err in enumerate(found):
+                key = f"{prefix}:{i}"
+                self.row_errors[key] = err
+                where = Path(err.path).name if err.path else "config"
+                if err.line:
+                    where += f":{err.line}"
+                if err.field:
+                    where += f" {err.field}"
+                out.append((key, (err.profile or "(file)", f"{mark} {label}", where, "", "",
+                                  f"{mark} {err.detail}")))
         return out
 
     def fit_columns(self, rows: list[tuple[str, tuple[str, ...]]]) -> tuple[list[int], list[int]]:
@@ -219,7 +223,8 @@ class ProfilesScreen(Screen[None]):
         for key, cells in rows:
             visible = [cells[i] for i in shown]
             if key in self.row_errors and 2 not in shown:  # no BASE URL column: keep file:line
-                visible[-1] = f"✘ {cells[2]}: {cells[-1].removeprefix('✘ ')}"
+                mark, _, said = cells[-1].partition(" ")
+                visible[-1] = f"{mark} {cells[2]}: {said}"
             visible = [_clip(cell, width) for cell, width in zip(visible, widths, strict=True)]
             # Text, not str: a DataTable reads a str cell as markup, and a server's "[/x]"
             # in a health message would be a markup error.
@@ -239,7 +244,8 @@ class ProfilesScreen(Screen[None]):
         cfg = self.ws.config
         verdicts = [self.health_text(name)[0] for name in cfg.profiles]
         parts = [(verdicts.count(True), "ok"), (verdicts.count(False), "failing"),
-                 (verdicts.count(None), "not checked"), (len(cfg.errors), "in error")]
+                 (verdicts.count(None), "not checked"), (len(cfg.errors), "in error"),
+                 (len(cfg.warnings), "unknown setting(s) ignored")]
         said = ", ".join(f"{n} {word}" for n, word in parts if n)
         return said or "none yet (press a to add one)"
 
@@ -279,6 +285,10 @@ class ProfilesScreen(Screen[None]):
         if key in self.row_errors:
             err = self.row_errors[key]
             name = f"profile {err.profile}: " if err.profile else ""
+            if key.startswith("w:"):
+                detail.update(f"! {name}{error_text(err)}\n"
+                              "runtui ignores it: fix its spelling in the file, or delete the line.")
+                return
             detail.update(f"✘ {name}{error_text(err)}\n"
                           "Fix it in the file, edit it with e, or remove it with d.")
             return
