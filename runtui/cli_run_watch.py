@@ -51,7 +51,8 @@ X = TypeVar("X")
 @click.option("--profile", "-p", default=None,
               help="The profile the runs belong to; may be left out when each id is unique.")
 @click.option("--timeout", type=FiniteFloatRange(min=0), default=None,
-              help="Give up after SECONDS (exit 4). Default: wait as long as it takes.")
+              help="Give up after SECONDS (exit 4), finding the runs included. Default: wait "
+                   "as long as it takes.")
 @click.option("--json", "as_json", is_flag=True,
               help="NDJSON: one object per status change, then one summary object.")
 @click.pass_obj
@@ -102,34 +103,53 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
                 down.add(name)
             raise
 
+    unresolved: list[str] = []  # ids still being looked up when the time ran out (or Ctrl-C)
+
+    async def find_targets(found_runs: dict[tuple[str, str], Run]) -> list[tuple[str, str]]:
+        """(profile, full id) of each id named; an id found nowhere readable stops here."""
+        targets: list[tuple[str, str]] = []
+        unknown: list[str] = []
+        unreadable: dict[str, str] = {}
+        for i, ref in enumerate(run_ids):  # a short id names one run (or none: exit 1 below)
+            unresolved[:] = run_ids[i:]
+            try:
+                # Without --profile, a profile that cannot be read does not stop the
+                # wait for runs found in the others: it is named on stderr.
+                found = await patiently(
+                    functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile,
+                                      reads_only=True, retry=patient),
+                    on_trouble=lambda exc: say(f"runtui: {cell(str(exc))}; trying again", err=True))
+            except IdNotFound as exc:
+                unknown.append(ref)
+                unreadable |= exc.unreadable
+                continue
+            say_unread(found.unread, told)
+            targets.append((found.profile, found.value.id))
+            found_runs[(found.profile, found.value.id)] = found.value
+        unresolved.clear()
+        if unknown:  # exit 1, as `runs show` and the README
+            text = f"no run has the id {', '.join(map(repr, unknown))} or an id starting with it"
+            if unreadable:
+                text += f"; it may be in a profile that could not be read: {unread_reasons(unreadable)}"
+            raise IdNotFound(text, unreadable=unreadable)
+        return targets
+
     async def main() -> WaitOutcome:
+        # --timeout bounds the whole command: the lookup of the ids (where a profile that
+        # is down is retried 1, 2, 4, 8 s apart) as much as the waiting.
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        found_runs: dict[tuple[str, str], Run] = {}
         try:
-            targets: list[tuple[str, str]] = []
-            unknown: list[str] = []
-            unreadable: dict[str, str] = {}
-            for ref in run_ids:  # a short id names one run (or none: exit 1 below)
-                try:
-                    # Without --profile, a profile that cannot be read does not stop the
-                    # wait for runs found in the others: it is named on stderr.
-                    found = await patiently(
-                        functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile,
-                                          reads_only=True, retry=patient),
-                        on_trouble=lambda exc: say(f"runtui: {cell(str(exc))}; trying again", err=True))
-                except IdNotFound as exc:
-                    unknown.append(ref)
-                    unreadable |= exc.unreadable
-                    continue
-                say_unread(found.unread, told)
-                targets.append((found.profile, found.value.id))
-            if unknown:  # exit 1, as `runs show` and the README
-                text = f"no run has the id {', '.join(map(repr, unknown))} or an id starting with it"
-                if unreadable:
-                    text += f"; it may be in a profile that could not be read: {unread_reasons(unreadable)}"
-                raise IdNotFound(text, unreadable=unreadable)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    targets = await find_targets(found_runs)
+            except TimeoutError:
+                return WaitOutcome(runs=found_runs, timed_out=True)
             providers = {name: ws.provider(name) for name, _ in targets}
             waiter = RunWaiter(providers, targets, interval=interval, on_change=show, on_health=trouble)
             waiters.append(waiter)
-            return await waiter.wait(timeout)
+            return await waiter.wait(None if deadline is None else max(0.0, deadline - loop.time()))
         finally:
             await ws.aclose()
 
@@ -141,11 +161,14 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
             raise
         # What is known so far, in the summary's shape: a script still gets its one object.
         partial = waiters[0].outcome_so_far() if waiters else WaitOutcome()
-        click.echo(json.dumps(_wait_json(partial, EXIT_INTERRUPTED) | {"interrupted": True}))
+        click.echo(json.dumps(_wait_json(partial, EXIT_INTERRUPTED, unresolved) | {"interrupted": True}))
         say_interrupted()
     code = _wait_exit_code(outcome)
+    if unresolved:
+        say(f"runtui: timed out after {timeout:g} s looking up {', '.join(map(repr, unresolved))}",
+            err=True)
     if as_json:
-        click.echo(json.dumps(_wait_json(outcome, code)))
+        click.echo(json.dumps(_wait_json(outcome, code, unresolved)))
     else:
         say(_wait_summary(outcome, len(waiters[0].targets) if waiters else len(run_ids)))
     for missing_profile, run_id in outcome.missing:
@@ -153,15 +176,17 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     sys.exit(code)
 
 
-def _wait_json(outcome: WaitOutcome, code: int) -> dict[str, Any]:
-    """`runs wait --json`'s last object: where each waited run stands."""
+def _wait_json(outcome: WaitOutcome, code: int, unresolved: list[str]) -> dict[str, Any]:
+    """`runs wait --json`'s last object: where each waited run stands (`unresolved`: the
+    ids still being looked up when the time ran out)."""
     return {"summary": {
         "exit_code": code, "timed_out": outcome.timed_out,
         "succeeded": [r.id for r in outcome.with_status(Status.SUCCEEDED)],
         "failed": [r.id for r in outcome.with_status(Status.FAILED)],
         "cancelled": [r.id for r in outcome.with_status(Status.CANCELLED)],
         "unfinished": [r.id for r in outcome.unfinished],
-        "missing": [run_id for _p, run_id in outcome.missing]}}
+        "missing": [run_id for _p, run_id in outcome.missing],
+        "unresolved": list(unresolved)}}
 
 
 def _wait_exit_code(outcome: WaitOutcome) -> int:
@@ -175,8 +200,8 @@ def _wait_exit_code(outcome: WaitOutcome) -> int:
 def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
     parts: list[str] = []
     if outcome.timed_out:
-        parts.append("timed out; still active: " + ", ".join(
-            f"{cell(r.id)} ({r.status.value})" for r in outcome.unfinished))
+        parts.append("timed out" + ("; still active: " + ", ".join(
+            f"{cell(r.id)} ({r.status.value})" for r in outcome.unfinished) if outcome.unfinished else ""))
     for status in (Status.FAILED, Status.CANCELLED):
         runs_in = outcome.with_status(status)
         if runs_in:

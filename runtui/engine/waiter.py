@@ -111,26 +111,16 @@ class RunWaiter:
         self.watchers: list[ProfileWatcher] = []
 
     async def wait(self, timeout: float | None = None) -> WaitOutcome:
+        """Until every target has ended, or `timeout` seconds (the first reads included:
+        a server that keeps failing them must not stretch a script's `--timeout`)."""
         outcome = WaitOutcome()
         unsubscribe = self.store.subscribe(self._on_delta)
         try:
-            for name in dict.fromkeys(p for p, _ in self.targets):
-                ids = [run_id for profile, run_id in self.targets if profile == name]
-                outcome.missing += await self._seed(name, ids)
-            self._check_done()
-            if not self._done.is_set():
-                for name in dict.fromkeys(p for p, _ in self.targets):
-                    watcher = ProfileWatcher(name, self.providers[name], self.store,
-                                             interval=self.interval(name), focus_only=True,
-                                             on_health=self._health)
-                    watcher.set_focus(k for k in self._wanted if k[0] == name)
-                    self.watchers.append(watcher)
-                    watcher.start()
-                try:
-                    async with asyncio.timeout(timeout):
-                        await self._done.wait()
-                except TimeoutError:
-                    outcome.timed_out = True
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._seed_and_watch(outcome)
+            except TimeoutError:
+                outcome.timed_out = True
         finally:
             for watcher in self.watchers:
                 with contextlib.suppress(Exception):
@@ -138,6 +128,22 @@ class RunWaiter:
             unsubscribe()
         outcome.runs = self.outcome_so_far().runs
         return outcome
+
+    async def _seed_and_watch(self, outcome: WaitOutcome) -> None:
+        for name in dict.fromkeys(p for p, _ in self.targets):
+            ids = [run_id for profile, run_id in self.targets if profile == name]
+            outcome.missing += await self._seed(name, ids)
+        self._check_done()
+        if self._done.is_set():
+            return
+        for name in dict.fromkeys(p for p, _ in self.targets):
+            watcher = ProfileWatcher(name, self.providers[name], self.store,
+                                     interval=self.interval(name), focus_only=True,
+                                     on_health=self._health)
+            watcher.set_focus(k for k in self._wanted if k[0] == name)
+            self.watchers.append(watcher)
+            watcher.start()
+        await self._done.wait()
 
     def outcome_so_far(self) -> WaitOutcome:
         """Where the waited runs stood when last read (for a wait that was interrupted)."""

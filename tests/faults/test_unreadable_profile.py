@@ -9,8 +9,10 @@ might be in the profile it could not read.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -196,3 +198,48 @@ async def test_a_failing_profile_gets_another_try_only_when_the_id_is_nowhere_el
         assert "searched b3os-sim, edges-sim, wexa-sim" in str(missing.value)
     finally:
         await ws.aclose()
+
+
+@pytest.mark.parametrize("args", [("zz-nowhere",), ("zz-nowhere", "-p", "edges-closed"),
+                                  ("{found}", "zz-nowhere")], ids=["all", "closed", "one-found"])
+def test_wait_timeout_bounds_the_lookup_past_a_closed_port(good: SimHandle, tmp_path: Path,
+                                                           args: tuple[str, ...]) -> None:
+    """`runs wait zzzz --timeout 1` took ~26 s with a profile on a closed port: each read
+    was retried 1, 2, 4, 8 s apart outside the timeout. It now ends at the timeout, exit 4,
+    naming the ids it was still looking up."""
+    config = with_profiles(good, tmp_path, edges_closed=("http://127.0.0.1:9/v1", KEY_ENV["edges"]))
+    found = good.subject("edges", "SUCCEEDED")
+    named = [found if a == "{found}" else a for a in args]
+    started = time.monotonic()
+    res = run_cli(config, "runs", "wait", *named, "--timeout", "1.5", "--json")
+    took = time.monotonic() - started
+    assert res.code == 4, res.out + res.err
+    assert took < 5, f"took {took:.1f} s with --timeout 1.5"
+    summary = res.json_lines()[-1]["summary"]
+    assert summary["timed_out"] is True and summary["exit_code"] == 4
+    # The found run may still be in its lookup (the closed port's own retries take ~2 s):
+    # each id is either read (and its status told) or named as still looked up.
+    assert "zz-nowhere" in summary["unresolved"]
+    ids = [a for a in named if a not in ("-p", "edges-closed")]
+    assert sorted(summary["unresolved"] + summary["succeeded"]) == sorted(ids)
+    assert "timed out after 1.5 s looking up " in res.err and "'zz-nowhere'" in res.err
+
+
+def test_wait_timeout_covers_the_first_reads_of_the_waited_runs(good: SimHandle, tmp_path: Path) -> None:
+    """Found, then its server fails every read: the first reads ride it out, within --timeout."""
+    run_id = good.subject("edges", "RUNNING")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runtui", "--config", str(good.config_path), "runs", "wait", run_id,
+         "-p", "edges-sim", "--timeout", "3", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        good.faults(1.0, ["500"])
+        started = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        proc.kill()
+        good.faults(0.0)
+    assert proc.returncode == 4, out + err
+    assert took < 8, f"took {took:.1f} s with --timeout 3"
+    assert json.loads(out.splitlines()[-1])["summary"]["timed_out"] is True
