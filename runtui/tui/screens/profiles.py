@@ -23,6 +23,7 @@ from runtui import config as config_mod
 from runtui.display import shown_url
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
+from runtui.providers import registry
 from runtui.safe_text import clipped, one_line
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen, provider_default_url
@@ -346,7 +347,7 @@ class ProfilesScreen(Screen[None]):
         cfg = self.ws.config
         name, values = result
         try:
-            config_mod.save_profile(cfg.path, name, values)
+            config_mod.save_profile(cfg.path, name, values, check=registry.check_settings)
         except (ConfigError, ValueError) as exc:
             self.notify(str(exc), title="not saved", severity="error")
             return
@@ -370,9 +371,10 @@ class ProfilesScreen(Screen[None]):
         new_name, new_values = result
         try:
             if new_name == name:
-                config_mod.save_profile(cfg.path, name, new_values, replace=True)
+                config_mod.save_profile(cfg.path, name, new_values, replace=True,
+                                        check=registry.check_settings)
             else:
-                config_mod.save_profile(cfg.path, new_name, new_values)
+                config_mod.save_profile(cfg.path, new_name, new_values, check=registry.check_settings)
                 config_mod.remove_profile(cfg.path, name)
         except (ConfigError, ValueError) as exc:
             self.notify(str(exc), title="not saved", severity="error")

@@ -23,6 +23,7 @@ from textual.widgets import Button, Static
 from runtui import config as config_mod
 from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
+from runtui.providers import registry
 from runtui.safe_text import one_line
 from runtui.tui.key_order import later
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen
@@ -181,7 +182,7 @@ class WelcomeScreen(Screen[None]):
         cfg = self.ws.config
         name, values = result
         try:
-            config_mod.save_profile(cfg.path, name, values)
+            config_mod.save_profile(cfg.path, name, values, check=registry.check_settings)
             await self.ws.reload()
         except (RuntuiError, ValueError) as exc:
             self.notify(str(exc), title="not saved", severity="error")
