@@ -601,6 +601,21 @@ async def test_help_does_not_say_enter_closes_a_filter_box_that_is_closed(tui_si
         assert rows["runs.filter_done"].startswith("Filter box:")
         assert rows["table.select"] == "Open the run's detail"
         assert "Close filter box" not in screen_text(app)
+        idents = [ident for _keys, _what, ident in help_screen.key_rows()]
+        table_rows = [i for i in idents if i.startswith("table.")]
+        assert len(table_rows) == len(set(table_rows)) and "table.cursor_up/down" not in idents, idents
+
+
+async def test_the_workflows_help_lists_only_its_own_keys(tui_sim: TuiSim) -> None:
+    """It began with the run filter's words and ended with the run table's keys."""
+    async with tui(tui_sim.config_path, size=(120, 50)) as (app, pilot, _screen):
+        await pilot.press("W")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WorkflowsScreen", what="workflows")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        text = screen_text(app)
+        assert "workflows.pause" in text
+        assert "Filter (/)" not in text and "table.select" not in text
 
 async def test_enter_opens_detail_full_screen_when_narrow(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 36)) as (app, pilot, screen):

@@ -18,8 +18,8 @@ from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
 
 INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
          'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
-         "are greyed out in the footer; the command palette (ctrl+p) lists every action.\n"
-         "Filter (/): " + FILTER_HELP + ".")
+         "are greyed out in the footer; the command palette (ctrl+p) lists every action.")
+RUNS_FILTER = "runs.filter"  # the binding id of the runs list's filter: its words are told
 
 
 _NUMBERED = re.compile(r"^(.+)_([1-9])$")
@@ -95,10 +95,16 @@ class HelpScreen(ModalScreen[None]):
                 rows.append((_numbers_text(digits, "-"), what, f"{ident}_{_numbers_text(digits, '…')}"))
             else:
                 rows.append((", ".join(keys), what, ident))
-        if ("table.select", "Open") not in found:  # the table is not focused: still say how it works
-            rows += [("enter", "Open the run's detail", "table.select"),
-                     ("up/down, k/j", "Move the cursor", "table.cursor_up/down"),
-                     ("pgup/pgdn, g/G", "Page, top, bottom", "table.page_up/…")]
+        if self._on_runs_list():
+            # What the run table does that its keys do not show here: Enter (the filter
+            # box's priority Enter hides the table's), and the rest when the box has the
+            # focus. Never twice: the table's own rows were listed again under these.
+            listed = {ident for ident, _what in found}
+            if "table.select" not in listed:
+                rows.append(("enter", "Open the run's detail", "table.select"))
+            if "table.cursor_up" not in listed:
+                rows += [("up/down, k/j", "Move the cursor", "table.cursor_up/down"),
+                         ("pgup/pgdn, g/G", "Page, top, bottom", "table.page_up/…")]
         rows.append(("ctrl+p", "Command palette", ""))
         return rows
 
@@ -110,8 +116,14 @@ class HelpScreen(ModalScreen[None]):
         for key, what, ident in self.key_rows():
             table.add_row(key, what, ident)
         with VerticalScroll(id="help-box"):
-            yield Static("[b]runtui keys[/b]\n" + INTRO + "\n", id="help-intro")
+            intro = INTRO + ("\nFilter (/): " + FILTER_HELP + "." if self._on_runs_list() else "")
+            yield Static("[b]runtui keys[/b]\n" + intro + "\n", id="help-intro")
             yield Static(table, id="help-table")
+
+    def _on_runs_list(self) -> bool:
+        """The screen underneath has the runs list's filter (the workflows view, say, has
+        not: its help began with the run filter's words, and listed the run table's keys)."""
+        return any(active.binding.id == RUNS_FILTER for active in self.under.active_bindings.values())
 
     def on_mount(self) -> None:
         keep_toasts_under(self.query_one("#help-box"))  # the keys are read whole
