@@ -19,7 +19,18 @@ import click
 
 from runtui.cli_actions import report
 from runtui.cli_args import ID, parse_inputs, unique_values
-from runtui.cli_context import Ctx, handles_errors, known_profiles, profile_failure, run_async, workspace_of
+from runtui.cli_context import (
+    HOW_TO_ADD,
+    Ctx,
+    broken_profiles,
+    file_errors,
+    handles_errors,
+    known_profiles,
+    profile_failure,
+    run_async,
+    say_config_errors,
+    workspace_of,
+)
 from runtui.cli_ids import read_summary, resolve, same_run
 from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
 from runtui.engine.health import Health, HealthState
@@ -54,7 +65,9 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     obj: Ctx = ctx.obj
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
+    broken = _config_trouble(ws, obj, profiles, names)
     seen = run_async(_attention_runs(ws, names))
+    seen.health.update((name, ws.health[name]) for name in broken)
     items = build_queue(seen.runs, health=seen.health, acks=Acknowledgements.load(),
                         waiting_at=seen.waiting_at,
                         waits_on_human=seen.waits_on_human,
@@ -74,6 +87,20 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     else:
         click.echo("nothing needs attention")
     sys.exit(EXIT_SERVER if items else EXIT_OK)
+
+
+def _config_trouble(ws: Workspace, obj: Ctx, profiles: tuple[str, ...], names: list[str]) -> list[str]:
+    """The profiles broken in the file, said on stderr (each is a `profile` item too). A
+    monitor must never read a config it cannot trust as "nothing needs attention": an
+    invalid `[defaults]`, or no profile at all, is a config error (exit 2)."""
+    whole_file = file_errors(ws)
+    if whole_file:
+        fail("; ".join(str(err) for err in whole_file), EXIT_USAGE, kind="config")
+    broken = broken_profiles(ws, profiles)
+    if not names and not broken:
+        fail(f"no profiles in {obj.config_path}: {HOW_TO_ADD}", EXIT_USAGE, kind="config")
+    say_config_errors(ws, profiles)
+    return sorted(broken)
 
 
 @dataclass

@@ -104,6 +104,28 @@ def workspace_of(obj: Ctx) -> Workspace:
         fail(str(exc), EXIT_USAGE)
 
 
+def file_errors(ws: Workspace) -> list[ConfigError]:
+    """The config's errors that belong to no profile (`[defaults]`, `[notify]`, `[profiles]`)."""
+    return [err for err in ws.config.errors if not err.profile]
+
+
+def broken_profiles(ws: Workspace, profiles: tuple[str, ...] = ()) -> dict[str, ConfigError]:
+    """The profiles the file holds but could not load (an invalid field, an unknown
+    provider), of those named (or all): they are in no `profile_names`, so a command
+    that walks those must say them, or a typo reads as a profile that never was."""
+    return {err.profile: err for err in ws.config.errors
+            if err.profile and (not profiles or err.profile in profiles)}
+
+
+def say_config_errors(ws: Workspace, profiles: tuple[str, ...] = ()) -> bool:
+    """Each config error that concerns the command (those of the profiles named, or all,
+    and the file's own) on stderr, as `runs list` says them. True when there was one."""
+    errors = [*file_errors(ws), *broken_profiles(ws, profiles).values()]
+    for err in errors:
+        say(f"runtui: {err}", err=True)
+    return bool(errors)
+
+
 def known_profiles(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
     """The profiles named (each must exist), or every profile."""
     for name in profiles:

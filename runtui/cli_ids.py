@@ -125,6 +125,8 @@ def _candidates(ws: Workspace, profile: str | None, kind: Kind) -> tuple[dict[st
             continue
         if kind in provider.kinds:
             providers[name] = provider
+    # A profile the file holds but could not load (a typo) may hold the id as well.
+    broken.update((err.profile, str(err)) for err in ws.config.errors if err.profile)
     if not providers and not broken:
         raise UsageProblem(f"no profile has {_noun(kind)}s", kind="usage")
     return providers, broken

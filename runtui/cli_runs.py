@@ -18,7 +18,7 @@ import click
 from runtui import display
 from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
-from runtui.cli_context import Ctx, profile_failure, run_async, workspace_of
+from runtui.cli_context import Ctx, file_errors, profile_failure, run_async, workspace_of
 from runtui.cli_ids import resolve, same_run, say_unread
 from runtui.cli_output import (
     EXIT_OK,
@@ -177,6 +177,8 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
         try:
             found = await resolve(ws, run_id, kind, read, profile, reads_only=True)
             say_unread(found.unread)  # a read goes on without the profiles it could not read
+            for err in file_errors(ws):  # `[defaults]` fell back to the built-in values: say so
+                say(f"runtui: warning: {err}", err=True)
             return found.value
         finally:
             await ws.aclose()

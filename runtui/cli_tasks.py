@@ -6,12 +6,14 @@ a profile whose platform has no tasks is a usage error (exit 2).
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from runtui.cli_actions import action_command
 from runtui.cli_args import JSON_HELP
-from runtui.cli_context import Ctx, run_async, workspace_of
-from runtui.cli_output import EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
+from runtui.cli_context import Ctx, run_async, say_config_errors, workspace_of
+from runtui.cli_output import EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
 from runtui.cli_runs import RUN_HEADERS, run_rows, show_command
 from runtui.model import Action, Kind, Run
 
@@ -48,6 +50,8 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
         say_json([r.to_json() for r in found])
     else:
         say(table(run_rows(found), RUN_HEADERS))
+    if say_config_errors(ws, (profile,)):  # an invalid `[defaults]`, said as `runs list` says it
+        sys.exit(EXIT_SERVER)
 
 
 show_command(tasks, Kind.TASK, "One task with its execution tree.",

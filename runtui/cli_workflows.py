@@ -18,7 +18,7 @@ import click
 from runtui import display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
-from runtui.cli_context import Ctx, known_profiles, run_async, workspace_of
+from runtui.cli_context import Ctx, known_profiles, run_async, say_config_errors, workspace_of
 from runtui.cli_ids import resolve, say_unread
 from runtui.cli_output import (
     EXIT_OK,
@@ -72,6 +72,8 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
     window = max(1.0, (now - start).total_seconds())
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
+    if not names and say_config_errors(ws, profiles):
+        sys.exit(EXIT_USAGE)  # nothing could be asked at all: a config error, not an empty table
     book = WorkflowBook(ws)
     stats = WorkflowStats()
 
@@ -97,6 +99,8 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
                                             "P50", "P95", "LAST", "PAUSED", "FLAGS"]))
     for name, note in sorted(book.notes.items()):
         say(f"runtui: {name}: {note}", err=True)
+    if say_config_errors(ws, profiles):  # as `runs list`: a broken profile is never silently left out
+        sys.exit(EXIT_SERVER)
 
 
 def _row(row: WorkflowRow) -> list[str]:

@@ -98,3 +98,64 @@ def test_ack_never_echoes_an_escape_sequence(sim: Sim) -> None:
     assert result.code == 1
     assert "\x1b" not in result.out + result.err and "\x07" not in result.out + result.err
     assert "X\\x1b]0;PWNED\\x07Y" in result.err  # shown, never run
+
+
+def _config_with(sim: Sim, tmp_path: Path, extra: str) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(sim.config_path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    config.chmod(0o600)
+    return config
+
+
+BROKEN = ('\n[profiles.typo]\nprovider = "edges"\nbase_url = "http://127.0.0.1:9/edges/v1"\n'
+          'api_key_env = "RUNTUI_SIM_EDGES_KEY"\nrefresh_seconds = -1\n'
+          '\n[profiles.nosuch]\nprovider = "nosuch"\napi_key_env = "X"\n')
+
+
+def test_a_profile_broken_in_the_file_is_a_profile_item(sim: Sim, tmp_path: Path) -> None:
+    """A typo in one profile must not make a monitor go quiet about it."""
+    from tests.cli_result import invoke
+
+    config = _config_with(sim, tmp_path, BROKEN)
+    result = invoke(config, "attention", "--json")
+    assert result.code == 1, result.err
+    trouble = {i["profile"]: i for i in result.json() if i["reason"] == "profile"}
+    assert set(trouble) == {"typo", "nosuch"}
+    assert "refresh_seconds" in trouble["typo"]["detail"]
+    assert "unknown provider" in trouble["nosuch"]["detail"]
+    assert "profile 'typo'; field 'refresh_seconds'" in result.err
+    assert "unknown provider 'nosuch'" in result.err
+    only = invoke(config, "attention", "-p", "wexa-sim", "--json")
+    assert not [i for i in only.json() if i["reason"] == "profile"], "other profiles' trouble stays out"
+
+
+def test_a_config_whose_only_profile_is_broken_is_not_quiet(sim: Sim, tmp_path: Path) -> None:
+    from tests.cli_result import invoke
+
+    config = tmp_path / "only.toml"
+    config.write_text(BROKEN, encoding="utf-8")
+    config.chmod(0o600)
+    result = invoke(config, "attention")
+    assert result.code == 1, result.out
+    assert "nothing needs attention" not in result.out
+    assert "typo" in result.out and "config-error" in result.out
+
+
+def test_an_invalid_defaults_or_no_profile_is_a_config_error(sim: Sim, tmp_path: Path) -> None:
+    from tests.cli_result import invoke
+
+    config = tmp_path / "defaults.toml"
+    text = sim.config_path.read_text(encoding="utf-8")
+    assert "[defaults]\n" in text
+    config.write_text(text.replace("[defaults]\n", "[defaults]\npage_size = 1001\n"), encoding="utf-8")
+    config.chmod(0o600)
+    result = invoke(config, "attention")
+    assert result.code == 2 and "page_size" in result.err and result.out == ""
+    as_json = invoke(config, "attention", "--json")
+    assert as_json.code == 2
+    assert as_json.json()["error"]["kind"] == "config" and "page_size" in as_json.json()["error"]["message"]
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[defaults]\nrefresh_seconds = 2\n", encoding="utf-8")
+    empty.chmod(0o600)
+    none = invoke(empty, "attention")
+    assert none.code == 2 and "no profiles in" in none.err and "nothing needs attention" not in none.out
