@@ -17,7 +17,7 @@ from runtui import display
 from runtui.cli_args import ID, PROFILE_OF_ID_HELP
 from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_ids import Resolved, resolve
-from runtui.cli_output import EXIT_OK, EXIT_SERVER, cell, declined, error_object, say, say_json
+from runtui.cli_output import EXIT_OK, EXIT_SERVER, cell, confirm, declined, error_object, say, say_json
 from runtui.engine.journal import CONFIRMED
 from runtui.errors import NotAllowed, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run
@@ -75,7 +75,7 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
             # names one run or none (ambiguous: exit 2 listing the matches).
             found = await resolve(ws, run_id, kind, read, profile)
             run = found.value
-            if asks and not click.confirm(_question(action, run, found.profile), default=False, err=True):
+            if asks and not confirm(_question(action, run, found.profile)):
                 raise Declined(declined(action.value))
             result = await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
             hint = None

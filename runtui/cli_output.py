@@ -12,7 +12,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import select
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import IO, Any, NoReturn
 
@@ -95,6 +99,53 @@ def fail(message: str, code: int, *, kind: str = "usage", profile: str | None = 
 
 INTERRUPTIONS = (KeyboardInterrupt, EOFError, click.Abort)
 """Ctrl-C anywhere, or Ctrl-C / end of input at a prompt (click turns those into Abort)."""
+
+
+def confirm(question: str) -> bool:
+    """Ask yes/no (default no) on stderr, the answer read so that one Ctrl-C ends the command.
+
+    Asked inside `asyncio.run`, SIGINT only cancelled the main task, which a prompt blocked
+    in `input()` never sees, so the first Ctrl-C was lost. While the question waits, SIGINT
+    raises KeyboardInterrupt (Abort: exit 130); the line is read in short waits, since the
+    signal may land on another thread (a resolver's) and leave a blocked read asleep.
+    """
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        fd = -1
+    if (fd < 0 or threading.current_thread() is not threading.main_thread()  # signals: main thread
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):  # started with Ctrl-C ignored
+        return click.confirm(question, default=False, err=True)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _ask_yes_no(question, fd)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ask_yes_no(question: str, fd: int) -> bool:
+    """click.confirm's question and answers; Ctrl-C or end of input is click's Abort."""
+    while True:
+        click.echo(f"{question} [y/N]: ", nl=False, err=True)
+        try:
+            while not select.select([fd], [], [], ANSWER_POLL_SECONDS)[0]:
+                pass
+            line = os.read(fd, 4096)
+        except KeyboardInterrupt:
+            click.echo(err=True)  # `runtui: interrupted` on a line of its own, after the ^C
+            raise click.Abort() from None
+        if not line:
+            click.echo(err=True)
+            raise click.Abort()
+        answer = line.decode(errors="replace").strip().lower()
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("", "n", "no"):
+            return False
+        click.echo("Error: invalid input", err=True)
+
+
+ANSWER_POLL_SECONDS = 0.1  # how soon a Ctrl-C that woke another thread ends the question
 
 
 def interrupted(as_json: bool) -> NoReturn:

@@ -27,6 +27,7 @@ from runtui.cli_output import (
     JsonAwareCommand,
     JsonAwareGroup,
     cell,
+    confirm,
     declined,
     error_object,
     fail,
@@ -182,10 +183,10 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
     takes = [t for t in found if decide_trigger(t, action, read_only=read_only)]
     if not takes:
         raise NotAllowed(decide_trigger(found[0], action, read_only=read_only).reason)
-    if asks and not click.confirm(
+    if asks and not confirm(
             f"{action.value} {len(takes)} schedule(s) of "
             f"{cell(takes[0].workflow_name or takes[0].workflow_id)} on {takes[0].profile}? "
-            "This cannot be undone", default=False, err=True):
+            "This cannot be undone"):
         raise NotAllowed(declined(action.value))
     return [await ws.workflow_control.act(provider, t, action) for t in takes]
 

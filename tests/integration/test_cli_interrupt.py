@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -112,3 +115,121 @@ def test_ctrl_c_while_the_tui_starts_exits_130(monkeypatch: pytest.MonkeyPatch,
     assert ended.value.code == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert "runtui: interrupted" in err and "Aborted" not in err
+
+
+def _on_a_terminal(sim: Sim, *args: str) -> tuple[int, int]:
+    """`runtui ARGS` on a pty it has as its controlling terminal (so \\x03 is SIGINT to it,
+    as a shell's foreground command): (pid, the pty's master end)."""
+    pid, master = pty.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            _as_from_a_terminal()
+            os.execve(sys.executable, [sys.executable, "-m", "runtui", "--config", str(sim.config_path),
+                                       *args], {**os.environ, **sim.env})
+        finally:
+            os._exit(127)
+    return pid, master
+
+
+def _read_until(master: int, marker: bytes, timeout: float = 30.0) -> bytes:
+    """What the terminal showed up to and including `marker` (fails on timeout or end)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {marker!r} within {timeout}s: {seen!r}"
+        ready, _, _ = select.select([master], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child ended and closed the terminal
+                chunk = b""
+            assert chunk, f"ended before {marker!r}: {seen!r}"
+            seen += chunk
+    return seen
+
+
+def _exit_code(pid: int, timeout: float = 20.0) -> int | None:
+    """The child's exit code, or None (it is killed) when it has not ended within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.parametrize("command", [("runs", "cancel"), ("workflows", "cancel")])
+def test_one_ctrl_c_at_the_confirmation_exits_130_and_sends_nothing(sim: Sim,
+                                                                    command: tuple[str, str]) -> None:
+    """Asked inside the event loop, the first Ctrl-C only cancelled a task the blocked
+    prompt never saw: the question stayed, and a second Ctrl-C was needed."""
+    if command[0] == "runs":
+        target, profile = _running_edges_run(sim), "edges-sim"
+    else:
+        target, profile = _live_edges_workflow(sim), "edges-sim"
+    before = sim.posts()
+    pid, master = _on_a_terminal(sim, *command, target, "-p", profile)
+    try:
+        _read_until(master, b"This cannot be undone")
+        os.write(master, b"\x03")
+        code = _exit_code(pid)
+        rest = _drain(master)
+    finally:
+        os.close(master)
+    assert code == EXIT_INTERRUPTED, f"one Ctrl-C did not end it: {rest!r}"
+    assert b"runtui: interrupted" in rest
+    assert sim.posts() == before, "nothing was sent"
+
+
+def _live_edges_workflow(sim: Sim) -> str:
+    """One Edges schedule a cancel can act on (its uid)."""
+    from tests.cli_result import invoke
+
+    rows = invoke(sim.config_path, "workflows", "list", "-p", "edges-sim", "--json", "--since", "30d").json()
+    live = [t["id"] for r in rows for t in r["triggers"] if t["state"] in ("ACTIVE", "PAUSED")]
+    assert live, rows
+    return str(live[0])
+
+
+def _drain(master: int) -> bytes:
+    out = b""
+    while select.select([master], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def test_the_confirmation_on_a_terminal_takes_no_then_yes(sim: Sim) -> None:
+    """The question read in short waits still answers as click's confirm did."""
+    run_id = _running_edges_run(sim)
+    before = sim.posts()
+    pid, master = _on_a_terminal(sim, "runs", "cancel", run_id, "-p", "edges-sim")
+    try:
+        _read_until(master, b"[y/N]: ")
+        os.write(master, b"maybe\r")
+        assert b"invalid input" in _read_until(master, b"[y/N]: ")  # and asked again
+        os.write(master, b"n\r")
+        code = _exit_code(pid)
+        _drain(master)
+    finally:
+        os.close(master)
+    assert code == 3 and sim.posts() == before
+    pid, master = _on_a_terminal(sim, "runs", "cancel", run_id, "-p", "edges-sim")
+    try:
+        _read_until(master, b"[y/N]: ")
+        os.write(master, b"y\r")
+        code = _exit_code(pid)
+        said = _drain(master)
+    finally:
+        os.close(master)
+    assert code == 0, said
+    assert sim.posts() == before + 1
