@@ -2,7 +2,8 @@
 
 Each action reads the run first, so the controller refuses (exit 3) before anything
 is sent when the run's state does not allow it; a destructive one asks on a terminal
-(never without one). `runs execute` and `attention answer` report through `report`.
+(never without one), and only once the action is known to be allowed. `runs execute`
+and `attention answer` report through `report`.
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
             # names one run or none (ambiguous: exit 2 listing the matches).
             found = await resolve(ws, run_id, kind, read, profile)
             run = found.value
-            if asks and not confirm(_question(action, run, found.profile)):
-                raise Declined(declined(action.value))
+            if asks:
+                ws.controller.check(found.provider, run, action)  # refused: never asked (exit 3)
+                if not confirm(_question(action, run, found.profile)):
+                    raise Declined(declined(action.value))
             result = await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
             hint = None
             if action is Action.RESUME and not result.ok and not result.uncertain:

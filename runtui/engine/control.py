@@ -41,9 +41,7 @@ class Controller:
         """
         if chosen_id is not None and run.id != chosen_id:
             self._refuse_other_id(provider, run, chosen_id, action)
-        decision = decide(run, action, read_only=provider.profile.read_only, busy=self.is_busy(run))
-        if not decision:
-            raise NotAllowed(decision.reason)
+        self.check(provider, run, action)
         self.in_flight.add(run.key)
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
                                      action=action.value)
@@ -58,6 +56,14 @@ class Controller:
                               run_id=run.id, new_run_id=result.new_run_id)
         self._keep(result.run)
         return result
+
+    def check(self, provider: Provider, run: Run, action: Action) -> None:
+        """Raise NotAllowed when `action` cannot happen to `run` now (its state, a read-only
+        profile, an action in flight): asked before a confirmation, so nobody is asked to
+        confirm what would be refused, and again by `act`."""
+        decision = decide(run, action, read_only=provider.profile.read_only, busy=self.is_busy(run))
+        if not decision:
+            raise NotAllowed(decision.reason)
 
     async def answer(self, provider: Provider, run: Run, request: HumanRequest, *, approve: bool,
                      values: dict[str, Any]) -> ActionResult:
