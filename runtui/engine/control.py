@@ -48,7 +48,7 @@ class Controller:
         try:
             result = await provider.perform(run, action)
         except BaseException as exc:
-            self.journal.finished(entry, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            self.journal.raised(entry, exc)
             raise
         finally:
             self.in_flight.discard(run.key)
@@ -79,6 +79,9 @@ class Controller:
             raise NotAllowed("an action on this run is still in flight")
         if request.run_id != run.id:
             raise NotAllowed(f"the request belongs to run {request.run_id!r}, not {run.id!r}")
+        if not approve and not request.can_reject:
+            what = request.context.get("type") or "request"
+            raise NotAllowed(f"{provider.label} cannot reject this {what}: cancel the run instead")
         self.in_flight.add(run.key)
         verb = "answer" if approve else "reject"
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
@@ -86,7 +89,7 @@ class Controller:
         try:
             result = await provider.answer(run, request, approve=approve, values=values)
         except BaseException as exc:
-            self.journal.finished(entry, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            self.journal.raised(entry, exc)
             raise
         finally:
             self.in_flight.discard(run.key)
@@ -110,7 +113,7 @@ class Controller:
         try:
             result = await provider.execute(request)
         except BaseException as exc:
-            self.journal.finished(entry, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            self.journal.raised(entry, exc)
             raise
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=result.new_run_id)

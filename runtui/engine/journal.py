@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from runtui.config import state_dir
+from runtui.errors import ConfigError, NotAllowed
 
 MAX_MESSAGE = 500
 CONFIRMED = "ok, confirmed by read-back"
@@ -67,6 +68,15 @@ class Journal:
         self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
                       "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
                       "new_run_id": new_run_id})
+
+    def raised(self, entry_id: str, exc: BaseException) -> None:
+        """End the entry of an action that raised. A local refusal (NotAllowed, ConfigError:
+        raised before any request, by their contract) is "refused", nothing sent: an auditor
+        reading "uncertain" must assume it may have gone out. Anything else is uncertain."""
+        if isinstance(exc, NotAllowed | ConfigError):
+            self.finished(entry_id, outcome="refused", message=f"not sent: {exc}")
+        else:
+            self.finished(entry_id, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
 
     def refused(self, *, profile: str, provider: str, run_id: str, action: str,
                 message: str) -> None:

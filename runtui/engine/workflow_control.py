@@ -43,7 +43,7 @@ class WorkflowController:
         try:
             result = await _send_and_read(provider, trigger, action)
         except BaseException as exc:
-            self.journal.finished(entry, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            self.journal.raised(entry, exc)
             raise
         finally:
             self.in_flight.discard(trigger.key)

@@ -122,3 +122,25 @@ def test_an_ambiguous_or_unknown_short_id_is_refused_and_nothing_sent(sim: Sim) 
 def test_a_malformed_set_names_the_set_option(sim: Sim) -> None:
     result = run_cli(sim, "attention", "answer", "any-run", "-p", "b3os-sim", "--set", "=1")
     assert result.code == 2 and "--set '=1': use KEY=VALUE" in result.err and "--input" not in result.err
+
+
+def test_a_reject_refused_before_sending_leaves_no_uncertain_entry(sim: Sim) -> None:
+    """The journal said "uncertain … interrupted: NotAllowed" for a reject nothing sent:
+    an auditor had to assume it may have gone out."""
+    run_id = _ask(sim, "runtime_input")
+    before = sim.posts()
+    result = run_cli(sim, "attention", "answer", run_id, "-p", "wexa-sim", "--reject")
+    assert result.code == 3 and "reject" in result.err
+    assert sim.posts() == before
+    assert [e for e in Journal().entries() if e.run_id == run_id] == []
+    b3os = _b3os_waiting(sim)
+    result = run_cli(sim, "attention", "answer", b3os, "-p", "b3os-sim", "--reject")
+    assert result.code == 3 and "reject" in result.err and sim.posts() == before
+    assert [e for e in Journal().entries() if e.run_id == b3os] == []
+
+
+def _b3os_waiting(sim: Sim) -> str:
+    """A B3OS run made to wait at a node (the seeded waiting ones are answered by now)."""
+    run_id = str(sim.find("b3os", "running", limit=100)[-1]["id"])
+    sim.control("POST", f"/runs/b3os/{run_id}/status", json={"status": "waiting"})
+    return run_id

@@ -63,3 +63,15 @@ def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path:
     assert [(e.run_id, e.outcome) for e in entries] == [("r1", "ok"),
                                                          ("r2", "unknown (no outcome recorded)")]
     assert oct((tmp_path / "j.jsonl").stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_action_refused_locally_is_journaled_as_not_sent(tmp_path: Path) -> None:
+    """A refusal raised before any request is "refused, not sent", never "uncertain"."""
+    from runtui.errors import ConfigError, NotAllowed
+
+    journal = Journal(tmp_path / "j.jsonl")
+    for exc in (NotAllowed("no"), ConfigError("webhook secret unset"), TimeoutError()):
+        journal.raised(journal.started(profile="p", provider="x", run_id="r", action="a"), exc)
+    outcomes = [(e.outcome, e.message) for e in journal.entries()]
+    assert outcomes == [("refused", "not sent: no"), ("refused", "not sent: webhook secret unset"),
+                        ("uncertain", "interrupted: TimeoutError")]
