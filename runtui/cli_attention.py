@@ -74,8 +74,10 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
                         read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
                         troubles=seen.troubles, trouble_after=timedelta(0))
     def can(item: AttentionItem) -> list[str]:
-        """The item's actions, plus `answer` where `runtui attention answer` applies."""
-        answer = ["answer"] if item.reason is Reason.WAITING and item.profile in seen.answers else []
+        """The item's actions, plus `answer` where `runtui attention answer` applies (never on a
+        read-only profile, where it would be refused as resume and cancel are)."""
+        answer = ["answer"] if (item.reason is Reason.WAITING and item.profile in seen.answers
+                                and not ws.read_only(item.profile)) else []
         return [a.value for a in item.actions] + answer
 
     if as_json:

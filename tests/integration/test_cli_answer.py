@@ -10,6 +10,7 @@ import pytest
 
 from runtui.display import short_id
 from runtui.engine.journal import Journal
+from tests.cli_result import invoke
 from tests.integration.conftest import Sim, run_cli
 
 
@@ -21,7 +22,10 @@ def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def _ask(sim: Sim, kind: str) -> str:
     """A running Wexa execution, parked on a new inbox item of `kind`."""
     taken = {i["run_id"] for i in _inbox(sim)}
-    run = next(r for r in sim.find("wexa", "running", limit=100) if r["id"] not in taken)
+    run = next((r for r in sim.find("wexa", "running", limit=100) if r["id"] not in taken), None)
+    if run is None:  # the module's tests used them all: one more execution runs again
+        run = next(r for r in sim.find("wexa", limit=100) if r["id"] not in taken)
+        sim.control("POST", f"/runs/wexa/{run['id']}/status", json={"status": "running"})
     sim.control("POST", "/wexa/inbox", json={"execution_id": run["id"], "type": kind})
     return str(run["id"])
 
@@ -144,3 +148,24 @@ def _b3os_waiting(sim: Sim) -> str:
     run_id = str(sim.find("b3os", "running", limit=100)[-1]["id"])
     sim.control("POST", f"/runs/b3os/{run_id}/status", json={"status": "waiting"})
     return run_id
+
+
+def test_a_read_only_profile_offers_no_answer(sim: Sim, tmp_path: Path) -> None:
+    run_id = _ask(sim, "anomaly_detection")
+    text = sim.config_path.read_text(encoding="utf-8")
+    start = text.index("[profiles.wexa-sim]")
+    end = text.find("\n[", start + 1)
+    wexa = text[start:] if end < 0 else text[start:end]
+    config = tmp_path / "ro.toml"
+    config.write_text(text + "\n" + wexa.replace("[profiles.wexa-sim]", "[profiles.ro-wexa]")
+                      + "\nread_only = true\n", encoding="utf-8")
+    config.chmod(0o600)
+    items = invoke(config, "attention", "-p", "ro-wexa", "--json").json()
+    item = next(i for i in items if i["id"] == run_id)
+    assert item["actions"] == [], "a read-only profile takes no action, an answer neither"
+    table = invoke(config, "attention", "-p", "ro-wexa").out
+    row = next(line for line in table.splitlines() if run_id in line)
+    assert not row.rstrip().endswith("answer")
+    writable = next(i for i in invoke(config, "attention", "-p", "wexa-sim", "--json").json()
+                    if i["id"] == run_id)
+    assert "answer" in writable["actions"]
