@@ -30,14 +30,17 @@ ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
 
 
 def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
-           subject: str | None = None, profile: str | None = None, hint: str | None = None) -> None:
+           subject: str | None = None, profile: str | None = None, hint: str | None = None,
+           verb: str | None = None) -> None:
     """The outcome of one action on `run_id` (the id the user named), or of a start of
     `subject` (a workflow): a failed start names the workflow, never an empty id. `hint`:
-    what to do instead, said after the error (in JSON: its "hint")."""
+    what to do instead, said after the error (in JSON: its "hint"). `verb`: what the user
+    did when the platform carries it as another action (an answer or a reject is a resume)."""
+    verb = verb or result.action.value
     if as_json:
         # A start acts on no run: its run_id is the run it made.
         acted_on = run_id or result.new_run_id or (result.run.id if result.run else None)
-        out: dict[str, Any] = {"action": result.action.value, "run_id": acted_on, "profile": profile,
+        out: dict[str, Any] = {"action": verb, "run_id": acted_on, "profile": profile,
                                "ok": result.ok, "uncertain": result.uncertain,
                                "message": result.message, "new_run_id": result.new_run_id,
                                "run": result.run.to_json() if result.run else None}
@@ -54,7 +57,7 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
             verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
-        say(f"{result.action.value} {cell(run_id)}: {verdict}{cell(state)}")
+        say(f"{verb} {cell(run_id)}: {verdict}{cell(state)}")
         if result.message and (not result.ok or result.uncertain):
             say(f"runtui: {result.message}", err=True)
         if hint is not None:

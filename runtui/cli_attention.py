@@ -285,7 +285,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
         else:
             say(_describe_request(request))
         return
-    report(result, as_json, run.id, profile=profile)
+    report(result, as_json, run.id, profile=profile, verb="reject" if reject else "answer")
 
 
 def _describe_request(request: HumanRequest) -> str:

@@ -169,3 +169,13 @@ def test_a_read_only_profile_offers_no_answer(sim: Sim, tmp_path: Path) -> None:
     writable = next(i for i in invoke(config, "attention", "-p", "wexa-sim", "--json").json()
                     if i["id"] == run_id)
     assert "answer" in writable["actions"]
+
+
+def test_a_reject_is_reported_as_a_reject(sim: Sim) -> None:
+    run_id = _ask(sim, "anomaly_detection")
+    result = run_cli(sim, "attention", "answer", run_id, "-p", "wexa-sim", "--reject")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"reject {run_id}: ok"), result.out
+    as_json = run_cli(sim, "attention", "answer", _ask(sim, "preview"), "-p", "wexa-sim", "--json")
+    assert as_json.code == 0 and as_json.json()["action"] == "answer"
+
