@@ -36,7 +36,7 @@ from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, 
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.human_input import json_value
+from runtui.human_input import coerce, json_value
 from runtui.model import HumanRequest, Kind, Run, Status
 
 if TYPE_CHECKING:
@@ -237,8 +237,12 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     Prefect paused runs (their input form), B3OS waiting nodes (JSON data) and Wexa
     inbox items. Journaled like every action; the values are never journaled.
-    Exit 2 when a required value is missing, 3 when the run waits for nothing.
+    Exit 2 when a required value is missing, a `--set` value does not fit its field's type
+    or names a field the run does not ask for, or `--reject` comes with values; 3 when the
+    run waits for nothing.
     """
+    if reject and (pairs or data_json is not None):
+        fail("--reject sends no values: leave out --set and --data", EXIT_USAGE)
     values = parse_inputs(pairs, None, "--set")
     if data_json is not None:
         try:
@@ -269,6 +273,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
                 raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
             if show:
                 return run, request, None
+            values.update(_declared_values(request, pairs))
             missing = [str(f["key"]) for f in request.fields
                        if f.get("required") and values.get(str(f["key"])) in (None, "")]
             if missing and not reject:
@@ -286,6 +291,29 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
             say(_describe_request(request))
         return
     report(result, as_json, run.id, profile=profile, verb="reject" if reject else "answer")
+
+
+def _declared_values(request: HumanRequest, pairs: tuple[str, ...]) -> dict[str, Any]:
+    """Each `--set` value as the field it fills declares it: `cap=abc` for a number field is
+    refused, as is a key the request does not ask for (unless it takes any JSON), both
+    naming the field (exit 2); the server would have taken either, or failed on it."""
+    declared = {str(spec.get("key")): spec for spec in request.fields}
+    typed: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, text = pair.partition("=")  # the shape was checked by parse_inputs
+        key = key.strip()
+        spec = declared.get(key)
+        if spec is None:
+            if request.free_form:
+                continue
+            asked = ", ".join(cell(k) for k in declared) or "no values"
+            fail(f"--set {cell(key)}: the run does not ask for it (it asks for: {asked}; see --show)",
+                 EXIT_USAGE)
+        try:
+            typed[key] = coerce(str(spec.get("type") or "any"), text)
+        except ValueError as exc:
+            fail(f"--set {cell(key)}: {exc}", EXIT_USAGE)
+    return typed
 
 
 def _describe_request(request: HumanRequest) -> str:

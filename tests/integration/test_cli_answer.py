@@ -179,3 +179,18 @@ def test_a_reject_is_reported_as_a_reject(sim: Sim) -> None:
     as_json = run_cli(sim, "attention", "answer", _ask(sim, "preview"), "-p", "wexa-sim", "--json")
     assert as_json.code == 0 and as_json.json()["action"] == "answer"
 
+
+def test_answer_values_are_checked_before_anything_is_sent(sim: Sim) -> None:
+    run_id = _ask(sim, "runtime_input")
+    before = sim.posts()
+    answer = ("attention", "answer", run_id, "-p", "wexa-sim")
+    both = run_cli(sim, *answer, "--reject", "--set", "x=1")
+    assert both.code == 2 and "--reject" in both.err
+    wrong_type = run_cli(sim, *answer, "--set", "region=eu", "--set", "cap=abc")
+    assert wrong_type.code == 2 and "--set cap: expected a number" in wrong_type.err
+    undeclared = run_cli(sim, *answer, "--set", "region=eu", "--set", "bogus=1")
+    assert undeclared.code == 2 and "bogus" in undeclared.err and "region, cap" in undeclared.err
+    assert sim.posts() == before, "nothing was sent"
+    sent = run_cli(sim, *answer, "--set", "region=eu", "--set", "cap=12.5")
+    assert sent.code == 0, sent.err
+
