@@ -21,7 +21,7 @@ from msgspec.structs import replace
 
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
-from runtui.errors import NotAllowed, ProviderError
+from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.b3os_workflows import parse_workflow_page, parse_workflow_trigger
@@ -613,6 +613,12 @@ class B3osProvider(Provider):
         if not approve:
             raise NotAllowed("B3OS has no rejection of a waiting node: cancel the run instead")
         secret = self._webhook_secret()
+        env = self.profile.extras.get("webhook_secret_env")
+        if secret is None and isinstance(env, str) and env:
+            # Sent without it, the server only answers HTTP 400: refused here, as an unset key is.
+            raise ConfigError(f"environment variable {env} is not set or empty (the workflow's webhook "
+                              "secret, needed to resume a waiting node)", profile=self.profile.name,
+                              field="webhook_secret_env")
         await self.http.post_action(f"/v1/runs/{seg(run.id)}/nodes/{seg(request.ref)}/resume",
                                     json={"data": values}, params={"secret": secret} if secret else None)
 

@@ -194,3 +194,15 @@ def test_answer_values_are_checked_before_anything_is_sent(sim: Sim) -> None:
     sent = run_cli(sim, *answer, "--set", "region=eu", "--set", "cap=12.5")
     assert sent.code == 0, sent.err
 
+
+def test_a_b3os_answer_without_its_webhook_secret_is_refused_locally(
+        sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_id = _b3os_waiting(sim)
+    monkeypatch.setenv("RUNTUI_SIM_B3OS_WEBHOOK_SECRET", "")
+    before = sim.posts()
+    result = run_cli(sim, "attention", "answer", run_id, "-p", "b3os-sim", "--set", "ok=1")
+    assert result.code == 2, (result.out, result.err)
+    assert "RUNTUI_SIM_B3OS_WEBHOOK_SECRET" in result.err and "not set" in result.err
+    assert sim.posts() == before
+    journaled = [(e.outcome, (e.message or "")[:9]) for e in Journal().entries() if e.run_id == run_id]
+    assert journaled == [("refused", "not sent:")]
