@@ -113,7 +113,8 @@ def confirm(question: str) -> bool:
         fd = sys.stdin.fileno()
     except (AttributeError, ValueError, io.UnsupportedOperation):
         fd = -1
-    if (fd < 0 or threading.current_thread() is not threading.main_thread()  # signals: main thread
+    if (fd < 0 or os.name == "nt"  # (select() takes only sockets there)
+            or threading.current_thread() is not threading.main_thread()  # signals: main thread
             or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):  # started with Ctrl-C ignored
         return click.confirm(question, default=False, err=True)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
