@@ -96,8 +96,8 @@ class Answers:
         try:
             request = await provider.human_request(run)
         except (ConfigError, ProviderError) as exc:
-            self._app.notify(str(exc), title=f"cannot read what {run.id} asks", severity="error",
-                             timeout=8)
+            self._app.notify(str(exc), title=f"cannot read what {display.short_id(run.id)} asks",
+                             severity="error", timeout=8)
             return
         if request is None:
             resume()
@@ -121,12 +121,14 @@ class Answers:
             result = await ws.controller.answer(ws.provider(run.profile), run, request,
                                                 approve=answer.approve, values=answer.values)
         except (NotAllowed, ConfigError, ProviderError) as exc:
-            self._app.notify(str(exc), title=f"answer {run.id}", severity="error", timeout=8)
+            self._app.notify(str(exc), title=f"answer {display.short_id(run.id)}", severity="error",
+                             timeout=8)
             return
         verb = "answered" if answer.approve else "rejected"
         state = f" → {result.run.status.value}" if result.run is not None else ""
+        short = display.short_id(run.id)
         self._app.notify(f"{result.message or ''}{state}",
-                         title=f"{verb} {run.id}" if result.ok else f"answer {run.id}: failed",
+                         title=f"{verb} {short}" if result.ok else f"answer {short}: failed",
                          severity="information" if result.ok else "error")
         ws.refresh_now(run.profile)
         alerts.poll()

@@ -246,11 +246,13 @@ class AttentionScreen(Screen[None]):
         try:
             result = await ws.controller.act(ws.provider(run.profile), run, action)
         except (NotAllowed, ConfigError, ProviderError) as exc:
-            self.notify(str(exc), title=f"{action.value} {run.id}", severity="error", timeout=8)
+            self.notify(str(exc), title=f"{action.value} {display.short_id(run.id)}", severity="error",
+                        timeout=8)
             return
         verdict = "ok" if result.ok else "failed"
         state = f" → {result.run.status.value}" if result.run is not None else ""
-        self.notify(f"{result.message or ''}{state}", title=f"{action.value} {run.id}: {verdict}",
+        self.notify(f"{result.message or ''}{state}",
+                    title=f"{action.value} {display.short_id(run.id)}: {verdict}",
                     severity="information" if result.ok else "error")
 
 

@@ -546,13 +546,13 @@ class RunsScreen(Screen[None]):
         watched = cast("AppHost", self.app).watched
         if run.key in watched:
             watched.discard(run.key)
-            self.notify(f"no longer watching {run.id}", timeout=2)
+            self.notify(f"no longer watching {display.short_id(run.id)}", timeout=2)
         elif run.status.terminal:
-            self.notify(f"{run.id} has already ended ({run.status.value})", timeout=3)
+            self.notify(f"{display.short_id(run.id)} has already ended ({run.status.value})", timeout=3)
             return
         else:
             watched.add(run.key)
-            self.notify(f"will notify when {run.id} finishes (◉)", timeout=2)
+            self.notify(f"will notify when {display.short_id(run.id)} finishes (◉)", timeout=2)
         self.table.restyle(run.key)
 
     # ---- control ----------------------------------------------------------------------
@@ -739,7 +739,8 @@ class RunsScreen(Screen[None]):
             provider = self.ws.provider(run.profile)
             result = await self.ws.controller.act(provider, run, action)
         except (NotAllowed, ConfigError, ProviderError) as exc:
-            self.notify(str(exc), title=f"{action.value} {run.id}", severity="error", timeout=8)
+            self.notify(str(exc), title=f"{action.value} {display.short_id(run.id)}", severity="error",
+                        timeout=8)
         finally:
             self._action_ended(run)
             self.refresh_bindings()
@@ -758,7 +759,7 @@ class RunsScreen(Screen[None]):
 
     def _report(self, result: ActionResult, run: Run) -> None:
         state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
-        title = f"{result.action.value} {run.id}"
+        title = f"{result.action.value} {display.short_id(run.id)}"  # a full id split the title
         if result.uncertain and result.ok:
             # The answer was lost, but the run as read back shows the action took effect.
             self.notify(f"{result.message}", title=f"{title}: {CONFIRMED}", timeout=6)
