@@ -15,7 +15,7 @@ from runtui.tui import clock as tui_clock
 from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.screens.workflows import WorkflowsScreen
-from tests.tui.apps.workflows_support import NOW
+from tests.tui.apps.workflows_support import NOW, build_app
 from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
 from tests.tui.test_actions_pilot import select, tui
 
@@ -212,3 +212,50 @@ async def test_s_cycles_through_every_column_and_the_title_says_it(tui_sim: TuiS
         rates = [r.figures.success_rate for r in screen.rows]
         numbers = [-1.0 if r is None else r for r in rates]
         assert numbers == sorted(numbers, reverse=screen.sort_reverse)
+
+
+def _grey(color: Any) -> float:
+    red, green, blue = color.get_truecolor()
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _cells(strip: Any, x: int, width: int) -> list[Any]:
+    """The styles of the visible characters of one line between x and x + width."""
+    return [style for text, style, _ in strip.crop(x, x + width) if text.strip()]
+
+
+async def test_failures_stay_readable_without_colour(frozen: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR turns colours into greys: a failure's red must not become a grey the
+    background hides, and something other than colour must say it (bold, underline)."""
+    monkeypatch.setenv("NO_COLOR", "1")  # Textual reads it when the app is made
+    app = build_app()
+    async with app.run_test(size=(200, 30)) as pilot:
+        await _workflows(pilot)
+        screen = app.screen
+        assert isinstance(screen, WorkflowsScreen)
+        table = screen.query_one("DataTable")
+        lines = list(app.screen._compositor.render_strips())
+        top = table.region.y
+        header = lines[top].text
+        fail_x, trend_x, flags_x = header.index(" FAIL") + 1, header.index("TREND"), header.index("FLAGS")
+        checked: set[str] = set()
+        for i, row in enumerate(screen.rows[1 : table.region.height - 1], start=1):  # 0: the cursor
+            line = lines[top + 1 + i]
+            ok = _cells(line, header.index(" OK") + 1, 2)
+            plain = _grey(ok[0].color) - _grey(ok[0].bgcolor)
+            f = row.figures
+            failure_cells: list[tuple[Any, str, str]] = []
+            if f.failed:
+                failure_cells += [(s, "bold", "FAIL") for s in _cells(line, fail_x, 4)]
+            failed_bars = [k for k, (_, status) in enumerate(f.recent[-10:]) if status.value == "failed"]
+            failure_cells += [(s, "underline", "TREND")
+                              for k in failed_bars for s in _cells(line, trend_x + k, 1)]
+            if f.flags:  # "3 failed in a row" is bold; "2 over p95" only has to be readable
+                cue = "bold" if f.failure_streak >= 2 else "color"
+                failure_cells += [(s, cue, "FLAGS") for s in _cells(line, flags_x, 5)]
+            for style, cue, column in failure_cells:
+                checked.add(column)
+                # at least half a plain figure's contrast (the run table's failed status has it)
+                assert _grey(style.color) - _grey(style.bgcolor) >= plain * 0.5, (row.key, style, plain)
+                assert getattr(style, cue), (row.key, style)
+        assert checked == {"FAIL", "TREND", "FLAGS"}

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -27,7 +28,7 @@ from runtui.engine.stats import WINDOWS
 from runtui.engine.workflows import WorkflowBook, WorkflowRow
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.model import Action
+from runtui.model import Action, Status
 from runtui.safe_text import one_line
 from runtui.tui import clock
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -74,7 +75,45 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def row_cells(row: WorkflowRow, now: datetime) -> tuple[Text, ...]:
+class Looks(NamedTuple):
+    """The styles a row's cells take from the theme (`WorkflowTable`'s component classes)."""
+
+    failed: Style
+    warning: Style
+    succeeded: Style
+    cancelled: Style
+
+    @property
+    def trend(self) -> dict[Status, Style]:
+        return {Status.SUCCEEDED: self.succeeded, Status.FAILED: self.failed + Style(underline=True),
+                Status.CANCELLED: self.cancelled}
+
+
+PLAIN = Looks(Style(bold=True), Style(), Style(), Style(dim=True))
+
+
+class WorkflowTable(DataTable[Text]):
+    """The workflows table, with the theme's colours for what its cells say.
+
+    A failure is the theme's error text colour, and bold: a plain `red` is a dark red
+    that NO_COLOR turns into a grey the background hides, and bold says it without colour.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
+        "workflows--failed", "workflows--warning", "workflows--succeeded", "workflows--cancelled"}
+    DEFAULT_CSS = """
+    WorkflowTable > .workflows--failed { color: $text-error; text-style: bold; }
+    WorkflowTable > .workflows--warning { color: $text-warning; }
+    WorkflowTable > .workflows--succeeded { color: $text-success; }
+    WorkflowTable > .workflows--cancelled { color: $text-warning; text-style: dim; }
+    """
+
+    def looks(self) -> Looks:
+        return Looks(*(self.get_component_rich_style(f"workflows--{name}", partial=True)
+                       for name in Looks._fields))
+
+
+def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN) -> tuple[Text, ...]:
     f = row.figures
     rate = f.success_rate
     flags = ", ".join(f.flags)
@@ -84,12 +123,12 @@ def row_cells(row: WorkflowRow, now: datetime) -> tuple[Text, ...]:
         Text(_fit(one_line(f.workflow_name or f.workflow_id), NAME_WIDTH)),
         Text(f"{f.runs}{server}", justify="right"),
         Text(str(f.succeeded), justify="right"),
-        Text(str(f.failed), style="red" if f.failed else "", justify="right"),
+        Text(str(f.failed), style=looks.failed if f.failed else "", justify="right"),
         Text("-" if rate is None else f"{rate:.0%}", justify="right"),
         Text(display.duration(f.p95_s) if f.p95_s is not None else "-", justify="right"),
-        sparkline(f.recent, SPARK_WIDTH),
-        Text(row.state_word, style="yellow" if row.paused else ""),
-        Text(flags, style="bold red" if f.failure_streak >= 2 else "yellow" if flags else ""),
+        sparkline(f.recent, SPARK_WIDTH, looks.trend),
+        Text(row.state_word, style=looks.warning if row.paused else ""),
+        Text(flags, style=looks.failed if f.failure_streak >= 2 else looks.warning if flags else ""),
         Text(str(f.cancelled), justify="right"),
         Text(one_line(f.profile)),
         Text(one_line(f.provider)),
@@ -161,7 +200,7 @@ class WorkflowsScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="workflows-title", markup=False)
-        table: DataTable[Text] = DataTable(id="workflows-table", cursor_type="row", zebra_stripes=False)
+        table = WorkflowTable(id="workflows-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
         yield table
         yield Static("", id="workflows-selected", markup=False)
@@ -206,8 +245,9 @@ class WorkflowsScreen(Screen[str | None]):
         selected = self._selected()
         self.rows = rows
         table.clear()
+        looks = self.query_one(WorkflowTable).looks()
         for row in rows:
-            table.add_row(*row_cells(row, now), key=f"{row.key[0]}\x00{row.key[1]}")
+            table.add_row(*row_cells(row, now, looks), key=f"{row.key[0]}\x00{row.key[1]}")
         if selected is not None:
             keys = [r.key for r in rows]
             if selected.key in keys:
