@@ -524,6 +524,35 @@ async def test_bulk_cancel_of_two_marked_runs(tui_sim: TuiSim) -> None:
         assert "2 done (now 2 cancelled)" in toasts[0] and "STOPPED" not in toasts[0]
 
 
+async def test_a_refused_bulk_action_says_every_reason(tui_sim: TuiSim) -> None:
+    """Marks on B3OS and on Edges, `p`: both are refused, for two different reasons. The
+    toast said the first run's reason only; the Edges run's went unexplained."""
+    b3os = [tui_sim.take("b3os", "running") for _ in range(2)]
+    edges = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        runs = [await select(pilot, screen, "b3os", run_id, "running") for run_id in b3os[:1]]
+        await pilot.press("space")
+        runs.append(await select(pilot, screen, "edges", edges, "RUNNING"))
+        await pilot.press("space")
+        runs.append(await select(pilot, screen, "b3os", b3os[1], "running"))
+        await pilot.press("space")
+        before = tui_sim.posts()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: any("cannot pause" in n for n in notifications(app)), what="refusal")
+        toast = next(n for n in notifications(app) if "cannot pause" in n)
+        reasons = {run.provider: decide(run, Action.PAUSE, read_only=False).reason for run in runs}
+        assert reasons["b3os"] != reasons["edges"]
+        lines = toast.splitlines()
+        assert lines[0].endswith("3 runs:"), toast
+        # each reason once, after the runs it applies to (in the table's order)
+        pairs = [line.split(": ", 1) for line in lines[1:]]
+        said = sorted((sorted(ids.split(", ")), why) for ids, why in pairs)
+        b3os_ids = sorted(run_id[:12] for run_id in b3os)  # run_ and 8 characters
+        assert said == sorted([([edges[:8]], reasons["edges"]), (b3os_ids, reasons["b3os"])]), toast
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert tui_sim.posts() == before
+
+
 async def test_marks_are_visible_listed_and_hidden_ones_said_so(tui_sim: TuiSim) -> None:
     """The dangerous case: a marked run hidden by the filter must never be acted on unseen."""
     hidden = tui_sim.take("wexa", "running")

@@ -27,6 +27,7 @@ from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
+from runtui.safe_text import one_line
 from runtui.tui.answering import answers_of, asking, key_shown_for
 from runtui.tui.frames import repaint_now
 from runtui.tui.key_order import later
@@ -656,7 +657,7 @@ class RunsScreen(Screen[None]):
         bulk = from_marks or len(targets) > 1
         answers = answers_of(self.app)
         allowed: list[Run] = []
-        refused: list[str] = []
+        refused: list[tuple[Run, str]] = []
         asking: list[Run] = []  # a bulk resume skips them: each answer is its own form
         for run in targets:
             decision = decide(run, action, read_only=self._read_only(run.profile), busy=self._busy(run))
@@ -666,23 +667,24 @@ class RunsScreen(Screen[None]):
             elif decision:
                 allowed.append(run)
             else:
-                refused.append(f"{run.id}: {decision.reason}")
+                refused.append((run, decision.reason))
         if asking and not bulk:
             run = asking[0]
             assert answers is not None
             answers.start(run, lambda: self._send(Action.RESUME, [run]))
             return
         if not allowed:
-            why = refused + [f"{run.id}: {ASKING}" for run in asking]
-            self.notify(why[0] if len(why) == 1 else f"{len(why)} runs: {why[0]}",
+            why = refused + [(run, ASKING) for run in asking]
+            lines = reasons_by_run(why)
+            self.notify(lines[0] if len(why) == 1 else "\n".join([f"{len(why)} runs:", *lines]),
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
         if action.destructive or bulk:
             from runtui.tui.screens.confirm import ConfirmScreen
 
             what = f"{action.value} {len(allowed)} run(s)" if bulk else f"{action.value} run {allowed[0].id}"
-            extra = f"\n{len(refused)} marked run(s) will be skipped: not allowed in their state." \
-                if refused else ""
+            skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
+            extra = "\n".join(["", *skipped]) if refused else ""
             if asking:
                 extra += f"\n{len(asking)} marked run(s) will be skipped: {ASKING}."
             warn = "\nThis cannot be undone." if action.destructive else ""
@@ -836,6 +838,21 @@ class RunsScreen(Screen[None]):
                                                id=result.new_run_id or "?"))
         self.ws.refresh_now()
         return None
+
+
+def reasons_by_run(refused: list[tuple[Run, str]], ids_shown: int = 3) -> list[str]:
+    """One line per distinct reason, with the runs it applies to (`8fab0b79, run_1a2b3c4d
+    +2: why`): marks on two platforms are refused for two reasons, and saying only the
+    first left the other run unexplained."""
+    runs_by_reason: dict[str, list[Run]] = {}
+    for run, why in refused:
+        runs_by_reason.setdefault(why, []).append(run)
+    lines = []
+    for why, runs in runs_by_reason.items():
+        ids = ", ".join(display.short_id(run.id) for run in runs[:ids_shown])
+        more = f" +{len(runs) - ids_shown}" if len(runs) > ids_shown else ""
+        lines.append(f"{ids}{more}: {one_line(why)}")
+    return lines
 
 
 def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]
