@@ -150,7 +150,7 @@ async def test_wexa_pause_resume_cancel(tui_sim: TuiSim) -> None:
 
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert run_id in str(app.screen.question)  # type: ignore[attr-defined]
+        assert f"Cancel run {run_id[:8]} of " in str(app.screen.question)  # type: ignore[attr-defined]
         await pilot.press("y")
         await server_says(pilot, tui_sim, "wexa", run_id, "cancelled")
         await table_says(pilot, screen, "wexa", run_id, "cancelled")
@@ -295,6 +295,26 @@ async def test_edges_cancel_and_resume_blocked(tui_sim: TuiSim) -> None:
         await server_says(pilot, tui_sim, "edges", blocked, lambda s: s in ("RUNNING", "QUEUED"))
         await table_says(pilot, screen, "edges", blocked, tui_sim.status("edges", blocked) or "")
         assert tui_sim.count(f"POST {EDGES}/resume") == before + 1
+
+
+async def test_the_single_run_question_names_workflow_and_profile(tui_sim: TuiSim) -> None:
+    """"Cancel run 8fab0b79-e91c-402d-bf7a-3b82b3f335bf?" named the run by its UUID only;
+    the question says the workflow and profile too, and a short id, as the bulk one does."""
+    running = tui_sim.take("edges", "RUNNING")
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        run = await select(pilot, screen, "edges", running, "RUNNING")
+        assert run.workflow
+        before = tui_sim.posts()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="cancel asks first")
+        question = str(app.screen.question)  # type: ignore[attr-defined]
+        assert question.splitlines()[0] == f"Cancel run {running[:8]} of {run.workflow} on edges-sim?"
+        assert running not in question
+        shown = screen_text(app)  # a long workflow name wraps in the dialog
+        assert f"Cancel run {running[:8]} of" in shown and "edges-sim?" in shown
+        await pilot.press("n")
+        await settle(pilot)
+        assert tui_sim.posts() == before
 
 
 async def test_edges_execute_flow_slug(tui_sim: TuiSim) -> None:
@@ -710,7 +730,9 @@ async def stop_with_c(pilot: Pilot[Any], app: RuntuiApp, task: Run) -> None:
     """`c` on a task: asked first as a stop, answered yes, and stopped on the server."""
     await pilot.press("c")
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop asks first")
-    assert "stop" in str(app.screen.question).lower()  # type: ignore[attr-defined]
+    question = str(app.screen.question)  # type: ignore[attr-defined]
+    # the task by its short id, its workflow and its profile (not its id alone)
+    assert question.startswith(f"Stop task {task.id[:8]} of {task.workflow} on {task.profile}?"), question
     await pilot.press("y")
     await wait_for(pilot, lambda: (t := app.workspace.task_store.get(task.key)) is not None
                    and t.raw_status == "cancelled", what="the task stopped")

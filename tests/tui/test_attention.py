@@ -163,7 +163,10 @@ async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim
         screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
-        assert run_id in screen_text(app)
+        run = app.workspace.store.get(("b3os-sim", run_id))
+        assert run is not None and run.workflow
+        # the run by its short id, its workflow and its profile, as in the run table's question
+        assert f"Cancel run {run_id[:12]} of {run.workflow} on b3os-sim?" in screen_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("b3os", run_id) == "cancelled", what="cancelled")
 

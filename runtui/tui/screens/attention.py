@@ -228,14 +228,13 @@ class AttentionScreen(Screen[None]):
             answers.start(run, lambda: self._send(Action.RESUME, run))
             return
         if action.destructive:
-            from runtui.tui.screens.confirm import ConfirmScreen
+            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._send(action, run)
 
-            question = f"{action.value.capitalize()} run {run.id} ({run.workflow or 'no workflow'})?" \
-                       "\nThis cannot be undone."
+            question = f"{one_run_question(action, run)}\nThis cannot be undone."
             self.app.push_screen(ConfirmScreen(question), confirmed)
             return
         self._send(action, run)

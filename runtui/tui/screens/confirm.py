@@ -11,8 +11,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from runtui import display
+from runtui.model import Action, Kind, Run
 from runtui.safe_text import multi_line, one_line
 from runtui.tui.toasts import keep_toasts_under
+
+
+def one_run_question(action: Action, run: Run) -> str:
+    """`Cancel run 8fab0b79 of Invoice Reconciler on edges-prod?`: a full UUID alone did
+    not say which run a yes would end; the bulk question names workflow and profile too."""
+    noun = "task" if run.kind is Kind.TASK else "run"
+    of = f" of {one_line(run.workflow)}" if run.workflow else ""
+    return f"{action.value.capitalize()} {noun} {display.short_id(run.id)}{of} on {one_line(run.profile)}?"
 
 
 class ConfirmScreen(ModalScreen[bool]):

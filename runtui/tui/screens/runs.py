@@ -680,9 +680,8 @@ class RunsScreen(Screen[None]):
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
         if action.destructive or bulk:
-            from runtui.tui.screens.confirm import ConfirmScreen
+            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question
 
-            what = f"{action.value} {len(allowed)} run(s)" if bulk else f"{action.value} run {allowed[0].id}"
             skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
             extra = "\n".join(["", *skipped]) if refused else ""
             if asking:
@@ -699,7 +698,9 @@ class RunsScreen(Screen[None]):
                         self.table.clear_marks()
                         self._update_summary()
 
-            question = f"{what[:1].upper()}{what[1:]}?{warn}{extra}"
+            asked = f"{action.value.capitalize()} {len(allowed)} run(s)?" if bulk \
+                else one_run_question(action, allowed[0])
+            question = f"{asked}{warn}{extra}"
             self.app.push_screen(ConfirmScreen(question, items=items if bulk else ()), confirmed)
             return
         self._send(action, allowed)
