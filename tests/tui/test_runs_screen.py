@@ -769,3 +769,37 @@ def test_screenshot_export_names_are_flat_stable_and_unique(tmp_path: Path) -> N
     assert (tmp_path / "shots" / "runs_120x36.svg").read_text() == "<svg/>"
     names = [screenshot_name(p) for p in SNAPSHOTS.rglob("*.svg")]
     assert len(names) == len(set(names))
+
+
+async def test_a_filter_term_that_cannot_match_says_why(tui_sim: TuiSim) -> None:
+    """`/since:abc` or `/st:failde` showed "no runs match the filter": on call a typo read
+    as "no failed runs". At 80x24 the table says what is wrong and what the term expects."""
+    async with tui(tui_sim.config_path, size=(80, 24)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count > 0, what="runs")
+
+        async def filtered(text: str) -> str:
+            await pilot.press("slash", *text, "enter")
+            await wait_for(pilot, lambda: screen.table.filter_text == text and screen.table.has_focus)
+            await pilot.pause()
+            shown = screen_text(app)
+            await pilot.press("escape")  # clears the filter
+            await wait_for(pilot, lambda: not screen.table.filter_text, what="the filter cleared")
+            return shown
+
+        shown = await filtered("since:abc")
+        assert "bad filter: since: expects 30s, 10m, 2h, 1d or 1w, not 'abc'" in shown
+        assert "no runs match" not in shown
+
+        shown = await filtered("st:failde")
+        assert "bad filter: unknown status 'failde'" in shown and "no runs match" not in shown
+        # the statuses it knows, whole, on the lines under it
+        text = " ".join(line.strip() for line in shown.splitlines())
+        assert "queued, running, paused, waiting, succeeded, failed, cancelled, unknown, partial)" in text
+
+        # a platform's own status is a status; a good term that matches nothing says so plainly
+        raw = next(r.raw_status for r in app.workspace.store.runs.values() if r.provider == "edges"
+                   and r.raw_status)
+        assert raw
+        assert "bad filter" not in await filtered(f"st:{raw.lower()}")
+        shown = await filtered("st:fail wf:no-such-workflow-here")
+        assert "no runs match the filter" in shown and "bad filter" not in shown

@@ -9,22 +9,27 @@ workflow, status); a field term looks in one place only:
 * `since:2h` (`s:`): created within the last 30s, 10m, 2h, 1d or 1w.
 
 Words are case-insensitive substrings. An unknown field (`foo:bar`) is an
-ordinary word, so an id with a colon still matches.
+ordinary word, so an id with a colon still matches. A known field with a value
+that cannot match (`since:abc`, `st:failde`) matches nothing, and `problems` says
+why: "no runs match" would read as "no failed runs" for a typo.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import msgspec
 
 from runtui.logtext import parse_age
-from runtui.model import Run
+from runtui.model import Run, Status
 
 FIELDS = {"status": "status", "st": "status", "profile": "profile", "p": "profile",
           "wf": "workflow", "workflow": "workflow", "since": "since", "s": "since"}
 HELP = ("words are AND-ed; status:failed  profile:prod  wf:invoice  since:2h "
         "look in one field (st: p: wf: s: for short)")
+STATUS_WORDS = (*(s.value for s in Status), "partial")  # what `status:` knows besides raw statuses
+AGES = "30s, 10m, 2h, 1d or 1w"
 
 
 class Term(msgspec.Struct, frozen=True):
@@ -49,6 +54,24 @@ def parse(text: str) -> tuple[Term, ...]:
         else:
             terms.append(Term(field, value))
     return tuple(dict.fromkeys(terms))
+
+
+def problems(text: str, status_texts: Collection[str] | None) -> tuple[str, ...]:
+    """Why a filter's field terms cannot match: a `since:` whose value is no age, a
+    `status:` that no status holds (`status_texts`: the statuses and raw statuses runs
+    have had, as `field_texts` joins them; None when they are not all known)."""
+    found: list[str] = []
+    for word in dict.fromkeys(text.lower().replace("\0", " ").split()):
+        name, colon, value = word.partition(":")
+        field = FIELDS.get(name) if colon else None
+        if field is None or not value:
+            continue
+        if field == "since" and parse_age(value) is None:
+            found.append(f"{name}: expects {AGES}, not '{value}'")
+        elif field == "status" and status_texts is not None and not any(
+                value in known for known in (*STATUS_WORDS, *status_texts)):
+            found.append(f"unknown status '{value}' (known: {', '.join(STATUS_WORDS)})")
+    return tuple(found)
 
 
 def field_texts(run: Run) -> dict[str, str]:

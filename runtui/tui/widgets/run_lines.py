@@ -8,6 +8,7 @@ strips of the rows drawn recently are cached on the rows themselves.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.cells import cell_len
@@ -34,6 +35,7 @@ STRIP_CACHE_SIZE = 256
 """Rows whose rendered strips are kept: the rows on screen and the last few screens
 (only visible rows are ever rendered; a strip is ~0.5 KB at 200 columns)."""
 
+EMPTY_LINES = 4  # lines an empty table's text may take (a bad filter term says what it expects)
 AFTER_FRAME = 0.01
 """Seconds between drawing a change and the work it left for later. Textual's writer
 thread sends the frame's bytes; work started at once holds the GIL (a collection, a
@@ -300,8 +302,8 @@ class RunLines(ScrollView):
             return self._header_strip()
         view = self._model.view
         if not view:
-            if y == 1:
-                return self._empty_strip()
+            if 1 <= y <= EMPTY_LINES:
+                return self._empty_strip(y - 1)
             return Strip.blank(self._strip_width, self._style("row"))
         idx = self.scroll_offset.y + y - 1
         if idx >= len(view) or idx < 0:
@@ -349,6 +351,9 @@ class RunLines(ScrollView):
         if self._model.view:
             return None
         if self._model.rows:
+            problems = self._model.filter_problems()
+            if problems:  # matching nothing for a typo is not "no failed runs"
+                return "bad filter: " + "; ".join(problems)
             return "no runs match the filter"
         return "no runs"
 
@@ -377,9 +382,13 @@ class RunLines(ScrollView):
         self._header = strip
         return strip
 
-    def _empty_strip(self) -> Strip:
+    def _empty_strip(self, line: int) -> Strip:
+        """Line `line` of the empty table's text, wrapped to the width (at 80 columns a
+        bad filter term's known values take a second line)."""
         style = self._style("run-table--empty")
-        text = " " * MARK_WIDTH + (self._empty_text() or "")
+        room = max(10, self._strip_width - MARK_WIDTH - 1)
+        lines = textwrap.wrap(self._empty_text() or "", room, break_on_hyphens=False)[:EMPTY_LINES]
+        text = " " * MARK_WIDTH + (lines[line] if line < len(lines) else "")
         return Strip([Segment(text, style)]).crop_extend(0, self._strip_width, self._style("row"))
 
     def _render_row(self, rec: Row, *, cursor: bool) -> Strip:

@@ -40,7 +40,7 @@ from runtui.tui.widgets.columns import (
     next_change,
     time_texts,
 )
-from runtui.tui.widgets.run_lines import STATUS_CLASSES, RunLines
+from runtui.tui.widgets.run_lines import EMPTY_LINES, STATUS_CLASSES, RunLines
 from runtui.tui.widgets.run_rows import RUN, Row, SearchIndex
 from runtui.tui.widgets.run_view import RunView, gc_paused
 
@@ -714,8 +714,8 @@ class RunTable(RunLines, can_focus=True):
                 if o is n and n is not None and (n is oc) == (n is nc) and self._draws_as_before(n, n is nc):
                     continue
                 lines.append(i + 1)
-        if self._empty_text() != snap.empty and 1 not in lines:
-            lines.append(1)
+        if self._empty_text() != snap.empty:
+            lines = sorted({*lines, *range(1, EMPTY_LINES + 1)})
         if lines:
             hold_collector(self)
             self.refresh(*_regions(sorted(lines), self.size.width))

@@ -43,11 +43,13 @@ from runtui.model import Run, Status
 from runtui.tui.widgets.columns import BY_KEY
 from runtui.tui.widgets.run_filter import Term
 from runtui.tui.widgets.run_filter import parse as parse_filter
+from runtui.tui.widgets.run_filter import problems as filter_problems
 from runtui.tui.widgets.run_rows import (
     ACTIVE_BY_INDEX,
     RUN,
     SORT_VALUE_OF,
     STATUS_INDEX_OF,
+    STATUS_LANE,
     STATUSES,
     Row,
     SearchIndex,
@@ -228,6 +230,14 @@ class RunView:
         self._terms = terms
         self._refilter()
         return True
+
+    def filter_problems(self) -> tuple[str, ...]:
+        """What is wrong with the filter's field terms (run_filter.problems), checked
+        against every status the runs have had (none known when the index overflowed)."""
+        if not self.filter_text:
+            return ()
+        seen = None if STATUS_LANE in self.index.overflowed else self.index.texts[0]
+        return filter_problems(self.filter_text, seen)
 
     def set_active_only(self, on: bool) -> bool:
         """Show only queued, running, paused and waiting runs (False: already so)."""
