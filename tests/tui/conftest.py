@@ -145,6 +145,24 @@ def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def grey_contrast(style: Any) -> float:
+    """How much lighter a segment's text is than its background, in grey levels (0-255):
+    what is left of it once NO_COLOR's filter has turned both into greys."""
+
+    def grey(color: Any) -> float:
+        red, green, blue = color.get_truecolor()
+        return float(0.2126 * red + 0.7152 * green + 0.0722 * blue)
+
+    return abs(grey(style.color) - grey(style.bgcolor))
+
+
+def styles_holding(app: App[Any], needle: str) -> list[Any]:
+    """The styles of the screen's segments whose text holds `needle`, as the terminal gets
+    them (after the line filters)."""
+    return [style for strip in app.screen._compositor.render_strips()
+            for text, style, _ in strip if needle in text]
+
+
 def notifications(app: App[Any]) -> list[str]:
     """Every notification still listed, as "title: message"."""
     return [f"{n.title}: {n.message}" for n in app._notifications]

@@ -464,3 +464,28 @@ def test_detail_screen_snapshot(snap_compare: Callable[..., bool]) -> None:
         await wait_for(pilot, lambda: pane.detail is not None and pane.raw_text != "")
 
     assert snap_compare(APPS / "detail_snap_app.py", terminal_size=(80, 24), run_before=ready)
+
+
+async def test_a_failure_stays_readable_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain red turns, under NO_COLOR, into a grey two shades off the background: the
+    title's "✘ failed", the error field and a failed step were all but invisible."""
+    from tests.tui.conftest import grey_contrast, styles_holding
+
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the app is made
+    ws, fakes = make_workspace()
+    run = sample_run(Status.FAILED, "failure", last_error="quota exceeded on INV-0042")
+    detail = sample_detail(run)
+    fakes["b3-prod"].details[run.id] = detail
+    app = PaneApp(ws, clock=frozen_clock)
+    async with app.run_test(size=(220, 50)) as pilot:
+        pane = await open_pane(pilot, run)
+        plain = grey_contrast(styles_holding(app, "Invoice sync (wf_invoice_sync)")[0])
+        for needle in ("✘ failed", "✘ quota exceeded on INV-0042"):
+            styles = styles_holding(app, needle)
+            assert styles, needle
+            for style in styles:
+                assert grey_contrast(style) >= plain * 0.5, (needle, style, plain)
+                assert style.bold, (needle, style)
+        await show_tab(pilot, pane, "tab-steps")
+        styles = styles_holding(app, "error: total mismatch on INV-0042")
+        assert styles and all(grey_contrast(style) >= plain * 0.5 for style in styles), (styles, plain)

@@ -803,3 +803,21 @@ async def test_a_filter_term_that_cannot_match_says_why(tui_sim: TuiSim) -> None
         assert "bad filter" not in await filtered(f"st:{raw.lower()}")
         shown = await filtered("st:fail wf:no-such-workflow-here")
         assert "no runs match the filter" in shown and "bad filter" not in shown
+
+
+async def test_a_profile_in_error_stays_readable_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The health line's "✘ PROFILE error" was a plain red: under NO_COLOR a grey two
+    shades off the bar's background, the one line that says a profile is not read."""
+    from tests.tui.apps.runs_support import build_app
+    from tests.tui.conftest import grey_contrast, styles_holding
+
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the app is made
+    app = build_app(broken=True)
+    async with app.run_test(size=(180, 30)) as pilot:
+        await wait_for(pilot, lambda: "✘ flows-staging" in screen_text(app), what="the profile in error")
+        plain = grey_contrast(styles_holding(app, "STATUS")[0])  # the table's header
+        styles = styles_holding(app, "✘ flows-staging")
+        assert styles
+        for style in styles:
+            assert grey_contrast(style) >= plain * 0.5, (style, plain)
+            assert style.bold, style

@@ -16,7 +16,7 @@ from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.screens.workflows import WorkflowsScreen
 from tests.tui.apps.workflows_support import NOW, build_app
-from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
+from tests.tui.conftest import TuiSim, grey_contrast, notifications, screen_text, wait_for
 from tests.tui.test_actions_pilot import select, tui
 
 APPS = Path(__file__).parent / "apps"
@@ -214,11 +214,6 @@ async def test_s_cycles_through_every_column_and_the_title_says_it(tui_sim: TuiS
         assert numbers == sorted(numbers, reverse=screen.sort_reverse)
 
 
-def _grey(color: Any) -> float:
-    red, green, blue = color.get_truecolor()
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
 def _cells(strip: Any, x: int, width: int) -> list[Any]:
     """The styles of the visible characters of one line between x and x + width."""
     return [style for text, style, _ in strip.crop(x, x + width) if text.strip()]
@@ -242,7 +237,7 @@ async def test_failures_stay_readable_without_colour(frozen: None, monkeypatch: 
         for i, row in enumerate(screen.rows[1 : table.region.height - 1], start=1):  # 0: the cursor
             line = lines[top + 1 + i]
             ok = _cells(line, header.index(" OK") + 1, 2)
-            plain = _grey(ok[0].color) - _grey(ok[0].bgcolor)
+            plain = grey_contrast(ok[0])
             f = row.figures
             failure_cells: list[tuple[Any, str, str]] = []
             if f.failed:
@@ -256,6 +251,6 @@ async def test_failures_stay_readable_without_colour(frozen: None, monkeypatch: 
             for style, cue, column in failure_cells:
                 checked.add(column)
                 # at least half a plain figure's contrast (the run table's failed status has it)
-                assert _grey(style.color) - _grey(style.bgcolor) >= plain * 0.5, (row.key, style, plain)
+                assert grey_contrast(style) >= plain * 0.5, (row.key, style, plain)
                 assert getattr(style, cue), (row.key, style)
         assert checked == {"FAIL", "TREND", "FLAGS"}

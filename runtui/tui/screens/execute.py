@@ -150,7 +150,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         color: $text-muted;
     }
     ExecuteScreen #execute-error {
-        color: $error;
+        color: $text-error;
         text-style: bold;
     }
     ExecuteScreen .-invalid {
@@ -284,7 +284,8 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one("#execute-error", Static)
-        error.update(Text(f"✘ {multi_line(message)}", style="bold red") if message else "")
+        # plain text: the rule above colours it (the theme's error text colour, bold)
+        error.update(Text(f"✘ {multi_line(message)}") if message else "")
         error.display = bool(message)
 
     def _show_starting(self) -> None:

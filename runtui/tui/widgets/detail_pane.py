@@ -14,6 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import msgspec
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -32,6 +33,7 @@ from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
 from runtui.tui.answering import AnswersByKey, answers_of
+from runtui.tui.looks import themed
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 
@@ -434,8 +436,8 @@ class DetailPane(Vertical):
             return
         text = Text(no_wrap=True, overflow="ellipsis")
         if self._error is not None:
-            text.append("⚠ ", style="bold red")
-            text.append(one_line(self._error), style="red")
+            text.append("⚠ ", style=self._looks("$text-error bold"))
+            text.append(one_line(self._error), style=self._looks("$text-error"))
             if self._last_ok is not None:
                 text.append(f" — stale since {self._fmt_time(self._last_ok)}", style="bold")
             elif self._run is not None:
@@ -476,13 +478,17 @@ class DetailPane(Vertical):
             return "—"
         return f"{when.astimezone(self.tz):%Y-%m-%d %H:%M:%S} ({display.relative(when, now)})"
 
+    def _looks(self, spec: str) -> Style:
+        """A style spec in the theme's colours (runtui.tui.looks: NO_COLOR keeps them readable)."""
+        return themed(spec, self.app.theme_variables)
+
     def _title(self, now: datetime) -> Text:
         run = self._run
         text = Text(no_wrap=True, overflow="ellipsis")
         if run is None:
             text.append("no run selected", style="dim")
             return text
-        text.append(display.status_text(run), style=STATUS_STYLE[run.status])
+        text.append(display.status_text(run), style=self._looks(STATUS_STYLE[run.status]))
         text.append(f"  {one_line(run.workflow or '(no workflow)')}", style="bold")
         # The short id, as the table shows it (the overview has the full one): a full
         # UUID pushed the profile and the id off an 80-column title.
@@ -512,7 +518,7 @@ class DetailPane(Vertical):
         if run.workflow_id and run.workflow_id != run.workflow_name:
             wf += f" ({run.workflow_id})"
         field("workflow", wf)
-        status = Text(display.status_text(run), style=STATUS_STYLE[run.status])
+        status = Text(display.status_text(run), style=self._looks(STATUS_STYLE[run.status]))
         if run.raw_status:
             status.append(f"  raw: {one_line(run.raw_status)}", style="dim")
         field("status", status)
@@ -536,7 +542,8 @@ class DetailPane(Vertical):
         if run.task_id:
             field("task", run.task_id)
         if run.last_error:
-            field("error", Text(f"✘ {multi_line(run.last_error)}", style="bold red reverse"))
+            field("error", Text(f"✘ {multi_line(run.last_error)}",
+                                       style=self._looks("$text-error bold reverse")))
         rows.extend(self._actions(run))
         return rows
 
@@ -606,7 +613,7 @@ class DetailPane(Vertical):
             when = f"{entry.at.astimezone(self.tz):%Y-%m-%d %H:%M:%S}" if entry.at else "?" * 19
             text.append(f"{when}  ")
             text.append(f"{display.SYMBOL[entry.status]} {entry.status.value}",
-                        style=STATUS_STYLE[entry.status])
+                        style=self._looks(STATUS_STYLE[entry.status]))
             if entry.raw_status:
                 text.append(f" ({one_line(entry.raw_status)})", style="dim")
             if entry.note:
@@ -628,7 +635,7 @@ class DetailPane(Vertical):
         elif node is None or node.data is None:
             content = f"{len(tree.steps)} step(s); ↑/↓ to select, enter to expand"
         else:
-            content = step_details(node.data, self.tz, self.clock())
+            content = step_details(node.data, self.tz, self.clock(), self.app.theme_variables)
         self._update("step-info", content)
 
     # ---- outputs -----------------------------------------------------------------------

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from runtui.engine.health import Health, HealthState
 from runtui.safe_text import one_line
+from runtui.tui.looks import themed
 
+# Symbol and style spec (runtui.tui.looks: the theme's text colours, readable under NO_COLOR).
 MARK = {
     HealthState.LOADING: ("…", "dim"),
-    HealthState.OK: ("●", "green"),
-    HealthState.ERROR: ("✘", "red"),
-    HealthState.RATE_LIMITED: ("⏳", "yellow"),
-    HealthState.STALE: ("◌", "yellow"),
-    HealthState.CONFIG: ("✘", "red"),
+    HealthState.OK: ("●", "$text-success"),
+    HealthState.ERROR: ("✘", "$text-error bold"),
+    HealthState.RATE_LIMITED: ("⏳", "$text-warning"),
+    HealthState.STALE: ("◌", "$text-warning"),
+    HealthState.CONFIG: ("✘", "$text-error bold"),
     HealthState.PAUSED: ("⏸", "dim"),
 }
 
@@ -41,6 +44,13 @@ class HealthBar(Static):
     def on_resize(self) -> None:
         self._render_bar()
 
+    def notify_style_update(self) -> None:
+        """Another theme: its colours are in the text, so the text is made again."""
+        super().notify_style_update()
+        if self.is_mounted and self.health:
+            self._last = ""
+            self._render_bar()
+
     def _render_bar(self) -> None:
         text = self._every_profile()
         width = self.size.width
@@ -65,19 +75,20 @@ class HealthBar(Static):
         ok = [h for h in self.health.values() if h.state is HealthState.OK]
         troubled = sorted((n for n, h in self.health.items() if h.state is not HealthState.OK))
         if ok:
-            symbol, style = MARK[HealthState.OK]
-            text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs)", style=style)
+            symbol, spec = MARK[HealthState.OK]
+            text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs)",
+                        style=themed(spec, self.app.theme_variables))
         for name in troubled:
             if text:
                 text.append(" │ ", style="dim")
             self._append(text, name, self.health[name])
         return text
 
-    @staticmethod
-    def _append(text: Text, name: str, h: Health) -> None:
-        symbol, style = MARK[h.state]
+    def _append(self, text: Text, name: str, h: Health) -> None:
+        symbol, spec = MARK[h.state]
+        style = themed(spec, self.app.theme_variables)
         text.append(f"{symbol} {one_line(name)} ", style=style)
         detail = one_line(h.describe())  # the server's message
         if h.state is HealthState.OK:
             detail = f"ok {h.runs} runs"
-        text.append(detail, style=style if h.state is not HealthState.OK else "")
+        text.append(detail, style=style if h.state is not HealthState.OK else Style())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 
 from rich.text import Text
@@ -13,15 +13,17 @@ from textual.widgets.tree import TreeNode
 from runtui import display
 from runtui.model import Status, Step
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.looks import themed
 
+# Style specs (runtui.tui.looks): the theme's text colours, readable under NO_COLOR too.
 STATUS_STYLE: dict[Status, str] = {
     Status.QUEUED: "dim",
     Status.RUNNING: "bold",
-    Status.PAUSED: "yellow",
-    Status.WAITING: "yellow",
-    Status.SUCCEEDED: "green",
-    Status.FAILED: "bold red",
-    Status.CANCELLED: "magenta",
+    Status.PAUSED: "$text-warning",
+    Status.WAITING: "$text-warning",
+    Status.SUCCEEDED: "$text-success",
+    Status.FAILED: "$text-error bold",
+    Status.CANCELLED: "$text-secondary",
     Status.UNKNOWN: "",
 }
 
@@ -45,10 +47,12 @@ def step_timing(step: Step, now: datetime) -> str:
     return display.duration(max(0.0, (end - start).total_seconds()))
 
 
-def step_label(step: Step, now: datetime) -> Text:
-    """One line: symbol + status word, name [type], duration, error."""
+def step_label(step: Step, now: datetime, theme: Mapping[str, str] | None = None) -> Text:
+    """One line: symbol + status word, name [type], duration, error (`theme`: the app's
+    theme variables, for the status's colour)."""
     label = Text(no_wrap=True, overflow="ellipsis")
-    label.append(f"{display.SYMBOL[step.status]} {step_word(step)}", style=STATUS_STYLE[step.status])
+    label.append(f"{display.SYMBOL[step.status]} {step_word(step)}",
+                 style=themed(STATUS_STYLE[step.status], theme))
     label.append("  ")
     label.append(one_line(step.name or step.id), style="bold")
     if step.type:
@@ -58,7 +62,7 @@ def step_label(step: Step, now: datetime) -> Text:
         label.append(f"  {timing}")
     if step.error:
         first = step.error.splitlines()[0] if step.error.strip() else step.error
-        label.append(f"  error: {one_line(first)}", style="red")
+        label.append(f"  error: {one_line(first)}", style=themed("$text-error", theme))
     return label
 
 
@@ -115,7 +119,7 @@ class StepsTree(Tree[Step]):
             step = child.data
             if step is not None and step.started_at and step.finished_at is None \
                     and not step.status.terminal:
-                child.set_label(step_label(step, now))
+                child.set_label(step_label(step, now, self.app.theme_variables))
             self._tick(child, now)
 
     def _sync(self, node: TreeNode[Step], steps: tuple[Step, ...], now: datetime, path: str) -> None:
@@ -128,7 +132,7 @@ class StepsTree(Tree[Step]):
         for child, step in zip(existing, steps, strict=True):
             if child.data != step:
                 if child.data is None or _shallow(child.data) != _shallow(step):
-                    child.set_label(step_label(step, now))
+                    child.set_label(step_label(step, now, self.app.theme_variables))
                 child.data = step
                 child_path = f"{path}/{step.id}"
                 if step.children and not child.allow_expand:
@@ -140,12 +144,12 @@ class StepsTree(Tree[Step]):
     def _add(self, parent: TreeNode[Step], step: Step, now: datetime, path: str) -> None:
         child_path = f"{path}/{step.id}"
         if step.children:
-            node = parent.add(step_label(step, now), data=step,
+            node = parent.add(step_label(step, now, self.app.theme_variables), data=step,
                               expand=child_path not in self._collapsed)
             for sub in step.children:
                 self._add(node, sub, now, child_path)
         else:
-            parent.add_leaf(step_label(step, now), data=step)
+            parent.add_leaf(step_label(step, now, self.app.theme_variables), data=step)
 
     def _find(self, node: TreeNode[Step], step_id: str) -> TreeNode[Step] | None:
         for child in node.children:
@@ -177,11 +181,12 @@ def _shallow(step: Step) -> tuple[object, ...]:
             step.error)
 
 
-def step_details(step: Step, tz: tzinfo | None, now: datetime) -> Text:
+def step_details(step: Step, tz: tzinfo | None, now: datetime,
+                 theme: Mapping[str, str] | None = None) -> Text:
     """The selected step in full, under the tree."""
     text = Text()
     text.append(f"{display.SYMBOL[step.status]} {step_word(step)}",
-                style=STATUS_STYLE[step.status])
+                style=themed(STATUS_STYLE[step.status], theme))
     text.append(f"  {one_line(step.name or step.id)}", style="bold")
     if step.type:
         text.append(f" [{one_line(step.type)}]")
@@ -196,8 +201,8 @@ def step_details(step: Step, tz: tzinfo | None, now: datetime) -> Text:
     if timing:
         text.append(f"  ({timing})")
     if step.error:
-        text.append("\nerror: ", style="bold red")
-        text.append(multi_line(step.error[:500]), style="red")
+        text.append("\nerror: ", style=themed("$text-error bold", theme))
+        text.append(multi_line(step.error[:500]), style=themed("$text-error", theme))
     if step.output is not None:
         # JSON, as the server sent it (a Python repr showed {'triggeredAt': ...}).
         out = step.output if isinstance(step.output, str) else _json_text(step.output)
