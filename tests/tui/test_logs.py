@@ -211,3 +211,22 @@ def test_snapshot_log_view(snap_compare: Callable[..., bool], size: tuple[int, i
         assert panel.view.tz is UTC
 
     assert snap_compare(APPS / "logs_app.py", terminal_size=size, run_before=run_before)
+
+
+async def test_an_error_line_stays_readable_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error level's colour was the theme's `$error`, a dark red: under NO_COLOR a grey
+    well under half as far from the background as an info line's."""
+    from tests.tui.conftest import grey_contrast, styles_holding
+
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the app is made
+    ws, _provider, run = logging_workspace()
+    app = LogsSnapApp(ws, run)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_log(pilot)
+        info = styles_holding(app, "Matching 1,284 invoices")
+        error = styles_holding(app, "Accounting API timeout after 30s")
+        assert info and error
+        plain = grey_contrast(info[0])
+        for style in error:
+            assert grey_contrast(style) >= plain * 0.5, (style, plain)
+            assert style.bold

@@ -72,7 +72,7 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--debug { color: $text-muted; }
     LogView > .log-view--info { }
     LogView > .log-view--warning { color: $warning; text-style: bold; }
-    LogView > .log-view--error { color: $error; text-style: bold; }
+    LogView > .log-view--error { color: $text-error; text-style: bold; }  /* $error: dark grey in NO_COLOR */
     LogView > .log-view--marker { text-style: reverse; }
     LogView > .log-view--match { text-style: reverse underline; }
     """
