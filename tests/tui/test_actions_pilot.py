@@ -159,7 +159,7 @@ async def test_wexa_pause_resume_cancel(tui_sim: TuiSim) -> None:
         for verb in ("pause", "resume", "cancel"):
             route = f"POST {WEXA}/{verb}"
             assert after.get(route, 0) - before.get(route, 0) == 1, route
-        assert any("cancel" in n and run_id in n for n in notifications(app))
+        assert any(f"cancel {display.short_id(run_id)}" in n for n in notifications(app))
 
 
 async def test_pending_marker_then_server_state(tui_sim: TuiSim) -> None:
