@@ -129,8 +129,8 @@ def decide(run: Run, action: Action, *, read_only: bool = False, busy: bool = Fa
     return Decision(
         action,
         False,
-        f"cannot {action.value} a {run.status.value} run{_raw_note(run)}; "
-        f"{action.value} works on {_words(sources)} runs",
+        f"cannot {action.value} a {run.status.value} {run.kind.value}{_raw_note(run)}; "
+        f"{action.value} works on {_words(sources)} {run.kind.value}s",
     )
 
 

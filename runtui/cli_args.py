@@ -9,6 +9,7 @@ shortened in the message, and nothing is read, sent or journaled.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,8 @@ def parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "
     inputs: dict[str, Any] = {}
     if json_file is not None:
         try:
-            loaded = json_value(json_file.read_text(encoding="utf-8"))
+            text = sys.stdin.read() if str(json_file) == "-" else json_file.read_text(encoding="utf-8")
+            loaded = json_value(text)
         except (OSError, ValueError) as exc:
             fail(f"--input-json {json_file}: {exc}", EXIT_USAGE)
         if not isinstance(loaded, dict):

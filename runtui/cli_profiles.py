@@ -78,7 +78,7 @@ def profiles_list(obj: Ctx, as_json: bool) -> None:
 @click.option("--api-key-cmd", default=None, help="Command printing the key, e.g. 'pass show x'.")
 @click.option("--keyring", "use_keyring", is_flag=True, help="Read the key from the system keyring.")
 @click.option("--read-only", is_flag=True,
-              help="Never send an action for this profile (faces grey them out).")
+              help="Never send an action for this profile (the TUI greys those keys out).")
 @click.option("--allow-insecure-http", is_flag=True,
               help="Allow plain http:// to a host other than loopback.")
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")

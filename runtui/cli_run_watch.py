@@ -226,7 +226,7 @@ LEVEL_CHOICES = ("debug", "info", "warning", "error")
 @click.option("--level", type=click.Choice(LEVEL_CHOICES, case_sensitive=False), default="debug",
               show_default=True, help="Only lines at this level or above.")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per line (NDJSON): time, level, source, message, run_id, id.")
+              help="One JSON object per line (NDJSON): time, level, source, message, run_id, id, marker.")
 @click.pass_obj
 def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: str | None, level: str,
               as_json: bool) -> None:

@@ -36,6 +36,7 @@ from runtui.errors import ConfigError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
+    from runtui.engine.workspace import Workspace
     from runtui.providers.base import Provider
 
 
@@ -216,9 +217,10 @@ def _echo_steps(steps: Any, depth: int) -> None:
 @click.option("--workflow", "-w", required=True, type=ID,
               help="Wexa agentflow id, Edges flow slug, B3OS workflow id, Prefect deployment id.")
 @click.option("--input", "-i", "inputs", multiple=True, help="KEY=VALUE (VALUE parsed as JSON if it can be).")
-@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="A file holding a JSON object of inputs (--input adds to or overrides it).")
-@click.option("--goal", default=None, help="Wexa: the goal text of the execution.")
+@click.option("--input-json", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default=None,
+              help="A file holding a JSON object of inputs, - for stdin (--input adds to or overrides it).")
+@click.option("--goal", default=None,
+              help="The goal text of the execution, where the platform takes one (Wexa).")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @click.pass_obj
 def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
@@ -226,6 +228,8 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
     """Start a new run."""
     request = StartRequest(workflow_id=workflow, inputs=parse_inputs(inputs, input_json), goal=goal)
     ws = workspace_of(obj)
+    if goal is not None:
+        _check_goal_taken(ws, profile)
 
     async def main() -> Any:
         try:
@@ -236,6 +240,22 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
     report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
 
 
+def _check_goal_taken(ws: Workspace, profile: str) -> None:
+    """A --goal the platform has no place for was dropped without a word: refused (exit 2)."""
+    from runtui.providers import registry
+
+    stored = ws.config.profiles.get(profile)
+    if stored is None:
+        return  # the start says what is wrong with the profile
+    try:
+        takes_goal = bool(getattr(registry.provider_class(stored.provider), "takes_goal", False))
+    except ConfigError:
+        return
+    if not takes_goal:
+        fail(f"--goal: {stored.provider} runs take no goal text; give it as an input (--input goal=...)",
+             EXIT_USAGE)
+
+
 action_command(runs, Action.START, Kind.RUN, "Launch a created-but-not-started run (Wexa).")
 action_command(runs, Action.PAUSE, Kind.RUN, "Pause a running run.")
 action_command(runs, Action.RESUME, Kind.RUN, "Resume a paused, blocked or waiting run.")
@@ -243,4 +263,5 @@ action_command(runs, Action.CANCEL, Kind.RUN, "Cancel a run (cannot be undone)."
 action_command(runs, Action.RETRY, Kind.RUN, "Retry a failed run as a new run (B3OS).")
 
 
-show_command(runs, Kind.RUN, "One run with its steps.", "One JSON object: the run plus steps and raw.")
+show_command(runs, Kind.RUN, "One run with its steps.",
+             "One JSON object: the run, its steps, inputs, outputs, timeline and raw answer.")

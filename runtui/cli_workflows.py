@@ -97,7 +97,7 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
         say_json([r.to_json() for r in rows])
     else:
         say(table([_row(r) for r in rows], ["PROFILE", "WORKFLOW", "RUNS", "OK", "FAIL", "CANC", "RATE",
-                                            "P50", "P95", "LAST", "PAUSED", "FLAGS"]))
+                                            "P50", "P95", "LAST", "STATE", "FLAGS"]))
     for name, note in sorted(book.notes.items()):
         say(f"runtui: {name}: {note}", err=True)
     if say_config_errors(ws, profiles):  # as `runs list`: a broken profile is never silently left out

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from runtui.commands import cli
 from tests.integration.conftest import Sim, run_cli
 
 PROFILE = {"wexa": "wexa-sim", "edges": "edges-sim", "b3os": "b3os-sim"}
@@ -95,6 +98,23 @@ def test_execute_inputs_that_are_no_json_number_are_strings_or_a_usage_error(
     res = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "linkedin-profile-enrich",
                   "--input-json", str(deep))
     assert res.code == 2 and "nested too deeply" in res.err and "Traceback" not in res.err
+
+
+def test_execute_reads_inputs_from_stdin_and_refuses_a_goal_with_no_place(sim: Sim) -> None:
+    """`--input-json -` was a missing file named '-'; a `--goal` for a platform that takes
+    none was dropped without a word."""
+    args = ["--config", str(sim.config_path), "runs", "execute", "-p", "edges-sim",
+            "--workflow", "linkedin-profile-enrich"]
+    res = CliRunner().invoke(cli, [*args, "--input-json", "-", "--json"],
+                             input='{"url": "https://example.com/in/y", "count": 4}', catch_exceptions=False)
+    assert res.exit_code == 0, res.stderr
+    data = show(sim, "edges", json.loads(res.stdout)["new_run_id"])
+    assert data["inputs"].get("count") == 4 or "count" in str(data["raw"])
+    posts = sim.posts()
+    goal = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "linkedin-profile-enrich",
+                   "--goal", "qualify acme")
+    assert goal.code == 2 and "--goal: edges runs take no goal text" in goal.err
+    assert sim.posts() == posts  # refused before anything was sent
 
 
 def test_execute_unknown_workflow_reports_the_server(sim: Sim) -> None:
