@@ -32,7 +32,17 @@ from runtui.cli_context import (
     workspace_of,
 )
 from runtui.cli_ids import read_summary, resolve, same_run
-from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
+from runtui.cli_output import (
+    EXIT_NOT_ALLOWED,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_USAGE,
+    JsonAwareGroup,
+    cell,
+    fail,
+    say,
+    table,
+)
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -191,8 +201,10 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     """
     from runtui.engine.attention import Acknowledgements
 
-    if ack_all == bool(run_ids):
-        fail("name failed runs (with --profile) or give --all", EXIT_USAGE)
+    if ack_all and run_ids:
+        fail("give the failed runs' ids or --all, not both", EXIT_USAGE)
+    if not ack_all and not run_ids:
+        fail("name failed runs (their ids, with --profile if you like) or give --all", EXIT_USAGE)
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
     acks = Acknowledgements.load()
@@ -204,6 +216,11 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     if len(profiles) > 1:
         fail("name the runs' one profile with --profile (or leave it out)", EXIT_USAGE)
     found = run_async(_resolve_runs(ws, run_ids, profiles[0] if profiles else None))
+    not_failed = [run for run in found if run.status is not Status.FAILED]
+    if not_failed:  # "acknowledged" a waiting run, which stayed in the queue as it was
+        fail("only failed runs are marked seen (the rest leave the queue when resolved): "
+             + ", ".join(f"{cell(run.profile)}/{cell(run.id)} ({run.status.value})" for run in not_failed)
+             + "; nothing stored", EXIT_NOT_ALLOWED)
     acks.acknowledge(found)
     acks.save()
     say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
@@ -217,7 +234,9 @@ async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | Non
         found = [await resolve(ws, ref, Kind.RUN, read_summary, profile) for ref in refs]
     finally:
         await ws.aclose()
-    return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id) for f in found]
+    # the id the user chose, with the status read (whether it is a failure to mark seen)
+    return [Run(profile=f.profile, provider=f.provider.name, id=f.full_id, status=f.value.status,
+                raw_status=f.value.raw_status) for f in found]
 
 
 @attention.command("answer")

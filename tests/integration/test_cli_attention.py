@@ -87,6 +87,19 @@ def test_ack_refuses_an_id_no_run_has_and_stores_nothing(sim: Sim) -> None:
     assert _failed_items(sim, "b3os-sim") == before
 
 
+def test_ack_marks_only_failures_and_says_what_is_wrong_with_its_arguments(sim: Sim) -> None:
+    """A waiting run was "acknowledged" (and stayed in the queue as it was); ids with
+    --all were told to "name failed runs … or give --all", both of which they had."""
+    running = sim.find("edges", "RUNNING")[0]["id"]
+    result = run_cli(sim, "attention", "ack", running, "-p", "edges-sim")
+    assert result.code == 3 and "only failed runs are marked seen" in result.err
+    assert f"edges-sim/{running} (running)" in result.err and "acknowledged" not in result.out
+    both = run_cli(sim, "attention", "ack", "--all", running)
+    assert both.code == 2 and "not both" in both.err
+    neither = run_cli(sim, "attention", "ack")
+    assert neither.code == 2 and "or give --all" in neither.err
+
+
 def test_ack_refuses_an_ambiguous_prefix_with_the_matches(sim: Sim) -> None:
     result = run_cli(sim, "attention", "ack", "run_", "-p", "b3os-sim")
     assert result.code == 2 and "start with 'run_'" in result.err and "b3os-sim/run_" in result.err
