@@ -172,7 +172,9 @@ def profiles_remove(obj: Ctx, name: str) -> None:
 @handles_errors
 def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
     """One cheap authenticated read per profile: OK, or the server's message and exit 1."""
-    if test_all == (name is not None):
+    if test_all and name is not None:
+        fail("give one profile or --all, not both", EXIT_USAGE)
+    if not test_all and name is None:
         fail("name one profile, or give --all", EXIT_USAGE)
     ws = workspace_of(obj)
     names = ws.profile_names if test_all else [str(name)]
