@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from runtui import display
 from runtui.config import Profile
 from runtui.engine.control import Controller
 from runtui.engine.journal import Journal
@@ -116,7 +117,7 @@ async def test_lost_answer_read_back_as_done_says_confirmed(sims: SimFactory) ->
         await wait_for(pilot, lambda: any("confirmed by read-back" in t for t, _, _ in notes), 15,
                        "the confirmed notice")
         title, message, severity = next(n for n in notes if "confirmed by read-back" in n[0])
-        assert severity == "information" and run_id in title
+        assert severity == "information" and display.short_id(run_id) in title
         assert not any("outcome was unknown" in t for t, _, _ in notes)
         assert "the answer was lost" in message and "the run is now cancelled (STOPPED)" in message
         key = ("edges-sim", run_id)
