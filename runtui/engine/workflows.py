@@ -56,9 +56,14 @@ class WorkflowRow(msgspec.Struct, frozen=True):
 
     @property
     def state_word(self) -> str:
-        """paused, live, the platform's word (draft, cancelled) or - when it has no trigger."""
+        """paused, live, `1/2 paused` (some of its standing triggers are: "live" hid a
+        paused schedule), the platform's word (draft, cancelled) or - with no trigger."""
+        if self.paused is False:
+            standing = self._standing
+            some = sum(1 for t in standing if t.paused)
+            return f"{some}/{len(standing)} paused" if some else "live"
         if self.paused is not None:
-            return "paused" if self.paused else "live"
+            return "paused"
         states = {t.state for t in self.triggers if t.state}
         return states.pop().lower() if len(states) == 1 else "-"
 

@@ -49,6 +49,8 @@ def test_a_cancelled_edges_schedule_is_neither_live_nor_paused() -> None:
     assert (row.paused, row.state_word, row.schedule) == (True, "paused", "2 schedules, 1 paused, 1 ended")
     live, _ = parse_schedules([schedule("s-1", "CANCELLED"), schedule("s-4", "ACTIVE")], "e")
     assert WorkflowRow(figures, tuple(live)).state_word == "live"
+    some, _ = parse_schedules([schedule("s-3", "PAUSED"), schedule("s-4", "ACTIVE")], "e")
+    assert WorkflowRow(figures, tuple(some)).state_word == "1/2 paused"  # "live" hid the paused one
 
 
 def test_edges_schedules_that_are_not_a_list_are_refused() -> None:
