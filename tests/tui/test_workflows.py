@@ -108,6 +108,21 @@ async def test_enter_filters_the_run_table_to_the_workflow(tui_sim: TuiSim) -> N
         assert runs.table.filter_text == "" and len(runs.table.visible_runs()) > len(shown)
 
 
+async def test_the_line_under_the_table_keeps_the_schedules_at_80_columns(tui_sim: TuiSim) -> None:
+    """Name, profile, id, schedule and next run were one line: 80 columns cut the schedule
+    ("2 schedules, 1 paused") off; and STATE said "live" for a half-paused workflow."""
+    flow = "sales-navigator-search-export"  # one ACTIVE and one PAUSED schedule in the seeded world
+    async with tui(tui_sim.config_path) as (app, pilot, _runs):
+        screen = await open_workflows(pilot)
+        await wait_for(pilot, lambda: any(r.key == ("edges-sim", flow) and r.triggers for r in screen.rows),
+                       what="its schedules read")
+        screen.query_one("DataTable").move_cursor(row=row_index(screen, "edges-sim", flow))  # type: ignore[attr-defined]
+        lines = screen_text(app).splitlines()
+        await wait_for(pilot, lambda: any(line.strip().startswith("2 schedules, 1 paused")
+                                          for line in screen_text(app).splitlines()), what="the schedules")
+        assert any("1/2 paused" in line for line in lines if line.lstrip().startswith("Sales Navigator"))
+
+
 async def test_enter_on_a_workflow_shows_its_finished_runs_with_active_only_on(tui_sim: TuiSim) -> None:
     """With `a` on, the workflow's history (its failures, what it was opened for) was
     hidden behind "active only": it goes off, said in a toast."""

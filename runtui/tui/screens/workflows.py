@@ -292,17 +292,20 @@ class WorkflowsScreen(Screen[str | None]):
             box.update("no workflow has runs or a schedule yet" if not self.reading else "")
             return
         f = row.figures
-        lines = [f"{one_line(f.workflow_name or f.workflow_id)} · {one_line(f.profile)} · "
-                 f"{one_line(f.workflow_id)}"
-                 + (f" · {'; '.join(f.flags)}" if f.flags else "")
-                 + (f" · {one_line(row.schedule)}" if row.schedule else "")
-                 + (f" · next {display.relative(row.next_run_at, clock.now())}" if row.next_run_at else "")]
+        # Who it is on the first line, its state on the second: on one line, 80 columns
+        # cut the schedule ("2 schedules, 1 paused") and the next run off.
         note = self.book.notes.get(f.profile) or (self._note(f.profile) if row.triggers else "")
         if not row.triggers and not note:
             note = "no schedule or trigger listed for this workflow"
+        state = ["; ".join(f.flags)] if f.flags else []
+        if row.schedule:
+            state.append(one_line(row.schedule))
+        if row.next_run_at:
+            state.append(f"next {display.relative(row.next_run_at, clock.now())}")
         if note:
-            lines.append(one_line(note))
-        box.update("\n".join(lines))
+            state.append(one_line(note))
+        box.update(f"{one_line(f.workflow_name or f.workflow_id)} · {one_line(f.profile)} · "
+                   f"{one_line(f.workflow_id)}\n" + " · ".join(state))
 
     def _note(self, profile: str) -> str:
         try:
