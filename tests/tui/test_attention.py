@@ -270,6 +270,14 @@ def test_snapshot_attention(snap_compare: Callable[..., bool], frozen: None, siz
     assert snap_compare(APPS / "attention_app.py", terminal_size=size, run_before=_attention)
 
 
+def own_config(tui_sim: TuiSim, tmp_path: Path) -> Path:
+    """A copy of the simulator's config for a test that edits its profiles."""
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    config.chmod(0o600)
+    return config
+
+
 def _park(tui_sim: TuiSim, kind: str) -> str:
     """A running Wexa execution, parked on a new inbox item of `kind`."""
     run_id = tui_sim.take("wexa", "running")
@@ -446,10 +454,7 @@ async def test_a_profile_renamed_then_removed_leaves_the_queue(tui_sim: TuiSim, 
     from runtui.engine.workspace import Workspace
     from tests.tui.test_profiles import fill_form, open_profiles, select_row
 
-    config = tmp_path / "config.toml"
-    config.write_text(tui_sim.config_path.read_text(encoding="utf-8"), encoding="utf-8")
-    config.chmod(0o600)
-    app = RuntuiApp(Workspace.load(config))
+    app = RuntuiApp(Workspace.load(own_config(tui_sim, tmp_path)))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.alerts is not None, what="the runs screen")
         alerts_ = app.alerts
@@ -496,9 +501,7 @@ async def test_an_edited_profiles_listing_again_is_not_news(tui_sim: TuiSim, tmp
     from runtui.engine.workspace import Workspace
     from runtui.tui.screens.profiles import apply_change
 
-    config = tmp_path / "config.toml"
-    config.write_text(tui_sim.config_path.read_text(encoding="utf-8"), encoding="utf-8")
-    config.chmod(0o600)
+    config = own_config(tui_sim, tmp_path)
     app = RuntuiApp(Workspace.load(config))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.alerts is not None, what="the runs screen")
