@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from runtui import display
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.errors import LONGEST_RETRY_AFTER
@@ -75,8 +76,8 @@ async def test_a_tui_action_goes_to_the_row_whatever_the_server_answers(
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
         await wait_for(pilot, lambda: bool(server.posts), what="the POST")
-        await wait_for(pilot, lambda: any("cancel my-own-run" in n for n in notifications(app)),
-                       what="the outcome")
+        await wait_for(pilot, lambda: any(f"cancel {display.short_id('my-own-run')}" in n  # as the table
+                                          for n in notifications(app)), what="the outcome")
         assert server.posts == ["/v1/flows/runs/my-own-run/cancel"]
         assert "victim-run" not in {r.id for r in screen.table.visible_runs()}
 
