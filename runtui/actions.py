@@ -9,7 +9,7 @@ here too, so a read-only profile loses every mutating action in one place
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -193,3 +193,16 @@ def decide_trigger(trigger: Trigger, action: Action, *, read_only: bool = False,
 def allowed_trigger_actions(trigger: Trigger, *, read_only: bool = False) -> list[Action]:
     """Workflow-level actions allowed now, in a stable order."""
     return [a for a in PER_TRIGGER if decide_trigger(trigger, a, read_only=read_only)]
+
+
+def looks_done(action: Action, run: Run) -> bool:
+    """Does `run`'s state show `action` took effect? Asked after a lost answer, of the
+    read-back and of the runs later polls read (runtui.engine.outcomes)."""
+    expected: dict[Action, Collection[Status]] = {
+        Action.PAUSE: {Status.PAUSED},
+        Action.RESUME: {Status.RUNNING, Status.QUEUED, Status.SUCCEEDED, Status.FAILED},
+        Action.CANCEL: {Status.CANCELLED},
+        Action.STOP: {Status.CANCELLED},
+        Action.START: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
+    }
+    return run.status in expected.get(action, ())

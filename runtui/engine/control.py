@@ -9,10 +9,12 @@ is sent.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from runtui.actions import can_execute, decide
 from runtui.engine.journal import CONFIRMED, Journal
+from runtui.engine.outcomes import Unsettled
 from runtui.engine.store import Key, RunStore
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest
@@ -26,6 +28,8 @@ class Controller:
         self.store = store
         self.task_store = task_store
         self.in_flight: set[Key] = set()
+        # lost answers the read-back did not show done: settled by later polls (a face says how)
+        self.unsettled = Unsettled()
 
     def is_busy(self, run: Run) -> bool:
         return run.key in self.in_flight
@@ -55,6 +59,8 @@ class Controller:
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=run.id, new_run_id=result.new_run_id)
         self._keep(result.run)
+        if result.uncertain and not result.ok:
+            self.unsettled.watch(result.run or run, action, time.monotonic())
         return result
 
     def check(self, provider: Provider, run: Run, action: Action) -> None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import abc
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Collection, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any, ClassVar, TypeVar
 
 import httpx
 import msgspec
 import orjson
 
-from runtui.actions import ActionTable, register_table
+from runtui.actions import ActionTable, looks_done, register_table
 from runtui.config import Profile, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
@@ -212,8 +212,9 @@ class Provider(abc.ABC):
             fresh, note = await self._read_back(run.id, run.kind)
             state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else note
             if uncertain:
-                ok = fresh is not None and _looks_done(action, fresh)
-                verdict = "confirmed by read-back" if ok else "outcome unknown until read back"
+                ok = fresh is not None and looks_done(action, fresh)
+                verdict = ("confirmed by read-back" if ok
+                           else "outcome unknown: not seen done when read back (the next reads will tell)")
                 msg = f"the answer was lost ({exc.message}); {verdict}{state}"
                 return ActionResult(action=action, ok=ok, run=fresh, message=msg, uncertain=True)
             return ActionResult(action=action, ok=False, run=fresh, message=str(exc) + state)
@@ -242,18 +243,6 @@ def _env_secrets(profile: Profile) -> list[str]:
     answers like the key. The key itself comes from the auth headers."""
     return [os.environ.get(value, "") for name, value in profile.extras.items()
             if name.endswith("_env") and isinstance(value, str) and value]
-
-
-def _looks_done(action: Action, run: Run) -> bool:
-    """After a lost answer: does the state we read back show the action took effect?"""
-    expected: dict[Action, Collection[Status]] = {
-        Action.PAUSE: {Status.PAUSED},
-        Action.RESUME: {Status.RUNNING, Status.QUEUED, Status.SUCCEEDED, Status.FAILED},
-        Action.CANCEL: {Status.CANCELLED},
-        Action.STOP: {Status.CANCELLED},
-        Action.START: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
-    }
-    return run.status in expected.get(action, ())
 
 
 def cached_page(pages: PageMemo | None, response: httpx.Response, build: Callable[[], T],

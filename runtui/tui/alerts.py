@@ -137,6 +137,8 @@ class Alerts:
             self.queue.apply(backlog, [], [], live=False, now=now)
         self.queue.apply(live_added, [new for _old, new in delta.changed], delta.removed, now=now)
         self._finished(delta)
+        if self.workspace.controller.unsettled:  # (none, nearly always: nothing to build)
+            self._settle_outcomes([*delta.added, *(new for _old, new in delta.changed)])
         self.version += 1
         if self.shown and self._unread_waiting():
             self._request_steps()
@@ -209,6 +211,24 @@ class Alerts:
     def tick(self) -> None:
         self.queue.tick(clock.now(), reword=self._shown)
         self.version += 1
+
+    def _settle_outcomes(self, runs: list[Run]) -> None:
+        """An action whose answer was lost was told "outcome unknown" and then nothing more:
+        once a poll shows it done, or it was not within the patience, that is said too."""
+        for settled in self.workspace.controller.unsettled.settle(runs, time.monotonic()):
+            run, action = settled.run, settled.action.value
+            now = f"{run.status.value} ({run.raw_status})" if run.raw_status else run.status.value
+            # The message says it all: toasts that come together show their messages only.
+            if settled.took_effect:
+                title = f"{action} took effect"
+                message = f"{title}: {run.profile} {run.id} is now {now}"
+            else:
+                title = f"{action} did not take effect"
+                message = f"{title}: {run.profile} {run.id} is still {now}; send it again if still wanted"
+            event = Event(key=f"settled:{action}:{run.profile}:{run.id}:{time.monotonic()}", title=title,
+                          message=message, data={"event": "settled", "action": action,
+                                                 "took_effect": settled.took_effect, **_run_json(run)})
+            self._deliver(event, severity="information" if settled.took_effect else "warning", asked=True)
 
     def _polled_profiles(self) -> list[str]:
         """Profiles whose adapter lists requests apart from runs, or sees account trouble."""
@@ -283,7 +303,10 @@ class Alerts:
         self._announce(item)
 
     def _settle(self) -> None:
-        """Announce the waiting runs that stayed waiting; forget the ones that moved on."""
+        """Announce the waiting runs that stayed waiting; forget the ones that moved on;
+        say which lost answers' actions ran out of patience."""
+        if self.workspace.controller.unsettled:
+            self._settle_outcomes([])
         now = clock.now()
         for key, since in list(self._settling.items()):
             item = self.queue.items.get(key)

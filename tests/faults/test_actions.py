@@ -163,7 +163,7 @@ async def test_the_outcome_stays_unknown_when_the_read_back_does_not_show_it(
     run = Run(profile="e", provider="edges", id="r1", status=Status.RUNNING, raw_status="RUNNING")
     result = await provider.perform(run, Action.CANCEL)
     assert result.uncertain and not result.ok
-    assert "outcome unknown until read back" in (result.message or "")
+    assert "outcome unknown: not seen done when read back" in (result.message or "")
     assert "confirmed" not in (result.message or "")
 
 
@@ -198,3 +198,42 @@ async def test_concurrent_actions_on_one_run_are_refused_while_in_flight(
     assert not controller.is_busy(run)
     await provider.aclose()
 
+
+
+async def test_an_unknown_outcome_is_settled_by_the_next_reads(
+        sims: SimFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Outcome was unknown" and then nothing: the operator never learned whether the cancel
+    went through. The polls that follow settle it: said done once a read shows it, or not
+    done once the patience runs out with the run as it was."""
+    from runtui.tui import alerts
+
+    monkeypatch.setattr(alerts, "SETTLE_CHECK_SECONDS", 0.2)
+    sim = sims(speed=FROZEN, runs=30)
+    later = sim.subject("edges", "RUNNING")
+    never = next(r["id"] for r in sim.find("edges", "RUNNING", 50) if r["id"] != later)
+    app = RuntuiApp(Workspace.load(sim.config_path), watch=True)
+    notes = capture_notes(app)
+    async with app.run_test(size=(120, 36)) as pilot:
+        runs = await _open_on(pilot, app, ("edges-sim", never))
+        runs.ws.controller.unsettled.patience = 3.0
+        for run_id in (never, later):
+            runs.table.move_cursor_to(("edges-sim", run_id))
+            await wait_for(pilot, lambda r=run_id: runs.table.cursor_key == ("edges-sim", r), 5, "cursor")
+            sim.faults(1.0, ["reset"])  # the cancel and its read-back both lost: nothing applied
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "confirm")
+            await pilot.press("y")
+            await wait_for(pilot, lambda r=run_id: any(display.short_id(r) in t and "outcome was unknown" in t
+                                                       for t, _, _ in notes), 15, "the unknown outcome")
+            sim.faults(0.0)
+        assert len(runs.ws.controller.unsettled) == 2
+        sim.force("edges", later, "STOPPED")  # taken a moment later, as a cancel still on its way
+        runs.ws.refresh_now()
+        def said(text: str) -> bool:  # in any toast's words (toasts that come together: one)
+            return any(text in message for _title, message, _severity in notes)
+
+        done = f"cancel took effect: edges-sim {later} is now cancelled (STOPPED)"
+        await wait_for(pilot, lambda: said(done), 15, "the later cancel said done")
+        await wait_for(pilot, lambda: said(f"cancel did not take effect: edges-sim {never} is still running"),
+                       15, "the lost cancel said not done")
+        assert not runs.ws.controller.unsettled
