@@ -117,10 +117,15 @@ def broken_profiles(ws: Workspace, profiles: tuple[str, ...] = ()) -> dict[str, 
             if err.profile and (not profiles or err.profile in profiles)}
 
 
+def config_errors(ws: Workspace, profiles: tuple[str, ...] = ()) -> list[ConfigError]:
+    """The config errors that concern a command: the file's own, and those of the profiles
+    named (or of all)."""
+    return [*file_errors(ws), *broken_profiles(ws, profiles).values()]
+
+
 def say_config_errors(ws: Workspace, profiles: tuple[str, ...] = ()) -> bool:
-    """Each config error that concerns the command (those of the profiles named, or all,
-    and the file's own) on stderr, as `runs list` says them. True when there was one."""
-    errors = [*file_errors(ws), *broken_profiles(ws, profiles).values()]
+    """Each config error that concerns the command on stderr. True when there was one."""
+    errors = config_errors(ws, profiles)
     for err in errors:
         say(f"runtui: {err}", err=True)
     return bool(errors)

@@ -18,7 +18,7 @@ import click
 from runtui import display
 from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
-from runtui.cli_context import Ctx, file_errors, profile_failure, run_async, workspace_of
+from runtui.cli_context import Ctx, config_errors, file_errors, profile_failure, run_async, workspace_of
 from runtui.cli_ids import resolve, same_run, say_unread
 from runtui.cli_output import (
     EXIT_OK,
@@ -137,11 +137,11 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     found, errors = run_async(main())
     # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
     found = _newest_created_first(found)[:limit]
-    config_errors = [str(p) for p in ws.config.errors if not profiles or p.profile in profiles]
-    errors += config_errors
-    if config_errors and not names:
+    troubles = [str(err) for err in config_errors(ws, profiles)]
+    errors += troubles
+    if troubles and not names:
         # Nothing could be asked at all: a config error, not an empty answer.
-        for err in config_errors:
+        for err in troubles:
             say(f"runtui: {err}", err=True)
         sys.exit(EXIT_USAGE)
     if as_json:
