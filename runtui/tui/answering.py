@@ -107,10 +107,10 @@ class Answers:
             if answer is not None:
                 self._app.run_worker(self._answer(run, request, answer), group=ANSWER_GROUP)
 
-        short = display.short_id(run.id)
-        label = f"{run.profile} {short}"
-        name = f"run {short} ({run.workflow or 'no workflow'}) on {run.profile}"
-        self._app.push_screen(AnswerScreen(request, label, run_name=name), answered)
+        from runtui.tui.screens.confirm import run_named
+
+        label = f"{run.profile} {display.short_id(run.id)}"
+        self._app.push_screen(AnswerScreen(request, label, run_name=run_named(run)), answered)
 
     async def _answer(self, run: Run, request: HumanRequest, answer: Answer) -> None:
         alerts = self._alerts()

@@ -346,7 +346,7 @@ async def test_an_anomaly_is_rejected_from_the_form_once_asked(tui_sim: TuiSim) 
         await wait_for(pilot, lambda: "This cannot be undone" in screen_text(app), what="the question")
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)  # the whole question (the dialog may wrap it)
-        named = f"Reject run {display.short_id(run_id)} ({run.workflow}) on wexa-sim?"
+        named = f"Reject run {display.short_id(run_id)} of {run.workflow} on wexa-sim?"
         assert confirm.question.startswith(named)
         await pilot.press("enter")  # No is the default
         await wait_for(pilot, lambda: app.screen is form, what="the form again")

@@ -17,12 +17,18 @@ from runtui.safe_text import multi_line, one_line
 from runtui.tui.toasts import keep_toasts_under
 
 
-def one_run_question(action: Action, run: Run) -> str:
-    """`Cancel run 8fab0b79 of Invoice Reconciler on edges-prod?`: a full UUID alone did
-    not say which run a yes would end; the bulk question names workflow and profile too."""
+def run_named(run: Run) -> str:
+    """`run 8fab0b79 of Invoice Reconciler on edges-prod`, as a question names the run it
+    asks about: a full UUID alone did not say which run a yes would end."""
     noun = "task" if run.kind is Kind.TASK else "run"
     of = f" of {one_line(run.workflow)}" if run.workflow else ""
-    return f"{action.value.capitalize()} {noun} {display.short_id(run.id)}{of} on {one_line(run.profile)}?"
+    return f"{noun} {display.short_id(run.id)}{of} on {one_line(run.profile)}"
+
+
+def one_run_question(action: Action, run: Run) -> str:
+    """`Cancel run 8fab0b79 of Invoice Reconciler on edges-prod?` (the bulk question names
+    workflow and profile too)."""
+    return f"{action.value.capitalize()} {run_named(run)}?"
 
 
 class ConfirmScreen(ModalScreen[bool]):
