@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
+from runtui import display
 from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue, Reason, waiting_steps
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
@@ -221,10 +222,10 @@ class Alerts:
             # The message says it all: toasts that come together show their messages only.
             if settled.took_effect:
                 title = f"{action} took effect"
-                message = f"{title}: {run.profile} {run.id} is now {now}"
+                message = f"{title}: {_named(run.profile, run)} is now {now}"
             else:
                 title = f"{action} did not take effect"
-                message = f"{title}: {run.profile} {run.id} is still {now}; send it again if still wanted"
+                message = f"{title}: {_named(run.profile, run)} is still {now}; send it again if still wanted"
             event = Event(key=f"settled:{action}:{run.profile}:{run.id}:{time.monotonic()}", title=title,
                           message=message, data={"event": "settled", "action": action,
                                                  "took_effect": settled.took_effect, **_run_json(run)})
@@ -322,7 +323,7 @@ class Alerts:
         what = item.run.id if item.run is not None else item.profile
         event = Event(key=f"attention:{item.reason.value}:{item.profile}:{what}",
                       title=f"needs attention: {item.reason.value}",
-                      message=f"{item.profile} {what}: {item.detail}", data=item.to_json())
+                      message=f"{_named(item.profile, item.run)}: {item.detail}", data=item.to_json())
         self._deliver(event, severity="warning")
 
     def _finished(self, delta: Delta) -> None:
@@ -330,7 +331,7 @@ class Alerts:
             if old.status.terminal or not new.status.terminal or not self.is_followed(new.key):
                 continue
             event = Event(key=f"finished:{new.profile}:{new.id}", title="run finished",
-                          message=f"{new.profile} {new.id}: {new.status.value}",
+                          message=f"{_named(new.profile, new)}: {new.status.value}",
                           data={"event": "finished", **_run_json(new)})
             self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning",
                           asked=True)
@@ -385,7 +386,9 @@ class Alerts:
         severity: SeverityLevel = "warning" if any(p.severity == "warning" for p in batch) else "information"
         if len(batch) == 1:
             event = batch[0].event
-            self.app.notify(event.message, title=event.title, severity=severity)
+            # a message written to stand alone in a gathered toast starts with its title
+            self.app.notify(event.message.removeprefix(f"{event.title}: "), title=event.title,
+                            severity=severity)
             return
         shown = [pending.event.message for pending in batch[:TOAST_LINES]]
         if len(batch) > TOAST_LINES:
@@ -409,6 +412,13 @@ def write_to_terminal(app: App[int], text: str) -> bool:
         return False
     driver.write(text)
     return True
+
+
+def _named(profile: str, run: Run | None) -> str:
+    """Who news is about, as every other toast names it: the profile and the run's short id
+    (a full id wrapped in the toast, leaving ": <detail>" alone on the next line); a
+    profile's own trouble names the profile once."""
+    return f"{profile} {display.short_id(run.id)}" if run is not None else profile
 
 
 def _run_json(run: Run) -> dict[str, str | None]:

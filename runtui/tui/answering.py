@@ -127,7 +127,9 @@ class Answers:
         verb = "answered" if answer.approve else "rejected"
         state = f" → {result.run.status.value}" if result.run is not None else ""
         short = display.short_id(run.id)
-        self._app.notify(f"{result.message or ''}{state}",
+        # the title says the verb: "answered 1a2b3c4d", then what was asked, not "answered:" again
+        said = (result.message or "").removeprefix(f"{verb}: ") if result.ok else result.message or ""
+        self._app.notify(f"{said}{state}",
                          title=f"{verb} {short}" if result.ok else f"answer {short}: failed",
                          severity="information" if result.ok else "error")
         ws.refresh_now(run.profile)

@@ -232,8 +232,10 @@ async def test_an_unknown_outcome_is_settled_by_the_next_reads(
         def said(text: str) -> bool:  # in any toast's words (toasts that come together: one)
             return any(text in message for _title, message, _severity in notes)
 
-        done = f"cancel took effect: edges-sim {later} is now cancelled (STOPPED)"
+        done = f"edges-sim {display.short_id(later)} is now cancelled (STOPPED)"
         await wait_for(pilot, lambda: said(done), 15, "the later cancel said done")
-        await wait_for(pilot, lambda: said(f"cancel did not take effect: edges-sim {never} is still running"),
+        await wait_for(pilot, lambda: said(f"edges-sim {display.short_id(never)} is still running"),
                        15, "the lost cancel said not done")
+        # a toast of its own does not say its title again ("cancel took effect: cancel took effect: …")
+        assert not [(t, m) for t, m, _ in notes if t and m.startswith(f"{t}: ")]
         assert not runs.ws.controller.unsettled

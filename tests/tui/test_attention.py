@@ -78,16 +78,17 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
     run_id = tui_sim.take("edges", "RUNNING")
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         assert app.alerts is not None
+        short = display.short_id(run_id)
         tui_sim.force("edges", run_id, "FAILED")
         await wait_for(pilot, lambda: ("edges-sim", run_id) in app.alerts.queue.items, what="failure")
         def said() -> list[str]:
-            return [n for n in notifications(app) if run_id in n and "needs attention: failed" in n]
+            return [n for n in notifications(app) if short in n and "needs attention: failed" in n]
 
         await wait_for(pilot, lambda: said(), what="the toast")  # gathered for a moment first
         assert len(said()) == 1
         app.workspace.refresh_now()  # the same failure read again is not news
         await pilot.pause(0.3)
-        assert len([n for n in notifications(app) if run_id in n and "needs attention" in n]) == 1
+        assert len([n for n in notifications(app) if short in n and "needs attention" in n]) == 1
         screen = await open_attention(pilot)
         row = [i for i in screen._rows if i.run is not None and i.run.id == run_id]
         assert row and row[0].reason is Reason.FAILED
@@ -97,15 +98,15 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
 
 
 def told(app: RuntuiApp, run_id: str) -> list[str]:
-    """The toasts that name `run_id`."""
-    return [n for n in notifications(app) if run_id in n]
+    """The toasts that name `run_id` (by its short id, as toasts do)."""
+    return [n for n in notifications(app) if display.short_id(run_id) in n]
 
 
 def held_back(app: RuntuiApp, *run_ids: str) -> bool:
     """Each of `run_ids` is news waiting for the next toast."""
     assert app.alerts is not None
     said = " ".join(pending.event.message for pending in app.alerts._pending_toasts)
-    return all(run_id in said for run_id in run_ids)
+    return all(display.short_id(run_id) in said for run_id in run_ids)
 
 
 def end_off_screen(app: RuntuiApp, tui_sim: TuiSim, run_id: str, status: str) -> None:
@@ -150,7 +151,8 @@ async def test_the_end_of_a_watched_run_is_told_at_once_and_first(
         end_off_screen(app, tui_sim, watched, "SUCCEEDED")
         await wait_for(pilot, lambda: told(app, watched), what="the watched run's end")
         toast = told(app, watched)[0]
-        assert held in toast and toast.index(watched) < toast.index(held)
+        asked, news = display.short_id(watched), display.short_id(held)
+        assert news in toast and toast.index(asked) < toast.index(news)
 
 
 async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim: TuiSim) -> None:
@@ -521,7 +523,7 @@ async def test_an_edited_profiles_listing_again_is_not_news(tui_sim: TuiSim, tmp
         await wait_for(pilot, lambda: ws.health["edges-sim"].state is HealthState.OK and failed() >= before,
                        what="edges listed again")
         news = [p.event.message for p in alerts_._pending_toasts] + notifications(app)
-        assert not [m for m in news if any(run_id in m for _p, run_id in before)]
+        assert not [m for m in news if any(display.short_id(run_id) in m for _p, run_id in before)]
 
 
 async def test_a_waiting_run_is_news_once_it_stays_waiting(
@@ -543,8 +545,9 @@ async def test_a_waiting_run_is_news_once_it_stays_waiting(
         later = tui_clock.now() + timedelta(seconds=alerts.WAITING_SETTLE + 1)
         monkeypatch.setattr(tui_clock, "now", lambda: later)
         alerts_._settle()
-        await wait_for(pilot, lambda: any(stays in n for n in notifications(app)), what="the news")
-        assert not any(flaps in n for n in notifications(app))
+        await wait_for(pilot, lambda: any(display.short_id(stays) in n for n in notifications(app)),
+                       what="the news")
+        assert not any(display.short_id(flaps) in n for n in notifications(app))
 
 
 async def test_the_minutes_a_run_has_waited_are_said_again_when_the_queue_shows(

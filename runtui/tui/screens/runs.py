@@ -770,7 +770,7 @@ class RunsScreen(Screen[None]):
             self.notify(f"{result.message}", title=title + ": outcome was unknown", severity="warning",
                         timeout=10)
         elif result.ok:
-            self.notify(f"{result.message}{state}", title=title, timeout=4)
+            self.notify(f"{_without_new_id(result)}{state}", title=title, timeout=4)
         else:
             self.notify(f"{result.message}", title=title + " failed", severity="error", timeout=10)
         if result.new_run_id and result.run is not None:
@@ -839,6 +839,15 @@ class RunsScreen(Screen[None]):
                                                id=result.new_run_id or "?"))
         self.ws.refresh_now()
         return None
+
+
+def _without_new_id(result: ActionResult) -> str:
+    """The platform's words with the new run named as the title names runs: its short id,
+    and not at all after "started" (the title is "execute <that id>")."""
+    message, new_id = result.message or "", result.new_run_id
+    if not new_id:
+        return message
+    return message.replace(f"started {new_id}", "started").replace(new_id, display.short_id(new_id))
 
 
 def reasons_by_run(refused: list[tuple[Run, str]], ids_shown: int = 3) -> list[str]:
