@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
@@ -88,6 +88,7 @@ class RuntuiApp(App[int]):
         self.key_order = KeyOrder()  # priority keys in the order typed (runtui.tui.key_order)
         # every toast's words, newest last: a toast goes, is put away or waits behind a dialog
         self.messages: deque[toasts.Said] = deque(maxlen=toasts.KEPT)
+        self._held_toasts: list[toasts.Held] = []  # said while the command palette was open
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ class RuntuiApp(App[int]):
 
     def on_mount(self) -> None:
         toasts.watch(self)
+        self.screen_change_signal.subscribe(self, self._show_held_toasts)
         if startup.gc_paused():
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
@@ -230,7 +232,27 @@ class RuntuiApp(App[int]):
         seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         self._toasts_up[key] = now + seconds
         self.messages.append(toasts.Said(tui_clock.now(), severity, heading, text))
+        if self._palette_open():
+            self._held_toasts.append(toasts.Held(text, heading, severity, seconds))
+            return
         super().notify(text, title=heading, severity=severity, timeout=seconds, markup=False)
+
+    def _palette_open(self) -> bool:
+        """The screen shown holds new toasts back (the command palette); not while there is
+        no screen (a worker's toast as the app closes)."""
+        try:
+            return toasts.holds_toasts(self.screen)
+        except ScreenStackError:
+            return False
+
+    def _show_held_toasts(self, screen: Screen[object]) -> None:
+        """The command palette closed: what was said meanwhile shows now, for its whole time."""
+        if not self._held_toasts or toasts.holds_toasts(screen):
+            return
+        held, self._held_toasts = self._held_toasts, []
+        for toast in held:
+            super().notify(toast.text, title=toast.title, severity=toast.severity, timeout=toast.seconds,
+                           markup=False)
 
     def _check_keymap(self) -> None:
         """Say which [keymap] entries cannot work (Textual applies them silently)."""

@@ -22,6 +22,12 @@ ones a dialog had no room for are up on the screen underneath when it closes (it
 copies are hidden meanwhile: the app's "-covered" class). None is lost: the app keeps
 what each said (`RuntuiApp.messages`, listed by `M`).
 
+The command palette (ctrl+p) is docked at the top and its list of commands grows down
+the screen: toasts at the bottom right covered the commands being chosen. While it is
+open, toasts are held (`holds_toasts`): new ones are shown when it closes, with their
+whole time to be read (and listed by `M` at once); the ones already up are hidden
+(no room) and are up again on the screen underneath when it closes.
+
 Only public API: the rack and its holders are found by CSS type name and sized and
 hidden with their styles; the work is done after each layout of a screen
 (`screen_layout_refresh_signal`), when every toast's height is known.
@@ -30,13 +36,15 @@ hidden with their styles; the work is done after each layout of a screen
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary, WeakSet
 
 import msgspec
+from textual.command import CommandPalette
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
     from textual.widget import Widget
 
@@ -58,6 +66,15 @@ class Said(msgspec.Struct, frozen=True):
     severity: str
     title: str
     text: str
+
+
+class Held(NamedTuple):
+    """A toast waiting for the command palette to close: as `App.notify` takes it."""
+
+    text: str
+    title: str
+    severity: SeverityLevel
+    seconds: float
 
 
 _dialogs: WeakKeyDictionary[Screen[Any], Widget] = WeakKeyDictionary()
@@ -95,8 +112,15 @@ def rows_under(dialog: Widget) -> int:
     return max(0, dialog.screen.size.height - RACK_MARGIN - region.bottom)
 
 
+def holds_toasts(screen: Screen[Any]) -> bool:
+    """New toasts wait while `screen` shows (the command palette: it has no room to spare)."""
+    return isinstance(screen, CommandPalette)
+
+
 def room(screen: Screen[Any]) -> int | None:
     """How many rows the toasts of `screen` may take; None: as many as they need."""
+    if holds_toasts(screen):
+        return 0
     dialog = _dialogs.get(screen)
     if dialog is not None:
         return rows_under(dialog)

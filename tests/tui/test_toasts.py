@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
@@ -171,6 +172,32 @@ async def test_toasts_at_200x50_are_textuals_own() -> None:
         held = rack_toasts(screen)
         assert all(shown for shown, _ in held)
         assert held[1][1].region.height == 3  # one line and a blank line above and below
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_no_toast_covers_the_command_palette(size: tuple[int, int]) -> None:
+    """Toasts at the bottom right covered the commands being chosen in ctrl+p. While it is
+    open the ones up are hidden and new ones wait (listed by M at once); all show when it closes."""
+    async with runs_80x24(size=size) as (app, pilot):
+        app.notify("refreshing", title="already up", timeout=600)
+        await wait_for(pilot, fitted(app.screen, 1), what="a toast on the runs screen")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        palette = app.screen
+        await pilot.press("w", "o", "r")  # the commands it lists grow down the screen
+        app.notify("a run failed", title="said meanwhile", severity="warning", timeout=600)
+        await pilot.pause(0.2)
+        assert "said meanwhile" in [said.title for said in app.messages]
+        for y in range(size[1]):
+            for x in range(size[0]):
+                widget, _ = palette.get_widget_at(x, y)
+                assert not any(type(w).__name__ == "Toast" for w in (widget, *widget.ancestors)), (x, y)
+        text = screen_text(app)
+        assert "already up" not in text and "said meanwhile" not in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the palette closed")
+        await wait_for(pilot, lambda: all(t in screen_text(app) for t in ("said meanwhile", "already up")),
+                       what="both toasts shown")
 
 
 async def test_a_bulk_confirmation_that_fills_the_screen_leaves_toasts_no_room() -> None:
