@@ -14,7 +14,7 @@ from typing import Any
 
 from runtui.actions import can_execute, decide
 from runtui.engine.journal import CONFIRMED, Journal
-from runtui.engine.outcomes import Unsettled
+from runtui.engine.outcomes import run_outcomes
 from runtui.engine.store import Key, RunStore
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest
@@ -29,7 +29,7 @@ class Controller:
         self.task_store = task_store
         self.in_flight: set[Key] = set()
         # lost answers the read-back did not show done: settled by later polls (a face says how)
-        self.unsettled = Unsettled()
+        self.unsettled = run_outcomes()
 
     def is_busy(self, run: Run) -> bool:
         return run.key in self.in_flight

@@ -2,13 +2,18 @@
 
 Table check and read-only gate (`actions.decide_trigger`), one action in flight per
 trigger, journal, one POST never retried, journal, read back by the id the user
-chose. A lost answer is settled by the read-back, as for runs.
+chose. A lost answer is settled by the read-back, as for runs; one the read-back does
+not show done is kept in `unsettled` (runtui.engine.outcomes, as the run controller's),
+settled by the next reads of the workflows' triggers.
 """
 
 from __future__ import annotations
 
+import time
+
 from runtui.actions import decide_trigger
 from runtui.engine.journal import CONFIRMED, Journal
+from runtui.engine.outcomes import Unsettled
 from runtui.errors import NotAllowed, ProviderError
 from runtui.model import Action
 from runtui.providers.base import Provider
@@ -23,6 +28,8 @@ class WorkflowController:
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
         self.in_flight: set[tuple[str, str]] = set()
+        # lost answers the read-back did not show done: settled by later reads (a face says how)
+        self.unsettled: Unsettled[Trigger] = Unsettled(took_effect, lambda trigger: trigger.key)
 
     def is_busy(self, trigger: Trigger) -> bool:
         return trigger.key in self.in_flight
@@ -50,6 +57,8 @@ class WorkflowController:
         outcome = (CONFIRMED if result.ok else "uncertain") if result.uncertain else (
             "ok" if result.ok else "failed")
         self.journal.finished(entry, outcome=outcome, message=result.message)
+        if result.uncertain and not result.ok:
+            self.unsettled.watch(result.trigger or trigger, action, time.monotonic())
         return result
 
 
@@ -60,8 +69,9 @@ async def _send_and_read(provider: ControlsWorkflows, trigger: Trigger, action: 
         fresh = await _read_back(provider, trigger)
         state = f"; it is now {fresh.state}" if fresh is not None and fresh.state else ""
         if exc.kind in ("timeout", "network"):
-            ok = fresh is not None and _took_effect(action, fresh)
-            verdict = "confirmed by read-back" if ok else "outcome unknown until read back"
+            ok = fresh is not None and took_effect(action, fresh)
+            verdict = ("confirmed by read-back" if ok
+                       else "outcome unknown: not seen done when read back (the next reads will tell)")
             return TriggerResult(action=action, ok=ok, trigger=fresh, uncertain=True,
                                  message=f"the answer was lost ({exc.message}); {verdict}{state}")
         return TriggerResult(action=action, ok=False, trigger=fresh, message=str(exc) + state)
@@ -79,7 +89,9 @@ async def _read_back(provider: ControlsWorkflows, trigger: Trigger) -> Trigger |
     return fresh if fresh.id == trigger.id else None
 
 
-def _took_effect(action: Action, fresh: Trigger) -> bool:
+def took_effect(action: Action, fresh: Trigger) -> bool:
+    """Does the trigger as read show `action` done? Asked of the read-back and of the
+    triggers later reads of the workflows list (runtui.engine.outcomes)."""
     if action is Action.CANCEL:
         return (fresh.state or "").strip().lower() in ("cancelled", "canceled")
     return fresh.paused is PAUSED_AFTER.get(action)

@@ -133,8 +133,12 @@ class WorkflowBook:
             self.notes[name] = exc.detail
             return None
 
-    async def load_triggers(self, names: Iterable[str]) -> None:
-        """Each profile's triggers, all at once; a profile that fails says so in `notes`."""
+    async def load_triggers(self, names: Iterable[str]) -> list[Trigger]:
+        """Each profile's triggers, all at once; a profile that fails says so in `notes`.
+        Returns the triggers read now (not those kept from before by a profile that failed):
+        what settles a lost answer's workflow action (runtui.engine.outcomes)."""
+        read: list[Trigger] = []
+
         async def one(name: str) -> None:
             provider = self.provider_of(name)
             if provider is None:
@@ -146,10 +150,12 @@ class WorkflowBook:
             try:
                 self.triggers[name] = await provider.list_triggers()
                 self.notes.pop(name, None)
+                read.extend(self.triggers[name])
             except ProviderError as exc:
                 self.notes[name] = f"workflows not read: {exc.message}"
 
         await asyncio.gather(*(one(n) for n in names))
+        return read
 
     async def load_counts(self, names: Iterable[str], known: Iterable[WorkflowKey], window: float,
                           now: datetime | None = None) -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 
@@ -24,9 +24,10 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
-from runtui.model import Run, Status
+from runtui.model import Action, Run, Status
 from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
 from runtui.tui import clock
+from runtui.workflow_model import Trigger
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -215,21 +216,41 @@ class Alerts:
 
     def _settle_outcomes(self, runs: list[Run]) -> None:
         """An action whose answer was lost was told "outcome unknown" and then nothing more:
-        once a poll shows it done, or it was not within the patience, that is said too."""
+        once a poll shows it done, or it was not within the patience, that is said too.
+        (A run the polls read unchanged is in no delta: its last state is the one to say.)"""
         for settled in self.workspace.controller.unsettled.settle(runs, time.monotonic()):
-            run, action = settled.run, settled.action.value
+            run = settled.subject
             now = f"{run.status.value} ({run.raw_status})" if run.raw_status else run.status.value
-            # The message says it all: toasts that come together show their messages only.
-            if settled.took_effect:
-                title = f"{action} took effect"
-                message = f"{title}: {_named(run.profile, run)} is now {now}"
-            else:
-                title = f"{action} did not take effect"
-                message = f"{title}: {_named(run.profile, run)} is still {now}; send it again if still wanted"
-            event = Event(key=f"settled:{action}:{run.profile}:{run.id}:{time.monotonic()}", title=title,
-                          message=message, data={"event": "settled", "action": action,
-                                                 "took_effect": settled.took_effect, **_run_json(run)})
-            self._deliver(event, severity="information" if settled.took_effect else "warning", asked=True)
+            self._tell_settled(settled.action, settled.took_effect, _named(run.profile, run), now,
+                               data=_run_json(run))
+
+    def settle_workflow_outcomes(self, triggers: Iterable[Trigger]) -> None:
+        """The workflows' triggers were just read (the workflows view): a workflow-level
+        pause or resume whose answer was lost is said done once they show it, or, out of
+        patience, not done, or still unknown when nothing read its trigger since."""
+        unsettled = self.workspace.workflow_control.unsettled
+        for settled in unsettled.settle(triggers, time.monotonic()):
+            trigger = settled.subject
+            self._tell_settled(settled.action, settled.took_effect, _trigger_named(trigger),
+                               _trigger_state(trigger), data=dict(trigger.to_json()),
+                               unknown=not settled.read_again, patience=unsettled.patience)
+
+    def _tell_settled(self, action: Action, took_effect: bool, who: str, state: str, *,
+                      data: dict[str, Any], unknown: bool = False, patience: float = 0.0) -> None:
+        # The message says it all: toasts that come together show their messages only.
+        if took_effect:
+            title = f"{action.value} took effect"
+            message = f"{title}: {who} is now {state}"
+        elif unknown:
+            title = f"{action.value}: outcome still unknown"
+            message = (f"{title}: {who} was not read again within {patience:.0f}s "
+                       "(the workflows view, W, reads it)")
+        else:
+            title = f"{action.value} did not take effect"
+            message = f"{title}: {who} is still {state}; send it again if still wanted"
+        event = Event(key=f"settled:{action.value}:{who}:{time.monotonic()}", title=title, message=message,
+                      data={"event": "settled", "action": action.value, "took_effect": took_effect, **data})
+        self._deliver(event, severity="information" if took_effect else "warning", asked=True)
 
     def _polled_profiles(self) -> list[str]:
         """Profiles whose adapter lists requests apart from runs, or sees account trouble."""
@@ -308,6 +329,8 @@ class Alerts:
         say which lost answers' actions ran out of patience."""
         if self.workspace.controller.unsettled:
             self._settle_outcomes([])
+        if self.workspace.workflow_control.unsettled:
+            self.settle_workflow_outcomes([])
         now = clock.now()
         for key, since in list(self._settling.items()):
             item = self.queue.items.get(key)
@@ -419,6 +442,19 @@ def _named(profile: str, run: Run | None) -> str:
     (a full id wrapped in the toast, leaving ": <detail>" alone on the next line); a
     profile's own trouble names the profile once."""
     return f"{profile} {display.short_id(run.id)}" if run is not None else profile
+
+
+def _trigger_named(trigger: Trigger) -> str:
+    """A workflow as toasts name it: profile and name, and the schedule's short id when
+    the workflow has schedules of its own (Edges, Prefect)."""
+    name = f"{trigger.profile} {trigger.workflow_name or trigger.workflow_id}"
+    return name if trigger.id == trigger.workflow_id else f"{name} ({display.short_id(trigger.id)})"
+
+
+def _trigger_state(trigger: Trigger) -> str:
+    if trigger.paused is not None:
+        return "paused" if trigger.paused else "live"
+    return (trigger.state or "unknown").lower()
 
 
 def _run_json(run: Run) -> dict[str, str | None]:

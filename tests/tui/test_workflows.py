@@ -269,3 +269,52 @@ async def test_failures_stay_readable_without_colour(frozen: None, monkeypatch: 
                 assert grey_contrast(style) >= plain * 0.5, (row.key, style, plain)
                 assert getattr(style, cue), (row.key, style)
         assert checked == {"FAIL", "TREND", "FLAGS"}
+
+
+async def test_a_workflow_pause_whose_answer_was_lost_is_settled_by_the_next_reads(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Outcome unknown until read back", and then nothing: the operator never learned
+    whether a workflow's pause went through. The next read of the workflows settles it:
+    said done once it shows the pause, not done once the patience runs out with the
+    pause not shown, and still unknown when nothing read the workflow since."""
+    from runtui.model import Action
+    from runtui.tui import alerts
+
+    monkeypatch.setattr(alerts, "SETTLE_CHECK_SECONDS", 0.2)
+    later, never, unread = [w for w in tui_sim.catalog()["b3os"]["workflows"] if w["status"] == "active"][-3:]
+    async with tui(tui_sim.config_path) as (app, pilot, _runs):
+        screen = await open_workflows(pilot)
+        unsettled = app.workspace.workflow_control.unsettled
+
+        def said(words: str) -> bool:  # in a toast's title or message (gathered ones: messages)
+            return any(words in n for n in notifications(app))
+
+        async def pause_with_the_answer_lost(workflow: dict[str, Any], patience: float) -> None:
+            unsettled.patience = patience
+            screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+            tui_sim.control("POST", "/faults", json={"rate": 1.0, "kinds": ["reset"]})  # both lost
+            try:
+                await pilot.press("p")
+                await wait_for(pilot, lambda: said(f"pause {workflow['name']}: outcome was unknown"), 15,
+                               what="the unknown outcome")
+            finally:
+                tui_sim.control("POST", "/faults", json={"rate": 0.0})
+
+        await pause_with_the_answer_lost(later, 60.0)
+        await pause_with_the_answer_lost(never, 6.0)
+        await pause_with_the_answer_lost(unread, 0.5)
+        assert tui_sim.catalog()  # the server is alive and took none of the pauses
+        await wait_for(pilot, lambda: said(f"pause: outcome still unknown: b3os-sim {unread['name']} was not "
+                                           "read again"), 10, what="the unread pause said still unknown")
+        # the pause arrives after all (as one still on its way), then the workflows are read again
+        (trigger,) = screen.book.find("b3os-sim", later["id"])
+        provider = app.workspace.provider("b3os-sim")
+        await provider.send_trigger_action(trigger, Action.PAUSE)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: said(f"b3os-sim {later['name']} is now paused"), 15,
+                       what="the later pause said done")
+        await wait_for(pilot, lambda: said(f"b3os-sim {never['name']} is still live"), 15,
+                       what="the lost pause said not done")
+        assert not said(f"{never['name']} is now") and not unsettled
+        assert not [n for n in notifications(app) if "took effect: pause took effect" in n]
+        await provider.send_trigger_action(trigger, Action.RESUME)  # type: ignore[attr-defined]

@@ -222,7 +222,10 @@ class WorkflowsScreen(Screen[str | None]):
     async def _load(self, counts_only: bool) -> None:
         names = self.ws.profile_names
         if not counts_only:
-            await self.book.load_triggers(names)
+            read = await self.book.load_triggers(names)
+            alerts = getattr(self.app, "alerts", None)  # (none in an app without the runs list)
+            if alerts is not None:
+                alerts.settle_workflow_outcomes(read)
         now = clock.now()
         figures = self.ws.stats.figures(self.window[1], now.timestamp())
         await self.book.load_counts(names, [f.key for f in figures], self.window[1], now)
@@ -405,8 +408,12 @@ class WorkflowsScreen(Screen[str | None]):
                 continue
             if result.trigger is not None:
                 self.book.replace(result.trigger)
-            self.notify(f"{action.value} {one_line(trigger.workflow_name or trigger.id)}: "
-                        f"{'ok' if result.ok else 'FAILED'} ({result.message or ''})",
+            named = f"{action.value} {one_line(trigger.workflow_name or trigger.id)}"
+            if result.uncertain and not result.ok:  # said again once the listing is read
+                self.notify(result.message or "", title=f"{named}: outcome was unknown", severity="warning",
+                            timeout=10)
+                continue
+            self.notify(f"{named}: {'ok' if result.ok else 'FAILED'} ({result.message or ''})",
                         severity="information" if result.ok else "error", timeout=6)
         self._shown = None
         self._fill()
