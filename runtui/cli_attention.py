@@ -135,6 +135,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     those runs read when the listings missed them. A profile that fails is
     reported as trouble, not fatal."""
     from runtui.engine.attention import waiting_steps
+    from runtui.engine.human_waits import read_as_asked
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
     from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble
@@ -166,7 +167,8 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
             steps = waiting_steps(detail)
             if steps:
                 waiting_at[run.key] = steps
-        return list(merged.values())
+        asked = frozenset(run_id for profile, run_id in requests if profile == name)
+        return read_as_asked(merged.values(), asked)  # as `runs list` shows them
 
     health, found = seen.health, seen.runs
     try:

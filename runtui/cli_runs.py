@@ -32,7 +32,7 @@ from runtui.cli_output import (
     say_json,
     table,
 )
-from runtui.errors import ConfigError
+from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
@@ -118,9 +118,21 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
             except ConfigError as exc:
                 fail(str(exc), EXIT_USAGE)
 
+    warnings: list[str] = []
+
     async def one(name: str) -> list[Run]:
+        """The profile's runs, those its platform lists as asking a person as waiting (the
+        TUI's word for them), so `--status waiting` finds them and `paused` does not."""
+        from runtui.engine.human_waits import asked_ids, list_runs_read_as_asked
+
         provider = ws.provider(name)
-        return await provider.list_runs(ListQuery(statuses=wanted, limit=limit))
+        try:
+            asked = await asked_ids(provider)
+        except ProviderError as exc:
+            asked = frozenset()
+            warnings.append(f"{name}: cannot read what waits on a person ({exc}): "
+                            "such runs show their platform's status")
+        return await list_runs_read_as_asked(provider, ListQuery(statuses=wanted, limit=limit), asked)
 
     async def main() -> tuple[list[Run], list[str]]:
         results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
@@ -148,6 +160,8 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         say_json([r.to_json() for r in found])
     else:
         say(table(run_rows(found), RUN_HEADERS))
+    for warning in warnings:
+        say(f"runtui: warning: {warning}", err=True)
     for err in errors:
         say(f"runtui: {err}", err=True)
     sys.exit(EXIT_SERVER if errors else EXIT_OK)
@@ -180,7 +194,7 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
             say_unread(found.unread)  # a read goes on without the profiles it could not read
             for err in file_errors(ws):  # `[defaults]` fell back to the built-in values: say so
                 say(f"runtui: warning: {err}", err=True)
-            return found.value
+            return await _read_as_asked(ws, found.value)
         finally:
             await ws.aclose()
 
@@ -202,6 +216,24 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
     if detail.steps:
         say("    steps:")
         _echo_steps(detail.steps, 1)
+
+
+async def _read_as_asked(ws: Workspace, detail: RunDetail) -> RunDetail:
+    """`detail` with its run read as waiting when its platform lists it as asking a person,
+    as `runs list` shows it (one more read, on a platform that lists such requests)."""
+    from runtui.engine.human_waits import asked_ids, read_as_asked
+
+    run = detail.run
+    if run.kind is not Kind.RUN or run.status.terminal:
+        return detail  # requests name runs, and never an ended one
+    try:
+        asked = await asked_ids(ws.provider(run.profile))
+    except ProviderError as exc:
+        say(f"runtui: warning: cannot read what waits on a person ({exc}): "
+            "the status is the platform's", err=True)
+        return detail
+    shown = read_as_asked([run], asked)[0]
+    return detail if shown is run else detail.model_copy(update={"run": shown})
 
 
 def _echo_steps(steps: Any, depth: int) -> None:

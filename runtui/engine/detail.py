@@ -20,23 +20,31 @@ MAX_BACKOFF = 30.0
 
 class DetailFollower:
     """`paused`: asked before each timed read; while it says so only `refresh_now` reads
-    (the operator paused auto-refresh, and the detail kept polling behind that word)."""
+    (the operator paused auto-refresh, and the detail kept polling behind that word).
+    `shown`: each read run as the list shows it (`RunStore.shown`: a run its platform
+    lists as asking a person reads as waiting, not as its server's `paused`)."""
 
     def __init__(self, provider: Provider, run: Run, *, interval: float,
                  on_update: Callable[[RunDetail], None],
                  on_error: Callable[[ProviderError], None],
-                 paused: Callable[[], bool] = lambda: False) -> None:
+                 paused: Callable[[], bool] = lambda: False,
+                 shown: Callable[[Run], Run] = lambda run: run) -> None:
         self.provider = provider
         self.run_ref = run
         self.interval = interval
-        self.on_update = on_update
+        self._on_update = on_update
         self.on_error = on_error
         self.paused = paused
+        self.shown = shown
         self.streamed = False
         self._wake = asyncio.Event()
 
     def refresh_now(self) -> None:
         self._wake.set()
+
+    def on_update(self, detail: RunDetail) -> None:
+        run = self.shown(detail.run)
+        self._on_update(detail if run is detail.run else detail.model_copy(update={"run": run}))
 
     async def follow(self) -> None:
         """Runs until cancelled (the detail closes) or the run is finished and read once more."""

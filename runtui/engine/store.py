@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 import msgspec
 
+from runtui.engine.human_waits import as_waiting
 from runtui.model import Run
 
 Key = tuple[str, str]
@@ -34,6 +35,10 @@ class RunStore(msgspec.Struct):
     # Kept up to date on every change so a poll never scans all runs of a profile.
     _active: dict[str, set[Key]] = msgspec.field(default_factory=dict)
     _counts: dict[str, int] = msgspec.field(default_factory=dict)
+    # Runs a listed request asks a person about (`set_asked`) are kept as waiting, and
+    # each such run as its server last said, to go back to once nobody is asked.
+    _asked: set[Key] = msgspec.field(default_factory=set)
+    _as_read: dict[Key, Run] = msgspec.field(default_factory=dict)
 
     def active_keys(self, profile: str) -> set[Key]:
         return set(self._active.get(profile, ()))
@@ -77,12 +82,15 @@ class RunStore(msgspec.Struct):
         """
         added: list[Run] = []
         changed: list[tuple[Run, Run]] = []
+        asked = self._asked  # (empty nearly always: one look, not one per run)
         for run in runs:
             old = self.runs.get(run.key)
             if old is run:
                 continue  # the adapter's memo saw the very same item: nothing to compare
             if partial and old is not None:
                 run = fill_from(run, old)
+            if asked:
+                run = self._shown(run)
             if old is None:
                 added.append(run)
             elif old != run:
@@ -93,6 +101,38 @@ class RunStore(msgspec.Struct):
             self.runs[run.key] = run
         return self._emit(Delta(tuple(added), tuple(changed)))
 
+    def set_asked(self, profile: str, run_ids: Iterable[str]) -> Delta:
+        """The runs of `profile` its platform lists as asking a person now (an inbox read):
+        they read as waiting (runtui.engine.human_waits), the others as their server says."""
+        asked = {(profile, run_id) for run_id in run_ids}
+        before = {key for key in self._asked if key[0] == profile}
+        self._asked = (self._asked - before) | asked
+        changed: list[tuple[Run, Run]] = []
+        for key in asked ^ before:
+            old = self.runs.get(key)
+            if old is None:
+                continue
+            new = self._shown(self._as_read.get(key, old))
+            if new != old:
+                changed.append((old, new))
+                self._track(old, new)
+                self.runs[key] = new
+        return self._emit(Delta(changed=tuple(changed)))
+
+    def shown(self, run: Run) -> Run:
+        """`run` (a fresh read, say a detail's) as the store shows it: waiting when its
+        platform lists it as asking a person."""
+        return as_waiting(run) if run.key in self._asked else run
+
+    def _shown(self, run: Run) -> Run:
+        """`shown`, remembering the run as read when it is shown otherwise."""
+        new = self.shown(run)
+        if new is run:
+            self._as_read.pop(run.key, None)
+        else:
+            self._as_read[run.key] = run
+        return new
+
     def drop_missing(self, profile: str, keep: set[Key]) -> Delta:
         """After a complete listing: runs of `profile` it did not return are gone."""
         gone = [r for k, r in self.runs.items() if k[0] == profile and k not in keep]
@@ -102,6 +142,7 @@ class RunStore(msgspec.Struct):
         removed = tuple(r for r in runs if self.runs.pop(r.key, None) is not None)
         for run in removed:
             self._track(run, None)
+            self._as_read.pop(run.key, None)
         return self._emit(Delta(removed=removed))
 
     def drop_profile(self, profile: str) -> Delta:

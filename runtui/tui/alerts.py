@@ -288,6 +288,8 @@ class Alerts:
                     requests = await provider.human_requests()
                     if self._still_there(name):
                         self.queue.set_requests(name, requests, now=clock.now(), live=live)
+                        # The runs asked about read as waiting everywhere, not only here.
+                        self.workspace.store.set_asked(name, (r.run_id for r in requests))
                 if isinstance(provider, ReportsTrouble):
                     troubles = await provider.troubles()
                     if self._still_there(name):

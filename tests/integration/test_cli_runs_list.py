@@ -99,3 +99,28 @@ def test_a_terminal_encoding_without_the_status_symbols_degrades_instead_of_cras
     assert out.startswith("PROFILE") and len(out.splitlines()) == 21
     if encoding == "latin-1":
         assert "?" in out  # the symbols the encoding lacks, replaced
+
+
+def test_a_run_asking_a_person_is_listed_shown_and_filtered_as_waiting(sim: Sim) -> None:
+    """Wexa parks an execution that asks a person as `paused`, as a plain pause does: only
+    its inbox tells them apart. It reads as waiting (the raw status stays, its actions
+    with it), `--status waiting` finds it and `--status paused` does not."""
+    asking, plain = (r["id"] for r in sim.find("wexa", "running")[:2])
+    sim.control("POST", "/wexa/inbox", json={"execution_id": asking, "type": "preview"})
+    sim.control("POST", f"/runs/wexa/{plain}/status", json={"status": "paused"})
+
+    shown = {r["id"]: r for r in listed(sim, "-p", "wexa-sim")}
+    assert (shown[asking]["status"], shown[asking]["raw_status"]) == ("waiting", "paused")
+    assert (shown[plain]["status"], shown[plain]["raw_status"]) == ("paused", "paused")
+    assert {row["ID"]: row["STATUS"] for row in table(sim, "-p", "wexa-sim")}[asking] == "◔ waiting"
+
+    assert [r["id"] for r in listed(sim, "-p", "wexa-sim", "-s", "waiting", "-n", "1")] == [asking]
+    paused = {r["id"] for r in listed(sim, "-p", "wexa-sim", "-s", "paused")}
+    assert plain in paused and asking not in paused
+
+    detail = run_cli(sim, "runs", "show", asking, "-p", "wexa-sim", "--json")
+    assert detail.code == 0, detail.err
+    assert (detail.json()["status"], detail.json()["raw_status"]) == ("waiting", "paused")
+    item = next(i for i in run_cli(sim, "attention", "--json", "-p", "wexa-sim").json() if i["id"] == asking)
+    assert (item["reason"], item["status"], item["raw_status"]) == ("waiting", "waiting", "paused")
+    assert {"resume", "cancel"} <= set(item["actions"]), "the actions of a paused execution"

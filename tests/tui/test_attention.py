@@ -13,8 +13,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, TextArea
 
 from runtui import display
+from runtui.actions import decide
 from runtui.engine.attention import Reason
 from runtui.engine.usual_times import WorkflowTimes, workflow_key
+from runtui.model import Action, Status
 from runtui.tui import alerts
 from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
@@ -25,7 +27,7 @@ from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
 from tests.tui.conftest import TuiSim, notifications, runs_loaded, screen_text, type_in_one_burst, wait_for
-from tests.tui.test_actions_pilot import select, tui
+from tests.tui.test_actions_pilot import select, tui, type_filter
 
 APPS = Path(__file__).parent / "apps"
 
@@ -623,6 +625,38 @@ async def _select_asking(pilot: Pilot[Any], screen: RunsScreen, run_id: str) -> 
     """The runs list's cursor on the Wexa run `run_id`, once the queue holds it as asking."""
     await _queued_as_asking(pilot, run_id)
     await select(pilot, screen, "wexa", run_id)
+
+
+async def test_a_run_asking_a_person_reads_as_waiting_in_the_list_its_counts_and_detail(
+        tui_sim: TuiSim) -> None:
+    """Wexa parks an execution that asks a person as `paused`, the word a plain pause gives:
+    it showed as "⏸ paused", `st:waiting` missed it and the counts put it under paused.
+    Its inbox item (read by the queue's poll) makes it waiting; its raw status and the
+    actions that depend on it stay the platform's."""
+    run_id = _park(tui_sim, "preview")
+    key = ("wexa-sim", run_id)
+    async with tui(tui_sim.config_path) as (app, pilot, screen):
+        store = screen.ws.store
+        await wait_for(pilot, lambda: (r := store.get(key)) is not None and r.status is Status.WAITING,
+                       what="read as waiting")
+        asking = store.get(key)
+        assert asking is not None and asking.raw_status == "paused"
+        assert decide(asking, Action.RESUME) and decide(asking, Action.CANCEL)
+        await type_filter(pilot, screen, "st:waiting")
+        assert key in {r.key for r in screen.table.visible_runs()}
+        assert {status for status, n in screen.table.counts().items() if n} == {Status.WAITING}
+        screen.table.move_cursor_to(key)
+        await pilot.pause()
+        row = next(x for x in screen_text(app).splitlines() if display.short_id(run_id) in x)
+        assert "◔ waiting" in row and "paused" not in row
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        detail = app.screen
+        assert isinstance(detail, DetailScreen)
+        await wait_for(pilot, lambda: detail.pane.detail is not None, what="the detail read")
+        assert detail.run.status is Status.WAITING and detail.run.raw_status == "paused"
+        status = next(x for x in screen_text(app).splitlines() if x.split()[:1] == ["status"])
+        assert "◔ waiting" in status and "raw: paused" in status
 
 
 async def test_r_in_the_runs_list_answers_a_waiting_run(tui_sim: TuiSim) -> None:

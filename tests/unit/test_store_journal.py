@@ -35,6 +35,27 @@ def test_full_listing_drops_vanished_runs_of_that_profile_only() -> None:
     assert store.active_keys("p") == {("p", "r1")}
 
 
+def test_a_run_its_platform_lists_as_asking_a_person_is_kept_as_waiting_until_it_no_longer_is() -> None:
+    """The inbox poll (`set_asked`) and the listings come apart: a listing's fresh `paused`
+    stays waiting while asked, and once nobody is asked the run is what its server said last."""
+    store = RunStore()
+    store.upsert([r(1, Status.PAUSED), r(2, Status.SUCCEEDED)])
+    seen: list[Delta] = []
+    store.subscribe(seen.append)
+    store.set_asked("p", ["r1", "r2", "r9"])  # r2 has ended; r9 is not listed yet
+    assert [(old.status, new.status) for old, new in seen[0].changed] == [(Status.PAUSED, Status.WAITING)]
+    assert store.runs[("p", "r1")].raw_status == "paused"
+    assert store.runs[("p", "r2")].status is Status.SUCCEEDED
+    assert not store.upsert([r(1, Status.PAUSED)]), "the same read again changes nothing"
+    store.upsert([r(9, Status.PAUSED)])
+    assert store.runs[("p", "r9")].status is Status.WAITING
+    store.upsert([r(1, Status.RUNNING)])  # answered: the server says so before the next poll
+    store.set_asked("p", ["r9"])
+    assert store.runs[("p", "r1")].status is Status.RUNNING
+    assert store.shown(r(9, Status.PAUSED)).status is Status.WAITING
+    assert store.shown(r(1, Status.PAUSED)).status is Status.PAUSED
+
+
 @given(held=st.sets(st.tuples(st.sampled_from("pq"), st.integers(0, 9))),
        keep=st.sets(st.tuples(st.sampled_from("pq"), st.integers(0, 12))))
 def test_what_a_listing_did_not_return_is_dropped_whatever_it_names(held: set[tuple[str, int]],

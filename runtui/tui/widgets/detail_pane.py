@@ -363,7 +363,7 @@ class DetailPane(Vertical):
                 self._set_error(str(exc))
 
         follower = DetailFollower(provider, run, interval=interval, on_update=on_update,
-                                  on_error=on_error, paused=lambda: ws.paused)
+                                  on_error=on_error, paused=lambda: ws.paused, shown=ws.store.shown)
         self._follower = follower
         self._set_status()
         self.run_worker(follower.follow(), exclusive=True, group="detail", name="detail follower",
