@@ -262,6 +262,32 @@ class RuntuiApp(App[int]):
         if problems:
             self.notify("\n".join(problems), title="keymap: not applied", severity="warning", timeout=20)
 
+    async def action_quit(self) -> None:
+        """`q`, Textual's ctrl+q and the palette's Quit: at once, unless watched runs (`w`) are
+        still going, whose ends would never be told: then it asks first, No the default."""
+        from runtui.tui.screens.confirm import QuitQuestion
+
+        if isinstance(self.screen, QuitQuestion):
+            return  # asked already: y or n answers it
+        going = self._watched_going()
+        if not going:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(QuitQuestion(going), answered)
+
+    def _watched_going(self) -> list[Run]:
+        """The watched runs (or tasks) not ended yet, by profile and id; a run no longer
+        listed has nothing left to tell."""
+        stores = (self.workspace.store, self.workspace.task_store)
+        found = (next((run for store in stores if (run := store.get(key)) is not None), None)
+                 for key in sorted(self.watched))
+        return [run for run in found if run is not None and not run.status.terminal]
+
     def action_help_quit(self) -> None:
         """Ctrl+C: Textual's hint, in words (its own text is markup, and toasts are plain)."""
         for key, active in self.active_bindings.items():

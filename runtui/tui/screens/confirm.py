@@ -87,3 +87,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class QuitQuestion(ConfirmScreen):
+    """`q` while watched runs are still going: quitting loses their watches (nobody is
+    told when they end), so it asks first, No the default. Its own class, so a second
+    quit key while it shows is known as asked already."""
+
+    def __init__(self, going: Sequence[Run]) -> None:
+        count = len(going)
+        noun = "run is" if count == 1 else "runs are"
+        super().__init__(f"{count} watched {noun} still going; quit anyway?",
+                         items=[run_named(run) for run in going])
