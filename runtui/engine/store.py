@@ -89,7 +89,7 @@ class RunStore(msgspec.Struct):
                 continue  # the adapter's memo saw the very same item: nothing to compare
             if partial and old is not None:
                 run = fill_from(run, old)
-            if asked:
+            if asked and run.key in asked:  # only runs asked about are ever held in `_as_read`
                 run = self._shown(run)
             if old is None:
                 added.append(run)
