@@ -10,7 +10,6 @@ runtui.commands) still resolves, loaded on first use.
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from pathlib import Path
@@ -77,25 +76,11 @@ def _open_tui(config_path: Path) -> NoReturn:
 
         print(file=sys.stderr)
         say_interrupted()  # as every command: 130, never 1 ("a run failed")
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
-        _quiet_broken_pipe()
-        sys.exit(1)
+    except BrokenPipeError:
+        from runtui.cli_pipe import end_on_closed_pipe
+
+        end_on_closed_pipe()  # as every command: 141, never 1 ("the server failed")
     sys.exit(code)
-
-
-def _quiet_broken_pipe() -> None:
-    """The reader of stdout went away: point stdout at /dev/null so the interpreter's
-    final flush cannot raise again (the recipe in Python's signal docs, not click's
-    internals, which change between releases)."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    finally:
-        os.close(devnull)
 
 
 def __getattr__(name: str) -> Any:

@@ -23,6 +23,7 @@ from typing import IO, Any, NoReturn
 import click
 
 from runtui import safe_text
+from runtui.cli_pipe import closed_pipe_ends_quietly
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT: never mistaken for "a run failed" (1)
@@ -202,11 +203,16 @@ class JsonAwareGroup(click.Group):
     command_class = JsonAwareCommand
     group_class = type
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with closed_pipe_ends_quietly():  # a usage error shown to a reader that went away
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except INTERRUPTIONS:  # a command of another class, or the group's own callback
-            interrupted(False)
+        with closed_pipe_ends_quietly():  # before click's own handler, which exits 1
+            try:
+                return super().invoke(ctx)
+            except INTERRUPTIONS:  # a command of another class, or the group's own callback
+                interrupted(False)
 
 
 def declined(verb: str) -> str:
