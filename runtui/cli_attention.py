@@ -43,6 +43,7 @@ from runtui.cli_output import (
     say,
     table,
 )
+from runtui.cli_table import Column
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -55,6 +56,10 @@ if TYPE_CHECKING:
 
 ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
+ATTENTION_COLUMNS = [Column("REASON"), Column("PROFILE"), Column("ID"), Column("WORKFLOW", cut=True, drop=1),
+                     Column("WHY", cut=True), Column("CAN", drop=2)]
+"""On a narrow terminal the workflow and the why are cut, then the workflow and the actions
+(`runs show` says them) go: the id, copied into the next command, stays whole."""
 
 
 @click.group("attention", cls=JsonAwareGroup, invoke_without_command=True)
@@ -95,7 +100,7 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     elif items:
         rows = [[i.reason.value, i.profile, i.run.id if i.run else "",
                  (i.run.workflow or "") if i.run else "", i.detail, " ".join(can(i))] for i in items]
-        click.echo(table(rows, ["REASON", "PROFILE", "ID", "WORKFLOW", "WHY", "CAN"]))
+        click.echo(table(rows, ATTENTION_COLUMNS))
     else:
         click.echo("nothing needs attention")
     sys.exit(EXIT_SERVER if items else EXIT_OK)

@@ -17,6 +17,7 @@ import select
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, NoReturn
 
@@ -24,6 +25,7 @@ import click
 
 from runtui import safe_text
 from runtui.cli_pipe import closed_pipe_ends_quietly
+from runtui.cli_table import Column, fit_width, render
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT: never mistaken for "a run failed" (1)
@@ -229,10 +231,8 @@ def human_time(when: datetime | None) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    """Aligned columns, every cell made harmless (server text on one line)."""
-    rows = [[cell(value) for value in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines)
+def table(rows: list[list[str]], headers: Sequence[str | Column]) -> str:
+    """Aligned columns, every cell made harmless (server text on one line); on a terminal,
+    fitted to its width as far as the `Column`s allow (runtui.cli_table)."""
+    columns = [h if isinstance(h, Column) else Column(h) for h in headers]
+    return render([[cell(value) for value in row] for row in rows], columns, fit_width())

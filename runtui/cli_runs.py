@@ -32,6 +32,7 @@ from runtui.cli_output import (
     say_json,
     table,
 )
+from runtui.cli_table import Column
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
@@ -73,7 +74,11 @@ def run_rows(found: list[Run]) -> list[list[str]]:
     return [_run_row(r, now) for r in found]
 
 
-RUN_HEADERS = ["PROFILE", "PROVIDER", "ID", "WORKFLOW", "STATUS", "CREATED", "DURATION", "COST"]
+RUN_HEADERS = [Column("PROFILE"), Column("PROVIDER", drop=1), Column("ID"), Column("WORKFLOW", cut=True),
+               Column("STATUS"), Column("CREATED", drop=4), Column("DURATION", drop=3),
+               Column("COST", drop=2)]
+"""On a narrow terminal: the workflow name is cut, then the provider (the profile says
+it), cost, duration and age go; the id, which the next command needs, stays whole."""
 
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
 

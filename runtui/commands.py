@@ -41,6 +41,7 @@ from runtui.cli_output import (
 from runtui.cli_profiles import profiles
 from runtui.cli_run_watch import runs_logs, runs_wait
 from runtui.cli_runs import runs
+from runtui.cli_table import Column
 from runtui.cli_tasks import tasks
 from runtui.cli_workflows import runs_diff, workflows
 from runtui.errors import ConfigError
@@ -142,7 +143,8 @@ def history(limit: int, as_json: bool) -> None:
     rows = [[e.time[:19].replace("T", " "), *(clipped(v, HISTORY_CELL) for v in (
              e.profile, e.provider, e.run_id or "", e.action, e.outcome)), clipped(e.message or "", 60)]
             for e in entries]
-    say(table(rows, ["TIME (UTC)", "PROFILE", "PROVIDER", "RUN", "ACTION", "OUTCOME", "MESSAGE"]))
+    say(table(rows, [Column("TIME (UTC)"), Column("PROFILE"), Column("PROVIDER", drop=1), Column("RUN"),
+                     Column("ACTION"), Column("OUTCOME"), Column("MESSAGE", cut=True, drop=2)]))
 
 
 @cli.command("providers")
