@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from runtui import config as config_mod
 from runtui.cli_ids import IdNotFound, UsageProblem
-from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, fail, say
+from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, current_profile, fail, say
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
     except ProviderError as exc:
-        fail(str(exc), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER, kind=exc.kind)
+        fail(*_provider_failure(exc), kind=exc.kind, profile=exc.profile or current_profile())
     except IdNotFound as exc:
         fail(str(exc), EXIT_SERVER, kind="not_found", unreadable=sorted(exc.unreadable))
     except UsageProblem as exc:
@@ -82,8 +82,15 @@ def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
         except ProviderError as exc:
-            fail(str(exc), EXIT_SERVER, kind=exc.kind)
+            fail(exc.naming(current_profile()), EXIT_SERVER, kind=exc.kind,
+                 profile=exc.profile or current_profile())
     return wrapper
+
+
+def _provider_failure(exc: ProviderError) -> tuple[str, int]:
+    """The message (naming the profile where known: "edges network: connection failed"
+    alone does not say which of two edges profiles is down) and the exit code."""
+    return exc.naming(current_profile()), EXIT_USAGE if exc.kind == "input" else EXIT_SERVER
 
 
 def profile_failure(name: str, exc: BaseException) -> RuntuiError:
@@ -95,6 +102,17 @@ def profile_failure(name: str, exc: BaseException) -> RuntuiError:
     if not isinstance(exc, Exception):
         raise exc
     return ProviderError(f"{type(exc).__name__}: {exc}"[:300], provider=name, kind="internal")
+
+
+def failure_of(name: str, exc: BaseException) -> str:
+    """One profile's failure on one line that names the profile once (its ConfigError
+    and a ProviderError of a profile named after its provider already name it)."""
+    err = profile_failure(name, exc)
+    if isinstance(err, ProviderError):
+        return err.naming(name)
+    if isinstance(err, ConfigError) and err.profile == name:
+        return str(err)
+    return f"{name}: {err}"
 
 
 def workspace_of(obj: Ctx) -> Workspace:

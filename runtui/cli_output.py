@@ -71,7 +71,8 @@ def json_requested() -> bool:
     return bool(ctx is not None and ctx.params.get("as_json"))
 
 
-def _current_profile() -> str | None:
+def current_profile() -> str | None:
+    """The running command's `--profile`, when it takes one and was given one."""
     ctx = click.get_current_context(silent=True)
     value = ctx.params.get("profile") if ctx is not None else None
     return value if isinstance(value, str) else None
@@ -94,7 +95,7 @@ def fail(message: str, code: int, *, kind: str = "usage", profile: str | None = 
          matches: list[str] | None = None, unreadable: list[str] | None = None) -> NoReturn:
     """Say the error where the caller will read it and exit with `code`."""
     if json_requested():
-        say_json(error_object(message, code, kind, profile or _current_profile(), matches, unreadable))
+        say_json(error_object(message, code, kind, profile or current_profile(), matches, unreadable))
     else:
         say(f"runtui: {message}", err=True)
     sys.exit(code)

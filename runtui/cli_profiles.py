@@ -29,6 +29,7 @@ from runtui.cli_context import (
     workspace_of,
 )
 from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
+from runtui.errors import ProviderError
 
 if TYPE_CHECKING:
     from runtui.providers.options import ProviderOption
@@ -196,7 +197,8 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
             if not test_all:
                 raise result  # one profile: its error and exit code, as every command
             failed = True
-            say(f"FAILED {profile}: {cell(result)}")
+            said = result.naming(profile) if isinstance(result, ProviderError) else f"{profile}: {result}"
+            say(f"FAILED {cell(said)}")  # the profile once, even one named after its provider
         else:
             say(f"OK {profile}: {cell(result)}")
     for err in ws.config.errors if test_all else ():

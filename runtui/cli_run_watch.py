@@ -89,7 +89,7 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     told: set[str] = set()  # profiles already warned about
 
     def trying_again(name: str) -> Callable[[ProviderError], None]:
-        return lambda exc: say(f"runtui: {name}: {cell(str(exc))}; trying again", err=True)
+        return lambda exc: say(f"runtui: {cell(exc.naming(name))}; trying again", err=True)
 
     async def patient(name: str, read: Callable[[], Awaitable[X]]) -> X:
         """A read of a profile the id was not found elsewhere for, ridden out as the wait's
@@ -118,7 +118,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
                 found = await patiently(
                     functools.partial(resolve, ws, ref, Kind.RUN, read_summary, profile,
                                       reads_only=True, retry=patient),
-                    on_trouble=lambda exc: say(f"runtui: {cell(str(exc))}; trying again", err=True))
+                    on_trouble=lambda exc: say(f"runtui: {cell(exc.naming(profile))}; trying again",
+                                               err=True))
             except IdNotFound as exc:
                 unknown.append(ref)
                 unreadable |= exc.unreadable

@@ -18,7 +18,7 @@ import click
 from runtui import display
 from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
-from runtui.cli_context import Ctx, config_errors, file_errors, profile_failure, run_async, workspace_of
+from runtui.cli_context import Ctx, config_errors, failure_of, file_errors, run_async, workspace_of
 from runtui.cli_ids import resolve, same_run, say_unread
 from runtui.cli_output import (
     EXIT_OK,
@@ -146,7 +146,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         errors: list[str] = []
         for name, res in zip(names, results, strict=True):
             if isinstance(res, BaseException):
-                errors.append(f"{name}: {profile_failure(name, res)}")
+                errors.append(failure_of(name, res))
             else:
                 found.extend(res)
         return found, errors

@@ -47,22 +47,28 @@ class ProviderError(RuntuiError):
 
     def __init__(self, message: str, *, provider: str, status: int | None = None,
                  request_id: str | None = None, kind: str = "http",
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, profile: str | None = None) -> None:
         self.message = message
         self.provider = provider
         self.status = status
         self.request_id = request_id
         self.kind = kind
         self.retry_after = bounded_wait(retry_after)
-        bits = [provider]
-        if status is not None:
-            bits.append(f"HTTP {status}")
-        elif kind != "http":
-            bits.append(kind)
-        text = f"{' '.join(bits)}: {message}"
+        self.profile = profile  # the profile it happened in, where the raiser knew it
+        what = f"HTTP {status}" if status is not None else kind if kind != "http" else ""
+        self.detail = f"{what}: {message}" if what else message  # the error, its provider unsaid
         if request_id:
-            text += f" (request id {request_id})"
-        super().__init__(text)
+            self.detail += f" (request id {request_id})"
+        super().__init__(f"{provider} {self.detail}" if what else f"{provider}: {self.detail}")
+
+    def naming(self, profile: str | None = None) -> str:
+        """The error for people: which profile (its own, else `profile`, the one the command
+        was given), then the provider, each once. A profile named after its provider
+        (`b3os`) is said once, not `b3os: b3os HTTP 500`."""
+        profile = self.profile or profile
+        if not profile:
+            return str(self)
+        return f"{profile}: {self.detail if profile == self.provider else self}"
 
     @property
     def rate_limited(self) -> bool:

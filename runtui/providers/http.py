@@ -88,6 +88,7 @@ class HttpClient:
                  deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
                  secrets: Iterable[str] = ()) -> None:
         self.provider = provider
+        self.profile = profile
         self.deadline = deadline
         self.max_bytes = max_bytes
         # The profile's own secrets, masked in every answer before anything parses it:
@@ -161,7 +162,7 @@ class HttpClient:
             kwargs["json"] = json
         async with self._within_deadline():
             response = await self._send("POST", path, timeout=ACTION_TIMEOUT, **kwargs)
-        self._raise_for_status(response)
+            self._raise_for_status(response)
         return response
 
     def stream(self, path: str, params: Any = None) -> Any:
@@ -182,7 +183,10 @@ class HttpClient:
         except TimeoutError:
             raise ProviderError(f"no complete answer within {self.deadline:g} s "
                                 "([defaults] request_deadline_seconds)", provider=self.provider,
-                                kind="timeout") from None
+                                kind="timeout", profile=self.profile or None) from None
+        except ProviderError as exc:  # every error of a request says whose it is
+            exc.profile = exc.profile or self.profile or None
+            raise
 
     async def _read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         async with self._within_deadline():
