@@ -79,6 +79,17 @@ class FiniteFloatRange(click.FloatRange):
         return number
 
 
+class ConfigPath(click.Path):
+    """click.Path for --config, refusing an empty value: pathlib reads "" as ".", so
+    `--config ""` (an unset shell variable, `--config "$CFG"`) was reported as "not a
+    regular file: it is a directory", about a directory nobody named."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail("empty path: give the path of a TOML file, or leave --config out", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def parse_inputs(pairs: tuple[str, ...], json_file: Path | None, option: str = "--input") -> dict[str, Any]:
     """KEY=VALUE pairs over a JSON file; errors name `option`, the one the user typed."""
     inputs: dict[str, Any] = {}

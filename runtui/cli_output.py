@@ -206,6 +206,16 @@ class JsonAwareGroup(click.Group):
     command_class = JsonAwareCommand
     group_class = type
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The group's own options (`--config ""`): a JSON error when the command line asks
+        for JSON, as the command's own usage errors."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if JSON_FLAG not in args:
+                raise
+            raise JsonUsageError(exc.format_message(), exc.ctx) from None
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         with closed_pipe_ends_quietly():  # a usage error shown to a reader that went away
             return super().main(*args, **kwargs)

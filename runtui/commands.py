@@ -23,7 +23,7 @@ import click
 import msgspec
 
 from runtui import __version__, startup
-from runtui.cli_args import JSON_HELP, FiniteFloatRange
+from runtui.cli_args import JSON_HELP, ConfigPath, FiniteFloatRange
 from runtui.cli_attention import attention
 from runtui.cli_context import Ctx
 from runtui.cli_output import (
@@ -52,7 +52,7 @@ __all__ = ["EXIT_NOT_ALLOWED", "EXIT_OK", "EXIT_SERVER", "EXIT_TIMEOUT", "EXIT_U
 
 @click.group(cls=JsonAwareGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RUNTUI_CONFIG",
+@click.option("--config", "config_path", type=ConfigPath(path_type=Path), envvar="RUNTUI_CONFIG",
               help="Profiles file (default: the platform's config dir; env RUNTUI_CONFIG).")
 @click.version_option(__version__, prog_name="runtui")
 @click.pass_context
