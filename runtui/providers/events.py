@@ -159,11 +159,17 @@ def status_events(detail: RunDetail, *, last_error: bool = True) -> list[LogEven
 
 
 def in_time_order(events: Iterable[LogEvent]) -> list[LogEvent]:
-    """Oldest first; lines without a time keep their place after the timed ones."""
+    """Oldest first. A line without a time (a node skipped, so never run) stays next to
+    the line listed before it, the previous node's, or leads when listed first (the
+    nodes a retry skipped): put after every timed line, it came after "run failed" and
+    read as if it happened once the run had ended."""
     listed = list(events)
-    oldest = datetime.min.replace(tzinfo=UTC)
-    timed = sorted((e for e in listed if e.time is not None), key=lambda e: e.time or oldest)
-    return timed + [e for e in listed if e.time is None]
+    first = min((e.time for e in listed if e.time is not None), default=None)
+    places: list[datetime] = []
+    for e in listed:
+        places.append(e.time or (places[-1] if places else first) or datetime.min.replace(tzinfo=UTC))
+    order = sorted(range(len(listed)), key=places.__getitem__)  # stable: ties keep the listing's order
+    return [listed[i] for i in order]
 
 
 def derived_page(events: Iterable[LogEvent], detail: RunDetail, query: EventQuery) -> EventPage:

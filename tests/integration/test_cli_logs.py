@@ -118,3 +118,24 @@ async def test_a_followed_edges_run_costs_one_request_a_read(sim: Sim) -> None:
     # The action runs are read again only when the flow run changed (rarely, in 5 quick reads).
     assert provider.http.requests - sent <= 5 + 1
     await ws.aclose()
+
+
+def test_skipped_nodes_read_in_their_place_not_after_the_end(sim: Sim) -> None:
+    """A node skipped after a failure has no time. It was put after every timed line,
+    below `run failed`, as if it happened after the end: it now stays after the node
+    before it, and the run's end is the last line."""
+    failed = run_cli(sim, "runs", "list", "-p", "b3os-sim", "--status", "failed", "--json").json()
+    for run in failed:
+        lines = run_cli(sim, "runs", "logs", run["id"], "-p", "b3os-sim", "--json").json_lines()
+        if any(line["time"] is None for line in lines):
+            break
+    else:
+        pytest.fail("the seeded b3os world has a failed run with a skipped node")
+    assert lines[-1]["id"].startswith("run:end:"), [line["id"] for line in lines]
+    times = [line["time"] for line in lines if line["time"] is not None]
+    assert times == sorted(times)
+    for i, line in enumerate(lines):
+        if line["time"] is None:
+            assert i > 0 and lines[i - 1]["source"] != "run", "next to the node before it"
+    text = run_cli(sim, "runs", "logs", run["id"], "-p", "b3os-sim").out.splitlines()
+    assert "run failed" in text[-1], text

@@ -11,7 +11,8 @@ from runtui.engine.logs import LogBuffer, LogFollower, LogHub, StreamState
 from runtui.errors import ProviderError
 from runtui.model import LogEvent, LogLevel, Marker, Run, Status
 from runtui.providers.capabilities import ReadsEvents
-from runtui.providers.events import EventPage, EventQuery
+from runtui.providers.events import EventPage, EventQuery, in_time_order
+from runtui.providers.events import event as line
 
 T0 = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -116,3 +117,17 @@ async def test_the_hub_reads_one_run_per_profile_per_tick_however_many_views() -
         sub.close()
     assert hub.followers == {}
     await hub.aclose()
+
+
+def test_untimed_lines_keep_their_place_among_the_timed_ones() -> None:
+    """Nodes a retry skipped (listed first, no time) lead; a node skipped after a failure
+    follows the failed node, before the run's end, never after it."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    listed = [line("a:skipped", None, LogLevel.INFO, "skipped", "a"),
+              line("b:started", at + timedelta(seconds=2), LogLevel.INFO, "started", "b"),
+              line("b:failed", at + timedelta(seconds=5), LogLevel.ERROR, "failed", "b"),
+              line("c:skipped", None, LogLevel.INFO, "skipped", "c"),
+              line("run:started", at + timedelta(seconds=1), LogLevel.INFO, "started", "run"),
+              line("run:end", at + timedelta(seconds=5), LogLevel.ERROR, "failed", "run")]
+    assert [e.id for e in in_time_order(listed)] == [
+        "a:skipped", "run:started", "b:started", "b:failed", "c:skipped", "run:end"]
