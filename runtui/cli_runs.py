@@ -135,7 +135,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
             asked = await asked_ids(provider)
         except ProviderError as exc:
             asked = frozenset()
-            warnings.append(f"{name}: cannot read what waits on a person ({exc}): "
+            warnings.append(f"cannot read what waits on a person ({exc.naming(name)}): "
                             "such runs show their platform's status")
         return await list_runs_read_as_asked(provider, ListQuery(statuses=wanted, limit=limit), asked)
 
@@ -234,7 +234,7 @@ async def _read_as_asked(ws: Workspace, detail: RunDetail) -> RunDetail:
     try:
         asked = await asked_ids(ws.provider(run.profile))
     except ProviderError as exc:
-        say(f"runtui: warning: cannot read what waits on a person ({exc}): "
+        say(f"runtui: warning: cannot read what waits on a person ({exc.naming(run.profile)}): "
             "the status is the platform's", err=True)
         return detail
     shown = read_as_asked([run], asked)[0]
