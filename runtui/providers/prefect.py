@@ -12,7 +12,10 @@ through this file as the worked example of the adapter protocol):
   the `state` the run is in afterwards.
 
 A run's `raw_status` is its state *type* (the actions table is keyed by it); the
-state *name* ("Late", "Suspended", "AwaitingRetry", …) shows in the timeline.
+state *name* ("Late", "Suspended", "AwaitingRetry", …) shows in the timeline. A
+PAUSED run whose state names a `run_input_keyset` waits for a person's typed input
+(`pause_flow_run(wait_for_input=...)`): its common status is `waiting`, its raw
+status stays PAUSED.
 """
 
 from __future__ import annotations
@@ -178,6 +181,14 @@ def _state_message(obj: dict[str, Any]) -> str | None:
     return p.truncate(p.first_text(obj, "state.message"))
 
 
+def asks_for_input(flow_run: dict[str, Any]) -> bool:
+    """Whether the run's state names a `run_input_keyset`: set by `pause_flow_run` and
+    `suspend_flow_run` with `wait_for_input`, where a person's answer resumes the run
+    (a plain pause leaves it null). It is the run's own state that says so, in every
+    listing and read: no extra request, and the run never flickers between the two."""
+    return bool(p.as_dict(p.dig(flow_run, "state", "state_details", "run_input_keyset")))
+
+
 @p.parsing(NAME)
 def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> Run:
     """One flow run. `names` maps flow and deployment ids to the names joined in."""
@@ -186,6 +197,8 @@ def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> R
     if run_id is None:
         raise p.parse_error(NAME, "flow run without an id")
     status, raw = state_status(obj.get("state_type") or p.dig(obj, "state", "type"))
+    if raw == "PAUSED" and asks_for_input(obj):
+        status = Status.WAITING  # shown, counted, filtered as waiting; actions keyed by raw
     names = names or {}
     flow_name = names.get(p.ident(obj, "flow_id") or "")
     deployment_id = p.ident(obj, "deployment_id")

@@ -118,3 +118,62 @@ async def test_tui_answers_a_paused_run_from_the_queue(prefect_server: PrefectSe
                                 timeout=90)
         assert done["state_type"] == "COMPLETED"
         await _wait_ui(pilot, lambda: key not in alerts.queue.items, "the run left the queue")
+
+
+async def test_tui_shows_a_run_paused_for_input_as_waiting_through_every_poll(
+        prefect_server: PrefectServer) -> None:
+    """In the runs table the run that waits for typed input is `waiting` (st:waiting finds it,
+    not the plain pause, which stays `paused`) and stays so through the head reads and the
+    sweeps of the active set: every read of it carries the state that says so."""
+    from runtui.actions import decide
+    from runtui.engine.store import Delta
+    from runtui.engine.workspace import Workspace
+    from runtui.model import Action, Status
+    from runtui.tui.app import RuntuiApp
+    from runtui.tui.screens.runs import RunsScreen
+
+    from .test_live import _wait_ui
+
+    asked, plain = prefect_server.create_run("asker"), prefect_server.create_run("pauser")
+    try:
+        for run_id in (asked, plain):
+            prefect_server.wait_type(run_id, "PAUSED", "FAILED", "CRASHED", timeout=90)
+        app = RuntuiApp(Workspace.load(prefect_server.config_path))
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen,
+                                    "the runs screen")
+            assert isinstance(screen, RunsScreen)
+            store, watcher = app.workspace.store, app.workspace.watchers[PROFILE]
+            key, plain_key = (PROFILE, asked), (PROFILE, plain)
+            await _wait_ui(pilot, lambda: store.get(key) and store.get(plain_key), "both runs read")
+            seen: list[Status] = []
+
+            def record(delta: Delta) -> None:
+                seen.extend(r.status for r in delta.added if r.key == key)
+                seen.extend(new.status for _, new in delta.changed if new.key == key)
+
+            unsubscribe = store.subscribe(record)
+            run, other = store.get(key), store.get(plain_key)
+            assert run is not None and (run.status, run.raw_status) == (Status.WAITING, "PAUSED")
+            assert other is not None and (other.status, other.raw_status) == (Status.PAUSED, "PAUSED")
+            assert decide(run, Action.RESUME) and decide(run, Action.CANCEL)
+
+            await pilot.press("slash", *"st:waiting", "enter")
+            await _wait_ui(pilot, lambda: screen.table.filter_text == "st:waiting", "the filter")
+            shown = {r.key for r in screen.table.visible_runs()}
+            assert key in shown and plain_key not in shown
+            counts = screen.table.counts()  # of the runs the filter shows
+            assert counts.get(Status.WAITING, 0) >= 1 and not counts.get(Status.PAUSED)
+
+            polls = watcher.polls
+            watcher.refresh_now(full=True)  # a complete listing and a sweep of the active set
+            await _wait_ui(pilot, lambda: watcher.polls >= polls + 3, "three more polls")
+            unsubscribe()
+            assert set(seen) <= {Status.WAITING}, seen  # never read back as paused
+            last = store.get(key)
+            assert last is not None and last.status is Status.WAITING
+    finally:
+        for run_id in (asked, plain):  # CANCELLING: the worker ends the flows' processes
+            if prefect_server.flow_run(run_id)["state_type"] not in ("CANCELLING", "CANCELLED"):
+                prefect_server.call("POST", f"/flow_runs/{run_id}/set_state",
+                                    {"state": {"type": "CANCELLING"}, "force": True})

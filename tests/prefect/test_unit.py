@@ -12,7 +12,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from runtui.actions import decide
+from runtui.actions import allowed_actions, decide
 from runtui.cli import cli
 from runtui.config import Profile, validated
 from runtui.errors import ConfigError, ProviderError
@@ -101,6 +101,45 @@ def test_raw_status_is_the_type_and_the_error_is_the_failed_state_message() -> N
     assert done.last_error is None
     assert (done.workflow_id, done.workflow_name) == (DEP, "etl/nightly")
     assert done.finished_at is not None and done.duration() == 45.0
+
+
+def paused_flow_run(run_id: str, keyset: dict[str, str] | None, name: str = "Paused") -> dict[str, Any]:
+    """A PAUSED flow run as Prefect 3.8's `/flow_runs/filter` answers it (fields that
+    play no part here left out); `keyset`: the state's `run_input_keyset`, which
+    `pause_flow_run(wait_for_input=...)` sets and a plain pause leaves null."""
+    return {
+        "id": run_id, "created": "2026-12-06T13:28:58.945720Z", "updated": "2026-12-06T13:29:01.811000Z",
+        "name": "innocent-limpet", "flow_id": FLOW, "state_id": "s-1", "deployment_id": DEP,
+        "parameters": {}, "empirical_policy": {"pause_keys": ["1"], "resuming": False},
+        "state_type": "PAUSED", "state_name": name, "run_count": 1,
+        "expected_start_time": "2026-12-06T13:28:58.945616Z", "start_time": "2026-12-06T13:29:01.722460Z",
+        "end_time": None,
+        "state": {
+            "id": "s-1", "type": "PAUSED", "name": name, "timestamp": "2026-12-06T13:29:01.801767Z",
+            "message": None, "data": None,
+            "state_details": {"flow_run_id": run_id, "task_run_id": None,
+                              "pause_timeout": "2026-12-06T13:34:01.796014Z",
+                              "pause_reschedule": name == "Suspended", "pause_key": "1",
+                              "run_input_keyset": keyset},
+        },
+    }
+
+
+def test_a_run_paused_for_input_waits_and_keeps_the_actions_of_a_paused_run() -> None:
+    """`pause_flow_run(wait_for_input=...)` waits on a person's answer: `waiting`, as `/st:waiting`,
+    the counts and `--status waiting` know it; its raw status, which the actions are
+    keyed by, stays PAUSED (resume answers it, cancel ends it)."""
+    keyset = {"description": "paused-1-description", "response": "paused-1-response",
+              "schema": "paused-1-schema"}
+    registry.provider_class("prefect")  # registers the table as the app does
+    for name in ("Paused", "Suspended"):  # suspend_flow_run(wait_for_input=...) too
+        asked = parse_run(paused_flow_run("r-asked", keyset, name), "pf")
+        assert (asked.status, asked.raw_status) == (Status.WAITING, "PAUSED"), name
+        assert allowed_actions(asked) == [Action.RESUME, Action.CANCEL]
+    plain = parse_run(paused_flow_run("r-plain", None), "pf")
+    assert (plain.status, plain.raw_status) == (Status.PAUSED, "PAUSED")
+    empty = parse_run(paused_flow_run("r-empty", {}), "pf")
+    assert empty.status is Status.PAUSED  # an empty keyset names no input to wait for
 
 
 def test_actions_are_keyed_by_state_type() -> None:
