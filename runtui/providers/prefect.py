@@ -78,7 +78,9 @@ STATUS_TABLE: dict[str, Status] = {
     "cancelled": Status.CANCELLED,
 }
 
-# Common status -> the state types the server filters on.
+# Common status -> the state types the server filters on. Paused and waiting runs are
+# both PAUSED there (`asks_for_input` tells them apart): the pager keeps, of what the
+# server sends, the runs whose parsed status was asked for.
 TYPES_FOR: dict[Status, tuple[str, ...]] = {
     Status.QUEUED: ("SCHEDULED", "PENDING"),
     Status.RUNNING: ("RUNNING", "CANCELLING"),
@@ -86,7 +88,7 @@ TYPES_FOR: dict[Status, tuple[str, ...]] = {
     Status.SUCCEEDED: ("COMPLETED",),
     Status.FAILED: ("FAILED", "CRASHED"),
     Status.CANCELLED: ("CANCELLED",),
-    Status.WAITING: (),  # a run waiting for input is PAUSED in Prefect
+    Status.WAITING: ("PAUSED",),
 }
 
 A = Action
@@ -134,7 +136,7 @@ def server_types(statuses: frozenset[Status] | None) -> list[str] | None:
         return None  # unknown covers runs without a state: filter client-side only
     types: list[str] = []
     for status in sorted(statuses):
-        types.extend(TYPES_FOR.get(status, ()))
+        types.extend(t for t in TYPES_FOR.get(status, ()) if t not in types)
     return types
 
 
@@ -496,7 +498,7 @@ class PrefectProvider(Provider):
             return
         types = server_types(query.statuses)
         if types is not None and not types:
-            return  # e.g. only "waiting": no Prefect run can match
+            return  # no status asked for: no Prefect run can match
         size = max(1, min(query.page_size, MAX_PAGE))
         if query.limit is not None:
             size = min(size, max(1, query.limit))
@@ -510,7 +512,8 @@ class PrefectProvider(Provider):
             runs, count = parse_page(items, self.profile.name, self._names)
             return Page(runs, count)
 
-        # The server filters by deployment; statuses it cannot express are filtered here.
+        # The server filters by deployment and state type; the statuses a type does not
+        # settle (unknown; paused or waiting, both PAUSED) are filtered here.
         pager = OffsetPager(Want(query.statuses, None, query.limit), size, read_ahead=query.read_ahead)
         async for page in pager.pages(read):
             yield page

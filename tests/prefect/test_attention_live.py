@@ -42,6 +42,40 @@ def test_a_run_paused_for_input_is_answered_with_its_form(prefect_server: Prefec
     assert run_id not in {i["id"] for i in _queue(prefect_server)}
 
 
+def test_a_run_paused_for_input_is_listed_as_waiting_and_a_plain_pause_as_paused(
+        prefect_server: PrefectServer) -> None:
+    """`runs list --status waiting` finds the run that waits for typed input and not the
+    plain pause; `--status paused` the other way round. Its actions stay a paused run's."""
+    asked, plain = prefect_server.create_run("asker"), prefect_server.create_run("pauser")
+    try:
+        for run_id in (asked, plain):
+            paused = prefect_server.wait_type(run_id, "PAUSED", "FAILED", "CRASHED", timeout=90)
+            assert paused["state_type"] == "PAUSED"
+        # What the parser reads: the server's own state says which one asks for input.
+        assert prefect_server.flow_run(asked)["state"]["state_details"]["run_input_keyset"]
+        assert prefect_server.flow_run(plain)["state"]["state_details"]["run_input_keyset"] is None
+
+        def listed(status: str) -> dict[str, tuple[str, str]]:
+            result = prefect_server.cli("runs", "list", "-p", PROFILE, "--status", status, "--json")
+            assert result.code == 0, result.err
+            return {r["id"]: (r["status"], r["raw_status"]) for r in result.json()}
+
+        waiting = listed("waiting")
+        assert waiting.get(asked) == ("waiting", "PAUSED") and plain not in waiting
+        paused_runs = listed("paused")
+        assert paused_runs.get(plain) == ("paused", "PAUSED") and asked not in paused_runs
+        shown = prefect_server.cli("runs", "show", asked, "-p", PROFILE, "--json")
+        assert (shown.json()["status"], shown.json()["raw_status"]) == ("waiting", "PAUSED"), shown.err
+        assert prefect_server.cli("runs", "pause", asked, "-p", PROFILE).code == 3  # as for any PAUSED
+        cancel = prefect_server.cli("runs", "cancel", asked, "-p", PROFILE, "--json")
+        assert cancel.code == 0 and cancel.json()["ok"] is True, cancel.err
+    finally:
+        for run_id in (asked, plain):  # CANCELLING: the worker ends the flows' processes
+            if prefect_server.flow_run(run_id)["state_type"] not in ("CANCELLING", "CANCELLED"):
+                prefect_server.call("POST", f"/flow_runs/{run_id}/set_state",
+                                    {"state": {"type": "CANCELLING"}, "force": True})
+
+
 def test_a_work_pool_without_a_worker_is_trouble_while_runs_are_due(prefect_server: PrefectServer) -> None:
     assert not [i for i in _queue(prefect_server) if i["reason"] == "profile"]
     prefect_server.call("POST", "/work_pools/", {"name": IDLE_POOL, "type": "process"})

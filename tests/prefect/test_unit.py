@@ -228,7 +228,8 @@ def test_workspace_prefix() -> None:
 def test_server_types() -> None:
     assert server_types(None) is None
     assert server_types(frozenset({Status.UNKNOWN, Status.FAILED})) is None
-    assert server_types(frozenset({Status.WAITING})) == []
+    assert server_types(frozenset({Status.WAITING})) == ["PAUSED"]  # kept when they ask for input
+    assert server_types(frozenset({Status.PAUSED, Status.WAITING})) == ["PAUSED"]
     assert sorted(server_types(frozenset({Status.RUNNING, Status.FAILED})) or []) == [
         "CANCELLING", "CRASHED", "FAILED", "RUNNING"]
 
@@ -265,6 +266,22 @@ def test_listing_pages_filters_server_side_and_joins_names_once() -> None:
     assert "before_" in filters[0]["flow_runs"]["expected_start_time"]
     joins = [r.url.path for r in seen if not r.url.path.endswith("/flow_runs/filter")]
     assert joins == ["/api/flows/filter", "/api/deployments/filter"]  # cached after the first page
+
+
+@pytest.mark.parametrize(("status", "kept"), [(Status.WAITING, ["r-asked"]), (Status.PAUSED, ["r-plain"])])
+def test_waiting_and_paused_ask_the_server_for_paused_and_keep_their_own(status: Status,
+                                                                        kept: list[str]) -> None:
+    keyset = {"schema": "paused-1-schema", "description": "paused-1-description"}
+    paused = [paused_flow_run("r-asked", keyset), paused_flow_run("r-plain", None)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return names_handler(request) or httpx.Response(200, json=paused[body(request)["offset"]:])
+
+    provider, seen = build(handler)
+    runs = asyncio.run(provider.list_runs(ListQuery(statuses=frozenset({status}))))
+    assert [r.id for r in runs] == kept
+    sent = [body(r) for r in seen if r.url.path.endswith("/flow_runs/filter")]
+    assert sent[0]["flow_runs"]["state"]["type"]["any_"] == ["PAUSED"]
 
 
 def test_limit_and_deployment_filter_and_no_horizon() -> None:
