@@ -42,7 +42,7 @@ def fit_width() -> int | None:
 def render(rows: list[list[str]], columns: Sequence[Column], width: int | None) -> str:
     """`rows` (cells already one harmless line each) under `columns`, within `width` if
     one is given and the table can be brought within it."""
-    natural = [max(len(c.header), *(len(r[i]) for r in rows)) if rows else len(c.header)
+    natural = [max(len(c.header), *(cells(r[i]) for r in rows)) if rows else len(c.header)
                for i, c in enumerate(columns)]
     shown, widths = list(range(len(columns))), natural
     if width is not None:
@@ -84,9 +84,29 @@ def _total(widths: list[int], shown: list[int]) -> int:
     return sum(widths[i] for i in shown) + len(GAP) * (len(shown) - 1)
 
 
-def _line(cells: list[str], shown: list[int], widths: list[int]) -> str:
-    return GAP.join(_cell(cells[i], widths[i]).ljust(widths[i]) for i in shown).rstrip()
+def _line(texts: list[str], shown: list[int], widths: list[int]) -> str:
+    return GAP.join(_padded(_cell(texts[i], widths[i]), widths[i]) for i in shown).rstrip()
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` takes: a wide character (日本, most emoji) takes two,
+    so a workflow name in Japanese would push every later column out of line by `len`."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # loaded only for a table that holds such text
+
+    return cell_len(text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - cells(text))
 
 
 def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if cells(text) <= width:
+        return text
+    if text.isascii():
+        return text[: width - 1] + "…"
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, width - 1).rstrip(" ") + "…"  # a wide character cut in two is dropped
