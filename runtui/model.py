@@ -184,6 +184,10 @@ class Step(_Copy, msgspec.Struct, frozen=True):
     error: str | None = None
     output: Any = None
     children: tuple[Step, ...] = ()
+    # What names this step alike in every run of its workflow, when `name` does not (a
+    # Prefect task run's name ends in a per-run suffix). Comparing two runs pairs steps by
+    # it, else by name; None: the name is the identity.
+    key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

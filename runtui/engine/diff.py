@@ -56,10 +56,13 @@ def _leaves(value: Any, prefix: str) -> dict[str, Any]:
 
 
 def _steps(steps: tuple[Step, ...], prefix: str = "steps") -> Iterator[tuple[str, Step]]:
-    """Each step under a path of names; a repeated name gets `#2`, `#3`…"""
+    """Each step under a path of its stable names; a repeated one gets `#2`, `#3`… in order.
+
+    The key, not the name, when the provider has one: two runs of one Prefect flow name
+    their task runs `step-2d5` and `step-d10`, and by name no step had a partner."""
     seen: dict[str, int] = {}
     for step in steps:
-        name = step.name or step.id
+        name = step.key or step.name or step.id
         seen[name] = seen.get(name, 0) + 1
         path = f"{prefix}.{name}" + (f"#{seen[name]}" if seen[name] > 1 else "")
         yield path, step

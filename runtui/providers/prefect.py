@@ -238,6 +238,19 @@ def parse_page(body: Any, profile: str, names: dict[str, str] | None = None) -> 
     return runs, len(body)
 
 
+def step_key(obj: dict[str, Any], name: str | None) -> str | None:
+    """The task's own name: Prefect names a task run `<task name>-<dynamic key>` (its first
+    3 characters for a task, all of it for a subflow), and the dynamic key is random per run.
+    A name of the flow's own making (`task_run_name=`) gives way to the task key, which is
+    the task function's name and a hash of its code."""
+    dynamic = p.text(obj.get("dynamic_key"))
+    if name and dynamic:
+        for suffix in (f"-{dynamic}", f"-{dynamic[:3]}"):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)]
+    return p.text(obj.get("task_key"))
+
+
 @p.parsing(NAME)
 def parse_steps(task_runs: Iterable[Any]) -> tuple[Step, ...]:
     steps: list[Step] = []
@@ -248,9 +261,11 @@ def parse_steps(task_runs: Iterable[Any]) -> tuple[Step, ...]:
             continue
         status, raw = state_status(obj.get("state_type") or p.dig(obj, "state", "type"))
         child = p.ident(obj, "state.state_details.child_flow_run_id")
+        name = p.first_text(obj, "name", "task_key")
         steps.append(Step(
             id=step_id,
-            name=p.first_text(obj, "name", "task_key"),
+            name=name,
+            key=step_key(obj, name),
             type="subflow" if child else "task",
             status=status, raw_status=raw,
             started_at=p.parse_time(obj.get("start_time")),

@@ -24,6 +24,7 @@ from runtui.providers.prefect import (
     PrefectProvider,
     orchestration_outcome,
     parse_run,
+    parse_steps,
     parse_timeline,
     parse_workflow,
     read_error,
@@ -427,3 +428,19 @@ def test_other_action_failures_are_never_resent(failure: Any) -> None:
     assert result.ok is False
     assert result.uncertain is (failure == "timeout")
     assert len([r for r in seen if r.method == "POST" and "set_state" in r.url.path]) == 1
+
+
+def task_run(name: str, dynamic_key: str, task_key: str = "step-a1c") -> dict[str, Any]:
+    return {"id": f"t-{name}", "name": name, "task_key": task_key, "dynamic_key": dynamic_key,
+            "state_type": "COMPLETED", "state": {"type": "COMPLETED"}}
+
+
+def test_step_key_is_the_task_name_without_the_per_run_suffix() -> None:
+    steps = parse_steps([
+        task_run("step-2d5", "2d51c0e4-8a7e-4d8e-9c1b-0f3b3f8a6e21"),  # a task in Prefect 3
+        task_run("child-0", "0", task_key="child-9b2"),                  # a subflow's task run
+        task_run("fetch eu", "77f0c4a2-1b5c-4a9e-8d3e-2c9b1e0a4f55", task_key="fetch-3e0"),
+        {"id": "t-bare", "name": "lonely", "state_type": "COMPLETED"},
+    ])
+    assert [s.name for s in steps] == ["step-2d5", "child-0", "fetch eu", "lonely"]
+    assert [s.key for s in steps] == ["step", "child", "fetch-3e0", None]

@@ -70,3 +70,27 @@ def test_depth_and_size_are_bounded() -> None:
     a = detail("a", "edges", Status.SUCCEEDED, 1, inputs=wide)
     fields = [d.field for d in compare(a, a) if d.field.startswith("inputs")]
     assert len(fields) == MAX_LEAVES + 1 and fields[-1] == "inputs (more)"
+
+
+def keyed(name: str, key: str, status: Status, seconds: float) -> Step:
+    return Step(id=f"id-{name}", name=name, key=key, status=status, started_at=T0,
+                finished_at=T0 + timedelta(seconds=seconds))
+
+
+def test_steps_pair_by_their_stable_key_not_their_per_run_names() -> None:
+    """Two runs of one Prefect flow: task runs `step-2d5`/`step-d10`, the same task `step`."""
+    a = detail("a", "prefect", Status.SUCCEEDED, 10, inputs={},
+               steps=(keyed("step-2d5", "step", Status.SUCCEEDED, 1),
+                      keyed("step-4f1", "step", Status.SUCCEEDED, 1),
+                      keyed("load-a01", "load", Status.SUCCEEDED, 2)))
+    b = detail("b", "prefect", Status.SUCCEEDED, 10, inputs={},
+               steps=(keyed("step-d10", "step", Status.SUCCEEDED, 1),
+                      keyed("step-6e1", "step", Status.FAILED, 1),
+                      keyed("load-b77", "load", Status.SUCCEEDED, 2)))
+    assert [(d.field, d.a, d.b) for d in differences(a, b)] == [
+        ("steps.step#2.status", "succeeded", "failed")]
+    same = b.model_copy(update={"steps": tuple(s.model_copy(update={"status": Status.SUCCEEDED})
+                                               for s in b.steps)})
+    assert differences(a, same) == []
+    assert [d.field for d in compare(a, same) if d.field.endswith(".status")] == [
+        "steps.step.status", "steps.step#2.status", "steps.load.status"]
