@@ -1,4 +1,5 @@
 """`d` with two runs marked: the two side by side, only what differs (`a`: every field).
+Enter on a row shows its two values whole: at 80 columns a cell keeps only their start.
 
 Both runs are read in full (steps, inputs, outputs) from their own profiles, so
 runs of two providers compare on the common fields; the comparison itself is
@@ -7,13 +8,15 @@ runs of two providers compare on the common fields; the comparison itself is
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from runtui import display
@@ -21,11 +24,13 @@ from runtui.engine.diff import FieldDiff, compare
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
-from runtui.safe_text import clipped, one_line
+from runtui.safe_text import clipped, multi_line, one_line
+from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import keys_footer
 
 FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)
 VALUE_MIN = 8  # A and B share the room FIELD leaves; longer values end in "…"
+WHOLE_MAX = 20_000  # characters of one value the Enter view shows (`runs diff --json`: all)
 
 
 def _value(value: object, width: int) -> str:
@@ -42,6 +47,17 @@ def column_widths(total: int, longest_field: int) -> tuple[int, int]:
     return field, value
 
 
+def whole_value(value: Any) -> str:
+    """One value in full, harmless and bounded: text as it is (its lines kept), anything else
+    (a subtree past the comparison's depth) as indented JSON; None as the table's `-`."""
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    if len(text) > WHOLE_MAX:
+        text = f"{text[:WHOLE_MAX]}… ({len(text) - WHOLE_MAX} more characters: runs diff --json has them)"
+    return multi_line(text)
+
+
 def _label(run: Run) -> str:
     return (f"{one_line(run.profile)}/{display.short_id(run.id)} {one_line(run.workflow or '')} "
             f"{display.status_text(run)}")
@@ -51,6 +67,9 @@ class DiffScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="diff.back"),
         Binding("a", "toggle_all", "All fields", id="diff.all"),
+        # Before the table's own Enter (hidden from the footer and the help); a click on a
+        # row selects it, which does the same (on_data_table_row_selected).
+        Binding("enter", "whole_values", "Whole values", id="diff.values", priority=True),
         Binding("j", "cursor(1)", "Down", id="diff.down", show=False),
         Binding("k", "cursor(-1)", "Up", id="diff.up", show=False),
     ]
@@ -79,6 +98,7 @@ class DiffScreen(Screen[None]):
         self.ws = workspace
         self.runs = (a, b)
         self.fields: list[FieldDiff] | None = None
+        self.shown: list[FieldDiff] = []  # the table's rows, in order
         self.show_all = False
 
     def compose(self) -> ComposeResult:
@@ -112,7 +132,7 @@ class DiffScreen(Screen[None]):
         if self.fields is None:
             return
         table: DataTable[Text] = self.query_one(DataTable)
-        shown = self.fields if self.show_all else [f for f in self.fields if f.differs]
+        shown = self.shown = self.fields if self.show_all else [f for f in self.fields if f.differs]
         names = [one_line(f.field) for f in shown]
         field_width, value_width = column_widths(self.size.width or 80, max(map(len, names), default=5))
         table.clear(columns=True)
@@ -141,9 +161,70 @@ class DiffScreen(Screen[None]):
         self.show_all = not self.show_all
         self._fill()
 
+    def action_whole_values(self) -> None:
+        row = self.query_one(DataTable).cursor_row
+        if 0 <= row < len(self.shown):
+            self.app.push_screen(ValuesScreen(self.shown[row], _label(self.runs[0]), _label(self.runs[1])))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_whole_values()
+
     def action_cursor(self, step: int) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
         table.move_cursor(row=max(0, table.cursor_row + step))
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+class ValuesScreen(ModalScreen[None]):
+    """One row of the comparison with both values whole, wrapped and scrollable."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "close", "Close", id="values.close"),
+        # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
+        Binding("j", "scroll(1)", "Down", id="values.down", show=False),
+        Binding("k", "scroll(-1)", "Up", id="values.up", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ValuesScreen { align: center middle; background: $background 60%; }
+    ValuesScreen #values-box {
+        width: 100;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        border-title-align: left;
+        background: $surface;
+        padding: 0 1;
+    }
+    ValuesScreen .values-head { text-style: bold; }
+    ValuesScreen #values-head-b { margin: 1 0 0 0; }
+    """
+
+    def __init__(self, field: FieldDiff, a_label: str, b_label: str) -> None:
+        super().__init__()
+        self.field = field
+        self.labels = (a_label, b_label)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="values-box") as box:
+            same = "differs" if self.field.differs else "same in both"
+            box.border_title = f"{one_line(self.field.field)} ({same}) · esc closes"
+            for side, label, value in zip("AB", self.labels, (self.field.a, self.field.b), strict=True):
+                yield Static(f"{side} {label}", classes="values-head", id=f"values-head-{side.lower()}",
+                             markup=False)
+                yield Static(whole_value(value), id=f"values-{side.lower()}", markup=False)
+
+    def on_mount(self) -> None:
+        box = self.query_one("#values-box")
+        box.focus()
+        keep_toasts_under(box)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#values-box", VerticalScroll).scroll_relative(y=lines, animate=False)
