@@ -18,6 +18,20 @@ from runtui.model import RunDetail, Step
 MAX_DEPTH = 6
 MAX_LEAVES = 400  # per side and section
 MAX_OUTPUTS = 50
+DURATION = "duration_s"
+# Two runs of one workflow never take exactly as long: 0.7 s against 0.8 s is noise that
+# buried what really differed. Durations this close are the same (`--all` shows both).
+SAME_DURATION_S = 1.0
+SAME_DURATION_SHARE = 0.1
+
+
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _close(a: float, b: float) -> bool:
+    """Within a second, or a tenth of the longer (an hour against 61 minutes is the same)."""
+    return abs(a - b) < max(SAME_DURATION_S, SAME_DURATION_SHARE * max(abs(a), abs(b)))
 
 
 class FieldDiff(msgspec.Struct, frozen=True):
@@ -27,6 +41,8 @@ class FieldDiff(msgspec.Struct, frozen=True):
 
     @property
     def differs(self) -> bool:
+        if self.field.endswith(DURATION) and _numbers(self.a, self.b):
+            return not _close(self.a, self.b)
         return bool(self.a != self.b)
 
     def to_json(self) -> dict[str, Any]:

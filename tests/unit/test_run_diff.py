@@ -94,3 +94,16 @@ def test_steps_pair_by_their_stable_key_not_their_per_run_names() -> None:
     assert differences(a, same) == []
     assert [d.field for d in compare(a, same) if d.field.endswith(".status")] == [
         "steps.step.status", "steps.step#2.status", "steps.load.status"]
+
+
+def test_durations_a_moment_apart_are_the_same_and_far_apart_differ() -> None:
+    a = detail("a", "edges", Status.SUCCEEDED, 0.7, inputs={},
+               steps=(step("load", Status.SUCCEEDED, 0.3), step("pay", Status.SUCCEEDED, 3600)))
+    b = detail("b", "edges", Status.SUCCEEDED, 0.8, inputs={},
+               steps=(step("load", Status.SUCCEEDED, 0.4), step("pay", Status.SUCCEEDED, 3660)))
+    assert differences(a, b) == []  # 0.1 s apart, and an hour against 61 minutes
+    everything = {d.field: (d.a, d.b) for d in compare(a, b)}
+    assert everything["duration_s"] == (0.7, 0.8)  # `--all` still shows both
+    slow = detail("c", "edges", Status.SUCCEEDED, 30, inputs={},
+                  steps=(step("load", Status.SUCCEEDED, 0.3), step("pay", Status.SUCCEEDED, 3600)))
+    assert [d.field for d in differences(a, slow)] == ["duration_s"]
