@@ -350,17 +350,35 @@ def real_path(path: Path) -> Path:
     return target
 
 
+_MAX_HOPS = 40  # as the kernel's own limit on links followed
+
+
+def _link_hops(path: Path) -> list[Path]:
+    """`path` as given (absolute, not resolved), then each path its symlinks point to in
+    turn. A loop stops at the limit; `real_path` says what is wrong with it."""
+    hops = [path.absolute()]
+    for _ in range(_MAX_HOPS):
+        try:
+            pointed = Path(os.readlink(hops[-1]))
+        except OSError:
+            break  # not a link (or gone): the last hop is the file
+        hops.append(pointed if pointed.is_absolute() else hops[-1].parent / pointed)
+    return hops
+
+
 def check_private(path: Path) -> None:
     """Refuse a config that another user could have written, as ssh does with its files.
 
     The file runs commands (`api_key_cmd`, `[notify] command`) and names where keys
     come from, so a file or directory writable by group or others, or owned by
     someone else, is refused before anything in it is used. A symlink is followed:
-    the target and the target's directory are what count.
+    the target and its directory count, and so does the directory of the path given
+    and of every link on the way, where anyone who can write could swap the link.
     """
     target = real_path(path)
     me = os.getuid() if hasattr(os, "getuid") else None
-    for what, node in (("file", target), ("directory", target.parent)):
+    directories = dict.fromkeys([target.parent, *(hop.parent for hop in _link_hops(path))])
+    for what, node in (("file", target), *(("directory", d) for d in directories)):
         try:
             info = node.stat()
         except FileNotFoundError:

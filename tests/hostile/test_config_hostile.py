@@ -53,6 +53,32 @@ def test_a_symlink_is_followed_and_its_target_checked(tmp_path: Path) -> None:
     assert result.code == 2 and str(target) in result.err
 
 
+@pytest.mark.parametrize("hops", [1, 2])
+def test_a_symlink_in_a_directory_others_can_write_is_refused(tmp_path: Path, hops: int) -> None:
+    """Only the target's directory was checked: a link in a 777 directory was followed,
+    though anyone could swap the link for one to their own file."""
+    home = tmp_path / "home"
+    home.mkdir()
+    target = _with_key_cmd(home / "real.toml", tmp_path / "ran")
+    target.chmod(0o600)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    link = shared / "link.toml"
+    if hops == 2:  # the 777 directory holds the middle link of two
+        link.symlink_to(target)
+        link = home / "outer.toml"
+        link.symlink_to(shared / "link.toml")
+    else:
+        link.symlink_to(target)
+    shared.chmod(0o777)
+    result = invoke(link, "runs", "list")
+    assert result.code == 2
+    assert "writable by group or others (mode 777)" in result.err and f"chmod go-w {shared}" in result.err
+    assert not (tmp_path / "ran").exists()
+    shared.chmod(0o755)
+    assert "writable by group or others" not in invoke(link, "runs", "list").err
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 def test_a_config_owned_by_another_user_is_refused(tmp_path: Path) -> None:
     config = _with_key_cmd(tmp_path / "c.toml", tmp_path / "ran")
