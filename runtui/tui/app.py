@@ -103,7 +103,7 @@ class RuntuiApp(App[int]):
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
         if keymap:
-            self.set_keymap(keymap_rules.with_twins(keymap))
+            self.set_keymap(keymap_rules.with_twins(keymap_rules.pressable(keymap)))
             # reading every screen's bindings imports them all: after the first frame
             after_frame(self, self._check_keymap, name="keymap-check")
         for err in self.workspace.config.errors:

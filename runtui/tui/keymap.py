@@ -2,7 +2,8 @@
 
 Textual applies a keymap silently: an unknown binding id or a key name it cannot
 produce ("ctrl+nonsense") just leaves the binding without a key. These checks say so
-in a toast at start-up; a key taken from another binding is said when Textual reports
+in a toast at start-up, and an entry with a key never pressed is not applied (its binding
+keeps its own key); a key taken from another binding is said when Textual reports
 the clash (`RuntuiApp.handle_bindings_clash`). The run keys of the runs screen
 (`runs.cancel`, …) also work in the detail, so a remap of one reaches its `detail.`
 twin unless the keymap names the twin itself.
@@ -41,6 +42,13 @@ def key_problem(key: str) -> str | None:
     if len(base) == 1 or base in _NAMED_KEYS or key_to_character(base) is not None:
         return None
     return f"{base!r} is not a key name (e.g. 'C', 'ctrl+x', 'f5', 'pageup', 'question_mark')"
+
+
+def pressable(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The entries whose every key can be pressed: the others are said and not applied,
+    so their binding keeps its own key (given to Textual, it would have none)."""
+    return {binding_id: keys for binding_id, keys in keymap.items()
+            if all(key_problem(key) is None for key in keys.split(","))}
 
 
 def _modules(package: ModuleType) -> list[ModuleType]:

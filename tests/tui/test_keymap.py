@@ -121,3 +121,21 @@ async def test_help_names_the_sort_keys_the_keymap_left(tui_sim: TuiSim, tmp_pat
                         ("0", "Sort by column 9", "runs.sort_9")]
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="the help closed")
+
+
+async def test_a_key_not_applied_leaves_the_default_key_working_and_in_the_help(
+        tui_sim: TuiSim, tmp_path: Path) -> None:
+    """`runs.diff = ctrl+nonsense` was said "not applied", yet `d` no longer compared and the
+    help listed `^nonsense`."""
+    async with keymapped(tui_sim, tmp_path, '"runs.diff" = "ctrl+nonsense"\n') as (app, pilot, _screen):
+        await wait_for(pilot, lambda: any("'nonsense' is not a key name" in n for n in notifications(app)),
+                       what="the keymap's problem")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: any("mark two runs" in n for n in notifications(app)),
+                       what="d still compares")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("d", "Compare two marked", "runs.diff") in help_screen.key_rows()
+        assert "nonsense" not in screen_text(app)
