@@ -88,6 +88,8 @@ class RuntuiApp(App[int]):
         self.key_order = KeyOrder()  # priority keys in the order typed (runtui.tui.key_order)
         # every toast's words, newest last: a toast goes, is put away or waits behind a dialog
         self.messages: deque[toasts.Said] = deque(maxlen=toasts.KEPT)
+        # the [keymap] entries given to Textual, twins included (runtui.tui.keymap)
+        self.bound_keymap: dict[str, str] = {}
         self._held_toasts: list[toasts.Held] = []  # said while the command palette was open
 
     # ---- lifecycle --------------------------------------------------------------------
@@ -103,7 +105,8 @@ class RuntuiApp(App[int]):
             after_frame(self, self._gc_after_first_frame, name="gc-after-first-frame")
         keymap = self.workspace.config.keymap
         if keymap:
-            self.set_keymap(keymap_rules.with_twins(keymap_rules.pressable(keymap)))
+            self.bound_keymap = keymap_rules.with_twins(keymap_rules.pressable(keymap))
+            self.set_keymap(self.bound_keymap)
             # reading every screen's bindings imports them all: after the first frame
             after_frame(self, self._check_keymap, name="keymap-check")
         for err in self.workspace.config.errors:
@@ -255,12 +258,15 @@ class RuntuiApp(App[int]):
                            markup=False)
 
     def _check_keymap(self) -> None:
-        """Say which [keymap] entries cannot work (Textual applies them silently)."""
-        # With the twins: a key `runs.cancel` moves the queue's cancel to may be taken there.
-        problems = keymap_rules.keymap_problems(keymap_rules.with_twins(self.workspace.config.keymap),
-                                              keymap_rules.binding_groups(self.BINDINGS))
-        if problems:
-            self.notify("\n".join(problems), title="keymap: not applied", severity="warning", timeout=20)
+        """Say which [keymap] entries cannot work, and take back those that Textual, given
+        them at start-up, would apply anyway at the cost of another binding's key."""
+        chains = keymap_rules.screen_chains(type(self))
+        checked = keymap_rules.check_keymap(self.workspace.config.keymap, chains)
+        if checked.applied != self.bound_keymap:
+            self.bound_keymap = checked.applied
+            self.set_keymap(checked.applied)
+        if checked.problems:
+            self.notify("\n".join(checked.problems), title="keymap", severity="warning", timeout=20)
 
     async def action_quit(self) -> None:
         """`q`, Textual's ctrl+q and the palette's Quit: at once, unless watched runs (`w`) are

@@ -1,11 +1,12 @@
 """The config's `[keymap]` table, checked against the bindings runtui has.
 
 Textual applies a keymap silently: an unknown binding id or a key name it cannot
-produce ("ctrl+nonsense") just leaves the binding without a key. These checks say so
-in a toast at start-up, and an entry with a key never pressed is not applied (its binding
-keeps its own key); a key taken from another binding is said when Textual reports
-the clash (`RuntuiApp.handle_bindings_clash`). The run keys of the runs screen
-(`runs.cancel`, …) also work in the detail, so a remap of one reaches its `detail.`
+produce ("ctrl+nonsense") just leaves the binding without a key, and a key another
+binding of the screen has goes to one of the two, the other left with none (`"runs.pause"
+= "j"`: the run table kept `j`, and pause had no key at all). These checks say each such
+entry in a toast at start-up, and it is not applied: its binding keeps its own key. The
+run keys of the runs screen (`runs.cancel`, …) also work in the detail, so a remap of one
+reaches its `detail.`
 twin unless the keymap names the twin itself.
 """
 
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any, NamedTuple
 
-from textual.binding import Binding, BindingType
-from textual.keys import Keys, key_to_character
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+from textual.keys import Keys, format_key, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 _NAMED_KEYS = frozenset(k.value for k in Keys)
@@ -56,63 +60,179 @@ def _modules(package: ModuleType) -> list[ModuleType]:
             for info in pkgutil.iter_modules(package.__path__)]
 
 
-def binding_groups(app_bindings: Sequence[BindingType]) -> list[list[Binding]]:
-    """Each screen or widget class's own bindings with an id, the app's (`app_bindings`,
-    handed in: the app imports this module) added to each: the keys one binding chain may
-    hold at once; and the app's alone."""
+def _own_classes() -> list[type]:
+    """runtui's screen and widget classes that declare bindings of their own."""
     from runtui.tui import screens, widgets
 
-    mine = [b for b in app_bindings if isinstance(b, Binding) and b.id]
-    groups: list[list[Binding]] = [mine]
-    for module in [*_modules(screens), *_modules(widgets)]:
-        for value in vars(module).values():
-            own = vars(value).get("BINDINGS") if isinstance(value, type) else None
-            found = [b for b in own or () if isinstance(b, Binding) and b.id]
-            if found and value.__module__ == module.__name__:
-                groups.append(found + mine)
-    return groups
+    return [value for module in [*_modules(screens), *_modules(widgets)] for value in vars(module).values()
+            if isinstance(value, type) and value.__module__ == module.__name__
+            and vars(value).get("BINDINGS")]
 
 
-def binding_ids(app_bindings: Sequence[BindingType]) -> dict[str, Binding]:
+def _keys_of(cls: type) -> list[Binding]:
+    """`cls`'s bindings with its bases', one key each, as Textual merges them (a class's
+    key replaces its bases' bindings of that key; no class here stops the inheritance)."""
+    by_key: dict[str, list[Binding]] = {}
+    for base in reversed(cls.__mro__):
+        by_key.update(BindingsMap(vars(base).get("BINDINGS", ())).key_to_bindings)
+    return [binding for bindings in by_key.values() for binding in bindings]
+
+
+def _app_keys(app_class: type[App[Any]]) -> list[Binding]:
+    palette = [Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette", id="app.command_palette")
+               if app_class.ENABLE_COMMAND_PALETTE else None]
+    return _keys_of(app_class) + [b for b in palette if b is not None]
+
+
+def binding_ids(app_class: type[App[Any]]) -> dict[str, Binding]:
     """Every binding runtui declares with an id, from the app, its screens and widgets."""
-    return {b.id: b for group in binding_groups(app_bindings) for b in group if b.id}
+    found = [*_app_keys(app_class), *(b for cls in _own_classes() for b in _keys_of(cls))]
+    return {b.id: b for b in found if b.id}
 
 
-def _keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
-    return [k.strip() for k in (keymap.get(binding.id or "") or binding.key).split(",") if k.strip()]
+def _in_front() -> dict[type, tuple[type, ...]]:
+    """For a screen, the widget with the focus as it opens and those of its ancestors that
+    have keys: their keys are looked up before the screen's, so they win a key both have."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import Button, DataTable, Tabs
+
+    from runtui.tui.screens.attention import AttentionScreen, QueueTable
+    from runtui.tui.screens.confirm import ConfirmScreen
+    from runtui.tui.screens.detail import DetailScreen
+    from runtui.tui.screens.diff import DiffScreen
+    from runtui.tui.screens.help import HelpScreen
+    from runtui.tui.screens.logs import LogScreen
+    from runtui.tui.screens.messages import MessagesScreen
+    from runtui.tui.screens.profiles import ProfilesScreen
+    from runtui.tui.screens.runs import RunsScreen
+    from runtui.tui.screens.workflows import WorkflowsScreen, WorkflowTable
+    from runtui.tui.widgets.detail_pane import DetailPane
+    from runtui.tui.widgets.log_panel import LogPanel
+    from runtui.tui.widgets.log_view import LogView
+    from runtui.tui.widgets.run_table import RunTable
+
+    return {RunsScreen: (RunTable,), DetailScreen: (Tabs, DetailPane), LogScreen: (LogView, LogPanel),
+            WorkflowsScreen: (WorkflowTable,), AttentionScreen: (QueueTable,), ProfilesScreen: (DataTable,),
+            DiffScreen: (DataTable,), MessagesScreen: (VerticalScroll,), HelpScreen: (VerticalScroll,),
+            ConfirmScreen: (Button,)}
 
 
-def keymap_problems(keymap: Mapping[str, str], groups: list[list[Binding]]) -> list[str]:
-    """One sentence per entry that cannot work: an unknown id, a key never pressed, a key
-    another binding of the same screen had (Textual gives it over without a word)."""
-    known = {b.id for group in groups for b in group}
-    problems: list[str] = []
+class Held(NamedTuple):
+    """One key's binding on a screen, and the class (widget, screen or app) that holds it."""
+
+    binding: Binding
+    holder: type
+
+    def name(self) -> str:
+        return self.binding.id or f"{self.holder.__name__}'s {self.binding.action}"
+
+
+class Chain(NamedTuple):
+    """The keys one screen holds at once: the focused widget's, its ancestors', the screen's
+    and the app's. A key two of them have acts for one only."""
+
+    screen: str  # "the runs screen"
+    held: list[Held]
+
+
+def _screen_name(cls: type) -> str:
+    words = re.findall(r"[A-Z][a-z]*", cls.__name__.removesuffix("Screen"))
+    return " ".join(words).lower() or cls.__name__
+
+
+def screen_chains(app_class: type[App[Any]]) -> list[Chain]:
+    """Each screen's chain, and one of the app's keys alone (before any screen)."""
+    from textual.screen import Screen
+
+    app = [Held(b, app_class) for b in _app_keys(app_class)]
+    chains = [Chain("every screen", app)]
+    front = _in_front()
+    for cls in _own_classes():
+        if issubclass(cls, Screen):
+            widgets = [Held(b, w) for w in front.get(cls, ()) for b in _keys_of(w)]
+            own = [Held(b, cls) for b in _keys_of(cls)]
+            chains.append(Chain(f"the {_screen_name(cls)} screen", widgets + own + app))
+    return chains
+
+
+def _normal(keys: str) -> list[str]:
+    """Textual's names for `keys` ("?" is question_mark), as it reads a keymap."""
+    return [key for part in keys.split(",") if part.strip()
+            for key in BindingsMap([Binding(part.strip(), "")]).key_to_bindings]
+
+
+class Checked(NamedTuple):
+    """What the keymap can apply (with its twins), and one sentence per entry left out."""
+
+    applied: dict[str, str]
+    problems: list[str]
+
+
+def check_keymap(keymap: Mapping[str, str], chains: list[Chain]) -> Checked:
+    """The entries that can work; each other one is said and left out, so its binding keeps
+    its own key: an unknown id, a key never pressed, or a key another binding of a screen
+    where it acts already has (a widget's included: the run table's `j`). Whichever of the
+    two Textual let win, one of them lost its key without a word. A `runs.X` whose key is
+    taken only where its twin acts (`runs.resume = A`, and `A` is the queue's "all seen")
+    moves on the runs screen and the twin stays."""
+    known = {held.binding.id for chain in chains for held in chain.held}
+    problems: dict[str, list[str]] = {}
+    entries: dict[str, str] = {}
     for binding_id, keys in keymap.items():
-        if binding_id not in known:
-            problems.append(f"{binding_id!r}: no key has this id (the README's key table lists them)")
-            continue
-        for key in keys.split(","):
-            why = key_problem(key)
-            if why is not None:
-                problems.append(f"{binding_id} = {keys!r}: {why}")
-    taken: set[tuple[str, str]] = set()
-    for binding_id in keymap:  # said in the keymap's order
-        for group in groups:
-            remapped = next((b for b in group if b.id == binding_id), None)
-            if remapped is None:
+        why = (next((w for key in keys.split(",") if (w := key_problem(key)) is not None), None)
+               if binding_id in known else "no key has this id (the README's key table lists them)")
+        if why is None:
+            entries[binding_id] = keys
+        else:
+            problems[binding_id] = [f"{binding_id} = {keys!r} not applied: {why}"]
+    kept: set[str] = set()  # twins left on their own key
+    while (clash := _first_clash(entries, kept, chains)) is not None:
+        entry, moved, why = clash
+        said = f"{entry} = {entries[entry]!r} not applied" + (f" to {moved}" if moved != entry else "")
+        problems.setdefault(entry, []).append(f"{said}: {why}")
+        if moved == entry:
+            del entries[entry]
+        else:
+            kept.add(moved)
+    applied = {binding_id: keys for binding_id, keys in with_twins(entries).items() if binding_id not in kept}
+    return Checked(applied, [said for binding_id in keymap for said in problems.get(binding_id, [])])
+
+
+def _first_clash(entries: Mapping[str, str], kept: set[str], chains: list[Chain]
+                 ) -> tuple[str, str, str] | None:
+    """The first entry, the binding it moves (itself or a twin) and why, that gives a key
+    another binding of the same chain has after every entry is applied (two bindings
+    swapping keys is fine)."""
+    full = {binding_id: keys for binding_id, keys in with_twins(entries).items() if binding_id not in kept}
+    for entry in entries:
+        moved = [entry, *(twin for twin in _twins(entry) if twin in full and twin not in entries)]
+        for binding_id in moved:  # said on the entry's own screen before its twins'
+            for chain in chains:
+                if why := _taken(binding_id, full, chain):
+                    return entry, binding_id, why
+    return None
+
+
+def _taken(binding_id: str, keymap: Mapping[str, str], chain: Chain) -> str | None:
+    """Why a key `keymap` gives `binding_id` on this chain is another binding's, or None."""
+    own = [held for held in chain.held if held.binding.id == binding_id]
+    if not own:
+        return None
+    new = [key for key in _normal(keymap[binding_id]) if key not in {h.binding.key for h in own}]
+    for key in new:
+        for other in chain.held:
+            if other.binding.id == binding_id:
                 continue
-            for other in group:
-                if other.id == binding_id or (binding_id, other.id) in taken:
-                    continue
-                shared = set(_keys(remapped, keymap)) & set(_keys(other, keymap))
-                if shared:
-                    taken.add((binding_id, str(other.id)))
-                    left = [k for k in _keys(other, keymap) if k not in shared]
-                    problems.append(
-                        f"{binding_id} = {keymap[binding_id]!r} takes {sorted(shared)[0]!r} from "
-                        f"{other.id} ({other.description or other.action}), which "
-                        + (f"keeps {', '.join(left)}" if left else "has no key now"))
-    return problems
+            other_id = other.binding.id or ""
+            keys = _normal(keymap[other_id]) if other_id in keymap else [other.binding.key]
+            if key in keys:
+                return f"{format_key(key)} is {other.name()} on {chain.screen}"
+    return None
+
+
+def _twins(binding_id: str) -> list[str]:
+    screen, _, name = binding_id.partition(".")
+    return [f"{twin}.{name}" for twin, names in TWINS.items() if screen == "runs" and name in names]
 
 
 def with_twins(keymap: Mapping[str, str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.tui.app import RuntuiApp
-from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_groups, binding_ids, key_problem, keymap_problems
+from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_ids, check_keymap, key_problem, screen_chains
 from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
@@ -31,17 +31,20 @@ def test_key_names_textual_can_produce_pass_and_others_are_named() -> None:
 
 
 def test_every_binding_id_is_found_and_every_run_key_has_a_detail_twin() -> None:
-    ids = binding_ids(RuntuiApp.BINDINGS)
+    ids = binding_ids(RuntuiApp)
     for expected in ("app.quit", "runs.cancel", "table.first", "detail.next_tab", "logs.search",
                      "attention.ack", "workflows.pause", "diff.all", "profiles.add", "welcome.demo"):
         assert expected in ids, expected
     for name in RUN_KEYS_IN_DETAIL:
         assert f"runs.{name}" in ids and f"detail.{name}" in ids, name
-    said = keymap_problems({"bogus.id": "x", "runs.pause": "ctrl+nonsense", "runs.cancel": "C"},
-                           binding_groups(RuntuiApp.BINDINGS))
+    on_a_screen = {held.binding.id for chain in screen_chains(RuntuiApp)[1:] for held in chain.held}
+    assert set(ids) <= on_a_screen  # each widget with keys is on the chain of a screen it is on
+    applied, said = check_keymap({"bogus.id": "x", "runs.pause": "ctrl+nonsense", "runs.cancel": "C"},
+                                 screen_chains(RuntuiApp))
     assert len(said) == 2
-    assert said[0].startswith("'bogus.id': no key has this id")
-    assert said[1].startswith("runs.pause = 'ctrl+nonsense': 'nonsense' is not a key name")
+    assert said[0].startswith("bogus.id = 'x' not applied: no key has this id")
+    assert said[1].startswith("runs.pause = 'ctrl+nonsense' not applied: 'nonsense' is not a key name")
+    assert applied == {"runs.cancel": "C", "detail.cancel": "C", "attention.cancel": "C"}
 
 
 @asynccontextmanager
@@ -67,10 +70,10 @@ async def test_entries_that_cannot_work_are_said_and_a_run_key_moves_in_the_deta
     left the detail's cancel on `c`."""
     keymap = '"runs.cancel" = "C"\n"bogus.id" = "x"\n"runs.pause" = "ctrl+nonsense"\n'
     async with keymapped(tui_sim, tmp_path, keymap) as (app, pilot, screen):
-        await wait_for(pilot, lambda: any(n.startswith("keymap: not applied") for n in notifications(app)),
+        await wait_for(pilot, lambda: any(n.startswith("keymap: ") for n in notifications(app)),
                        what="the keymap's problems")
-        said = next(n for n in notifications(app) if n.startswith("keymap: not applied"))
-        assert "'bogus.id'" in said and "'nonsense' is not a key name" in said
+        said = next(n for n in notifications(app) if n.startswith("keymap: "))
+        assert "bogus.id = 'x' not applied" in said and "'nonsense' is not a key name" in said
         assert "runs.cancel" not in said
         running = next(r for r in screen.table.visible_runs()
                        if r.provider == "b3os" and r.status.value == "running")
@@ -91,16 +94,48 @@ async def test_entries_that_cannot_work_are_said_and_a_run_key_moves_in_the_deta
         assert actions.get("C") == "act('cancel')" and actions.get("c") != "act('cancel')"
 
 
-def test_a_key_taken_from_another_binding_of_the_screen_is_said() -> None:
-    """`runs.cancel = p` took pause's key without a word (Textual does not count it as a
-    clash): pause left the footer and help. `q` would no longer quit on the runs screen."""
-    said = keymap_problems({"runs.cancel": "p", "runs.resume": "R,q"}, binding_groups(RuntuiApp.BINDINGS))
+def test_a_key_another_binding_of_the_screen_has_is_not_applied() -> None:
+    """`runs.cancel = p` took pause's key without a word, and `runs.pause = j` lost to the
+    run table's `j` (a widget's key, in front of the screen's): either way a binding had no
+    key. The entry is said and left out; two bindings swapping keys is fine."""
+    chains = screen_chains(RuntuiApp)
+    applied, said = check_keymap({"runs.cancel": "p", "runs.resume": "R,q", "runs.pause": "j",
+                                  "workflows.pause": "down", "logs.follow": "F"}, chains)
     assert said == [
-        "runs.cancel = 'p' takes 'p' from runs.pause (Pause), which has no key now",
-        "runs.resume = 'R,q' takes 'R' from runs.again (Run again), which has no key now",
-        "runs.resume = 'R,q' takes 'q' from app.quit (Quit), which has no key now",
+        "runs.cancel = 'p' not applied: p is runs.pause on the runs screen",
+        "runs.resume = 'R,q' not applied: R is runs.again on the runs screen",
+        "runs.pause = 'j' not applied: j is table.cursor_down on the runs screen",
+        "workflows.pause = 'down' not applied: ↓ is WorkflowTable's cursor_down on the workflows screen",
     ]
-    assert keymap_problems({"runs.cancel": "C", "runs.pause": "c"}, binding_groups(RuntuiApp.BINDINGS)) == []
+    assert applied == {"logs.follow": "F"}
+    swapped = {"runs.cancel": "p", "runs.pause": "c"}
+    assert check_keymap(swapped, chains) == (
+        {**swapped, "detail.cancel": "p", "detail.pause": "c", "attention.cancel": "p"}, [])
+    # taken only where a twin acts: the twin keeps its key, the entry moves on its own screen
+    assert check_keymap({"runs.resume": "A"}, chains) == (
+        {"runs.resume": "A", "detail.resume": "A"},
+        ["runs.resume = 'A' not applied to attention.resume: A is attention.ack_all on the attention screen"])
+    # two entries after one key: the first is left out, the second then has it alone
+    assert check_keymap({"runs.cancel": "x", "runs.pause": "x"}, chains) == (
+        {"runs.pause": "x", "detail.pause": "x"},
+        ["runs.cancel = 'x' not applied: x is runs.pause on the runs screen"])
+
+
+async def test_a_remap_onto_the_tables_key_is_said_and_pause_keeps_p(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """`runs.pause = j` was accepted silently: `j` still moved the cursor, `p` no longer
+    paused, and Pause left the footer and the help."""
+    async with keymapped(tui_sim, tmp_path, '"runs.pause" = "j"\n') as (app, pilot, screen):
+        await wait_for(pilot, lambda: "keymap: runs.pause = 'j' not applied: j is table.cursor_down on the "
+                       "runs screen" in notifications(app), what="the clash said")
+        focused = screen.focused
+        assert focused is screen.table  # the chain the check reads: the table's keys before the screen's
+        actions = {key: active.binding.id for key, active in screen.active_bindings.items()}
+        assert actions.get("p") == "runs.pause" and actions.get("j") == "table.cursor_down"
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("p", "Pause", "runs.pause") in help_screen.key_rows()
 
 
 async def test_help_names_the_sort_keys_the_keymap_left(tui_sim: TuiSim, tmp_path: Path) -> None:
