@@ -27,6 +27,7 @@ from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
 from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
 from runtui.tui import clock
+from runtui.tui.keymap import key_named
 from runtui.workflow_model import Trigger
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ class Alerts:
         elif unknown:
             title = f"{action.value}: outcome still unknown"
             message = (f"{title}: {who} was not read again within {patience:.0f}s "
-                       "(the workflows view, W, reads it)")
+                       f"(the workflows view, {key_named(self.app, 'app.workflows')}, reads it)")
         else:
             title = f"{action.value} did not take effect"
             message = f"{title}: {who} is still {state}; send it again if still wanted"

@@ -13,10 +13,9 @@ it, and the answer must still be reported after the screen that asked has gone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.app import App
-from textual.screen import Screen
 
 from runtui import display
 from runtui.engine.attention import Reason
@@ -40,14 +39,6 @@ class AnswersByKey(Protocol):
     def answer_key(self) -> str | None:
         """The key that answers here, as the [keymap] left it; None when none is bound."""
         ...
-
-
-def key_shown_for(screen: Screen[Any], action: str) -> str | None:
-    """How the key bound to `action` on `screen` is shown (a [keymap] remap included)."""
-    for _node, binding, _enabled, _tooltip in screen.active_bindings.values():
-        if binding.action == action:
-            return screen.app.get_key_display(binding)
-    return None
 
 
 class Answers:

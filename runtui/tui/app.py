@@ -113,7 +113,8 @@ class RuntuiApp(App[int]):
             if not err.profile:
                 self.notify(str(err), title="config", severity="error", timeout=15)
         if warnings := self.workspace.config.warnings:
-            more = f" (and {len(warnings) - 1} more: see the profiles screen, P)" if len(warnings) > 1 else ""
+            more = (f" (and {len(warnings) - 1} more: see the profiles screen, "
+                    f"{keymap_rules.key_named(self, 'app.profiles')})") if len(warnings) > 1 else ""
             self.notify(f"{warnings[0]}{more}", title="config", severity="warning", timeout=15)
         if not self.workspace.config.profiles:
             from runtui.tui.screens.welcome import WelcomeScreen

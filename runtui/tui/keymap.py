@@ -6,12 +6,13 @@ binding of the screen has goes to one of the two, the other left with none (`"ru
 = "j"`: the run table kept `j`, and pause had no key at all). These checks say each such
 entry in a toast at start-up, and it is not applied: its binding keeps its own key. The
 run keys of the runs screen (`runs.cancel`, …) also work in the detail, so a remap of one
-reaches its `detail.`
-twin unless the keymap names the twin itself.
+reaches its `detail.` twin unless the keymap names the twin itself. Hints that name a key
+in words ask `key_named` for the one bound.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
 from textual.keys import Keys, format_key, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -69,19 +71,23 @@ def _own_classes() -> list[type]:
             and vars(value).get("BINDINGS")]
 
 
-def _keys_of(cls: type) -> list[Binding]:
+@functools.cache
+def _keys_of(cls: type) -> tuple[Binding, ...]:
     """`cls`'s bindings with its bases', one key each, as Textual merges them (a class's
     key replaces its bases' bindings of that key; no class here stops the inheritance)."""
     by_key: dict[str, list[Binding]] = {}
     for base in reversed(cls.__mro__):
         by_key.update(BindingsMap(vars(base).get("BINDINGS", ())).key_to_bindings)
-    return [binding for bindings in by_key.values() for binding in bindings]
+    return tuple(binding for bindings in by_key.values() for binding in bindings)
 
 
-def _app_keys(app_class: type[App[Any]]) -> list[Binding]:
-    palette = [Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette", id="app.command_palette")
+@functools.cache
+def _app_keys(app_class: type[App[Any]]) -> tuple[Binding, ...]:
+    """The app's keys, the command palette's with them: Textual adds it to every app
+    (without an id: no keymap moves it, but a remap onto it is a clash)."""
+    palette = [Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette")
                if app_class.ENABLE_COMMAND_PALETTE else None]
-    return _keys_of(app_class) + [b for b in palette if b is not None]
+    return (*_keys_of(app_class), *(b for b in palette if b is not None))
 
 
 def binding_ids(app_class: type[App[Any]]) -> dict[str, Binding]:
@@ -245,3 +251,20 @@ def with_twins(keymap: Mapping[str, str]) -> dict[str, str]:
             if mine in keymap and twin not in keymap:
                 full[twin] = keymap[mine]
     return full
+
+
+def key_named(node: DOMNode, binding_id: str, holder: type | None = None, *, every: bool = False) -> str:
+    """The key bound to `binding_id` as the footer shows it, the [keymap] applied: a hint
+    that names a key ("paused: G follows") names the one that acts. The binding is looked
+    up on `holder` (the class declaring it, when neither `node`'s nor the app's), `node`'s
+    class, then the app's. `every`: all its keys ("up/k"), not the first."""
+    app = node.app
+    sources = [*(_keys_of(cls) for cls in (holder, type(node)) if cls is not None), _app_keys(type(app))]
+    declared = next((found for keys in sources if (found := [b for b in keys if b.id == binding_id])), None)
+    if declared is None:
+        raise LookupError(f"no binding {binding_id!r} on {holder or type(node)} or the app")
+    keymap: Mapping[str, str] = getattr(app, "bound_keymap", {})
+    if binding_id in keymap:
+        declared = [declared[0].with_key(key, key_display=None) for key in _normal(keymap[binding_id])]
+    shown = dict.fromkeys(app.get_key_display(b) for b in declared)
+    return "/".join(shown) if every else next(iter(shown))

@@ -345,7 +345,7 @@ async def test_an_anomaly_is_rejected_from_the_form_once_asked(tui_sim: TuiSim) 
         assert app.alerts is not None
         run = app.alerts.queue.items[("wexa-sim", run_id)].run
         assert run is not None and run.workflow
-        assert "Reject (F3)" in screen_text(app)
+        assert "Reject (f3)" in screen_text(app)
         await pilot.press("f3")
         await wait_for(pilot, lambda: "This cannot be undone" in screen_text(app), what="the question")
         confirm = app.screen

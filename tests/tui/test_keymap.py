@@ -18,7 +18,10 @@ from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
+from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.runs import RunsScreen
+from runtui.tui.widgets.log_panel import LogPanel
+from runtui.tui.widgets.log_view import LogView
 from tests.tui.conftest import TuiSim, notifications, screen_text, wait_for
 
 
@@ -174,3 +177,36 @@ async def test_a_key_not_applied_leaves_the_default_key_working_and_in_the_help(
         assert isinstance(help_screen, HelpScreen)
         assert ("d", "Compare two marked", "runs.diff") in help_screen.key_rows()
         assert "nonsense" not in screen_text(app)
+
+
+async def test_hints_name_the_keys_the_keymap_bound(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """With `logs.follow = F` the log's status line still said "paused: G follows" (and `G`
+    did nothing); the runs list's "need attention (!)" and "(esc clears)" named the
+    default keys the same way."""
+    keymap = '"logs.follow" = "F"\n"app.attention" = "ctrl+a"\n"runs.back" = "x"\n'
+    async with keymapped(tui_sim, tmp_path, keymap) as (app, pilot, screen):
+        alerts = app.alerts
+        assert alerts is not None
+        await wait_for(pilot, lambda: alerts.count > 0 and f"{alerts.count} need attention (^a)"
+                       in screen_text(app), what="the attention count with its key")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "1 marked (x clears)" in screen_text(app),
+                       what="the marks with their key")
+        running = next(r for r in screen.table.visible_runs()
+                       if r.provider == "b3os" and r.status.value == "running")
+        screen.table.move_cursor_to(running.key)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        log_screen = app.screen
+        assert isinstance(log_screen, LogScreen)
+        panel = log_screen.panel
+        # the chain the keymap check reads for this screen: the view's keys, then the panel's
+        focused = log_screen.focused
+        assert focused is not None
+        assert [type(n) for n in focused.ancestors_with_self][:2] == [LogView, LogPanel]
+        await wait_for(pilot, lambda: "● live" in panel.status_words(), what="the live log")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: "paused: F follows" in panel.status_words(),
+                       what="the remapped key said")
+        await pilot.press("F")
+        await wait_for(pilot, lambda: panel.view.following, what="F follows")

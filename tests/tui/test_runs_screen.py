@@ -485,7 +485,7 @@ async def test_the_detail_says_refresh_is_paused_and_follows_it(tui_sim: TuiSim)
         await wait_for(pilot, lambda: raw_of(app, key) == "running")
         screen.table.move_cursor_to(key)
         await pilot.press("f", "enter")
-        await wait_for(pilot, lambda: "refresh paused, ctrl+r reads" in screen_text(app), what="its word")
+        await wait_for(pilot, lambda: "refresh paused, ^r reads" in screen_text(app), what="its word")
         await pilot.press("f")
         await wait_for(pilot, lambda: "· every " in screen_text(app), what="refresh on again")
 

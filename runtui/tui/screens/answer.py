@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from runtui.human_input import collect, free_object, initial_text
 from runtui.model import HumanRequest
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.toasts import keep_toasts_under
 
@@ -83,10 +84,11 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 yield Static(multi_line(request.note), id="answer-note", markup=False)
             yield Static("", id="answer-errors", markup=False)
             with Horizontal(id="answer-buttons"):
-                yield Button("Send (F2)", id="answer-send", variant="primary")
+                yield Button(f"Send ({key_named(self, 'answer.send')})", id="answer-send", variant="primary")
                 if request.can_reject:
-                    yield Button("Reject (F3)", id="answer-reject", variant="error")
-                yield Button("Cancel (Esc)", id="answer-cancel")
+                    yield Button(f"Reject ({key_named(self, 'answer.reject')})", id="answer-reject",
+                                 variant="error")
+                yield Button(f"Cancel ({key_named(self, 'answer.cancel')})", id="answer-cancel")
 
     def on_mount(self) -> None:
         """The cursor starts where typing is needed: the first empty required field.

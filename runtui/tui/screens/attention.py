@@ -24,6 +24,7 @@ from runtui.model import Action, Run
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import answers_of, asking
+from runtui.tui.keymap import key_named
 from runtui.tui.widgets.keys_footer import keys_footer
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
@@ -123,7 +124,8 @@ class AttentionScreen(Screen[None]):
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
         self.query_one("#attention-title", Static).update(
-            f"{title} | r resume or answer, enter detail, A all seen, t retry")
+            f"{title} | {key_named(self, 'attention.resume')} resume or answer, enter detail, "
+            f"{key_named(self, 'attention.ack_all')} all seen, {key_named(self, 'attention.retry')} retry")
 
     def _cursor_after(self, selected: AttentionItem | None, index: int) -> int:
         """Where the cursor goes once the rows are rebuilt: on the item it was on, and when
@@ -172,7 +174,8 @@ class AttentionScreen(Screen[None]):
     def action_open(self) -> None:
         run = self._selected_run()
         if run is None:
-            self.notify("a profile's trouble has no run: see the profiles screen (P)", timeout=4)
+            profiles = key_named(self, "app.profiles")
+            self.notify(f"a profile's trouble has no run: see the profiles screen ({profiles})", timeout=4)
             return
         from runtui.tui.screens.detail import DetailScreen
 

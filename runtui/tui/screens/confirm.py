@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 from runtui import display
 from runtui.model import Action, Kind, Run
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.keymap import key_named
 from runtui.tui.toasts import keep_toasts_under
 
 
@@ -75,8 +76,8 @@ class ConfirmScreen(ModalScreen[bool]):
                 with VerticalScroll(id="targets", can_focus=False):
                     yield Static(one_line("\n".join(self.items)).replace("␊", "\n"), markup=False)
             with Horizontal(id="buttons"):
-                yield Button("No (n)", id="no", variant="primary")
-                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button(f"No ({key_named(self, 'confirm.no')})", id="no", variant="primary")
+                yield Button(f"Yes ({key_named(self, 'confirm.yes')})", id="yes", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

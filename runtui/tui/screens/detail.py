@@ -13,7 +13,8 @@ from textual.widgets import Tabs
 
 from runtui.actions import decide, on_kind
 from runtui.model import Action, Run
-from runtui.tui.answering import asking, key_shown_for
+from runtui.tui.answering import asking
+from runtui.tui.keymap import key_named
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -123,7 +124,11 @@ class DetailScreen(Screen[None]):
 
     def answer_key(self) -> str | None:
         """`r` (or its [keymap] key): the pane shows it by a waiting run."""
-        return key_shown_for(self, "control('resume')")
+        return key_named(self, "detail.resume")
+
+    def refresh_key(self) -> str:
+        """The key that reads the run again, for the pane's "^r reads"."""
+        return key_named(self, "detail.refresh")
 
     def action_control(self, name: str) -> None:
         """Only this run: marks on the list underneath must not widen the action. `name` is

@@ -25,6 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
 from runtui.safe_text import clipped, multi_line, one_line
+from runtui.tui.keymap import key_named
 from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -147,7 +148,9 @@ class DiffScreen(Screen[None]):
                           Text(_value(f.a, value_width), style=style),
                           Text(_value(f.b, value_width), style=style))
         differing = sum(1 for f in self.fields if f.differs)
-        hint = " | showing all (a: only the differences)" if self.show_all else " | a: show every field"
+        key = key_named(self, "diff.all")
+        hint = (f" | showing all ({key}: only the differences)" if self.show_all
+                else f" | {key}: show every field")
         summary = f"{differing} of {len(self.fields)} fields differ{hint}"
         if not differing:
             summary = f"no differences in {len(self.fields)} fields"

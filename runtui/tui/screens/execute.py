@@ -31,6 +31,7 @@ from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
 from runtui.tui.key_order import later
+from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -188,7 +189,8 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         with VerticalScroll(id="execute-box"):
             # The keys in the first line: at 60x15 the buttons are below the fold.
             heading = Text(title, style="bold")
-            heading.append("   F2 start · Esc cancel", style="dim")
+            start, cancel = key_named(self, "execute.start"), key_named(self, "execute.cancel")
+            heading.append(f"   {start} start · {cancel} cancel", style="dim")
             yield Static(heading, id="execute-title")
             yield Label("Profile", classes="execute-label")
             yield Select([(p, p) for p in self.profiles], value=first, allow_blank=False,
@@ -205,8 +207,8 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             with Horizontal(id="execute-buttons"):
                 # Not in the Tab order: Tab, Tab used to land on Start, typed text went
                 # nowhere and Enter started a run with no inputs. F2 / Esc / the mouse.
-                yield Button("Start (F2)", id="execute-start", variant="primary")
-                yield Button("Cancel (Esc)", id="execute-cancel")
+                yield Button(f"Start ({start})", id="execute-start", variant="primary")
+                yield Button(f"Cancel ({cancel})", id="execute-cancel")
         yield keys_footer()
 
     def on_mount(self) -> None:

@@ -12,9 +12,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from runtui.tui.keymap import key_named
 from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import DescribesKeys
 from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
+from runtui.tui.widgets.run_table import RunTable
 
 INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding id, "
          'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
@@ -100,11 +102,16 @@ class HelpScreen(ModalScreen[None]):
             # box's priority Enter hides the table's), and the rest when the box has the
             # focus. Never twice: the table's own rows were listed again under these.
             listed = {ident for ident, _what in found}
+
+            def named(*ids: str) -> str:
+                return ", ".join(key_named(self, f"table.{ident}", RunTable, every=True) for ident in ids)
+
             if "table.select" not in listed:
-                rows.append(("enter", "Open the run's detail", "table.select"))
+                rows.append((named("select"), "Open the run's detail", "table.select"))
             if "table.cursor_up" not in listed:
-                rows += [("up/down, k/j", "Move the cursor", "table.cursor_up/down"),
-                         ("pgup/pgdn, g/G", "Page, top, bottom", "table.page_up/…")]
+                pages = named("page_up", "page_down", "first", "last")
+                rows += [(named("cursor_up", "cursor_down"), "Move the cursor", "table.cursor_up/down"),
+                         (pages, "Page, top, bottom", "table.page_up/…")]
         rows.append(("ctrl+p", "Command palette", ""))
         return rows
 
@@ -116,7 +123,9 @@ class HelpScreen(ModalScreen[None]):
         for key, what, ident in self.key_rows():
             table.add_row(key, what, ident)
         with VerticalScroll(id="help-box"):
-            intro = INTRO + ("\nFilter (/): " + FILTER_HELP + "." if self._on_runs_list() else "")
+            intro = INTRO
+            if self._on_runs_list():
+                intro += f"\nFilter ({key_named(self.under, RUNS_FILTER)}): {FILTER_HELP}."
             yield Static("[b]runtui keys[/b]\n" + intro + "\n", id="help-intro")
             yield Static(table, id="help-table")
 

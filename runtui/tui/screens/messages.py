@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from runtui.tui.keymap import key_named
 from runtui.tui.toasts import Said, keep_toasts_under
 
 WORD = {"information": "· info", "warning": "! warning", "error": "✘ error"}
@@ -80,7 +81,7 @@ class MessagesScreen(ModalScreen[None]):
         self.set_interval(1.0, self._take_new)
 
     def _title(self) -> str:
-        return f"Messages ({len(self.said)}, newest first) · esc closes"
+        return f"Messages ({len(self.said)}, newest first) · {key_named(self, 'messages.close')} closes"
 
     def _content(self) -> Table | str:
         return table(self.said) if self.said else "No messages yet."

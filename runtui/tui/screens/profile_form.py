@@ -27,6 +27,7 @@ from runtui.human_input import coerce
 from runtui.providers import registry
 from runtui.providers.options import ProviderOption
 from runtui.providers.options import problems as option_problems
+from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.toasts import keep_toasts_under
 
@@ -219,7 +220,9 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         title = f"Edit profile {self.original_name}" if self.original_name else "Add a profile"
         with VerticalScroll(id="form"):
             # the name comes from the file: styled as text, never read as markup
-            yield Static(Text.assemble((title, "bold"), "   f2 saves, esc cancels"), id="form-title")
+            save, cancel = key_named(self, "profile_form.save"), key_named(self, "profile_form.cancel")
+            keys = f"   {save} saves, {cancel} cancels"
+            yield Static(Text.assemble((title, "bold"), keys), id="form-title")
             yield Static("", id="form-errors", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Name", classes="label")

@@ -25,6 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.providers import registry
 from runtui.safe_text import clipped, one_line
+from runtui.tui.keymap import key_named
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen, provider_default_url
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -248,7 +249,7 @@ class ProfilesScreen(Screen[None]):
                  (verdicts.count(None), "not checked"), (len(cfg.errors), "in error"),
                  (len(cfg.warnings), "unknown setting(s) ignored")]
         said = ", ".join(f"{n} {word}" for n, word in parts if n)
-        return said or "none yet (press a to add one)"
+        return said or f"none yet (press {key_named(self, 'profiles.add')} to add one)"
 
     def action_cursor(self, direction: str) -> None:
         """j / k, as in the run table."""
@@ -281,7 +282,7 @@ class ProfilesScreen(Screen[None]):
         detail = self.query_one("#profiles-detail", Static)
         key = self.selected_key()
         if key is None:
-            detail.update("No profiles yet: press a to add one.")
+            detail.update(f"No profiles yet: press {key_named(self, 'profiles.add')} to add one.")
             return
         if key in self.row_errors:
             err = self.row_errors[key]

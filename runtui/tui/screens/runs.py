@@ -28,9 +28,10 @@ from runtui.engine.store import Delta, Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest, Status
 from runtui.safe_text import one_line
-from runtui.tui.answering import answers_of, asking, key_shown_for
+from runtui.tui.answering import answers_of, asking
 from runtui.tui.frames import repaint_now
 from runtui.tui.key_order import later
+from runtui.tui.keymap import key_named
 from runtui.tui.switch import use_cropping_compositor
 from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
@@ -77,9 +78,6 @@ FOOTER_ACTIONS: tuple[tuple[str, tuple[object, ...]], ...] = (
 
 # Store changes within this of the first are applied together (one frame for a beat).
 GATHER_SECONDS = 0.05
-
-
-ASKING = "waits for an answer (without marks, r on it opens its form)"
 
 
 class RunsScreen(Screen[None]):
@@ -291,7 +289,8 @@ class RunsScreen(Screen[None]):
         # filter last (its text may be long); each shortened before anything is cut.
         flags = []
         if self.tasks_scope:
-            flags.append(Said(("tasks (T: back to runs)", "tasks (T)")))
+            tasks = key_named(self, "runs.tasks")
+            flags.append(Said((f"tasks ({tasks}: back to runs)", f"tasks ({tasks})")))
         if self.frozen:
             flags.append(Said(("refresh paused", "paused")))
         if self.table.active_only:
@@ -300,11 +299,13 @@ class RunsScreen(Screen[None]):
         if marked:
             hidden = marked - len(self.table.marked_runs(visible_only=True))
             some = f" ({hidden} hidden)" if hidden else ""
-            flags.append(Said((f"{marked} marked{some} (esc clears)", f"{marked} marked{some}",
+            clears = key_named(self, "runs.back")
+            flags.append(Said((f"{marked} marked{some} ({clears} clears)", f"{marked} marked{some}",
                                f"{marked} marked")))
         alerts = getattr(self.app, "alerts", None)
         if alerts is not None and alerts.count:
-            flags.append(Said((f"{alerts.count} need attention (!)", f"{alerts.count} need attention",
+            key = key_named(self, "app.attention")
+            flags.append(Said((f"{alerts.count} need attention ({key})", f"{alerts.count} need attention",
                                f"!{alerts.count}")))
         if self.table.filter_text:
             flags.append(Said((f"filter: {self.table.filter_text}", f"/{self.table.filter_text}")))
@@ -359,7 +360,8 @@ class RunsScreen(Screen[None]):
 
         marked = self.table.marked_runs()
         if len(marked) != 2:
-            self.notify(f"mark two runs with space to compare them ({len(marked)} marked)",
+            mark = key_named(self, "runs.mark")
+            self.notify(f"mark two runs with {mark} to compare them ({len(marked)} marked)",
                         severity="warning", timeout=4)
             return
         self.app.push_screen(DiffScreen(self.ws, marked[0], marked[1]))
@@ -428,8 +430,8 @@ class RunsScreen(Screen[None]):
         (the workflow's failures it was opened for were hidden), and a toast says so."""
         if history and self.table.active_only:
             self.table.set_active_only(False)
-            self.notify("active only is off: the workflow's finished runs show too (a: back on)",
-                        timeout=5)
+            self.notify("active only is off: the workflow's finished runs show too "
+                        f"({key_named(self, 'runs.active')}: back on)", timeout=5)
         flt = self.query_one("#filter", Input)
         flt.value = text
         self._filter_to(text)
@@ -634,7 +636,14 @@ class RunsScreen(Screen[None]):
 
     def answer_key(self) -> str | None:
         """`r` (or its [keymap] key): the split's detail pane shows it by a waiting run."""
-        return key_shown_for(self, "run_action('resume')")
+        return key_named(self, "runs.resume")
+
+    def refresh_key(self) -> str:
+        """The key that reads the split's run again, for the pane's "^r reads"."""
+        return key_named(self, "runs.refresh")
+
+    def _asking_words(self) -> str:
+        return f"waits for an answer (without marks, {key_named(self, 'runs.resume')} on it opens its form)"
 
     def action_run_action(self, name: str) -> None:
         """The key acts on the marked runs when there are any (always asked, listing them,
@@ -674,7 +683,7 @@ class RunsScreen(Screen[None]):
             answers.start(run, lambda: self._send(Action.RESUME, [run]))
             return
         if not allowed:
-            why = refused + [(run, ASKING) for run in asking]
+            why = refused + [(run, self._asking_words()) for run in asking]
             lines = reasons_by_run(why)
             self.notify(lines[0] if len(why) == 1 else "\n".join([f"{len(why)} runs:", *lines]),
                         title=f"cannot {action.value}", severity="warning", timeout=6)
@@ -685,7 +694,7 @@ class RunsScreen(Screen[None]):
             skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
             extra = "\n".join(["", *skipped]) if refused else ""
             if asking:
-                extra += f"\n{len(asking)} marked run(s) will be skipped: {ASKING}."
+                extra += f"\n{len(asking)} marked run(s) will be skipped: {self._asking_words()}."
             warn = "\nThis cannot be undone." if action.destructive else ""
             shown = {r.key for r in self.table.visible_runs()}
             items = [f"{r.id}  {r.workflow or '(no workflow)'}  [{r.profile}]"

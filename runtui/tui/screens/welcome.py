@@ -26,6 +26,7 @@ from runtui.errors import RuntuiError
 from runtui.providers import registry
 from runtui.safe_text import one_line
 from runtui.tui.key_order import later
+from runtui.tui.keymap import key_named
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen
 from runtui.tui.screens.profiles import show_path, workspace_of
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -89,16 +90,16 @@ class WelcomeScreen(Screen[None]):
             yield Static("Welcome to runtui", id="welcome-title", markup=False)
             yield Static(INTRO, id="welcome-intro", markup=False)
             yield Static("", id="welcome-config", markup=False)
-            yield Button("Start the demo (d)", id="demo", variant="primary")
+            yield Button(f"Start the demo ({key_named(self, 'welcome.demo')})", id="demo", variant="primary")
             yield Static("A local simulator of the hosted platforms (Wexa AI, Edges, B3OS) "
                          "with made-up runs; nothing is written to your config (same as "
                          "`runtui demo`).",
                          classes="welcome-help", markup=False)
-            yield Button("Add a profile (a)", id="add")
+            yield Button(f"Add a profile ({key_named(self, 'welcome.add')})", id="add")
             yield Static("One account on one platform; the key stays in an env var, "
                          "a command or the keyring.", classes="welcome-help", markup=False)
-            yield Button("Open the runs (o)", id="open")
-            yield Button("Quit (q)", id="quit")
+            yield Button(f"Open the runs ({key_named(self, 'welcome.open')})", id="open")
+            yield Button(f"Quit ({key_named(self, 'welcome.quit')})", id="quit")
         yield keys_footer()
 
     def on_mount(self) -> None:
@@ -124,7 +125,8 @@ class WelcomeScreen(Screen[None]):
             names = sorted({e.profile for e in broken if e.profile})
             text = (f"{len(names)} profile{'s' if len(names) != 1 else ''} in {show_path(cfg.path)} "
                     f"cannot be used yet: {one_line(str(broken[0]))}. Fix "
-                    f"{'them' if len(names) != 1 else 'it'} in the profiles screen (P) or the file.")
+                    f"{'them' if len(names) != 1 else 'it'} in the profiles screen "
+                    f"({key_named(self, 'app.profiles')}) or the file.")
         else:
             text = f"No profile yet. A new one is written to {show_path(cfg.path)} (mode 0600)."
         self.query_one("#welcome-config", Static).update(text)

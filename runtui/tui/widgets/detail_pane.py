@@ -11,7 +11,7 @@ import json
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast, runtime_checkable
 
 import msgspec
 from rich.style import Style
@@ -40,6 +40,15 @@ from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
     from runtui.tui.host import AppHost
+
+@runtime_checkable
+class RefreshesByKey(Protocol):
+    """A screen the pane is on whose key reads the run again (the runs list, the detail):
+    the pane's status line names it, as the [keymap] left it."""
+
+    def refresh_key(self) -> str:
+        ...
+
 
 MAX_ROWS = 200  # output rows shown
 MAX_COLUMNS = 50  # output columns shown
@@ -447,11 +456,13 @@ class DetailPane(Vertical):
         elif self._last_ok is None:
             text.append("loading…", style="dim")
         else:
+            key = self._refresh_key()
+            reads = f", {key} reads" if key else ""
             how = "streaming" if self._follower and self._follower.streamed else (
-                "refresh paused, ctrl+r reads" if self._follower and self._follower.paused()
+                f"refresh paused{reads}" if self._follower and self._follower.paused()
                 else f"every {self._follower.interval:g}s" if self._follower else "")
             if self._run.status.terminal:
-                how = "finished; ctrl+r reads again"
+                how = f"finished; {key} reads again" if key else "finished"
             text.append(f"updated {self._fmt_time(self._last_ok)}", style="dim")
             if how:
                 text.append(f" · {how}", style="dim")
@@ -546,6 +557,12 @@ class DetailPane(Vertical):
                                        style=self._looks("$text-error bold reverse")))
         rows.extend(self._actions(run))
         return rows
+
+    def _refresh_key(self) -> str | None:
+        """The key that reads the run again on the screen the pane is on (its own binding
+        there, as the [keymap] left it); None on a screen without one."""
+        screen = self.screen
+        return screen.refresh_key() if isinstance(screen, RefreshesByKey) else None
 
     def _waits_for(self, run: Run) -> Text | None:
         """The question a waiting run asks (or where it waits), as the attention queue has

@@ -29,6 +29,7 @@ from runtui.engine.logs import LogFollower, LogSubscription, StreamState
 from runtui.errors import RuntuiError
 from runtui.model import LogEvent, LogLevel, Run
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.keymap import key_named
 from runtui.tui.widgets.fitted_line import Said, fitted
 from runtui.tui.widgets.log_rows import LogRows
 from runtui.tui.widgets.log_view import LogView
@@ -89,7 +90,8 @@ class LogPanel(Vertical):
         view = LogView(self._rows, id="log-view")
         view.tz = self.tz
         yield view
-        yield Input(placeholder="find in the messages (enter: search, esc: close)", id="log-search")
+        close = key_named(self, "logs.close_search")
+        yield Input(placeholder=f"find in the messages (enter: search, {close}: close)", id="log-search")
 
     @property
     def view(self) -> LogView:
@@ -159,7 +161,9 @@ class LogPanel(Vertical):
         elif follower is not None:
             parts.append(Said((STATE_WORDS[follower.state], SHORT_STATE_WORDS[follower.state])))
             if follower.state is not StreamState.ENDED:
-                parts.append(Said(("following",) if view.following else ("paused: G follows", "paused (G)")))
+                follow = key_named(self, "logs.follow", LogView)
+                parts.append(Said(("following",) if view.following else (f"paused: {follow} follows",
+                                                                         f"paused ({follow})")))
         parts.append(Said((f"{len(rows.lines) if follower else 0:,} lines",)))
         if follower is not None and follower.buffer.dropped:
             # the gap at the top, said
