@@ -215,7 +215,8 @@ class ValuesScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="values-box") as box:
             same = "differs" if self.field.differs else "same in both"
-            box.border_title = f"{one_line(self.field.field)} ({same}) · esc closes"
+            close = key_named(self, "values.close")
+            box.border_title = f"{one_line(self.field.field)} ({same}) · {close} closes"
             for side, label, value in zip("AB", self.labels, (self.field.a, self.field.b), strict=True):
                 yield Static(f"{side} {label}", classes="values-head", id=f"values-head-{side.lower()}",
                              markup=False)
