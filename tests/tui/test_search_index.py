@@ -45,6 +45,8 @@ def term_ok(run: Run, term: Term) -> bool:
     if term.field == "any":
         return term.text in haystack(run).lower()
     if term.field == "status":
+        if any(term.text in word for word in (*(s.value for s in Status), "partial")):
+            return term.text in run.status.value or (run.partial and term.text in "partial")
         return term.text in "\0".join((run.status.value, run.raw_status or "",
                                        "partial" if run.partial else "")).lower()
     if term.field == "profile":
@@ -242,3 +244,27 @@ def test_a_shorter_word_is_not_read_from_the_ids_of_a_longer_one() -> None:
     view.prefetch_filter()
     view.set_filter("a")
     assert [rec.run.id for rec in view.view] == ["ab1", "a22"]
+
+
+def test_a_status_term_that_grows_into_a_platforms_word_is_not_narrowed_from_the_shorter() -> None:
+    """`st:c` keeps the common statuses holding a c; `st:cr` is no common word's part, so it
+    looks at the platform's statuses and finds a CRASHED run (common: failed) that `st:c`
+    left out: its rows cannot be picked from `st:c`'s."""
+    runs = [Run(profile="prod", provider="prefect", id="a", status=Status.FAILED, raw_status="CRASHED"),
+            Run(profile="prod", provider="prefect", id="b", status=Status.CANCELLED, raw_status="CANCELLED"),
+            Run(profile="prod", provider="wexa", id="c", status=Status.WAITING, raw_status="paused")]
+    index = SearchIndex()
+    order = [Row(run, index) for run in runs]
+    index.rebuild(order)
+    now = datetime.now(UTC)
+
+    def select(text: str) -> list[bool]:
+        terms = parse(text)
+        mask = index.select(order, terms, False, None,
+                            lambda rec: expected([rec.run], terms, False, None)[0], now)
+        return [bool(b) for b in mask]
+
+    assert select("st:c") == [False, True, False]
+    assert select("st:cr") == [True, False, False]
+    assert select("st:paused") == [False, False, False]  # the waiting run reads waiting
+    assert select("st:wait") == [False, False, True]

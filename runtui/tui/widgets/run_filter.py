@@ -3,7 +3,8 @@
 `failed b3os` keeps runs matching both words anywhere (profile, provider, id,
 workflow, status); a field term looks in one place only:
 
-* `status:failed` (`st:`): the common or the platform's status, or "partial";
+* `status:failed` (`st:`): the common status, or "partial"; a value that is part of no
+  common status word (`st:crashed`) looks at the platform's own status;
 * `profile:prod` (`p:`): the profile's name;
 * `wf:invoice` (`workflow:`): the workflow's name or id;
 * `since:2h` (`s:`): created within the last 30s, 10m, 2h, 1d or 1w.
@@ -72,6 +73,23 @@ def problems(text: str, status_texts: Collection[str] | None) -> tuple[str, ...]
                 value in known for known in (*STATUS_WORDS, *status_texts)):
             found.append(f"unknown status '{value}' (known: {', '.join(STATUS_WORDS)})")
     return tuple(found)
+
+
+def names_common(value: str) -> bool:
+    """Whether a `status:` value is part of a common status word (or "partial"): then it
+    looks at the common status only. `st:paused` showed the runs a person is asked about,
+    which read `◔ waiting` (their platform says PAUSED), while the count beside it said
+    `⏸2`. Any other value (`st:crashed`, `st:cancelling`) looks at the platform's own."""
+    return any(value in word for word in STATUS_WORDS)
+
+
+def status_hit(text: str, value: str) -> bool:
+    """Whether `value` (a `status:` term) matches a status text as `field_texts` joins it
+    (common, raw and "partial", NUL-separated)."""
+    if not names_common(value):
+        return value in text
+    common, _, rest = text.partition("\0")
+    return value in common or value in rest.rpartition("\0")[2]
 
 
 def field_texts(run: Run) -> dict[str, str]:

@@ -51,7 +51,7 @@ from textual.strip import Strip
 
 from runtui.engine.store import Key
 from runtui.model import ACTIVE, Run, Status
-from runtui.tui.widgets.run_filter import Term, field_texts, recent
+from runtui.tui.widgets.run_filter import Term, field_texts, names_common, recent, status_hit
 
 STATUSES: tuple[Status, ...] = tuple(Status)
 STATUS_INDEX: dict[int, int] = {id(status): i for i, status in enumerate(STATUSES)}
@@ -264,6 +264,9 @@ class SearchIndex:
             if term.field == "since":
                 if term.age is None or not recent(rec.run, term.age, now):
                     return False
+            elif term.field == "status":
+                if not status_hit(field_texts(rec.run)["status"], needle):
+                    return False
             elif term.field != "any":
                 if needle not in field_texts(rec.run)[term.field]:
                     return False
@@ -337,8 +340,8 @@ class SearchIndex:
                 continue
             if old_profile is not None and old_profile != profile:
                 continue
-            if all(any(new.field == old.field and old.text in new.text for new in terms)
-                   for old in old_terms):
+            if all(any(new.field == old.field and old.text in new.text and _narrows(new, old)
+                       for new in terms) for old in old_terms):
                 return mask
         return None
 
@@ -352,7 +355,7 @@ class SearchIndex:
             age = term.age or timedelta(0)
             return int.from_bytes(bytes(recent(rec.run, age, now) for rec in order), "little")
         if term.field == "status":
-            return _group(codes, STATUS_LANE, bytes(map(contains, self.texts[0], repeat(needle))))
+            return _group(codes, STATUS_LANE, bytes(status_hit(text, needle) for text in self.texts[0]))
         if term.field == "profile":
             return _group(codes, PROFILE_LANE, bytes(needle in p.lower() for p in self.pp_profile))
         if term.field == "workflow":
@@ -444,6 +447,13 @@ class SearchIndex:
 def _lane(codes: bytearray, k: int, table: bytes) -> int:
     """Byte `k` of every row mapped through `table`, as one big integer (row 0 lowest)."""
     return int.from_bytes(codes[k::WIDTH].translate(table), "little")
+
+
+def _narrows(new: Term, old: Term) -> bool:
+    """Whether `new` (whose text holds `old`'s) keeps only rows `old` kept: not when a
+    status term grows from a common word's part (`st:c`, the common status) into a
+    platform's own (`st:cr`, which finds the CRASHED runs `st:c` left out)."""
+    return new.field != "status" or names_common(new.text) == names_common(old.text)
 
 
 def _group(codes: bytearray, k: int, flags: bytes) -> int:
