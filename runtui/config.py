@@ -10,9 +10,7 @@ import contextlib
 import math
 import os
 import re
-import shlex
 import stat
-import subprocess
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -529,13 +527,20 @@ def _check_url(prof: Profile, text: str, where: dict[str, Any]) -> None:
                           **where) from None
 
 
-_CMD_CACHE: dict[str, Secret] = {}
-
-
 def resolve_key(profile: Profile, *, required: bool = True) -> Secret | None:
-    """The profile's key from its source. Errors name the source, never the key."""
+    """The profile's key from its source. Errors name the source, never the key.
+
+    Not for an `api_key_cmd`: a command may take long, and runs where it cannot hold
+    anything else up (`runtui.key_command`, when a request first needs the key)."""
+    if profile.api_key_cmd:
+        raise ValueError("an api_key_cmd key comes from runtui.key_command")
     key = _key_from_source(profile, required=required)
-    if key is not None and not header_safe(key.get_secret_value()):
+    return None if key is None else checked_key(profile, key)
+
+
+def checked_key(profile: Profile, key: Secret) -> Secret:
+    """`key`, if an HTTP header can carry it (raises ConfigError naming the source)."""
+    if not header_safe(key.get_secret_value()):
         # Sent, it fails inside the HTTP client as a "connection failed" nobody could act on.
         raise ConfigError(f"the key ({profile.key_source}) is not a valid HTTP header value "
                           "(a line break, control or non-ASCII character); the key is not shown",
@@ -556,22 +561,6 @@ def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
             raise ConfigError(f"environment variable {profile.api_key_env} is not set or empty",
                               field="api_key_env", **where)
         return Secret(value.strip())
-    if profile.api_key_cmd:
-        cached = _CMD_CACHE.get(profile.api_key_cmd)
-        if cached is not None:
-            return cached
-        try:
-            proc = subprocess.run(shlex.split(profile.api_key_cmd), capture_output=True,
-                                  text=True, timeout=30, check=False)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise ConfigError(f"api_key_cmd could not run: {type(exc).__name__}",
-                              field="api_key_cmd", **where) from None
-        value = proc.stdout.strip()
-        if proc.returncode != 0 or not value:
-            raise ConfigError(f"api_key_cmd exited {proc.returncode} without a key",
-                              field="api_key_cmd", **where)
-        _CMD_CACHE[profile.api_key_cmd] = Secret(value)
-        return _CMD_CACHE[profile.api_key_cmd]
     if profile.keyring:
         try:
             import keyring  # type: ignore[import-not-found]  # optional extra

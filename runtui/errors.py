@@ -75,6 +75,24 @@ class ProviderError(RuntuiError):
         return self.status == 429
 
 
+class KeyUnavailable(ConfigError, ProviderError):
+    """A request found no key for its profile: its `api_key_cmd` failed or is still
+    running. A config error (the user's to fix, exit 2), and met where reads and actions
+    meet a server's errors, so every face that handles a failed request says it against
+    the profile, and nothing was sent (`kind` "key": never an uncertain action)."""
+
+    def __init__(self, cause: ConfigError, *, provider: str) -> None:
+        Exception.__init__(self, str(cause))
+        self.path, self.line, self.field, self.profile = cause.path, cause.line, cause.field, cause.profile
+        self.detail = cause.detail
+        self.message = cause.detail
+        self.provider = provider
+        self.status = None
+        self.request_id = None
+        self.kind = "key"
+        self.retry_after = None
+
+
 def bounded_wait(seconds: float | None) -> float | None:
     """A server's wait in seconds, within 0..LONGEST_RETRY_AFTER (None stays None, as does NaN)."""
     if seconds is None or math.isnan(seconds):

@@ -39,4 +39,7 @@ class Health(msgspec.Struct, frozen=True):
             if self.last_ok is not None:
                 text += f" (stale since {self.last_ok.astimezone().strftime('%H:%M:%S')})"
             return text
+        if self.state is HealthState.LOADING and self.message:
+            waited = f" ({int((now - self.since).total_seconds())} s)" if self.since else ""
+            return f"{self.message}{waited}"  # what it waits for, e.g. its key command
         return self.state.value

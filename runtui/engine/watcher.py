@@ -24,7 +24,7 @@ from msgspec.structs import replace
 
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key, RunStore
-from runtui.errors import ProviderError
+from runtui.errors import ConfigError, ProviderError
 from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 
@@ -182,6 +182,7 @@ class ProfileWatcher:
         self.polls += 1
         self._quiet = False
         try:
+            await self._key()
             # Finished runs do not change: the complete listing that notices vanished
             # runs comes rarely, and more rarely the bigger the account.
             complete_every = max(self.full_interval * COMPLETE_EVERY,
@@ -382,6 +383,13 @@ class ProfileWatcher:
         unknown.sort(key=lambda k: self._focus_read_at.get(k, 0.0))
         return unknown[:MAX_UNKNOWN_READS]
 
+    async def _key(self) -> None:
+        """Wait for the profile's key command, if it has not given the key yet, saying so:
+        only this profile waits (the others read on), and its row says why it is empty."""
+        if self.provider.http.waits_for_key:
+            self._set_health(HealthState.LOADING, "waiting for api_key_cmd")
+            await self.provider.http.authorise()
+
     async def _read_settled(self) -> None:
         active = self.store.active_keys(self.name)
         for key in list(self._settle)[:MAX_SETTLE_READS]:
@@ -410,6 +418,9 @@ class ProfileWatcher:
             self._set_health(HealthState.RATE_LIMITED, exc.message,
                              retry_at=_now() + timedelta(seconds=wait))
             return wait
+        if isinstance(exc, ConfigError):  # no key: the profile's config, not the server
+            self._set_health(HealthState.CONFIG, exc.detail)
+            return backoff
         self._set_health(HealthState.ERROR, str(exc))
         return backoff
 

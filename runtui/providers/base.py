@@ -19,8 +19,9 @@ import msgspec
 import orjson
 
 from runtui.actions import ActionTable, looks_done, register_table
-from runtui.config import Profile, resolve_key
+from runtui.config import Profile, checked_key, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.key_command import KeyCommand
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
@@ -107,17 +108,28 @@ class Provider(abc.ABC):
     def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
                      deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES
                      ) -> Provider:
-        """Resolve the key and build the adapter with its HTTP client."""
-        key = resolve_key(profile, required=cls.needs_key)
+        """Build the adapter with its HTTP client and the profile's key; a key from a
+        command comes when the first request needs it (it may take long)."""
+        key_command: KeyCommand | None = None
+        auth_for: Callable[[Secret], dict[str, str]] | None = None
+        if profile.api_key_cmd:
+            key_command = KeyCommand(profile.api_key_cmd, profile=profile.name)
+            auth_headers: dict[str, str] = {}
+
+            def auth_for(key: Secret) -> dict[str, str]:
+                return cls.auth_headers(checked_key(profile, key), profile)
+        else:
+            auth_headers = cls.auth_headers(resolve_key(profile, required=cls.needs_key), profile)
         base_url = profile.base_url or cls.default_base_url
         if not base_url:
             raise ConfigError("base_url is required for this provider", field="base_url",
                               profile=profile.name)
         http = HttpClient(provider=cls.name, base_url=base_url,
-                          auth_headers=cls.auth_headers(key, profile), error_reader=cls.read_error,
+                          auth_headers=auth_headers, error_reader=cls.read_error,
                           allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
                           extra_headers=cls.extra_headers(profile), transport=transport,
-                          deadline=deadline, max_bytes=max_bytes, secrets=_env_secrets(profile))
+                          deadline=deadline, max_bytes=max_bytes, secrets=_env_secrets(profile),
+                          key_command=key_command, auth_for=auth_for)
         return cls(profile, http)
 
     @classmethod

@@ -14,17 +14,21 @@ import contextlib
 import random
 import ssl
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
 from runtui import startup
-from runtui.errors import ProviderError, bounded_wait
+from runtui.errors import ConfigError, KeyUnavailable, ProviderError, bounded_wait
 from runtui.model import id_is_invalid
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, proxy_configured
 from runtui.urls import check_base_url
+
+if TYPE_CHECKING:
+    from runtui.key_command import KeyCommand
+    from runtui.secret import Secret
 
 startup.release_unused_extras()  # httpx and httpcore are loaded: the extras may be imported again
 
@@ -86,14 +90,20 @@ class HttpClient:
                  transport: httpx.AsyncBaseTransport | None = None,
                  sleep: Callable[[float], Any] = asyncio.sleep,
                  deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
-                 secrets: Iterable[str] = ()) -> None:
+                 secrets: Iterable[str] = (), key_command: KeyCommand | None = None,
+                 auth_for: Callable[[Secret], Mapping[str, str]] | None = None) -> None:
         self.provider = provider
         self.profile = profile
+        # A key from a command comes when the first request needs it (`authorise`), with
+        # its auth headers made by `auth_for`: until then, `auth_headers` are not used.
+        self.key_command = key_command
+        self._auth_for = auth_for
+        self._secrets = list(secrets)
         self.deadline = deadline
         self.max_bytes = max_bytes
         # The profile's own secrets, masked in every answer before anything parses it:
         # a server that echoes the key into a workflow name must not get it shown.
-        self._redactor = Redactor([*secrets, *_header_secrets(auth_headers)])
+        self._redactor = Redactor([*self._secrets, *_header_secrets(auth_headers)])
         self.base = check_base_url(base_url.rstrip("/"), allow_insecure_http=allow_insecure_http,
                                    profile=profile)
         self._auth = dict(auth_headers)
@@ -143,7 +153,28 @@ class HttpClient:
         return url
 
     async def aclose(self) -> None:
+        if self.key_command is not None:
+            await self.key_command.aclose()
         await self.client.aclose()
+
+    @property
+    def waits_for_key(self) -> bool:
+        """The next request waits for the profile's key command (it has not given the key)."""
+        return self._auth_for is not None and self.key_command is not None \
+            and self.key_command.known is None
+
+    async def authorise(self) -> None:
+        """Have the auth headers before a request: at once, or when the key command gives the
+        key (raises KeyUnavailable). Outside the request's deadline: the command has its own."""
+        if self._auth_for is None or self.key_command is None:
+            return
+        try:
+            headers = self._auth_for(await self.key_command.key())
+        except ConfigError as exc:
+            raise KeyUnavailable(exc, provider=self.provider) from None
+        self._auth = dict(headers)
+        self._redactor = Redactor([*self._secrets, *_header_secrets(headers)])
+        self._auth_for = None
 
     # ---- public verbs ---------------------------------------------------------------
 
@@ -157,6 +188,7 @@ class HttpClient:
     async def post_action(self, path: str, json: Any = None, params: Any = None,
                           send_json: bool = True) -> httpx.Response:
         """Send a mutating request exactly once."""
+        await self.authorise()
         kwargs: dict[str, Any] = {"params": params}
         if send_json:
             kwargs["json"] = json
@@ -165,11 +197,14 @@ class HttpClient:
             self._raise_for_status(response)
         return response
 
-    def stream(self, path: str, params: Any = None) -> Any:
+    @contextlib.asynccontextmanager
+    async def stream(self, path: str, params: Any = None) -> AsyncIterator[httpx.Response]:
         """An httpx streaming context for SSE; auth added only for our own origin."""
+        await self.authorise()
         url = self.url(path)
-        return self.client.stream("GET", url, params=params, headers=self._headers_for(url),
-                                  timeout=httpx.Timeout(None, connect=5.0))
+        async with self.client.stream("GET", url, params=params, headers=self._headers_for(url),
+                                      timeout=httpx.Timeout(None, connect=5.0)) as response:
+            yield response
 
     # ---- machinery ------------------------------------------------------------------
 
@@ -189,6 +224,8 @@ class HttpClient:
             raise
 
     async def _read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self._auth_for is not None:  # a key still to come from its command
+            await self.authorise()
         async with self._within_deadline():
             return await self._read_with_retries(method, path, **kwargs)
 

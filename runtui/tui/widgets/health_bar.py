@@ -37,8 +37,10 @@ class HealthBar(Static):
         self._render_bar()
 
     def tick(self) -> None:
-        """Only a rate-limit countdown changes with time; otherwise nothing is written."""
-        if any(h.state is HealthState.RATE_LIMITED for h in self.health.values()):
+        """Only a rate-limit countdown and a wait's seconds change with time; otherwise
+        nothing is written."""
+        if any(h.state is HealthState.RATE_LIMITED or (h.state is HealthState.LOADING and h.message)
+               for h in self.health.values()):
             self._render_bar()
 
     def on_resize(self) -> None:

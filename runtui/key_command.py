@@ -1,0 +1,107 @@
+"""A profile's `api_key_cmd`, run without holding anything else up.
+
+The command may take long (a vault CLI waiting on a passphrase prompt, a stuck network):
+it runs as an asyncio subprocess, so the TUI keeps drawing and answering keys, the other
+profiles keep reading, and only the requests of its own profile wait for it. It runs in
+a session of its own with no input: it cannot take the keys typed at runtui, and when it
+runs out of time or runtui ends, it is killed whole (the children it started too).
+
+Its key is kept for the life of the process, as it always was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shlex
+import signal
+from typing import Any
+
+from runtui.errors import ConfigError
+from runtui.secret import Secret
+
+DEFAULT_TIMEOUT = 30.0
+
+_KEYS: dict[str, Secret] = {}  # command -> the key it printed
+
+
+class KeyCommand:
+    """One profile's key command: run once at a time, however many requests wait on it."""
+
+    def __init__(self, command: str, *, profile: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.command = command
+        self.profile = profile
+        self.timeout = timeout
+        self._task: asyncio.Task[Secret] | None = None
+
+    @property
+    def known(self) -> Secret | None:
+        """The key, when the command has given it already."""
+        return _KEYS.get(self.command)
+
+    async def key(self) -> Secret:
+        """The key, running the command if nobody has yet (raises ConfigError)."""
+        known = self.known
+        if known is not None:
+            return known
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"key:{self.profile}")
+        # Shielded: a request given up (a closed detail pane) does not kill the run the
+        # others wait on; `aclose` does.
+        return await asyncio.shield(self._task)
+
+    async def aclose(self) -> None:
+        """Stop a run still going (runtui ends, the profile was edited): no process is left."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConfigError):
+                await task
+
+    async def _run(self) -> Secret:
+        value = await run(self.command, timeout=self.timeout, profile=self.profile)
+        _KEYS[self.command] = value
+        return value
+
+
+def forget(command: str | None = None) -> None:
+    """Forget what a command (or every one) gave, so the next request runs it again."""
+    if command is None:
+        _KEYS.clear()
+    else:
+        _KEYS.pop(command, None)
+
+
+async def run(command: str, *, timeout: float, profile: str) -> Secret:
+    """Run `command` and return what it printed, trimmed. Errors never show its output."""
+    where: dict[str, Any] = {"field": "api_key_cmd", "profile": profile}
+    try:
+        argv = shlex.split(command)
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, start_new_session=True)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"api_key_cmd could not run: {type(exc).__name__}", **where) from None
+    try:
+        async with asyncio.timeout(timeout):
+            out, _err = await proc.communicate()
+    except TimeoutError:
+        await _stop(proc)
+        raise ConfigError("api_key_cmd could not run: TimeoutExpired", **where) from None
+    except asyncio.CancelledError:
+        await _stop(proc)
+        raise
+    value = out.decode("utf-8", errors="replace").strip()
+    if proc.returncode != 0 or not value:
+        raise ConfigError(f"api_key_cmd exited {proc.returncode} without a key", **where)
+    return Secret(value)
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """Kill the command's whole session (a shell's children too) and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    await proc.wait()
