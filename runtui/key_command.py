@@ -6,7 +6,10 @@ profiles keep reading, and only the requests of its own profile wait for it. It 
 a session of its own with no input: it cannot take the keys typed at runtui, and when it
 runs out of time or runtui ends, it is killed whole (the children it started too).
 
-Its key is kept for the life of the process, as it always was.
+Its key is kept for the life of the process, as it always was. A failure is kept too,
+for a wait that doubles with each failure in a row (30 s up to 10 min): the requests of
+that profile fail at once meanwhile, instead of running a hung command again on every
+poll. A refresh asked for (`retry`) or the profile edited runs it again at once.
 """
 
 from __future__ import annotations
@@ -16,23 +19,39 @@ import contextlib
 import os
 import shlex
 import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from runtui.errors import ConfigError
 from runtui.secret import Secret
 
 DEFAULT_TIMEOUT = 30.0
+FIRST_RETRY = 30.0  # seconds before a failed command runs again unasked
+LONGEST_RETRY = 600.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    error: ConfigError
+    until: float  # clock time before which the command is not run again unasked
+    wait: float
+
 
 _KEYS: dict[str, Secret] = {}  # command -> the key it printed
+_FAILURES: dict[str, Failure] = {}  # command -> its last failure
 
 
 class KeyCommand:
     """One profile's key command: run once at a time, however many requests wait on it."""
 
-    def __init__(self, command: str, *, profile: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, command: str, *, profile: str, timeout: float = DEFAULT_TIMEOUT,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.command = command
         self.profile = profile
         self.timeout = timeout
+        self.clock = clock
         self._task: asyncio.Task[Secret] | None = None
 
     @property
@@ -41,15 +60,27 @@ class KeyCommand:
         return _KEYS.get(self.command)
 
     async def key(self) -> Secret:
-        """The key, running the command if nobody has yet (raises ConfigError)."""
+        """The key, running the command if nobody has yet (raises ConfigError): the last
+        failure again, without running it, while its wait lasts."""
         known = self.known
         if known is not None:
             return known
+        failed = _FAILURES.get(self.command)
+        if failed is not None and self.clock() < failed.until and self._task is None:
+            raise failed.error
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"key:{self.profile}")
         # Shielded: a request given up (a closed detail pane) does not kill the run the
         # others wait on; `aclose` does.
         return await asyncio.shield(self._task)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def retry(self) -> None:
+        """Asked for (a refresh): the next request runs the command even after a failure."""
+        _FAILURES.pop(self.command, None)
 
     async def aclose(self) -> None:
         """Stop a run still going (runtui ends, the profile was edited): no process is left."""
@@ -60,17 +91,29 @@ class KeyCommand:
                 await task
 
     async def _run(self) -> Secret:
-        value = await run(self.command, timeout=self.timeout, profile=self.profile)
+        try:
+            value = await run(self.command, timeout=self.timeout, profile=self.profile)
+        except ConfigError as exc:
+            last = _FAILURES.get(self.command)
+            wait = FIRST_RETRY if last is None else min(LONGEST_RETRY, last.wait * 2)
+            _FAILURES[self.command] = Failure(exc, self.clock() + wait, wait)
+            raise
+        finally:
+            self._task = None
+        _FAILURES.pop(self.command, None)
         _KEYS[self.command] = value
         return value
 
 
 def forget(command: str | None = None) -> None:
-    """Forget what a command (or every one) gave, so the next request runs it again."""
+    """Forget what a command (or every one) gave, key or failure, so the next request
+    runs it again (the profile was edited)."""
     if command is None:
         _KEYS.clear()
+        _FAILURES.clear()
     else:
         _KEYS.pop(command, None)
+        _FAILURES.pop(command, None)
 
 
 async def run(command: str, *, timeout: float, profile: str) -> Secret:

@@ -108,6 +108,7 @@ class ProfileWatcher:
         A poll already in flight is not doubled (it is simply awaited). While paused, this
         is one poll: refresh paused means no polls unasked, and ctrl+r asks."""
         self._asked = True
+        self.provider.http.retry_key()  # asked for: a failed key command runs again
         self._last_sweep = None
         self._quiet_polls = 0
         if full:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtui import config as config_mod
+from runtui import key_command
 from runtui.engine.control import Controller
 from runtui.engine.health import Health, HealthState
 from runtui.engine.journal import Journal
@@ -150,6 +151,8 @@ class Workspace:
                 await self.stop_watching(name)
                 provider = self.providers.pop(name)
                 await provider.aclose()
+                if provider.profile.api_key_cmd:  # edited: its command runs again
+                    key_command.forget(provider.profile.api_key_cmd)
                 self.store.drop_profile(name)
                 self.health.pop(name, None)
         broken = {err.profile for err in cfg.errors if err.profile}

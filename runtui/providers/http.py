@@ -163,6 +163,11 @@ class HttpClient:
         return self._auth_for is not None and self.key_command is not None \
             and self.key_command.known is None
 
+    def retry_key(self) -> None:
+        """A refresh asked for: a key command that failed runs again at the next request."""
+        if self.key_command is not None:
+            self.key_command.retry()
+
     async def authorise(self) -> None:
         """Have the auth headers before a request: at once, or when the key command gives the
         key (raises KeyUnavailable). Outside the request's deadline: the command has its own."""

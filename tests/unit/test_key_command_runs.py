@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +26,43 @@ async def test_key_from_command_is_trimmed_and_errors_hide_output() -> None:
         await KeyCommand("sh -c 'echo leaked; exit 3'", profile="y").key()
     assert "leaked" not in str(info.value) and "3" in str(info.value)
     assert info.value.field == "api_key_cmd" and info.value.profile == "y"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_failed_command_is_not_run_again_until_its_wait_is_over(tmp_path: Path) -> None:
+    """A hung or failing command run on every poll held the profile (and, before, the whole
+    app) for its timeout again and again: its failure is kept for a wait that doubles."""
+    runs = tmp_path / "runs"
+    clock = Clock()
+    command = KeyCommand(f"sh -c 'echo ran >> {runs}; exit 1'", profile="p", clock=clock)
+
+    def times_run() -> int:
+        return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+    for _ in range(3):
+        with pytest.raises(ConfigError):
+            await command.key()
+    assert times_run() == 1, "the failure is told again without running the command"
+    clock.now += key_command.FIRST_RETRY
+    with pytest.raises(ConfigError):
+        await command.key()
+    assert times_run() == 2, "run again once the wait is over"
+    clock.now += key_command.FIRST_RETRY
+    with pytest.raises(ConfigError):
+        await command.key()
+    assert times_run() == 2, "the second wait is twice as long"
+    command.retry()  # a refresh asked for
+    with pytest.raises(ConfigError):
+        await command.key()
+    assert times_run() == 3
+    key_command.forget(command.command)  # the profile edited
+    with pytest.raises(ConfigError):
+        await command.key()
+    assert times_run() == 4
