@@ -58,6 +58,7 @@ class Defaults(msgspec.Struct, kw_only=True):
     max_runs: int = 100_000
     request_deadline_seconds: float = 30.0  # a whole request, retries included
     max_answer_mb: float = 16.0  # one answer, decoded; a larger one is refused, not read
+    key_command_seconds: float = 30.0  # an api_key_cmd that gives no key by then is stopped
 
 
 class NotifySettings(msgspec.Struct, kw_only=True, frozen=True):
@@ -144,6 +145,8 @@ _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
         ("finished_refresh_seconds", lambda v: v <= DAY, _AT_MOST_A_DAY),
         ("request_deadline_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
         ("request_deadline_seconds", lambda v: v <= HOUR, "must be at most 3600 seconds (an hour)"),
+        ("key_command_seconds", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
+        ("key_command_seconds", lambda v: v <= HOUR, "must be at most 3600 seconds (an hour)"),
         ("max_answer_mb", lambda v: math.isfinite(v) and v > 0, "must be above 0"),
         ("max_answer_mb", lambda v: v <= MAX_ANSWER_MB,
          "must be at most 1024 (1 GiB, held in memory for one answer)"),

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtui.errors import ConfigError
+from runtui.safe_text import clipped
 from runtui.secret import Secret
 
 DEFAULT_TIMEOUT = 30.0
+STDERR_CHARS = 160  # of the command's first line of error output, in a message
 FIRST_RETRY = 30.0  # seconds before a failed command runs again unasked
 LONGEST_RETRY = 600.0
 
@@ -117,28 +119,59 @@ def forget(command: str | None = None) -> None:
 
 
 async def run(command: str, *, timeout: float, profile: str) -> Secret:
-    """Run `command` and return what it printed, trimmed. Errors never show its output."""
+    """Run `command` and return what it printed, trimmed. A failure says why (the timeout,
+    the exit code, the first line of the command's error output) but never what it printed:
+    that is the key."""
     where: dict[str, Any] = {"field": "api_key_cmd", "profile": profile}
     try:
         argv = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"api_key_cmd cannot be split into words ({exc})", **where) from None
+    try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, start_new_session=True)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"api_key_cmd could not run: {type(exc).__name__}", **where) from None
+        why = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"api_key_cmd could not start: {why}", **where) from None
     try:
         async with asyncio.timeout(timeout):
-            out, _err = await proc.communicate()
+            out, err = await proc.communicate()
     except TimeoutError:
         await _stop(proc)
-        raise ConfigError("api_key_cmd could not run: TimeoutExpired", **where) from None
+        raise ConfigError(f"api_key_cmd gave no key within {timeout:g} s "
+                          "([defaults] key_command_seconds) and was stopped", **where) from None
     except asyncio.CancelledError:
         await _stop(proc)
         raise
     value = out.decode("utf-8", errors="replace").strip()
-    if proc.returncode != 0 or not value:
-        raise ConfigError(f"api_key_cmd exited {proc.returncode} without a key", **where)
+    said = _error_line(err.decode("utf-8", errors="replace"), value)
+    code = proc.returncode
+    if code is not None and code < 0:
+        raise ConfigError(f"api_key_cmd was ended by {_signal_name(-code)}{said}", **where)
+    if code != 0:
+        raise ConfigError(f"api_key_cmd failed with exit code {code}{said}", **where)
+    if not value:
+        raise ConfigError(f"api_key_cmd printed no key{said}", **where)
     return Secret(value)
+
+
+def _error_line(stderr: str, printed: str) -> str:
+    """": <the first line of the command's error output>", harmless for a terminal and cut
+    short; nothing when it holds any line the command printed (that may be the key)."""
+    line = next((ln.strip() for ln in stderr.splitlines() if ln.strip()), "")
+    if not line:
+        return ""
+    if any(part.strip() and part.strip() in stderr for part in [printed, *printed.splitlines()]):
+        return " (its error output is not shown: it holds what the command printed)"
+    return ": " + clipped(line, STDERR_CHARS)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:

@@ -90,7 +90,8 @@ class Workspace:
             defaults = self.config.defaults
             self.providers[name] = registry.create(
                 profile, deadline=defaults.request_deadline_seconds,
-                max_bytes=int(defaults.max_answer_mb * 1_048_576))
+                max_bytes=int(defaults.max_answer_mb * 1_048_576),
+                key_timeout=defaults.key_command_seconds)
         return self.providers[name]
 
     def start_watching(self, names: list[str] | None = None) -> None:

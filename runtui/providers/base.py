@@ -21,7 +21,7 @@ import orjson
 from runtui.actions import ActionTable, looks_done, register_table
 from runtui.config import Profile, checked_key, resolve_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
-from runtui.key_command import KeyCommand
+from runtui.key_command import DEFAULT_TIMEOUT, KeyCommand
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
@@ -106,14 +106,14 @@ class Provider(abc.ABC):
 
     @classmethod
     def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
-                     deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES
-                     ) -> Provider:
+                     deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
+                     key_timeout: float = DEFAULT_TIMEOUT) -> Provider:
         """Build the adapter with its HTTP client and the profile's key; a key from a
         command comes when the first request needs it (it may take long)."""
         key_command: KeyCommand | None = None
         auth_for: Callable[[Secret], dict[str, str]] | None = None
         if profile.api_key_cmd:
-            key_command = KeyCommand(profile.api_key_cmd, profile=profile.name)
+            key_command = KeyCommand(profile.api_key_cmd, profile=profile.name, timeout=key_timeout)
             auth_headers: dict[str, str] = {}
 
             def auth_for(key: Secret) -> dict[str, str]:

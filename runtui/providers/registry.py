@@ -101,9 +101,12 @@ def provider_class(name: str) -> type[Provider]:
 
 
 def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
-           deadline: float | None = None, max_bytes: int | None = None) -> Provider:
+           deadline: float | None = None, max_bytes: int | None = None,
+           key_timeout: float | None = None) -> Provider:
     """Build the adapter for a profile (resolves its key; raises ConfigError). `deadline`
-    and `max_bytes` bound each request and answer ([defaults]; None: the built-in limits)."""
+    and `max_bytes` bound each request and answer, `key_timeout` its api_key_cmd
+    ([defaults]; None: the built-in limits)."""
+    from runtui.key_command import DEFAULT_TIMEOUT
     from runtui.providers.base import Provider
     from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES
 
@@ -112,7 +115,8 @@ def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = Non
         raise ConfigError(f"provider {profile.provider!r} is not a runtui Provider", field="provider")
     return cls.from_profile(profile, transport=transport,
                             deadline=DEFAULT_DEADLINE if deadline is None else deadline,
-                            max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
+                            max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                            key_timeout=DEFAULT_TIMEOUT if key_timeout is None else key_timeout)
 
 
 def check_settings(cfg: Config) -> None:

@@ -218,6 +218,8 @@ def test_a_profile_is_frozen_and_can_be_a_key_whatever_its_settings() -> None:
     ("defaults", "refresh_seconds", "1e308", "must be at most 86400 seconds (a day)"),
     ("defaults", "finished_refresh_seconds", "86401", "must be at most 86400 seconds (a day)"),
     ("defaults", "request_deadline_seconds", "1e308", "must be at most 3600 seconds (an hour)"),
+    ("defaults", "key_command_seconds", "3601", "must be at most 3600 seconds (an hour)"),
+    ("defaults", "key_command_seconds", "0", "must be above 0"),
     ("defaults", "page_size", "9223372036854775807", "must be 1 to 1000"),
     ("defaults", "page_size", "0", "must be 1 to 1000"),
     ("defaults", "max_runs", "-1", "must be 1 to 10000000"),

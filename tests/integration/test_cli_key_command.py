@@ -1,0 +1,78 @@
+"""What the CLI says when a profile's `api_key_cmd` fails: how long it waited, the exit
+code, the first line of the command's error output; never what it printed (the key). The
+profiles whose keys come do not wait on the one that hangs, and it is not left running."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from tests.cli_result import invoke
+from tests.integration.conftest import Sim
+
+KEY = "sekrit-key-4711"
+
+
+def script(path: Path, body: str) -> Path:
+    path.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    path.chmod(0o700)
+    return path
+
+
+def config_with_key_commands(sim: Sim, tmp_path: Path) -> Path:
+    base = sim.url + "/edges/v1"
+    commands = {
+        "stuck": script(tmp_path / "stuck.sh", f"echo $$ > {tmp_path / 'stuck.pid'}\nsleep 30\necho {KEY}\n"),
+        "fails": script(tmp_path / "fails.sh", f"echo {KEY}\n"
+                        "printf 'vault sealed \\033]52;c;eA==\\007 try unseal\\nmore\\n' >&2\nexit 3\n"),
+        "echoes": script(tmp_path / "echoes.sh", f"echo {KEY}\necho 'bad key: {KEY}' >&2\nexit 1\n"),
+        "silent": script(tmp_path / "silent.sh", "exit 0\n"),
+    }
+    text = sim.config_path.read_text(encoding="utf-8").replace(
+        "[defaults]\n", "[defaults]\nkey_command_seconds = 1.5\n")
+    assert "key_command_seconds" in text
+    for name, path in commands.items():
+        text += f'\n[profiles.{name}]\nprovider = "edges"\nbase_url = "{base}"\napi_key_cmd = "{path}"\n'
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    return config
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_key_command_failures_say_why_and_never_the_key(sim: Sim, tmp_path: Path) -> None:
+    config = config_with_key_commands(sim, tmp_path)
+    started = time.monotonic()
+    result = invoke(config, "runs", "list")
+    took = time.monotonic() - started
+    assert result.code != 0
+    lines = {name: [ln for ln in result.err.splitlines() if f"profile '{name}'" in ln]
+             for name in ("stuck", "fails", "echoes", "silent")}
+    assert any("gave no key within 1.5 s ([defaults] key_command_seconds)" in ln for ln in lines["stuck"])
+    assert any("failed with exit code 3: vault sealed ␛]52;c;eA==␇ try unseal" in ln
+               for ln in lines["fails"]), result.err
+    assert not any("more" in ln for ln in lines["fails"]), "only the first line"
+    assert any("failed with exit code 1 (its error output is not shown" in ln for ln in lines["echoes"])
+    assert any("printed no key" in ln for ln in lines["silent"])
+    assert KEY not in result.out and KEY not in result.err
+    assert "\x1b" not in result.err
+    # the profiles whose keys come from the environment are listed, and did not wait
+    # for the stuck command beyond its own time (30 s each, one after the other, before)
+    assert "edges-sim" in result.out and "wexa-sim" in result.out
+    assert took < 10
+    pid = int((tmp_path / "stuck.pid").read_text())
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # killed already: the kernel ends it in a moment
+    assert not alive(pid), "the stuck command was not left running"
+    with_json = invoke(config, "runs", "list", "--json")
+    assert KEY not in with_json.out and KEY not in with_json.err
+    assert os.environ.get("RUNTUI_SIM_EDGES_KEY"), "the sim's keys stay in the environment"
