@@ -72,6 +72,7 @@ class KeyCommand:
             raise failed.error
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"key:{self.profile}")
+            self._task.add_done_callback(_told)
         # Shielded: a request given up (a closed detail pane) does not kill the run the
         # others wait on; `aclose` does.
         return await asyncio.shield(self._task)
@@ -105,6 +106,13 @@ class KeyCommand:
         _FAILURES.pop(self.command, None)
         _KEYS[self.command] = value
         return value
+
+
+def _told(task: asyncio.Task[Secret]) -> None:
+    """A failure nobody waits for any more (its requests were given up) is kept in
+    `_FAILURES`, not reported by asyncio as an exception never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def forget(command: str | None = None) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +69,23 @@ async def test_a_failed_command_is_not_run_again_until_its_wait_is_over(tmp_path
     with pytest.raises(ConfigError):
         await command.key()
     assert times_run() == 4
+
+
+async def test_a_failure_nobody_waits_for_any_more_is_not_reported_as_lost() -> None:
+    """A request given up (a pane closed) leaves the command running for the others; when it
+    then fails with no one waiting, its failure is kept, not logged by asyncio as an
+    exception never retrieved (noise on the terminal under the TUI)."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    command = KeyCommand("sh -c 'exit 1'", profile="p")
+    waiter = loop.create_task(command.key())
+    while not command.running:
+        await asyncio.sleep(0)
+    waiter.cancel()
+    while command.running:
+        await asyncio.sleep(0.01)
+    gc.collect()
+    assert reported == []
+    with pytest.raises(ConfigError, match="exit code 1"):
+        await command.key()  # the kept failure
