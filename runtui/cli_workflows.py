@@ -9,6 +9,7 @@ config, 3 not allowed (the platform has no such action, or not in this state).
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,8 @@ from runtui.cli_output import (
     say_json,
     table,
 )
-from runtui.errors import NotAllowed
-from runtui.model import Action, Kind, RunDetail
+from runtui.errors import KeyUnavailable, NotAllowed
+from runtui.model import Action, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
     from runtui.engine.workflows import WorkflowRow
@@ -78,12 +79,22 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
     book = WorkflowBook(ws)
     stats = WorkflowStats()
 
+    async def runs_of(name: str) -> list[Run]:
+        """The profile's recent runs; a profile with no key is a note, as a broken one."""
+        provider = book.provider_of(name)
+        if provider is None:
+            return []
+        try:
+            return await recent_runs(provider, start)
+        except KeyUnavailable as exc:
+            book.notes[name] = exc.detail
+            return []
+
     async def main() -> list[WorkflowRow]:
         try:
-            for name in names:
-                provider = book.provider_of(name)
-                if provider is not None:
-                    stats.feed(await recent_runs(provider, start))
+            # All at once: a profile whose key command hangs holds up none of the others.
+            for found in await asyncio.gather(*(runs_of(name) for name in names)):
+                stats.feed(found)
             figures = stats.figures(window, now.timestamp())
             await book.load_triggers(names)
             await book.load_counts(names, [f.key for f in figures], window, now)

@@ -76,3 +76,12 @@ def test_key_command_failures_say_why_and_never_the_key(sim: Sim, tmp_path: Path
     with_json = invoke(config, "runs", "list", "--json")
     assert KEY not in with_json.out and KEY not in with_json.err
     assert os.environ.get("RUNTUI_SIM_EDGES_KEY"), "the sim's keys stay in the environment"
+
+
+def test_workflows_list_goes_on_without_the_profile_whose_key_command_hangs(sim: Sim, tmp_path: Path) -> None:
+    config = config_with_key_commands(sim, tmp_path)
+    result = invoke(config, "workflows", "list", "-p", "stuck", "-p", "edges-sim", "-p", "wexa-sim")
+    assert result.code == 0, result.err
+    assert "edges-sim" in result.out and "wexa-sim" in result.out
+    assert "runtui: stuck:" in result.err and "gave no key within 1.5 s" in result.err
+    assert KEY not in result.out + result.err
