@@ -94,6 +94,13 @@ class Workspace:
                 key_timeout=defaults.key_command_seconds)
         return self.providers[name]
 
+    def waits_for_key(self, name: str) -> bool:
+        """The profile's key command has not given its key (it runs, or failed): its reads
+        wait for it or fail. Reads a face can do without (inboxes) leave the profile to its
+        watcher, which says so, rather than wait up to the command's timeout in line."""
+        provider = self.providers.get(name)
+        return provider is not None and provider.http.waits_for_key
+
     def start_watching(self, names: list[str] | None = None) -> None:
         defaults = self.config.defaults
         for name in names or self.profile_names:

@@ -257,6 +257,8 @@ class Alerts:
         """Profiles whose adapter lists requests apart from runs, or sees account trouble."""
         names = []
         for name in self.workspace.profile_names:
+            if self.workspace.waits_for_key(name):
+                continue  # its watcher waits for the key and says so; the others are read now
             try:
                 provider = self.workspace.provider(name)
             except RuntuiError:

@@ -73,3 +73,27 @@ async def test_a_hung_key_command_holds_up_only_its_profile_and_q_quits(tui_sim:
     while live_in_group(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)  # the kill is sent; the kernel takes a moment to end them
     assert live_in_group(pgid) == [], "no process of the key command is left"
+
+
+async def test_inboxes_are_read_while_a_key_command_hangs(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """The attention poll reads each profile's inbox in turn: one waiting on a hung key
+    command held every later profile's inbox back for the command's whole timeout."""
+    pid_file = tmp_path / "key-command.pid"
+    wexa = tui_sim.config_path.read_text(encoding="utf-8").split("[profiles.wexa-sim]\n")[1].split("\n\n")[0]
+    settings = "\n".join(ln for ln in wexa.splitlines() if not ln.startswith("api_key_env"))
+    config = tmp_path / "config.toml"
+    config.write_text(tui_sim.config_path.read_text(encoding="utf-8")
+                      + f"\n[profiles.aaa-hung]\n{settings}\n"
+                      + f"api_key_cmd = \"sh -c 'echo $$ > {pid_file}; sleep 30'\"\n", encoding="utf-8")
+    config.chmod(0o600)
+    before = tui_sim.count("GET /wexa/inbox")
+    ws = Workspace.load(config)
+    app = RuntuiApp(ws)
+    async with app.run_test(size=(160, 36)) as pilot:
+        await wait_for(pilot, lambda: pid_file.exists() and pid_file.read_text().strip() != "",
+                       what="the key command started")
+        await wait_for(pilot, lambda: tui_sim.count("GET /wexa/inbox") > before,
+                       what="wexa-sim's inbox read")
+        assert ws.health["aaa-hung"].state is HealthState.LOADING, "still waiting for its key"
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.return_code == 0, timeout=5, what="quit")
