@@ -50,15 +50,18 @@ class TaskPoller:
             self._task = None
 
     async def poll_once(self) -> None:
-        for name, provider in self.providers.items():
-            try:
-                tasks = await provider.list_runs(ListQuery(kind=Kind.TASK, limit=self.limit))
-            except RuntuiError as exc:
-                self.on_error(name, exc)  # the profile's rows stay as they were
-                continue
-            self.store.upsert(tasks)
-            if self.limit is None or len(tasks) < self.limit:
-                self.store.drop_missing(name, {t.key for t in tasks})
+        """Every profile at once: one whose key command hangs holds back none of the others."""
+        await asyncio.gather(*(self._read(name, provider) for name, provider in self.providers.items()))
+
+    async def _read(self, name: str, provider: Provider) -> None:
+        try:
+            tasks = await provider.list_runs(ListQuery(kind=Kind.TASK, limit=self.limit))
+        except RuntuiError as exc:
+            self.on_error(name, exc)  # the profile's rows stay as they were
+            return
+        self.store.upsert(tasks)
+        if self.limit is None or len(tasks) < self.limit:
+            self.store.drop_missing(name, {t.key for t in tasks})
 
     async def _loop(self) -> None:
         while True:
