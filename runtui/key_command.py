@@ -69,7 +69,8 @@ class KeyCommand:
             return known
         failed = _FAILURES.get(self.command)
         if failed is not None and self.clock() < failed.until and self._task is None:
-            raise failed.error
+            # A new error each time: one raised again and again grows its traceback.
+            raise ConfigError(failed.error.detail, field="api_key_cmd", profile=self.profile)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"key:{self.profile}")
             self._task.add_done_callback(_told)

@@ -89,3 +89,19 @@ async def test_a_failure_nobody_waits_for_any_more_is_not_reported_as_lost() -> 
     assert reported == []
     with pytest.raises(ConfigError, match="exit code 1"):
         await command.key()  # the kept failure
+
+
+async def test_a_kept_failure_told_many_times_does_not_grow() -> None:
+    """Each poll of a profile whose command failed is told the failure again: the same
+    exception raised again and again kept every earlier traceback."""
+    command = KeyCommand("sh -c 'exit 1'", profile="p")
+    depths = []
+    for _ in range(5):
+        try:
+            await command.key()
+        except ConfigError as exc:
+            depth, tb = 0, exc.__traceback__
+            while tb is not None:
+                depth, tb = depth + 1, tb.tb_next
+            depths.append(depth)
+    assert len(set(depths[1:])) == 1, depths
