@@ -101,6 +101,12 @@ class Workspace:
         provider = self.providers.get(name)
         return provider is not None and provider.http.waits_for_key
 
+    def retry_key(self, name: str) -> None:
+        """Asked for (a profile tested): its key command runs again even after a failure."""
+        provider = self.providers.get(name)
+        if provider is not None:
+            provider.http.retry_key()
+
     def start_watching(self, names: list[str] | None = None) -> None:
         defaults = self.config.defaults
         for name in names or self.profile_names:

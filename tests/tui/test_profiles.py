@@ -799,3 +799,31 @@ async def test_j_and_k_move_in_the_profiles_table(tmp_path: Path) -> None:
         assert table.cursor_row == start + 1
         await pilot.press("k")
         assert table.cursor_row == start
+
+
+async def test_test_runs_a_key_command_that_failed_again(tmp_path: Path) -> None:
+    """A failed key command is told again without running for a while; a test asked for
+    (`t`) runs it again, so a fixed vault is seen at once."""
+    runs, unlocked = tmp_path / "runs", tmp_path / "unlocked"
+    command = f"sh -c 'echo ran >> {runs}; test -e {unlocked} && echo the-key || exit 1'"
+    path = write(tmp_path, f"""
+[profiles.vault]
+provider = "edges"
+base_url = "http://127.0.0.1:{free_port()}/v1"
+api_key_cmd = "{command}"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        await select_row(pilot, screen, "vault")
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["vault"]
+        assert not ok and "exit code 1" in text, text
+        unlocked.touch()
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["vault"]
+        assert len(runs.read_text().splitlines()) == 2, "run again when asked"
+        assert "api_key_cmd" not in text and ("network" in text or "timeout" in text), text
+        assert "the-key" not in screen_text(app)
