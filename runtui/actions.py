@@ -30,6 +30,15 @@ class Decision(msgspec.Struct, frozen=True):
         return self.allowed
 
 
+class Interim(msgspec.Struct, frozen=True):
+    """A raw state an action's read-back may show on its way to the asked end (Prefect's
+    CANCELLING after a cancel): said as `word` ("cancelling") with `why`, so a successful
+    action never reads as its common status ("running"), which looks like a failure."""
+
+    word: str
+    why: str
+
+
 class ActionTable(msgspec.Struct, frozen=True):
     """Raw status (case-insensitive) -> actions a run in that status accepts.
 
@@ -48,6 +57,8 @@ class ActionTable(msgspec.Struct, frozen=True):
     workflow-level actions it takes. Empty: the platform has no workflow-level control."""
     workflow_note: str = ""
     """What a workflow-level pause means on this platform, or why there is none."""
+    interim: Mapping[Action, Mapping[str, Interim]] = msgspec.field(default_factory=dict)
+    """Action -> raw status (any case) that means "on its way to the end it asked for"."""
     _lower: Mapping[Kind, Mapping[str, frozenset[Action]]] = msgspec.field(default_factory=dict)
     """`per_kind` with its raw statuses in lower case, built from it (whatever is passed)."""
 
@@ -71,6 +82,16 @@ class ActionTable(msgspec.Struct, frozen=True):
         if common and all(s.lower() in common for s in raw):
             return [c.value for c in sorted({common[s.lower()] for s in raw})]
         return raw
+
+
+def interim_of(action: Action, run: Run) -> Interim | None:
+    """What `run`'s raw status means right after `action`, when it is on its way to the end
+    the action asked for rather than there yet (the platform's table says which)."""
+    table = table_for(run.provider)
+    if table is None:
+        return None
+    found = {s.lower(): i for s, i in table.interim.get(action, {}).items()}
+    return found.get(_norm(run.raw_status))
 
 
 def _norm(raw: str | None) -> str:

@@ -50,7 +50,7 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
             out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
         say_json(out)
     else:
-        state = f" -> {display.status_text(result.run)} [{result.run.raw_status}]" if result.run else ""
+        state = f" -> {_state_after(result.action, result.run)}" if result.run else ""
         run_id = run_id or result.new_run_id or (result.run.id if result.run else "") or subject or ""
         if result.new_run_id:  # execute and retry make a run: say which one
             run_id = f"{subject or run_id}: new run {result.new_run_id}"
@@ -63,6 +63,11 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
         if hint is not None:
             say(f"runtui: {hint}", err=True)
     sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
+
+
+def _state_after(action: Action, run: Run) -> str:
+    """`⏸ paused [PAUSED]`, or what a state on its way to the asked end means."""
+    return display.interim_text(action, run) or f"{display.status_text(run)} [{run.raw_status}]"
 
 
 def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind, as_json: bool,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from runtui.model import Run, Status
+from runtui.actions import interim_of
+from runtui.model import Action, Run, Status
 from runtui.safe_text import one_line
 
 SYMBOL: dict[Status, str] = {
@@ -32,6 +33,16 @@ def status_text(run: Run) -> str:
     if run.status is Status.UNKNOWN:
         word += f" ({one_line(run.raw_status)})" if run.raw_status else " (no status)"
     return f"{SYMBOL[run.status]} {word}"
+
+
+def interim_text(action: Action, run: Run) -> str | None:
+    """What `run` is doing when the state an action left it in is on its way to the asked
+    end (`cancelling (CANCELLING: the worker stops it)`), for the action's outcome line:
+    the common status it maps to ("running") read as a failure. None for any other state."""
+    step = interim_of(action, run)
+    if step is None:
+        return None
+    return f"{step.word} ({one_line(run.raw_status or '')}: {step.why})"
 
 
 def short_status_text(run: Run) -> str:

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from runtui.actions import ActionTable
+from runtui.actions import ActionTable, Interim
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import (
@@ -113,6 +113,10 @@ PREFECT = ActionTable(
     workflow_rules={"active": frozenset({A.PAUSE}), "paused": frozenset({A.RESUME})},
     workflow_note="Prefect pauses a deployment's schedules and drops its runs scheduled "
                   "but not started",
+    # CANCELLING reads as running (STATUS_TABLE): right after a cancel it means the cancel
+    # was taken and the process is being stopped, not that the cancel failed.
+    interim={A.CANCEL: {"CANCELLING": Interim(
+        "cancelling", "its worker or serve process stops the flow, then it reads cancelled")}},
 )
 
 # What the run may be in after an action for it to have worked. A REJECT can still be a

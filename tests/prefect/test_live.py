@@ -93,6 +93,18 @@ def test_cli_cancels_a_running_run(prefect_server: PrefectServer) -> None:
     assert ("CANCELLING", "Cancelling") in prefect_server.states(run_id)
 
 
+def test_cli_cancel_says_the_run_is_being_cancelled_not_running(prefect_server: PrefectServer) -> None:
+    """CANCELLING maps to running; right after a cancel it means the cancel was taken."""
+    run_id = prefect_server.create_run("slow", {"seconds": 120})
+    prefect_server.wait_type(run_id, "RUNNING", timeout=60)
+    res = prefect_server.cli("runs", "cancel", run_id, "-p", PROFILE, "-y")
+    assert res.code == 0, res.err
+    line = res.out.strip()
+    assert "▶ running" not in line
+    assert ": ok -> cancelling (CANCELLING: " in line or "⊘ cancelled [CANCELLED]" in line, line
+    prefect_server.wait_type(run_id, "CANCELLED", timeout=60)
+
+
 def test_cancel_of_a_scheduled_run_is_done_although_prefect_answers_reject(
         prefect_server: PrefectServer) -> None:
     """CANCELLING on a run without a process: Prefect answers REJECT and cancels it at once."""
@@ -234,6 +246,10 @@ async def test_tui_cancels_the_cursor_run(prefect_server: PrefectServer) -> None
         await pilot.press("c")
         await _wait_ui(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", "confirm dialog")
         await pilot.press("y")
+        toast = await _wait_ui(pilot, lambda: next((f"{n.title}: {n.message}" for n in app._notifications
+                                                     if n.title.startswith("cancel")), None),
+                               "the cancel's outcome toast")
+        assert "→ running" not in toast and ("cancelling (CANCELLING: " in toast or "cancelled" in toast)
         await _wait_rest(pilot, prefect_server, run_id, {"CANCELLED"})
 
         def shown_cancelled() -> bool:

@@ -105,3 +105,18 @@ def test_a_provider_never_loaded_has_no_actions_and_says_so() -> None:
     verdict = decide(run("nowhere", "running"), Action.CANCEL)
     assert not verdict
     assert verdict.reason == "no actions known for provider 'nowhere'"
+
+
+def test_a_state_on_its_way_to_the_asked_end_is_said_as_such() -> None:
+    """A table's interim states are said by what they mean after that action, in any case;
+    the same state after another action, or a state the table does not name, is not."""
+    from runtui.actions import ActionTable, Interim, register_table
+    from runtui.display import interim_text
+
+    register_table(ActionTable(provider="interim-fake", per_kind={Kind.RUN: {}},
+                               interim={Action.CANCEL: {"Stopping": Interim("cancelling", "it stops soon")}}))
+    stopping = run("interim-fake", "STOPPING")
+    assert interim_text(Action.CANCEL, stopping) == "cancelling (STOPPING: it stops soon)"
+    assert interim_text(Action.PAUSE, stopping) is None
+    assert interim_text(Action.CANCEL, run("interim-fake", "RUNNING")) is None
+    assert interim_text(Action.CANCEL, run("nobody", "STOPPING")) is None

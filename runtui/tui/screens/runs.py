@@ -770,7 +770,10 @@ class RunsScreen(Screen[None]):
         self.table.set_pending(run.key, False)
 
     def _report(self, result: ActionResult, run: Run) -> None:
-        state = f" → {result.run.status.value} ({result.run.raw_status})" if result.run else ""
+        state = ""
+        if result.run is not None:
+            state = " → " + (display.interim_text(result.action, result.run)
+                             or f"{result.run.status.value} ({result.run.raw_status})")
         title = f"{result.action.value} {display.short_id(run.id)}"  # a full id split the title
         if result.uncertain and result.ok:
             # The answer was lost, but the run as read back shows the action took effect.
