@@ -59,6 +59,10 @@ class ActionTable(msgspec.Struct, frozen=True):
     """What a workflow-level pause means on this platform, or why there is none."""
     interim: Mapping[Action, Mapping[str, Interim]] = msgspec.field(default_factory=dict)
     """Action -> raw status (any case) that means "on its way to the end it asked for"."""
+    caveats: Mapping[Action, str] = msgspec.field(default_factory=dict)
+    """Action -> what the platform really does with it where that is not what its name
+    promises (Prefect's pause does not stop the flow's code): said before it is sent,
+    with its outcome, and in the command's help. Not a refusal (`notes` are)."""
     _lower: Mapping[Kind, Mapping[str, frozenset[Action]]] = msgspec.field(default_factory=dict)
     """`per_kind` with its raw statuses in lower case, built from it (whatever is passed)."""
 
@@ -92,6 +96,12 @@ def interim_of(action: Action, run: Run) -> Interim | None:
         return None
     found = {s.lower(): i for s, i in table.interim.get(action, {}).items()}
     return found.get(_norm(run.raw_status))
+
+
+def caveat_of(action: Action, provider: str) -> str | None:
+    """What `provider`'s platform does with `action` that its name does not promise."""
+    table = table_for(provider)
+    return None if table is None else table.caveats.get(action)
 
 
 def _norm(raw: str | None) -> str:

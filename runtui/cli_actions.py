@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from runtui import display
+from runtui.actions import caveat_of
 from runtui.cli_args import ID, PROFILE_OF_ID_HELP
 from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_ids import Resolved, resolve
@@ -31,11 +32,13 @@ ID_HELP = "the full id, or the start of it the table shows (a unique prefix)"
 
 def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
            subject: str | None = None, profile: str | None = None, hint: str | None = None,
-           verb: str | None = None) -> None:
+           verb: str | None = None, caveat: str | None = None) -> None:
     """The outcome of one action on `run_id` (the id the user named), or of a start of
     `subject` (a workflow): a failed start names the workflow, never an empty id. `hint`:
     what to do instead, said after the error (in JSON: its "hint"). `verb`: what the user
-    did when the platform carries it as another action (an answer or a reject is a resume)."""
+    did when the platform carries it as another action (an answer or a reject is a resume).
+    `caveat`: what the platform really does with the action (Prefect's pause stops no code),
+    said after a success on the outcome line itself (in JSON: its "caveat")."""
     verb = verb or result.action.value
     if as_json:
         # A start acts on no run: its run_id is the run it made.
@@ -46,6 +49,8 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
                                "run": result.run.to_json() if result.run else None}
         if hint is not None:
             out["hint"] = hint
+        if caveat is not None and result.ok:
+            out["caveat"] = caveat
         if not result.ok:
             out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
         say_json(out)
@@ -57,7 +62,8 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
             verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
-        say(f"{verb} {cell(run_id)}: {verdict}{cell(state)}")
+        said = f"; {caveat}" if caveat is not None and result.ok else ""
+        say(f"{verb} {cell(run_id)}: {verdict}{cell(state)}{said}")
         if result.message and (not result.ok or result.uncertain):
             say(f"runtui: {result.message}", err=True)
         if hint is not None:
@@ -71,33 +77,37 @@ def _state_after(action: Action, run: Run) -> str:
 
 
 def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind, as_json: bool,
-         asks: bool) -> None:
+         may_ask: bool) -> None:
+    """`may_ask`: a person is at the terminal and did not say --yes. A destructive action is
+    asked, and so is one whose platform does something its name does not promise (the
+    question says what), once it is known to be allowed."""
     ws = workspace_of(obj)
 
     async def read(provider: Provider, full_id: str) -> Run:
         return await provider.get_summary(full_id, kind)
 
-    async def main() -> tuple[Resolved[Run], ActionResult, str | None]:
+    async def main() -> tuple[Resolved[Run], ActionResult, str | None, str | None]:
         try:
             # Read the run first: the controller asks the allowed-actions table with
             # its current state and refuses (exit 3) before anything is sent. A short id
             # names one run or none (ambiguous: exit 2 listing the matches).
             found = await resolve(ws, run_id, kind, read, profile)
             run = found.value
-            if asks:
+            caveat = caveat_of(action, run.provider)
+            if may_ask and (action.destructive or caveat is not None):
                 ws.controller.check(found.provider, run, action)  # refused: never asked (exit 3)
-                if not confirm(_question(action, run, found.profile)):
+                if not confirm(_question(action, run, found.profile, caveat)):
                     raise Declined(declined(action.value))
             result = await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
             hint = None
             if action is Action.RESUME and not result.ok and not result.uncertain:
                 hint = await _answer_hint(found.provider, run, found.full_id, found.profile)
-            return found, result, hint
+            return found, result, hint, caveat
         finally:
             await ws.aclose()
 
-    found, result, hint = run_async(main())
-    report(result, as_json, found.full_id, profile=found.profile, hint=hint)
+    found, result, hint, caveat = run_async(main())
+    report(result, as_json, found.full_id, profile=found.profile, hint=hint, caveat=caveat)
 
 
 async def _answer_hint(provider: Provider, run: Run, full_id: str, profile: str) -> str | None:
@@ -119,11 +129,51 @@ async def _answer_hint(provider: Provider, run: Run, full_id: str, profile: str)
     return f"it waits for an answer: see what it asks with `{command} --show`, answer with {then}"
 
 
-def _question(action: Action, run: Run, profile: str) -> str:
-    """The confirmation of a destructive action. A summary read may not carry the workflow
+def _question(action: Action, run: Run, profile: str, caveat: str | None = None) -> str:
+    """The confirmation of a destructive action, or of one the platform carries out otherwise
+    than its name says (then what it does). A summary read may not carry the workflow
     (Edges'): then it is left out, never said to be "no workflow"."""
     about = ", ".join(cell(part) for part in (run.workflow, run.status.value) if part)
-    return f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}? This cannot be undone"
+    asked = f"{action.value} {cell(run.id)} ({about}) on {cell(profile)}?"
+    if caveat is not None:
+        asked += f" {caveat}."
+    return f"{asked} This cannot be undone" if action.destructive else asked
+
+
+class CaveatsCommand(click.Command):
+    """An action's command whose help ends with what each installed platform does with the
+    action where that is not what its name promises (the adapters' tables say it)."""
+
+    action: Action | None = None
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        said = self.action and _caveats(self.action)
+        if said:
+            formatter.write_paragraph()
+            formatter.write_text("Where a platform does it differently:")
+            with formatter.indentation():
+                for line in said:
+                    formatter.write_paragraph()
+                    formatter.write_text(line)
+
+
+def _caveats(action: Action) -> list[str]:
+    """`<label>: <caveat>` for every installed adapter that has one for `action` (loading
+    an adapter registers its table); one that fails to load is left out of a help text."""
+    from runtui.errors import ConfigError
+    from runtui.providers import registry
+
+    found: list[str] = []
+    for name in sorted(registry.available()):
+        try:
+            cls = registry.provider_class(name)
+        except ConfigError:
+            continue
+        caveat = caveat_of(action, name)
+        if caveat:  # it may name its platform itself
+            found.append(f"{caveat}." if caveat.startswith(cls.label) else f"{cls.label}: {caveat}.")
+    return found
 
 
 class Declined(NotAllowed):
@@ -138,14 +188,17 @@ def _interactive() -> bool:
 def action_command(group: click.Group, action: Action, kind: Kind, help_text: str) -> None:
     noun = "TASK_ID" if kind is Kind.TASK else "RUN_ID"
 
-    @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.")
+    @group.command(action.value, help=f"{help_text} {noun}: {ID_HELP}.", cls=CaveatsCommand)
     @click.argument("run_id", metavar=noun, type=ID)
     @click.option("--profile", "-p", default=None, help=PROFILE_OF_ID_HELP)
     @click.option("--json", "as_json", is_flag=True,
                   help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
-                  help="Do not ask (destructive actions ask on a terminal; never without one).")
+                  help="Do not ask (destructive actions, and those a platform does otherwise "
+                       "than their name says, ask on a terminal; never without one).")
     @click.pass_obj
     def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
-        asks = action.destructive and not assume_yes and _interactive()
-        _act(obj, run_id, profile, action, kind, as_json, asks)
+        _act(obj, run_id, profile, action, kind, as_json, not assume_yes and _interactive())
+
+    assert isinstance(command, CaveatsCommand)
+    command.action = action

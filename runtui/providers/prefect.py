@@ -115,8 +115,23 @@ PREFECT = ActionTable(
                   "but not started",
     # CANCELLING reads as running (STATUS_TABLE): right after a cancel it means the cancel
     # was taken and the process is being stopped, not that the cancel failed.
-    interim={A.CANCEL: {"CANCELLING": Interim(
-        "cancelling", "its worker or serve process stops the flow, then it reads cancelled")}},
+    interim={
+        A.CANCEL: {"CANCELLING": Interim(
+            "cancelling", "its worker or serve process stops the flow, then it reads cancelled")},
+        # resume of a suspended run: SCHEDULED "Resuming" (a self-paused one goes RUNNING)
+        A.RESUME: {"SCHEDULED": Interim(
+            "rescheduled", "the flow runs again from its start once a worker or serve process "
+                           "picks it up")},
+    },
+    # A pause set from outside is a suspend (PAUSED "Suspended", pause_reschedule). Prefect
+    # stops nothing then: the flow's process notices it (an observer, deployment runs only)
+    # and exits at its next orchestration point (a task or subflow starting, or the flow
+    # returning, its result then dropped); the server refuses those tasks meanwhile. A
+    # cancel of a suspended run is set CANCELLED at once ("no infrastructure to terminate").
+    caveats={A.PAUSE: "Prefect suspends the run: its code keeps running until it starts its next "
+                      "task or subflow (a flow that starts none runs to its end, its result "
+                      "dropped); resume runs the flow again from its start, and a cancel marks "
+                      "it cancelled without stopping code still running"},
 )
 
 # What the run may be in after an action for it to have worked. A REJECT can still be a

@@ -107,6 +107,16 @@ FLOWS_PY = textwrap.dedent(
     @flow(log_prints=True)
     def failer() -> None:
         raise RuntimeError("boom from the failer flow")
+
+
+    @flow
+    def ticker(seconds: int = 60) -> str:
+        from prefect import get_run_logger
+        logger = get_run_logger()
+        for i in range(seconds * 2):
+            logger.info("tick %d", i)
+            time.sleep(0.5)
+        return "ticked"
     '''
 ).lstrip()
 
@@ -122,6 +132,7 @@ DEPLOYMENTS: dict[str, dict[str, Any]] = {
     "failer": {},
     "asker": {},
     "talker": {"lines": _int_param("lines", 3)},
+    "ticker": {"seconds": _int_param("seconds", 60)},  # logs twice a second, starts no task
 }
 
 

@@ -196,6 +196,69 @@ def test_a_stale_action_surfaces_prefects_reason(prefect_server: PrefectServer) 
 # ---- the TUI ----------------------------------------------------------------------------
 
 
+def _ticks_after(srv: PrefectServer, run_id: str, after: str) -> list[str]:
+    body = {"logs": {"flow_run_id": {"any_": [run_id]}, "timestamp": {"after_": after}}}
+    return [log["message"] for log in srv.call("POST", "/logs/filter", body) if "tick" in log["message"]]
+
+
+def test_pause_says_prefect_stops_no_code_and_the_code_indeed_runs_on(
+        prefect_server: PrefectServer) -> None:
+    """Prefect's suspend stops nothing: a flow that starts no task logs on after it. The
+    outcome line (and its JSON) says so, since nothing else would."""
+    run_id = prefect_server.create_run("ticker", {"seconds": 15})
+    prefect_server.wait_for(run_id, lambda r: r["state_type"] == "RUNNING"
+                            and bool(_ticks_after(prefect_server, run_id, r["start_time"])),
+                            "running and ticking", timeout=60)
+    res = prefect_server.cli("runs", "pause", run_id, "-p", PROFILE)
+    assert res.code == 0, res.err
+    line = res.out.strip()
+    assert ": ok -> ⏸ paused [PAUSED]; Prefect suspends the run: its code keeps running until" in line
+    assert "resume runs the flow again from its start" in line
+    paused = prefect_server.flow_run(run_id)
+    assert paused["state_name"] == "Suspended"
+    since = paused["state"]["timestamp"]
+    prefect_server.wait_for(run_id, lambda _r: len(_ticks_after(prefect_server, run_id, since)) >= 3,
+                            "still logging ticks while suspended", timeout=30)
+    assert prefect_server.flow_run(run_id)["state_type"] == "PAUSED"  # and it still reads paused
+    resumed = prefect_server.cli("runs", "resume", run_id, "-p", PROFILE)
+    assert resumed.code == 0, resumed.err
+    assert ": ok -> rescheduled (SCHEDULED: the flow runs again from its start" in resumed.out
+    prefect_server.call("POST", f"/flow_runs/{run_id}/set_state",
+                        {"state": {"type": "CANCELLING"}, "force": True})  # leave nothing running
+
+
+async def test_tui_pause_asks_first_saying_prefect_stops_no_code(prefect_server: PrefectServer) -> None:
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.app import RuntuiApp
+    from runtui.tui.screens.confirm import ConfirmScreen
+    from runtui.tui.screens.runs import RunsScreen
+
+    run_id = prefect_server.create_run("slow", {"seconds": 120})
+    prefect_server.wait_type(run_id, "RUNNING", timeout=60)
+    app = RuntuiApp(Workspace.load(prefect_server.config_path))
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen,
+                                    "the runs screen")
+            assert isinstance(screen, RunsScreen)
+            run = await _wait_ui(pilot, lambda: next((r for r in screen.table.visible_runs()
+                                                      if r.id == run_id and r.raw_status == "RUNNING"),
+                                                     None), "the running run")
+            screen.table.move_cursor_to(run.key)
+            await pilot.pause()
+            await pilot.press("p")
+            asked = await _wait_ui(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen,
+                                   "the pause asked first")
+            assert isinstance(asked, ConfirmScreen)
+            assert "Prefect suspends the run: its code keeps running until" in asked.question
+            assert "cannot be undone" not in asked.question
+            await pilot.press("n")
+            await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen), "back on the runs")
+            assert prefect_server.flow_run(run_id)["state_type"] == "RUNNING"  # nothing was sent
+    finally:
+        prefect_server.call("POST", f"/flow_runs/{run_id}/set_state", {"state": {"type": "CANCELLING"}})
+
+
 async def _wait_ui(pilot: Any, check: Any, what: str, timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:

@@ -444,3 +444,21 @@ def test_step_key_is_the_task_name_without_the_per_run_suffix() -> None:
     ])
     assert [s.name for s in steps] == ["step-2d5", "child-0", "fetch eu", "lonely"]
     assert [s.key for s in steps] == ["step", "child", "fetch-3e0", None]
+
+
+def test_pause_help_says_what_prefects_pause_does() -> None:
+    """The table's caveat reaches `runs pause --help`; other actions' help has none."""
+    said = CliRunner().invoke(cli, ["runs", "pause", "--help"])
+    assert said.exit_code == 0
+    text = " ".join(said.output.split())
+    assert "Prefect suspends the run: its code keeps running until it starts its next task" in text
+    retry = CliRunner().invoke(cli, ["runs", "retry", "--help"]).output
+    assert "Where a platform does it differently" not in retry
+
+
+def test_resume_of_a_suspended_run_reads_as_rescheduled() -> None:
+    from runtui.display import interim_text
+
+    resumed = Run(profile="p", provider="prefect", id="r", status=Status.QUEUED, raw_status="SCHEDULED")
+    said = interim_text(Action.RESUME, resumed)
+    assert said is not None and said.startswith("rescheduled (SCHEDULED: the flow runs again from its start")

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runtui import display
-from runtui.actions import can_execute, decide, on_kind
+from runtui.actions import can_execute, caveat_of, decide, on_kind
 from runtui.engine.health import Health
 from runtui.engine.journal import CONFIRMED
 from runtui.engine.store import Delta, Key
@@ -688,7 +688,10 @@ class RunsScreen(Screen[None]):
             self.notify(lines[0] if len(why) == 1 else "\n".join([f"{len(why)} runs:", *lines]),
                         title=f"cannot {action.value}", severity="warning", timeout=6)
             return
-        if action.destructive or bulk:
+        # what the platform does otherwise than the key's name says (Prefect's pause stops no
+        # code): asked first, saying it, so the person decides knowing it
+        caveats = sorted({c for r in allowed if (c := caveat_of(action, r.provider)) is not None})
+        if action.destructive or bulk or caveats:
             from runtui.tui.screens.confirm import ConfirmScreen, one_run_question
 
             skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
@@ -709,7 +712,8 @@ class RunsScreen(Screen[None]):
 
             asked = f"{action.value.capitalize()} {len(allowed)} run(s)?" if bulk \
                 else one_run_question(action, allowed[0])
-            question = f"{asked}{warn}{extra}"
+            said = "".join(f"\n{caveat}." for caveat in caveats)
+            question = f"{asked}{said}{warn}{extra}"
             self.app.push_screen(ConfirmScreen(question, items=items if bulk else ()), confirmed)
             return
         self._send(action, allowed)
