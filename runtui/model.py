@@ -341,6 +341,7 @@ class Marker(enum.StrEnum):
     LOST = "lost"  # the reader lost the server; it keeps trying
     RESUMED = "resumed"  # ... and got it back (no lines missing: the cursor held)
     ENDED = "ended"  # the run finished; nothing more will come
+    GROWS = "grows"  # the run reads as stopped, yet its log keeps growing
 
 
 class LogEvent(_Copy, msgspec.Struct, frozen=True):

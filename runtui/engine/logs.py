@@ -5,7 +5,10 @@
   so overlapping reads and reconnects never show a line twice.
 * `LogFollower` reads one run through its provider's event capability and knows
   the stream's state: live, reconnecting (the last read failed: a marker says so
-  and the next read continues from the same cursor, so nothing is lost), ended.
+  and the next read continues from the same cursor, so nothing is lost), ended;
+  and when a run that reads as ended or paused keeps getting new lines, says so
+  (its process may still be running: Prefect's suspend and cancel of a suspended
+  run stop no code), rather than "live" without a word.
 * `LogHub` shares one follower per run between every view that shows it and reads
   at most one run per profile per tick, round robin: ten open log views of one
   profile cost what one does, never ten requests at once.
@@ -17,14 +20,16 @@ import asyncio
 import contextlib
 import enum
 import itertools
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from runtui.display import relative
 from runtui.engine.log_store import LogLines
 from runtui.errors import ProviderError
-from runtui.model import LogEvent, LogLevel, Marker, Run
+from runtui.model import LogEvent, LogLevel, Marker, Run, Status
 from runtui.providers.capabilities import ReadsEvents, reader_of
 from runtui.providers.events import EventQuery
 
@@ -35,6 +40,8 @@ TICK = 1.0  # seconds between reads of a profile's followed runs
 CATCH_UP_TICK = 0.05  # ... while a run has more lines waiting (one request at a time still)
 MAX_BACKOFF = 30.0
 QUIET_READS_TO_END = 2  # reads with nothing new after the run finished, then it has ended
+STOPPED_GRACE = 10.0  # seconds a run reads as stopped before its new lines are news (late shipping)
+GROWING_READS = 2  # reads that bring new lines after the grace, then "its log still grows" is said
 
 Key = tuple[str, str]
 
@@ -79,7 +86,8 @@ class LogBuffer:
     def mark(self, marker: Marker, text: str, run_id: str = "") -> LogEvent:
         """Add a line runtui says itself (gap, stream lost, …) and return it."""
         line = LogEvent(id=f"runtui:{next(self._markers)}", time=datetime.now(UTC),
-                        level=LogLevel.WARNING if marker in (Marker.GAP, Marker.LOST) else LogLevel.INFO,
+                        level=LogLevel.WARNING if marker in (Marker.GAP, Marker.LOST, Marker.GROWS)
+                        else LogLevel.INFO,
                         message=text, source="runtui", run_id=run_id, marker=marker)
         self.lines.append((line,))
         self._trim()
@@ -103,7 +111,7 @@ class LogFollower:
     """Reads one run's log from where it left off, one request per `read_once`."""
 
     def __init__(self, reader: ReadsEvents, run: Run, query: EventQuery | None = None,
-                 buffer: LogBuffer | None = None) -> None:
+                 buffer: LogBuffer | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.reader = reader
         self.run = run
         self.query = query or EventQuery()
@@ -118,6 +126,12 @@ class LogFollower:
         self.listeners: list[Listener] = []
         self._cursor: Any = None
         self._quiet_after_end = 0
+        self.clock = clock
+        self.grows: str | None = None
+        """Said once the run reads as ended or paused and its log still grows, else None."""
+        self._stopped: tuple[Status, float] | None = None  # the stopped status, since when
+        self._caught_up = False  # a read found nothing more waiting: later lines are new
+        self._growing_reads = 0
 
     @property
     def key(self) -> Key:
@@ -157,6 +171,7 @@ class LogFollower:
             self.run = page.run
         fresh = self.buffer.add(page.events)
         added.extend(fresh)
+        added.extend(self._watch_growth(bool(fresh), page.more))
         self.state = StreamState.LIVE
         if self.run.status.terminal and not page.more:
             self._quiet_after_end = 0 if fresh else self._quiet_after_end + 1
@@ -166,6 +181,23 @@ class LogFollower:
                                               self.run.id))
         self._tell(added)
         return added
+
+    def _watch_growth(self, grew: bool, more: bool) -> list[LogEvent]:
+        """A run that reads as ended or paused whose log still gets new lines, read after
+        read, once the lines that were on their way had time to arrive: said once (a
+        marker line, and `grows` for a status line) for each stopped status it reads as."""
+        status, now = self.run.status, self.clock()
+        if not (status.terminal or status is Status.PAUSED):
+            self._stopped, self.grows, self._growing_reads = None, None, 0
+        elif self._stopped is None or self._stopped[0] is not status:
+            self._stopped, self.grows, self._growing_reads = (status, now), None, 0
+        elif grew and self._caught_up and now - self._stopped[1] >= STOPPED_GRACE:
+            self._growing_reads += 1
+        self._caught_up = self._caught_up or not more
+        if self.grows is not None or self._growing_reads < GROWING_READS:
+            return []
+        self.grows = growing_words(self.run)
+        return [self.buffer.mark(Marker.GROWS, self.grows, self.run.id)]
 
     async def read_all(self) -> list[LogEvent]:
         """Everything there is now, page after page (the CLI without --follow)."""
@@ -182,6 +214,15 @@ class LogFollower:
     def _tell(self, added: list[LogEvent]) -> None:
         for listener in list(self.listeners):
             listener(self, added)
+
+
+def growing_words(run: Run) -> str:
+    """Why a stopped run's growing log matters, in words that name no platform."""
+    status = run.status.value
+    ago = relative(run.finished_at) if run.status.terminal else ""
+    # not "now" nor "in 3s" (a server clock ahead of ours)
+    said = f"the run ended {ago} ({status})" if ago.endswith(" ago") else f"the run reads as {status}"
+    return f"{said} but its log still grows: its process may still be running"
 
 
 @dataclass

@@ -3,6 +3,7 @@ log screen and Logs tab, for a flow that logs known lines at several levels."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -132,3 +133,41 @@ async def test_tui_log_screen_and_logs_tab_show_the_real_log(prefect_server: Pre
         pane.show_tab("tab-overview")
         await _wait_ui(pilot, lambda: not pane.query(LogPanel), "the tab lets the log go")
         assert app.workspace.logs.followers == {}  # nothing read while no view shows the log
+
+
+async def _read_until(follower: Any, check: Any, what: str, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not {what}: {follower.grows!r}, {follower.run.status}"
+        await follower.read_once()
+        await asyncio.sleep(0.3)  # the pace of a follow (one read a tick), not a wait for an event
+
+
+async def test_a_suspended_then_cancelled_run_whose_code_runs_on_is_said_so(
+        prefect_server: PrefectServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report's case: a pause stops no code and a cancel of the suspended run marks it
+    cancelled at once, while the flow logs on. The log says so, not a bare "live"."""
+    from runtui.engine.logs import LogFollower
+    from runtui.engine.workspace import Workspace
+
+    monkeypatch.setattr("runtui.engine.logs.STOPPED_GRACE", 2.0)
+    run_id = prefect_server.create_run("ticker", {"seconds": 30})
+    prefect_server.wait_type(run_id, "RUNNING", timeout=60)
+    paused = await asyncio.to_thread(prefect_server.cli, "runs", "pause", run_id, "-p", PROFILE)
+    assert paused.code == 0, paused.err
+    ws = Workspace.load(prefect_server.config_path)
+    try:
+        provider = ws.provider(PROFILE)
+        follower = LogFollower(provider, await provider.get_summary(run_id))  # type: ignore[arg-type]
+        await _read_until(follower, lambda: follower.grows is not None, "said while paused")
+        assert follower.grows is not None and follower.grows.startswith("the run reads as paused but its log")
+        cancel = await asyncio.to_thread(prefect_server.cli, "runs", "cancel", run_id, "-p", PROFILE, "-y")
+        assert cancel.code == 0, cancel.err
+        assert prefect_server.flow_run(run_id)["state_type"] == "CANCELLED"  # at once: "no infrastructure"
+        await _read_until(follower, lambda: follower.grows is not None and "cancelled" in follower.grows,
+                          "said once cancelled")
+        assert follower.grows is not None
+        assert follower.grows.endswith("but its log still grows: its process may still be running")
+        assert not follower.ended
+    finally:
+        await ws.aclose()

@@ -230,3 +230,30 @@ async def test_an_error_line_stays_readable_without_colour(monkeypatch: pytest.M
         for style in error:
             assert grey_contrast(style) >= plain * 0.5, (style, plain)
             assert style.bold
+
+
+async def test_a_stopped_run_whose_log_still_grows_is_not_shown_as_plain_live(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that reads as cancelled while new lines keep coming: the status line and the
+    note under it say so (its process may still run), never a bare "● live"."""
+    from runtui.model import LogEvent, LogLevel
+
+    monkeypatch.setattr("runtui.engine.logs.STOPPED_GRACE", 0.0)  # no late-shipping wait here
+    ws, provider, run = logging_workspace(Status.CANCELLED)
+    serve = provider.read_events
+
+    async def growing(run: Any, cursor: Any, query: Any) -> Any:
+        provider.lines.append(LogEvent(id=f"late-{len(provider.lines)}", time=None, level=LogLevel.INFO,
+                                       message=f"tick {len(provider.lines)}", run_id=run.id))
+        return await serve(run, cursor, query)
+
+    provider.read_events = growing  # type: ignore[method-assign]
+    async with LogsSnapApp(ws, run).run_test(size=(100, 30)) as pilot:
+        screen = await until(pilot, lambda: isinstance(pilot.app.screen, LogScreen) and pilot.app.screen,
+                             "the log screen")
+        panel: LogPanel = screen.panel
+        await until(pilot, lambda: "log still grows" in panel.status_words(), "the growth said")
+        assert "● live" not in panel.status_words()
+        note = str(panel.query_one("#log-note").render())
+        assert "but its log still grows: its process may still be running" in note
+        assert sum("its log still grows" in text for text in texts(panel)) == 1  # one marker line

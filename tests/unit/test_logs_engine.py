@@ -131,3 +131,58 @@ def test_untimed_lines_keep_their_place_among_the_timed_ones() -> None:
               line("run:end", at + timedelta(seconds=5), LogLevel.ERROR, "failed", "run")]
     assert [e.id for e in in_time_order(listed)] == [
         "a:skipped", "run:started", "b:started", "b:failed", "c:skipped", "run:end"]
+
+
+class GrowingReader:
+    """One new line a read, whatever the run reads as (`status`): a process that runs on."""
+
+    def __init__(self, status: Status, finished_at: datetime | None = None) -> None:
+        self.status = status
+        self.finished_at = finished_at
+        self.reads = 0
+
+    def events_note(self) -> str | None:
+        return None
+
+    async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
+        self.reads += 1
+        fresh = Run(profile=run.profile, provider="fake", id=run.id, status=self.status,
+                    finished_at=self.finished_at)
+        return EventPage(events=(event(self.reads),), cursor=self.reads, real_logs=True, run=fresh)
+
+
+async def test_a_stopped_run_whose_log_still_grows_is_said_once_not_live() -> None:
+    """Lines that arrive within the grace after the run stopped are late shipping; lines read
+    after read past it mean its process may still run: said once, and the log never ends."""
+    now = [0.0]
+    ended = datetime.now(UTC) - timedelta(minutes=13, seconds=13)
+    reader = GrowingReader(Status.CANCELLED, finished_at=ended)
+    follower = LogFollower(reader, run(status=Status.CANCELLED), clock=lambda: now[0])
+    for _ in range(4):  # within the grace: nothing said
+        await follower.read_once()
+        now[0] += 2.0
+    assert follower.grows is None
+    now[0] = 11.0
+    said = [e for _ in range(3) for e in await follower.read_once() if e.marker is Marker.GROWS]
+    assert follower.grows is not None and follower.grows.startswith("the run ended 13m1")
+    assert follower.grows.endswith("(cancelled) but its log still grows: its process may still be running")
+    assert len(said) == 1 and said[0].level is LogLevel.WARNING
+    assert follower.state is StreamState.LIVE and not follower.ended
+
+
+async def test_a_paused_run_that_logs_on_is_said_and_a_running_one_never() -> None:
+    now = [100.0]
+    reader = GrowingReader(Status.PAUSED)
+    follower = LogFollower(reader, run(status=Status.PAUSED), clock=lambda: now[0])
+    for _ in range(4):
+        await follower.read_once()
+        now[0] += 5.0
+    assert follower.grows == ("the run reads as paused but its log still grows: "
+                              "its process may still be running")
+    reader.status = Status.RUNNING  # resumed: its lines are no news
+    await follower.read_once()
+    assert follower.grows is None
+    for _ in range(6):
+        await follower.read_once()
+        now[0] += 5.0
+    assert follower.grows is None

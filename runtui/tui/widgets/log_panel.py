@@ -4,8 +4,9 @@ The full-screen log (`l`) and the detail's Logs tab are both a `LogPanel`. It
 follows its run through the workspace's `LogHub` while it is mounted (one reader
 per run however many panels show it) and lets go when it is removed. The status
 line says everything that is on: live / following / paused / stream lost /
-ended, the level and source filters, the search and its position, wrap, times,
-and what the platform offers when it has no log API.
+ended (or a stopped run whose log still grows), the level and source filters, the
+search and its position, wrap, times, and what the platform offers when it has no
+log API.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class LogPanel(Vertical):
         self._problem: str | None = None
         self._rows = LogRows(LogLines())
         self._status_text = ""
+        self._note_text = ""  # what the line under the status says (a platform's note, a warning)
         self._behind = False  # lines arrived that the view has not placed yet
 
     def compose(self) -> ComposeResult:
@@ -158,6 +160,9 @@ class LogPanel(Vertical):
         follower = self.follower
         if self._problem is not None:
             parts.append(Said((self._problem,)))
+        elif follower is not None and follower.grows is not None and follower.state is StreamState.LIVE:
+            # not "live" without a word: the run reads as stopped (the note line says more)
+            parts.append(Said(("⚠ the run stopped, its log still grows", "⚠ log still grows")))
         elif follower is not None:
             parts.append(Said((STATE_WORDS[follower.state], SHORT_STATE_WORDS[follower.state])))
             if follower.state is not StreamState.ENDED:
@@ -193,9 +198,12 @@ class LogPanel(Vertical):
         follower = self.follower
         note_widget = self.query_one("#log-note", Static)
         note = follower.note if follower is not None and follower.real_logs is False else None
-        if note and not note_widget.display:
-            note_widget.update(Text(one_line(note)))
-            note_widget.display = True
+        if follower is not None and follower.grows is not None:
+            note = f"⚠ {follower.grows}"
+        if (note or "") != self._note_text:
+            self._note_text = note or ""
+            note_widget.update(Text(one_line(note or "")))
+            note_widget.display = bool(note)
 
     def on_resize(self, _event: events.Resize) -> None:
         """A new width fits more of the status's words, or fewer: after the layout."""

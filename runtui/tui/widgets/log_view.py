@@ -187,7 +187,8 @@ class LogView(ScrollView, can_focus=True):
             at = found + len(query)
 
     def _marker_strip(self, line: LogLine, width: int) -> Strip:
-        symbol = {Marker.LOST: "⚠", Marker.GAP: "⋯", Marker.RESUMED: "✓", Marker.ENDED: "■"}.get(
+        symbol = {Marker.LOST: "⚠", Marker.GAP: "⋯", Marker.RESUMED: "✓", Marker.ENDED: "■",
+                  Marker.GROWS: "⚠"}.get(
             line.marker or Marker.GAP, "·")
         label = f"── {symbol} {one_line(line.message)} "
         style = self.rich_style + self.get_component_rich_style("log-view--marker", partial=True)
