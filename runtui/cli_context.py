@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from runtui import config as config_mod
 from runtui.cli_ids import IdNotFound, UsageProblem
 from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, current_profile, fail, say
-from runtui.errors import ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.errors import BadInput, ConfigError, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -60,6 +60,8 @@ def say_warnings(cfg: config_mod.Config) -> None:
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coro)
+    except BadInput as exc:
+        fail(str(exc), EXIT_USAGE, kind="input")
     except NotAllowed as exc:
         fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED, kind="not_allowed")
     except ConfigError as exc:

@@ -102,3 +102,8 @@ def bounded_wait(seconds: float | None) -> float | None:
 
 class NotAllowed(RuntuiError):
     """The allowed-actions table refused the action before any request was sent."""
+
+
+class BadInput(NotAllowed):
+    """What was typed cannot be sent as it is (an input the workflow does not take): refused
+    before anything is sent, a usage error (the CLI exits 2), said where it was typed."""

@@ -16,9 +16,10 @@ from runtui.actions import can_execute, decide
 from runtui.engine.journal import CONFIRMED, Journal
 from runtui.engine.outcomes import run_outcomes
 from runtui.engine.store import Key, RunStore
-from runtui.errors import NotAllowed, ProviderError
+from runtui.errors import BadInput, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, StartRequest
 from runtui.providers.base import Provider
+from runtui.providers.capabilities import DescribesWorkflows, unknown_inputs
 
 
 class Controller:
@@ -114,6 +115,9 @@ class Controller:
         decision = can_execute(provider.name, read_only=provider.profile.read_only)
         if not decision:
             raise NotAllowed(decision.reason)
+        problem = await self._input_problem(provider, request)
+        if problem is not None:
+            raise BadInput(problem)
         entry = self.journal.started(profile=provider.profile.name, provider=provider.name,
                                      run_id=None, action=f"execute {request.workflow_id}")
         try:
@@ -126,6 +130,19 @@ class Controller:
         self._keep(result.run)
         return result
 
+
+    @staticmethod
+    async def _input_problem(provider: Provider, request: StartRequest) -> str | None:
+        """Why the start's inputs are sure to fail, where the platform publishes a closed
+        input schema (a Prefect deployment's parameters): one read of it, only when inputs
+        are given. A failed read says nothing: the platform decides, as before."""
+        if not request.inputs or not isinstance(provider, DescribesWorkflows):
+            return None
+        try:
+            info = await provider.get_workflow(request.workflow_id)
+        except ProviderError:
+            return None
+        return None if info is None else unknown_inputs(info, request.inputs)
 
     def _keep(self, run: Run | None) -> None:
         """The run as read back after an action goes to the store of its kind: runs here,

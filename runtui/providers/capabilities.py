@@ -8,7 +8,7 @@ Per-run actions are not here: the adapter's `ActionTable` says which statuses ta
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import msgspec
@@ -28,6 +28,24 @@ class WorkflowInfo(msgspec.Struct, frozen=True):
     id: str
     name: str | None = None
     inputs: tuple[dict[str, Any], ...] = ()
+    closed: bool = False
+    """The platform takes no input but `inputs` (Prefect: a flow's parameters are its
+    function's arguments, and another key crashes the run): a start with another key is
+    refused before it is sent. False when the schema allows more, or is not known."""
+
+
+def unknown_inputs(info: WorkflowInfo, given: Iterable[str]) -> str | None:
+    """Why a start with the keys `given` would fail on a workflow whose inputs are closed
+    (`unknown input 'bogus' (known: n)`), or None when it would not or cannot be told."""
+    if not info.closed:
+        return None
+    known = [str(f.get("key") or f.get("name")) for f in info.inputs if f.get("key") or f.get("name")]
+    unknown = [k for k in given if k not in known]
+    if not unknown:
+        return None
+    names = ", ".join(repr(k) for k in unknown)
+    told = f"known: {', '.join(known)}" if known else "it takes no inputs"
+    return f"unknown input{'s' if len(unknown) > 1 else ''} {names} ({told})"
 
 
 @runtime_checkable

@@ -344,9 +344,14 @@ def schema_fields(schema_body: Any, defaults: Any = None) -> tuple[dict[str, Any
 def parse_workflow(body: Any, workflow_id: str) -> WorkflowInfo:
     """A deployment: its parameter schema (JSON schema `properties`) as form inputs."""
     obj = p.as_dict(body)
-    inputs = schema_fields(obj.get("parameter_openapi_schema"), obj.get("parameters"))
+    schema = obj.get("parameter_openapi_schema")
+    inputs = schema_fields(schema, obj.get("parameters"))
+    # A flow run calls the flow's function with the parameters as keyword arguments: a key
+    # the schema does not list crashes it (even a **kwargs flow takes its extras under its
+    # own name). Closed unless the schema says it takes more; unknown without a schema.
+    closed = isinstance(p.dig(schema, "properties"), dict) and not p.dig(schema, "additionalProperties")
     return WorkflowInfo(id=p.ident(obj, "id") or workflow_id, name=p.first_text(obj, "name"),
-                        inputs=inputs)
+                        inputs=inputs, closed=closed)
 
 
 @p.parsing(NAME)

@@ -65,6 +65,22 @@ def test_execute_runs_to_completed(prefect_server: PrefectServer) -> None:
     assert all(r["status"] == "succeeded" for r in listed.json())
 
 
+def test_execute_refuses_an_input_the_deployment_does_not_take(prefect_server: PrefectServer) -> None:
+    """Prefect would start the run and it would crash: refused first, exit 2, nothing made."""
+    deployment = prefect_server.deployments["quick"]
+
+    def runs() -> int:
+        count: int = prefect_server.call("POST", "/flow_runs/count",
+                                         {"deployments": {"id": {"any_": [deployment]}}})
+        return count
+
+    before = runs()
+    res = prefect_server.cli("runs", "execute", "-p", PROFILE, "-w", deployment, "-i", "bogus=1")
+    assert res.code == 2, (res.out, res.err)
+    assert "unknown input 'bogus' (known: n)" in res.err
+    assert runs() == before
+
+
 def test_failed_run_shows_prefects_message(prefect_server: PrefectServer) -> None:
     run_id = prefect_server.create_run("failer")
     prefect_server.wait_type(run_id, "FAILED", "CRASHED", "COMPLETED", timeout=90)
@@ -319,3 +335,34 @@ async def test_tui_cancels_the_cursor_run(prefect_server: PrefectServer) -> None
             return any(r.id == run_id and r.status is Status.CANCELLED for r in table.visible_runs())
 
         await _wait_ui(pilot, shown_cancelled, "the run shown as cancelled")
+
+
+async def test_tui_execute_form_refuses_an_input_the_deployment_does_not_take(
+        prefect_server: PrefectServer) -> None:
+    from textual.widgets import Input, Static
+
+    from runtui.engine.workspace import Workspace
+    from runtui.tui.app import RuntuiApp
+    from runtui.tui.screens.execute import ExecuteScreen
+    from runtui.tui.screens.runs import RunsScreen
+
+    deployment = prefect_server.deployments["quick"]
+    before = await asyncio.to_thread(prefect_server.call, "POST", "/flow_runs/count",
+                                     {"deployments": {"id": {"any_": [deployment]}}})
+    app = RuntuiApp(Workspace.load(prefect_server.config_path))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _wait_ui(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs screen")
+        await pilot.press("e")
+        form = await _wait_ui(pilot, lambda: isinstance(app.screen, ExecuteScreen) and app.screen, "the form")
+        assert isinstance(form, ExecuteScreen)
+        form.query_one("#execute-workflow", Input).value = deployment
+        form.inputs_area.load_text("bogus=1")
+        await pilot.press("f2")
+        error = form.query_one("#execute-error", Static)
+        await _wait_ui(pilot, lambda: "unknown input 'bogus' (known: n)" in str(error.render()),
+                       "the refusal in the form")
+        assert app.screen is form  # kept open, with what was typed
+        assert form.inputs_area.text == "bogus=1"
+    after = await asyncio.to_thread(prefect_server.call, "POST", "/flow_runs/count",
+                                    {"deployments": {"id": {"any_": [deployment]}}})
+    assert after == before

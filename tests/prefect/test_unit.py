@@ -462,3 +462,19 @@ def test_resume_of_a_suspended_run_reads_as_rescheduled() -> None:
     resumed = Run(profile="p", provider="prefect", id="r", status=Status.QUEUED, raw_status="SCHEDULED")
     said = interim_text(Action.RESUME, resumed)
     assert said is not None and said.startswith("rescheduled (SCHEDULED: the flow runs again from its start")
+
+
+def test_a_deployment_schema_is_closed_unless_it_says_it_takes_more() -> None:
+    from runtui.providers.capabilities import unknown_inputs
+
+    listed = {"parameter_openapi_schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}
+    info = parse_workflow(listed, "d1")
+    assert info.closed
+    assert unknown_inputs(info, ["n"]) is None
+    assert unknown_inputs(info, ["n", "bogus"]) == "unknown input 'bogus' (known: n)"
+    assert unknown_inputs(info, ["a", "b"]) == "unknown inputs 'a', 'b' (known: n)"
+    none = parse_workflow({"parameter_openapi_schema": {"properties": {}}}, "d2")
+    assert unknown_inputs(none, ["x"]) == "unknown input 'x' (it takes no inputs)"
+    more = {"parameter_openapi_schema": {**listed["parameter_openapi_schema"], "additionalProperties": True}}
+    assert not parse_workflow(more, "d3").closed
+    assert not parse_workflow({"parameter_openapi_schema": None}, "d4").closed  # unknown: not refused

@@ -423,3 +423,37 @@ async def test_reads_of_the_open_detail_come_back_when_refresh_resumes() -> None
     async with following(FakeProvider([make_run(1)]), paused) as (_follower, updates):
         paused.on = False
         await until(lambda: len(updates) >= 3)
+
+
+async def test_a_start_with_an_input_a_closed_schema_lacks_is_refused_unsent(tmp_path: Path) -> None:
+    """Any provider that publishes a closed input schema: an unknown key is refused before
+    anything is sent (nothing journaled); an open or unreadable schema leaves it to the server."""
+    from runtui.errors import BadInput
+    from runtui.model import StartRequest
+    from runtui.providers.capabilities import WorkflowInfo
+
+    class Described(FakeProvider):
+        info: WorkflowInfo | None = WorkflowInfo(id="wf", inputs=({"key": "n", "type": "integer"},),
+                                                 closed=True)
+        starts = 0
+
+        async def get_workflow(self, workflow_id: str) -> WorkflowInfo | None:
+            if self.info is None:
+                raise ProviderError("gone", provider="edges", status=500)
+            return self.info
+
+        async def _start(self, request: StartRequest) -> str:
+            self.starts += 1
+            return "new-run"
+
+    fake = Described()
+    ctl = Controller(Journal(tmp_path / "j.jsonl"))
+    with pytest.raises(BadInput, match=r"^unknown input 'bogus' \(known: n\)$"):
+        await ctl.execute(fake, StartRequest(workflow_id="wf", inputs={"n": 1, "bogus": 1}))
+    assert fake.starts == 0 and list(Journal(tmp_path / "j.jsonl").entries()) == []
+    await ctl.execute(fake, StartRequest(workflow_id="wf", inputs={"n": 1}))
+    fake.info = WorkflowInfo(id="wf", inputs=fake.info.inputs if fake.info else ())  # open
+    await ctl.execute(fake, StartRequest(workflow_id="wf", inputs={"bogus": 1}))
+    fake.info = None  # unreadable: the platform decides
+    await ctl.execute(fake, StartRequest(workflow_id="wf", inputs={"bogus": 1}))
+    assert fake.starts == 3
