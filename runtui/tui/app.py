@@ -261,7 +261,9 @@ class RuntuiApp(App[int]):
     def _check_keymap(self) -> None:
         """Say which [keymap] entries cannot work, and take back those that Textual, given
         them at start-up, would apply anyway at the cost of another binding's key."""
-        chains = keymap_rules.screen_chains(type(self))
+        from runtui.tui import key_chains  # every screen, read after the first frame
+
+        chains = key_chains.screen_chains(type(self))
         checked = keymap_rules.check_keymap(self.workspace.config.keymap, chains)
         if checked.applied != self.bound_keymap:
             self.bound_keymap = checked.applied

@@ -7,17 +7,14 @@ binding of the screen has goes to one of the two, the other left with none (`"ru
 entry in a toast at start-up, and it is not applied: its binding keeps its own key. The
 run keys of the runs screen (`runs.cancel`, …) also work in the detail, so a remap of one
 reaches its `detail.` twin unless the keymap names the twin itself. Hints that name a key
-in words ask `key_named` for the one bound.
+in words ask `key_named` for the one bound. Which bindings each screen holds at once is
+read from the screens themselves in runtui.tui.key_chains (this module imports none).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import pkgutil
-import re
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Any, NamedTuple
 
 from textual.app import App
@@ -57,22 +54,8 @@ def pressable(keymap: Mapping[str, str]) -> dict[str, str]:
             if all(key_problem(key) is None for key in keys.split(","))}
 
 
-def _modules(package: ModuleType) -> list[ModuleType]:
-    return [importlib.import_module(f"{package.__name__}.{info.name}")
-            for info in pkgutil.iter_modules(package.__path__)]
-
-
-def _own_classes() -> list[type]:
-    """runtui's screen and widget classes that declare bindings of their own."""
-    from runtui.tui import screens, widgets
-
-    return [value for module in [*_modules(screens), *_modules(widgets)] for value in vars(module).values()
-            if isinstance(value, type) and value.__module__ == module.__name__
-            and vars(value).get("BINDINGS")]
-
-
 @functools.cache
-def _keys_of(cls: type) -> tuple[Binding, ...]:
+def keys_of(cls: type) -> tuple[Binding, ...]:
     """`cls`'s bindings with its bases', one key each, as Textual merges them (a class's
     key replaces its bases' bindings of that key; no class here stops the inheritance)."""
     by_key: dict[str, list[Binding]] = {}
@@ -82,45 +65,12 @@ def _keys_of(cls: type) -> tuple[Binding, ...]:
 
 
 @functools.cache
-def _app_keys(app_class: type[App[Any]]) -> tuple[Binding, ...]:
+def app_keys(app_class: type[App[Any]]) -> tuple[Binding, ...]:
     """The app's keys, the command palette's with them: Textual adds it to every app
     (without an id: no keymap moves it, but a remap onto it is a clash)."""
     palette = [Binding(app_class.COMMAND_PALETTE_BINDING, "command_palette")
                if app_class.ENABLE_COMMAND_PALETTE else None]
-    return (*_keys_of(app_class), *(b for b in palette if b is not None))
-
-
-def binding_ids(app_class: type[App[Any]]) -> dict[str, Binding]:
-    """Every binding runtui declares with an id, from the app, its screens and widgets."""
-    found = [*_app_keys(app_class), *(b for cls in _own_classes() for b in _keys_of(cls))]
-    return {b.id: b for b in found if b.id}
-
-
-def _in_front() -> dict[type, tuple[type, ...]]:
-    """For a screen, the widget with the focus as it opens and those of its ancestors that
-    have keys: their keys are looked up before the screen's, so they win a key both have."""
-    from textual.containers import VerticalScroll
-    from textual.widgets import Button, DataTable, Tabs
-
-    from runtui.tui.screens.attention import AttentionScreen, QueueTable
-    from runtui.tui.screens.confirm import ConfirmScreen
-    from runtui.tui.screens.detail import DetailScreen
-    from runtui.tui.screens.diff import DiffScreen
-    from runtui.tui.screens.help import HelpScreen
-    from runtui.tui.screens.logs import LogScreen
-    from runtui.tui.screens.messages import MessagesScreen
-    from runtui.tui.screens.profiles import ProfilesScreen
-    from runtui.tui.screens.runs import RunsScreen
-    from runtui.tui.screens.workflows import WorkflowsScreen, WorkflowTable
-    from runtui.tui.widgets.detail_pane import DetailPane
-    from runtui.tui.widgets.log_panel import LogPanel
-    from runtui.tui.widgets.log_view import LogView
-    from runtui.tui.widgets.run_table import RunTable
-
-    return {RunsScreen: (RunTable,), DetailScreen: (Tabs, DetailPane), LogScreen: (LogView, LogPanel),
-            WorkflowsScreen: (WorkflowTable,), AttentionScreen: (QueueTable,), ProfilesScreen: (DataTable,),
-            DiffScreen: (DataTable,), MessagesScreen: (VerticalScroll,), HelpScreen: (VerticalScroll,),
-            ConfirmScreen: (Button,)}
+    return (*keys_of(app_class), *(b for b in palette if b is not None))
 
 
 class Held(NamedTuple):
@@ -139,26 +89,6 @@ class Chain(NamedTuple):
 
     screen: str  # "the runs screen"
     held: list[Held]
-
-
-def _screen_name(cls: type) -> str:
-    words = re.findall(r"[A-Z][a-z]*", cls.__name__.removesuffix("Screen"))
-    return " ".join(words).lower() or cls.__name__
-
-
-def screen_chains(app_class: type[App[Any]]) -> list[Chain]:
-    """Each screen's chain, and one of the app's keys alone (before any screen)."""
-    from textual.screen import Screen
-
-    app = [Held(b, app_class) for b in _app_keys(app_class)]
-    chains = [Chain("every screen", app)]
-    front = _in_front()
-    for cls in _own_classes():
-        if issubclass(cls, Screen):
-            widgets = [Held(b, w) for w in front.get(cls, ()) for b in _keys_of(w)]
-            own = [Held(b, cls) for b in _keys_of(cls)]
-            chains.append(Chain(f"the {_screen_name(cls)} screen", widgets + own + app))
-    return chains
 
 
 def _normal(keys: str) -> list[str]:
@@ -259,7 +189,7 @@ def key_named(node: DOMNode, binding_id: str, holder: type | None = None, *, eve
     up on `holder` (the class declaring it, when neither `node`'s nor the app's), `node`'s
     class, then the app's. `every`: all its keys ("up/k"), not the first."""
     app = node.app
-    sources = [*(_keys_of(cls) for cls in (holder, type(node)) if cls is not None), _app_keys(type(app))]
+    sources = [*(keys_of(cls) for cls in (holder, type(node)) if cls is not None), app_keys(type(app))]
     declared = next((found for keys in sources if (found := [b for b in keys if b.id == binding_id])), None)
     if declared is None:
         raise LookupError(f"no binding {binding_id!r} on {holder or type(node)} or the app")

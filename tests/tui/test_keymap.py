@@ -13,7 +13,8 @@ from textual.pilot import Pilot
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.tui.app import RuntuiApp
-from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, binding_ids, check_keymap, key_problem, screen_chains
+from runtui.tui.key_chains import binding_ids, screen_chains
+from runtui.tui.keymap import RUN_KEYS_IN_DETAIL, check_keymap, key_problem
 from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
