@@ -19,7 +19,17 @@ from runtui.actions import caveat_of
 from runtui.cli_args import ID, PROFILE_OF_ID_HELP
 from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_ids import Resolved, resolve
-from runtui.cli_output import EXIT_OK, EXIT_SERVER, cell, confirm, declined, error_object, say, say_json
+from runtui.cli_output import (
+    EXIT_OK,
+    EXIT_SERVER,
+    JsonAwareCommand,
+    cell,
+    confirm,
+    declined,
+    error_object,
+    say,
+    say_json,
+)
 from runtui.engine.journal import CONFIRMED
 from runtui.errors import NotAllowed, RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run
@@ -140,9 +150,10 @@ def _question(action: Action, run: Run, profile: str, caveat: str | None = None)
     return f"{asked} This cannot be undone" if action.destructive else asked
 
 
-class CaveatsCommand(click.Command):
+class CaveatsCommand(JsonAwareCommand):
     """An action's command whose help ends with what each installed platform does with the
-    action where that is not what its name promises (the adapters' tables say it)."""
+    action where that is not what its name promises (the adapters' tables say it). A
+    JsonAwareCommand as every other: `--json` asked, a usage error is JSON too."""
 
     action: Action | None = None
 
