@@ -48,7 +48,7 @@ def _in_front() -> dict[type, tuple[type, ...]]:
     from runtui.tui.screens.attention import AttentionScreen, QueueTable
     from runtui.tui.screens.confirm import ConfirmScreen
     from runtui.tui.screens.detail import DetailScreen
-    from runtui.tui.screens.diff import DiffScreen
+    from runtui.tui.screens.diff import DiffScreen, ValuesScreen
     from runtui.tui.screens.help import HelpScreen
     from runtui.tui.screens.logs import LogScreen
     from runtui.tui.screens.messages import MessagesScreen
@@ -62,8 +62,8 @@ def _in_front() -> dict[type, tuple[type, ...]]:
 
     return {RunsScreen: (RunTable,), DetailScreen: (Tabs, DetailPane), LogScreen: (LogView, LogPanel),
             WorkflowsScreen: (WorkflowTable,), AttentionScreen: (QueueTable,), ProfilesScreen: (DataTable,),
-            DiffScreen: (DataTable,), MessagesScreen: (VerticalScroll,), HelpScreen: (VerticalScroll,),
-            ConfirmScreen: (Button,)}
+            DiffScreen: (DataTable,), ValuesScreen: (VerticalScroll,), MessagesScreen: (VerticalScroll,),
+            HelpScreen: (VerticalScroll,), ConfirmScreen: (Button,)}
 
 
 def _screen_name(cls: type) -> str:

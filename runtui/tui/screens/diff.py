@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from runtui import display
@@ -26,7 +26,7 @@ from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
 from runtui.safe_text import clipped, multi_line, one_line
 from runtui.tui.keymap import key_named
-from runtui.tui.toasts import keep_toasts_under
+from runtui.tui.screens.scroll_box import ScrollBoxScreen
 from runtui.tui.widgets.keys_footer import keys_footer
 
 FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)
@@ -181,28 +181,21 @@ class DiffScreen(Screen[None]):
         self.dismiss(None)
 
 
-class ValuesScreen(ModalScreen[None]):
+class ValuesScreen(ScrollBoxScreen):
     """One row of the comparison with both values whole, wrapped and scrollable."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "close", "Close", id="values.close"),
         # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
-        Binding("j", "scroll(1)", "Down", id="values.down", show=False),
-        Binding("k", "scroll(-1)", "Up", id="values.up", show=False),
+        Binding("j", "scroll('down')", "Down", id="values.down", show=False),
+        Binding("k", "scroll('up')", "Up", id="values.up", show=False),
+        Binding("g", "scroll('home')", "Top", id="values.first", show=False),
+        Binding("G", "scroll('end')", "End", id="values.last", show=False),
     ]
 
+    BOX_ID = "values-box"
     DEFAULT_CSS = """
-    ValuesScreen { align: center middle; background: $background 60%; }
-    ValuesScreen #values-box {
-        width: 100;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        border-title-align: left;
-        background: $surface;
-        padding: 0 1;
-    }
+    ValuesScreen #values-box { width: 100; }
     ValuesScreen .values-head { text-style: bold; }
     ValuesScreen #values-head-b { margin: 1 0 0 0; }
     """
@@ -213,7 +206,7 @@ class ValuesScreen(ModalScreen[None]):
         self.labels = (a_label, b_label)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="values-box") as box:
+        with VerticalScroll(id="values-box", classes="scroll-box") as box:
             same = "differs" if self.field.differs else "same in both"
             close = key_named(self, "values.close")
             box.border_title = f"{one_line(self.field.field)} ({same}) · {close} closes"
@@ -221,14 +214,3 @@ class ValuesScreen(ModalScreen[None]):
                 yield Static(f"{side} {label}", classes="values-head", id=f"values-head-{side.lower()}",
                              markup=False)
                 yield Static(whole_value(value), id=f"values-{side.lower()}", markup=False)
-
-    def on_mount(self) -> None:
-        box = self.query_one("#values-box")
-        box.focus()
-        keep_toasts_under(box)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#values-box", VerticalScroll).scroll_relative(y=lines, animate=False)

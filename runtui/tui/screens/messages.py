@@ -15,11 +15,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from runtui.tui.keymap import key_named
-from runtui.tui.toasts import Said, keep_toasts_under
+from runtui.tui.screens.scroll_box import ScrollBoxScreen
+from runtui.tui.toasts import Said
 
 WORD = {"information": "· info", "warning": "! warning", "error": "✘ error"}
 """The severity in a symbol as well as a word: NO_COLOR shows it too."""
@@ -42,7 +42,7 @@ def table(said: Iterable[Said]) -> Table:
     return grid
 
 
-class MessagesScreen(ModalScreen[None]):
+class MessagesScreen(ScrollBoxScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,M", "close", "Close", id="messages.close"),
         # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
@@ -52,19 +52,8 @@ class MessagesScreen(ModalScreen[None]):
         Binding("G", "scroll('end')", "Oldest", id="messages.last", show=False),
     ]
 
-    DEFAULT_CSS = """
-    MessagesScreen { align: center middle; background: $background 60%; }
-    MessagesScreen #messages-box {
-        width: 90;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        border-title-align: left;
-        background: $surface;
-        padding: 0 1;
-    }
-    """
+    BOX_ID = "messages-box"
+    DEFAULT_CSS = "MessagesScreen #messages-box { width: 90; }"
 
     def __init__(self, said: Iterable[Said]) -> None:
         super().__init__()
@@ -72,12 +61,12 @@ class MessagesScreen(ModalScreen[None]):
         self.said = list(said)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="messages-box") as box:
+        with VerticalScroll(id="messages-box", classes="scroll-box") as box:
             box.border_title = self._title()
             yield Static(self._content(), id="messages", markup=False)
 
     def on_mount(self) -> None:
-        keep_toasts_under(self.query_one("#messages-box"))
+        super().on_mount()
         self.set_interval(1.0, self._take_new)
 
     def _title(self) -> str:
@@ -95,17 +84,3 @@ class MessagesScreen(ModalScreen[None]):
         self.said = latest
         self.query_one("#messages-box", VerticalScroll).border_title = self._title()
         self.query_one("#messages", Static).update(self._content())
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_scroll(self, where: str) -> None:
-        box = self.query_one("#messages-box", VerticalScroll)
-        if where == "down":
-            box.scroll_down(animate=False)
-        elif where == "up":
-            box.scroll_up(animate=False)
-        elif where == "home":
-            box.scroll_home(animate=False)
-        else:
-            box.scroll_end(animate=False)
