@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from runtui import config as config_mod
+from runtui import key_command
 from runtui.cli_ids import IdNotFound, UsageProblem
-from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, current_profile, fail, say
+from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, cell, current_profile, fail, say
 from runtui.errors import BadInput, ConfigError, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class Ctx:
         self.require_config()
         ws = Workspace.load(self.config_path)
         say_warnings(ws.config)
+        key_command.on_slow = say_key_wait
         return ws
 
     def require_config(self, *, needs_profiles: bool = True) -> None:
@@ -115,6 +117,12 @@ def failure_of(name: str, exc: BaseException) -> str:
     if isinstance(err, ConfigError) and err.profile == name:
         return str(err)
     return f"{name}: {err}"
+
+
+def say_key_wait(profile: str, timeout: float) -> None:
+    """A key command that keeps a read waiting is said while it does (a command that printed
+    nothing for 30 s looked hung itself)."""
+    say(f"runtui: waiting for the api_key_cmd of profile '{cell(profile)}' (up to {timeout:g} s)", err=True)
 
 
 def workspace_of(obj: Ctx) -> Workspace:

@@ -32,6 +32,13 @@ DEFAULT_TIMEOUT = 30.0
 STDERR_CHARS = 160  # of the command's first line of error output, in a message
 FIRST_RETRY = 30.0  # seconds before a failed command runs again unasked
 LONGEST_RETRY = 600.0
+SLOW_AFTER = 2.0  # seconds a command may take before a face is told what everything waits on
+
+SlowNotice = Callable[[str, float], None]
+"""Told (profile, timeout in seconds) once when a command has run SLOW_AFTER seconds. The
+CLI says it on stderr: a command that otherwise printed nothing for 30 s looked hung
+itself. The TUI shows it against the profile instead and sets none."""
+on_slow: SlowNotice | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,9 @@ class KeyCommand:
                 await task
 
     async def _run(self) -> Secret:
+        notice = on_slow
+        slow = (asyncio.get_running_loop().call_later(SLOW_AFTER, notice, self.profile, self.timeout)
+                if notice is not None else None)
         try:
             value = await run(self.command, timeout=self.timeout, profile=self.profile)
         except ConfigError as exc:
@@ -104,6 +114,8 @@ class KeyCommand:
             raise
         finally:
             self._task = None
+            if slow is not None:
+                slow.cancel()
         _FAILURES.pop(self.command, None)
         _KEYS[self.command] = value
         return value

@@ -85,3 +85,21 @@ def test_workflows_list_goes_on_without_the_profile_whose_key_command_hangs(sim:
     assert "edges-sim" in result.out and "wexa-sim" in result.out
     assert "runtui: stuck:" in result.err and "gave no key within 1.5 s" in result.err
     assert KEY not in result.out + result.err
+
+
+def test_a_slow_key_command_is_said_while_the_command_waits_on_it(sim: Sim, tmp_path: Path) -> None:
+    """`runs list` behind a key command that takes its time printed nothing until it came
+    back (30 s with the default timeout): it is said on stderr while it waits."""
+    slow = script(tmp_path / "slow.sh", "sleep 3\necho sim-edges-key\n")
+    text = sim.config_path.read_text(encoding="utf-8")
+    text += (f'\n[profiles.slow]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
+             f'api_key_cmd = "{slow}"\n')
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    result = invoke(config, "runs", "list", "-p", "slow")
+    assert result.code == 0, result
+    assert "runtui: waiting for the api_key_cmd of profile 'slow' (up to 30 s)" in result.err
+    assert "sim-edges-key" not in result.out + result.err
+    quick = invoke(config, "runs", "list", "-p", "edges-sim")  # no key command: nothing said
+    assert quick.code == 0 and "api_key_cmd" not in quick.err
