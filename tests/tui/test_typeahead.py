@@ -207,10 +207,11 @@ async def test_f2_in_the_form_starts_what_was_typed_before_it(tui_sim: TuiSim) -
     async with runs_screen(tui_sim.config_path) as (app, pilot, screen):
         started: list[StartRequest] = []
 
-        async def start(_profile: str, request: StartRequest) -> None:
+        async def start(_profile: str, request: StartRequest) -> str | None:
             started.append(request)
+            return None
 
-        screen._start = start  # type: ignore[method-assign]
+        screen.control.start = start  # type: ignore[method-assign,assignment]
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExecuteScreen), what="the form")
         await settled(pilot)
