@@ -20,7 +20,7 @@ from runtui import display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, known_profiles, run_async, say_config_errors, workspace_of
-from runtui.cli_ids import resolve, say_unread
+from runtui.cli_ids import IdNotFound, resolve, say_unread
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
@@ -230,7 +230,14 @@ def runs_diff(obj: Ctx, run_a: str, run_b: str, profile: str | None, profile_b: 
     async def main() -> tuple[RunDetail, RunDetail]:
         try:
             a = await resolve(ws, run_a, Kind.RUN, read, profile, reads_only=True)
-            b = await resolve(ws, run_b, Kind.RUN, read, profile_b or profile, reads_only=True)
+            try:
+                b = await resolve(ws, run_b, Kind.RUN, read, profile_b or profile, reads_only=True)
+            except IdNotFound as exc:
+                if profile is None or profile_b is not None:
+                    raise
+                # -p names RUN_A's profile, and RUN_B's only as well: RUN_B may be elsewhere
+                raise IdNotFound(f"{exc}; RUN_B in another profile: --profile-b NAME",
+                                 unreadable=exc.unreadable) from None
             told: set[str] = set()
             say_unread(a.unread, told)
             say_unread(b.unread, told)
@@ -249,8 +256,9 @@ def runs_diff(obj: Ctx, run_a: str, run_b: str, profile: str | None, profile_b: 
             out["all"] = [{**f.to_json(), "differs": f.differs} for f in fields]
         say_json(out)
         return
-    say(f"A {cell(a.run.profile)}/{cell(a.run.id)}  started {human_time(a.run.started_at)}")
-    say(f"B {cell(b.run.profile)}/{cell(b.run.id)}  started {human_time(b.run.started_at)}")
+    for letter, run in (("A", a.run), ("B", b.run)):
+        started = f"started {human_time(run.started_at)}" if run.started_at else "not started"
+        say(f"{letter} {cell(run.profile)}/{cell(run.id)}  {started}")
     if not shown:
         say(f"no differences in {len(fields)} fields")
         return

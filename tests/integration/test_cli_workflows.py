@@ -184,3 +184,16 @@ def test_runs_diff_same_and_across_profiles(still_sim: Sim) -> None:
     assert len(full["all"]) == full["fields"] and any(not f["differs"] for f in full["all"])
     missing = cli(still_sim, "runs", "diff", b3[0]["id"], "run_missing", "-p", "b3os-sim")
     assert missing.code == 1
+
+
+def test_runs_diff_says_a_run_not_started_and_where_run_b_may_be(still_sim: Sim) -> None:
+    """A run that never started read `started ` with nothing after it; a RUN_B in another
+    profile than -p's was "no run has the id" with no word of --profile-b."""
+    runs = cli(still_sim, "runs", "list", "-n", "500", "--json").json()
+    waiting = next(r for r in runs if r["started_at"] is None)
+    other = next(r for r in runs if r["profile"] != waiting["profile"])
+    text = cli(still_sim, "runs", "diff", waiting["id"], waiting["id"], "-p", waiting["profile"])
+    assert text.code == 0, text.err
+    assert text.out.splitlines()[0].endswith("  not started")
+    elsewhere = cli(still_sim, "runs", "diff", waiting["id"], other["id"], "-p", waiting["profile"])
+    assert elsewhere.code == 1 and "--profile-b" in elsewhere.err
