@@ -65,7 +65,8 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     except BadInput as exc:
         fail(str(exc), EXIT_USAGE, kind="input")
     except NotAllowed as exc:
-        fail(f"not allowed: {exc}", EXIT_NOT_ALLOWED, kind="not_allowed")
+        fail(not_allowed_text(exc), EXIT_NOT_ALLOWED, kind="not_allowed",
+             profile=exc.profile or current_profile())
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
     except ProviderError as exc:
@@ -89,6 +90,14 @@ def handles_errors(fn: Callable[..., T]) -> Callable[..., T]:
             fail(exc.naming(current_profile()), EXIT_SERVER, kind=exc.kind,
                  profile=exc.profile or current_profile())
     return wrapper
+
+
+def not_allowed_text(exc: NotAllowed) -> str:
+    """`edges-prod: not allowed: profile is read-only`: the profile first, as a provider's
+    failure names it, unless the reason names it already."""
+    said = f"not allowed: {exc}"
+    profile = exc.profile or current_profile()
+    return f"{profile}: {said}" if profile and repr(profile) not in said else said
 
 
 def _provider_failure(exc: ProviderError) -> tuple[str, int]:

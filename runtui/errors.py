@@ -101,7 +101,13 @@ def bounded_wait(seconds: float | None) -> float | None:
 
 
 class NotAllowed(RuntuiError):
-    """The allowed-actions table refused the action before any request was sent."""
+    """The allowed-actions table refused the action before any request was sent.
+    `profile`: the run's, where the refuser knew it (a script's `--json` reads it, and
+    "profile is read-only" alone does not say which of two profiles)."""
+
+    def __init__(self, message: str, *, profile: str | None = None) -> None:
+        super().__init__(message)
+        self.profile = profile
 
 
 class BadInput(NotAllowed):

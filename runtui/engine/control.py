@@ -70,7 +70,7 @@ class Controller:
         confirm what would be refused, and again by `act`."""
         decision = decide(run, action, read_only=provider.profile.read_only, busy=self.is_busy(run))
         if not decision:
-            raise NotAllowed(decision.reason)
+            raise NotAllowed(decision.reason, profile=run.profile)
 
     async def answer(self, provider: Provider, run: Run, request: HumanRequest, *, approve: bool,
                      values: dict[str, Any]) -> ActionResult:
@@ -81,14 +81,16 @@ class Controller:
         secrets a person typed) and sent once.
         """
         if provider.profile.read_only:
-            raise NotAllowed(f"profile {run.profile!r} is read-only")
+            raise NotAllowed(f"profile {run.profile!r} is read-only", profile=run.profile)
         if self.is_busy(run):
-            raise NotAllowed("an action on this run is still in flight")
+            raise NotAllowed("an action on this run is still in flight", profile=run.profile)
         if request.run_id != run.id:
-            raise NotAllowed(f"the request belongs to run {request.run_id!r}, not {run.id!r}")
+            raise NotAllowed(f"the request belongs to run {request.run_id!r}, not {run.id!r}",
+                             profile=run.profile)
         if not approve and not request.can_reject:
             what = request.context.get("type") or "request"
-            raise NotAllowed(f"{provider.label} cannot reject this {what}: cancel the run instead")
+            raise NotAllowed(f"{provider.label} cannot reject this {what}: cancel the run instead",
+                             profile=run.profile)
         self.in_flight.add(run.key)
         verb = "answer" if approve else "reject"
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
@@ -114,7 +116,7 @@ class Controller:
     async def execute(self, provider: Provider, request: StartRequest) -> ActionResult:
         decision = can_execute(provider.name, read_only=provider.profile.read_only)
         if not decision:
-            raise NotAllowed(decision.reason)
+            raise NotAllowed(decision.reason, profile=provider.profile.name)
         problem = await self._input_problem(provider, request)
         if problem is not None:
             raise BadInput(problem)

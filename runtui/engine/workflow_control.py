@@ -39,11 +39,11 @@ class WorkflowController:
         platform has no workflow control, the table or read-only refuses, or one is in flight."""
         if not isinstance(provider, ControlsWorkflows):
             raise NotAllowed(provider.actions.workflow_note
-                             or f"{provider.label} has no workflow-level actions")
+                             or f"{provider.label} has no workflow-level actions", profile=trigger.profile)
         decision = decide_trigger(trigger, action, read_only=provider.profile.read_only,
                                   busy=self.is_busy(trigger))
         if not decision:
-            raise NotAllowed(decision.reason)
+            raise NotAllowed(decision.reason, profile=trigger.profile)
         self.in_flight.add(trigger.key)
         entry = self.journal.started(profile=trigger.profile, provider=trigger.provider, run_id=None,
                                      action=f"{action.value} workflow {trigger.id}")

@@ -63,6 +63,22 @@ def test_a_read_only_profile_is_refused_without_asking(sim: Sim, tmp_path: Path)
     assert sim.posts() == before
 
 
+def test_a_refusal_names_the_runs_profile_found_without_p(sim: Sim, tmp_path: Path) -> None:
+    """Found by its id alone, a run on a read-only profile was refused as `not allowed:
+    profile is read-only` with `"profile": null` in the JSON: which of the profiles?"""
+    config = _read_only_copy(sim, tmp_path)
+    running = sim.find("wexa", "running")[0]["id"]
+    text = CliRunner().invoke(cli, ["--config", str(config), "runs", "cancel", running, "--json",
+                                    "--yes", "-p", "ro-wexa"])
+    assert text.exit_code == 3
+    assert json.loads(text.stdout)["error"]["profile"] == "ro-wexa"
+    done = sim.find("edges", "SUCCEEDED")[0]["id"]
+    found = CliRunner().invoke(cli, ["--config", str(config), "runs", "cancel", done, "--json"])
+    assert found.exit_code == 3, found.stdout
+    error = json.loads(found.stdout)["error"]
+    assert error["profile"] == "edges-sim" and error["message"].startswith("edges-sim: not allowed")
+
+
 def test_an_allowed_action_still_asks(sim: Sim) -> None:
     run_id = sim.find("edges", limit=60)[-2]["id"]
     sim.control("POST", f"/runs/edges/{run_id}/status", json={"status": "RUNNING"})
