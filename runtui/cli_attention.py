@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from runtui.actions import decide
 from runtui.cli_actions import report
 from runtui.cli_args import ID, parse_inputs, unique_values
 from runtui.cli_context import (
@@ -48,7 +49,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import coerce, json_value
-from runtui.model import HumanRequest, Kind, Run, Status
+from runtui.model import Action, HumanRequest, Kind, Run, Status
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -248,7 +249,7 @@ async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | Non
 
 @attention.command("answer")
 @click.argument("run_id", type=ID)
-@click.option("--profile", "-p", required=True, help="The run's profile.")
+@click.option("--profile", "-p", default=None, help="The run's profile (found from the id without it).")
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
               help="One input value (parsed as JSON if it can be); repeatable.")
 @click.option("--data", "data_json", help="The whole answer as one JSON object (a B3OS node's data).")
@@ -257,8 +258,8 @@ async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | Non
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.pass_obj
 @handles_errors
-def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...], data_json: str | None,
-                     reject: bool, show: bool, as_json: bool) -> None:
+def attention_answer(obj: Ctx, run_id: str, profile: str | None, pairs: tuple[str, ...],
+                     data_json: str | None, reject: bool, show: bool, as_json: bool) -> None:
     """Answer what a waiting run asks: input values, an approval, or (--reject) a refusal.
 
     Prefect paused runs (their input form), B3OS waiting nodes (JSON data) and Wexa
@@ -289,14 +290,20 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
 
     async def main() -> tuple[Run, HumanRequest, Any]:
         try:
-            provider = ws.provider(profile)
-            if not isinstance(provider, AnswersHumans):
-                raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`")
             # A short id names one run (or none, exit 1; or several, exit 2), as everywhere.
-            run = (await resolve(ws, run_id, Kind.RUN, read, profile)).value
+            found = await resolve(ws, run_id, Kind.RUN, read, profile)
+            provider, run = found.provider, found.value
+            if not isinstance(provider, AnswersHumans):
+                # a failed run on such a platform is not told to resume: it waits for nothing
+                if decide(run, Action.RESUME):
+                    raise NotAllowed(f"{provider.label} takes no answers: use `runtui runs resume`",
+                                     profile=found.profile)
+                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})",
+                                 profile=found.profile)
             request = await provider.human_request(run)
             if request is None:
-                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})")
+                raise NotAllowed(f"run {run.id} waits for no answer ({run.raw_status or run.status.value})",
+                                 profile=found.profile)
             if show:
                 return run, request, None
             values.update(_declared_values(request, pairs))
@@ -316,7 +323,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str, pairs: tuple[str, ...]
         else:
             say(_describe_request(request))
         return
-    report(result, as_json, run.id, profile=profile, verb="reject" if reject else "answer")
+    report(result, as_json, run.id, profile=run.profile, verb="reject" if reject else "answer")
 
 
 def _declared_values(request: HumanRequest, pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -101,6 +101,20 @@ def test_a_platform_without_answers_and_a_run_that_waits_for_nothing(sim: Sim) -
     assert nothing.code == 3 and "waits for no answer" in nothing.err
 
 
+def test_a_failed_run_is_not_told_to_resume_and_the_profile_is_found_from_the_id(sim: Sim) -> None:
+    """A failed Edges run was told "use `runtui runs resume`", which cannot resume it; and
+    `answer` alone asked for --profile, which every other id command finds itself."""
+    failed = str(sim.find("edges", "FAILED")[0]["id"])
+    edges = run_cli(sim, "attention", "answer", failed, "--json")
+    assert edges.code == 3, edges.out
+    error = edges.json()["error"]
+    assert "waits for no answer" in error["message"] and "resume" not in error["message"]
+    assert error["profile"] == "edges-sim"
+    run_id = str(sim.find("b3os", "waiting")[0]["id"])
+    shown = run_cli(sim, "attention", "answer", run_id, "--show")
+    assert shown.code == 0 and run_id in shown.out
+
+
 def test_a_short_id_names_the_waiting_run_as_everywhere(sim: Sim) -> None:
     run_id = str(sim.find("b3os", "waiting")[0]["id"])
     shown = run_cli(sim, "attention", "answer", short_id(run_id), "-p", "b3os-sim", "--show", "--json")
