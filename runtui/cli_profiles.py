@@ -101,6 +101,8 @@ def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_k
     if provider not in registry.names():
         fail(f"unknown provider {provider!r} (installed: {', '.join(sorted(registry.names()))})",
              EXIT_USAGE)
+    if use_keyring and not config_mod.keyring_installed():
+        fail(f"--keyring: {config_mod.KEYRING_EXTRA}; nothing written", EXIT_USAGE)
     options = {o.name: o for o in registry.provider_class(provider).options}
     values: dict[str, Any] = {"provider": provider, "base_url": base_url, "api_key_env": api_key_env,
                               "api_key_cmd": api_key_cmd, "keyring": use_keyring or None,

@@ -556,6 +556,16 @@ def header_safe(value: str) -> bool:
     return value.isascii() and all(char == "\t" or " " <= char <= "~" for char in value)
 
 
+KEYRING_EXTRA = "keyring = true needs the optional extra: pip install 'runtui[keyring]'"
+
+
+def keyring_installed() -> bool:
+    """Whether the optional keyring extra can be imported (looked up, not imported: it is slow)."""
+    import importlib.util
+
+    return importlib.util.find_spec("keyring") is not None
+
+
 def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
     where: dict[str, Any] = {"profile": profile.name}
     if profile.api_key_env:
@@ -568,8 +578,7 @@ def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
         try:
             import keyring  # type: ignore[import-not-found]  # optional extra
         except ImportError:
-            raise ConfigError("keyring = true needs the optional extra: pip install 'runtui[keyring]'",
-                              field="keyring", **where) from None
+            raise ConfigError(KEYRING_EXTRA, field="keyring", **where) from None
         value = keyring.get_password("runtui", profile.name)
         if not value:
             raise ConfigError(f"no keyring entry for service 'runtui', user {profile.name!r}",

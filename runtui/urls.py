@@ -36,6 +36,7 @@ def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> http
                           field="base_url", profile=profile)
     if parsed.scheme == "http" and not is_loopback(parsed.host) and not allow_insecure_http:
         raise ConfigError(
-            f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true",
+            f"base_url uses plain http to {parsed.host}; use https, or set allow_insecure_http = true "
+            "(profiles add --allow-insecure-http)",
             field="base_url", profile=profile)
     return parsed

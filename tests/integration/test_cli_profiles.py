@@ -54,7 +54,7 @@ def test_add_refuses_unknown_provider_and_plain_http_off_loopback(tmp_path: Path
     assert res.code == 2 and "jenkins" in res.err
     res = run(cfg, "profiles", "add", "y", "--provider", "edges", "--base-url", "http://example.com/v1",
               "--api-key-env", "K")
-    assert res.code == 2 and "allow_insecure_http" in res.err
+    assert res.code == 2 and "--allow-insecure-http" in res.err
     # A hand-written profile with the same mistake is refused when used, before any request.
     cfg.write_text('[profiles.y]\nprovider = "edges"\nbase_url = "http://example.com/v1"\n'
                    'api_key_env = "K"\n')
@@ -63,6 +63,16 @@ def test_add_refuses_unknown_provider_and_plain_http_off_loopback(tmp_path: Path
     res = run(cfg, "profiles", "add", "z", "--provider", "edges", "--base-url", "http://example.com/v1",
               "--api-key-env", "K", "--allow-insecure-http")
     assert res.code == 0, res.err
+
+
+def test_add_with_keyring_but_without_its_extra_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The profile was written, and only its first use said the extra was missing."""
+    monkeypatch.setitem(sys.modules, "keyring", None)  # as where the extra is not installed
+    cfg = tmp_path / "c.toml"
+    res = run(cfg, "profiles", "add", "b1", "--provider", "b3os", "--keyring")
+    assert res.code == 2 and "runtui[keyring]" in res.err
+    assert not cfg.exists() or "b1" not in cfg.read_text()
 
 
 def test_providers_lists_the_builtins() -> None:
