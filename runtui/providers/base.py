@@ -208,6 +208,10 @@ class Provider(abc.ABC):
                        "have been created: check the list before starting again")
             return ActionResult(action=Action.EXECUTE, ok=False, message=msg, uncertain=uncertain)
         run, note = await self._read_back(new_id, Kind.RUN)
+        if run is not None and run.workflow_id is None:
+            # the run answers without its workflow (an Edges run names no flow): it is the one
+            # the person chose to start
+            run = run.model_copy(update={"workflow_id": request.workflow_id})
         return ActionResult(action=Action.EXECUTE, ok=True, run=run, new_run_id=new_id,
                             message=f"started {new_id}{note}")
 

@@ -219,6 +219,7 @@ def test_execute_json_names_the_profile_and_the_new_run(sim: Sim) -> None:
     out = res.json()
     assert out["profile"] == "edges-sim"
     assert out["run_id"] and out["run_id"] == out["new_run_id"]
+    assert out["run"]["workflow_id"] == "linkedin-profile-enrich"  # the flow started
     assert show(sim, "edges", out["run_id"])["id"] == out["run_id"]
     failed = run_cli(sim, "runs", "execute", "-p", "edges-sim", "--workflow", "no-such-flow", "--json")
     assert failed.code == 1 and failed.json()["profile"] == "edges-sim"
