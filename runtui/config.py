@@ -212,6 +212,18 @@ def validated(kind: type[_S], data: Mapping[str, Any]) -> _S:
     return value
 
 
+def each_invalid(kind: type[_S], data: Mapping[str, Any]) -> list[Invalid]:
+    """Every key of `data` that `kind` refuses, each checked alone (a table whose fields
+    all have defaults): two bad values were told one at a time, a fix and a new start each."""
+    found: list[Invalid] = []
+    for key, value in data.items():
+        try:
+            validated(kind, {key: value})
+        except Invalid as exc:
+            found.append(exc)
+    return found
+
+
 _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `([^`]*)`")
 
@@ -471,8 +483,10 @@ def parse(text: str, path: Path, file_mode: int | None = None, *,
         try:
             setattr(cfg, section, validated(kind, raw))
         except Invalid as exc:
-            cfg.errors.append(ConfigError(exc.message, path=str(path), field=f"{section}.{exc.field}",
-                                          line=_line_of(text, None, exc.field)))
+            for problem in each_invalid(kind, raw) or [exc]:
+                cfg.errors.append(ConfigError(problem.message, path=str(path),
+                                              field=f"{section}.{problem.field}",
+                                              line=_line_of(text, None, problem.field)))
     keymap = data.get("keymap", {})
     if isinstance(keymap, Mapping):
         cfg.keymap = {str(k): str(v) for k, v in keymap.items()}

@@ -240,6 +240,17 @@ def test_a_number_past_its_bound_is_refused_at_load_naming_the_bound(
     assert cfg.defaults == config.Defaults() and cfg.notify == config.NotifySettings()
 
 
+def test_every_bad_value_of_a_table_is_told_at_once(tmp_path: Path) -> None:
+    """`bell = "yes"` hid `refresh_seconds = 0.1`: fixed, the next start told the second."""
+    body = ('[defaults]\nbell = "yes"\nrefresh_seconds = 0.1\npage_size = 5\n'
+            '[notify]\nmin_interval_seconds = -1\ndesktop = 3\n'
+            '[profiles.p]\nprovider = "edges"\napi_key_env = "K"\n')
+    cfg = config.load(write(tmp_path / "c.toml", body), known_providers=KNOWN)
+    assert sorted(e.field or "" for e in cfg.errors) == [
+        "defaults.bell", "defaults.refresh_seconds", "notify.desktop", "notify.min_interval_seconds"]
+    assert sorted(e.line or 0 for e in cfg.errors) == [2, 3, 6, 7]
+
+
 def test_the_largest_allowed_numbers_build_a_workspace(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from runtui.engine.workspace import Workspace
