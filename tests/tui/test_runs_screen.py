@@ -822,3 +822,18 @@ async def test_a_profile_in_error_stays_readable_without_colour(monkeypatch: pyt
         for style in styles:
             assert grey_contrast(style) >= plain * 0.5, (style, plain)
             assert style.bold, style
+
+
+async def test_a_waiting_run_stays_readable_without_colour(tui_sim: TuiSim,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status that most needs a person was a plain ANSI magenta: under NO_COLOR a grey
+    two shades off the table's background, while every other status read."""
+    from tests.tui.conftest import grey_contrast, styles_holding
+
+    monkeypatch.setenv("NO_COLOR", "1")  # read when the app is made
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await pilot.press("slash", *"st:waiting", "enter")
+        await wait_for(pilot, lambda: bool(styles_holding(app, "◔ waiting")), what="a waiting row")
+        plain = grey_contrast(styles_holding(app, "-sim")[0])
+        for style in styles_holding(app, "◔ waiting"):
+            assert grey_contrast(style) >= plain * 0.5, (style, plain)

@@ -120,7 +120,9 @@ class RunTable(RunLines, can_focus=True):
         & > .run-table--status-queued { color: $text-muted; }
         & > .run-table--status-running { color: $text-primary; }
         & > .run-table--status-paused { color: $text-warning; }
-        & > .run-table--status-waiting { color: ansi_bright_magenta; }
+        /* an orchid of its own (paused has the theme's warning colour): a plain ANSI
+           magenta turned, under NO_COLOR, into a grey two shades off the background */
+        & > .run-table--status-waiting { color: #d77fd7; }
         & > .run-table--status-succeeded { color: $text-success; }
         & > .run-table--status-failed { color: $text-error; }
         & > .run-table--status-cancelled { color: $text-disabled; }
