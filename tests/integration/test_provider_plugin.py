@@ -21,7 +21,12 @@ def _installed(tmp: Path) -> dict[str, str]:
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runtui-example-provider\nVersion: 0.1.0\n")
     (info / "entry_points.txt").write_text("[runtui.providers]\nexample = runtui_example:ExampleProvider\n")
-    paths = [str(site), str(PLUGIN / "src"), os.environ.get("PYTHONPATH", "")]
+    # What runtui does not install is not there, as in a README install (the test venv
+    # holds pydantic for the Prefect server: the example imported it and worked only here).
+    absent = tmp / "absent" / "pydantic"
+    absent.mkdir(parents=True)
+    (absent / "__init__.py").write_text("raise ImportError('pydantic is not installed with runtui')\n")
+    paths = [str(site), str(tmp / "absent"), str(PLUGIN / "src"), os.environ.get("PYTHONPATH", "")]
     return os.environ | {"PYTHONPATH": os.pathsep.join(p for p in paths if p),
                          "RUNTUI_STATE_DIR": str(tmp / "state")}
 

@@ -14,14 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import SecretStr
-
 from runtui.actions import ActionTable
 from runtui.config import Profile
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.options import ProviderOption
+from runtui.secret import Secret
 
 NAME = "example"
 
@@ -39,7 +38,7 @@ class ExampleProvider(Provider):
                                                  can_execute=False)
 
     @classmethod
-    def auth_headers(cls, key: SecretStr | None, profile: Profile) -> dict[str, str]:
+    def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
         return {}  # a file needs no key
 
     @staticmethod
