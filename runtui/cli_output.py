@@ -24,7 +24,7 @@ from typing import IO, Any, NoReturn
 import click
 
 from runtui import safe_text
-from runtui.cli_pipe import closed_pipe_ends_quietly
+from runtui.cli_pipe import closed_pipe_ends_quietly, whole_writes
 from runtui.cli_table import Column, fit_width, render
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
@@ -217,6 +217,7 @@ class JsonAwareGroup(click.Group):
             raise JsonUsageError(exc.format_message(), exc.ctx) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        whole_writes()
         with closed_pipe_ends_quietly():  # a usage error shown to a reader that went away
             return super().main(*args, **kwargs)
 

@@ -11,6 +11,7 @@ sets it, so no write elsewhere (a socket) can kill the process.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -31,6 +32,24 @@ def closed_pipe_ends_quietly() -> Iterator[None]:
             sys.stdout.flush()
     except BrokenPipeError:
         end_on_closed_pipe()
+
+
+def whole_writes() -> None:
+    """Give stdout a buffered bytes layer where it has none.
+
+    Under PYTHONUNBUFFERED (`python -u`, set in many container images) stdout writes to
+    the raw file: a write its closed pipe cuts short returns a count, not an error, and
+    the rest is dropped without a word (`runs list | head -1` exited 0). A buffered layer
+    writes all of it or raises BrokenPipeError, which ends the command as 141. Each echo
+    is still flushed at once, as unbuffered output asks.
+    """
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(raw, io.FileIO):
+        return
+    own = io.FileIO(raw.fileno(), "w", closefd=False)  # fd 1 stays the interpreter's to close
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(own), encoding=stream.encoding, errors=stream.errors,
+                                  line_buffering=stream.line_buffering, write_through=True)
 
 
 def end_on_closed_pipe() -> NoReturn:

@@ -66,3 +66,29 @@ def test_a_stream_into_a_closed_pipe_exits_141_quietly(sim: Sim, command: tuple[
     code, err = _run_into_closed_pipe(sim, *command, run_id, "-p", "b3os-sim")
     assert code == EXIT_BROKEN_PIPE
     assert "Traceback" not in err and "Error" not in err and "Exception" not in err, err
+
+
+def test_a_reader_gone_mid_write_exits_141_when_python_is_unbuffered(sim: Sim) -> None:
+    """`runs list | head -1` with PYTHONUNBUFFERED=1 (many container images set it): the
+    write the closed pipe cut short returned a count, not an error, the rest of the table
+    was dropped without a word, and the command exited 0. The pipe is shrunk to one page
+    so that the table fills it and the write blocks until the reader is gone."""
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ (Linux): the smallest pipe
+    proc = subprocess.Popen([sys.executable, "-m", "runtui", "--config", str(sim.config_path),
+                             "runs", "list", "--json"], stdout=write_end, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **sim.env, "PYTHONUNBUFFERED": "1"})
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as reader:
+            assert reader.read(100)  # as `head -c 100`: a first part read, then gone
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (code, err) == (EXIT_BROKEN_PIPE, "")
