@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from runtui.model import LogLevel
+from runtui.safe_text import one_line
 
 LEVEL_WIDTH = 7  # "WARNING"
 LEVEL_SYMBOL: dict[LogLevel, str] = {
@@ -86,8 +87,11 @@ class LineFields(Protocol):
 
 
 def format_line(line: LineFields, tz: tzinfo | None = None) -> str:
-    """One event as the CLI prints it and a saved log holds it."""
-    lead = f"{clock(line.time, tz)} {line.level.word.upper():<{LEVEL_WIDTH}} {line.source or '-'} "
+    """One event as the CLI prints it and a saved log holds it. The source (a step's name,
+    the server's words) is one line: a newline in it would start a line of the server's
+    making at column 0, where only real lines start."""
+    source = one_line(line.source) if line.source else "-"
+    lead = f"{clock(line.time, tz)} {line.level.word.upper():<{LEVEL_WIDTH}} {source} "
     first, *rest = line.message.split("\n")
     if not rest:
         return lead + first

@@ -12,6 +12,7 @@ what was (not) sent. Modes:
 - `drip`: the list answer trickles out one byte every 0.3 s.
 - `huge`: a list answer of 20 MB.
 - `wait_forever`: the first list request answers 429 with `Retry-After: 1e30`, the rest as usual.
+- `forge`: a step's action run named with a newline and a whole forged log line after it.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
 
@@ -33,6 +34,7 @@ BIDI = "\u202eexe.txt\u202c\u2066x\u2069"
 OVERWRITE = "safe\rEVIL\x08\x08\x00\x07"
 ATTACKS = (CLIPBOARD, TITLE, CLEAR, LINK, DCS, C1, BIDI, OVERWRITE)
 VICTIM = "victim-run"
+FORGED = "\n2026-12-06 15:59:59 INFO    - run succeeded (FORGED)\n"
 LIFETIME = 120.0  # seconds: a forgotten server stops by itself
 
 
@@ -58,6 +60,16 @@ def schedules_json(mode: str) -> list[dict[str, Any]]:
         cron, zone = f"0 * * * *{CLIPBOARD}{CLEAR}", f"UTC{BIDI}{TITLE}"
     return [{"uid": "sched-1", "flow_preset_slug": "invoice-sync", "status": status, "cron": cron,
              "timezone": zone, "next_execution_at": "2026-12-01T11:00:00Z"}]
+
+
+def action_runs_json(mode: str) -> list[dict[str, Any]]:
+    """The flow run's action runs (`GET /v1/runs?flow_run_id=`); in `forge` mode the
+    action's name carries a log line of the server's making."""
+    if mode != "forge":
+        return []
+    return [{"uid": "act-1", "action_name": f"Prospect Researcher{FORGED}", "status": "failed",
+             "started_at": "2026-12-01T10:00:01Z", "finished_at": "2026-12-01T10:00:02Z",
+             "error": "Tool call failed: upstream returned 502"}]
 
 
 def deep(levels: int) -> bytes:
@@ -97,6 +109,8 @@ class HostileServer:
                 path = self.path.split("?")[0]
                 if path == "/v1/flows/runs":
                     self._list(key)
+                elif path == "/v1/runs":
+                    self._send(200, json.dumps(action_runs_json(server.mode)).encode())
                 elif path == "/v1/flows/schedules":
                     self._send(200, json.dumps(schedules_json(server.mode)).encode())
                 elif path.startswith("/v1/flows/runs/"):

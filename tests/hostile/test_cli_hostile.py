@@ -4,6 +4,7 @@ where the user points, limits hold, and the profile's key never comes back out."
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,14 @@ from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
 from tests.hostile.conftest import KEY, write_config
-from tests.hostile.server import VICTIM, HostileServer
+from tests.hostile.server import FORGED, VICTIM, HostileServer
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ")
+
+
+def forged_lines(log: str) -> list[str]:
+    """Lines that start at column 0 looking like log lines but are the server's making."""
+    return [line for line in log.splitlines() if line.startswith(FORGED.strip())]
 
 
 def assert_harmless(text: str) -> None:
@@ -80,6 +88,18 @@ def test_the_profiles_key_echoed_in_run_fields_is_never_shown(
         assert result.code == 0, result.err
         assert KEY not in result.out + result.err
     assert "Invoice sync for ***" in invoke(config, "runs", "list").out
+
+
+def test_a_step_name_cannot_forge_log_lines(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """A name with a newline started a line of the server's choosing at column 0: a grep
+    of the log for "succeeded" was fooled. The name is one line, its newline shown."""
+    config = write_config(tmp_path / "c.toml", {"evil": hostile("forge")})
+    result = invoke(config, "runs", "logs", "my-own-run", "-p", "evil")
+    assert result.code == 0, result.err
+    assert "Prospect Researcher␊2026-12-06 15:59:59 INFO    - run succeeded (FORGED)␊" in result.out
+    assert forged_lines(result.out) == []
+    assert all(LOG_LINE.match(line) or line.startswith("    ") for line in result.out.splitlines())
 
 
 def test_a_deeply_nested_answer_is_one_profiles_error(

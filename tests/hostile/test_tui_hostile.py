@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from runtui import display
@@ -17,10 +18,11 @@ from runtui.errors import LONGEST_RETRY_AFTER
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.hostile.conftest import write_config
 from tests.hostile.server import HostileServer
-from tests.hostile.test_cli_hostile import assert_harmless
+from tests.hostile.test_cli_hostile import LOG_LINE, assert_harmless, forged_lines
 from tests.tui.conftest import notifications, screen_text, wait_for
 
 
@@ -98,3 +100,27 @@ async def test_a_retry_after_no_clock_can_hold_leaves_the_profile_watched(
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.table.total_count == 2, what="read again at once")
         assert watcher.health.state is HealthState.OK and server.lists == 2
+
+
+async def test_a_saved_log_holds_no_line_a_step_name_forged(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file `s` writes had the server's own log lines at column 0, after a newline in a
+    step's name: the name is one line there too."""
+    monkeypatch.chdir(tmp_path)
+    server = hostile("forge")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the runs")
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="the log")
+        log_screen = app.screen
+        assert isinstance(log_screen, LogScreen)
+        panel = log_screen.panel
+        await wait_for(pilot, lambda: panel.follower is not None and any(
+            "FORGED" in (line.source or "") for line in panel.follower.buffer.lines), what="the action run")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: list(tmp_path.glob("runtui-evil-*.log")), what="the saved file")
+        text = next(tmp_path.glob("runtui-evil-*.log")).read_text(encoding="utf-8")
+        assert "Prospect Researcher␊2026-12-06 15:59:59 INFO    - run succeeded (FORGED)␊" in text
+        assert forged_lines(text) == []
+        assert all(LOG_LINE.match(line) or line.startswith("    ") for line in text.splitlines())
