@@ -42,7 +42,8 @@ class ProviderError(RuntuiError):
     """One typed error for every provider failure.
 
     `kind` is "http" (the server answered non-2xx), "timeout", "network",
-    "parse" (an answer we could not read) or "redirect".
+    "parse" (an answer we could not read) or "redirect". `retry_after` is the wait the
+    server asked for: said as asked, kept bounded (`bounded_wait`) for waiting.
     """
 
     def __init__(self, message: str, *, provider: str, status: int | None = None,
@@ -56,7 +57,13 @@ class ProviderError(RuntuiError):
         self.retry_after = bounded_wait(retry_after)
         self.profile = profile  # the profile it happened in, where the raiser knew it
         what = f"HTTP {status}" if status is not None else kind if kind != "http" else ""
-        self.detail = f"{what}: {message}" if what else message  # the error, its provider unsaid
+        said = message
+        if status == 429:  # how long the server asked to wait, as it asked (a wait of 1e30 too)
+            what = "rate limited (HTTP 429)"
+            if retry_after is not None and retry_after > 0:
+                said = f"the server asks to wait {wait_words(retry_after)}"
+                said += f" ({message})" if message else ""
+        self.detail = f"{what}: {said}" if what else said  # the error, its provider unsaid
         if request_id:
             self.detail += f" (request id {request_id})"
         super().__init__(f"{provider} {self.detail}" if what else f"{provider}: {self.detail}")
@@ -98,6 +105,20 @@ def bounded_wait(seconds: float | None) -> float | None:
     if seconds is None or math.isnan(seconds):
         return None
     return min(max(0.0, seconds), LONGEST_RETRY_AFTER)
+
+
+def wait_words(seconds: float) -> str:
+    """A server's asked wait for people: `45 s`, `3 min`, `2 h`, `12 days`; a wait no
+    clock holds (`1e30`, `inf`, the year 9999) is said as what it amounts to."""
+    if not seconds < 100 * 365 * 86400:
+        return "more than 100 years"
+    if seconds < 120:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 2 * 3600:
+        return f"{round(seconds / 60)} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
 
 
 class NotAllowed(RuntuiError):

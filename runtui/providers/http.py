@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import ssl
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
@@ -39,6 +40,7 @@ ACTION_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_READ_TRIES = 3
 MAX_REDIRECTS = 3
 MAX_RETRY_AFTER = 60.0
+ANSWER_ROOM = 1.0  # seconds a retry after a server's asked wait needs, at least, for its answer
 MAX_MESSAGE = 500
 DEFAULT_DEADLINE = 30.0  # seconds for a whole request, retries included ([defaults] request_deadline_seconds)
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per answer, decoded ([defaults] max_answer_mb)
@@ -214,12 +216,12 @@ class HttpClient:
     # ---- machinery ------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def _within_deadline(self) -> AsyncIterator[None]:
+    async def _within_deadline(self) -> AsyncIterator[asyncio.Timeout]:
         """The whole request (retries and a server dripping a byte at a time included) ends
         within `deadline`: httpx's read timeout restarts on every byte."""
         try:
-            async with asyncio.timeout(self.deadline):
-                yield
+            async with asyncio.timeout(self.deadline) as scope:
+                yield scope
         except TimeoutError:
             raise ProviderError(f"no complete answer within {self.deadline:g} s "
                                 "([defaults] request_deadline_seconds)", provider=self.provider,
@@ -231,10 +233,11 @@ class HttpClient:
     async def _read(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         if self._auth_for is not None:  # a key still to come from its command
             await self.authorise()
-        async with self._within_deadline():
-            return await self._read_with_retries(method, path, **kwargs)
+        async with self._within_deadline() as scope:
+            return await self._read_with_retries(scope, method, path, **kwargs)
 
-    async def _read_with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _read_with_retries(self, scope: asyncio.Timeout, method: str, path: str,
+                                 **kwargs: Any) -> httpx.Response:
         delay = 0.5
         for attempt in range(1, MAX_READ_TRIES + 1):
             try:
@@ -247,8 +250,8 @@ class HttpClient:
                 continue
             if response.status_code in (429, 502, 503, 504) and attempt < MAX_READ_TRIES:
                 wait = retry_after(response) if response.status_code == 429 else None
-                if wait is not None and wait > MAX_RETRY_AFTER:
-                    self._raise_for_status(response)
+                if wait is not None and not _wait_fits(wait, scope):
+                    self._raise_for_status(response)  # the 429, with the wait it asks for
                 await self._sleep(wait if wait is not None else delay * (1 + random.random() / 2))
                 delay *= 2
                 continue
@@ -351,7 +354,7 @@ class HttpClient:
             request_id = self._redact(request_id[:200])
         raise ProviderError(
             self._redact(message[:MAX_MESSAGE]), provider=self.provider, status=response.status_code,
-            request_id=request_id, retry_after=retry_after(response))
+            request_id=request_id, retry_after=asked_wait(response))
 
     def redact(self, text: str) -> str:
         """`text` from this server with the profile's secrets masked (an SSE event's data)."""
@@ -380,14 +383,31 @@ def _frozen(params: Any) -> Hashable:
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in items)
 
 
+def _wait_fits(wait: float, scope: asyncio.Timeout) -> bool:
+    """A server's asked wait is honoured when it is not too long and the request's deadline
+    leaves time for the answer after it: slept past the deadline, the 429 (and the wait it
+    asked for) was lost, and the user was told the server did not answer."""
+    if wait > MAX_RETRY_AFTER:
+        return False
+    ends = scope.when()
+    return ends is None or wait + ANSWER_ROOM <= ends - asyncio.get_running_loop().time()
+
+
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds the server asks us to wait (delta-seconds or an HTTP date), bounded
     (`errors.bounded_wait`): "inf", "1e30" and year 9999 are a server's words too."""
+    return bounded_wait(asked_wait(response))
+
+
+def asked_wait(response: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait, as it asked (an error says so); None when it
+    asks nothing readable."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
     try:
-        return bounded_wait(float(value))
+        seconds = float(value)
+        return None if math.isnan(seconds) else seconds
     except ValueError:
         from datetime import UTC, datetime
         from email.utils import parsedate_to_datetime
@@ -398,7 +418,7 @@ def retry_after(response: httpx.Response) -> float | None:
             return None
         if when.tzinfo is None:  # "-0000": a time in UTC whose zone the sender did not know
             when = when.replace(tzinfo=UTC)
-        return bounded_wait((when - datetime.now(UTC)).total_seconds())
+        return (when - datetime.now(UTC)).total_seconds()
 
 
 def first_str(body: Any, *paths: str) -> str | None:

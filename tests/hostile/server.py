@@ -12,6 +12,8 @@ what was (not) sent. Modes:
 - `drip`: the list answer trickles out one byte every 0.3 s.
 - `huge`: a list answer of 20 MB.
 - `wait_forever`: the first list request answers 429 with `Retry-After: 1e30`, the rest as usual.
+- `slow_down`: every list request answers 429 with `Retry-After: 5` (`RETRY_AFTER`).
+- `slow_once`: the first list request, and every POST, answer 429 with `Retry-After: 1`.
 - `forge`: a step's action run named with a newline and a whole forged log line after it.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
@@ -35,6 +37,7 @@ OVERWRITE = "safe\rEVIL\x08\x08\x00\x07"
 ATTACKS = (CLIPBOARD, TITLE, CLEAR, LINK, DCS, C1, BIDI, OVERWRITE)
 VICTIM = "victim-run"
 FORGED = "\n2026-12-06 15:59:59 INFO    - run succeeded (FORGED)\n"
+RETRY_AFTER = 5  # seconds the `slow_down` server asks for
 LIFETIME = 120.0  # seconds: a forgotten server stops by itself
 
 
@@ -128,6 +131,10 @@ class HostileServer:
                 if server.mode == "wait_forever" and server.lists == 1:
                     # Too many requests, and a wait no clock can hold; then it answers.
                     self._send(429, b'{"message": "slow down"}', {"retry-after": "1e30"})
+                elif server.mode == "slow_once" and server.lists == 1:
+                    self._send(429, b'{"message": "slow down"}', {"retry-after": "1"})
+                elif server.mode == "slow_down":
+                    self._send(429, b'{"message": "slow down"}', {"retry-after": str(RETRY_AFTER)})
                 elif server.mode == "deep":
                     self._send(200, deep(10_000))
                 elif server.mode == "huge":
@@ -150,7 +157,9 @@ class HostileServer:
                 server.posts.append(self.path)
                 length = int(self.headers.get("content-length") or 0)
                 self.rfile.read(length)
-                if server.mode in ("conflict", "inject"):
+                if server.mode == "slow_once":
+                    self._send(429, b'{"message": "slow down"}', {"retry-after": "1"})
+                elif server.mode in ("conflict", "inject"):
                     message = f"run is busy{CLEAR}{TITLE}{BIDI}"
                     self._send(409, json.dumps({"message": message}).encode(),
                                {"x-request-id": f"req{TITLE}{CLIPBOARD}"[:200]})

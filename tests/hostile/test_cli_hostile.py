@@ -19,7 +19,7 @@ from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
 from tests.hostile.conftest import KEY, write_config
-from tests.hostile.server import FORGED, VICTIM, HostileServer
+from tests.hostile.server import FORGED, RETRY_AFTER, VICTIM, HostileServer
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ")
 
@@ -121,6 +121,45 @@ def test_a_dripping_server_meets_the_deadline(
     assert result.code == 1
     assert "no complete answer within 1.5 s" in result.err
     assert time.monotonic() - began < 30, "bounded by the deadline, not by the drip"
+
+
+def test_a_429_whose_wait_outlasts_the_deadline_is_said_at_once(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """A Retry-After longer than what was left of the deadline (but not absurd) was slept,
+    then the deadline said the server did not answer: the 429 and its wait were lost."""
+    server = hostile("slow_down")
+    config = write_config(tmp_path / "c.toml", {"busy": server},
+                          defaults=f"request_deadline_seconds = {RETRY_AFTER - 2}")
+    began = time.monotonic()
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert f"busy: edges rate limited (HTTP 429): the server asks to wait {RETRY_AFTER} s (slow down)" \
+        in result.err
+    assert "no complete answer" not in result.err
+    assert time.monotonic() - began < RETRY_AFTER - 2, "said at once, not after the deadline"
+    assert server.lists == 1
+
+
+def test_a_429_whose_wait_fits_is_waited_for_a_read_never_for_an_action(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("slow_once")
+    config = write_config(tmp_path / "c.toml", {"busy": server})
+    listed = invoke(config, "runs", "list")
+    assert listed.code == 0, listed.err
+    assert "my-own-run" in listed.out and server.lists == 2
+    cancelled = invoke(config, "runs", "cancel", "my-own-run", "-p", "busy")
+    assert cancelled.code == 1
+    assert "rate limited (HTTP 429): the server asks to wait 1 s (slow down)" in cancelled.err
+    assert server.posts == ["/v1/flows/runs/my-own-run/cancel"], "an action is sent once"
+
+
+def test_a_429_with_a_wait_too_long_to_honour_says_the_wait(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"busy": hostile("wait_forever")})
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "busy: edges rate limited (HTTP 429): the server asks to wait more than 100 years " \
+           "(slow down)" in result.err
 
 
 def test_an_answer_over_the_size_cap_is_refused_unread(
