@@ -10,15 +10,29 @@ A JSON string may spell a character as an escape (`\\u0061`, `\\/`), so besides
 the plain bytes a pattern matches each secret with any of its characters
 escaped. It runs only on bodies that hold such an escape; the plain check is a
 C-speed substring search.
+
+A server that echoes the request's URL (`…?api_key=k3y%2Bwith…`) spells a key
+with `+ / = :` percent-encoded: those spellings (as urllib and httpx write a path
+or a query, in upper and lower hex) are plain substrings too.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 MASK = b"***"
 MIN_SECRET = 6  # shorter values would match ordinary text
+_PERCENT = re.compile("%[0-9A-F]{2}")
+
+
+def url_spellings(secret: str) -> set[str]:
+    """`secret` as a URL's path or query may hold it: percent-encoded as urllib and httpx
+    write it (`/` kept or not, a space as `+` or `%20`), in upper and lower hex."""
+    upper = {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
+    lower = {_PERCENT.sub(lambda found: found.group(0).lower(), text) for text in upper}
+    return (upper | lower) - {secret}
 
 
 def _char_pattern(char: str) -> bytes:
@@ -54,7 +68,9 @@ class Redactor:
         kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
         # Longest first: a secret that contains another is masked whole.
         self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
-        self._plain = tuple(s.encode() for s in self.secrets)
+        spelled = set(self.secrets).union(*(url_spellings(s) for s in self.secrets))
+        self._literals: tuple[str, ...] = tuple(sorted(spelled, key=len, reverse=True))
+        self._plain = tuple(s.encode() for s in self._literals)
         self._escaped: re.Pattern[bytes] | None = None  # compiled when first needed: see `_spelled`
         self._may_hide = _escape_finder(self.secrets)
 
@@ -84,7 +100,7 @@ class Redactor:
         """A decoded text (a header value, an SSE event's data) with every secret masked."""
         if not self.secrets:
             return value
-        if not any(secret in value for secret in self.secrets) and "\\" not in value:
+        if not any(secret in value for secret in self._literals) and "\\" not in value:
             return value
         return self.body(value.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 

@@ -14,6 +14,8 @@ what was (not) sent. Modes:
 - `wait_forever`: the first list request answers 429 with `Retry-After: 1e30`, the rest as usual.
 - `slow_down`: every list request answers 429 with `Retry-After: 5` (`RETRY_AFTER`).
 - `slow_once`: the first list request, and every POST, answer 429 with `Retry-After: 1`.
+- `echo_url`: every list request answers 500 echoing the caller's key as a URL spells it
+  (percent-encoded: upper and lower hex, `+` for a space), in the message and request id.
 - `forge`: a step's action run named with a newline and a whole forged log line after it.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
@@ -21,10 +23,12 @@ what was (not) sent. Modes:
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4K\x07"  # OSC 52: "rm -rf ~" into the clipboard
 TITLE = "\x1b]0;pwned\x07"  # OSC 0: the window / pane title
@@ -73,6 +77,16 @@ def action_runs_json(mode: str) -> list[dict[str, Any]]:
     return [{"uid": "act-1", "action_name": f"Prospect Researcher{FORGED}", "status": "failed",
              "started_at": "2026-12-01T10:00:01Z", "finished_at": "2026-12-01T10:00:02Z",
              "error": "Tool call failed: upstream returned 502"}]
+
+
+def url_spellings(key: str) -> list[str]:
+    """The key as a URL's query or path may hold it, as an echoing server sends it back."""
+    upper = [quote(key, safe=""), quote(key), quote_plus(key)]
+    return [*upper, *(_lower_hex(text) for text in upper)]
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub("%[0-9A-F]{2}", lambda found: found.group(0).lower(), text)
 
 
 def deep(levels: int) -> bytes:
@@ -133,6 +147,10 @@ class HostileServer:
                     self._send(429, b'{"message": "slow down"}', {"retry-after": "1e30"})
                 elif server.mode == "slow_once" and server.lists == 1:
                     self._send(429, b'{"message": "slow down"}', {"retry-after": "1"})
+                elif server.mode == "echo_url":
+                    echoed = " ".join(url_spellings(key))
+                    self._send(500, json.dumps({"message": f"bad /v1/flows/runs?api_key= {echoed}"}).encode(),
+                               {"x-request-id": quote(key, safe="").lower()})
                 elif server.mode == "slow_down":
                     self._send(429, b'{"message": "slow down"}', {"retry-after": str(RETRY_AFTER)})
                 elif server.mode == "deep":

@@ -18,8 +18,8 @@ from runtui.providers import http as http_mod
 from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
-from tests.hostile.conftest import KEY, write_config
-from tests.hostile.server import FORGED, RETRY_AFTER, VICTIM, HostileServer
+from tests.hostile.conftest import KEY, KEY_ENV, write_config
+from tests.hostile.server import FORGED, RETRY_AFTER, VICTIM, HostileServer, url_spellings
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ")
 
@@ -100,6 +100,20 @@ def test_a_step_name_cannot_forge_log_lines(
     assert "Prospect Researcher␊2026-12-06 15:59:59 INFO    - run succeeded (FORGED)␊" in result.out
     assert forged_lines(result.out) == []
     assert all(LOG_LINE.match(line) or line.startswith("    ") for line in result.out.splitlines())
+
+
+def test_the_profiles_key_echoed_as_a_url_spells_it_is_never_shown(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key with `+ / = :` (base64-like) changes when a URL holds it: an error echoing
+    the request's URL showed it percent-encoded."""
+    key = "k3y+with/slash=and:more ok"
+    monkeypatch.setenv(KEY_ENV, key)
+    config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_url")})
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert "HTTP 500: bad /v1/flows/runs?api_key= *** *** *** *** *** *** (request id ***)" in result.err
+    for spelling in url_spellings(key):
+        assert spelling not in result.out + result.err
 
 
 def test_a_deeply_nested_answer_is_one_profiles_error(
