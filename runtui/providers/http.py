@@ -4,7 +4,7 @@ Reads (GET and read-only POSTs such as filters) may be retried on connect errors
 429 (honouring Retry-After) and 502/503/504. Actions are never retried here:
 `post_action` sends once and raises; the caller reads the run again.
 Credentials are attached per request and only to the profile's own origin, so a
-redirect can never carry them to another host.
+redirect can never carry them to another origin (it is not followed at all).
 """
 
 from __future__ import annotations
@@ -289,7 +289,8 @@ class HttpClient:
                 location = response.headers.get("location", "")
                 url = url.join(location)
                 if self._headers_for(url) == {} and self._auth:
-                    raise ProviderError(f"redirected to another host ({url.host}); credentials not sent",
+                    raise ProviderError(f"not followed: a redirect to another origin ({origin(url)}); "
+                                        "the key is sent to the profile's own origin only",
                                         provider=self.provider, status=response.status_code,
                                         kind="redirect")
                 continue
@@ -373,6 +374,13 @@ def _header_secrets(headers: Mapping[str, str]) -> list[str]:
         if value.split():
             found.append(value.split()[-1])
     return found
+
+
+def origin(url: httpx.URL) -> str:
+    """Where a URL goes (`https://host:port`), without its path and query: a redirect to
+    another port of the same host is another origin, and a Location's query may hold the
+    key the server echoed."""
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}"
 
 
 def _frozen(params: Any) -> Hashable:

@@ -16,6 +16,8 @@ what was (not) sent. Modes:
 - `slow_once`: the first list request, and every POST, answer 429 with `Retry-After: 1`.
 - `echo_url`: every list request answers 500 echoing the caller's key as a URL spells it
   (percent-encoded: upper and lower hex, `+` for a space), in the message and request id.
+- `redirect`: every list request answers 302 to `redirect_to` (set by the test), the
+  caller's key in the Location's query.
 - `forge`: a step's action run named with a newline and a whole forged log line after it.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
@@ -105,6 +107,7 @@ class HostileServer:
         self.mode = mode
         self.posts: list[str] = []
         self.lists = 0  # list requests answered
+        self.redirect_to = ""  # where the `redirect` mode sends a list request
         self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
         server = self
 
@@ -151,6 +154,8 @@ class HostileServer:
                     echoed = " ".join(url_spellings(key))
                     self._send(500, json.dumps({"message": f"bad /v1/flows/runs?api_key= {echoed}"}).encode(),
                                {"x-request-id": quote(key, safe="").lower()})
+                elif server.mode == "redirect":
+                    self._send(302, b"", {"location": f"{server.redirect_to}?key={quote(key, safe='')}"})
                 elif server.mode == "slow_down":
                     self._send(429, b'{"message": "slow down"}', {"retry-after": str(RETRY_AFTER)})
                 elif server.mode == "deep":

@@ -116,6 +116,21 @@ def test_the_profiles_key_echoed_as_a_url_spells_it_is_never_shown(
         assert spelling not in result.out + result.err
 
 
+def test_a_redirect_to_another_port_of_the_same_host_names_its_origin_and_is_not_followed(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """It said "redirected to another host (127.0.0.1)", the profile's own host, and
+    "credentials not sent" read as if the request went there without them."""
+    evil, elsewhere = hostile("redirect"), hostile("plain")
+    evil.redirect_to = f"{elsewhere.url}/flows/runs"
+    config = write_config(tmp_path / "c.toml", {"evil": evil})
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    origin = f"http://127.0.0.1:{httpx.URL(elsewhere.url).port}"
+    assert f"evil: edges HTTP 302: not followed: a redirect to another origin ({origin})" in result.err
+    assert KEY not in result.err and "?key" not in result.err
+    assert elsewhere.lists == 0, "nothing was sent to the other origin"
+
+
 def test_a_deeply_nested_answer_is_one_profiles_error(
         hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.toml", {"deep": hostile("deep"), "fine": hostile("plain")})
