@@ -83,3 +83,26 @@ def multi_line(text: str) -> str:
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     return text.translate(_MULTI_LINE)
+
+
+def copy_refusal(text: str, *, lines: bool = False) -> str | None:
+    """Why `text` must not go to a clipboard, or None when it may.
+
+    What is copied is pasted raw into a shell later: an ESC [201~ ends bracketed
+    paste, a ^U wipes the line typed so far and a CR runs what follows, and a bidi
+    or invisible character pastes other text than the one shown. So server text
+    holding any character `one_line` would replace (and any other unprintable one:
+    no-break spaces, format characters) is refused whole, never cleaned up into a
+    different string the server did not send. `lines`: text the operator selected
+    on screen, where newlines and tabs are what they chose; only what `multi_line`
+    would replace is refused.
+    """
+    if lines:
+        found = next((ch for ch in text if ch in DANGEROUS and ch not in "\n\t"), None)
+    else:
+        found = None if text.isprintable() else next(ch for ch in text if not ch.isprintable())
+    if found is None:
+        return None
+    shown = one_line(found) if found in DANGEROUS else f"\\u{ord(found):04x}"
+    return (f"it holds a control, bidi or invisible character ({shown}), "
+            "which a paste could run as a command or show as other text")

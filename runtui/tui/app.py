@@ -20,7 +20,7 @@ from textual.widgets import Input, TextArea
 from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
-from runtui.safe_text import multi_line, one_line
+from runtui.safe_text import clipped, copy_refusal, multi_line, one_line
 from runtui.tui import clipboard, switch, toasts
 from runtui.tui import clock as tui_clock
 from runtui.tui import keymap as keymap_rules
@@ -31,6 +31,7 @@ from runtui.tui.greyed_keys import answer_greyed_key
 from runtui.tui.key_order import KeyOrder, KeyRoundTrip
 
 GC_LOAD_PAUSE = 30.0  # seconds the collector may stay paused for a first load that does not end
+COPY_SHOWN = 40  # characters of an id a refused copy's toast shows
 SHORT_BELOW = 40  # terminal rows: fewer is a "-short" screen (compact toasts)
 FREEZE_AFTER_LOAD = 0.2  # seconds between the first load's last frame and the collection
 
@@ -397,8 +398,12 @@ class RuntuiApp(App[int]):
 
         Writing the wrapped sequence needs the driver, which Textual keeps private: in
         stock mode (runtui.tui.switch) Textual's own OSC 52 goes out, which tmux passes
-        on when its `set-clipboard` option allows it.
+        on when its `set-clipboard` option allows it. Text a paste could turn into a
+        command (`safe_text.copy_refusal`) is never written, whoever asks (a selection
+        on screen, of several lines, too).
         """
+        if copy_refusal(text, lines=True) is not None:
+            return
         if not (os.environ.get("TMUX") and switch.private()):
             super().copy_to_clipboard(text)
             return
@@ -410,7 +415,11 @@ class RuntuiApp(App[int]):
         self._driver.write("\x1bPtmux;" + seq.replace("\x1b", "\x1b\x1b") + "\x1b\\")
 
     def copy_id(self, text: str) -> str:
-        """Copy a run id where it can go and say where (the toast's words)."""
+        """Copy a run id where it can go and say where (the toast's words). An id the server
+        filled with controls is not copied at all: pasted into a shell it runs commands."""
+        refusal = copy_refusal(text)
+        if refusal is not None:
+            return f"not copied: {clipped(text, COPY_SHOWN)}: {refusal}"
         set_clipboard = clipboard.tmux_set_clipboard() if clipboard.in_tmux() else None
         osc52 = set_clipboard != "off"
         if osc52:

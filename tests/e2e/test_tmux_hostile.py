@@ -1,5 +1,6 @@
 """The real process in tmux against a hostile server: with `set-clipboard on`, no escape
-from the server may write a tmux buffer (OSC 52) or change the pane title (OSC 0)."""
+from the server may write a tmux buffer (OSC 52) or change the pane title (OSC 0), and `y`
+copies no id holding one."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ def test_no_clipboard_write_and_no_title_change(tmux_server: None, tmp_path: Pat
         assert tmux("display-message", "-p", "-t", "e2e", "#{pane_title}").strip() == title
         assert "␛[2J" in screen(), "the escape is shown as a visible stand-in"
         tmux("send-keys", "-t", "e2e", "Escape")
-        wait_for("the table again", lambda: "␛]52;c;" in screen(), show=screen)
+        wait_for("the table again", lambda: "2/2 runs" in screen() and "␛]52;c;" in screen(), show=screen)
         assert tmux("list-buffers").strip() == ""
+        # `y` on each row: the id full of escapes is refused, the plain one is copied.
+        for _row in range(2):
+            tmux("send-keys", "-t", "e2e", "y")
+            tmux("send-keys", "-t", "e2e", "Down")
+        wait_for("both copies answered", lambda: "not copied" in screen() and "copied my-own-run" in screen(),
+                 show=screen)
+        assert tmux("show-buffer").strip() == "my-own-run"
+        assert len(tmux("list-buffers").strip().splitlines()) == 1, "the hostile id reached tmux's buffer"
         tmux("send-keys", "-t", "e2e", "q")

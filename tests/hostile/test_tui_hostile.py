@@ -21,7 +21,7 @@ from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.hostile.conftest import write_config
-from tests.hostile.server import HostileServer
+from tests.hostile.server import TITLE, HostileServer
 from tests.hostile.test_cli_hostile import LOG_LINE, assert_harmless, forged_lines
 from tests.tui.conftest import notifications, screen_text, wait_for
 
@@ -124,3 +124,33 @@ async def test_a_saved_log_holds_no_line_a_step_name_forged(
         assert "Prospect Researcher␊2026-12-06 15:59:59 INFO    - run succeeded (FORGED)␊" in text
         assert forged_lines(text) == []
         assert all(LOG_LINE.match(line) or line.startswith("    ") for line in text.splitlines())
+
+
+async def test_y_never_copies_an_id_holding_controls(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copied text is pasted raw into a shell: an id holding ESC [201~, ^U and CR ended
+    bracketed paste, wiped the typed line and ran a command. Such an id is not copied, and
+    the toast says why; a plain id still is."""
+    monkeypatch.delenv("TMUX", raising=False)  # the terminal's clipboard only, never a real tmux
+    server = hostile("inject")
+    hostile_id = f"{TITLE}ab"
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+        screen.table.move_cursor_to(("evil", hostile_id))
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("not copied" in n for n in notifications(app)), what="refused")
+        assert app.clipboard == ""
+        (said,) = [n for n in notifications(app) if "not copied" in n]
+        assert_harmless(said)
+        assert "control, bidi or invisible character (␛)" in said
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.clipboard == "my-own-run", what="the plain id copied")
+        # A selection of several lines (raw JSON, a text area) is still copied; escapes never.
+        app.copy_to_clipboard('{\n\t"id": 1\n}')
+        assert app.clipboard == '{\n\t"id": 1\n}'
+        app.copy_to_clipboard(f"x{hostile_id}")
+        assert app.clipboard == '{\n\t"id": 1\n}'
+

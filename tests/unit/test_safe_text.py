@@ -6,12 +6,13 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from runtui import display
 from runtui.model import Run, Status
-from runtui.safe_text import DANGEROUS, multi_line, one_line
+from runtui.safe_text import DANGEROUS, copy_refusal, multi_line, one_line
 from runtui.tui.widgets.columns import CELL_TEXT
 
 # Any text, with the dangerous characters drawn often.
@@ -59,3 +60,23 @@ def test_a_steps_output_is_shown_as_json_not_a_python_repr() -> None:
     step = Step(id="s1", name="trigger", status=Status.SUCCEEDED, output={"triggeredAt": "now", "ok": True})
     text = step_details(step, UTC, datetime.now(UTC)).plain
     assert 'output: {"triggeredAt": "now", "ok": true}' in text
+
+
+@pytest.mark.parametrize("text", ["evil\x1b[201~\x15touch x\rid", "a\u202eb", "a\u200bb", "a\u00a0b",
+                                  "a\nb", "a\tb", "a\x9bb", "a\u2066b"])
+def test_copy_refusal_refuses_text_a_paste_would_not_keep(text: str) -> None:
+    said = copy_refusal(text)
+    assert said is not None and "invisible character" in said
+    assert said == one_line(said), "the reason itself is harmless"
+
+
+def test_copy_refusal_of_a_selection_keeps_its_lines_and_refuses_escapes() -> None:
+    assert copy_refusal('{\n\t"a": 1\n}', lines=True) is None
+    assert copy_refusal("a\u00a0b", lines=True) is None  # shown as it is: no control
+    for bad in ("a\x1b[201~b", "a\rb", "a\u202eb", "a\x9bb"):
+        assert copy_refusal(bad, lines=True) is not None, repr(bad)
+
+
+@pytest.mark.parametrize("text", ["0c9b5ed1-4b1e-4c2d-9a7f-000000000001", "run_H363", "a b?c=d#e", "añ日本"])
+def test_copy_refusal_lets_plain_ids_through(text: str) -> None:
+    assert copy_refusal(text) is None
