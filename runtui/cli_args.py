@@ -18,10 +18,8 @@ import click
 from runtui import safe_text
 from runtui.cli_output import EXIT_USAGE, fail
 from runtui.human_input import json_value
-from runtui.model import id_is_invalid
+from runtui.model import MAX_ID_LENGTH, id_is_invalid
 
-MAX_ID_LENGTH = 1024
-"""Longer than any platform's ids (UUIDs, slugs, Mongo ids), far below URL limits."""
 SHOWN_ID_LENGTH = 40
 
 JSON_HELP = "Print JSON on stdout (errors too: {\"error\": {...}}, same exit code)."

@@ -67,12 +67,23 @@ class Kind(enum.StrEnum):
     TASK = "task"
 
 
+MAX_ID_LENGTH = 1024
+"""Longer than any platform's ids (UUIDs, slugs, Mongo ids), far below URL limits."""
+
+
 def id_is_invalid(text: str) -> bool:
     """No platform's id is empty, `.` or `..`, or holds a slash, a backslash, NUL or a
     line break; such an id would leave its URL path segment (many servers decode %2F
     before routing). One rule for the HTTP layer and the command line, so a bad id is
     the user's usage error before any request, never a profile that "could not be read"."""
     return text in ("", ".", "..") or any(ch in text for ch in "\x00\r\n/\\")
+
+
+def id_is_unaddressable(text: str) -> bool:
+    """No request can name a run with this id (`id_is_invalid`, or longer than any
+    platform's): a listed run with such an id could be shown, but never read again,
+    acted on or followed."""
+    return len(text) > MAX_ID_LENGTH or id_is_invalid(text)
 
 
 class _Copy:

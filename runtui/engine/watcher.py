@@ -25,7 +25,7 @@ from msgspec.structs import replace
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key, RunStore
 from runtui.errors import ConfigError, ProviderError
-from runtui.model import ACTIVE, Kind, Run, Status
+from runtui.model import ACTIVE, Kind, Run, Status, id_is_unaddressable
 from runtui.providers.base import ListQuery, Provider
 
 MAX_BACKOFF = 60.0
@@ -400,6 +400,12 @@ class ProfileWatcher:
 
     async def _read_one(self, key: Key) -> None:
         known = self.store.get(key)
+        if id_is_unaddressable(key[1]):
+            # No request can name it (providers leave such runs out of lists): the read
+            # would fail on our own refusal, and that is not the profile's health.
+            if known is not None:
+                self.store.remove([known])
+            return
         try:
             run = await self.provider.get_summary(key[1], known.kind if known else Kind.RUN)
         except ProviderError as exc:

@@ -151,9 +151,7 @@ def _steps(obj: dict[str, Any]) -> tuple[Step, ...]:
 @p.parsing(NAME)
 def parse_run(body: Any, profile: str) -> Run:
     obj = p.as_dict(unwrap(body))
-    run_id = p.ident(obj, "id", "runId")
-    if run_id is None:
-        raise p.parse_error(NAME, "run without an id")
+    run_id = p.run_ident(NAME, p.ident(obj, "id", "runId"), "run without an id")
     status, raw = b3_status(obj.get("status"))
     last_error = _error_text(obj.get("error")) or _error_text(obj.get("errorMessage"))
     if last_error is None:

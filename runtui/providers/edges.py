@@ -95,9 +95,7 @@ def parse_run(body: Any, profile: str) -> Run:
     obj = p.as_dict(body)
     if p.ident(obj, *ID_KEYS) is None and isinstance(obj.get("data"), dict):
         obj = p.as_dict(obj["data"])
-    run_id = p.ident(obj, *ID_KEYS)
-    if run_id is None:
-        raise p.parse_error(NAME, "flow run without a uid")
+    run_id = p.run_ident(NAME, p.ident(obj, *ID_KEYS), "flow run without a uid")
     status, raw, partial = edges_status(obj.get("status"))
     workflow = p.as_dict(obj.get("workflow"))
     return Run(

@@ -19,13 +19,14 @@ from typing import Any, Generic, ParamSpec, TypeVar
 import orjson
 
 from runtui.errors import ProviderError
-from runtui.model import Cost, Run, Status
+from runtui.model import Cost, Run, Status, id_is_unaddressable
 
 P = ParamSpec("P")
 T = TypeVar("T")
 V = TypeVar("V")
 
 MAX_ERROR = 500  # last_error / step error shown in tables
+SHOWN_ID = 40  # characters of a refused id an error shows
 MAX_DEPTH = 64  # nesting we follow in trees (Wexa task nodes) before giving up on children
 
 
@@ -222,6 +223,23 @@ def ident(obj: Any, *keys: str) -> str | None:
         elif isinstance(value, int) and not isinstance(value, bool):
             return str(value)
     return None
+
+
+def run_ident(provider: str, found: str | None, missing: str) -> str:
+    """A run's id as parsed (`ident`), or a parse error: `missing` when there is none, and
+    one when no request could name it (a `/`, a line break, 10 KB...).
+
+    Such a run, listed, was a row that could never be read, acted on or followed: the
+    watcher's read of it failed on our own refusal, and that refusal became the whole
+    profile's health ("error: invalid id"), with polling backing off. A list page skips
+    an item whose parse fails, as it skips one without an id; a single read fails."""
+    if found is None:
+        raise parse_error(provider, missing)
+    if id_is_unaddressable(found):
+        shown = found if len(found) <= SHOWN_ID else found[:SHOWN_ID] + "…"
+        raise parse_error(provider, f"a run whose id no request can name ({shown!r}, "
+                                    f"{len(found):,} characters)")
+    return found
 
 
 def number(value: Any) -> float | None:

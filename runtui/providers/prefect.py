@@ -214,9 +214,7 @@ def asks_for_input(flow_run: dict[str, Any]) -> bool:
 def parse_run(body: Any, profile: str, names: dict[str, str] | None = None) -> Run:
     """One flow run. `names` maps flow and deployment ids to the names joined in."""
     obj = p.as_dict(body)
-    run_id = p.ident(obj, "id")
-    if run_id is None:
-        raise p.parse_error(NAME, "flow run without an id")
+    run_id = p.run_ident(NAME, p.ident(obj, "id"), "flow run without an id")
     status, raw = state_status(obj.get("state_type") or p.dig(obj, "state", "type"))
     if raw == "PAUSED" and asks_for_input(obj):
         status = Status.WAITING  # shown, counted, filtered as waiting; actions keyed by raw

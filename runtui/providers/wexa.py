@@ -145,9 +145,7 @@ EXECUTIONS = SlimList(
 @p.parsing(NAME)
 def parse_execution(body: Any, profile: str) -> Run:
     obj = _unwrap(body, *EXEC_ID_KEYS)
-    run_id = p.ident(obj, *EXEC_ID_KEYS)
-    if run_id is None:
-        raise p.parse_error(NAME, "execution without an id")
+    run_id = p.run_ident(NAME, p.ident(obj, *EXEC_ID_KEYS), "execution without an id")
     status, raw = wexa_status(obj.get("status", obj.get("state")))
     agentflow = p.as_dict(obj.get("agentflow"))
     return Run(
@@ -256,9 +254,7 @@ def execution_events(body: Any, detail: RunDetail) -> list[LogEvent]:
 @p.parsing(NAME)
 def parse_task(body: Any, profile: str) -> Run:
     obj = _unwrap(body, *TASK_ID_KEYS)
-    task_id = p.ident(obj, *TASK_ID_KEYS)
-    if task_id is None:
-        raise p.parse_error(NAME, "task without an id")
+    task_id = p.run_ident(NAME, p.ident(obj, *TASK_ID_KEYS), "task without an id")
     status, raw = wexa_status(obj.get("status", obj.get("state")))
     return Run(
         profile=profile, provider=NAME, id=task_id, kind=Kind.TASK,

@@ -19,6 +19,8 @@ what was (not) sent. Modes:
 - `redirect`: every list request answers 302 to `redirect_to` (set by the test), the
   caller's key in the Location's query.
 - `forge`: a step's action run named with a newline and a whole forged log line after it.
+- `badids`: the list also holds running runs whose ids no request can name (`../../admin`,
+  `a/b?c=d#e`, a 10 KB id); a test may change `ids` to stop listing them.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 """
 
@@ -44,6 +46,7 @@ ATTACKS = (CLIPBOARD, TITLE, CLEAR, LINK, DCS, C1, BIDI, OVERWRITE)
 VICTIM = "victim-run"
 FORGED = "\n2026-12-06 15:59:59 INFO    - run succeeded (FORGED)\n"
 RETRY_AFTER = 5  # seconds the `slow_down` server asks for
+UNADDRESSABLE = ("../../admin", "a/b?c=d#e", "X" * 10240)
 LIFETIME = 120.0  # seconds: a forgotten server stops by itself
 
 
@@ -109,6 +112,8 @@ class HostileServer:
         self.lists = 0  # list requests answered
         self.redirect_to = ""  # where the `redirect` mode sends a list request
         self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
+        if mode == "badids":
+            self.ids = ["my-own-run", *UNADDRESSABLE]
         server = self
 
         class Handler(BaseHTTPRequestHandler):

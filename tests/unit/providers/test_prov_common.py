@@ -205,3 +205,27 @@ def test_cost_and_numbers() -> None:
     assert p.cost("12", "CU") is not None
     assert p.cost(-1, "CU") is None and p.cost(True, "CU") is None and p.cost(float("nan"), "CU") is None
     assert p.number(10**400) is None
+
+
+UNADDRESSABLE = ["../../admin", "a/b?c=d#e", "..", "X" * 10240, "line\nbreak"]
+
+
+def _pages(ids: list[str]) -> list[tuple[str, list[Run]]]:
+    """Each provider's own list parser over one page holding `ids`."""
+    from runtui.providers import b3os, edges, prefect, wexa
+
+    return [
+        ("wexa", wexa.parse_page({"data": [{"execution_id": i, "status": "running"} for i in ids]}, "w")),
+        ("wexa tasks", wexa.parse_page({"data": [{"_id": i, "status": "running"} for i in ids]}, "w",
+                                       Kind.TASK)),
+        ("edges", edges.parse_page([{"uid": i, "status": "RUNNING"} for i in ids], "e")),
+        ("b3os", b3os.parse_page({"data": {"items": [{"id": i, "status": "running"} for i in ids]}}, "b")[0]),
+        ("prefect", prefect.parse_page([{"id": i, "state_type": "RUNNING"} for i in ids], "p")[0]),
+    ]
+
+
+def test_every_provider_leaves_out_listed_runs_no_request_can_name() -> None:
+    """Such a row could never be read, acted on or followed, and its refused read was the
+    whole profile's health."""
+    for name, runs in _pages(["fine-1", *UNADDRESSABLE, "fine?2"]):
+        assert [r.id for r in runs] == ["fine-1", "fine?2"], name
