@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import msgspec
 
 from runtui.cli_output import say
-from runtui.errors import ConfigError, ProviderError, RuntuiError
+from runtui.errors import ConfigError, ProviderError, RuntuiError, another_run
 from runtui.model import Kind, Run
 from runtui.safe_text import one_line
 
@@ -288,5 +288,4 @@ async def read_summary(provider: Provider, full_id: str) -> Run:
 def same_run(provider: Provider, asked: str, answered: Run) -> None:
     """A read answered with another run is refused, never shown as the one asked for."""
     if answered.id != asked:
-        raise ProviderError(f"the server answered the read of {asked!r} with another run, "
-                            f"{answered.id!r}", provider=provider.name, kind="mismatch")
+        raise another_run(provider.name, asked, answered.id)

@@ -100,6 +100,13 @@ class KeyUnavailable(ConfigError, ProviderError):
         self.retry_after = None
 
 
+def another_run(provider: str, asked: str, answered: str) -> ProviderError:
+    """The read of run `asked` answered with run `answered`: refused, never shown as the
+    one asked for (the same words on every face)."""
+    return ProviderError(f"the server answered the read of {asked!r} with another run, "
+                         f"{answered!r}", provider=provider, kind="mismatch")
+
+
 def bounded_wait(seconds: float | None) -> float | None:
     """A server's wait in seconds, within 0..LONGEST_RETRY_AFTER (None stays None, as does NaN)."""
     if seconds is None or math.isnan(seconds):

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from runtui.errors import ProviderError
+from runtui.errors import ProviderError, another_run
 from runtui.model import Run, RunDetail
 from runtui.providers.base import Provider
 from runtui.providers.capabilities import StreamsRuns
@@ -55,7 +55,8 @@ class DetailFollower:
         while True:
             if asked or not self.paused():
                 try:
-                    detail = await self.provider.get_run(self.run_ref.id, self.run_ref.kind)
+                    detail = self._asked_for(
+                        await self.provider.get_run(self.run_ref.id, self.run_ref.kind))
                 except ProviderError as exc:
                     self.on_error(exc)
                     delay = min(MAX_BACKOFF, max(delay * 2, exc.retry_after or 0.0))
@@ -72,6 +73,14 @@ class DetailFollower:
                     await self._wake.wait()
                     asked = True
 
+    def _asked_for(self, detail: RunDetail) -> RunDetail:
+        """`detail`, when it is the run asked for. Another run's answer was dropped where it
+        was shown (not this run's), and the detail said "loading…" for good, with no word
+        of why; it is a failed read, said as any other, and never followed instead."""
+        if detail.run.id != self.run_ref.id:
+            raise another_run(self.provider.name, self.run_ref.id, detail.run.id)
+        return detail
+
     async def _try_stream(self) -> bool:
         if not isinstance(self.provider, StreamsRuns):
             return False
@@ -79,7 +88,8 @@ class DetailFollower:
         if stream is None:
             return False
         try:
-            async for detail in stream:
+            async for streamed in stream:
+                detail = self._asked_for(streamed)
                 self.streamed = True
                 self.on_update(detail)
                 self.run_ref = detail.run

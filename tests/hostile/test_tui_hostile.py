@@ -154,3 +154,19 @@ async def test_y_never_copies_an_id_holding_controls(
         app.copy_to_clipboard(f"x{hostile_id}")
         assert app.clipboard == '{\n\t"id": 1\n}'
 
+
+async def test_a_read_answered_with_another_run_is_said_in_the_detail(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """The answer was dropped as not this run's, and the detail said "loading…" for good."""
+    server = hostile("swap")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="rows")
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "with another run, 'victim-run'" in screen_text(app), what="said")
+        shown = screen_text(app)
+        assert "⚠ edges mismatch: the server answered the read of 'my-own-run'" in shown
+        assert "no detail read yet" in shown and "loading…" not in shown
+        assert "victim-run" not in shown.replace("another run, 'victim-run'", "")

@@ -425,6 +425,24 @@ async def test_reads_of_the_open_detail_come_back_when_refresh_resumes() -> None
         await until(lambda: len(updates) >= 3)
 
 
+async def test_the_open_detail_answered_with_another_run_is_a_failed_read_not_followed() -> None:
+    fake = FakeProvider([make_run(1)])
+    fake.runs["run-1"] = make_run(2)  # the read of run-1 answers run-2
+    errors: list[ProviderError] = []
+    shown: list[str] = []
+    follower = DetailFollower(fake, make_run(1), interval=0.05, on_error=errors.append,
+                              on_update=lambda detail: shown.append(detail.run.id))
+    task = asyncio.get_running_loop().create_task(follower.follow())
+    try:
+        await until(lambda: len(errors) >= 2)  # read again, still of run-1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert shown == [] and follower.run_ref.id == "run-1"
+    assert errors[0].kind == "mismatch" and "with another run, 'run-2'" in str(errors[0])
+
+
 async def test_a_start_with_an_input_a_closed_schema_lacks_is_refused_unsent(tmp_path: Path) -> None:
     """Any provider that publishes a closed input schema: an unknown key is refused before
     anything is sent (nothing journaled); an open or unreadable schema leaves it to the server."""
