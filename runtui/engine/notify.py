@@ -20,8 +20,10 @@ from typing import Any
 import msgspec
 
 from runtui.config import NotifySettings
+from runtui.safe_text import clipped
 
 COMMAND_TIMEOUT = 10.0  # seconds a notify command may take before it is killed
+STDERR_CHARS = 160  # of the command's first line of error output, in a message
 REMEMBERED = 4096  # event keys kept to deliver each event once
 
 
@@ -69,19 +71,36 @@ class Notifier:
         if not command:
             return None
         try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            return f"notify command cannot be split into words ({exc})"
+        try:
             proc = await asyncio.create_subprocess_exec(
-                *shlex.split(command), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                *argv, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         except (OSError, ValueError) as exc:
-            return f"notify command could not start: {type(exc).__name__}"
+            why = getattr(exc, "strerror", None) or type(exc).__name__
+            program = clipped(argv[0], STDERR_CHARS) if argv else "(empty)"
+            return f"notify command could not start {program}: {why}"
         try:
             async with asyncio.timeout(COMMAND_TIMEOUT):
-                await proc.communicate(json.dumps(event.to_json()).encode())
+                _, err = await proc.communicate(json.dumps(event.to_json()).encode())
         except TimeoutError:
             proc.kill()
             await proc.wait()
             return f"notify command took over {COMMAND_TIMEOUT:g} s and was stopped"
-        return None if proc.returncode == 0 else f"notify command exited {proc.returncode}"
+        if proc.returncode == 0:
+            return None
+        return f"notify command exited {proc.returncode}{_first_line(err)}"
+
+
+def _first_line(stderr: bytes) -> str:
+    """": <the first line the command wrote on stderr>", harmless and cut short: the only
+    clue to why it failed (a command written for a shell, `cat >> log`, is exec'd without
+    one and says so there). Nothing when it wrote nothing."""
+    text = stderr.decode("utf-8", errors="replace")
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return f": {clipped(line, STDERR_CHARS)}" if line else ""
 
 
 def desktop_sequences(title: str, message: str, *, in_tmux: bool) -> str:

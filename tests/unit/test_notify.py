@@ -43,6 +43,28 @@ async def test_a_failing_command_is_reported_not_raised() -> None:
     assert "could not start" in str(await missing.run_command(event("y")))
 
 
+async def test_a_failing_command_says_the_first_line_of_its_error_output(tmp_path: Path) -> None:
+    """A command written for a shell (`cat >> log`) is exec'd without one: what it wrote on
+    stderr is the user's only clue, so the message carries its first line."""
+    log = tmp_path / "notify.log"
+    notifier = Notifier(NotifySettings(command=f"cat >> {log}"))
+    problem = await notifier.run_command(event("z"))
+    assert problem is not None and problem.startswith("notify command exited 1: cat: ")
+    assert "'>>'" in problem and "\n" not in problem
+    script = ("import sys; sys.stderr.write('\\n  \\x1b[31mno route to pager\\nsecond line\\n'); "
+              "raise SystemExit(2)")
+    noisy = Notifier(NotifySettings(command=f"{sys.executable} -c {json.dumps(script)}"))
+    said = await noisy.run_command(event("w"))
+    assert said is not None and said.startswith("notify command exited 2: ")
+    assert "no route to pager" in said and "second line" not in said and "\x1b" not in said
+
+
+async def test_a_command_that_cannot_start_names_the_program() -> None:
+    missing = Notifier(NotifySettings(command="/no/such/notifier --flag"))
+    said = await missing.run_command(event("v"))
+    assert said == "notify command could not start /no/such/notifier: No such file or directory"
+
+
 def test_desktop_sequences_are_clean_and_pass_through_tmux() -> None:
     plain = desktop_sequences("run failed", "evil\x1b]52;c;AAAA\x07\u202ename;x", in_tmux=False)
     assert plain.count("\x1b") == 2 and plain.count("\x07") == 2  # only our two OSCs
