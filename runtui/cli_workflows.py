@@ -37,6 +37,7 @@ from runtui.cli_output import (
     say_json,
     table,
 )
+from runtui.cli_table import Column
 from runtui.errors import KeyUnavailable, NotAllowed
 from runtui.model import Action, Kind, Run, RunDetail
 
@@ -107,12 +108,19 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
     if as_json:
         say_json([r.to_json() for r in rows])
     else:
-        say(table([_row(r) for r in rows], ["PROFILE", "WORKFLOW", "RUNS", "OK", "FAIL", "CANC", "RATE",
-                                            "P50", "P95", "LAST", "STATE", "FLAGS"]))
+        say(table([_row(r) for r in rows], WORKFLOW_COLUMNS))
     for name, note in sorted(book.notes.items()):
         say(f"runtui: {name}: {note}", err=True)
     if say_config_errors(ws, profiles):  # as `runs list`: a broken profile is never silently left out
         sys.exit(EXIT_SERVER)
+
+
+# The ID is what `workflows pause|resume|cancel` and `runs execute -w` take: never cut.
+# On a narrow terminal the figures one can work out from the others go first.
+WORKFLOW_COLUMNS = [Column("PROFILE"), Column("ID"), Column("WORKFLOW", cut=True), Column("RUNS"),
+                    Column("OK", drop=2), Column("FAIL"), Column("CANC", drop=1), Column("RATE", drop=6),
+                    Column("P50", drop=3), Column("P95", drop=5), Column("LAST", drop=4), Column("STATE"),
+                    Column("FLAGS", cut=True)]
 
 
 def _row(row: WorkflowRow) -> list[str]:
@@ -120,9 +128,9 @@ def _row(row: WorkflowRow) -> list[str]:
     rate = f.success_rate
     last = f"{f.last_status.value} {display.relative(f.last_run_at)}" if f.last_status else "-"
     paused = row.state_word
-    return [f.profile, f.workflow_name or f.workflow_id, str(f.runs), str(f.succeeded), str(f.failed),
-            str(f.cancelled), "-" if rate is None else f"{rate:.0%}", display.duration(f.p50_s),
-            display.duration(f.p95_s), last, paused, "; ".join(f.flags)]
+    return [f.profile, f.workflow_id, f.workflow_name or f.workflow_id, str(f.runs), str(f.succeeded),
+            str(f.failed), str(f.cancelled), "-" if rate is None else f"{rate:.0%}",
+            display.duration(f.p50_s), display.duration(f.p95_s), last, paused, "; ".join(f.flags)]
 
 
 def _trigger_command(action: Action, help_text: str) -> None:

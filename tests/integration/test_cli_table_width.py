@@ -92,3 +92,16 @@ def test_into_a_pipe_lines_stay_whole_whatever_columns_says(sim: Sim,
     assert _longest(res.out) > 40
     assert "…" not in res.out
     assert all(r["workflow"] in res.out for r in whole if r["workflow"])
+
+
+@pytest.mark.usefixtures("terminal")
+def test_workflows_list_shows_each_workflows_id_whole_and_fits(sim: Sim) -> None:
+    """The id `workflows pause` and `runs execute -w` take was in no human table; it is a
+    column now, never cut, while the table still fits the terminal."""
+    ids = {r["workflow_id"] for r in run_cli(sim, "workflows", "list", "--json").json()}
+    res = run_cli(sim, "workflows", "list")
+    assert ids and res.code == 0, res.err
+    assert res.out.splitlines()[0].split()[:3] == ["PROFILE", "ID", "WORKFLOW"]
+    assert _longest(res.out) <= 100, res.out
+    shown = {line.split()[1] for line in res.out.splitlines()[1:]}
+    assert shown == ids
