@@ -268,13 +268,19 @@ def runs_execute(obj: Ctx, profile: str, workflow: str, inputs: tuple[str, ...],
     if goal is not None:
         _check_goal_taken(ws, profile)
 
-    async def main() -> Any:
+    async def main() -> tuple[Any, str | None]:
+        from runtui.cli_workflows import workflow_hint
+
         try:
-            return await ws.controller.execute(ws.provider(profile), request)
+            provider = ws.provider(profile)
+            result = await ws.controller.execute(provider, request)
+            failed = not result.ok and not result.uncertain
+            return result, await workflow_hint(provider, workflow) if failed else None
         finally:
             await ws.aclose()
 
-    report(run_async(main()), as_json, subject=f"workflow {workflow}", profile=profile)
+    result, hint = run_async(main())
+    report(result, as_json, subject=f"workflow {workflow}", profile=profile, hint=hint)
 
 
 def _check_goal_taken(ws: Workspace, profile: str) -> None:

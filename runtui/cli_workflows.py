@@ -20,7 +20,7 @@ from runtui import display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
 from runtui.cli_context import Ctx, known_profiles, run_async, say_config_errors, workspace_of
-from runtui.cli_ids import IdNotFound, resolve, say_unread
+from runtui.cli_ids import IdNotFound, UsageProblem, resolve, say_unread
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
@@ -42,12 +42,13 @@ from runtui.errors import KeyUnavailable, NotAllowed
 from runtui.model import Action, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
-    from runtui.engine.workflows import WorkflowRow
+    from runtui.engine.workflows import WorkflowBook, WorkflowRow
     from runtui.engine.workspace import Workspace
     from runtui.providers.base import Provider
     from runtui.workflow_model import Trigger, TriggerResult
 
-ID_HELP = "A workflow id (all its schedules) or one schedule's id (Edges)."
+ID_HELP = ("A workflow id (all its schedules; the ID column of `workflows list`), the workflow's name "
+           "when only one has it, or one schedule's id (Edges).")
 
 
 @click.group("workflows", cls=JsonAwareGroup)
@@ -159,21 +160,19 @@ def _switch(obj: Ctx, ident: str, profile: str, action: Action, as_json: bool, *
     known_profiles(ws, (profile,))
     book = WorkflowBook(ws)
 
-    async def main() -> list[TriggerResult]:
+    async def main() -> tuple[str, list[TriggerResult]]:
         try:
             provider = ws.provider(profile)
             await book.load_triggers([profile])
             if profile in book.notes and not book.triggers.get(profile):
                 raise NotAllowed(book.notes[profile])
-            found = book.find(profile, ident)
-            if not found:
-                raise _NoSuchWorkflow(f"no workflow or schedule {ident!r} in profile {profile!r}")
-            return await _act_on(ws, provider, found, action, asks)
+            named, found = await _targets(book, provider, ident, action)
+            return named, await _act_on(ws, provider, found, action, asks)
         finally:
             await ws.aclose()
 
     try:
-        results = run_async(main())
+        ident, results = run_async(main())
     except _NoSuchWorkflow as exc:
         fail(str(exc), EXIT_SERVER, kind="not_found", profile=profile)
     ok = all(r.ok for r in results)
@@ -193,6 +192,56 @@ def _switch(obj: Ctx, ident: str, profile: str, action: Action, as_json: bool, *
 
 class _NoSuchWorkflow(Exception):
     pass
+
+
+async def _targets(book: WorkflowBook, provider: Provider, ident: str,
+                   action: Action) -> tuple[str, list[Trigger]]:
+    """The id `ident` stands for and its triggers: a trigger's or workflow's id, else the
+    name of one workflow of the profile (what the tables show). A workflow that exists
+    but has no trigger is refused as such (exit 3), not called unknown; an unknown one
+    gets the ids it may have meant."""
+    from runtui.engine.workflows import close_to, ids_named, known_workflows
+
+    profile = provider.profile.name
+    found = book.find(profile, ident)
+    if found:
+        return ident, found
+    mine = book.triggers.get(profile, [])
+    named = ids_named({t.workflow_id: t.workflow_name for t in mine}, ident)
+    known = {} if named else await known_workflows(provider, mine)
+    named = named or ids_named(known, ident)
+    if len(named) > 1:
+        raise UsageProblem(f"{len(named)} workflows are called {cell(ident)!r} in profile {profile!r}; "
+                           f"give one's id: {', '.join(named)}", kind="ambiguous", matches=named)
+    workflow_id = named[0] if named else ident
+    found = book.find(profile, workflow_id)
+    if found:
+        return workflow_id, found
+    if named or ident in known:
+        called = workflow_id if workflow_id == ident else f"{cell(ident)!r} ({workflow_id})"
+        raise NotAllowed(f"workflow {called} has no schedule to {action.value}")
+    near = close_to(known, ident)
+    hint = f" (did you mean {_ids_and_names(near, known)}?)" if near else ""
+    raise _NoSuchWorkflow(f"no workflow or schedule {cell(ident)!r} in profile {profile!r}{hint}")
+
+
+def _ids_and_names(ids: list[str], known: dict[str, str | None]) -> str:
+    """`id (name)` for each id, the name left out where it says nothing more."""
+    return ", ".join(f"{wid} ({cell(known[wid])})" if known.get(wid) not in (None, wid) else wid
+                     for wid in ids)
+
+
+async def workflow_hint(provider: Provider, typed: str) -> str | None:
+    """For a start that failed: the workflow id `typed` may have meant, when it is no
+    workflow id the profile's recent runs show (a name given for an id, a typo). The run
+    is never started on a guess: this only says what to type."""
+    from runtui.engine.workflows import close_to, ids_named, known_workflows
+
+    known = await known_workflows(provider)
+    if typed in known:
+        return None
+    meant = ids_named(known, typed) or close_to(known, typed)
+    return f"did you mean --workflow {_ids_and_names(meant, known)}?" if meant else None
 
 
 async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], action: Action,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 from collections.abc import AsyncGenerator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 from runtui.engine.stats import WorkflowFigures, WorkflowKey
-from runtui.errors import ConfigError, ProviderError
+from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.model import Run
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.capabilities import ControlsWorkflows, CountsRuns
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
 
 RECENT_CAP = 20_000  # runs read per profile by a one-shot `workflows list`
+NAMES_SINCE = timedelta(days=7)  # runs read back to this when a workflow is looked up by name
+NAMES_CAP = 2_000  # and at most these many
 
 
 class WorkflowRow(msgspec.Struct, frozen=True):
@@ -216,3 +219,35 @@ async def recent_runs(provider: Provider, since: datetime, cap: int = RECENT_CAP
             if page and all(t is not None and t < since for t in times):
                 break
     return found
+
+
+async def known_workflows(provider: Provider, triggers: Iterable[Trigger] = ()) -> dict[str, str | None]:
+    """The profile's workflows as far as it can be told, id -> name: those `triggers`
+    name, and those its recent runs name (a workflow with no schedule has only runs). A
+    failed read of the runs leaves them out: this only helps with a typed id."""
+    known: dict[str, str | None] = {t.workflow_id: t.workflow_name for t in triggers}
+    try:
+        runs = await recent_runs(provider, datetime.now(UTC) - NAMES_SINCE, cap=NAMES_CAP)
+    except RuntuiError:
+        runs = []
+    for run in runs:
+        if run.workflow_id and known.get(run.workflow_id) is None:
+            known[run.workflow_id] = run.workflow
+    return known
+
+
+def ids_named(known: dict[str, str | None], name: str) -> list[str]:
+    """The ids of the workflows called `name` (case aside): a user types what tables show."""
+    wanted = name.casefold()
+    return sorted(wid for wid, named in known.items() if named is not None and named.casefold() == wanted)
+
+
+def close_to(known: dict[str, str | None], typed: str) -> list[str]:
+    """Ids whose id or name is close to `typed` (a typo, a name given for an id): a hint."""
+    by_word: dict[str, str] = {}
+    for wid, named in known.items():
+        by_word.setdefault(wid.casefold(), wid)
+        if named:
+            by_word.setdefault(named.casefold(), wid)
+    near = difflib.get_close_matches(typed.casefold(), list(by_word), n=3, cutoff=0.6)
+    return list(dict.fromkeys(by_word[word] for word in near))

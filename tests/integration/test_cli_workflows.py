@@ -197,3 +197,37 @@ def test_runs_diff_says_a_run_not_started_and_where_run_b_may_be(still_sim: Sim)
     assert text.out.splitlines()[0].endswith("  not started")
     elsewhere = cli(still_sim, "runs", "diff", waiting["id"], other["id"], "-p", waiting["profile"])
     assert elsewhere.code == 1 and "--profile-b" in elsewhere.err
+
+
+def test_a_workflow_with_no_schedule_is_said_so_not_unknown(still_sim: Sim) -> None:
+    rows = cli(still_sim, "workflows", "list", "--since", "7d", "-p", "edges-sim", "--json").json()
+    bare = next(r for r in rows if not r["triggers"] and r["runs"] and r["workflow_name"])
+    wid, name = bare["workflow_id"], bare["workflow_name"]
+    by_id = cli(still_sim, "workflows", "pause", wid, "-p", "edges-sim")
+    assert by_id.code == 3, by_id.err
+    assert f"workflow {wid} has no schedule to pause" in by_id.err
+    by_name = cli(still_sim, "workflows", "resume", name.upper(), "-p", "edges-sim", "--json")
+    assert by_name.code == 3
+    assert f"({wid}) has no schedule to resume" in by_name.json()["error"]["message"]
+
+
+def test_a_workflow_is_taken_by_its_name_and_a_typo_gets_the_id_meant(still_sim: Sim) -> None:
+    items = b3os(still_sim, "/v1/workflows?limit=100")["items"]
+    active = next(w for w in items if w["status"] == "active")
+    paused = cli(still_sim, "workflows", "pause", active["name"], "-p", "b3os-sim", "--json")
+    assert paused.code == 0, paused.err
+    assert paused.json()["workflow_id"] == active["id"]
+    assert b3os(still_sim, f"/v1/workflows/{active['id']}")["status"] == "paused"
+    assert cli(still_sim, "workflows", "resume", active["name"], "-p", "b3os-sim").code == 0
+    typo = cli(still_sim, "workflows", "pause", active["name"][:-1] + "#", "-p", "b3os-sim")
+    assert typo.code == 1 and f"did you mean {active['id']}" in typo.err
+
+
+def test_execute_given_a_name_says_the_id_it_meant(still_sim: Sim) -> None:
+    wexa = [r for r in cli(still_sim, "runs", "list", "-p", "wexa-sim", "--json").json() if r["workflow"]]
+    name, wid = wexa[0]["workflow"], wexa[0]["workflow_id"]
+    res = cli(still_sim, "runs", "execute", "-p", "wexa-sim", "-w", name)
+    assert res.code == 1 and "not found" in res.err  # the platform's answer, still said
+    assert f"did you mean --workflow {wid} ({name})?" in res.err
+    known = cli(still_sim, "runs", "execute", "-p", "wexa-sim", "-w", wid, "--json")
+    assert known.code == 0 and "hint" not in known.json()
