@@ -11,10 +11,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from runtui.engine.stats import WorkflowFigures
+from runtui.engine.workflows import WorkflowRow
 from runtui.tui import clock as tui_clock
 from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
-from runtui.tui.screens.workflows import WorkflowsScreen
+from runtui.tui.screens.workflows import SORT_KEYS, WorkflowsScreen
 from tests.tui.apps.workflows_support import NOW, build_app
 from tests.tui.conftest import TuiSim, grey_contrast, notifications, screen_text, wait_for
 from tests.tui.test_actions_pilot import select, tui
@@ -33,6 +35,20 @@ async def open_workflows(pilot: Pilot[Any]) -> WorkflowsScreen:
 
 def row_index(screen: WorkflowsScreen, profile: str, workflow_id: str) -> int:
     return next(i for i, r in enumerate(screen.rows) if r.key == (profile, workflow_id))
+
+
+def test_sorting_by_flags_puts_the_flagged_first_not_a_single_failure() -> None:
+    """A streak of one failure shows no flag: sorted on the raw streak, such a row with
+    an empty FLAGS cell opened the view above the one flagged workflow."""
+    def row(name: str, streak: int, slow: tuple[str, ...] = ()) -> WorkflowRow:
+        return WorkflowRow(WorkflowFigures(profile="p", provider="b3os", workflow_id=name, workflow_name=name,
+                                           runs=5, failed=streak, failure_streak=streak, slow=slow))
+
+    rows = [row("failed once", 1), row("one slow run", 0, ("r1",)), row("calm", 0),
+            row("failing", 3), row("failing and slow", 2, ("r2",))]
+    ordered = sorted(rows, key=SORT_KEYS["FLAGS"], reverse=True)
+    assert [r.figures.workflow_id for r in ordered[:3]] == ["failing", "failing and slow", "one slow run"]
+    assert all(not r.figures.flags for r in ordered[3:])
 
 
 async def test_rows_cover_runs_and_listed_workflows(tui_sim: TuiSim) -> None:

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Static
 
 from runtui import display
 from runtui.actions import decide_trigger
-from runtui.engine.stats import WINDOWS
+from runtui.engine.stats import STREAK_FLAG, WINDOWS
 from runtui.engine.workflows import WorkflowBook, WorkflowRow
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, NotAllowed, ProviderError
@@ -50,6 +50,13 @@ def _rate(row: WorkflowRow) -> float:
     return -1.0 if rate is None else rate
 
 
+def _flag_order(row: WorkflowRow) -> tuple[int, int]:
+    """What the FLAGS cell shows: a streak counts once it is a flag (a single failure is
+    none), so a row with an empty cell never sorts above a flagged one."""
+    f = row.figures
+    return (f.failure_streak if f.failure_streak >= STREAK_FLAG else 0, len(f.slow))
+
+
 # Column -> sort key (ascending); numbers sort as numbers, unknowns first.
 SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
     "WORKFLOW": lambda r: (r.figures.workflow_name or r.figures.workflow_id).lower(),
@@ -62,7 +69,7 @@ SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
     "P95": lambda r: r.figures.p95_s or -1.0,
     "TREND": lambda r: r.figures.failure_streak,
     "STATE": lambda r: r.state_word,
-    "FLAGS": lambda r: (r.figures.failure_streak, len(r.figures.slow)),
+    "FLAGS": lambda r: _flag_order(r),
     "PROFILE": lambda r: r.figures.profile,
     "P50": lambda r: r.figures.p50_s or -1.0,
     "LAST": lambda r: r.figures.last_run_at.timestamp() if r.figures.last_run_at else 0.0,
