@@ -63,23 +63,28 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="runtui sim", description="Serve simulated Wexa, Edges and B3OS APIs on one port."
     )
-    p.add_argument("--host", type=_host, default="127.0.0.1")
-    p.add_argument("--port", type=_port, default=0, help="0 picks a free port")
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--host", type=_host, default="127.0.0.1",
+                   help="address to listen on: an IP address or a host name (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=0, help="TCP port; 0 (the default) picks a free port")
+    p.add_argument("--seed", type=int, default=7,
+                   help="seed of the simulated world: same seed, same runs (default 7)")
     p.add_argument("--runs", type=int, default=60,
-                   help=f"seeded runs over the three providers (at most {MAX_RUNS:,})")
-    p.add_argument("--speed", type=float, default=1.0, help=">1 makes runs progress faster")
+                   help=f"seeded runs over the three providers (default 60, at most {MAX_RUNS:,})")
+    p.add_argument("--speed", type=float, default=1.0,
+                   help="how fast runs progress: >1 faster, <1 slower (default 1)")
     p.add_argument(
-        "--faults", type=float, default=0.0, metavar="RATE", help="probability 0..1 of a fault per request"
+        "--faults", type=float, default=0.0, metavar="RATE",
+        help="probability 0..1 of a fault per request (default 0)"
     )
     p.add_argument(
         "--fault-kinds",
         default=",".join(ALL_FAULT_KINDS),
-        help="comma-separated subset of: " + ",".join(ALL_FAULT_KINDS),
+        help="comma-separated subset of (default all): " + ", ".join(ALL_FAULT_KINDS),
     )
     p.add_argument("--inbox", type=int, default=0, metavar="N",
                    help="Wexa executions parked on an inbox item at start (the demo uses 3)")
-    p.add_argument("--spawn-every", type=float, default=20.0, help="seconds between new runs (0 = never)")
+    p.add_argument("--spawn-every", type=float, default=20.0, metavar="SECONDS",
+                   help="seconds between new runs, 0 = never (default 20)")
     p.add_argument(
         "--write-config",
         type=Path,

@@ -125,3 +125,13 @@ def test_a_port_already_taken_is_said_in_one_line(capsys: pytest.CaptureFixture[
 
 def test_the_runs_bound_covers_the_benchmarks() -> None:
     assert SimConfig(runs=MAX_RUNS).runs == MAX_RUNS >= 100_000
+
+
+def test_sim_help_says_what_each_option_is(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--host` and `--seed` had no help line: a user had to read the source."""
+    with pytest.raises(SystemExit):
+        sim_cli.main(["--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    for option, words in [("--host", "address to listen on"), ("--seed", "seed of the simulated world"),
+                          ("--speed", "how fast runs progress"), ("--runs", "seeded runs")]:
+        assert f"{option} {option.strip('-').upper()} {words}" in said, option
