@@ -70,9 +70,14 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 # ---- demo / sim ------------------------------------------------------------------------
 
+# runtui.sim.config.MAX_RUNS, which this module does not import (the simulator loads only
+# when a demo starts); a test checks they agree.
+DEMO_MAX_RUNS = 1_000_000
+
 
 @cli.command()
-@click.option("--runs", default=60, show_default=True, help="Runs the simulator starts with.")
+@click.option("--runs", type=click.IntRange(0, DEMO_MAX_RUNS), default=60, show_default=True,
+              help=f"Runs the simulator starts with (at most {DEMO_MAX_RUNS:,}).")
 @click.option("--seed", default=7, show_default=True,
               help="Seed of the simulated world (same seed, same runs).")
 @click.option("--speed", type=FiniteFloatRange(min=0, min_open=True), default=1.0, show_default=True,

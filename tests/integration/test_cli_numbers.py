@@ -25,7 +25,19 @@ def test_a_finite_timeout_still_waits(sim: Sim) -> None:
 
 
 @pytest.mark.parametrize(("option", "value"), [("--speed", "nan"), ("--speed", "inf"), ("--speed", "0"),
-                                               ("--faults", "nan"), ("--faults", "2")])
+                                               ("--faults", "nan"), ("--faults", "2"),
+                                               ("--runs", "1000001"), ("--runs", "-1")])
 def test_demo_refuses_numbers_the_simulator_cannot_use(sim: Sim, option: str, value: str) -> None:
     result = run_cli(sim, "demo", "--print-only", option, value)
     assert result.code == 2 and option in result.err, result.out + result.err
+
+
+def test_demo_help_states_the_bound_of_runs_as_sim_does(sim: Sim) -> None:
+    """`--runs` over the simulator's bound ended `demo` in a traceback, and its help gave
+    no bound while `sim --help` did."""
+    from runtui.commands import DEMO_MAX_RUNS
+    from runtui.sim.config import MAX_RUNS
+
+    assert DEMO_MAX_RUNS == MAX_RUNS
+    said = run_cli(sim, "demo", "--help").out
+    assert f"at most {MAX_RUNS:,}" in said
