@@ -704,8 +704,9 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
             doc["profiles"] = tomlkit.table(is_super_table=True)
         profiles = doc["profiles"]
         if name in profiles and not replace:
-            raise ConfigError(f"profile {name!r} already exists (--replace overwrites it, "
-                              "`profiles remove` deletes it)", path=str(path), profile=name)
+            # The error's prefix names the profile already ("profile 'w1': ...").
+            raise ConfigError("already exists (--replace overwrites it, `profiles remove` deletes it)",
+                              path=str(path), profile=name)
         wanted = {key: value.get_secret_value() if isinstance(value, Secret) else value
                   for key, value in values.items() if value is not None and key != "name"}
         existing = profiles.get(name)

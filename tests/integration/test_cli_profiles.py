@@ -48,6 +48,15 @@ def test_add_list_test_remove(sim: Sim, tmp_path: Path, monkeypatch: pytest.Monk
     assert "# hand-written header" in cfg.read_text()
 
 
+def test_adding_a_profile_twice_names_it_once(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    assert run(cfg, "profiles", "add", "w1", "--provider", "edges", "--api-key-env", "K").code == 0
+    again = run(cfg, "profiles", "add", "w1", "--provider", "edges", "--api-key-env", "K")
+    assert again.code == 2
+    assert again.err.count("'w1'") == 1, again.err
+    assert "profile 'w1': already exists (--replace overwrites it" in again.err
+
+
 def test_add_refuses_unknown_provider_and_plain_http_off_loopback(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
     res = run(cfg, "profiles", "add", "x", "--provider", "jenkins", "--api-key-env", "K")
