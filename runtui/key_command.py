@@ -154,7 +154,8 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
             stderr=asyncio.subprocess.PIPE, start_new_session=True)
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or type(exc).__name__
-        raise ConfigError(f"api_key_cmd could not start: {why}", **where) from None
+        program = clipped(argv[0], STDERR_CHARS) if argv else "(an empty command)"
+        raise ConfigError(f"api_key_cmd could not start {program}: {why}", **where) from None
     try:
         async with asyncio.timeout(timeout):
             out, err = await proc.communicate()

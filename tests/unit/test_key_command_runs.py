@@ -31,6 +31,15 @@ async def test_key_from_command_is_trimmed_and_errors_hide_output() -> None:
     assert info.value.field == "api_key_cmd" and info.value.profile == "y"
 
 
+async def test_a_command_that_cannot_start_names_its_program() -> None:
+    """"could not start: No such file or directory" did not say which file: `pass` not
+    installed, or a path mistyped."""
+    with pytest.raises(ConfigError) as info:
+        await KeyCommand("no-such-vault-cli show edges", profile="e").key()
+    assert "api_key_cmd could not start no-such-vault-cli: No such file or directory" in str(info.value)
+    assert "show edges" not in str(info.value)
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
