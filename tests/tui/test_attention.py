@@ -24,6 +24,7 @@ from runtui.tui.screens.answer import AnswerScreen
 from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
 from tests.tui.conftest import TuiSim, notifications, runs_loaded, screen_text, type_in_one_burst, wait_for
@@ -38,6 +39,17 @@ async def open_attention(pilot: Pilot[Any]) -> AttentionScreen:
     screen = pilot.app.screen
     assert isinstance(screen, AttentionScreen)
     return screen
+
+
+async def test_the_help_lists_enter_that_the_title_names(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        await open_attention(pilot)
+        assert "⏎ detail" in screen_text(app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("⏎", "Open the run's detail", "attention.open") in help_screen.key_rows()
 
 
 async def test_waiting_runs_are_listed_and_the_header_counts_them(tui_sim: TuiSim) -> None:

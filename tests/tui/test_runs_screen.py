@@ -617,6 +617,14 @@ async def test_the_workflows_help_lists_only_its_own_keys(tui_sim: TuiSim) -> No
         text = screen_text(app)
         assert "workflows.pause" in text
         assert "Filter (/)" not in text and "table.select" not in text
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {ident: (keys, what) for keys, what, ident in help_screen.key_rows()}
+        assert rows["workflows.open"] == ("⏎", "The run table, filtered to this workflow")
+        for ident, keys in [("workflows.back", "esc"), ("workflows.down", "j"), ("workflows.up", "k"),
+                            ("workflows.first", "g"), ("workflows.last", "G")]:
+            assert rows[ident][0] == keys, ident
+
 
 async def test_enter_opens_detail_full_screen_when_narrow(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 36)) as (app, pilot, screen):

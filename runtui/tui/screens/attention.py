@@ -43,6 +43,9 @@ class QueueTable(DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home,g", "cursor_first", "First", show=False, id="attention.first"),
         Binding("end,G", "cursor_last", "Last", show=False, id="attention.last"),
+        # DataTable's own Enter, with an id: the title says "enter detail", and the help
+        # listed no such key; [keymap] can move it.
+        Binding("enter", "select_cursor", "Open the run's detail", show=False, id="attention.open"),
     ]
 
     def action_cursor_first(self) -> None:
@@ -124,7 +127,8 @@ class AttentionScreen(Screen[None]):
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
         self.query_one("#attention-title", Static).update(
-            f"{title} | {key_named(self, 'attention.resume')} resume or answer, enter detail, "
+            f"{title} | {key_named(self, 'attention.resume')} resume or answer, "
+            f"{key_named(self, 'attention.open', QueueTable)} detail, "
             f"{key_named(self, 'attention.ack_all')} all seen, {key_named(self, 'attention.retry')} retry")
 
     def _cursor_after(self, selected: AttentionItem | None, index: int) -> int:

@@ -108,6 +108,11 @@ class WorkflowTable(DataTable[Text]):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
         "workflows--failed", "workflows--warning", "workflows--succeeded", "workflows--cancelled"}
+    # DataTable's own Enter, with an id: the help lists it (it had no row) and [keymap] moves it.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "The run table, filtered to this workflow", show=False,
+                id="workflows.open"),
+    ]
     DEFAULT_CSS = """
     WorkflowTable > .workflows--failed { color: $text-error; text-style: bold; }
     WorkflowTable > .workflows--warning { color: $text-warning; }
