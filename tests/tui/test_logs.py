@@ -12,6 +12,7 @@ import pytest
 
 from runtui.model import Status
 from runtui.safe_text import DANGEROUS
+from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.widgets.log_panel import LogPanel
 from tests.tui.apps.logs_app import LogsSnapApp
@@ -61,6 +62,18 @@ async def test_the_whole_log_shows_once_with_level_words_and_an_end_marker() -> 
             assert word in shown  # a level is a word, never only a colour
         assert "end of log" in shown
         assert "■ ended" in panel.status_words() and "13 lines" not in panel.status_words()
+
+
+async def test_the_help_lists_end_as_well_as_G_for_follow() -> None:
+    """README says `G` / `End` follow; the help listed only G."""
+    ws, _provider, run = logging_workspace()
+    async with LogsSnapApp(ws, run).run_test(size=(100, 30)) as pilot:
+        screen = await until(pilot, lambda: isinstance(pilot.app.screen, LogScreen) and pilot.app.screen,
+                             "the log screen")
+        help_screen = HelpScreen(screen)
+        await pilot.app.push_screen(help_screen)
+        await until(pilot, lambda: pilot.app.screen is help_screen, "the help")
+        assert ("end, G", "Follow", "logs.follow") in help_screen.key_rows()
 
 
 async def test_scrolling_up_pauses_following_and_G_resumes() -> None:

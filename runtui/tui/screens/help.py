@@ -72,6 +72,9 @@ class HelpScreen(ModalScreen[None]):
         found: dict[tuple[str, str], tuple[int, list[str]]] = {}
         families: dict[tuple[str, str], list[int]] = {}  # (id prefix, what) -> its digits
         describes = self.under if isinstance(self.under, DescribesKeys) else None
+        keys_of: dict[str, set[str]] = {}  # binding id -> its keys
+        for key, active in self.under.active_bindings.items():
+            keys_of.setdefault(active.binding.id or "", set()).add(key)
         for key, active in self.under.active_bindings.items():
             b = active.binding
             ident = b.id or ""
@@ -87,6 +90,9 @@ class HelpScreen(ModalScreen[None]):
                 families.setdefault((ident, what), []).append(int(key))
             _, keys = found.setdefault((ident, what), (rank, []))
             display = self.app.get_key_display(b)
+            if b.key_display is not None and b.key_display != key and b.key_display in keys_of[b.id or ""]:
+                # "end,G" shown as "G" in the footer: each key is named here (End was not)
+                display = self.app.get_key_display(b.with_key(key, key_display=None))
             if display not in keys:
                 keys.append(display)
         ordered = sorted(found.items(), key=lambda item: item[1][0])  # stable: chain order within a rank
