@@ -626,6 +626,23 @@ async def test_the_workflows_help_lists_only_its_own_keys(tui_sim: TuiSim) -> No
             assert rows[ident][0] == keys, ident
 
 
+async def test_the_help_scrolls_with_j_k_g_G_as_every_list_does(tui_sim: TuiSim) -> None:
+    """At 80x24 the list is longer than its box, and only PgDn/End/Home moved it."""
+    async with tui(tui_sim.config_path, size=(80, 24)) as (app, pilot, _screen):
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        box = app.screen.query_one("#help-box")
+        await wait_for(pilot, lambda: box.max_scroll_y > 2, what="a list longer than its box")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: box.scroll_y == box.max_scroll_y, what="G: the bottom")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: box.scroll_y == box.max_scroll_y - 1, what="k: one line up")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: box.scroll_y == 0, what="g: the top")
+        await pilot.press("j")
+        await wait_for(pilot, lambda: box.scroll_y == 1, what="j: one line down")
+        assert isinstance(app.screen, HelpScreen)  # none of them closed it
+
 async def test_enter_opens_detail_full_screen_when_narrow(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path, size=(120, 36)) as (app, pilot, screen):
         run = screen.table.cursor_run

@@ -42,6 +42,11 @@ def _numbers_text(numbers: list[int], dash: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        # The list is longer than its box: the keys that move every other list move it too.
+        Binding("j", "scroll_help('down')", "Down", show=False, id="help.down"),
+        Binding("k", "scroll_help('up')", "Up", show=False, id="help.up"),
+        Binding("g", "scroll_help('home')", "Top", show=False, id="help.top"),
+        Binding("G", "scroll_help('end')", "Bottom", show=False, id="help.bottom"),
     ]
 
     # Its own rules, parsed when it is first shown (not at start-up with the app's).
@@ -145,3 +150,8 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_help(self, where: str) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        moves = {"down": box.scroll_down, "up": box.scroll_up, "home": box.scroll_home, "end": box.scroll_end}
+        moves[where](animate=False)
