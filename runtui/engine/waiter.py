@@ -107,32 +107,34 @@ class RunWaiter:
         self.store = RunStore()
         self._wanted = set(self.targets)
         self._last_seen: dict[Key, tuple[Status, str | None]] = {}
+        self._gone: set[Key] = set()  # no server knows them (any more): nothing to wait for
         self._done = asyncio.Event()
         self.watchers: list[ProfileWatcher] = []
 
     async def wait(self, timeout: float | None = None) -> WaitOutcome:
         """Until every target has ended, or `timeout` seconds (the first reads included:
         a server that keeps failing them must not stretch a script's `--timeout`)."""
-        outcome = WaitOutcome()
+        timed_out = False
         unsubscribe = self.store.subscribe(self._on_delta)
         try:
             try:
                 async with asyncio.timeout(timeout):
-                    await self._seed_and_watch(outcome)
+                    await self._seed_and_watch()
             except TimeoutError:
-                outcome.timed_out = True
+                timed_out = True
         finally:
             for watcher in self.watchers:
                 with contextlib.suppress(Exception):
                     await watcher.stop()
             unsubscribe()
-        outcome.runs = self.outcome_so_far().runs
+        outcome = self.outcome_so_far()
+        outcome.timed_out = timed_out
         return outcome
 
-    async def _seed_and_watch(self, outcome: WaitOutcome) -> None:
+    async def _seed_and_watch(self) -> None:
         for name in dict.fromkeys(p for p, _ in self.targets):
             ids = [run_id for profile, run_id in self.targets if profile == name]
-            outcome.missing += await self._seed(name, ids)
+            self._gone.update(await self._seed(name, ids))
         self._check_done()
         if self._done.is_set():
             return
@@ -147,7 +149,8 @@ class RunWaiter:
 
     def outcome_so_far(self) -> WaitOutcome:
         """Where the waited runs stood when last read (for a wait that was interrupted)."""
-        return WaitOutcome(runs={k: r for k in self.targets if (r := self.store.get(k)) is not None})
+        return WaitOutcome(runs={k: r for k in self.targets if (r := self.store.get(k)) is not None},
+                           missing=[k for k in self.targets if k in self._gone])
 
     async def _seed(self, name: str, ids: list[str]) -> list[Key]:
         """Read the waited runs of one profile once; returns the keys no server knows.
@@ -205,12 +208,22 @@ class RunWaiter:
             self._last_seen[run.key] = state
             if self.on_change is not None:
                 self.on_change(StatusChange(run, now))
+        for run in delta.removed:  # a waited run the server no longer knows
+            if run.key in self._wanted:
+                self._gone.add(run.key)
         self._check_done()
 
     def _check_done(self) -> None:
-        runs = [self.store.get(k) for k in self.targets]
-        if all(r is None or r.status.terminal for r in runs):
+        """Every target ended or gone. A target not read yet is not done: the first reads
+        go one by one, and a wait whose first-read runs had finished ended at once."""
+        if all(self._ended(k) for k in self.targets):
             self._done.set()
+
+    def _ended(self, key: Key) -> bool:
+        if key in self._gone:
+            return True
+        run = self.store.get(key)
+        return run is not None and run.status.terminal
 
     def _health(self, health: Health) -> None:
         if self.on_health is not None and health.state is not HealthState.LOADING:

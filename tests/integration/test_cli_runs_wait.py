@@ -234,3 +234,59 @@ def test_runs_show_json_errors_stay_indented_for_people(sim: Sim) -> None:
     result = run_cli(sim, "runs", "show", "zzzz-no-such-run", "-p", PROFILE, "--json")
     assert result.code == 1 and len(result.out.splitlines()) > 1
     assert result.json()["error"]["kind"] == "not_found"
+
+
+def _finished(sim: Sim, count: int, avoid: list[str]) -> list[str]:
+    ids = [r["id"] for r in sim.find("edges", "SUCCEEDED", limit=90) if r["id"] not in avoid]
+    assert len(ids) >= count, "the sim has too few succeeded Edges runs"
+    return ids[:count]
+
+
+@pytest.mark.parametrize("order", ["finished first", "running first", "four finished first"])
+def test_a_finished_run_named_with_a_running_one_waits_for_the_running_one(
+        sim: Sim, fast_config: Path, running: list[str], order: str) -> None:
+    """Whatever the order of the ids. A wait that named finished runs before a running
+    one returned at once with exit 1: the runs not read yet counted as ended, so the
+    wait was over as soon as the first ones read had finished."""
+    finished = _finished(sim, 4 if order == "four finished first" else 1, running)
+    ids = [running[0], *finished] if order == "running first" else [*finished, running[0]]
+    waiting = Waiting(sim, fast_config, *ids, "-p", PROFILE, "--json", "--timeout", "2")
+    code, _out, err = waiting.finish()
+    assert code == 4, err
+    assert waiting.summary["timed_out"] is True
+    assert waiting.summary["unfinished"] == [running[0]]
+    assert sorted(waiting.summary["succeeded"]) == sorted(finished)
+
+
+def test_a_wait_on_finished_and_running_runs_ends_when_the_running_one_ends(
+        sim: Sim, fast_config: Path, running: list[str]) -> None:
+    finished = _finished(sim, 1, running)
+    waiting = Waiting(sim, fast_config, *finished, running[0], "-p", PROFILE, "--json", "--timeout", "60")
+    _seen_all([*finished, running[0]], waiting)
+    assert waiting.proc.poll() is None, "the wait ended while a run was still running"
+    _force(sim, running[0], "SUCCEEDED")
+    code, _out, err = waiting.finish()
+    assert code == 0, err
+    assert sorted(waiting.summary["succeeded"]) == sorted([*finished, running[0]])
+
+
+async def test_a_waited_run_that_vanishes_ends_the_wait_as_missing(sim: Sim, fast_config: Path,
+                                                                  running: list[str]) -> None:
+    """A run the watcher's read answers 404 for (it leaves the store) is reported missing
+    (exit 1), not left out of the summary as if there had been nothing to wait for."""
+    cfg = config_mod.load(fast_config, known_providers=registry.names())
+    provider = registry.create(cfg.profiles[PROFILE])
+    waiter = RunWaiter({PROFILE: provider}, [(PROFILE, running[0])], interval=lambda _n: 0.05)
+    task = asyncio.create_task(waiter.wait(timeout=30))
+    try:
+        async with asyncio.timeout(30):
+            while not waiter.watchers:
+                await asyncio.sleep(0.01)
+        known = waiter.store.get((PROFILE, running[0]))
+        assert known is not None
+        waiter.store.remove([known])  # what the watcher does on a 404
+        outcome = await task
+    finally:
+        await provider.aclose()
+    assert outcome.missing == [(PROFILE, running[0])]
+    assert not outcome.timed_out and not outcome.all_succeeded
