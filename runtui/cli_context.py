@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from runtui import config as config_mod
 from runtui import key_command
 from runtui.cli_ids import IdNotFound, UsageProblem
-from runtui.cli_output import EXIT_NOT_ALLOWED, EXIT_SERVER, EXIT_USAGE, cell, current_profile, fail, say
+from runtui.cli_output import (
+    EXIT_NOT_ALLOWED,
+    EXIT_OK,
+    EXIT_SERVER,
+    EXIT_USAGE,
+    cell,
+    current_profile,
+    fail,
+    say,
+)
 from runtui.errors import BadInput, ConfigError, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
@@ -126,6 +135,18 @@ def failure_of(name: str, exc: BaseException) -> str:
     if isinstance(err, ConfigError) and err.profile == name:
         return str(err)
     return f"{name}: {err}"
+
+
+def listing_exit_code(read_any: bool, failures: Iterable[BaseException]) -> int:
+    """A listing's exit code: 0 all read, 1 some profile failed, 2 when none was read and
+    only the config is to blame (a broken profile, a key unset or not given): "fix the
+    config", where a server down, even the only one, is 1 as everywhere."""
+    failed = list(failures)
+    if not failed:
+        return EXIT_OK
+    if not read_any and all(isinstance(f, ConfigError) for f in failed):
+        return EXIT_USAGE
+    return EXIT_SERVER
 
 
 def say_key_wait(profile: str, timeout: float) -> None:

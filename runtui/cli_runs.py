@@ -18,11 +18,18 @@ import click
 from runtui import display
 from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
-from runtui.cli_context import Ctx, config_errors, failure_of, file_errors, run_async, workspace_of
+from runtui.cli_context import (
+    Ctx,
+    config_errors,
+    failure_of,
+    file_errors,
+    listing_exit_code,
+    profile_failure,
+    run_async,
+    workspace_of,
+)
 from runtui.cli_ids import resolve, same_run, say_unread
 from runtui.cli_output import (
-    EXIT_OK,
-    EXIT_SERVER,
     EXIT_USAGE,
     JsonAwareGroup,
     cell,
@@ -33,7 +40,7 @@ from runtui.cli_output import (
     table,
 )
 from runtui.cli_table import Column
-from runtui.errors import ConfigError, ProviderError
+from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
@@ -110,7 +117,11 @@ def _newest_created_first(found: list[Run]) -> list[Run]:
 @click.pass_obj
 def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], limit: int | None,
               as_json: bool) -> None:
-    """Runs of every profile (or the ones named), newest created first."""
+    """Runs of every profile (or the ones named), newest created first.
+
+    A profile that cannot be read is said on stderr and the others are listed: exit 1;
+    exit 2 when none could be read for a config reason (a broken profile, a key unset).
+    """
     from runtui.providers.base import ListQuery
 
     wanted = _parse_statuses(statuses)
@@ -139,37 +150,35 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
                             "such runs show their platform's status")
         return await list_runs_read_as_asked(provider, ListQuery(statuses=wanted, limit=limit), asked)
 
-    async def main() -> tuple[list[Run], list[str]]:
+    async def main() -> tuple[list[Run], dict[str, RuntuiError]]:
         results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
         await ws.aclose()
         found: list[Run] = []
-        errors: list[str] = []
+        failed: dict[str, RuntuiError] = {}
         for name, res in zip(names, results, strict=True):
             if isinstance(res, BaseException):
-                errors.append(failure_of(name, res))
+                failed[name] = profile_failure(name, res)
             else:
                 found.extend(res)
-        return found, errors
+        return found, failed
 
-    found, errors = run_async(main())
+    found, failed = run_async(main())
     # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
     found = _newest_created_first(found)[:limit]
-    troubles = [str(err) for err in config_errors(ws, profiles)]
-    errors += troubles
-    if troubles and not names:
-        # Nothing could be asked at all: a config error, not an empty answer.
-        for err in troubles:
-            say(f"runtui: {err}", err=True)
-        sys.exit(EXIT_USAGE)
-    if as_json:
-        say_json([r.to_json() for r in found])
-    else:
-        say(table(run_rows(found), RUN_HEADERS))
+    troubles = config_errors(ws, profiles)
+    code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
+    if code != EXIT_USAGE:  # nothing read for the config's sake: no empty table that reads as fine
+        if as_json:
+            say_json([r.to_json() for r in found])
+        else:
+            say(table(run_rows(found), RUN_HEADERS))
     for warning in warnings:
         say(f"runtui: warning: {warning}", err=True)
-    for err in errors:
-        say(f"runtui: {err}", err=True)
-    sys.exit(EXIT_SERVER if errors else EXIT_OK)
+    for name, err in failed.items():
+        say(f"runtui: {failure_of(name, err)}", err=True)
+    for trouble in troubles:
+        say(f"runtui: {trouble}", err=True)
+    sys.exit(code)
 
 
 def show_command(group: click.Group, kind: Kind, help_text: str, json_help: str) -> None:

@@ -19,7 +19,16 @@ import click
 from runtui import display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
-from runtui.cli_context import Ctx, known_profiles, run_async, say_config_errors, workspace_of
+from runtui.cli_context import (
+    Ctx,
+    config_errors,
+    failure_of,
+    known_profiles,
+    listing_exit_code,
+    profile_failure,
+    run_async,
+    workspace_of,
+)
 from runtui.cli_ids import IdNotFound, UsageProblem, resolve, say_unread
 from runtui.cli_output import (
     EXIT_OK,
@@ -38,7 +47,7 @@ from runtui.cli_output import (
     table,
 )
 from runtui.cli_table import Column
-from runtui.errors import KeyUnavailable, NotAllowed
+from runtui.errors import NotAllowed, RuntuiError
 from runtui.model import Action, Kind, Run, RunDetail
 
 if TYPE_CHECKING:
@@ -64,7 +73,11 @@ def workflows() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of workflow objects.")
 @click.pass_obj
 def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: bool) -> None:
-    """One row per workflow across profiles, with the figures of its runs in the window."""
+    """One row per workflow across profiles, with the figures of its runs in the window.
+
+    A profile that cannot be read is said on stderr and the others are listed: exit 1;
+    exit 2 when none could be read for a config reason (a broken profile, a key unset).
+    """
     from runtui.engine.stats import WorkflowStats
     from runtui.engine.workflows import WorkflowBook, recent_runs
 
@@ -76,44 +89,48 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
     window = max(1.0, (now - start).total_seconds())
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
-    if not names and say_config_errors(ws, profiles):
-        sys.exit(EXIT_USAGE)  # nothing could be asked at all: a config error, not an empty table
     book = WorkflowBook(ws)
     stats = WorkflowStats()
+    failed: dict[str, RuntuiError] = {}  # the profiles whose runs could not be read, and why
 
     async def runs_of(name: str) -> list[Run]:
-        """The profile's recent runs; a profile with no key is a note, as a broken one."""
-        provider = book.provider_of(name)
-        if provider is None:
-            return []
-        try:
-            return await recent_runs(provider, start)
-        except KeyUnavailable as exc:
-            book.notes[name] = exc.detail
-            return []
+        return await recent_runs(ws.provider(name), start)  # a key not set fails this profile only
 
     async def main() -> list[WorkflowRow]:
         try:
-            # All at once: a profile whose key command hangs holds up none of the others.
-            for found in await asyncio.gather(*(runs_of(name) for name in names)):
-                stats.feed(found)
+            # All at once: a profile whose key command hangs holds up none of the others,
+            # and one that fails blanks none of the others' rows.
+            results = await asyncio.gather(*(runs_of(n) for n in names), return_exceptions=True)
+            read: list[str] = []
+            for name, found in zip(names, results, strict=True):
+                if isinstance(found, BaseException):
+                    failed[name] = profile_failure(name, found)
+                else:
+                    read.append(name)
+                    stats.feed(found)
             figures = stats.figures(window, now.timestamp())
-            await book.load_triggers(names)
-            await book.load_counts(names, [f.key for f in figures], window, now)
-            return book.rows(figures, names)
+            await book.load_triggers(read)
+            await book.load_counts(read, [f.key for f in figures], window, now)
+            return book.rows(figures, read)
         finally:
             await ws.aclose()
 
     rows = sorted(run_async(main()), key=lambda r: (r.figures.profile, r.figures.workflow_name or "",
                                                     r.figures.workflow_id))
-    if as_json:
-        say_json([r.to_json() for r in rows])
-    else:
-        say(table([_row(r) for r in rows], WORKFLOW_COLUMNS))
-    for name, note in sorted(book.notes.items()):
+    troubles = config_errors(ws, profiles)
+    code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
+    if code != EXIT_USAGE:  # nothing read for the config's sake: no empty table that reads as fine
+        if as_json:
+            say_json([r.to_json() for r in rows])
+        else:
+            say(table([_row(r) for r in rows], WORKFLOW_COLUMNS))
+    for name, note in sorted(book.notes.items()):  # what a profile read could not say (its pause)
         say(f"runtui: {name}: {note}", err=True)
-    if say_config_errors(ws, profiles):  # as `runs list`: a broken profile is never silently left out
-        sys.exit(EXIT_SERVER)
+    for name, err in failed.items():  # as `runs list`: a profile is never silently left out
+        say(f"runtui: {failure_of(name, err)}", err=True)
+    for trouble in troubles:
+        say(f"runtui: {trouble}", err=True)
+    sys.exit(code)
 
 
 # The ID is what `workflows pause|resume|cancel` and `runs execute -w` take: never cut.
