@@ -21,7 +21,6 @@ from runtui.actions import decide
 from runtui.cli_actions import report
 from runtui.cli_args import ID, parse_inputs, unique_values
 from runtui.cli_context import (
-    HOW_TO_ADD,
     Ctx,
     broken_profiles,
     file_errors,
@@ -81,7 +80,7 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     obj: Ctx = ctx.obj
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
-    broken = _config_trouble(ws, obj, profiles, names)
+    broken = _config_trouble(ws, profiles)
     seen = run_async(_attention_runs(ws, names))
     seen.health.update((name, ws.health[name]) for name in broken)
     items = build_queue(seen.runs, health=seen.health, acks=Acknowledgements.load(),
@@ -107,16 +106,15 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     sys.exit(EXIT_SERVER if items else EXIT_OK)
 
 
-def _config_trouble(ws: Workspace, obj: Ctx, profiles: tuple[str, ...], names: list[str]) -> list[str]:
+def _config_trouble(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
     """The profiles broken in the file, said on stderr (each is a `profile` item too). A
     monitor must never read a config it cannot trust as "nothing needs attention": an
-    invalid `[defaults]`, or no profile at all, is a config error (exit 2)."""
+    invalid `[defaults]` is a config error (exit 2), as a file with no profile is for
+    every command (`workspace_of`)."""
     whole_file = file_errors(ws)
     if whole_file:
         fail("; ".join(str(err) for err in whole_file), EXIT_USAGE, kind="config")
     broken = broken_profiles(ws, profiles)
-    if not names and not broken:
-        fail(f"no profiles in {obj.config_path}: {HOW_TO_ADD}", EXIT_USAGE, kind="config")
     say_config_errors(ws, profiles)
     return sorted(broken)
 

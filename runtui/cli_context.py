@@ -44,6 +44,10 @@ class Ctx:
         self.require_config()
         ws = Workspace.load(self.config_path)
         say_warnings(ws.config)
+        if not ws.config.profiles and not ws.config.errors:
+            # What `profiles remove` of the last one leaves: as with no file at all, never
+            # an empty table, exit 0, that a cron check reads as "no failures".
+            raise ConfigError(f"no profiles in {self.config_path}: {HOW_TO_ADD}")
         key_command.on_slow = say_key_wait
         return ws
 
@@ -159,7 +163,7 @@ def workspace_of(obj: Ctx) -> Workspace:
     try:
         return obj.workspace()
     except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE, kind="config")
 
 
 def file_errors(ws: Workspace) -> list[ConfigError]:
