@@ -22,6 +22,7 @@ from runtui.cli_ids import Resolved, resolve
 from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
+    Declined,
     JsonAwareCommand,
     cell,
     confirm,
@@ -31,7 +32,7 @@ from runtui.cli_output import (
     say_json,
 )
 from runtui.engine.journal import CONFIRMED
-from runtui.errors import NotAllowed, RuntuiError
+from runtui.errors import RuntuiError
 from runtui.model import Action, ActionResult, Kind, Run
 
 if TYPE_CHECKING:
@@ -187,10 +188,6 @@ def _caveats(action: Action) -> list[str]:
     return found
 
 
-class Declined(NotAllowed):
-    """The person at the terminal answered no: nothing was sent (exit 3)."""
-
-
 def _interactive() -> bool:
     """A person at a terminal: both ends are a TTY (a script or a pipe is never asked)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
@@ -206,7 +203,8 @@ def action_command(group: click.Group, action: Action, kind: Kind, help_text: st
                   help="One JSON object: the outcome (errors too: {\"error\": {...}}, same exit code).")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
                   help="Do not ask (destructive actions, and those a platform does otherwise "
-                       "than their name says, ask on a terminal; never without one).")
+                       "than their name says, ask on a terminal; never without one). Answering "
+                       "no sends nothing: exit 5.")
     @click.pass_obj
     def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
         _act(obj, run_id, profile, action, kind, as_json, not assume_yes and _interactive())

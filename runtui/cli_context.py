@@ -12,10 +12,12 @@ from runtui import config as config_mod
 from runtui import key_command
 from runtui.cli_ids import IdNotFound, UsageProblem
 from runtui.cli_output import (
+    EXIT_DECLINED,
     EXIT_NOT_ALLOWED,
     EXIT_OK,
     EXIT_SERVER,
     EXIT_USAGE,
+    Declined,
     cell,
     current_profile,
     fail,
@@ -75,6 +77,8 @@ def say_warnings(cfg: config_mod.Config) -> None:
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coro)
+    except Declined as exc:
+        fail(str(exc), EXIT_DECLINED, kind="declined")
     except BadInput as exc:
         fail(str(exc), EXIT_USAGE, kind="input")
     except NotAllowed as exc:

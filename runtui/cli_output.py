@@ -26,8 +26,10 @@ import click
 from runtui import safe_text
 from runtui.cli_pipe import closed_pipe_ends_quietly, whole_writes
 from runtui.cli_table import Column, fit_width, render
+from runtui.errors import RuntuiError
 
 EXIT_OK, EXIT_SERVER, EXIT_USAGE, EXIT_NOT_ALLOWED, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_DECLINED = 5  # a person answered no at a confirmation: nothing sent, nothing failed
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT: never mistaken for "a run failed" (1)
 JSON_FLAG = "--json"
 
@@ -233,6 +235,11 @@ def declined(verb: str) -> str:
     """Why nothing was sent after a person answered no (no past tense built from the verb:
     "stopled", "cancelled" or "canceled" are all one rule away)."""
     return f"{verb} not sent: answered no"
+
+
+class Declined(RuntuiError):
+    """The person at the terminal answered no: nothing was sent (exit 5). Not a refusal
+    (3: the platform or the profile does not allow it), nor an interruption (130)."""
 
 
 def human_time(when: datetime | None) -> str:

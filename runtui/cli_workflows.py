@@ -34,6 +34,7 @@ from runtui.cli_output import (
     EXIT_OK,
     EXIT_SERVER,
     EXIT_USAGE,
+    Declined,
     JsonAwareCommand,
     JsonAwareGroup,
     cell,
@@ -157,7 +158,8 @@ def _trigger_command(action: Action, help_text: str) -> None:
     @click.option("--profile", "-p", required=True, help="The profile the workflow is in.")
     @click.option("--json", "as_json", is_flag=True, help="One JSON object: the outcome per trigger.")
     @click.option("--yes", "-y", "assume_yes", is_flag=True,
-                  help="Do not ask (destructive actions ask on a terminal; never without one).")
+                  help="Do not ask (destructive actions ask on a terminal; never without one). "
+                       "Answering no sends nothing: exit 5.")
     @click.pass_obj
     def command(obj: Ctx, workflow_id: str, profile: str, as_json: bool, assume_yes: bool) -> None:
         _switch(obj, workflow_id, profile, action, as_json,
@@ -272,7 +274,7 @@ async def _act_on(ws: Workspace, provider: Provider, found: list[Trigger], actio
             f"{action.value} {len(takes)} schedule(s) of "
             f"{cell(takes[0].workflow_name or takes[0].workflow_id)} on {takes[0].profile}? "
             "This cannot be undone"):
-        raise NotAllowed(declined(action.value))
+        raise Declined(declined(action.value))
     return [await ws.workflow_control.act(provider, t, action) for t in takes]
 
 

@@ -9,7 +9,8 @@ runtui.cli_run_watch, `runs diff` in runtui.cli_workflows), `tasks` (runtui.cli_
 
 Exit codes: 0 done; 1 the server refused or failed (its message printed);
 2 usage or config error; 3 the action is not allowed in the run's state (said
-before any request is sent); 4 `runs wait` timed out; 130 interrupted (Ctrl-C);
+before any request is sent); 4 `runs wait` timed out; 5 answered no at a
+confirmation (nothing sent); 130 interrupted (Ctrl-C);
 141 stdout's reader went away (runtui.cli_pipe).
 """
 

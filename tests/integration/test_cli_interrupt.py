@@ -222,7 +222,7 @@ def test_the_confirmation_on_a_terminal_takes_no_then_yes(sim: Sim) -> None:
         _drain(master)
     finally:
         os.close(master)
-    assert code == 3 and sim.posts() == before
+    assert code == 5 and sim.posts() == before  # answered no: nothing sent
     pid, master = _on_a_terminal(sim, "runs", "cancel", run_id, "-p", "edges-sim")
     try:
         _read_until(master, b"[y/N]: ")

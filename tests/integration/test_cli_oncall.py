@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_cancel_asks_on_a_terminal_and_never_without_one(sim: Sim, monkeypatch: 
     monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                        "-p", "edges-sim"], input="n\n")
-    assert said_no.exit_code == 3 and "This cannot be undone" in said_no.stderr
+    assert said_no.exit_code == 5 and "This cannot be undone" in said_no.stderr
     assert run_id in {r["id"] for r in sim.find("edges", "RUNNING", limit=200)}, "nothing sent"
     monkeypatch.setattr(cli_actions, "_interactive", lambda: False)
     scripted = run_cli(sim, "runs", "cancel", run_id, "-p", "edges-sim")  # no TTY: no question
@@ -69,8 +70,9 @@ def test_answering_no_says_plainly_that_nothing_was_sent(sim: Sim, monkeypatch: 
     tasks = run_cli(sim, "tasks", "list", "-p", "wexa-sim", "--json").json()
     assert tasks, "the seeded Wexa world has tasks"
     code, err = _asked(sim, monkeypatch, "tasks", "stop", tasks[0]["id"], "-p", "wexa-sim")
-    assert code == 3, err
+    assert code == 5, err
     assert "stop not sent: answered no" in err and "led" not in err.split("?")[-1]
+    assert "not allowed" not in err, "a question answered no is the person's choice, not a refusal"
 
 
 def test_the_edges_cancel_question_never_says_no_workflow(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,5 +80,22 @@ def test_the_edges_cancel_question_never_says_no_workflow(sim: Sim, monkeypatch:
     shown = run_cli(sim, "runs", "show", run_id, "-p", "edges-sim", "--json").json()
     assert shown["workflow_id"] or shown["workflow_name"]
     code, err = _asked(sim, monkeypatch, "runs", "cancel", run_id, "-p", "edges-sim")
-    assert code == 3, err
+    assert code == 5, err
     assert "no workflow" not in err and f"cancel {run_id} (running) on edges-sim?" in err
+
+
+def test_answering_no_with_json_is_one_declined_error_object(sim: Sim,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from runtui import cli_actions
+    from runtui.cli import cli
+
+    run_id = sim.find("edges", "RUNNING")[0]["id"]
+    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
+                                       "-p", "edges-sim", "--json"], input="n\n")
+    assert said_no.exit_code == 5
+    error = json.loads(said_no.stdout)["error"]
+    assert (error["code"], error["kind"]) == (5, "declined")
+    assert error["message"] == "cancel not sent: answered no"
