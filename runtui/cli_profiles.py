@@ -23,13 +23,14 @@ from runtui.cli_context import (
     HOW_TO_ADD,
     Ctx,
     handles_errors,
+    listing_exit_code,
     profile_failure,
     run_async,
     say_warnings,
     workspace_of,
 )
-from runtui.cli_output import EXIT_OK, EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
-from runtui.errors import ProviderError
+from runtui.cli_output import EXIT_OK, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
+from runtui.errors import ProviderError, RuntuiError
 
 if TYPE_CHECKING:
     from runtui.providers.options import ProviderOption
@@ -170,11 +171,18 @@ def profiles_remove(obj: Ctx, name: str) -> None:
 
 @profiles.command("test")
 @click.argument("name", required=False)
-@click.option("--all", "test_all", is_flag=True, help="Test every profile (at once); exit 1 if any fails.")
+@click.option("--all", "test_all", is_flag=True,
+              help="Test every profile (at once): a line each, OK or FAILED.")
 @click.pass_obj
 @handles_errors
 def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
-    """One cheap authenticated read per profile: OK, or the server's message and exit 1."""
+    """One cheap authenticated read per profile: OK, or the reason it failed.
+
+    Exit 0 when every profile tested OK; 1 when one failed because of its server (refused
+    or down), or failed among others that are OK; 2 when none passed and the config alone
+    is to blame (a key variable unset, an api_key_cmd that gives no key, a broken profile),
+    or NAME is no profile. One profile and --all say the same profile alike.
+    """
     if test_all and name is not None:
         fail("give one profile or --all, not both", EXIT_USAGE)
     if not test_all and name is None:
@@ -192,18 +200,20 @@ def profiles_test(obj: Ctx, name: str | None, test_all: bool) -> None:
             await ws.aclose()
 
     results = run_async(main())
-    failed = False
+    failures: list[RuntuiError] = []
     for profile, result in zip(names, results, strict=True):
         if isinstance(result, BaseException):
             result = profile_failure(profile, result)
             if not test_all:
                 raise result  # one profile: its error and exit code, as every command
-            failed = True
+            failures.append(result)
             said = result.naming(profile) if isinstance(result, ProviderError) else f"{profile}: {result}"
             say(f"FAILED {cell(said)}")  # the profile once, even one named after its provider
         else:
             say(f"OK {profile}: {cell(result)}")
     for err in ws.config.errors if test_all else ():
-        failed = True
+        failures.append(err)
         say(f"FAILED {err.profile or ws.config.path}: {cell(err)}")
-    sys.exit(EXIT_SERVER if failed else EXIT_OK)
+    # As `runs list`: 2 when nothing passed for the config's sake alone, as one profile's test says it.
+    passed = any(not isinstance(result, BaseException) for result in results)
+    sys.exit(listing_exit_code(passed, failures))

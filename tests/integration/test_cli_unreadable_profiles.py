@@ -78,3 +78,32 @@ def test_a_server_down_among_keyless_profiles_is_a_server_failure(with_dead: Pat
         result = invoke(config, *command)
         assert result.code == 1, result
         assert "runtui: dead:" in result.err and "RUNTUI_NO_KEY" in result.err
+
+
+def test_profiles_test_says_a_key_unset_the_same_way_for_one_profile_and_for_all(
+        sim: Sim, with_dead: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`profiles test NAME` of a profile whose key variable is unset exited 2 and the same
+    profile under `--all` was FAILED, exit 1: the listings' rule now holds for both."""
+    for variable in sim.env:
+        monkeypatch.delenv(variable)
+    one = invoke(sim.config_path, "profiles", "test", "wexa-sim")
+    every = invoke(sim.config_path, "profiles", "test", "--all")
+    assert (one.code, every.code) == (2, 2), (one, every)
+    assert "RUNTUI_SIM_WEXA_KEY" in one.err
+    assert [line.split()[0] for line in every.out.splitlines()] == ["FAILED"] * 3
+    monkeypatch.setenv("RUNTUI_SIM_EDGES_KEY", sim.env["RUNTUI_SIM_EDGES_KEY"])
+    some = invoke(sim.config_path, "profiles", "test", "--all")
+    assert some.code == 1 and "OK edges-sim" in some.out, some
+    down = invoke(with_dead, "profiles", "test", "dead")
+    assert down.code == 1 and "dead" in down.err
+    only_down = with_dead.parent / "down.toml"
+    only_down.write_text(DEAD, encoding="utf-8")
+    only_down.chmod(0o600)
+    assert invoke(only_down, "profiles", "test", "--all").code == 1, "a server down is not the config's"
+
+
+def test_profiles_test_help_documents_its_exit_codes(sim: Sim) -> None:
+    shown = invoke(sim.config_path, "profiles", "test", "--help").out
+    flat = " ".join(shown.split())
+    assert "Exit 0 when every profile tested OK; 1 when" in flat, shown
+    assert "2 when none passed and the config alone is to blame (a key variable unset" in flat
