@@ -81,6 +81,32 @@ class ProviderError(RuntuiError):
     def rate_limited(self) -> bool:
         return self.status == 429
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """The request may have reached the server and its answer was lost (a timeout, a
+        dropped connection): an action's outcome is unknown until the run is read again."""
+        return self.kind in ("timeout", "network")
+
+
+class Unreachable(ProviderError):
+    """No connection to the server could be made (refused, a host name not found, none
+    within the connect timeout): not a byte of the request left. A read retries it like
+    any network error; an action is surely not done, so it is never "uncertain" (an
+    operator told "outcome unknown" goes to check what cannot have happened).
+    `reason`: why, in a few words ("connection refused")."""
+
+    def __init__(self, reason: str, *, provider: str, cause: str) -> None:
+        super().__init__(f"connection failed ({cause})", provider=provider, kind="network")
+        self.reason = reason
+
+    @property
+    def outcome_unknown(self) -> bool:
+        return False
+
+    def not_sent(self, profile: str | None = None) -> str:
+        """What an action says: `not sent: edges-prod unreachable (connection refused)`."""
+        return f"not sent: {self.profile or profile or self.provider} unreachable ({self.reason})"
+
 
 class KeyUnavailable(ConfigError, ProviderError):
     """A request found no key for its profile: its `api_key_cmd` failed or is still

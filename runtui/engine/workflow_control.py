@@ -14,7 +14,7 @@ import time
 from runtui.actions import decide_trigger
 from runtui.engine.journal import CONFIRMED, Journal
 from runtui.engine.outcomes import Unsettled
-from runtui.errors import NotAllowed, ProviderError
+from runtui.errors import NotAllowed, ProviderError, Unreachable
 from runtui.model import Action
 from runtui.providers.base import Provider
 from runtui.providers.capabilities import ControlsWorkflows
@@ -65,10 +65,12 @@ class WorkflowController:
 async def _send_and_read(provider: ControlsWorkflows, trigger: Trigger, action: Action) -> TriggerResult:
     try:
         await provider.send_trigger_action(trigger, action)
+    except Unreachable as exc:  # nothing sent: the trigger is as it was
+        return TriggerResult(action=action, ok=False, message=exc.not_sent(trigger.profile))
     except ProviderError as exc:
         fresh = await _read_back(provider, trigger)
         state = f"; it is now {fresh.state}" if fresh is not None and fresh.state else ""
-        if exc.kind in ("timeout", "network"):
+        if exc.outcome_unknown:
             ok = fresh is not None and took_effect(action, fresh)
             verdict = ("confirmed by read-back" if ok
                        else "outcome unknown: not seen done when read back (the next reads will tell)")

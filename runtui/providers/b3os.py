@@ -21,7 +21,7 @@ from msgspec.structs import replace
 
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
-from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.errors import ConfigError, NotAllowed, ProviderError, Unreachable
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
 from runtui.providers.b3os_workflows import parse_workflow_page, parse_workflow_trigger
@@ -631,6 +631,8 @@ class B3osProvider(Provider):
         if action is Action.RESUME:
             try:
                 detail = await self.get_run(run.id)
+            except Unreachable:
+                raise  # said as it is: "not sent: <profile> unreachable (…)"
             except ProviderError as exc:
                 # Nothing was sent yet: not an "uncertain" outcome, whatever the read's trouble.
                 raise ProviderError(f"could not read the run to find its waiting node: {exc.message}",

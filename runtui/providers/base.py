@@ -20,7 +20,7 @@ import orjson
 
 from runtui.actions import ActionTable, looks_done, register_table
 from runtui.config import Profile, checked_key, resolve_key
-from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.errors import ConfigError, NotAllowed, ProviderError, Unreachable
 from runtui.key_command import DEFAULT_TIMEOUT, KeyCommand
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
@@ -173,8 +173,10 @@ class Provider(abc.ABC):
         verb = "answered" if approve else "rejected"
         try:
             await self.send_answer(run, request, approve=approve, values=values)
+        except Unreachable as exc:
+            return ActionResult(action=Action.RESUME, ok=False, message=exc.not_sent(run.profile))
         except ProviderError as exc:
-            uncertain = exc.kind in ("timeout", "network")
+            uncertain = exc.outcome_unknown
             lost = "the answer was lost; check the run before answering again: " if uncertain else ""
             return ActionResult(action=Action.RESUME, ok=False, message=lost + str(exc),
                                 uncertain=uncertain)
@@ -200,8 +202,10 @@ class Provider(abc.ABC):
         """Start a new run. Never retried: a lost answer is reported as uncertain."""
         try:
             new_id = await self._start(request)
+        except Unreachable as exc:
+            return ActionResult(action=Action.EXECUTE, ok=False, message=exc.not_sent(self.profile.name))
         except ProviderError as exc:
-            uncertain = exc.kind in ("timeout", "network")
+            uncertain = exc.outcome_unknown
             msg = str(exc)
             if uncertain:
                 msg = (f"the start request's answer was lost ({exc.message}); a run may or may not "
@@ -223,8 +227,10 @@ class Provider(abc.ABC):
         """
         try:
             new_id = await self._send(run, action)
+        except Unreachable as exc:  # nothing sent: the run is as it was, no read-back to wait for
+            return ActionResult(action=action, ok=False, message=exc.not_sent(run.profile))
         except ProviderError as exc:
-            uncertain = exc.kind in ("timeout", "network")
+            uncertain = exc.outcome_unknown
             fresh, note = await self._read_back(run.id, run.kind)
             state = f"; the run is now {fresh.status.value} ({fresh.raw_status})" if fresh else note
             if uncertain:

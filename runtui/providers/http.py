@@ -21,10 +21,10 @@ from urllib.parse import quote
 import httpx
 
 from runtui import startup
-from runtui.errors import ConfigError, KeyUnavailable, ProviderError, bounded_wait
+from runtui.errors import ConfigError, KeyUnavailable, ProviderError, Unreachable, bounded_wait
 from runtui.model import id_is_invalid
 from runtui.providers.redact import Redactor
-from runtui.providers.transport import H11Transport, proxy_configured
+from runtui.providers.transport import H11Transport, never_connected, proxy_configured
 from runtui.urls import check_base_url
 
 if TYPE_CHECKING:
@@ -274,6 +274,10 @@ class HttpClient:
             request = httpx.Request(method, url, headers=headers, extensions=extensions, **kwargs)
             try:
                 response = await self._exchange(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # no connection was made: nothing was sent (an action is surely not done)
+                raise Unreachable(never_connected(exc) or "could not connect", provider=self.provider,
+                                  cause=type(exc).__name__) from None
             except httpx.TimeoutException as exc:
                 raise ProviderError(f"no answer in time ({type(exc).__name__})", provider=self.provider,
                                     kind="timeout") from None

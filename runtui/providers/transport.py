@@ -262,3 +262,35 @@ def url_target(url: httpx.URL) -> bytes:
     """The request target: path and query, as httpx encoded them."""
     target = url.raw_path
     return target or b"/"
+
+
+# What a failed connect says, in the words of the socket, TLS or resolver (any case), and
+# how runtui says it: the first that matches.
+_CONNECT_REASONS = (
+    ("refused", "connection refused"),
+    ("certificate", "TLS certificate not accepted"),
+    ("ssl", "TLS handshake failed"),
+    ("name or service not known", "host name not found"),
+    ("nodename nor servname", "host name not found"),
+    ("name resolution", "host name not found"),
+    ("getaddrinfo", "host name not found"),
+    ("no route", "no route to host"),
+    ("network is unreachable", "network unreachable"),
+    ("transport closed", "the client was closed"),
+)
+
+
+def never_connected(exc: httpx.TransportError) -> str | None:
+    """Why no connection was made, in a few words, when `exc` says none was, so not a byte
+    of the request left: httpx's ConnectError (this transport's and httpcore's connect and
+    TLS handshake), ConnectTimeout, and PoolTimeout (no connection free to send on). None
+    for anything after a connection was made (a read or write error, a read or write
+    timeout, a protocol error): the request may have reached the server."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "no connection within the connect timeout"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "no free connection in time"
+    if not isinstance(exc, httpx.ConnectError):
+        return None
+    text = str(exc).lower()
+    return next((said for words, said in _CONNECT_REASONS if words in text), "could not connect")

@@ -10,7 +10,7 @@ import pytest
 from prov_helpers import KEY, ok
 
 from runtui.errors import LONGEST_RETRY_AFTER, ProviderError
-from runtui.model import Action, Kind, Run, Status
+from runtui.model import Action, Kind, Run, StartRequest, Status
 from runtui.providers import parse as p
 from runtui.providers.b3os import B3osProvider
 from runtui.providers.base import Provider
@@ -95,6 +95,55 @@ async def test_connect_error_on_action_is_uncertain_and_not_retried(make: Any, c
     result = await provider.perform(Run(profile="t", provider=cls.name, id="r1"), Action.CANCEL)
     assert result.uncertain and not result.ok and result.run is None
     assert len([r for r in rec.requests if r.method == "POST"]) == 1
+
+
+# No connection was made: not a byte of the request left. Everything else happens on a
+# connection the request may have gone out on (a write can fail after the server read it).
+NEVER_CONNECTED = [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout]
+MAYBE_SENT = [httpx.ReadError, httpx.WriteError, httpx.ReadTimeout, httpx.WriteTimeout,
+              httpx.RemoteProtocolError, httpx.CloseError]
+
+
+@pytest.mark.parametrize("error", NEVER_CONNECTED, ids=lambda e: e.__name__)
+@pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
+async def test_an_action_never_connected_is_not_sent_not_uncertain(
+        make: Any, cls: type[Provider], body: Any, error: type[httpx.TransportError]) -> None:
+    """During an outage every action was "the answer was lost ... outcome unknown", and a
+    follow-up was kept for it, though nothing reached the server."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error("[Errno 111] Connection refused", request=request)
+
+    provider, rec = make(cls, handler, **FIELDS)
+    run = Run(profile="t", provider=cls.name, id="r1", raw_status="running")
+    result = await provider.perform(run, Action.CANCEL)
+    assert not result.ok and not result.uncertain and result.run is None
+    assert (result.message or "").startswith("not sent: t unreachable (")
+    assert "lost" not in (result.message or "")
+    assert [r.method for r in rec.requests] == ["POST"]  # no read-back of a run nothing touched
+
+
+@pytest.mark.parametrize("error", MAYBE_SENT, ids=lambda e: e.__name__)
+async def test_an_action_that_failed_on_its_connection_stays_uncertain(
+        make: Any, error: type[httpx.TransportError]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise error("failed", request=request)
+        return ok({"uid": "r1", "status": "RUNNING"})
+
+    provider, _ = make(EdgesProvider, handler)
+    result = await provider.perform(Run(profile="t", provider="edges", id="r1"), Action.CANCEL)
+    assert result.uncertain and not result.ok
+    assert "not sent" not in (result.message or "")
+
+
+async def test_a_start_never_connected_says_nothing_was_sent(make: Any) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    provider, _ = make(EdgesProvider, handler)
+    result = await provider.execute(StartRequest(workflow_id="flow-1"))
+    assert not result.ok and not result.uncertain
+    assert result.message == "not sent: t unreachable (connection refused)"
 
 
 @pytest.mark.parametrize(("cls", "body"), CASES, ids=IDS)
