@@ -31,6 +31,9 @@ class SimServer:
         self._thread: threading.Thread | None = None
 
     def start(self, timeout: float = 15.0) -> str:
+        """Listen (again, after `stop()`: on the same port, the same runs, as a server back
+        from an outage)."""
+        self.world.closing.clear()
         uv_config = uvicorn.Config(
             self.app,
             host=self.host,

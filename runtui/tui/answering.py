@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from runtui.tui.screens.answer import Answer
 
 ASK_GROUP = "answers-read"  # one read at a time: a second `r` replaces the first
-ANSWER_GROUP = "answers-send"  # never exclusive: an answer on its way is not cancelled
 
 
 @runtime_checkable
@@ -94,27 +93,30 @@ class Answers:
             resume()
             return
 
-        def answered(answer: Answer | None) -> None:
-            if answer is not None:
-                self._app.run_worker(self._answer(run, request, answer), group=ANSWER_GROUP)
+        async def send(answer: Answer) -> str | None:
+            return await self._answer(run, request, answer)
 
         from runtui.tui.screens.confirm import run_named
 
         label = f"{run.profile} {display.short_id(run.id)}"
-        self._app.push_screen(AnswerScreen(request, label, run_name=run_named(run)), answered)
+        self._app.push_screen(AnswerScreen(request, label, run_name=run_named(run), send=send))
 
-    async def _answer(self, run: Run, request: HumanRequest, answer: Answer) -> None:
+    async def _answer(self, run: Run, request: HumanRequest, answer: Answer) -> str | None:
+        """Send the form's answer: why it did not go through (nothing sent, or the platform
+        refused it), said in the form, which keeps what was typed; or None once it went
+        through or its answer was lost (said in a toast: the form closes, as sending again
+        could answer twice)."""
         alerts = self._alerts()
         if alerts is None:
-            return
+            return None
         ws = alerts.workspace
         try:
             result = await ws.controller.answer(ws.provider(run.profile), run, request,
                                                 approve=answer.approve, values=answer.values)
         except (NotAllowed, ConfigError, ProviderError) as exc:
-            self._app.notify(str(exc), title=f"answer {display.short_id(run.id)}", severity="error",
-                             timeout=8)
-            return
+            return str(exc)
+        if not result.ok and not result.uncertain:
+            return result.message or "the platform refused the answer"
         verb = "answered" if answer.approve else "rejected"
         state = f" → {result.run.status.value}" if result.run is not None else ""
         short = display.short_id(run.id)
@@ -125,6 +127,7 @@ class Answers:
                          severity="information" if result.ok else "error")
         ws.refresh_now(run.profile)
         alerts.poll()
+        return None
 
 
 def answers_of(app: object) -> Answers | None:

@@ -2,17 +2,22 @@
 
 Built from the adapter's `HumanRequest`, so one form serves a Prefect run paused
 with an input schema, a B3OS node waiting for data and a Wexa inbox item. It
-returns the answer; the caller sends it through the controller (gates, journal,
-sent once). Values are checked here first: a bad field keeps the form open with
-the cursor on it.
+sends the answer through `send` (the controller's gates, journal, sent once) and stays
+open until the platform has answered: an answer that was not sent (the platform
+unreachable, a local refusal) or that the platform refused is said in the form with
+everything typed still there, and F2 sends again. It closes once the answer went
+through or was reported (a lost answer: sending again could answer twice). Values are
+checked here first: a bad field keeps the form open with the cursor on it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import msgspec
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -33,12 +38,19 @@ class Answer(msgspec.Struct, frozen=True):
     values: dict[str, Any]
 
 
+Sender = Callable[[Answer], Awaitable[str | None]]
+"""Sends an answer: returns why it did not go through (nothing sent, or the platform
+refused it: the form stays open with it) or None once it went through or was reported
+(the form closes)."""
+
+
 class AnswerScreen(ModalScreen[Answer | None]):
     DEFAULT_CSS = form_box("AnswerScreen #answer-form", 84) + """
     AnswerScreen { align: center middle; background: $background 60%; }
     AnswerScreen .answer-label { padding: 1 0 0 0; }
     AnswerScreen #answer-note, AnswerScreen .answer-help { color: $text-muted; }
     AnswerScreen #answer-errors { color: $text-error; }
+    AnswerScreen #answer-errors.-sending { color: $text; text-style: bold; }
     AnswerScreen Input.invalid { border: tall $error; }
     AnswerScreen TextArea { height: 6; }
     AnswerScreen #answer-buttons { height: auto; align: center middle; margin-top: 1; }
@@ -51,13 +63,17 @@ class AnswerScreen(ModalScreen[Answer | None]):
         Binding("escape", "close", "Cancel", id="answer.cancel"),
     ]
 
-    def __init__(self, request: HumanRequest, run_label: str, *, run_name: str | None = None) -> None:
+    def __init__(self, request: HumanRequest, run_label: str, *, run_name: str | None = None,
+                 send: Sender | None = None) -> None:
         """`run_label`: the title's short name; `run_name`: the run as a question about it
-        names it (workflow, short id, profile)."""
+        names it (workflow, short id, profile). `send`: the answer is sent from the form,
+        which closes once it went through; without it the form returns the answer."""
         super().__init__()
         self.request = request
         self.run_label = run_label
         self.run_name = run_name or f"run {run_label}"
+        self.send = send
+        self.sending = False  # an answer sent, the platform's answer not in: F2, F3 and Esc wait
 
     def compose(self) -> ComposeResult:
         request = self.request
@@ -115,14 +131,17 @@ class AnswerScreen(ModalScreen[Answer | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "answer-cancel":
-            self.dismiss(None)
+            self.action_close()
         else:
             self.action_send(event.button.id == "answer-send")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        if not self.sending:  # the answer is on its way: its outcome must not be lost
+            self.dismiss(None)
 
     def action_send(self, approve: bool) -> None:
+        if self.sending:
+            return
         if not approve and not self.request.can_reject:
             self._show_errors("this request cannot be rejected: Esc closes the form")
             return
@@ -146,7 +165,27 @@ class AnswerScreen(ModalScreen[Answer | None]):
             elif "data" in errors:
                 self.query_one("#answer-data", TextArea).focus()
             return
-        self.dismiss(Answer(approve=True, values=values))
+        self._submit(Answer(approve=True, values=values))
+
+    def _submit(self, answer: Answer) -> None:
+        if self.send is None:
+            self.dismiss(answer)
+            return
+        self.sending = True
+        self._show_errors("sending… (waiting for the platform's answer)", sending=True)
+        self._send(self.send, answer)
+
+    @work(group="answer-send")
+    async def _send(self, send: Sender, answer: Answer) -> None:
+        try:
+            refused = await send(answer)
+        finally:
+            self.sending = False
+        if refused is None:
+            self.dismiss(answer)
+            return
+        again = key_named(self, "answer.send" if answer.approve else "answer.reject")
+        self._show_errors(f"✘ {refused}\n{again} sends again, with what is typed here")
 
     def _reject(self) -> None:
         """A rejection that ends the run (Wexa cancels the execution) is asked first, No the
@@ -154,20 +193,22 @@ class AnswerScreen(ModalScreen[Answer | None]):
         and lets the run go on (`reject_ends_run` false) loses nothing: it is sent at once."""
         rejected = Answer(approve=False, values={})
         if not self.request.reject_ends_run:
-            self.dismiss(rejected)
+            self._submit(rejected)
             return
         from runtui.tui.screens.confirm import ConfirmScreen
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.dismiss(rejected)
+                self._submit(rejected)
 
         question = (f"Reject {self.run_name}?\nIts platform ends the run on a rejection."
                     "\nThis cannot be undone.")
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
-    def _show_errors(self, text: str) -> None:
-        self.query_one("#answer-errors", Static).update(multi_line(text))
+    def _show_errors(self, text: str, *, sending: bool = False) -> None:
+        errors = self.query_one("#answer-errors", Static)
+        errors.update(multi_line(text))
+        errors.set_class(sending, "-sending")
 
 
 def _dom_id(key: str) -> str:
