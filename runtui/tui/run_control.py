@@ -93,7 +93,7 @@ class RunControl:
         # code): asked first, saying it, so the person decides knowing it
         caveats = sorted({c for r in allowed if (c := caveat_of(action, r.provider)) is not None})
         if action.destructive or bulk or caveats:
-            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question
+            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question, stale_note
 
             skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
             extra = "\n".join(["", *skipped]) if refused else ""
@@ -114,7 +114,7 @@ class RunControl:
             asked = f"{action.value.capitalize()} {len(allowed)} run(s)?" if bulk \
                 else one_run_question(action, allowed[0])
             said = "".join(f"\n{caveat}." for caveat in caveats)
-            question = f"{asked}{said}{warn}{extra}"
+            question = f"{asked}{said}{stale_note(allowed, self.ws.health)}{warn}{extra}"
             self.screen.app.push_screen(ConfirmScreen(question, items=items if bulk else ()), confirmed)
             return
         self.send(action, allowed)

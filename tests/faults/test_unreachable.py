@@ -100,3 +100,33 @@ async def test_cancel_in_the_tui_during_an_outage_says_not_sent(sims: SimFactory
         assert (title, REFUSED.format("edges-sim"), "error") in notes
         assert not any("unknown" in t or "lost" in m for t, m, _ in notes), notes
         assert not runs.ws.controller.unsettled
+
+
+async def test_the_cancel_question_says_the_profile_has_not_answered_since(sims: SimFactory) -> None:
+    """The question was asked with no hint that the profile had been unreachable for a
+    minute and the row was its last reading."""
+    sim = sims(speed=FROZEN, runs=30)
+    run_id = sim.subject("edges", "RUNNING")
+    app = RuntuiApp(Workspace.load(sim.config_path), watch=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        runs = await _open_on(pilot, app, ("edges-sim", run_id))
+
+        async def asked() -> str:
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "confirm")
+            assert isinstance(app.screen, ConfirmScreen)
+            question = app.screen.question
+            await pilot.press("n")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), 5, "answered no")
+            return question
+
+        assert "has not answered" not in await asked()
+        sim.server.stop()
+        await wait_for(pilot, lambda: runs.ws.health["edges-sim"].state is HealthState.ERROR, 20,
+                       "the outage seen")
+        last_ok = runs.ws.health["edges-sim"].last_ok
+        assert last_ok is not None
+        since = last_ok.astimezone().strftime("%H:%M:%S")
+        question = await asked()
+        assert f"\nedges-sim has not answered since {since}: this row may be stale\n" in question
+        assert question.endswith("This cannot be undone.")

@@ -235,13 +235,14 @@ class AttentionScreen(Screen[None]):
             answers.start(run, lambda: self._send(Action.RESUME, run))
             return
         if action.destructive:
-            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question
+            from runtui.tui.screens.confirm import ConfirmScreen, one_run_question, stale_note
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._send(action, run)
 
-            question = f"{one_run_question(action, run)}\nThis cannot be undone."
+            stale = stale_note([run], ws.health)
+            question = f"{one_run_question(action, run)}{stale}\nThis cannot be undone."
             self.app.push_screen(ConfirmScreen(question), confirmed)
             return
         self._send(action, run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from runtui import display
+from runtui.engine.health import Health, HealthState
 from runtui.model import Action, Kind, Run
 from runtui.safe_text import multi_line, one_line
 from runtui.tui.keymap import key_named
@@ -30,6 +31,22 @@ def one_run_question(action: Action, run: Run) -> str:
     """`Cancel run 8fab0b79 of Invoice Reconciler on edges-prod?` (the bulk question names
     workflow and profile too)."""
     return f"{action.value.capitalize()} {run_named(run)}?"
+
+
+def stale_note(runs: Sequence[Run], health: Mapping[str, Health]) -> str:
+    """`\nedges-prod has not answered since 15:39:11: this row may be stale`, a line per
+    profile of `runs` whose reads fail: the row may no longer show the run's state, and
+    whoever answers yes decides knowing it. Empty when every profile answers."""
+    notes = []
+    for profile in dict.fromkeys(run.profile for run in runs):
+        state = health.get(profile)
+        if state is None or state.state is not HealthState.ERROR:
+            continue
+        when = state.last_ok or state.since
+        since = f" since {when.astimezone().strftime('%H:%M:%S')}" if when is not None else ""
+        rows = "this row" if len(runs) == 1 else "its rows"
+        notes.append(f"\n{one_line(profile)} has not answered{since}: {rows} may be stale")
+    return "".join(notes)
 
 
 class ConfirmScreen(ModalScreen[bool]):
