@@ -43,7 +43,11 @@ class Reason(enum.StrEnum):
 # ~10 for a name (3.12 dropped the hook). Judging a 50,000-run first listing read them
 # ~200,000 times, 28% of its time.
 _WAITING, _FAILED, _RUNNING, _QUEUED = Status.WAITING, Status.FAILED, Status.RUNNING, Status.QUEUED
-_RANK = {reason: rank for rank, reason in enumerate(Reason)}  # most urgent first
+# The order of the queue. A profile's trouble first: it explains the rest (in an outage the
+# run items below it are the last snapshot read), and after twenty run items it was below
+# the fold at 80x24. Then the runs, most urgent first.
+_RANK = {reason: rank for rank, reason in enumerate(
+    (Reason.PROFILE, Reason.WAITING, Reason.FAILED, Reason.STUCK, Reason.LATE))}
 
 
 class AttentionItem(msgspec.Struct, frozen=True):
@@ -126,7 +130,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 now: datetime | None = None,
                 trouble_after: timedelta = TROUBLE_AFTER,
                 times: WorkflowTimes | None = None) -> list[AttentionItem]:
-    """Every item that needs a human, most urgent reason first, newest first within it.
+    """Every item that needs a human: profile trouble first, then the runs' items, most
+    urgent reason first, newest first within it.
 
     `waits_on_human`: per provider, raw statuses (lower-case) that wait on a person
     although their common status is not `waiting` (e.g. a paused run asking for input).

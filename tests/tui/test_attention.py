@@ -460,7 +460,11 @@ async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) 
         item = alerts_.queue.items[("broken", "")]
         assert item.reason is Reason.PROFILE and "RUNTUI_TEST_UNSET_KEY" in item.detail
         screen = await open_attention(pilot)
-        assert any(i.reason is Reason.PROFILE and i.profile == "broken" for i in screen._rows)
+        # First, above the run items: the profile's trouble explains them.
+        await wait_for(pilot, lambda: any(i.run is not None for i in screen._rows), what="run items")
+        first = screen._rows[0]
+        assert first.reason is Reason.PROFILE and first.profile == "broken"
+        assert screen.query_one("DataTable").cursor_row == 0  # type: ignore[attr-defined]
 
 
 async def test_a_profile_renamed_then_removed_leaves_the_queue(tui_sim: TuiSim, tmp_path: Path) -> None:

@@ -108,10 +108,12 @@ def test_profile_trouble_after_a_minute_config_errors_at_once() -> None:
     assert reasons(build_queue([], health=health, now=NOW, trouble_after=timedelta(0)))["b"] is Reason.PROFILE
 
 
-def test_most_urgent_reason_first() -> None:
+def test_profile_trouble_first_then_the_most_urgent_reason() -> None:
+    """A profile's trouble explains its runs' items (in an outage they are the last snapshot):
+    it comes first, not below the fold after every run item."""
     runs = [run("f", Status.FAILED, finished=1), run("w", Status.WAITING, raw="BLOCKED")]
     items = build_queue(runs, health={"x": Health("x", HealthState.CONFIG, "bad")}, now=NOW)
-    assert [i.reason for i in items] == [Reason.WAITING, Reason.FAILED, Reason.PROFILE]
+    assert [i.reason for i in items] == [Reason.PROFILE, Reason.WAITING, Reason.FAILED]
 
 
 def test_live_queue_hears_only_what_changed_while_running(tmp_path: Path) -> None:
