@@ -727,6 +727,28 @@ api_key_env = "RUNTUI_SIM_EDGES_KEY"
         assert not app.workspace.store.for_profile("edges-down")
 
 
+async def test_the_summary_says_the_rows_of_a_profile_down_are_stale(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """In an outage the rows looked live: only the health line, cut at 80 columns, said
+    the reads failed. The summary line says so, within the profile scope shown."""
+    extra = f"""
+[profiles.edges-down]
+provider = "edges"
+base_url = "http://127.0.0.1:{closed_port()}/edges/v1"
+api_key_env = "RUNTUI_SIM_EDGES_KEY"
+"""
+    config = config_with(tui_sim, tmp_path, extra=extra)
+    async with tui(config, size=(80, 24), profiles=4) as (app, pilot, screen):
+        await wait_for(pilot, lambda: app.workspace.health["edges-down"].state is HealthState.ERROR)
+        await wait_for(pilot, lambda: " runs | stale: 1 down, " in summary(screen), what="stale")
+        while screen.profile_filter != "b3os-sim":
+            await pilot.press("o")
+        await wait_for(pilot, lambda: summary(screen).startswith("b3os-sim |"))
+        assert "stale" not in summary(screen)
+        while screen.profile_filter != "edges-down":
+            await pilot.press("o")
+        await wait_for(pilot, lambda: "stale: 1 profile down" in summary(screen), what="its own scope")
+
+
 # ---- snapshots (fixed runs, frozen clock) ----------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 
 from runtui import display
 from runtui.actions import decide, on_kind
-from runtui.engine.health import Health
+from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
@@ -290,6 +290,10 @@ class RunsScreen(Screen[None]):
         if self.tasks_scope:
             tasks = key_named(self, "runs.tasks")
             flags.append(Said((f"tasks ({tasks}: back to runs)", f"tasks ({tasks})")))
+        down = self._profiles_down()
+        if down:
+            some = f"{down} profile{'s' if down > 1 else ''}"
+            flags.append(Said((f"stale: {some} down", f"stale: {down} down", "stale")))
         if self.frozen:
             flags.append(Said(("refresh paused", "paused")))
         if self.table.active_only:
@@ -317,6 +321,15 @@ class RunsScreen(Screen[None]):
             # Handed to the screen now: the key that changed it may already have asked for
             # the frame (the table's cursor listener), which would otherwise go without it.
             repaint_now(summary)
+
+    def _profiles_down(self) -> int:
+        """The profiles in scope whose reads fail: their rows are what was last read. In an
+        outage the rows looked live and only the health line, cut at 80 columns, said so."""
+        if self.tasks_scope:
+            return 0
+        shown = [self.profile_filter] if self.profile_filter else list(self.ws.health)
+        return sum(1 for name in shown
+                   if (h := self.ws.health.get(name)) is not None and h.state is HealthState.ERROR)
 
     # ---- detail -----------------------------------------------------------------------
 
