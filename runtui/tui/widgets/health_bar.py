@@ -58,6 +58,9 @@ class HealthBar(Static):
         width = self.size.width
         if width and text.cell_len > width:
             text = self._folded()  # at 80 columns four profiles do not fit: fold the ok ones
+            if text.cell_len > width:
+                text = self._folded(group_down=True)  # and several down ones into one
+            text.truncate(width, overflow="ellipsis")  # what shows is what `render` says
         plain = text.plain
         if plain != self._last:  # nothing repaints when nothing changed
             self._last = plain
@@ -71,20 +74,47 @@ class HealthBar(Static):
             self._append(text, name, self.health[name])
         return text
 
-    def _folded(self) -> Text:
-        """Profiles in trouble one by one (they are the news), the ok ones as one count."""
+    def _folded(self, *, group_down: bool = False) -> Text:
+        """Profiles in trouble one by one (they are the news), the ok ones as one count.
+
+        `group_down`: the profiles in error as one piece, their names first. In an outage
+        each said its whole error, and at 80 columns the first one's text hid the others:
+        the line never said that everything was down."""
         text = Text(no_wrap=True, overflow="ellipsis")
         ok = [h for h in self.health.values() if h.state is HealthState.OK]
         troubled = sorted((n for n, h in self.health.items() if h.state is not HealthState.OK))
+        down = [n for n in troubled if self.health[n].state is HealthState.ERROR]
+        if not group_down or len(down) < 2:
+            down = []
         if ok:
             symbol, spec = MARK[HealthState.OK]
             text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs)",
                         style=themed(spec, self.app.theme_variables))
+        if down:
+            if text:
+                text.append(" │ ", style="dim")
+            self._append_down(text, down)
         for name in troubled:
+            if name in down:
+                continue
             if text:
                 text.append(" │ ", style="dim")
             self._append(text, name, self.health[name])
+        if down:  # their errors last: what the width cuts first
+            errors = dict.fromkeys(one_line(self.health[n].message or "unknown error") for n in down)
+            text.append(" │ ", style="dim")
+            text.append("; ".join(errors))
         return text
+
+    def _append_down(self, text: Text, names: list[str]) -> None:
+        """`✘ 3 profiles down since 15:39:11: a, b, c` (`all 3` when no profile is left up)."""
+        symbol, spec = MARK[HealthState.ERROR]
+        downs = [self.health[n] for n in names]
+        began = [h.since for h in downs if h.since is not None]
+        since = f" since {min(began).astimezone().strftime('%H:%M:%S')}" if began else ""
+        count = f"all {len(names)}" if len(names) == len(self.health) else str(len(names))
+        text.append(f"{symbol} {count} profiles down{since}: ", style=themed(spec, self.app.theme_variables))
+        text.append(", ".join(one_line(n) for n in names))
 
     def _append(self, text: Text, name: str, h: Health) -> None:
         symbol, spec = MARK[h.state]
