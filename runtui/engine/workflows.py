@@ -127,6 +127,10 @@ class WorkflowBook:
         self.triggers: dict[str, list[Trigger]] = {}
         self.notes: dict[str, str] = {}  # profile -> why it shows no pause (or what failed)
         self.counts: dict[WorkflowKey, OutcomeCounts] = {}
+        # The triggers' reads: when each profile's last succeeded, and the profiles whose
+        # last failed (their triggers are those read before: what they say may be old).
+        self.read_at: dict[str, datetime] = {}
+        self.unread: set[str] = set()
 
     def provider_of(self, name: str) -> Provider | None:
         """The profile's adapter, or None with the config problem kept in `notes`."""
@@ -154,8 +158,11 @@ class WorkflowBook:
                 self.triggers[name] = await provider.list_triggers()
                 self.notes.pop(name, None)
                 read.extend(self.triggers[name])
+                self.read_at[name] = datetime.now(UTC)
+                self.unread.discard(name)
             except ProviderError as exc:
                 self.notes[name] = f"workflows not read: {exc.message}"
+                self.unread.add(name)
 
         await asyncio.gather(*(one(n) for n in names))
         return read

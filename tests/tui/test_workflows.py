@@ -334,3 +334,39 @@ async def test_a_workflow_pause_whose_answer_was_lost_is_settled_by_the_next_rea
         assert not said(f"{never['name']} is now") and not unsettled
         assert not [n for n in notifications(app) if "took effect: pause took effect" in n]
         await provider.send_trigger_action(trigger, Action.RESUME)  # type: ignore[attr-defined]
+
+
+async def test_an_outage_says_the_workflows_were_not_read_and_marks_their_state(tui_sim: TuiSim) -> None:
+    """In an outage the title and STATE went on looking live; only the cursor row's line,
+    cut at 80 columns, said the read failed."""
+    async with tui(tui_sim.config_path) as (_app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        title = screen.query_one("#workflows-title")
+
+        def shown() -> str:
+            return str(title.render())
+
+        def states(profile: str) -> list[str]:
+            table = screen.query_one("DataTable")
+            column = list(table.columns).index(next(k for k, c in table.columns.items()  # type: ignore[attr-defined]
+                                                   if str(c.label) == "STATE"))
+            return [str(table.get_row_at(i)[column]) for i, r in enumerate(screen.rows)  # type: ignore[attr-defined]
+                    if r.key[0] == profile and r.triggers]
+
+        assert "not read" not in shown() and states("b3os-sim")
+        assert not any(s.endswith("?") for s in states("b3os-sim"))
+        read_at = screen.book.read_at["b3os-sim"].astimezone().strftime("%H:%M")
+        tui_sim.control("POST", "/faults", json={"rate": 1.0, "kinds": ["reset"]})
+        try:
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: "b3os-sim" in screen.book.unread, 20, what="the failed read")
+            await wait_for(pilot, lambda: " | not read since " in shown(), what="the title")
+            down = sorted(screen.book.unread)
+            who = "b3os-sim down" if down == ["b3os-sim"] else f"{len(down)} profiles down"
+            assert shown().split(" | ")[1] == f"not read since {read_at}: {who}"
+            assert all(s.endswith("?") for s in states("b3os-sim"))
+        finally:
+            tui_sim.control("POST", "/faults", json={"rate": 0.0})
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "not read" not in shown(), 20, what="read again")
+        assert not any(s.endswith("?") for s in states("b3os-sim"))

@@ -125,8 +125,12 @@ class WorkflowTable(DataTable[Text]):
                        for name in Looks._fields))
 
 
-def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN) -> tuple[Text, ...]:
+def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN, *,
+              stale: bool = False) -> tuple[Text, ...]:
+    """`stale`: the row's triggers are those of an earlier read (the last one failed): its
+    state and next run end in `?`, which says it without colour."""
     f = row.figures
+    unsure = "?" if stale and row.triggers else ""
     rate = f.success_rate
     flags = ", ".join(f.flags)
     last = f"{f.last_status.value} {display.relative(f.last_run_at, now)}" if f.last_status else "-"
@@ -139,14 +143,14 @@ def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN) -> tuple[Te
         Text("-" if rate is None else f"{rate:.0%}", justify="right"),
         Text(display.duration(f.p95_s) if f.p95_s is not None else "-", justify="right"),
         sparkline(f.recent, SPARK_WIDTH, looks.trend),
-        Text(row.state_word, style=looks.warning if row.paused else ""),
+        Text(row.state_word + unsure, style=looks.warning if row.paused else ""),
         Text(flags, style=looks.failed if f.failure_streak >= 2 else looks.warning if flags else ""),
         Text(str(f.cancelled), justify="right"),
         Text(one_line(f.profile)),
         Text(one_line(f.provider)),
         Text(display.duration(f.p50_s) if f.p50_s is not None else "-", justify="right"),
         Text(last),
-        Text(display.relative(row.next_run_at, now) if row.next_run_at else "-"),
+        Text(display.relative(row.next_run_at, now) + unsure if row.next_run_at else "-"),
         Text(one_line(row.schedule or "-")),
     )
     return cells
@@ -252,7 +256,7 @@ class WorkflowsScreen(Screen[str | None]):
         rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
         rows.sort(key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)  # type: ignore[arg-type]
         shown = (tuple(rows), self.sort_column, self.sort_reverse, self.window_index, self.reading,
-                 int(now.timestamp()) // 60)  # relative times move once a minute
+                 frozenset(self.book.unread), int(now.timestamp()) // 60)  # relative times: each minute
         if shown == self._shown:
             return
         self._shown = shown
@@ -261,8 +265,10 @@ class WorkflowsScreen(Screen[str | None]):
         self.rows = rows
         table.clear()
         looks = self.query_one(WorkflowTable).looks()
+        unread = self.book.unread
         for row in rows:
-            table.add_row(*row_cells(row, now, looks), key=f"{row.key[0]}\x00{row.key[1]}")
+            table.add_row(*row_cells(row, now, looks, stale=row.figures.profile in unread),
+                          key=f"{row.key[0]}\x00{row.key[1]}")
         if selected is not None:
             keys = [r.key for r in rows]
             if selected.key in keys:
@@ -284,7 +290,23 @@ class WorkflowsScreen(Screen[str | None]):
             parts.append("reading schedules…")
         if any(r.figures.counted_on_server for r in self.rows):
             parts.append("* counted by the server")
+        unread = self._unread_title()
+        if unread:
+            parts.insert(1, unread)  # before what 80 columns cut
         self.query_one("#workflows-title", Static).update(" | ".join(parts))
+
+    def _unread_title(self) -> str:
+        """`not read since 15:48: 3 profiles down` while the last read of some profiles'
+        workflows failed: their rows' state is then what an earlier read said. In an
+        outage the view went on looking live."""
+        unread = sorted(self.book.unread)
+        if not unread:
+            return ""
+        who = f"{one_line(unread[0])} down" if len(unread) == 1 else f"{len(unread)} profiles down"
+        read_at = [self.book.read_at[n] for n in unread if n in self.book.read_at]
+        if len(read_at) < len(unread):
+            return f"not read: {who}"
+        return f"not read since {min(read_at).astimezone().strftime('%H:%M')}: {who}"
 
     def _selected(self) -> WorkflowRow | None:
         table: DataTable[Text] = self.query_one(DataTable)
