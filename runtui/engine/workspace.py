@@ -94,6 +94,12 @@ class Workspace:
                 key_timeout=defaults.key_command_seconds)
         return self.providers[name]
 
+    def clock_offsets(self) -> dict[str, float]:
+        """Per profile, the seconds its server's clock is ahead of this machine's (behind:
+        negative), as its last answer's `Date` said; profiles not heard from yet are left out."""
+        found = ((name, p.http.clock_offset) for name, p in self.providers.items())
+        return {name: offset for name, offset in found if offset is not None}
+
     def waits_for_key(self, name: str) -> bool:
         """The profile's key command has not given its key (it runs, or failed): its reads
         wait for it or fail. Reads a face can do without (inboxes) leave the profile to its

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import math
 import random
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -129,6 +131,10 @@ class HttpClient:
         self._headers = httpx.Headers(self.client.headers)
         self._urls: dict[Hashable, httpx.URL] = {}
         self.requests = 0  # counted for the benchmark and `profiles test`
+        # Seconds the server's clock is ahead of this machine's (behind: negative), from
+        # its last answer's `Date`; None until an answer said one.
+        self.clock_offset: float | None = None
+        self._date_said = ""
 
     def url(self, path: str, params: Any = None) -> httpx.URL:
         """The URL of a path (and query), parsed once per distinct request: polls repeat them."""
@@ -274,6 +280,7 @@ class HttpClient:
             request = httpx.Request(method, url, headers=headers, extensions=extensions, **kwargs)
             try:
                 response = await self._exchange(request)
+                self._read_clock(response)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # no connection was made: nothing was sent (an action is surely not done)
                 raise Unreachable(never_connected(exc) or "could not connect", provider=self.provider,
@@ -300,6 +307,22 @@ class HttpClient:
                 continue
             return response
         raise ProviderError("too many redirects", provider=self.provider, kind="redirect")
+
+    def _read_clock(self, response: httpx.Response) -> None:
+        """How far ahead of ours the server's clock is, from its `Date` header (to the
+        second: it is cut to whole seconds, +0.5 s on average). A server clock ahead showed
+        its new runs created "in 14m" and running ones stuck at 0s."""
+        said = response.headers.get("date")
+        if not said or said == self._date_said:
+            return  # the same second as the last answer's: nothing new (polls come in bursts)
+        self._date_said = said
+        try:
+            server = email.utils.parsedate_to_datetime(said)
+        except (TypeError, ValueError, IndexError):
+            return  # not a date: nothing learnt
+        if server.tzinfo is None:
+            return  # "-0000": no zone said, as RFC 5322 has it
+        self.clock_offset = server.timestamp() + 0.5 - time.time()
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         """One request, its body read up to `max_bytes` (decoded: a zip bomb counts as what

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
+from starlette.types import Message, Receive, Scope, Send
 
 from . import b3os, control, edges, wexa
 from .config import SimConfig
@@ -33,3 +36,26 @@ def create_app(config: SimConfig) -> Starlette:
     )
     app.state.world = world
     return app
+
+
+class ServerDate:
+    """Says the sim's clock in each answer's `Date`, as a server says its own (uvicorn's
+    `Date` is turned off: two would be read as one, joined by a comma)."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        clock = self.app.state.world.clock
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                headers.append((b"date", formatdate(clock.server_date(), usegmt=True).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, dated)

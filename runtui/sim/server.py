@@ -11,7 +11,7 @@ from types import TracebackType
 
 import uvicorn
 
-from .app import create_app
+from .app import ServerDate, create_app
 from .catalog import WEBHOOK_SECRET, wexa_project_id, wexa_user_id
 from .config import KEY_ENV, PROVIDERS, SimConfig
 from .world import World
@@ -35,7 +35,8 @@ class SimServer:
         from an outage)."""
         self.world.closing.clear()
         uv_config = uvicorn.Config(
-            self.app,
+            ServerDate(self.app),
+            date_header=False,  # the sim's own, from its clock (`ServerDate`)
             host=self.host,
             port=self.port,
             log_level="warning",

@@ -30,6 +30,14 @@ class SimClock:
             raise ValueError("the sim clock does not go backwards")
         self.offset += seconds
 
+    def server_date(self) -> float:
+        """The epoch seconds the sim's `Date` header says. At real speed, its clock: a
+        `/_sim/tick` then stands for a server clock ahead of the client's. Sped up or
+        slowed down (the tests' frozen sims), the wall clock, as the machine under it says."""
+        if self.speed == 1.0:
+            return self.base_epoch + self.now()
+        return time.time()
+
     def epoch(self, t: float) -> float:
         return round(self.base_epoch + t, 3)
 

@@ -11,6 +11,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -747,6 +748,53 @@ api_key_env = "RUNTUI_SIM_EDGES_KEY"
         while screen.profile_filter != "edges-down":
             await pilot.press("o")
         await wait_for(pilot, lambda: "stale: 1 profile down" in summary(screen), what="its own scope")
+
+
+async def test_a_server_clock_ahead_is_said_and_its_runs_times_count_on_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server clock 15 min ahead (the sim's clock, at real speed, says it in `Date`)
+    showed its new runs created "in 14m50s" and a running one's DURATION stuck at 0s."""
+    import httpx
+    import msgspec
+
+    from runtui.model import Status
+    from runtui.sim.config import SimConfig
+    from runtui.sim.server import SimServer, write_config
+    from runtui.tui.widgets.columns import CELL_TEXT, next_change
+
+    with SimServer(SimConfig(seed=5, runs=30, spawn_every=0)) as server:
+        for key, value in write_config(tmp_path / "config.toml", server.url, server.config).items():
+            monkeypatch.setenv(key, value)
+        sim = httpx.Client(base_url=f"{server.url}/_sim")
+        some = next(r["id"] for r in sim.get("/runs/edges").json())
+        assert sim.post("/tick", json={"seconds": 900}).is_success
+        try:
+            async with tui(tmp_path / "config.toml", size=(200, 40)) as (app, pilot, _screen):
+                # One server (the sim) for three profiles: each said once, together when their
+                # first answers came within the same second.
+                def told(name: str) -> int:
+                    return sum(name in n.split(":")[0] and "15m ahead of this machine's" in n
+                               for n in notifications(app))
+
+                await wait_for(pilot, lambda: all(told(p) for p in PROFILES), what="said")
+                assert [told(p) for p in PROFILES] == [1, 1, 1]
+                assert any(n.startswith("b3os-sim, edges-sim, wexa-sim: their clocks are 15m ahead")
+                           or n.startswith("edges-sim's clock is 15m ahead") for n in notifications(app))
+                run = app.workspace.store.get(("edges-sim", some))
+                assert run is not None
+                # A run the server created and started at its now, seen 6 s later here: it
+                # was created "in 14m54s" and had run 0s.
+                now = tui_clock.now()
+                server_now = now + timedelta(seconds=900)
+                fresh = msgspec.structs.replace(run, status=Status.RUNNING, created_at=server_now,
+                                                started_at=server_now, finished_at=None)
+                later = now + timedelta(seconds=6)
+                assert CELL_TEXT["created"](fresh, later) == "<1m ago"
+                assert CELL_TEXT["duration"](fresh, later) == "5s"
+                assert next_change(["duration"], fresh, later.timestamp()) <= later.timestamp() + 5
+        finally:
+            tui_clock.set_offsets({})
+            sim.close()
 
 
 # ---- snapshots (fixed runs, frozen clock) ----------------------------------------------------

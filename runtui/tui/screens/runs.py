@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
@@ -24,6 +25,8 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
+from runtui.safe_text import one_line
+from runtui.tui import clock
 from runtui.tui.answering import asking
 from runtui.tui.frames import repaint_now
 from runtui.tui.key_order import later
@@ -125,6 +128,7 @@ class RunsScreen(Screen[None]):
         self.table = RunTable(id="runs")
         self.frozen = False
         self.profile_filter: str | None = None
+        self._clock_said: dict[str, timedelta] = {}  # the server clock offsets said, by profile
         self._detail_open = False
         self._bindings_for: object = ()  # what the footer last greyed out
         self._focus: set[Key] = set()  # what the watchers were last told is on screen
@@ -251,6 +255,28 @@ class RunsScreen(Screen[None]):
         self.query_one(HealthBar).tick()
         self._update_focus()
         self._update_summary()  # the attention count changes without a run delta (inbox polls)
+        self._check_clocks()
+
+    def _check_clocks(self) -> None:
+        """Count the times of a profile's runs on its server's clock when that is a minute or
+        more off ours, and say so once. A server clock ahead showed its new runs created
+        "in 14m50s" and its running ones at a DURATION of 0s for as long as it lasted."""
+        if not clock.set_offsets(self.ws.clock_offsets()):
+            return
+        self.table.clock_moved()
+        news: dict[str, list[str]] = {}  # what to say -> the profiles it is said of (one server: one toast)
+        for name, offset in sorted(clock.offsets.items()):
+            if self._clock_said.get(name) == offset:
+                continue
+            self._clock_said[name] = offset
+            seconds = offset.total_seconds()
+            how = "ahead of" if seconds > 0 else "behind"
+            news.setdefault(f"{_amount(abs(seconds))} {how} this machine's", []).append(one_line(name))
+        for said, names in news.items():
+            whose, its = (f"{names[0]}'s clock is", "its") if len(names) == 1 else \
+                (f"{', '.join(names)}: their clocks are", "their")
+            self.notify(f"{its} runs' CREATED, UPDATED and DURATION are counted on {its} clock",
+                        title=f"{whose} {said}", severity="warning", timeout=10)
 
     def _update_focus(self) -> None:
         """Tell the watchers what is on screen (and watched or marked): read those first."""
@@ -674,3 +700,10 @@ class RunsScreen(Screen[None]):
             self.notify(f"run again starts from one run: the cursor's ({marked} marked not used)",
                         timeout=4)
         self.control.run_again(self.table.cursor_run)
+
+
+def _amount(seconds: float) -> str:
+    """A clock offset in words at minute grain ("15m", "2h05m"): the `Date` header it is
+    read from says whole seconds, and a network delay more."""
+    minutes = round(seconds / 60)
+    return f"{minutes}m" if minutes < 60 else display.duration(minutes * 60)

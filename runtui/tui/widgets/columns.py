@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from runtui import display
 from runtui.model import Run, Status
 from runtui.safe_text import one_line
+from runtui.tui.clock import offset_seconds, server_now
 
 GAP = 2  # blank cells between two columns
 NARROW = 100  # below this many cells the status column gives up its long forms
@@ -109,11 +110,11 @@ CELL_TEXT: dict[str, Callable[[Run, datetime], str]] = {
     "workflow": lambda run, now: one_line(run.workflow_name or run.workflow_id or ""),
     "id": lambda run, now: display.short_id(run.id),
     "profile": lambda run, now: one_line(run.profile),
-    "created": lambda run, now: ago(run.created_at or run.started_at, now),
-    "duration": duration_text,
+    "created": lambda run, now: ago(run.created_at or run.started_at, server_now(run.profile, now)),
+    "duration": lambda run, now: duration_text(run, server_now(run.profile, now)),
     "cost": lambda run, now: display.cost(run),
     "provider": lambda run, now: one_line(run.provider),
-    "updated": lambda run, now: ago(run.updated_at, now),
+    "updated": lambda run, now: ago(run.updated_at, server_now(run.profile, now)),
     "error": lambda run, now: one_line(run.last_error or ""),
 }
 """The text of each column's cell, before it is fitted to the column width.
@@ -135,6 +136,11 @@ def next_change(keys: Sequence[str], run: Run, now: float) -> float:
     (most of them) without computing the texts. Never later than the real
     change; earlier only costs a comparison.
     """
+    offset = offset_seconds(run.profile)  # judged on the server's clock, said on ours
+    return _next_change(keys, run, now + offset) - offset if offset else _next_change(keys, run, now)
+
+
+def _next_change(keys: Sequence[str], run: Run, now: float) -> float:
     until = math.inf
     for key in keys:
         if key == "created":

@@ -32,6 +32,7 @@ from runtui.engine.detail import DetailFollower
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
+from runtui.tui import clock as tui_clock
 from runtui.tui.answering import AnswersByKey, answers_of
 from runtui.tui.looks import themed
 from runtui.tui.widgets.log_panel import LogPanel
@@ -416,6 +417,8 @@ class DetailPane(Vertical):
         if not self.is_mounted:
             return
         now = self.clock()
+        if self._run is not None:  # its times on its server's clock, as the table counts them
+            now = tui_clock.server_now(self._run.profile, now)
         self._update("detail-title", self._title(now))
         rows = self._overview(now)
         if self._shown.get("overview-fields") != rows:

@@ -383,6 +383,12 @@ class RunTable(RunLines, can_focus=True):
         if regions:
             self.refresh(*regions)
 
+    def clock_moved(self) -> None:
+        """A profile's server clock offset changed (`clock.offsets`): every row's clock
+        texts are judged again at the next tick."""
+        for rec in self._model.view:
+            rec.until = 0.0
+
     def counts(self) -> dict[Status, int]:
         """Runs per status over the filtered view."""
         return self._model.counts()
