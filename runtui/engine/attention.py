@@ -129,7 +129,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                 troubles: Mapping[str, list[str]] | None = None,
                 now: datetime | None = None,
                 trouble_after: timedelta = TROUBLE_AFTER,
-                times: WorkflowTimes | None = None) -> list[AttentionItem]:
+                times: WorkflowTimes | None = None,
+                clock_offsets: Mapping[str, timedelta] | None = None) -> list[AttentionItem]:
     """Every item that needs a human: profile trouble first, then the runs' items, most
     urgent reason first, newest first within it.
 
@@ -141,9 +142,12 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     against everything it knows). `requests`: what a platform lists apart from
     run statuses (Wexa's inbox), by run; such a run waits on a human whatever its
     status says. `troubles`: per profile, what its adapter sees wrong with the
-    account (a Prefect work pool with no worker while runs are due).
+    account (a Prefect work pool with no worker while runs are due). `clock_offsets`:
+    per profile, how far its server's clock is ahead of `now`; its runs are judged on it
+    (a waiting run "waits … in 10m50s", a stuck one judged 15 min late).
     """
     now = now or datetime.now(UTC)
+    local_now = now
     runs = list(runs)
     human = waits_on_human or {}
     items: list[AttentionItem] = []
@@ -155,6 +159,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
                              tuple(allowed_actions(run, read_only=only_read)))
 
     for run in runs:
+        if clock_offsets:
+            now = local_now + clock_offsets.get(run.profile, _NO_OFFSET)
         status = run.status
         raw = (run.raw_status or "").lower()
         asked = (requests or {}).get(run.key)
@@ -180,6 +186,7 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
             if cutoff is not None and _aware(run.created_at) < cutoff:
                 waited = now - _aware(run.created_at)
                 items.append(item(Reason.LATE, run, f"queued {_minutes(waited)}, not started"))
+    now = local_now
     troubled: dict[str, list[str]] = {p: list(m) for p, m in (troubles or {}).items() if m}
     for profile, state in sorted((health or {}).items()):
         if state.state in (HealthState.ERROR, HealthState.RATE_LIMITED, HealthState.CONFIG):
@@ -248,6 +255,9 @@ class AttentionQueue:
         self._troubles: dict[str, list[str]] = {}
         self._waiting_at: dict[Key, list[str]] = {}
         self._times = WorkflowTimes()
+        # Per profile, how far its server's clock is ahead of ours (where it matters): its
+        # runs are judged on its clock. Set by the face that learns it.
+        self.clock_offsets: dict[str, timedelta] = {}
         # Runs that come in bulk (a listing) are read into the times all at once, at most
         # every STATS_EVERY seconds; live changes, one by one (`WorkflowTimes.put`).
         self._times_behind = False
@@ -371,7 +381,7 @@ class AttentionQueue:
         usual times moved). The others, most of them, would be judged the same again:
         judging each of 12,500 running runs cost ~100 ms a tick at 50,000 runs."""
         items, requests, times = self.items, self._requests, self._times
-        human = self.waits_on_human
+        human, offsets = self.waits_on_human, self.clock_offsets
         cutoffs: dict[tuple[Status, WorkflowKey], datetime | None] = {}
         due: list[Run] = []
         for key, run in self._clocked.items():
@@ -386,12 +396,13 @@ class AttentionQueue:
                 if has_item:
                     due.append(run)
                 continue
-            workflow = workflow_key(run)
+            workflow = workflow_key(run)  # (its profile's): one offset per key
             cut = (run.status, workflow)
             if cut in cutoffs:
                 cutoff = cutoffs[cut]
             else:
-                cutoff = cutoffs[cut] = _cutoff(run.status, times, workflow, now)
+                at = now + offsets.get(run.profile, _NO_OFFSET) if offsets else now
+                cutoff = cutoffs[cut] = _cutoff(run.status, times, workflow, at)
             past = cutoff is not None and _aware(since) < cutoff
             if past != has_item:
                 due.append(run)
@@ -443,7 +454,8 @@ class AttentionQueue:
         self._catch_up_times(now)
         verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
                                read_only=self.read_only, requests=self._requests,
-                               waiting_at=self._waiting_at, now=now, times=self._times)
+                               waiting_at=self._waiting_at, now=now, times=self._times,
+                               clock_offsets=self.clock_offsets)
         judged = {i.run.key: i for i in verdicts if i.run is not None}
         for run in runs:
             item = judged.get(run.key)
@@ -467,6 +479,7 @@ class AttentionQueue:
 
 
 _CLOCKED = frozenset({Status.RUNNING, Status.QUEUED})
+_NO_OFFSET = timedelta(0)
 _CLOCK_WORDED = frozenset({Reason.WAITING, Reason.STUCK, Reason.LATE})  # their text counts time
 
 

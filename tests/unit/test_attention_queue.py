@@ -310,3 +310,23 @@ def test_a_listings_pages_are_read_into_the_usual_times_at_most_once_a_minute(
     queue.apply([later], [], [], now=NOW + timedelta(seconds=61))  # live: one by one
     assert reads == [10, 40]
     assert queue.times.usual_duration(("p", "wf")) == p95([60.0] * 40 + [1200.0])
+
+
+def test_runs_of_a_server_whose_clock_is_ahead_are_judged_on_its_clock(tmp_path: Path) -> None:
+    """A server 15 min ahead: its waiting run "waits … in 14m", its run started 25 min ago on
+    its clock was not stuck (10 min here), and the live queue's tick judged the same."""
+    ahead = {"p": timedelta(minutes=15)}
+    waiting = run("w", Status.WAITING, raw="BLOCKED", started=-14)  # 14 min "from now" here
+    long = run("long", Status.RUNNING, started=-15 + 25)  # 25 min ago on the server's clock
+    history = [run(f"ok{i}", Status.SUCCEEDED, started=100 + i, finished=99 + i) for i in range(6)]
+    assert "in 14m" in build_queue([waiting], now=NOW)[0].detail
+    assert "long" not in reasons(build_queue([long, *history], now=NOW))
+    items = build_queue([waiting, long, *history], now=NOW, clock_offsets=ahead)
+    assert "in " not in items[0].detail and items[0].detail.endswith(", 1m00s ago")
+    assert reasons(items)["long"] is Reason.STUCK
+    queue = AttentionQueue(acks=Acknowledgements(tmp_path / "a.json"))
+    queue.clock_offsets = dict(ahead)
+    queue.apply([*history, long], [], [], live=False, now=NOW)
+    queue.catch_up(NOW)
+    queue.tick(NOW)
+    assert queue.items[("p", "long")].reason is Reason.STUCK

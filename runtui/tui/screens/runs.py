@@ -264,6 +264,9 @@ class RunsScreen(Screen[None]):
         if not clock.set_offsets(self.ws.clock_offsets()):
             return
         self.table.clock_moved()
+        alerts = getattr(self.app, "alerts", None)
+        if alerts is not None:  # the attention queue judges on the same clocks (its next tick)
+            alerts.queue.clock_offsets = dict(clock.offsets)
         news: dict[str, list[str]] = {}  # what to say -> the profiles it is said of (one server: one toast)
         for name, offset in sorted(clock.offsets.items()):
             if self._clock_said.get(name) == offset:
