@@ -32,6 +32,7 @@ from runtui.errors import ProviderError
 from runtui.model import LogEvent, LogLevel, Marker, Run, Status
 from runtui.providers.capabilities import ReadsEvents, reader_of
 from runtui.providers.events import EventQuery
+from runtui.safe_text import one_line
 
 MAX_LINES = 1_000_000  # lines one run keeps (~100 MB at 75-character lines)
 MAX_IDS = 20_000  # ids remembered for dedup: a server re-sends recent lines (a page's overlap)
@@ -161,7 +162,8 @@ class LogFollower:
         if self.state is StreamState.RECONNECTING:
             added.append(self.buffer.mark(Marker.RESUMED, "stream resumed (no lines missed)", self.run.id))
         if page.gap:
-            added.append(self.buffer.mark(Marker.GAP, "lines may be missing here", self.run.id))
+            why = f" ({one_line(page.gap_reason)})" if page.gap_reason else ""
+            added.append(self.buffer.mark(Marker.GAP, f"lines may be missing here{why}", self.run.id))
         self.failures = 0
         self.error = None
         self.real_logs = page.real_logs

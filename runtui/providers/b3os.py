@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Collection
 from typing import Any, ClassVar
 
 import httpx
-from httpx_sse import EventSource, SSEError
 from msgspec.structs import replace
 
 from runtui.actions import ActionTable, table_rows
@@ -30,6 +29,7 @@ from runtui.providers.events import EventPage, EventQuery, derived_page, status_
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want, offset_items
+from runtui.providers.sse import bounded_events
 from runtui.providers.stream_tap import StreamTap
 from runtui.secret import Secret
 from runtui.workflow_model import Trigger
@@ -537,11 +537,14 @@ class B3osProvider(Provider):
                 if not response.is_success:
                     await response.aread()
                     self.http._raise_for_status(response)
-                async for event in EventSource(response).aiter_sse():
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    raise ProviderError("the run stream is not an event stream", provider=NAME,
+                                        kind="parse")
+                events = bounded_events(response.aiter_bytes(), max_bytes=self.http.max_bytes,
+                                        provider=NAME)
+                async for event in events:
                     if event.event == "end":
                         return
-                    if len(event.data) > self.http.max_bytes:
-                        continue  # one event larger than a whole answer may be: skipped
                     try:
                         payload = json.loads(self.http.redact(event.data))
                     except (ValueError, RecursionError):
@@ -554,9 +557,6 @@ class B3osProvider(Provider):
                     except ProviderError:
                         continue
                     yield detail
-        except SSEError:
-            raise ProviderError("the run stream is not an event stream", provider=NAME,
-                                kind="parse") from None
         except httpx.TimeoutException as exc:
             raise ProviderError(f"stream stalled ({type(exc).__name__})", provider=NAME,
                                 kind="timeout") from None
@@ -667,13 +667,14 @@ class B3osProvider(Provider):
         taps = self._taps()
         tap = taps.get(run.id)
         detail: RunDetail | None = None
-        gap = False
+        gap: str | None = None
         if tap is not None:
             latest = tap.take()
             if tap.usable and latest is not None:
                 detail = latest
             elif not tap.usable:
-                gap = tap.failed is not None  # the stream broke: polled from here on
+                if tap.failed is not None:  # the stream broke: polled from here on
+                    gap = f"the run stream was dropped: {tap.failed.message}"
                 await tap.aclose()
                 del taps[run.id]
                 self._tap_failed_at[run.id] = asyncio.get_running_loop().time()
@@ -686,7 +687,7 @@ class B3osProvider(Provider):
         elif run.id not in taps and run.kind is Kind.RUN and self._may_tap(run.id):
             taps[run.id] = StreamTap(self._stream(run.id))
         page = derived_page(step_events(detail) + status_events(detail), detail, query)
-        return replace(page, gap=gap)
+        return replace(page, gap=gap is not None, gap_reason=gap)
 
     def _taps(self) -> dict[str, StreamTap[RunDetail]]:
         if not hasattr(self, "_open_taps"):

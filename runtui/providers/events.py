@@ -52,7 +52,8 @@ class EventPage(msgspec.Struct, frozen=True):
 
     `cursor` is opaque to everyone but the provider that made it. `more`: the server
     has more lines right now (read again without waiting). `run`: the run as it was
-    read, so the follower knows when it ended. `gap`: lines may be missing before these.
+    read, so the follower knows when it ended. `gap`: lines may be missing before these;
+    `gap_reason`: why (runtui's words, e.g. the stream that was dropped).
     """
 
     events: tuple[LogEvent, ...]
@@ -61,6 +62,7 @@ class EventPage(msgspec.Struct, frozen=True):
     run: Run | None = None
     more: bool = False
     gap: bool = False
+    gap_reason: str | None = None
 
 
 def keep(events: Iterable[LogEvent], query: EventQuery) -> tuple[LogEvent, ...]:

@@ -46,6 +46,7 @@ ANSWER_ROOM = 1.0  # seconds a retry after a server's asked wait needs, at least
 MAX_MESSAGE = 500
 DEFAULT_DEADLINE = 30.0  # seconds for a whole request, retries included ([defaults] request_deadline_seconds)
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # per answer, decoded ([defaults] max_answer_mb)
+STREAM_READ_GAP = 60.0  # seconds a stream may send nothing (servers send keep-alives every 15-30 s)
 _HOP_HEADERS = (b"content-encoding", b"content-length", b"transfer-encoding")
 # httpx drops an idle connection after 5 s; an idle profile polls every 8 s, so each
 # poll paid a new connection (a TLS handshake on a real server). Kept 30 s: longer
@@ -211,12 +212,16 @@ class HttpClient:
         return response
 
     @contextlib.asynccontextmanager
-    async def stream(self, path: str, params: Any = None) -> AsyncIterator[httpx.Response]:
-        """An httpx streaming context for SSE; auth added only for our own origin."""
+    async def stream(self, path: str, params: Any = None,
+                     read_gap: float | None = None) -> AsyncIterator[httpx.Response]:
+        """An httpx streaming context for SSE; auth added only for our own origin. No deadline
+        (a stream lasts as long as its run), but no more than `read_gap` seconds between bytes
+        (STREAM_READ_GAP by default)."""
         await self.authorise()
         url = self.url(path)
+        read = STREAM_READ_GAP if read_gap is None else read_gap
         async with self.client.stream("GET", url, params=params, headers=self._headers_for(url),
-                                      timeout=httpx.Timeout(None, connect=5.0)) as response:
+                                      timeout=httpx.Timeout(None, connect=5.0, read=read)) as response:
             yield response
 
     # ---- machinery ------------------------------------------------------------------

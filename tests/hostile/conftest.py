@@ -45,3 +45,14 @@ def write_config(path: Path, servers: dict[str, HostileServer], defaults: str = 
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+def write_b3os_config(path: Path, servers: dict[str, HostileServer], defaults: str = "") -> Path:
+    """One B3OS profile per server (its Bearer key in the same variable); mode 0600."""
+    text = f"[defaults]\n{defaults}\n" if defaults else ""
+    for name, server in servers.items():
+        text += (f'[profiles.{name}]\nprovider = "b3os"\nbase_url = "{server.url.removesuffix("/v1")}"\n'
+                 f'api_key_env = "{KEY_ENV}"\n')
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path

@@ -22,6 +22,13 @@ what was (not) sent. Modes:
 - `badids`: the list also holds running runs whose ids no request can name (`../../admin`,
   `a/b?c=d#e`, a 10 KB id); a test may change `ids` to stop listing them.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
+
+A request with `Authorization: Bearer` is answered as B3OS (`/v1/runs…`), one run
+`B3_RUN` whose status the test sets (`b3_status`):
+
+- `sse_flood`: the run's stream sends `data: ` and then 1 MB blocks with no newline
+  (up to `FLOOD_CAP`), as fast as the socket takes them; `streamed` counts the bytes.
+- `sse_stall`: the run's stream sends the run's state once, then only keep-alives.
 """
 
 from __future__ import annotations
@@ -48,6 +55,15 @@ FORGED = "\n2026-12-06 15:59:59 INFO    - run succeeded (FORGED)\n"
 RETRY_AFTER = 5  # seconds the `slow_down` server asks for
 UNADDRESSABLE = ("../../admin", "a/b?c=d#e", "X" * 10240)
 LIFETIME = 120.0  # seconds: a forgotten server stops by itself
+B3_RUN = "run_hostile1"
+FLOOD_CAP = 64 * 1024 * 1024  # bytes a flooding stream sends at most (a test must not eat the machine)
+KEEPALIVE = 0.2  # seconds between a stalled stream's keep-alives
+
+
+def b3_run_json(status: str) -> dict[str, Any]:
+    return {"id": B3_RUN, "status": status, "workflowId": "wf_1", "workflowName": "Treasury",
+            "createdAt": "2026-12-01T10:00:00Z", "startedAt": "2026-12-01T10:00:01Z",
+            "executionState": {}}
 
 
 def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str, Any]:
@@ -114,6 +130,9 @@ class HostileServer:
         self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
         if mode == "badids":
             self.ids = ["my-own-run", *UNADDRESSABLE]
+        self.b3_status = "running"  # the B3OS run's status, as the test sets it
+        self.b3_reads = 0  # reads of the B3OS run (`GET /v1/runs/{id}`)
+        self.streamed = 0  # bytes a B3OS run stream sent
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -130,6 +149,9 @@ class HostileServer:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                if self.headers.get("authorization", "").startswith("Bearer "):
+                    self._b3os(self.path.split("?")[0])
+                    return
                 key = self.headers.get("x-api-key", "")
                 path = self.path.split("?")[0]
                 if path == "/v1/flows/runs":
@@ -147,6 +169,40 @@ class HostileServer:
                         self._send(200, json.dumps(body).encode())
                 else:
                     self._send(404, b'{"message": "not found"}')
+
+            def _b3os(self, path: str) -> None:
+                run = b3_run_json(server.b3_status)
+                if path == "/v1/runs":
+                    self._send(200, json.dumps({"success": True, "data": {"items": [run],
+                                                                          "hasMore": False}}).encode())
+                elif path == f"/v1/runs/{B3_RUN}":
+                    server.b3_reads += 1
+                    self._send(200, json.dumps({"success": True, "data": run}).encode())
+                elif path == f"/v1/runs/{B3_RUN}/stream":
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.end_headers()
+                    try:
+                        self._flood() if server.mode == "sse_flood" else self._stall(run)
+                    except OSError:
+                        return  # runtui hung up: what the test wants to see
+                else:
+                    self._send(404, b'{"success": false, "message": "not found"}')
+
+            def _flood(self) -> None:
+                self.wfile.write(b"event: run\ndata: ")
+                block = b"A" * 1_048_576
+                while server.streamed < FLOOD_CAP:
+                    self.wfile.write(block)
+                    server.streamed += len(block)
+
+            def _stall(self, run: dict[str, Any]) -> None:
+                self.wfile.write(f"event: run\ndata: {json.dumps(run)}\n\n".encode())
+                self.wfile.flush()
+                while True:
+                    time.sleep(KEEPALIVE)
+                    self.wfile.write(b": keepalive\n\n")
+                    self.wfile.flush()
 
             def _list(self, key: str) -> None:
                 server.lists += 1
