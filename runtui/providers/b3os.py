@@ -36,6 +36,7 @@ from runtui.workflow_model import Trigger
 
 NAME = "b3os"
 TAP_RETRY = 30.0  # seconds before a run whose stream failed is streamed again
+STREAM_QUIET = 10.0  # seconds a live run's stream may bring nothing new before the run is read
 # Every answer carries its own requestId: not a change, so not part of a page's fingerprint.
 _REQUEST_ID = re.compile(rb'"requestId"\s*:\s*"[^"\\]*"')
 MAX_PAGE = 100
@@ -661,26 +662,35 @@ class B3osProvider(Provider):
     async def read_events(self, run: Run, cursor: Any, query: EventQuery) -> EventPage:
         """Node transitions: read once with `GET /v1/runs/{id}`, then, while the run is live,
         from its SSE stream (`GET /v1/runs/{id}/stream`), which a tap keeps open between
-        reads, so a followed run costs no request a tick. A stream that fails or ends
-        before the run does falls back to reading the run each tick (a gap line says lines
-        may have been missed while it was down)."""
+        reads, so a followed run costs no request a tick. The stream only speeds things
+        up: when it has brought nothing new for STREAM_QUIET seconds the run is read
+        again (a stream that goes quiet, or pushes what runtui cannot read, must not
+        freeze the run on an old state). A stream that fails or ends before the run
+        does falls back to reading the run each tick (a gap line says lines may have
+        been missed while it was down, and why)."""
         taps = self._taps()
         tap = taps.get(run.id)
+        now = asyncio.get_running_loop().time()
         detail: RunDetail | None = None
         gap: str | None = None
         if tap is not None:
-            latest = tap.take()
-            if tap.usable and latest is not None:
-                detail = latest
-            elif not tap.usable:
+            pushed = tap.take_new()
+            if not tap.usable:
                 if tap.failed is not None:  # the stream broke: polled from here on
                     gap = f"the run stream was dropped: {tap.failed.message}"
                 await tap.aclose()
                 del taps[run.id]
-                self._tap_failed_at[run.id] = asyncio.get_running_loop().time()
+                self._tap_failed_at[run.id] = now
+            elif pushed is not None:
+                detail = pushed
+                self._known[run.id] = (pushed, now)
+            elif (known := self._known.get(run.id)) is not None and now - known[1] < STREAM_QUIET:
+                detail = known[0]  # the stream is quiet, and not for long yet
         if detail is None:
             detail = await self.get_run(run.id, run.kind)
+            self._known[run.id] = (detail, now)
         if detail.run.status.terminal:
+            self._known.pop(run.id, None)
             tap = taps.pop(run.id, None)
             if tap is not None:
                 await tap.aclose()
@@ -693,6 +703,8 @@ class B3osProvider(Provider):
         if not hasattr(self, "_open_taps"):
             self._open_taps: dict[str, StreamTap[RunDetail]] = {}
             self._tap_failed_at: dict[str, float] = {}
+            # Per followed run: its newest state (pushed or read) and when it came.
+            self._known: dict[str, tuple[RunDetail, float]] = {}
         return self._open_taps
 
     def _may_tap(self, run_id: str) -> bool:
@@ -704,4 +716,5 @@ class B3osProvider(Provider):
         for tap in self._taps().values():
             await tap.aclose()
         self._taps().clear()
+        self._known.clear()
         await super().aclose()

@@ -27,6 +27,7 @@ class StreamTap(Generic[T]):
     def __init__(self, source: AsyncIterator[T], *, idle: float = IDLE) -> None:
         self._loop = asyncio.get_running_loop()
         self.latest: T | None = None
+        self._new = False  # an item came since the last take_new
         self.failed: ProviderError | None = None
         self.ended = False
         self.idle = idle
@@ -37,6 +38,7 @@ class StreamTap(Generic[T]):
         try:
             async for item in source:
                 self.latest = item
+                self._new = True
                 if self._loop.time() - self._asked > self.idle:
                     break  # nobody reads this run any more
         except ProviderError as exc:
@@ -50,6 +52,13 @@ class StreamTap(Generic[T]):
         """The newest item (the read is remembered: the tap is not idle)."""
         self._asked = self._loop.time()
         return self.latest
+
+    def take_new(self) -> T | None:
+        """The newest item if it came since the last call, else None (the stream said
+        nothing new: the reader decides how long it believes that)."""
+        self._asked = self._loop.time()
+        item, self._new = (self.latest if self._new else None), False
+        return item
 
     @property
     def usable(self) -> bool:
