@@ -9,6 +9,7 @@ error, the run is read again and reported as the server has it.
 from __future__ import annotations
 
 import abc
+import json
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Hashable
@@ -306,11 +307,18 @@ def decode_json(response: httpx.Response) -> Any:
     UTF-8), so what decodes and what is refused is what `response.json()` did. One
     difference is left: an integer past 64 bits comes back as a float. No id of these
     platforms is such a number (they are strings or UUIDs, and JavaScript servers cannot
-    even write one exactly), and counts and costs are floats here anyway."""
+    even write one exactly), and counts and costs are floats here anyway.
+
+    A body that is not valid in its encoding is read with each bad byte as U+FFFD
+    (shown as such): one bad byte in one run's name must not hide a profile's other runs."""
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        return response.json()
+        try:
+            return response.json()
+        except UnicodeDecodeError:
+            content = response.content
+            return json.loads(content.decode(json.detect_encoding(content), errors="replace"))
 
 
 _CREDENTIAL_HEADERS = ("authorization", "key", "token", "secret")

@@ -21,6 +21,7 @@ what was (not) sent. Modes:
 - `forge`: a step's action run named with a newline and a whole forged log line after it.
 - `badids`: the list also holds running runs whose ids no request can name (`../../admin`,
   `a/b?c=d#e`, a 10 KB id); a test may change `ids` to stop listing them.
+- `bad_utf8`: the first run's workflow name in the list holds a byte that is not UTF-8.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 
 A request with `Authorization: Bearer` is answered as B3OS (`/v1/runs…`), one run
@@ -233,6 +234,10 @@ class HostileServer:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
                         time.sleep(0.3)
+                elif server.mode == "bad_utf8":
+                    runs = [run_json(i, "plain", key) for i in server.ids]
+                    body = json.dumps(runs).encode()
+                    self._send(200, body.replace(b"Invoice sync", b"Invoice\xff sync", 1))
                 else:
                     runs = [run_json(i, server.mode, key) for i in server.ids]
                     self._send(200, json.dumps(runs).encode())

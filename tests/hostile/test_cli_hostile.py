@@ -199,6 +199,17 @@ def test_an_answer_over_the_size_cap_is_refused_unread(
     assert "answer larger than 1 MB" in result.err
 
 
+def test_one_byte_that_is_not_utf8_costs_one_character_not_the_list(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """The whole profile went dark ("unreadable answer (not JSON)") for one bad byte."""
+    config = write_config(tmp_path / "c.toml", {"bad": hostile("bad_utf8")})
+    listed = invoke(config, "runs", "list", "--json")
+    assert listed.code == 0, listed.err
+    runs = {run["id"]: run for run in json.loads(listed.out)}
+    assert set(runs) == {"my-own-run", "second-run"}
+    assert runs["my-own-run"]["workflow_name"] == "Invoice\ufffd sync"  # the bad byte, visibly
+
+
 def test_json_errors_stay_exact_json(hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.toml", {"evil": hostile("inject")})
     runs = json.loads(invoke(config, "runs", "list", "--json").out)

@@ -135,3 +135,11 @@ def test_nesting_the_slim_decoder_gives_up_on_decides_as_before() -> None:
     deeper = b'[{"execution_id": "e1", "errors": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"
     with pytest.raises(ProviderError, match="nested too deeply"):
         slim_json_of(httpx.Response(200, content=deeper), "wexa", EXECUTIONS)
+
+
+def test_a_byte_that_is_not_utf8_costs_one_character_not_the_list() -> None:
+    """msgspec and orjson refuse the body; the full way reads it with U+FFFD in its place."""
+    content = b'[{"execution_id": "e1", "agentflow_name": "Lead \xff gen"}, {"execution_id": "e2"}]'
+    body = slim_json_of(httpx.Response(200, content=content), "wexa", EXECUTIONS)
+    assert [item["execution_id"] for item in body] == ["e1", "e2"]
+    assert body[0]["agentflow_name"] == "Lead \ufffd gen"
