@@ -75,6 +75,5 @@ async def bounded_events(chunks: AsyncIterator[bytes], *, max_bytes: int,
                 yield found
         del pending[:start]
         if len(pending) + event.size > max_bytes:
-            raise ProviderError(f"a stream event larger than {max_bytes / 1_048_576:g} MB: the stream "
-                                "was dropped ([defaults] max_answer_mb)", provider=provider,
-                                kind="too-large")
+            raise ProviderError(f"a stream event larger than {max_bytes / 1_048_576:g} MB "
+                                "([defaults] max_answer_mb)", provider=provider, kind="too-large")
