@@ -20,8 +20,8 @@ from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.runs import RunsScreen
-from tests.hostile.conftest import write_config
-from tests.hostile.server import TITLE, HostileServer
+from tests.hostile.conftest import write_b3os_config, write_config
+from tests.hostile.server import B3_RUN, TITLE, HostileServer
 from tests.hostile.test_cli_hostile import LOG_LINE, assert_harmless, forged_lines
 from tests.tui.conftest import notifications, screen_text, wait_for
 
@@ -170,3 +170,25 @@ async def test_a_read_answered_with_another_run_is_said_in_the_detail(
         assert "⚠ edges mismatch: the server answered the read of 'my-own-run'" in shown
         assert "no detail read yet" in shown and "loading…" not in shown
         assert "victim-run" not in shown.replace("another run, 'victim-run'", "")
+
+
+async def test_ctrl_r_in_the_detail_reads_a_run_whose_stream_went_quiet(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """The detail said "▶ running · streaming" for ever, ctrl+r or not, while the stream
+    sent only keep-alives and the run had ended."""
+    server = hostile("sse_stall")
+    config = write_b3os_config(tmp_path / "c.toml", {"b3": server}, defaults="refresh_seconds = 600")
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: screen.table.total_count == 1, what="the run")
+        screen.table.move_cursor_to(("b3", B3_RUN))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "running" in screen_text(app), what="the run shown running")
+        server.b3_status = "success"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "succeeded" in screen_text(app), timeout=5.0,
+                       what="the run read again")
