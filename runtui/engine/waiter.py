@@ -23,8 +23,10 @@ from runtui.engine.watcher import FOCUS_LIST_AFTER, ProfileWatcher
 from runtui.errors import ProviderError
 from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
+from runtui.providers.capabilities import ListsHumanRequests
 
 LIST_PAGE = 100  # runs per page of the active list, when many waited runs are looked up at once
+ASKED_EVERY = 10.0  # seconds at least between two reads of a profile's inbox while waiting
 FIRST_READ_TRIES = 5  # a waited run's first read, over about 15 s, before the wait gives up
 
 T = TypeVar("T")
@@ -110,6 +112,7 @@ class RunWaiter:
         self._gone: set[Key] = set()  # no server knows them (any more): nothing to wait for
         self._done = asyncio.Event()
         self.watchers: list[ProfileWatcher] = []
+        self._inbox_reads: list[asyncio.Task[None]] = []
 
     async def wait(self, timeout: float | None = None) -> WaitOutcome:
         """Until every target has ended, or `timeout` seconds (the first reads included:
@@ -123,6 +126,8 @@ class RunWaiter:
             except TimeoutError:
                 timed_out = True
         finally:
+            for task in self._inbox_reads:
+                task.cancel()
             for watcher in self.watchers:
                 with contextlib.suppress(Exception):
                     await watcher.stop()
@@ -134,10 +139,15 @@ class RunWaiter:
     async def _seed_and_watch(self) -> None:
         for name in dict.fromkeys(p for p, _ in self.targets):
             ids = [run_id for profile, run_id in self.targets if profile == name]
+            await self._read_asked(name)  # before the first lines: a run asking a person says waiting
             self._gone.update(await self._seed(name, ids))
         self._check_done()
         if self._done.is_set():
             return
+        for name in dict.fromkeys(p for p, _ in self.targets):
+            if self._reads_inbox(name):
+                self._inbox_reads.append(asyncio.get_running_loop().create_task(
+                    self._follow_asked(name), name=f"inbox of {name}"))
         for name in dict.fromkeys(p for p, _ in self.targets):
             watcher = ProfileWatcher(name, self.providers[name], self.store,
                                      interval=self.interval(name), focus_only=True,
@@ -146,6 +156,31 @@ class RunWaiter:
             self.watchers.append(watcher)
             watcher.start()
         await self._done.wait()
+
+    def _reads_inbox(self, name: str) -> bool:
+        return self.kind is Kind.RUN and isinstance(self.providers[name], ListsHumanRequests)
+
+    async def _read_asked(self, name: str) -> None:
+        """Which waited runs of `name` its platform lists as asking a person (Wexa parks
+        them as `paused`, as a plain pause): they read as waiting, as in `runs list`
+        (runtui.engine.human_waits). One request for the profile, never one per run; a
+        failed read leaves the runs as their server says them."""
+        provider = self.providers[name]
+        if not self._reads_inbox(name) or not isinstance(provider, ListsHumanRequests):
+            return
+        try:
+            requests = await provider.human_requests()
+        except ProviderError:
+            return
+        waited = {run_id for profile, run_id in self.targets if profile == name}
+        self.store.set_asked(name, (r.run_id for r in requests if r.run_id in waited))
+
+    async def _follow_asked(self, name: str) -> None:
+        """The inbox read again while the wait lasts: an answered run goes back to its
+        server's status, a run that comes to ask reads as waiting."""
+        while True:
+            await asyncio.sleep(max(ASKED_EVERY, self.interval(name)))
+            await self._read_asked(name)
 
     def outcome_so_far(self) -> WaitOutcome:
         """Where the waited runs stood when last read (for a wait that was interrupted)."""

@@ -290,3 +290,17 @@ async def test_a_waited_run_that_vanishes_ends_the_wait_as_missing(sim: Sim, fas
         await provider.aclose()
     assert outcome.missing == [(PROFILE, running[0])]
     assert not outcome.timed_out and not outcome.all_succeeded
+
+
+def test_a_run_asking_a_person_reads_as_waiting_as_in_runs_list(sim: Sim, fast_config: Path) -> None:
+    """Wexa parks a run that asks a person as `paused`: `runs list` said waiting and `runs
+    wait` said paused. Once it ends, it reads as its server says."""
+    asking = str(sim.find("wexa", "running")[-1]["id"])
+    sim.control("POST", "/wexa/inbox", json={"execution_id": asking, "type": "preview"})
+    waiting = Waiting(sim, fast_config, asking, "-p", "wexa-sim", "--json", "--timeout", "30")
+    first = waiting.read_until(lambda e: e.get("id") == asking)
+    assert (first["status"], first["raw_status"]) == ("waiting", "paused")
+    sim.control("POST", f"/runs/wexa/{asking}/status", json={"status": "completed"})
+    code, _out, err = waiting.finish()
+    assert code == 0, err
+    assert [e["status"] for e in waiting.events if e.get("id") == asking][-1] == "succeeded"
