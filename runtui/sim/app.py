@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import b3os, control, edges, wexa
 from .config import SimConfig
@@ -42,14 +42,15 @@ class ServerDate:
     """Says the sim's clock in each answer's `Date`, as a server says its own (uvicorn's
     `Date` is turned off: two would be read as one, joined by a comma)."""
 
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, world: World) -> None:
+        self.app = app  # the sim's app, or a wrapper of it (the benchmark counts requests)
+        self.world = world
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        clock = self.app.state.world.clock
+        clock = self.world.clock
 
         async def dated(message: Message) -> None:
             if message["type"] == "http.response.start":

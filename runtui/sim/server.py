@@ -35,7 +35,7 @@ class SimServer:
         from an outage)."""
         self.world.closing.clear()
         uv_config = uvicorn.Config(
-            ServerDate(self.app),
+            ServerDate(self.app, self.world),
             date_header=False,  # the sim's own, from its clock (`ServerDate`)
             host=self.host,
             port=self.port,
