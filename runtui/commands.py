@@ -85,7 +85,8 @@ DEMO_MAX_RUNS = 1_000_000
               help="How fast simulated runs progress.")
 @click.option("--faults", type=FiniteFloatRange(0, 1), default=0.0, show_default=True,
               help="Share of requests that fail (0..1).")
-@click.option("--print-only", is_flag=True, help="Print the simulator URL and a run listing; no TUI.")
+@click.option("--print-only", is_flag=True,
+              help="Print a run listing of a simulator started for it, then stop it; no TUI.")
 def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) -> None:
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
     from runtui import demo as demo_mod
@@ -95,8 +96,8 @@ def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) ->
             from runtui.tui.launch import run_app
 
             sys.exit(run_app(session.config_path, title_suffix="demo"))
-        click.echo(f"runtui sim listening on {session.url}")
-        click.echo(f"config: {session.config_path}")
+        click.echo(f"runtui sim listening on {session.url} (until this listing ends; "
+                   "`runtui sim --write-config FILE` keeps one running)")
         try:
             cli.main(args=["--config", str(session.config_path), "runs", "list", "--limit", "10"],
                      prog_name="runtui", standalone_mode=False)

@@ -114,6 +114,8 @@ def test_demo_print_only_lists_runs_of_all_three_platforms(tmp_path: Path) -> No
                          text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("runtui sim listening on http://127.0.0.1:")
+    assert "until this listing ends" in out.stdout.splitlines()[0], "its URL is gone once it returns"
+    assert "config:" not in out.stdout, "a path removed when it returns is no use"
     for name in ("wexa-sim", "edges-sim", "b3os-sim"):
         assert name in out.stdout
 
