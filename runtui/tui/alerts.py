@@ -55,6 +55,7 @@ SETTLE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
 CATCH_UP_SECONDS = 0.5  # after a profile's first listing is in (others may follow at once)
+_UNREACHABLE = frozenset({HealthState.ERROR, HealthState.RATE_LIMITED})  # told back when OK again
 
 
 class _Pending(NamedTuple):
@@ -85,6 +86,7 @@ class Alerts:
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
+        self._down: dict[str, datetime] = {}  # profiles told unreachable, since when: told back too
         self._pending_toasts: list[_Pending] = []  # gathered into the next toast
         self._last_toast = -TOAST_SPACING_SECONDS  # time.monotonic() of the last news toast
         self._flush_timer: Timer | None = None  # the next toast, due at `_flush_due`
@@ -185,6 +187,8 @@ class Alerts:
             self._steps_busy = False
 
     def on_health(self, health: Health) -> None:
+        if health.state is HealthState.OK:
+            self._back(health.profile)
         if health.state is HealthState.OK and health.profile not in self._loaded:
             self._loaded.add(health.profile)  # its first listing is in
             if self._catch_up_timer is None:
@@ -204,6 +208,7 @@ class Alerts:
         self.queue.keep_profiles(known)
         self.queue.read_only = {n: ws.read_only(n) for n in ws.profile_names}
         self._loaded &= known - dropped
+        self._down = {p: since for p, since in self._down.items() if p in known}
         self.version += 1
 
     def _catch_up(self) -> None:
@@ -327,7 +332,7 @@ class Alerts:
         if item.reason is Reason.WAITING and item.run is not None:
             self._settling.setdefault(item.run.key, clock.now())
             return
-        self._announce(item)
+        self._announce(item, since=clock.now())
 
     def _settle(self) -> None:
         """Announce the waiting runs that stayed waiting; forget the ones that moved on;
@@ -343,16 +348,42 @@ class Alerts:
                 del self._settling[key]
             elif (now - since).total_seconds() >= WAITING_SETTLE:
                 del self._settling[key]
-                self._announce(item)
+                self._announce(item, since=since)
                 if item.run is not None and not self.queue.waiting_at_known(key):
                     self._announced_unread[key] = None  # read by a coming poll (`_poll_once`)
 
-    def _announce(self, item: AttentionItem) -> None:
+    def _announce(self, item: AttentionItem, *, since: datetime) -> None:
+        """Tell an item that came into the queue `since`. The key names that episode, not
+        only the run or profile: an outage that ended and a new one, or a run answered that
+        waits again, is news again (a key per profile, remembered for the session, told
+        only a profile's first outage); the same episode is still told once."""
         what = item.run.id if item.run is not None else item.profile
-        event = Event(key=f"attention:{item.reason.value}:{item.profile}:{what}",
+        event = Event(key=f"attention:{item.reason.value}:{item.profile}:{what}:{since.isoformat()}",
                       title=f"needs attention: {item.reason.value}",
                       message=f"{_named(item.profile, item.run)}: {item.detail}", data=item.to_json())
+        if item.reason is Reason.PROFILE:
+            self._note_down(item.profile)
         self._deliver(event, severity="warning")
+
+    def _note_down(self, profile: str) -> None:
+        """A profile told in trouble because it does not answer: its return is told too."""
+        health = self.workspace.health.get(profile)
+        if health is not None and health.state in _UNREACHABLE and profile not in self._down:
+            self._down[profile] = health.since or clock.now()
+
+    def _back(self, profile: str) -> None:
+        """A profile told unreachable answers again: said once, so that `M` (and a
+        `[notify]` command) shows the outage ended, and how long it lasted."""
+        since = self._down.pop(profile, None)
+        if since is None:
+            return
+        now = clock.now()
+        lasted = display.duration(max(0.0, (now - since).total_seconds()))
+        event = Event(key=f"back:{profile}:{since.isoformat()}", title="profile back",
+                      message=f"{profile} answers again after {lasted}",
+                      data={"event": "back", "profile": profile, "down_since": since.isoformat(),
+                            "down_seconds": round((now - since).total_seconds())})
+        self._deliver(event, severity="information")
 
     def _finished(self, delta: Delta) -> None:
         for old, new in delta.changed:
