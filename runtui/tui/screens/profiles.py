@@ -36,6 +36,7 @@ CELL_MIN = 20  # the health column never gets narrower than this (the table scro
 # The widest a column other than HEALTH gets (longer cells end in "…"; the line under the
 # table says the highlighted profile whole): one 64-character name pushed HEALTH off screen.
 COLUMN_MAX = {0: 20, 3: 20}
+READ_ONLY_MARK = " RO"  # after a read-only profile's name where MODE has no room
 URL_MAX = 40  # the line under the table has the whole text of every clipped cell
 COLUMNS = ("NAME", "PROVIDER", "BASE URL", "KEY", "MODE", "HEALTH")
 
@@ -69,6 +70,14 @@ def runs_open(app: App[Any]) -> bool:
     """Is the runs screen on the stack (by class name: it is imported lazily)?"""
     return any(cls.__name__ == "RunsScreen" for screen in app.screen_stack
                for cls in type(screen).__mro__)
+
+
+def _name_cell(cells: tuple[str, ...], width: int) -> str:
+    """A profile's name, with `RO` when the MODE column has no room (80 columns): a
+    read-only profile was then shown nowhere but in the line under the cursor's row."""
+    if cells[4] != "read-only":
+        return _clip(cells[0], width)
+    return _clip(cells[0], width - len(READ_ONLY_MARK)) + READ_ONLY_MARK
 
 
 def _clip(text: str, width: int) -> str:
@@ -204,6 +213,8 @@ class ProfilesScreen(Screen[None]):
         for drop in (None, 4, 2):
             if drop is not None:
                 shown.remove(drop)
+            if drop == 4 and any(cells[4] for _key, cells in rows):  # the name says it (`_name_cell`)
+                widths[0] += len(READ_ONLY_MARK)
             used = sum(widths[i] + 2 for i in shown[:-1]) + 2 + 2  # cell padding, pad, scrollbar
             room = total - used
             if room >= min(CELL_MIN, widths[-1]):
@@ -228,6 +239,8 @@ class ProfilesScreen(Screen[None]):
                 mark, _, said = cells[-1].partition(" ")
                 visible[-1] = f"{mark} {cells[2]}: {said}"
             visible = [_clip(cell, width) for cell, width in zip(visible, widths, strict=True)]
+            if 4 not in shown:
+                visible[0] = _name_cell(cells, widths[0])
             # Text, not str: a DataTable reads a str cell as markup, and a server's "[/x]"
             # in a health message would be a markup error.
             table.add_row(*(Text(cell) for cell in visible), key=key)

@@ -163,6 +163,7 @@ class RunsScreen(Screen[None]):
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
         self.ws.health_listeners.append(self._on_health)
+        self._show_read_only()
         self.query_one(HealthBar).update_all(self.ws.health)
         self._stop_keeping_top_once_loaded()
         self._update_summary()
@@ -243,7 +244,13 @@ class RunsScreen(Screen[None]):
         the health bar shows the profiles there are now."""
         bars = self.query(HealthBar)
         if bars:
+            self._show_read_only()
             bars.first().update_all(self.ws.health)
+
+    def _show_read_only(self) -> None:
+        """The health bar marks the read-only profiles (the profiles screen may change them)."""
+        names = frozenset(n for n in self.ws.profile_names if self.ws.read_only(n))
+        self.query_one(HealthBar).set_read_only(names)
 
     def on_resize(self, _event: events.Resize) -> None:
         """A new width fits more of the summary's words, or fewer: after the layout."""

@@ -26,7 +26,13 @@ class HealthBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.health: dict[str, Health] = {}
+        self.read_only: frozenset[str] = frozenset()  # marked RO: nothing else on the runs screen says so
         self._last = ""
+
+    def set_read_only(self, names: frozenset[str]) -> None:
+        """The profiles whose keys that change a run are refused here (`read_only`)."""
+        self.read_only = names
+        self._render_bar()
 
     def update_all(self, health: dict[str, Health]) -> None:
         self.health = dict(health)
@@ -88,7 +94,7 @@ class HealthBar(Static):
             down = []
         if ok:
             symbol, spec = MARK[HealthState.OK]
-            text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs)",
+            text.append(f"{symbol} {len(ok)} ok ({sum(h.runs for h in ok)} runs{self._ok_read_only(ok)})",
                         style=themed(spec, self.app.theme_variables))
         if down:
             if text:
@@ -116,10 +122,17 @@ class HealthBar(Static):
         text.append(f"{symbol} {count} profiles down{since}: ", style=themed(spec, self.app.theme_variables))
         text.append(", ".join(one_line(n) for n in names))
 
+    def _ok_read_only(self, ok: list[Health]) -> str:
+        """The read-only ones among the folded ok profiles, by name."""
+        names = sorted(one_line(h.profile) for h in ok if h.profile in self.read_only)
+        return f", {', '.join(names)} RO" if names else ""
+
     def _append(self, text: Text, name: str, h: Health) -> None:
         symbol, spec = MARK[h.state]
         style = themed(spec, self.app.theme_variables)
         text.append(f"{symbol} {one_line(name)} ", style=style)
+        if name in self.read_only:
+            text.append("RO ", style="bold")
         detail = one_line(h.describe())  # the server's message
         if h.state is HealthState.OK:
             detail = f"ok {h.runs} runs"
