@@ -9,7 +9,9 @@ from textual.app import App, ComposeResult
 
 from runtui.engine.health import Health, HealthState
 from runtui.tui.widgets.health_bar import HealthBar
+from runtui.tui.widgets.keys_footer import KeysFooter
 from tests.tui.conftest import TuiSim, runs_loaded, wait_for
+from tests.tui.test_actions_pilot import select
 from tests.tui.test_profiles import open_profiles, table_rows
 
 
@@ -32,6 +34,23 @@ async def test_the_health_line_marks_a_read_only_profile_at_any_width(
             await wait_for(pilot, lambda bar=bar: "● wexa-sim RO ok 20 runs" in str(bar.render()),
                            what=f"RO at {size}")
             assert "edges-sim RO" not in str(bar.render())
+
+
+async def test_the_footer_greys_again_when_the_marks_are_cleared(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """On a read-only run with runs marked, Cancel is drawn enabled (it acts on the marks);
+    esc cleared them and Cancel stayed enabled until the cursor moved."""
+    run_id = tui_sim.take("wexa", "running")
+    async with runs_loaded(read_only_wexa(tui_sim, tmp_path), size=(80, 24)) as (app, pilot, screen):
+        footer = app.screen.query_one(KeysFooter)
+        await select(pilot, screen, "wexa", run_id)
+        await wait_for(pilot, lambda: ("c", "Cancel", False) in footer.shown, what="greyed: read-only")
+        await pilot.press("space", "up")  # marks it, then back on it
+        await wait_for(pilot, lambda: bool(screen.table.marks) and screen.table.cursor_run is not None
+                       and screen.table.cursor_run.id == run_id, what="marked")
+        await wait_for(pilot, lambda: ("c", "Cancel", True) in footer.shown, what="enabled for the marks")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.table.marks, what="marks cleared")
+        await wait_for(pilot, lambda: ("c", "Cancel", False) in footer.shown, what="greyed again")
 
 
 class FourProfiles(App[None]):

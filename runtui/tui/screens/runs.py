@@ -357,6 +357,9 @@ class RunsScreen(Screen[None]):
             # Handed to the screen now: the key that changed it may already have asked for
             # the frame (the table's cursor listener), which would otherwise go without it.
             repaint_now(summary)
+        # What the summary says (marks, filter, scope, pause) also greys keys out: the
+        # footer followed only the cursor, and kept Cancel enabled after esc cleared the marks.
+        self._keys_for_cursor(self.table.cursor_run)
 
     def _profiles_down(self) -> int:
         """The profiles in scope whose reads fail: their rows are what was last read. In an
