@@ -75,6 +75,11 @@ def duration(seconds: float | None) -> str:
     return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
+def gone_words(profile: str) -> str:
+    """What a run its platform answers 404 for is (deleted, or lost by the platform)."""
+    return f"no longer on {profile}"
+
+
 def created_time(run: Run) -> datetime | None:
     """When the run was created: what the run lists show and order by (newest first).
 

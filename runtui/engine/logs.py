@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from runtui.display import relative
+from runtui.display import gone_words, relative
 from runtui.engine.log_store import LogLines
 from runtui.errors import ProviderError
 from runtui.model import LogEvent, LogLevel, Marker, Run, Status
@@ -121,6 +121,7 @@ class LogFollower:
         self.real_logs: bool | None = None  # unknown until the first read answers
         self.note = reader.events_note()
         self.error: str | None = None
+        self.gone: datetime | None = None  # since when the platform says it has no such run (404)
         self.more = False
         self.reads = 0
         self.failures = 0
@@ -152,7 +153,14 @@ class LogFollower:
             self.error = str(exc)
             self.more = False
             added: list[LogEvent] = []
-            if self.state is not StreamState.RECONNECTING:
+            if exc.status == 404:
+                # Not a lost stream: the run is gone (deleted, or a platform that lost it). After
+                # an outage the reason said stayed the outage's "connection failed" for good.
+                if self.gone is None:
+                    self.gone = datetime.now(UTC)
+                    added.append(self.buffer.mark(Marker.LOST, f"{gone_words(self.run.profile)} (404)",
+                                                  self.run.id))
+            elif self.state is not StreamState.RECONNECTING:
                 added.append(self.buffer.mark(Marker.LOST, f"stream lost, reconnecting… ({exc.message})",
                                               self.run.id))
             self.state = StreamState.RECONNECTING
@@ -166,6 +174,7 @@ class LogFollower:
             added.append(self.buffer.mark(Marker.GAP, f"lines may be missing here{why}", self.run.id))
         self.failures = 0
         self.error = None
+        self.gone = None
         self.real_logs = page.real_logs
         self._cursor = page.cursor
         self.more = page.more

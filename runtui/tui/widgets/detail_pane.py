@@ -174,6 +174,7 @@ class DetailPane(Vertical):
         self._gen = 0  # bumps on every show_run; late results of an older run are dropped
         self._last_ok: datetime | None = None
         self._error: str | None = None
+        self._gone: datetime | None = None  # since when the platform answers 404 for the run
         self._shown: dict[str, object] = {}  # widget id -> what it shows now
         self._raw_source: Any = _UNSET  # the raw object shown (compared by identity, then equality)
         self._raw_seq = 0
@@ -208,6 +209,7 @@ class DetailPane(Vertical):
         self._run = run
         self._detail = None
         self._error = None
+        self._gone = None
         self._last_ok = None
         self._follower = None
         self._raw_source = _UNSET
@@ -370,7 +372,10 @@ class DetailPane(Vertical):
 
         def on_error(exc: ProviderError) -> None:
             if gen == self._gen:
+                if exc.status == 404 and self._gone is None:
+                    self._gone = self.clock()
                 self._set_error(str(exc))
+                self._render_run()  # a run gone stops its clock
 
         follower = DetailFollower(provider, run, interval=interval, on_update=on_update,
                                   on_error=on_error, paused=lambda: ws.paused, shown=ws.store.shown)
@@ -397,6 +402,7 @@ class DetailPane(Vertical):
         self._detail = detail
         self._run = detail.run
         self._error = None
+        self._gone = None
         self._last_ok = self.clock()
         self._render_run()
         if previous is None or previous.steps != detail.steps:
@@ -416,9 +422,7 @@ class DetailPane(Vertical):
         """Title, overview, timeline and status line: the parts that depend on the run and the clock."""
         if not self.is_mounted:
             return
-        now = self.clock()
-        if self._run is not None:  # its times on its server's clock, as the table counts them
-            now = tui_clock.server_now(self._run.profile, now)
+        now = self._run_clock()
         self._update("detail-title", self._title(now))
         rows = self._overview(now)
         if self._shown.get("overview-fields") != rows:
@@ -427,13 +431,23 @@ class DetailPane(Vertical):
         self._update("overview-timeline", self._timeline())
         self._set_status()
 
+    def _run_clock(self) -> datetime:
+        """Now, for the run's times; for a run its platform no longer has, when it was
+        last read: it is not running any more ("▶ running" with a ticking duration)."""
+        if self._gone is not None:
+            return self._last_ok or self._gone
+        now = self.clock()
+        if self._run is not None:  # its times on its server's clock, as the table counts them
+            now = tui_clock.server_now(self._run.profile, now)
+        return now
+
     def _tick(self) -> None:
         run = self._run
         if run is None:
             return
         self._render_run()
         self._set_status()  # (refresh paused or resumed meanwhile)
-        if run.status.active:
+        if run.status.active and self._gone is None:
             self.query_one(StepsTree).tick()
 
     def _update(self, widget_id: str, content: Text | str) -> None:
@@ -447,7 +461,13 @@ class DetailPane(Vertical):
         if not self.is_mounted:
             return
         text = Text(no_wrap=True, overflow="ellipsis")
-        if self._error is not None:
+        if self._gone is not None and self._run is not None:
+            gone = display.gone_words(one_line(self._run.profile))
+            text.append(f"✘ {gone}", style=self._looks("$text-error bold"))
+            text.append(f" (404 since {self._fmt_time(self._gone)[:5]})", style="bold")
+            if self._last_ok is not None:
+                text.append(f"; last read {self._fmt_time(self._last_ok)}", style="dim")
+        elif self._error is not None:
             text.append("⚠ ", style=self._looks("$text-error bold"))
             text.append(one_line(self._error), style=self._looks("$text-error"))
             if self._last_ok is not None:
@@ -502,7 +522,10 @@ class DetailPane(Vertical):
         if run is None:
             text.append("no run selected", style="dim")
             return text
-        text.append(display.status_text(run), style=self._looks(STATUS_STYLE[run.status]))
+        if self._gone is not None:  # not "▶ running": it is not, anywhere, any more
+            text.append(f"✘ gone (was {run.status.value})", style=self._looks("$text-error bold"))
+        else:
+            text.append(display.status_text(run), style=self._looks(STATUS_STYLE[run.status]))
         text.append(f"  {one_line(run.workflow or '(no workflow)')}", style="bold")
         # The short id, as the table shows it (the overview has the full one): a full
         # UUID pushed the profile and the id off an 80-column title.

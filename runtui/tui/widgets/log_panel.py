@@ -25,6 +25,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from runtui import logtext
+from runtui.display import gone_words
 from runtui.engine.log_store import LogLines
 from runtui.engine.logs import LogFollower, LogSubscription, StreamState
 from runtui.errors import RuntuiError
@@ -160,6 +161,10 @@ class LogPanel(Vertical):
         follower = self.follower
         if self._problem is not None:
             parts.append(Said((self._problem,)))
+        elif follower is not None and follower.gone is not None:
+            since = follower.gone.astimezone(self.tz).strftime("%H:%M")
+            gone = f"✘ {gone_words(one_line(follower.run.profile))}"
+            parts.append(Said((f"{gone} (404 since {since})", gone)))
         elif follower is not None and follower.grows is not None and follower.state is StreamState.LIVE:
             # not "live" without a word: the run reads as stopped (the note line says more)
             parts.append(Said(("⚠ the run stopped, its log still grows", "⚠ log still grows")))
