@@ -289,11 +289,27 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         # plain text: the rule above colours it (the theme's error text colour, bold)
         error.update(Text(f"✘ {multi_line(message)}") if message else "")
         error.display = bool(message)
+        if message:
+            self._bring_into_view(error)
 
     def _show_starting(self) -> None:
         error = self.query_one("#execute-error", Static)
         error.update(Text("starting… (waiting for the platform's answer)", style="bold"))
         error.display = True
+        self._bring_into_view(error)
+
+    def _bring_into_view(self, line: Static) -> None:
+        """Scroll the form to `line` once it is laid out: at 80x24 it sits under the Inputs
+        box, below the fold, and F2 seemed to do nothing. Then to the field in error (it
+        has the focus) with as little scrolling as it takes, so both show when they fit."""
+
+        def scroll() -> None:
+            line.scroll_visible(animate=False, immediate=True)
+            focused = self.focused
+            if focused is not None:
+                focused.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     # ---- reacting ----------------------------------------------------------------------
 
