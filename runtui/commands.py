@@ -58,7 +58,15 @@ __all__ = ["EXIT_NOT_ALLOWED", "EXIT_OK", "EXIT_SERVER", "EXIT_TIMEOUT", "EXIT_U
 @click.version_option(__version__, prog_name="runtui")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
-    """Watch and control workflow runs from a terminal. With no command, opens the TUI."""
+    """Watch and control workflow runs from a terminal. With no command, opens the TUI.
+
+    \b
+    Exit codes: 0 done; 1 the server refused or failed, could not be reached,
+    or no run has the id; 2 usage or config error; 3 the action is not allowed
+    in the run's state (nothing sent); 4 `runs wait` timed out; 5 answered no
+    at a confirmation (nothing sent); 130 interrupted; 141 stdout's reader went
+    away.
+    """
     ctx.obj = Ctx(config_path)
     if ctx.invoked_subcommand is not None:
         startup.resume_gc()
