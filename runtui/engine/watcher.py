@@ -407,7 +407,7 @@ class ProfileWatcher:
                 self.store.remove([known])
             return
         try:
-            run = await self.provider.get_summary(key[1], known.kind if known else Kind.RUN)
+            run = await self.provider.read_summary(key[1], known.kind if known else Kind.RUN)
         except ProviderError as exc:
             if exc.status == 404:
                 if known is not None:

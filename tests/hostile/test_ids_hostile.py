@@ -48,3 +48,30 @@ async def test_an_unaddressable_run_never_turns_the_profile_red(
         assert ghost.key not in store.runs
     finally:
         await ws.aclose()
+
+
+async def test_a_read_answered_with_another_run_is_refused_for_every_reader(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """The detail and the CLI refused it, but a vanished run read by the watcher stored the
+    other run, the execute form's "same inputs" took the other run's, and the attention
+    queue said where the other run waited, each as this run's."""
+    import pytest
+
+    from runtui.errors import ProviderError
+    from tests.hostile.server import VICTIM
+
+    server = hostile("swap")
+    ws = Workspace.load(write_config(tmp_path / "c.toml", {"evil": server}))
+    provider = ws.provider("evil")
+    store = RunStore()
+    watcher = ProfileWatcher("evil", provider, store, interval=2.0, full_interval=30)
+    try:
+        for read in (provider.read_run, provider.read_summary):
+            with pytest.raises(ProviderError, match=f"with another run, '{VICTIM}'"):
+                await read("my-own-run")
+        await watcher.poll_once(0.0)
+        server.ids = ["second-run"]  # my-own-run leaves the list: the watcher reads it by id
+        await watcher.poll_once(60.0)
+        assert VICTIM not in {key[1] for key in store.runs}
+    finally:
+        await ws.aclose()

@@ -390,7 +390,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         self._hint("reading the run's inputs…")
         try:
             provider = self._workspace.provider(run.profile)
-            detail = await provider.get_run(run.id, run.kind)
+            detail = await provider.read_run(run.id, run.kind)
         except (ConfigError, ProviderError) as exc:
             self.show_error(f"cannot read the inputs of {run.id}: {exc}")
             self._hint(schema_hint(self.schema) if self.schema else "")
