@@ -23,7 +23,7 @@ def _data(body: Any) -> Any:
 def parse_workflow_trigger(obj: Any, profile: str) -> Trigger | None:
     """One workflow as a trigger, or None for an item without an id."""
     data = p.as_dict(_data(obj))
-    wid = p.ident(data, "id", "workflowId")
+    wid = p.addressable(p.ident(data, "id", "workflowId"))
     if wid is None:
         return None
     state = p.first_text(data, "status")

@@ -41,7 +41,7 @@ def schedule_text(obj: dict[str, Any]) -> str | None:
 def parse_schedule(obj: Any, profile: str) -> Trigger | None:
     """One schedule, or None for an item without a uid or a flow (nothing to act on)."""
     data = p.as_dict(obj)
-    uid = p.ident(data, *UID_KEYS)
+    uid = p.addressable(p.ident(data, *UID_KEYS))
     flow = (p.first_text(data, "flow_preset_slug", "flow_slug", "flow.slug", "workflow.slug")
             or p.first_text(data, "flow_uid", "workflow.uid"))
     if uid is None or flow is None:

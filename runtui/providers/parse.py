@@ -225,6 +225,12 @@ def ident(obj: Any, *keys: str) -> str | None:
     return None
 
 
+def addressable(found: str | None) -> str | None:
+    """`found`, or None when no request could name it: a workflow or schedule with such an
+    id is left out as one with no id is (its pause would fail on our own refusal)."""
+    return None if found is None or id_is_unaddressable(found) else found
+
+
 def run_ident(provider: str, found: str | None, missing: str) -> str:
     """A run's id as parsed (`ident`), or a parse error: `missing` when there is none, and
     one when no request could name it (a `/`, a line break, 10 KB...).

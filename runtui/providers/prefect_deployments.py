@@ -47,7 +47,7 @@ def schedule_text(schedules: Any) -> str | None:
 def parse_deployment(obj: Any, profile: str, flow_names: dict[str, str]) -> Trigger | None:
     """One deployment as a trigger, named like its runs ("flow/deployment")."""
     data = p.as_dict(obj)
-    did = p.ident(data, "id")
+    did = p.addressable(p.ident(data, "id"))
     if did is None:
         return None
     paused = data.get("paused")

@@ -67,6 +67,18 @@ def test_b3os_workflows_page_and_states() -> None:
     assert more is False and len(ids) == 4
 
 
+def test_a_trigger_whose_id_no_request_can_name_is_left_out() -> None:
+    """A schedule or workflow id holding `/` or `..` listed a row whose pause failed on our
+    own refusal ("invalid id"): left out, as an item with no id is."""
+    bad = "../../admin"
+    found, _ids = parse_schedules([{"uid": bad, "flow_preset_slug": "enrich", "status": "ACTIVE"},
+                                   {"uid": "s-1", "flow_preset_slug": "enrich", "status": "ACTIVE"}], "e")
+    assert [t.id for t in found] == ["s-1"]
+    page, _ids, _more = parse_workflow_page({"items": [{"id": bad}, {"id": "wf_1"}]}, "b3")
+    assert [t.id for t in page] == ["wf_1"]
+    assert parse_deployment({"id": "a/b?c", "name": "x"}, "prefect", {}) is None
+
+
 def test_prefect_deployment_named_like_its_runs() -> None:
     body = {"id": "d-1", "name": "nightly", "flow_id": "f-1", "paused": False,
             "schedules": [{"active": True, "schedule": {"cron": "0 3 * * *", "timezone": "UTC"}}]}
