@@ -162,6 +162,21 @@ async def test_every_state_is_on_the_summary_line_at_80_columns(tui_sim: TuiSim)
                        what="the full wording at 200 columns")
 
 
+async def test_marks_the_filter_hides_are_said_on_a_narrow_line(tui_sim: TuiSim) -> None:
+    """A narrow line's short form of the marks dropped "(2 hidden)": an action on the marks
+    would touch runs the screen did not show, with nothing on it saying so."""
+    async with tui(tui_sim.config_path, size=(66, 24)) as (app, pilot, _screen):
+        await pilot.press("f", "a", "space", "space", "slash", *"zzzq", "enter")
+
+        def shown() -> str:
+            lines = [line for line in screen_text(app).splitlines() if "/zzzq" in line and " | " in line]
+            return lines[0] if lines else ""
+
+        await wait_for(pilot, lambda: "/zzzq" in shown(), what="the summary with the filter")
+        assert "2 marked" in shown() and "2 hidden" in shown(), shown()
+        assert "paused" in shown() and "active" in shown(), shown()
+
+
 async def test_the_status_counts_fit_the_summary_line_at_80_columns(tui_sim: TuiSim) -> None:
     """At 80 columns the counts came last in their long words and were cut: "failed"
     never showed. They now shrink to symbols (`▶8 ✘11`) and every one fits."""

@@ -339,8 +339,9 @@ class RunsScreen(Screen[None]):
             hidden = marked - len(self.table.marked_runs(visible_only=True))
             some = f" ({hidden} hidden)" if hidden else ""
             clears = key_named(self, "runs.back")
+            # the hidden ones are said at every width: an action on the marks touches them too
             flags.append(Said((f"{marked} marked{some} ({clears} clears)", f"{marked} marked{some}",
-                               f"{marked} marked")))
+                               f"{marked} marked" + (f", {hidden} hidden" if hidden else ""))))
         alerts = getattr(self.app, "alerts", None)
         if alerts is not None and alerts.count:
             key = key_named(self, "app.attention")
