@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable
+import sys
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from runtui import config as config_mod
 from runtui import key_command
@@ -22,6 +23,7 @@ from runtui.cli_output import (
     current_profile,
     fail,
     say,
+    say_json,
 )
 from runtui.errors import BadInput, ConfigError, NotAllowed, ProviderError, RuntuiError
 
@@ -155,6 +157,28 @@ def listing_exit_code(read_any: bool, failures: Iterable[BaseException]) -> int:
     if not read_any and all(isinstance(f, ConfigError) for f in failed):
         return EXIT_USAGE
     return EXIT_SERVER
+
+
+def end_listing(ws: Workspace, profiles: tuple[str, ...], names: list[str],
+                failed: Mapping[str, BaseException], *, as_json: bool, json_rows: Callable[[], Any],
+                text: Callable[[], str], notes: Iterable[str] = ()) -> NoReturn:
+    """Print a listing across profiles and exit as `listing_exit_code` says: the rows of
+    the profiles read (none when only the config is to blame: an empty table reads as
+    fine), then on stderr the notes, each profile that failed and each config error."""
+    troubles = config_errors(ws, profiles)
+    code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
+    if code != EXIT_USAGE:
+        if as_json:
+            say_json(json_rows())
+        else:
+            say(text())
+    for note in notes:
+        say(f"runtui: {note}", err=True)
+    for name, err in failed.items():  # a profile is never silently left out
+        say(f"runtui: {failure_of(name, err)}", err=True)
+    for trouble in troubles:
+        say(f"runtui: {trouble}", err=True)
+    sys.exit(code)
 
 
 def say_key_wait(profile: str, timeout: float) -> None:

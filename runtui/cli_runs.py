@@ -8,7 +8,6 @@ table and the detail printed here.
 from __future__ import annotations
 
 import asyncio
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,10 +19,8 @@ from runtui.cli_actions import action_command, report
 from runtui.cli_args import ID, JSON_HELP, PROFILE_OF_ID_HELP, parse_inputs, unique_values
 from runtui.cli_context import (
     Ctx,
-    config_errors,
-    failure_of,
+    end_listing,
     file_errors,
-    listing_exit_code,
     profile_failure,
     run_async,
     workspace_of,
@@ -165,20 +162,8 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     found, failed = run_async(main())
     # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
     found = _newest_created_first(found)[:limit]
-    troubles = config_errors(ws, profiles)
-    code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
-    if code != EXIT_USAGE:  # nothing read for the config's sake: no empty table that reads as fine
-        if as_json:
-            say_json([r.to_json() for r in found])
-        else:
-            say(table(run_rows(found), RUN_HEADERS))
-    for warning in warnings:
-        say(f"runtui: warning: {warning}", err=True)
-    for name, err in failed.items():
-        say(f"runtui: {failure_of(name, err)}", err=True)
-    for trouble in troubles:
-        say(f"runtui: {trouble}", err=True)
-    sys.exit(code)
+    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: [r.to_json() for r in found],
+                text=lambda: table(run_rows(found), RUN_HEADERS), notes=[f"warning: {w}" for w in warnings])
 
 
 def show_command(group: click.Group, kind: Kind, help_text: str, json_help: str) -> None:

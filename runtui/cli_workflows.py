@@ -21,10 +21,8 @@ from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
 from runtui.cli_context import (
     Ctx,
-    config_errors,
-    failure_of,
+    end_listing,
     known_profiles,
-    listing_exit_code,
     profile_failure,
     run_async,
     workspace_of,
@@ -118,20 +116,9 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
 
     rows = sorted(run_async(main()), key=lambda r: (r.figures.profile, r.figures.workflow_name or "",
                                                     r.figures.workflow_id))
-    troubles = config_errors(ws, profiles)
-    code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
-    if code != EXIT_USAGE:  # nothing read for the config's sake: no empty table that reads as fine
-        if as_json:
-            say_json([r.to_json() for r in rows])
-        else:
-            say(table([_row(r) for r in rows], WORKFLOW_COLUMNS))
-    for name, note in sorted(book.notes.items()):  # what a profile read could not say (its pause)
-        say(f"runtui: {name}: {note}", err=True)
-    for name, err in failed.items():  # as `runs list`: a profile is never silently left out
-        say(f"runtui: {failure_of(name, err)}", err=True)
-    for trouble in troubles:
-        say(f"runtui: {trouble}", err=True)
-    sys.exit(code)
+    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: [r.to_json() for r in rows],
+                text=lambda: table([_row(r) for r in rows], WORKFLOW_COLUMNS),
+                notes=[f"{name}: {note}" for name, note in sorted(book.notes.items())])
 
 
 # The ID is what `workflows pause|resume|cancel` and `runs execute -w` take: never cut.
