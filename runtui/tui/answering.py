@@ -122,9 +122,11 @@ class Answers:
         short = display.short_id(run.id)
         # the title says the verb: "answered 1a2b3c4d", then what was asked, not "answered:" again
         said = (result.message or "").removeprefix(f"{verb}: ") if result.ok else result.message or ""
+        # past here, not ok is a lost answer (a refusal stayed in the form): as the runs
+        # screen says a lost action, "outcome was unknown", never "failed"
         self._app.notify(f"{said}{state}",
-                         title=f"{verb} {short}" if result.ok else f"answer {short}: failed",
-                         severity="information" if result.ok else "error")
+                         title=f"{verb} {short}" if result.ok else f"answer {short}: outcome was unknown",
+                         severity="information" if result.ok else "warning")
         ws.refresh_now(run.profile)
         alerts.poll()
         return None

@@ -82,3 +82,20 @@ async def test_an_answer_the_platform_refused_stays_in_the_form(sims: SimFactory
         await pilot.press("f2")
         await wait_for(pilot, lambda: not isinstance(app.screen, AnswerScreen), 15, "the form closed")
         assert _status(sim, run_id) == "running"
+
+
+async def test_a_lost_answer_closes_the_form_saying_the_outcome_is_unknown(sims: SimFactory) -> None:
+    """Its toast said "answer …: failed", an error, where the runs screen says a lost action's
+    outcome was unknown: the platform may well have taken it (sending again could answer twice)."""
+    sim = sims(speed=FROZEN, runs=30)
+    run_id = _asking(sim)
+    async with runs_loaded(sim.config_path, size=(120, 36)) as (app, pilot, _screen):
+        notes = capture_notes(app)
+        await _typed(pilot, run_id)
+        sim.faults(1.0, ["lost_response"])  # applied by the server, its answer dropped
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AnswerScreen), 15, "the form closed")
+        title = f"answer {display.short_id(run_id)}: outcome was unknown"
+        await wait_for(pilot, lambda: any(t == title for t, _, _ in notes), 15, "the toast")
+        assert next(severity for t, _, severity in notes if t == title) == "warning"
+        assert not any(t.endswith(": failed") for t, _, _ in notes), notes
