@@ -26,7 +26,7 @@ from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
 from runtui.safe_text import clipped, multi_line, one_line
 from runtui.tui.keymap import key_named
-from runtui.tui.screens.scroll_box import ScrollBoxScreen
+from runtui.tui.screens.scroll_box import ScrollBoxScreen, scroll_keys
 from runtui.tui.widgets.keys_footer import keys_footer
 
 FIELD_WIDTH = 32  # a long step path keeps its end (the step and what differs)
@@ -182,11 +182,7 @@ class ValuesScreen(ScrollBoxScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter", "close", "Close", id="values.close"),
-        # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
-        Binding("j", "scroll('down')", "Down", id="values.down", show=False),
-        Binding("k", "scroll('up')", "Up", id="values.up", show=False),
-        Binding("g", "scroll('home')", "Top", id="values.first", show=False),
-        Binding("G", "scroll('end')", "End", id="values.last", show=False),
+        *scroll_keys("values"),
     ]
 
     BOX_ID = "values-box"

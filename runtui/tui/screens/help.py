@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from runtui.tui.keymap import key_named
+from runtui.tui.screens.scroll_box import scroll_keys, scroll_to
 from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import DescribesKeys
 from runtui.tui.widgets.run_filter import HELP as FILTER_HELP
@@ -43,10 +44,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
         # The list is longer than its box: the keys that move every other list move it too.
-        Binding("j", "scroll_help('down')", "Down", show=False, id="help.down"),
-        Binding("k", "scroll_help('up')", "Up", show=False, id="help.up"),
-        Binding("g", "scroll_help('home')", "Top", show=False, id="help.top"),
-        Binding("G", "scroll_help('end')", "Bottom", show=False, id="help.bottom"),
+        *scroll_keys("help", action="scroll_help", top=("top", "Top"), bottom=("bottom", "Bottom")),
     ]
 
     # Its own rules, parsed when it is first shown (not at start-up with the app's).
@@ -152,6 +150,4 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_scroll_help(self, where: str) -> None:
-        box = self.query_one("#help-box", VerticalScroll)
-        moves = {"down": box.scroll_down, "up": box.scroll_up, "home": box.scroll_home, "end": box.scroll_end}
-        moves[where](animate=False)
+        scroll_to(self.query_one("#help-box", VerticalScroll), where)

@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from runtui.tui.keymap import key_named
-from runtui.tui.screens.scroll_box import ScrollBoxScreen
+from runtui.tui.screens.scroll_box import ScrollBoxScreen, scroll_keys
 from runtui.tui.toasts import Said
 
 WORD = {"information": "· info", "warning": "! warning", "error": "✘ error"}
@@ -45,11 +45,7 @@ def table(said: Iterable[Said]) -> Table:
 class MessagesScreen(ScrollBoxScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,M", "close", "Close", id="messages.close"),
-        # The run table's keys too (the arrows and PgUp/PgDn are the scrolling box's own).
-        Binding("j", "scroll('down')", "Down", id="messages.down", show=False),
-        Binding("k", "scroll('up')", "Up", id="messages.up", show=False),
-        Binding("g", "scroll('home')", "Newest", id="messages.first", show=False),
-        Binding("G", "scroll('end')", "Oldest", id="messages.last", show=False),
+        *scroll_keys("messages", top=("first", "Newest"), bottom=("last", "Oldest")),
     ]
 
     BOX_ID = "messages-box"

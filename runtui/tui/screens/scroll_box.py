@@ -5,16 +5,35 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
 from runtui.tui.toasts import keep_toasts_under
 
 
+def scroll_keys(screen: str, *, action: str = "scroll", top: tuple[str, str] = ("first", "Top"),
+                bottom: tuple[str, str] = ("last", "End")) -> list[Binding]:
+    """The run table's j k g G on a scrolling box (its arrows and PgUp/PgDn are the box's
+    own), under `screen`'s binding ids: a keymap moves one screen's keys, not another's.
+    `top`/`bottom`: the last part of the id, and the words the help shows."""
+    return [
+        Binding("j", f"{action}('down')", "Down", id=f"{screen}.down", show=False),
+        Binding("k", f"{action}('up')", "Up", id=f"{screen}.up", show=False),
+        Binding("g", f"{action}('home')", top[1], id=f"{screen}.{top[0]}", show=False),
+        Binding("G", f"{action}('end')", bottom[1], id=f"{screen}.{bottom[0]}", show=False),
+    ]
+
+
+def scroll_to(box: VerticalScroll, where: str) -> None:
+    """`where`: down, up, home or end, at once (no animation over SSH)."""
+    moves = {"down": box.scroll_down, "up": box.scroll_up, "home": box.scroll_home, "end": box.scroll_end}
+    moves[where](animate=False)
+
+
 class ScrollBoxScreen(ModalScreen[None]):
     """The box is the screen's `#{BOX_ID}` VerticalScroll (its width is the screen's own
-    rule); a screen binds `close` and `scroll('down'|'up'|'home'|'end')` under ids of
-    its own, so a keymap can move one screen's keys and not the other's."""
+    rule); a screen binds `close`, and `scroll_keys` under ids of its own."""
 
     BOX_ID: ClassVar[str] = "box"
 
@@ -43,12 +62,4 @@ class ScrollBoxScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_scroll(self, where: str) -> None:
-        box = self.box()
-        if where == "down":
-            box.scroll_down(animate=False)
-        elif where == "up":
-            box.scroll_up(animate=False)
-        elif where == "home":
-            box.scroll_home(animate=False)
-        else:
-            box.scroll_end(animate=False)
+        scroll_to(self.box(), where)
