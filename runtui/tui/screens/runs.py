@@ -270,10 +270,7 @@ class RunsScreen(Screen[None]):
         "in 14m50s" and its running ones at a DURATION of 0s for as long as it lasted."""
         if not clock.set_offsets(self.ws.clock_offsets()):
             return
-        self.table.clock_moved()
-        alerts = getattr(self.app, "alerts", None)
-        if alerts is not None:  # the attention queue judges on the same clocks (its next tick)
-            alerts.queue.clock_offsets = dict(clock.offsets)
+        self.table.clock_moved()  # (the attention queue takes the same offsets at its tick)
         news: dict[str, list[str]] = {}  # what to say -> the profiles it is said of (one server: one toast)
         for name, offset in sorted(clock.offsets.items()):
             if self._clock_said.get(name) == offset:
