@@ -188,7 +188,7 @@ def _caveats(action: Action) -> list[str]:
     return found
 
 
-def _interactive() -> bool:
+def interactive() -> bool:
     """A person at a terminal: both ends are a TTY (a script or a pipe is never asked)."""
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -207,7 +207,7 @@ def action_command(group: click.Group, action: Action, kind: Kind, help_text: st
                        "no sends nothing: exit 5.")
     @click.pass_obj
     def command(obj: Ctx, run_id: str, profile: str | None, as_json: bool, assume_yes: bool) -> None:
-        _act(obj, run_id, profile, action, kind, as_json, not assume_yes and _interactive())
+        _act(obj, run_id, profile, action, kind, as_json, not assume_yes and interactive())
 
     assert isinstance(command, CaveatsCommand)
     command.action = action

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from runtui import display, logtext
+from runtui import cli_actions, display, logtext
 from runtui.actions import decide_trigger
 from runtui.cli_args import ID, unique_values
 from runtui.cli_context import (
@@ -150,7 +150,7 @@ def _trigger_command(action: Action, help_text: str) -> None:
     @click.pass_obj
     def command(obj: Ctx, workflow_id: str, profile: str, as_json: bool, assume_yes: bool) -> None:
         _switch(obj, workflow_id, profile, action, as_json,
-                asks=action.destructive and not assume_yes and sys.stdin.isatty() and sys.stdout.isatty())
+                asks=action.destructive and not assume_yes and cli_actions.interactive())
 
 
 _trigger_command(Action.PAUSE, "Stop a workflow's automatic runs (its triggers, schedules or "

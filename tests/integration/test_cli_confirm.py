@@ -19,7 +19,7 @@ QUESTION = "cannot be undone"
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from runtui import cli_actions
 
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
     monkeypatch.setenv("RUNTUI_STATE_DIR", str(tmp_path / "state"))
 
 

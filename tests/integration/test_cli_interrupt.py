@@ -92,7 +92,7 @@ def test_end_of_input_at_the_confirmation_exits_130_and_sends_nothing(
 
     run_id = _running_edges_run(sim)
     before = sim.posts()
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
     result = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                       "-p", "edges-sim"], input="")
     assert result.exit_code == EXIT_INTERRUPTED, result.stderr

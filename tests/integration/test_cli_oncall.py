@@ -44,12 +44,12 @@ def test_cancel_asks_on_a_terminal_and_never_without_one(sim: Sim, monkeypatch: 
     from runtui.cli import cli
 
     run_id = sim.find("edges", "RUNNING")[0]["id"]
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                        "-p", "edges-sim"], input="n\n")
     assert said_no.exit_code == 5 and "This cannot be undone" in said_no.stderr
     assert run_id in {r["id"] for r in sim.find("edges", "RUNNING", limit=200)}, "nothing sent"
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: False)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: False)
     scripted = run_cli(sim, "runs", "cancel", run_id, "-p", "edges-sim")  # no TTY: no question
     assert scripted.code == 0, scripted.err
 
@@ -61,7 +61,7 @@ def _asked(sim: Sim, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, 
     from runtui import cli_actions
     from runtui.cli import cli
 
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), *args], input="n\n")
     return said_no.exit_code, said_no.stderr
 
@@ -92,7 +92,7 @@ def test_answering_no_with_json_is_one_declined_error_object(sim: Sim,
     from runtui.cli import cli
 
     run_id = sim.find("edges", "RUNNING")[0]["id"]
-    monkeypatch.setattr(cli_actions, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
     said_no = CliRunner().invoke(cli, ["--config", str(sim.config_path), "runs", "cancel", run_id,
                                        "-p", "edges-sim", "--json"], input="n\n")
     assert said_no.exit_code == 5

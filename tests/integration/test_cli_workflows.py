@@ -231,3 +231,24 @@ def test_execute_given_a_name_says_the_id_it_meant(still_sim: Sim) -> None:
     assert f"did you mean --workflow {wid} ({name})?" in res.err
     known = cli(still_sim, "runs", "execute", "-p", "wexa-sim", "-w", wid, "--json")
     assert known.code == 0 and "hint" not in known.json()
+
+
+def test_a_workflow_cancel_answered_no_at_a_terminal_sends_nothing(
+        still_sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow commands judged "a person at a terminal" with their own copy of the
+    rule, which no test could reach: they ask through the run actions' one now."""
+    from click.testing import CliRunner
+
+    from runtui import cli_actions
+    from runtui.cli import cli as runtui_cli
+
+    key = {"X-API-Key": still_sim.env[KEY_ENV["edges"]]}
+    listed = httpx.get(f"{still_sim.url}/edges/v1/flows/schedules?limit=100", headers=key).json()
+    uid = next(s["uid"] for s in listed if s["status"] == "ACTIVE")
+    monkeypatch.setattr(cli_actions, "interactive", lambda: True)
+    answer = CliRunner().invoke(runtui_cli, ["--config", str(still_sim.config_path), "workflows", "cancel",
+                                             uid, "-p", "edges-sim"], input="n\n")
+    assert answer.exit_code == 5, answer.stderr
+    assert "cannot be undone" in answer.stderr and "not sent: answered no" in answer.stderr
+    again = httpx.get(f"{still_sim.url}/edges/v1/flows/schedules?limit=100", headers=key).json()
+    assert next(s for s in again if s["uid"] == uid)["status"] == "ACTIVE"
