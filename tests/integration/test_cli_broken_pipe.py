@@ -20,8 +20,14 @@ def _run_into_closed_pipe(sim: Sim, *args: str) -> tuple[int, str]:
     proc = subprocess.Popen([sys.executable, "-m", "runtui", "--config", str(sim.config_path), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **sim.env})
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
     proc.stdout.close()  # as `| head -0`: the only reader is gone
+    return _ended(proc)
+
+
+def _ended(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    """Exit code and stderr once the command ends (killed should it not within a minute)."""
+    assert proc.stderr is not None
     try:
         err = proc.stderr.read()
         code = proc.wait(timeout=60)
@@ -81,14 +87,6 @@ def test_a_reader_gone_mid_write_exits_141_when_python_is_unbuffered(sim: Sim) -
                              "runs", "list", "--json"], stdout=write_end, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, **sim.env, "PYTHONUNBUFFERED": "1"})
     os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as reader:
-            assert reader.read(100)  # as `head -c 100`: a first part read, then gone
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        code = proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert (code, err) == (EXIT_BROKEN_PIPE, "")
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.read(100)  # as `head -c 100`: a first part read, then gone
+    assert _ended(proc) == (EXIT_BROKEN_PIPE, "")
