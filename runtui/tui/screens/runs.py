@@ -28,11 +28,12 @@ from runtui.model import Action, Run, Status
 from runtui.safe_text import one_line
 from runtui.tui import clock
 from runtui.tui.answering import asking
-from runtui.tui.frames import repaint_now
+from runtui.tui.frames import after_frame, repaint_now
 from runtui.tui.key_order import later
 from runtui.tui.keymap import key_named
 from runtui.tui.run_control import RunControl
 from runtui.tui.switch import use_cropping_compositor
+from runtui.tui.view_memory import ViewMemory, load_view, save_view
 from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.keys_footer import KeysFooter, keys_footer
@@ -134,6 +135,7 @@ class RunsScreen(Screen[None]):
         self._focus: set[Key] = set()  # what the watchers were last told is on screen
         self._pane: DetailPane | None = None  # the split detail, once shown
         self.tasks_scope = False  # the table shows tasks (T), not runs
+        self._view_saved = ViewMemory()  # the sort and scope in the state dir (`view_memory`)
         self._gathered: list[Delta] = []  # store changes waiting for `_apply_gathered`
         self.control = RunControl(self, self.table, apply_gathered=self._apply_gathered,
                                   marks_cleared=self._update_summary)
@@ -160,6 +162,7 @@ class RunsScreen(Screen[None]):
         self.table.cursor_listener = self._keys_for_cursor
         self.table.select_listener = self.show_detail
         self.table.watch_runs(cast("AppHost", self.app).watched)
+        self._open_as_left()
         self.table.set_runs(self.ws.store.runs.values())
         self._unsubscribe = self.ws.store.subscribe(self._on_delta)
         self.ws.health_listeners.append(self._on_health)
@@ -172,6 +175,29 @@ class RunsScreen(Screen[None]):
         # the durations that tick and the rows that changed share one frame.
         now = asyncio.get_running_loop().time()
         self.set_timer(math.ceil(now) + GATHER_SECONDS - now, self._start_ticking)
+
+    def _open_as_left(self) -> None:
+        """The sort, "active only" and profile scope of the last session (a profile no
+        longer in the config: all profiles). The summary line and the header's arrow say
+        them, as when they are chosen by key."""
+        memory = load_view()
+        profile = memory.profile if memory.profile in self.ws.profile_names else None
+        self.profile_filter = profile
+        self.table.start_as(sort=memory.sort, reverse=memory.reverse,
+                            active_only=memory.active_only, profile=profile)
+        self._view_saved = memory
+
+    def _remember_view(self) -> None:
+        """Keep the view for the next start, once the frame of the key that changed it is
+        out (only when it did change: nothing is written for a key that changed nothing)."""
+        after_frame(self, self._save_view, name="remember-view")
+
+    def _save_view(self) -> None:
+        table = self.table
+        now = ViewMemory(sort=table.sort_column, reverse=table.sort_reverse,
+                         active_only=table.active_only, profile=self.profile_filter)
+        if now != self._view_saved and save_view(now):
+            self._view_saved = now
 
     def _start_ticking(self) -> None:
         self._tick()
@@ -479,6 +505,7 @@ class RunsScreen(Screen[None]):
         (the workflow's failures it was opened for were hidden), and a toast says so."""
         if history and self.table.active_only:
             self.table.set_active_only(False)
+            self._remember_view()
             self.notify("active only is off: the workflow's finished runs show too "
                         f"({key_named(self, 'runs.active')}: back on)", timeout=5)
         flt = self.query_one("#filter", Input)
@@ -507,17 +534,21 @@ class RunsScreen(Screen[None]):
     def action_active_only(self) -> None:
         self.table.set_active_only(not self.table.active_only)
         self._update_summary()
+        self._remember_view()
 
     def action_sort(self) -> None:
         self.table.cycle_sort()
+        self._remember_view()
 
     def action_reverse_sort(self) -> None:
         self.table.reverse_sort()
+        self._remember_view()
 
     def action_sort_column(self, position: int) -> None:
         """1-9: sort by the Nth column shown; the same digit again reverses it."""
         if not self.table.sort_by_position(position):
             self.notify(f"no column {position} at this width", severity="warning", timeout=3)
+        self._remember_view()
 
     def action_next_profile(self) -> None:
         names = [None, *self.ws.profile_names]
@@ -525,6 +556,7 @@ class RunsScreen(Screen[None]):
         self.profile_filter = names[(idx + 1) % len(names)]
         self.table.set_profile_filter(self.profile_filter)
         self._update_summary()
+        self._remember_view()
 
     def action_refresh(self) -> None:
         self.ws.refresh_now()

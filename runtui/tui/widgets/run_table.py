@@ -33,6 +33,7 @@ from runtui.model import Run, Status
 from runtui.tui import clock
 from runtui.tui.frames import after_frame, hold_collector, repaint_now
 from runtui.tui.widgets.columns import (
+    BY_KEY,
     COLUMNS,
     SORT_CYCLE,
     grow_natural,
@@ -230,6 +231,16 @@ class RunTable(RunLines, can_focus=True):
     def stop_keeping_top(self) -> None:
         """From now on the cursor stays on its run when runs arrive above it (see `__init__`)."""
         self._keep_top = False
+
+    def start_as(self, *, sort: str, reverse: bool, active_only: bool, profile: str | None) -> None:
+        """Open on the view the operator left (`view_memory`), before the first runs are in:
+        unlike the keys, this leaves the cursor keeping to the top while they arrive. An
+        unknown column (from an older or newer runtui) keeps the default order."""
+        if sort in BY_KEY:
+            self._model.sort_by(sort, reverse, clock.now())
+        self._model.set_active_only(active_only)
+        self._model.set_profile_filter(profile)
+        self._header = None
 
     def set_filter(self, text: str) -> None:
         """Case-insensitive substring over profile, provider, id, workflow, status."""

@@ -1,0 +1,62 @@
+"""The runs view opens as the operator left it: sort, "active only" and profile scope come
+back after a restart (a dropped SSH link, a stray `q`); the filter and marks do not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from runtui.tui.view_memory import memory_path
+from tests.tui.conftest import TuiSim, wait_for
+from tests.tui.test_actions_pilot import tui
+from tests.tui.test_runs_screen import summary
+
+
+async def test_sort_active_only_and_profile_come_back_but_not_the_filter(tui_sim: TuiSim) -> None:
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        assert not memory_path().exists(), "nothing is written while nothing changed"
+        await pilot.press("a", "o", "s", "S")
+        left = (screen.table.sort_column, screen.table.sort_reverse)
+        assert left[0] != "created" and screen.profile_filter is not None
+        profile = screen.profile_filter
+        await pilot.press("slash", "b", "enter")
+        await wait_for(pilot, lambda: memory_path().exists()
+                       and json.loads(memory_path().read_text())["sort"] == left[0], what="the view saved")
+    async with tui(tui_sim.config_path) as (_app, pilot, screen):
+        table = screen.table
+        assert (table.sort_column, table.sort_reverse) == left
+        assert table.active_only and screen.profile_filter == profile
+        assert table.filter_text == "" and "filter" not in summary(screen)
+        assert profile in summary(screen)
+        assert all(run.profile == profile and not run.status.terminal for run in table.visible_runs())
+
+
+async def test_an_unreadable_or_stale_memory_opens_the_default_view(tui_sim: TuiSim) -> None:
+    path = memory_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for text in ("\x00\xff not json", json.dumps({"sort": "no-such-column", "reverse": "yes",
+                                                  "active_only": 1, "profile": "gone-profile"})):
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        async with tui(tui_sim.config_path) as (_app, _pilot, screen):
+            table = screen.table
+            assert (table.sort_column, table.sort_reverse, table.active_only) == ("created", True, False)
+            assert screen.profile_filter is None and screen.table.visible_count == screen.table.total_count
+
+
+def test_the_memory_file_is_the_owners_only(tmp_path: Path) -> None:
+    from runtui.tui.view_memory import ViewMemory, load_view, save_view
+
+    path = tmp_path / "view.json"
+    assert save_view(ViewMemory(sort="status", reverse=False, active_only=True, profile="p"), path)
+    assert path.stat().st_mode & 0o077 == 0
+    assert load_view(path) == ViewMemory(sort="status", reverse=False, active_only=True, profile="p")
+    path.write_bytes(b'{"sort": "status"' + b" " * 5000 + b"}")
+    assert load_view(path) == ViewMemory(), "an oversized file is not ours"
+
+
+def test_an_unwritable_state_dir_is_skipped_not_raised(tmp_path: Path) -> None:
+    from runtui.tui.view_memory import ViewMemory, save_view
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert not save_view(ViewMemory(), blocker / "view.json")
