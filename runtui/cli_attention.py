@@ -8,7 +8,6 @@ for nothing.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from runtui.cli_context import (
     handles_errors,
     known_profiles,
     profile_failure,
+    read_profiles,
     run_async,
     say_config_errors,
     workspace_of,
@@ -176,7 +176,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 
     health, found = seen.health, seen.runs
     try:
-        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+        results = await read_profiles(ws, names, one)
     finally:
         await ws.aclose()
     now = datetime.now(UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -25,7 +25,7 @@ from runtui.cli_output import (
     say,
     say_json,
 )
-from runtui.errors import BadInput, ConfigError, NotAllowed, ProviderError, RuntuiError
+from runtui.errors import BadInput, ConfigError, KeyUnavailable, NotAllowed, ProviderError, RuntuiError
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -185,6 +185,73 @@ def say_key_wait(profile: str, timeout: float) -> None:
     """A key command that keeps a read waiting is said while it does (a command that printed
     nothing for 30 s looked hung itself)."""
     say(f"runtui: waiting for the api_key_cmd of profile '{cell(profile)}' (up to {timeout:g} s)", err=True)
+
+
+def say_key_wait_in_listing(profile: str, timeout: float) -> None:
+    """`say_key_wait` where other profiles' rows are listed too: they wait less."""
+    say(f"runtui: waiting for the api_key_cmd of profile '{cell(profile)}' (up to "
+        f"{KEY_WAIT_IN_LISTING:g} s; then the other profiles are listed without it)", err=True)
+
+
+KEY_WAIT_IN_LISTING = 5.0
+"""Seconds a listing across profiles waits for a key command once the other profiles are
+read: an on-call look at `runs list` must not sit out a hung vault CLI's whole timeout
+(30 s, or up to an hour) before the healthy profiles' rows show. Named alone with
+--profile, a profile's command still gets all of `key_command_seconds`."""
+
+
+async def read_profiles(ws: Workspace, names: list[str],
+                        read: Callable[[str], Awaitable[T]]) -> list[T | BaseException]:
+    """`read` of every profile at once, as `asyncio.gather(..., return_exceptions=True)`,
+    except that a profile still waiting for its key command when every other profile is
+    read, and KEY_WAIT_IN_LISTING seconds have passed, is given up: its result is a
+    KeyUnavailable saying so, and the listing goes out with the others (exit 1, a profile
+    left out). Closing the workspace stops the command."""
+    if len(names) < 2:
+        return list(await asyncio.gather(*(read(n) for n in names), return_exceptions=True))
+    started = asyncio.get_running_loop().time()
+    tasks = {name: asyncio.ensure_future(read(name)) for name in names}
+    told, key_command.on_slow = key_command.on_slow, say_key_wait_in_listing
+    try:
+        await _until_read_or_held(ws, tasks)
+    finally:
+        key_command.on_slow = told
+        held = [task for task in tasks.values() if not task.done()]
+        for task in held:
+            task.cancel()
+        await asyncio.gather(*held, return_exceptions=True)
+    results: list[T | BaseException] = []
+    for name, task in tasks.items():
+        if task.cancelled():
+            results.append(_given_up(ws, name, asyncio.get_running_loop().time() - started))
+        else:
+            results.append(task.exception() or task.result())
+    return results
+
+
+async def _until_read_or_held(ws: Workspace, tasks: Mapping[str, asyncio.Future[T]]) -> None:
+    """Wait until every profile is read, or only key commands hold the rest up, past the wait."""
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + KEY_WAIT_IN_LISTING
+    while pending := [name for name, task in tasks.items() if not task.done()]:
+        # Rechecked at each answer: a profile not yet built, or whose key just came, is no
+        # longer held once its read goes on.
+        held = len(pending) < len(tasks) and all(ws.waits_for_key(name) for name in pending)
+        left = give_up_at - loop.time()
+        if held and left <= 0:
+            return
+        await asyncio.wait([tasks[n] for n in pending], return_when=asyncio.FIRST_COMPLETED,
+                           timeout=left if held else None)
+
+
+def _given_up(ws: Workspace, name: str, waited: float) -> KeyUnavailable:
+    """Why a profile held up by its key command is not in the listing, and how to wait for it."""
+    timeout = ws.config.defaults.key_command_seconds
+    cause = ConfigError(f"api_key_cmd gave no key in the {waited:.0f} s the listing waited for it, "
+                        f"and was stopped: left out (with --profile {name} alone it is waited for "
+                        f"up to {timeout:g} s, [defaults] key_command_seconds)",
+                        field="api_key_cmd", profile=name)
+    return KeyUnavailable(cause, provider=ws.config.profiles[name].provider)
 
 
 def workspace_of(obj: Ctx) -> Workspace:

@@ -7,7 +7,6 @@ table and the detail printed here.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from runtui.cli_context import (
     end_listing,
     file_errors,
     profile_failure,
+    read_profiles,
     run_async,
     workspace_of,
 )
@@ -118,6 +118,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
 
     A profile that cannot be read is said on stderr and the others are listed: exit 1;
     exit 2 when none could be read for a config reason (a broken profile, a key unset).
+    An api_key_cmd still running 5 s in, once the others are read, is left out so.
     """
     from runtui.providers.base import ListQuery
 
@@ -148,7 +149,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
         return await list_runs_read_as_asked(provider, ListQuery(statuses=wanted, limit=limit), asked)
 
     async def main() -> tuple[list[Run], dict[str, RuntuiError]]:
-        results = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+        results = await read_profiles(ws, names, one)
         await ws.aclose()
         found: list[Run] = []
         failed: dict[str, RuntuiError] = {}

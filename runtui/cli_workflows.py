@@ -9,7 +9,6 @@ config, 3 not allowed (the platform has no such action, or not in this state).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from runtui.cli_context import (
     end_listing,
     known_profiles,
     profile_failure,
+    read_profiles,
     run_async,
     workspace_of,
 )
@@ -99,7 +99,7 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
         try:
             # All at once: a profile whose key command hangs holds up none of the others,
             # and one that fails blanks none of the others' rows.
-            results = await asyncio.gather(*(runs_of(n) for n in names), return_exceptions=True)
+            results = await read_profiles(ws, names, runs_of)
             read: list[str] = []
             for name, found in zip(names, results, strict=True):
                 if isinstance(found, BaseException):

@@ -103,3 +103,49 @@ def test_a_slow_key_command_is_said_while_the_command_waits_on_it(sim: Sim, tmp_
     assert "sim-edges-key" not in result.out + result.err
     quick = invoke(config, "runs", "list", "-p", "edges-sim")  # no key command: nothing said
     assert quick.code == 0 and "api_key_cmd" not in quick.err
+
+
+def config_with_a_hung_and_a_slow_key_command(sim: Sim, tmp_path: Path) -> Path:
+    """The simulator's three profiles, one whose key command hangs and one whose key
+    comes after a second; the key command timeout is the default 30 s."""
+    hung = script(tmp_path / "hung.sh", f"echo $$ > {tmp_path / 'hung.pid'}\nexec sleep 600\n")
+    slow = script(tmp_path / "slow.sh", "sleep 1\necho sim-edges-key\n")
+    text = sim.config_path.read_text(encoding="utf-8")
+    assert "key_command_seconds" not in text
+    for name, command in (("hung", hung), ("slow", slow)):
+        text += (f'\n[profiles.{name}]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
+                 f'api_key_cmd = "{command}"\n')
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    return config
+
+
+def test_runs_list_does_not_hold_the_other_profiles_rows_for_a_hung_key_command(
+        sim: Sim, tmp_path: Path) -> None:
+    """An on-call look at `runs list` sat out a hung key command's whole timeout (30 s)
+    before any row showed: the others are listed once read and a few seconds have
+    passed, and the hung profile is said on stderr, exit 1 as for any profile left out."""
+    config = config_with_a_hung_and_a_slow_key_command(sim, tmp_path)
+    started = time.monotonic()
+    result = invoke(config, "runs", "list")
+    took = time.monotonic() - started
+    assert took < 15, f"waited {took:.1f} s for the hung key command"
+    assert result.code == 1, result
+    profiles_listed = {line.split()[0] for line in result.out.splitlines()[1:] if line.strip()}
+    assert profiles_listed == {"b3os-sim", "edges-sim", "wexa-sim", "slow"}, "a key that came is listed"
+    said = [ln for ln in result.err.splitlines() if ln.startswith("runtui: hung:")]
+    assert len(said) == 1 and "left out" in said[0] and "--profile hung alone" in said[0], result.err
+    assert "up to 5 s; then the other profiles are listed without it" in result.err
+    assert not alive(int((tmp_path / "hung.pid").read_text())), "the hung command was not left running"
+
+
+def test_other_listings_do_not_wait_out_a_hung_key_command(sim: Sim, tmp_path: Path) -> None:
+    config = config_with_a_hung_and_a_slow_key_command(sim, tmp_path)
+    for command in (("workflows", "list"), ("attention", "--json")):
+        started = time.monotonic()
+        result = invoke(config, *command)
+        assert time.monotonic() - started < 15, command
+        assert result.code == 1, (command, result)
+        assert "hung" in result.err + result.out and "left out" in result.err + result.out, command
+        assert "edges-sim" in result.out, command
