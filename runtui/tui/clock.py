@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from runtui.engine import server_clock
+
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
@@ -15,22 +17,15 @@ def _wall_clock() -> datetime:
 now: Callable[[], datetime] = _wall_clock
 
 
-SKEW_SHOWN = 60.0  # seconds: less is the `Date` header's grain and the network's delay
-SKEW_JITTER = 5.0  # seconds an offset may move before it counts as another
-
 # Per profile, how far its server's clock is ahead of this machine's, where it is at least
-# SKEW_SHOWN either way: the run table's times of its runs are counted on its clock.
+# a minute either way (`server_clock.kept_offsets`): the run table's times of its runs are
+# counted on its clock.
 offsets: dict[str, timedelta] = {}
 
 
 def set_offsets(found: Mapping[str, float]) -> bool:
     """Keep the profiles' clock offsets that matter; whether that changed what is kept."""
-    kept = {name: timedelta(seconds=round(seconds)) for name, seconds in found.items()
-            if abs(seconds) >= SKEW_SHOWN}
-    for name, offset in kept.items():  # the `Date` header's jitter is no change
-        old = offsets.get(name)
-        if old is not None and abs((offset - old).total_seconds()) < SKEW_JITTER:
-            kept[name] = old
+    kept = server_clock.kept_offsets(found, offsets)
     changed = kept != offsets
     offsets.clear()
     offsets.update(kept)
@@ -41,8 +36,7 @@ def server_now(profile: str, now: datetime) -> datetime:
     """`now` on `profile`'s server clock: what its runs' times are compared with."""
     if not offsets:
         return now  # nearly always: the run table asks for each of its clock cells
-    offset = offsets.get(profile)
-    return now if offset is None else now + offset
+    return server_clock.server_now(offsets, profile, now)
 
 
 def offset_seconds(profile: str) -> float:
