@@ -7,7 +7,7 @@ table and the detail printed here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from runtui.cli_output import (
     table,
 )
 from runtui.cli_table import Column
+from runtui.engine.server_clock import Offsets, kept_offsets, on_this_clock, server_now
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
@@ -67,15 +68,23 @@ def _parse_statuses(values: tuple[str, ...]) -> frozenset[Status] | None:
 def _run_row(run: Run, now: datetime) -> list[str]:
     # CREATED is the creation time, falling back to the start time only when the
     # server gives none (display.created_time); a queued run that has not started
-    # has an empty DURATION, as in the TUI.
+    # has an empty DURATION, as in the TUI. `now` is on the run's server clock.
     return [run.profile, run.provider, run.id, run.workflow or "", display.status_text(run),
             display.relative(display.created_time(run), now), display.run_duration(run, now),
             display.cost(run)]
 
 
-def run_rows(found: list[Run]) -> list[list[str]]:
+def run_rows(found: list[Run], offsets: Offsets | None = None) -> list[list[str]]:
+    """The rows, each run's age and duration counted on its server's clock (`offsets`, as
+    the TUI counts them): a server 15 min ahead showed its new runs created "in 14m50s"
+    and its running ones at a DURATION of 0s."""
     now = datetime.now(UTC)  # one clock for every row
-    return [_run_row(r, now) for r in found]
+    return [_run_row(r, server_now(offsets or {}, r.profile, now)) for r in found]
+
+
+def clock_offsets(ws: Workspace) -> dict[str, timedelta]:
+    """The server clock offsets that matter, as the profiles' answers just read said them."""
+    return kept_offsets(ws.clock_offsets())
 
 
 RUN_HEADERS = [Column("PROFILE"), Column("PROVIDER", drop=1), Column("ID"), Column("WORKFLOW", cut=True),
@@ -87,18 +96,22 @@ it), cost, duration and age go; the id, which the next command needs, stays whol
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
-def _newest_created_first(found: list[Run]) -> list[Run]:
-    """Every profile's runs merged into one order, newest created first, as the TUI.
+def _newest_created_first(found: list[Run], offsets: Offsets | None = None) -> list[Run]:
+    """Every profile's runs merged into one order, newest created first.
 
-    Runs with no time at all go last; ties keep their profile and server order
-    (the sort is stable).
+    Each time is put on this machine's clock first (`offsets`): two servers' times
+    compared as given put every run of a server whose clock is ahead before the others'
+    newer runs (15 min ahead: a quarter of an hour of another profile's runs below it,
+    and left out by --limit). Runs with no time at all go last; ties keep their profile
+    and server order (the sort is stable).
     """
 
     def key(run: Run) -> datetime:
         when = display.created_time(run)
         if when is None:
             return _NO_TIME
-        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return on_this_clock(offsets or {}, run.profile, when)
 
     return sorted(found, key=key, reverse=True)
 
@@ -148,8 +161,9 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
                             "such runs show their platform's status")
         return await list_runs_read_as_asked(provider, ListQuery(statuses=wanted, limit=limit), asked)
 
-    async def main() -> tuple[list[Run], dict[str, RuntuiError]]:
+    async def main() -> tuple[list[Run], dict[str, RuntuiError], dict[str, timedelta]]:
         results = await read_profiles(ws, names, one)
+        offsets = clock_offsets(ws)  # (closing forgets the profiles' clients)
         await ws.aclose()
         found: list[Run] = []
         failed: dict[str, RuntuiError] = {}
@@ -158,13 +172,14 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
                 failed[name] = profile_failure(name, res)
             else:
                 found.extend(res)
-        return found, failed
+        return found, failed, offsets
 
-    found, failed = run_async(main())
+    found, failed, offsets = run_async(main())
     # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
-    found = _newest_created_first(found)[:limit]
+    found = _newest_created_first(found, offsets)[:limit]
     end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: [r.to_json() for r in found],
-                text=lambda: table(run_rows(found), RUN_HEADERS), notes=[f"warning: {w}" for w in warnings])
+                text=lambda: table(run_rows(found, offsets), RUN_HEADERS),
+                notes=[f"warning: {w}" for w in warnings])
 
 
 def show_command(group: click.Group, kind: Kind, help_text: str, json_help: str) -> None:
@@ -188,26 +203,28 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
         same_run(provider, full_id, detail.run)
         return detail
 
-    async def main() -> RunDetail:
+    async def main() -> tuple[RunDetail, dict[str, timedelta]]:
         try:
             found = await resolve(ws, run_id, kind, read, profile, reads_only=True)
             say_unread(found.unread)  # a read goes on without the profiles it could not read
             for err in file_errors(ws):  # `[defaults]` fell back to the built-in values: say so
                 say(f"runtui: warning: {err}", err=True)
-            return await _read_as_asked(ws, found.value)
+            return await _read_as_asked(ws, found.value), clock_offsets(ws)
         finally:
             await ws.aclose()
 
-    detail = run_async(main())
+    detail, offsets = run_async(main())
     if as_json:
         say_json(detail.to_json())
         return
     run = detail.run
+    now = server_now(offsets, run.profile, datetime.now(UTC))  # a running run's duration, on its clock
     fields = [("id", run.id), ("profile", run.profile), ("provider", run.provider),
               ("workflow", f"{run.workflow_name or ''} {run.workflow_id or ''}".strip()),
               ("status", f"{display.status_text(run)}  [raw: {run.raw_status}]"),
               ("created", human_time(run.created_at)), ("started", human_time(run.started_at)),
-              ("finished", human_time(run.finished_at)), ("duration", display.duration(run.duration())),
+              ("finished", human_time(run.finished_at)),
+              ("duration", display.duration(run.duration(now))),
               ("cost", display.cost(run)), ("error", run.last_error or ""),
               ("parent", run.parent_id or ""), ("task", run.task_id or "")]
     for key, value in fields:

@@ -7,6 +7,7 @@ a profile whose platform has no tasks is a usage error (exit 2).
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 
@@ -14,7 +15,7 @@ from runtui.cli_actions import action_command
 from runtui.cli_args import JSON_HELP
 from runtui.cli_context import Ctx, run_async, say_config_errors, workspace_of
 from runtui.cli_output import EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
-from runtui.cli_runs import RUN_HEADERS, run_rows, show_command
+from runtui.cli_runs import RUN_HEADERS, clock_offsets, run_rows, show_command
 from runtui.model import Action, Kind, Run
 
 
@@ -35,21 +36,21 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
     ws = workspace_of(obj)
 
-    async def main() -> list[Run]:
+    async def main() -> tuple[list[Run], dict[str, timedelta]]:
         try:
             provider = ws.provider(profile)
             if Kind.TASK not in provider.kinds:
                 # Asking for what a platform does not have is a usage error, not a run's state.
                 fail(f"{provider.label} has no tasks (profile {profile!r})", EXIT_USAGE)
-            return await provider.list_runs(ListQuery(kind=Kind.TASK, limit=limit))
+            return await provider.list_runs(ListQuery(kind=Kind.TASK, limit=limit)), clock_offsets(ws)
         finally:
             await ws.aclose()
 
-    found = run_async(main())
+    found, offsets = run_async(main())
     if as_json:
         say_json([r.to_json() for r in found])
     else:
-        say(table(run_rows(found), RUN_HEADERS))
+        say(table(run_rows(found, offsets), RUN_HEADERS))
     if say_config_errors(ws, (profile,)):  # an invalid `[defaults]`, said as `runs list` says it
         sys.exit(EXIT_SERVER)
 
