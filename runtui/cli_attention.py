@@ -45,6 +45,7 @@ from runtui.cli_output import (
 )
 from runtui.cli_table import Column
 from runtui.engine.health import Health, HealthState
+from runtui.engine.server_clock import kept_offsets
 from runtui.engine.store import Key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.human_input import coerce, json_value
@@ -87,7 +88,8 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
                         waiting_at=seen.waiting_at,
                         waits_on_human=seen.waits_on_human,
                         read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
-                        troubles=seen.troubles, trouble_after=timedelta(0))
+                        troubles=seen.troubles, trouble_after=timedelta(0),
+                        clock_offsets=seen.clock_offsets)  # judged on each server's clock, as the TUI
     def can(item: AttentionItem) -> list[str]:
         """The item's actions, plus `answer` where `runtui attention answer` applies (never on a
         read-only profile, where it would be refused as resume and cancel are)."""
@@ -130,6 +132,7 @@ class _Seen:
     troubles: dict[str, list[str]] = field(default_factory=dict)
     waits_on_human: dict[str, frozenset[str]] = field(default_factory=dict)  # per platform
     answers: set[str] = field(default_factory=set)  # profiles whose platform takes answers
+    clock_offsets: dict[str, timedelta] = field(default_factory=dict)  # server clocks a minute off
 
 
 async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
@@ -177,6 +180,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     health, found = seen.health, seen.runs
     try:
         results = await read_profiles(ws, names, one)
+        seen.clock_offsets = kept_offsets(ws.clock_offsets())  # (closing forgets the clients)
     finally:
         await ws.aclose()
     now = datetime.now(UTC)

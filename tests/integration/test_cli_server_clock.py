@@ -107,3 +107,13 @@ def test_the_order_across_profiles_follows_the_times_on_this_machines_clock(
     changes = sum(a["profile"] != b["profile"] for a, b in pairwise(runs))
     assert changes > 2, "one order over both profiles"
     assert [r["id"] for r in limited] == [r["id"] for r in runs[:10]]
+
+
+def test_attention_judges_waits_on_the_servers_clock(ahead: Sim) -> None:
+    """`attention` said a run of that server "waits at email-finder, in 2m49s"."""
+    result = invoke(ahead.config_path, "attention", "--json")
+    assert result.code == 1, result
+    waiting = [item["detail"] for item in result.json() if item["reason"] == "waiting"]
+    assert waiting, "the sim has runs waiting"
+    assert [d for d in waiting if re.search(r"\bin \d", d)] == [], "waiting since a time to come"
+    assert any(re.search(r"\d+s ago", d) for d in waiting), waiting
