@@ -197,9 +197,15 @@ def _signal_name(number: int) -> str:
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:
-    """Kill the command's whole session (a shell's children too) and reap it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+    """Kill the command's whole session (a shell's children too) and reap it.
+
+    The process itself is killed on its own only when its group could not be: its
+    `kill()` polls the child first (subprocess does, to never signal a reused pid), and
+    that poll could reap the child the group kill had just ended before asyncio's own
+    watcher did, which then printed "Unknown child process pid N" on the terminal."""
+    try:
         os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        proc.kill()
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
     await proc.wait()
