@@ -39,6 +39,19 @@ def binding_ids(app_class: type[App[Any]]) -> dict[str, Binding]:
     return {b.id: b for b in found if b.id}
 
 
+def default_keys(app_class: type[App[Any]]) -> dict[str, list[str]]:
+    """Every binding id's default keys, as declared (`key_display` where one is given): the
+    reference named one key per id, and a view's back was `q` there, with escape unsaid."""
+    found = [*app_keys(app_class), *(b for cls in _own_classes() for b in keys_of(cls))]
+    keys: dict[str, list[str]] = {}
+    for binding in found:
+        if binding.id:
+            shown = keys.setdefault(binding.id, [])
+            if (key := binding.key_display or binding.key) not in shown:
+                shown.append(key)
+    return keys
+
+
 def _in_front() -> dict[type, tuple[type, ...]]:
     """For a screen, the widget with the focus as it opens and those of its ancestors that
     have keys: their keys are looked up before the screen's, so they win a key both have."""

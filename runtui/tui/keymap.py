@@ -31,6 +31,10 @@ RUN_KEYS_IN_DETAIL = ("execute", "pause", "resume", "cancel", "retry", "again", 
                       "copy", "refresh")
 RUN_KEYS_IN_QUEUE = ("resume", "retry", "cancel")
 TWINS = {"detail": RUN_KEYS_IN_DETAIL, "attention": RUN_KEYS_IN_QUEUE}
+# A pushed view's way back (the log view, the detail, `!`, `W`, …): escape, and `q` too.
+# An operator in the log view pressed `q` by the reflex of less and journalctl and was at
+# the shell, the filter, marks and scope lost; `q` quits only from the runs list.
+BACK_KEYS = "escape,q"
 
 
 def key_problem(key: str) -> str | None:

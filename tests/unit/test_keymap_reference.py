@@ -15,7 +15,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "keymap.md"
 HEAD = """# Every binding id
 
 Each key runtui binds, by the id a `[keymap]` entry names (README, Keys), with its default
-key and what it does. Made from the bindings themselves: a test fails when this file and
+keys and what it does. Made from the bindings themselves: a test fails when this file and
 the code disagree.
 
 ```toml
@@ -27,17 +27,18 @@ the code disagree.
 
 def reference() -> str:
     from runtui.tui.app import RuntuiApp
-    from runtui.tui.key_chains import binding_ids
+    from runtui.tui.key_chains import binding_ids, default_keys
 
     rows: dict[str, list[str]] = {}
+    keys_of = default_keys(RuntuiApp)
     for binding_id, binding in sorted(binding_ids(RuntuiApp).items()):
         where = binding_id.split(".", 1)[0]
-        key = binding.key_display or binding.key
+        keys = ", ".join(f"`{key}`" for key in keys_of[binding_id])
         what = binding.description or binding.action
-        rows.setdefault(where, []).append(f"| `{binding_id}` | `{key}` | {what} |")
+        rows.setdefault(where, []).append(f"| `{binding_id}` | {keys} | {what} |")
     parts = [HEAD]
     for where, lines in rows.items():
-        table = "| id | default key | what |\n|---|---|---|\n" + "\n".join(lines)
+        table = "| id | default keys | what |\n|---|---|---|\n" + "\n".join(lines)
         parts.append(f"\n## {where}\n\n{table}\n")
     return "".join(parts)
 

@@ -24,7 +24,7 @@ from runtui.model import Action, Run
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import answers_of, asking
-from runtui.tui.keymap import key_named
+from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.widgets.keys_footer import keys_footer
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
@@ -71,7 +71,7 @@ class AttentionScreen(Screen[None]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="attention.back"),
+        Binding(BACK_KEYS, "back", "Back", id="attention.back"),
         Binding("a", "acknowledge", "Seen", id="attention.ack"),
         Binding("A", "acknowledge_all", "All seen", id="attention.ack_all", show=False),
         Binding("r", "act('resume')", "Resume/answer", id="attention.resume"),

@@ -14,7 +14,7 @@ from textual.widgets import Tabs
 from runtui.actions import decide, on_kind
 from runtui.model import Action, Run
 from runtui.tui.answering import asking
-from runtui.tui.keymap import key_named
+from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.widgets.detail_pane import DetailPane
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -28,7 +28,7 @@ class DetailScreen(Screen[None]):
     acts through the runs screen: this screen never reaches into another one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="detail.back"),
+        Binding(BACK_KEYS, "back", "Back", id="detail.back"),
         Binding("e", "control('execute')", "Execute", id="detail.execute"),
         Binding("p", "control('pause')", "Pause", id="detail.pause"),
         Binding("r", "control('resume')", "Resume", id="detail.resume"),

@@ -25,7 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
 from runtui.safe_text import clipped, multi_line, one_line
-from runtui.tui.keymap import key_named
+from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.screens.scroll_box import ScrollBoxScreen, scroll_keys
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -66,7 +66,7 @@ def _label(run: Run) -> str:
 
 class DiffScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="diff.back"),
+        Binding(BACK_KEYS, "back", "Back", id="diff.back"),
         Binding("a", "toggle_all", "All fields", id="diff.all"),
         # Before the table's own Enter (hidden from the footer and the help); a click on a
         # row selects it, which does the same (on_data_table_row_selected).

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from runtui import display
 from runtui.model import Run
 from runtui.safe_text import one_line
+from runtui.tui.keymap import BACK_KEYS
 from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.log_view import LogView
@@ -23,7 +24,7 @@ class LogScreen(Screen[None]):
     """A `LogPanel` under a one-line title naming the run."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="logs.back"),
+        Binding(BACK_KEYS, "back", "Back", id="logs.back"),
     ]
 
     DEFAULT_CSS = """

@@ -25,7 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.providers import registry
 from runtui.safe_text import clipped, one_line
-from runtui.tui.keymap import key_named
+from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen, provider_default_url
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -98,7 +98,7 @@ class ProfilesScreen(Screen[None]):
         Binding("e,enter", "edit", "Edit", id="profiles.edit"),
         Binding("t", "test", "Test", id="profiles.test"),
         Binding("d,delete", "remove", "Remove", id="profiles.remove"),
-        Binding("escape", "back", "Back", id="profiles.back"),
+        Binding(BACK_KEYS, "back", "Back", id="profiles.back"),
         Binding("j", "cursor('down')", "Down", id="profiles.down", show=False),
         Binding("k", "cursor('up')", "Up", id="profiles.up", show=False),
     ]

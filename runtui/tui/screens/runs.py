@@ -121,6 +121,9 @@ class RunsScreen(Screen[None]):
         Binding("n", "next_failed(1)", "Next failed", id="runs.next_failed", show=False),
         Binding("N", "next_failed(-1)", "Previous failed", id="runs.previous_failed", show=False),
         Binding("escape", "back", "Back", id="runs.back", show=False),
+        # The split's detail closes on `q` as the full-screen one does (and leaves the filter
+        # and marks that escape would clear first); with no split open `q` is the app's quit.
+        Binding("q", "close_detail", "Close the detail", id="runs.close_detail"),
     ]
 
     def __init__(self) -> None:
@@ -416,6 +419,7 @@ class RunsScreen(Screen[None]):
                 self.query_one("#body").mount(pane)
             pane.show_run(run)
             self._detail_open = True
+            self.refresh_bindings()  # `q` closes the split now, not the app
         else:
             self.app.push_screen(DetailScreen(run))
 
@@ -463,12 +467,17 @@ class RunsScreen(Screen[None]):
             self._update_summary()
             self.notify(f"{count} mark(s) cleared", timeout=2)
             return
+        self.action_close_detail()
+
+    def action_close_detail(self) -> None:
+        """The split's detail closes; the filter, marks and scope stay as they were."""
         pane = self._detail()
         if pane is not None:
             pane.remove()
             self._pane = None
             self._detail_open = False
             self.table.focus()
+            self.refresh_bindings()  # `q` quits again
 
     # ---- filter / view ----------------------------------------------------------------
 
@@ -644,6 +653,8 @@ class RunsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Greys out footer keys the selected run's state does not allow (None = disabled),
         and every key while `r` reads what a run asks: what is typed next is the answer."""
+        if action == "close_detail":
+            return self._detail() is not None  # False: the key goes on to the app's quit
         if asking(self.app):
             return None
         if action == "run_action" and parameters:

@@ -31,6 +31,7 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Status
 from runtui.safe_text import one_line
 from runtui.tui import clock
+from runtui.tui.keymap import BACK_KEYS
 from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.sparkline import sparkline
 from runtui.workflow_model import Trigger
@@ -160,7 +161,7 @@ class WorkflowsScreen(Screen[str | None]):
     """Dismisses with a run-table filter (`enter`) or None (`escape`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="workflows.back"),
+        Binding(BACK_KEYS, "back", "Back", id="workflows.back"),
         Binding("p", "switch('pause')", "Pause", id="workflows.pause"),
         Binding("r", "switch('resume')", "Resume", id="workflows.resume"),
         Binding("c", "switch('cancel')", "Cancel schedule", id="workflows.cancel", show=False),

@@ -75,15 +75,19 @@ class KeysFooter(Widget):
         Textual publishes a bindings update when the screen next goes idle, a frame after
         the key that caused it; a screen that knows its keys changed calls this at once,
         so the footer is repainted with the rest of that key's frame."""
-        seen: set[str] = set()
-        shown: list[tuple[str, str, bool]] = []
+        entries: dict[str, tuple[Binding, list[str], str, bool]] = {}  # action -> its entry
         describes = screen if isinstance(screen, DescribesKeys) else None
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
-                continue  # one entry per action, as Textual's Footer shows it
-            seen.add(binding.action)
-            words = describes.key_description(binding) if describes is not None else None
-            shown.append((self.app.get_key_display(binding), words or binding.description, enabled))
+            if not binding.show:
+                continue
+            key = self.app.get_key_display(binding)
+            entry = entries.get(binding.action)
+            if entry is None:  # one entry per action, as Textual's Footer shows it
+                words = describes.key_description(binding) if describes is not None else None
+                entries[binding.action] = (binding, [key], words or binding.description, enabled)
+            elif binding.id is not None and binding.id == entry[0].id and key not in entry[1]:
+                entry[1].append(key)  # "esc/q Back": each key of the binding that acts here
+        shown = [("/".join(keys), words, enabled) for _binding, keys, words, enabled in entries.values()]
         if tuple(shown) != self._shown:
             self._shown = tuple(shown)
             self.refresh()

@@ -31,7 +31,7 @@ from runtui.engine.logs import LogFollower, LogSubscription, StreamState
 from runtui.errors import RuntuiError
 from runtui.model import LogEvent, LogLevel, Run
 from runtui.safe_text import multi_line, one_line
-from runtui.tui.keymap import key_named
+from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.widgets.fitted_line import Said, fitted
 from runtui.tui.widgets.log_rows import LogRows
 from runtui.tui.widgets.log_view import LogView
@@ -61,7 +61,7 @@ class LogPanel(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Find", key_display="/", id="logs.search"),
         Binding("s", "save", "Save", id="logs.save"),
-        Binding("escape", "close_search", "Back", key_display="esc", id="logs.close_search"),
+        Binding(BACK_KEYS, "close_search", "Back", id="logs.close_search"),
     ]
 
     DEFAULT_CSS = """
@@ -240,7 +240,7 @@ class LogPanel(Vertical):
             self.notify(f"no line matches {event.value!r}", severity="warning", timeout=3)
 
     def action_close_search(self) -> None:
-        """Esc closes an open search box; otherwise it is the screen's (back)."""
+        """Esc (or `q` outside the box) closes an open search box; otherwise it is the screen's (back)."""
         box = self.query_one("#log-search", Input)
         if not box.has_class("-open"):
             raise SkipAction()
