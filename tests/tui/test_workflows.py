@@ -3,7 +3,7 @@ at 80x24 and 200x50 over fixed workflows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +11,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from runtui.engine.health import HealthState
 from runtui.engine.stats import WorkflowFigures
 from runtui.engine.workflows import WorkflowRow
+from runtui.sim.config import SimConfig
+from runtui.sim.server import SimServer, write_config
 from runtui.tui import clock as tui_clock
+from runtui.tui.screens import workflows
 from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.screens.workflows import SORT_KEYS, WorkflowsScreen
 from tests.tui.apps.workflows_support import NOW, build_app
-from tests.tui.conftest import TuiSim, grey_contrast, notifications, screen_text, wait_for
+from tests.tui.conftest import TuiSim, grey_contrast, notifications, runs_loaded, screen_text, wait_for
 from tests.tui.test_actions_pilot import select, tui
 
 APPS = Path(__file__).parent / "apps"
@@ -370,3 +374,66 @@ async def test_an_outage_says_the_workflows_were_not_read_and_marks_their_state(
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: "not read" not in shown(), 20, what="read again")
         assert not any(s.endswith("?") for s in states("b3os-sim"))
+
+
+class Restartable:
+    """A simulator that goes down and comes back on the same address."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.config = SimConfig(seed=13, runs=20, spawn_every=0, speed=0.001)
+        self.server = SimServer(self.config)
+        self.server.start()
+        self.config_path = tmp_path / "config.toml"
+        for key, value in write_config(self.config_path, self.server.url, self.config).items():
+            monkeypatch.setenv(key, value)
+        text = self.config_path.read_text(encoding="utf-8")
+        faster = text.replace("refresh_seconds = 2", "refresh_seconds = 0.5")
+        self.config_path.write_text(faster, encoding="utf-8")
+
+    def down(self) -> None:
+        self.server.stop()
+
+    def up(self) -> None:
+        self.server = SimServer(self.config, port=self.server.port)
+        self.server.start()
+
+
+@pytest.fixture
+def restartable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Restartable]:
+    sim = Restartable(tmp_path, monkeypatch)
+    try:
+        yield sim
+    finally:
+        sim.server.stop()
+
+
+async def test_the_not_read_title_goes_once_the_profiles_are_back(
+        restartable: Restartable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The title kept `not read: 3 profiles down` after the profiles were back, until the
+    next read of the schedules (every minute, or ctrl+r): a profile that comes back has
+    its schedules read at once. (The minute's read is put out of this test's reach.)"""
+    monkeypatch.setattr(workflows, "TRIGGERS_EVERY", 3600.0)
+    async with runs_loaded(restartable.config_path, size=(120, 36)) as (app, pilot, _runs):
+        ws = app.workspace
+        screen = await open_workflows(pilot)
+        title = screen.query_one("#workflows-title")
+
+        def shown() -> str:
+            return str(title.render())
+
+        def every(state: HealthState) -> bool:
+            return all(h.state is state for h in ws.health.values())
+
+        assert "not read" not in shown() and not screen.book.unread
+        restartable.down()
+        await wait_for(pilot, lambda: every(HealthState.ERROR), 20, what="every profile down")
+        await pilot.press("ctrl+r")  # the view reads the schedules while the profiles are down
+        await wait_for(pilot, lambda: " | not read" in shown(), 20, what="the title says not read")
+        down = set(screen.book.unread)
+        assert "b3os-sim" in down
+
+        restartable.up()
+        ws.refresh_now()  # the runs' next poll now, not after its back-off
+        await wait_for(pilot, lambda: every(HealthState.OK), 20, what="every profile back")
+        await wait_for(pilot, lambda: "not read" not in shown(), 5, what="the title without not read")
+        assert not screen.book.unread and down <= set(screen.book.read_at)

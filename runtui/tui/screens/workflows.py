@@ -2,10 +2,11 @@
 
 Figures come from `Workspace.stats` (recomputed only for workflows whose runs
 changed); where the platform aggregates (Prefect), the counts are the server's.
-Triggers (what a workflow-level pause stops) are read when the screen opens and
-every minute. Pause, resume and cancel go through the workflow controller: the
-table of the platform, the read-only gate, a confirmation for cancel, the journal,
-one request, a read-back. `enter` returns a filter for the run table.
+Triggers (what a workflow-level pause stops) are read when the screen opens,
+every minute, and for a profile whose read failed as soon as it answers again.
+Pause, resume and cancel go through the workflow controller: the table of the
+platform, the read-only gate, a confirmation for cancel, the journal, one request,
+a read-back. `enter` returns a filter for the run table.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from textual.widgets import DataTable, Static
 
 from runtui import display
 from runtui.actions import decide_trigger
+from runtui.engine.health import Health, HealthState
 from runtui.engine.stats import STREAK_FLAG, WINDOWS
 from runtui.engine.workflows import WorkflowBook, WorkflowRow
 from runtui.engine.workspace import Workspace
@@ -210,6 +212,7 @@ class WorkflowsScreen(Screen[str | None]):
         self.rows: list[WorkflowRow] = []
         self._shown: object = None
         self.reading = True
+        self._down: set[str] = set()  # profiles whose last health was not OK
 
     @property
     def window(self) -> tuple[str, float]:
@@ -229,6 +232,26 @@ class WorkflowsScreen(Screen[str | None]):
         self.set_interval(1.0, self._fill)
         self.set_interval(TRIGGERS_EVERY, self._reload)
         self._reload()
+        self._down = {name for name, h in self.ws.health.items() if h.state is not HealthState.OK}
+        self.ws.health_listeners.append(self._on_health)
+
+    def on_unmount(self) -> None:
+        if self._on_health in self.ws.health_listeners:
+            self.ws.health_listeners.remove(self._on_health)
+
+    def _on_health(self, health: Health) -> None:
+        """A profile whose schedules this view could not read answers again: they are read
+        now. The title said `not read: 3 profiles down` for up to a minute after the
+        profiles were back (until the next read), while the health line said they were
+        fine. Only on the way back from trouble: a schedules read that fails while the
+        runs are read well waits for the minute's read, not for every poll."""
+        name = health.profile
+        if health.state is not HealthState.OK:
+            self._down.add(name)
+        elif name in self._down:
+            self._down.discard(name)
+            if name in self.book.unread:
+                self._read_again(name)
 
     # ---- data ------------------------------------------------------------------------
 
@@ -247,6 +270,16 @@ class WorkflowsScreen(Screen[str | None]):
         figures = self.ws.stats.figures(self.window[1], now.timestamp())
         await self.book.load_counts(names, [f.key for f in figures], self.window[1], now)
         self.reading = False
+        self._shown = None
+        self._fill()
+
+    @work(group="workflows-read-again")
+    async def _read_again(self, name: str) -> None:
+        """One profile's schedules, read again as it comes back (`_on_health`)."""
+        read = await self.book.load_triggers([name])
+        alerts = getattr(self.app, "alerts", None)
+        if alerts is not None:
+            alerts.settle_workflow_outcomes(read)
         self._shown = None
         self._fill()
 
