@@ -15,7 +15,9 @@ from runtui.tui.screens.attention import AttentionScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.diff import DiffScreen, ValuesScreen
 from runtui.tui.screens.execute import ExecuteScreen
+from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.logs import LogScreen
+from runtui.tui.screens.messages import MessagesScreen
 from runtui.tui.screens.profiles import ProfilesScreen
 from runtui.tui.screens.runs import WIDE, RunsScreen
 from runtui.tui.screens.workflows import WorkflowsScreen
@@ -56,17 +58,24 @@ async def test_q_in_each_view_goes_back_with_the_filter_and_marks_kept(tui_sim: 
         marks = await filtered_and_marked(pilot, screen)
         views: list[tuple[tuple[str, ...], type[Screen[Any]]]] = [
             (("l",), LogScreen), (("enter",), DetailScreen), (("exclamation_mark",), AttentionScreen),
-            (("W",), WorkflowsScreen), (("d",), DiffScreen), (("P",), ProfilesScreen)]
+            (("W",), WorkflowsScreen), (("d",), DiffScreen), (("P",), ProfilesScreen),
+            (("M",), MessagesScreen), (("question_mark",), HelpScreen)]
         for keys, kind in views:
             await pilot.press(*keys)
             view = await opened(pilot, kind)
-            assert ("esc/q", "Back", True) in view.query_one(KeysFooter).shown, f"{kind.__name__}'s footer"
+            for footer in view.query(KeysFooter):  # (the boxes over the list have none)
+                assert ("esc/q", "Back", True) in footer.shown, f"{kind.__name__}'s footer"
             await q_back_to(pilot, screen)
             assert screen.table.filter_text == FILTER and screen.table.marks == marks, kind.__name__
 
         # a view over a view: q goes back one at a time
         await pilot.press("enter")
         detail = await opened(pilot, DetailScreen)
+        await pilot.press("question_mark")
+        shown_help = await opened(pilot, HelpScreen)
+        assert isinstance(shown_help, HelpScreen)
+        assert ("esc, q", "Back", "detail.back") in shown_help.key_rows()  # the help says it
+        await q_back_to(pilot, detail)
         await pilot.press("l")
         await opened(pilot, LogScreen)
         await q_back_to(pilot, detail)
