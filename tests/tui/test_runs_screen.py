@@ -637,7 +637,7 @@ async def test_the_workflows_help_lists_only_its_own_keys(tui_sim: TuiSim) -> No
         assert isinstance(help_screen, HelpScreen)
         rows = {ident: (keys, what) for keys, what, ident in help_screen.key_rows()}
         assert rows["workflows.open"] == ("⏎", "The run table, filtered to this workflow")
-        for ident, keys in [("workflows.back", "esc"), ("workflows.down", "j"), ("workflows.up", "k"),
+        for ident, keys in [("workflows.back", "esc, q"), ("workflows.down", "j"), ("workflows.up", "k"),
                             ("workflows.first", "g"), ("workflows.last", "G")]:
             assert rows[ident][0] == keys, ident
 

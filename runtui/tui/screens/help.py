@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from runtui.tui.keymap import key_named
+from runtui.tui.screens.runs import WIDE
 from runtui.tui.screens.scroll_box import scroll_keys, scroll_to
 from runtui.tui.toasts import keep_toasts_under
 from runtui.tui.widgets.keys_footer import DescribesKeys
@@ -23,6 +24,8 @@ INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding 
          'e.g.  \\[keymap]  "runs.cancel" = "C".  Keys not allowed for the selected run '
          "are greyed out in the footer; the command palette (ctrl+p) lists every action.")
 RUNS_FILTER = "runs.filter"  # the binding id of the runs list's filter: its words are told
+RUNS_BACK = "runs.back"
+CLOSE_SPLIT = "runs.close_detail"  # the runs list's key that closes the detail beside the table
 
 
 _NUMBERED = re.compile(r"^(.+)_([1-9])$")
@@ -121,6 +124,11 @@ class HelpScreen(ModalScreen[None]):
                 pages = named("page_up", "page_down", "first", "last")
                 rows += [(named("cursor_up", "cursor_down"), "Move the cursor", "table.cursor_up/down"),
                          (pages, "Page, top, bottom", "table.page_up/…")]
+            if CLOSE_SPLIT not in listed:  # it acts only while the detail shows beside the table
+                row = (key_named(self.under, CLOSE_SPLIT), "Close the detail beside the table "
+                       f"({WIDE} columns and more; none open: the app's key)", CLOSE_SPLIT)
+                after = [i for i, (_keys, _what, ident) in enumerate(rows) if ident == RUNS_BACK]
+                rows.insert(after[0] + 1 if after else len(rows), row)  # by escape's, the other way back
         rows.append(("ctrl+p", "Command palette", ""))
         return rows
 
