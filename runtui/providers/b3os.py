@@ -25,6 +25,7 @@ from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartReques
 from runtui.providers import parse as p
 from runtui.providers.b3os_workflows import parse_workflow_page, parse_workflow_trigger
 from runtui.providers.base import ListQuery, Provider, WorkflowInfo, cached_page, json_of, redact_credentials
+from runtui.providers.encoding import decoded_pieces
 from runtui.providers.events import EventPage, EventQuery, derived_page, status_events, step_events
 from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
@@ -536,12 +537,11 @@ class B3osProvider(Provider):
         try:
             async with self.http.stream(path) as response:
                 if not response.is_success:
-                    await response.aread()
-                    self.http._raise_for_status(response)
+                    self.http._raise_for_status(await self.http.read_answer(response))
                 if "text/event-stream" not in response.headers.get("content-type", ""):
                     raise ProviderError("the run stream is not an event stream", provider=NAME,
                                         kind="parse")
-                events = bounded_events(response.aiter_bytes(), max_bytes=self.http.max_bytes,
+                events = bounded_events(decoded_pieces(response, NAME), max_bytes=self.http.max_bytes,
                                         provider=NAME)
                 async for event in events:
                     if event.event == "end":

@@ -25,6 +25,7 @@ import httpx
 from runtui import startup
 from runtui.errors import ConfigError, KeyUnavailable, ProviderError, Unreachable, bounded_wait
 from runtui.model import id_is_invalid
+from runtui.providers.encoding import ACCEPT_ENCODING, decoded_pieces
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, never_connected, proxy_configured
 from runtui.urls import check_base_url
@@ -114,7 +115,9 @@ class HttpClient:
         self._auth = dict(auth_headers)
         self._errors = error_reader
         self._sleep = sleep
-        headers = {"accept": "application/json", "user-agent": "runtui"}
+        # gzip alone, whatever decoders httpx finds installed: see encoding.py
+        headers = {"accept": "application/json", "user-agent": "runtui",
+                   "accept-encoding": ACCEPT_ENCODING}
         headers.update(extra_headers or {})
         # The connection layer: the caller's (tests), httpx's own behind a proxy (it
         # reads the proxy variables), else the lean h11 one (see transport.py).
@@ -330,21 +333,26 @@ class HttpClient:
         self.clock_offset = server.timestamp() + 0.5 - time.time()
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """One request, its body read up to `max_bytes` (decoded: a zip bomb counts as what
-        it inflates to) and the profile's secrets masked; through our transport when we
+        """One request, its answer read (see `read_answer`); through our transport when we
         chose it."""
         if self._direct is None:
             response = await self.client.send(request, stream=True)
         else:
             response = await self._direct.handle_async_request(request)
             response.request = request
+        return await self.read_answer(response)
+
+    async def read_answer(self, response: httpx.Response) -> httpx.Response:
+        """`response` read whole up to `max_bytes` (decoded, and never more than that plus one
+        piece inflated: a zip bomb counts as what it inflates to and stops there), with the
+        profile's secrets masked."""
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise self._too_large()
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in decoded_pieces(response, self.provider):
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise self._too_large()
@@ -354,7 +362,7 @@ class HttpClient:
         body = self._redactor.body(b"".join(chunks))
         raw_headers = response.headers.raw
         headers = self._redactor.headers(raw_headers) or raw_headers
-        return httpx.Response(response.status_code, request=request, content=body,
+        return httpx.Response(response.status_code, request=response.request, content=body,
                               headers=[(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS],
                               extensions=response.extensions)
 

@@ -11,6 +11,8 @@ what was (not) sent. Modes:
 - `deep`: a list answer nested 10,000 levels deep.
 - `drip`: the list answer trickles out one byte every 0.3 s.
 - `huge`: a list answer of 20 MB.
+- `gzip_bomb`: a list answer gzipped, that inflates to `BOMB_SIZE` zeros (~1 MB on the wire,
+  made as it is sent); `bomb_sent` counts the gzip bytes written.
 - `wait_forever`: the first list request answers 429 with `Retry-After: 1e30`, the rest as usual.
 - `slow_down`: every list request answers 429 with `Retry-After: 5` (`RETRY_AFTER`).
 - `slow_once`: the first list request, and every POST, answer 429 with `Retry-After: 1`.
@@ -29,6 +31,7 @@ A request with `Authorization: Bearer` is answered as B3OS (`/v1/runs…`), one 
 
 - `sse_flood`: the run's stream sends `data: ` and then 1 MB blocks with no newline
   (up to `FLOOD_CAP`), as fast as the socket takes them; `streamed` counts the bytes.
+- `sse_gzip_bomb`: the run's stream is gzipped and inflates to `BOMB_SIZE` zeros (one endless line).
 - `sse_stall`: the run's stream sends the run's state once, then only keep-alives.
 """
 
@@ -38,6 +41,8 @@ import json
 import re
 import threading
 import time
+import zlib
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -59,6 +64,7 @@ LIFETIME = 120.0  # seconds: a forgotten server stops by itself
 B3_RUN = "run_hostile1"
 FLOOD_CAP = 64 * 1024 * 1024  # bytes a flooding stream sends at most (a test must not eat the machine)
 KEEPALIVE = 0.2  # seconds between a stalled stream's keep-alives
+BOMB_SIZE = 1 << 30  # bytes the `gzip_bomb` answer inflates to
 
 
 def b3_run_json(status: str) -> dict[str, Any]:
@@ -111,6 +117,20 @@ def _lower_hex(text: str) -> str:
     return re.sub("%[0-9A-F]{2}", lambda found: found.group(0).lower(), text)
 
 
+def gzip_bomb(size: int) -> Iterator[bytes]:
+    """`size` zeros gzipped at the best ratio (~1:1000), made as they are sent, in writes of
+    64 KB (a read's worth: ~64 MB inflated each)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    batch = b""
+    for _ in range(size >> 20):
+        batch += packer.compress(zeros)
+        if len(batch) >= 65536:
+            yield batch
+            batch = b""
+    yield batch + packer.flush()
+
+
 def deep(levels: int) -> bytes:
     return ("[" * levels + "]" * levels).encode()
 
@@ -134,6 +154,7 @@ class HostileServer:
         self.b3_status = "running"  # the B3OS run's status, as the test sets it
         self.b3_reads = 0  # reads of the B3OS run (`GET /v1/runs/{id}`)
         self.streamed = 0  # bytes a B3OS run stream sent
+        self.bomb_sent = 0  # gzip bytes of the `gzip_bomb` answer written
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -182,9 +203,14 @@ class HostileServer:
                 elif path == f"/v1/runs/{B3_RUN}/stream":
                     self.send_response(200)
                     self.send_header("content-type", "text/event-stream")
+                    if server.mode == "sse_gzip_bomb":
+                        self.send_header("content-encoding", "gzip")
                     self.end_headers()
                     try:
-                        self._flood() if server.mode == "sse_flood" else self._stall(run)
+                        if server.mode == "sse_gzip_bomb":
+                            self._write_bomb()
+                        else:
+                            self._flood() if server.mode == "sse_flood" else self._stall(run)
                     except OSError:
                         return  # runtui hung up: what the test wants to see
                 else:
@@ -224,6 +250,8 @@ class HostileServer:
                     self._send(200, deep(10_000))
                 elif server.mode == "huge":
                     self._send(200, json.dumps([{"uid": "x", "pad": "y" * 20_000_000}]).encode())
+                elif server.mode == "gzip_bomb":
+                    self._bomb()
                 elif server.mode == "drip":
                     body = json.dumps([run_json(i, "plain", key) for i in server.ids]).encode()
                     self.send_response(200)
@@ -241,6 +269,22 @@ class HostileServer:
                 else:
                     runs = [run_json(i, server.mode, key) for i in server.ids]
                     self._send(200, json.dumps(runs).encode())
+
+            def _bomb(self) -> None:
+                """No length said: the answer ends when the connection closes (HTTP/1.0)."""
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-encoding", "gzip")
+                self.end_headers()
+                try:
+                    self._write_bomb()
+                except OSError:
+                    return  # runtui hung up: what the test wants to see
+
+            def _write_bomb(self) -> None:
+                for packed in gzip_bomb(BOMB_SIZE):
+                    self.wfile.write(packed)
+                    server.bomb_sent += len(packed)
 
             def do_POST(self) -> None:
                 server.posts.append(self.path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from runtui.providers import b3os as b3os_mod
 from runtui.providers import http as http_mod
 from runtui.providers.b3os import B3osProvider
 from tests.hostile.conftest import write_b3os_config
-from tests.hostile.server import B3_RUN, KEEPALIVE, HostileServer
+from tests.hostile.server import B3_RUN, BOMB_SIZE, KEEPALIVE, HostileServer
 
 
 async def until(check: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
@@ -59,6 +60,28 @@ async def test_an_event_that_never_ends_is_dropped_at_the_size_cap_and_the_run_p
         gaps = [text for marker, text in lines if marker is Marker.GAP]
         assert len(gaps) == 1 and "larger than 1 MB" in gaps[0], lines
     finally:
+        await ws.aclose()
+
+
+async def test_a_gzipped_stream_bomb_is_dropped_at_the_size_cap_without_being_inflated(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """Each chunk of a gzipped stream was inflated whole (64 KB read: ~64 MB) before the
+    event's size cap saw it."""
+    server = hostile("sse_gzip_bomb")
+    config = write_b3os_config(tmp_path / "c.toml", {"bomb": server}, defaults="max_answer_mb = 1")
+    ws, provider = await provider_of(config, "bomb")
+    tracemalloc.start()
+    try:
+        follower = LogFollower(provider, await provider.get_summary(B3_RUN))
+        await follower.read_once()
+        await until(lambda: not provider._open_taps[B3_RUN].usable, "the stream to be dropped")
+        peak = tracemalloc.get_traced_memory()[1]
+        failed = provider._open_taps[B3_RUN].failed
+        assert failed is not None and failed.kind == "too-large", failed
+        assert peak < 8 * 1_048_576, f"{peak / 1_048_576:.1f} MB held for a 1 MB cap"
+        assert server.bomb_sent < BOMB_SIZE // 1000, "it hung up long before the end"
+    finally:
+        tracemalloc.stop()
         await ws.aclose()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
 from tests.hostile.conftest import KEY, KEY_ENV, write_config
-from tests.hostile.server import FORGED, RETRY_AFTER, VICTIM, HostileServer, url_spellings
+from tests.hostile.server import BOMB_SIZE, FORGED, RETRY_AFTER, VICTIM, HostileServer, url_spellings
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ")
 
@@ -129,6 +130,26 @@ def test_a_redirect_to_another_port_of_the_same_host_names_its_origin_and_is_not
     assert f"evil: edges HTTP 302: not followed: a redirect to another origin ({origin})" in result.err
     assert KEY not in result.err and "?key" not in result.err
     assert elsewhere.lists == 0, "nothing was sent to the other origin"
+
+
+def test_a_gzip_bomb_stops_at_the_answer_limit_without_being_inflated(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """Each chunk read from the socket was inflated whole before the answer limit saw it:
+    64 KB of a gzip bomb became ~66 MB in memory at once. It stops at the limit now, having
+    held no more than the limit and one piece."""
+    server = hostile("gzip_bomb")
+    config = write_config(tmp_path / "c.toml", {"bomb": server}, defaults="max_answer_mb = 1")
+    tracemalloc.start()
+    try:
+        result = invoke(config, "runs", "list")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.code == 1
+    assert "bomb: edges too-large: answer larger than 1 MB, not read ([defaults] max_answer_mb)" \
+        in result.err
+    assert peak < 8 * 1_048_576, f"{peak / 1_048_576:.1f} MB held for a 1 MB limit"
+    assert server.bomb_sent < BOMB_SIZE // 1000, "it hung up long before the end"
 
 
 def test_a_deeply_nested_answer_is_one_profiles_error(
