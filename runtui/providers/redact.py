@@ -11,28 +11,152 @@ the plain bytes a pattern matches each secret with any of its characters
 escaped. It runs only on bodies that hold such an escape; the plain check is a
 C-speed substring search.
 
-A server that echoes the request's URL (`…?api_key=k3y%2Bwith…`) spells a key
-with `+ / = :` percent-encoded: those spellings (as urllib and httpx write a path
-or a query, in upper and lower hex) are plain substrings too.
+A server may also echo the key encoded (`Spelling`):
+- percent-encoded, as a URL holds it (`…?api_key=k3y%2Bwith…`): `+ / = :` and a space
+  spelt as urllib and httpx write a path or a query, the hex in any case (`%2b%2F`);
+- in hex (`6b3379…`), in any case;
+- in base64, standard or URL-safe, with or without its padding, alone or inside a longer
+  base64 text: `Bearer <key>` or `user:<key>` (Basic auth) encoded whole. There the key's
+  bytes start at one of three offsets of a 3-byte group; at each, the characters made of
+  the key's bits alone are the same whatever surrounds it (the one at each edge that
+  mixes in a neighbour's bits is left, but at the end of the text, where its other bits
+  are zeros);
+- any of those with `/` written `\\/` (a JSON writer's choice).
+Each is found by its longest part that every variant holds (a C-speed substring search,
+as for the plain key), and only then tried as a pattern where that part was found: a body
+without any pays one search per part, no regular expression (a spelling whose steady part
+is shorter than `MIN_ANCHOR`, as the hex of a key of letters j-o, is searched whole).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
 MASK = b"***"
 MIN_SECRET = 6  # shorter values would match ordinary text
-_PERCENT = re.compile("%[0-9A-F]{2}")
+MIN_ANCHOR = 4  # a shorter steady part is found everywhere: its spelling is searched whole
+Unit = tuple[str, ...]  # the ways one character of a spelling may be written (case, alphabet)
+_B64_ALPHABETS = {"+": ("+", "-"), "/": ("/", "_")}  # standard and URL-safe
 
 
 def url_spellings(secret: str) -> set[str]:
     """`secret` as a URL's path or query may hold it: percent-encoded as urllib and httpx
-    write it (`/` kept or not, a space as `+` or `%20`), in upper and lower hex."""
-    upper = {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
-    lower = {_PERCENT.sub(lambda found: found.group(0).lower(), text) for text in upper}
-    return (upper | lower) - {secret}
+    write it (`/` kept or not, a space as `+` or `%20`), in upper hex."""
+    spelled = {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
+    return spelled - {secret}
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One encoded way of writing a secret: a pattern matching all its variants (`source`),
+    and the part every variant holds (`anchor`), `lead` characters from its start."""
+
+    source: bytes
+    anchor: bytes
+    lead: int
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[bytes]:
+        """Compiled when an answer first holds the anchor: a profile has a dozen spellings,
+        ~0.5 ms to compile before its first rows otherwise, for echoes that rarely come."""
+        return re.compile(self.source)
+
+    def spans(self, content: bytes) -> Iterator[tuple[int, int]]:
+        """Where this spelling is in `content`: tried only where its anchor is."""
+        if len(self.anchor) < MIN_ANCHOR:
+            yield from (found.span() for found in self.pattern.finditer(content))
+            return
+        at = content.find(self.anchor)
+        while at != -1:
+            found = self.pattern.match(content, at - self.lead) if at >= self.lead else None
+            if found is not None:
+                yield found.span()
+            at = content.find(self.anchor, at + 1)
+
+
+def _unit_pattern(unit: Unit) -> str:
+    if len(unit) == 1:
+        return re.escape(unit[0])
+    return "[" + "".join(re.escape(way) for way in unit) + "]"
+
+
+def _steady_run(units: list[Unit]) -> tuple[int, int]:
+    """The longest run of units written one way only (and no `/`, which JSON may write
+    `\\/`): (start, end) indexes."""
+    best, start = (0, 0), 0
+    for index, unit in enumerate([*units, ("", "")]):
+        if len(unit) > 1 or unit == ("/",):
+            if index - start > best[1] - best[0]:
+                best = (start, index)
+            start = index + 1
+    return best
+
+
+def _spellings(units: list[Unit], tail: list[Unit] | None = None) -> list[Spelling]:
+    """The spelling these units make (`tail`: optional units after them, then up to two
+    `=`), and the same with every `/` written `\\/`, both found by the same anchor."""
+    start, end = _steady_run(units)
+    anchor = "".join(unit[0] for unit in units[start:end])
+    tail = tail or []
+    variants = [(units, tail)]
+    if any("/" in unit for unit in [*units, *tail]):
+        variants.append(([("\\/",) if "/" in unit else unit for unit in units],
+                         [("\\/",) if "/" in unit else unit for unit in tail]))
+    found = []
+    for body, end_units in variants:
+        text = "".join(map(_unit_pattern, body))
+        if end_units:
+            text += "(?:" + "".join(map(_unit_pattern, end_units)) + "={0,2})?"
+        found.append(Spelling(text.encode(), anchor.encode(), sum(len(unit[0]) for unit in body[:start])))
+    return found
+
+
+def _hex_unit(char: str) -> Unit:
+    return (char.lower(), char.upper()) if char.isalpha() else (char,)
+
+
+def _percent_units(spelled: str) -> list[Unit]:
+    """A percent-encoded text: each escape's hex digits in either case."""
+    units: list[Unit] = []
+    index = 0
+    while index < len(spelled):
+        if spelled[index] == "%":
+            units += [("%",), *map(_hex_unit, spelled[index + 1:index + 3])]
+            index += 3
+        else:
+            units.append((spelled[index],))
+            index += 1
+    return units
+
+
+def _base64_units(text: str) -> list[Unit]:
+    return [_B64_ALPHABETS.get(char, (char,)) for char in text]
+
+
+def _base64_spellings(secret: bytes) -> list[Spelling]:
+    """The secret's base64 at each of the three offsets in a 3-byte group: the characters
+    made of its bits alone, and the last one and the padding where the secret ends the text."""
+    found = []
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + secret).decode("ascii")
+        first, last = -(-8 * offset // 6), 8 * (offset + len(secret)) // 6
+        tail = encoded[last:last + 1].strip("=")  # the last one, padded with zero bits
+        found += _spellings(_base64_units(encoded[first:last]), _base64_units(tail))
+    return found
+
+
+def spellings_of(secret: str) -> list[Spelling]:
+    """Every encoded way of writing `secret` an echoing server might use (see the module)."""
+    raw = secret.encode("utf-8", "surrogateescape")
+    found = _spellings(list(map(_hex_unit, raw.hex())))
+    for spelled in sorted(url_spellings(secret)):
+        found += _spellings(_percent_units(spelled))
+    return found + _base64_spellings(raw)
 
 
 def _char_pattern(char: str) -> bytes:
@@ -68,9 +192,16 @@ class Redactor:
         kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
         # Longest first: a secret that contains another is masked whole.
         self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
-        spelled = set(self.secrets).union(*(url_spellings(s) for s in self.secrets))
-        self._literals: tuple[str, ...] = tuple(sorted(spelled, key=len, reverse=True))
-        self._plain = tuple(s.encode() for s in self._literals)
+        self._plain = tuple(s.encode() for s in self.secrets)
+        # An auth header's value ("Bearer <key>") holds the key's encodings: the key's are
+        # enough, each encoding being a search of every answer.
+        inner = [s for s in self.secrets if not _scheme_and_secret(s, kept)]
+        by_anchor: dict[bytes, list[Spelling]] = {}
+        for spelling in (found for secret in inner for found in spellings_of(secret)):
+            by_anchor.setdefault(spelling.anchor, []).append(spelling)
+        self._by_anchor = by_anchor
+        self._needles = (*self._plain, *self._by_anchor)
+        self._texts = tuple(needle.decode("utf-8", "surrogateescape") for needle in self._needles)
         self._escaped: re.Pattern[bytes] | None = None  # compiled when first needed: see `_spelled`
         self._may_hide = _escape_finder(self.secrets)
 
@@ -84,6 +215,10 @@ class Redactor:
         for secret in self._plain:
             if secret in content:
                 content = content.replace(secret, MASK)
+        spans = [span for anchor, group in self._by_anchor.items() if anchor in content
+                 for span in _spans_of(content, group)]
+        if spans:
+            content = _masked(content, spans)
         if b"\\" in content and self._may_hide.search(content) is not None:
             content = self._spelled().sub(MASK, content)
         return content
@@ -100,12 +235,37 @@ class Redactor:
         """A decoded text (a header value, an SSE event's data) with every secret masked."""
         if not self.secrets:
             return value
-        if not any(secret in value for secret in self._literals) and "\\" not in value:
+        if not any(needle in value for needle in self._texts) and "\\" not in value:
             return value
         return self.body(value.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 
     def headers(self, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]] | None:
         """Raw header pairs with every secret masked, or None when no value holds one."""
-        if not self.secrets or not any(s in value for _, value in raw for s in self._plain):
+        if not self.secrets or not any(s in value for _, value in raw for s in self._needles):
             return None
         return [(name, self.body(value)) for name, value in raw]
+
+
+def _scheme_and_secret(value: str, secrets: set[str]) -> bool:
+    """An auth header's value, a scheme and a secret of its own (`Bearer <key>`)."""
+    words = value.split()
+    return len(words) > 1 and words[-1] in secrets
+
+
+def _spans_of(content: bytes, group: list[Spelling]) -> Iterator[tuple[int, int]]:
+    """Where the spellings sharing one anchor are."""
+    for spelling in group:
+        yield from spelling.spans(content)
+
+
+def _masked(content: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """`content` with each span (overlapping or touching ones as one) replaced by the mask."""
+    parts: list[bytes] = []
+    kept = 0
+    for start, end in sorted(spans):
+        if parts and start <= kept:  # overlaps or touches the span before: masked with it
+            kept = max(kept, end)
+            continue
+        parts += [content[kept:start], MASK]
+        kept = end
+    return b"".join([*parts, content[kept:]])

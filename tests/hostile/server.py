@@ -7,6 +7,9 @@ what was (not) sent. Modes:
 - `inject`: terminal escapes, C1 controls and bidi overrides in every text field.
 - `swap`: the list is true, but a read of one run answers with another id ("victim-run").
 - `echo`: the caller's own key echoed into the workflow name and last_error.
+- `echo_encoded`: the caller's key echoed encoded (`encoded_echoes`: base64 alone and inside
+  `Bearer <key>` and `user:<key>`, hex and percent-encoding in mixed case) into the workflow
+  name and last_error, and into an action's 409 message.
 - `conflict`: an action answers 409 with escapes in its message and request id.
 - `deep`: a list answer nested 10,000 levels deep.
 - `drip`: the list answer trickles out one byte every 0.3 s.
@@ -37,6 +40,7 @@ A request with `Authorization: Bearer` is answered as B3OS (`/v1/runs…`), one 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -82,6 +86,10 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
     if mode == "echo":
         name = f"Invoice sync for {key}"
         error = f"auth failed for key {key}"
+    if mode == "echo_encoded":
+        echoes = encoded_echoes(key)
+        name = f"Invoice sync for {echoes[0]}"
+        error = "auth failed for " + " ".join(echoes[1:])
     return {"id": 1, "uid": VICTIM if mode == "swap" and single else uid, "status": status,
             "last_error": error, "workflow": {"uid": "wf-1", "slug": "invoice-sync", "name": name},
             "created_at": "2026-12-01T10:00:00Z", "started_at": "2026-12-01T10:00:01Z",
@@ -111,6 +119,32 @@ def url_spellings(key: str) -> list[str]:
     """The key as a URL's query or path may hold it, as an echoing server sends it back."""
     upper = [quote(key, safe=""), quote(key), quote_plus(key)]
     return [*upper, *(_lower_hex(text) for text in upper)]
+
+
+def encoded_echoes(key: str) -> list[str]:
+    """The key as a server might echo it encoded: base64 (URL-safe, unpadded) alone, the
+    Authorization header it came in, Basic credentials, hex and percent-encoding with their
+    hex digits in mixed case."""
+    raw = key.encode()
+    return [base64.urlsafe_b64encode(raw).decode().rstrip("="),
+            "Authorization: Basic " + base64.b64encode(b"user:" + raw).decode(),
+            "Bearer token " + base64.b64encode(b"Bearer " + raw).decode(),
+            _mixed_case(raw.hex()), _mixed_hex_escapes(quote(key, safe=""))]
+
+
+def _mixed_case(text: str) -> str:
+    """Hex with every other letter in upper case (`6b33792B…`)."""
+    letters = iter(range(len(text)))
+    return "".join(char.upper() if char.isalpha() and next(letters) % 2 else char for char in text)
+
+
+def _mixed_hex_escapes(text: str) -> str:
+    """Every other percent escape's hex in lower case (`%2B…%2f`)."""
+    escapes = iter(range(len(text)))
+
+    def spelt(found: re.Match[str]) -> str:
+        return found.group(0).lower() if next(escapes) % 2 else found.group(0)
+    return re.sub("%[0-9A-F]{2}", spelt, text)
 
 
 def _lower_hex(text: str) -> str:
@@ -292,6 +326,10 @@ class HostileServer:
                 self.rfile.read(length)
                 if server.mode == "slow_once":
                     self._send(429, b'{"message": "slow down"}', {"retry-after": "1"})
+                elif server.mode == "echo_encoded":
+                    key = self.headers.get("x-api-key", "")
+                    message = "run is busy: " + " ".join(encoded_echoes(key))
+                    self._send(409, json.dumps({"message": message}).encode())
                 elif server.mode in ("conflict", "inject"):
                     message = f"run is busy{CLEAR}{TITLE}{BIDI}"
                     self._send(409, json.dumps({"message": message}).encode(),

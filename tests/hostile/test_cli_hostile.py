@@ -20,7 +20,15 @@ from runtui.providers.base import Provider
 from runtui.safe_text import DANGEROUS
 from tests.cli_result import invoke
 from tests.hostile.conftest import KEY, KEY_ENV, write_config
-from tests.hostile.server import BOMB_SIZE, FORGED, RETRY_AFTER, VICTIM, HostileServer, url_spellings
+from tests.hostile.server import (
+    BOMB_SIZE,
+    FORGED,
+    RETRY_AFTER,
+    VICTIM,
+    HostileServer,
+    encoded_echoes,
+    url_spellings,
+)
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) ")
 
@@ -89,6 +97,33 @@ def test_the_profiles_key_echoed_in_run_fields_is_never_shown(
         assert result.code == 0, result.err
         assert KEY not in result.out + result.err
     assert "Invoice sync for ***" in invoke(config, "runs", "list").out
+
+
+def test_the_profiles_key_echoed_encoded_is_never_shown_nor_journaled(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the plain key and its percent-encodings in one case were masked: a server echoing
+    it in base64 (alone, or inside the Basic or Bearer credentials it came in), in hex, or
+    percent-encoded with mixed-case hex had it shown and journaled."""
+    key = "k3y+with/slash=and:more ok"
+    monkeypatch.setenv(KEY_ENV, key)
+    config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_encoded")})
+    shown = invoke(config, "runs", "show", "my-own-run", "-p", "evil", "--json")
+    assert shown.code == 0, shown.err
+    assert shown.json()["last_error"] == ("auth failed for Authorization: Basic dXNlcjp*** "
+                                          "Bearer token QmVhcmVyIG*** *** ***")
+    said = shown.out
+    for args in (("runs", "list"), ("runs", "list", "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        said += result.out + result.err
+    acted = invoke(config, "runs", "cancel", "my-own-run", "-p", "evil")
+    assert acted.code == 1
+    assert "run is busy: *** Authorization: Basic dXNlcjp*** Bearer token QmVhcmVyIG*** *** ***" in acted.err
+    journaled = list(Journal().entries())[-1].message or ""
+    assert "run is busy: ***" in journaled
+    for echo in encoded_echoes(key):
+        encoded = echo.split()[-1]
+        assert encoded not in said + acted.out + acted.err + journaled, echo
 
 
 def test_a_step_name_cannot_forge_log_lines(

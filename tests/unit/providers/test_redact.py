@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -10,27 +13,111 @@ from runtui.providers.redact import Redactor
 
 KEY = "k3y+with/slash=and:more ok"
 HOOK = "hook/secret+1=2"
+# Its base64 holds `+` and `/` (standard) or `-` and `_` (URL-safe), and its hex letters.
+TOKEN = "tok3n>>>~~~?"
+SECRETS = [KEY, HOOK, TOKEN, f"Bearer {TOKEN}"]
+LETTERS = "ZzJjKkLlMmOo"  # its hex has a letter every other digit: no long part in one case
 
 
 def url_spellings(secret: str) -> set[str]:
-    """As a URL's path or query holds it (urllib, httpx's query), in upper and lower hex."""
+    """As a URL's path or query holds it (urllib, httpx's query), in upper, lower and mixed hex."""
     upper = {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
-    return upper | {text.replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d")
-                    .replace("%3A", "%3a") for text in upper}
+    lower = {re.sub("%[0-9A-F]{2}", lambda found: found.group(0).lower(), text) for text in upper}
+    mixed = {text.replace("%2F", "%2f").replace("%3A", "%3a") for text in upper}
+    return (upper | lower | mixed) - {secret}
+
+
+def masked_everywhere(redactor: Redactor, said: str, expected: str) -> None:
+    assert redactor.body(said.encode()) == expected.encode(), said
+    assert redactor.text(said) == expected, said
+    header = redactor.headers([(b"x-request-id", said.encode())])
+    assert header == [(b"x-request-id", expected.encode())], said
 
 
 @pytest.mark.parametrize("secret", [KEY, HOOK])
 def test_a_secret_percent_encoded_is_masked_in_bodies_texts_and_headers(secret: str) -> None:
-    redactor = Redactor([KEY, HOOK])
-    for spelling in url_spellings(secret):
+    redactor = Redactor(SECRETS)
+    spellings = url_spellings(secret)
+    assert any(re.search("%[0-9][a-f]", s) and re.search("%[0-9][A-F]", s) for s in spellings), "mixed"
+    for spelling in spellings:
         assert spelling != secret
-        said = f"GET /v1/x?api_key={spelling}&n=1"
-        assert redactor.body(said.encode()) == b"GET /v1/x?api_key=***&n=1", spelling
-        assert redactor.text(said) == "GET /v1/x?api_key=***&n=1", spelling
-        masked = redactor.headers([(b"x-request-id", spelling.encode())])
-        assert masked == [(b"x-request-id", b"***")], spelling
+        masked_everywhere(redactor, f"GET /v1/x?api_key={spelling}&n=1", "GET /v1/x?api_key=***&n=1")
+
+
+def mixed_hex(text: str) -> str:
+    letters = iter(range(len(text)))
+    return "".join(c.upper() if c.isalpha() and next(letters) % 2 else c for c in text)
+
+
+HEX: dict[str, Callable[[bytes], str]] = {
+    "lower": bytes.hex, "upper": lambda raw: raw.hex().upper(), "mixed": lambda raw: mixed_hex(raw.hex())}
+
+
+@pytest.mark.parametrize("spell", HEX.values(), ids=HEX.keys())
+@pytest.mark.parametrize("secret", [KEY, TOKEN, LETTERS])
+def test_a_secret_in_hex_is_masked_in_any_case(secret: str, spell: Callable[[bytes], str]) -> None:
+    spelt = spell(secret.encode())
+    redactor = Redactor([*SECRETS, LETTERS])
+    masked_everywhere(redactor, f'{{"debug": "key={spelt};"}}', '{"debug": "key=***;"}')
+
+
+ALPHABETS = {"standard": base64.b64encode, "url-safe": base64.urlsafe_b64encode}
+
+
+@pytest.mark.parametrize("padded", [True, False])
+@pytest.mark.parametrize("alphabet", ALPHABETS)
+@pytest.mark.parametrize("secret", [KEY, TOKEN])
+def test_a_secret_in_base64_alone_is_masked_whole(secret: str, alphabet: str, padded: bool) -> None:
+    spelt = ALPHABETS[alphabet](secret.encode()).decode()
+    spelt = spelt if padded else spelt.rstrip("=")
+    assert any(c in spelt for c in "+/-_") or secret == KEY
+    masked_everywhere(Redactor(SECRETS), f'{{"who": "{spelt}"}}', '{"who": "***"}')
+
+
+@pytest.mark.parametrize("alphabet", ALPHABETS)
+@pytest.mark.parametrize("before", ["Bearer ", ":", "user:", "Bearer x"])  # each offset in a 3-byte group
+@pytest.mark.parametrize("secret", [KEY, TOKEN])
+def test_a_secret_inside_a_longer_base64_is_masked_but_at_its_edges(secret: str, before: str,
+                                                                     alphabet: str) -> None:
+    """`Authorization: Basic base64(user:key)` or `base64(Bearer key)` echoed: the characters
+    made of the key's bits alone are masked; one at each edge also holds a neighbour's bits."""
+    encode = ALPHABETS[alphabet]
+    spelt = encode(f"{before}{secret}!".encode()).decode()
+    out = Redactor(SECRETS).text(f"auth {spelt} refused")
+    context = encode(before.encode()).decode().rstrip("=")
+    assert out.startswith(f"auth {context[:len(context) - 1]}") and out.endswith(" refused")
+    left = out.removeprefix("auth ").removesuffix(" refused")
+    assert left.count("***") == 1
+    assert len(left.replace("***", "")) <= len(context) + 1 + 4, left  # `!` and padding after
+
+
+@pytest.mark.parametrize("alphabet", ALPHABETS)
+@pytest.mark.parametrize("before", ["Bearer ", ":", "user:"])
+def test_a_secret_ending_a_base64_text_is_masked_to_its_end(before: str, alphabet: str) -> None:
+    """Basic credentials and Bearer headers end with the key: its last character (the key's
+    last bits and zeros) and the padding go too. Left: the characters of `before`'s bits
+    alone, and the one that mixes its last bits with the key's first."""
+    encode = ALPHABETS[alphabet]
+    context = encode(before.encode()).decode().rstrip("=")
+    shared = "." if len(before) % 3 else ""
+    for secret in (KEY, TOKEN):
+        spelt = encode(f"{before}{secret}".encode()).decode()
+        out = Redactor(SECRETS).text(f"auth {spelt};")
+        assert re.fullmatch(re.escape(f"auth {context[:-1]}") + shared + re.escape("***;"), out), out
+
+
+def test_a_base64_secret_with_json_escaped_slashes_is_masked() -> None:
+    spelt = base64.b64encode(TOKEN.encode()).decode()
+    assert "/" in spelt
+    escaped = spelt.replace("/", "\\/")
+    masked_everywhere(Redactor(SECRETS), f'{{"who": "{escaped}"}}', '{"who": "***"}')
 
 
 def test_a_body_without_a_secret_is_the_same_object() -> None:
-    body = b'{"url": "https://x.example/a%2Fb?q=1%3D2"}'
-    assert Redactor([KEY, HOOK]).body(body) is body
+    body = b'{"url": "https://x.example/a%2Fb?q=1%3D2", "n": 6b33792, "b": "azN5K3dp"}'
+    assert Redactor(SECRETS).body(body) is body
+
+
+def test_spellings_side_by_side_are_one_mask() -> None:
+    said = f"{TOKEN.encode().hex()}{KEY.encode().hex()} {TOKEN.encode().hex().upper()}".encode()
+    assert Redactor(SECRETS).body(said) == b"*** ***"
