@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 
-from runtui.providers.redact import Redactor
+from runtui.providers.redact import MAX_ANCHOR_TRIES, Redactor, spellings_of
 
 KEY = "k3y+with/slash=and:more ok"
 HOOK = "hook/secret+1=2"
@@ -121,3 +122,24 @@ def test_a_body_without_a_secret_is_the_same_object() -> None:
 def test_spellings_side_by_side_are_one_mask() -> None:
     said = f"{TOKEN.encode().hex()}{KEY.encode().hex()} {TOKEN.encode().hex().upper()}".encode()
     assert Redactor(SECRETS).body(said) == b"*** ***"
+
+
+class CountedFinds(bytes):
+    finds = 0
+
+    def find(self, *args: Any) -> int:
+        CountedFinds.finds += 1
+        return super().find(*args)
+
+
+def test_an_answer_made_of_an_anchor_over_and_over_is_scanned_once_and_masked() -> None:
+    """Each of an anchor's copies was tried one by one (0.4 s for 16 MB of them, from a
+    server that knows the key); past `MAX_ANCHOR_TRIES` the pattern scans the rest."""
+    key = "hostile-key-0123456789"
+    spelt = key.encode().hex()
+    anchor = spellings_of(key)[0].anchor.decode()
+    assert anchor == "30313233343536373839" and anchor in spelt
+    body = CountedFinds(((anchor + ",") * 5000 + spelt + ";").encode())
+    out = Redactor([key]).body(body)
+    assert out.endswith(b",***;") and out.count(b"***") == 1
+    assert CountedFinds.finds <= MAX_ANCHOR_TRIES + 10
