@@ -129,7 +129,7 @@ class Provider(abc.ABC):
                           auth_headers=auth_headers, error_reader=cls.read_error,
                           allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
                           extra_headers=cls.extra_headers(profile), transport=transport,
-                          deadline=deadline, max_bytes=max_bytes, secrets=_env_secrets(profile),
+                          deadline=deadline, max_bytes=max_bytes, secrets=setting_secrets(cls, profile),
                           key_command=key_command, auth_for=auth_for)
         return cls(profile, http)
 
@@ -276,11 +276,21 @@ class Provider(abc.ABC):
         await self.http.aclose()
 
 
-def _env_secrets(profile: Profile) -> list[str]:
-    """Values a profile names by environment variable (`webhook_secret_env`, …): masked in
-    answers like the key. The key itself comes from the auth headers."""
-    return [os.environ.get(value, "") for name, value in profile.extras.items()
-            if name.endswith("_env") and isinstance(value, str) and value]
+def setting_secrets(cls: type[Provider], profile: Profile) -> list[str]:
+    """The secrets a profile's settings hold, masked in answers like the key (which comes
+    from the auth headers): each option its provider declares `secret` (B3OS's
+    `webhook_secret`, sent in a query a server may quote back), written inline or named
+    by its `<name>_env` variable, and the value of every other `*_env` variable."""
+    secret_names = {option.name for option in cls.options if option.secret}
+    found: list[str] = []
+    for name, value in profile.extras.items():
+        if not isinstance(value, str) or not value:
+            continue
+        if name in secret_names:
+            found.append(value)
+        elif name.endswith("_env"):
+            found.append(os.environ.get(value, ""))
+    return found
 
 
 def cached_page(pages: PageMemo | None, response: httpx.Response, build: Callable[[], T],

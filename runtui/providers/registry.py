@@ -135,7 +135,7 @@ def check_settings(cfg: Config) -> None:
         except ConfigError:
             continue  # a provider that cannot load: the profile fails when it is used
         cfg.warnings += _undeclared(cls, cfg, profile)
-        found = _problem(cls, profile)
+        found = _problem(cls, profile) or _readable_secret(cls, profile, cfg)
         if found is not None:
             key, why = found
             cfg.errors.append(ConfigError(why, path=str(cfg.path), line=cfg.line_of(name, key)
@@ -162,6 +162,20 @@ def _problem(cls: type[Provider], profile: Profile) -> tuple[str | None, str] | 
         return "base_url", "base_url is required for this provider"
     found = problems(cls.options, profile.extras)
     return found[0] if found else None
+
+
+def _readable_secret(cls: type[Provider], profile: Profile, cfg: Config) -> tuple[str, str] | None:
+    """(field, why) for a secret setting written inline in a file others can read: refused
+    as an inline api_key is (`config._parse_profile`), the file's mode told, never the value."""
+    mode = cfg.file_mode
+    if mode is None or not mode & 0o077:
+        return None
+    for option in cls.options:
+        if option.secret and profile.setting(option.name) not in (None, ""):
+            return option.name, (
+                f"inline {option.name} in a file readable by others (mode {mode:o}); run "
+                f"`chmod 600 {cfg.path}` or use {option.name}_env instead")
+    return None
 
 
 def describe(name: str) -> dict[str, Any]:
