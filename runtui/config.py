@@ -114,6 +114,20 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
         return self.settings.get(name)
 
 
+def is_env_name(value: Any) -> bool:
+    """Whether `value` can be an environment variable's NAME (not a `*_env` setting's value
+    pasted in its place, or `$NAME`)."""
+    return isinstance(value, str) and ENV_NAME_RE.match(value) is not None
+
+
+def env_name_rule(what: str) -> str:
+    """Why a `*_env` setting that is not a NAME is refused: never with its value, which may be
+    the secret itself pasted where its variable's name goes (then quoted by every message
+    that names the variable)."""
+    return (f"must be the NAME of the environment variable holding {what} (letters, digits "
+            f"and _, not starting with a digit), not {what} itself or `$NAME`; the value is not shown")
+
+
 def _interval(seconds: float) -> bool:
     """A refresh interval a loop can keep: at least 0.2 s, and a number (TOML has inf and nan)."""
     return math.isfinite(seconds) and seconds >= 0.2
@@ -164,9 +178,7 @@ _RULES: dict[type[msgspec.Struct], tuple[_Rule, ...]] = {
               ("refresh_seconds", lambda v: v is None or v <= DAY, _AT_MOST_A_DAY),
               # `$EDGES_KEY`, or the key itself pasted where its variable's name goes (then
               # stored in the file in clear and shown by `profiles list`): never a name.
-              ("api_key_env", lambda v: v is None or ENV_NAME_RE.match(v) is not None,
-               "must be the NAME of the environment variable holding the key (letters, digits "
-               "and _, not starting with a digit), not the key or `$NAME`; the value is not shown")),
+              ("api_key_env", lambda v: v is None or is_env_name(v), env_name_rule("the key"))),
 }
 
 # The field that keeps the keys the type does not name.

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from runtui.config import env_name_rule, is_env_name
+
 OptionKind = Literal["text", "integer", "number", "boolean"]
 
 
@@ -38,6 +40,8 @@ class ProviderOption(msgspec.Struct, frozen=True):
             return None if ok else "must be a number"
         if not isinstance(value, str) or not value.strip():
             return "must be a non-empty text"
+        if self.name.endswith("_env") and not is_env_name(value):
+            return env_name_rule(f"the {self.name.removesuffix('_env')}")
         if self.pattern is not None and not re.fullmatch(self.pattern, value):
             return f"must match {self.pattern}"
         return None

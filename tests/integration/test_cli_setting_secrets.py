@@ -73,3 +73,37 @@ def test_an_inline_webhook_secret_in_a_readable_file_is_refused(sim: Sim, tmp_pa
     assert WEBHOOK_SECRET not in tested.out + tested.err
     listed = invoke(config, "runs", "list", "-p", "b3os-sim")
     assert listed.code == 0, "the other profiles of the file still work"
+
+
+# The secret, pasted where its variable's name goes. (One spelt like a NAME, `whsec_live_9f8e`,
+# cannot be told from one, as for api_key_env.)
+PASTED = "whsec-live+9f8e7d6c/5b4a="
+
+
+def test_a_secret_pasted_as_an_env_setting_is_refused_without_showing_it(sim: Sim, tmp_path: Path) -> None:
+    config = b3os_profile(sim, tmp_path, f'webhook_secret_env = "{PASTED}"')
+    run_id = str(sim.find("b3os", "waiting")[0]["id"])
+    tested = invoke(config, "profiles", "test", "b3os-own")
+    assert tested.code != 0
+    assert "webhook_secret_env must be the NAME of the environment variable" in tested.err, tested.err
+    assert "the value is not shown" in tested.err
+    answered = invoke(config, "attention", "answer", run_id, "-p", "b3os-own", "--data", "{}")
+    assert answered.code != 0
+    listed = invoke(config, "profiles", "list")
+    history = invoke(config, "history")
+    journal = default_path().read_text(encoding="utf-8") if default_path().exists() else ""
+    for text in (tested.out + tested.err, answered.out + answered.err, listed.out + listed.err,
+                 history.out + history.err, journal):
+        assert PASTED not in text
+
+
+def test_profiles_add_refuses_a_secret_as_an_env_setting(sim: Sim, tmp_path: Path) -> None:
+    config = tmp_path / "new.toml"
+    added = invoke(config, "profiles", "add", "b", "--provider", "b3os", "--api-key-env", "B3OS_KEY",
+                   "--set", f"webhook_secret_env={PASTED}")
+    assert added.code == 2 and "webhook_secret_env must be the NAME" in added.err, added.err
+    assert PASTED not in added.out + added.err
+    assert not config.exists() or PASTED not in config.read_text(encoding="utf-8")
+    named = invoke(config, "profiles", "add", "b", "--provider", "b3os", "--api-key-env", "B3OS_KEY",
+                   "--set", "webhook_secret_env=B3OS_WEBHOOK_SECRET")
+    assert named.code == 0, named.err
