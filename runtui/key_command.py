@@ -29,7 +29,7 @@ from runtui.safe_text import clipped
 from runtui.secret import Secret
 
 DEFAULT_TIMEOUT = 30.0
-STDERR_CHARS = 160  # of the command's first line of error output, in a message
+PROGRAM_CHARS = 160  # of the program a command could not start, in a message
 FIRST_RETRY = 30.0  # seconds before a failed command runs again unasked
 LONGEST_RETRY = 600.0
 SLOW_AFTER = 2.0  # seconds a command may take before a face is told what everything waits on
@@ -141,8 +141,8 @@ def forget(command: str | None = None) -> None:
 
 async def run(command: str, *, timeout: float, profile: str) -> Secret:
     """Run `command` and return what it printed, trimmed. A failure says why (the timeout,
-    the exit code, the first line of the command's error output) but never what it printed:
-    that is the key."""
+    the exit code, how many lines of error output) but never what it printed, nor its error
+    output: either may hold the key."""
     where: dict[str, Any] = {"field": "api_key_cmd", "profile": profile}
     try:
         argv = shlex.split(command)
@@ -154,7 +154,7 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
             stderr=asyncio.subprocess.PIPE, start_new_session=True)
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or type(exc).__name__
-        program = clipped(argv[0], STDERR_CHARS) if argv else "(an empty command)"
+        program = clipped(argv[0], PROGRAM_CHARS) if argv else "(an empty command)"
         raise ConfigError(f"api_key_cmd could not start {program}: {why}", **where) from None
     try:
         async with asyncio.timeout(timeout):
@@ -167,7 +167,7 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
         await _stop(proc)
         raise
     value = out.decode("utf-8", errors="replace").strip()
-    said = _error_line(err.decode("utf-8", errors="replace"), value)
+    said = _error_output(err.decode("utf-8", errors="replace"))
     code = proc.returncode
     if code is not None and code < 0:
         raise ConfigError(f"api_key_cmd was ended by {_signal_name(-code)}{said}", **where)
@@ -178,15 +178,17 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
     return Secret(value)
 
 
-def _error_line(stderr: str, printed: str) -> str:
-    """": <the first line of the command's error output>", harmless for a terminal and cut
-    short; nothing when it holds any line the command printed (that may be the key)."""
-    line = next((ln.strip() for ln in stderr.splitlines() if ln.strip()), "")
-    if not line:
+def _error_output(stderr: str) -> str:
+    """How much the command wrote on its error output, never what: a secret tool says
+    things about the secret there (a wrapper's "using token …", the key echoed to the
+    wrong stream, a warning quoting it), and this message reaches the health line, the
+    attention list and every CLI error. Running the command by hand shows it."""
+    if not stderr.strip():
         return ""
-    if any(part.strip() and part.strip() in stderr for part in [printed, *printed.splitlines()]):
-        return " (its error output is not shown: it holds what the command printed)"
-    return ": " + clipped(line, STDERR_CHARS)
+    count = len(stderr.rstrip("\n").splitlines())
+    lines = "1 line" if count == 1 else f"{count} lines"
+    return (f" (its error output, {lines}, is not shown as it may hold the key; run the command "
+            "yourself to see it)")
 
 
 def _signal_name(number: int) -> str:

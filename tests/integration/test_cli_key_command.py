@@ -1,5 +1,6 @@
 """What the CLI says when a profile's `api_key_cmd` fails: how long it waited, the exit
-code, the first line of the command's error output; never what it printed (the key). The
+code, how many lines of error output; never what it printed, nor that output (either may
+hold the key). The
 profiles whose keys come do not wait on the one that hangs, and it is not left running."""
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def config_with_key_commands(sim: Sim, tmp_path: Path) -> Path:
                         "printf 'vault sealed \\033]52;c;eA==\\007 try unseal\\nmore\\n' >&2\nexit 3\n"),
         "echoes": script(tmp_path / "echoes.sh", f"echo {KEY}\necho 'bad key: {KEY}' >&2\nexit 1\n"),
         "silent": script(tmp_path / "silent.sh", "exit 0\n"),
+        "logs": script(tmp_path / "logs.sh", f"echo 'using token {KEY} for edges' >&2\nexit 4\n"),
+        "stderr": script(tmp_path / "stderr.sh", f"echo {KEY} >&2\n"),
     }
     text = sim.config_path.read_text(encoding="utf-8").replace(
         "[defaults]\n", "[defaults]\nkey_command_seconds = 1.5\n")
@@ -55,13 +58,17 @@ def test_key_command_failures_say_why_and_never_the_key(sim: Sim, tmp_path: Path
     took = time.monotonic() - started
     assert result.code != 0
     lines = {name: [ln for ln in result.err.splitlines() if f"profile '{name}'" in ln]
-             for name in ("stuck", "fails", "echoes", "silent")}
+             for name in ("stuck", "fails", "echoes", "silent", "logs", "stderr")}
     assert any("gave no key within 1.5 s ([defaults] key_command_seconds)" in ln for ln in lines["stuck"])
-    assert any("failed with exit code 3: vault sealed ␛]52;c;eA==␇ try unseal" in ln
+    hidden = "is not shown as it may hold the key; run the command yourself to see it)"
+    assert any(f"failed with exit code 3 (its error output, 2 lines, {hidden}" in ln
                for ln in lines["fails"]), result.err
-    assert not any("more" in ln for ln in lines["fails"]), "only the first line"
-    assert any("failed with exit code 1 (its error output is not shown" in ln for ln in lines["echoes"])
-    assert any("printed no key" in ln for ln in lines["silent"])
+    assert "vault sealed" not in result.err and "unseal" not in result.err
+    assert any(f"failed with exit code 1 (its error output, 1 line, {hidden}" in ln for ln in lines["echoes"])
+    assert any(ln.endswith("printed no key") for ln in lines["silent"]), "no error output: nothing said"
+    # the key in the error output, not on stdout (a wrapper's log line, the wrong stream)
+    assert any(f"failed with exit code 4 (its error output, 1 line, {hidden}" in ln for ln in lines["logs"])
+    assert any(f"printed no key (its error output, 1 line, {hidden}" in ln for ln in lines["stderr"])
     assert KEY not in result.out and KEY not in result.err
     assert "\x1b" not in result.err
     # the profiles whose keys come from the environment are listed, and did not wait
