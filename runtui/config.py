@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from runtui.errors import ConfigError, ConfigRefused
+from runtui.providers.redact import MIN_SECRET
 from runtui.secret import Secret
 
 ENV_CONFIG = "RUNTUI_CONFIG"
@@ -568,13 +569,27 @@ def resolve_key(profile: Profile, *, required: bool = True) -> Secret | None:
 
 
 def checked_key(profile: Profile, key: Secret) -> Secret:
-    """`key`, if an HTTP header can carry it (raises ConfigError naming the source)."""
-    if not header_safe(key.get_secret_value()):
+    """`key` without spaces around it, whichever its source (a keyring entry or an inline
+    key kept them, and h11 refused the header: "connection failed", retried as an
+    outage), if an HTTP header can carry it and the masking can find it again (raises
+    ConfigError naming the source, never the key)."""
+    value = key.get_secret_value().strip()
+    if not header_safe(value):
         # Sent, it fails inside the HTTP client as a "connection failed" nobody could act on.
-        raise ConfigError(f"the key ({profile.key_source}) is not a valid HTTP header value "
-                          "(a line break, control or non-ASCII character); the key is not shown",
-                          profile=profile.name)
-    return key
+        raise _refused_key(profile, "is not a valid HTTP header value (a line break, control or "
+                           "non-ASCII character)")
+    if any(char in " \t" for char in value):
+        # Sent, only its last word was masked when a server echoed it ("Bearer sk live ***").
+        raise _refused_key(profile, "has a space or tab inside; a key is one word: check that it "
+                           "was copied whole")
+    if len(value) < MIN_SECRET:
+        raise _refused_key(profile, f"is shorter than {MIN_SECRET} characters, too short to be "
+                           "masked if a server echoes it")
+    return key if value == key.get_secret_value() else Secret(value)
+
+
+def _refused_key(profile: Profile, why: str) -> ConfigError:
+    return ConfigError(f"the key ({profile.key_source}) {why}; the key is not shown", profile=profile.name)
 
 
 def header_safe(value: str) -> bool:
@@ -609,7 +624,7 @@ def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
         if not value:
             raise ConfigError(f"no keyring entry for service 'runtui', user {profile.name!r}",
                               field="keyring", **where)
-        return Secret(str(value))
+        return Secret(str(value))  # trimmed by `checked_key`, as every source is
     if profile.api_key is not None:
         return profile.api_key
     if required:

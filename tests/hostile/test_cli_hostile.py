@@ -141,13 +141,15 @@ def test_a_step_name_cannot_forge_log_lines(
 def test_the_profiles_key_echoed_as_a_url_spells_it_is_never_shown(
         hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A key with `+ / = :` (base64-like) changes when a URL holds it: an error echoing
-    the request's URL showed it percent-encoded."""
-    key = "k3y+with/slash=and:more ok"
+    the request's URL showed it percent-encoded. (A key with a space inside is refused
+    before it is sent: `test_cli_key_shapes.py`.)"""
+    key = "k3y+with/slash=and:more-ok"
     monkeypatch.setenv(KEY_ENV, key)
     config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_url")})
     result = invoke(config, "runs", "list")
     assert result.code == 1
-    assert "HTTP 500: bad /v1/flows/runs?api_key= *** *** *** *** *** *** (request id ***)" in result.err
+    masked = " ".join(["***"] * len(url_spellings(key)))
+    assert f"HTTP 500: bad /v1/flows/runs?api_key= {masked} (request id ***)" in result.err
     for spelling in url_spellings(key):
         assert spelling not in result.out + result.err
 

@@ -258,7 +258,7 @@ def test_the_largest_allowed_numbers_build_a_workspace(tmp_path: Path,
     body = ("[defaults]\nmax_answer_mb = 1024\nrefresh_seconds = 86400\nfinished_refresh_seconds = 86400\n"
             "request_deadline_seconds = 3600\npage_size = 1000\nmax_runs = 10000000\n"
             '[profiles.p]\nprovider = "edges"\napi_key_env = "RUNTUI_TEST_BOUND_KEY"\n')
-    monkeypatch.setenv("RUNTUI_TEST_BOUND_KEY", "k")
+    monkeypatch.setenv("RUNTUI_TEST_BOUND_KEY", "k" * 12)
     ws = Workspace.load(write(tmp_path / "c.toml", body))
     assert ws.config.errors == []
     assert ws.provider("p").http.max_bytes == 1024 * 1_048_576
