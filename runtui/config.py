@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from runtui.errors import ConfigError, ConfigRefused
-from runtui.providers.redact import MIN_SECRET
-from runtui.secret import Secret
+from runtui.secret import MIN_SECRET, Secret
 
 ENV_CONFIG = "RUNTUI_CONFIG"
 ENV_STATE_DIR = "RUNTUI_STATE_DIR"

@@ -10,6 +10,10 @@ import hmac
 from typing import Final
 
 MASK: Final = "**********"
+# The shortest secret the masking of answers looks for: shorter values would match
+# ordinary text. A key shorter than this is refused where it is read, as it could not be
+# masked if a server echoed it.
+MIN_SECRET: Final = 6
 
 
 class Secret:

@@ -37,8 +37,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
+from runtui.secret import MIN_SECRET
+
 MASK = b"***"
-MIN_SECRET = 6  # shorter values would match ordinary text
 MIN_ANCHOR = 4  # a shorter steady part is found everywhere: its spelling is searched whole
 # Anchors tried one by one before the pattern scans the rest of the answer: an answer made
 # of a spelling's anchor over and over (its server knows the key) took 0.4 s per 16 MB.
