@@ -104,7 +104,7 @@ def test_the_profiles_key_echoed_encoded_is_never_shown_nor_journaled(
     """Only the plain key and its percent-encodings in one case were masked: a server echoing
     it in base64 (alone, or inside the Basic or Bearer credentials it came in), in hex, or
     percent-encoded with mixed-case hex had it shown and journaled."""
-    key = "k3y+with/slash=and:more ok"
+    key = "k3y+with/slash=and:more~ok"
     monkeypatch.setenv(KEY_ENV, key)
     config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_encoded")})
     shown = invoke(config, "runs", "show", "my-own-run", "-p", "evil", "--json")
