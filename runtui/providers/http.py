@@ -299,14 +299,14 @@ class HttpClient:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise ProviderError(f"connection failed ({type(exc).__name__})",
                                     provider=self.provider, kind="network") from None
-            except (OSError, OverflowError) as exc:
+            except (OSError, OverflowError, UnicodeError) as exc:
                 # What the socket raises unwrapped (a port past 65535 after a redirect is
-                # OverflowError): this profile's network error, not the end of a listing.
+                # OverflowError, a host label past 63 characters UnicodeError): this
+                # profile's network error, not the end of a listing.
                 raise ProviderError(f"connection failed ({type(exc).__name__}: {exc})"[:200],
                                     provider=self.provider, kind="network") from None
             if response.is_redirect and method == "GET":
-                location = response.headers.get("location", "")
-                url = url.join(location)
+                url = self._redirect_target(url, response)
                 if self._headers_for(url) == {} and self._auth:
                     raise ProviderError(f"not followed: a redirect to another origin ({origin(url)}); "
                                         "the key is sent to the profile's own origin only",
@@ -315,6 +315,22 @@ class HttpClient:
                 continue
             return response
         raise ProviderError("too many redirects", provider=self.provider, kind="redirect")
+
+    def _redirect_target(self, url: httpx.URL, response: httpx.Response) -> httpx.URL:
+        """Where a redirect points, or the server's error: a `Location` httpx cannot parse
+        (`http://[::1`) raised InvalidURL past every handler here and ended the app, the
+        request's headers (the key among them) printed in its crash report. Only http(s)
+        to a named host is followed; the Location itself is not quoted (it may hold the key)."""
+        try:
+            target = url.join(response.headers.get("location", ""))
+            followed = target.scheme in ("http", "https") and bool(target.host)
+            target.netloc.decode("ascii")  # the host as it goes on the wire (IDNA-encoded)
+        except (httpx.InvalidURL, ValueError):  # ValueError: IDNA and other host errors
+            followed = False
+        if not followed:
+            raise ProviderError("not followed: a redirect to a Location that is not an http(s) URL",
+                                provider=self.provider, status=response.status_code, kind="redirect")
+        return target
 
     def _read_clock(self, response: httpx.Response) -> None:
         """How far ahead of ours the server's clock is, from its `Date` header (to the

@@ -29,6 +29,9 @@ what was (not) sent. Modes:
 - `bad_utf8`: the first run's workflow name in the list holds a byte that is not UTF-8.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 
+Whatever the mode, a test that sets `location` has every GET from then on answered
+302 with that `Location` as is (`http://[::1`: a URL httpx cannot parse).
+
 A request with `Authorization: Bearer` is answered as B3OS (`/v1/runs…`), one run
 `B3_RUN` whose status the test sets (`b3_status`):
 
@@ -182,6 +185,8 @@ class HostileServer:
         self.posts: list[str] = []
         self.lists = 0  # list requests answered
         self.redirect_to = ""  # where the `redirect` mode sends a list request
+        self.location = ""  # when set: every GET answers 302 to it (any mode)
+        self.redirected = 0  # GETs answered so
         self.ids = ["my-own-run", f"{TITLE}ab" if mode == "inject" else "second-run"]
         if mode == "badids":
             self.ids = ["my-own-run", *UNADDRESSABLE]
@@ -205,6 +210,10 @@ class HostileServer:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                if server.location:
+                    server.redirected += 1
+                    self._send(302, b"", {"location": server.location})
+                    return
                 if self.headers.get("authorization", "").startswith("Bearer "):
                     self._b3os(self.path.split("?")[0])
                     return

@@ -189,6 +189,27 @@ def test_a_gzip_bomb_stops_at_the_answer_limit_without_being_inflated(
     assert server.bomb_sent < BOMB_SIZE // 1000, "it hung up long before the end"
 
 
+@pytest.mark.parametrize("location", ["http://[::1", "https://[zz]/runs", "http://xn--/", "ftp://127.0.0.1/x",
+                                      "http://a\x01b/"])
+def test_a_redirect_to_a_location_httpx_cannot_parse_is_the_servers_error(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, location: str) -> None:
+    """`Location: http://[::1` raised httpx's InvalidURL past the client's handlers: the CLI
+    said "internal: InvalidURL", and the TUI died printing the request's headers, key and
+    all. It is the profile's redirect error, in one line, and nothing more is sent."""
+    evil = hostile("plain")
+    evil.location = location
+    config = write_config(tmp_path / "c.toml", {"evil": evil, "fine": hostile("plain")})
+    result = invoke(config, "runs", "list")
+    assert result.code == 1
+    assert ("evil: edges HTTP 302: not followed: a redirect to a Location that is not an http(s) URL"
+            in result.err), result.err
+    assert "internal" not in result.err and "InvalidURL" not in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert KEY not in result.err + result.out
+    assert "my-own-run" in result.out, "the healthy profile's runs are still printed"
+    assert evil.redirected == 1, "the redirect was not followed, nor the read tried again"
+
+
 def test_a_deeply_nested_answer_is_one_profiles_error(
         hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
     config = write_config(tmp_path / "c.toml", {"deep": hostile("deep"), "fine": hostile("plain")})

@@ -18,9 +18,11 @@ from runtui.errors import LONGEST_RETRY_AFTER
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
+from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.logs import LogScreen
 from runtui.tui.screens.runs import RunsScreen
-from tests.hostile.conftest import write_b3os_config, write_config
+from runtui.tui.screens.workflows import WorkflowsScreen
+from tests.hostile.conftest import KEY, write_b3os_config, write_config
 from tests.hostile.server import B3_RUN, TITLE, HostileServer
 from tests.hostile.test_cli_hostile import LOG_LINE, assert_harmless, forged_lines
 from tests.tui.conftest import notifications, screen_text, wait_for
@@ -192,3 +194,48 @@ async def test_ctrl_r_in_the_detail_reads_a_run_whose_stream_went_quiet(
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: "succeeded" in screen_text(app), timeout=5.0,
                        what="the run read again")
+
+
+BAD_LOCATION = "http://[::1"  # httpx cannot parse it: InvalidURL
+
+
+async def mark_both(pilot: Pilot[Any], screen: RunsScreen) -> None:
+    await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+    for run in list(screen.table.visible_runs()):
+        screen.table.move_cursor_to(run.key)
+        await pilot.press("space")
+    await wait_for(pilot, lambda: len(screen.table.marked_runs()) == 2, what="both marked")
+
+
+async def test_a_diff_whose_reads_meet_a_bad_redirect_says_so_and_the_app_lives(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """`d` read both runs, the server answered 302 to `http://[::1`: the app died, its
+    crash report printing the request's headers (the key). The read is the server's
+    error, said in the diff's summary line."""
+    server = hostile("plain")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await mark_both(pilot, screen)
+        server.location = BAD_LOCATION
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
+        await wait_for(pilot, lambda: "not followed: a redirect to a Location" in screen_text(app),
+                       what="the error in the summary")
+        assert app.is_running and app.return_code is None
+        assert KEY not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to the runs")
+
+
+async def test_the_workflows_view_whose_reads_meet_a_bad_redirect_says_so_and_the_app_lives(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    server = hostile("plain")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+        server.location = BAD_LOCATION
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkflowsScreen), what="the workflows")
+        await wait_for(pilot, lambda: "not read: evil down" in screen_text(app), what="the profile unread")
+        await wait_for(pilot, lambda: "not followed: a redirect to a Location" in screen_text(app),
+                       what="why, under the table")
+        assert app.is_running and app.return_code is None
+        assert KEY not in screen_text(app)
