@@ -51,6 +51,7 @@ class Workspace:
         self._stats: WorkflowStats | None = None
         self._logs: LogHub | None = None
         self._tasks: TaskPoller | None = None
+        self._maskers: list[Callable[[str], str]] = []  # each client's `redact`, kept past a reload
         for err in cfg.errors:
             if err.profile:
                 self._set_health(Health(profile=err.profile, state=HealthState.CONFIG,
@@ -92,7 +93,16 @@ class Workspace:
                 profile, deadline=defaults.request_deadline_seconds,
                 max_bytes=int(defaults.max_answer_mb * 1_048_576),
                 key_timeout=defaults.key_command_seconds)
+            self._maskers.append(self.providers[name].http.redact)
         return self.providers[name]
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret this process sent masked, whichever profile's (one since
+        removed or edited too): for what no single profile's client saw, such as the
+        report of an unexpected error."""
+        for mask in self._maskers:
+            text = mask(text)
+        return text
 
     def clock_offsets(self) -> dict[str, float]:
         """Per profile, the seconds its server's clock is ahead of this machine's (behind:

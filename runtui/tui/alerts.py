@@ -27,6 +27,7 @@ from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
 from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
 from runtui.tui import clock
+from runtui.tui.guard import guard
 from runtui.tui.keymap import key_named
 from runtui.workflow_model import Trigger
 
@@ -174,7 +175,8 @@ class Alerts:
             self._steps_again = True
             return
         self._steps_busy = True
-        self.app.run_worker(self._steps_read(), group="attention-steps")
+        self.app.run_worker(guard(self.app, self._steps_read(), "reading where runs wait"),
+                            group="attention-steps")
 
     async def _steps_read(self) -> None:
         try:
@@ -279,7 +281,8 @@ class Alerts:
         if self._polling:
             return
         self._polling = True
-        self.app.run_worker(self._poll(live), group="attention-poll")
+        self.app.run_worker(guard(self.app, self._poll(live), "reading what needs you"),
+                            group="attention-poll")
 
     async def _poll(self, live: bool) -> None:
         """Read each polled profile's inbox and trouble; a failed read changes nothing
@@ -417,7 +420,8 @@ class Alerts:
             write_to_terminal(self.app, desktop_sequences(event.title, event.message,
                                                           in_tmux=bool(os.environ.get("TMUX"))))
         if settings.command:
-            self.app.run_worker(self._run_command(event), group="notify")
+            self.app.run_worker(guard(self.app, self._run_command(event), "the [notify] command"),
+                                group="notify")
 
     def _toast_delay(self) -> float:
         """A moment to gather what comes together; in a storm, until TOAST_SPACING_SECONDS

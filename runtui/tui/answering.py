@@ -22,6 +22,7 @@ from runtui.engine.attention import Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import HumanRequest, Run
 from runtui.providers.capabilities import AnswersHumans
+from runtui.tui.guard import guard
 
 if TYPE_CHECKING:
     from runtui.tui.alerts import Alerts
@@ -66,7 +67,8 @@ class Answers:
         called instead when the platform says the run asks nothing after all."""
         self.asking = True  # now, with the key: the worker starts a step later
         self._app.refresh_bindings()
-        self._app.run_worker(self._ask(run, resume), group=ASK_GROUP, exclusive=True)
+        self._app.run_worker(guard(self._app, self._ask(run, resume), "reading what the run asks"),
+                             group=ASK_GROUP, exclusive=True)
 
     async def _ask(self, run: Run, resume: Callable[[], object]) -> None:
         try:

@@ -25,6 +25,7 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, ActionResult, Kind, Run, StartRequest
 from runtui.safe_text import one_line
 from runtui.tui.answering import answers_of
+from runtui.tui.guard import guard
 from runtui.tui.keymap import key_named
 from runtui.tui.widgets.run_table import RunTable
 
@@ -123,9 +124,11 @@ class RunControl:
         for run in runs:
             self.table.set_pending(run.key, True)
         if len(runs) == 1:
-            self.screen.run_worker(self._send_one(action, runs[0]), group="actions")
+            self.screen.run_worker(guard(self.screen, self._send_one(action, runs[0]), "the action"),
+                                   group="actions")
         else:
-            self.screen.run_worker(self._send_many(action, runs), group="actions")
+            self.screen.run_worker(guard(self.screen, self._send_many(action, runs), "the action"),
+                                   group="actions")
         self.screen.refresh_bindings()
 
     async def _send_many(self, action: Action, runs: list[Run]) -> None:

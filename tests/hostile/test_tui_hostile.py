@@ -15,6 +15,8 @@ from runtui import display
 from runtui.engine.health import HealthState
 from runtui.engine.workspace import Workspace
 from runtui.errors import LONGEST_RETRY_AFTER
+from runtui.model import Kind, RunDetail
+from runtui.providers.edges import EdgesProvider
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
@@ -239,3 +241,47 @@ async def test_the_workflows_view_whose_reads_meet_a_bad_redirect_says_so_and_th
                        what="why, under the table")
         assert app.is_running and app.return_code is None
         assert KEY not in screen_text(app)
+
+
+def said_in_messages(app: RuntuiApp, text: str) -> bool:
+    return any(text in said.text for said in app.messages)
+
+
+async def test_an_unexpected_error_of_the_diffs_read_is_said_in_it_and_the_app_lives(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not every failure under a read is a ProviderError (a parser's slip, an httpx corner):
+    one ended the app, its crash report printing the locals. It is the diff's error, the
+    key masked in its words."""
+    async def slipped(self: EdgesProvider, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        raise RuntimeError(f"parser slipped on {KEY}")
+
+    server = hostile("plain")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await mark_both(pilot, screen)
+        monkeypatch.setattr(EdgesProvider, "read_run", slipped)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
+        said = "reading both runs failed: RuntimeError: parser slipped on ***"
+        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the summary")
+        assert said_in_messages(app, said), "kept in Messages"
+        assert app.is_running and app.return_code is None
+        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
+
+
+async def test_an_unexpected_error_of_the_workflows_read_is_said_in_its_title_and_the_app_lives(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def slipped(self: EdgesProvider) -> list[object]:
+        raise RuntimeError(f"schedules slipped on {KEY}")
+
+    server = hostile("plain")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+        monkeypatch.setattr(EdgesProvider, "list_triggers", slipped)
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkflowsScreen), what="the workflows")
+        said = "reading the workflows failed: RuntimeError: schedules slipped on ***"
+        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the title")
+        assert "reading schedules…" not in screen_text(app), "no longer said to be reading"
+        assert said_in_messages(app, said), "kept in Messages"
+        assert app.is_running and app.return_code is None
+        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))

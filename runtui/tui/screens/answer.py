@@ -28,6 +28,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from runtui.human_input import collect, free_object, initial_text
 from runtui.model import HumanRequest
 from runtui.safe_text import multi_line, one_line
+from runtui.tui.guard import guarded
 from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.toasts import keep_toasts_under
@@ -176,6 +177,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
         self._send(self.send, answer)
 
     @work(group="answer-send")
+    @guarded("sending the answer")
     async def _send(self, send: Sender, answer: Answer) -> None:
         try:
             refused = await send(answer)

@@ -24,6 +24,7 @@ from runtui.model import Action, Run
 from runtui.safe_text import one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import answers_of, asking
+from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.widgets.keys_footer import keys_footer
 
@@ -248,6 +249,7 @@ class AttentionScreen(Screen[None]):
         self._send(action, run)
 
     @work(group="actions")
+    @guarded("the action")
     async def _send(self, action: Action, run: Run) -> None:
         ws = self.alerts.workspace
         try:

@@ -25,6 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
 from runtui.safe_text import clipped, multi_line, one_line
+from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.screens.scroll_box import ScrollBoxScreen, scroll_keys
 from runtui.tui.widgets.keys_footer import keys_footer
@@ -113,6 +114,7 @@ class DiffScreen(Screen[None]):
         self._read()
 
     @work(exclusive=True)
+    @guarded("reading both runs")
     async def _read(self) -> None:
         details: list[RunDetail] = []
         for run in self.runs:
@@ -124,6 +126,10 @@ class DiffScreen(Screen[None]):
             details.append(detail)
         self.fields = compare(details[0], details[1])
         self._fill()
+
+    def show_failure(self, text: str) -> None:
+        """An unexpected error of the read (runtui.tui.guard): said where the summary goes."""
+        self.query_one("#diff-summary", Static).update(text)
 
     def _fill(self) -> None:
         if self.fields is None:

@@ -30,6 +30,7 @@ from runtui.model import Run, StartRequest
 from runtui.providers import registry
 from runtui.providers.capabilities import DescribesWorkflows
 from runtui.safe_text import multi_line
+from runtui.tui.guard import guarded
 from runtui.tui.key_order import later
 from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
@@ -351,6 +352,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
     # ---- workers -----------------------------------------------------------------------
 
     @work(exclusive=True, group="schema", exit_on_error=False)
+    @guarded("reading the input schema")
     async def _load_schema(self, profile: str, workflow_id: str) -> None:
         self.schema = ()
         self._hint("")
@@ -386,6 +388,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
             self._set_inputs(filled)
 
     @work(exclusive=True, group="same-inputs", exit_on_error=False)
+    @guarded("reading the run's inputs")
     async def _load_same_inputs(self, run: Run) -> None:
         self._hint("reading the run's inputs…")
         try:
@@ -446,6 +449,7 @@ class ExecuteScreen(ModalScreen[tuple[str, StartRequest] | None]):
         self._send(self.start, self.profile, request)
 
     @work(group="execute-start")
+    @guarded("starting the run")
     async def _send(self, start: Starter, profile: str, request: StartRequest) -> None:
         try:
             refused = await start(profile, request)

@@ -25,6 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.providers import registry
 from runtui.safe_text import clipped, one_line
+from runtui.tui.guard import guard, guarded
 from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen, provider_default_url
@@ -348,7 +349,7 @@ class ProfilesScreen(Screen[None]):
         worker of `group`: it saves the file and reloads the workspace."""
 
         def answered(answer: T | None) -> None:
-            self.run_worker(then(answer), group=group, exclusive=True)
+            self.run_worker(guard(self, then(answer), "saving the profiles"), group=group, exclusive=True)
 
         self.app.push_screen(dialog, answered)
 
@@ -441,6 +442,7 @@ class ProfilesScreen(Screen[None]):
         self.run_test(name)
 
     @work(group="profiles-test", exit_on_error=False)
+    @guarded("the profile test")
     async def run_test(self, name: str) -> None:
         ok = False
         try:

@@ -25,6 +25,7 @@ from runtui.engine.workspace import Workspace
 from runtui.errors import RuntuiError
 from runtui.providers import registry
 from runtui.safe_text import one_line
+from runtui.tui.guard import guard, guarded
 from runtui.tui.key_order import later
 from runtui.tui.keymap import key_named
 from runtui.tui.screens.profile_form import FormResult, ProfileFormScreen
@@ -174,7 +175,8 @@ class WelcomeScreen(Screen[None]):
         """The form is pushed while `a` is handled: from a worker it came a step later,
         and a name typed fast ran this screen's keys (a "q" quit the app)."""
         def answered(result: FormResult | None) -> None:
-            self.run_worker(self._add(result), group="welcome-add", exclusive=True)
+            self.run_worker(guard(self, self._add(result), "adding the profile"), group="welcome-add",
+                            exclusive=True)
 
         self.app.push_screen(ProfileFormScreen(existing=self.ws.config.names_taken()), answered)
 
@@ -195,6 +197,7 @@ class WelcomeScreen(Screen[None]):
             self._open_runs()
 
     @work(group="welcome-demo", exclusive=True)
+    @guarded("starting the demo")
     async def action_demo(self) -> None:
         app = cast("AppHost", self.app)
         if app.demo is not None:

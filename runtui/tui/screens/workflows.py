@@ -33,6 +33,7 @@ from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Status
 from runtui.safe_text import one_line
 from runtui.tui import clock
+from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS
 from runtui.tui.widgets.keys_footer import keys_footer
 from runtui.tui.widgets.sparkline import sparkline
@@ -213,6 +214,7 @@ class WorkflowsScreen(Screen[str | None]):
         self._shown: object = None
         self.reading = True
         self._down: set[str] = set()  # profiles whose last health was not OK
+        self.failure = ""  # the last read's unexpected error (show_failure)
 
     @property
     def window(self) -> tuple[str, float]:
@@ -259,6 +261,7 @@ class WorkflowsScreen(Screen[str | None]):
         self._load(counts_only=False)
 
     @work(exclusive=True, group="workflows-load")
+    @guarded("reading the workflows")
     async def _load(self, counts_only: bool) -> None:
         names = self.ws.profile_names
         if not counts_only:
@@ -270,6 +273,14 @@ class WorkflowsScreen(Screen[str | None]):
         figures = self.ws.stats.figures(self.window[1], now.timestamp())
         await self.book.load_counts(names, [f.key for f in figures], self.window[1], now)
         self.reading = False
+        self.failure = ""
+        self._shown = None
+        self._fill()
+
+    def show_failure(self, text: str) -> None:
+        """An unexpected error of a read (runtui.tui.guard): in the title until a read succeeds."""
+        self.reading = False
+        self.failure = text
         self._shown = None
         self._fill()
 
@@ -290,7 +301,8 @@ class WorkflowsScreen(Screen[str | None]):
         rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
         rows.sort(key=SORT_KEYS[self.sort_column], reverse=self.sort_reverse)  # type: ignore[arg-type]
         shown = (tuple(rows), self.sort_column, self.sort_reverse, self.window_index, self.reading,
-                 frozenset(self.book.unread), int(now.timestamp()) // 60)  # relative times: each minute
+                 self.failure, frozenset(self.book.unread),
+                 int(now.timestamp()) // 60)  # relative times: each minute
         if shown == self._shown:
             return
         self._shown = shown
@@ -322,6 +334,8 @@ class WorkflowsScreen(Screen[str | None]):
             parts.append(f"{flagged} flagged")
         if self.reading:
             parts.append("reading schedules…")
+        if self.failure:
+            parts.insert(1, self.failure)
         if any(r.figures.counted_on_server for r in self.rows):
             parts.append("* counted by the server")
         unread = self._unread_title()
@@ -466,6 +480,7 @@ class WorkflowsScreen(Screen[str | None]):
         self._send(action, takes)
 
     @work(group="workflows-act")
+    @guarded("pause or resume")
     async def _send(self, action: Action, takes: list[Trigger]) -> None:
         for trigger in takes:
             try:
