@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
@@ -21,7 +23,7 @@ from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import clipped, copy_refusal, multi_line, one_line
-from runtui.tui import clipboard, switch, toasts
+from runtui.tui import clipboard, crash, switch, toasts
 from runtui.tui import clock as tui_clock
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
@@ -92,6 +94,10 @@ class RuntuiApp(App[int]):
         # the [keymap] entries given to Textual, twins included (runtui.tui.keymap)
         self.bound_keymap: dict[str, str] = {}
         self._held_toasts: list[toasts.Held] = []  # said while the command palette was open
+        if not switch.private():
+            # Textual's crash report (every frame's locals, keys among them) must not reach
+            # the terminal: in stock mode it goes to a console that drops it (runtui.tui.crash).
+            self.error_console = crash.QuietConsole()
 
     # ---- lifecycle --------------------------------------------------------------------
 
@@ -169,6 +175,20 @@ class RuntuiApp(App[int]):
         if self.demo is not None:
             self.demo.stop()
             self.demo = None
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception ends the app: Textual's report of it, a traceback with
+        every frame's locals (request headers, the key among them), is replaced by one
+        masked line and a private file without locals (runtui.tui.crash). A private
+        method of Textual: replaced only while runtui.tui.switch is on."""
+        if not switch.private():
+            super()._fatal_error()  # its report goes to the quiet error console
+            return
+        self.bell()
+        line = crash.report_exception(sys.exc_info(), self.workspace.redact)
+        # One line, not cut at the terminal's width: the file's path is copied whole.
+        self.error_console.soft_wrap = True
+        self.panic(Text(line, no_wrap=True, overflow="ignore"))
 
     # ---- keys -------------------------------------------------------------------------
 

@@ -86,6 +86,8 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
     PrivateName("textual.scroll_view:ScrollView", "_size_updated"),
     PrivateName("textual.widget:Widget", "_scroll_update"),
     PrivateName("textual.widget:Widget", "_size", in_init=True),
+    # app.py: an unhandled exception reported without locals (runtui.tui.crash)
+    PrivateName("textual.app:App", "_fatal_error"),
     # app.py: OSC 52 wrapped for tmux, written to the terminal
     PrivateName("textual.app:App", "_driver", in_init=True),
     PrivateName("textual.app:App", "_clipboard", in_init=True),
