@@ -285,3 +285,24 @@ async def test_an_unexpected_error_of_the_workflows_read_is_said_in_its_title_an
         assert said_in_messages(app, said), "kept in Messages"
         assert app.is_running and app.return_code is None
         assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
+
+
+async def test_an_unexpected_error_following_a_run_is_said_in_the_detail_without_the_key(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detail said a follower's unexpected error with the exception's words as they
+    were: a key in them was on screen. Now masked, and kept in Messages."""
+    async def slipped(self: EdgesProvider, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        raise RuntimeError(f"detail slipped on {KEY}")
+
+    server = hostile("plain")
+    async with runs_screen(server, tmp_path) as (app, pilot, screen):
+        await wait_for(pilot, lambda: screen.table.total_count == 2, what="the two runs")
+        monkeypatch.setattr(EdgesProvider, "get_run", slipped)
+        screen.table.move_cursor_to(("evil", "my-own-run"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        said = "following the run failed: RuntimeError: detail slipped on ***"
+        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the detail")
+        assert said_in_messages(app, said), "kept in Messages"
+        assert app.is_running and app.return_code is None
+        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))

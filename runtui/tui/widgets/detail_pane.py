@@ -34,6 +34,7 @@ from runtui.model import Run, RunDetail, Status, Step, TimelineEntry
 from runtui.safe_text import multi_line, one_line
 from runtui.tui import clock as tui_clock
 from runtui.tui.answering import AnswersByKey, answers_of
+from runtui.tui.guard import guard
 from runtui.tui.looks import themed
 from runtui.tui.widgets.log_panel import LogPanel
 from runtui.tui.widgets.steps_tree import STATUS_STYLE, StepsTree, step_details
@@ -381,16 +382,18 @@ class DetailPane(Vertical):
                                   on_error=on_error, paused=lambda: ws.paused, shown=ws.store.shown)
         self._follower = follower
         self._set_status()
-        self.run_worker(follower.follow(), exclusive=True, group="detail", name="detail follower",
-                        exit_on_error=False)
+        self.run_worker(guard(self, follower.follow(), "following the run"), exclusive=True, group="detail",
+                        name="detail follower", exit_on_error=False)
+
+    def show_failure(self, text: str) -> None:
+        """The follower stopped on a bug or an unexpected answer, not a ProviderError
+        (runtui.tui.guard): said, secrets masked, the data kept."""
+        self._follower = None
+        self._set_error(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "detail" and event.state is WorkerState.ERROR and worker.node is self:
-            # A bug or an unexpected answer, not a ProviderError: say so, keep the data.
-            self._follower = None
-            self._set_error(f"detail stopped: {type(worker.error).__name__}: {worker.error}")
-        elif worker.group == "detail-raw" and event.state is WorkerState.ERROR:
+        if worker.group == "detail-raw" and event.state is WorkerState.ERROR:
             self._show_raw(RawText("", f"cannot show raw JSON: {worker.error}"))
 
     # ---- applying a detail -------------------------------------------------------------
