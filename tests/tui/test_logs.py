@@ -3,6 +3,8 @@ snapshots at 80x24 and 200x50."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
@@ -194,6 +196,25 @@ async def test_save_writes_every_line_and_says_where(tmp_path: Path, monkeypatch
         assert "\x1b" not in text and "␛]52" in text
         assert all(line.split()[2] in {"DEBUG", "INFO", "WARNING", "ERROR"} for line in text.splitlines()
                    if line[:4].isdigit())
+
+
+async def test_a_saved_log_is_readable_by_its_owner_only(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """It holds a run's outputs and errors: 0600 like the journal and the configs, whatever
+    the umask (it was 0644 under the usual 022)."""
+    monkeypatch.chdir(tmp_path)
+    ws, _provider, run = logging_workspace()
+    old = os.umask(0o022)
+    try:
+        async with LogsSnapApp(ws, run).run_test(size=(100, 30)) as pilot:
+            await open_log(pilot)
+            await pilot.press("s")
+            saved = await until(pilot, lambda: list(tmp_path.glob("runtui-b3-prod-*.log")),
+                                "the saved file")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
+    assert "Beginning flow run" in saved[0].read_text()
 
 
 async def test_leaving_the_log_stops_reading_it() -> None:

@@ -11,10 +11,11 @@ log API.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TextIO, cast
 
 from rich.text import Text
 from textual import events, on
@@ -255,7 +256,7 @@ class LogPanel(Vertical):
             return
         path = (self.save_dir or Path.cwd()) / log_file_name(self.run)
         try:
-            with path.open("x", encoding="utf-8") as out:
+            with _new_private_file(path) as out:
                 for line in follower.buffer.lines:
                     out.write(multi_line(logtext.format_line(line)) + "\n")
         except OSError as exc:
@@ -264,3 +265,11 @@ class LogPanel(Vertical):
         dropped = follower.buffer.dropped
         more = f" ({dropped} older lines were already let go)" if dropped else ""
         self.notify(f"saved {len(follower.buffer.lines)} lines to {path}{more}", title="log saved")
+
+
+def _new_private_file(path: Path) -> TextIO:
+    """A new file only its owner can read, like every other file runtui writes: a log holds
+    a run's outputs and errors (customer data, whatever a server echoed). Never an existing
+    file, nor one a planted symlink points to (O_EXCL)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
