@@ -52,6 +52,7 @@ from runtui.human_input import coerce, json_value
 from runtui.model import Action, HumanRequest, Kind, Run, Status
 
 if TYPE_CHECKING:
+    from runtui.engine.attention import Acknowledgements
     from runtui.engine.workspace import Workspace
     from runtui.providers.base import Provider
 
@@ -220,7 +221,7 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     acks = Acknowledgements.load()
     if ack_all:
         acks.acknowledge_all(names)
-        acks.save()
+        _store(acks)
         say(f"acknowledged every failure so far ({', '.join(names)})")
         return
     if len(profiles) > 1:
@@ -232,8 +233,16 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
              + ", ".join(f"{cell(run.profile)}/{cell(run.id)} ({run.status.value})" for run in not_failed)
              + "; nothing stored", EXIT_NOT_ALLOWED)
     acks.acknowledge(found)
-    acks.save()
+    _store(acks)
     say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
+
+
+def _store(acks: Acknowledgements) -> None:
+    """Save them, or say why not (a link planted in the state directory) as a config error."""
+    try:
+        acks.save()
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE, kind="config")
 
 
 async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | None) -> list[Run]:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from runtui.errors import ConfigError, ConfigRefused
+from runtui.own_files import make_own_dirs
 from runtui.secret import MIN_SECRET, Secret
 
 ENV_CONFIG = "RUNTUI_CONFIG"
@@ -642,7 +643,7 @@ def locked(path: Path) -> Iterator[None]:
     import fcntl
 
     target = real_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_own_dirs(target.parent)
     # The directory, not the file: the file is replaced by each write (a new inode), and
     # a lock file would be litter beside the user's config.
     fd = os.open(target.parent, os.O_RDONLY)
@@ -667,7 +668,7 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
             mode = stat.S_IMODE(path.stat().st_mode)
         except FileNotFoundError:
             mode = 0o600
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_own_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)

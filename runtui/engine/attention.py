@@ -25,6 +25,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.model import Action, HumanRequest, Run, RunDetail, Status
+from runtui.own_files import make_own_dirs, open_own
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
@@ -112,9 +113,9 @@ class Acknowledgements(msgspec.Struct):
             self.runs.pop(profile, None)  # the time covers them
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_own_dirs(self.path.parent)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"before": self.before, "runs": self.runs}, fh, indent=1)
         os.replace(tmp, self.path)

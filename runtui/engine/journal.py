@@ -18,6 +18,7 @@ import msgspec
 
 from runtui.config import state_dir
 from runtui.errors import ConfigError, NotAllowed
+from runtui.own_files import make_own_dirs, open_own
 
 MAX_MESSAGE = 500
 CONFIRMED = "ok, confirmed by read-back"
@@ -48,9 +49,9 @@ class Journal:
         """Lines the last `entries()` skipped: not UTF-8, not JSON (a torn line), not a record."""
 
     def _append(self, record: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_own_dirs(self.path.parent)
         line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = open_own(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(fd, line.encode())
             os.fsync(fd)

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import msgspec
 
+from runtui.errors import ConfigError
+from runtui.own_files import make_own_dirs, open_own
+
 CACHE_NAME = "entry-points.json"
 _METADATA_DIRS = (".dist-info", ".egg-info")
 
@@ -92,11 +95,11 @@ def _save(path: Path, listing: _Listing) -> None:
     """Best effort: a state directory that cannot be written costs the next start a read."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        make_own_dirs(path.parent)
+        fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "wb") as file:
             file.write(msgspec.json.encode(listing))
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ConfigError):  # a planted link is not written through either
         with contextlib.suppress(OSError):  # a full disk leaves no half-written file behind
             tmp.unlink()

@@ -20,6 +20,8 @@ from typing import Any
 import msgspec
 
 from runtui.config import state_dir
+from runtui.errors import ConfigError
+from runtui.own_files import make_own_dirs, open_own
 
 FILE_NAME = "view.json"
 MAX_BYTES = 4096  # a few fields; anything larger is not ours
@@ -64,11 +66,11 @@ def save_view(memory: ViewMemory, path: Path | None = None) -> bool:
     path = path or memory_path()
     tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        make_own_dirs(path.parent)
+        fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(msgspec.structs.asdict(memory), fh)
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ConfigError):  # a planted link: not written, like an unwritable dir
         return False
     return True

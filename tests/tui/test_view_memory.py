@@ -60,3 +60,15 @@ def test_an_unwritable_state_dir_is_skipped_not_raised(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert not save_view(ViewMemory(), blocker / "view.json")
+
+
+def test_a_planted_symlink_is_not_written_through(tmp_path: Path) -> None:
+    """The file is written as `view.json.tmp` then renamed: a link planted under that name
+    was followed, and the view's JSON replaced whatever file it pointed to."""
+    from runtui.tui.view_memory import ViewMemory, save_view
+
+    victim = tmp_path / "victim.rc"
+    victim.write_text("alias ls='ls -F'\n", encoding="utf-8")
+    (tmp_path / "view.json.tmp").symlink_to(victim)
+    assert not save_view(ViewMemory(), tmp_path / "view.json")
+    assert victim.read_text(encoding="utf-8") == "alias ls='ls -F'\n"

@@ -1,0 +1,50 @@
+"""The directories and files runtui makes for itself (config and state): its user's only.
+
+A directory made with the umask's mode was 0775 under umask 002 (the default of many
+Linux user accounts), and the config check then refused the directory runtui had just
+made. And a file opened to append or create follows a symlink: whoever could write the
+state directory could plant `journal.jsonl` as a link to a shell rc, and runtui would
+append server-chosen text to it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from runtui.errors import ConfigError
+
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_own_dirs(directory: Path) -> None:
+    """`mkdir -p`, each level it creates 0700 whatever the umask. Directories that exist
+    already are left as they are: they are not runtui's to change."""
+    missing: list[Path] = []
+    level = directory
+    while not os.path.lexists(level) and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, DIRECTORY_MODE)
+        except FileExistsError:
+            continue  # made meanwhile (another runtui): not ours to change
+        os.chmod(path, DIRECTORY_MODE)  # a umask that takes owner bits away too
+
+
+def open_own(path: Path, flags: int) -> int:
+    """`os.open` for a file runtui writes (created 0600), never through a symlink: a link
+    there was planted by someone, and following it writes where they chose. Raises
+    ConfigError saying so; any other failure is the OSError as it was."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
+            raise ConfigError("is a symbolic link, and runtui never writes its own files "
+                              "through one (anyone who could write that directory may have "
+                              "planted it); remove the link and look at who made it",
+                              path=str(path)) from None
+        raise
