@@ -379,47 +379,112 @@ def real_path(path: Path) -> Path:
 _MAX_HOPS = 40  # as the kernel's own limit on links followed
 
 
-def _link_hops(path: Path) -> list[Path]:
-    """`path` as given (absolute, not resolved), then each path its symlinks point to in
-    turn. A loop stops at the limit; `real_path` says what is wrong with it."""
-    hops = [path.absolute()]
-    for _ in range(_MAX_HOPS):
-        try:
-            pointed = Path(os.readlink(hops[-1]))
-        except OSError:
-            break  # not a link (or gone): the last hop is the file
-        hops.append(pointed if pointed.is_absolute() else hops[-1].parent / pointed)
-    return hops
+@dataclass(frozen=True)
+class Guarded:
+    """What a checked path is, in the words of a refusal: "the config file", "the config
+    directory", "the config symlink", "the directory D (above the config)"."""
+
+    noun: str = "config"
+    file: str = "the config file"
 
 
-def check_private(path: Path) -> None:
+CONFIG_FILE = Guarded()
+
+
+def check_private(path: Path, guarded: Guarded = CONFIG_FILE) -> None:
     """Refuse a config that another user could have written, as ssh does with its files.
 
     The file runs commands (`api_key_cmd`, `[notify] command`) and names where keys
     come from, so a file or directory writable by group or others, or owned by
-    someone else, is refused before anything in it is used. A symlink is followed:
-    the target and its directory count, and so does the directory of the path given
-    and of every link on the way, where anyone who can write could swap the link.
+    someone else, is refused before anything in it is used. The path is walked as the
+    kernel walks it: every symlink on the way (of the file or of a directory) must be
+    the user's or root's, and so must every directory a name is looked up in, up to
+    `/`: whoever can write a directory can rename what it holds, a root-owned directory
+    below included, and put their own in its place. A sticky directory (/tmp) is fine:
+    there, others cannot rename what is not theirs. A missing file is not refused:
+    reading it says so.
     """
-    target = real_path(path)
     me = os.getuid() if hasattr(os, "getuid") else None
-    directories = dict.fromkeys([target.parent, *(hop.parent for hop in _link_hops(path))])
-    for what, node in (("file", target), *(("directory", d) for d in directories)):
-        try:
-            info = node.stat()
-        except FileNotFoundError:
+    if me is None:
+        return
+    real_path(path)  # a loop is said as such
+    for role, node, info in _walked(path.absolute(), guarded):
+        problem = _unsafe(role, node, info, me, guarded)
+        if problem is not None:
+            raise ConfigRefused(problem, path=str(path))
+
+
+def _walked(path: Path, guarded: Guarded) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """(role, node, lstat) of what `path` depends on: each directory a name is looked up
+    in, each symlink, then the file. Stops quietly at a name that does not exist."""
+    pending: list[tuple[Path, os.stat_result]] = []
+    names = list(path.parts[1:])
+    current = Path(path.anchor)
+    links = 0
+    while names:
+        name = names.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            current = current.parent
+            continue
+        dir_info = _lstat(current, guarded)
+        if dir_info is None:
             return
-        except OSError as exc:
-            raise ConfigError(f"cannot check the config {what}: {exc.strerror}", path=str(node)) from None
-        mode = stat.S_IMODE(info.st_mode)
-        if me is not None and info.st_uid not in (me, 0):
-            raise ConfigRefused(f"refused: the config {what} {node} is owned by another user "
-                              f"(uid {info.st_uid}); run `chown {me} {node}` or use your own file",
-                              path=str(path))
-        sticky = what == "directory" and mode & stat.S_ISVTX and info.st_uid in (me, 0)
-        if mode & 0o022 and not sticky:
-            raise ConfigRefused(f"refused: the config {what} {node} is writable by group or others "
-                              f"(mode {mode:o}); run `chmod go-w {node}`", path=str(path))
+        if not pending or pending[-1][0] != current:
+            pending.append((current, dir_info))
+        node = current / name
+        info = _lstat(node, guarded)
+        if info is None:
+            return
+        if stat.S_ISLNK(info.st_mode):
+            yield from _directories(pending, current)
+            yield "symlink", node, info
+            links += 1
+            if links > _MAX_HOPS:
+                raise ConfigError("the path is a symlink loop and never reaches a file",
+                                  path=str(path))
+            pointed = Path(os.readlink(node))
+            if pointed.is_absolute():
+                current, pending = Path(pointed.anchor), []
+            names = list(pointed.parts[1:] if pointed.is_absolute() else pointed.parts) + names
+        elif names:
+            current = node
+        else:
+            yield from _directories(pending, current)
+            yield "file", node, info
+
+
+def _directories(pending: list[tuple[Path, os.stat_result]], holder: Path
+                 ) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """The directories to check, nearest first: the one holding the name, then those above."""
+    for directory, info in reversed(pending):
+        yield ("directory" if directory == holder else "above"), directory, info
+
+
+def _lstat(node: Path, guarded: Guarded) -> os.stat_result | None:
+    try:
+        return os.lstat(node)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot check {guarded.file}: {exc.strerror}", path=str(node)) from None
+
+
+def _unsafe(role: str, node: Path, info: os.stat_result, me: int, guarded: Guarded) -> str | None:
+    """Why another user could change `node` (a refusal with the command that mends it), or None."""
+    what = {"file": f"{guarded.file} {node}", "symlink": f"the {guarded.noun} symlink {node}",
+            "directory": f"the {guarded.noun} directory {node}",
+            "above": f"the directory {node} (above the {guarded.noun})"}[role]
+    if info.st_uid not in (me, 0):
+        chown = "chown -h" if role == "symlink" else "chown"
+        return (f"refused: {what} is owned by another user (uid {info.st_uid}); "
+                f"run `{chown} {me} {node}` or use your own file")
+    mode = stat.S_IMODE(info.st_mode)
+    sticky = role in ("directory", "above") and mode & stat.S_ISVTX
+    if role != "symlink" and mode & 0o022 and not sticky:
+        return f"refused: {what} is writable by group or others (mode {mode:o}); run `chmod go-w {node}`"
+    return None
 
 
 _NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),

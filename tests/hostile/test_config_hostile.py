@@ -179,3 +179,63 @@ def test_a_directory_as_the_config_is_refused_by_name(tmp_path: Path, command: t
     assert result.code == 2
     assert f"{folder}: not a regular file: it is a directory" in result.err
     assert list(folder.iterdir()) == []
+
+
+AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+NOBODY = 65534
+
+
+def _sticky_shared(tmp_path: Path) -> tuple[Path, Path]:
+    """A /tmp-like directory (1777, root's) and a private config elsewhere."""
+    shared = tmp_path / "ww"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    config = _with_key_cmd(home / "a.toml", tmp_path / "ran")
+    config.chmod(0o600)
+    return shared, config
+
+
+@AS_ROOT
+@pytest.mark.parametrize("linked", ["file", "directory"])
+def test_a_symlink_another_user_owns_is_refused_even_in_a_sticky_directory(tmp_path: Path,
+                                                                          linked: str) -> None:
+    """The sticky bit keeps others from renaming my link, not theirs: the link's owner can
+    point it at a file of their choosing at any time, as with a file they own."""
+    shared, config = _sticky_shared(tmp_path)
+    link = shared / "nlink"
+    link.symlink_to(config if linked == "file" else config.parent)
+    path = link if linked == "file" else link / config.name
+    assert invoke(path, "profiles", "list").code == 0  # my own link there is fine
+    os.lchown(link, NOBODY, -1)
+    result = invoke(path, "profiles", "list")
+    assert result.code == 2
+    assert f"the config symlink {link} is owned by another user (uid {NOBODY})" in result.err
+    assert f"chown -h {os.getuid()} {link}" in result.err
+
+
+@AS_ROOT
+def test_a_directory_above_the_config_owned_by_another_user_is_refused(tmp_path: Path) -> None:
+    """Only the file's own directory was checked: the owner of `p` in p/q/c.toml can rename
+    `q` away and put any directory of the user's in its place."""
+    shared, _config = _sticky_shared(tmp_path)
+    above = shared / "p"
+    (above / "q").mkdir(parents=True)
+    config = _with_key_cmd(above / "q" / "c.toml", tmp_path / "ran")
+    config.chmod(0o600)
+    assert invoke(config, "profiles", "list").code == 0
+    os.chown(above, NOBODY, -1)
+    result = invoke(config, "profiles", "list")
+    assert result.code == 2
+    assert f"the directory {above} (above the config) is owned by another user" in result.err
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_config_in_a_sticky_directory_of_roots_is_read(tmp_path: Path) -> None:
+    """The common cases still work: /tmp itself (sticky, root's) above the user's own file."""
+    shared, _config = _sticky_shared(tmp_path)
+    config = _with_key_cmd(shared / "mine.toml", tmp_path / "ran")
+    config.chmod(0o600)
+    result = invoke(config, "profiles", "list")
+    assert result.code == 0, result.err
