@@ -10,6 +10,7 @@ import contextlib
 import math
 import os
 import re
+import shutil
 import stat
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -485,6 +486,23 @@ def _unsafe(role: str, node: Path, info: os.stat_result, me: int, guarded: Guard
     if role != "symlink" and mode & 0o022 and not sticky:
         return f"refused: {what} is writable by group or others (mode {mode:o}); run `chmod go-w {node}`"
     return None
+
+
+def check_program(program: str, setting: str) -> None:
+    """Refuse a command's program (argv[0], found on PATH as it is run) that another user
+    could have written, by the config's own rule: a config the user alone can write may
+    still name a script anyone can rewrite, and it runs with the user's keys in its
+    environment. A root-owned program in a root-owned directory (/usr/bin) is fine; one
+    that cannot be found is left to fail to start, with its own message.
+
+    Raises ConfigError (no path: the caller says whose command it is)."""
+    found = shutil.which(program) if os.sep not in program else program
+    if not found:
+        return
+    try:
+        check_private(Path(found), Guarded(noun=f"{setting} program", file=f"the {setting} program"))
+    except ConfigError as exc:
+        raise ConfigError(exc.detail) from None
 
 
 _NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from runtui.config import check_program
 from runtui.errors import ConfigError
 from runtui.safe_text import clipped
 from runtui.secret import Secret
@@ -148,6 +149,11 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
         argv = shlex.split(command)
     except ValueError as exc:
         raise ConfigError(f"api_key_cmd cannot be split into words ({exc})", **where) from None
+    if argv:
+        try:
+            check_program(argv[0], "api_key_cmd")
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, **where) from None
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

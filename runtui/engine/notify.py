@@ -19,7 +19,8 @@ from typing import Any
 
 import msgspec
 
-from runtui.config import NotifySettings
+from runtui.config import NotifySettings, check_program
+from runtui.errors import ConfigError
 from runtui.safe_text import clipped
 
 COMMAND_TIMEOUT = 10.0  # seconds a notify command may take before it is killed
@@ -74,6 +75,11 @@ class Notifier:
             argv = shlex.split(command)
         except ValueError as exc:
             return f"notify command cannot be split into words ({exc})"
+        if argv:
+            try:
+                check_program(argv[0], "notify command")
+            except ConfigError as exc:
+                return exc.detail
         try:
             proc = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.PIPE,

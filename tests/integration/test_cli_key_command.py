@@ -9,6 +9,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cli_result import invoke
 from tests.integration.conftest import Sim
 
@@ -156,3 +158,67 @@ def test_other_listings_do_not_wait_out_a_hung_key_command(sim: Sim, tmp_path: P
         assert result.code == 1, (command, result)
         assert "hung" in result.err + result.out and "left out" in result.err + result.out, command
         assert "edges-sim" in result.out, command
+
+
+def _key_profile(sim: Sim, tmp_path: Path, command: str) -> Path:
+    text = sim.config_path.read_text(encoding="utf-8")
+    text += (f'\n[profiles.k]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
+             f'api_key_cmd = "{command}"\n')
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    return config
+
+
+def _key_script(directory: Path, marker: Path) -> Path:
+    directory.mkdir(exist_ok=True)
+    key = os.environ["RUNTUI_SIM_EDGES_KEY"]
+    return script(directory / "key.sh", f"touch {marker}\necho {key}\n")
+
+
+@pytest.mark.parametrize("hole", ["program", "directory", "on PATH", "owner"])
+def test_a_key_program_others_could_rewrite_is_refused_not_run(
+        sim: Sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hole: str) -> None:
+    """The config is refused when others can write it, but the program it runs was run
+    whatever its mode or owner: anyone who could rewrite it got the key (and the
+    environment, with every other profile's key variable)."""
+    marker = tmp_path / "ran"
+    program = _key_script(tmp_path / "bin", marker)
+    command, problem, mend = str(program), "", ""
+    if hole == "program":
+        program.chmod(0o777)
+        problem = f"the api_key_cmd program {program} is writable by group or others (mode 777)"
+        mend = f"chmod go-w {program}"
+    elif hole in ("directory", "on PATH"):
+        program.parent.chmod(0o777)
+        problem = (f"the api_key_cmd program directory {program.parent} is writable by group or "
+                   "others (mode 777)")
+        mend = f"chmod go-w {program.parent}"
+        if hole == "on PATH":  # found where the command runs it from
+            monkeypatch.setenv("PATH", f"{program.parent}{os.pathsep}{os.environ['PATH']}")
+            command = program.name
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("giving a file to another user needs root")
+        program.parent.chmod(0o1777)  # sticky, like /tmp: only the file's owner counts
+        os.chown(program, 65534, -1)
+        problem = f"the api_key_cmd program {program} is owned by another user (uid 65534)"
+        mend = f"chown {os.getuid()} {program}"
+    config = _key_profile(sim, tmp_path, command)
+
+    result = invoke(config, "profiles", "test", "k")
+
+    said = result.out + result.err
+    assert result.code != 0
+    assert f"refused: {problem}" in said and mend in said, said
+    assert not marker.exists(), "the program ran"
+
+
+def test_a_key_program_only_its_user_can_write_runs(sim: Sim, tmp_path: Path) -> None:
+    """Root's programs in root's directories (sh, in /bin or /usr/bin) are the common case."""
+    marker = tmp_path / "ran"
+    program = _key_script(tmp_path / "bin", marker)
+    config = _key_profile(sim, tmp_path, f"sh {program}")
+    result = invoke(config, "profiles", "test", "k")
+    assert result.code == 0, result.out + result.err
+    assert marker.exists()

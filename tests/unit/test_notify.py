@@ -82,3 +82,20 @@ def test_notify_table_is_validated_with_its_line(tmp_path: Path) -> None:
     assert cfg.errors[0].line == 3
     path.write_text("[notify]\ndesktop = true\ncommand = 'notify-send'\n", encoding="utf-8")
     assert config_mod.load(path).notify == NotifySettings(desktop=True, command="notify-send")
+
+
+async def test_a_command_program_others_can_write_is_refused_not_run(tmp_path: Path) -> None:
+    """As for api_key_cmd: the config others cannot write named a script anyone could
+    rewrite, which then ran on every event with the user's environment."""
+    marker = tmp_path / "ran"
+    program = tmp_path / "notify.sh"
+    program.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    program.chmod(0o777)
+    notifier = Notifier(NotifySettings(command=f"{program} --team ops"))
+    said = await notifier.run_command(event("g"))
+    assert said == (f"refused: the notify command program {program} is writable by group or others "
+                    f"(mode 777); run `chmod go-w {program}`")
+    assert not marker.exists()
+    program.chmod(0o755)
+    assert await notifier.run_command(event("h")) is None
+    assert marker.exists()
