@@ -30,6 +30,13 @@ def check_base_url(url: str, *, allow_insecure_http: bool, profile: str) -> http
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigError(f"base_url {shown_url(url)!r} must be an http(s) URL", field="base_url",
                           profile=profile)
+    if parsed.userinfo:
+        # httpx would not send them (no Authorization header): the server's 401 was all the
+        # user saw. Not quoted: what stands before the `@` may be a password.
+        raise ConfigError("base_url holds a user name or password before its host (user:...@), "
+                          "which runtui never sends; take it out of the URL and give the key with "
+                          "api_key_env, api_key_cmd or keyring (README: Profiles)",
+                          field="base_url", profile=profile)
     if parsed.port is not None and not 1 <= parsed.port <= 65535:
         # httpx parses any number; the socket then raised OverflowError at the first request.
         raise ConfigError(f"base_url port {parsed.port} is not a TCP port (1-65535)",

@@ -28,16 +28,32 @@ def test_shown_url_masks_the_password_only(url: str, shown: str) -> None:
     assert shown_url(url) == shown
 
 
-def test_profiles_list_never_prints_the_password(tmp_path: Path) -> None:
+def test_a_password_in_the_base_url_is_refused_at_load_without_printing_it(tmp_path: Path) -> None:
+    """It was silently not sent (no Authorization header): the server's 401 was all the user
+    got. Refused instead, saying where a key goes; the other profiles still load."""
     path = tmp_path / "c.toml"
     path.write_text(f'[profiles.p]\nprovider = "edges"\nbase_url = "https://alice:{PASSWORD}@api.test/v1"\n'
-                    'api_key_env = "K"\n', encoding="utf-8")
+                    'api_key_env = "K"\n[profiles.q]\nprovider = "edges"\napi_key_env = "K"\n',
+                    encoding="utf-8")
     path.chmod(0o600)
     table = invoke(path, "profiles", "list")
-    assert table.code == 0 and "https://alice:***@api.test/v1" in table.out
+    assert table.code == 2
+    assert "profile 'p'; field 'base_url': base_url holds a user name or password" in table.err
+    assert "api_key_env, api_key_cmd or keyring" in table.err
+    assert "q " in table.out
     as_json = invoke(path, "profiles", "list", "--json")
-    assert as_json.json()[0]["base_url"] == "https://alice:***@api.test/v1"
+    assert [p["name"] for p in as_json.json()] == ["q"]
     assert PASSWORD not in table.out + table.err + as_json.out + as_json.err
+
+
+def test_profiles_add_refuses_a_base_url_with_userinfo(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    for url in (f"https://alice:{PASSWORD}@api.test/v1", "https://alice@api.test/v1"):
+        added = invoke(path, "profiles", "add", "p", "--provider", "edges", "--api-key-env", "K",
+                       "--base-url", url)
+        assert added.code == 2 and "user name or password" in added.err
+        assert PASSWORD not in added.out + added.err
+    assert not path.exists()
 
 
 @pytest.mark.parametrize("url", [f"ftp://alice:{PASSWORD}@api.test/", f"alice:{PASSWORD}@api.test"])
