@@ -47,9 +47,11 @@ class Controller:
         if chosen_id is not None and run.id != chosen_id:
             self._refuse_other_id(provider, run, chosen_id, action)
         self.check(provider, run, action)
-        self.in_flight.add(run.key)
+        # Journaled before the run is marked busy: a journal that cannot be written (a
+        # planted link) refuses the action and must not leave the run busy for good.
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
                                      action=action.value)
+        self.in_flight.add(run.key)
         try:
             result = await provider.perform(run, action)
         except BaseException as exc:
@@ -91,10 +93,10 @@ class Controller:
             what = request.context.get("type") or "request"
             raise NotAllowed(f"{provider.label} cannot reject this {what}: cancel the run instead",
                              profile=run.profile)
-        self.in_flight.add(run.key)
         verb = "answer" if approve else "reject"
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
                                      action=f"{verb} {request.context.get('type') or 'request'}")
+        self.in_flight.add(run.key)  # after the journal, as in `act`
         try:
             result = await provider.answer(run, request, approve=approve, values=values)
         except BaseException as exc:

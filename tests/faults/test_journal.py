@@ -18,6 +18,7 @@ import pytest
 from runtui.config import Profile
 from runtui.engine.control import Controller
 from runtui.engine.journal import Journal, default_path
+from runtui.errors import ConfigError
 from runtui.model import Action, Run, StartRequest, Status
 from runtui.providers.edges import EdgesProvider
 
@@ -187,3 +188,27 @@ def test_a_line_of_json_with_wrong_types_is_skipped_and_counted(tmp_path: Path) 
     assert [(e["run_id"], e["action"], e["outcome"]) for e in entries] == [
         ("r-0", "cancel", "refused"), ("r-1", "cancel", "refused")]
     assert all(isinstance(e[k], str) for e in entries for k in ("time", "action", "outcome"))
+
+
+async def test_a_journal_that_cannot_be_written_sends_nothing_and_leaves_the_run_free(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A journal planted as a symlink is refused; the action is not sent, and the run is
+    not left marked busy (its keys greyed for good in the TUI)."""
+    victim = tmp_path / "victim.rc"
+    victim.write_text("# mine\n", encoding="utf-8")
+    default_path().parent.mkdir(parents=True, exist_ok=True)
+    default_path().symlink_to(victim)
+    posts: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posts.append(request)
+        return httpx.Response(200, json={"uid": RUN.id, "status": "RUNNING"})
+
+    prov = provider(monkeypatch, handler)
+    controller = Controller(Journal())
+    with pytest.raises(ConfigError, match="is a symbolic link"):
+        await controller.act(prov, RUN, Action.CANCEL)
+    assert not posts and not controller.is_busy(RUN)
+    assert victim.read_text(encoding="utf-8") == "# mine\n"
+    await prov.aclose()
