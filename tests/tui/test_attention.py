@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -241,6 +242,31 @@ async def test_all_seen_asks_with_the_count_and_says_what_it_did(tui_sim: TuiSim
         await wait_for(pilot, lambda: any(said in n for n in notifications(app)), what="the toast")
         assert any(said in m.text for m in app.messages)  # `M` lists it
         assert not [i for i in screen._rows if i.reason is Reason.FAILED]
+
+
+async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -> None:
+    """The acknowledgements are written through `acknowledged.json.tmp`: a link planted
+    under that name is refused (it was followed), and the refusal is a toast; the app
+    stays up and the failure stays in the queue."""
+    state = Path(os.environ["RUNTUI_STATE_DIR"])
+    state.mkdir(parents=True, exist_ok=True)
+    victim = state.parent / "victim.rc"
+    victim.write_text("# mine\n", encoding="utf-8")
+    (state / "acknowledged.json.tmp").symlink_to(victim)
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        queue = app.alerts.queue
+        await wait_for(pilot, lambda: queue.failure_count() > 0, what="failures")
+        screen = await open_attention(pilot)
+        count = queue.failure_count()
+        table = screen.query_one("#attention-table", DataTable)
+        await wait_for(pilot, lambda: len(screen._rows) == app.alerts.count, what="the rows")
+        table.move_cursor(row=next(i for i, item in enumerate(screen._rows) if item.reason is Reason.FAILED))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: any("is a symbolic link" in n for n in notifications(app)),
+                       what="the toast")
+        assert app.is_running and app.screen is screen and queue.failure_count() == count
+    assert victim.read_text(encoding="utf-8") == "# mine\n"
 
 
 async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:

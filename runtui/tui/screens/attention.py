@@ -7,6 +7,7 @@ the read-only gate, a confirmation when work is destroyed, the journal, sent onc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -191,7 +192,9 @@ class AttentionScreen(Screen[None]):
         if item is None or item.reason is not Reason.FAILED or item.run is None:
             self.notify("only failures are acknowledged; the rest leave when resolved", timeout=4)
             return
-        self.alerts.queue.acknowledge([item.run])
+        failed = [item.run]
+        if not self._stored(lambda: self.alerts.queue.acknowledge(failed)):
+            return
         self.alerts.version += 1
         self._fill()
 
@@ -214,10 +217,23 @@ class AttentionScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _acknowledge_all(self) -> None:
-        marked = self.alerts.queue.acknowledge_all()
+        counted: list[int] = []
+        if not self._stored(lambda: counted.append(self.alerts.queue.acknowledge_all())):
+            return
+        marked = counted[0]
         self.alerts.version += 1
         self._fill()
         self.notify(f"marked {_failures(marked)} as seen", title="attention")
+
+    def _stored(self, acknowledge: Callable[[], object]) -> bool:
+        """Run `acknowledge`; a file that cannot be written (a link planted in the state
+        directory, a full disk) is said in a toast, not a crash of the whole app."""
+        try:
+            acknowledge()
+        except (OSError, ConfigError) as exc:
+            self.notify(f"not stored: {exc}", title="cannot mark as seen", severity="error", timeout=10)
+            return False
+        return True
 
     def action_act(self, name: str) -> None:
         run = self._selected_run()
