@@ -25,7 +25,15 @@ from runtui.cli_output import (
     say,
     say_json,
 )
-from runtui.errors import BadInput, ConfigError, KeyUnavailable, NotAllowed, ProviderError, RuntuiError
+from runtui.errors import (
+    BadInput,
+    ConfigError,
+    KeyUnavailable,
+    NotAllowed,
+    ProviderError,
+    RuntuiError,
+    StateUnusable,
+)
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -53,6 +61,7 @@ class Ctx:
             # an empty table, exit 0, that a cron check reads as "no failures".
             raise ConfigError(f"no profiles in {self.config_path}: {HOW_TO_ADD}")
         key_command.on_slow = say_key_wait
+        ws.journal.on_unrecorded = say_unrecorded
         return ws
 
     def require_config(self, *, needs_profiles: bool = True) -> None:
@@ -67,6 +76,12 @@ class Ctx:
                               "`runtui profiles add` creates it)")
         if needs_profiles:
             raise ConfigError(f"no profiles yet (no config file at {self.config_path}): {HOW_TO_ADD}")
+
+
+def say_unrecorded(message: str) -> None:
+    """An outcome the journal could not record, on stderr beside the outcome itself: the
+    action went its way, and the exit code says how it went, not the journal's failure."""
+    say(f"runtui: warning: {message}", err=True)
 
 
 def say_warnings(cfg: config_mod.Config) -> None:
@@ -86,6 +101,8 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     except NotAllowed as exc:
         fail(not_allowed_text(exc), EXIT_NOT_ALLOWED, kind="not_allowed",
              profile=exc.profile or current_profile())
+    except StateUnusable as exc:  # the journal cannot be written: nothing was sent
+        fail(str(exc), EXIT_USAGE, kind="state")
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE, kind="config", profile=exc.profile)
     except ProviderError as exc:

@@ -34,6 +34,7 @@ from runtui.cli_output import (
     EXIT_TIMEOUT,
     EXIT_USAGE,
     JsonAwareGroup,
+    fail,
     say,
     say_json,
     table,
@@ -45,7 +46,7 @@ from runtui.cli_runs import runs
 from runtui.cli_table import Column
 from runtui.cli_tasks import tasks
 from runtui.cli_workflows import runs_diff, workflows
-from runtui.errors import ConfigError
+from runtui.errors import ConfigError, StateUnusable
 from runtui.safe_text import clipped
 
 __all__ = ["EXIT_NOT_ALLOWED", "EXIT_OK", "EXIT_SERVER", "EXIT_TIMEOUT", "EXIT_USAGE", "cli"]
@@ -149,7 +150,10 @@ def history(limit: int, as_json: bool) -> None:
     from runtui.engine.journal import Journal
 
     journal = Journal()
-    entries = list(journal.entries())[-limit:]
+    try:
+        entries = journal.entries()[-limit:]
+    except StateUnusable as exc:  # the state path a file, the journal a directory
+        fail(str(exc), EXIT_USAGE, kind="state")
     if journal.unreadable:
         say(f"runtui: {journal.path}: {journal.unreadable} unreadable line(s) skipped", err=True)
     if as_json:

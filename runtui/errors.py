@@ -38,6 +38,12 @@ class ConfigRefused(ConfigError):
     """A config file others could have written: nothing in it is used, the app does not start."""
 
 
+class StateUnusable(ConfigError):
+    """The state directory cannot hold runtui's files (a path that is a file, a read-only or
+    full disk): the machine's to fix, as a config is (the CLI exits 2), said in one line
+    naming the path and the system's reason, never as a traceback."""
+
+
 class ProviderError(RuntuiError):
     """One typed error for every provider failure.
 

@@ -40,15 +40,17 @@ class Controller:
         """Send `action` to the run the user chose: `chosen_id` (the id they named), else `run.id`
         (the row on screen).
 
-        Raises NotAllowed (before any request) when the table or read-only refuses, and
+        Raises NotAllowed (before any request) when the table or read-only refuses,
+        StateUnusable (nothing sent) when the journal cannot record the start, and
         ProviderError (kind "mismatch", nothing sent, journaled "refused") when `run`, as
         the server answered it, carries another id than the one chosen.
         """
         if chosen_id is not None and run.id != chosen_id:
             self._refuse_other_id(provider, run, chosen_id, action)
         self.check(provider, run, action)
-        # Journaled before the run is marked busy: a journal that cannot be written (a
-        # planted link) refuses the action and must not leave the run busy for good.
+        # Journaled before the run is marked busy: a journal that cannot be written (a full
+        # disk, a planted link) raises StateUnusable, nothing sent, and must not leave the
+        # run busy for good.
         entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
                                      action=action.value)
         self.in_flight.add(run.key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from runtui.config import state_dir
-from runtui.errors import ConfigError, NotAllowed
+from runtui.errors import ConfigError, NotAllowed, StateUnusable
 from runtui.own_files import make_own_dirs, open_own
 
 MAX_MESSAGE = 500
@@ -47,28 +47,69 @@ class Journal:
         self.path = path or default_path()
         self.unreadable = 0
         """Lines the last `entries()` skipped: not UTF-8, not JSON (a torn line), not a record."""
+        self.on_unrecorded: Callable[[str], None] = _say_nothing
+        """Told, in words for people, when an action's outcome could not be written: the
+        action went its way (its outcome is shown as it is), and a face says this beside it."""
+        self._open: dict[str, str] = {}  # entry id -> "pause r-1", until its outcome is written
 
     def _append(self, record: dict[str, Any]) -> None:
-        make_own_dirs(self.path.parent)
-        line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
-        fd = open_own(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        """Write one line, durable before this returns. Raises StateUnusable (a planted
+        link in place of the journal too: nothing is written through it)."""
+        line = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
         try:
-            os.write(fd, line.encode())
+            make_own_dirs(self.path.parent)
+            fd = open_own(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        except OSError as exc:
+            raise StateUnusable(f"cannot write the journal {self.path}: {self._why(exc)}") from None
+        except ConfigError as exc:
+            raise StateUnusable(f"cannot write the journal: {exc}") from None
+        try:
+            os.write(fd, line)
             os.fsync(fd)
+        except OSError as exc:
+            raise StateUnusable(f"cannot write the journal {self.path}: {self._why(exc)}") from None
         finally:
             os.close(fd)
 
-    def started(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
+    def _why(self, exc: OSError) -> str:
+        """The system's reason, said of runtui's paths (a state path that is a file said
+        "Not a directory: '.../journal.jsonl'", naming a file that cannot exist)."""
+        if isinstance(exc, IsADirectoryError):
+            return "it is a directory, not a file"
+        if isinstance(exc, NotADirectoryError | FileExistsError):
+            state = self.path.parent
+            if state.exists() and not state.is_dir():
+                return f"the state directory {state} is not a directory"
+            return f"a part of the state directory's path {state} is a file, not a directory"
+        return exc.strerror or type(exc).__name__
+
+    def _start(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
         entry_id = uuid.uuid4().hex[:12]
         self._append({"id": entry_id, "phase": "started", "time": _now(), "profile": profile,
                       "provider": provider, "run_id": run_id, "action": action})
+        self._open[entry_id] = f"{action} {run_id}" if run_id else action
         return entry_id
+
+    def started(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
+        """Record an action about to be sent. Raises StateUnusable ("not sent: cannot write
+        the journal ...") when the line cannot be written: an action is sent only once its
+        record is on disk, so the caller sends nothing."""
+        try:
+            return self._start(profile=profile, provider=provider, run_id=run_id, action=action)
+        except StateUnusable as exc:
+            raise StateUnusable(f"not sent: {exc}") from None
 
     def finished(self, entry_id: str, *, outcome: str, message: str | None = None,
                  run_id: str | None = None, new_run_id: str | None = None) -> None:
-        self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
-                      "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
-                      "new_run_id": new_run_id})
+        """Record an action's outcome. Never raises: the request went its way, and a journal
+        that cannot be written must not hide what happened (`on_unrecorded` is told)."""
+        what = self._open.pop(entry_id, "an action")
+        try:
+            self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
+                          "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
+                          "new_run_id": new_run_id})
+        except StateUnusable as exc:
+            self.on_unrecorded(f"the journal could not record the outcome of {what}: {exc}")
 
     def raised(self, entry_id: str, exc: BaseException) -> None:
         """End the entry of an action that raised. A local refusal (NotAllowed, ConfigError:
@@ -81,17 +122,25 @@ class Journal:
 
     def refused(self, *, profile: str, provider: str, run_id: str, action: str,
                 message: str) -> None:
-        """An action refused before any request (e.g. the server named another run)."""
-        entry_id = self.started(profile=profile, provider=provider, run_id=run_id, action=action)
+        """An action refused before any request (e.g. the server named another run). Never
+        raises: nothing was sent either way, and the refusal is what the user must hear."""
+        try:
+            entry_id = self._start(profile=profile, provider=provider, run_id=run_id, action=action)
+        except StateUnusable as exc:
+            self.on_unrecorded(f"the journal could not record the refusal of {action} {run_id}: {exc}")
+            return
         self.finished(entry_id, outcome="refused", message=message, run_id=run_id)
 
-    def entries(self) -> Iterator[Entry]:
-        """Actions oldest first; an action with no end line shows as outcome "unknown"."""
+    def entries(self) -> list[Entry]:
+        """Actions oldest first; an action with no end line shows as outcome "unknown".
+        Raises StateUnusable when the journal cannot be read (no journal: none)."""
         self.unreadable = 0
         try:
             lines = self.path.read_bytes().splitlines()  # one bad byte spoils its line, not the file
         except FileNotFoundError:
-            return
+            return []
+        except OSError as exc:
+            raise StateUnusable(f"cannot read the journal {self.path}: {self._why(exc)}") from None
         starts: dict[str, _Started] = {}
         ends: dict[str, _Finished] = {}
         order: list[str] = []
@@ -106,13 +155,36 @@ class Journal:
                 order.append(record.id)
             else:
                 ends[record.id] = record
-        for entry_id in order:
-            s, e = starts[entry_id], ends.get(entry_id)
-            yield Entry(id=entry_id, time=s.time, profile=s.profile, provider=s.provider,
-                        run_id=(e.run_id if e is not None else None) or s.run_id, action=s.action,
-                        outcome=e.outcome if e is not None else "unknown (no outcome recorded)",
-                        message=e.message if e is not None else None,
-                        finished=e.time if e is not None else None)
+        return [_entry(starts[entry_id], ends.get(entry_id)) for entry_id in order]
+
+    def unusable(self) -> str | None:
+        """Why no action could be journaled (so none sent), from a look that writes nothing:
+        the state path a file, the journal a directory, a read-only directory. Said at start,
+        not at the first action in an incident. A full disk shows only when written."""
+        state = self.path.parent
+        found = next((p for p in (state, *state.parents) if p.exists()), None)
+        if found is not None and not found.is_dir():
+            return (f"the state directory {state} is not a directory" if found == state
+                    else f"a part of the state directory's path {state} is a file, not a directory")
+        if self.path.is_dir():
+            return f"the journal {self.path} is a directory, not a file"
+        writable = self.path if self.path.exists() else found
+        if writable is not None and not os.access(writable, os.W_OK):
+            return f"the journal {self.path} cannot be written (read-only)"
+        return None
+
+
+def _entry(start: _Started, end: _Finished | None) -> Entry:
+    return Entry(id=start.id, time=start.time, profile=start.profile, provider=start.provider,
+                 run_id=(end.run_id if end is not None else None) or start.run_id,
+                 action=start.action,
+                 outcome=end.outcome if end is not None else "unknown (no outcome recorded)",
+                 message=end.message if end is not None else None,
+                 finished=end.time if end is not None else None)
+
+
+def _say_nothing(_message: str) -> None:
+    return None
 
 
 class _Started(msgspec.Struct, frozen=True, tag_field="phase", tag="started"):

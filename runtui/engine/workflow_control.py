@@ -44,9 +44,9 @@ class WorkflowController:
                                   busy=self.is_busy(trigger))
         if not decision:
             raise NotAllowed(decision.reason, profile=trigger.profile)
-        self.in_flight.add(trigger.key)
         entry = self.journal.started(profile=trigger.profile, provider=trigger.provider, run_id=None,
                                      action=f"{action.value} workflow {trigger.id}")
+        self.in_flight.add(trigger.key)
         try:
             result = await _send_and_read(provider, trigger, action)
         except BaseException as exc:

@@ -119,6 +119,7 @@ class RuntuiApp(App[int]):
         for err in self.workspace.config.errors:
             if not err.profile:
                 self.notify(str(err), title="config", severity="error", timeout=15)
+        self._watch_the_journal()
         if warnings := self.workspace.config.warnings:
             more = (f" (and {len(warnings) - 1} more: see the profiles screen, "
                     f"{keymap_rules.key_named(self, 'app.profiles')})") if len(warnings) > 1 else ""
@@ -132,6 +133,17 @@ class RuntuiApp(App[int]):
         # by the batch, which draws its first layout (~13 ms at 200x50) and throws it away
         # (nothing is displayed while a batch is open), then draws it again.
         self.call_later(self.open_runs)
+
+    def _watch_the_journal(self) -> None:
+        """A journal that cannot be written refuses every action (nothing is sent unrecorded):
+        said at start, not found out at the first action in an incident; an outcome it could
+        not record is said beside the outcome's own toast."""
+        journal = self.workspace.journal
+        journal.on_unrecorded = lambda message: self.notify(
+            message, title="journal", severity="warning", timeout=15)
+        if (problem := journal.unusable()) is not None:
+            self.notify(f"no action can be sent: {problem}", title="journal", severity="error",
+                        timeout=20)
 
     def open_runs(self) -> None:
         from runtui.tui.screens.runs import RunsScreen
