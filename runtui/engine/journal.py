@@ -6,6 +6,7 @@ never reach it (only ids, names and the server's message).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import uuid
@@ -46,25 +47,30 @@ class Journal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self.unreadable = 0
-        """Lines the last `entries()` skipped: not UTF-8, not JSON (a torn line), not a record."""
+        """Lines the last `entries()` skipped: not UTF-8, not JSON (a torn line), not a record,
+        or an outcome whose "started" line is nowhere in the file."""
         self.on_unrecorded: Callable[[str], None] = _say_nothing
         """Told, in words for people, when an action's outcome could not be written: the
         action went its way (its outcome is shown as it is), and a face says this beside it."""
         self._open: dict[str, str] = {}  # entry id -> "pause r-1", until its outcome is written
 
     def _append(self, record: dict[str, Any]) -> None:
-        """Write one line, durable before this returns. Raises StateUnusable (a planted
-        link in place of the journal too: nothing is written through it)."""
+        """Write one whole line, durable before this returns. Raises StateUnusable (a
+        planted link in place of the journal too: nothing is written through it).
+
+        A line is written whole (a short write on a full disk is written on, or raises), and
+        starts a line of its own: after a torn last line (a full disk, a crash mid-write) the
+        next record was glued onto the fragment and lost from `history` with it."""
         line = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
         try:
             make_own_dirs(self.path.parent)
-            fd = open_own(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            fd = open_own(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         except OSError as exc:
             raise StateUnusable(f"cannot write the journal {self.path}: {self._why(exc)}") from None
         except ConfigError as exc:
             raise StateUnusable(f"cannot write the journal: {exc}") from None
         try:
-            os.write(fd, line)
+            _write_all(fd, line if _ends_a_line(fd) else b"\n" + line)
             os.fsync(fd)
         except OSError as exc:
             raise StateUnusable(f"cannot write the journal {self.path}: {self._why(exc)}") from None
@@ -155,6 +161,7 @@ class Journal:
                 order.append(record.id)
             else:
                 ends[record.id] = record
+        self.unreadable += len(ends.keys() - starts.keys())  # an outcome with no start: said
         return [_entry(starts[entry_id], ends.get(entry_id)) for entry_id in order]
 
     def unusable(self) -> str | None:
@@ -181,6 +188,22 @@ def _entry(start: _Started, end: _Finished | None) -> Entry:
                  outcome=end.outcome if end is not None else "unknown (no outcome recorded)",
                  message=end.message if end is not None else None,
                  finished=end.time if end is not None else None)
+
+
+def _ends_a_line(fd: int) -> bool:
+    """The file is empty or its last byte ends a line (one byte read, at each write)."""
+    size = os.fstat(fd).st_size
+    return size == 0 or os.pread(fd, 1, size - 1) == b"\n"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may take part of the data (a disk filling up): write the rest, or raise."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, "the disk took none of the line")
+        view = view[written:]
 
 
 def _say_nothing(_message: str) -> None:

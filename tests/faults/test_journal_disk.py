@@ -2,7 +2,7 @@
 
 An action whose "started" line cannot be written is not sent, and said so in one line
 (the CLI exits 2); one whose outcome cannot be written is shown as it went, with a
-warning.
+warning. Lines are written whole, on a line of their own.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tests.tui.conftest import runs_loaded, screen_text
 from .conftest import SimFactory, SimHandle, run_cli, wait_for
 from .test_actions import FROZEN, _open_on, capture_notes
 from .test_answer_not_sent import _asking, _typed
-from .test_journal import RUN, provider
+from .test_journal import RUN, lines, provider
 
 PAUSE_ROUTE = "POST /wexa/execute_flow/{execution_id}/pause"
 
@@ -112,6 +112,38 @@ async def test_an_outcome_the_journal_cannot_record_is_still_returned_and_told(
     assert told == [f"the journal could not record the outcome of cancel {RUN.id}: cannot write "
                     f"the journal {journal.path}: No space left on device"]
     await prov.aclose()
+
+
+def test_short_writes_still_write_whole_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk filling up takes part of a write: the rest is written, never dropped."""
+    real = os.write
+    monkeypatch.setattr(journal_mod.os, "write", lambda fd, data: real(fd, bytes(data)[:7]))
+    journal = Journal()
+    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    monkeypatch.undo()
+    assert [r["phase"] for r in lines(journal.path)] == ["started", "finished"]
+    assert [(e.run_id, e.outcome) for e in journal.entries()] == [("r-1", "refused")]
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_record() -> None:
+    """A full disk cut a line short; the next action's record was glued onto it and lost
+    from `history` (a resume that worked disappeared)."""
+    journal = Journal()
+    journal.refused(profile="p", provider="edges", run_id="r-pause", action="pause", message="no")
+    with journal.path.open("a") as fh:
+        fh.write('{"id":"a6aca748e6ab",')  # torn: no end of line
+    journal.refused(profile="p", provider="edges", run_id="r-resume", action="resume", message="no")
+    assert [e.run_id for e in journal.entries()] == ["r-pause", "r-resume"]
+    assert journal.unreadable == 1
+
+
+def test_an_outcome_with_no_start_is_counted_as_unreadable() -> None:
+    journal = Journal()
+    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    with journal.path.open("a") as fh:
+        fh.write('{"id":"orphan123456","phase":"finished","outcome":"ok"}\n')
+    assert [e.run_id for e in journal.entries()] == ["r-1"]
+    assert journal.unreadable == 1
 
 
 # ---- the CLI ---------------------------------------------------------------------------
