@@ -151,7 +151,7 @@ def history(limit: int, as_json: bool) -> None:
 
     journal = Journal()
     try:
-        entries = journal.entries()[-limit:]
+        entries = journal.entries(limit)
     except StateUnusable as exc:  # the state path a file, the journal a directory
         fail(str(exc), EXIT_USAGE, kind="state")
     if journal.unreadable:

@@ -10,10 +10,10 @@ import errno
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -137,32 +137,37 @@ class Journal:
             return
         self.finished(entry_id, outcome="refused", message=message, run_id=run_id)
 
-    def entries(self) -> list[Entry]:
-        """Actions oldest first; an action with no end line shows as outcome "unknown".
-        Raises StateUnusable when the journal cannot be read (no journal: none)."""
+    def entries(self, limit: int | None = None) -> list[Entry]:
+        """Actions oldest first, the newest `limit` of them (all when None); an action with no
+        end line shows as outcome "unknown". Read from the end, only as far as the newest
+        `limit` starts: `history -n 50` of a 100 MB journal read and decoded it all (1 s,
+        475 MB). Raises StateUnusable when the journal cannot be read (no journal: none)."""
         self.unreadable = 0
+        starts: list[_Started] = []  # newest first
+        ends: dict[str, _Finished] = {}
+        whole = True
         try:
-            lines = self.path.read_bytes().splitlines()  # one bad byte spoils its line, not the file
+            with self.path.open("rb") as fh:
+                for line in _lines_from_end(fh):
+                    if line is not None and not line.strip():
+                        continue
+                    record = None if line is None else _record(line)
+                    if record is None:
+                        self.unreadable += 1
+                    elif isinstance(record, _Started):
+                        starts.append(record)
+                        if limit is not None and len(starts) >= limit:
+                            whole = False
+                            break
+                    else:
+                        ends.setdefault(record.id, record)  # the last one written stands
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise StateUnusable(f"cannot read the journal {self.path}: {self._why(exc)}") from None
-        starts: dict[str, _Started] = {}
-        ends: dict[str, _Finished] = {}
-        order: list[str] = []
-        for line in lines:
-            if not line.strip():
-                continue
-            record = _record(line)
-            if record is None:
-                self.unreadable += 1
-            elif isinstance(record, _Started):
-                starts[record.id] = record
-                order.append(record.id)
-            else:
-                ends[record.id] = record
-        self.unreadable += len(ends.keys() - starts.keys())  # an outcome with no start: said
-        return [_entry(starts[entry_id], ends.get(entry_id)) for entry_id in order]
+        if whole:  # an outcome with no start anywhere: counted, never dropped unsaid
+            self.unreadable += len(ends.keys() - {s.id for s in starts})
+        return [_entry(s, ends.get(s.id)) for s in reversed(starts)]
 
     def unusable(self) -> str | None:
         """Why no action could be journaled (so none sent), from a look that writes nothing:
@@ -188,6 +193,31 @@ def _entry(start: _Started, end: _Finished | None) -> Entry:
                  outcome=end.outcome if end is not None else "unknown (no outcome recorded)",
                  message=end.message if end is not None else None,
                  finished=end.time if end is not None else None)
+
+
+_BLOCK = 64 * 1024
+_LONGEST = 256 * 1024
+"""No record is this long (a message is cut to MAX_MESSAGE): a longer line is counted, not kept."""
+
+
+def _lines_from_end(fh: BinaryIO) -> Iterator[bytes | None]:
+    """The file's lines, last first, read a block at a time (memory bounded by _BLOCK and
+    _LONGEST, whatever the file's size). None stands for a line too long to be a record."""
+    pos = fh.seek(0, os.SEEK_END)
+    tail: bytes | None = b""  # the end of the line the last block read began inside
+    while pos > 0:
+        step = min(_BLOCK, pos)
+        pos -= step
+        fh.seek(pos)
+        parts = fh.read(step).split(b"\n")
+        last = None if tail is None else parts[-1] + tail
+        if len(parts) == 1:  # no line starts in this block: the line goes on to the left
+            tail = last if last is not None and len(last) <= _LONGEST else None
+            continue
+        yield last
+        yield from reversed(parts[1:-1])
+        tail = parts[0]
+    yield tail
 
 
 def _ends_a_line(fd: int) -> bool:

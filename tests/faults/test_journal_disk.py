@@ -2,7 +2,8 @@
 
 An action whose "started" line cannot be written is not sent, and said so in one line
 (the CLI exits 2); one whose outcome cannot be written is shown as it went, with a
-warning. Lines are written whole, on a line of their own.
+warning. Lines are written whole, on a line of their own, and `history -n` reads the
+journal from its end, in bounded memory.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,47 @@ def test_an_outcome_with_no_start_is_counted_as_unreadable() -> None:
         fh.write('{"id":"orphan123456","phase":"finished","outcome":"ok"}\n')
     assert [e.run_id for e in journal.entries()] == ["r-1"]
     assert journal.unreadable == 1
+
+
+def test_history_n_reads_the_end_of_a_big_journal_in_bounded_memory(tmp_path: Path) -> None:
+    """`history -n 50` of a 100 MB journal took 475 MB: the whole file was read and decoded."""
+    path = default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = ('{{"id":"{i:012d}","phase":"started","time":"2026-12-06T10:00:00+00:00","profile":"p",'
+              '"provider":"edges","run_id":"r-{i}","action":"pause"}}\n'
+              '{{"id":"{i:012d}","phase":"finished","time":"2026-12-06T10:00:01+00:00",'
+              '"outcome":"ok","message":"{pad}"}}\n')
+    with path.open("w") as fh:
+        for start in range(0, 40_000, 1000):
+            fh.write("".join(record.format(i=i, pad="x" * 200) for i in range(start, start + 1000)))
+    assert path.stat().st_size > 15_000_000
+    tracemalloc.start()
+    try:
+        entries = Journal().entries(limit=50)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.run_id for e in entries] == [f"r-{i}" for i in range(39_950, 40_000)]
+    assert all(e.outcome == "ok" for e in entries)
+    assert peak < 2_000_000, f"peak {peak} bytes"
+    shown = run_cli(tmp_path / "none.toml", "history", "-n", "2", "--json")
+    assert shown.code == 0 and [e["run_id"] for e in shown.json()] == ["r-39998", "r-39999"]
+
+
+def test_a_line_too_long_to_be_a_record_is_counted_in_bounded_memory() -> None:
+    journal = Journal()
+    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    with journal.path.open("a") as fh:
+        fh.write("z" * 3_000_000 + "\n")
+    journal.refused(profile="p", provider="edges", run_id="r-2", action="pause", message="no")
+    tracemalloc.start()
+    try:
+        entries = list(journal.entries())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [e.run_id for e in entries] == ["r-1", "r-2"] and journal.unreadable == 1
+    assert peak < 2_000_000, f"peak {peak} bytes"
 
 
 # ---- the CLI ---------------------------------------------------------------------------
