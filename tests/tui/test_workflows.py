@@ -98,6 +98,24 @@ async def test_pause_and_resume_a_b3os_workflow(tui_sim: TuiSim) -> None:
         assert "paused" not in screen.query_one("#workflows-title").render().plain  # type: ignore[attr-defined]
 
 
+async def test_a_workflow_pause_the_journal_cannot_record_is_not_sent(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Said once as not sent (the toast read "pause not sent: not sent: ..."), the app going on."""
+    workflow = next(w for w in tui_sim.catalog()["b3os"]["workflows"] if w["status"] == "active")
+    state = tmp_path / "statefile"
+    state.write_text("hi\n")
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(state))
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        screen = await open_workflows(pilot)
+        await wait_for(pilot, lambda: any(r.key == ("b3os-sim", workflow["id"]) for r in screen.rows))
+        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        await pilot.press("p")
+        said = (f"pause not sent: cannot write the journal {state / 'journal.jsonl'}: "
+                f"the state directory {state} is not a directory")
+        await wait_for(pilot, lambda: any(said in n for n in notifications(app)), what="the refusal")
+        assert app.is_running and not app.workspace.workflow_control.in_flight
+
+
 async def test_wexa_says_why_it_has_no_pause(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         screen = await open_workflows(pilot)

@@ -487,7 +487,8 @@ class WorkflowsScreen(Screen[str | None]):
                 provider = self.ws.provider(trigger.profile)
                 result = await self.ws.workflow_control.act(provider, trigger, action)
             except (NotAllowed, ProviderError, ConfigError) as exc:
-                self.notify(f"{action.value} not sent: {exc}", severity="warning", timeout=6)
+                why = str(exc).removeprefix("not sent: ")  # a journal's refusal says it already
+                self.notify(f"{action.value} not sent: {why}", severity="warning", timeout=6)
                 continue
             if result.trigger is not None:
                 self.book.replace(result.trigger)
