@@ -410,6 +410,10 @@ def check_private(path: Path, guarded: Guarded = CONFIG_FILE) -> None:
         return
     real_path(path)  # a loop is said as such
     for role, node, info in _walked(path.absolute(), guarded):
+        if role == "file" and not stat.S_ISREG(info.st_mode):
+            # Before the mode: `chmod go-w /dev/null` (or a shared directory) is advice
+            # that breaks the machine, and no mode makes such a path a config file.
+            raise _not_a_regular_file(info.st_mode, path)
         problem = _unsafe(role, node, info, me, guarded)
         if problem is not None:
             raise ConfigRefused(problem, path=str(path))
@@ -510,6 +514,12 @@ _NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pip
                (stat.S_ISBLK, "a block device"))
 
 
+def _not_a_regular_file(st_mode: int, path: Path) -> ConfigError:
+    kind = next((name for test, name in _NOT_A_FILE if test(st_mode)), "something else")
+    return ConfigError(f"not a regular file: it is {kind}; give the path of a TOML file",
+                       path=str(path))
+
+
 def _read_regular(path: Path) -> tuple[bytes, int]:
     """The file's bytes and mode. Anything but a regular file is refused before a byte is
     read: a FIFO would hang every command with no word, a directory said only "Is a
@@ -519,9 +529,7 @@ def _read_regular(path: Path) -> tuple[bytes, int]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _NOT_A_FILE if test(info.st_mode)), "something else")
-            raise ConfigError(f"not a regular file: it is {kind}; give the path of a TOML file",
-                              path=str(path))
+            raise _not_a_regular_file(info.st_mode, path)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read(), stat.S_IMODE(info.st_mode)
     finally:

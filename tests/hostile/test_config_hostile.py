@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,31 @@ def test_a_config_in_a_sticky_directory_of_roots_is_read(tmp_path: Path) -> None
     config.chmod(0o600)
     result = invoke(config, "profiles", "list")
     assert result.code == 0, result.err
+
+
+def test_dev_null_as_the_config_is_not_a_file_not_a_chmod(tmp_path: Path) -> None:
+    """/dev/null is mode 666: the mode was checked first and advised `chmod go-w /dev/null`,
+    which breaks the machine for every user."""
+    result = invoke(Path("/dev/null"), "runs", "list")
+    assert result.code == 2
+    assert "/dev/null: not a regular file: it is a character device" in result.err
+    assert "chmod" not in result.err
+
+
+@pytest.mark.parametrize("command", [("profiles", "list"), ("runs", "list"),
+                                     ("profiles", "add", "a", "--provider", "edges", "--api-key-env", "K")])
+@pytest.mark.parametrize("kind", ["a FIFO (named pipe)", "a directory"])
+def test_a_shared_path_that_is_no_file_is_named_before_its_mode(
+        tmp_path: Path, command: tuple[str, ...], kind: str) -> None:
+    """A FIFO or directory others can write: what it is comes first, not a chmod to make."""
+    node = tmp_path / "n"
+    if kind == "a directory":
+        node.mkdir()
+    else:
+        os.mkfifo(node)
+    node.chmod(0o777)
+    result = invoke(node, *command)
+    assert result.code == 2
+    assert f"{node}: not a regular file: it is {kind}" in result.err
+    assert "chmod" not in result.err
+    assert stat.S_IMODE(node.stat().st_mode) == 0o777 and not node.is_file()  # nothing written
