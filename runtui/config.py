@@ -6,6 +6,7 @@ a list of errors that name the file, line and field.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import math
 import os
@@ -537,6 +538,13 @@ def _read_regular(path: Path) -> tuple[bytes, int]:
 
 
 def _decode(raw: bytes, path: Path) -> str:
+    """The file's text, a leading UTF-8 byte-order mark left out.
+
+    Notepad and some editors save one; TOML has no place for it (tomllib reads it as an
+    invalid statement at line 1). A write (`save_profile`) drops it with the rest of the
+    file kept: the file is then plain UTF-8, as every TOML reader takes it.
+    """
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import subprocess
@@ -268,3 +269,44 @@ def test_a_shared_path_that_is_no_file_is_named_before_its_mode(
     assert f"{node}: not a regular file: it is {kind}" in result.err
     assert "chmod" not in result.err
     assert stat.S_IMODE(node.stat().st_mode) == 0o777 and not node.is_file()  # nothing written
+
+
+BOM_CONFIG = '''# saved by Notepad
+[profiles.x]
+provider = "edges"
+api_key_env = "K"
+
+[profiles.y]
+provider = "edges"
+api_key_env = "K"
+read_only = "maybe"
+'''
+
+
+def _bom_file(tmp_path: Path) -> Path:
+    config = tmp_path / "bom.toml"
+    config.write_bytes(codecs.BOM_UTF8 + BOM_CONFIG.encode("utf-8"))
+    config.chmod(0o600)
+    return config
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Notepad's UTF-8 starts with a BOM: the file was "not valid TOML: Invalid statement
+    (at line 1, column 1)". It is read as without it, with the same line numbers."""
+    cfg = config_mod.load(_bom_file(tmp_path))
+    assert list(cfg.profiles) == ["x"]
+    assert [(err.profile, err.line) for err in cfg.errors] == [("y", 9)]
+    listed = invoke(_bom_file(tmp_path), "profiles", "list")
+    assert "not valid TOML" not in listed.err and "bom.toml:9; profile 'y'" in listed.err
+    assert listed.out.splitlines()[2].split()[:2] == ["x", "edges"]
+
+
+def test_a_profile_saved_into_a_bom_file_drops_the_mark_and_keeps_the_rest(tmp_path: Path) -> None:
+    """A write leaves the file plain UTF-8 (which every TOML reader takes), its comments
+    and profiles as they were."""
+    config = _bom_file(tmp_path)
+    assert invoke(config, "profiles", "add", "z", "--provider", "edges", "--api-key-env", "K").code == 0
+    raw = config.read_bytes()
+    assert not raw.startswith(codecs.BOM_UTF8)
+    assert raw.decode("utf-8").startswith(BOM_CONFIG)
+    assert list(config_mod.load(config).profiles) == ["x", "z"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import socket
 import stat
@@ -393,6 +394,35 @@ custom_thing = 42
         data = tomllib.loads(path.read_text())["profiles"]["b"]
         assert "api_key" not in data and data["api_key_env"] == "B_KEY"
         assert data["custom_thing"] == 42
+
+
+async def test_a_broken_profile_in_a_file_with_a_byte_order_mark_opens_with_its_values(
+        tmp_path: Path) -> None:
+    """A broken profile's form starts from its table as written, read apart from the
+    loader: a file saved with a BOM gave an empty form, then a fix lost every value."""
+    path = tmp_path / "config.toml"
+    path.write_bytes(codecs.BOM_UTF8 + b"""[profiles.good]
+provider = "edges"
+api_key_env = "X"
+
+[profiles.broken]
+provider = "b3os"
+api_key_env = "B_KEY"
+org_id = "org-7"
+read_only = "maybe"
+""")
+    path.chmod(0o600)
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_profiles(pilot)
+        assert {r["NAME"]: r["PROVIDER"] for r in table_rows(screen)}["good"] == "edges"
+        await select_row(pilot, screen, "broken")
+        await pilot.press("e")
+        await pilot.pause()
+        form = top(app)
+        assert isinstance(form, ProfileFormScreen)
+        assert form.query_one("#org_id", Input).value == "org-7"
+        assert form.query_one("#key_value", Input).value == "B_KEY"
 
 
 async def test_edit_saved_unchanged_keeps_number_options(tmp_path: Path) -> None:

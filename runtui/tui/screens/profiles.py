@@ -334,7 +334,8 @@ class ProfilesScreen(Screen[None]):
         import tomllib
 
         try:
-            data = tomllib.loads(self.ws.config.path.read_text(encoding="utf-8"))
+            # -sig: a leading byte-order mark is left out, as the loader does
+            data = tomllib.loads(self.ws.config.path.read_text(encoding="utf-8-sig"))
         except (OSError, tomllib.TOMLDecodeError):
             return {}
         body = data.get("profiles", {}).get(name)
