@@ -100,6 +100,12 @@ def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) ->
     """Start the built-in simulator of all platforms and open the app on it (no account needed)."""
     from runtui import demo as demo_mod
 
+    if not print_only:
+        from runtui.tui.launch import tui_refusal
+
+        if (refusal := tui_refusal()) is not None:  # said before a simulator starts for it
+            click.echo(f"runtui: {refusal}", err=True)
+            sys.exit(2)
     with demo_mod.running(runs=runs, seed=seed, speed=speed, faults=faults) as session:
         if not print_only:
             from runtui.tui.launch import run_app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +17,35 @@ to the default 5 ms each time. Measured at 10,000 runs, 9 starts each: first row
 """
 
 
+def tui_refusal() -> str | None:
+    """Why the TUI cannot draw on this terminal (None: it can).
+
+    Textual writes its frames to stderr, whose encoding is the locale's (or
+    PYTHONIOENCODING's). In any other than UTF-8 each status symbol, box line and `…`
+    came out as a `\\u25b6` escape six cells wide where one was counted: every column
+    shifted and the header and health line were cut. The CLI copes (a `?` per symbol).
+    """
+    stream = sys.__stderr__
+    encoding = getattr(stream, "encoding", None)
+    if not encoding or _is_utf8(encoding):
+        return None
+    forced = os.environ.get("PYTHONIOENCODING", "").partition(":")[0].strip()
+    source = "PYTHONIOENCODING is" if forced else "the locale's encoding is"
+    return (f"the TUI needs a UTF-8 terminal ({source} {encoding}); "
+            "the CLI works here: runtui runs list")
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
 def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
+    if (refusal := tui_refusal()) is not None:
+        print(f"runtui: {refusal}", file=sys.stderr)
+        return 2
     from runtui.engine.workspace import Workspace
     from runtui.errors import ConfigError, ConfigRefused
     from runtui.tui.app import RuntuiApp
