@@ -23,7 +23,7 @@ from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import clipped, copy_refusal, multi_line, one_line
-from runtui.tui import clipboard, crash, switch, toasts
+from runtui.tui import clipboard, crash, looks, switch, toasts
 from runtui.tui import clock as tui_clock
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
@@ -100,6 +100,18 @@ class RuntuiApp(App[int]):
             self.error_console = crash.QuietConsole()
 
     # ---- lifecycle --------------------------------------------------------------------
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's colours, but a terminal of 16 colours gets its own for what carries
+        meaning (runtui.tui.looks): the theme's came out there as the same grey."""
+        variables = super().get_css_variables()
+        theme = self.current_theme
+        own = looks.sixteen_colour_variables(self.console.color_system, dark=theme.dark,
+                                            ansi=theme.ansi, no_color=self.no_color)
+        if own:
+            variables = {**variables, **own}
+            self.theme_variables = variables  # what `looks.themed` reads
+        return variables
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's choice, its Linux driver swapped for the quiet one (runtui.tui.switch)."""
