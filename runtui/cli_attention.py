@@ -77,7 +77,7 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     """
     if ctx.invoked_subcommand is not None:
         return
-    from runtui.engine.attention import Acknowledgements, AttentionItem, Reason, build_queue
+    from runtui.engine.attention import AttentionItem, Reason, build_queue
 
     obj: Ctx = ctx.obj
     ws = workspace_of(obj)
@@ -85,7 +85,7 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     broken = _config_trouble(ws, profiles)
     seen = run_async(_attention_runs(ws, names))
     seen.health.update((name, ws.health[name]) for name in broken)
-    items = build_queue(seen.runs, health=seen.health, acks=Acknowledgements.load(),
+    items = build_queue(seen.runs, health=seen.health, acks=_acknowledgements(),
                         waiting_at=seen.waiting_at,
                         waits_on_human=seen.waits_on_human,
                         read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
@@ -210,15 +210,13 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     RUN_IDS: full ids or the starts the table shows; each must name one run (exit 1
     when none has it, 2 when several start with it), and nothing is stored otherwise.
     """
-    from runtui.engine.attention import Acknowledgements
-
     if ack_all and run_ids:
         fail("give the failed runs' ids or --all, not both", EXIT_USAGE)
     if not ack_all and not run_ids:
         fail("name failed runs (their ids, with --profile if you like) or give --all", EXIT_USAGE)
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
-    acks = Acknowledgements.load()
+    acks = _acknowledgements()
     if ack_all:
         acks.acknowledge_all(names)
         _store(acks)
@@ -243,6 +241,22 @@ def _store(acks: Acknowledgements) -> None:
         acks.save()
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE, kind="config")
+
+
+def _acknowledgements() -> Acknowledgements:
+    """The acknowledgements file, what of it could not be read said on stderr (its
+    entries ignored, the rest kept): a hand edit never crashes, nor hides a profile."""
+    from runtui.engine.attention import Acknowledgements
+
+    acks = Acknowledgements.load()
+    _say_problem(acks)
+    return acks
+
+
+def _say_problem(acks: Acknowledgements) -> None:
+    problem = acks.take_problem()
+    if problem is not None:
+        say(f"runtui: warning: {problem}", err=True)
 
 
 async def _resolve_runs(ws: Workspace, refs: tuple[str, ...], profile: str | None) -> list[Run]:

@@ -72,33 +72,32 @@ class Acknowledgements(msgspec.Struct):
     """Failed runs the operator has seen: kept in a small local file, never sent anywhere.
 
     `before[profile]`: every failure that ended before this time is seen ("acknowledge
-    all"); `runs[profile]`: single runs acknowledged one by one.
+    all"); `runs[profile]`: single runs acknowledged one by one. `problem`: what of the
+    file could not be read (ignored, the rest kept), for the face to say once.
     """
 
     path: Path
     before: dict[str, str] = msgspec.field(default_factory=dict)
     runs: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    problem: str | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> Acknowledgements:
         path = path or state_dir() / "acknowledged.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls(path)
-        if not isinstance(data, dict):
-            return cls(path)
-        before = {str(k): str(v) for k, v in dict(data.get("before", {})).items()}
-        runs = {str(k): [str(i) for i in v] for k, v in dict(data.get("runs", {})).items()
-                if isinstance(v, list)}
-        return cls(path, before, runs)
+        before, runs, problem = _read_acknowledgements(path)
+        return cls(path, before, runs, problem)
+
+    def take_problem(self) -> str | None:
+        """What could not be read, once: the face says it, then it is not said again."""
+        problem, self.problem = self.problem, None
+        return problem
 
     def seen(self, run: Run) -> bool:
         if run.id in self.runs.get(run.profile, ()):
             return True
         cut = self.before.get(run.profile)
         ended = run.finished_at or run.updated_at or run.created_at
-        return cut is not None and ended is not None and _aware(ended) <= datetime.fromisoformat(cut)
+        return cut is not None and ended is not None and _aware(ended) <= _cut_time(cut)
 
     def acknowledge(self, runs: Iterable[Run]) -> None:
         for run in runs:
@@ -119,6 +118,78 @@ class Acknowledgements(msgspec.Struct):
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"before": self.before, "runs": self.runs}, fh, indent=1)
         os.replace(tmp, self.path)
+
+
+def _read_acknowledgements(path: Path) -> tuple[dict[str, str], dict[str, list[str]], str | None]:
+    """The file's readable entries, and what could not be read (None: all of it was). An
+    entry that cannot be read is left out and said; it never stops the rest, and never
+    hides a profile's failures (a time that does not parse covers nothing)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, {}, None
+    except OSError as exc:
+        return {}, {}, f"{path}: cannot read ({exc.strerror or exc}): nothing read as seen"
+    except ValueError:
+        return {}, {}, f"{path}: not JSON: nothing in it read as seen"
+    if not isinstance(data, dict):
+        return {}, {}, f"{path}: not a JSON object: nothing in it read as seen"
+    bad: list[str] = []
+    before = _read_before(data.get("before", {}), bad)
+    runs = _read_runs(data.get("runs", {}), bad)
+    if not bad:
+        return before, runs, None
+    return before, runs, f"{path}: ignored what could not be read ({'; '.join(bad)}); the rest is kept"
+
+
+def _read_before(raw: Any, bad: list[str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        bad.append("`before`: not an object")
+        return {}
+    before: dict[str, str] = {}
+    for profile, text in raw.items():
+        when = _parse_cut(text)
+        if when is None:
+            bad.append(f"`before` of {profile}: not a time")
+        else:
+            before[str(profile)] = when.isoformat()
+    return before
+
+
+def _read_runs(raw: Any, bad: list[str]) -> dict[str, list[str]]:
+    if not isinstance(raw, dict):
+        bad.append("`runs`: not an object")
+        return {}
+    runs: dict[str, list[str]] = {}
+    for profile, ids in raw.items():
+        if not isinstance(ids, list):
+            bad.append(f"`runs` of {profile}: not a list")
+            continue
+        kept = [run_id for run_id in ids if isinstance(run_id, str) and run_id]
+        if len(kept) < len(ids):
+            bad.append(f"`runs` of {profile}: {len(ids) - len(kept)} not a run id")
+        runs[str(profile)] = kept
+    return runs
+
+
+def _parse_cut(text: Any) -> datetime | None:
+    """A `before` time. One without an offset (what a person typing it writes) is the local
+    time: runtui shows every clock time in the local zone, as `date` does, so that is
+    the time the person read. Compared as it was, it raised TypeError, and the queue left
+    out every item of that profile without a word."""
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.astimezone()
+
+
+def _cut_time(text: str) -> datetime:
+    """A `before` time read back (always written with its offset; one made in memory by a
+    caller without one is taken as UTC, as `_aware` takes a run's)."""
+    return _aware(datetime.fromisoformat(text))
 
 
 def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = None,

@@ -114,6 +114,17 @@ class Alerts:
         self.app.set_interval(SETTLE_CHECK_SECONDS, self._settle)
         self.app.set_interval(POLL_SECONDS, self.poll)
         self.poll(live=False)
+        self.say_acknowledgements_problem()
+
+    def say_acknowledgements_problem(self) -> None:
+        """What of the acknowledgements file could not be read, once (a hand edit, a damaged
+        file): its entries are ignored, and without a word a profile's failures came back
+        or, worse, vanished."""
+        acks = self.queue.acks
+        problem = acks.take_problem() if acks is not None else None
+        if problem is not None:
+            self.app.notify(problem, title="acknowledgements", severity="warning",
+                            timeout=10)
 
     @property
     def shown(self) -> bool:

@@ -172,3 +172,21 @@ def test_an_invalid_defaults_or_no_profile_is_a_config_error(sim: Sim, tmp_path:
     empty.chmod(0o600)
     none = invoke(empty, "attention")
     assert none.code == 2 and "no profiles in" in none.err and "nothing needs attention" not in none.out
+
+
+@pytest.mark.parametrize("content", ['{"before": 5}', '{"runs": [1, 2]}',
+                                     '{"before": {"b3os-sim": "garbage"}}'])
+def test_a_damaged_acknowledgements_file_is_said_not_a_traceback(
+        sim: Sim, tmp_path: Path, content: str) -> None:
+    """Each of these ended `runtui attention` with a Python traceback."""
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "acknowledged.json").write_text(content, encoding="utf-8")
+    result = run_cli(sim, "attention", "--json", "-p", "b3os-sim")
+    assert result.code == 1, result.err
+    assert f"warning: {state / 'acknowledged.json'}: ignored what could not be read" in result.err
+    assert any(i["reason"] == "failed" for i in result.json())  # nothing read as seen
+    ack = run_cli(sim, "attention", "ack", "--all", "-p", "b3os-sim")
+    assert ack.code == 0, ack.err
+    assert not [i for i in run_cli(sim, "attention", "--json", "-p", "b3os-sim").json()
+                if i["reason"] == "failed"]

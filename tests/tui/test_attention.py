@@ -269,6 +269,28 @@ async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -
     assert victim.read_text(encoding="utf-8") == "# mine\n"
 
 
+async def test_a_damaged_acknowledgements_file_is_said_and_hides_nothing(
+        tui_sim: TuiSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`{"before": 5}` stopped the app from starting; a time without an offset hid every
+    item of its profile (its waiting runs too) without a word."""
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "acknowledged.json").write_text(
+        '{"before": {"b3os-sim": "2000-01-01T00:00:00", "edges-sim": "garbage"}, "runs": 5}',
+        encoding="utf-8")
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(state))
+    waiting = {r["id"] for r in tui_sim.runs("b3os", "waiting")}
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        queue = app.alerts.queue
+        said = "`before` of edges-sim: not a time; `runs`: not an object"
+        await wait_for(pilot, lambda: any(said in n for n in notifications(app)), what="the warning")
+        listed = lambda: {i.run.id for i in queue.items.values()  # noqa: E731
+                          if i.run is not None and i.profile == "b3os-sim"}
+        await wait_for(pilot, lambda: waiting <= listed(), what="b3os's waiting runs")
+        assert any(i.reason is Reason.FAILED and i.profile == "b3os-sim" for i in queue.items.values())
+
+
 async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         await open_attention(pilot)

@@ -330,3 +330,39 @@ def test_runs_of_a_server_whose_clock_is_ahead_are_judged_on_its_clock(tmp_path:
     queue.catch_up(NOW)
     queue.tick(NOW)
     assert queue.items[("p", "long")].reason is Reason.STUCK
+
+
+@pytest.mark.parametrize(("content", "said", "listed"), [
+    ('{"before": 5, "runs": {"p": ["f1"]}}', "`before`: not an object", {"f2"}),
+    ('{"runs": [1, 2], "before": {"q": "2026-12-03T11:45:00+00:00"}}', "`runs`: not an object", {"f1"}),
+    ('{"before": {"p": "garbage", "q": "2026-12-03T11:45:00+00:00"}}', "`before` of p: not a time", {"f1"}),
+    ('{"runs": {"p": "f1", "q": ["f2", 7]}}', "`runs` of p: not a list", {"f1"}),
+    ("[1, 2]", "not a JSON object", {"f1", "f2"}),
+    ("\x00\xff garbage", "not JSON", {"f1", "f2"}),
+])
+def test_a_damaged_acknowledgements_file_is_said_and_its_readable_rest_kept(
+        tmp_path: Path, content: str, said: str, listed: set[str]) -> None:
+    """A hand edit or a damaged file crashed `runtui attention` and the TUI's start
+    (TypeError, ValueError): what cannot be read is ignored and said, naming the file."""
+    path = tmp_path / "acknowledged.json"
+    path.write_text(content, encoding="utf-8")
+    acks = Acknowledgements.load(path)
+    problem = acks.take_problem()
+    assert problem is not None and str(path) in problem and said in problem, problem
+    assert acks.take_problem() is None  # said once
+    failed = [run("f1", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=30, profile="q")]
+    assert set(reasons(build_queue(failed, acks=acks, now=NOW))) == listed
+
+
+def test_a_time_without_offset_is_the_local_time_and_hides_no_later_failure(tmp_path: Path) -> None:
+    """`"before": {"p": "2026-12-06T18:00:00"}` (what a person types) raised TypeError while
+    judging, and the TUI listed none of that profile's items, its waiting runs too."""
+    cut = (NOW - timedelta(minutes=25)).astimezone().replace(tzinfo=None)  # local wall time
+    path = tmp_path / "acknowledged.json"
+    path.write_text(f'{{"before": {{"p": "{cut.isoformat()}"}}}}', encoding="utf-8")
+    acks = Acknowledgements.load(path)
+    assert acks.take_problem() is None
+    runs = [run("old", Status.FAILED, finished=30), run("new", Status.FAILED, finished=20),
+            run("w", Status.WAITING, raw="waiting", provider="b3os", started=5)]
+    registry.provider_class("b3os")
+    assert reasons(build_queue(runs, acks=acks, now=NOW)) == {"new": Reason.FAILED, "w": Reason.WAITING}
