@@ -219,7 +219,7 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
     acks = _acknowledgements()
     if ack_all:
         acks.acknowledge_all(names)
-        _store(acks)
+        _save(acks)
         say(f"acknowledged every failure so far ({', '.join(names)})")
         return
     if len(profiles) > 1:
@@ -231,16 +231,8 @@ def attention_ack(obj: Ctx, run_ids: tuple[str, ...], profiles: tuple[str, ...],
              + ", ".join(f"{cell(run.profile)}/{cell(run.id)} ({run.status.value})" for run in not_failed)
              + "; nothing stored", EXIT_NOT_ALLOWED)
     acks.acknowledge(found)
-    _store(acks)
+    _save(acks)
     say("acknowledged " + ", ".join(f"{cell(run.profile)}/{cell(run.id)}" for run in found))
-
-
-def _store(acks: Acknowledgements) -> None:
-    """Save them, or say why not (a link planted in the state directory) as a config error."""
-    try:
-        acks.save()
-    except ConfigError as exc:
-        fail(str(exc), EXIT_USAGE, kind="config")
 
 
 def _acknowledgements() -> Acknowledgements:
@@ -251,6 +243,12 @@ def _acknowledgements() -> Acknowledgements:
     acks = Acknowledgements.load()
     _say_problem(acks)
     return acks
+
+
+def _save(acks: Acknowledgements) -> None:
+    """Keep the acknowledgements, and say what of the file the save could not read."""
+    acks.save()
+    _say_problem(acks)
 
 
 def _say_problem(acks: Acknowledgements) -> None:

@@ -35,6 +35,18 @@ def make_own_dirs(directory: Path) -> None:
         os.chmod(path, DIRECTORY_MODE)  # a umask that takes owner bits away too
 
 
+LINK_REFUSAL = ("is a symbolic link, and runtui never writes its own files through one "
+                "(anyone who could write that directory may have planted it); remove the "
+                "link and look at who made it")
+
+
+def refuse_link(path: Path) -> None:
+    """Raise ConfigError when `path` is a symlink: for a file runtui replaces whole (a new
+    file renamed over it), whose writer would otherwise follow the link to its target."""
+    if os.path.islink(path):
+        raise ConfigError(LINK_REFUSAL, path=str(path))
+
+
 def open_own(path: Path, flags: int) -> int:
     """`os.open` for a file runtui writes (created 0600), never through a symlink: a link
     there was planted by someone, and following it writes where they chose. Raises
@@ -43,8 +55,5 @@ def open_own(path: Path, flags: int) -> int:
         return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
-            raise ConfigError("is a symbolic link, and runtui never writes its own files "
-                              "through one (anyone who could write that directory may have "
-                              "planted it); remove the link and look at who made it",
-                              path=str(path)) from None
+            raise ConfigError(LINK_REFUSAL, path=str(path)) from None
         raise

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,12 +19,12 @@ import msgspec
 
 from runtui import display
 from runtui.actions import allowed_actions
-from runtui.config import state_dir
+from runtui.config import locked, state_dir, write_atomic
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.model import Action, HumanRequest, Run, RunDetail, Status
-from runtui.own_files import make_own_dirs, open_own
+from runtui.own_files import refuse_link
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue
@@ -72,20 +71,34 @@ class Acknowledgements(msgspec.Struct):
     """Failed runs the operator has seen: kept in a small local file, never sent anywhere.
 
     `before[profile]`: every failure that ended before this time is seen ("acknowledge
-    all"); `runs[profile]`: single runs acknowledged one by one. `problem`: what of the
-    file could not be read (ignored, the rest kept), for the face to say once.
+    all"); `runs[profile]`: single runs acknowledged one by one. Several runtui processes
+    may share the file (two TUIs, a TUI and `attention ack`): a save merges what the file
+    holds, and `refresh` reads what the others saved. `problem`: what of the file could
+    not be read (ignored, the rest kept), for the face to say once.
     """
 
     path: Path
     before: dict[str, str] = msgspec.field(default_factory=dict)
     runs: dict[str, list[str]] = msgspec.field(default_factory=dict)
     problem: str | None = None
+    stamp: tuple[int, int, int] | None = None  # the file as last read or written (mtime, size, inode)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Acknowledgements:
-        path = path or state_dir() / "acknowledged.json"
-        before, runs, problem = _read_acknowledgements(path)
-        return cls(path, before, runs, problem)
+        acks = cls(path or state_dir() / "acknowledged.json")
+        acks.refresh()
+        return acks
+
+    def refresh(self) -> bool:
+        """Take in what another process saved since the file was last read or written (a
+        stat when nothing changed: cheap enough for every tick). Whether anything came."""
+        stamp = _file_stamp(self.path)
+        if stamp is None or stamp == self.stamp:
+            self.stamp = stamp
+            return False
+        before, runs, self.problem = _read_acknowledgements(self.path)
+        self.stamp = stamp
+        return self._merge(before, runs)
 
     def take_problem(self) -> str | None:
         """What could not be read, once: the face says it, then it is not said again."""
@@ -112,12 +125,41 @@ class Acknowledgements(msgspec.Struct):
             self.runs.pop(profile, None)  # the time covers them
 
     def save(self) -> None:
-        make_own_dirs(self.path.parent)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"before": self.before, "runs": self.runs}, fh, indent=1)
-        os.replace(tmp, self.path)
+        """Write what is seen, merged under the config's lock with what the file holds now:
+        two TUIs on one state directory each rewrote the file from their own memory, and
+        the last one's `a` undid the other's "all seen"."""
+        refuse_link(self.path)  # the writer below follows a link to its target
+        with locked(self.path):
+            before, runs, problem = _read_acknowledgements(self.path)
+            self.problem = self.problem or problem
+            self._merge(before, runs)
+            write_atomic(self.path, json.dumps({"before": self.before, "runs": self.runs}, indent=1))
+            self.stamp = _file_stamp(self.path)
+
+    def _merge(self, before: Mapping[str, str], runs: Mapping[str, list[str]]) -> bool:
+        """Take in another copy's entries: the latest `before` per profile, every run id.
+        Whether anything was new."""
+        changed = False
+        for profile, cut in before.items():
+            mine = self.before.get(profile)
+            if mine is None or _cut_time(cut) > _cut_time(mine):
+                self.before[profile] = cut
+                changed = True
+        for profile, ids in runs.items():
+            mine_ids = self.runs.setdefault(profile, [])
+            known = set(mine_ids)
+            fresh = [run_id for run_id in ids if run_id not in known]
+            mine_ids.extend(fresh)
+            changed = changed or bool(fresh)
+        return changed
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
 
 
 def _read_acknowledgements(path: Path) -> tuple[dict[str, str], dict[str, list[str]], str | None]:
@@ -517,6 +559,17 @@ class AttentionQueue:
         before = len(self.items)
         self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
         return before - len(self.items)
+
+    def read_acknowledgements(self) -> bool:
+        """Take in what another runtui saved in the acknowledgements file (two TUIs, or
+        `attention ack` beside the TUI), and drop the failures it marks as seen. Whether
+        anything changed. A stat of the file when nothing did."""
+        acks = self.acks
+        if acks is None or not acks.refresh():
+            return False
+        self.items = {k: i for k, i in self.items.items()
+                      if not (i.reason is Reason.FAILED and i.run is not None and acks.seen(i.run))}
+        return True
 
     def failure_count(self) -> int:
         """Failures not seen yet: what `acknowledge_all` would take out."""

@@ -232,6 +232,8 @@ class Alerts:
     def tick(self) -> None:
         # judged on each server's clock, as the run table counts its runs' times
         self.queue.clock_offsets = dict(clock.offsets)
+        self.queue.read_acknowledgements()  # what another runtui on this state dir marked seen
+        self.say_acknowledgements_problem()
         self.queue.tick(clock.now(), reword=self._shown)
         self.version += 1
 

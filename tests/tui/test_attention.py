@@ -291,6 +291,27 @@ async def test_a_damaged_acknowledgements_file_is_said_and_hides_nothing(
         assert any(i.reason is Reason.FAILED and i.profile == "b3os-sim" for i in queue.items.values())
 
 
+async def test_what_another_runtui_marks_seen_leaves_this_ones_queue(tui_sim: TuiSim) -> None:
+    """Two TUIs on one state directory never saw each other's acknowledgements."""
+    from runtui.engine.attention import Acknowledgements
+
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        queue = alerts_.queue
+        await wait_for(pilot, lambda: queue.failure_count() > 1, what="failures")
+        failed = [i.run for i in queue.items.values() if i.reason is Reason.FAILED and i.run is not None]
+        one, two = failed[:2]
+        other = Acknowledgements.load()  # the other process
+        other.acknowledge([one])
+        other.save()
+        alerts_.tick()
+        assert one.key not in queue.items and two.key in queue.items
+        queue.acknowledge([two])  # this one's save keeps the other's
+        on_disk = Acknowledgements.load()
+        assert one.id in on_disk.runs[one.profile] and two.id in on_disk.runs[two.profile]
+
+
 async def test_escape_goes_back_to_the_runs(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         await open_attention(pilot)

@@ -366,3 +366,37 @@ def test_a_time_without_offset_is_the_local_time_and_hides_no_later_failure(tmp_
             run("w", Status.WAITING, raw="waiting", provider="b3os", started=5)]
     registry.provider_class("b3os")
     assert reasons(build_queue(runs, acks=acks, now=NOW)) == {"new": Reason.FAILED, "w": Reason.WAITING}
+
+
+def test_two_runtuis_on_one_state_dir_keep_each_others_acknowledgements(tmp_path: Path) -> None:
+    """Each saved the file from its own memory: B's `a` undid A's "all seen" (and A's `a`
+    B's). A save merges what the file holds: every run id, the latest `before`."""
+    path = tmp_path / "state" / "acknowledged.json"
+    first, second = Acknowledgements.load(path), Acknowledgements.load(path)
+    first.acknowledge([run("a1", Status.FAILED, finished=5)])
+    first.save()
+    second.acknowledge([run("b1", Status.FAILED, finished=5, profile="q")])
+    second.save()
+    first.acknowledge_all(["p", "q"], now=NOW)
+    first.save()
+    second.acknowledge_all(["q"], now=NOW - timedelta(hours=1))  # an older "all seen"
+    second.acknowledge([run("b2", Status.FAILED, finished=1, profile="r")])
+    second.save()
+    on_disk = Acknowledgements.load(path)
+    assert on_disk.before == {"p": NOW.isoformat(), "q": NOW.isoformat()}
+    assert on_disk.runs["r"] == ["b2"] and "b1" in on_disk.runs["q"]
+    assert on_disk.seen(run("x", Status.FAILED, finished=10, profile="q"))
+
+
+def test_the_live_queue_takes_in_what_another_runtui_marked_seen(tmp_path: Path) -> None:
+    path = tmp_path / "acknowledged.json"
+    queue = AttentionQueue(acks=Acknowledgements.load(path))
+    failed = [run("f1", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=20)]
+    queue.apply(failed, [], [], live=False, now=NOW)
+    assert queue.failure_count() == 2
+    assert not queue.read_acknowledgements()  # nothing changed: nothing read
+    other = Acknowledgements.load(path)
+    other.acknowledge([failed[0]])
+    other.save()
+    assert queue.read_acknowledgements()
+    assert set(reasons(queue.sorted_items())) == {"f2"}

@@ -192,9 +192,8 @@ class AttentionScreen(Screen[None]):
         if item is None or item.reason is not Reason.FAILED or item.run is None:
             self.notify("only failures are acknowledged; the rest leave when resolved", timeout=4)
             return
-        failed = [item.run]
-        if not self._stored(lambda: self.alerts.queue.acknowledge(failed)):
-            return
+        self.alerts.queue.acknowledge([item.run])
+        self.alerts.say_acknowledgements_problem()  # what the save found unreadable in the file
         self.alerts.version += 1
         self._fill()
 
@@ -217,10 +216,8 @@ class AttentionScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _acknowledge_all(self) -> None:
-        counted: list[int] = []
-        if not self._stored(lambda: counted.append(self.alerts.queue.acknowledge_all())):
-            return
-        marked = counted[0]
+        marked = self.alerts.queue.acknowledge_all()
+        self.alerts.say_acknowledgements_problem()  # what the save found unreadable in the file
         self.alerts.version += 1
         self._fill()
         self.notify(f"marked {_failures(marked)} as seen", title="attention")
