@@ -246,8 +246,14 @@ def _acknowledgements() -> Acknowledgements:
 
 
 def _save(acks: Acknowledgements) -> None:
-    """Keep the acknowledgements, and say what of the file the save could not read."""
-    acks.save()
+    """Keep the acknowledgements, or say why not: exit 2 (the state directory is local
+    configuration the user must fix), never a traceback."""
+    from runtui.engine.attention import AcknowledgementsNotKept
+
+    try:
+        acks.save()
+    except AcknowledgementsNotKept as exc:
+        fail(f"nothing stored: {exc}", EXIT_USAGE, kind="state")
     _say_problem(acks)
 
 

@@ -23,6 +23,7 @@ from runtui.config import locked, state_dir, write_atomic
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
+from runtui.errors import ConfigError, RuntuiError
 from runtui.model import Action, HumanRequest, Run, RunDetail, Status
 from runtui.own_files import refuse_link
 
@@ -65,6 +66,11 @@ class AttentionItem(msgspec.Struct, frozen=True):
                 "raw_status": run.raw_status if run else None,
                 "workflow": run.workflow if run else None, "detail": self.detail,
                 "actions": [a.value for a in self.actions]}
+
+
+class AcknowledgementsNotKept(RuntuiError):
+    """An acknowledgement applies for this session but the file could not be written (a
+    read-only or full state directory): said, never a crash."""
 
 
 class Acknowledgements(msgspec.Struct):
@@ -127,14 +133,21 @@ class Acknowledgements(msgspec.Struct):
     def save(self) -> None:
         """Write what is seen, merged under the config's lock with what the file holds now:
         two TUIs on one state directory each rewrote the file from their own memory, and
-        the last one's `a` undid the other's "all seen"."""
-        refuse_link(self.path)  # the writer below follows a link to its target
-        with locked(self.path):
-            before, runs, problem = _read_acknowledgements(self.path)
-            self.problem = self.problem or problem
-            self._merge(before, runs)
-            write_atomic(self.path, json.dumps({"before": self.before, "runs": self.runs}, indent=1))
-            self.stamp = _file_stamp(self.path)
+        the last one's `a` undid the other's "all seen". Raises AcknowledgementsNotKept
+        (what is in memory still applies)."""
+        try:
+            refuse_link(self.path)  # the writer below follows a link to its target
+            with locked(self.path):
+                before, runs, problem = _read_acknowledgements(self.path)
+                self.problem = self.problem or problem
+                self._merge(before, runs)
+                write_atomic(self.path, json.dumps({"before": self.before, "runs": self.runs}, indent=1))
+                self.stamp = _file_stamp(self.path)
+        except OSError as exc:
+            raise AcknowledgementsNotKept(
+                f"cannot write {self.path}: {exc.strerror or exc}") from None
+        except ConfigError as exc:  # a link planted in its place
+            raise AcknowledgementsNotKept(str(exc)) from None
 
     def _merge(self, before: Mapping[str, str], runs: Mapping[str, list[str]]) -> bool:
         """Take in another copy's entries: the latest `before` per profile, every run id.
@@ -541,23 +554,27 @@ class AttentionQueue:
         self.read_only = {p: r for p, r in self.read_only.items() if p in kept}
 
     def acknowledge(self, runs: Iterable[Run]) -> None:
+        """The runs are seen, and leave the queue even when the file cannot keep that
+        (then AcknowledgementsNotKept is raised last, for the face to say)."""
         if self.acks is not None:
             runs = list(runs)
             self.acks.acknowledge(runs)
-            self.acks.save()
             for run in runs:
                 item = self.items.get(run.key)
                 if item is not None and item.reason is Reason.FAILED:
                     del self.items[run.key]
+            self.acks.save()
 
     def acknowledge_all(self, now: datetime | None = None) -> int:
-        """Every failure so far is seen; how many items that took out of the queue."""
+        """Every failure so far is seen; how many items that took out of the queue. Done
+        for this session even when the file cannot keep it (AcknowledgementsNotKept is
+        raised last: the count is `failure_count()` before the call)."""
         if self.acks is None:
             return 0
         self.acks.acknowledge_all({p for p, _ in self._runs}, now)
-        self.acks.save()
         before = len(self.items)
         self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
+        self.acks.save()
         return before - len(self.items)
 
     def read_acknowledgements(self) -> bool:

@@ -190,3 +190,13 @@ def test_a_damaged_acknowledgements_file_is_said_not_a_traceback(
     assert ack.code == 0, ack.err
     assert not [i for i in run_cli(sim, "attention", "--json", "-p", "b3os-sim").json()
                 if i["reason"] == "failed"]
+
+
+def test_ack_that_cannot_be_stored_says_where_and_why_and_exits_2(sim: Sim, tmp_path: Path) -> None:
+    """A state directory that cannot be written printed a traceback (exit 1, as if a
+    server had failed)."""
+    (tmp_path / "state").write_text("a file where the state directory goes", encoding="utf-8")
+    result = run_cli(sim, "attention", "ack", "--all", "-p", "edges-sim")
+    assert result.code == 2, result.err
+    assert f"nothing stored: cannot write {tmp_path / 'state' / 'acknowledged.json'}: " in result.err
+    assert "Traceback" not in result.err and "acknowledged every" not in result.out

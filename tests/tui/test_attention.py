@@ -245,14 +245,14 @@ async def test_all_seen_asks_with_the_count_and_says_what_it_did(tui_sim: TuiSim
 
 
 async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -> None:
-    """The acknowledgements are written through `acknowledged.json.tmp`: a link planted
-    under that name is refused (it was followed), and the refusal is a toast; the app
-    stays up and the failure stays in the queue."""
+    """A link planted in place of `acknowledged.json` is refused (the file's writer
+    follows links to their target), and the refusal is a toast; the app stays up, the
+    failure is seen for this session only and the link's target is untouched."""
     state = Path(os.environ["RUNTUI_STATE_DIR"])
     state.mkdir(parents=True, exist_ok=True)
     victim = state.parent / "victim.rc"
     victim.write_text("# mine\n", encoding="utf-8")
-    (state / "acknowledged.json.tmp").symlink_to(victim)
+    (state / "acknowledged.json").symlink_to(victim)
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         assert app.alerts is not None
         queue = app.alerts.queue
@@ -265,8 +265,39 @@ async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -
         await pilot.press("a")
         await wait_for(pilot, lambda: any("is a symbolic link" in n for n in notifications(app)),
                        what="the toast")
-        assert app.is_running and app.screen is screen and queue.failure_count() == count
+        assert app.is_running and app.screen is screen and queue.failure_count() == count - 1
     assert victim.read_text(encoding="utf-8") == "# mine\n"
+
+
+async def test_seen_on_a_state_dir_that_cannot_be_written_applies_and_says_why(
+        tui_sim: TuiSim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`a` and `A` with a read-only or full state directory ended the app with a traceback."""
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state directory goes", encoding="utf-8")
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(blocker))
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        queue = app.alerts.queue
+        await wait_for(pilot, lambda: queue.failure_count() > 2, what="failures")
+        screen = await open_attention(pilot)
+        await wait_for(pilot, lambda: len(screen._rows) == len(queue), what="the rows")
+        table = screen.query_one("#attention-table", DataTable)
+        index = next(i for i, item in enumerate(screen._rows) if item.reason is Reason.FAILED)
+        seen = screen._rows[index]
+        table.move_cursor(row=index)
+        count = queue.failure_count()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: seen not in screen._rows, what="the seen failure gone")
+        said = f"seen for this session only: cannot write {blocker / 'acknowledged.json'}: "
+        await wait_for(pilot, lambda: any(said in n for n in notifications(app)), what="the toast")
+        assert queue.failure_count() == count - 1
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: queue.failure_count() == 0, what="all seen")
+        await wait_for(pilot, lambda: any(f"marked {count - 1} failures" in n for n in notifications(app)),
+                       what="the count")
+        assert app.is_running
 
 
 async def test_a_damaged_acknowledgements_file_is_said_and_hides_nothing(

@@ -400,3 +400,19 @@ def test_the_live_queue_takes_in_what_another_runtui_marked_seen(tmp_path: Path)
     other.save()
     assert queue.read_acknowledgements()
     assert set(reasons(queue.sorted_items())) == {"f2"}
+
+
+def test_an_acknowledgement_that_cannot_be_written_still_applies_and_says_why(tmp_path: Path) -> None:
+    """A state directory that cannot be written crashed the TUI on `a` (OSError)."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    path = blocker / "acknowledged.json"
+    queue = AttentionQueue(acks=Acknowledgements.load(path))
+    failed = [run("f1", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=20)]
+    queue.apply(failed, [], [], live=False, now=NOW)
+    with pytest.raises(attention.AcknowledgementsNotKept, match=f"cannot write {path}: "):
+        queue.acknowledge([failed[0]])
+    assert set(reasons(queue.sorted_items())) == {"f2"}
+    with pytest.raises(attention.AcknowledgementsNotKept):
+        queue.acknowledge_all(now=NOW)
+    assert queue.failure_count() == 0

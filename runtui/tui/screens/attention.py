@@ -7,7 +7,6 @@ the read-only gate, a confirmation when work is destroyed, the journal, sent onc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +18,7 @@ from textual.widgets import DataTable, Static
 
 from runtui import display
 from runtui.actions import decide
-from runtui.engine.attention import AttentionItem, Reason
+from runtui.engine.attention import AcknowledgementsNotKept, AttentionItem, Reason
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Run
 from runtui.safe_text import one_line
@@ -192,7 +191,10 @@ class AttentionScreen(Screen[None]):
         if item is None or item.reason is not Reason.FAILED or item.run is None:
             self.notify("only failures are acknowledged; the rest leave when resolved", timeout=4)
             return
-        self.alerts.queue.acknowledge([item.run])
+        try:
+            self.alerts.queue.acknowledge([item.run])
+        except AcknowledgementsNotKept as exc:
+            self._not_kept(exc)
         self.alerts.say_acknowledgements_problem()  # what the save found unreadable in the file
         self.alerts.version += 1
         self._fill()
@@ -216,21 +218,20 @@ class AttentionScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _acknowledge_all(self) -> None:
-        marked = self.alerts.queue.acknowledge_all()
+        marked = self.alerts.queue.failure_count()
+        try:
+            self.alerts.queue.acknowledge_all()
+        except AcknowledgementsNotKept as exc:
+            self._not_kept(exc)
         self.alerts.say_acknowledgements_problem()  # what the save found unreadable in the file
         self.alerts.version += 1
         self._fill()
         self.notify(f"marked {_failures(marked)} as seen", title="attention")
 
-    def _stored(self, acknowledge: Callable[[], object]) -> bool:
-        """Run `acknowledge`; a file that cannot be written (a link planted in the state
-        directory, a full disk) is said in a toast, not a crash of the whole app."""
-        try:
-            acknowledge()
-        except (OSError, ConfigError) as exc:
-            self.notify(f"not stored: {exc}", title="cannot mark as seen", severity="error", timeout=10)
-            return False
-        return True
+    def _not_kept(self, exc: AcknowledgementsNotKept) -> None:
+        """The file could not be written (a read-only or full state directory): the items
+        leave the queue for this session, and the toast says a restart brings them back."""
+        self.notify(f"seen for this session only: {exc}", title="not kept", severity="warning", timeout=10)
 
     def action_act(self, name: str) -> None:
         run = self._selected_run()
