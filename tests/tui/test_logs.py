@@ -3,6 +3,7 @@ snapshots at 80x24 and 200x50."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from runtui.tui.screens.logs import LogScreen
 from runtui.tui.widgets.log_panel import LogPanel
 from tests.tui.apps.logs_app import LogsSnapApp
 from tests.tui.apps.logs_support import SCRIPT, logging_workspace
+from tests.tui.conftest import notifications
 
 APPS = Path(__file__).parent / "apps"
 
@@ -215,6 +217,52 @@ async def test_a_saved_log_is_readable_by_its_owner_only(tmp_path: Path,
         os.umask(old)
     assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
     assert "Beginning flow run" in saved[0].read_text()
+
+
+async def test_save_in_a_deleted_current_directory_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`s` ended the app (FileNotFoundError from Path.cwd()) once the directory runtui was
+    started in had been removed."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    monkeypatch.setenv("PWD", str(gone))
+    gone.rmdir()
+    ws, _provider, run = logging_workspace()
+    app = LogsSnapApp(ws, run)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_log(pilot)
+        await pilot.press("s")
+        said = f"cannot save the log: the current directory ({gone}) no longer exists"
+        await until(pilot, lambda: any(said in n for n in notifications(app)), "the toast")
+        assert app.is_running
+
+
+async def test_a_save_that_fails_midway_leaves_no_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a full disk the save said so, but left an empty file that looked like a saved log."""
+    from runtui.tui.widgets import log_panel
+
+    monkeypatch.chdir(tmp_path)
+    lines = 0
+
+    def full_disk(text: str) -> str:
+        nonlocal lines
+        lines += 1
+        if lines > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return text
+
+    monkeypatch.setattr(log_panel, "multi_line", full_disk)
+    ws, _provider, run = logging_workspace()
+    app = LogsSnapApp(ws, run)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_log(pilot)
+        await pilot.press("s")
+        await until(pilot, lambda: any("No space left" in n for n in notifications(app)), "the toast")
+        said = next(n for n in notifications(app) if "No space left" in n)
+        assert f"cannot save the log to {tmp_path}/runtui-" in said
+        assert list(tmp_path.iterdir()) == []
 
 
 async def test_leaving_the_log_stops_reading_it() -> None:

@@ -11,8 +11,10 @@ log API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TextIO, cast
@@ -54,6 +56,30 @@ def log_file_name(run: Run, now: datetime | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     raw = f"runtui-{run.profile}-{run.id}-{stamp}.log"
     return re.sub(r"[^A-Za-z0-9._-]+", "_", raw)[:200]
+
+
+def _current_dir() -> Path | None:
+    """The current directory, or None when it was deleted under runtui (a cleaned-up
+    release or temporary directory): `Path.cwd()` raised, and `s` ended the app."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
+def _write_new(path: Path, lines: Iterable[str]) -> None:
+    """Write a new file, or none: a write that failed (a full disk) left an empty or cut
+    file behind that looked like a saved log."""
+    created = False
+    try:
+        with _new_private_file(path) as out:
+            created = True
+            out.writelines(lines)
+    except OSError:
+        if created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
 
 class LogPanel(Vertical):
@@ -254,13 +280,18 @@ class LogPanel(Vertical):
         if follower is None:
             self.notify("nothing to save: no log was read", severity="warning")
             return
-        path = (self.save_dir or Path.cwd()) / log_file_name(self.run)
+        folder = self.save_dir or _current_dir()
+        if folder is None:
+            where = os.environ.get("PWD") or "the directory runtui was started in"
+            self.notify(f"cannot save the log: the current directory ({where}) no longer exists; "
+                        "nothing written", severity="error")
+            return
+        path = folder / log_file_name(self.run)
         try:
-            with _new_private_file(path) as out:
-                for line in follower.buffer.lines:
-                    out.write(multi_line(logtext.format_line(line)) + "\n")
+            _write_new(path, (multi_line(logtext.format_line(line)) + "\n" for line in follower.buffer.lines))
         except OSError as exc:
-            self.notify(f"cannot save the log: {exc}", severity="error")
+            self.notify(f"cannot save the log to {path}: {exc.strerror or exc}; nothing written",
+                        severity="error")
             return
         dropped = follower.buffer.dropped
         more = f" ({dropped} older lines were already let go)" if dropped else ""
