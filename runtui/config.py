@@ -809,6 +809,17 @@ def _load_doc(path: Path) -> tuple[Any, int | None]:
         raise ConfigError(f"not valid TOML, not writing: {exc}", path=str(path)) from None
 
 
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A write that fails (a full disk, a read-only directory) as the config error it is for
+    the user, naming the file: a traceback ended the profiles screen and `profiles add`.
+    The file is left as it was (`write_atomic`)."""
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(f"cannot write, nothing changed: {exc.strerror or exc}", path=str(path)) from None
+
+
 def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: bool = False,
                  check: Callable[[Config], None] | None = None) -> None:
     """Add or replace `[profiles.NAME]`, keeping every comment in the file.
@@ -824,7 +835,7 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         validated(Profile, {**values, "name": name})
     except Invalid as exc:
         raise ConfigError(exc.message, path=str(path), profile=name, field=exc.field) from None
-    with locked(path):
+    with _writing(path), locked(path):
         doc, mode = _load_doc(path)
         if "profiles" not in doc:
             doc["profiles"] = tomlkit.table(is_super_table=True)
@@ -869,7 +880,7 @@ def _refuse_unloadable(path: Path, name: str, text: str, mode: int | None,
 def remove_profile(path: Path, name: str) -> None:
     import tomlkit
 
-    with locked(path):
+    with _writing(path), locked(path):
         doc, _mode = _load_doc(path)
         profiles = doc.get("profiles")
         if profiles is None or name not in profiles:

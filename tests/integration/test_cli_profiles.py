@@ -205,3 +205,23 @@ def test_add_takes_a_profile_that_loads(tmp_path: Path) -> None:
                  ["k", "--provider", "edges", "--api-key-env", "_My_Key2"]):
         assert run(cfg, "profiles", "add", *args).code == 0
     assert [p["name"] for p in run(cfg, "profiles", "list", "--json").json()] == ["p", "k"]
+
+
+def test_add_and_remove_on_a_directory_that_cannot_be_written_say_one_line(tmp_path: Path) -> None:
+    """`profiles add` on a full disk or read-only config directory printed a traceback
+    (exit 1, as if a server had failed)."""
+    from tests.read_only_dir import read_only_dir
+
+    def config_in(folder: Path) -> None:
+        (folder / "config.toml").write_text('[profiles.one]\nprovider = "edges"\napi_key_env = "K"\n',
+                                            encoding="utf-8")
+        (folder / "config.toml").chmod(0o600)
+
+    with read_only_dir(tmp_path / "ro", config_in) as folder:
+        path = folder / "config.toml"
+        for args in (["profiles", "add", "two", "--provider", "edges", "--api-key-env", "TWO_KEY"],
+                     ["profiles", "remove", "one"]):
+            result = run(path, *args)
+            assert result.code == 2, result
+            assert result.err == f"runtui: {path}: cannot write, nothing changed: Read-only file system\n"
+        assert "two" not in path.read_text() and "[profiles.one]" in path.read_text()

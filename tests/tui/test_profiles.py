@@ -840,3 +840,37 @@ api_key_cmd = "{command}"
         assert len(runs.read_text().splitlines()) == 2, "run again when asked"
         assert "api_key_cmd" not in text and ("network" in text or "timeout" in text), text
         assert "the-key" not in screen_text(app)
+
+
+def _config_in(folder: Path) -> None:
+    path = folder / "config.toml"
+    path.write_text('[profiles.one]\nprovider = "edges"\napi_key_env = "ONE_KEY"\n', encoding="utf-8")
+    path.chmod(0o600)
+
+
+@pytest.mark.parametrize("how", ["add", "edit"])
+async def test_a_save_the_disk_refuses_is_said_in_the_form_with_the_typing_kept(
+        tmp_path: Path, how: str) -> None:
+    """A read-only or full config directory ended the app with a traceback (OSError from the
+    write), and what was typed in the form was lost with it."""
+    from tests.read_only_dir import read_only_dir
+
+    with read_only_dir(tmp_path / "ro", _config_in) as folder:
+        path = folder / "config.toml"
+        app = make_app(path)
+        async with app.run_test(size=(100, 40)) as pilot:
+            if how == "add":
+                await open_profiles(pilot)
+                await pilot.press("a")
+                await pilot.pause()
+                form = await fill_form(pilot, name="two", provider="edges", key_value="TWO_KEY")
+            else:
+                form = await edit_form(pilot, "one", key_value="OTHER_KEY")
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: bool(form.errors), what="the refusal")
+            assert app.screen is form and app.is_running
+            said = str(form.query_one("#form-errors", Static).render())
+            assert f"not saved: {path}: cannot write, nothing changed: Read-only file system" in said
+            assert form.query_one("#key_value", Input).value == ("TWO_KEY" if how == "add" else "OTHER_KEY")
+        assert "OTHER_KEY" not in path.read_text() and "two" not in path.read_text()
+

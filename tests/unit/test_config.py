@@ -124,7 +124,7 @@ def test_a_crash_during_write_leaves_the_old_file(tmp_path: Path, monkeypatch: p
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(ConfigError, match=f"^{p}: cannot write, nothing changed: disk full$"):
         config.save_profile(p, "b", {"provider": "edges", "api_key_env": "K2"})
     assert p.read_text() == before
     assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []

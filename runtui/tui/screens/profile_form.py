@@ -1,6 +1,7 @@
 """Add or edit one profile. Keys are never typed here: only where the key comes from.
 
-The form returns `(name, values)`; the caller writes them with `config.save_profile`.
+The form returns `(name, values)`, written by the caller's `save` (`config.save_profile`)
+before the form closes: a refusal is said in the form, what was typed kept.
 Fields the form does not show (provider extras, refresh_seconds, an inline key that was
 put in the file by hand) are carried over from the values it was opened with.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from runtui import config as config_mod
 from runtui.display import PASSWORD_MASK, shown_url, unmasked_url
-from runtui.errors import ConfigError
+from runtui.errors import ConfigError, RuntuiError
 from runtui.human_input import coerce
 from runtui.providers import registry
 from runtui.providers.options import ProviderOption
@@ -50,6 +51,7 @@ INLINE_HINT = ("Keys are never typed here. Prefer an environment variable, a com
                "by hand, with the file at mode 0600.")
 
 FormResult = tuple[str, dict[str, Any]]
+Saver = Callable[[FormResult], None]  # writes the form's result; raises RuntuiError or ValueError
 
 
 def provider_default_url(provider: str) -> str | None:
@@ -179,8 +181,9 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
     """
 
     def __init__(self, *, profile_name: str | None = None, values: Mapping[str, Any] | None = None,
-                 existing: Collection[str] = ()) -> None:
+                 existing: Collection[str] = (), save: Saver | None = None) -> None:
         super().__init__()
+        self.save = save
         self.original_name = profile_name
         self.initial: dict[str, Any] = dict(values or {})
         self.existing = set(existing)
@@ -419,7 +422,26 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
             self.query_one(f"#{problems[0][0]}").focus()
             self.query_one("#form", VerticalScroll).scroll_home(animate=False)
             return
+        refused = self._write(result)
+        if refused is not None:
+            box.update(f"✘ not saved: {refused}")
+            box.display = True
+            self.errors = [refused]
+            self.query_one("#form", VerticalScroll).scroll_home(animate=False)
+            return
         self.dismiss(result)
+
+    def _write(self, result: FormResult) -> str | None:
+        """Save through the caller's `save`, while the form is still open: why it refused
+        (a full disk, the file gone, a profile the loader would refuse), or None. Saved
+        after the form had closed, a refusal was a toast and what was typed was lost."""
+        if self.save is None:
+            return None
+        try:
+            self.save(result)
+        except (RuntuiError, ValueError) as exc:
+            return str(exc)
+        return None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -355,19 +355,17 @@ class ProfilesScreen(Screen[None]):
         self.app.push_screen(dialog, answered)
 
     def action_add(self) -> None:
-        self._ask(ProfileFormScreen(existing=self.ws.config.names_taken()), self._add, "profiles-form")
+        self._ask(ProfileFormScreen(existing=self.ws.config.names_taken(), save=self._save_new),
+                  self._add, "profiles-form")
+
+    def _save_new(self, result: FormResult) -> None:
+        name, values = result
+        config_mod.save_profile(self.ws.config.path, name, values, check=registry.check_settings)
 
     async def _add(self, result: FormResult | None) -> None:
         if result is None:
             return
-        cfg = self.ws.config
-        name, values = result
-        try:
-            config_mod.save_profile(cfg.path, name, values, check=registry.check_settings)
-        except (ConfigError, ValueError) as exc:
-            self.notify(str(exc), title="not saved", severity="error")
-            return
-        await self._changed(f"added profile {name}", select=name)
+        await self._changed(f"added profile {result[0]}", select=result[0])
 
     def action_edit(self) -> None:
         name = self.selected_profile()
@@ -377,24 +375,23 @@ class ProfilesScreen(Screen[None]):
         cfg = self.ws.config
         profile = cfg.profiles.get(name)
         values = config_mod.profile_values(profile) if profile is not None else self._raw_values(name)
-        self._ask(ProfileFormScreen(profile_name=name, values=values, existing=cfg.names_taken()),
-                  lambda result: self._edit(name, result), "profiles-form")
+        form = ProfileFormScreen(profile_name=name, values=values, existing=cfg.names_taken(),
+                                 save=lambda result: self._save_edit(name, result))
+        self._ask(form, lambda result: self._edit(name, result), "profiles-form")
+
+    def _save_edit(self, name: str, result: FormResult) -> None:
+        new_name, new_values = result
+        if new_name == name:
+            config_mod.save_profile(self.ws.config.path, name, new_values, replace=True,
+                                    check=registry.check_settings)
+        else:
+            config_mod.save_profile(self.ws.config.path, new_name, new_values, check=registry.check_settings)
+            config_mod.remove_profile(self.ws.config.path, name)
 
     async def _edit(self, name: str, result: FormResult | None) -> None:
         if result is None:
             return
-        cfg = self.ws.config
-        new_name, new_values = result
-        try:
-            if new_name == name:
-                config_mod.save_profile(cfg.path, name, new_values, replace=True,
-                                        check=registry.check_settings)
-            else:
-                config_mod.save_profile(cfg.path, new_name, new_values, check=registry.check_settings)
-                config_mod.remove_profile(cfg.path, name)
-        except (ConfigError, ValueError) as exc:
-            self.notify(str(exc), title="not saved", severity="error")
-            return
+        new_name = result[0]
         self.results.pop(name, None)
         self.results.pop(new_name, None)
         await self._changed(f"saved profile {new_name}", select=new_name)

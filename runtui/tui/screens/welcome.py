@@ -178,18 +178,23 @@ class WelcomeScreen(Screen[None]):
             self.run_worker(guard(self, self._add(result), "adding the profile"), group="welcome-add",
                             exclusive=True)
 
-        self.app.push_screen(ProfileFormScreen(existing=self.ws.config.names_taken()), answered)
+        self.app.push_screen(ProfileFormScreen(existing=self.ws.config.names_taken(), save=self._save_new),
+                             answered)
+
+    def _save_new(self, result: FormResult) -> None:
+        """The first profile: a missing file is created here."""
+        name, values = result
+        config_mod.save_profile(self.ws.config.path, name, values, check=registry.check_settings)
 
     async def _add(self, result: FormResult | None) -> None:
         if result is None:
             return
         cfg = self.ws.config
-        name, values = result
+        name, _values = result
         try:
-            config_mod.save_profile(cfg.path, name, values, check=registry.check_settings)
             await self.ws.reload()
         except (RuntuiError, ValueError) as exc:
-            self.notify(str(exc), title="not saved", severity="error")
+            self.notify(str(exc), title="saved, reload failed", severity="error")
             return
         self.notify(f"added profile {name} to {show_path(cfg.path)}", title="profiles")
         self._update()
