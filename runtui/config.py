@@ -821,12 +821,15 @@ def _writing(path: Path) -> Iterator[None]:
 
 
 def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: bool = False,
-                 check: Callable[[Config], None] | None = None) -> None:
+                 check: Callable[[Config], None] | None = None, edits: str | None = None) -> None:
     """Add or replace `[profiles.NAME]`, keeping every comment in the file.
 
     The file as it would be written is loaded first, with `check` (the provider checks a
     workspace adds, `registry.check_settings`) run on it: a profile that loading would
     refuse is refused here with the loader's own message, and nothing is written.
+    `edits`: the profile a form edited (its old name when renamed, replaced in the same
+    write): it must still be in the file. An edit saved after the file was deleted
+    re-created it holding that one profile, and every other profile was gone.
     """
     import tomlkit
 
@@ -837,6 +840,10 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         raise ConfigError(exc.message, path=str(path), profile=name, field=exc.field) from None
     with _writing(path), locked(path):
         doc, mode = _load_doc(path)
+        if edits is not None:
+            _refuse_a_lost_edit(path, doc, mode, edits)
+            if edits != name:
+                del doc["profiles"][edits]
         if "profiles" not in doc:
             doc["profiles"] = tomlkit.table(is_super_table=True)
         profiles = doc["profiles"]
@@ -863,6 +870,17 @@ def save_profile(path: Path, name: str, values: Mapping[str, Any], *, replace: b
         text = tomlkit.dumps(doc)
         _refuse_unloadable(path, name, text, mode, check)
         write_atomic(path, text)
+
+
+def _refuse_a_lost_edit(path: Path, doc: Any, mode: int | None, name: str) -> None:
+    """An edit of profile `name` whose file or profile is gone (deleted or edited by hand
+    since it was read) is refused: saving it would quietly become an add."""
+    if mode is None:
+        raise ConfigError("the config file no longer exists (deleted since runtui read it); "
+                          "nothing written", path=str(path), profile=name)
+    if name not in doc.get("profiles", {}):
+        raise ConfigError("no longer in the file (removed since runtui read it); nothing written",
+                          path=str(path), profile=name)
 
 
 def _refuse_unloadable(path: Path, name: str, text: str, mode: int | None,

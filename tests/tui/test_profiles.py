@@ -874,3 +874,42 @@ async def test_a_save_the_disk_refuses_is_said_in_the_form_with_the_typing_kept(
             assert form.query_one("#key_value", Input).value == ("TWO_KEY" if how == "add" else "OTHER_KEY")
         assert "OTHER_KEY" not in path.read_text() and "two" not in path.read_text()
 
+
+@pytest.mark.parametrize("gone", ["file", "profile"])
+@pytest.mark.parametrize("new_name", ["one", "uno"])
+async def test_an_edit_whose_profile_is_gone_from_the_file_is_refused(
+        tmp_path: Path, gone: str, new_name: str) -> None:
+    """The file deleted while the app ran, then an edit saved: "saved profile one", and the
+    file was made anew holding only that profile; every other profile was gone."""
+    path = write(tmp_path, '[profiles.one]\nprovider = "edges"\napi_key_env = "ONE_KEY"\n\n'
+                           '[profiles.two]\nprovider = "edges"\napi_key_env = "TWO_KEY"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await edit_form(pilot, "one")
+        form = await fill_form(pilot, name=new_name, key_value="OTHER_KEY")
+        if gone == "file":
+            path.unlink()
+            why = "the config file no longer exists (deleted since runtui read it); nothing written"
+        else:
+            path.write_text('[profiles.two]\nprovider = "edges"\napi_key_env = "TWO_KEY"\n', encoding="utf-8")
+            why = "no longer in the file (removed since runtui read it); nothing written"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: bool(form.errors), what="the refusal")
+        assert app.screen is form
+        assert why in str(form.query_one("#form-errors", Static).render())
+        assert not path.exists() if gone == "file" else "OTHER_KEY" not in path.read_text()
+
+
+async def test_a_renamed_profile_is_replaced_in_one_write(tmp_path: Path) -> None:
+    path = write(tmp_path, '# mine\n[profiles.one]\nprovider = "edges"\napi_key_env = "ONE_KEY"\n\n'
+                           '[profiles.two]\nprovider = "edges"\napi_key_env = "TWO_KEY"\n')
+    app = make_app(path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await edit_form(pilot, "one")
+        await fill_form(pilot, name="uno")
+        await pilot.press("f2")
+        await wait_workers(pilot)
+        assert not isinstance(app.screen, ProfileFormScreen)
+        data = tomllib.loads(path.read_text())["profiles"]
+        assert set(data) == {"uno", "two"} and data["uno"]["api_key_env"] == "ONE_KEY"
+        assert "# mine" in path.read_text()

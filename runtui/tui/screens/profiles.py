@@ -380,13 +380,11 @@ class ProfilesScreen(Screen[None]):
         self._ask(form, lambda result: self._edit(name, result), "profiles-form")
 
     def _save_edit(self, name: str, result: FormResult) -> None:
+        """The profile as edited, renamed in the same write: refused when the file or the
+        profile is gone since it was read (the edit must not quietly become an add)."""
         new_name, new_values = result
-        if new_name == name:
-            config_mod.save_profile(self.ws.config.path, name, new_values, replace=True,
-                                    check=registry.check_settings)
-        else:
-            config_mod.save_profile(self.ws.config.path, new_name, new_values, check=registry.check_settings)
-            config_mod.remove_profile(self.ws.config.path, name)
+        config_mod.save_profile(self.ws.config.path, new_name, new_values, replace=new_name == name,
+                                check=registry.check_settings, edits=name)
 
     async def _edit(self, name: str, result: FormResult | None) -> None:
         if result is None:
