@@ -70,9 +70,9 @@ def test_acknowledgements_are_not_written_through_a_planted_symlink(sim: Sim, tm
     state.mkdir(parents=True, exist_ok=True)
     victim = tmp_path / "victim.rc"
     victim.write_text("alias ls='ls -F'\n", encoding="utf-8")
-    (state / "acknowledged.json.tmp").symlink_to(victim)
+    (state / "acknowledged.json").symlink_to(victim)
 
     result = invoke(sim.config_path, "attention", "ack", "--all")
 
-    assert result.code == 2 and f"{state / 'acknowledged.json.tmp'}: is a symbolic link" in result.err
+    assert result.code == 2 and f"{state / 'acknowledged.json'}: is a symbolic link" in result.err
     assert victim.read_text(encoding="utf-8") == "alias ls='ls -F'\n"
