@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -24,14 +25,15 @@ from runtui import display
 from runtui.engine.health import HealthState
 from runtui.engine.store import Delta
 from runtui.engine.workspace import Workspace
-from runtui.model import ACTIVE
+from runtui.model import ACTIVE, Status
 from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
-from runtui.tui.screens.runs import GATHER_SECONDS, RunsScreen
+from runtui.tui.screens.runs import GATHER_SECONDS, RunsScreen, count_wordings
 from runtui.tui.widgets.detail_pane import DetailPane
+from runtui.tui.widgets.fitted_line import Said, summary_text
 from runtui.tui.widgets.health_bar import HealthBar
 from runtui.tui.widgets.keys_footer import KeysFooter
 from tests.integration.conftest import run_cli
@@ -188,6 +190,24 @@ async def test_the_status_counts_fit_the_summary_line_at_80_columns(tui_sim: Tui
 
         await wait_for(pilot, every_count_shown, what="every count in symbols")
         assert "…" not in summary(screen)
+
+
+def test_marks_and_a_pause_at_80_columns_take_the_short_form_not_cut_counts() -> None:
+    """The line as a 50k-run profile showed it at 80 columns: with two marks it kept the long
+    words (`2 marked (esc clears), 1883 need attention (!)`) and cut every count, the
+    failed one too. Now the short words, and the failed count first where the rest is cut."""
+    counts = [(Status.QUEUED, 1), (Status.RUNNING, 28), (Status.PAUSED, 853), (Status.WAITING, 100),
+              (Status.SUCCEEDED, 11093), (Status.FAILED, 2587), (Status.CANCELLED, 2305)]
+    head = [Said(("wexa-sim", "wexa-sim")), Said(("16968/50902 runs",))]
+    marks = Said(("2 marked (esc clears)", "2 marked", "2 marked"))
+    attention = Said(("1883 need attention (!)", "1883 need attention", "!1883"))
+    for flags in ([marks, attention], [Said(("refresh paused", "paused")), marks, attention]):
+        line = summary_text(head, flags, Said(count_wordings(counts)), 80)
+        shown = line if cell_len(line) <= 80 else line[:79] + "…"  # as the widget cuts it
+        assert "2 marked, " in shown and "!1883 | ✘2587 " in shown, shown
+    wide = summary_text(head, [marks, attention], Said(count_wordings(counts)), 200)
+    assert wide.endswith("| 1 queued, 28 running, 853 paused, 100 waiting, 11093 succeeded, "
+                         "2587 failed, 2305 cancelled"), wide
 
 
 async def test_the_detail_keys_act_on_its_run_when_the_table_hides_it(tui_sim: TuiSim) -> None:

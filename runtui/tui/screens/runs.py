@@ -341,8 +341,7 @@ class RunsScreen(Screen[None]):
 
     def _update_summary(self) -> None:
         counts = [(status, n) for status, n in self.table.counts().items() if n]
-        parts = Said((", ".join(f"{n} {status.value}" for status, n in counts),
-                      " ".join(f"{display.SYMBOL[status]}{n}" for status, n in counts))) if counts else None
+        parts = Said(count_wordings(counts)) if counts else None
         noun = "tasks" if self.tasks_scope else "runs"
         head = [Said((self.profile_filter or "all profiles", self.profile_filter or "all")),
                 Said((f"{self.table.visible_count}/{self.table.total_count} {noun}",))]
@@ -761,3 +760,13 @@ def _amount(seconds: float) -> str:
     read from says whole seconds, and a network delay more."""
     minutes = round(seconds / 60)
     return f"{minutes}m" if minutes < 60 else display.duration(minutes * 60)
+
+
+def count_wordings(counts: list[tuple[Status, int]]) -> tuple[str, str, str]:
+    """The runs per status: in words, in symbols, and in symbols with the failed count
+    first. The last is for a line too narrow for all of them: cut at its end, it keeps
+    the count that most needs seeing."""
+    words = ", ".join(f"{n} {status.value}" for status, n in counts)
+    symbols = [f"{display.SYMBOL[status]}{n}" for status, n in counts]
+    failed_first = sorted(counts, key=lambda count: count[0] is not Status.FAILED)
+    return words, " ".join(symbols), " ".join(f"{display.SYMBOL[s]}{n}" for s, n in failed_first)

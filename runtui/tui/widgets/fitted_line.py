@@ -44,9 +44,10 @@ def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Said | Non
                  width: int | None) -> str:
     """`head | flags | counts` in the fullest wording that fits `width` whole (None: the
     fullest). The head and flags keep their fullest wording while the counts can shrink to
-    fit after them (`2 queued, 7 running` -> `○2 ▶7`); where nothing fits whole, the
-    fullest head and flags that fit, and the tersest counts after them as far as they go
-    (at 80 columns the counts were always cut, so the failed count never showed)."""
+    fit after them (`2 queued, 7 running` -> `○2 ▶7`). Where nothing fits whole, the
+    tersest head and flags and the tersest counts after them as far as they go: a fuller
+    wording of the flags left no room, and the counts (so the failed count, which the
+    tersest counts wording puts first) were cut at 80 columns as soon as a run was marked."""
     def line_at(level: int) -> str:
         groups = [s.at(level) for s in head]
         if flags:
@@ -60,10 +61,11 @@ def summary_text(head: Sequence[Said], flags: Sequence[Said], counts: Said | Non
             for wording in counts.wordings:
                 if cell_len(base) + 3 + cell_len(wording) <= width:
                     return f"{base} | {wording}"
+        return f"{line_at(levels - 1)} | {counts.wordings[-1]}"
     text = _fullest(levels, line_at, width)
     if counts is None:
         return text
-    return f"{text} | {counts.wordings[0] if width is None else counts.wordings[-1]}"
+    return f"{text} | {counts.wordings[0]}"
 
 
 def fitted(pieces: Sequence[Said], width: int | None, sep: str = " · ") -> str:
