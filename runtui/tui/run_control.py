@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.notifications import SeverityLevel
@@ -34,15 +35,48 @@ if TYPE_CHECKING:
     from runtui.tui.host import AppHost
 
 
+IN_FLIGHT_PER_PROFILE = 4
+"""A bulk action's requests a profile has under way at once; the rest wait their turn.
+Sent all at once, 300 marked runs were 300 simultaneous connections to one platform,
+which a real one answers with 429s (each one more "failed") or a block. With four, a
+platform sees no more connections from a bulk action than from a browser tab, and a few
+hundred runs still take seconds where each answer takes ~100 ms."""
+
+
+@dataclass
+class BulkProgress:
+    """A bulk action under way: how many of its runs the platform has answered for."""
+
+    action: Action
+    total: int
+    done: int = 0
+
+    def wordings(self) -> tuple[str, str]:
+        """`cancel: 120/474 done` for the summary line, `cancel 120/474` where it is short."""
+        return (f"{self.action.value}: {self.done}/{self.total} done",
+                f"{self.action.value} {self.done}/{self.total}")
+
+
 class RunControl:
     """What the runs screen's action keys do: one per screen, kept by it."""
 
     def __init__(self, screen: Screen[None], table: RunTable, *,
-                 apply_gathered: Callable[[], None], marks_cleared: Callable[[], None]) -> None:
+                 apply_gathered: Callable[[], None], marks_cleared: Callable[[], None],
+                 progress_changed: Callable[[], None] = lambda: None) -> None:
         self.screen = screen
         self.table = table
         self._apply_gathered = apply_gathered  # the beat's changes, before keys work again
         self._marks_cleared = marks_cleared
+        self._progress_changed = progress_changed
+        self.under_way: list[BulkProgress] = []  # the bulk actions sent and not all answered
+        self._in_flight: dict[str, asyncio.Semaphore] = {}  # per profile, across bulk actions
+
+    def _turns(self, profile: str) -> asyncio.Semaphore:
+        """The profile's turns for a bulk action's requests (`IN_FLIGHT_PER_PROFILE`)."""
+        turns = self._in_flight.get(profile)
+        if turns is None:
+            turns = self._in_flight[profile] = asyncio.Semaphore(IN_FLIGHT_PER_PROFILE)
+        return turns
 
     @property
     def ws(self) -> Workspace:
@@ -132,18 +166,29 @@ class RunControl:
         self.screen.refresh_bindings()
 
     async def _send_many(self, action: Action, runs: list[Run]) -> None:
-        """A bulk action: every run at once, then one toast that sums up the outcomes."""
+        """A bulk action: a few requests per profile at a time (`IN_FLIGHT_PER_PROFILE`),
+        its progress on the summary line, then one toast that sums up the outcomes."""
+        progress = BulkProgress(action, len(runs))
+        self.under_way.append(progress)
+        self._progress_changed()
 
         async def one(run: Run) -> tuple[Run, ActionResult | None, str]:
-            try:
-                result = await self.ws.controller.act(self.ws.provider(run.profile), run, action)
-            except (NotAllowed, ConfigError, ProviderError) as exc:
-                return run, None, str(exc)
-            finally:
-                self._action_ended(run)
+            async with self._turns(run.profile):
+                try:
+                    result = await self.ws.controller.act(self.ws.provider(run.profile), run, action)
+                except (NotAllowed, ConfigError, ProviderError) as exc:
+                    return run, None, str(exc)
+                finally:
+                    self._action_ended(run)
+                    progress.done += 1
+                    self._progress_changed()
             return run, result, result.message or ""
 
-        outcomes = await asyncio.gather(*(one(run) for run in runs))
+        try:
+            outcomes = await asyncio.gather(*(one(run) for run in runs))
+        finally:
+            self.under_way.remove(progress)
+            self._progress_changed()
         self.screen.refresh_bindings()
         for profile in {run.profile for run in runs}:
             self.ws.refresh_now(profile)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.types import ASGIApp
 from textual import events
 from textual.app import App
 from textual.keys import key_to_character
@@ -228,9 +229,14 @@ class TuiSim(Sim):
         return dict(self.control("GET", "/catalog"))
 
 
-def start_sim(tmp: Path, *, seed: int, runs: int = 60, refresh: float = 0.5) -> tuple[SimServer, TuiSim]:
+def start_sim(tmp: Path, *, seed: int, runs: int = 60, refresh: float = 0.5,
+              wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> tuple[SimServer, TuiSim]:
+    """A simulator on loopback and its config; `wrap` puts a test's ASGI middleware (one that
+    watches the requests as the server sees them) around the sim's app."""
     cfg = SimConfig(seed=seed, runs=runs, spawn_every=0, speed=0.001)
     server = SimServer(cfg)
+    if wrap is not None:
+        server.app = wrap(server.app)  # type: ignore[assignment]
     server.start()
     path = tmp / "config.toml"
     env = write_config(path, server.url, cfg)

@@ -141,7 +141,8 @@ class RunsScreen(Screen[None]):
         self._view_saved = ViewMemory()  # the sort and scope in the state dir (`view_memory`)
         self._gathered: list[Delta] = []  # store changes waiting for `_apply_gathered`
         self.control = RunControl(self, self.table, apply_gathered=self._apply_gathered,
-                                  marks_cleared=self._update_summary)
+                                  marks_cleared=self._update_summary,
+                                  progress_changed=self._bulk_progressed)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)  # it shows the filter as typed: "[/]" is no markup
@@ -339,15 +340,22 @@ class RunsScreen(Screen[None]):
         else:
             self.request_action(on_kind(Action(name), run), [run])  # a task's c stops it
 
+    def _bulk_progressed(self) -> None:
+        """A bulk action's count on the summary line; none once the screen is being taken
+        down (the action's worker is cancelled then, and its last count has no line)."""
+        if self.query("#summary"):
+            self._update_summary()
+
     def _update_summary(self) -> None:
         counts = [(status, n) for status, n in self.table.counts().items() if n]
         parts = Said(count_wordings(counts)) if counts else None
         noun = "tasks" if self.tasks_scope else "runs"
         head = [Said((self.profile_filter or "all profiles", self.profile_filter or "all")),
                 Said((f"{self.table.visible_count}/{self.table.total_count} {noun}",))]
-        # States first (they change what the table shows), then the attention count, the
-        # filter last (its text may be long); each shortened before anything is cut.
-        flags = []
+        # A bulk action under way first (what the user just did, while it lasts), then the
+        # states (they change what the table shows), then the attention count, the filter
+        # last (its text may be long); each shortened before anything is cut.
+        flags = [Said(progress.wordings()) for progress in self.control.under_way]
         if self.tasks_scope:
             tasks = key_named(self, "runs.tasks")
             flags.append(Said((f"tasks ({tasks}: back to runs)", f"tasks ({tasks})")))

@@ -1,0 +1,122 @@
+"""Bulk actions at scale: how many requests a platform sees at once, and what the screen
+says while they go.
+
+The simulator here is wrapped in an ASGI middleware that counts the action requests in
+flight as the server sees them, and can hold them (a slow platform) until the test has
+looked at the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from runtui.tui.run_control import IN_FLIGHT_PER_PROFILE
+from runtui.tui.screens.confirm import ConfirmScreen
+from tests.tui.conftest import (
+    SIM_PROFILE,
+    TuiSim,
+    notifications,
+    runs_loaded,
+    screen_text,
+    start_sim,
+    wait_for,
+)
+
+BULK = 20
+
+
+class InFlight:
+    """Counts the POSTs under way at the server (the most at once too); while `held` is
+    clear, each waits at the door as on a slow platform."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.now = 0
+        self.most = 0
+        self.seen = 0
+        self.held = threading.Event()
+        self.held.set()
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        with self._lock:
+            self.now += 1
+            self.seen += 1
+            self.most = max(self.most, self.now)
+        try:
+            await asyncio.to_thread(self.held.wait, 20)
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TuiSim, InFlight]]:
+    wrapped: list[InFlight] = []
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        wrapped.append(InFlight(app))
+        return wrapped[0]
+
+    server, sim = start_sim(tmp_path_factory.mktemp("bulk-sim"), seed=11, runs=400, wrap=wrap)
+    saved = {k: os.environ.get(k) for k in sim.env}
+    os.environ.update(sim.env)
+    try:
+        yield sim, wrapped[0]
+    finally:
+        wrapped[0].held.set()  # a failed test left requests at the door: let them go
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def summary_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if " runs | " in line]
+    return lines[0] if lines else ""
+
+
+async def test_a_bulk_cancel_sends_a_few_requests_at_a_time_and_says_how_far_it_is(
+        counted: tuple[TuiSim, InFlight]) -> None:
+    """300 marked runs went out as 300 requests at once (300 connections to one platform).
+    Now a few per profile at a time, the rest queued, and the summary line says how far the
+    action is (at 80x24, where the toasts are small), until every run is done."""
+    sim, door = counted
+    ids = [sim.take("b3os", "running") for _ in range(BULK)]
+    profile = SIM_PROFILE["b3os"]
+    async with runs_loaded(sim.config_path, size=(80, 24)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
+                       what="the runs read")
+        for run_id in ids:
+            screen.table.move_cursor_to((profile, run_id))
+            await pilot.press("space")
+        assert len(screen.table.marks) == BULK
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        door.held.clear()
+        door.most = door.seen = 0
+        await pilot.press("y")
+        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
+                       what="the first requests at the door")
+        await wait_for(pilot, lambda: f"cancel 0/{BULK}" in summary_line(screen_text(app)),
+                       what="the progress on the summary line")
+        door.held.set()
+        await wait_for(pilot, lambda: all(sim.status("b3os", i) == "cancelled" for i in ids),
+                       timeout=30, what="every run cancelled")
+        await wait_for(pilot, lambda: any(f"{BULK} done" in n for n in notifications(app)),
+                       what="the outcome")
+        assert door.seen == BULK
+        assert 1 < door.most <= IN_FLIGHT_PER_PROFILE, door.most
+        assert f"/{BULK}" not in summary_line(screen_text(app))
