@@ -130,14 +130,17 @@ class RunControl:
         if action.destructive or bulk or caveats:
             from runtui.tui.screens.confirm import ConfirmScreen, one_run_question, stale_note
 
-            skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)]
-            extra = "\n".join(["", *skipped]) if refused else ""
+            skipped = [f"{len(refused)} marked run(s) will be skipped:", *reasons_by_run(refused)] \
+                if refused else []
             if asking:
-                extra += f"\n{len(asking)} marked run(s) will be skipped: {self.asking_words()}."
+                skipped.append(f"{len(asking)} marked run(s) will be skipped: {self.asking_words()}.")
             warn = "\nThis cannot be undone." if action.destructive else ""
             shown = {r.key for r in self.table.visible_runs()}
-            items = [f"{r.id}  {r.workflow or '(no workflow)'}  [{r.profile}]"
-                     + ("" if r.key in shown else "  (hidden by the filter)") for r in allowed]
+            # a line each (the list scrolls by line): the short id the table shows, what
+            # the filter hides said before the name a narrow dialog may cut
+            items = [("(hidden by the filter) " if r.key not in shown else "")
+                     + f"{display.short_id(r.id)}  [{r.profile}]  {r.workflow or '(no workflow)'}"
+                     for r in allowed]
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
@@ -149,8 +152,9 @@ class RunControl:
             asked = f"{action.value.capitalize()} {len(allowed)} run(s)?" if bulk \
                 else one_run_question(action, allowed[0])
             said = "".join(f"\n{caveat}." for caveat in caveats)
-            question = f"{asked}{said}{stale_note(allowed, self.ws.health)}{warn}{extra}"
-            self.screen.app.push_screen(ConfirmScreen(question, items=items if bulk else ()), confirmed)
+            question = f"{asked}{said}{stale_note(allowed, self.ws.health)}{warn}"
+            self.screen.app.push_screen(ConfirmScreen(question, items=items if bulk else (), skipped=skipped),
+                                        confirmed)
             return
         self.send(action, allowed)
 

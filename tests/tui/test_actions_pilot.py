@@ -591,7 +591,8 @@ async def test_marks_are_visible_listed_and_hidden_ones_said_so(tui_sim: TuiSim)
         await pilot.press("p")  # pause: allowed for the hidden running run, not a bulk of 2
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked first")
         listed = "\n".join(app.screen.items)  # type: ignore[attr-defined]
-        assert hidden in listed and "(hidden by the filter)" in listed and shown not in listed
+        assert f"(hidden by the filter) {display.short_id(hidden)}  [wexa-sim]" in listed, listed
+        assert display.short_id(shown) not in listed
         await pilot.press("n")
         await settle(pilot)
         assert tui_sim.posts() == before, "nothing sent without a yes"

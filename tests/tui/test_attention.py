@@ -851,7 +851,8 @@ async def test_a_resume_of_marks_skips_the_runs_that_wait_for_an_answer_and_says
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         question = str(app.screen.question)  # type: ignore[attr-defined]
         assert "Resume 1 run(s)?" in question
-        assert "1 marked run(s) will be skipped: waits for an answer" in question
+        skipped = "\n".join(app.screen.skipped)  # type: ignore[attr-defined]
+        assert "1 marked run(s) will be skipped: waits for an answer" in skipped
         await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("wexa", paused) == "running", what="resumed")
         assert tui_sim.status("wexa", asking) == "paused"

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 from collections.abc import Iterator
 
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
+from textual.widgets import Button
 
 from runtui.tui.run_control import IN_FLIGHT_PER_PROFILE
 from runtui.tui.screens.confirm import ConfirmScreen
@@ -120,3 +122,45 @@ async def test_a_bulk_cancel_sends_a_few_requests_at_a_time_and_says_how_far_it_
         assert door.seen == BULK
         assert 1 < door.most <= IN_FLIGHT_PER_PROFILE, door.most
         assert f"/{BULK}" not in summary_line(screen_text(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 10)])
+async def test_a_long_bulk_question_keeps_its_buttons_on_screen_and_its_list_scrolls_by_key(
+        counted: tuple[TuiSim, InFlight], size: tuple[int, int]) -> None:
+    """60 marked runs of every status, `c`: at 80x24 the dialog was taller than the screen
+    (No/Yes below the last row), and its list of runs showed 6 with no key to see the rest
+    and nothing saying there were more. Now the lists shrink to the rows left, j/G/k/g
+    scroll the run list while focus stays on No, and a line says which runs show."""
+    sim, _door = counted
+    async with runs_loaded(sim.config_path, size=size) as (app, pilot, screen):
+        await pilot.press("g", *["space"] * 60)
+        assert len(screen.table.marks) == 60
+        before = sim.posts()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "will be skipped" in "\n".join([confirm.question, *getattr(confirm, "skipped", [])])
+        count = len(confirm.items)
+        await wait_for(pilot, lambda: f"of {count} (" in screen_text(app), what="which runs show")
+        text = screen_text(app)
+        assert f"Cancel {count} run(s)?" in text and "No (n)" in text and "Yes (y)" in text, text
+        for button in confirm.query(Button):
+            assert button.region.bottom <= size[1], (button.id, button.region)
+        said = re.search(r"showing 1-(\d+) of", text)
+        assert said is not None, text
+        rows = int(said.group(1))
+        await pilot.press("j")
+        await wait_for(pilot, lambda: f"showing 2-{rows + 1} of {count}" in screen_text(app),
+                       what="a line down")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: f"showing {count - rows + 1}-{count} of {count}" in screen_text(app),
+                       what="the list's end")
+        last = confirm.items[-1].split("  ")[0]
+        assert last in screen_text(app)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: f"showing 1-{rows} of" in screen_text(app), what="the list's top")
+        assert confirm.focused is confirm.query_one("#no")
+        await pilot.press("enter")  # still No
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="answered")
+        assert sim.posts() == before

@@ -203,8 +203,8 @@ async def test_no_toast_covers_the_command_palette(size: tuple[int, int]) -> Non
 async def test_a_bulk_confirmation_that_fills_the_screen_leaves_toasts_no_room() -> None:
     async with runs_80x24() as (app, pilot):
         say_all(app)
-        items = [f"cancel run {i:02d}-0c9b5ed1-4b1e-4c2d" for i in range(12)]
-        app.push_screen(ConfirmScreen("Cancel 12 runs?", items=items))
+        items = [f"cancel run {i:02d}-0c9b5ed1-4b1e-4c2d" for i in range(40)]  # more than fit
+        app.push_screen(ConfirmScreen("Cancel 40 runs?", items=items))
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
         confirm = app.screen
         await wait_for(pilot, lambda: len(rack_toasts(confirm)) == len(SAID)
