@@ -89,6 +89,8 @@ class Alerts:
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
         self._down: dict[str, datetime] = {}  # profiles told unreachable, since when: told back too
         self._pending_toasts: list[_Pending] = []  # gathered into the next toast
+        self._answering: dict[Key, int] = {}  # runs a bulk action is under way on (how many)
+        self._held: list[tuple[Key, Event]] = []  # news about them, for that action's outcome
         self._last_toast = -TOAST_SPACING_SECONDS  # time.monotonic() of the last news toast
         self._flush_timer: Timer | None = None  # the next toast, due at `_flush_due`
         self._flush_due = 0.0
@@ -413,6 +415,37 @@ class Alerts:
             self._deliver(event, severity="information" if new.status is Status.SUCCEEDED else "warning",
                           asked=True)
 
+    # ---- an action's own runs ---------------------------------------------------------
+
+    def hold_news_of(self, keys: Iterable[Key]) -> None:
+        """A bulk action is sent on these runs: news about them (one ended, one failed)
+        waits for its outcome, which says it. At 80x24 the news of a 474-run cancel's runs
+        ending came as "N new" toasts and pushed the cancel's own outcome off the screen."""
+        for key in keys:
+            self._answering[key] = self._answering.get(key, 0) + 1
+
+    def release_news_of(self, keys: Iterable[Key]) -> list[str]:
+        """The action on these runs is answered: the news held about them (its messages, as
+        they came), for its outcome toast. Other news waits its spacing after that toast
+        (`TOAST_SPACING_SECONDS`), which is then the newest on the screen."""
+        released = set()
+        for key in keys:
+            left = self._answering.get(key, 0) - 1
+            if left > 0:
+                self._answering[key] = left
+            else:
+                self._answering.pop(key, None)
+                released.add(key)
+        told = [event.message for key, event in self._held if key in released]
+        self._held = [(key, event) for key, event in self._held if key not in released]
+        self._last_toast = time.monotonic()
+        return told
+
+    @property
+    def held_news(self) -> int:
+        """News waiting for the outcome of an action on its run."""
+        return len(self._held)
+
     def _deliver(self, event: Event, *, severity: str, asked: bool = False) -> None:
         """A toast once per event (a run flapping between running and blocked says it once),
         gathered over a moment into one; bell, desktop and command once per event, rate-limited.
@@ -422,8 +455,12 @@ class Alerts:
             self._toasted[event.key] = None
             if len(self._toasted) > TOASTS_REMEMBERED:
                 self._toasted.popitem(last=False)
-            self._pending_toasts.append(_Pending(event, severity, asked))
-            self._flush_in(TOAST_GATHER_SECONDS if asked else self._toast_delay())
+            about = _run_of(event)
+            if about is not None and about in self._answering:
+                self._held.append((about, event))  # told in the action's outcome
+            else:
+                self._pending_toasts.append(_Pending(event, severity, asked))
+                self._flush_in(TOAST_GATHER_SECONDS if asked else self._toast_delay())
         if not self.notifier.offer(event):
             return
         settings = self.notifier.settings
@@ -515,6 +552,12 @@ def _trigger_state(trigger: Trigger) -> str:
 def _run_json(run: Run) -> dict[str, str | None]:
     return {"id": run.id, "profile": run.profile, "provider": run.provider,
             "status": run.status.value, "raw_status": run.raw_status, "workflow": run.workflow}
+
+
+def _run_of(event: Event) -> Key | None:
+    """The run news is about (its profile and id), None for a profile's own trouble."""
+    profile, run_id = event.data.get("profile"), event.data.get("id")
+    return (profile, run_id) if isinstance(profile, str) and isinstance(run_id, str) else None
 
 
 def _started(run: Run) -> float:

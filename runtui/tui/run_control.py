@@ -32,6 +32,7 @@ from runtui.tui.widgets.run_table import RunTable
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
+    from runtui.tui.alerts import Alerts
     from runtui.tui.host import AppHost
 
 
@@ -175,6 +176,11 @@ class RunControl:
         progress = BulkProgress(action, len(runs))
         self.under_way.append(progress)
         self._progress_changed()
+        alerts = self._alerts()
+        keys = [run.key for run in runs]
+        if alerts is not None:
+            alerts.hold_news_of(keys)
+        news: list[str] = []
 
         async def one(run: Run) -> tuple[Run, ActionResult | None, str]:
             async with self._turns(run.profile):
@@ -193,12 +199,20 @@ class RunControl:
         finally:
             self.under_way.remove(progress)
             self._progress_changed()
+            if alerts is not None:
+                news = alerts.release_news_of(keys)
         self.screen.refresh_bindings()
         for profile in {run.profile for run in runs}:
             self.ws.refresh_now(profile)
         message, severity = bulk_summary(action, outcomes)
+        if news:
+            message += "\n" + folded_news(news)
         self.screen.notify(message, title=f"{action.value} {len(runs)} runs", severity=severity,
                     timeout=6 if severity == "information" else 12)
+
+    def _alerts(self) -> Alerts | None:
+        """The app's news, if it has any (a test app may not)."""
+        return cast("Alerts | None", getattr(self.screen.app, "alerts", None))
 
     async def _send_one(self, action: Action, run: Run) -> None:
         result: ActionResult | None = None
@@ -319,6 +333,19 @@ def reasons_by_run(refused: list[tuple[Run, str]], ids_shown: int = 3) -> list[s
         more = f" +{len(runs) - ids_shown}" if len(runs) > ids_shown else ""
         lines.append(f"{ids}{more}: {one_line(why)}")
     return lines
+
+
+NEWS_LINES = 3  # news about a bulk action's runs told in its outcome before "and N more"
+
+
+def folded_news(news: list[str]) -> str:
+    """What the platform told meanwhile about the action's runs (`wexa-sim 8fab0b79:
+    failed`), under its outcome: they are the same runs, and as toasts of their own they
+    took the room the outcome needed."""
+    lines = [f"news about these runs ({len(news)}):", *(f"  {line}" for line in news[:NEWS_LINES])]
+    if len(news) > NEWS_LINES:
+        lines.append(f"  and {len(news) - NEWS_LINES} more")
+    return "\n".join(lines)
 
 
 def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]

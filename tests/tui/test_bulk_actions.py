@@ -164,3 +164,42 @@ async def test_a_long_bulk_question_keeps_its_buttons_on_screen_and_its_list_scr
         await pilot.press("enter")  # still No
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="answered")
         assert sim.posts() == before
+
+
+async def test_news_about_a_bulk_actions_runs_is_told_in_its_outcome(
+        counted: tuple[TuiSim, InFlight]) -> None:
+    """At 80x24 the runs of a bulk cancel that ended meanwhile came as "N new" toasts and
+    pushed the cancel's own outcome off the screen. The news about them now waits for the
+    outcome and is told in it: the answer to what the user did is the toast that shows."""
+    sim, door = counted
+    ids = [sim.take("b3os", "running") for _ in range(8)]
+    ended = ids[-2:]
+    profile = SIM_PROFILE["b3os"]
+    async with runs_loaded(sim.config_path, size=(80, 24)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
+                       what="the runs read")
+        for run_id in ids:
+            screen.table.move_cursor_to((profile, run_id))
+            await pilot.press("space")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        door.held.clear()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
+                       what="the first requests at the door")
+        for run_id in ended:  # they fail on the platform while the cancel is on its way
+            sim.force("b3os", run_id, "failure")
+
+        def failure_news() -> list[str]:
+            return [n for n in notifications(app) if any(i[:12] in n for i in ended) and "cancel" not in n]
+
+        await wait_for(pilot, lambda: failure_news() or getattr(app.alerts, "held_news", 0) == len(ended),
+                       what="the news of the failures")
+        door.held.set()
+        await wait_for(pilot, lambda: any("cancel 8 runs" in n for n in notifications(app)),
+                       what="the outcome")
+        outcome = notifications(app)[-1]
+        assert outcome.startswith("cancel 8 runs"), notifications(app)
+        assert f"news about these runs ({len(ended)}):" in outcome, outcome
+        assert all(f"b3os-sim {i[:12]}" in outcome for i in ended), outcome
+        assert failure_news() == [], "the news came as toasts of their own"
