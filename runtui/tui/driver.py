@@ -7,6 +7,8 @@ times out into a key. That wake-up is all of a bare Textual app's idle CPU (1.7
 ms/s measured on the benchmark machine, against 0.0 without it), and runtui's
 budget for an idle screen is 3 ms/s. This driver waits with no timeout unless the
 key parser is part-way through a sequence, and a pipe wakes it when input stops.
+The pipe lives as long as application mode: a suspend (ctrl+z, SIGTSTP) closes it
+and `fg` makes a new one.
 
 It re-implements `LinuxDriver.run_input_thread` on Textual's private key parser
 (`textual._xterm_parser`, whose pending deadline is `_timeout_time`): only
@@ -37,9 +39,23 @@ class QuietLinuxDriver(LinuxDriver):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._wake_r, self._wake_w = os.pipe()
+        self._wake_r = self._wake_w = -1  # made by start_application_mode
         self._stopping = False
         self._frames = RepeatedFrameFilter()
+
+    def start_application_mode(self) -> None:
+        """A fresh wake pipe for the input thread, and a full first frame: after a
+        suspend the terminal no longer shows the last one."""
+        self._open_wake_pipe()
+        self._frames.forget()
+        super().start_application_mode()  # type: ignore[no-untyped-call]  # (Textual: untyped)
+
+    def stop_application_mode(self) -> None:
+        """The input thread has ended (Textual joins it): its wake pipe goes with it."""
+        try:
+            super().stop_application_mode()
+        finally:
+            self._close_wake_pipe()
 
     def write(self, data: str) -> None:
         """Write `data`, unless it is a frame the terminal still shows (`RepeatedFrameFilter`)."""
@@ -100,9 +116,17 @@ class QuietLinuxDriver(LinuxDriver):
 
     def close(self) -> None:
         super().close()
+        self._close_wake_pipe()
+
+    def _open_wake_pipe(self) -> None:
+        if self._wake_r < 0:
+            self._wake_r, self._wake_w = os.pipe()
+
+    def _close_wake_pipe(self) -> None:
         for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         self._wake_r = self._wake_w = -1
 
 

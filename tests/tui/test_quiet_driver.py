@@ -63,6 +63,7 @@ async def test_keys_arrive_and_a_lone_escape_at_stop_is_delivered(pty: tuple[int
     master, slave = pty
     driver = Recording(App(), size=(80, 24))  # (a driver needs a running event loop)
     driver.fileno = slave
+    driver._open_wake_pipe()  # what start_application_mode does first
     thread = threading.Thread(target=driver.run_input_thread, daemon=True)
     thread.start()
     os.write(master, b"ab")

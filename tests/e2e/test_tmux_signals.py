@@ -1,0 +1,79 @@
+"""Process control of the real TUI in tmux: a suspend and `fg`.
+
+An operator's shell, a debugger or a freezer stops and continues the process; the
+screen must come back and `q` must always end the app with the terminal restored.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+
+pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
+              pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
+
+STOCK_VARS = ("RUNTUI_STOCK_TEXTUAL", "RUNTUI_STOCK_DRIVER")
+
+
+def runtui_pid() -> int:
+    shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip()
+    children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def pane(fmt: str) -> str:
+    return tmux("display-message", "-p", "-t", "e2e", fmt).strip()
+
+
+def process_state(pid: int) -> str:
+    """The one-letter state from /proc (T: stopped)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def table_shown() -> bool:
+    return "edges-sim ok" in screen()
+
+
+def start(sim_process: tuple[str, Path, dict[str, str]], *, stock: bool) -> int:
+    _url, config, env = sim_process
+    chosen = {k: v for k, v in env.items() if k not in STOCK_VARS}
+    if stock:
+        chosen["RUNTUI_STOCK_TEXTUAL"] = "1"
+    start_runtui(config, chosen, cols=80, rows=24)
+    wait_for("the run table", table_shown, show=screen)
+    return runtui_pid()
+
+
+def quit_and_check_terminal(pid: int) -> None:
+    tmux("send-keys", "-t", "e2e", "q")
+    wait_for("runtui to exit", lambda: not Path(f"/proc/{pid}").exists()
+             or process_state(pid) == "Z" or pane("#{pane_dead}") == "1", timeout=10, show=screen)
+    wait_for("the shell's normal screen", lambda: pane("#{alternate_on}") == "0", timeout=5, show=screen)
+    assert pane("#{mouse_any_flag}") == "0", "mouse reporting left on"
+    if pane("#{pane_dead}") != "1":  # (a dead pane's cursor is tmux's, not the app's)
+        assert pane("#{cursor_flag}") == "1", "the cursor left hidden"
+
+
+@pytest.mark.parametrize("stock", [False, True], ids=["runtui-driver", "stock-driver"])
+def test_suspend_then_fg_brings_the_screen_back(
+        sim_process: tuple[str, Path, dict[str, str]], stock: bool) -> None:
+    pid = start(sim_process, stock=stock)
+    os.kill(pid, signal.SIGTSTP)
+    wait_for("the shell to say Stopped", lambda: "Stopped" in screen(), show=screen)
+    assert pane("#{alternate_on}") == "0" and pane("#{mouse_any_flag}") == "0"
+    tmux("send-keys", "-t", "e2e", "fg", "Enter")
+    wait_for("the table again", table_shown, show=screen)
+    assert pane("#{alternate_on}") == "1"
+    tmux("send-keys", "-t", "e2e", "?")
+    wait_for("the help (keys work)", lambda: "runtui keys" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "Escape")
+    wait_for("the help closed", lambda: "runtui keys" not in screen(), show=screen)
+    quit_and_check_terminal(pid)
+
