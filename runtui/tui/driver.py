@@ -10,6 +10,11 @@ key parser is part-way through a sequence, and a pipe wakes it when input stops.
 The pipe lives as long as application mode: a suspend (ctrl+z, SIGTSTP) closes it
 and `fg` makes a new one.
 
+Textual resumes application mode on every SIGCONT, also one that follows a
+SIGSTOP it never saw (a debugger, a freezer, `kill -STOP`): that started a second
+input thread on the running one, and `q` then waited for ever on the thread the
+single wake byte did not reach. This driver resumes only after its own suspend.
+
 It re-implements `LinuxDriver.run_input_thread` on Textual's private key parser
 (`textual._xterm_parser`, whose pending deadline is `_timeout_time`): only
 `runtui.tui.switch` chooses it, and only after checking those names are there.
@@ -42,6 +47,20 @@ class QuietLinuxDriver(LinuxDriver):
         self._wake_r = self._wake_w = -1  # made by start_application_mode
         self._stopping = False
         self._frames = RepeatedFrameFilter()
+        self._resume_on_cont = False  # set by a suspend of ours: only then does SIGCONT resume
+
+    def _sigtstp_application(self, *args: Any) -> None:
+        """Remember whether this stop suspends application mode, so that the SIGCONT
+        after it resumes it (and no other SIGCONT does)."""
+        self._resume_on_cont = self._auto_restart
+        super()._sigtstp_application(*args)
+
+    def _sigcont_application(self, *args: Any) -> None:
+        """Resume only what our own SIGTSTP suspended: a bare SIGSTOP/SIGCONT left the
+        app running, and resuming it again would start a second input thread."""
+        if self._resume_on_cont:
+            self._resume_on_cont = False
+            super()._sigcont_application(*args)
 
     def start_application_mode(self) -> None:
         """A fresh wake pipe for the input thread, and a full first frame: after a
@@ -79,7 +98,8 @@ class QuietLinuxDriver(LinuxDriver):
             while not (self._stopping or self.exit_event.is_set()):
                 for key, _mask in selector.select(_wait(parser)):
                     if key.data == "wake":
-                        os.read(self._wake_r, 512)
+                        with contextlib.suppress(BlockingIOError):
+                            os.read(self._wake_r, 512)
                         continue
                     text = decode(os.read(self.fileno, 4096))
                     if not text:  # stdin closed: stop watching it rather than spin
@@ -108,7 +128,8 @@ class QuietLinuxDriver(LinuxDriver):
         """Wake the sleeping thread so that Textual's join returns at once."""
         self._stopping = True
         if self._wake_w >= 0:
-            os.write(self._wake_w, b"x")
+            with contextlib.suppress(BlockingIOError):  # full: the thread has wake bytes to read
+                os.write(self._wake_w, b"x")
         try:
             super().disable_input()
         finally:
@@ -121,6 +142,8 @@ class QuietLinuxDriver(LinuxDriver):
     def _open_wake_pipe(self) -> None:
         if self._wake_r < 0:
             self._wake_r, self._wake_w = os.pipe()
+            for fd in (self._wake_r, self._wake_w):  # a woken thread never blocks on an empty pipe
+                os.set_blocking(fd, False)
 
     def _close_wake_pipe(self) -> None:
         for fd in (self._wake_r, self._wake_w):

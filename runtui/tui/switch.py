@@ -80,6 +80,9 @@ PRIVATE_NAMES: tuple[PrivateName, ...] = (
     PrivateName("textual.drivers.linux_driver:LinuxDriver", "_debug", in_init=True),
     PrivateName("textual.drivers.linux_driver:LinuxDriver", "exit_event", in_init=True),
     PrivateName("textual.drivers.linux_driver:LinuxDriver", "fileno", in_init=True),
+    PrivateName("textual.drivers.linux_driver:LinuxDriver", "_sigtstp_application"),
+    PrivateName("textual.drivers.linux_driver:LinuxDriver", "_sigcont_application"),
+    PrivateName("textual.driver:Driver", "_auto_restart", in_init=True),
     # frames.py: the repaints of one keystroke in one frame
     PrivateName("textual.widget:Widget", "_check_refresh"),
     # widgets/run_lines.py: no repaint on a layout pass that leaves the table's size alone

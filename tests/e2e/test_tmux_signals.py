@@ -1,4 +1,4 @@
-"""Process control of the real TUI in tmux: a suspend and `fg`.
+"""Process control of the real TUI in tmux: a suspend and `fg`, a stop and continue.
 
 An operator's shell, a debugger or a freezer stops and continues the process; the
 screen must come back and `q` must always end the app with the terminal restored.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import RUNTUI, needs_tmux, screen, start_runtui, tmux, wait_for
 
 pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
               pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
@@ -37,6 +37,10 @@ def process_state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
+def threads(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/task").iterdir()))
+
+
 def table_shown() -> bool:
     return "edges-sim ok" in screen()
 
@@ -49,6 +53,19 @@ def start(sim_process: tuple[str, Path, dict[str, str]], *, stock: bool) -> int:
     start_runtui(config, chosen, cols=80, rows=24)
     wait_for("the run table", table_shown, show=screen)
     return runtui_pid()
+
+
+def start_as_pane_command(sim_process: tuple[str, Path, dict[str, str]]) -> int:
+    """runtui as the pane's own process, no shell between: nothing takes the terminal
+    from it while it is stopped (a shell would, and `fg` would then continue it)."""
+    _url, config, env = sim_process
+    chosen = {k: v for k, v in env.items() if k not in STOCK_VARS}
+    tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", env=chosen)
+    tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
+    tmux("respawn-pane", "-k", "-t", "e2e", "-e", f"RUNTUI_STATE_DIR={env['RUNTUI_STATE_DIR']}",
+         " ".join([*RUNTUI, "--config", str(config)]))
+    wait_for("the run table", table_shown, show=screen)
+    return int(pane("#{pane_pid}"))
 
 
 def quit_and_check_terminal(pid: int) -> None:
@@ -77,3 +94,18 @@ def test_suspend_then_fg_brings_the_screen_back(
     wait_for("the help closed", lambda: "runtui keys" not in screen(), show=screen)
     quit_and_check_terminal(pid)
 
+
+def test_stop_and_continue_change_nothing_and_q_still_quits(
+        sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    pid = start_as_pane_command(sim_process)
+    before = threads(pid)
+    for _cycle in range(3):  # (tmux itself continues a stopped pane at once: a SIGCONT too)
+        os.kill(pid, signal.SIGSTOP)
+        os.kill(pid, signal.SIGCONT)
+    wait_for("the process running", lambda: process_state(pid) != "T")
+    tmux("send-keys", "-t", "e2e", "?")
+    wait_for("the help (keys work)", lambda: "runtui keys" in screen(), show=screen)
+    assert threads(pid) == before, "a SIGCONT started more threads"
+    tmux("send-keys", "-t", "e2e", "Escape")
+    wait_for("the help closed", lambda: "runtui keys" not in screen(), show=screen)
+    quit_and_check_terminal(pid)
