@@ -54,6 +54,12 @@ PALETTE_HELP = {
 }
 PALETTE_ENTRIES = {action: (action.capitalize(), about) for action, about in PALETTE_HELP.items()}
 
+# ctrl+z suspends to the shell as vim and less do (`fg` brings the screen back). POSIX
+# only: Textual's suspend is a no-op on Windows, and a key that does nothing is not listed.
+SUSPEND_BINDINGS: list[BindingType] = [] if sys.platform == "win32" else [
+    Binding("ctrl+z", "suspend_process", "Suspend", id="app.suspend", show=False),
+]
+
 
 class RuntuiApp(App[int]):
     CSS_PATH = Path(__file__).with_name("runtui.tcss")
@@ -74,6 +80,7 @@ class RuntuiApp(App[int]):
         Binding("exclamation_mark", "attention", "Attention", id="app.attention", key_display="!",
                 show=False),
         Binding("M", "messages", "Messages", id="app.messages", show=False),
+        *SUSPEND_BINDINGS,
     ]
 
     def __init__(self, workspace: Workspace, *, title_suffix: str | None = None,

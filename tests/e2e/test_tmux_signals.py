@@ -109,3 +109,19 @@ def test_stop_and_continue_change_nothing_and_q_still_quits(
     tmux("send-keys", "-t", "e2e", "Escape")
     wait_for("the help closed", lambda: "runtui keys" not in screen(), show=screen)
     quit_and_check_terminal(pid)
+
+
+def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_table_back(
+        sim_process: tuple[str, Path, dict[str, str]]) -> None:
+    pid = start(sim_process, stock=False)
+    tmux("send-keys", "-t", "e2e", "C-z")
+    wait_for("the shell to say Stopped", lambda: "Stopped" in screen(), show=screen)
+    assert process_state(pid) == "T"
+    assert pane("#{alternate_on}") == "0" and pane("#{mouse_any_flag}") == "0"
+    tmux("send-keys", "-t", "e2e", "fg", "Enter")
+    wait_for("the table again", table_shown, show=screen)
+    tmux("send-keys", "-t", "e2e", "?")
+    wait_for("the help (keys work)", lambda: "runtui keys" in screen(), show=screen)
+    tmux("send-keys", "-t", "e2e", "Escape")
+    wait_for("the help closed", lambda: "runtui keys" not in screen(), show=screen)
+    quit_and_check_terminal(pid)

@@ -211,3 +211,18 @@ async def test_hints_name_the_keys_the_keymap_bound(tui_sim: TuiSim, tmp_path: P
                        what="the remapped key said")
         await pilot.press("F")
         await wait_for(pilot, lambda: panel.view.following, what="F follows")
+
+
+async def test_suspend_is_listed_and_the_keymap_moves_it(tui_sim: TuiSim, tmp_path: Path) -> None:
+    """ctrl+z suspends to the shell (`app.suspend`); a [keymap] entry moves it like any key."""
+    async with keymapped(tui_sim, tmp_path, '"app.suspend" = "f9"\n') as (app, pilot, _screen):
+        asked: list[str] = []
+        app.action_suspend_process = lambda: asked.append("suspend")  # type: ignore[method-assign]
+        await pilot.press("ctrl+z")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: asked == ["suspend"], what="f9 to suspend")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("f9", "Suspend", "app.suspend") in help_screen.key_rows()
