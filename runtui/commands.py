@@ -63,10 +63,10 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
     \b
     Exit codes: 0 done; 1 the server refused or failed, could not be reached,
-    or no run has the id; 2 usage or config error; 3 the action is not allowed
-    in the run's state (nothing sent); 4 `runs wait` timed out; 5 answered no
-    at a confirmation (nothing sent); 130 interrupted; 141 stdout's reader went
-    away.
+    or no run has the id; 2 usage or config error, or no terminal for the TUI;
+    3 the action is not allowed in the run's state (nothing sent); 4 `runs wait`
+    timed out; 5 answered no at a confirmation (nothing sent); 130 interrupted;
+    141 stdout's reader went away.
     """
     ctx.obj = Ctx(config_path)
     if ctx.invoked_subcommand is not None:
@@ -101,11 +101,11 @@ def demo(runs: int, seed: int, speed: float, faults: float, print_only: bool) ->
     from runtui import demo as demo_mod
 
     if not print_only:
-        from runtui.tui.launch import tui_refusal
+        from runtui.tui.launch import refused_without_terminal
 
-        if (refusal := tui_refusal()) is not None:  # said before a simulator starts for it
-            click.echo(f"runtui: {refusal}", err=True)
-            sys.exit(2)
+        refused = refused_without_terminal()  # before the simulator starts for nobody
+        if refused is not None:
+            sys.exit(refused)
     with demo_mod.running(runs=runs, seed=seed, speed=speed, faults=faults) as session:
         if not print_only:
             from runtui.tui.launch import run_app

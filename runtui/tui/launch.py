@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the GIL while another waits for it (Python's default: 0.005).
@@ -42,6 +44,46 @@ def _is_utf8(encoding: str) -> bool:
         return False
 
 
+EXIT_NO_TERMINAL = 2  # a usage error, as the CLI's exit codes say
+FOR_A_LIST = "for a list use `runtui runs list`"
+
+
+def terminal_problem(environ: Mapping[str, str] | None = None, stdout: TextIO | None = None,
+                     stderr: TextIO | None = None) -> str | None:
+    """Why the full-screen TUI cannot be shown here, or None.
+
+    Into a file or a pipe (`runtui > out.txt`, `runtui | less`) nobody sees it, and it
+    ran on unseen until killed; a dumb terminal (an editor's shell buffer, an IDE pane)
+    shows its escape codes as text. Textual draws on stderr, so that must be one too."""
+    env = os.environ if environ is None else environ
+    encoding = tui_refusal()  # first: it is what a locale fix (not a redirect) mends
+    if encoding is not None:
+        return encoding
+    if not _is_terminal(sys.stdout if stdout is None else stdout):
+        return f"the TUI needs a terminal on stdout; {FOR_A_LIST}"
+    if not _is_terminal(sys.stderr if stderr is None else stderr):
+        return f"the TUI draws on stderr, which is not a terminal; {FOR_A_LIST}"
+    if env.get("TERM", "") == "dumb":
+        return f"the TUI needs a full-screen terminal (TERM=dumb); {FOR_A_LIST}"
+    return None
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # closed
+        return False
+
+
+def refused_without_terminal() -> int | None:
+    """Say why the TUI cannot start here, on stderr, and give its exit code; None: it can."""
+    problem = terminal_problem()
+    if problem is None:
+        return None
+    print(f"runtui: {problem}", file=sys.stderr)
+    return EXIT_NO_TERMINAL
+
+
 def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
     if (refusal := tui_refusal()) is not None:
         print(f"runtui: {refusal}", file=sys.stderr)
@@ -61,6 +103,9 @@ def run_app(config_path: Path, *, title_suffix: str | None = None) -> int:
         from runtui import config as config_mod
 
         workspace = Workspace(config_mod.Config(path=config_path, errors=[exc]))
+    refused = refused_without_terminal()  # (after the config: a refused one is the news)
+    if refused is not None:
+        return refused
     app = RuntuiApp(workspace, title_suffix=title_suffix)
     before = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)

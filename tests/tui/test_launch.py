@@ -23,6 +23,7 @@ def test_the_app_runs_with_a_short_switch_interval_and_restores_it(
         raise RuntimeError("the app failed")
 
     monkeypatch.setattr(RuntuiApp, "run", run)
+    monkeypatch.setattr(launch, "refused_without_terminal", lambda: None)  # (pytest's stdout is no tty)
     before = sys.getswitchinterval()
     assert before != launch.SWITCH_INTERVAL
     with pytest.raises(RuntimeError, match="the app failed"):
