@@ -66,7 +66,8 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     or no run has the id; 2 usage or config error, or no terminal for the TUI;
     3 the action is not allowed in the run's state (nothing sent); 4 `runs wait`
     timed out; 5 answered no at a confirmation (nothing sent); 130 interrupted;
-    141 stdout's reader went away.
+    141 stdout's reader went away; 143 or 129 the TUI was ended by SIGTERM or
+    SIGHUP (as q ends it).
     """
     ctx.obj = Ctx(config_path)
     if ctx.invoked_subcommand is not None:

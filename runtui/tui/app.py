@@ -23,7 +23,7 @@ from runtui import startup
 from runtui.engine.health import Health
 from runtui.engine.workspace import Workspace
 from runtui.safe_text import clipped, copy_refusal, multi_line, one_line
-from runtui.tui import clipboard, crash, looks, switch, toasts
+from runtui.tui import clipboard, crash, ending, looks, switch, toasts
 from runtui.tui import clock as tui_clock
 from runtui.tui import keymap as keymap_rules
 from runtui.tui.alerts import Alerts
@@ -125,6 +125,8 @@ class RuntuiApp(App[int]):
         return switch.driver_class(super().get_driver_class())
 
     def on_mount(self) -> None:
+        if not self.is_headless:  # a real terminal: SIGTERM/SIGHUP end as q does
+            ending.end_on_signals(lambda code: self.exit(return_code=code))
         toasts.watch(self)
         self.screen_change_signal.subscribe(self, self._show_held_toasts)
         if startup.gc_paused():
