@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 INBOX = 3  # Wexa executions that start out waiting in the inbox: the attention queue has work
+_DIRECTORIES: set[Path] = set()  # the directories of demos not stopped yet (they hold keys)
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Demo:
         """Stop the simulator and remove the demo's files; safe to call twice."""
         self.server.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+        _DIRECTORIES.discard(self.directory)
 
 
 def start(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 0.0) -> Demo:
@@ -44,6 +46,7 @@ def start(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 
     server = SimServer(sim_config)
     url = server.start()
     directory = Path(tempfile.mkdtemp(prefix="runtui-demo-"))
+    _DIRECTORIES.add(directory)
     try:
         config_path = directory / "config.toml"
         os.environ.update(write_config(config_path, url, sim_config))
@@ -51,8 +54,16 @@ def start(*, runs: int = 60, seed: int = 7, speed: float = 1.0, faults: float = 
     except BaseException:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)
+        _DIRECTORIES.discard(directory)
         raise
     return Demo(url=url, config_path=config_path, server=server, directory=directory)
+
+
+def remove_directories_now() -> None:
+    """Remove every running demo's directory: for a process that must end at once."""
+    for directory in list(_DIRECTORIES):
+        shutil.rmtree(directory, ignore_errors=True)
+    _DIRECTORIES.clear()
 
 
 @contextmanager

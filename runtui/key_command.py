@@ -51,6 +51,7 @@ class Failure:
 
 _KEYS: dict[str, Secret] = {}  # command -> the key it printed
 _FAILURES: dict[str, Failure] = {}  # command -> its last failure
+_RUNNING: set[int] = set()  # the process groups (sessions) of commands still running
 
 
 class KeyCommand:
@@ -162,6 +163,7 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
         why = getattr(exc, "strerror", None) or type(exc).__name__
         program = clipped(argv[0], PROGRAM_CHARS) if argv else "(an empty command)"
         raise ConfigError(f"api_key_cmd could not start {program}: {why}", **where) from None
+    _RUNNING.add(proc.pid)
     try:
         async with asyncio.timeout(timeout):
             out, err = await proc.communicate()
@@ -172,6 +174,8 @@ async def run(command: str, *, timeout: float, profile: str) -> Secret:
     except asyncio.CancelledError:
         await _stop(proc)
         raise
+    finally:
+        _RUNNING.discard(proc.pid)
     value = out.decode("utf-8", errors="replace").strip()
     said = _error_output(err.decode("utf-8", errors="replace"))
     code = proc.returncode
@@ -202,6 +206,15 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def kill_running_now() -> None:
+    """Kill every command still running, with its session, without waiting: for a
+    process that must end at once (an ending stuck on a dead terminal)."""
+    for group in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+    _RUNNING.clear()
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:

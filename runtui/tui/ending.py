@@ -70,7 +70,22 @@ def detach_from_terminal() -> None:
 
 
 def _give_up_after(seconds: float, code: int) -> None:
-    """A last resort: an ending stuck on a dead terminal must not keep the process."""
-    timer = threading.Timer(seconds, os._exit, (code,))
+    """A last resort: an ending stuck on a dead terminal must not keep the process.
+
+    (Textual's writer thread dies on the first write that fails, when the terminal
+    went before the hang-up was handled; the app's next writes then wait on it for
+    good.) What `q` would have cleaned up is done here, then the process exits."""
+    timer = threading.Timer(seconds, _exit_now, (code,))
     timer.daemon = True
     timer.start()
+
+
+def _exit_now(code: int) -> None:
+    from runtui import key_command
+
+    key_command.kill_running_now()
+    if "runtui.demo" in sys.modules:  # (a demo ran in this process)
+        from runtui import demo
+
+        demo.remove_directories_now()
+    os._exit(code)
