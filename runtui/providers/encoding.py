@@ -11,6 +11,7 @@ piece. An answer in any other content coding is refused.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import AsyncIterator, Iterator
 
@@ -62,3 +63,54 @@ def inflated(inflater: zlib._Decompress, data: bytes) -> Iterator[bytes]:
         data = inflater.unconsumed_tail
         if not data and len(piece) < PIECE:
             return
+
+
+# Byte order marks, longest first (UTF-32 LE's starts with UTF-16 LE's).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_WIDE = ("utf-16", "utf-32", "ucs-2", "ucs-4")  # charsets a JSON reader may decode on its own
+
+
+def wide_charset(body: bytes, content_type: str) -> str | None:
+    """The encoding a body is really in when it is not UTF-8 as bytes yet may decode as text
+    all the same: a byte order mark, the zero bytes `json.loads` takes for UTF-16 or UTF-32
+    (RFC 4627's detection), or a UTF-16/32 charset said in `content_type`; None for the rest."""
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name
+    if len(body) >= 2 and 0 in body[:4]:
+        detected = json.detect_encoding(body)
+        if detected != "utf-8":
+            return detected
+    charset = _charset(content_type)
+    return charset if charset.startswith(_WIDE) else None
+
+
+def as_utf8(body: bytes, content_type: str) -> tuple[bytes, str] | None:
+    """`body` and its Content-Type re-spelt in UTF-8 when it is in UTF-16/32 (or has a BOM),
+    None when it needs nothing: the secrets are masked in UTF-8 bytes, and a JSON reader
+    decodes UTF-16/32 by itself, after the mask, where the key's bytes were `k\\0e\\0y\\0`."""
+    encoding = wide_charset(body, content_type)
+    if encoding is None:
+        return None
+    try:
+        text = body.decode(encoding, errors="replace")
+    except LookupError:  # a charset Python does not know ("utf-16-weird")
+        text = body.decode("utf-8", errors="replace")
+    return text.encode("utf-8", "surrogatepass"), _with_utf8(content_type)
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return ""
+
+
+def _with_utf8(content_type: str) -> str:
+    """`content_type` saying UTF-8 (an empty one stays empty)."""
+    if not content_type.strip():
+        return content_type
+    parts = [part for part in content_type.split(";") if part.partition("=")[0].strip().lower() != "charset"]
+    return ";".join([*parts, " charset=utf-8"])

@@ -25,7 +25,7 @@ import httpx
 from runtui import startup
 from runtui.errors import ConfigError, KeyUnavailable, ProviderError, Unreachable, bounded_wait
 from runtui.model import id_is_invalid
-from runtui.providers.encoding import ACCEPT_ENCODING, decoded_pieces
+from runtui.providers.encoding import ACCEPT_ENCODING, as_utf8, decoded_pieces
 from runtui.providers.redact import Redactor
 from runtui.providers.transport import H11Transport, never_connected, proxy_configured
 from runtui.urls import check_base_url
@@ -361,7 +361,7 @@ class HttpClient:
     async def read_answer(self, response: httpx.Response) -> httpx.Response:
         """`response` read whole up to `max_bytes` (decoded, and never more than that plus one
         piece inflated: a zip bomb counts as what it inflates to and stops there), with the
-        profile's secrets masked."""
+        profile's secrets masked (in UTF-8: a UTF-16 or UTF-32 body is re-spelt first)."""
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -375,8 +375,14 @@ class HttpClient:
                 chunks.append(chunk)
         finally:
             await response.aclose()
-        body = self._redactor.body(b"".join(chunks))
+        body = b"".join(chunks)
         raw_headers = response.headers.raw
+        respelt = as_utf8(body, response.headers.get("content-type", ""))
+        if respelt is not None:  # masked as UTF-8, then read as UTF-8: see `as_utf8`
+            body, content_type = respelt
+            said = content_type.encode("latin-1", "replace")
+            raw_headers = [(k, said if k.lower() == b"content-type" else v) for k, v in raw_headers]
+        body = self._redactor.body(body)
         headers = self._redactor.headers(raw_headers) or raw_headers
         return httpx.Response(response.status_code, request=response.request, content=body,
                               headers=[(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS],

@@ -7,6 +7,9 @@ what was (not) sent. Modes:
 - `inject`: terminal escapes, C1 controls and bidi overrides in every text field.
 - `swap`: the list is true, but a read of one run answers with another id ("victim-run").
 - `echo`: the caller's own key echoed into the workflow name and last_error.
+- `echo_utf16`, `echo_utf32`: as `echo`, every JSON answer in that charset (with its byte
+  order mark, and said in the Content-Type); `echo_utf16be`: UTF-16 big-endian, no mark,
+  the charset said nowhere (as `json.loads` detects it from the zero bytes).
 - `echo_encoded`: the caller's key echoed encoded (`encoded_echoes`: base64 alone and inside
   `Bearer <key>` and `user:<key>`, hex and percent-encoding in mixed case) into the workflow
   name and last_error, and into an action's 409 message.
@@ -86,7 +89,7 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
     if mode == "inject":
         name = f"Invoice{CLIPBOARD}{LINK} sync{BIDI}"
         error = f"boom{CLEAR}{TITLE}{DCS}{C1}{OVERWRITE}"
-    if mode == "echo":
+    if mode in ("echo", *WIDE):
         name = f"Invoice sync for {key}"
         error = f"auth failed for key {key}"
     if mode == "echo_encoded":
@@ -168,6 +171,19 @@ def gzip_bomb(size: int) -> Iterator[bytes]:
     yield batch + packer.flush()
 
 
+WIDE = {"echo_utf16": ("utf-16", True), "echo_utf32": ("utf-32", True), "echo_utf16be": ("utf-16-be", False)}
+
+
+def wide_json(body: bytes, mode: str) -> tuple[bytes, str]:
+    """A JSON body in the mode's charset (`WIDE`: its name, and whether it is said), and
+    its Content-Type."""
+    if mode not in WIDE:
+        return body, "application/json"
+    charset, said = WIDE[mode]
+    wide = body.decode("utf-8", "surrogateescape").encode(charset, "replace")
+    return wide, f"application/json; charset={charset}" if said else "application/json"
+
+
 def deep(levels: int) -> bytes:
     return ("[" * levels + "]" * levels).encode()
 
@@ -201,8 +217,9 @@ class HostileServer:
                 return
 
             def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+                body, content_type = wide_json(body, server.mode)
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(body)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)

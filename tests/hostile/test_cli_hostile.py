@@ -355,3 +355,20 @@ def test_an_unexpected_exception_in_one_profile_leaves_the_others_answered(
     assert attention.code == 1
     assert any(item["profile"] == "buggy" and "LookupError" in json.dumps(item)
                for item in attention.json())
+
+
+@pytest.mark.parametrize("mode", ["echo_utf16", "echo_utf32", "echo_utf16be"])
+def test_the_profiles_key_echoed_in_a_utf16_or_utf32_answer_is_never_shown_nor_journaled(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, mode: str) -> None:
+    """The key was masked in the answer's bytes as UTF-8 spells it, and the JSON reader then
+    decoded UTF-16/32 by itself: a server picking that charset had the key shown everywhere."""
+    config = write_config(tmp_path / "c.toml", {"evil": hostile(mode)})
+    said = ""
+    for args in (("runs", "list"), ("runs", "list", "--json"),
+                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        said += result.out + result.err
+    assert "Invoice sync for ***" in said, "the answer was read, its key masked"
+    journaled = " ".join(entry.message or "" for entry in Journal().entries())
+    assert KEY.lower() not in (said + journaled).lower()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from runtui.errors import ProviderError
-from runtui.providers.encoding import PIECE, decoded_pieces
+from runtui.providers.encoding import PIECE, as_utf8, decoded_pieces
 
 
 class Chunks(httpx.AsyncByteStream):
@@ -52,3 +53,31 @@ async def test_a_coding_not_asked_for_is_refused(coding: str) -> None:
 async def test_damaged_gzip_is_an_unreadable_answer() -> None:
     with pytest.raises(ProviderError, match="its gzip data is damaged"):
         await pieces(answer("gzip", b"\x1f\x8bnot gzip at all"))
+
+
+WIDE_BODIES = {
+    "utf-16 with its mark": ("utf-16", "application/json"),
+    "utf-32 with its mark": ("utf-32", "application/json"),
+    "utf-16-le, said only in the header": ("utf-16-le", "application/json; charset=UTF-16LE"),
+    "utf-32-be, said nowhere": ("utf-32-be", "application/json"),
+    "utf-8 with a mark": ("utf-8-sig", "application/json"),
+}
+
+
+@pytest.mark.parametrize(("encoding", "content_type"), WIDE_BODIES.values(), ids=WIDE_BODIES.keys())
+def test_a_body_json_reads_in_another_charset_is_respelt_in_utf8(encoding: str, content_type: str) -> None:
+    """The secrets are masked in UTF-8 bytes; `json.loads` reads these bodies by itself."""
+    text = '{"name": "sync for the-key-0123 \u00e9\U0001f600"}'
+    body = text.encode(encoding)
+    assert json.loads(body)["name"].startswith("sync for the-key"), "what a JSON reader sees"
+    respelt = as_utf8(body, content_type)
+    assert respelt is not None
+    assert respelt[0] == text.encode("utf-8")
+    assert respelt[1].startswith("application/json;") and respelt[1].endswith("charset=utf-8")
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
+                                          "text/plain; charset=iso-8859-1", ""])
+def test_a_utf8_or_single_byte_body_is_left_as_it_is(content_type: str) -> None:
+    assert as_utf8('{"name": "caf\u00e9"}'.encode(), content_type) is None
+    assert as_utf8(b"", content_type) is None
