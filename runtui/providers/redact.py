@@ -6,6 +6,9 @@ the HTTP client replaces each secret in an answer's body and headers (and in
 each SSE event) with `***`, before the body is decoded: the parsers, the page
 memo, the store and every face only ever see the redacted bytes.
 
+The plain secret is found in any case: gateways log a rejected key upper-cased ("invalid
+key SIM-…"), and no two of a profile's keys differ only in case.
+
 A JSON string may spell a character as an escape (`\\u0061`, `\\/`), so besides
 the plain bytes a pattern matches each secret with any of its characters
 escaped. It runs only on bodies that hold such an escape; the plain check is a
@@ -166,13 +169,15 @@ def spellings_of(secret: str) -> list[Spelling]:
 
 
 def _char_pattern(char: str) -> bytes:
-    """One character as JSON may write it: itself, `\\uXXXX` (any case), and `\\/`, `\\"`, `\\\\`."""
-    code = ord(char)
+    """One character as JSON may write it: itself, `\\uXXXX` (any case), and `\\/`, `\\"`,
+    `\\\\`; an ASCII letter in either case (the pattern ignores case, but not a code's)."""
     forms = [re.escape(char.encode())]
-    if code < 0x10000:
-        hex_digits = b"".join(b"[" + re.escape(d.lower().encode()) + re.escape(d.upper().encode()) + b"]"
-                              for d in f"{code:04x}")
-        forms.append(rb"\\u" + hex_digits)
+    cases = {char.lower(), char.upper()} if char.isascii() else {char}
+    for code in sorted(map(ord, cases)):
+        if code < 0x10000:
+            hex_digits = b"".join(b"[" + re.escape(d.lower().encode()) + re.escape(d.upper().encode()) + b"]"
+                                  for d in f"{code:04x}")
+            forms.append(rb"\\u" + hex_digits)
     if char in '/"\\':
         forms.append(rb"\\" + re.escape(char.encode()))
     return b"(?:" + b"|".join(forms) + b")"
@@ -198,16 +203,17 @@ class Redactor:
         kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
         # Longest first: a secret that contains another is masked whole.
         self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
-        self._plain = tuple(s.encode() for s in self.secrets)
+        # Found in any case (gateways log "invalid key SIM-…"): searched in the lowered answer.
+        self._plain = tuple(s.encode().lower() for s in self.secrets)
+        self._cased: dict[bytes, re.Pattern[bytes]] = {}  # compiled when an answer holds one
         # An auth header's value ("Bearer <key>") holds the key's encodings: the key's are
         # enough, each encoding being a search of every answer.
-        inner = [s for s in self.secrets if not _scheme_and_secret(s, kept)]
+        inner = [s for s in self.secrets if s in kept and not _scheme_and_secret(s, kept)]
         by_anchor: dict[bytes, list[Spelling]] = {}
         for spelling in (found for secret in inner for found in spellings_of(secret)):
             by_anchor.setdefault(spelling.anchor, []).append(spelling)
         self._by_anchor = by_anchor
-        self._needles = (*self._plain, *self._by_anchor)
-        self._texts = tuple(needle.decode("utf-8", "surrogateescape") for needle in self._needles)
+        self._needles = (*self._plain, *(anchor.lower() for anchor in self._by_anchor))
         self._escaped: re.Pattern[bytes] | None = None  # compiled when first needed: see `_spelled`
         self._may_hide = _escape_finder(self.secrets)
 
@@ -218,9 +224,10 @@ class Redactor:
         """`content` with every secret masked; the very same object when none is in it."""
         if not self.secrets:
             return content
+        lowered = content.lower()
         for secret in self._plain:
-            if secret in content:
-                content = content.replace(secret, MASK)
+            if secret in lowered:
+                content = self._any_case(secret).sub(MASK, content)
         spans = [span for anchor, group in self._by_anchor.items() if anchor in content
                  for span in _spans_of(content, group)]
         if spans:
@@ -229,25 +236,32 @@ class Redactor:
             content = self._spelled().sub(MASK, content)
         return content
 
+    def _any_case(self, secret: bytes) -> re.Pattern[bytes]:
+        if secret not in self._cased:
+            self._cased[secret] = re.compile(re.escape(secret), re.IGNORECASE)
+        return self._cased[secret]
+
     def _spelled(self) -> re.Pattern[bytes]:
-        """Every secret with any of its characters escaped. A key of 40 characters makes a
-        pattern of 40 alternations, ~2 ms to compile per profile before the first rows,
-        for bodies that rarely hold such an escape: compiled on the first that does."""
+        """Every secret with any of its characters escaped, in any case. A key of 40
+        characters makes a pattern of 40 alternations, ~2 ms to compile per profile before
+        the first rows, for bodies that rarely hold such an escape: compiled on the first
+        that does."""
         if self._escaped is None:
-            self._escaped = re.compile(b"|".join(b"".join(map(_char_pattern, s)) for s in self.secrets))
+            self._escaped = re.compile(b"|".join(b"".join(map(_char_pattern, s)) for s in self.secrets),
+                                       re.IGNORECASE)
         return self._escaped
 
     def text(self, value: str) -> str:
         """A decoded text (a header value, an SSE event's data) with every secret masked."""
         if not self.secrets:
             return value
-        if not any(needle in value for needle in self._texts) and "\\" not in value:
-            return value
-        return self.body(value.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+        raw = value.encode("utf-8", "surrogateescape")
+        masked = self.body(raw)  # in bytes: their lower case is the one the needles are in
+        return value if masked is raw else masked.decode("utf-8", "surrogateescape")
 
     def headers(self, raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]] | None:
         """Raw header pairs with every secret masked, or None when no value holds one."""
-        if not self.secrets or not any(s in value for _, value in raw for s in self._needles):
+        if not self.secrets or not any(s in value.lower() for _, value in raw for s in self._needles):
             return None
         return [(name, self.body(value)) for name, value in raw]
 

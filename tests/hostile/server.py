@@ -10,6 +10,8 @@ what was (not) sent. Modes:
 - `echo_utf16`, `echo_utf32`: as `echo`, every JSON answer in that charset (with its byte
   order mark, and said in the Content-Type); `echo_utf16be`: UTF-16 big-endian, no mark,
   the charset said nowhere (as `json.loads` detects it from the zero bytes).
+- `echo_upper`: as `echo`, the key upper-cased (as gateways log a rejected key) in the
+  workflow name, title-cased in last_error.
 - `echo_encoded`: the caller's key echoed encoded (`encoded_echoes`: base64 alone and inside
   `Bearer <key>` and `user:<key>`, hex and percent-encoding in mixed case) into the workflow
   name and last_error, and into an action's 409 message.
@@ -92,6 +94,9 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
     if mode in ("echo", *WIDE):
         name = f"Invoice sync for {key}"
         error = f"auth failed for key {key}"
+    if mode == "echo_upper":
+        name = f"Invoice sync for {key.upper()}"
+        error = f"auth failed for key {key.title()}"
     if mode == "echo_encoded":
         echoes = encoded_echoes(key)
         name = f"Invoice sync for {echoes[0]}"

@@ -372,3 +372,19 @@ def test_the_profiles_key_echoed_in_a_utf16_or_utf32_answer_is_never_shown_nor_j
     assert "Invoice sync for ***" in said, "the answer was read, its key masked"
     journaled = " ".join(entry.message or "" for entry in Journal().entries())
     assert KEY.lower() not in (said + journaled).lower()
+
+
+def test_the_profiles_key_echoed_upper_cased_is_never_shown(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """Gateways log a rejected key upper-cased ("invalid key SIM-…"): only its exact case
+    was masked."""
+    config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_upper")})
+    said = ""
+    for args in (("runs", "list"), ("runs", "list", "--json"),
+                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        said += result.out + result.err
+    assert "Invoice sync for ***" in said and "auth failed for key ***" in said
+    journaled = " ".join(entry.message or "" for entry in Journal().entries())
+    assert KEY.lower() not in (said + journaled).lower()

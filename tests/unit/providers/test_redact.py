@@ -143,3 +143,18 @@ def test_an_answer_made_of_an_anchor_over_and_over_is_scanned_once_and_masked() 
     out = Redactor([key]).body(body)
     assert out.endswith(b",***;") and out.count(b"***") == 1
     assert CountedFinds.finds <= MAX_ANCHOR_TRIES + 10
+
+
+@pytest.mark.parametrize("spell", [str.upper, str.title, str.swapcase], ids=["upper", "title", "swapped"])
+def test_a_secret_in_another_case_is_masked_plain_and_json_escaped(spell: Callable[[str], str]) -> None:
+    """Gateways log a rejected key upper-cased: only its exact case was masked."""
+    redactor = Redactor(SECRETS)
+    spelt = spell(TOKEN)
+    assert spelt != TOKEN
+    masked_everywhere(redactor, f"invalid key {spelt} (request {spelt})", "invalid key *** (request ***)")
+    escaped = "".join(f"\\u{ord(c):04X}" if c.isalpha() else c for c in spelt)
+    assert redactor.body(f'{{"e": "{escaped}"}}'.encode()) == b'{"e": "***"}'
+
+
+def test_a_secret_in_another_case_is_masked_whole_with_its_scheme() -> None:
+    assert Redactor(SECRETS).text(f"BEARER {TOKEN.upper()}!") == "***!"
