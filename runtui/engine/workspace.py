@@ -24,6 +24,7 @@ from runtui.errors import ConfigError, RuntuiError
 from runtui.model import Kind
 from runtui.providers import registry
 from runtui.providers.base import Provider
+from runtui.providers.redact import SecretPool
 
 if TYPE_CHECKING:  # built when a face first asks: not imported on every start (~9 ms)
     from runtui.engine.logs import LogHub
@@ -39,6 +40,9 @@ class Workspace:
         self.task_store = RunStore()  # tasks, read only while a face shows them
         self.controller = Controller(self.journal, self.store, self.task_store)
         self.providers: dict[str, Provider] = {}
+        # Every profile's secrets, masked in every profile's answers: see SecretPool.
+        self.secrets = SecretPool()
+        self._secrets_of: set[str] = set()  # profiles whose secrets at hand are in the pool
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
@@ -87,12 +91,13 @@ class Workspace:
     def provider(self, name: str) -> Provider:
         """The adapter for a profile, built once. Raises ConfigError naming the problem."""
         if name not in self.providers:
+            self._share_secrets()
             profile = self.config.profile(name)
             defaults = self.config.defaults
             self.providers[name] = registry.create(
                 profile, deadline=defaults.request_deadline_seconds,
                 max_bytes=int(defaults.max_answer_mb * 1_048_576),
-                key_timeout=defaults.key_command_seconds)
+                key_timeout=defaults.key_command_seconds, shared_secrets=self.secrets)
             self._maskers.append(self.providers[name].http.redact)
         return self.providers[name]
 
@@ -103,6 +108,14 @@ class Workspace:
         for mask in self._maskers:
             text = mask(text)
         return text
+
+    def _share_secrets(self) -> None:
+        """Every profile's secrets at hand into the pool before a provider reads an answer:
+        `runs show -p a` masks b's key too, though b's provider is never built."""
+        for name, profile in self.config.profiles.items():
+            if name not in self._secrets_of:
+                self._secrets_of.add(name)
+                self.secrets.add(registry.secrets_at_hand(profile))
 
     def clock_offsets(self) -> dict[str, float]:
         """Per profile, the seconds its server's clock is ahead of this machine's (behind:

@@ -28,6 +28,7 @@ from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
 from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, HttpClient
 from runtui.providers.options import ProviderOption
 from runtui.providers.parse import PageMemo, ParseMemo
+from runtui.providers.redact import SecretPool
 from runtui.secret import Secret
 
 T = TypeVar("T")
@@ -108,9 +109,11 @@ class Provider(abc.ABC):
     @classmethod
     def from_profile(cls, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
                      deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
-                     key_timeout: float = DEFAULT_TIMEOUT) -> Provider:
+                     key_timeout: float = DEFAULT_TIMEOUT,
+                     shared_secrets: SecretPool | None = None) -> Provider:
         """Build the adapter with its HTTP client and the profile's key; a key from a
-        command comes when the first request needs it (it may take long)."""
+        command comes when the first request needs it (it may take long). `shared_secrets`:
+        the other profiles' secrets, masked in this one's answers too (it gets this one's)."""
         key_command: KeyCommand | None = None
         auth_for: Callable[[Secret], dict[str, str]] | None = None
         if profile.api_key_cmd:
@@ -130,7 +133,7 @@ class Provider(abc.ABC):
                           allow_insecure_http=profile.allow_insecure_http, profile=profile.name,
                           extra_headers=cls.extra_headers(profile), transport=transport,
                           deadline=deadline, max_bytes=max_bytes, secrets=setting_secrets(cls, profile),
-                          key_command=key_command, auth_for=auth_for)
+                          key_command=key_command, auth_for=auth_for, shared_secrets=shared_secrets)
         return cls(profile, http)
 
     @classmethod

@@ -26,7 +26,7 @@ from runtui import startup
 from runtui.errors import ConfigError, KeyUnavailable, ProviderError, Unreachable, bounded_wait
 from runtui.model import id_is_invalid
 from runtui.providers.encoding import ACCEPT_ENCODING, as_utf8, decoded_pieces
-from runtui.providers.redact import Redactor
+from runtui.providers.redact import Redactor, SecretPool
 from runtui.providers.transport import H11Transport, never_connected, proxy_configured
 from runtui.urls import check_base_url
 
@@ -97,7 +97,8 @@ class HttpClient:
                  sleep: Callable[[float], Any] = asyncio.sleep,
                  deadline: float = DEFAULT_DEADLINE, max_bytes: int = DEFAULT_MAX_BYTES,
                  secrets: Iterable[str] = (), key_command: KeyCommand | None = None,
-                 auth_for: Callable[[Secret], Mapping[str, str]] | None = None) -> None:
+                 auth_for: Callable[[Secret], Mapping[str, str]] | None = None,
+                 shared_secrets: SecretPool | None = None) -> None:
         self.provider = provider
         self.profile = profile
         # A key from a command comes when the first request needs it (`authorise`), with
@@ -107,9 +108,14 @@ class HttpClient:
         self._secrets = list(secrets)
         self.deadline = deadline
         self.max_bytes = max_bytes
-        # The profile's own secrets, masked in every answer before anything parses it:
-        # a server that echoes the key into a workflow name must not get it shown.
-        self._redactor = Redactor([*self._secrets, *_header_secrets(auth_headers)])
+        # The profile's own secrets, and every other profile's (`shared_secrets`), masked
+        # in every answer before anything parses it: a server that echoes a key into a
+        # workflow name must not get it shown.
+        self._pool = shared_secrets if shared_secrets is not None else SecretPool()
+        self._own: list[str] = []
+        self._mask = Redactor(())
+        self._mask_version = -1
+        self._own_secrets([*self._secrets, *_header_secrets(auth_headers)])
         self.base = check_base_url(base_url.rstrip("/"), allow_insecure_http=allow_insecure_http,
                                    profile=profile)
         self._auth = dict(auth_headers)
@@ -190,8 +196,23 @@ class HttpClient:
         except ConfigError as exc:
             raise KeyUnavailable(exc, provider=self.provider) from None
         self._auth = dict(headers)
-        self._redactor = Redactor([*self._secrets, *_header_secrets(headers)])
+        self._own_secrets([*self._secrets, *_header_secrets(headers)])
         self._auth_for = None
+
+    def _own_secrets(self, secrets: list[str]) -> None:
+        """The profile's secrets as now known: masked in every spelling here, and shared."""
+        self._own = secrets
+        self._pool.add(secrets)
+        self._mask_version = -1
+
+    @property
+    def _redactor(self) -> Redactor:
+        """The mask of the profile's own secrets and the others' (see `Redactor`), built
+        again when a secret joined the pool (a key command's key, a profile built later)."""
+        if self._mask_version != self._pool.version:
+            self._mask_version = self._pool.version
+            self._mask = Redactor(self._own, others=self._pool)
+        return self._mask
 
     # ---- public verbs ---------------------------------------------------------------
 

@@ -4,7 +4,8 @@ A server may echo the key in any field (a workflow name, `last_error`, a step's
 output, a request id), and every face shows those fields, `--json` included. So
 the HTTP client replaces each secret in an answer's body and headers (and in
 each SSE event) with `***`, before the body is decoded: the parsers, the page
-memo, the store and every face only ever see the redacted bytes.
+memo, the store and every face only ever see the redacted bytes. The other profiles'
+secrets are masked too, as text (`Redactor`, `SecretPool`).
 
 The plain secret is found in any case: gateways log a rejected key upper-cased ("invalid
 key SIM-…"), and no two of a profile's keys differ only in case.
@@ -197,12 +198,19 @@ def _escape_finder(secrets: Iterable[str]) -> re.Pattern[bytes]:
 
 
 class Redactor:
-    """Replaces a profile's secret values in raw answers (bytes) and texts."""
+    """Replaces secret values in raw answers (bytes) and texts: the profile's own (`secrets`)
+    in every spelling, the other profiles' (`others`) as text (see `__init__`)."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], others: Iterable[str] = ()) -> None:
+        """`others`: the secrets of runtui's other profiles. Another platform's key reaches
+        this server only as text someone put in a run (an environment dump, an input), never
+        as a credential it was sent and echoes encoded: it is masked plain, in any case, and
+        JSON-escaped, not in the encoded spellings, each of which is one more search of
+        every answer (three profiles' keys as own: 3.3x the time of one)."""
         kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
+        foreign = {s for s in others if isinstance(s, str) and len(s) >= MIN_SECRET} - kept
         # Longest first: a secret that contains another is masked whole.
-        self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
+        self.secrets: tuple[str, ...] = tuple(sorted(kept | foreign, key=len, reverse=True))
         # Found in any case (gateways log "invalid key SIM-…"): searched in the lowered answer.
         self._plain = tuple(s.encode().lower() for s in self.secrets)
         self._cased: dict[bytes, re.Pattern[bytes]] = {}  # compiled when an answer holds one
@@ -264,6 +272,27 @@ class Redactor:
         if not self.secrets or not any(s in value.lower() for _, value in raw for s in self._needles):
             return None
         return [(name, self.body(value)) for name, value in raw]
+
+
+class SecretPool:
+    """Every secret runtui resolved for the profiles of one workspace (keys, secret settings,
+    a key command's key once it gave it): each profile's client masks them all, so another
+    profile's key in this platform's answers is not shown. Owned by whoever builds the
+    providers; a client adds its own when it learns them, and rebuilds its `Redactor` when
+    `version` moved."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, None] = {}  # an ordered set
+        self.version = 0
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for secret in secrets:
+            if isinstance(secret, str) and len(secret) >= MIN_SECRET and secret not in self._secrets:
+                self._secrets[secret] = None
+                self.version += 1
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._secrets))
 
 
 def _scheme_and_secret(value: str, secrets: set[str]) -> bool:

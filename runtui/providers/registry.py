@@ -8,7 +8,9 @@ uses it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from runtui.providers.base import Provider
+    from runtui.providers.redact import SecretPool
 
 GROUP = "runtui.providers"
 
@@ -102,10 +105,11 @@ def provider_class(name: str) -> type[Provider]:
 
 def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None,
            deadline: float | None = None, max_bytes: int | None = None,
-           key_timeout: float | None = None) -> Provider:
+           key_timeout: float | None = None, shared_secrets: SecretPool | None = None) -> Provider:
     """Build the adapter for a profile (resolves its key; raises ConfigError). `deadline`
     and `max_bytes` bound each request and answer, `key_timeout` its api_key_cmd
-    ([defaults]; None: the built-in limits)."""
+    ([defaults]; None: the built-in limits); `shared_secrets` the secrets of the other
+    profiles built, masked in this one's answers too."""
     from runtui.key_command import DEFAULT_TIMEOUT
     from runtui.providers.base import Provider
     from runtui.providers.http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES
@@ -116,7 +120,26 @@ def create(profile: Profile, *, transport: httpx.AsyncBaseTransport | None = Non
     return cls.from_profile(profile, transport=transport,
                             deadline=DEFAULT_DEADLINE if deadline is None else deadline,
                             max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-                            key_timeout=DEFAULT_TIMEOUT if key_timeout is None else key_timeout)
+                            key_timeout=DEFAULT_TIMEOUT if key_timeout is None else key_timeout,
+                            shared_secrets=shared_secrets)
+
+
+def secrets_at_hand(profile: Profile) -> list[str]:
+    """A profile's secrets known without running or asking anything: its key from the
+    environment or the config, and its secret settings (`setting_secrets`). A keyring
+    entry or a key command's key is learnt when the profile's provider is built or first
+    asks for it."""
+    from runtui.providers.base import setting_secrets
+
+    found: list[str] = []
+    if profile.api_key_env and not profile.api_key_cmd:
+        found.append(os.environ.get(profile.api_key_env, "").strip())
+    elif profile.api_key is not None and not (profile.api_key_cmd or profile.keyring):
+        found.append(profile.api_key.get_secret_value().strip())
+    if profile.extras:  # its adapter is imported only then (~6 ms for some)
+        with contextlib.suppress(ConfigError):  # a provider that cannot load: it fails when used
+            found += setting_secrets(provider_class(profile.provider), profile)
+    return found
 
 
 def check_settings(cfg: Config) -> None:

@@ -12,6 +12,8 @@ what was (not) sent. Modes:
   the charset said nowhere (as `json.loads` detects it from the zero bytes).
 - `echo_upper`: as `echo`, the key upper-cased (as gateways log a rejected key) in the
   workflow name, title-cased in last_error.
+- `leak`: every run's workflow name and last_error end with `leak` (set by the test: another
+  profile's key, say, as a run that dumps its environment shows it).
 - `echo_encoded`: the caller's key echoed encoded (`encoded_echoes`: base64 alone and inside
   `Bearer <key>` and `user:<key>`, hex and percent-encoding in mixed case) into the workflow
   name and last_error, and into an action's 409 message.
@@ -215,6 +217,7 @@ class HostileServer:
         self.b3_reads = 0  # reads of the B3OS run (`GET /v1/runs/{id}`)
         self.streamed = 0  # bytes a B3OS run stream sent
         self.bomb_sent = 0  # gzip bytes of the `gzip_bomb` answer written
+        self.leak = ""  # what the `leak` mode puts in every run
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -252,7 +255,7 @@ class HostileServer:
                     if path.endswith("/outputs"):
                         self._send(200, b"[]")
                     else:
-                        body = run_json(uid, server.mode, key, single=True)
+                        body = server.leaked(run_json(uid, server.mode, key, single=True))
                         self._send(200, json.dumps(body).encode())
                 else:
                     self._send(404, b'{"message": "not found"}')
@@ -332,7 +335,7 @@ class HostileServer:
                     body = json.dumps(runs).encode()
                     self._send(200, body.replace(b"Invoice sync", b"Invoice\xff sync", 1))
                 else:
-                    runs = [run_json(i, server.mode, key) for i in server.ids]
+                    runs = [server.leaked(run_json(i, server.mode, key)) for i in server.ids]
                     self._send(200, json.dumps(runs).encode())
 
             def _bomb(self) -> None:
@@ -371,6 +374,13 @@ class HostileServer:
         self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def leaked(self, run: dict[str, Any]) -> dict[str, Any]:
+        """`run` with `leak` in its words, in the `leak` mode."""
+        if self.mode == "leak":
+            run["workflow"]["name"] += f" env {self.leak}"
+            run["last_error"] = f"failed, env {self.leak}"
+        return run
 
     def _serve(self) -> None:
         timer = threading.Timer(LIFETIME, self.httpd.shutdown)

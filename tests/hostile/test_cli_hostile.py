@@ -388,3 +388,31 @@ def test_the_profiles_key_echoed_upper_cased_is_never_shown(
     assert "Invoice sync for ***" in said and "auth failed for key ***" in said
     journaled = " ".join(entry.message or "" for entry in Journal().entries())
     assert KEY.lower() not in (said + journaled).lower()
+
+
+def test_another_profiles_key_in_this_ones_answers_is_never_shown_nor_journaled(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each profile masked only its own secrets: a run on one platform that dumps its
+    environment (or was given another platform's key as an input) printed that key."""
+    other = "other-profiles-key-0123456789"
+    monkeypatch.setenv("RUNTUI_OTHER_KEY", other)
+    leaking, neighbour = hostile("leak"), hostile("plain")
+    leaking.leak = f"A={KEY} B={other} B_LOGGED={other.upper()}"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[profiles.a]\nprovider = "edges"\nbase_url = "{leaking.url}"\n'
+                      f'api_key_env = "{KEY_ENV}"\n'
+                      f'[profiles.b]\nprovider = "edges"\nbase_url = "{neighbour.url}"\n'
+                      'api_key_env = "RUNTUI_OTHER_KEY"\n', encoding="utf-8")
+    config.chmod(0o600)
+    said = ""
+    for args in (("runs", "list"), ("runs", "list", "--json"),
+                 ("runs", "show", "my-own-run", "-p", "a", "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        said += result.out + result.err
+    assert "env A=*** B=*** B_LOGGED=***" in said
+    acted = invoke(config, "runs", "cancel", "my-own-run", "-p", "a", "--yes")
+    said += acted.out + acted.err
+    journaled = " ".join(entry.message or "" for entry in Journal().entries())
+    assert other.lower() not in (said + journaled).lower()
+    assert KEY.lower() not in (said + journaled).lower()

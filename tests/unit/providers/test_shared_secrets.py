@@ -1,0 +1,80 @@
+"""Every profile's secrets are masked in every profile's answers (`SecretPool`)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from runtui.config import Profile
+from runtui.key_command import KeyCommand
+from runtui.providers import registry
+from runtui.providers.http import HttpClient
+from runtui.providers.redact import Redactor, SecretPool
+from runtui.secret import Secret
+
+KEY_A = "key-of-profile-a-0123"
+KEY_B = "key-of-profile-b-4567"
+HOOK_B = "hook-secret-of-b-89ab"
+
+
+def echoing(text: str) -> httpx.MockTransport:
+    """A server whose every answer carries `text` in a run's name."""
+    return httpx.MockTransport(lambda request: httpx.Response(200, json={"name": f"env {text}"}))
+
+
+def client(key: str, pool: SecretPool, transport: httpx.AsyncBaseTransport,
+           secrets: tuple[str, ...] = ()) -> HttpClient:
+    return HttpClient(provider="test", base_url="http://127.0.0.1:9", auth_headers={"x-api-key": key},
+                      error_reader=lambda body: None, transport=transport, secrets=secrets,
+                      shared_secrets=pool)
+
+
+async def test_another_profiles_key_and_secret_settings_are_masked_in_this_ones_answers() -> None:
+    """Each profile's client masked only its own key: B's key in A's answers was printed."""
+    pool = SecretPool()
+    said = f"A={KEY_A} B={KEY_B.upper()} HOOK={HOOK_B}"
+    a = client(KEY_A, pool, echoing(said))
+    b = client(KEY_B, pool, echoing(said), secrets=(HOOK_B,))
+    for http in (a, b):
+        answer = await http.get("/runs")
+        assert answer.json() == {"name": "env A=*** B=*** HOOK=***"}
+        await http.aclose()
+
+
+async def test_a_key_a_command_gives_later_is_masked_in_every_profiles_answers() -> None:
+    pool = SecretPool()
+    said = f"B={KEY_B}"
+    a = client(KEY_A, pool, echoing(said))
+    assert (await a.get("/runs")).json() == {"name": f"env B={KEY_B}"}, "B's key is not known yet"
+    b = HttpClient(provider="test", base_url="http://127.0.0.1:9", auth_headers={},
+                   error_reader=lambda body: None, transport=echoing("nothing"), shared_secrets=pool,
+                   key_command=KeyCommand(f"echo {KEY_B}", profile="b"),
+                   auth_for=lambda key: {"authorization": f"Bearer {key.get_secret_value()}"})
+    await b.get("/runs")
+    assert (await a.get("/runs")).json() == {"name": "env B=***"}
+    for http in (a, b):
+        await http.aclose()
+
+
+def test_the_other_profiles_secrets_are_masked_plain_in_any_case_and_json_escaped() -> None:
+    redactor = Redactor([KEY_A], others=[KEY_B, KEY_A])
+    escaped = "".join(f"\\u{ord(c):04x}" for c in KEY_B)
+    body = json.dumps({"a": KEY_A, "b": KEY_B.title()}).encode()[:-1] + f', "e": "{escaped}"}}'.encode()
+    assert json.loads(redactor.body(body)) == {"a": "***", "b": "***", "e": "***"}
+
+
+def test_the_secrets_at_hand_are_the_key_and_secret_settings_never_a_command_or_keyring(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Known before any provider is built (`runs show -p a` builds only a's): b's key from
+    the environment or the file and its webhook secret; a command is not run for it."""
+    monkeypatch.setenv("B_KEY", f" {KEY_B} ")
+    monkeypatch.setenv("B_HOOK", HOOK_B)
+    b = Profile(name="b", provider="b3os", api_key_env="B_KEY", settings={"webhook_secret_env": "B_HOOK"})
+    assert registry.secrets_at_hand(b) == [KEY_B, HOOK_B]
+    inline = Profile(name="c", provider="edges", api_key=Secret(KEY_A), settings={"webhook_secret": "x"})
+    assert registry.secrets_at_hand(inline)[0] == KEY_A
+    ran = Profile(name="d", provider="edges", api_key_cmd="touch /nonexistent/ran")
+    assert registry.secrets_at_hand(ran) == []
+    assert registry.secrets_at_hand(Profile(name="e", provider="edges", keyring=True)) == []
