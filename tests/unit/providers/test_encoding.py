@@ -81,3 +81,20 @@ def test_a_body_json_reads_in_another_charset_is_respelt_in_utf8(encoding: str, 
 def test_a_utf8_or_single_byte_body_is_left_as_it_is(content_type: str) -> None:
     assert as_utf8('{"name": "caf\u00e9"}'.encode(), content_type) is None
     assert as_utf8(b"", content_type) is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32-le"])
+async def test_an_error_body_in_utf16_or_utf32_has_its_key_masked(encoding: str) -> None:
+    from runtui.providers.http import HttpClient
+
+    key = "the-key-0123456789"
+    body = json.dumps({"message": f"invalid key {key}", "requestId": f"req-{key.upper()}"}).encode(encoding)
+    transport = httpx.MockTransport(lambda request: httpx.Response(
+        401, content=body, headers={"content-type": f"application/json; charset={encoding}"}))
+    http = HttpClient(provider="test", base_url="http://127.0.0.1:9", auth_headers={"x-api-key": key},
+                      error_reader=lambda found: found.get("message"), transport=transport)
+    with pytest.raises(ProviderError) as raised:
+        await http.get("/runs")
+    await http.aclose()
+    assert raised.value.request_id == "req-***"
+    assert "invalid key ***" in str(raised.value) and key not in str(raised.value).lower()

@@ -45,3 +45,11 @@ async def test_an_event_of_many_short_lines_past_the_bound_fails_the_stream() ->
     lines: Iterable[bytes] = (b"data: " + b"x" * 50 + b"\n" for _ in range(100))
     with pytest.raises(ProviderError, match="larger than"):
         await read(chunked(b"".join(lines), 64), max_bytes=1_000)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+async def test_a_stream_in_utf16_or_utf32_gives_no_event_its_data_unmasked(encoding: str) -> None:
+    """An event's data is masked as decoded text; a stream is UTF-8 (the SSE standard), and
+    one in UTF-16/32 has no field runtui reads: its data, an echoed key in it, never comes."""
+    stream = 'event: run\ndata: {"name": "sync for the-key-0123"}\n\n'.encode(encoding)
+    assert await read(chunked(stream, 7)) == []
