@@ -42,7 +42,8 @@ class Workspace:
         self.providers: dict[str, Provider] = {}
         # Every profile's secrets, masked in every profile's answers: see SecretPool.
         self.secrets = SecretPool()
-        self._secrets_of: set[str] = set()  # profiles whose secrets at hand are in the pool
+        # profiles (as last loaded: an edited one counts anew) whose secrets at hand are in the pool
+        self._secrets_of: set[config_mod.Profile] = set()
         self.watchers: dict[str, ProfileWatcher] = {}
         self.health: dict[str, Health] = {}
         self.health_listeners: list[Callable[[Health], None]] = []
@@ -112,9 +113,9 @@ class Workspace:
     def _share_secrets(self) -> None:
         """Every profile's secrets at hand into the pool before a provider reads an answer:
         `runs show -p a` masks b's key too, though b's provider is never built."""
-        for name, profile in self.config.profiles.items():
-            if name not in self._secrets_of:
-                self._secrets_of.add(name)
+        for profile in self.config.profiles.values():
+            if profile not in self._secrets_of:
+                self._secrets_of.add(profile)
                 self.secrets.add(registry.secrets_at_hand(profile))
 
     def clock_offsets(self) -> dict[str, float]:
@@ -187,6 +188,7 @@ class Workspace:
         cfg = load_config(path or self.config.path)
         old = self.config
         self.config = cfg
+        self._share_secrets()  # an edited profile's new key is masked before it is rebuilt
         dropped: set[str] = set()
         for name in list(self.providers):
             if name not in cfg.profiles or cfg.profiles[name] != old.profiles.get(name):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 
 from runtui.config import Profile
+from runtui.engine.workspace import Workspace, load_config
 from runtui.key_command import KeyCommand
 from runtui.providers import registry
 from runtui.providers.http import HttpClient
@@ -78,3 +80,27 @@ def test_the_secrets_at_hand_are_the_key_and_secret_settings_never_a_command_or_
     ran = Profile(name="d", provider="edges", api_key_cmd="touch /nonexistent/ran")
     assert registry.secrets_at_hand(ran) == []
     assert registry.secrets_at_hand(Profile(name="e", provider="edges", keyring=True)) == []
+
+
+async def test_a_profile_edited_has_its_new_key_masked_in_the_others_answers_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNTUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("A_KEY", KEY_A)
+    monkeypatch.setenv("B_OLD", "old-key-of-profile-b-000")
+    monkeypatch.setenv("B_NEW", KEY_B)
+    config = tmp_path / "c.toml"
+
+    def write(b_env: str) -> None:
+        config.write_text(f'[profiles.a]\nprovider = "edges"\nbase_url = "http://127.0.0.1:9/v1"\n'
+                          f'api_key_env = "A_KEY"\n[profiles.b]\nprovider = "edges"\n'
+                          f'base_url = "http://127.0.0.1:9/v1"\napi_key_env = "{b_env}"\n', encoding="utf-8")
+        config.chmod(0o600)
+
+    write("B_OLD")
+    workspace = Workspace(load_config(config))
+    workspace.provider("a")
+    assert "old-key-of-profile-b-000" in list(workspace.secrets), "b's key, though b is not built"
+    write("B_NEW")
+    await workspace.reload(config)
+    assert KEY_B in list(workspace.secrets)
+    await workspace.aclose()
