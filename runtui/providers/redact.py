@@ -62,28 +62,33 @@ def url_spellings(secret: str) -> set[str]:
 @dataclass(frozen=True)
 class Spelling:
     """One encoded way of writing a secret: a pattern matching all its variants (`source`),
-    and the part every variant holds (`anchor`), `lead` characters from its start."""
+    and the part every variant holds (`anchor`), `lead` characters from its start. A
+    `folded` one matches in any case: its anchor, in lower case, is searched in the
+    answer lowered."""
 
     source: bytes
     anchor: bytes
     lead: int
+    folded: bool = False
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[bytes]:
         """Compiled when an answer first holds the anchor: a profile has a dozen spellings,
         ~0.5 ms to compile before its first rows otherwise, for echoes that rarely come."""
-        return re.compile(self.source)
+        return re.compile(self.source, re.IGNORECASE if self.folded else 0)
 
-    def spans(self, content: bytes) -> Iterator[tuple[int, int]]:
-        """Where this spelling is in `content`: tried where its anchor is, the first
-        `MAX_ANCHOR_TRIES` times; from there the pattern scans the rest itself."""
+    def spans(self, content: bytes, lowered: bytes) -> Iterator[tuple[int, int]]:
+        """Where this spelling is in `content` (`lowered`: the same in lower case): tried
+        where its anchor is, the first `MAX_ANCHOR_TRIES` times; from there the pattern
+        scans the rest itself."""
         steady = len(self.anchor) >= MIN_ANCHOR
-        at, tries = (content.find(self.anchor), 0) if steady else (0, MAX_ANCHOR_TRIES)
+        haystack = lowered if self.folded else content
+        at, tries = (haystack.find(self.anchor), 0) if steady else (0, MAX_ANCHOR_TRIES)
         while at != -1 and tries < MAX_ANCHOR_TRIES:
             found = self.pattern.match(content, at - self.lead) if at >= self.lead else None
             if found is not None:
                 yield found.span()
-            at = content.find(self.anchor, at + 1)
+            at = haystack.find(self.anchor, at + 1)
             tries += 1
         if at != -1:
             yield from (found.span() for found in self.pattern.finditer(content, max(at - self.lead, 0)))
@@ -107,9 +112,11 @@ def _steady_run(units: list[Unit]) -> tuple[int, int]:
     return best
 
 
-def _spellings(units: list[Unit], tail: list[Unit] | None = None) -> list[Spelling]:
+def _spellings(units: list[Unit], tail: list[Unit] | None = None, *,
+               folded: bool = False) -> list[Spelling]:
     """The spelling these units make (`tail`: optional units after them, then up to two
-    `=`), and the same with every `/` written `\\/`, both found by the same anchor."""
+    `=`), and the same with every `/` written `\\/`, both found by the same anchor
+    (`folded`: in any case, the units in lower case)."""
     start, end = _steady_run(units)
     anchor = "".join(unit[0] for unit in units[start:end])
     tail = tail or []
@@ -122,26 +129,13 @@ def _spellings(units: list[Unit], tail: list[Unit] | None = None) -> list[Spelli
         text = "".join(map(_unit_pattern, body))
         if end_units:
             text += "(?:" + "".join(map(_unit_pattern, end_units)) + "={0,2})?"
-        found.append(Spelling(text.encode(), anchor.encode(), sum(len(unit[0]) for unit in body[:start])))
+        found.append(Spelling(text.encode(), anchor.encode(), sum(len(unit[0]) for unit in body[:start]),
+                              folded))
     return found
 
 
 def _hex_unit(char: str) -> Unit:
     return (char.lower(), char.upper()) if char.isalpha() else (char,)
-
-
-def _percent_units(spelled: str) -> list[Unit]:
-    """A percent-encoded text: each escape's hex digits in either case."""
-    units: list[Unit] = []
-    index = 0
-    while index < len(spelled):
-        if spelled[index] == "%":
-            units += [("%",), *map(_hex_unit, spelled[index + 1:index + 3])]
-            index += 3
-        else:
-            units.append((spelled[index],))
-            index += 1
-    return units
 
 
 def _base64_units(text: str) -> list[Unit]:
@@ -164,8 +158,8 @@ def spellings_of(secret: str) -> list[Spelling]:
     """Every encoded way of writing `secret` an echoing server might use (see the module)."""
     raw = secret.encode("utf-8", "surrogateescape")
     found = _spellings(list(map(_hex_unit, raw.hex())))
-    for spelled in sorted(url_spellings(secret)):
-        found += _spellings(_percent_units(spelled))
+    for spelled in sorted(url_spellings(secret)):  # in any case: a key upper-cased, then encoded
+        found += _spellings([(char,) for char in spelled.lower()], folded=True)
     return found + _base64_spellings(raw)
 
 
@@ -217,11 +211,11 @@ class Redactor:
         # An auth header's value ("Bearer <key>") holds the key's encodings: the key's are
         # enough, each encoding being a search of every answer.
         inner = [s for s in self.secrets if s in kept and not _scheme_and_secret(s, kept)]
-        by_anchor: dict[bytes, list[Spelling]] = {}
+        by_anchor: dict[tuple[bytes, bool], list[Spelling]] = {}
         for spelling in (found for secret in inner for found in spellings_of(secret)):
-            by_anchor.setdefault(spelling.anchor, []).append(spelling)
+            by_anchor.setdefault((spelling.anchor, spelling.folded), []).append(spelling)
         self._by_anchor = by_anchor
-        self._needles = (*self._plain, *(anchor.lower() for anchor in self._by_anchor))
+        self._needles = (*self._plain, *(anchor.lower() for anchor, _ in self._by_anchor))
         self._escaped: re.Pattern[bytes] | None = None  # compiled when first needed: see `_spelled`
         self._may_hide = _escape_finder(self.secrets)
 
@@ -236,8 +230,9 @@ class Redactor:
         for secret in self._plain:
             if secret in lowered:
                 content = self._any_case(secret).sub(MASK, content)
-        spans = [span for anchor, group in self._by_anchor.items() if anchor in content
-                 for span in _spans_of(content, group)]
+                lowered = content.lower()
+        spans = [span for (anchor, folded), group in self._by_anchor.items()
+                 if anchor in (lowered if folded else content) for span in _spans_of(content, lowered, group)]
         if spans:
             content = _masked(content, spans)
         if b"\\" in content and self._may_hide.search(content) is not None:
@@ -301,10 +296,10 @@ def _scheme_and_secret(value: str, secrets: set[str]) -> bool:
     return len(words) > 1 and words[-1] in secrets
 
 
-def _spans_of(content: bytes, group: list[Spelling]) -> Iterator[tuple[int, int]]:
+def _spans_of(content: bytes, lowered: bytes, group: list[Spelling]) -> Iterator[tuple[int, int]]:
     """Where the spellings sharing one anchor are."""
     for spelling in group:
-        yield from spelling.spans(content)
+        yield from spelling.spans(content, lowered)
 
 
 def _masked(content: bytes, spans: list[tuple[int, int]]) -> bytes:

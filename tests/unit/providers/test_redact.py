@@ -158,3 +158,11 @@ def test_a_secret_in_another_case_is_masked_plain_and_json_escaped(spell: Callab
 
 def test_a_secret_in_another_case_is_masked_whole_with_its_scheme() -> None:
     assert Redactor(SECRETS).text(f"BEARER {TOKEN.upper()}!") == "***!"
+
+
+@pytest.mark.parametrize("secret", [KEY, HOOK])
+def test_a_secret_in_another_case_percent_encoded_is_masked(secret: str) -> None:
+    """A gateway that upper-cases the key, then writes it in a URL it echoes."""
+    redactor = Redactor(SECRETS)
+    for spelling in url_spellings(secret.upper()) | url_spellings(secret.title()):
+        masked_everywhere(redactor, f"GET /v1/x?api_key={spelling}&n=1", "GET /v1/x?api_key=***&n=1")
