@@ -68,13 +68,15 @@ def inflated(inflater: zlib._Decompress, data: bytes) -> Iterator[bytes]:
 # Byte order marks, longest first (UTF-32 LE's starts with UTF-16 LE's).
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_WIDE = ("utf-16", "utf-32", "ucs-2", "ucs-4")  # charsets a JSON reader may decode on its own
+_WIDE = ("utf-16", "utf-32", "ucs-2", "ucs-4")  # charset names said in Content-Type
 
 
 def wide_charset(body: bytes, content_type: str) -> str | None:
-    """The encoding a body is really in when it is not UTF-8 as bytes yet may decode as text
-    all the same: a byte order mark, the zero bytes `json.loads` takes for UTF-16 or UTF-32
-    (RFC 4627's detection), or a UTF-16/32 charset said in `content_type`; None for the rest."""
+    """The encoding a body is really in when it is not UTF-8 as bytes, yet a reader decodes
+    it all the same: a byte order mark, the zero bytes `json.loads` takes for UTF-16 or
+    UTF-32, or a UTF-16/32 charset in `content_type` (what `response.text` decodes by) for
+    a body that is not UTF-8; None for the rest. A server that says UTF-16 and sends UTF-8
+    is read as the JSON readers read it."""
     for bom, name in _BOMS:
         if body.startswith(bom):
             return name
@@ -82,8 +84,10 @@ def wide_charset(body: bytes, content_type: str) -> str | None:
         detected = json.detect_encoding(body)
         if detected != "utf-8":
             return detected
-    charset = _charset(content_type)
-    return charset if charset.startswith(_WIDE) else None
+    said = _charset(content_type)
+    if said.startswith(_WIDE) and not _utf8_text(body):
+        return said
+    return None
 
 
 def as_utf8(body: bytes, content_type: str) -> tuple[bytes, str] | None:
@@ -95,9 +99,20 @@ def as_utf8(body: bytes, content_type: str) -> tuple[bytes, str] | None:
         return None
     try:
         text = body.decode(encoding, errors="replace")
-    except LookupError:  # a charset Python does not know ("utf-16-weird")
+    except LookupError:  # a charset Python does not know ("utf-16-weird"): as httpx reads it
         text = body.decode("utf-8", errors="replace")
-    return text.encode("utf-8", "surrogatepass"), _with_utf8(content_type)
+    return text.encode("utf-8"), _with_utf8(content_type)
+
+
+def _utf8_text(body: bytes) -> bool:
+    """Valid UTF-8, and no NUL (valid, but no JSON or text holds one; UTF-16 of ASCII does)."""
+    if b"\0" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _charset(content_type: str) -> str:

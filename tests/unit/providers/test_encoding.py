@@ -64,6 +64,13 @@ WIDE_BODIES = {
 }
 
 
+def test_a_text_in_utf16_without_mark_or_ascii_start_is_respelt_by_its_header() -> None:
+    """No mark, no zero byte in its first four (`response.text` decodes it by the header)."""
+    text = "\u4f60\u597d the-key-0123"
+    respelt = as_utf8(text.encode("utf-16-le"), "text/plain; charset=UTF-16LE")
+    assert respelt == (text.encode("utf-8"), "text/plain; charset=utf-8")
+
+
 @pytest.mark.parametrize(("encoding", "content_type"), WIDE_BODIES.values(), ids=WIDE_BODIES.keys())
 def test_a_body_json_reads_in_another_charset_is_respelt_in_utf8(encoding: str, content_type: str) -> None:
     """The secrets are masked in UTF-8 bytes; `json.loads` reads these bodies by itself."""
@@ -77,8 +84,10 @@ def test_a_body_json_reads_in_another_charset_is_respelt_in_utf8(encoding: str, 
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
-                                          "text/plain; charset=iso-8859-1", ""])
+                                          "text/plain; charset=iso-8859-1",
+                                          "application/json; charset=utf-16", ""])
 def test_a_utf8_or_single_byte_body_is_left_as_it_is(content_type: str) -> None:
+    """Whatever the header says: JSON readers read these bytes as UTF-8, as they were masked."""
     assert as_utf8('{"name": "caf\u00e9"}'.encode(), content_type) is None
     assert as_utf8(b"", content_type) is None
 
