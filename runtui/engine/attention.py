@@ -323,8 +323,16 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     for profile, messages in sorted(troubled.items()):
         provider = next((r.provider for r in runs if r.profile == profile), "")
         items.append(AttentionItem(Reason.PROFILE, profile, provider, "; ".join(messages)))
-    items.sort(key=lambda i: (_RANK[i.reason], -_stamp(i.run)))
+    items.sort(key=order_key)
     return items
+
+
+def order_key(item: AttentionItem) -> tuple[int, float, str, str]:
+    """Where an item goes in the queue: most urgent reason first, newest first within
+    it, then by profile and run id, so that a list kept in this order can take one
+    changed item at its place (a bisection) and ties never move between two reads."""
+    run = item.run
+    return _RANK[item.reason], -_stamp(run), item.profile, run.id if run is not None else ""
 
 
 def waiting_steps(detail: RunDetail) -> list[str]:
@@ -394,7 +402,7 @@ class AttentionQueue:
         return len(self.items)
 
     def sorted_items(self) -> list[AttentionItem]:
-        return sorted(self.items.values(), key=lambda i: (_RANK[i.reason], -_stamp(i.run)))
+        return sorted(self.items.values(), key=order_key)
 
     def apply(self, added: Iterable[Run], changed: Iterable[Run], removed: Iterable[Run], *,
               live: bool = True, now: datetime | None = None) -> None:
@@ -605,6 +613,8 @@ class AttentionQueue:
             if item is None:
                 self.items.pop(run.key, None)
                 continue
+            if item == before:
+                continue  # the same verdict and words: kept, so a reader sees what changed by identity
             self.items[run.key] = item
             if live and self.on_new is not None and (before is None or before.reason is not item.reason):
                 self.on_new(item)

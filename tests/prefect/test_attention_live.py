@@ -102,7 +102,7 @@ async def test_tui_answers_a_paused_run_from_the_queue(prefect_server: PrefectSe
     from runtui.engine.workspace import Workspace
     from runtui.tui.app import RuntuiApp
     from runtui.tui.screens.answer import AnswerScreen
-    from runtui.tui.screens.attention import AttentionScreen
+    from runtui.tui.screens.attention import AttentionScreen, QueueTable
     from runtui.tui.screens.runs import RunsScreen
 
     from .test_live import _wait_rest, _wait_ui
@@ -122,7 +122,7 @@ async def test_tui_answers_a_paused_run_from_the_queue(prefect_server: PrefectSe
                                 "the attention screen")
         await _wait_ui(pilot, lambda: any(i.run and i.run.id == run_id for i in screen._rows), "its row")
         row = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
-        screen.query_one("DataTable").move_cursor(row=row)
+        screen.query_one(QueueTable).move_cursor(row=row)
         await pilot.press("r")
         form = await _wait_ui(pilot, lambda: isinstance(app.screen, AnswerScreen) and app.screen,
                               "the answer form")

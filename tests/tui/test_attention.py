@@ -5,24 +5,28 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from runtui import display
 from runtui.actions import decide
 from runtui.engine.attention import Reason
 from runtui.engine.usual_times import WorkflowTimes, workflow_key
-from runtui.model import Action, Status
+from runtui.model import Action, Run, Status
 from runtui.tui import alerts
 from runtui.tui import clock as tui_clock
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.answer import AnswerScreen
-from runtui.tui.screens.attention import AttentionScreen
+from runtui.tui.screens.attention import AttentionScreen, QueueTable
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.help import HelpScreen
@@ -107,7 +111,7 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
         screen = await open_attention(pilot)
         row = [i for i in screen._rows if i.run is not None and i.run.id == run_id]
         assert row and row[0].reason is Reason.FAILED
-        screen.query_one("DataTable").move_cursor(row=screen._rows.index(row[0]))  # type: ignore[attr-defined]
+        screen.query_one(QueueTable).move_cursor(row=screen._rows.index(row[0]))
         await pilot.press("a")
         await wait_for(pilot, lambda: ("edges-sim", run_id) not in app.alerts.queue.items, what="seen")
 
@@ -177,7 +181,7 @@ async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim
         await wait_for(pilot, lambda: ("b3os-sim", run_id) in app.alerts.queue.items, what="queued")
         screen = await open_attention(pilot)
         index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(QueueTable).move_cursor(row=index)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
         run = app.workspace.store.get(("b3os-sim", run_id))
@@ -200,7 +204,7 @@ async def test_the_cursor_stays_where_a_seen_item_was_and_g_G_go_to_the_ends(tui
 
         await wait_for(pilot, lambda: failures() > 2, what="failures")
         screen = await open_attention(pilot)
-        table = screen.query_one("#attention-table", DataTable)
+        table = screen.query_one("#attention-table", QueueTable)
         await wait_for(pilot, lambda: len(screen._rows) == alerts_.count, what="the rows")
         index = next(i for i, item in enumerate(screen._rows[1:-1], 1) if item.reason is Reason.FAILED)
         seen, after = screen._rows[index], screen._rows[index + 1]
@@ -259,7 +263,7 @@ async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -
         await wait_for(pilot, lambda: queue.failure_count() > 0, what="failures")
         screen = await open_attention(pilot)
         count = queue.failure_count()
-        table = screen.query_one("#attention-table", DataTable)
+        table = screen.query_one("#attention-table", QueueTable)
         await wait_for(pilot, lambda: len(screen._rows) == app.alerts.count, what="the rows")
         table.move_cursor(row=next(i for i, item in enumerate(screen._rows) if item.reason is Reason.FAILED))
         await pilot.press("a")
@@ -407,7 +411,7 @@ async def _answer_form(pilot: Pilot[Any], run_id: str) -> AnswerScreen:
     screen = await open_attention(pilot)
     await wait_for(pilot, lambda: any(i.run and i.run.id == run_id for i in screen._rows), what="row")
     index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
-    screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+    screen.query_one(QueueTable).move_cursor(row=index)
     await pilot.press("r")
     await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
     form = app.screen
@@ -480,7 +484,7 @@ async def test_a_b3os_node_takes_json_data_from_the_form(tui_sim: TuiSim) -> Non
         await wait_for(pilot, lambda: ("b3os-sim", run_id) in app.alerts.queue.items, what="queued")
         screen = await open_attention(pilot)
         index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(QueueTable).move_cursor(row=index)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, AnswerScreen), what="answer form")
         data = app.screen.query_one("#answer-data", TextArea)
@@ -499,14 +503,13 @@ def test_snapshot_answer_form(snap_compare: Callable[..., bool]) -> None:
 def test_server_text_in_a_row_is_never_read_as_markup() -> None:
     from runtui.engine.attention import AttentionItem
     from runtui.model import Run, Status
-    from runtui.tui.screens.attention import row_cells
+    from runtui.tui.screens.attention import row_texts
 
     run = Run(profile="p", provider="edges", id="r1", status=Status.FAILED,
               workflow_name="[bold]wf[/bold]")
     item = AttentionItem(Reason.FAILED, "p", "edges", "[link=https://evil.example]click[/link]", run)
-    cells = row_cells(item)  # with plain str cells the DataTable would parse the markup
-    assert [c.plain for c in cells][3:] == ["[link=https://evil.example]click[/link]", "[bold]wf[/bold]"]
-    assert not any(c.spans for c in cells)
+    cells = row_texts(item)  # drawn as plain text segments: never parsed as markup
+    assert list(cells[3:]) == ["[link=https://evil.example]click[/link]", "[bold]wf[/bold]"]
 
 
 
@@ -514,14 +517,14 @@ def test_a_long_detail_ends_in_an_ellipsis_where_the_screen_ends() -> None:
     """At 80 columns a detail was cut by the screen's edge with no "…" to say there was more."""
     from runtui.engine.attention import AttentionItem
     from runtui.model import Run, Status
-    from runtui.tui.screens.attention import DETAIL_WIDTH, fitted_detail_width, row_cells
+    from runtui.tui.screens.attention import DETAIL_WIDTH, fitted_detail_width, row_texts
 
     run = Run(profile="edges-sim", provider="edges", id="e54b014c-0683-418e-84da-14e2dd6cc0e4",
               status=Status.FAILED)
     item = AttentionItem(Reason.FAILED, "edges-sim", "edges", "x" * 70 + " the end", run)
     for width in (80, 100):
-        cells = row_cells(item, fitted_detail_width([item], width))
-        shown = "".join(f" {c.plain} " for c in cells[:4])  # a DataTable cell: one space each side
+        cells = row_texts(item, fitted_detail_width([item], width))
+        shown = "".join(f" {c} " for c in cells[:4])  # a table cell: one space each side
         assert len(shown) <= width and shown.rstrip().endswith("…"), (width, shown)
     assert fitted_detail_width([item], 200) == DETAIL_WIDTH  # wide: the usual cut
     assert fitted_detail_width([item], 40) == 24  # narrow: the table scrolls sideways instead
@@ -535,7 +538,7 @@ async def test_a_blocked_edges_run_is_resumed_from_the_queue(tui_sim: TuiSim) ->
         await wait_for(pilot, lambda: ("edges-sim", run_id) in alerts_.queue.items, what="queued")
         screen = await open_attention(pilot)
         index = next(i for i, item in enumerate(screen._rows) if item.run and item.run.id == run_id)
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(QueueTable).move_cursor(row=index)
         await pilot.press("r")
         await wait_for(pilot, lambda: tui_sim.status("edges", run_id) == "RUNNING", what="resumed")
         assert not isinstance(app.screen, AnswerScreen)
@@ -564,7 +567,7 @@ async def test_a_profile_in_trouble_is_an_item(tui_sim: TuiSim, tmp_path: Path) 
         await wait_for(pilot, lambda: any(i.run is not None for i in screen._rows), what="run items")
         first = screen._rows[0]
         assert first.reason is Reason.PROFILE and first.profile == "broken"
-        assert screen.query_one("DataTable").cursor_row == 0  # type: ignore[attr-defined]
+        assert screen.query_one(QueueTable).cursor_row == 0
 
 
 async def test_a_profile_renamed_then_removed_leaves_the_queue(tui_sim: TuiSim, tmp_path: Path) -> None:
@@ -857,3 +860,92 @@ async def test_a_resume_of_marks_skips_the_runs_that_wait_for_an_answer_and_says
         await wait_for(pilot, lambda: tui_sim.status("wexa", paused) == "running", what="resumed")
         assert tui_sim.status("wexa", asking) == "paused"
         assert not any("waits for an answer in the inbox" in n for n in notifications(app))
+
+
+def _failures_app(count: int) -> RuntuiApp:
+    """The app over `count` failed runs (not watching, no network), a minute apart, the
+    newest a minute before `NOW`: a queue far longer than the screen."""
+    from tests.tui.apps.runs_support import snapshot_workspace
+
+    runs = [Run(profile="edges-dev", provider="edges", id=f"e{i:05d}-7e0c-41aa-8d3b-000000000000",
+                workflow_name="Bulk email finder", status=Status.FAILED, raw_status="FAILED",
+                created_at=NOW - timedelta(minutes=i + 2), started_at=NOW - timedelta(minutes=i + 2),
+                finished_at=NOW - timedelta(minutes=i + 1), last_error=f"error {i}")
+            for i in range(count)]
+    return RuntuiApp(snapshot_workspace({"edges-dev": "edges"}, runs, NOW), watch=False)
+
+
+class _Repaints:
+    """The regions a widget is asked to repaint (every screen write goes through one)."""
+
+    def __init__(self, widget: Widget) -> None:
+        self.calls: list[tuple[Region, ...]] = []
+        original = widget.refresh
+
+        def spy(*regions: Region, **kwargs: Any) -> Widget:
+            self.calls.append(regions)
+            return original(*regions, **kwargs)
+
+        widget.refresh = spy  # type: ignore[method-assign]
+
+
+async def _big_queue(pilot: Pilot[Any], count: int) -> tuple[AttentionScreen, QueueTable]:
+    app = pilot.app
+    assert isinstance(app, RuntuiApp)
+    await wait_for(pilot, lambda: app.alerts is not None and app.alerts.count == count, what="the queue")
+    screen = await open_attention(pilot)
+    table = screen.query_one(QueueTable)
+    await wait_for(pilot, lambda: table.row_count == count, what="the rows")
+    await pilot.pause()
+    return screen, table
+
+
+async def test_a_change_off_screen_repaints_nothing_and_moves_nothing(frozen: None) -> None:
+    """At 100,000 runs the queue holds thousands of items and changes every second: the
+    table was cleared and every item added again each time (most of a core, keys late by
+    seconds). A new item is put in at its place: above the rows on screen, those rows stay
+    where they are, the cursor on its item, and nothing is repainted."""
+    app = _failures_app(300)
+    async with app.run_test(size=(100, 14)) as pilot:
+        screen, table = await _big_queue(pilot, 300)
+        await pilot.press("G")
+        await pilot.press("k", "k")
+        top, cursor = screen._rows[table.scroll_offset.y], screen._rows[table.cursor_row]
+        before = screen_text(app).splitlines()[1:]
+        repaints = _Repaints(table)
+        fresh = Run(profile="edges-dev", provider="edges", id="f0000000-7e0c-41aa-8d3b-000000000000",
+                    workflow_name="Bulk email finder", status=Status.FAILED, raw_status="FAILED",
+                    created_at=NOW, started_at=NOW, finished_at=NOW, last_error="new")
+        app.workspace.store.upsert([fresh])
+        await wait_for(pilot, lambda: table.row_count == 301, what="the new failure listed")
+        await pilot.pause()
+        assert screen._rows[0].run is not None and screen._rows[0].run.id == fresh.id
+        assert screen._rows[table.scroll_offset.y] == top and screen._rows[table.cursor_row] == cursor
+        assert screen_text(app).splitlines()[1:] == before
+        assert repaints.calls == []
+
+
+async def test_enter_opens_the_detail_of_the_cursor_items_run(frozen: None) -> None:
+    app = _failures_app(30)
+    async with app.run_test(size=(100, 14)) as pilot:
+        screen, _table = await _big_queue(pilot, 30)
+        await pilot.press("j", "j", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and screen._rows[2].run is not None
+        assert detail.run.key == screen._rows[2].run.key
+
+
+async def test_a_change_on_screen_repaints_its_line_only(frozen: None) -> None:
+    """One item whose text changed is one line written, not the whole table."""
+    app = _failures_app(300)
+    async with app.run_test(size=(100, 14)) as pilot:
+        screen, table = await _big_queue(pilot, 300)
+        third = screen._rows[2].run
+        assert third is not None
+        repaints = _Repaints(table)
+        # (no longer than the other details: the columns keep their widths)
+        app.workspace.store.upsert([msgspec.structs.replace(third, last_error="changed")])
+        await wait_for(pilot, lambda: "changed" in screen_text(app), what="the new text")
+        assert repaints.calls == [(Region(0, 3, table.size.width, 1),)]  # line 0 is the header
+        assert table.cursor_row == 0 and screen._rows[2].detail == "changed"

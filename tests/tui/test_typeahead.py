@@ -19,11 +19,11 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, TabbedContent, TextArea
+from textual.widgets import Input, TabbedContent, TextArea
 
 from runtui.model import Run, StartRequest
 from runtui.tui.app import RuntuiApp
-from runtui.tui.screens.attention import AttentionScreen
+from runtui.tui.screens.attention import AttentionScreen, QueueTable
 from runtui.tui.screens.detail import DetailScreen
 from runtui.tui.screens.execute import ExecuteScreen
 from runtui.tui.screens.logs import LogScreen
@@ -233,4 +233,4 @@ async def test_a_cursor_key_typed_right_after_bang_moves_the_queues_cursor(tui_s
     """`!` then `down`: the queue's table took the focus a turn late and the key was lost."""
     async with runs_screen(tui_sim.config_path) as (_app, pilot, _screen):
         queue = await typed_until(pilot, AttentionScreen, "exclamation_mark", "down", "down")
-        assert queue.query_one(DataTable).cursor_row == 2
+        assert queue.query_one(QueueTable).cursor_row == 2

@@ -40,7 +40,8 @@ def test_waiting_runs_and_provider_declared_human_waits() -> None:
             run("paused-by-user", Status.PAUSED, raw="paused", provider="other")]
     items = build_queue(runs, waits_on_human={"pf": frozenset({"paused"})}, now=NOW)
     assert reasons(items) == {"w": Reason.WAITING, "paused-for-input": Reason.WAITING}
-    assert items[0].actions == (Action.RESUME, Action.CANCEL)
+    waiting = next(i for i in items if i.run is not None and i.run.id == "w")
+    assert waiting.actions == (Action.RESUME, Action.CANCEL)
 
 
 def test_read_only_profiles_offer_no_action() -> None:

@@ -7,18 +7,22 @@ the read-only gate, a confirmation when work is destroyed, the journal, sent onc
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from runtui import display
 from runtui.actions import decide
-from runtui.engine.attention import AcknowledgementsNotKept, AttentionItem, Reason
+from runtui.engine.attention import AcknowledgementsNotKept, AttentionItem, Reason, order_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Run
 from runtui.safe_text import one_line
@@ -27,25 +31,26 @@ from runtui.tui.answering import answers_of, asking
 from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.widgets.keys_footer import keys_footer
+from runtui.tui.widgets.line_table import LineTable
 
 # Why before which workflow: at 80 columns the detail is what the operator needs to read.
 COLUMNS = ("WHY", "PROFILE", "ID", "DETAIL", "WORKFLOW")
 DETAIL_WIDTH = 60  # longer details end in "…" (enter opens the run)
-CELL_PADDING = 2  # a DataTable cell's padding, one column each side
+CELL_PADDING = 2  # a cell's padding, one column each side
 MIN_DETAIL_WIDTH = 24  # ... and narrower than this the table scrolls sideways instead
+REBUILD_AT = 256  # more changed items than this (and than a quarter of the rows): sort all again
 LABEL = {Reason.WAITING: "◔ waiting", Reason.FAILED: "✘ failed", Reason.STUCK: "▶ stuck",
          Reason.LATE: "○ late", Reason.PROFILE: "! profile"}
 
 
-class QueueTable(DataTable[Text]):
-    """The queue's rows. `g`/`Home` and `G`/`End` go to the first and last row, as in the
-    run table: DataTable's own Home and End scroll sideways, which hid the ID columns."""
+class QueueTable(LineTable):
+    """The queue's rows, drawn only where they show (`LineTable`). `g`/`Home` and
+    `G`/`End` go to the first and last row, as in the run table."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("home,g", "cursor_first", "First", show=False, id="attention.first"),
         Binding("end,G", "cursor_last", "Last", show=False, id="attention.last"),
-        # DataTable's own Enter, with an id: the title says "enter detail", and the help
-        # listed no such key; [keymap] can move it.
+        # With an id: the title says "enter detail", and the help lists it; [keymap] can move it.
         Binding("enter", "select_cursor", "Open the run's detail", show=False, id="attention.open"),
     ]
 
@@ -54,6 +59,38 @@ class QueueTable(DataTable[Text]):
 
     def action_cursor_last(self) -> None:
         self.move_cursor(row=max(0, self.row_count - 1))
+
+
+class ColumnWidths:
+    """How wide each column's text is, counted over the items as they come and go: the
+    widths follow a changed item without measuring every item again."""
+
+    def __init__(self, items: Iterable[AttentionItem] = ()) -> None:
+        self._counts: list[Counter[int]] = [Counter() for _ in COLUMNS]
+        for item in items:
+            self.add(item)
+
+    def add(self, item: AttentionItem) -> None:
+        for counts, width in zip(self._counts, _cell_widths(item), strict=True):
+            counts[width] += 1
+
+    def remove(self, item: AttentionItem) -> None:
+        for counts, width in zip(self._counts, _cell_widths(item), strict=True):
+            counts[width] -= 1
+            if not counts[width]:
+                del counts[width]
+
+    def _widest(self, column: int) -> int:
+        return max([cell_len(COLUMNS[column]), *self._counts[column]])
+
+    def detail_width(self, screen_width: int) -> int:
+        """The detail's width: what the columns before it leave on screen (at 80 columns a
+        detail was cut by the screen's edge, with no "…" to say so), within its bounds."""
+        used = sum(self._widest(c) + CELL_PADDING for c in range(3))
+        return max(MIN_DETAIL_WIDTH, min(DETAIL_WIDTH, screen_width - used - CELL_PADDING))
+
+    def columns(self, detail_width: int) -> tuple[int, ...]:
+        return (*(self._widest(c) for c in range(3)), min(self._widest(3), detail_width), self._widest(4))
 
 
 class AttentionScreen(Screen[None]):
@@ -86,13 +123,15 @@ class AttentionScreen(Screen[None]):
         super().__init__()
         self.alerts = alerts
         self._shown_version = (-1, 0)  # the queue's version and the width the rows were cut for
-        self._rows: list[AttentionItem] = []
+        self._rows: list[AttentionItem] = []  # in `order_key` order
+        self._keys: list[tuple[int, float, str, str]] = []  # each row's `order_key`
+        self._seen: dict[tuple[str, str], AttentionItem] = {}  # the queue's items the rows show
+        self._widths = ColumnWidths()
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="attention-title", markup=False)
-        table = QueueTable(id="attention-table", cursor_type="row", zebra_stripes=False)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield QueueTable(COLUMNS, id="attention-table")
         yield keys_footer()
 
     def on_screen_resume(self) -> None:
@@ -107,42 +146,110 @@ class AttentionScreen(Screen[None]):
     def on_mount(self) -> None:
         self._fill()
         self.set_interval(1.0, self._fill)
-        self.query_one(DataTable).focus()
+        self.query_one(QueueTable).focus()
 
     def on_resize(self) -> None:
         self._fill()  # the detail is cut to the new width now, not at the next second
 
     def _fill(self) -> None:
-        """Rebuild the rows when the queue changed (a few dozen rows: a rebuild is cheap)."""
+        """Show the queue's changes: only the items that changed are put in (or taken out
+        of) the rows, and only the screen lines that changed are repainted. At 100,000
+        runs the queue holds thousands of items; rebuilding the whole table each second
+        took most of a core and stalled keys for seconds."""
         if (self.alerts.version, self.size.width) == self._shown_version:
             return
         self._shown_version = (self.alerts.version, self.size.width)
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(QueueTable)
         selected, index = self._selected(), table.cursor_row
-        self._rows = self.alerts.queue.sorted_items()
-        table.clear()
-        detail_width = fitted_detail_width(self._rows, self.size.width)
-        for item in self._rows:
-            table.add_row(*row_cells(item, detail_width), key=_row_key(item))
-        table.move_cursor(row=self._cursor_after(selected, index))
+        # Scrolled down, the first row on screen stays first: items coming and going above
+        # it move nothing on screen. At the top, new items show at the top.
+        first = self._rows[table.top] if 0 < table.top < len(self._rows) else None
+        self._take_changes()
+        detail_width = self._widths.detail_width(self.size.width)
+        top = None if first is None else self._index_of(first)
+        table.show_rows(self._rows, partial(row_texts, detail_width=detail_width),
+                        self._widths.columns(detail_width),
+                        cursor=self._cursor_after(selected, index),
+                        top=table.top if top is None else top)
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
-        self.query_one("#attention-title", Static).update(
-            f"{title} | {key_named(self, 'attention.resume')} resume or answer, "
-            f"{key_named(self, 'attention.open', QueueTable)} detail, "
-            f"{key_named(self, 'attention.ack_all')} all seen, {key_named(self, 'attention.retry')} retry")
+        title = (f"{title} | {key_named(self, 'attention.resume')} resume or answer, "
+                 f"{key_named(self, 'attention.open', QueueTable)} detail, "
+                 f"{key_named(self, 'attention.ack_all')} all seen, "
+                 f"{key_named(self, 'attention.retry')} retry")
+        if title != self._title:
+            self._title = title
+            self.query_one("#attention-title", Static).update(title)
+
+    def _take_changes(self) -> None:
+        """Bring the rows (kept in `order_key` order) up to the queue: the items that are
+        new, gone or changed since the last look, each put at its place by bisection;
+        when most changed, all sorted again."""
+        items, seen = self.alerts.queue.items, self._seen
+        changed = [item for key, item in items.items() if seen.get(key) is not item]
+        gone = [key for key in seen if key not in items]
+        if len(changed) + len(gone) > max(REBUILD_AT, len(self._rows) // 4):
+            self._seen = dict(items)
+            self._rows = sorted(items.values(), key=order_key)
+            self._keys = list(map(order_key, self._rows))
+            self._widths = ColumnWidths(self._rows)
+            return
+        for key in gone:
+            self._take_out(seen.pop(key))
+        for item in changed:
+            key = _item_key(item)
+            old = seen.get(key)
+            seen[key] = item
+            if old is not None and not self._replace(old, item):
+                self._take_out(old)
+                self._put_in(item)
+            elif old is None:
+                self._put_in(item)
+
+    def _replace(self, old: AttentionItem, new: AttentionItem) -> bool:
+        """`new` in `old`'s row if it goes at the same place (new words, as "waits …,
+        4m05s" each second); False when it moves."""
+        at = self._position(old)
+        if at is None or self._keys[at] != order_key(new):
+            return False
+        self._rows[at] = new
+        self._widths.remove(old)
+        self._widths.add(new)
+        return True
+
+    def _take_out(self, item: AttentionItem) -> None:
+        at = self._position(item)
+        if at is not None:
+            del self._rows[at], self._keys[at]
+            self._widths.remove(item)
+
+    def _put_in(self, item: AttentionItem) -> None:
+        key = order_key(item)
+        at = bisect_left(self._keys, key)
+        self._rows.insert(at, item)
+        self._keys.insert(at, key)
+        self._widths.add(item)
+
+    def _index_of(self, item: AttentionItem) -> int | None:
+        """Where `item`'s row is now (its run's, changed or not); None: it left the queue."""
+        now = self._seen.get(_item_key(item))
+        return None if now is None else self._position(now)
+
+    def _position(self, item: AttentionItem) -> int | None:
+        """Where the row of `item`, as it was put in, is (None: not in the rows)."""
+        key = order_key(item)
+        at = bisect_left(self._keys, key)
+        return at if at < len(self._keys) and self._keys[at] == key else None
 
     def _cursor_after(self, selected: AttentionItem | None, index: int) -> int:
-        """Where the cursor goes once the rows are rebuilt: on the item it was on, and when
+        """Where the cursor goes once the rows changed: on the item it was on, and when
         that item left (seen, answered, resolved), on the one that took its place, so a
         queue is worked down without walking back from the top each time."""
-        keys = [_row_key(item) for item in self._rows]
-        if selected is not None and _row_key(selected) in keys:
-            return keys.index(_row_key(selected))
-        return max(0, min(index, len(keys) - 1))
+        at = None if selected is None else self._index_of(selected)
+        return at if at is not None else max(0, min(index, len(self._rows) - 1))
 
     def _selected(self) -> AttentionItem | None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(QueueTable)
         if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
             return None
         return self._rows[table.cursor_row]
@@ -159,7 +266,7 @@ class AttentionScreen(Screen[None]):
         self.dismiss(None)
 
     def action_cursor(self, direction: str) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(QueueTable)
         if direction == "down":
             table.action_cursor_down()
         else:
@@ -171,7 +278,7 @@ class AttentionScreen(Screen[None]):
         "c" in it asked to cancel the run, under the form that came next)."""
         return None if asking(self.app) and action != "back" else True
 
-    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+    def on_line_table_selected(self, _event: LineTable.Selected) -> None:
         """Enter (the table's own select key) opens the run's detail."""
         if not asking(self.app):
             self.action_open()
@@ -280,21 +387,24 @@ class AttentionScreen(Screen[None]):
 
 
 def fitted_detail_width(items: list[AttentionItem], screen_width: int) -> int:
-    """The detail's width: what the columns before it leave on screen (at 80 columns a
-    detail was cut by the screen's edge, with no "…" to say so), within its bounds."""
-    before = [_leading_cells(item) for item in items]
-    used = sum(max([len(COLUMNS[c]), *(len(one_line(row[c])) for row in before)]) + CELL_PADDING
-               for c in range(3))
-    return max(MIN_DETAIL_WIDTH, min(DETAIL_WIDTH, screen_width - used - CELL_PADDING))
+    """The detail's width for `items` on a screen `screen_width` wide (`ColumnWidths`)."""
+    return ColumnWidths(items).detail_width(screen_width)
 
 
-def row_cells(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[Text, ...]:
-    """One row's cells as plain Text: a str cell would be read as Rich markup, and the
-    detail and workflow are server text (`[link=…]` in an error must show as typed)."""
+def row_texts(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[str, ...]:
+    """One row's cells, each on one line with control characters escaped (server text).
+    Drawn as plain text, never read as Rich markup: `[link=…]` in an error shows as typed."""
     run = item.run
     cells = (*_leading_cells(item), _clip(one_line(item.detail), detail_width),
              (run.workflow or "") if run else "")
-    return tuple(Text(one_line(cell), no_wrap=True, end="") for cell in cells)
+    return tuple(one_line(cell) for cell in cells)
+
+
+def _cell_widths(item: AttentionItem) -> tuple[int, ...]:
+    """The cells' widths before the detail is cut."""
+    run = item.run
+    return (*(cell_len(one_line(c)) for c in _leading_cells(item)), cell_len(one_line(item.detail)),
+            cell_len(one_line(run.workflow or "")) if run else 0)
 
 
 def _leading_cells(item: AttentionItem) -> tuple[str, str, str]:
@@ -307,8 +417,10 @@ def _failures(count: int) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """`text` cut to `width` cells, ending in "…" when cut (by cells: a wide character is two)."""
+    return text if cell_len(text) <= width else set_cell_size(text, width - 1).rstrip() + "…"
 
 
-def _row_key(item: AttentionItem) -> str:
-    return f"{item.profile}/{item.run.id if item.run else ''}"
+def _item_key(item: AttentionItem) -> tuple[str, str]:
+    """The queue's key of an item: its profile and run id ("" for a profile's trouble)."""
+    return item.profile, item.run.id if item.run is not None else ""

@@ -1,0 +1,237 @@
+"""A table of plain-text rows that draws only the rows on screen (Textual's line API).
+
+DataTable keeps a row object, its cells and their render caches for every row it is
+given, and is fed by clearing it and adding every row again: at 100,000 runs the
+attention queue holds 10,000-20,000 items, and that rebuild, each second the queue
+changed, took most of a core, stalled keys for seconds and kept tens of MB. Here the
+owner hands over its own list of rows and a function that gives a row's cells; the
+table reads the ~50 rows that show, and after a change repaints only the screen lines
+whose text changed (the run table does the same, run_table.py, with far more to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+Cells = Callable[[Any], Sequence[str]]
+_Drawn = tuple[str, bool, int]  # a screen line's text, whether it is the cursor's, the sideways scroll
+
+
+class LineTable(ScrollView, can_focus=True):
+    """Rows of plain text (server text must be made safe by the owner, e.g. `one_line`)
+    under a header, with a row cursor. Line 0 is the header; row `i` is drawn on line
+    `i - scroll_y + 1`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "cursor_page_up", "Page up", show=False),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-table--header", "line-table--cursor"}
+    DEFAULT_CSS = """
+    LineTable {
+        background: $surface;
+        color: $foreground;
+        & > .line-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .line-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            background-tint: $foreground 5%;  /* as DataTable: a focused table looks so */
+            & > .line-table--header { background-tint: $foreground 5%; }
+        }
+        &:focus > .line-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+
+    class Selected(Message):
+        """Enter (or a click on the cursor's row) on a row."""
+
+        def __init__(self, table: LineTable, row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> LineTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns = tuple(columns)
+        self._rows: Sequence[Any] = ()
+        self._cells: Cells = lambda _row: ()
+        self._widths = tuple(cell_len(c) for c in self.columns)
+        self.cursor_row = 0
+        self._drawn: dict[int, _Drawn] = {}  # screen line -> what was last drawn on it
+
+    # ---- data --------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def top(self) -> int:
+        """The index of the first row on screen."""
+        return self.scroll_offset.y
+
+    def show_rows(self, rows: Sequence[Any], cells: Cells, widths: Sequence[int], *,
+                  cursor: int, top: int) -> None:
+        """Show `rows` (kept, not copied: the owner changes its list, then calls this),
+        the cursor on row `cursor`, row `top` first on screen where the cursor allows.
+        Only the lines whose text changed are repainted: a change off screen sends nothing."""
+        widths = tuple(max(w, cell_len(c)) for w, c in zip(widths, self.columns, strict=True))
+        relayout = widths != self._widths
+        self._rows, self._cells, self._widths = rows, cells, widths
+        self.cursor_row = max(0, min(cursor, len(rows) - 1))
+        self._sync_virtual_size()
+        self._set_top(top)
+        self._scroll_to_cursor()
+        if relayout:
+            self._drawn.clear()
+            self.refresh()
+        else:
+            self._repaint_changed()
+
+    def move_cursor(self, *, row: int) -> None:
+        """The cursor on row `row` (clamped), scrolled into view."""
+        self.cursor_row = max(0, min(row, len(self._rows) - 1))
+        self._scroll_to_cursor()
+        self._repaint_changed()
+
+    # ---- keys and mouse ----------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_cursor_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._page())
+
+    def action_cursor_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._page())
+
+    def action_select_cursor(self) -> None:
+        if self._rows:
+            self.post_message(self.Selected(self, self.cursor_row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        row = self.top + offset.y - 1
+        if 0 <= row < len(self._rows):
+            event.stop()
+            if row == self.cursor_row:
+                self.action_select_cursor()
+            else:
+                self.move_cursor(row=row)
+
+    # ---- drawing -----------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        x, width = self.scroll_offset.x, self.scrollable_content_region.width
+        if y == 0:
+            text, style = self._header_text(), self.get_component_rich_style("line-table--header")
+        else:
+            text, cursor = self._line(y)
+            self._drawn[y] = (text, cursor, x)
+            style = self.get_component_rich_style("line-table--cursor") if cursor else self.rich_style
+        return _cropped(text, style, x, width)
+
+    def _line(self, y: int) -> tuple[str, bool]:
+        row = self.top + y - 1
+        if not 0 <= row < len(self._rows):
+            return "", False
+        return self._row_text(self._rows[row]), row == self.cursor_row
+
+    def _header_text(self) -> str:
+        return "".join(f" {set_cell_size(name, w)} "
+                       for name, w in zip(self.columns, self._widths, strict=True))
+
+    def _row_text(self, row: Any) -> str:
+        return "".join(f" {set_cell_size(cell, w)} "
+                       for cell, w in zip(self._cells(row), self._widths, strict=True))
+
+    def _repaint_changed(self) -> None:
+        """Repaint the screen lines whose text or cursor differs from what they show."""
+        if not self.is_mounted:
+            return
+        x = self.scroll_offset.x
+        changed = [y for y in range(1, self._page() + 1) if self._drawn.get(y) != (*self._line(y), x)]
+        if changed:
+            width = self.size.width
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
+
+    # ---- scrolling ---------------------------------------------------------------------
+
+    def _page(self) -> int:
+        """Rows that fit under the header."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _sync_virtual_size(self) -> None:
+        """The rows' size. More or fewer rows under a scrollbar that stays repaint only the
+        bar: set through the reactive, the new size repainted every line of the table (a
+        new item far off screen rewrote the whole screen)."""
+        want = Size(sum(w + 2 for w in self._widths), len(self._rows) + 1)
+        old = self.virtual_size
+        if old == want:
+            return
+        window = self.scrollable_content_region.height
+        if (self.is_mounted and old.width == want.width and self.show_vertical_scrollbar
+                and min(old.height, want.height) > window > 0):
+            self.set_reactive(Widget.virtual_size, want)
+            self.vertical_scrollbar.window_virtual_size = want.height
+            return
+        self.virtual_size = want
+
+    def _scroll_to_cursor(self) -> None:
+        page, top = self._page(), self.top
+        if self.cursor_row < top:
+            self._set_top(self.cursor_row)
+        elif self.cursor_row >= top + page:
+            self._set_top(self.cursor_row - page + 1)
+
+    def _set_top(self, top: int) -> None:
+        """Scroll without `ScrollView.watch_scroll_y`, which repaints every line:
+        `_repaint_changed` repaints the lines that differ."""
+        top = max(0, min(top, len(self._rows) + 1 - self.scrollable_content_region.height))
+        if top == self.scroll_offset.y:
+            return
+        self.set_reactive(Widget.scroll_y, float(top))
+        self.set_reactive(Widget.scroll_target_y, float(top))
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = top
+
+
+def _cropped(text: str, style: Style, x: int, width: int) -> Strip:
+    """One line's text in `style`, columns `x` to `x + width` (the header and the cursor
+    row reach the right edge, as DataTable's did)."""
+    strip = Strip([Segment(text, style)], cell_len(text))
+    return strip.crop_extend(x, x + width, style)
