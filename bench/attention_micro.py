@@ -30,7 +30,7 @@ import random
 import statistics
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from runtui.engine.attention import AttentionQueue
+from runtui.engine.store import Key
 from runtui.model import Run, Status
 from runtui.tui import clock as tui_clock
 from runtui.tui.screens.attention import AttentionScreen
@@ -79,6 +80,13 @@ class FakeAlerts:
         self.queue = queue
         self.version = 0
         self.workspace: Any = None
+        self.on_screen: Callable[[], Collection[Key]] | None = None  # set by the screen, as in the app
+
+    def tick(self, now: datetime) -> None:
+        """The app's tick while the screen shows (`Alerts.tick`)."""
+        on_screen = self.on_screen
+        self.queue.tick(now, reword=True if on_screen is None else on_screen())
+        self.version += 1
 
     def show(self, shown: bool) -> None:
         if shown:
@@ -125,8 +133,7 @@ async def one_round(pilot: Pilot[None], screen: AttentionScreen, alerts: FakeAle
 
     def app_tick(seconds: int) -> Callable[[], None]:
         def tick() -> None:
-            queue.tick(NOW + timedelta(seconds=seconds), reword=True)
-            alerts.version += 1
+            alerts.tick(NOW + timedelta(seconds=seconds))
             screen._fill()
         return tick
 

@@ -463,32 +463,35 @@ class AttentionQueue:
         self._health[health.profile] = health
         self._judge_profiles(now or datetime.now(UTC), live=live)
 
-    def tick(self, now: datetime | None = None, *, reword: bool = True) -> None:
+    def tick(self, now: datetime | None = None, *, reword: bool | Collection[Key] = True) -> None:
         """Re-judge what the clock alone can change: which running and queued runs are
-        stuck or late, profile trouble and, unless `reword` is false, the text of the
-        items that counts minutes ("running 42 min", "waits at approve, 3h").
+        stuck or late, profile trouble and, unless `reword` is false (or empty), the text
+        of the items that counts minutes ("running 42 min", "waits at approve, 3h"): of
+        every item, or of the items of the runs `reword` names.
 
-        Only a list of the items shows that text: at 50,000 runs ~8,000 wait and
-        re-wording them (and the stuck ones) took 15-25 ms of every tick while nobody
-        looked. The screen that lists them calls `reword` when it shows.
+        Only a list of the items shows that text, and only its rows on screen: at 50,000
+        runs ~8,000 wait and re-wording them (and the stuck ones) took 15-25 ms of every
+        tick while nobody looked, 40-60 ms at 100,000. The screen that lists them calls
+        `reword` when it shows, then names the runs of its rows on screen.
         """
         now = now or datetime.now(UTC)
         self._catch_up_times(now)
         due = {run.key: run for run in self._due(now)}
         if reword:
-            due.update((run.key, run) for run in self._worded())
+            due.update((run.key, run) for run in self._worded(None if reword is True else reword))
         self._judge(list(due.values()), now, live=True)
         self._judge_profiles(now, live=True)
 
-    def reword(self, now: datetime | None = None) -> None:
-        """Say again how long each item's run has waited, run or queued (the ticks'
-        `reword=False` left the text as it was judged)."""
-        self._judge(self._worded(), now or datetime.now(UTC), live=True)
+    def reword(self, now: datetime | None = None, keys: Collection[Key] | None = None) -> None:
+        """Say again how long each item's run (or each of `keys`') has waited, run or
+        queued (the ticks' `reword=False` left the text as it was judged)."""
+        self._judge(self._worded(keys), now or datetime.now(UTC), live=True)
 
-    def _worded(self) -> list[Run]:
-        """The runs of the items whose text counts time."""
-        return [item.run for item in self.items.values()
-                if item.reason in _CLOCK_WORDED and item.run is not None]
+    def _worded(self, keys: Collection[Key] | None = None) -> list[Run]:
+        """The runs of the items (all, or `keys`') whose text counts time."""
+        items = self.items
+        chosen = items.values() if keys is None else [i for k in keys if (i := items.get(k)) is not None]
+        return [item.run for item in chosen if item.reason in _CLOCK_WORDED and item.run is not None]
 
     @property
     def times(self) -> WorkflowTimes:

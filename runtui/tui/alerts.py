@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -100,6 +100,9 @@ class Alerts:
         # most of a busy tick's CPU, and reading each one as it was announced, ~3 reads a
         # tick in a storm (1% of 10,000 runs changing every tick) nobody was looking at.
         self._shown = False
+        # The runs of the rows the attention screen has on screen (set by it while it
+        # shows): only their words are said again each tick (`AttentionQueue.tick`).
+        self.on_screen: Callable[[], Collection[Key]] | None = None
         self._catch_up_timer: Timer | None = None  # reads the usual times once listings are in
 
     def start(self) -> None:
@@ -236,7 +239,8 @@ class Alerts:
         self.queue.clock_offsets = dict(clock.offsets)
         self.queue.read_acknowledgements()  # what another runtui on this state dir marked seen
         self.say_acknowledgements_problem()
-        self.queue.tick(clock.now(), reword=self._shown)
+        on_screen = self.on_screen
+        self.queue.tick(clock.now(), reword=self._shown and (True if on_screen is None else on_screen()))
         self.version += 1
 
     def _settle_outcomes(self, runs: list[Run]) -> None:
