@@ -285,7 +285,7 @@ async def test_seen_on_a_state_dir_that_cannot_be_written_applies_and_says_why(
         await wait_for(pilot, lambda: queue.failure_count() > 2, what="failures")
         screen = await open_attention(pilot)
         await wait_for(pilot, lambda: len(screen._rows) == len(queue), what="the rows")
-        table = screen.query_one("#attention-table", DataTable)
+        table = screen.query_one("#attention-table", QueueTable)
         index = next(i for i, item in enumerate(screen._rows) if item.reason is Reason.FAILED)
         seen = screen._rows[index]
         table.move_cursor(row=index)
