@@ -85,6 +85,8 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     broken = _config_trouble(ws, profiles)
     seen = run_async(_attention_runs(ws, names))
     seen.health.update((name, ws.health[name]) for name in broken)
+    for note in seen.notes:
+        say(f"runtui: {note}", err=True)
     items = build_queue(seen.runs, health=seen.health, acks=_acknowledgements(),
                         waiting_at=seen.waiting_at,
                         waits_on_human=seen.waits_on_human,
@@ -134,6 +136,7 @@ class _Seen:
     waits_on_human: dict[str, frozenset[str]] = field(default_factory=dict)  # per platform
     answers: set[str] = field(default_factory=set)  # profiles whose platform takes answers
     clock_offsets: dict[str, timedelta] = field(default_factory=dict)  # server clocks a minute off
+    notes: list[str] = field(default_factory=list)  # what was left unread (a very long inbox)
 
 
 async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
@@ -167,6 +170,9 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
                 requests[key] = request
                 if key not in merged and len(requests) <= ATTENTION_DETAILS:
                     merged[key] = await provider.get_summary(request.run_id)
+            note = provider.inbox_note()
+            if note:
+                seen.notes.append(note)
         human = provider.waits_on_human
         waiting = [r for r in merged.values()
                    if r.status is Status.WAITING or (r.raw_status or "").lower() in human]

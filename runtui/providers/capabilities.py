@@ -83,6 +83,9 @@ class ListsHumanRequests(Protocol):
     async def human_requests(self) -> list[HumanRequest]:
         """Open requests, newest first."""
 
+    def inbox_note(self) -> str | None:
+        """What the last reads left unread (a very long inbox is read in parts), or None."""
+
 
 @runtime_checkable
 class ReportsTrouble(Protocol):

@@ -8,6 +8,8 @@ object holding the list under one of a few usual keys.
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar
 
@@ -42,11 +44,10 @@ from runtui.providers.http import first_str, seg
 from runtui.providers.options import ProviderOption
 from runtui.providers.paging import OffsetPager, Page, Want
 from runtui.providers.slim import SlimList, slim_json_of
-from runtui.providers.wexa_inbox import answer_body, parse_inbox
+from runtui.providers.wexa_inbox import INBOX_PAGE, InboxPages, answer_body
 from runtui.secret import Secret
 
 NAME = "wexa"
-INBOX_LIMIT = 100  # what the SDK asks for; the queue shows the newest pending items
 ERROR_TEXT_KEYS = ("message", "msg", "detail", "error", "reason", "description")
 
 STATUS_TABLE: dict[str, Status] = {
@@ -457,9 +458,23 @@ class WexaProvider(Provider):
 
 
     async def human_requests(self) -> list[HumanRequest]:
-        response = await self.http.get("/inbox", params={"projectID": self.project, "limit": INBOX_LIMIT,
-                                                         "status": "pending", "view": "ui"})
-        return parse_inbox(json_of(response, NAME), self.profile.name)
+        """Every pending item, newest first: past 100 of them the oldest (the longest
+        waits) read as a plain pause and could not be answered from here."""
+        return await self._inbox_pages.read(self._inbox_page, time.monotonic())
+
+    def inbox_note(self) -> str | None:
+        return self._inbox_pages.note()
+
+    @functools.cached_property
+    def _inbox_pages(self) -> InboxPages:
+        return InboxPages(self.profile.name)
+
+    async def _inbox_page(self, after: str | None) -> Any:
+        params: dict[str, Any] = {"projectID": self.project, "limit": INBOX_PAGE, "status": "pending",
+                                  "view": "ui"}
+        if after is not None:
+            params["after_id"] = after
+        return json_of(await self.http.get("/inbox", params=params), NAME)
 
     async def human_request(self, run: Run) -> HumanRequest | None:
         return next((r for r in await self.human_requests() if r.run_id == run.id), None)
@@ -472,6 +487,7 @@ class WexaProvider(Provider):
         # The path names the run the user chose, never an id from the inbox answer.
         await self.http.post_action(f"/inbox/update/{seg(kind)}/{seg(run.id)}", json=body,
                                     params={"projectID": self.project})
+        self._inbox_pages.forget(run.id)
 
     # ---- actions --------------------------------------------------------------------
 

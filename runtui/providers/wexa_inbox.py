@@ -9,6 +9,8 @@ cannot tie to an execution is skipped rather than guessed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtui.model import HumanRequest
@@ -34,6 +36,14 @@ def _items(body: Any) -> list[dict[str, Any]]:
         if isinstance(found, dict):
             return _items(found)
     return []
+
+
+def page_cursor(body: Any) -> tuple[int, str | None]:
+    """How many items a page of `GET /inbox` holds and the last one's id: the
+    `after_id` of the next page (the raw item, whether or not it parses)."""
+    items = _items(body)
+    last = p.first_text(items[-1], "_id", "id") if items else None
+    return len(items), last
 
 
 def _fields(obj: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -99,3 +109,103 @@ def answer_body(request: HumanRequest, *, approve: bool,
         return kind, {"is_approved": approve}
     preview = values or request.context.get("initial") or {}
     return kind, {"agent_id": agent, "is_approved": approve, "preview_input": preview}
+
+
+# ---- paging: every pending item, at a bounded cost per read -------------------------------
+
+INBOX_PAGE = 100  # items a page, as the SDK asks
+PAGES_PER_READ = 50  # pages read at most in one call (5,000 items); a longer inbox is read on
+FULL_EVERY = 60.0  # seconds between two reads past the first page: deeper items are older ones
+
+
+def _key(request: HumanRequest) -> str:
+    return request.ref or request.run_id
+
+
+def merge_segment(known: list[HumanRequest], segment: list[HumanRequest], after: str | None,
+                  to_end: bool) -> list[HumanRequest]:
+    """`known` (the inbox as read so far, newest first) with `segment`, read just now after
+    the item `after` (None: from the top), in place of the part of `known` it covers.
+
+    The list only grows at its top and loses answered items, so the order of the items
+    that stay holds: an item of `known` between `after` and the segment's last item
+    (or anywhere after `after` when the segment reached the end) is no longer pending.
+    """
+    keys = [_key(r) for r in known]
+    fresh = {_key(r) for r in segment}
+    if after is None:
+        start = 0
+    elif after in keys:
+        start = keys.index(after) + 1
+    else:  # the cursor itself was dropped by a read in between: add, drop nothing
+        return known + [r for r in segment if _key(r) not in set(keys)]
+    if to_end:
+        end = len(known)
+    else:
+        covered = [i for i in range(start, len(known)) if keys[i] in fresh]
+        end = covered[-1] + 1 if covered else start
+    return ([r for r in known[:start] if _key(r) not in fresh] + segment
+            + [r for r in known[end:] if _key(r) not in fresh])
+
+
+Fetch = Callable[[str | None], Awaitable[Any]]  # one page of `GET /inbox` after that item id
+
+
+@dataclass
+class InboxPages:
+    """Every pending inbox item, read page by page (`after_id`) and kept between calls.
+
+    Each call reads the first page (the newest items, where new questions arrive); every
+    `FULL_EVERY` seconds it also reads on, at most `PAGES_PER_READ` pages, and a read cut
+    there goes on from where it stopped at the next call, so the oldest items (the longest
+    waits) are read too, and the cost of a read stays bounded however long the inbox is.
+    """
+
+    profile: str
+    known: list[HumanRequest] = field(default_factory=list)
+    resume_after: str | None = None  # where a cut read goes on; None: it reached the end
+    read_all_once: bool = False  # a read has reached the end: no pending item was left unread
+    last_full: float | None = None
+
+    def note(self) -> str | None:
+        """What the faces say while the oldest items are not read yet, else None."""
+        if self.read_all_once or self.last_full is None:
+            return None
+        return (f"{len(self.known):,} inbox items of {self.profile} read, the oldest not yet "
+                f"(read {PAGES_PER_READ * INBOX_PAGE:,} at a time)")
+
+    def forget(self, run_id: str) -> None:
+        """An item answered from here is gone at once, not at the next deep read."""
+        self.known = [r for r in self.known if r.run_id != run_id]
+
+    async def read(self, fetch: Fetch, now: float) -> list[HumanRequest]:
+        deep = self.last_full is None or self.resume_after is not None or now - self.last_full >= FULL_EVERY
+        after, pages = None, 0
+        if deep and self.resume_after is not None:
+            await self._page(fetch, None)  # the newest first: where new questions arrive
+            after = self.resume_after
+        while True:
+            full, last = await self._page(fetch, after)
+            pages += 1
+            if not full or last is None:
+                self.resume_after = None
+                self.read_all_once = True
+                break
+            after = last
+            if not deep:
+                break
+            if pages >= PAGES_PER_READ:
+                self.resume_after = after
+                break
+        if deep:
+            self.last_full = now
+        return list(self.known)
+
+    async def _page(self, fetch: Fetch, after: str | None) -> tuple[bool, str | None]:
+        """Read one page after `after` into `known`; (it was full, its last item's id)."""
+        body = await fetch(after)
+        count, last = page_cursor(body)
+        segment = parse_inbox(body, self.profile)
+        full = count >= INBOX_PAGE
+        self.known = merge_segment(self.known, segment, after, to_end=not full)
+        return full, last

@@ -80,6 +80,7 @@ class Alerts:
         self.queue = AttentionQueue(acks=Acknowledgements.load(), on_new=self._needs_attention,
                                     read_only={n: workspace.read_only(n) for n in workspace.profile_names})
         self.version = 0  # bumped on every change of the queue, for screens that show it
+        self.inbox_notes: dict[str, str] = {}  # per profile: what its inbox reads left unread
         self._loaded: set[str] = set()  # profiles whose first listing is in: their news is live
         self._polling = False  # an inbox/trouble poll is in flight
         self._steps_busy = False  # a read of where waiting runs wait is in flight
@@ -319,6 +320,7 @@ class Alerts:
                 if isinstance(provider, ListsHumanRequests):
                     requests = await provider.human_requests()
                     if self._still_there(name):
+                        self._set_inbox_note(name, provider.inbox_note())
                         self.queue.set_requests(name, requests, now=clock.now(), live=live)
                         # The runs asked about read as waiting everywhere, not only here.
                         self.workspace.store.set_asked(name, (r.run_id for r in requests))
@@ -333,6 +335,15 @@ class Alerts:
         await self._read_waiting_steps()
         if self.queue.items != before:
             self.version += 1
+
+    def _set_inbox_note(self, profile: str, note: str | None) -> None:
+        """What a long inbox's reads left unread so far, for `!`'s title (never silent)."""
+        if self.inbox_notes.get(profile) != note:
+            self.version += 1
+        if note is None:
+            self.inbox_notes.pop(profile, None)
+        else:
+            self.inbox_notes[profile] = note
 
     def _still_there(self, profile: str) -> bool:
         """`profile` was not removed while its read was on its way (its answer would put

@@ -183,6 +183,7 @@ class AttentionScreen(Screen[None]):
                         top=table.top if top is None else top)
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
+        title = "; ".join([title, *self.alerts.inbox_notes.values()])
         title = (f"{title} | {key_named(self, 'attention.resume')} resume or answer, "
                  f"{key_named(self, 'attention.open', QueueTable)} detail, "
                  f"{key_named(self, 'attention.ack_all')} all seen, "
