@@ -199,17 +199,19 @@ def _wait_exit_code(outcome: WaitOutcome) -> int:
 
 
 def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
-    parts: list[str] = []
+    """Counts on the first line, then one line per run that did not succeed: a wait on
+    300 runs ended in one 9 KB line naming every id still active."""
+    unfinished = outcome.unfinished if outcome.timed_out else []
+    ended = [(status, outcome.with_status(status)) for status in (Status.FAILED, Status.CANCELLED)]
+    parts = [f"{sum(1 for r in outcome.runs.values() if r.status is Status.SUCCEEDED)} of {asked} "
+             "runs succeeded"]
     if outcome.timed_out:
-        parts.append("timed out" + ("; still active: " + ", ".join(
-            f"{cell(r.id)} ({r.status.value})" for r in outcome.unfinished) if outcome.unfinished else ""))
-    for status in (Status.FAILED, Status.CANCELLED):
-        runs_in = outcome.with_status(status)
-        if runs_in:
-            parts.append(f"{status.value}: " + ", ".join(cell(r.id) for r in runs_in))
-    succeeded = len(outcome.with_status(Status.SUCCEEDED))
-    head = f"{succeeded} of {asked} runs succeeded"
-    return "; ".join([head, *parts])
+        parts.append(f"timed out, {len(unfinished)} still active" if unfinished else "timed out")
+    parts += [f"{len(runs_in)} {status.value}" for status, runs_in in ended if runs_in]
+    lines = ["; ".join(parts)]
+    lines += [f"still active: {cell(r.id)} ({r.status.value})" for r in unfinished]
+    lines += [f"{status.value}: {cell(r.id)}" for status, runs_in in ended for r in runs_in]
+    return "\n".join(lines)
 
 
 # ---- runs logs ---------------------------------------------------------------------------

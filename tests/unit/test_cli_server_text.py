@@ -34,4 +34,7 @@ def test_a_wait_summary_is_harmless() -> None:
     running = Run(profile="p", provider="edges", id=f"slow{BIDI}", status=Status.RUNNING)
     outcome = WaitOutcome(runs={failed.key: failed, running.key: running}, timed_out=True)
     said = _wait_summary(outcome, 2)
-    assert harmless(said) and said.startswith("0 of 2 runs succeeded; timed out; still active: slow")
+    lines = said.splitlines()
+    assert len(lines) == 3 and all(harmless(line) for line in lines)
+    assert lines[0] == "0 of 2 runs succeeded; timed out, 1 still active; 1 failed"
+    assert lines[1].startswith("still active: slow") and lines[2].startswith("failed: run")
