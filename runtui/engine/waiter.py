@@ -113,6 +113,7 @@ class RunWaiter:
         self._done = asyncio.Event()
         self.watchers: list[ProfileWatcher] = []
         self._inbox_reads: list[asyncio.Task[None]] = []
+        self._list_depth: dict[str, int] = {}  # requests of the active list that held every waited run
 
     async def wait(self, timeout: float | None = None) -> WaitOutcome:
         """Until every target has ended, or `timeout` seconds (the first reads included:
@@ -153,6 +154,7 @@ class RunWaiter:
                                      interval=self.interval(name), focus_only=True,
                                      on_health=self._health)
             watcher.set_focus(k for k in self._wanted if k[0] == name)
+            watcher.focus_list_depth = self._list_depth.get(name)  # where the seed found them
             self.watchers.append(watcher)
             watcher.start()
         await self._done.wait()
@@ -195,10 +197,11 @@ class RunWaiter:
         """
         provider = self.providers[name]
         todo = set(ids)
+        self._list_depth.pop(name, None)
         if len(todo) > FOCUS_LIST_AFTER and self.kind is Kind.RUN:
             # Pages of the active list while that is cheaper than a read per run.
             query = ListQuery(statuses=frozenset(ACTIVE), page_size=LIST_PAGE)
-            pages_read = 0
+            pages_read, sent, hits, last_hit = 0, provider.http.requests, 0, 0
             pages = provider.iter_runs(query)
             try:
                 async for page in pages:
@@ -206,6 +209,8 @@ class RunWaiter:
                     found = [r for r in page if r.profile == name and r.id in todo]
                     self.store.upsert(found)
                     todo.difference_update(r.id for r in found)
+                    if found:
+                        hits, last_hit = hits + len(found), provider.http.requests - sent
                     if not todo or pages_read >= len(todo):
                         break
             except ProviderError as exc:
@@ -213,6 +218,8 @@ class RunWaiter:
                     raise  # else: the runs the list did not bring are read one by one below
             finally:
                 await pages.aclose()  # type: ignore[attr-defined]  # an async generator
+            if hits > last_hit:  # the list paid down to there: the watcher pages as deep
+                self._list_depth[name] = last_hit
         missing: list[Key] = []
         for run_id in ids:
             if run_id not in todo:

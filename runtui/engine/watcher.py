@@ -43,6 +43,11 @@ MAX_UNKNOWN_READS = 2  # ... and on-screen runs in a status we do not know
 UNKNOWN_EVERY = 5  # ticks between two reads of one such run (a status that may never change)
 FOCUS_LIST_AFTER = 3  # more stale on-screen runs than this: try the active list's first pages
 FOCUS_LIST_REQUESTS = 2  # ... for at most this many requests
+# `runs wait` (focus only): requests of the active list per tick, at most; within that,
+# as deep as the waited runs were last found, while that is fewer requests than reading
+# them one by one. A tick whose pages brought none rests the list for this many ticks.
+FOCUS_ONLY_PAGES = 20
+FOCUS_LIST_REST_TICKS = 5
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
 SWEEP_SPREAD = 8.0  # ticks per sweep request, on average (a changed page costs ~3 ms to parse)
 COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
@@ -79,6 +84,9 @@ class ProfileWatcher:
         self._loaded = False  # a complete listing has ended (see `_complete`)
         self._focus: set[Key] = set()
         self._focus_read_at: dict[Key, float] = {}
+        self._focus_list_rest = 0  # ticks left before `runs wait` tries the active list again
+        # Requests of the active list that last brought every waited run (`runs wait`).
+        self.focus_list_depth: int | None = None
         self._head_keys: list[Key] = []  # what the last head read held, newest first
         self._sweep_requests = 0  # what the last sweep cost
         self._quiet = False  # the last poll found nothing active and nothing new
@@ -346,14 +354,12 @@ class ProfileWatcher:
         active = self.store.active_keys(self.name)
         stale = {k for k in self._focus if k in active and k not in fresh}
         unknown = self._unknown_to_read(fresh, now)
-        if len(stale) > FOCUS_LIST_AFTER:
+        if len(stale) > FOCUS_LIST_AFTER and self.focus_only:
+            await self._list_focus_while_it_pays(stale)
+        elif len(stale) > FOCUS_LIST_AFTER:
             # Pages of the active list until they hold every stale run, as long as
             # that is cheaper than reading the runs one by one.
             budget = max(FOCUS_LIST_REQUESTS, min(len(stale), self._sweep_cost()))
-            if self.focus_only:
-                # The store holds only the focus, so it cannot tell the active list's
-                # length: page on while that is still cheaper than one read per run.
-                budget = len(stale)
             sent = self.provider.http.requests
             query = ListQuery(statuses=frozenset(ACTIVE), page_size=self.page_size)
             async with self._pages(query) as pages:
@@ -366,6 +372,45 @@ class ProfileWatcher:
         for key in [*ordered[:MAX_FOCUS_READS], *unknown]:
             self._focus_read_at[key] = now
             await self._read_one(key)
+
+    async def _list_focus_while_it_pays(self, stale: set[Key]) -> None:
+        """`runs wait`: pages of the active list, removing from `stale` the waited runs
+        they bring, as deep as those were last found (`focus_list_depth`) when that costs
+        fewer requests than reading them one by one, and at most `FOCUS_ONLY_PAGES`.
+
+        The store holds only the waited runs, so it cannot tell how deep they lie. Paging
+        on until they were all found (up to a request per waited run, every tick) listed
+        ~50 pages a second for 100 runs deep in a big profile, or ended since (in no
+        active page at all): more than reading each run. What the pages did not bring is
+        read one by one, and a tick whose pages brought none rests the list for
+        `FOCUS_LIST_REST_TICKS` ticks.
+        """
+        if self._focus_list_rest > 0:
+            self._focus_list_rest -= 1
+            return
+        depth = self.focus_list_depth
+        if depth is None:
+            allowed = FOCUS_LIST_REQUESTS
+        elif depth + 1 < len(stale) and depth + 1 <= FOCUS_ONLY_PAGES:
+            allowed = depth + 1
+        else:
+            return  # as deep as they lie, the list costs more than reading them
+        sent, found, last_hit = self.provider.http.requests, 0, 0
+        query = ListQuery(statuses=frozenset(ACTIVE), page_size=self.page_size)
+        async with self._pages(query) as pages:
+            async for page in pages:
+                self.store.upsert(page)
+                before = len(stale)
+                stale.difference_update(r.key for r in page)
+                spent = self.provider.http.requests - sent
+                if len(stale) < before:
+                    found, last_hit = found + before - len(stale), spent
+                if not stale or spent >= allowed:
+                    break
+        if not found:
+            self._focus_list_rest = FOCUS_LIST_REST_TICKS
+        elif found > last_hit:  # it paid: as deep again next tick
+            self.focus_list_depth = last_hit
 
     def _unknown_to_read(self, fresh: set[Key], now: float) -> list[Key]:
         """On-screen runs last read in a status we do not know, a few per tick.
