@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -52,11 +53,11 @@ from runtui.human_input import coerce, json_value
 from runtui.model import Action, HumanRequest, Kind, Run, Status
 
 if TYPE_CHECKING:
-    from runtui.engine.attention import Acknowledgements
+    from runtui.engine.attention import Acknowledgements, AttentionItem
     from runtui.engine.workspace import Workspace
     from runtui.providers.base import Provider
 
-ATTENTION_RECENT = 200  # newest runs per profile read for `attention` (usual times, failures)
+ATTENTION_RECENT = 200  # newest runs per profile read for `attention`'s usual times (stuck, late)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
 ATTENTION_COLUMNS = [Column("REASON"), Column("PROFILE"), Column("ID"), Column("WORKFLOW", cut=True, drop=1),
                      Column("WHY", cut=True), Column("CAN", drop=2)]
@@ -77,7 +78,8 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     """
     if ctx.invoked_subcommand is not None:
         return
-    from runtui.engine.attention import AttentionItem, Reason, build_queue
+    from runtui.engine.attention import Reason, build_queue
+    from runtui.engine.usual_times import WorkflowTimes
 
     obj: Ctx = ctx.obj
     ws = workspace_of(obj)
@@ -92,6 +94,7 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
                         waits_on_human=seen.waits_on_human,
                         read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
                         troubles=seen.troubles, trouble_after=timedelta(0),
+                        times=WorkflowTimes.of(seen.sample),  # not skewed by every failure read
                         clock_offsets=seen.clock_offsets)  # judged on each server's clock, as the TUI
     def can(item: AttentionItem) -> list[str]:
         """The item's actions, plus `answer` where `runtui attention answer` applies (never on a
@@ -105,10 +108,19 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     elif items:
         rows = [[i.reason.value, i.profile, i.run.id if i.run else "",
                  (i.run.workflow or "") if i.run else "", i.detail, " ".join(can(i))] for i in items]
+        say(_counts_line(items))
         click.echo(table(rows, ATTENTION_COLUMNS))
     else:
         click.echo("nothing needs attention")
     sys.exit(EXIT_SERVER if items else EXIT_OK)
+
+
+def _counts_line(items: list[AttentionItem]) -> str:
+    """`4222 need attention: 4140 waiting, 30 failed, 32 late`, above the table, in the
+    table's order: the failures after thousands of waiting runs were never seen by
+    `runtui attention | head`, their count now is."""
+    counts = Counter(item.reason.value for item in items)
+    return f"{len(items)} need attention: " + ", ".join(f"{n} {reason}" for reason, n in counts.items())
 
 
 def _config_trouble(ws: Workspace, profiles: tuple[str, ...]) -> list[str]:
@@ -137,14 +149,15 @@ class _Seen:
     answers: set[str] = field(default_factory=set)  # profiles whose platform takes answers
     clock_offsets: dict[str, timedelta] = field(default_factory=dict)  # server clocks a minute off
     notes: list[str] = field(default_factory=list)  # what was left unread (a very long inbox)
+    sample: list[Run] = field(default_factory=list)  # the newest runs: the workflows' usual times
 
 
 async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
-    """Each profile's newest runs (for the workflows' usual times and recent failures),
-    its whole active set, where its waiting runs wait (their detail's waiting
-    steps) and what its platform lists as waiting on a person (an inbox), with
-    those runs read when the listings missed them. A profile that fails is
-    reported as trouble, not fatal."""
+    """Each profile's newest runs (for the workflows' usual times), every failure (up to
+    `[defaults] max_runs`, as the TUI holds), its whole active set, where its waiting
+    runs wait (their detail's waiting steps) and what its platform lists as waiting on
+    a person (an inbox), with those runs read when the listings missed them. A profile
+    that fails is reported as trouble, not fatal."""
     from runtui.engine.attention import waiting_steps
     from runtui.engine.human_waits import read_as_asked
     from runtui.model import ACTIVE
@@ -153,6 +166,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
 
     seen = _Seen()
     waiting_at, requests = seen.waiting_at, seen.requests
+    max_runs = ws.config.defaults.max_runs
 
     async def one(name: str) -> list[Run]:
         provider = ws.provider(name)
@@ -161,9 +175,17 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
             seen.answers.add(name)
         if isinstance(provider, ReportsTrouble):
             seen.troubles[name] = await provider.troubles()
-        merged = {r.key: r for r in await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))}
+        recent = await provider.list_runs(ListQuery(limit=ATTENTION_RECENT))
+        seen.sample.extend(recent)
+        merged = {r.key: r for r in recent}
         merged.update((r.key, r) for r in await provider.list_runs(
             ListQuery(statuses=frozenset(ACTIVE))))
+        # Every failure, as the TUI judges every run it holds: the newest 200 runs alone
+        # missed most of a busy profile's failures, and the two disagreed by thousands.
+        failed = await provider.list_runs(ListQuery(statuses=frozenset({Status.FAILED}), limit=max_runs))
+        merged.update((r.key, r) for r in failed)
+        if len(failed) >= max_runs:
+            seen.notes.append(f"{name}: only the newest {max_runs:,} failures read ([defaults] max_runs)")
         if isinstance(provider, ListsHumanRequests):
             for request in await provider.human_requests():
                 key = (name, request.run_id)
