@@ -162,7 +162,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
     from runtui.engine.human_waits import read_as_asked
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
-    from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble
+    from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble, inbox_note
 
     seen = _Seen()
     waiting_at, requests = seen.waiting_at, seen.requests
@@ -192,7 +192,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
                 requests[key] = request
                 if key not in merged and len(requests) <= ATTENTION_DETAILS:
                     merged[key] = await provider.get_summary(request.run_id)
-            note = provider.inbox_note()
+            note = inbox_note(provider)
             if note:
                 seen.notes.append(note)
         human = provider.waits_on_human

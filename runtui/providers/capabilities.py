@@ -83,8 +83,19 @@ class ListsHumanRequests(Protocol):
     async def human_requests(self) -> list[HumanRequest]:
         """Open requests, newest first."""
 
+
+@runtime_checkable
+class ReadsInboxInParts(Protocol):
+    """Reads a very long inbox over several calls, and says what is not read yet (apart
+    from `ListsHumanRequests`, so an inbox that has no such note still counts as one)."""
+
     def inbox_note(self) -> str | None:
-        """What the last reads left unread (a very long inbox is read in parts), or None."""
+        """What the last reads left unread, for a person, or None."""
+
+
+def inbox_note(provider: object) -> str | None:
+    """`provider`'s note on what its inbox reads left unread, None when it has none."""
+    return provider.inbox_note() if isinstance(provider, ReadsInboxInParts) else None
 
 
 @runtime_checkable

@@ -25,7 +25,7 @@ from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
-from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble
+from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble, inbox_note
 from runtui.tui import clock
 from runtui.tui.guard import guard
 from runtui.tui.keymap import key_named
@@ -320,7 +320,7 @@ class Alerts:
                 if isinstance(provider, ListsHumanRequests):
                     requests = await provider.human_requests()
                     if self._still_there(name):
-                        self._set_inbox_note(name, provider.inbox_note())
+                        self._set_inbox_note(name, inbox_note(provider))
                         self.queue.set_requests(name, requests, now=clock.now(), live=live)
                         # The runs asked about read as waiting everywhere, not only here.
                         self.workspace.store.set_asked(name, (r.run_id for r in requests))

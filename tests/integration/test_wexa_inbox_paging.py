@@ -117,3 +117,17 @@ def test_attention_says_what_a_cut_read_left_unread(
     result = invoke(config_path, "attention", "-p", "wexa-sim")
     assert "runtui: 100 inbox items of wexa-sim read, the oldest not yet (read 100 at a time)" in result.err
     assert "inbox items" not in result.out
+
+
+def test_an_inbox_without_a_note_still_counts_as_an_inbox() -> None:
+    """A provider (a plugin) that lists requests but says nothing about parts is still
+    read as an inbox: the note is a capability apart."""
+    from runtui.model import HumanRequest
+    from runtui.providers.capabilities import inbox_note
+
+    class Plain:
+        async def human_requests(self) -> list[HumanRequest]:
+            return []
+
+    assert isinstance(Plain(), ListsHumanRequests)
+    assert inbox_note(Plain()) is None
