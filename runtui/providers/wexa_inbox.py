@@ -9,6 +9,7 @@ cannot tie to an execution is skipped rather than guessed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +167,9 @@ class InboxPages:
     resume_after: str | None = None  # where a cut read goes on; None: it reached the end
     read_all_once: bool = False  # a read has reached the end: no pending item was left unread
     last_full: float | None = None
+    # One read at a time: the attention poll and an answer form's lookup may ask at once,
+    # and two reads interleaving their pages would merge against each other's cursor.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def note(self) -> str | None:
         """What the faces say while the oldest items are not read yet, else None."""
@@ -179,6 +183,10 @@ class InboxPages:
         self.known = [r for r in self.known if r.run_id != run_id]
 
     async def read(self, fetch: Fetch, now: float) -> list[HumanRequest]:
+        async with self.lock:
+            return await self._read(fetch, now)
+
+    async def _read(self, fetch: Fetch, now: float) -> list[HumanRequest]:
         deep = self.last_full is None or self.resume_after is not None or now - self.last_full >= FULL_EVERY
         after, pages = None, 0
         if deep and self.resume_after is not None:

@@ -131,3 +131,15 @@ def test_an_inbox_without_a_note_still_counts_as_an_inbox() -> None:
 
     assert isinstance(Plain(), ListsHumanRequests)
     assert inbox_note(Plain()) is None
+
+
+async def test_two_reads_at_once_take_turns(server: SimServer, wexa: WexaProvider) -> None:
+    """The attention poll and an answer form's lookup at the same moment: one deep read,
+    then the newest page, not two deep reads merging against each other's cursor."""
+    import asyncio
+
+    pages = -(-len(_pending(server)) // wexa_inbox.INBOX_PAGE) + (len(_pending(server)) % 100 == 0)
+    before = _inbox_reads(server)
+    first, second = await asyncio.gather(wexa.human_requests(), wexa.human_requests())
+    assert _inbox_reads(server) - before == pages + 1
+    assert sorted(r.run_id for r in first) == sorted(r.run_id for r in second) == sorted(_pending(server))
