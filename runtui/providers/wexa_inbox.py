@@ -126,7 +126,8 @@ def _key(request: HumanRequest) -> str:
 def merge_segment(known: list[HumanRequest], segment: list[HumanRequest], after: str | None,
                   to_end: bool) -> list[HumanRequest]:
     """`known` (the inbox as read so far, newest first) with `segment`, read just now after
-    the item `after` (None: from the top), in place of the part of `known` it covers.
+    the item whose key is `after` (None: from the top), in place of the part of `known` it
+    covers.
 
     The list only grows at its top and loses answered items, so the order of the items
     that stay holds: an item of `known` between `after` and the segment's last item
@@ -149,6 +150,9 @@ def merge_segment(known: list[HumanRequest], segment: list[HumanRequest], after:
             + [r for r in known[end:] if _key(r) not in fresh])
 
 
+# The next page's `after_id` (the raw last item's id, whether or not it parsed), and the
+# key of the last item read that did parse: where in `known` that page goes.
+_Cursor = tuple[str | None, str | None]
 Fetch = Callable[[str | None], Awaitable[Any]]  # one page of `GET /inbox` after that item id
 
 
@@ -164,7 +168,7 @@ class InboxPages:
 
     profile: str
     known: list[HumanRequest] = field(default_factory=list)
-    resume_after: str | None = None  # where a cut read goes on; None: it reached the end
+    resume_after: _Cursor | None = None  # where a cut read goes on; None: it reached the end
     read_all_once: bool = False  # a read has reached the end: no pending item was left unread
     last_full: float | None = None
     # One read at a time: the attention poll and an answer form's lookup may ask at once,
@@ -188,32 +192,35 @@ class InboxPages:
 
     async def _read(self, fetch: Fetch, now: float) -> list[HumanRequest]:
         deep = self.last_full is None or self.resume_after is not None or now - self.last_full >= FULL_EVERY
-        after, pages = None, 0
+        cursor: _Cursor = (None, None)
+        pages = 0
         if deep and self.resume_after is not None:
-            await self._page(fetch, None)  # the newest first: where new questions arrive
-            after = self.resume_after
+            await self._page(fetch, (None, None))  # the newest first: where new questions arrive
+            cursor = self.resume_after
         while True:
-            full, last = await self._page(fetch, after)
+            full, cursor = await self._page(fetch, cursor)
             pages += 1
-            if not full or last is None:
+            if not full or cursor[0] is None:
                 self.resume_after = None
                 self.read_all_once = True
                 break
-            after = last
             if not deep:
                 break
             if pages >= PAGES_PER_READ:
-                self.resume_after = after
+                self.resume_after = cursor
                 break
         if deep:
             self.last_full = now
         return list(self.known)
 
-    async def _page(self, fetch: Fetch, after: str | None) -> tuple[bool, str | None]:
-        """Read one page after `after` into `known`; (it was full, its last item's id)."""
+    async def _page(self, fetch: Fetch, cursor: _Cursor) -> tuple[bool, _Cursor]:
+        """Read the page after `cursor` into `known`; (it was full, the cursor after it)."""
+        after, anchor = cursor
         body = await fetch(after)
         count, last = page_cursor(body)
         segment = parse_inbox(body, self.profile)
         full = count >= INBOX_PAGE
-        self.known = merge_segment(self.known, segment, after, to_end=not full)
-        return full, last
+        self.known = merge_segment(self.known, segment, anchor if after is not None else None,
+                                   to_end=not full)
+        return full, (last, _key(segment[-1]) if segment else anchor)
+
