@@ -53,3 +53,21 @@ async def test_the_title_says_what_is_not_read_yet_and_the_oldest_come_next(
             await wait_for(pilot, lambda: not alerts._polling, what="this read done")
         assert asked() >= pending, "every inbox item in the queue"
         await wait_for(pilot, lambda: note not in screen_text(app), what="the note gone")
+
+
+async def test_the_title_says_when_max_runs_cut_a_profiles_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue judges the failures among the runs it holds: where `[defaults] max_runs`
+    cut them, its title says so, as `runtui attention` says its own cut."""
+    cfg = SimConfig(seed=5, runs=300, spawn_every=0, speed=0.001)
+    with SimServer(cfg) as server:
+        config = tmp_path / "config.toml"
+        for name, value in write_config(config, server.url, cfg).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("RUNTUI_STATE_DIR", str(tmp_path / "state"))
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("[defaults]\n", "[defaults]\nmax_runs = 20\n"), encoding="utf-8")
+        async with tui(config) as (app, pilot, _screen):
+            await open_attention(pilot)
+            note = "failures among the newest 20 runs of b3os-sim, edges-sim, wexa-sim ([defaults] max_runs)"
+            await wait_for(pilot, lambda: note in screen_text(app), what="the title's note")

@@ -183,7 +183,7 @@ class AttentionScreen(Screen[None]):
                         top=table.top if top is None else top)
         count = len(self._rows)
         title = f"{count} need attention" if count else "nothing needs attention"
-        title = "; ".join([title, *self.alerts.inbox_notes.values()])
+        title = "; ".join([title, *self.alerts.inbox_notes.values(), *self._cut_notes()])
         title = (f"{title} | {key_named(self, 'attention.resume')} resume or answer, "
                  f"{key_named(self, 'attention.open', QueueTable)} detail, "
                  f"{key_named(self, 'attention.ack_all')} all seen, "
@@ -251,6 +251,16 @@ class AttentionScreen(Screen[None]):
         key = order_key(item)
         at = bisect_left(self._keys, key)
         return at if at < len(self._keys) and self._keys[at] == key else None
+
+    def _cut_notes(self) -> list[str]:
+        """The profiles whose runs stopped at `[defaults] max_runs`: their older failures
+        are judged by neither this queue nor `runtui attention`, which say so alike."""
+        ws = self.alerts.workspace
+        cap = ws.config.defaults.max_runs
+        cut = [name for name in sorted(ws.known_profiles) if ws.store.count(name) >= cap]
+        if not cut:
+            return []
+        return [f"failures among the newest {cap:,} runs of {', '.join(cut)} ([defaults] max_runs)"]
 
     def _cursor_after(self, selected: AttentionItem | None, index: int) -> int:
         """Where the cursor goes once the rows changed: on the item it was on, and when
