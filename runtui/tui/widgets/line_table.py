@@ -25,6 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from runtui.tui.widgets.quiet_scroll import scroll_quietly
+
 Cells = Callable[[Any], Sequence[str]]
 _Drawn = tuple[str, bool, int]  # a screen line's text, whether it is the cursor's, the sideways scroll
 
@@ -221,13 +223,7 @@ class LineTable(ScrollView, can_focus=True):
     def _set_top(self, top: int) -> None:
         """Scroll without `ScrollView.watch_scroll_y`, which repaints every line:
         `_repaint_changed` repaints the lines that differ."""
-        top = max(0, min(top, len(self._rows) + 1 - self.scrollable_content_region.height))
-        if top == self.scroll_offset.y:
-            return
-        self.set_reactive(Widget.scroll_y, float(top))
-        self.set_reactive(Widget.scroll_target_y, float(top))
-        if self.show_vertical_scrollbar:
-            self.vertical_scrollbar.position = top
+        scroll_quietly(self, max(0, min(top, len(self._rows) + 1 - self.scrollable_content_region.height)))
 
 
 def _cropped(text: str, style: Style, x: int, width: int) -> Strip:

@@ -26,6 +26,7 @@ from runtui.model import Run, Status
 from runtui.tui import switch
 from runtui.tui.frames import collector_held, release_collector
 from runtui.tui.widgets.columns import CELL_TEXT, MARK_WIDTH, Placed, fit, layout, natural_widths
+from runtui.tui.widgets.quiet_scroll import scroll_quietly
 from runtui.tui.widgets.run_rows import Row
 from runtui.tui.widgets.run_view import RunView
 
@@ -95,13 +96,7 @@ class RunLines(ScrollView):
         """Scroll without `ScrollView.watch_scroll_y` repainting everything: `_commit`
         repaints the lines that differ."""
         self._sync_virtual_size()
-        top = max(0, min(top, self.max_scroll_y))
-        if top == self.scroll_offset.y:
-            return
-        self.set_reactive(Widget.scroll_y, float(top))
-        self.set_reactive(Widget.scroll_target_y, float(top))
-        if self.show_vertical_scrollbar:
-            self.vertical_scrollbar.position = top
+        scroll_quietly(self, max(0, min(top, self.max_scroll_y)))
 
     if switch.private():  # an override of a private method: only while the switch is on
 
