@@ -10,15 +10,32 @@ pass even those. So every string a server sent goes through `one_line` (a
 cell, a field, a title) or `multi_line` (a message, a JSON document) before a
 face shows it.
 
-Nothing is dropped: each dangerous character becomes a visible stand-in, so
+No dangerous character is dropped: each one becomes a visible stand-in, so
 the operator sees that the server sent it (`␛]52;c;…␇`) and the terminal runs
 none of it. C0 controls and DEL become their Unicode control pictures (one
 cell each); C1 controls, bidi and invisible format characters become `\\x9b` /
-`\\u202e` escapes. The stored data (journal, `--json`) keeps the raw text.
+`\\u202e` escapes, and the zero-width ones (a zero-width space, a word joiner, a BOM)
+one cell, `◌`, so a narrow column is not eaten by a 6-character escape.
+
+Emoji sequences are drawn in a width every terminal agrees on. Rich measures
+`🧑🏽‍🚀` as one 2-cell character, tmux as 4 cells (and `✔️` as 2 against 1), so a
+cell updated later landed at the wrong column and garbled the row. Shown text drops
+the emoji variation selector (U+FE0F) and skin-tone modifiers, and a zero-width
+joiner between emoji, so a sequence shows as its emoji one by one (`🧑🚀`). Rich also
+counts the letter after any joiner as taking no cell, so a joiner between two letters
+of a script (Devanagari `क्‍ष`) is dropped too: it changes only how they are shaped,
+which a terminal hardly does. A joiner anywhere else joins nothing and shows as `◌`.
+The stored data (journal, `--json`) keeps the raw text.
+
+`clipped` cuts to a number of terminal cells, never inside a character cluster
+(a flag, a letter with its marks), and ends what it cut in "…".
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from itertools import pairwise
 from typing import Final
 
 _C0: Final = range(0x00, 0x20)
@@ -26,12 +43,24 @@ _DEL: Final = 0x7F
 _C1: Final = range(0x80, 0xA0)
 # Bidi controls (embeddings, overrides, isolates, marks) and the invisible characters
 # that hide or reorder text: zero-width space, line/paragraph separators, word joiner,
-# the invisible operators, BOM, interlinear annotation. ZWJ/ZWNJ (U+200C/U+200D) stay:
-# emoji sequences and several scripts need them, and they neither hide nor reorder text.
+# the invisible operators, BOM, interlinear annotation. ZWNJ (U+200C) stays: several
+# scripts need it, and it neither hides nor reorders text. ZWJ: see `_plain_emoji`.
 _HIDDEN: Final = (
     0x061C, 0x180E, 0x200B, 0x200E, 0x200F, *range(0x2028, 0x202F), *range(0x2060, 0x2065),
     *range(0x2066, 0x206A), 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB,
 )
+# Of those, the ones that take no room and reorder nothing: one visible cell says they are there.
+_ZERO_WIDTH: Final = frozenset((0x180E, 0x200B, *range(0x2060, 0x2065), 0xFEFF))
+INVISIBLE_MARK: Final = "\u25cc"  # ◌, the conventional placeholder of a character not seen
+ELLIPSIS: Final = "…"
+_ZWJ: Final = "\u200d"
+# Emoji: the pictographic planes and the symbol blocks emoji come from (arrows to misc.
+# symbols and arrows). What a joiner next to one joins is an emoji sequence.
+_EMOJI: Final = "\U0001F000-\U0001FAFF\u2190-\u2BFF\u00a9\u00ae\u203c\u2049\u2122\u2139\u3030\u303d"
+# The emoji presentation selector, and a skin tone after an emoji: terminals disagree on
+# how wide they make the emoji (and on a skin tone's own width).
+_PRESENTATION: Final = re.compile(f"\ufe0f|(?<=[{_EMOJI}])[\U0001F3FB-\U0001F3FF]")
+_IS_EMOJI: Final = re.compile(f"[{_EMOJI}]")
 
 
 def _stand_in(code: int) -> str:
@@ -44,8 +73,12 @@ def _stand_in(code: int) -> str:
     return f"\\u{code:04x}"
 
 
+def _shown_as(code: int) -> str:
+    return INVISIBLE_MARK if code in _ZERO_WIDTH else _stand_in(code)
+
+
 _ONE_LINE: Final[dict[int, str]] = {
-    code: _stand_in(code) for code in (*_C0, _DEL, *_C1, *_HIDDEN)
+    code: _shown_as(code) for code in (*_C0, _DEL, *_C1, *_HIDDEN)
 }
 _MULTI_LINE: Final[dict[int, str]] = {
     code: text for code, text in _ONE_LINE.items() if code not in (0x0A, 0x09)
@@ -60,16 +93,121 @@ def one_line(text: str) -> str:
     Newlines and tabs are made visible too (`␊`, `␉`), so a field cannot break a
     table row or push text into the next column.
     """
-    if text.isprintable():  # C-speed check: true for almost every string, then nothing to do
+    # C-speed checks: true for almost every string, then nothing to do
+    if text.isprintable() and (text.isascii() or not _PRESENTATION.search(text)):
         return text
-    return text.translate(_ONE_LINE)
+    return _plain_emoji(text).translate(_ONE_LINE)
+
+
+def _plain_emoji(text: str) -> str:
+    """`text` with its emoji sequences broken into emoji every terminal draws alike, and its
+    joiners dropped (see the module's docstring); one that joins no emoji and no script
+    letters becomes `◌`."""
+    text = _PRESENTATION.sub("", text)
+    if _ZWJ not in text:
+        return text
+    pieces = text.split(_ZWJ)
+    out = [pieces[0]]
+    for before, after in pairwise(pieces):
+        left, right = before[-1:], after[:1]
+        joins = _IS_EMOJI.match(left) or _IS_EMOJI.match(right) or (
+            _joins_letters(left) and _joins_letters(right))
+        if not joins:
+            out.append(INVISIBLE_MARK)
+        out.append(after)
+    return "".join(out)
+
+
+def _joins_letters(char: str) -> bool:
+    """A letter or mark of a script that shapes with a joiner (Arabic, the Indic scripts)."""
+    return bool(char) and not char.isascii() and unicodedata.category(char)[0] in "LM"
+
+
+def cells(text: str) -> int:
+    """How many terminal columns `text` (shown text, see `one_line`) takes: a wide character
+    (日本, most emoji) takes two."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # loaded only for text that needs it (the CLI starts faster)
+
+    return cell_len(text)
+
+
+def start_cells(text: str, width: int) -> str:
+    """The start of `text` (shown text) that fits `width` cells, cut between character
+    clusters: a flag or a letter with its marks is kept whole or left out."""
+    if text.isascii():
+        return text[: max(0, width)]
+    window = 4 * width + 64  # clusters are measured in a window, not over a 20,000-character value
+    while True:
+        part = text[:window]
+        used = 0
+        for start, _end, size in _clusters(part):
+            if used + size > width:
+                return text[:start]
+            used += size
+        if len(part) == len(text):
+            return text
+        window *= 4  # marks piled on letters (zalgo): look further
+
+
+def end_cells(text: str, width: int) -> str:
+    """The end of `text` (shown text) that fits `width` cells, cut between character clusters."""
+    if text.isascii():
+        return text[len(text) - max(0, width):]
+    window = 4 * width + 64
+    while True:
+        part = text[-window:]
+        offset, used = len(text) - len(part), 0
+        clusters = _clusters(part)
+        for _start, end, size in reversed(clusters[1:] if offset else clusters):  # the first may be a piece
+            if used + size > width:
+                return text[offset + end:]
+            used += size
+        if not offset:
+            return text
+        window *= 4
+
+
+def _clusters(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, cells) of each character cluster: Rich's graphemes (a character with
+    its marks), with two regional indicators (one flag) joined into one."""
+    from rich.cells import split_graphemes
+
+    spans, _ = split_graphemes(text)
+    out: list[tuple[int, int, int]] = []
+    for span in spans:
+        if out and _is_flag_half(text, out[-1]) and _is_flag_half(text, span) and out[-1][2] < 2:
+            start, _end, size = out.pop()
+            span = (start, span[1], size + span[2])
+        out.append(span)
+    return out
+
+
+def _is_flag_half(text: str, span: tuple[int, int, int]) -> bool:
+    return span[1] - span[0] == 1 and 0x1F1E6 <= ord(text[span[0]]) <= 0x1F1FF
 
 
 def clipped(text: str, width: int) -> str:
-    """`text` on one harmless line (`one_line`) of at most `width` characters: a longer
-    one keeps its start and ends in "…"."""
+    """`text` on one harmless line (`one_line`) of at most `width` terminal cells: a longer
+    one keeps its start and ends in "…" (a character is never cut in two)."""
     line = one_line(text)
-    return line if len(line) <= width else line[: width - 1] + "…"
+    if line.isascii():
+        return line if len(line) <= width else line[: width - 1] + ELLIPSIS if width > 0 else ""
+    if len(start_cells(line, width)) == len(line):
+        return line
+    return start_cells(line, width - 1) + ELLIPSIS if width > 0 else ""
+
+
+def clipped_start(text: str, width: int) -> str:
+    """As `clipped`, but a longer text keeps its end, after a "…": a field path
+    (`….duration_s`) or a file path is told apart by its end."""
+    line = one_line(text)
+    if line.isascii():
+        return line if len(line) <= width else ELLIPSIS + line[len(line) - width + 1:] if width > 0 else ""
+    if len(end_cells(line, width)) == len(line):
+        return line
+    return ELLIPSIS + end_cells(line, width - 1) if width > 0 else ""
 
 
 def multi_line(text: str) -> str:
@@ -78,11 +216,11 @@ def multi_line(text: str) -> str:
     A Windows line end (CR LF) becomes a plain newline; a CR anywhere else is
     shown (`␍`), since it would let the text after it overwrite the line.
     """
-    if text.isprintable():
+    if text.isprintable() and (text.isascii() or not _PRESENTATION.search(text)):
         return text
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
-    return text.translate(_MULTI_LINE)
+    return _plain_emoji(text).translate(_MULTI_LINE)
 
 
 def copy_refusal(text: str, *, lines: bool = False) -> str | None:
@@ -103,6 +241,6 @@ def copy_refusal(text: str, *, lines: bool = False) -> str | None:
         found = None if text.isprintable() else next(ch for ch in text if not ch.isprintable())
     if found is None:
         return None
-    shown = one_line(found) if found in DANGEROUS else f"\\u{ord(found):04x}"
+    shown = _stand_in(ord(found)) if found in DANGEROUS else f"\\u{ord(found):04x}"
     return (f"it holds a control, bidi or invisible character ({shown}), "
             "which a paste could run as a command or show as other text")

@@ -34,6 +34,8 @@ what was (not) sent. Modes:
 - `badids`: the list also holds running runs whose ids no request can name (`../../admin`,
   `a/b?c=d#e`, a 10 KB id); a test may change `ids` to stop listing them.
 - `bad_utf8`: the first run's workflow name in the list holds a byte that is not UTF-8.
+- `wide`: workflow names with emoji sequences (ZWJ, skin tone, VS16, a flag) and CJK, the
+  second run's with a zero-width space (`WIDE_NAMES`): text terminals measure otherwise.
 - `plain`: nothing hostile (a healthy neighbour for multi-profile tests).
 
 Whatever the mode, a test that sets `location` has every GET from then on answered
@@ -72,6 +74,7 @@ OVERWRITE = "safe\rEVIL\x08\x08\x00\x07"
 ATTACKS = (CLIPBOARD, TITLE, CLEAR, LINK, DCS, C1, BIDI, OVERWRITE)
 VICTIM = "victim-run"
 FORGED = "\n2026-12-06 15:59:59 INFO    - run succeeded (FORGED)\n"
+WIDE_NAMES = ("주간 KPI 요약 보고서 🧑🏽\u200d🚀", "Support\u200bTriage 每日资金再平衡✔️🏳️\u200d🌈🇯🇵")
 RETRY_AFTER = 5  # seconds the `slow_down` server asks for
 UNADDRESSABLE = ("../../admin", "a/b?c=d#e", "X" * 10240)
 LIFETIME = 120.0  # seconds: a forgotten server stops by itself
@@ -99,6 +102,10 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
     if mode == "echo_upper":
         name = f"Invoice sync for {key.upper()}"
         error = f"auth failed for key {key.title()}"
+
+
+    if mode == "wide":
+        name = WIDE_NAMES[uid != "my-own-run"]
     if mode == "echo_encoded":
         echoes = encoded_echoes(key)
         name = f"Invoice sync for {echoes[0]}"

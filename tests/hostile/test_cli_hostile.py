@@ -25,6 +25,7 @@ from tests.hostile.server import (
     FORGED,
     RETRY_AFTER,
     VICTIM,
+    WIDE_NAMES,
     HostileServer,
     encoded_echoes,
     url_spellings,
@@ -58,6 +59,21 @@ def test_runs_list_and_show_make_every_escape_visible(
     as_json = invoke(config, "runs", "list", "--json")
     assert_harmless(as_json.out)
     assert "\x1b]52;" in as_json.json()[0]["workflow_name"], "--json keeps the exact text"
+
+
+def test_emoji_sequences_are_shown_as_plain_emoji_and_kept_whole_in_json(
+        hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
+    """A terminal (tmux) draws `🧑🏽‍🚀` 4 cells wide where Rich counts 2: shown text breaks
+    such sequences into plain emoji; `--json` is for scripts and keeps every character."""
+    server = hostile("wide")
+    config = write_config(tmp_path / "c.toml", {"evil": server})
+    listed = invoke(config, "runs", "list")
+    assert listed.code == 0, listed.err
+    assert "주간 KPI 요약 보고서 🧑🚀" in listed.out
+    assert "Support◌Triage 每日资金再平衡✔🏳🌈🇯🇵" in listed.out
+    assert not {"\u200d", "\ufe0f", "\U0001F3FD", "\u200b"} & set(listed.out)
+    as_json = invoke(config, "runs", "list", "--json")
+    assert sorted(run["workflow_name"] for run in as_json.json()) == sorted(WIDE_NAMES)
 
 
 def test_an_action_error_and_its_request_id_are_harmless_and_journaled_raw(

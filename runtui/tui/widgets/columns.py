@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from operator import attrgetter, methodcaller
 
 import msgspec
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 
 from runtui import display
 from runtui.model import Run, Status
-from runtui.safe_text import one_line
+from runtui.safe_text import one_line, start_cells
 from runtui.tui.clock import offset_seconds, server_now
 
 GAP = 2  # blank cells between two columns
@@ -201,7 +201,8 @@ def fit(text: str, width: int, right: bool = False) -> str:
     if size <= width:
         pad = " " * (width - size)
         return pad + text if right else text + pad
-    return set_cell_size(text, width - 1) + "…"
+    cut = start_cells(text, width - 1) + "…"  # a flag or a letter's marks are never cut in two
+    return cut + " " * (width - cell_len(cut))
 
 
 def natural_widths(runs: Iterable[Run]) -> dict[str, int]:
