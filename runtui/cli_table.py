@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from runtui.safe_text import cells, clipped, clipped_start
+
 GAP = "  "
 SHORTEST_CUT = 10  # a cut column keeps this much (or its header), or it says nothing
 
@@ -23,6 +25,7 @@ SHORTEST_CUT = 10  # a cut column keeps this much (or its header), or it says no
 class Column:
     header: str
     cut: bool = False  # free text: may be cut with "…" to fit
+    keep_end: bool = False  # a cut keeps the end (`….duration_s`: a path is told apart by its end)
     drop: int = 0  # 0: always shown; 1, 2, ...: dropped in that order when cutting is not enough
 
 
@@ -47,8 +50,8 @@ def render(rows: list[list[str]], columns: Sequence[Column], width: int | None) 
     shown, widths = list(range(len(columns))), natural
     if width is not None:
         shown, widths = _fitted(columns, natural, width)
-    lines = [_line([c.header for c in columns], shown, widths)]
-    lines += [_line(r, shown, widths) for r in rows]
+    lines = [_line([c.header for c in columns], shown, widths, columns)]
+    lines += [_line(r, shown, widths, columns) for r in rows]
     return "\n".join(lines)
 
 
@@ -84,29 +87,15 @@ def _total(widths: list[int], shown: list[int]) -> int:
     return sum(widths[i] for i in shown) + len(GAP) * (len(shown) - 1)
 
 
-def _line(texts: list[str], shown: list[int], widths: list[int]) -> str:
-    return GAP.join(_padded(_cell(texts[i], widths[i]), widths[i]) for i in shown).rstrip()
-
-
-def cells(text: str) -> int:
-    """How many terminal columns `text` takes: a wide character (日本, most emoji) takes two,
-    so a workflow name in Japanese would push every later column out of line by `len`."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len  # loaded only for a table that holds such text
-
-    return cell_len(text)
+def _line(texts: list[str], shown: list[int], widths: list[int], columns: Sequence[Column]) -> str:
+    return GAP.join(_padded(_cell(texts[i], widths[i], columns[i]), widths[i]) for i in shown).rstrip()
 
 
 def _padded(text: str, width: int) -> str:
+    """`text` and spaces to `width` cells: a wide character (日本, most emoji) takes two, so
+    a workflow name in Japanese would push every later column out of line by `len`."""
     return text + " " * (width - cells(text))
 
 
-def _cell(text: str, width: int) -> str:
-    if cells(text) <= width:
-        return text
-    if text.isascii():
-        return text[: width - 1] + "…"
-    from rich.cells import set_cell_size
-
-    return set_cell_size(text, width - 1).rstrip(" ") + "…"  # a wide character cut in two is dropped
+def _cell(text: str, width: int, column: Column) -> str:
+    return clipped_start(text, width) if column.keep_end else clipped(text, width)

@@ -48,6 +48,7 @@ from runtui.cli_output import (
 from runtui.cli_table import Column
 from runtui.errors import NotAllowed, RuntuiError
 from runtui.model import Action, Kind, Run, RunDetail
+from runtui.safe_text import clipped
 
 if TYPE_CHECKING:
     from runtui.engine.workflows import WorkflowBook, WorkflowRow
@@ -327,11 +328,17 @@ def runs_diff(obj: Ctx, run_a: str, run_b: str, profile: str | None, profile_b: 
         return
     marks = ["≠" if f.differs else "" for f in shown]
     say(table([[mark, f.field, _value(f.a), _value(f.b)] for mark, f in zip(marks, shown, strict=True)],
-              ["", "FIELD", "A", "B"]))
+              DIFF_COLUMNS))
     if not show_all:
         say(f"{len(shown)} of {len(fields)} fields differ (--all shows every field)")
 
 
+# On a terminal the values, then the field paths (keeping their end), are cut to its width:
+# a 60-character value in CJK is ~120 columns, and the line wrapped into the next row's.
+DIFF_COLUMNS = [Column(""), Column("FIELD", cut=True, keep_end=True), Column("A", cut=True),
+                Column("B", cut=True)]
+VALUE_MAX = 60  # cells of a value, on a terminal or not: `--json` has them whole
+
+
 def _value(value: Any) -> str:
-    text = "-" if value is None else str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return clipped("-" if value is None else str(value), VALUE_MAX)

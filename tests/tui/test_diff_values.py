@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from runtui.model import Run, RunDetail, Status
-from runtui.safe_text import DANGEROUS
+from runtui.safe_text import DANGEROUS, cells
 from runtui.tui.screens.diff import DiffScreen, ValuesScreen
 from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
@@ -92,3 +93,54 @@ async def test_the_footer_and_the_help_name_the_key() -> None:
         assert isinstance(help_screen, HelpScreen)
         assert [(what, ident) for _keys, what, ident in help_screen.key_rows() if ident == "diff.values"] \
             == [("Whole values", "diff.values")]
+
+
+COMPANY = "スターク・インダストリーズ"  # 13 characters, 26 cells
+WIDE_ERROR = "; ".join(f"error {i} エラーが発生しました" for i in range(6))
+
+
+@pytest.fixture
+def wide_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs whose step names, an input and the error are CJK and emoji: twice as wide as
+    they are long, which the comparison cut by characters (no `…`, a path's end lost)."""
+    plain = workflows_support.detail_of
+
+    def detail_of(run: Run) -> RunDetail:
+        detail = plain(run)
+        steps = tuple(step.model_copy(update={"name": name}) for step, name in
+                      zip(detail.steps, ("見込み客リサーチャー🔎", "ICP採点者"), strict=True))
+        error = WIDE_ERROR if run.status is Status.FAILED else None
+        return detail.model_copy(update={
+            "steps": steps, "inputs": {**detail.inputs, "company": COMPANY if error else "ACME Corp"},
+            "run": detail.run.model_copy(update={"last_error": error})})
+
+    monkeypatch.setattr(workflows_support, "detail_of", detail_of)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_wide_text_is_cut_by_cells_and_every_cut_says_so(wide_text: None,
+                                                                size: tuple[int, int]) -> None:
+    app = workflows_support.build_app()
+    async with app.run_test(size=size) as pilot:
+        diff = await open_diff(pilot)
+        await pilot.press("a")  # every field, the same ones too
+        await pilot.pause()
+        table = diff.query_one(DataTable)
+        widths = [column.width for column in table.columns.values()]
+        rows = {f.field: [cell.plain for cell in table.get_row_at(i)] for i, f in enumerate(diff.shown)}
+        for field, (_mark, name, a, b) in rows.items():
+            assert cells(name) <= widths[1] and cells(a) <= widths[2] and cells(b) <= widths[3], field
+            if name != field:  # cut: from the left, the path's last segment kept
+                assert name.startswith("…") and name.endswith("." + field.rsplit(".", 1)[-1]), name
+        shown_values = {v for _m, _n, a, b in rows.values() for v in (a, b)}
+        assert any(v.startswith("スターク") for v in shown_values)
+        for f in diff.shown:
+            for value, shown in ((f.a, rows[f.field][2]), (f.b, rows[f.field][3])):
+                whole = "-" if value is None else str(value)
+                assert shown == whole or shown.endswith("…"), (f.field, shown)
+        error = max(rows["last_error"][2:], key=len)  # the failed run's side
+        assert error.startswith("error 0 エラー") and error.endswith("…")
+        step_duration = next(f for f in rows if "見込み客" in f and f.endswith(".duration_s"))
+        assert rows[step_duration][1].endswith(".duration_s")
+        screen = screen_text(app)
+        assert all(cells(line) <= size[0] for line in screen.splitlines())

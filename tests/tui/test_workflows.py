@@ -4,6 +4,7 @@ at 80x24 and 200x50 over fixed workflows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,18 @@ def test_sorting_by_flags_puts_the_flagged_first_not_a_single_failure() -> None:
     ordered = sorted(rows, key=SORT_KEYS["FLAGS"], reverse=True)
     assert [r.figures.workflow_id for r in ordered[:3]] == ["failing", "failing and slow", "one slow run"]
     assert all(not r.figures.flags for r in ordered[3:])
+
+
+def test_a_wide_name_is_cut_to_the_name_column_in_cells() -> None:
+    """A 36-cell Japanese name was cut at 22 characters, 44 columns: at 80x24 WORKFLOW took
+    37 columns and pushed STATE, FLAGS and PROFILE off screen for every row."""
+    from runtui.safe_text import cells
+    from runtui.tui.screens.workflows import NAME_WIDTH, row_cells
+
+    name = "請求書照合エージェント👨\u200d👩\u200d👧\u200d👦🇯🇵 Invoice matching"
+    row = WorkflowRow(WorkflowFigures(profile="p", provider="wexa", workflow_id="wf1", workflow_name=name))
+    shown = row_cells(row, datetime.now(UTC))[0].plain
+    assert cells(shown) <= NAME_WIDTH and shown.endswith("…") and shown.startswith("請求書照合")
 
 
 async def test_rows_cover_runs_and_listed_workflows(tui_sim: TuiSim) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,7 +25,7 @@ from runtui.actions import decide
 from runtui.engine.attention import AcknowledgementsNotKept, AttentionItem, Reason, order_key
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Run
-from runtui.safe_text import one_line
+from runtui.safe_text import clipped, one_line
 from runtui.tui.alerts import Alerts
 from runtui.tui.answering import answers_of, asking
 from runtui.tui.guard import guarded
@@ -416,7 +416,7 @@ def row_texts(item: AttentionItem, detail_width: int = DETAIL_WIDTH) -> tuple[st
     """One row's cells, each on one line with control characters escaped (server text).
     Drawn as plain text, never read as Rich markup: `[link=…]` in an error shows as typed."""
     run = item.run
-    cells = (*_leading_cells(item), _clip(one_line(item.detail), detail_width),
+    cells = (*_leading_cells(item), clipped(item.detail, detail_width),
              (run.workflow or "") if run else "")
     return tuple(one_line(cell) for cell in cells)
 
@@ -435,11 +435,6 @@ def _leading_cells(item: AttentionItem) -> tuple[str, str, str]:
 
 def _failures(count: int) -> str:
     return f"{count} failure" if count == 1 else f"{count} failures"
-
-
-def _clip(text: str, width: int) -> str:
-    """`text` cut to `width` cells, ending in "…" when cut (by cells: a wide character is two)."""
-    return text if cell_len(text) <= width else set_cell_size(text, width - 1).rstrip() + "…"
 
 
 def _item_key(item: AttentionItem) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from runtui.engine.diff import FieldDiff, compare
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, ProviderError
 from runtui.model import Run, RunDetail
-from runtui.safe_text import clipped, multi_line, one_line
+from runtui.safe_text import cells, clipped, clipped_start, multi_line, one_line
 from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS, key_named
 from runtui.tui.screens.scroll_box import ScrollBoxScreen, scroll_keys
@@ -137,7 +137,7 @@ class DiffScreen(Screen[None]):
         table: DataTable[Text] = self.query_one(DataTable)
         shown = self.shown = self.fields if self.show_all else [f for f in self.fields if f.differs]
         names = [one_line(f.field) for f in shown]
-        field_width, value_width = column_widths(self.size.width or 80, max(map(len, names), default=5))
+        field_width, value_width = column_widths(self.size.width or 80, max(map(cells, names), default=5))
         table.clear(columns=True)
         table.add_column("", width=1)
         table.add_column("FIELD", width=field_width)
@@ -145,7 +145,7 @@ class DiffScreen(Screen[None]):
         table.add_column("B", width=value_width)
         for f, field in zip(shown, names, strict=True):
             style = "bold" if f.differs else "dim"
-            field = field if len(field) <= field_width else "…" + field[-(field_width - 1):]
+            field = clipped_start(field, field_width)  # `….duration_s`: a step path keeps its end
             table.add_row(Text("≠" if f.differs else " "), Text(field, style=style),
                           Text(_value(f.a, value_width), style=style),
                           Text(_value(f.b, value_width), style=style))

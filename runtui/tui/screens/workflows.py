@@ -31,7 +31,7 @@ from runtui.engine.workflows import WorkflowBook, WorkflowRow
 from runtui.engine.workspace import Workspace
 from runtui.errors import ConfigError, NotAllowed, ProviderError
 from runtui.model import Action, Status
-from runtui.safe_text import one_line
+from runtui.safe_text import clipped, one_line
 from runtui.tui import clock
 from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS
@@ -80,10 +80,6 @@ SORT_KEYS: dict[str, Callable[[WorkflowRow], object]] = {
     "NEXT": lambda r: r.next_run_at.timestamp() if r.next_run_at else 0.0,
     "SCHEDULE": lambda r: r.schedule or "",
 }
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Looks(NamedTuple):
@@ -140,7 +136,7 @@ def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN, *,
     last = f"{f.last_status.value} {display.relative(f.last_run_at, now)}" if f.last_status else "-"
     server = "*" if f.counted_on_server else ""
     cells = (
-        Text(_fit(one_line(f.workflow_name or f.workflow_id), NAME_WIDTH)),
+        Text(clipped(f.workflow_name or f.workflow_id, NAME_WIDTH)),
         Text(f"{f.runs}{server}", justify="right"),
         Text(str(f.succeeded), justify="right"),
         Text(str(f.failed), style=looks.failed if f.failed else "", justify="right"),
