@@ -20,7 +20,7 @@ from runtui.model import ACTIVE, Cost, Run, Status
 from runtui.tui import clock as tui_clock
 from runtui.tui import switch
 from runtui.tui.widgets import run_table
-from runtui.tui.widgets.columns import COLUMNS
+from runtui.tui.widgets.columns import BY_KEY, COLUMNS
 from runtui.tui.widgets.run_table import RunTable
 from tests.tui.conftest import wait_for
 
@@ -330,6 +330,18 @@ async def test_a_narrow_sorted_header_keeps_its_arrow_without_an_ellipsis() -> N
         await pilot.pause()
         header = lines(table)[0]
         assert "DURATIO▼" in header and "…" not in header
+
+
+async def test_a_wide_table_shows_every_sorted_title_whole_with_its_arrow() -> None:
+    """At 200 columns the header still read `DURATIO▼`: the room was there, given to WORKFLOW."""
+    app = TableApp([make_run(i) for i in range(3)])
+    async with app.run_test(size=(200, 30)) as pilot:
+        table = app.query_one(RunTable)
+        for key in table.visible_columns:
+            table.sort_by(key, reverse=True)
+            await pilot.pause()
+            title = BY_KEY[key].title
+            assert f"{title} ▼" in lines(table)[0], key
 
 
 # --------------------------------------------------------------------------- filters

@@ -23,6 +23,9 @@ GAP = 2  # blank cells between two columns
 NARROW = 100  # below this many cells the status column gives up its long forms
 NARROW_STATUS = 13  # "✔ succeeded" and two more: "? unknown (R…"
 WORKFLOW_ROOM = 24  # spare cells the workflow keeps before a LAST ERROR column gets any
+# Spare cells left after every header gets room for its sort arrow, or none gets it (at
+# 80 columns the workflow's name matters more than a letter of DURATION).
+ARROW_ROOM_SPARE = 2 * WORKFLOW_ROOM
 MARK_WIDTH = 3  # "*" marked (or "◉" watched), "…" action pending, then one blank
 
 class Column(msgspec.Struct, frozen=True):
@@ -279,6 +282,13 @@ class Placed(msgspec.Struct, frozen=True):
     width: int
 
 
+def _arrow_room(chosen: set[str], base: Callable[[Column], int]) -> dict[str, int]:
+    """The cells each chosen column lacks to show its whole title and a sort arrow
+    (`DURATION ▼`): given on a wide screen, where the title lost a letter to it."""
+    need = {key: len(BY_KEY[key].title) + 2 - base(BY_KEY[key]) for key in chosen}
+    return {key: n for key, n in need.items() if n > 0}
+
+
 def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     """Columns that fit in `width` cells, in display order, with their widths.
 
@@ -312,6 +322,11 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     if "error" in chosen and spare < WORKFLOW_ROOM:
         chosen.discard("error")  # the workflow's name first: the error only where there is room
         spare += base(BY_KEY["error"]) + GAP
+    arrow_room = _arrow_room(chosen, base)
+    if spare - sum(arrow_room.values()) >= ARROW_ROOM_SPARE:
+        spare -= sum(arrow_room.values())
+    else:
+        arrow_room = {}
     share = {"workflow": spare}
     if "error" in chosen:  # the workflow takes its room, then a third of what is left
         first = WORKFLOW_ROOM + (spare - WORKFLOW_ROOM) // 3
@@ -321,7 +336,7 @@ def layout(width: int, natural: dict[str, int]) -> tuple[Placed, ...]:
     for col in COLUMNS:
         if col.key not in chosen:
             continue
-        w = base(col) + share.get(col.key, 0)
+        w = base(col) + share.get(col.key, 0) + arrow_room.get(col.key, 0)
         x += GAP
         placed.append(Placed(col, x, w))
         x += w
