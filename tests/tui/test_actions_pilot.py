@@ -709,6 +709,27 @@ async def test_slash_on_the_detail_logs_tab_finds_in_the_log(tui_sim: TuiSim, si
         assert app.focused is box and not screen.table.filter_text
 
 
+async def test_brackets_switch_the_split_details_tabs_from_the_table(tui_sim: TuiSim) -> None:
+    """At 200x50 `[` `]` did nothing until Tab moved the focus into the detail beside the
+    table, and the footer showed only the table's keys: now they switch its tabs from the
+    table, and the footer says so while the split is open."""
+    from textual.widgets import TabbedContent
+
+    async with runs_loaded(tui_sim.config_path, size=(200, 50)) as (app, pilot, screen):
+        assert "Detail tab" not in screen_text(app).splitlines()[-1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(app.screen.query(DetailPane)), what="the detail")
+        tabs = app.screen.query_one(DetailPane).query_one(TabbedContent)
+        first = tabs.active
+        assert screen.table.has_focus
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: tabs.active != first, what="the next tab")
+        assert screen.table.has_focus, "the table keeps the keys: j/k still move between runs"
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: tabs.active == first, what="back to the first tab")
+        assert "] Detail tab" in screen_text(app).splitlines()[-1]
+
+
 async def test_n_and_shift_n_jump_between_failed_runs(tui_sim: TuiSim) -> None:
     from runtui.model import Status
 

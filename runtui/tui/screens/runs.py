@@ -124,6 +124,12 @@ class RunsScreen(Screen[None]):
         # The split's detail closes on `q` as the full-screen one does (and leaves the filter
         # and marks that escape would clear first); with no split open `q` is the app's quit.
         Binding("q", "close_detail", "Close the detail", id="runs.close_detail"),
+        # The split's tabs from the table, as full screen: `[` `]` did nothing until Tab
+        # moved the focus into the detail, and the footer did not say so.
+        Binding("right_square_bracket", "detail_tab(1)", "Detail tab", id="runs.detail_next_tab",
+                key_display="]"),
+        Binding("left_square_bracket", "detail_tab(-1)", "Previous detail tab", id="runs.detail_prev_tab",
+                key_display="[", show=False),
     ]
 
     def __init__(self) -> None:
@@ -486,6 +492,11 @@ class RunsScreen(Screen[None]):
             self.table.focus()
             self.refresh_bindings()  # `q` quits again
 
+    def action_detail_tab(self, step: int) -> None:
+        pane = self._detail()
+        if pane is not None:
+            pane.action_switch_tab(step)
+
     # ---- filter / view ----------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -662,6 +673,8 @@ class RunsScreen(Screen[None]):
         and every key while `r` reads what a run asks: what is typed next is the answer."""
         if action == "close_detail":
             return self._detail() is not None  # False: the key goes on to the app's quit
+        if action == "detail_tab":
+            return self._detail() is not None  # hidden from the footer with no split open
         if asking(self.app):
             return None
         if action == "run_action" and parameters:
