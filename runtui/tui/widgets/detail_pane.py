@@ -14,6 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast, runtime_checkable
 
 import msgspec
+from rich.cells import cell_len
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.table import Table
@@ -162,6 +163,9 @@ class DetailPane(Vertical):
     DetailPane {
         height: 1fr;
     }
+    DetailPane #overview-fields {
+        height: auto;
+    }
     """
 
     def __init__(self, *, clock: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
@@ -251,7 +255,7 @@ class DetailPane(Vertical):
         yield Static("", id="detail-title", markup=False)
         with TabbedContent(id="detail-tabs", initial="tab-overview"):
             with TabPane("Overview", id="tab-overview"), VerticalScroll(id="overview-scroll"):
-                yield Static("", id="overview-fields", markup=False)
+                yield Vertical(id="overview-fields")
                 yield Static("", id="overview-timeline", markup=False)
             with TabPane("Steps", id="tab-steps"):
                 yield StepsTree(clock=self.clock, id="steps-tree")
@@ -427,12 +431,30 @@ class DetailPane(Vertical):
             return
         now = self._run_clock()
         self._update("detail-title", self._title(now))
-        rows = self._overview(now)
-        if self._shown.get("overview-fields") != rows:
-            self._shown["overview-fields"] = rows
-            self.query_one("#overview-fields", Static).update(self._grid(rows))
+        self._show_overview(self._overview(now))
         self._update("overview-timeline", self._timeline())
         self._set_status()
+
+    def _show_overview(self, rows: list[tuple[str, Text]]) -> None:
+        """One widget a field, updated only when its own line changed: as one grid, a tick
+        of `created … (9m39s ago)` rewrote every line of the overview each second (5 KB/s
+        over SSH at 200x50 for a run finished long ago)."""
+        box = self.query_one("#overview-fields", Vertical)
+        key_width = max((cell_len(key) for key, _value in rows), default=0)
+        lines = [(key_width, key, value) for key, value in rows]
+        shown = cast("list[tuple[int, str, Text]]", self._shown.get("overview-fields", []))
+        if lines == shown:
+            return
+        self._shown["overview-fields"] = lines
+        fields = list(box.query_children(Static))
+        if len(fields) != len(lines):
+            box.remove_children()
+            box.mount_all(Static(self._grid([(key, value)], width), markup=False)
+                          for width, key, value in lines)
+            return
+        for i, (widget, line) in enumerate(zip(fields, lines, strict=True)):
+            if i >= len(shown) or line != shown[i]:
+                widget.update(self._grid([(line[1], line[2])], line[0]))
 
     def _run_clock(self) -> datetime:
         """Now, for the run's times; for a run its platform no longer has, when it was
@@ -634,9 +656,9 @@ class DetailPane(Vertical):
         return rows
 
     @staticmethod
-    def _grid(rows: list[tuple[str, Text]]) -> Table:
+    def _grid(rows: list[tuple[str, Text]], key_width: int | None = None) -> Table:
         grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(style="bold", no_wrap=True, width=key_width)
         grid.add_column(ratio=1)
         for key, value in rows:
             grid.add_row(key, value)
