@@ -102,8 +102,6 @@ def run_json(uid: str, mode: str, key: str, *, single: bool = False) -> dict[str
     if mode == "echo_upper":
         name = f"Invoice sync for {key.upper()}"
         error = f"auth failed for key {key.title()}"
-
-
     if mode == "wide":
         name = WIDE_NAMES[uid != "my-own-run"]
     if mode == "echo_encoded":
