@@ -535,17 +535,17 @@ def test_a_wide_question_is_cut_by_cells_with_its_ellipsis() -> None:
     from runtui.engine.attention import AttentionItem
     from runtui.model import Run, Status
     from runtui.safe_text import cells
-    from runtui.tui.screens.attention import fitted_detail_width, row_cells
+    from runtui.tui.screens.attention import fitted_detail_width, row_texts
 
     run = Run(profile="wexa-sim", provider="wexa", id="7fa89438-0683-418e-84da-14e2dd6cc0e4",
               status=Status.WAITING, workflow_name="リード選別エージェント")
     question = "エージェントにはアカウントの地域と支出上限の確認が必要です。承認しますか？"
     item = AttentionItem(Reason.WAITING, "wexa-sim", "wexa", question, run)
     for width in (80, 100):
-        cells_shown = row_cells(item, fitted_detail_width([item], width))
-        shown = "".join(f" {c.plain} " for c in cells_shown[:4])
+        cells_shown = row_texts(item, fitted_detail_width([item], width))
+        shown = "".join(f" {c} " for c in cells_shown[:4])
         assert cells(shown) <= width and shown.rstrip().endswith("…"), (width, shown)
-        assert cells_shown[3].plain.startswith("エージェントには")
+        assert cells_shown[3].startswith("エージェントには")
 
 
 async def test_a_blocked_edges_run_is_resumed_from_the_queue(tui_sim: TuiSim) -> None:
