@@ -26,6 +26,7 @@ INTRO = ("Keys can be remapped in the config file's \\[keymap] table by binding 
 RUNS_FILTER = "runs.filter"  # the binding id of the runs list's filter: its words are told
 RUNS_BACK = "runs.back"
 CLOSE_SPLIT = "runs.close_detail"  # the runs list's key that closes the detail beside the table
+SPLIT_TABS = (("runs.detail_next_tab", "Next tab"), ("runs.detail_prev_tab", "Previous tab"))
 
 
 _NUMBERED = re.compile(r"^(.+)_([1-9])$")
@@ -129,6 +130,13 @@ class HelpScreen(ModalScreen[None]):
                        f"({WIDE} columns and more; none open: the app's key)", CLOSE_SPLIT)
                 after = [i for i, (_keys, _what, ident) in enumerate(rows) if ident == RUNS_BACK]
                 rows.insert(after[0] + 1 if after else len(rows), row)  # by escape's, the other way back
+            for ident, what in SPLIT_TABS:  # they too act only while the detail shows beside
+                if ident not in listed:
+                    after = [i for i, (_keys, _what, listed_id) in enumerate(rows)
+                             if listed_id in (RUNS_BACK, CLOSE_SPLIT, *(t for t, _ in SPLIT_TABS))]
+                    rows.insert(after[-1] + 1 if after else len(rows),
+                                (key_named(self.under, ident), f"{what} of the detail beside the table "
+                                 f"({WIDE} columns and more)", ident))
         rows.append(("ctrl+p", "Command palette", ""))
         return rows
 
