@@ -5,10 +5,12 @@ shares, so their answers reach the screen together) reads the newest page (new r
 appear, and in the default order that is what is on screen) and, one by one, the active runs
 the user is looking at that the page did not bring (the focus: visible rows,
 watched and marked runs). The whole active set is swept with a server-side
-status filter more slowly (every `full_interval`, longer for big accounts), runs
-that left it are read once each, and a complete listing that notices vanished
-runs comes rarely. A profile with nothing active probes only its newest run, less
-often while nothing changes. Errors back off (honouring Retry-After) and show in the
+status filter more slowly (every `full_interval`, longer for big accounts); its
+running and queued runs, which end on their own, are swept more often than the
+paused and waiting ones, which wait on a person. Runs that left a swept set are
+read once each, and a complete listing that notices vanished runs comes rarely.
+A profile with nothing active probes only its newest run, less often while
+nothing changes. Errors back off (honouring Retry-After) and show in the
 profile's health; one profile's trouble never blocks another's loop.
 """
 
@@ -50,6 +52,12 @@ FOCUS_ONLY_PAGES = 20
 FOCUS_LIST_REST_TICKS = 5
 MAX_SETTLE_READS = 25  # runs that left the active set, read back per tick
 SWEEP_SPREAD = 8.0  # ticks per sweep request, on average (a changed page costs ~3 ms to parse)
+# Running and queued runs end on their own: swept apart from the paused and waiting ones,
+# which wait on a person, and more often (at 100,000 runs the whole active set is 40 pages,
+# swept every 640 s: the run table showed 2-4x the running runs the server had).
+MOVING = frozenset({Status.QUEUED, Status.RUNNING})
+MOVING_SPREAD = 3.0  # ticks per request of their sweep, on average
+MOVING_MIN_TICKS = 5  # ... and at most one such sweep every this many ticks
 COMPLETE_EVERY = 10  # full_intervals per complete listing, at least
 COMPLETE_RUNS_PER_SECOND = 20  # and no faster than this many runs re-listed per second
 
@@ -80,6 +88,7 @@ class ProfileWatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_sweep: float | None = None
+        self._last_moving_sweep: float | None = None
         self._last_complete: float | None = None
         self._loaded = False  # a complete listing has ended (see `_complete`)
         self._focus: set[Key] = set()
@@ -89,6 +98,7 @@ class ProfileWatcher:
         self.focus_list_depth: int | None = None
         self._head_keys: list[Key] = []  # what the last head read held, newest first
         self._sweep_requests = 0  # what the last sweep cost
+        self._moving_requests = 0  # what the last sweep of the running and queued runs cost
         self._quiet = False  # the last poll found nothing active and nothing new
         self._quiet_polls = 0
         self._settle: dict[Key, None] = {}  # left the active set, to be read once (ordered)
@@ -117,7 +127,7 @@ class ProfileWatcher:
         is one poll: refresh paused means no polls unasked, and ctrl+r asks."""
         self._asked = True
         self.provider.http.retry_key()  # asked for: a failed key command runs again
-        self._last_sweep = None
+        self._last_sweep = self._last_moving_sweep = None
         self._quiet_polls = 0
         if full:
             self._last_complete = None
@@ -180,6 +190,29 @@ class ProfileWatcher:
         """
         return max(self.full_interval, self._sweep_cost() * self.interval * SWEEP_SPREAD)
 
+    def moving_sweep_due(self, now: float) -> bool:
+        """Whether the running and queued runs are due for their own sweep.
+
+        At most one request every MOVING_SPREAD ticks on average, and one sweep every
+        MOVING_MIN_TICKS ticks: with a page or two of them (the usual case, even at
+        100,000 runs) a run that ended shows so within ~10 s.
+        """
+        last = self._last_moving_sweep
+        if last is None:
+            return True
+        elapsed = now - last
+        if elapsed < MOVING_MIN_TICKS * self.interval:
+            return False  # the usual case: skip counting the moving runs
+        return elapsed >= self.moving_sweep_every()
+
+    def moving_sweep_every(self) -> float:
+        """Seconds between two sweeps of the running and queued runs."""
+        runs = self.store.runs
+        moving = sum(1 for k in self.store.active_keys(self.name)
+                     if (run := runs.get(k)) is not None and run.status in MOVING)
+        pages = max(1, -(-moving // max(1, self.page_size)), self._moving_requests)
+        return max(MOVING_MIN_TICKS * self.interval, pages * self.interval * MOVING_SPREAD)
+
     def _sweep_cost(self) -> int:
         """Requests a sweep of the active set takes (the last one's, or its pages)."""
         pages = -(-self.store.active_count(self.name) // max(1, self.page_size))
@@ -201,12 +234,15 @@ class ProfileWatcher:
                 await self._read_settled()
             elif self._last_complete is None or now - self._last_complete >= complete_every:
                 await self._complete()
-                self._last_complete = self._last_sweep = now
+                self._last_complete = self._last_sweep = self._last_moving_sweep = now
             else:
                 seen = await self._head()
                 if self._last_sweep is None or now - self._last_sweep >= self.sweep_every():
-                    seen |= await self._sweep()
-                    self._last_sweep = now
+                    seen |= await self._sweep(ACTIVE)
+                    self._last_sweep = self._last_moving_sweep = now
+                elif self.moving_sweep_due(now):
+                    seen |= await self._sweep(MOVING)
+                    self._last_moving_sweep = now
                 await self._read_focus(seen, now)
                 await self._read_settled()
         except ProviderError as exc:
@@ -329,16 +365,21 @@ class ProfileWatcher:
             self._head_keys = order
         return seen, changed
 
-    async def _sweep(self) -> set[Key]:
-        """Every active run, server-side filtered; those that left the set are read once."""
-        before = self.store.active_keys(self.name)
+    async def _sweep(self, statuses: frozenset[Status]) -> set[Key]:
+        """Every active run in `statuses`, server-side filtered; those we held in one of
+        them that the answer left out are read once (ended, or now in another status)."""
+        runs = self.store.runs
+        before = {k for k in self.store.active_keys(self.name)
+                  if (run := runs.get(k)) is not None and run.status in statuses}
         sent = self.provider.http.requests
-        active = await self.provider.list_runs(ListQuery(statuses=frozenset(ACTIVE),
-                                                         page_size=self.page_size))
-        self._sweep_requests = self.provider.http.requests - sent
-        active = [r for r in active if r.profile == self.name]
-        self.store.upsert(active)
-        seen = {r.key for r in active}
+        found = await self.provider.list_runs(ListQuery(statuses=statuses, page_size=self.page_size))
+        if statuses == ACTIVE:
+            self._sweep_requests = self.provider.http.requests - sent
+        else:
+            self._moving_requests = self.provider.http.requests - sent
+        found = [r for r in found if r.profile == self.name]
+        self.store.upsert(found)
+        seen = {r.key for r in found}
         self._settle.update(dict.fromkeys(before - seen))
         return seen
 

@@ -134,6 +134,39 @@ async def test_sweeps_of_big_active_sets_come_less_often() -> None:
     assert w.sweep_every() == 640  # 40 pages of active runs: one page per 8 ticks
 
 
+async def test_running_runs_off_screen_are_swept_often_paused_ones_at_the_slow_pace() -> None:
+    """40 pages of active runs, one of them running: the whole set is swept every 640 s, and
+    a run that ended off screen showed as running that long (2-4x the server's count)."""
+    runs = [make_run(i, Status.PAUSED) for i in range(3950)] + [make_run(i) for i in range(3950, 4000)]
+    fake = FakeProvider(runs)
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    assert w.sweep_every() == 640 and w.moving_sweep_every() == 10  # one page: every 5 ticks
+    fake.runs["run-3990"] = make_run(3990, Status.SUCCEEDED)  # neither on screen nor in the head
+    fake.runs["run-3000"] = make_run(3000, Status.SUCCEEDED)  # a paused run someone resumed
+    calls = len(fake.list_calls)
+    ticks = 60
+    for tick in range(1, ticks + 1):
+        await w.poll_once(2.0 * tick)
+        if tick == 5:
+            assert store.runs[("p", "run-3990")].status is Status.SUCCEEDED  # within 10 s
+    sweeps = [q.statuses for q in fake.list_calls[calls:] if q.statuses is not None]
+    # The budget: one page of running runs every 5 ticks, never the paused ones' 40 pages.
+    assert sweeps == [frozenset({Status.QUEUED, Status.RUNNING})] * (ticks // 5)
+    assert len(fake.list_calls) - calls == ticks + ticks // 5  # the head every tick, and those
+    assert store.runs[("p", "run-3000")].status is Status.PAUSED  # waits for the slow sweep
+    await w.poll_once(640.0 + 2.0)
+    assert store.runs[("p", "run-3000")].status is Status.SUCCEEDED
+
+
+async def test_many_running_runs_are_swept_at_most_one_request_per_three_ticks() -> None:
+    fake = FakeProvider([make_run(i) for i in range(1000)])  # 10 pages, all running
+    w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    assert w.moving_sweep_every() == 60  # 10 pages x 3 ticks x 2 s
+
+
 async def test_the_head_follows_the_screen_share_of_the_profile() -> None:
     fake = FakeProvider([make_run(i) for i in range(300)])  # served in this order: newest first
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
