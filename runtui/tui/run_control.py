@@ -351,18 +351,42 @@ def folded_news(news: list[str]) -> str:
 def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]
                  ) -> tuple[str, SeverityLevel]:
     """One toast for a bulk action: how many worked (and the state they are in now, in
-    common words), then each failure with its run and reason."""
+    common words), how many were skipped because they had already ended, then each failure
+    with its run and reason."""
     done = [(run, result) for run, result, _ in outcomes if result is not None and result.ok]
-    failed = [(run, why) for run, result, why in outcomes if result is None or not result.ok]
+    ended = [result.run for _, result, _ in outcomes if result is not None and already_ended(result)]
+    failed = [(run, why) for run, result, why in outcomes
+              if result is None or not (result.ok or already_ended(result))]
     states = Counter(result.run.status.value for _, result in done if result.run is not None)
     lines = []
     if done:
         now = ", ".join(f"{n} {state}" for state, n in states.most_common())
         lines.append(f"{len(done)} done" + (f" (now {now})" if now else ""))
+    if ended:
+        lines.append(skipped_as_ended(ended))
     if failed:
         lines.append(f"{len(failed)} failed:")
         lines += [f"  {display.short_id(run.id)}: {why}" for run, why in failed[:5]]
         if len(failed) > 5:
             lines.append(f"  and {len(failed) - 5} more (runtui history has them all)")
-    severity: SeverityLevel = "information" if not failed else "warning" if done else "error"
+    severity: SeverityLevel = "information" if not failed else "warning" if done or ended else "error"
     return "\n".join(lines), severity
+
+
+def already_ended(result: ActionResult) -> bool:
+    """The platform refused the request and the read-back shows the run ended, in a state
+    the action does not apply to: the table believed it active when it was marked (a cancel
+    of a run that succeeded meanwhile). Nothing failed: there was nothing left to do.
+    A retry refused on a run still failed is not this: that is a failure."""
+    fresh = result.run
+    return (not result.ok and not result.uncertain and fresh is not None and fresh.status.terminal
+            and not decide(fresh, result.action))
+
+
+def skipped_as_ended(runs: list[Run | None]) -> str:
+    """`337 skipped: already succeeded`, or `12 skipped: already ended (10 succeeded, 2 failed)`."""
+    states = Counter(run.status.value for run in runs if run is not None)
+    if len(states) == 1:
+        return f"{len(runs)} skipped: already {next(iter(states))}"
+    now = ", ".join(f"{n} {state}" for state, n in states.most_common())
+    return f"{len(runs)} skipped: already ended ({now})"

@@ -203,3 +203,38 @@ async def test_news_about_a_bulk_actions_runs_is_told_in_its_outcome(
         assert f"news about these runs ({len(ended)}):" in outcome, outcome
         assert all(f"b3os-sim {i[:12]}" in outcome for i in ended), outcome
         assert failure_news() == [], "the news came as toasts of their own"
+
+
+async def test_a_bulk_cancel_of_runs_that_ended_meanwhile_says_skipped_not_failed(
+        counted: tuple[TuiSim, InFlight]) -> None:
+    """Marked runs the table still showed running had succeeded on the platform: their
+    cancels came back "409 not cancellable; the run is now succeeded" and the outcome said
+    "337 failed" in a warning. There was nothing left to cancel: they are said as skipped,
+    already succeeded, in the toast and in Messages, and only real refusals as failed."""
+    sim, door = counted
+    ids = [sim.take("b3os", "running") for _ in range(8)]
+    ended = ids[-3:]
+    profile = SIM_PROFILE["b3os"]
+    async with runs_loaded(sim.config_path, size=(120, 36)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
+                       what="the runs read")
+        for run_id in ids:
+            screen.table.move_cursor_to((profile, run_id))
+            await pilot.press("space")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        door.held.clear()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
+                       what="the first requests at the door")
+        for run_id in ended:  # they succeed on the platform while the cancel is on its way
+            sim.force("b3os", run_id, "success")
+        door.held.set()
+        await wait_for(pilot, lambda: any("cancel 8 runs" in n for n in notifications(app)),
+                       what="the outcome")
+        outcome = next(n for n in notifications(app) if "cancel 8 runs" in n)
+        assert "5 done" in outcome and "3 skipped: already succeeded" in outcome, outcome
+        assert "failed" not in outcome, outcome
+        await pilot.press("M")
+        await wait_for(pilot, lambda: "3 skipped: already succeeded" in screen_text(app),
+                       what="the outcome in Messages")
