@@ -51,6 +51,7 @@ class Workspace:
         # what a face keeps per profile may name profiles now gone, or rebuilt
         self.profile_listeners: list[Callable[[set[str]], None]] = []
         self.focus: set[Key] = set()
+        self.marked: set[Key] = set()
         self.paused = False  # auto-refresh paused by the operator (`f`): reads only on request
         self.workflow_control = WorkflowController(self.journal)
         self._stats: WorkflowStats | None = None
@@ -154,7 +155,7 @@ class Workspace:
                 full_interval=defaults.finished_refresh_seconds,
                 page_size=defaults.page_size, max_runs=defaults.max_runs,
                 on_health=self._set_health)
-            watcher.set_focus(self.focus)
+            watcher.set_focus(self.focus, self.marked)
             watcher.set_paused(self.paused)  # a profile added while paused stays paused too
             self.watchers[name] = watcher
             self._set_health(watcher.health)
@@ -172,11 +173,13 @@ class Workspace:
             if profile is None or name == profile:
                 watcher.refresh_now()
 
-    def set_focus(self, keys: Iterable[Key]) -> None:
-        """The runs a face shows: each watcher keeps its own as fresh as the newest."""
+    def set_focus(self, keys: Iterable[Key], marked: Iterable[Key] = ()) -> None:
+        """The runs a face shows: each watcher keeps its own as fresh as the newest; and
+        the marked ones (what a bulk action touches): fresh within a few ticks."""
         self.focus = set(keys)
+        self.marked = set(marked)
         for watcher in self.watchers.values():
-            watcher.set_focus(self.focus)
+            watcher.set_focus(self.focus, self.marked)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

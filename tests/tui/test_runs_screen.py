@@ -417,6 +417,23 @@ async def test_the_watchers_are_told_what_is_on_screen(tui_sim: TuiSim) -> None:
         assert all(w._focus <= app.workspace.focus for w in app.workspace.watchers.values())
 
 
+async def test_the_watchers_are_told_the_marked_runs_apart_from_the_screen(tui_sim: TuiSim) -> None:
+    """Marked runs off screen are what a bulk action touches: the watchers keep them fresh
+    within a few ticks (not every tick: 500 marks paged the whole active list each tick)."""
+    async with tui(tui_sim.config_path, size=(120, 24)) as (app, pilot, screen):
+        await wait_for(pilot, lambda: bool(screen.table.on_screen_keys()), what="rows")
+        await pilot.press("g", "space")
+        marked = set(screen.table.marks)
+        assert len(marked) == 1
+        await pilot.press("pagedown", "pagedown")
+        await wait_for(pilot, lambda: app.workspace.marked == marked
+                       and app.workspace.focus == set(screen.table.on_screen_keys()),
+                       what="the marks told apart from the rows on screen")
+        assert not marked & app.workspace.focus
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.workspace.marked == set(), what="the marks cleared")
+
+
 async def test_a_key_that_moves_the_cursor_greys_out_the_footers_keys_before_its_frame(
         tui_sim: TuiSim) -> None:
     """`a` from a finished run to an active one: the footer follows the new cursor run while

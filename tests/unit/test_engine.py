@@ -167,6 +167,27 @@ async def test_many_running_runs_are_swept_at_most_one_request_per_three_ticks()
     assert w.moving_sweep_every() == 60  # 10 pages x 3 ticks x 2 s
 
 
+async def test_marked_runs_off_screen_are_read_every_few_ticks_not_every_tick() -> None:
+    """500 marks deep in a 4,000-run active list were focus runs: the active list was paged
+    on every tick while they were marked. Now within MARKS_EVERY ticks (10 s), at that cost."""
+    fake = FakeProvider([make_run(i, Status.PAUSED) for i in range(4000)])
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    w.set_focus([("p", "run-0")], [("p", f"run-{i}") for i in range(3500, 4000)])
+    fake.runs["run-3999"] = make_run(3999, Status.SUCCEEDED)
+    calls = len(fake.list_calls)
+    await w.poll_once(2.0)
+    assert store.runs[("p", "run-3999")].status is Status.SUCCEEDED  # marked: read at once
+    fake.runs["run-3600"] = make_run(3600, Status.WAITING)
+    for tick in range(2, 11):
+        await w.poll_once(2.0 * tick)
+        waiting = store.runs[("p", "run-3600")].status is Status.WAITING
+        assert waiting is (tick >= watcher_mod.MARKS_EVERY + 1), tick  # within 10 s
+    active_lists = [q for q in fake.list_calls[calls:] if q.statuses == frozenset(ACTIVE)]
+    assert len(active_lists) == 2  # ticks 1 and 6, not every tick
+
+
 async def test_the_head_follows_the_screen_share_of_the_profile() -> None:
     fake = FakeProvider([make_run(i) for i in range(300)])  # served in this order: newest first
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)

@@ -141,7 +141,8 @@ class RunsScreen(Screen[None]):
         self._clock_said: dict[str, timedelta] = {}  # the server clock offsets said, by profile
         self._detail_open = False
         self._bindings_for: object = ()  # what the footer last greyed out
-        self._focus: set[Key] = set()  # what the watchers were last told is on screen
+        # what the watchers were last told is on screen (and watched), and marked
+        self._focus: tuple[set[Key], set[Key]] = (set(), set())
         self._pane: DetailPane | None = None  # the split detail, once shown
         self.tasks_scope = False  # the table shows tasks (T), not runs
         self._view_saved = ViewMemory()  # the sort and scope in the state dir (`view_memory`)
@@ -325,11 +326,11 @@ class RunsScreen(Screen[None]):
         """Tell the watchers what is on screen (and watched or marked): read those first."""
         if self.tasks_scope:
             return  # the rows are tasks: the run watchers keep what they had
-        keys = {*self.table.on_screen_keys(), *self.table.marks,
-                *cast("AppHost", self.app).watched}
-        if keys != self._focus:
-            self._focus = keys
-            self.ws.set_focus(keys)
+        keys = {*self.table.on_screen_keys(), *cast("AppHost", self.app).watched}
+        marks = set(self.table.marks)
+        if (keys, marks) != self._focus:
+            self._focus = (keys, marks)
+            self.ws.set_focus(keys, marks)
 
     def on_detail_control(self, name: str, run: Run) -> None:
         """A run key pressed in the detail screen (through the app): as in the table, this run only."""
@@ -639,7 +640,7 @@ class RunsScreen(Screen[None]):
         self.table.set_runs(store.runs.values())
         self._unsubscribe = store.subscribe(self._on_delta)
         ws.show_tasks(self.tasks_scope, on_error=self._task_trouble)
-        self._focus = set()
+        self._focus = (set(), set())
         self._update_focus()
         self._update_summary()
         self.refresh_bindings()
