@@ -419,7 +419,9 @@ class ProfileWatcher:
                     self._note_marks_read((r.key for r in page), now)
                     if not stale or self.provider.http.requests - sent >= budget:
                         break
-        ordered = sorted(stale, key=lambda k: self._focus_read_at.get(k, 0.0))
+        # the rows on screen first (least recently read first), then the marks off screen:
+        # 500 marks that ended meanwhile must not keep the screen's rows waiting
+        ordered = sorted(stale, key=lambda k: (k in self._marked, self._focus_read_at.get(k, 0.0)))
         for key in [*ordered[:MAX_FOCUS_READS], *unknown]:
             self._focus_read_at[key] = now
             await self._read_one(key)

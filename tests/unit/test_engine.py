@@ -188,6 +188,20 @@ async def test_marked_runs_off_screen_are_read_every_few_ticks_not_every_tick() 
     assert len(active_lists) == 2  # ticks 1 and 6, not every tick
 
 
+async def test_marks_that_ended_never_keep_the_rows_on_screen_waiting() -> None:
+    fake = FakeProvider([make_run(i) for i in range(300)])
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    w.set_focus([("p", "run-250")])
+    await w.poll_once(2.0)  # read at 2.0: the marks below were never read, and go before it
+    w.set_focus([("p", "run-250")], [("p", f"run-{i}") for i in range(100, 200)])
+    for i in [250, *range(100, 200)]:  # every one ended: the active list brings none of them
+        fake.runs[f"run-{i}"] = make_run(i, Status.SUCCEEDED)
+    await w.poll_once(4.0)
+    assert store.runs[("p", "run-250")].status is Status.SUCCEEDED  # on screen: read first
+
+
 async def test_the_head_follows_the_screen_share_of_the_profile() -> None:
     fake = FakeProvider([make_run(i) for i in range(300)])  # served in this order: newest first
     w = ProfileWatcher("p", fake, RunStore(), page_size=100, full_interval=30, interval=2)
