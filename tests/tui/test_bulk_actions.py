@@ -13,13 +13,16 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
+from textual.pilot import Pilot
 from textual.widgets import Button
 
 from runtui.tui.run_control import IN_FLIGHT_PER_PROFILE
 from runtui.tui.screens.confirm import ConfirmScreen
+from runtui.tui.screens.runs import RunsScreen
 from tests.tui.conftest import (
     SIM_PROFILE,
     TuiSim,
@@ -90,6 +93,25 @@ def summary_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+async def cancel_marked(pilot: Pilot[Any], screen: RunsScreen, door: InFlight, profile: str,
+                        ids: list[str]) -> None:
+    """Mark `ids` once read, press c and answer y with the door shut: returns once the first
+    requests wait at it (what happens to the runs meanwhile is the test's)."""
+    await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
+                   what="the runs read")
+    for run_id in ids:
+        screen.table.move_cursor_to((profile, run_id))
+        await pilot.press("space")
+    assert len(screen.table.marks) == len(ids)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what="the question")
+    door.held.clear()
+    door.most = door.seen = 0
+    await pilot.press("y")
+    await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
+                   what="the first requests at the door")
+
+
 async def test_a_bulk_cancel_sends_a_few_requests_at_a_time_and_says_how_far_it_is(
         counted: tuple[TuiSim, InFlight]) -> None:
     """300 marked runs went out as 300 requests at once (300 connections to one platform).
@@ -99,19 +121,7 @@ async def test_a_bulk_cancel_sends_a_few_requests_at_a_time_and_says_how_far_it_
     ids = [sim.take("b3os", "running") for _ in range(BULK)]
     profile = SIM_PROFILE["b3os"]
     async with runs_loaded(sim.config_path, size=(80, 24)) as (app, pilot, screen):
-        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
-                       what="the runs read")
-        for run_id in ids:
-            screen.table.move_cursor_to((profile, run_id))
-            await pilot.press("space")
-        assert len(screen.table.marks) == BULK
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        door.held.clear()
-        door.most = door.seen = 0
-        await pilot.press("y")
-        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
-                       what="the first requests at the door")
+        await cancel_marked(pilot, screen, door, profile, ids)
         await wait_for(pilot, lambda: f"cancel 0/{BULK}" in summary_line(screen_text(app)),
                        what="the progress on the summary line")
         door.held.set()
@@ -176,17 +186,7 @@ async def test_news_about_a_bulk_actions_runs_is_told_in_its_outcome(
     ended = ids[-2:]
     profile = SIM_PROFILE["b3os"]
     async with runs_loaded(sim.config_path, size=(80, 24)) as (app, pilot, screen):
-        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
-                       what="the runs read")
-        for run_id in ids:
-            screen.table.move_cursor_to((profile, run_id))
-            await pilot.press("space")
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        door.held.clear()
-        await pilot.press("y")
-        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
-                       what="the first requests at the door")
+        await cancel_marked(pilot, screen, door, profile, ids)
         for run_id in ended:  # they fail on the platform while the cancel is on its way
             sim.force("b3os", run_id, "failure")
 
@@ -216,17 +216,7 @@ async def test_a_bulk_cancel_of_runs_that_ended_meanwhile_says_skipped_not_faile
     ended = ids[-3:]
     profile = SIM_PROFILE["b3os"]
     async with runs_loaded(sim.config_path, size=(120, 36)) as (app, pilot, screen):
-        await wait_for(pilot, lambda: all((profile, i) in screen.ws.store.runs for i in ids),
-                       what="the runs read")
-        for run_id in ids:
-            screen.table.move_cursor_to((profile, run_id))
-            await pilot.press("space")
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        door.held.clear()
-        await pilot.press("y")
-        await wait_for(pilot, lambda: door.now >= IN_FLIGHT_PER_PROFILE,
-                       what="the first requests at the door")
+        await cancel_marked(pilot, screen, door, profile, ids)
         for run_id in ended:  # they succeed on the platform while the cancel is on its way
             sim.force("b3os", run_id, "success")
         door.held.set()
