@@ -103,15 +103,23 @@ def test_an_action_goes_only_to_the_run_the_user_named(
     assert (entry.run_id, entry.outcome) == ("my-own-run", "refused")
 
 
+def everything_said(config: Path, profile: str) -> str:
+    """What the reading commands print for the config's runs (list, list --json, and show
+    --json of `my-own-run` on `profile`), each asserted to succeed."""
+    said = ""
+    for args in (("runs", "list"), ("runs", "list", "--json"),
+                 ("runs", "show", "my-own-run", "-p", profile, "--json")):
+        result = invoke(config, *args)
+        assert result.code == 0, result.err
+        said += result.out + result.err
+    return said
+
+
 def test_the_profiles_key_echoed_in_run_fields_is_never_shown(
         hostile: Callable[[str], HostileServer], tmp_path: Path) -> None:
     server = hostile("echo")
     config = write_config(tmp_path / "c.toml", {"evil": server})
-    for args in (("runs", "list"), ("runs", "list", "--json"),
-                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
-        result = invoke(config, *args)
-        assert result.code == 0, result.err
-        assert KEY not in result.out + result.err
+    assert KEY not in everything_said(config, "evil")
     assert "Invoice sync for ***" in invoke(config, "runs", "list").out
 
 
@@ -379,12 +387,7 @@ def test_the_profiles_key_echoed_in_a_utf16_or_utf32_answer_is_never_shown_nor_j
     """The key was masked in the answer's bytes as UTF-8 spells it, and the JSON reader then
     decoded UTF-16/32 by itself: a server picking that charset had the key shown everywhere."""
     config = write_config(tmp_path / "c.toml", {"evil": hostile(mode)})
-    said = ""
-    for args in (("runs", "list"), ("runs", "list", "--json"),
-                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
-        result = invoke(config, *args)
-        assert result.code == 0, result.err
-        said += result.out + result.err
+    said = everything_said(config, "evil")
     assert "Invoice sync for ***" in said, "the answer was read, its key masked"
     journaled = " ".join(entry.message or "" for entry in Journal().entries())
     assert KEY.lower() not in (said + journaled).lower()
@@ -395,12 +398,7 @@ def test_the_profiles_key_echoed_upper_cased_is_never_shown(
     """Gateways log a rejected key upper-cased ("invalid key SIM-…"): only its exact case
     was masked."""
     config = write_config(tmp_path / "c.toml", {"evil": hostile("echo_upper")})
-    said = ""
-    for args in (("runs", "list"), ("runs", "list", "--json"),
-                 ("runs", "show", "my-own-run", "-p", "evil", "--json")):
-        result = invoke(config, *args)
-        assert result.code == 0, result.err
-        said += result.out + result.err
+    said = everything_said(config, "evil")
     assert "Invoice sync for ***" in said and "auth failed for key ***" in said
     journaled = " ".join(entry.message or "" for entry in Journal().entries())
     assert KEY.lower() not in (said + journaled).lower()
@@ -420,12 +418,7 @@ def test_another_profiles_key_in_this_ones_answers_is_never_shown_nor_journaled(
                       f'[profiles.b]\nprovider = "edges"\nbase_url = "{neighbour.url}"\n'
                       'api_key_env = "RUNTUI_OTHER_KEY"\n', encoding="utf-8")
     config.chmod(0o600)
-    said = ""
-    for args in (("runs", "list"), ("runs", "list", "--json"),
-                 ("runs", "show", "my-own-run", "-p", "a", "--json")):
-        result = invoke(config, *args)
-        assert result.code == 0, result.err
-        said += result.out + result.err
+    said = everything_said(config, "a")
     assert "env A=*** B=*** B_LOGGED=***" in said
     acted = invoke(config, "runs", "cancel", "my-own-run", "-p", "a", "--yes")
     said += acted.out + acted.err
