@@ -9,7 +9,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeGuard
 
 from rich.text import Text
 from textual import events
@@ -17,7 +17,8 @@ from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 
 from runtui import startup
 from runtui.engine.health import Health
@@ -262,7 +263,7 @@ class RuntuiApp(App[int]):
             event.prevent_default()
             return
         focused = self.focused
-        if event.is_printable and isinstance(focused, (Input, TextArea)):
+        if event.is_printable and takes_typing(focused):
             event.stop()
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
@@ -494,6 +495,17 @@ class RuntuiApp(App[int]):
             if isinstance(screen, RunsScreen):
                 return screen.table.marks
         return set()
+
+
+def takes_typing(widget: Widget | None) -> TypeGuard[Widget]:
+    """An Input or a TextArea: the widgets whose keys are text. TextArea is recognised by
+    its class, not imported for the check: its document, syntax and theme modules cost
+    ~5 ms of the time to the first rows, and only the forms that use one import it."""
+    if isinstance(widget, Input):
+        return True
+    return widget is not None and any(
+        cls.__name__ == "TextArea" and cls.__module__.startswith("textual.") for cls in type(widget).__mro__
+    )
 
 
 def _freeze_gc(*, resume: bool = True) -> None:

@@ -234,3 +234,20 @@ async def test_a_cursor_key_typed_right_after_bang_moves_the_queues_cursor(tui_s
     async with runs_screen(tui_sim.config_path) as (_app, pilot, _screen):
         queue = await typed_until(pilot, AttentionScreen, "exclamation_mark", "down", "down")
         assert queue.query_one(QueueTable).cursor_row == 2
+
+
+def test_text_widgets_are_told_apart_without_importing_text_area() -> None:
+    from textual.widget import Widget
+    from textual.widgets import Input, Static, TextArea
+
+    from runtui.tui.app import takes_typing
+
+    class Inputs(TextArea):  # a form's own kind of TextArea
+        pass
+
+    class TextAreaLookalike(Widget):  # not textual's: its keys are not text
+        pass
+
+    TextAreaLookalike.__name__ = "TextArea"
+    assert takes_typing(Input()) and takes_typing(TextArea()) and takes_typing(Inputs())
+    assert not takes_typing(Static()) and not takes_typing(TextAreaLookalike()) and not takes_typing(None)

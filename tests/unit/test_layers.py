@@ -58,3 +58,11 @@ def test_no_start_loads_pydantic() -> None:
     loaded = _loaded_after_import([*CORE, "runtui.tui.launch", "runtui.tui.app", "runtui.tui.screens.runs"])
     assert "runtui.tui.app" in loaded and "msgspec" in loaded
     assert not {m for m in loaded if m == "pydantic" or m.startswith(("pydantic.", "pydantic_core"))}
+
+
+def test_the_app_starts_without_the_text_area() -> None:
+    """Only the forms that have one import TextArea (its document, syntax and theme modules
+    cost ~5 ms of the time to the first rows); the runs screen never needs it."""
+    loaded = _loaded_after_import(["runtui.tui.launch", "runtui.tui.app", "runtui.tui.screens.runs"])
+    assert "runtui.tui.screens.runs" in loaded
+    assert "textual.widgets._text_area" not in loaded
