@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from runtui import config as config_mod
 from runtui import key_command
 from runtui.cli_ids import IdNotFound, UsageProblem
+from runtui.cli_json_array import say_json_array
 from runtui.cli_output import (
     EXIT_DECLINED,
     EXIT_NOT_ALLOWED,
@@ -23,7 +24,6 @@ from runtui.cli_output import (
     current_profile,
     fail,
     say,
-    say_json,
 )
 from runtui.errors import (
     BadInput,
@@ -177,16 +177,18 @@ def listing_exit_code(read_any: bool, failures: Iterable[BaseException]) -> int:
 
 
 def end_listing(ws: Workspace, profiles: tuple[str, ...], names: list[str],
-                failed: Mapping[str, BaseException], *, as_json: bool, json_rows: Callable[[], Any],
+                failed: Mapping[str, BaseException], *, as_json: bool,
+                json_rows: Callable[[], Iterable[Any]],
                 text: Callable[[], str], notes: Iterable[str] = ()) -> NoReturn:
     """Print a listing across profiles and exit as `listing_exit_code` says: the rows of
     the profiles read (none when only the config is to blame: an empty table reads as
-    fine), then on stderr the notes, each profile that failed and each config error."""
+    fine), then on stderr the notes, each profile that failed and each config error.
+    `json_rows` may be a generator: the array is written as its rows are encoded."""
     troubles = config_errors(ws, profiles)
     code = listing_exit_code(len(failed) < len(names), [*failed.values(), *troubles])
     if code != EXIT_USAGE:
         if as_json:
-            say_json(json_rows())
+            say_json_array(json_rows())
         else:
             say(text())
     for note in notes:

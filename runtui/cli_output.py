@@ -57,9 +57,13 @@ def say_json(value: Any, *, ctx: click.Context | None = None) -> None:
     """Print JSON exactly; ASCII-escaped, so no control character reaches the terminal raw.
     Indented for people, except for an NDJSON command (`ctx`'s, or the running one's),
     where every line is one object."""
+    click.echo(json.dumps(value, indent=json_indent(ctx), default=str, ensure_ascii=True))
+
+
+def json_indent(ctx: click.Context | None = None) -> int | None:
+    """2 for people; None (one line) for an NDJSON command, `ctx`'s or the running one's."""
     ctx = ctx or click.get_current_context(silent=True)
-    ndjson = ctx is not None and isinstance(ctx.command, NdjsonCommand)
-    click.echo(json.dumps(value, indent=None if ndjson else 2, default=str, ensure_ascii=True))
+    return None if ctx is not None and isinstance(ctx.command, NdjsonCommand) else 2
 
 
 def cell(value: object) -> str:

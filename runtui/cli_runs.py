@@ -177,7 +177,7 @@ def runs_list(obj: Ctx, profiles: tuple[str, ...], statuses: tuple[str, ...], li
     found, failed, offsets = run_async(main())
     # --limit is global: a script asking for 5 runs gets 5, however many profiles there are.
     found = _newest_created_first(found, offsets)[:limit]
-    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: [r.to_json() for r in found],
+    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: (r.to_json() for r in found),
                 text=lambda: table(run_rows(found, offsets), RUN_HEADERS),
                 notes=[f"warning: {w}" for w in warnings])
 

@@ -117,7 +117,7 @@ def workflows_list(obj: Ctx, profiles: tuple[str, ...], since: str, as_json: boo
 
     rows = sorted(run_async(main()), key=lambda r: (r.figures.profile, r.figures.workflow_name or "",
                                                     r.figures.workflow_id))
-    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: [r.to_json() for r in rows],
+    end_listing(ws, profiles, names, failed, as_json=as_json, json_rows=lambda: (r.to_json() for r in rows),
                 text=lambda: table([_row(r) for r in rows], WORKFLOW_COLUMNS),
                 notes=[f"{name}: {note}" for name, note in sorted(book.notes.items())])
 

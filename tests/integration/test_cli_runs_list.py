@@ -6,6 +6,7 @@ does not disturb the other CLI tests.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -124,3 +125,36 @@ def test_a_run_asking_a_person_is_listed_shown_and_filtered_as_waiting(sim: Sim)
     item = next(i for i in run_cli(sim, "attention", "--json", "-p", "wexa-sim").json() if i["id"] == asking)
     assert (item["reason"], item["status"], item["raw_status"]) == ("waiting", "waiting", "paused")
     assert {"resume", "cancel"} <= set(item["actions"]), "the actions of a paused execution"
+
+
+def test_json_is_written_as_the_runs_are_encoded(sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 100,000 runs the whole array, built and then encoded at once, peaked at 574 MB:
+    the first part is on stdout before the last run is encoded, and the text is still
+    `json.dumps` of the whole list, byte for byte."""
+    import click
+
+    from runtui.model import Run
+
+    encoded = 0
+    encoded_at_writes: list[int] = []
+    to_json, echo = Run.to_json, click.echo
+
+    def counted(run: Run) -> dict[str, Any]:
+        nonlocal encoded
+        encoded += 1
+        return to_json(run)
+
+    def watched(message: Any = None, file: Any = None, nl: bool = True, err: bool = False,
+                color: bool | None = None) -> None:
+        if not err:
+            encoded_at_writes.append(encoded)
+        echo(message, file, nl, err, color)
+
+    monkeypatch.setattr(Run, "to_json", counted)
+    monkeypatch.setattr(click, "echo", watched)
+    res = run_cli(sim, "runs", "list", "--json")
+    assert res.code == 0, res.err
+    runs = res.json()
+    assert len(runs) > 50 and encoded == len(runs)
+    assert encoded_at_writes[0] < len(runs), "nothing written before every run was encoded"
+    assert res.out == json.dumps(runs, indent=2, ensure_ascii=True) + "\n"
