@@ -65,4 +65,5 @@ def say_json_array(items: Iterable[Any]) -> None:
     """`say_json` of a list, written as its items come: indented for people, one line for
     an NDJSON command, as `say_json` decides. A reader gone mid-way raises
     BrokenPipeError from a write, which ends the command as it did (141, quietly)."""
-    write_json_array(items, lambda text: click.echo(text, nl=False), indent=json_indent())
+    write_json_array(items, lambda text: click.echo(text, nl=False), indent=json_indent(),
+                     batch_chars=BATCH_CHARS)

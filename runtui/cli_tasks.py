@@ -14,7 +14,8 @@ import click
 from runtui.cli_actions import action_command
 from runtui.cli_args import JSON_HELP
 from runtui.cli_context import Ctx, run_async, say_config_errors, workspace_of
-from runtui.cli_output import EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, fail, say, say_json, table
+from runtui.cli_json_array import say_json_array
+from runtui.cli_output import EXIT_SERVER, EXIT_USAGE, JsonAwareGroup, fail, say, table
 from runtui.cli_runs import RUN_HEADERS, clock_offsets, run_rows, show_command
 from runtui.model import Action, Kind, Run
 
@@ -48,7 +49,7 @@ def tasks_list(obj: Ctx, profile: str, limit: int | None, as_json: bool) -> None
 
     found, offsets = run_async(main())
     if as_json:
-        say_json([r.to_json() for r in found])
+        say_json_array(r.to_json() for r in found)  # as `runs list`: written as encoded
     else:
         say(table(run_rows(found, offsets), RUN_HEADERS))
     if say_config_errors(ws, (profile,)):  # an invalid `[defaults]`, said as `runs list` says it

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from runtui import cli_json_array
 from runtui.commands import cli
 from tests.integration.conftest import Sim, run_cli
+from tests.integration.json_writes import watch_json_writes
 
 PROFILE = {"wexa": "wexa-sim", "edges": "edges-sim", "b3os": "b3os-sim"}
 
@@ -197,6 +199,20 @@ def test_wexa_tasks_list_show_pause_resume_stop(sim: Sim) -> None:
     res = run_cli(sim, "tasks", "stop", task_id, "-p", "wexa-sim")
     assert res.code == 0, res.err
     assert run_cli(sim, "tasks", "show", task_id, "-p", "wexa-sim", "--json").json()["status"] == "cancelled"
+
+
+def test_tasks_list_json_is_written_as_the_tasks_are_encoded(sim: Sim,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `runs list --json`: written in batches (shrunk here to one task each), never
+    the whole array held, and the text is `json.dumps` of the whole list."""
+    monkeypatch.setattr(cli_json_array, "BATCH_CHARS", 1)
+    watch = watch_json_writes(monkeypatch)
+    res = run_cli(sim, "tasks", "list", "-p", "wexa-sim", "--json")
+    assert res.code == 0, res.err
+    tasks = res.json()
+    assert len(tasks) > 1 and watch.encoded == len(tasks)
+    assert watch.encoded_at_writes[0] < len(tasks), "nothing written before every task was encoded"
+    assert res.out == json.dumps(tasks, indent=2, ensure_ascii=True) + "\n"
 
 
 def test_tasks_on_a_provider_without_tasks_is_a_usage_error(sim: Sim) -> None:

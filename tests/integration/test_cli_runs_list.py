@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Sim, run_cli
+from tests.integration.json_writes import watch_json_writes
 
 
 def table(sim: Sim, *args: str) -> list[dict[str, str]]:
@@ -131,30 +132,10 @@ def test_json_is_written_as_the_runs_are_encoded(sim: Sim, monkeypatch: pytest.M
     """At 100,000 runs the whole array, built and then encoded at once, peaked at 574 MB:
     the first part is on stdout before the last run is encoded, and the text is still
     `json.dumps` of the whole list, byte for byte."""
-    import click
-
-    from runtui.model import Run
-
-    encoded = 0
-    encoded_at_writes: list[int] = []
-    to_json, echo = Run.to_json, click.echo
-
-    def counted(run: Run) -> dict[str, Any]:
-        nonlocal encoded
-        encoded += 1
-        return to_json(run)
-
-    def watched(message: Any = None, file: Any = None, nl: bool = True, err: bool = False,
-                color: bool | None = None) -> None:
-        if not err:
-            encoded_at_writes.append(encoded)
-        echo(message, file, nl, err, color)
-
-    monkeypatch.setattr(Run, "to_json", counted)
-    monkeypatch.setattr(click, "echo", watched)
+    watch = watch_json_writes(monkeypatch)
     res = run_cli(sim, "runs", "list", "--json")
     assert res.code == 0, res.err
     runs = res.json()
-    assert len(runs) > 50 and encoded == len(runs)
-    assert encoded_at_writes[0] < len(runs), "nothing written before every run was encoded"
+    assert len(runs) > 50 and watch.encoded == len(runs)
+    assert watch.encoded_at_writes[0] < len(runs), "nothing written before every run was encoded"
     assert res.out == json.dumps(runs, indent=2, ensure_ascii=True) + "\n"
