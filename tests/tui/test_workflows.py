@@ -21,7 +21,7 @@ from runtui.tui import clock as tui_clock
 from runtui.tui.screens import workflows
 from runtui.tui.screens.diff import DiffScreen
 from runtui.tui.screens.runs import RunsScreen
-from runtui.tui.screens.workflows import SORT_KEYS, WorkflowsScreen
+from runtui.tui.screens.workflows import COLUMNS, SORT_KEYS, WorkflowsScreen, WorkflowTable
 from tests.tui.apps.workflows_support import NOW, build_app
 from tests.tui.conftest import TuiSim, grey_contrast, notifications, runs_loaded, screen_text, wait_for
 from tests.tui.test_actions_pilot import select, tui
@@ -94,7 +94,7 @@ async def test_pause_and_resume_a_b3os_workflow(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         screen = await open_workflows(pilot)
         await wait_for(pilot, lambda: any(r.key == ("b3os-sim", workflow["id"]) for r in screen.rows))
-        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))
         await pilot.press("p")
 
         def state() -> str:
@@ -105,7 +105,7 @@ async def test_pause_and_resume_a_b3os_workflow(tui_sim: TuiSim) -> None:
         assert tui_sim.control("GET", "/catalog")  # the server is alive
         await pilot.press("p")  # a second pause is refused before anything is sent
         await wait_for(pilot, lambda: any("not allowed" in n for n in notifications(app)), what="refusal")
-        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))
         await pilot.press("r")
         await wait_for(pilot, lambda: state() == "live", what="resumed")
         assert "paused" not in screen.query_one("#workflows-title").render().plain  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ async def test_a_workflow_pause_the_journal_cannot_record_is_not_sent(
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         screen = await open_workflows(pilot)
         await wait_for(pilot, lambda: any(r.key == ("b3os-sim", workflow["id"]) for r in screen.rows))
-        screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))
         await pilot.press("p")
         said = (f"pause not sent: cannot write the journal {state / 'journal.jsonl'}: "
                 f"the state directory {state} is not a directory")
@@ -133,7 +133,7 @@ async def test_wexa_says_why_it_has_no_pause(tui_sim: TuiSim) -> None:
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         screen = await open_workflows(pilot)
         index = next(i for i, r in enumerate(screen.rows) if r.figures.profile == "wexa-sim")
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=index)
         await wait_for(pilot, lambda: "Wexa publishes no route" in screen_text(app), what="the note")
         await pilot.press("p")
         await wait_for(pilot, lambda: any("Wexa publishes no route" in n for n in notifications(app)))
@@ -145,7 +145,7 @@ async def test_enter_filters_the_run_table_to_the_workflow(tui_sim: TuiSim) -> N
         index = next(i for i, r in enumerate(screen.rows)
                      if r.figures.profile == "edges-sim" and r.figures.runs)
         chosen = screen.rows[index]
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=index)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to runs")
         flt = runs.query_one("#filter", Input)
@@ -167,7 +167,7 @@ async def test_the_line_under_the_table_keeps_the_schedules_at_80_columns(tui_si
         screen = await open_workflows(pilot)
         await wait_for(pilot, lambda: any(r.key == ("edges-sim", flow) and r.triggers for r in screen.rows),
                        what="its schedules read")
-        screen.query_one("DataTable").move_cursor(row=row_index(screen, "edges-sim", flow))  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=row_index(screen, "edges-sim", flow))
         lines = screen_text(app).splitlines()
         await wait_for(pilot, lambda: any(line.strip().startswith("2 schedules, 1 paused")
                                           for line in screen_text(app).splitlines()), what="the schedules")
@@ -183,7 +183,7 @@ async def test_enter_on_a_workflow_shows_its_finished_runs_with_active_only_on(t
         screen = await open_workflows(pilot)
         index = next(i for i, r in enumerate(screen.rows)
                      if r.figures.profile == "edges-sim" and r.figures.runs)
-        screen.query_one("DataTable").move_cursor(row=index)  # type: ignore[attr-defined]
+        screen.query_one(WorkflowTable).move_cursor(row=index)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="back to runs")
         assert not runs.table.active_only
@@ -263,7 +263,6 @@ def test_snapshot_diff(snap_compare: Callable[..., bool], frozen: None, size: tu
 
 
 async def test_s_cycles_through_every_column_and_the_title_says_it(tui_sim: TuiSim) -> None:
-    from runtui.tui.screens.workflows import COLUMNS
 
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
         screen = await open_workflows(pilot)
@@ -294,7 +293,7 @@ async def test_failures_stay_readable_without_colour(frozen: None, monkeypatch: 
         await _workflows(pilot)
         screen = app.screen
         assert isinstance(screen, WorkflowsScreen)
-        table = screen.query_one("DataTable")
+        table = screen.query_one(WorkflowTable)
         lines = list(app.screen._compositor.render_strips())
         top = table.region.y
         header = lines[top].text
@@ -342,7 +341,7 @@ async def test_a_workflow_pause_whose_answer_was_lost_is_settled_by_the_next_rea
 
         async def pause_with_the_answer_lost(workflow: dict[str, Any], patience: float) -> None:
             unsettled.patience = patience
-            screen.query_one("DataTable").move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))  # type: ignore[attr-defined]
+            screen.query_one(WorkflowTable).move_cursor(row=row_index(screen, "b3os-sim", workflow["id"]))
             tui_sim.control("POST", "/faults", json={"rate": 1.0, "kinds": ["reset"]})  # both lost
             try:
                 await pilot.press("p")
@@ -382,10 +381,9 @@ async def test_an_outage_says_the_workflows_were_not_read_and_marks_their_state(
             return str(title.render())
 
         def states(profile: str) -> list[str]:
-            table = screen.query_one("DataTable")
-            column = list(table.columns).index(next(k for k, c in table.columns.items()  # type: ignore[attr-defined]
-                                                   if str(c.label) == "STATE"))
-            return [str(table.get_row_at(i)[column]) for i, r in enumerate(screen.rows)  # type: ignore[attr-defined]
+            table = screen.query_one(WorkflowTable)
+            column = COLUMNS.index("STATE")
+            return [str(table.cells_at(i)[column]) for i, r in enumerate(screen.rows)
                     if r.key[0] == profile and r.triggers]
 
         assert "not read" not in shown() and states("b3os-sim")

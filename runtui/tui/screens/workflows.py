@@ -7,21 +7,26 @@ every minute, and for a profile whose read failed as soon as it answers again.
 Pause, resume and cancel go through the workflow controller: the table of the
 platform, the read-only gate, a confirmation for cancel, the journal, one request,
 a read-back. `enter` returns a filter for the run table.
+
+The table (`LineTable`) draws only the rows on screen, and a refresh repaints only the
+lines whose cells changed: with many workflows a tick rewrote the whole table over
+SSH, and the rebuild moved the scroll under the cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from runtui import display
 from runtui.actions import decide_trigger
@@ -36,6 +41,7 @@ from runtui.tui import clock
 from runtui.tui.guard import guarded
 from runtui.tui.keymap import BACK_KEYS
 from runtui.tui.widgets.keys_footer import keys_footer
+from runtui.tui.widgets.line_table import LineTable
 from runtui.tui.widgets.sparkline import sparkline
 from runtui.workflow_model import Trigger
 
@@ -99,19 +105,21 @@ class Looks(NamedTuple):
 PLAIN = Looks(Style(bold=True), Style(), Style(), Style(dim=True))
 
 
-class WorkflowTable(DataTable[Text]):
+class WorkflowTable(LineTable):
     """The workflows table, with the theme's colours for what its cells say.
 
     A failure is the theme's error text colour, and bold: a plain `red` is a dark red
     that NO_COLOR turns into a grey the background hides, and bold says it without colour.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
+    COMPONENT_CLASSES: ClassVar[set[str]] = LineTable.COMPONENT_CLASSES | {
         "workflows--failed", "workflows--warning", "workflows--succeeded", "workflows--cancelled"}
-    # DataTable's own Enter, with an id: the help lists it (it had no row) and [keymap] moves it.
+    # The table's own Enter, with an id: the help lists it (it had no row) and [keymap] moves it.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "The run table, filtered to this workflow", show=False,
                 id="workflows.open"),
+        Binding("home", "cursor_first", "First", show=False),
+        Binding("end", "cursor_last", "Last", show=False),
     ]
     DEFAULT_CSS = """
     WorkflowTable > .workflows--failed { color: $text-error; text-style: bold; }
@@ -123,6 +131,12 @@ class WorkflowTable(DataTable[Text]):
     def looks(self) -> Looks:
         return Looks(*(self.get_component_rich_style(f"workflows--{name}", partial=True)
                        for name in Looks._fields))
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
 
 
 def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN, *,
@@ -154,6 +168,40 @@ def row_cells(row: WorkflowRow, now: datetime, looks: Looks = PLAIN, *,
         Text(one_line(row.schedule or "-")),
     )
     return cells
+
+
+Made = tuple[tuple[Text, ...], tuple[int, ...]]  # a row's cells, and how wide each is
+
+
+class RowCells:
+    """Each row's cells and their widths, made again only for a row that changed (or
+    every row, when the minute, the theme's looks or the unread profiles change)."""
+
+    def __init__(self) -> None:
+        self._made: dict[WorkflowRow, Made] = {}
+        self._stamp: object = None
+
+    def take(self, rows: Sequence[WorkflowRow], now: datetime, looks: Looks, unread: set[str]) -> None:
+        stamp = (int(now.timestamp()) // 60, looks, frozenset(unread))
+        old = self._made if stamp == self._stamp else {}
+        self._stamp = stamp
+        self._made = {row: old.get(row) or _made(row, now, looks, row.figures.profile in unread)
+                      for row in rows}
+
+    def of(self, row: WorkflowRow) -> tuple[Text, ...]:
+        return self._made[row][0]
+
+    def widths(self) -> tuple[int, ...]:
+        widths = [cell_len(name) for name in COLUMNS]
+        for _cells, made in self._made.values():
+            widths = [max(a, b) for a, b in zip(widths, made, strict=True)]
+        return tuple(widths)
+
+
+def _made(row: WorkflowRow, now: datetime, looks: Looks, stale: bool) -> Made:
+    """A row's cells, and how wide each is."""
+    cells = row_cells(row, now, looks, stale=stale)
+    return cells, tuple(cell_len(c.plain) for c in cells)
 
 
 class WorkflowsScreen(Screen[str | None]):
@@ -208,6 +256,7 @@ class WorkflowsScreen(Screen[str | None]):
         self.sort_reverse = True
         self.rows: list[WorkflowRow] = []
         self._shown: object = None
+        self._cells = RowCells()
         self.reading = True
         self._down: set[str] = set()  # profiles whose last health was not OK
         self.failure = ""  # the last read's unexpected error (show_failure)
@@ -218,14 +267,12 @@ class WorkflowsScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="workflows-title", markup=False)
-        table = WorkflowTable(id="workflows-table", cursor_type="row", zebra_stripes=False)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield WorkflowTable(COLUMNS, id="workflows-table")
         yield Static("", id="workflows-selected", markup=False)
         yield keys_footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(WorkflowTable).focus()
         self._fill()
         self.set_interval(1.0, self._fill)
         self.set_interval(TRIGGERS_EVERY, self._reload)
@@ -291,7 +338,10 @@ class WorkflowsScreen(Screen[str | None]):
         self._fill()
 
     def _fill(self) -> None:
-        """Rebuild the table only when a figure, a trigger or the order changed."""
+        """Show the rows again only when a figure, a trigger or the order changed; then
+        the table repaints only the lines whose cells changed. The cursor stays on its
+        workflow and, scrolled down, the first row on screen stays first: workflows
+        coming or going above it move nothing on screen."""
         now = clock.now()
         rows = self.book.rows(self.ws.stats.figures(self.window[1], now.timestamp()))
         rows.sort(key=lambda r: (r.figures.profile, r.figures.workflow_name or r.figures.workflow_id))
@@ -302,19 +352,17 @@ class WorkflowsScreen(Screen[str | None]):
         if shown == self._shown:
             return
         self._shown = shown
-        table: DataTable[Text] = self.query_one(DataTable)
-        selected = self._selected()
+        table = self.query_one(WorkflowTable)
+        selected, index = self._selected(), table.cursor_row
+        first = self.rows[table.top] if 0 < table.top < len(self.rows) else None
         self.rows = rows
-        table.clear()
-        looks = self.query_one(WorkflowTable).looks()
-        unread = self.book.unread
-        for row in rows:
-            table.add_row(*row_cells(row, now, looks, stale=row.figures.profile in unread),
-                          key=f"{row.key[0]}\x00{row.key[1]}")
-        if selected is not None:
-            keys = [r.key for r in rows]
-            if selected.key in keys:
-                table.move_cursor(row=keys.index(selected.key))
+        self._cells.take(rows, now, table.looks(), self.book.unread)
+        place = {row.key: i for i, row in enumerate(rows)}
+        at = None if selected is None else place.get(selected.key)
+        top = None if first is None else place.get(first.key)
+        table.show_rows(rows, self._cells.of, self._cells.widths(),
+                        cursor=max(0, min(index, len(rows) - 1)) if at is None else at,
+                        top=table.top if top is None else top)
         self._update_title()
         self._update_selected()
 
@@ -353,16 +401,16 @@ class WorkflowsScreen(Screen[str | None]):
         return f"not read since {min(read_at).astimezone().strftime('%H:%M')}: {who}"
 
     def _selected(self) -> WorkflowRow | None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(WorkflowTable)
         if not self.rows or not 0 <= table.cursor_row < len(self.rows):
             return None
         return self.rows[table.cursor_row]
 
-    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+    def on_line_table_selected(self, _event: LineTable.Selected) -> None:
         """Enter (the table's own select key): the run table, filtered to this workflow."""
         self.action_show_runs()
 
-    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    def on_line_table_highlighted(self, _event: LineTable.Highlighted) -> None:
         self._update_selected()
 
     def _update_selected(self) -> None:
@@ -400,11 +448,11 @@ class WorkflowsScreen(Screen[str | None]):
         self.dismiss(None)
 
     def action_cursor(self, step: int) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(WorkflowTable)
         table.move_cursor(row=max(0, table.cursor_row + step))
 
     def action_cursor_to(self, row: int) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(WorkflowTable)
         table.move_cursor(row=row if row >= 0 else max(0, len(self.rows) - 1))
 
     def action_show_runs(self) -> None:

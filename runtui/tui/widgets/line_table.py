@@ -7,6 +7,9 @@ changed, took most of a core, stalled keys for seconds and kept tens of MB. Here
 owner hands over its own list of rows and a function that gives a row's cells; the
 table reads the ~50 rows that show, and after a change repaints only the screen lines
 whose text changed (the run table does the same, run_table.py, with far more to it).
+
+A cell is plain text, or a Rich `Text` where its colours say something (a failure in the
+workflows view): drawn as DataTable drew it, the cursor row's colour over the cell's.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -27,14 +31,15 @@ from textual.widget import Widget
 
 from runtui.tui.widgets.quiet_scroll import scroll_quietly
 
-Cells = Callable[[Any], Sequence[str]]
-_Drawn = tuple[str, bool, int]  # a screen line's text, whether it is the cursor's, the sideways scroll
+Cell = str | Text
+Cells = Callable[[Any], Sequence[Cell]]
+_Drawn = tuple[tuple[object, ...], bool, int]  # a line's cells, whether it is the cursor's, the x scroll
 
 
 class LineTable(ScrollView, can_focus=True):
-    """Rows of plain text (server text must be made safe by the owner, e.g. `one_line`)
-    under a header, with a row cursor. Line 0 is the header; row `i` is drawn on line
-    `i - scroll_y + 1`."""
+    """Rows of plain text or `Text` (server text must be made safe by the owner, e.g.
+    `one_line`) under a header, with a row cursor. Line 0 is the header; row `i` is
+    drawn on line `i - scroll_y + 1`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
@@ -81,6 +86,19 @@ class LineTable(ScrollView, can_focus=True):
         def control(self) -> LineTable:
             return self.table
 
+    class Highlighted(Message):
+        """The cursor went to another row (a key, a click, `move_cursor`); not sent when
+        `show_rows` puts it where its row went (the owner knows that)."""
+
+        def __init__(self, table: LineTable, row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> LineTable:
+            return self.table
+
     def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = tuple(columns)
@@ -100,6 +118,10 @@ class LineTable(ScrollView, can_focus=True):
     def top(self) -> int:
         """The index of the first row on screen."""
         return self.scroll_offset.y
+
+    def cells_at(self, row: int) -> Sequence[Cell]:
+        """Row `row`'s cells, as they are drawn."""
+        return self._cells(self._rows[row])
 
     def show_rows(self, rows: Sequence[Any], cells: Cells, widths: Sequence[int], *,
                   cursor: int, top: int) -> None:
@@ -121,9 +143,11 @@ class LineTable(ScrollView, can_focus=True):
 
     def move_cursor(self, *, row: int) -> None:
         """The cursor on row `row` (clamped), scrolled into view."""
-        self.cursor_row = max(0, min(row, len(self._rows) - 1))
+        before, self.cursor_row = self.cursor_row, max(0, min(row, len(self._rows) - 1))
         self._scroll_to_cursor()
         self._repaint_changed()
+        if self.cursor_row != before:
+            self.post_message(self.Highlighted(self, self.cursor_row))
 
     # ---- keys and mouse ----------------------------------------------------------------
 
@@ -160,36 +184,64 @@ class LineTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         x, width = self.scroll_offset.x, self.scrollable_content_region.width
         if y == 0:
-            text, style = self._header_text(), self.get_component_rich_style("line-table--header")
-        else:
-            text, cursor = self._line(y)
-            self._drawn[y] = (text, cursor, x)
-            style = self.get_component_rich_style("line-table--cursor") if cursor else self.rich_style
-        return _cropped(text, style, x, width)
+            header = self.get_component_rich_style("line-table--header")
+            return _cropped([Segment(self._header_text(), header)], header, x, width)
+        cells, cursor = self._line(y)
+        self._drawn[y] = (_compared(cells), cursor, x)
+        style = self.get_component_rich_style("line-table--cursor") if cursor else self.rich_style
+        # DataTable's rule: on the cursor row its colour wins over a cell's own (its
+        # background does not: no cell has one), bold and underline stay.
+        over = Style.from_color(style.color) if cursor else Style.null()
+        return _cropped(self._segments(cells, style, over), style, x, width)
 
-    def _line(self, y: int) -> tuple[str, bool]:
+    def _line(self, y: int) -> tuple[Sequence[Cell], bool]:
         row = self.top + y - 1
         if not 0 <= row < len(self._rows):
-            return "", False
-        return self._row_text(self._rows[row]), row == self.cursor_row
+            return (), False
+        return self._cells(self._rows[row]), row == self.cursor_row
 
     def _header_text(self) -> str:
         return "".join(f" {set_cell_size(name, w)} "
                        for name, w in zip(self.columns, self._widths, strict=True))
 
-    def _row_text(self, row: Any) -> str:
-        return "".join(f" {set_cell_size(cell, w)} "
-                       for cell, w in zip(self._cells(row), self._widths, strict=True))
+    def _segments(self, cells: Sequence[Cell], style: Style, over: Style) -> list[Segment]:
+        """A row's cells, each padded to its column; plain cells run together in one segment."""
+        if not cells:  # a line under the last row
+            return []
+        segments: list[Segment] = []
+        plain: list[str] = []
+        for cell, w in zip(cells, self._widths, strict=True):
+            if isinstance(cell, str):
+                plain.append(f" {set_cell_size(cell, w)} ")
+                continue
+            fitted = cell.copy()
+            fitted.truncate(w)
+            if cell.justify == "right":  # left pad in the cell's style, right pad in the row's (DataTable)
+                fitted.pad_left(w - cell_len(fitted.plain))
+            plain.append(" ")
+            segments.append(Segment("".join(plain), style))
+            plain = [f"{' ' * (w - cell_len(fitted.plain))} "]
+            console = self.app.console
+            own = style + console.get_style(cell.style, default=Style.null())  # `render` leaves it out
+            segments.extend(Segment(s.text, own + s.style + over if s.style else own + over)
+                            for s in fitted.render(console))
+        if plain:
+            segments.append(Segment("".join(plain), style))
+        return segments
 
     def _repaint_changed(self) -> None:
         """Repaint the screen lines whose text or cursor differs from what they show."""
         if not self.is_mounted:
             return
         x = self.scroll_offset.x
-        changed = [y for y in range(1, self._page() + 1) if self._drawn.get(y) != (*self._line(y), x)]
+        changed = [y for y in range(1, self._page() + 1) if self._drawn.get(y) != self._now_drawn(y, x)]
         if changed:
             width = self.size.width
             self.refresh(*(Region(0, y, width, 1) for y in changed))
+
+    def _now_drawn(self, y: int, x: int) -> _Drawn:
+        cells, cursor = self._line(y)
+        return _compared(cells), cursor, x
 
     # ---- scrolling ---------------------------------------------------------------------
 
@@ -226,8 +278,14 @@ class LineTable(ScrollView, can_focus=True):
         scroll_quietly(self, max(0, min(top, len(self._rows) + 1 - self.scrollable_content_region.height)))
 
 
-def _cropped(text: str, style: Style, x: int, width: int) -> Strip:
-    """One line's text in `style`, columns `x` to `x + width` (the header and the cursor
-    row reach the right edge, as DataTable's did)."""
-    strip = Strip([Segment(text, style)], cell_len(text))
+def _cropped(segments: list[Segment], style: Style, x: int, width: int) -> Strip:
+    """One line, columns `x` to `x + width` (the header and the cursor row reach the
+    right edge in `style`, as DataTable's did)."""
+    strip = Strip(segments)
     return strip.crop_extend(x, x + width, style)
+
+
+def _compared(cells: Sequence[Cell]) -> tuple[object, ...]:
+    """What a line's cells are compared by to know it changed: a `Text`'s own `==` looks
+    at its words and spans, not at its style or justification."""
+    return tuple(c if isinstance(c, str) else (c.plain, c.style, c.justify, tuple(c.spans)) for c in cells)
