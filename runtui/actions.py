@@ -237,3 +237,21 @@ def looks_done(action: Action, run: Run) -> bool:
         Action.START: {Status.RUNNING, Status.SUCCEEDED, Status.FAILED},
     }
     return run.status in expected.get(action, ())
+
+
+def skip_reason(action: Action, fresh: Run | None) -> str | None:
+    """Why a refused `action` left nothing undone, or None when the refusal is a failure.
+
+    The platform refused and `fresh`, the run as read back, is in a state the action does
+    not apply to: it ended (or moved on) between the read the action was decided on and the
+    request (a cancel of a run that succeeded meanwhile). Asking again would be refused
+    before anything is sent, so it is said as that refusal is: "skipped", with the state.
+    A retry refused on a run still failed is not this: the action still applies."""
+    if fresh is None:
+        return None
+    decision = decide(fresh, action)
+    if decision:
+        return None
+    if fresh.status.terminal:
+        return f"the run had already ended as {fresh.status.value}{_raw_note(fresh)}"
+    return decision.reason

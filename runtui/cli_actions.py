@@ -1,7 +1,8 @@
 """The actions on one run or task (`runs cancel`, `tasks stop`, ...) and how an action's outcome is said.
 
 Each action reads the run first, so the controller refuses (exit 3) before anything
-is sent when the run's state does not allow it; a destructive one asks on a terminal
+is sent when the run's state does not allow it (and a platform's refusal of a run that
+ended meanwhile is said "skipped", exit 3 too, never "FAILED"); a destructive one asks on a terminal
 (never without one), and only once the action is known to be allowed. `runs execute`
 and `attention answer` report through `report`.
 """
@@ -20,6 +21,7 @@ from runtui.cli_args import ID, PROFILE_OF_ID_HELP
 from runtui.cli_context import Ctx, run_async, workspace_of
 from runtui.cli_ids import Resolved, resolve
 from runtui.cli_output import (
+    EXIT_NOT_ALLOWED,
     EXIT_OK,
     EXIT_SERVER,
     Declined,
@@ -62,7 +64,10 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
             out["hint"] = hint
         if caveat is not None and result.ok:
             out["caveat"] = caveat
-        if not result.ok:
+        if result.skipped is not None:
+            out["skipped"] = result.skipped
+            out |= error_object(f"skipped: {result.skipped}", EXIT_NOT_ALLOWED, "not_allowed", profile)
+        elif not result.ok:
             out |= error_object(result.message or "failed", EXIT_SERVER, "server", profile)
         say_json(out)
     else:
@@ -73,13 +78,23 @@ def report(result: ActionResult, as_json: bool, run_id: str | None = None, *,
         verdict = "ok" if result.ok else "FAILED"
         if result.uncertain:
             verdict = CONFIRMED if result.ok else "outcome unknown, the read-back does not show it done"
+        if result.skipped is not None:  # the state says it all: no "-> state" after it
+            verdict, state = f"skipped, {result.skipped}", ""
         said = f"; {caveat}" if caveat is not None and result.ok else ""
         say(f"{verb} {cell(run_id)}: {verdict}{cell(state)}{said}")
         if result.message and (not result.ok or result.uncertain):
             say(f"runtui: {result.message}", err=True)
         if hint is not None:
             say(f"runtui: {hint}", err=True)
-    sys.exit(EXIT_OK if result.ok else EXIT_SERVER)
+    sys.exit(exit_code(result))
+
+
+def exit_code(result: ActionResult) -> int:
+    """0 done, 3 skipped (the run, read back, no longer takes the action: as the same
+    command run again is refused before sending), 1 failed (the platform refused)."""
+    if result.ok:
+        return EXIT_OK
+    return EXIT_NOT_ALLOWED if result.skipped is not None else EXIT_SERVER
 
 
 def _state_after(action: Action, run: Run) -> str:
@@ -111,7 +126,8 @@ def _act(obj: Ctx, run_id: str, profile: str | None, action: Action, kind: Kind,
                     raise Declined(declined(action.value))
             result = await ws.controller.act(found.provider, run, action, chosen_id=found.full_id)
             hint = None
-            if action is Action.RESUME and not result.ok and not result.uncertain:
+            if action is Action.RESUME and not result.ok and not result.uncertain \
+                    and result.skipped is None:
                 hint = await _answer_hint(found.provider, run, found.full_id, found.profile)
             return found, result, hint, caveat
         finally:

@@ -262,6 +262,10 @@ class ActionResult(_Copy, msgspec.Struct, frozen=True):
     new_run_id: str | None = None
     message: str | None = None
     uncertain: bool = False  # the answer was lost; the state was read back
+    skipped: str | None = None
+    """Why a refused action left nothing undone (`not ok`): the run as read back is in a
+    state the action does not apply to, as it ended or moved on meanwhile. Said "skipped",
+    never "failed"; None when the refusal stands as a failure."""
 
 
 class HumanRequest(_Copy, msgspec.Struct, frozen=True):

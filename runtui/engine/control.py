@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runtui.actions import can_execute, decide
-from runtui.engine.journal import CONFIRMED, Journal
+from runtui.actions import can_execute, decide, skip_reason
+from runtui.engine.journal import CONFIRMED, SKIPPED, Journal
 from runtui.engine.outcomes import run_outcomes
 from runtui.engine.store import Key, RunStore
 from runtui.errors import BadInput, NotAllowed, ProviderError
@@ -40,6 +40,9 @@ class Controller:
         """Send `action` to the run the user chose: `chosen_id` (the id they named), else `run.id`
         (the row on screen).
 
+        A refusal after which the run, as read back, no longer takes the action (it ended
+        meanwhile) comes back `skipped` with why, journaled "skipped": not a failure.
+
         Raises NotAllowed (before any request) when the table or read-only refuses,
         StateUnusable (nothing sent) when the journal cannot record the start, and
         ProviderError (kind "mismatch", nothing sent, journaled "refused") when `run`, as
@@ -61,6 +64,8 @@ class Controller:
             raise
         finally:
             self.in_flight.discard(run.key)
+        if not result.ok and not result.uncertain:
+            result = result.model_copy(update={"skipped": skip_reason(action, result.run)})
         self.journal.finished(entry, outcome=_outcome(result), message=result.message,
                               run_id=run.id, new_run_id=result.new_run_id)
         self._keep(result.run)
@@ -165,4 +170,6 @@ def _outcome(result: ActionResult) -> str:
     if result.uncertain:
         # The answer was lost; a read-back that shows the action took effect settles it.
         return CONFIRMED if result.ok else "uncertain"
+    if result.skipped is not None:
+        return SKIPPED
     return "ok" if result.ok else "failed"

@@ -24,6 +24,9 @@ from runtui.own_files import make_own_dirs, open_own
 MAX_MESSAGE = 500
 CONFIRMED = "ok, confirmed by read-back"
 """The outcome of an action whose answer was lost but whose read-back shows it took effect."""
+SKIPPED = "skipped"
+"""The outcome of an action the platform refused on a run that, as read back, no longer
+takes it (it ended meanwhile): nothing was left to do, nothing failed."""
 
 
 def default_path() -> Path:
@@ -37,7 +40,7 @@ class Entry(msgspec.Struct, frozen=True):
     provider: str
     run_id: str | None
     action: str
-    # "started" | "ok" | CONFIRMED | "failed" | "uncertain" | "refused"
+    # "started" | "ok" | CONFIRMED | SKIPPED | "failed" | "uncertain" | "refused"
     outcome: str
     message: str | None = None
     finished: str | None = None

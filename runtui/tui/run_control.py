@@ -252,6 +252,10 @@ class RunControl:
                         timeout=10)
         elif result.ok:
             self.screen.notify(f"{_without_new_id(result)}{state}", title=title, timeout=4)
+        elif result.skipped is not None:
+            # the run ended (or moved on) before the request: what bulk says "skipped", and
+            # what a key pressed on the fresh row says ("cannot ..."), never "failed"
+            self.screen.notify(result.skipped, title=f"{title}: skipped", severity="warning", timeout=6)
         else:
             self.screen.notify(f"{result.message}", title=title + " failed", severity="error", timeout=10)
         if result.new_run_id and result.run is not None:
@@ -351,12 +355,16 @@ def folded_news(news: list[str]) -> str:
 def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, str]]
                  ) -> tuple[str, SeverityLevel]:
     """One toast for a bulk action: how many worked (and the state they are in now, in
-    common words), how many were skipped because they had already ended, then each failure
-    with its run and reason."""
+    common words), how many were skipped because they had already ended (or moved on to a
+    state the action does not apply to: `ActionResult.skipped`), then each failure with its
+    run and reason."""
     done = [(run, result) for run, result, _ in outcomes if result is not None and result.ok]
-    ended = [result.run for _, result, _ in outcomes if result is not None and already_ended(result)]
+    skipped = [result for _, result, _ in outcomes if result is not None and result.skipped is not None]
+    ended = [result.run for result in skipped if result.run is not None and result.run.status.terminal]
+    moved_on = Counter(result.skipped for result in skipped
+                       if result.run is None or not result.run.status.terminal)
     failed = [(run, why) for run, result, why in outcomes
-              if result is None or not (result.ok or already_ended(result))]
+              if result is None or not (result.ok or result.skipped is not None)]
     states = Counter(result.run.status.value for _, result in done if result.run is not None)
     lines = []
     if done:
@@ -364,28 +372,19 @@ def bulk_summary(action: Action, outcomes: list[tuple[Run, ActionResult | None, 
         lines.append(f"{len(done)} done" + (f" (now {now})" if now else ""))
     if ended:
         lines.append(skipped_as_ended(ended))
+    lines += [f"{n} skipped: {one_line(why or '')}" for why, n in moved_on.most_common()]
     if failed:
         lines.append(f"{len(failed)} failed:")
         lines += [f"  {display.short_id(run.id)}: {why}" for run, why in failed[:5]]
         if len(failed) > 5:
             lines.append(f"  and {len(failed) - 5} more (runtui history has them all)")
-    severity: SeverityLevel = "information" if not failed else "warning" if done or ended else "error"
+    severity: SeverityLevel = "information" if not failed else "warning" if done or skipped else "error"
     return "\n".join(lines), severity
 
 
-def already_ended(result: ActionResult) -> bool:
-    """The platform refused the request and the read-back shows the run ended, in a state
-    the action does not apply to: the table believed it active when it was marked (a cancel
-    of a run that succeeded meanwhile). Nothing failed: there was nothing left to do.
-    A retry refused on a run still failed is not this: that is a failure."""
-    fresh = result.run
-    return (not result.ok and not result.uncertain and fresh is not None and fresh.status.terminal
-            and not decide(fresh, result.action))
-
-
-def skipped_as_ended(runs: list[Run | None]) -> str:
+def skipped_as_ended(runs: list[Run]) -> str:
     """`337 skipped: already succeeded`, or `12 skipped: already ended (10 succeeded, 2 failed)`."""
-    states = Counter(run.status.value for run in runs if run is not None)
+    states = Counter(run.status.value for run in runs)
     if len(states) == 1:
         return f"{len(runs)} skipped: already {next(iter(states))}"
     now = ", ".join(f"{n} {state}" for state, n in states.most_common())

@@ -400,10 +400,13 @@ class AttentionScreen(Screen[None]):
             self.notify(str(exc), title=f"{action.value} {display.short_id(run.id)}", severity="error",
                         timeout=8)
             return
+        title = f"{action.value} {display.short_id(run.id)}"
+        if result.skipped is not None:  # it ended meanwhile: nothing failed, nothing left to do
+            self.notify(result.skipped, title=f"{title}: skipped", severity="warning")
+            return
         verdict = "ok" if result.ok else "failed"
         state = f" → {result.run.status.value}" if result.run is not None else ""
-        self.notify(f"{result.message or ''}{state}",
-                    title=f"{action.value} {display.short_id(run.id)}: {verdict}",
+        self.notify(f"{result.message or ''}{state}", title=f"{title}: {verdict}",
                     severity="information" if result.ok else "error")
 
 
