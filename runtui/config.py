@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from runtui.env_names import env_source, env_variable
 from runtui.errors import ConfigError, ConfigRefused
 from runtui.own_files import make_own_dirs
 from runtui.secret import MIN_SECRET, Secret
@@ -98,7 +99,7 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
     def key_source(self) -> str:
         """Where the key comes from, for display. Never the key itself."""
         if self.api_key_env:
-            return f"env:{self.api_key_env}"
+            return env_source(self.api_key_env)
         if self.api_key_cmd:
             return f"cmd:{self.api_key_cmd.split()[0] if self.api_key_cmd.split() else ''}"
         if self.keyring:
@@ -711,7 +712,7 @@ def _key_from_source(profile: Profile, *, required: bool) -> Secret | None:
     if profile.api_key_env:
         value = os.environ.get(profile.api_key_env, "")
         if not value.strip():
-            raise ConfigError(f"environment variable {profile.api_key_env} is not set or empty",
+            raise ConfigError(f"{env_variable(profile.api_key_env, 'api_key_env')} is not set or empty",
                               field="api_key_env", **where)
         return Secret(value.strip())
     if profile.keyring:

@@ -20,6 +20,7 @@ from msgspec.structs import replace
 
 from runtui.actions import ActionTable, table_rows
 from runtui.config import Profile
+from runtui.env_names import env_variable
 from runtui.errors import ConfigError, NotAllowed, ProviderError, Unreachable
 from runtui.model import Action, HumanRequest, Kind, Run, RunDetail, StartRequest, Status, Step
 from runtui.providers import parse as p
@@ -615,8 +616,9 @@ class B3osProvider(Provider):
         env = self.profile.extras.get("webhook_secret_env")
         if secret is None and isinstance(env, str) and env:
             # Sent without it, the server only answers HTTP 400: refused here, as an unset key is.
-            raise ConfigError(f"environment variable {env} is not set or empty (the workflow's webhook "
-                              "secret, needed to resume a waiting node)", profile=self.profile.name,
+            raise ConfigError(f"{env_variable(env, 'webhook_secret_env')} is not set or empty (the "
+                              "workflow's webhook secret, needed to resume a waiting node)",
+                              profile=self.profile.name,
                               field="webhook_secret_env")
         await self.http.post_action(f"/v1/runs/{seg(run.id)}/nodes/{seg(request.ref)}/resume",
                                     json={"data": values}, params={"secret": secret} if secret else None)

@@ -76,7 +76,8 @@ def test_an_inline_webhook_secret_in_a_readable_file_is_refused(sim: Sim, tmp_pa
 
 
 # The secret, pasted where its variable's name goes. (One spelt like a NAME, `whsec_live_9f8e`,
-# cannot be told from one, as for api_key_env.)
+# cannot be told from one, as for api_key_env: it is taken, and never quoted, as
+# test_cli_key_shaped_env_names.py shows.)
 PASTED = "whsec-live+9f8e7d6c/5b4a="
 
 

@@ -913,3 +913,49 @@ async def test_a_renamed_profile_is_replaced_in_one_write(tmp_path: Path) -> Non
         data = tomllib.loads(path.read_text())["profiles"]
         assert set(data) == {"uno", "two"} and data["uno"]["api_key_env"] == "ONE_KEY"
         assert "# mine" in path.read_text()
+
+
+KEY_SHAPED_ENV = "ghp_4Tq9ZrX2mB7vK1nL8pW3sY6dF0hJ5gC2aE9u"
+KEY_SHAPED_HOOK = "whsec_9Kx2Lm4Np6Qr8St0Uv2Wx4Yz6Ab8Cd0E"
+
+
+async def test_a_key_shaped_env_setting_is_never_on_screen(tmp_path: Path) -> None:
+    """A key pasted where api_key_env's (or webhook_secret_env's) variable name goes, spelt
+    like a name, showed in the KEY column (`env:ghp_…`), in the test's "environment
+    variable ghp_… is not set" and in the edit form. Now the column says the name is not
+    shown, the test names the setting, and the form's field shows dots (saved as it is)."""
+    path = write(tmp_path, f"""
+[profiles.pasted]
+provider = "edges"
+base_url = "http://127.0.0.1:{free_port()}"
+api_key_env = "{KEY_SHAPED_ENV}"
+
+[profiles.hook]
+provider = "b3os"
+base_url = "http://127.0.0.1:{free_port()}"
+api_key_env = "RT_HOOK_KEY"
+webhook_secret_env = "{KEY_SHAPED_HOOK}"
+""")
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_profiles(pilot)
+        assert {r["NAME"]: r["KEY"] for r in table_rows(screen)}["pasted"] == "env:(name not shown)"
+        await select_row(pilot, screen, "pasted")
+        await pilot.press("t")
+        await wait_workers(pilot)
+        ok, text = screen.results["pasted"]
+        assert not ok and "the environment variable named in api_key_env is not set" in text, text
+        shown = [app.export_screenshot(), *(" ".join(r.values()) for r in table_rows(screen)),
+                 *notifications(app)]
+        for name in ("pasted", "hook"):
+            await select_row(pilot, screen, name)
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProfileFormScreen), what="the form")
+            shown.append(app.export_screenshot())
+            fields = {w.id: w for w in app.screen.query(Input)}
+            assert fields["key_value"].value in (KEY_SHAPED_ENV, "RT_HOOK_KEY"), "kept, to be saved"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProfilesScreen), what="the list")
+        assert fields["webhook_secret_env"].value == KEY_SHAPED_HOOK
+        for text in shown:
+            assert KEY_SHAPED_ENV not in text and KEY_SHAPED_HOOK not in text

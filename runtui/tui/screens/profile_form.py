@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from runtui import config as config_mod
 from runtui.display import PASSWORD_MASK, shown_url, unmasked_url
+from runtui.env_names import is_plain_env_name
 from runtui.errors import ConfigError, RuntuiError
 from runtui.human_input import coerce
 from runtui.providers import registry
@@ -104,6 +105,12 @@ def provider_label(provider: str) -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def hidden_env_value(value: Any) -> bool:
+    """A `*_env` value from the file that is not plainly a variable's name (`ghp_…`): it may
+    be the secret pasted where the name goes, so its field shows dots (saved as it is)."""
+    return isinstance(value, str) and bool(value) and not is_plain_env_name(value)
 
 
 def _option_text(value: Any) -> str:
@@ -188,6 +195,8 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         self.initial: dict[str, Any] = dict(values or {})
         self.existing = set(existing)
         self.has_inline = self.initial.get("api_key") not in (None, "")
+        # an api_key_env that may be the key pasted in its place: its field shows dots
+        self.env_hidden = hidden_env_value(self.initial.get("api_key_env"))
         self.errors: list[str] = []
         self.option_rows = _option_rows(registry.names())
 
@@ -247,13 +256,15 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
                 yield Select(sources, allow_blank=False, value=source, id="key_source")
             with Horizontal(classes="row", id="key-row"):
                 yield Label("Env var", classes="label", id="key-label")
-                yield Input(key_value, id="key_value")
+                yield Input(key_value, id="key_value", password=source == SOURCE_ENV and self.env_hidden)
             for option, owners in self.option_rows:
                 owner_classes = " ".join(f"opt-for-{_css_name(o)}" for o in owners)
                 with Horizontal(classes=f"row provider-option {owner_classes}"):
                     yield Label(option.name.replace("_", " ").capitalize()[:11], classes="label")
                     yield Input(_option_text(init.get(option.name)), id=option.name,
-                                placeholder=("(required) " if option.required else "") + option.help)
+                                placeholder=("(required) " if option.required else "") + option.help,
+                                password=option.name.endswith("_env")
+                                and hidden_env_value(init.get(option.name)))
             with Horizontal(classes="row checks"):
                 yield StateCheckbox("read-only", _flag(init.get("read_only")), id="read_only")
                 yield StateCheckbox("allow insecure http", _flag(init.get("allow_insecure_http")),
@@ -297,6 +308,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         key_row.display = source in (SOURCE_ENV, SOURCE_CMD)
         label = self.query_one("#key-label", Label)
         key_input = self.query_one("#key_value", Input)
+        key_input.password = source == SOURCE_ENV and self.env_hidden
         if source == SOURCE_CMD:
             label.update("Command")
             key_input.placeholder = "e.g. pass show wexa/api-key"
