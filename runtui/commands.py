@@ -9,7 +9,8 @@ runtui.cli_run_watch, `runs diff` in runtui.cli_workflows), `tasks` (runtui.cli_
 
 Exit codes: 0 done; 1 the server refused or failed (its message printed);
 2 usage or config error; 3 the action is not allowed in the run's state (said
-before any request is sent); 4 `runs wait` timed out; 5 answered no at a
+before any request is sent, or "skipped" when the run ended before it arrived and the
+platform refused it); 4 `runs wait` timed out; 5 answered no at a
 confirmation (nothing sent); 130 interrupted (Ctrl-C);
 141 stdout's reader went away (runtui.cli_pipe).
 """
@@ -64,8 +65,9 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     \b
     Exit codes: 0 done; 1 the server refused or failed, could not be reached,
     or no run has the id; 2 usage or config error, or no terminal for the TUI;
-    3 the action is not allowed in the run's state (nothing sent); 4 `runs wait`
-    timed out; 5 answered no at a confirmation (nothing sent); 130 interrupted;
+    3 the action is not allowed in the run's state (nothing sent; or skipped:
+    the run ended before the request arrived); 4 `runs wait` timed out;
+    5 answered no at a confirmation (nothing sent); 130 interrupted;
     141 stdout's reader went away; 143 or 129 the TUI was ended by SIGTERM or
     SIGHUP (as q ends it).
     """
