@@ -30,6 +30,7 @@ from runtui.cli_context import (
     workspace_of,
 )
 from runtui.cli_output import EXIT_OK, EXIT_USAGE, JsonAwareGroup, cell, fail, say, table
+from runtui.env_names import is_plain_env_name
 from runtui.errors import ProviderError, RuntuiError
 
 if TYPE_CHECKING:
@@ -123,6 +124,11 @@ def profiles_add(obj: Ctx, name: str, provider: str, base_url: str | None, api_k
     except ValueError as exc:
         fail(f"invalid profile: {exc}", EXIT_USAGE)
     say(f"added profile {name!r} to {obj.config_path}")
+    for key, value in {"api_key_env": api_key_env, **settings}.items():
+        if key.endswith("_env") and isinstance(value, str) and value and not is_plain_env_name(value):
+            say(f"runtui: note: {key} is not plainly a variable's name (upper case, digits and _), "
+                "so it is never shown; if it is the secret itself, put that in a variable and name "
+                "the variable instead", err=True)
 
 
 _SECRET_WORDS = ("key", "secret", "token", "password")

@@ -76,3 +76,18 @@ def test_a_key_shaped_webhook_secret_env_is_never_quoted_nor_journaled(sim: Sim,
     assert "named in webhook_secret_env" in journal
     for text in (answered.out + answered.err, history.out + history.err, journal):
         assert pasted not in text
+
+
+def test_profiles_add_takes_a_key_shaped_name_and_says_it_will_not_be_shown(tmp_path: Path) -> None:
+    """It may be a real variable (`ghp_token` in lower case): taken, never quoted, and said,
+    so a key pasted there is noticed when it is written, not when a request fails."""
+    config = tmp_path / "new.toml"
+    pasted, hook = KEY_SHAPED[0], "whsec_9Kx2Lm4Np6Qr8St0Uv2Wx4Yz6Ab8Cd0E"
+    added = invoke(config, "profiles", "add", "b", "--provider", "b3os", "--api-key-env", pasted,
+                   "--set", f"webhook_secret_env={hook}")
+    assert added.code == 0, added.err
+    assert "note: api_key_env is not plainly a variable's name" in added.err, added.err
+    assert "note: webhook_secret_env is not plainly a variable's name" in added.err, added.err
+    assert pasted not in added.out + added.err and hook not in added.out + added.err
+    plain = invoke(config, "profiles", "add", "c", "--provider", "b3os", "--api-key-env", "B3OS_KEY")
+    assert plain.code == 0 and "note:" not in plain.err, plain.err
