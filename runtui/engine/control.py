@@ -49,25 +49,27 @@ class Controller:
         the server answered it, carries another id than the one chosen.
         """
         if chosen_id is not None and run.id != chosen_id:
-            self._refuse_other_id(provider, run, chosen_id, action)
+            await self._refuse_other_id(provider, run, chosen_id, action)
         self.check(provider, run, action)
-        # Journaled before the run is marked busy: a journal that cannot be written (a full
-        # disk, a planted link) raises StateUnusable, nothing sent, and must not leave the
-        # run busy for good.
-        entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
-                                     action=action.value)
+        # Busy from before the journal's write (awaited, in its own thread): a second key
+        # meanwhile is refused. Free again however it ends: a journal that cannot be written
+        # (a full disk, a planted link) raises StateUnusable, nothing sent, and must not leave
+        # the run busy for good.
         self.in_flight.add(run.key)
         try:
-            result = await provider.perform(run, action)
-        except BaseException as exc:
-            self.journal.raised(entry, exc)
-            raise
+            entry = await self.journal.started(profile=run.profile, provider=run.provider,
+                                               run_id=run.id, action=action.value)
+            try:
+                result = await provider.perform(run, action)
+            except BaseException as exc:
+                await self.journal.raised(entry, exc)
+                raise
         finally:
             self.in_flight.discard(run.key)
         if not result.ok and not result.uncertain:
             result = result.model_copy(update={"skipped": skip_reason(action, result.run)})
-        self.journal.finished(entry, outcome=_outcome(result), message=result.message,
-                              run_id=run.id, new_run_id=result.new_run_id)
+        await self.journal.finished(entry, outcome=_outcome(result), message=result.message,
+                                    run_id=run.id, new_run_id=result.new_run_id)
         self._keep(result.run)
         if result.uncertain and not result.ok:
             self.unsettled.watch(result.run or run, action, time.monotonic())
@@ -101,25 +103,29 @@ class Controller:
             raise NotAllowed(f"{provider.label} cannot reject this {what}: cancel the run instead",
                              profile=run.profile)
         verb = "answer" if approve else "reject"
-        entry = self.journal.started(profile=run.profile, provider=run.provider, run_id=run.id,
-                                     action=f"{verb} {request.context.get('type') or 'request'}")
-        self.in_flight.add(run.key)  # after the journal, as in `act`
+        self.in_flight.add(run.key)  # before the journal's write, as in `act`
         try:
-            result = await provider.answer(run, request, approve=approve, values=values)
-        except BaseException as exc:
-            self.journal.raised(entry, exc)
-            raise
+            entry = await self.journal.started(
+                profile=run.profile, provider=run.provider, run_id=run.id,
+                action=f"{verb} {request.context.get('type') or 'request'}")
+            try:
+                result = await provider.answer(run, request, approve=approve, values=values)
+            except BaseException as exc:
+                await self.journal.raised(entry, exc)
+                raise
         finally:
             self.in_flight.discard(run.key)
-        self.journal.finished(entry, outcome=_outcome(result), message=result.message, run_id=run.id)
+        await self.journal.finished(entry, outcome=_outcome(result), message=result.message,
+                                    run_id=run.id)
         self._keep(result.run)
         return result
 
-    def _refuse_other_id(self, provider: Provider, run: Run, chosen_id: str, action: Action) -> None:
+    async def _refuse_other_id(self, provider: Provider, run: Run, chosen_id: str,
+                               action: Action) -> None:
         message = (f"the server answered the read of {chosen_id!r} with another run, {run.id!r}; "
                    f"nothing sent")
-        self.journal.refused(profile=run.profile, provider=run.provider, run_id=chosen_id,
-                             action=action.value, message=message)
+        await self.journal.refused(profile=run.profile, provider=run.provider, run_id=chosen_id,
+                                   action=action.value, message=message)
         raise ProviderError(message, provider=provider.name, kind="mismatch")
 
     async def execute(self, provider: Provider, request: StartRequest) -> ActionResult:
@@ -129,15 +135,15 @@ class Controller:
         problem = await self._input_problem(provider, request)
         if problem is not None:
             raise BadInput(problem)
-        entry = self.journal.started(profile=provider.profile.name, provider=provider.name,
-                                     run_id=None, action=f"execute {request.workflow_id}")
+        entry = await self.journal.started(profile=provider.profile.name, provider=provider.name,
+                                           run_id=None, action=f"execute {request.workflow_id}")
         try:
             result = await provider.execute(request)
         except BaseException as exc:
-            self.journal.raised(entry, exc)
+            await self.journal.raised(entry, exc)
             raise
-        self.journal.finished(entry, outcome=_outcome(result), message=result.message,
-                              run_id=result.new_run_id)
+        await self.journal.finished(entry, outcome=_outcome(result), message=result.message,
+                                    run_id=result.new_run_id)
         self._keep(result.run)
         return result
 

@@ -1,16 +1,20 @@
 """The audit journal: one JSONL line when an action starts, one when it ends.
 
 Written before the request so a crash mid-action still leaves a record; keys
-never reach it (only ids, names and the server's message).
+never reach it (only ids, names and the server's message). Each line is written and
+fsynced in the journal's own thread and awaited (`Journal._write`): a slow disk no
+longer freezes the TUI's keys, and an action still waits for its line to be on disk.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -56,6 +60,36 @@ class Journal:
         """Told, in words for people, when an action's outcome could not be written: the
         action went its way (its outcome is shown as it is), and a face says this beside it."""
         self._open: dict[str, str] = {}  # entry id -> "pause r-1", until its outcome is written
+        self._writer: ThreadPoolExecutor | None = None  # made at the first write (`_write`)
+
+    async def _write(self, record: dict[str, Any]) -> None:
+        """`_append` in the journal's own thread, awaited: its fsync took 10-100 ms on a slow
+        disk (an NFS home, a busy laptop), and on the event loop that froze every key of the
+        TUI. One thread writes the lines one at a time, in the order they were asked for;
+        the caller goes on once its line is on disk, or gets `_append`'s StateUnusable.
+        A caller cancelled meanwhile stops waiting; its line is written all the same."""
+        written = self._submit(record)
+        try:
+            await asyncio.shield(written)
+        except asyncio.CancelledError:
+            written.add_done_callback(self._tell_if_unwritten)
+            raise
+
+    def _write_later(self, record: dict[str, Any]) -> None:
+        """Queue a line after those asked for before it, waiting for none of them."""
+        self._submit(record).add_done_callback(self._tell_if_unwritten)
+
+    def _submit(self, record: dict[str, Any]) -> asyncio.Future[None]:
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runtui-journal")
+        job: Future[None] = self._writer.submit(self._append, record)
+        return asyncio.wrap_future(job)
+
+    def _tell_if_unwritten(self, written: asyncio.Future[None]) -> None:
+        """A line nobody waited for that could not be written is still said."""
+        problem = None if written.cancelled() else written.exception()
+        if problem is not None:
+            self.on_unrecorded(f"the journal could not record a line of an interrupted action: {problem}")
 
     def _append(self, record: dict[str, Any]) -> None:
         """Write one whole line, durable before this returns. Raises StateUnusable (a
@@ -92,53 +126,63 @@ class Journal:
             return f"a part of the state directory's path {state} is a file, not a directory"
         return exc.strerror or type(exc).__name__
 
-    def _start(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
+    async def _start(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
         entry_id = uuid.uuid4().hex[:12]
-        self._append({"id": entry_id, "phase": "started", "time": _now(), "profile": profile,
-                      "provider": provider, "run_id": run_id, "action": action})
-        self._open[entry_id] = f"{action} {run_id}" if run_id else action
+        what = f"{action} {run_id}" if run_id else action
+        try:
+            await self._write({"id": entry_id, "phase": "started", "time": _now(), "profile": profile,
+                               "provider": provider, "run_id": run_id, "action": action})
+        except asyncio.CancelledError:
+            # The caller stops here, before any request; the line is written all the same,
+            # so its end follows it: not an action with no outcome, that may have gone out.
+            self._write_later(_end(entry_id, outcome="refused", run_id=run_id,
+                                   message="not sent: interrupted while the journal was written"))
+            raise
+        self._open[entry_id] = what
         return entry_id
 
-    def started(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
-        """Record an action about to be sent. Raises StateUnusable ("not sent: cannot write
-        the journal ...") when the line cannot be written: an action is sent only once its
-        record is on disk, so the caller sends nothing."""
+    async def started(self, *, profile: str, provider: str, run_id: str | None, action: str) -> str:
+        """Record an action about to be sent, returning once the line is on disk. Raises
+        StateUnusable ("not sent: cannot write the journal ...") when the line cannot be
+        written: an action is sent only once its record is on disk, so the caller sends nothing."""
         try:
-            return self._start(profile=profile, provider=provider, run_id=run_id, action=action)
+            return await self._start(profile=profile, provider=provider, run_id=run_id, action=action)
         except StateUnusable as exc:
             raise StateUnusable(f"not sent: {exc}") from None
 
-    def finished(self, entry_id: str, *, outcome: str, message: str | None = None,
-                 run_id: str | None = None, new_run_id: str | None = None) -> None:
-        """Record an action's outcome. Never raises: the request went its way, and a journal
+    async def finished(self, entry_id: str, *, outcome: str, message: str | None = None,
+                       run_id: str | None = None, new_run_id: str | None = None) -> None:
+        """Record an action's outcome. Never raises (a cancelled caller's CancelledError
+        aside: the line is written all the same): the request went its way, and a journal
         that cannot be written must not hide what happened (`on_unrecorded` is told)."""
         what = self._open.pop(entry_id, "an action")
         try:
-            self._append({"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
-                          "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
-                          "new_run_id": new_run_id})
+            await self._write(_end(entry_id, outcome=outcome, message=message, run_id=run_id,
+                                   new_run_id=new_run_id))
         except StateUnusable as exc:
             self.on_unrecorded(f"the journal could not record the outcome of {what}: {exc}")
 
-    def raised(self, entry_id: str, exc: BaseException) -> None:
+    async def raised(self, entry_id: str, exc: BaseException) -> None:
         """End the entry of an action that raised. A local refusal (NotAllowed, ConfigError:
         raised before any request, by their contract) is "refused", nothing sent: an auditor
         reading "uncertain" must assume it may have gone out. Anything else is uncertain."""
         if isinstance(exc, NotAllowed | ConfigError):
-            self.finished(entry_id, outcome="refused", message=f"not sent: {exc}")
+            await self.finished(entry_id, outcome="refused", message=f"not sent: {exc}")
         else:
-            self.finished(entry_id, outcome="uncertain", message=f"interrupted: {type(exc).__name__}")
+            await self.finished(entry_id, outcome="uncertain",
+                                message=f"interrupted: {type(exc).__name__}")
 
-    def refused(self, *, profile: str, provider: str, run_id: str, action: str,
-                message: str) -> None:
+    async def refused(self, *, profile: str, provider: str, run_id: str, action: str,
+                      message: str) -> None:
         """An action refused before any request (e.g. the server named another run). Never
         raises: nothing was sent either way, and the refusal is what the user must hear."""
         try:
-            entry_id = self._start(profile=profile, provider=provider, run_id=run_id, action=action)
+            entry_id = await self._start(profile=profile, provider=provider, run_id=run_id,
+                                         action=action)
         except StateUnusable as exc:
             self.on_unrecorded(f"the journal could not record the refusal of {action} {run_id}: {exc}")
             return
-        self.finished(entry_id, outcome="refused", message=message, run_id=run_id)
+        await self.finished(entry_id, outcome="refused", message=message, run_id=run_id)
 
     def entries(self, limit: int | None = None) -> list[Entry]:
         """Actions oldest first, the newest `limit` of them (all when None); an action with no
@@ -187,6 +231,14 @@ class Journal:
         if writable is not None and not os.access(writable, os.W_OK):
             return f"the journal {self.path} cannot be written (read-only)"
         return None
+
+
+def _end(entry_id: str, *, outcome: str, message: str | None = None, run_id: str | None = None,
+         new_run_id: str | None = None) -> dict[str, Any]:
+    """An action's "finished" line."""
+    return {"id": entry_id, "phase": "finished", "time": _now(), "outcome": outcome,
+            "message": (message or "")[:MAX_MESSAGE] or None, "run_id": run_id,
+            "new_run_id": new_run_id}
 
 
 def _entry(start: _Started, end: _Finished | None) -> Entry:

@@ -44,19 +44,20 @@ class WorkflowController:
                                   busy=self.is_busy(trigger))
         if not decision:
             raise NotAllowed(decision.reason, profile=trigger.profile)
-        entry = self.journal.started(profile=trigger.profile, provider=trigger.provider, run_id=None,
-                                     action=f"{action.value} workflow {trigger.id}")
-        self.in_flight.add(trigger.key)
+        self.in_flight.add(trigger.key)  # before the journal's write: a second key meanwhile is refused
         try:
-            result = await _send_and_read(provider, trigger, action)
-        except BaseException as exc:
-            self.journal.raised(entry, exc)
-            raise
+            entry = await self.journal.started(profile=trigger.profile, provider=trigger.provider,
+                                               run_id=None, action=f"{action.value} workflow {trigger.id}")
+            try:
+                result = await _send_and_read(provider, trigger, action)
+            except BaseException as exc:
+                await self.journal.raised(entry, exc)
+                raise
         finally:
             self.in_flight.discard(trigger.key)
         outcome = (CONFIRMED if result.ok else "uncertain") if result.uncertain else (
             "ok" if result.ok else "failed")
-        self.journal.finished(entry, outcome=outcome, message=result.message)
+        await self.journal.finished(entry, outcome=outcome, message=result.message)
         if result.uncertain and not result.ok:
             self.unsettled.watch(result.trigger or trigger, action, time.monotonic())
         return result

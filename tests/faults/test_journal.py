@@ -133,8 +133,13 @@ def test_a_crash_mid_action_leaves_the_started_record_in_history(tmp_path: Path)
 
 def _journal_of(count: int) -> None:
     journal = Journal()
-    for i in range(count):
-        journal.refused(profile="p", provider="edges", run_id=f"r-{i}", action="cancel", message="no")
+
+    async def write() -> None:
+        for i in range(count):
+            await journal.refused(profile="p", provider="edges", run_id=f"r-{i}", action="cancel",
+                                  message="no")
+
+    asyncio.run(write())
 
 
 def test_history_limit_is_the_newest_n(tmp_path: Path) -> None:
@@ -155,7 +160,8 @@ def test_a_line_that_is_not_utf8_is_skipped_and_counted(tmp_path: Path) -> None:
     _journal_of(2)
     with default_path().open("ab") as fh:
         fh.write(b'{"id": "bad", "phase": "started", "profile": "\xff\xfe"}\n')
-    Journal().refused(profile="p", provider="edges", run_id="r-after", action="pause", message="no")
+    asyncio.run(Journal().refused(profile="p", provider="edges", run_id="r-after", action="pause",
+                                  message="no"))
     res = run_cli(tmp_path / "none.toml", "history")
     assert res.code == 0, res.err
     assert all(f"r-{i}" in res.out for i in (0, 1)) and "r-after" in res.out

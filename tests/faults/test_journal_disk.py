@@ -116,32 +116,32 @@ async def test_an_outcome_the_journal_cannot_record_is_still_returned_and_told(
     await prov.aclose()
 
 
-def test_short_writes_still_write_whole_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_short_writes_still_write_whole_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     """A disk filling up takes part of a write: the rest is written, never dropped."""
     real = os.write
     monkeypatch.setattr(journal_mod.os, "write", lambda fd, data: real(fd, bytes(data)[:7]))
     journal = Journal()
-    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
     monkeypatch.undo()
     assert [r["phase"] for r in lines(journal.path)] == ["started", "finished"]
     assert [(e.run_id, e.outcome) for e in journal.entries()] == [("r-1", "refused")]
 
 
-def test_a_torn_last_line_does_not_swallow_the_next_record() -> None:
+async def test_a_torn_last_line_does_not_swallow_the_next_record() -> None:
     """A full disk cut a line short; the next action's record was glued onto it and lost
     from `history` (a resume that worked disappeared)."""
     journal = Journal()
-    journal.refused(profile="p", provider="edges", run_id="r-pause", action="pause", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-pause", action="pause", message="no")
     with journal.path.open("a") as fh:
         fh.write('{"id":"a6aca748e6ab",')  # torn: no end of line
-    journal.refused(profile="p", provider="edges", run_id="r-resume", action="resume", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-resume", action="resume", message="no")
     assert [e.run_id for e in journal.entries()] == ["r-pause", "r-resume"]
     assert journal.unreadable == 1
 
 
-def test_an_outcome_with_no_start_is_counted_as_unreadable() -> None:
+async def test_an_outcome_with_no_start_is_counted_as_unreadable() -> None:
     journal = Journal()
-    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
     with journal.path.open("a") as fh:
         fh.write('{"id":"orphan123456","phase":"finished","outcome":"ok"}\n')
     assert [e.run_id for e in journal.entries()] == ["r-1"]
@@ -173,12 +173,12 @@ def test_history_n_reads_the_end_of_a_big_journal_in_bounded_memory(tmp_path: Pa
     assert shown.code == 0 and [e["run_id"] for e in shown.json()] == ["r-39998", "r-39999"]
 
 
-def test_a_line_too_long_to_be_a_record_is_counted_in_bounded_memory() -> None:
+async def test_a_line_too_long_to_be_a_record_is_counted_in_bounded_memory() -> None:
     journal = Journal()
-    journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-1", action="pause", message="no")
     with journal.path.open("a") as fh:
         fh.write("z" * 3_000_000 + "\n")
-    journal.refused(profile="p", provider="edges", run_id="r-2", action="pause", message="no")
+    await journal.refused(profile="p", provider="edges", run_id="r-2", action="pause", message="no")
     tracemalloc.start()
     try:
         entries = list(journal.entries())

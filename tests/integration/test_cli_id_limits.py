@@ -62,12 +62,12 @@ def test_an_empty_id_is_refused(sim: Sim, empty: str) -> None:
         assert result.code == 2 and "cannot be empty" in result.err, (args, result)
 
 
-def test_history_caps_what_one_long_value_can_widen(sim: Sim) -> None:
+async def test_history_caps_what_one_long_value_can_widen(sim: Sim) -> None:
     """A journal written by an older build may hold a 70,000-character id."""
     journal = Journal()
-    entry = journal.started(profile="edges-sim", provider="edges", run_id=HUGE, action="cancel")
-    journal.finished(entry, outcome="uncertain", message="URL too long", run_id=HUGE)
-    journal.refused(profile="edges-sim", provider="edges", run_id="r-1", action="pause", message="no")
+    entry = await journal.started(profile="edges-sim", provider="edges", run_id=HUGE, action="cancel")
+    await journal.finished(entry, outcome="uncertain", message="URL too long", run_id=HUGE)
+    await journal.refused(profile="edges-sim", provider="edges", run_id="r-1", action="pause", message="no")
     result = run_cli(sim, "history")
     assert result.code == 0
     assert max(len(line) for line in result.out.splitlines()) < 200

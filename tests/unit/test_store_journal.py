@@ -71,13 +71,13 @@ def test_what_a_listing_did_not_return_is_dropped_whatever_it_names(held: set[tu
                                if profile == "q" or (profile, i) in keep}
 
 
-def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path: Path) -> None:
+async def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path: Path) -> None:
     j = Journal(tmp_path / "j.jsonl")
-    a = j.started(profile="p", provider="edges", run_id="r1", action="cancel")
+    a = await j.started(profile="p", provider="edges", run_id="r1", action="cancel")
     lines = (tmp_path / "j.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["phase"] == "started"  # written before any request
-    j.finished(a, outcome="ok", message="cancelled")
-    j.started(profile="p", provider="edges", run_id="r2", action="pause")  # crash: no end line
+    await j.finished(a, outcome="ok", message="cancelled")
+    await j.started(profile="p", provider="edges", run_id="r2", action="pause")  # crash: no end line
     with (tmp_path / "j.jsonl").open("a") as fh:
         fh.write('{"id": "torn", "pha')
     entries = list(j.entries())
@@ -86,13 +86,13 @@ def test_journal_records_start_before_outcome_and_survives_a_torn_line(tmp_path:
     assert oct((tmp_path / "j.jsonl").stat().st_mode & 0o777) == "0o600"
 
 
-def test_an_action_refused_locally_is_journaled_as_not_sent(tmp_path: Path) -> None:
+async def test_an_action_refused_locally_is_journaled_as_not_sent(tmp_path: Path) -> None:
     """A refusal raised before any request is "refused, not sent", never "uncertain"."""
     from runtui.errors import ConfigError, NotAllowed
 
     journal = Journal(tmp_path / "j.jsonl")
     for exc in (NotAllowed("no"), ConfigError("webhook secret unset"), TimeoutError()):
-        journal.raised(journal.started(profile="p", provider="x", run_id="r", action="a"), exc)
+        await journal.raised(await journal.started(profile="p", provider="x", run_id="r", action="a"), exc)
     outcomes = [(e.outcome, e.message) for e in journal.entries()]
     assert outcomes == [("refused", "not sent: no"), ("refused", "not sent: webhook secret unset"),
                         ("uncertain", "interrupted: TimeoutError")]
