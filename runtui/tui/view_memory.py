@@ -13,15 +13,14 @@ must never stop the app from starting or quitting.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from runtui.config import state_dir
+from runtui.config import state_dir, write_atomic
 from runtui.errors import ConfigError
-from runtui.own_files import make_own_dirs, open_own
+from runtui.own_files import FILE_MODE, refuse_link
 
 FILE_NAME = "view.json"
 MAX_BYTES = 4096  # a few fields; anything larger is not ours
@@ -61,16 +60,14 @@ def load_view(path: Path | None = None) -> ViewMemory:
 
 
 def save_view(memory: ViewMemory, path: Path | None = None) -> bool:
-    """Write it whole (a new file renamed over the old: a crash leaves one or the other),
-    readable by the owner only. False when the state dir cannot be written."""
+    """Write it whole and the owner's only, as runtui's other state files are written
+    (`write_atomic`: a temp file of a fresh name, fsynced, renamed over the old): a crash
+    leaves one or the other. A link planted in its place is not written through. False
+    when it cannot be written. Blocks on the disk: not for the event loop."""
     path = path or memory_path()
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        make_own_dirs(path.parent)
-        fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(msgspec.structs.asdict(memory), fh)
-        os.replace(tmp, path)
+        refuse_link(path)  # write_atomic would replace the link's target
+        write_atomic(path, json.dumps(msgspec.structs.asdict(memory)), mode=FILE_MODE)
     except (OSError, ConfigError):  # a planted link: not written, like an unwritable dir
         return False
     return True

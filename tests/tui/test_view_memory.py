@@ -4,9 +4,13 @@ back after a restart (a dropped SSH link, a stray `q`); the filter and marks do 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
+
 from runtui.tui.view_memory import memory_path
+from tests.slow_disk import HeldFsync, named_from
 from tests.tui.conftest import TuiSim, wait_for
 from tests.tui.test_actions_pilot import tui
 from tests.tui.test_runs_screen import summary
@@ -29,6 +33,29 @@ async def test_sort_active_only_and_profile_come_back_but_not_the_filter(tui_sim
         assert table.filter_text == "" and "filter" not in summary(screen)
         assert profile in summary(screen)
         assert all(run.profile == profile and not run.status.terminal for run in table.visible_runs())
+
+
+async def test_keys_are_answered_while_the_view_waits_for_the_disk(
+        tui_sim: TuiSim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The view is fsynced as every state file is: on a slow disk, made on the event loop,
+    that froze the keys after each sort. Saved in a thread, the last sort is what stays."""
+    held = HeldFsync(named_from(".view.json."))
+    monkeypatch.setattr(os, "fsync", held)
+    try:
+        async with tui(tui_sim.config_path) as (_app, pilot, screen):
+            await pilot.press("s")
+            await wait_for(pilot, held.entered.is_set, what="the view's fsync")
+            first = screen.table.sort_column
+            await pilot.press("s")
+            await wait_for(pilot, lambda: screen.table.sort_column != first, what="the next sort")
+            assert held.still_held, "the key was answered only after the view's write"
+            held.release()
+            latest = screen.table.sort_column
+            await wait_for(pilot, lambda: memory_path().exists()
+                           and json.loads(memory_path().read_text())["sort"] == latest,
+                           what="the latest view saved")
+    finally:
+        held.release()
 
 
 async def test_an_unreadable_or_stale_memory_opens_the_default_view(tui_sim: TuiSim) -> None:
@@ -62,13 +89,39 @@ def test_an_unwritable_state_dir_is_skipped_not_raised(tmp_path: Path) -> None:
     assert not save_view(ViewMemory(), blocker / "view.json")
 
 
-def test_a_planted_symlink_is_not_written_through(tmp_path: Path) -> None:
-    """The file is written as `view.json.tmp` then renamed: a link planted under that name
-    was followed, and the view's JSON replaced whatever file it pointed to."""
+@pytest.mark.parametrize("planted", ["link", "stale file"])
+def test_a_planted_temp_name_is_neither_followed_nor_in_the_way(tmp_path: Path, planted: str) -> None:
+    """The view was written as `view.json.tmp`, then renamed: a link planted under that
+    name was followed (the view's JSON replaced whatever file it pointed to), and once
+    that was refused, the link stopped every save until someone found and removed it.
+    Written as runtui's other state files are (`write_atomic`), the temp file has a fresh
+    name, made exclusively: whatever lies under the old name is not followed and blocks
+    nothing (and is left as it was: not runtui's to remove)."""
+    from runtui.tui.view_memory import ViewMemory, load_view, save_view
+
+    victim = tmp_path / "victim.rc"
+    victim.write_text("alias ls='ls -F'\n", encoding="utf-8")
+    stale = tmp_path / "view.json.tmp"
+    if planted == "link":
+        stale.symlink_to(victim)
+    else:
+        stale.write_text('{"sort": "sta', encoding="utf-8")  # a crash mid-write, long ago
+    path = tmp_path / "view.json"
+    chosen = ViewMemory(sort="status", active_only=True)
+    assert save_view(chosen, path)
+    assert load_view(path) == chosen and not path.is_symlink()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert victim.read_text(encoding="utf-8") == "alias ls='ls -F'\n"
+    assert stale.is_symlink() == (planted == "link")
+    assert {p.name for p in tmp_path.iterdir()} == {"victim.rc", "view.json.tmp", "view.json"}
+
+
+def test_a_link_planted_as_the_memory_file_is_not_written_through(tmp_path: Path) -> None:
     from runtui.tui.view_memory import ViewMemory, save_view
 
     victim = tmp_path / "victim.rc"
     victim.write_text("alias ls='ls -F'\n", encoding="utf-8")
-    (tmp_path / "view.json.tmp").symlink_to(victim)
-    assert not save_view(ViewMemory(), tmp_path / "view.json")
+    (tmp_path / "view.json").symlink_to(victim)
+    assert not save_view(ViewMemory(sort="status"), tmp_path / "view.json")
     assert victim.read_text(encoding="utf-8") == "alias ls='ls -F'\n"
+    assert (tmp_path / "view.json").is_symlink()

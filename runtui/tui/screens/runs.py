@@ -146,6 +146,7 @@ class RunsScreen(Screen[None]):
         self._pane: DetailPane | None = None  # the split detail, once shown
         self.tasks_scope = False  # the table shows tasks (T), not runs
         self._view_saved = ViewMemory()  # the sort and scope in the state dir (`view_memory`)
+        self._view_writing = asyncio.Lock()
         self._gathered: list[Delta] = []  # store changes waiting for `_apply_gathered`
         self.control = RunControl(self, self.table, apply_gathered=self._apply_gathered,
                                   marks_cleared=self._update_summary,
@@ -204,11 +205,17 @@ class RunsScreen(Screen[None]):
         after_frame(self, self._save_view, name="remember-view")
 
     def _save_view(self) -> None:
-        table = self.table
-        now = ViewMemory(sort=table.sort_column, reverse=table.sort_reverse,
-                         active_only=table.active_only, profile=self.profile_filter)
-        if now != self._view_saved and save_view(now):
-            self._view_saved = now
+        self.run_worker(self._write_view(), group="remember-view", name="remember-view")
+
+    async def _write_view(self) -> None:
+        """In a thread: the write is fsynced, and on a slow disk that froze the keys. One
+        at a time, each of the view as it is when its turn comes: the last one is the latest."""
+        async with self._view_writing:
+            table = self.table
+            now = ViewMemory(sort=table.sort_column, reverse=table.sort_reverse,
+                             active_only=table.active_only, profile=self.profile_filter)
+            if now != self._view_saved and await asyncio.to_thread(save_view, now):
+                self._view_saved = now
 
     def _start_ticking(self) -> None:
         self._tick()
