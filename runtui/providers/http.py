@@ -207,11 +207,11 @@ class HttpClient:
 
     @property
     def _redactor(self) -> Redactor:
-        """The mask of the profile's own secrets and the others' (see `Redactor`), built
+        """The mask of the profile's own secrets and the others', alike (see `Redactor`), built
         again when a secret joined the pool (a key command's key, a profile built later)."""
         if self._mask_version != self._pool.version:
             self._mask_version = self._pool.version
-            self._mask = Redactor(self._own, others=self._pool)
+            self._mask = Redactor([*self._own, *self._pool])
         return self._mask
 
     # ---- public verbs ---------------------------------------------------------------

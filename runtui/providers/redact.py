@@ -1,11 +1,13 @@
-"""The profile's own secrets, taken out of everything a server sends, before anything reads it.
+"""Every secret runtui knows, taken out of everything a server sends, before anything reads it.
 
-A server may echo the key in any field (a workflow name, `last_error`, a step's
+A server may echo a key in any field (a workflow name, `last_error`, a step's
 output, a request id), and every face shows those fields, `--json` included. So
 the HTTP client replaces each secret in an answer's body and headers (and in
 each SSE event) with `***`, before the body is decoded: the parsers, the page
-memo, the store and every face only ever see the redacted bytes. The other profiles'
-secrets are masked too, as text (`Redactor`, `SecretPool`).
+memo, the store and every face only ever see the redacted bytes. The secrets are
+the profile's own and every other profile's (`SecretPool`): one list, each secret
+found in every spelling below, whoever's it is (a hostile server for one profile
+may have been given another's key, and echo it encoded as readily as its own).
 
 The plain secret is found in any case: gateways log a rejected key upper-cased ("invalid
 key SIM-…"), and no two of a profile's keys differ only in case.
@@ -28,8 +30,11 @@ A server may also echo the key encoded (`Spelling`):
 - any of those with `/` written `\\/` (a JSON writer's choice).
 Each is found by its longest part that every variant holds (a C-speed substring search,
 as for the plain key), and only then tried as a pattern where that part was found: a body
-without any pays one search per part, no regular expression (a spelling whose steady part
-is shorter than `MIN_ANCHOR`, as the hex of a key of letters j-o, is searched whole).
+without any pays one search per part, no regular expression. Hex and percent-encoding are
+searched whole in the answer lowered (a long part is a fast search: a short one, as a run
+of digits, is 3-5x slower and found in numbers everywhere); a part that holds `%` is
+searched only in an answer that holds one (a one-byte search). A spelling whose steady
+part is shorter than `MIN_ANCHOR` (the base64 of a key of `+`, `/` and `~`) is searched whole.
 """
 
 from __future__ import annotations
@@ -134,10 +139,6 @@ def _spellings(units: list[Unit], tail: list[Unit] | None = None, *,
     return found
 
 
-def _hex_unit(char: str) -> Unit:
-    return (char.lower(), char.upper()) if char.isalpha() else (char,)
-
-
 def _base64_units(text: str) -> list[Unit]:
     return [_B64_ALPHABETS.get(char, (char,)) for char in text]
 
@@ -157,7 +158,7 @@ def _base64_spellings(secret: bytes) -> list[Spelling]:
 def spellings_of(secret: str) -> list[Spelling]:
     """Every encoded way of writing `secret` an echoing server might use (see the module)."""
     raw = secret.encode("utf-8", "surrogateescape")
-    found = _spellings(list(map(_hex_unit, raw.hex())))
+    found = _spellings([(char,) for char in raw.hex()], folded=True)  # in any case
     for spelled in sorted(url_spellings(secret)):  # in any case: a key upper-cased, then encoded
         found += _spellings([(char,) for char in spelled.lower()], folded=True)
     return found + _base64_spellings(raw)
@@ -192,30 +193,27 @@ def _escape_finder(secrets: Iterable[str]) -> re.Pattern[bytes]:
 
 
 class Redactor:
-    """Replaces secret values in raw answers (bytes) and texts: the profile's own (`secrets`)
-    in every spelling, the other profiles' (`others`) as text (see `__init__`)."""
+    """Replaces secret values in raw answers (bytes) and texts, each in every spelling (see
+    the module): one list, the profile's own and every other profile's alike."""
 
-    def __init__(self, secrets: Iterable[str], others: Iterable[str] = ()) -> None:
-        """`others`: the secrets of runtui's other profiles. Another platform's key reaches
-        this server only as text someone put in a run (an environment dump, an input), never
-        as a credential it was sent and echoes encoded: it is masked plain, in any case, and
-        JSON-escaped, not in the encoded spellings, each of which is one more search of
-        every answer (three profiles' keys as own: 3.3x the time of one)."""
+    def __init__(self, secrets: Iterable[str]) -> None:
         kept = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}
-        foreign = {s for s in others if isinstance(s, str) and len(s) >= MIN_SECRET} - kept
         # Longest first: a secret that contains another is masked whole.
-        self.secrets: tuple[str, ...] = tuple(sorted(kept | foreign, key=len, reverse=True))
+        self.secrets: tuple[str, ...] = tuple(sorted(kept, key=len, reverse=True))
         # Found in any case (gateways log "invalid key SIM-…"): searched in the lowered answer.
         self._plain = tuple(s.encode().lower() for s in self.secrets)
         self._cased: dict[bytes, re.Pattern[bytes]] = {}  # compiled when an answer holds one
-        # An auth header's value ("Bearer <key>") holds the key's encodings: the key's are
-        # enough, each encoding being a search of every answer.
-        inner = [s for s in self.secrets if s in kept and not _scheme_and_secret(s, kept)]
+        # An auth header's value ("Bearer <key>") holds the key, and its encodings the key's:
+        # it is looked for only where its key is, each search being one of every answer.
+        inner = [s for s in self.secrets if not _scheme_and_secret(s, kept)]
+        self._keys = tuple(s.encode().lower() for s in inner)
         by_anchor: dict[tuple[bytes, bool], list[Spelling]] = {}
         for spelling in (found for secret in inner for found in spellings_of(secret)):
             by_anchor.setdefault((spelling.anchor, spelling.folded), []).append(spelling)
-        self._by_anchor = by_anchor
-        self._needles = (*self._plain, *(anchor.lower() for anchor, _ in self._by_anchor))
+        # Percent-encodings are looked for only in an answer holding a `%`: most hold none.
+        self._by_anchor = {key: group for key, group in by_anchor.items() if b"%" not in key[0]}
+        self._percent = {key: group for key, group in by_anchor.items() if b"%" in key[0]}
+        self._needles = (*self._plain, *(anchor.lower() for anchor, _ in by_anchor))
         self._escaped: re.Pattern[bytes] | None = None  # compiled when first needed: see `_spelled`
         self._may_hide = _escape_finder(self.secrets)
 
@@ -227,12 +225,13 @@ class Redactor:
         if not self.secrets:
             return content
         lowered = content.lower()
-        for secret in self._plain:
-            if secret in lowered:
-                content = self._any_case(secret).sub(MASK, content)
-                lowered = content.lower()
-        spans = [span for (anchor, folded), group in self._by_anchor.items()
-                 if anchor in (lowered if folded else content) for span in _spans_of(content, lowered, group)]
+        if any(key in lowered for key in self._keys):  # then each, longest first
+            for secret in self._plain:
+                if secret in lowered:
+                    content = self._any_case(secret).sub(MASK, content)
+                    lowered = content.lower()
+        spans = [*_found(content, lowered, self._by_anchor),
+                 *(_found(content, lowered, self._percent) if b"%" in content else ())]
         if spans:
             content = _masked(content, spans)
         if b"\\" in content and self._may_hide.search(content) is not None:
@@ -271,8 +270,8 @@ class Redactor:
 
 class SecretPool:
     """Every secret runtui resolved for the profiles of one workspace (keys, secret settings,
-    a key command's key once it gave it): each profile's client masks them all, so another
-    profile's key in this platform's answers is not shown. Owned by whoever builds the
+    a key command's key once it gave it): each profile's client masks them all, in every
+    spelling, so another profile's key in this platform's answers is not shown. Owned by whoever builds the
     providers; a client adds its own when it learns them, and rebuilds its `Redactor` when
     `version` moved."""
 
@@ -296,10 +295,13 @@ def _scheme_and_secret(value: str, secrets: set[str]) -> bool:
     return len(words) > 1 and words[-1] in secrets
 
 
-def _spans_of(content: bytes, lowered: bytes, group: list[Spelling]) -> Iterator[tuple[int, int]]:
-    """Where the spellings sharing one anchor are."""
-    for spelling in group:
-        yield from spelling.spans(content, lowered)
+def _found(content: bytes, lowered: bytes,
+           by_anchor: dict[tuple[bytes, bool], list[Spelling]]) -> Iterator[tuple[int, int]]:
+    """Where the spellings are whose anchor `content` holds (a `folded` one's, in `lowered`)."""
+    for (anchor, folded), group in by_anchor.items():
+        if anchor in (lowered if folded else content):
+            for spelling in group:
+                yield from spelling.spans(content, lowered)
 
 
 def _masked(content: bytes, spans: list[tuple[int, int]]) -> bytes:

@@ -13,7 +13,8 @@ what was (not) sent. Modes:
 - `echo_upper`: as `echo`, the key upper-cased (as gateways log a rejected key) in the
   workflow name, title-cased in last_error.
 - `leak`: every run's workflow name and last_error end with `leak` (set by the test: another
-  profile's key, say, as a run that dumps its environment shows it).
+  profile's key, say, as a run that dumps its environment shows it); `leak_utf16`: the same,
+  every JSON answer in UTF-16 (as `echo_utf16`).
 - `echo_encoded`: the caller's key echoed encoded (`encoded_echoes`: base64 alone and inside
   `Bearer <key>` and `user:<key>`, hex and percent-encoding in mixed case) into the workflow
   name and last_error, and into an action's 409 message.
@@ -183,7 +184,8 @@ def gzip_bomb(size: int) -> Iterator[bytes]:
     yield batch + packer.flush()
 
 
-WIDE = {"echo_utf16": ("utf-16", True), "echo_utf32": ("utf-32", True), "echo_utf16be": ("utf-16-be", False)}
+WIDE = {"echo_utf16": ("utf-16", True), "echo_utf32": ("utf-32", True), "echo_utf16be": ("utf-16-be", False),
+        "leak_utf16": ("utf-16", True)}
 
 
 def wide_json(body: bytes, mode: str) -> tuple[bytes, str]:
@@ -381,8 +383,8 @@ class HostileServer:
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     def leaked(self, run: dict[str, Any]) -> dict[str, Any]:
-        """`run` with `leak` in its words, in the `leak` mode."""
-        if self.mode == "leak":
+        """`run` with `leak` in its words, in the `leak` modes."""
+        if self.mode.startswith("leak"):
             run["workflow"]["name"] += f" env {self.leak}"
             run["last_error"] = f"failed, env {self.leak}"
         return run

@@ -425,3 +425,46 @@ def test_another_profiles_key_in_this_ones_answers_is_never_shown_nor_journaled(
     journaled = " ".join(entry.message or "" for entry in Journal().entries())
     assert other.lower() not in (said + journaled).lower()
     assert KEY.lower() not in (said + journaled).lower()
+
+
+OTHER_KEY = "other+profile/key=0123:ab"
+
+
+def spellings_of_other_key() -> list[str]:
+    """Another profile's key as a server given it may echo it: plain, upper-cased, and each
+    encoded spelling an echo of the caller's own key is tested with."""
+    return [OTHER_KEY, OTHER_KEY.upper(), *encoded_echoes(OTHER_KEY), *url_spellings(OTHER_KEY)]
+
+
+def key_bearing(spelling: str) -> str:
+    """The part of a spelling made of the key alone (past `Basic dXNlcjp`, `Bearer token QmVhcmVyIG`)."""
+    encoded = spelling.split()[-1]
+    return encoded[len(encoded) // 3:][:12]
+
+
+def write_leaking_pair(path: Path, leaking: HostileServer, neighbour: HostileServer) -> Path:
+    """Profile `a` on the leaking server, `b` (whose key is `OTHER_KEY`) on its neighbour."""
+    leaking.leak = " ".join(spellings_of_other_key())
+    path.write_text(f'[profiles.a]\nprovider = "edges"\nbase_url = "{leaking.url}"\n'
+                    f'api_key_env = "{KEY_ENV}"\n'
+                    f'[profiles.b]\nprovider = "edges"\nbase_url = "{neighbour.url}"\n'
+                    'api_key_env = "RUNTUI_OTHER_KEY"\n', encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.mark.parametrize("mode", ["leak", "leak_utf16"])
+def test_another_profiles_key_echoed_in_any_spelling_is_never_shown_nor_journaled(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        mode: str) -> None:
+    """Another profile's key was masked only plain: a server that echoed it in base64, hex or
+    percent-encoded had it shown in every face and journaled."""
+    monkeypatch.setenv("RUNTUI_OTHER_KEY", OTHER_KEY)
+    config = write_leaking_pair(tmp_path / "c.toml", hostile(mode), hostile("plain"))
+    said = everything_said(config, "a")
+    assert "env ***" in said
+    acted = invoke(config, "runs", "cancel", "my-own-run", "-p", "a", "--yes")
+    said += acted.out + acted.err
+    said += " ".join(entry.message or "" for entry in Journal().entries())
+    for spelling in spellings_of_other_key():
+        assert key_bearing(spelling).lower() not in said.lower(), spelling

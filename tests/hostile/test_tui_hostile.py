@@ -26,7 +26,15 @@ from runtui.tui.screens.runs import RunsScreen
 from runtui.tui.screens.workflows import WorkflowsScreen
 from tests.hostile.conftest import KEY, write_b3os_config, write_config
 from tests.hostile.server import B3_RUN, TITLE, HostileServer
-from tests.hostile.test_cli_hostile import LOG_LINE, assert_harmless, forged_lines
+from tests.hostile.test_cli_hostile import (
+    LOG_LINE,
+    OTHER_KEY,
+    assert_harmless,
+    forged_lines,
+    key_bearing,
+    spellings_of_other_key,
+    write_leaking_pair,
+)
 from tests.tui.conftest import notifications, screen_text, wait_for
 
 
@@ -86,6 +94,28 @@ async def test_a_tui_action_goes_to_the_row_whatever_the_server_answers(
                                           for n in notifications(app)), what="the outcome")
         assert server.posts == ["/v1/flows/runs/my-own-run/cancel"]
         assert "victim-run" not in {r.id for r in screen.table.visible_runs()}
+
+
+async def test_another_profiles_key_echoed_in_any_spelling_is_shown_nowhere(
+        hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another profile's key was masked only plain: a run's error holding it in base64, hex
+    or percent-encoded showed it in the detail."""
+    monkeypatch.setenv("RUNTUI_OTHER_KEY", OTHER_KEY)
+    config = write_leaking_pair(tmp_path / "c.toml", hostile("leak"), hostile("plain"))
+    app = RuntuiApp(Workspace.load(config))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), what="runs")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: screen.table.total_count == 4, what="both profiles' runs")
+        shown = screen_text(app)
+        screen.table.move_cursor_to(("a", "my-own-run"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
+        await wait_for(pilot, lambda: "failed, env ***" in screen_text(app), what="the error shown")
+        shown += screen_text(app)
+        for spelling in spellings_of_other_key():
+            assert key_bearing(spelling).lower() not in shown.lower(), spelling
 
 
 async def test_a_retry_after_no_clock_can_hold_leaves_the_profile_watched(

@@ -135,10 +135,10 @@ class CountedFinds(bytes):
 def test_an_answer_made_of_an_anchor_over_and_over_is_scanned_once_and_masked() -> None:
     """Each of an anchor's copies was tried one by one (0.4 s for 16 MB of them, from a
     server that knows the key); past `MAX_ANCHOR_TRIES` the pattern scans the rest."""
-    key = "hostile-key-0123456789"
-    spelt = key.encode().hex()
-    anchor = spellings_of(key)[0].anchor.decode()
-    assert anchor == "30313233343536373839" and anchor in spelt
+    key = "hostile-key-0123456789~~~~"
+    spelt = base64.b64encode(key.encode()).decode()
+    anchor = spellings_of(key)[1].anchor.decode()
+    assert anchor == "aG9zdGlsZS1rZXktMDEyMzQ1Njc4OX5" and spelt.startswith(anchor + "+")
     body = CountedFinds(((anchor + ",") * 5000 + spelt + ";").encode())
     out = Redactor([key]).body(body)
     assert out.endswith(b",***;") and out.count(b"***") == 1

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import base64
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -13,12 +14,14 @@ from runtui.engine.workspace import Workspace, load_config
 from runtui.key_command import KeyCommand
 from runtui.providers import registry
 from runtui.providers.http import HttpClient
-from runtui.providers.redact import Redactor, SecretPool
+from runtui.providers.redact import SecretPool
 from runtui.secret import Secret
+from tests.hostile.server import HostileServer
 
 KEY_A = "key-of-profile-a-0123"
 KEY_B = "key-of-profile-b-4567"
 HOOK_B = "hook-secret-of-b-89ab"
+HOOK_C = "hook+of/profile=c:01"
 
 
 def echoing(text: str) -> httpx.MockTransport:
@@ -26,9 +29,9 @@ def echoing(text: str) -> httpx.MockTransport:
     return httpx.MockTransport(lambda request: httpx.Response(200, json={"name": f"env {text}"}))
 
 
-def client(key: str, pool: SecretPool, transport: httpx.AsyncBaseTransport,
-           secrets: tuple[str, ...] = ()) -> HttpClient:
-    return HttpClient(provider="test", base_url="http://127.0.0.1:9", auth_headers={"x-api-key": key},
+def client(key: str, pool: SecretPool, transport: httpx.AsyncBaseTransport | None,
+           secrets: tuple[str, ...] = (), base_url: str = "http://127.0.0.1:9") -> HttpClient:
+    return HttpClient(provider="test", base_url=base_url, auth_headers={"x-api-key": key},
                       error_reader=lambda body: None, transport=transport, secrets=secrets,
                       shared_secrets=pool)
 
@@ -60,11 +63,22 @@ async def test_a_key_a_command_gives_later_is_masked_in_every_profiles_answers()
         await http.aclose()
 
 
-def test_the_other_profiles_secrets_are_masked_plain_in_any_case_and_json_escaped() -> None:
-    redactor = Redactor([KEY_A], others=[KEY_B, KEY_A])
-    escaped = "".join(f"\\u{ord(c):04x}" for c in KEY_B)
-    body = json.dumps({"a": KEY_A, "b": KEY_B.title()}).encode()[:-1] + f', "e": "{escaped}"}}'.encode()
-    assert json.loads(redactor.body(body)) == {"a": "***", "b": "***", "e": "***"}
+async def test_the_other_profiles_secrets_are_masked_in_every_spelling_as_the_profiles_own() -> None:
+    """Another profile's key was masked only plain (and JSON-escaped): a server that echoed
+    it percent-encoded, in hex or in base64 had it shown."""
+    pool = SecretPool()
+    pool.add([KEY_B, HOOK_C])
+    spelt = [KEY_B.title(), KEY_B.encode().hex().upper(), base64.b64encode(KEY_B.encode()).decode(),
+             quote(HOOK_C, safe="").lower(), base64.b64encode(f"user:{KEY_B}".encode()).decode()]
+    with HostileServer("leak") as server:
+        server.leak = " ".join(spelt)
+        http = client(KEY_A, pool, None, base_url=server.url)
+        try:
+            answer = (await http.get("/flows/runs")).json()
+        finally:
+            await http.aclose()
+    # Basic credentials keep the characters of "user:" alone (see `test_redact.py`).
+    assert answer[0]["last_error"] == "failed, env *** *** *** *** dXNlcjp***"
 
 
 def test_the_secrets_at_hand_are_the_key_and_secret_settings_never_a_command_or_keyring(
