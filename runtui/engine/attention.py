@@ -20,6 +20,7 @@ import msgspec
 from runtui import display
 from runtui.actions import allowed_actions
 from runtui.config import locked, state_dir, write_atomic
+from runtui.engine.ack_pruning import pruned
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
@@ -77,15 +78,17 @@ class Acknowledgements(msgspec.Struct):
     """Failed runs the operator has seen: kept in a small local file, never sent anywhere.
 
     `before[profile]`: every failure that ended before this time is seen ("acknowledge
-    all"); `runs[profile]`: single runs acknowledged one by one. Several runtui processes
-    may share the file (two TUIs, a TUI and `attention ack`): a save merges what the file
-    holds, and `refresh` reads what the others saved. `problem`: what of the file could
-    not be read (ignored, the rest kept), for the face to say once.
+    all"); `runs[profile]`: single runs acknowledged one by one, each with when (its
+    file keeps the ids under `runs`, as earlier versions read them, and the times under
+    `acknowledged_at`). Several runtui processes may share the file (two TUIs, a TUI and
+    `attention ack`): a save merges what the file holds, forgets what can no longer
+    matter (`ack_pruning`), and `refresh` reads what the others saved. `problem`: what of
+    the file could not be read (ignored, the rest kept), for the face to say once.
     """
 
     path: Path
     before: dict[str, str] = msgspec.field(default_factory=dict)
-    runs: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    runs: dict[str, dict[str, str]] = msgspec.field(default_factory=dict)  # profile -> id -> when
     problem: str | None = None
     stamp: tuple[int, int, int] | None = None  # the file as last read or written (mtime, size, inode)
 
@@ -118,11 +121,10 @@ class Acknowledgements(msgspec.Struct):
         ended = run.finished_at or run.updated_at or run.created_at
         return cut is not None and ended is not None and _aware(ended) <= _cut_time(cut)
 
-    def acknowledge(self, runs: Iterable[Run]) -> None:
+    def acknowledge(self, runs: Iterable[Run], now: datetime | None = None) -> None:
+        stamp = (now or datetime.now(UTC)).isoformat()
         for run in runs:
-            ids = self.runs.setdefault(run.profile, [])
-            if run.id not in ids:
-                ids.append(run.id)
+            self.runs.setdefault(run.profile, {}).setdefault(run.id, stamp)
 
     def acknowledge_all(self, profiles: Iterable[str], now: datetime | None = None) -> None:
         stamp = (now or datetime.now(UTC)).isoformat()
@@ -130,18 +132,23 @@ class Acknowledgements(msgspec.Struct):
             self.before[profile] = stamp
             self.runs.pop(profile, None)  # the time covers them
 
-    def save(self) -> None:
+    def save(self, now: datetime | None = None, *, held: Mapping[str, Collection[str]] | None = None) -> None:
         """Write what is seen, merged under the config's lock with what the file holds now:
         two TUIs on one state directory each rewrote the file from their own memory, and
-        the last one's `a` undid the other's "all seen". Raises AcknowledgementsNotKept
-        (what is in memory still applies)."""
+        the last one's `a` undid the other's "all seen". What can no longer matter is
+        forgotten first (`ack_pruning`; `held`: per profile, the ids of the runs the
+        caller holds, kept however old): the file only ever grew. Raises
+        AcknowledgementsNotKept (what is in memory still applies)."""
         try:
             refuse_link(self.path)  # the writer below follows a link to its target
             with locked(self.path):
                 before, runs, problem = _read_acknowledgements(self.path)
                 self.problem = self.problem or problem
                 self._merge(before, runs)
-                write_atomic(self.path, json.dumps({"before": self.before, "runs": self.runs}, indent=1))
+                self.runs = pruned(self.runs, self.before, now or datetime.now(UTC), held=held)
+                write_atomic(self.path, json.dumps(
+                    {"before": self.before, "runs": {p: list(ids) for p, ids in self.runs.items()},
+                     "acknowledged_at": self.runs}, indent=1))
                 self.stamp = _file_stamp(self.path)
         except OSError as exc:
             raise AcknowledgementsNotKept(
@@ -149,21 +156,23 @@ class Acknowledgements(msgspec.Struct):
         except ConfigError as exc:  # a link planted in its place
             raise AcknowledgementsNotKept(str(exc)) from None
 
-    def _merge(self, before: Mapping[str, str], runs: Mapping[str, list[str]]) -> bool:
-        """Take in another copy's entries: the latest `before` per profile, every run id.
-        Whether anything was new."""
+    def _merge(self, before: Mapping[str, str], runs: Mapping[str, Mapping[str, str]]) -> bool:
+        """Take in another copy's entries: the latest `before` per profile, every run id
+        (marked when either copy first marked it). Whether anything was new."""
         changed = False
         for profile, cut in before.items():
             mine = self.before.get(profile)
             if mine is None or _cut_time(cut) > _cut_time(mine):
                 self.before[profile] = cut
                 changed = True
-        for profile, ids in runs.items():
-            mine_ids = self.runs.setdefault(profile, [])
-            known = set(mine_ids)
-            fresh = [run_id for run_id in ids if run_id not in known]
-            mine_ids.extend(fresh)
-            changed = changed or bool(fresh)
+        for profile, marked in runs.items():
+            entries = self.runs.setdefault(profile, {})
+            for run_id, when in marked.items():
+                if run_id not in entries:
+                    entries[run_id] = when
+                    changed = True
+                elif _earlier(when, entries[run_id]):
+                    entries[run_id] = when
         return changed
 
 
@@ -175,7 +184,15 @@ def _file_stamp(path: Path) -> tuple[int, int, int] | None:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def _read_acknowledgements(path: Path) -> tuple[dict[str, str], dict[str, list[str]], str | None]:
+def _earlier(one: str, other: str) -> bool:
+    """Whether the time `one` is before `other` (a time that does not parse is neither)."""
+    try:
+        return _aware(datetime.fromisoformat(one)) < _aware(datetime.fromisoformat(other))
+    except ValueError:
+        return False
+
+
+def _read_acknowledgements(path: Path) -> tuple[dict[str, str], dict[str, dict[str, str]], str | None]:
     """The file's readable entries, and what could not be read (None: all of it was). An
     entry that cannot be read is left out and said; it never stops the rest, and never
     hides a profile's failures (a time that does not parse covers nothing)."""
@@ -191,7 +208,7 @@ def _read_acknowledgements(path: Path) -> tuple[dict[str, str], dict[str, list[s
         return {}, {}, f"{path}: not a JSON object: nothing in it read as seen"
     bad: list[str] = []
     before = _read_before(data.get("before", {}), bad)
-    runs = _read_runs(data.get("runs", {}), bad)
+    runs = _read_runs(data.get("runs", {}), data.get("acknowledged_at", {}), bad)
     if not bad:
         return before, runs, None
     return before, runs, f"{path}: ignored what could not be read ({'; '.join(bad)}); the rest is kept"
@@ -211,11 +228,15 @@ def _read_before(raw: Any, bad: list[str]) -> dict[str, str]:
     return before
 
 
-def _read_runs(raw: Any, bad: list[str]) -> dict[str, list[str]]:
+def _read_runs(raw: Any, raw_times: Any, bad: list[str]) -> dict[str, dict[str, str]]:
+    """The run ids marked seen, each with when (`acknowledged_at`; an id without a time, as
+    earlier versions wrote them, or with one that does not parse: now)."""
     if not isinstance(raw, dict):
         bad.append("`runs`: not an object")
         return {}
-    runs: dict[str, list[str]] = {}
+    times = raw_times if isinstance(raw_times, dict) else {}
+    now = datetime.now(UTC).isoformat()
+    runs: dict[str, dict[str, str]] = {}
     for profile, ids in raw.items():
         if not isinstance(ids, list):
             bad.append(f"`runs` of {profile}: not a list")
@@ -223,8 +244,20 @@ def _read_runs(raw: Any, bad: list[str]) -> dict[str, list[str]]:
         kept = [run_id for run_id in ids if isinstance(run_id, str) and run_id]
         if len(kept) < len(ids):
             bad.append(f"`runs` of {profile}: {len(ids) - len(kept)} not a run id")
-        runs[str(profile)] = kept
+        marked = times.get(profile)
+        marked = marked if isinstance(marked, dict) else {}
+        runs[str(profile)] = {run_id: _time_text(marked.get(run_id)) or now for run_id in kept}
     return runs
+
+
+def _time_text(text: Any) -> str | None:
+    """`text` as a time with its offset (one without is UTC), or None when it is not one."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(text)).isoformat()
+    except ValueError:
+        return None
 
 
 def _parse_cut(text: Any) -> datetime | None:
@@ -574,7 +607,7 @@ class AttentionQueue:
                 item = self.items.get(run.key)
                 if item is not None and item.reason is Reason.FAILED:
                     del self.items[run.key]
-            self.acks.save()
+            self.acks.save(held=self._held())
 
     def acknowledge_all(self, now: datetime | None = None) -> int:
         """Every failure so far is seen; how many items that took out of the queue. Done
@@ -585,8 +618,15 @@ class AttentionQueue:
         self.acks.acknowledge_all({p for p, _ in self._runs}, now)
         before = len(self.items)
         self.items = {k: i for k, i in self.items.items() if i.reason is not Reason.FAILED}
-        self.acks.save()
+        self.acks.save(now, held=self._held())
         return before - len(self.items)
+
+    def _held(self) -> dict[str, set[str]]:
+        """The ids of the runs held, per profile: their acknowledgements are kept however old."""
+        held: dict[str, set[str]] = {}
+        for profile, run_id in self._runs:
+            held.setdefault(profile, set()).add(run_id)
+        return held
 
     def read_acknowledgements(self) -> bool:
         """Take in what another runtui saved in the acknowledgements file (two TUIs, or

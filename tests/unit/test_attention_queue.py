@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import stat
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runtui.engine import attention
+from runtui.engine import ack_pruning, attention
 from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue
 from runtui.engine.health import Health, HealthState
 from runtui.engine.usual_times import WorkflowTimes, p95
@@ -72,7 +73,8 @@ def test_acknowledgements_survive_a_restart_in_a_private_file(tmp_path: Path) ->
     acks.acknowledge_all(["q"], now=NOW)
     acks.save()
     again = Acknowledgements.load(path)
-    assert again.runs == {"p": ["f1"]} and again.before == {"q": NOW.isoformat()}
+    assert {p: list(ids) for p, ids in again.runs.items()} == {"p": ["f1"]}
+    assert again.before == {"q": NOW.isoformat()}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -385,7 +387,7 @@ def test_two_runtuis_on_one_state_dir_keep_each_others_acknowledgements(tmp_path
     second.save()
     on_disk = Acknowledgements.load(path)
     assert on_disk.before == {"p": NOW.isoformat(), "q": NOW.isoformat()}
-    assert on_disk.runs["r"] == ["b2"] and "b1" in on_disk.runs["q"]
+    assert list(on_disk.runs["r"]) == ["b2"] and "b1" in on_disk.runs["q"]
     assert on_disk.seen(run("x", Status.FAILED, finished=10, profile="q"))
 
 
@@ -416,4 +418,78 @@ def test_an_acknowledgement_that_cannot_be_written_still_applies_and_says_why(tm
     assert set(reasons(queue.sorted_items())) == {"f2"}
     with pytest.raises(attention.AcknowledgementsNotKept):
         queue.acknowledge_all(now=NOW)
+    assert queue.failure_count() == 0
+
+
+def acknowledged_ids(path: Path) -> dict[str, list[str]]:
+    """What the file says is seen run by run, as any runtui reads it (`runs`)."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    return {profile: sorted(ids) for profile, ids in saved["runs"].items()}
+
+
+def test_a_save_forgets_acknowledgements_that_can_no_longer_matter(tmp_path: Path) -> None:
+    """The file only ever grew: every failure marked seen one by one stayed in it for good,
+    long after its run left every listing or an "all seen" covered it."""
+    path = tmp_path / "acknowledged.json"
+    marking = Acknowledgements.load(path)
+    days = 60 * 24  # minutes
+    marking.acknowledge([run("covered", Status.FAILED, finished=9 * days)], now=NOW - timedelta(days=9))
+    marking.acknowledge([run("old-gone", Status.FAILED, finished=35 * days, profile="r"),
+                         run("old-held", Status.FAILED, finished=35 * days, profile="r")],
+                        now=NOW - timedelta(days=35))
+    marking.acknowledge([run("recent", Status.FAILED, finished=3 * days)], now=NOW - timedelta(days=3))
+    marking.acknowledge([run(f"q{i}", Status.FAILED, finished=5, profile="q")
+                         for i in range(ack_pruning.MAX_PER_PROFILE)], now=NOW - timedelta(hours=2))
+    newest = run("q-newest", Status.FAILED, finished=1, profile="q")
+    marking.acknowledge([newest], now=NOW - timedelta(hours=1))
+    marking.save(NOW - timedelta(days=8))
+    assert len(acknowledged_ids(path)["r"]) == 2, "nothing could go yet"
+    saving = Acknowledgements.load(path)
+    saving.acknowledge_all(["p"], now=NOW - timedelta(days=5))
+    saving.save(NOW, held={"r": {"old-held"}})
+    on_disk = acknowledged_ids(path)
+    assert on_disk["p"] == ["recent"] and on_disk["r"] == ["old-held"]
+    assert len(on_disk["q"]) == ack_pruning.MAX_PER_PROFILE and "q-newest" in on_disk["q"]
+    again = Acknowledgements.load(path)
+    assert again.seen(run("covered", Status.FAILED, finished=9 * days)), "the cut covers it"
+    assert again.seen(run("recent", Status.FAILED, finished=3 * days)) and again.seen(newest)
+
+
+def test_a_save_that_forgets_keeps_what_another_runtui_just_marked(tmp_path: Path) -> None:
+    """Forgetting works on the merge of memory and file: an entry another runtui wrote
+    since this one read the file, even under an older "all seen", is kept."""
+    path = tmp_path / "acknowledged.json"
+    first, second = Acknowledgements.load(path), Acknowledgements.load(path)
+    first.acknowledge([run("old", Status.FAILED, finished=60 * 24 * 40)], now=NOW - timedelta(days=40))
+    first.save(NOW)
+    second.acknowledge([run("fresh", Status.FAILED, finished=5)], now=NOW - timedelta(minutes=2))
+    second.save(NOW)
+    first.acknowledge_all(["p"], now=NOW - timedelta(minutes=10))  # before `fresh` was marked
+    first.acknowledge([run("mine", Status.FAILED, finished=3, profile="q")], now=NOW)
+    first.save(NOW)
+    assert acknowledged_ids(path) == {"p": ["fresh"], "q": ["mine"]}
+    assert Acknowledgements.load(path).seen(run("fresh", Status.FAILED, finished=5))
+
+
+def test_acknowledgements_an_earlier_version_wrote_are_read_and_kept_as_marked_now(tmp_path: Path) -> None:
+    path = tmp_path / "acknowledged.json"
+    path.write_text('{"before": {}, "runs": {"p": ["f1"]}}', encoding="utf-8")
+    acks = Acknowledgements.load(path)
+    assert acks.take_problem() is None and acks.seen(run("f1", Status.FAILED, finished=5))
+    acks.save()
+    assert acknowledged_ids(path) == {"p": ["f1"]}
+
+
+def test_the_live_queue_keeps_an_old_acknowledgement_of_a_run_it_holds(tmp_path: Path) -> None:
+    """A failure marked seen long ago but still listed would be back in the queue if its
+    entry were forgotten for its age alone."""
+    path = tmp_path / "acknowledged.json"
+    long_ago = (datetime.now(UTC) - timedelta(days=90)).isoformat()
+    saved = {"runs": {"p": ["held", "gone"]}, "acknowledged_at": {"p": {"held": long_ago, "gone": long_ago}}}
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    queue = AttentionQueue(acks=Acknowledgements.load(path))
+    failed = [run("held", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=20)]
+    queue.apply(failed, [], [], live=False, now=NOW)
+    queue.acknowledge([failed[1]])
+    assert acknowledged_ids(path) == {"p": ["f2", "held"]}
     assert queue.failure_count() == 0
