@@ -6,7 +6,10 @@ entry can go when it no longer changes what the queue shows:
   so it ended before that profile's cut (`COVERED_MARGIN` is left for a server whose
   clock runs ahead of this machine's);
 - it was marked more than `MAX_AGE` ago and its run is not among those the saver holds
-  (the TUI's runs): a run that old has left the newest runs runtui reads, or is gone;
+  (the TUI's runs, of a profile whose listing has ended whole): a run that old has left
+  the newest runs runtui reads, or is gone. A saver that holds no listing of the profile
+  (`attention ack`, a TUI still loading it) forgets nothing for age: the run may still
+  be listed, and its failure would come back;
 - past `MAX_PER_PROFILE` entries of one profile, the oldest marked go first.
 A process saving merges the file's entries before this runs: an entry another runtui
 just wrote is new, so neither covered nor old, and stays.
@@ -26,18 +29,19 @@ def pruned(runs: Mapping[str, Mapping[str, str]], before: Mapping[str, str], now
            held: Mapping[str, Collection[str]] | None = None) -> dict[str, dict[str, str]]:
     """`runs` (profile -> run id -> when it was marked) without the entries that can go
     (see the module); `before`: each profile's "all seen" time; `held`: per profile, the
-    ids of runs the saver holds (kept whatever their age)."""
+    ids of runs the saver holds (kept whatever their age; a profile not in it: no entry
+    is old enough to go)."""
     kept: dict[str, dict[str, str]] = {}
     for profile, marked in runs.items():
         cut = _time(before.get(profile))
         covered_until = cut - COVERED_MARGIN if cut is not None else None
-        holding = (held or {}).get(profile, ())
+        holding = (held or {}).get(profile)
         fresh = []
         for run_id, text in marked.items():
             when = _time(text) or now
             if covered_until is not None and when <= covered_until:
                 continue
-            if now - when > MAX_AGE and run_id not in holding:
+            if holding is not None and now - when > MAX_AGE and run_id not in holding:
                 continue
             fresh.append((when, run_id, text))
         fresh.sort()  # oldest first: the cap keeps the newest

@@ -622,10 +622,14 @@ class AttentionQueue:
         return before - len(self.items)
 
     def _held(self) -> dict[str, set[str]]:
-        """The ids of the runs held, per profile: their acknowledgements are kept however old."""
-        held: dict[str, set[str]] = {}
+        """The ids of the runs held, per profile whose listing has ended whole at least
+        once: their acknowledgements are kept however old. A profile still loading is left
+        out, so none of its old entries is forgotten for a run not read yet."""
+        listed = {p for p, health in self._health.items() if health.last_ok is not None}
+        held: dict[str, set[str]] = {p: set() for p in listed}
         for profile, run_id in self._runs:
-            held.setdefault(profile, set()).add(run_id)
+            if profile in listed:
+                held[profile].add(run_id)
         return held
 
     def read_acknowledgements(self) -> bool:

@@ -490,6 +490,28 @@ def test_the_live_queue_keeps_an_old_acknowledgement_of_a_run_it_holds(tmp_path:
     queue = AttentionQueue(acks=Acknowledgements.load(path))
     failed = [run("held", Status.FAILED, finished=30), run("f2", Status.FAILED, finished=20)]
     queue.apply(failed, [], [], live=False, now=NOW)
+    queue.set_health(Health(profile="p", state=HealthState.OK, last_ok=NOW), now=NOW, live=False)
     queue.acknowledge([failed[1]])
     assert acknowledged_ids(path) == {"p": ["f2", "held"]}
     assert queue.failure_count() == 0
+
+
+def test_no_acknowledgement_is_forgotten_for_its_age_before_its_profile_is_listed(tmp_path: Path) -> None:
+    """A TUI still loading a profile (or `attention ack`, which lists nothing) does not
+    know which old runs are still listed: an old entry forgotten then would bring its
+    failure back into the queue once the listing reaches it."""
+    path = tmp_path / "acknowledged.json"
+    long_ago = (datetime.now(UTC) - timedelta(days=90)).isoformat()
+    saved = {"runs": {"p": ["later-listed"]}, "acknowledged_at": {"p": {"later-listed": long_ago}}}
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    queue = AttentionQueue(acks=Acknowledgements.load(path))
+    first_page = [run("f2", Status.FAILED, finished=20)]
+    queue.apply(first_page, [], [], live=False, now=NOW)
+    queue.set_health(Health(profile="p", state=HealthState.LOADING), now=NOW, live=False)
+    queue.acknowledge(first_page)
+    assert acknowledged_ids(path) == {"p": ["f2", "later-listed"]}
+    cli = Acknowledgements.load(path)
+    cli.acknowledge([run("f3", Status.FAILED, finished=10)])
+    cli.save()  # `attention ack`: holds no listing
+    assert acknowledged_ids(path) == {"p": ["f2", "f3", "later-listed"]}
+    assert Acknowledgements.load(path).seen(run("later-listed", Status.FAILED, finished=60 * 24 * 95))
