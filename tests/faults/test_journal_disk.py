@@ -26,6 +26,7 @@ from runtui.engine.journal import Journal, default_path
 from runtui.engine.workspace import Workspace
 from runtui.errors import StateUnusable
 from runtui.model import Action
+from runtui.providers.edges import EdgesProvider
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.answer import AnswerScreen
 from tests.tui.conftest import runs_loaded, screen_text
@@ -76,7 +77,9 @@ def read_only_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 # ---- the engine ------------------------------------------------------------------------
 
 
-async def test_a_start_the_journal_cannot_record_is_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+def _cancelled_on_post(monkeypatch: pytest.MonkeyPatch) -> tuple[EdgesProvider, list[str]]:
+    """An Edges provider whose server answers every request with `RUN` stopped, and the
+    paths of the POSTs it was sent: whether the cancel went out."""
     posts: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -84,7 +87,11 @@ async def test_a_start_the_journal_cannot_record_is_not_sent(monkeypatch: pytest
             posts.append(request.url.path)
         return httpx.Response(200, json={"uid": RUN.id, "status": "STOPPED"})
 
-    prov = provider(monkeypatch, handler)
+    return provider(monkeypatch, handler), posts
+
+
+async def test_a_start_the_journal_cannot_record_is_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    prov, posts = _cancelled_on_post(monkeypatch)
     _disk_full_at(monkeypatch, "started")
     controller = Controller(Journal())
     with pytest.raises(StateUnusable) as raised:
@@ -97,14 +104,7 @@ async def test_a_start_the_journal_cannot_record_is_not_sent(monkeypatch: pytest
 
 async def test_an_outcome_the_journal_cannot_record_is_still_returned_and_told(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    posts: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            posts.append(request.url.path)
-        return httpx.Response(200, json={"uid": RUN.id, "status": "STOPPED"})
-
-    prov = provider(monkeypatch, handler)
+    prov, posts = _cancelled_on_post(monkeypatch)
     journal = Journal()
     told: list[str] = []
     journal.on_unrecorded = told.append
