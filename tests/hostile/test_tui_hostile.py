@@ -277,6 +277,15 @@ def said_in_messages(app: RuntuiApp, text: str) -> bool:
     return any(text in said.text for said in app.messages)
 
 
+async def said_masked_and_the_app_lives(pilot: Pilot[Any], app: RuntuiApp, said: str, where: str) -> None:
+    """An unexpected error under a read: `said` (its key masked as `***`) shows `where`,
+    is kept in Messages, the app still runs, and the key is nowhere on screen or in a toast."""
+    await wait_for(pilot, lambda: said in screen_text(app), what=where)
+    assert said_in_messages(app, said), "kept in Messages"
+    assert app.is_running and app.return_code is None
+    assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
+
+
 async def test_an_unexpected_error_of_the_diffs_read_is_said_in_it_and_the_app_lives(
         hostile: Callable[[str], HostileServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not every failure under a read is a ProviderError (a parser's slip, an httpx corner):
@@ -292,10 +301,7 @@ async def test_an_unexpected_error_of_the_diffs_read_is_said_in_it_and_the_app_l
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
         said = "reading both runs failed: RuntimeError: parser slipped on ***"
-        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the summary")
-        assert said_in_messages(app, said), "kept in Messages"
-        assert app.is_running and app.return_code is None
-        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
+        await said_masked_and_the_app_lives(pilot, app, said, "the error in the summary")
 
 
 async def test_an_unexpected_error_of_the_workflows_read_is_said_in_its_title_and_the_app_lives(
@@ -310,11 +316,8 @@ async def test_an_unexpected_error_of_the_workflows_read_is_said_in_its_title_an
         await pilot.press("W")
         await wait_for(pilot, lambda: isinstance(app.screen, WorkflowsScreen), what="the workflows")
         said = "reading the workflows failed: RuntimeError: schedules slipped on ***"
-        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the title")
+        await said_masked_and_the_app_lives(pilot, app, said, "the error in the title")
         assert "reading schedules…" not in screen_text(app), "no longer said to be reading"
-        assert said_in_messages(app, said), "kept in Messages"
-        assert app.is_running and app.return_code is None
-        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
 
 
 async def test_an_unexpected_error_following_a_run_is_said_in_the_detail_without_the_key(
@@ -332,7 +335,4 @@ async def test_an_unexpected_error_following_a_run_is_said_in_the_detail_without
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="detail")
         said = "following the run failed: RuntimeError: detail slipped on ***"
-        await wait_for(pilot, lambda: said in screen_text(app), what="the error in the detail")
-        assert said_in_messages(app, said), "kept in Messages"
-        assert app.is_running and app.return_code is None
-        assert KEY not in screen_text(app) and KEY not in "\n".join(notifications(app))
+        await said_masked_and_the_app_lives(pilot, app, said, "the error in the detail")
