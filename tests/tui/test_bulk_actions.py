@@ -9,10 +9,11 @@ looked at the screen.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from textual.pilot import Pilot
 from textual.widgets import Button
 
+from runtui.tui.app import RuntuiApp
 from runtui.tui.run_control import IN_FLIGHT_PER_PROFILE
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.runs import RunsScreen
@@ -112,6 +114,23 @@ async def cancel_marked(pilot: Pilot[Any], screen: RunsScreen, door: InFlight, p
                    what="the first requests at the door")
 
 
+@contextlib.asynccontextmanager
+async def cancelling_eight_as_some_end(counted: tuple[TuiSim, InFlight], size: tuple[int, int],
+                                       ending: int, status: str,
+                                       ) -> AsyncIterator[tuple[RuntuiApp, Pilot[Any], list[str]]]:
+    """Eight running B3OS runs marked and cancelled with the door shut; the last `ending`
+    of them become `status` on the platform while the cancel is on its way. Yields the app,
+    its pilot and those runs' ids; the door is the test's to open."""
+    sim, door = counted
+    ids = [sim.take("b3os", "running") for _ in range(8)]
+    ended = ids[-ending:]
+    async with runs_loaded(sim.config_path, size=size) as (app, pilot, screen):
+        await cancel_marked(pilot, screen, door, SIM_PROFILE["b3os"], ids)
+        for run_id in ended:
+            sim.force("b3os", run_id, status)
+        yield app, pilot, ended
+
+
 async def test_a_bulk_cancel_sends_a_few_requests_at_a_time_and_says_how_far_it_is(
         counted: tuple[TuiSim, InFlight]) -> None:
     """300 marked runs went out as 300 requests at once (300 connections to one platform).
@@ -181,15 +200,8 @@ async def test_news_about_a_bulk_actions_runs_is_told_in_its_outcome(
     """At 80x24 the runs of a bulk cancel that ended meanwhile came as "N new" toasts and
     pushed the cancel's own outcome off the screen. The news about them now waits for the
     outcome and is told in it: the answer to what the user did is the toast that shows."""
-    sim, door = counted
-    ids = [sim.take("b3os", "running") for _ in range(8)]
-    ended = ids[-2:]
-    profile = SIM_PROFILE["b3os"]
-    async with runs_loaded(sim.config_path, size=(80, 24)) as (app, pilot, screen):
-        await cancel_marked(pilot, screen, door, profile, ids)
-        for run_id in ended:  # they fail on the platform while the cancel is on its way
-            sim.force("b3os", run_id, "failure")
-
+    door = counted[1]
+    async with cancelling_eight_as_some_end(counted, (80, 24), 2, "failure") as (app, pilot, ended):
         def failure_news() -> list[str]:
             return [n for n in notifications(app) if any(i[:12] in n for i in ended) and "cancel" not in n]
 
@@ -211,14 +223,8 @@ async def test_a_bulk_cancel_of_runs_that_ended_meanwhile_says_skipped_not_faile
     cancels came back "409 not cancellable; the run is now succeeded" and the outcome said
     "337 failed" in a warning. There was nothing left to cancel: they are said as skipped,
     already succeeded, in the toast and in Messages, and only real refusals as failed."""
-    sim, door = counted
-    ids = [sim.take("b3os", "running") for _ in range(8)]
-    ended = ids[-3:]
-    profile = SIM_PROFILE["b3os"]
-    async with runs_loaded(sim.config_path, size=(120, 36)) as (app, pilot, screen):
-        await cancel_marked(pilot, screen, door, profile, ids)
-        for run_id in ended:  # they succeed on the platform while the cancel is on its way
-            sim.force("b3os", run_id, "success")
+    door = counted[1]
+    async with cancelling_eight_as_some_end(counted, (120, 36), 3, "success") as (app, pilot, _ended):
         door.held.set()
         await wait_for(pilot, lambda: any("cancel 8 runs" in n for n in notifications(app)),
                        what="the outcome")
