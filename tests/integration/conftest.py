@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from runtui.sim import SimConfig, SimServer, write_config
 from tests.cli_result import CliResult, invoke
+from tests.environment import environment_with
 
 
 @dataclass
@@ -46,16 +46,8 @@ def serve_sim(cfg: SimConfig, tmp: Path) -> Iterator[Sim]:
     with SimServer(cfg) as server:
         path = tmp / "config.toml"
         env = write_config(path, server.url, cfg)
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with environment_with(env):
             yield Sim(server.url, path, env)
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ name, but only after a run with `--snapshot-update` (a plain run never writes th
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -31,6 +30,7 @@ from runtui.engine.workspace import Workspace
 from runtui.sim import SimConfig, SimServer, write_config
 from runtui.tui.app import RuntuiApp
 from runtui.tui.screens.runs import RunsScreen
+from tests.environment import environment_with
 from tests.integration.conftest import Sim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,14 +248,8 @@ def start_sim(tmp: Path, *, seed: int, runs: int = 60, refresh: float = 0.5,
 @pytest.fixture(scope="module")
 def tui_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TuiSim]:
     server, sim = start_sim(tmp_path_factory.mktemp("tui-sim"), seed=5)
-    saved = {k: os.environ.get(k) for k in sim.env}
-    os.environ.update(sim.env)
     try:
-        yield sim
+        with environment_with(sim.env):
+            yield sim
     finally:
         server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +24,7 @@ from runtui.tui.app import RuntuiApp
 from runtui.tui.run_control import IN_FLIGHT_PER_PROFILE
 from runtui.tui.screens.confirm import ConfirmScreen
 from runtui.tui.screens.runs import RunsScreen
+from tests.environment import environment_with
 from tests.tui.conftest import (
     SIM_PROFILE,
     TuiSim,
@@ -76,18 +76,12 @@ def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TuiSim, 
         return wrapped[0]
 
     server, sim = start_sim(tmp_path_factory.mktemp("bulk-sim"), seed=11, runs=400, wrap=wrap)
-    saved = {k: os.environ.get(k) for k in sim.env}
-    os.environ.update(sim.env)
     try:
-        yield sim, wrapped[0]
+        with environment_with(sim.env):
+            yield sim, wrapped[0]
     finally:
         wrapped[0].held.set()  # a failed test left requests at the door: let them go
         server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def summary_line(text: str) -> str:
