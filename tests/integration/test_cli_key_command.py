@@ -13,6 +13,7 @@ import pytest
 
 from tests.cli_result import invoke
 from tests.integration.conftest import Sim
+from tests.integration.sim_config import config_with
 
 KEY = "sekrit-key-4711"
 
@@ -23,8 +24,12 @@ def script(path: Path, body: str) -> Path:
     return path
 
 
+def key_command(program: Path | str) -> tuple[str, str]:
+    """An Edges profile on the simulator whose key comes from `program`."""
+    return "edges", f'api_key_cmd = "{program}"'
+
+
 def config_with_key_commands(sim: Sim, tmp_path: Path) -> Path:
-    base = sim.url + "/edges/v1"
     commands = {
         "stuck": script(tmp_path / "stuck.sh", f"echo $$ > {tmp_path / 'stuck.pid'}\nsleep 30\necho {KEY}\n"),
         "fails": script(tmp_path / "fails.sh", f"echo {KEY}\n"
@@ -34,15 +39,8 @@ def config_with_key_commands(sim: Sim, tmp_path: Path) -> Path:
         "logs": script(tmp_path / "logs.sh", f"echo 'using token {KEY} for edges' >&2\nexit 4\n"),
         "stderr": script(tmp_path / "stderr.sh", f"echo {KEY} >&2\n"),
     }
-    text = sim.config_path.read_text(encoding="utf-8").replace(
-        "[defaults]\n", "[defaults]\nkey_command_seconds = 1.5\n")
-    assert "key_command_seconds" in text
-    for name, path in commands.items():
-        text += f'\n[profiles.{name}]\nprovider = "edges"\nbase_url = "{base}"\napi_key_cmd = "{path}"\n'
-    config = tmp_path / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    config.chmod(0o600)
-    return config
+    return config_with(sim, tmp_path, {name: key_command(path) for name, path in commands.items()},
+                       defaults="key_command_seconds = 1.5")
 
 
 def alive(pid: int) -> bool:
@@ -100,12 +98,7 @@ def test_a_slow_key_command_is_said_while_the_command_waits_on_it(sim: Sim, tmp_
     """`runs list` behind a key command that takes its time printed nothing until it came
     back (30 s with the default timeout): it is said on stderr while it waits."""
     slow = script(tmp_path / "slow.sh", "sleep 3\necho sim-edges-key\n")
-    text = sim.config_path.read_text(encoding="utf-8")
-    text += (f'\n[profiles.slow]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
-             f'api_key_cmd = "{slow}"\n')
-    config = tmp_path / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    config.chmod(0o600)
+    config = config_with(sim, tmp_path, {"slow": key_command(slow)})
     result = invoke(config, "runs", "list", "-p", "slow")
     assert result.code == 0, result
     assert "runtui: waiting for the api_key_cmd of profile 'slow' (up to 30 s)" in result.err
@@ -119,15 +112,8 @@ def config_with_a_hung_and_a_slow_key_command(sim: Sim, tmp_path: Path) -> Path:
     comes after a second; the key command timeout is the default 30 s."""
     hung = script(tmp_path / "hung.sh", f"echo $$ > {tmp_path / 'hung.pid'}\nexec sleep 600\n")
     slow = script(tmp_path / "slow.sh", "sleep 1\necho sim-edges-key\n")
-    text = sim.config_path.read_text(encoding="utf-8")
-    assert "key_command_seconds" not in text
-    for name, command in (("hung", hung), ("slow", slow)):
-        text += (f'\n[profiles.{name}]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
-                 f'api_key_cmd = "{command}"\n')
-    config = tmp_path / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    config.chmod(0o600)
-    return config
+    assert "key_command_seconds" not in sim.config_path.read_text(encoding="utf-8")
+    return config_with(sim, tmp_path, {"hung": key_command(hung), "slow": key_command(slow)})
 
 
 def test_runs_list_does_not_hold_the_other_profiles_rows_for_a_hung_key_command(
@@ -161,13 +147,7 @@ def test_other_listings_do_not_wait_out_a_hung_key_command(sim: Sim, tmp_path: P
 
 
 def _key_profile(sim: Sim, tmp_path: Path, command: str) -> Path:
-    text = sim.config_path.read_text(encoding="utf-8")
-    text += (f'\n[profiles.k]\nprovider = "edges"\nbase_url = "{sim.url}/edges/v1"\n'
-             f'api_key_cmd = "{command}"\n')
-    config = tmp_path / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    config.chmod(0o600)
-    return config
+    return config_with(sim, tmp_path, {"k": key_command(command)})
 
 
 def _key_script(directory: Path, marker: Path) -> Path:

@@ -12,6 +12,7 @@ import pytest
 from runtui.sim.config import KEY_ENV
 from tests.cli_result import invoke
 from tests.integration.conftest import Sim
+from tests.integration.sim_config import config_with
 
 
 def with_keyring(monkeypatch: pytest.MonkeyPatch, entries: dict[str, str]) -> None:
@@ -24,19 +25,6 @@ def with_keyring(monkeypatch: pytest.MonkeyPatch, entries: dict[str, str]) -> No
 
     module.get_password = get_password  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "keyring", module)
-
-
-def config_with(sim: Sim, tmp_path: Path, profiles: dict[str, tuple[str, str]]) -> Path:
-    """The sim's config plus `profiles`: name -> (provider, its key source line)."""
-    paths = {"edges": "/edges/v1", "b3os": "/b3os"}
-    text = sim.config_path.read_text(encoding="utf-8")
-    for name, (provider, source) in profiles.items():
-        text += (f'\n[profiles.{name}]\nprovider = "{provider}"\nbase_url = "{sim.url}{paths[provider]}"\n'
-                 f"{source}\n")
-    config = tmp_path / "config.toml"
-    config.write_text(text, encoding="utf-8")
-    config.chmod(0o600)
-    return config
 
 
 def test_keys_with_spaces_around_them_work_from_every_source(sim: Sim, tmp_path: Path,
