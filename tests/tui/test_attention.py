@@ -19,7 +19,7 @@ from textual.widgets import Input, TextArea
 
 from runtui import display
 from runtui.actions import decide
-from runtui.engine.attention import Reason
+from runtui.engine.attention import AttentionQueue, Reason
 from runtui.engine.usual_times import WorkflowTimes, workflow_key
 from runtui.model import Action, Run, Status
 from runtui.tui import alerts
@@ -44,6 +44,15 @@ async def open_attention(pilot: Pilot[Any]) -> AttentionScreen:
     screen = pilot.app.screen
     assert isinstance(screen, AttentionScreen)
     return screen
+
+
+async def queue_with_failures(app: RuntuiApp, pilot: Pilot[Any],
+                              more_than: int) -> tuple[AttentionQueue, AttentionScreen]:
+    """The app's queue once it holds more than `more_than` failures, and `!` opened on it."""
+    assert app.alerts is not None
+    queue = app.alerts.queue
+    await wait_for(pilot, lambda: queue.failure_count() > more_than, what="failures")
+    return queue, await open_attention(pilot)
 
 
 async def test_the_help_lists_enter_that_the_title_names(tui_sim: TuiSim) -> None:
@@ -225,10 +234,7 @@ async def test_the_cursor_stays_where_a_seen_item_was_and_g_G_go_to_the_ends(tui
 async def test_all_seen_asks_with_the_count_and_says_what_it_did(tui_sim: TuiSim) -> None:
     """`A` took every failure out of the queue at once, unasked and unrecorded."""
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        assert app.alerts is not None
-        queue = app.alerts.queue
-        await wait_for(pilot, lambda: queue.failure_count() > 1, what="failures")
-        screen = await open_attention(pilot)
+        queue, screen = await queue_with_failures(app, pilot, more_than=1)
         count = queue.failure_count()
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
@@ -258,10 +264,7 @@ async def test_seen_that_cannot_be_stored_is_said_not_a_crash(tui_sim: TuiSim) -
     victim.write_text("# mine\n", encoding="utf-8")
     (state / "acknowledged.json").symlink_to(victim)
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        assert app.alerts is not None
-        queue = app.alerts.queue
-        await wait_for(pilot, lambda: queue.failure_count() > 0, what="failures")
-        screen = await open_attention(pilot)
+        queue, screen = await queue_with_failures(app, pilot, more_than=0)
         count = queue.failure_count()
         table = screen.query_one("#attention-table", QueueTable)
         await wait_for(pilot, lambda: len(screen._rows) == app.alerts.count, what="the rows")
@@ -280,10 +283,7 @@ async def test_seen_on_a_state_dir_that_cannot_be_written_applies_and_says_why(
     blocker.write_text("a file where the state directory goes", encoding="utf-8")
     monkeypatch.setenv("RUNTUI_STATE_DIR", str(blocker))
     async with tui(tui_sim.config_path) as (app, pilot, _screen):
-        assert app.alerts is not None
-        queue = app.alerts.queue
-        await wait_for(pilot, lambda: queue.failure_count() > 2, what="failures")
-        screen = await open_attention(pilot)
+        queue, screen = await queue_with_failures(app, pilot, more_than=2)
         await wait_for(pilot, lambda: len(screen._rows) == len(queue), what="the rows")
         table = screen.query_one("#attention-table", QueueTable)
         index = next(i for i, item in enumerate(screen._rows) if item.reason is Reason.FAILED)
