@@ -15,6 +15,15 @@ import pytest
 RUNTUI = [sys.executable, "-m", "runtui"]
 TMUX_SERVER = f"runtui-e2e-{os.getpid()}"  # one server per test run: runs side by side do not meet
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+needs_proc = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+
+STOCK_VARS = ("RUNTUI_STOCK_TEXTUAL", "RUNTUI_STOCK_DRIVER")
+"""The switches to Textual's stock driver (CI runs the suite in stock mode too)."""
+
+
+def own_driver(env: dict[str, str]) -> dict[str, str]:
+    """`env` without the stock switches: runtui on its own terminal driver."""
+    return {k: v for k, v in env.items() if k not in STOCK_VARS}
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0,
@@ -34,6 +43,19 @@ def tmux(*args: str, env: dict[str, str] | None = None) -> str:
 
 def screen(session: str = "e2e") -> str:
     return tmux("capture-pane", "-p", "-t", session)
+
+
+def pane(fmt: str) -> str:
+    """One of tmux's facts about the e2e pane (`#{pane_pid}`, `#{alternate_on}`, …)."""
+    return tmux("display-message", "-p", "-t", "e2e", fmt).strip()
+
+
+def runtui_pid() -> int:
+    """The process the e2e pane's shell started: runtui."""
+    shell = pane("#{pane_pid}")
+    children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+    assert len(children) == 1, children
+    return int(children[0])
 
 
 def start_runtui(config: Path, env: dict[str, str], *, cols: int = 100, rows: int = 30) -> None:

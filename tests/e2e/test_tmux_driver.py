@@ -7,27 +7,26 @@ and the same count is taken with the stock driver, so the test shows it can fail
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import (
+    needs_proc,
+    needs_tmux,
+    own_driver,
+    runtui_pid,
+    screen,
+    start_runtui,
+    tmux,
+    wait_for,
+)
 
-pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
-              pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
+pytestmark = [pytest.mark.e2e, needs_tmux, needs_proc, pytest.mark.usefixtures("tmux_server")]
 
-STOCK_VARS = ("RUNTUI_STOCK_TEXTUAL", "RUNTUI_STOCK_DRIVER")
 WINDOW = 3.0  # seconds of an untouched screen
 STOCK_WAKEUPS = 10 * WINDOW  # Textual's input thread: one select timeout every 0.1 s
-
-
-def runtui_pid() -> int:
-    shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip()
-    children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
-    assert len(children) == 1, children
-    return int(children[0])
 
 
 def input_thread(pid: int) -> int:
@@ -64,7 +63,7 @@ def quit_runtui() -> None:
 def test_quiet_driver_sleeps_and_still_reads_every_key(
         sim_process: tuple[str, Path, dict[str, str]]) -> None:
     _url, config, env = sim_process
-    private_on = {k: v for k, v in env.items() if k not in STOCK_VARS}  # (CI also runs in stock mode)
+    private_on = own_driver(env)  # (CI also runs in stock mode)
     start_runtui(config, private_on, cols=80, rows=24)
     wait_for("the run table", lambda: "edges-sim ok" in screen(), show=screen)
     pid = runtui_pid()

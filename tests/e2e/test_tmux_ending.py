@@ -16,17 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RUNTUI, needs_tmux, screen, tmux, wait_for
+from tests.e2e.conftest import RUNTUI, needs_proc, needs_tmux, own_driver, pane, screen, tmux, wait_for
 
-pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
-              pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
+pytestmark = [pytest.mark.e2e, needs_tmux, needs_proc, pytest.mark.usefixtures("tmux_server")]
 
-STOCK_VARS = ("RUNTUI_STOCK_TEXTUAL", "RUNTUI_STOCK_DRIVER")
 MARKS = itertools.count(1)
-
-
-def pane(fmt: str) -> str:
-    return tmux("display-message", "-p", "-t", "e2e", fmt).strip()
 
 
 def child_of_shell() -> int | None:
@@ -89,10 +83,6 @@ def assert_terminal_restored() -> None:
     assert pane("#{cursor_flag}") == "1", "the cursor left hidden"
 
 
-def env_of(sim_env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in sim_env.items() if k not in STOCK_VARS}
-
-
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)],
                          ids=["TERM", "HUP"])
 def test_a_signal_ends_as_q_does(sim_process: tuple[str, Path, dict[str, str]], tmp_path: Path,
@@ -100,7 +90,7 @@ def test_a_signal_ends_as_q_does(sim_process: tuple[str, Path, dict[str, str]], 
     _url, config, env = sim_process
     slow = with_slow_key_command(config, marker)
     pid = start_in_shell(f"env RUNTUI_STATE_DIR={env['RUNTUI_STATE_DIR']} "
-                         + " ".join([*RUNTUI, "--config", str(slow)]), env_of(env), tmp_path)
+                         + " ".join([*RUNTUI, "--config", str(slow)]), own_driver(env), tmp_path)
     wait_for("the key command running", lambda: len(key_commands(marker)) > 0, show=screen)
     os.kill(pid, sig)
     wait_for("runtui to end", lambda: child_of_shell() is None, timeout=15, show=screen)
@@ -115,7 +105,7 @@ def test_a_closed_terminal_ends_it_and_its_key_command(
     must neither hang nor leave the key command behind."""
     _url, config, env = sim_process
     slow = with_slow_key_command(config, marker)
-    tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", env=env_of(env))
+    tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", env=own_driver(env))
     tmux("new-window", "-d", "-t", "e2e", "-n", "tui", "-e", f"RUNTUI_STATE_DIR={env['RUNTUI_STATE_DIR']}",
          " ".join([*RUNTUI, "--config", str(slow)]))
     pid = int(tmux("display-message", "-p", "-t", "e2e:tui", "#{pane_pid}").strip())
@@ -131,7 +121,7 @@ def test_demo_removes_its_directory_on_sigterm(tmp_path: Path,
     temp = tmp_path / "tmp"
     temp.mkdir()
     pid = start_in_shell(f"env TMPDIR={temp} RUNTUI_STATE_DIR={env['RUNTUI_STATE_DIR']} "
-                         + " ".join([*RUNTUI, "demo"]), env_of(env), tmp_path)
+                         + " ".join([*RUNTUI, "demo"]), own_driver(env), tmp_path)
     wait_for("the demo's runs", lambda: "sim ok" in screen(), show=screen)
     assert [p.name for p in temp.iterdir() if p.name.startswith("runtui-demo-")]
     os.kill(pid, signal.SIGTERM)

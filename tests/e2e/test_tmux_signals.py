@@ -8,28 +8,24 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RUNTUI, needs_tmux, screen, start_runtui, tmux, wait_for
+from tests.e2e.conftest import (
+    RUNTUI,
+    needs_proc,
+    needs_tmux,
+    own_driver,
+    pane,
+    runtui_pid,
+    screen,
+    start_runtui,
+    tmux,
+    wait_for,
+)
 
-pytestmark = [pytest.mark.e2e, needs_tmux, pytest.mark.usefixtures("tmux_server"),
-              pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")]
-
-STOCK_VARS = ("RUNTUI_STOCK_TEXTUAL", "RUNTUI_STOCK_DRIVER")
-
-
-def runtui_pid() -> int:
-    shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip()
-    children = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
-    assert len(children) == 1, children
-    return int(children[0])
-
-
-def pane(fmt: str) -> str:
-    return tmux("display-message", "-p", "-t", "e2e", fmt).strip()
+pytestmark = [pytest.mark.e2e, needs_tmux, needs_proc, pytest.mark.usefixtures("tmux_server")]
 
 
 def process_state(pid: int) -> str:
@@ -47,7 +43,7 @@ def table_shown() -> bool:
 
 def start(sim_process: tuple[str, Path, dict[str, str]], *, stock: bool) -> int:
     _url, config, env = sim_process
-    chosen = {k: v for k, v in env.items() if k not in STOCK_VARS}
+    chosen = own_driver(env)
     if stock:
         chosen["RUNTUI_STOCK_TEXTUAL"] = "1"
     start_runtui(config, chosen, cols=80, rows=24)
@@ -59,7 +55,7 @@ def start_as_pane_command(sim_process: tuple[str, Path, dict[str, str]]) -> int:
     """runtui as the pane's own process, no shell between: nothing takes the terminal
     from it while it is stopped (a shell would, and `fg` would then continue it)."""
     _url, config, env = sim_process
-    chosen = {k: v for k, v in env.items() if k not in STOCK_VARS}
+    chosen = own_driver(env)
     tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", env=chosen)
     tmux("set-option", "-t", "e2e", "remain-on-exit", "on")
     tmux("respawn-pane", "-k", "-t", "e2e", "-e", f"RUNTUI_STATE_DIR={env['RUNTUI_STATE_DIR']}",
