@@ -27,6 +27,7 @@ from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status
 from runtui.providers.capabilities import ListsHumanRequests, ReportsTrouble, inbox_note
 from runtui.tui import clock
+from runtui.tui.frames import after_frame
 from runtui.tui.guard import guard
 from runtui.tui.keymap import key_named
 from runtui.workflow_model import Trigger
@@ -56,6 +57,7 @@ SETTLE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
 CATCH_UP_SECONDS = 0.5  # after a profile's first listing is in (others may follow at once)
+FIRST_POLL_LATEST_SECONDS = 1.0  # inboxes are first read by then, whether or not rows came
 _UNREACHABLE = frozenset({HealthState.ERROR, HealthState.RATE_LIMITED})  # told back when OK again
 
 
@@ -105,6 +107,7 @@ class Alerts:
         # shows): only their words are said again each tick (`AttentionQueue.tick`).
         self.on_screen: Callable[[], Collection[Key]] | None = None
         self._catch_up_timer: Timer | None = None  # reads the usual times once listings are in
+        self._polled = False  # inboxes and trouble have been read (or are being read)
 
     def start(self) -> None:
         self.queue.waits_on_human = {p.name: p.waits_on_human for p in self.workspace.providers.values()}
@@ -119,8 +122,28 @@ class Alerts:
         self.app.set_interval(TICK_SECONDS, self.tick)
         self.app.set_interval(SETTLE_CHECK_SECONDS, self._settle)
         self.app.set_interval(POLL_SECONDS, self.poll)
-        self.poll(live=False)
+        self._first_poll_after_first_rows()
         self.say_acknowledgements_problem()
+
+    def _first_poll_after_first_rows(self) -> None:
+        """The first read of inboxes and trouble, once the first rows are on screen (or
+        after FIRST_POLL_LATEST_SECONDS): its requests and answers took CPU from the
+        first rows, which wait on nothing else."""
+        store = self.workspace.store
+
+        def first_poll() -> None:
+            if not self._polled:
+                self.poll(live=False)
+
+        def on_first_delta(_delta: Delta) -> None:
+            unsubscribe()
+            after_frame(self.app, first_poll, name="attention-first-poll")
+
+        self.app.set_timer(FIRST_POLL_LATEST_SECONDS, first_poll, name="attention-first-poll-latest")
+        if store.runs:
+            after_frame(self.app, first_poll, name="attention-first-poll")
+            return
+        unsubscribe = store.subscribe(on_first_delta)
 
     def say_acknowledgements_problem(self) -> None:
         """What of the acknowledgements file could not be read, once (a hand edit, a damaged
@@ -300,7 +323,7 @@ class Alerts:
         """Read inboxes and trouble now, unless a poll is still in flight (then this one is dropped)."""
         if self._polling:
             return
-        self._polling = True
+        self._polling = self._polled = True
         self.app.run_worker(guard(self.app, self._poll(live), "reading what needs you"),
                             group="attention-poll")
 

@@ -151,6 +151,10 @@ class RuntuiApp(App[int]):
 
             self.push_screen(WelcomeScreen())
             return
+        # The first requests go out now, before the runs screen is built: the servers
+        # answer while it is composed and laid out, rather than after (a page arrives
+        # into the store, which the screen reads as it mounts).
+        self._start_watching()
         # After Textual's start-up batch, not inside it: a screen pushed here is awaited
         # by the batch, which draws its first layout (~13 ms at 200x50) and throws it away
         # (nothing is displayed while a batch is open), then draws it again.
@@ -171,25 +175,33 @@ class RuntuiApp(App[int]):
         from runtui.tui.screens.runs import RunsScreen
 
         self.push_screen(RunsScreen())
-        if self.watch_enabled:
-            self.workspace.start_watching()
-            self.workspace.health_listeners.append(self._freeze_after_first_load)
+        self._start_watching()
         self.alerts = Alerts(self, self.workspace, self._followed)
         self.alerts.start()
+
+    def _start_watching(self) -> None:
+        """Every profile's watcher (one already watching is left as it is)."""
+        if not self.watch_enabled:
+            return
+        self.workspace.start_watching()
+        if self._freeze_after_first_load not in self.workspace.health_listeners:
+            self.workspace.health_listeners.append(self._freeze_after_first_load)
 
     def _gc_after_first_frame(self) -> None:
         """The `runtui` command starts with the cyclic GC paused (runtui.startup).
 
         What start-up built (modules, Textual, the first screen) lives as long as the
-        app: collected once and frozen here. While the first listing loads, every run
-        read lives on too, and collections would walk them again and again (10-15% of
-        loading 50,000 runs): the collector stays paused until that load ends
-        (`_freeze_after_first_load`), or for GC_LOAD_PAUSE at most.
+        app: collected once and frozen. While the first listing loads, every run read
+        lives on too, and collections would walk them again and again (10-15% of
+        loading 50,000 runs): the collector stays paused until that load ends, and the
+        one collection waits for it too (`_freeze_after_first_load`), or for
+        GC_LOAD_PAUSE at most. Done here, it held the loop ~10 ms between the first
+        frame (an empty table) and the first rows, whose pages were waiting.
         """
-        loading = self.watch_enabled and bool(self.workspace.config.profiles)
-        _freeze_gc(resume=not loading)
-        if loading:
-            self.set_timer(GC_LOAD_PAUSE, startup.resume_gc, name="gc-load-pause")
+        if self.watch_enabled and bool(self.workspace.config.profiles):
+            self.set_timer(GC_LOAD_PAUSE, _freeze_gc_if_paused, name="gc-load-pause")
+        else:
+            _freeze_gc()
 
     def _freeze_after_first_load(self, _health: Health) -> None:
         """Once every profile has loaded, move what is alive out of the GC's sight.
@@ -517,6 +529,13 @@ def _freeze_gc(*, resume: bool = True) -> None:
     gc.freeze()
     if resume:
         startup.resume_gc()
+
+
+def _freeze_gc_if_paused() -> None:
+    """`_freeze_gc` for a first load still under way after GC_LOAD_PAUSE (nothing to do
+    when it ended: its own collection has run and let the collector go)."""
+    if startup.gc_paused():
+        _freeze_gc()
 
 
 def _runner(node: object, action: str) -> Callable[[], Awaitable[None]]:

@@ -1,8 +1,9 @@
 """The `runtui` command keeps the cyclic GC paused through the first load, never for good.
 
-Start-up pauses the collector (runtui.startup); the app collects and freezes what
-start-up built after the first frame, keeps it paused while the first listing loads
-and lets it run once every profile has loaded, or after GC_LOAD_PAUSE at most.
+Start-up pauses the collector (runtui.startup); the app keeps it paused while the first
+listing loads, then collects and freezes what start-up and the load built, and lets it
+run once every profile has loaded, or after GC_LOAD_PAUSE at most. Nothing is collected
+before then: not between the first frame and the first rows.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ SIM_PROFILES = ("b3os-sim", "edges-sim", "wexa-sim")
 
 @pytest.fixture
 def paused_gc() -> Iterator[None]:
-    """As `runtui` starts: the collector off; on again whatever the test did."""
+    """As `runtui` starts: the collector off, nothing frozen yet; on again whatever the
+    test did."""
+    gc.unfreeze()
     startup.pause_gc()
     try:
         yield
@@ -86,6 +89,7 @@ async def test_a_load_that_does_not_end_pauses_the_collector_only_for_a_while(
         await pilot.pause()
         assert app.workspace.health["edges-silent"].state is HealthState.LOADING
         assert not gc.isenabled()  # the first load is not over
+        assert gc.get_freeze_count() == 0  # nor collected: that waits for its end
 
     monkeypatch.setattr(app_mod, "GC_LOAD_PAUSE", 0.2)
     startup.pause_gc()
@@ -93,3 +97,4 @@ async def test_a_load_that_does_not_end_pauses_the_collector_only_for_a_while(
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, gc.isenabled, what="collector running after GC_LOAD_PAUSE")
         assert app.workspace.health["edges-silent"].state is HealthState.LOADING
+        assert gc.get_freeze_count() > 0  # start-up and what loaded so far: out of its sight
