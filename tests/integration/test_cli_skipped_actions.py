@@ -19,6 +19,7 @@ import pytest
 from runtui.sim import SimConfig, SimServer, write_config
 from tests.cli_result import CliResult, invoke
 from tests.ends_meanwhile import EndsMeanwhile
+from tests.environment import environment_with
 
 PROFILE = {"wexa": "wexa-sim", "edges": "edges-sim", "b3os": "b3os-sim"}
 RUNNING = {"wexa": "running", "edges": "RUNNING", "b3os": "running"}
@@ -53,17 +54,11 @@ def racing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RacingSim]:
     server.start()
     path = tmp_path_factory.mktemp("racing-sim") / "config.toml"
     env = write_config(path, server.url, cfg)
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
-        yield RacingSim(server.url, door, path, set())
+        with environment_with(env):
+            yield RacingSim(server.url, door, path, set())
     finally:
         server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.mark.parametrize("provider", ["wexa", "edges", "b3os"])

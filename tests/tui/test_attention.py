@@ -14,7 +14,6 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from runtui import display
@@ -33,6 +32,7 @@ from runtui.tui.screens.help import HelpScreen
 from runtui.tui.screens.runs import RunsScreen
 from tests.tui.apps.runs_support import NOW
 from tests.tui.conftest import TuiSim, notifications, runs_loaded, screen_text, type_in_one_burst, wait_for
+from tests.tui.repaints import Repaints
 from tests.tui.test_actions_pilot import select, tui, type_filter
 
 APPS = Path(__file__).parent / "apps"
@@ -894,20 +894,6 @@ def _failures_app(count: int) -> RuntuiApp:
     return RuntuiApp(snapshot_workspace({"edges-dev": "edges"}, runs, NOW), watch=False)
 
 
-class _Repaints:
-    """The regions a widget is asked to repaint (every screen write goes through one)."""
-
-    def __init__(self, widget: Widget) -> None:
-        self.calls: list[tuple[Region, ...]] = []
-        original = widget.refresh
-
-        def spy(*regions: Region, **kwargs: Any) -> Widget:
-            self.calls.append(regions)
-            return original(*regions, **kwargs)
-
-        widget.refresh = spy  # type: ignore[method-assign]
-
-
 async def _big_queue(pilot: Pilot[Any], count: int) -> tuple[AttentionScreen, QueueTable]:
     app = pilot.app
     assert isinstance(app, RuntuiApp)
@@ -931,7 +917,7 @@ async def test_a_change_off_screen_repaints_nothing_and_moves_nothing(frozen: No
         await pilot.press("k", "k")
         top, cursor = screen._rows[table.scroll_offset.y], screen._rows[table.cursor_row]
         before = screen_text(app).splitlines()[1:]
-        repaints = _Repaints(table)
+        repaints = Repaints(table)
         fresh = Run(profile="edges-dev", provider="edges", id="f0000000-7e0c-41aa-8d3b-000000000000",
                     workflow_name="Bulk email finder", status=Status.FAILED, raw_status="FAILED",
                     created_at=NOW, started_at=NOW, finished_at=NOW, last_error="new")
@@ -962,7 +948,7 @@ async def test_a_change_on_screen_repaints_its_line_only(frozen: None) -> None:
         screen, table = await _big_queue(pilot, 300)
         third = screen._rows[2].run
         assert third is not None
-        repaints = _Repaints(table)
+        repaints = Repaints(table)
         # (no longer than the other details: the columns keep their widths)
         app.workspace.store.upsert([msgspec.structs.replace(third, last_error="changed")])
         await wait_for(pilot, lambda: "changed" in screen_text(app), what="the new text")

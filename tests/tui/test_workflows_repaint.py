@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widget import Widget
 
 from runtui.model import Run, Status
 from runtui.tui import clock as tui_clock
@@ -19,6 +18,7 @@ from runtui.tui.screens.workflows import WorkflowsScreen, WorkflowTable
 from tests.tui.apps.runs_support import snapshot_workspace
 from tests.tui.apps.workflows_support import NOW, SnapProvider
 from tests.tui.conftest import screen_text, wait_for
+from tests.tui.repaints import Repaints
 
 PROFILE = "edges-dev"
 SIZE = (100, 14)  # 9 rows on screen of 60
@@ -47,20 +47,6 @@ def many_workflows_app(count: int = 60) -> RuntuiApp:
     ws = snapshot_workspace({PROFILE: "edges"}, runs, NOW)
     ws.providers[PROFILE] = SnapProvider(PROFILE, runs)
     return RuntuiApp(ws, watch=False)
-
-
-class Repaints:
-    """The regions a widget is asked to repaint (every screen write goes through one)."""
-
-    def __init__(self, widget: Widget) -> None:
-        self.calls: list[tuple[Region, ...]] = []
-        original = widget.refresh
-
-        def spy(*regions: Region, **kwargs: Any) -> Widget:
-            self.calls.append(regions)
-            return original(*regions, **kwargs)
-
-        widget.refresh = spy  # type: ignore[method-assign]
 
 
 async def open_workflows(pilot: Pilot[Any]) -> tuple[WorkflowsScreen, WorkflowTable]:

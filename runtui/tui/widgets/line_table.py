@@ -36,6 +36,19 @@ Cells = Callable[[Any], Sequence[Cell]]
 _Drawn = tuple[tuple[object, ...], bool, int]  # a line's cells, whether it is the cursor's, the x scroll
 
 
+class RowMessage(Message):
+    """Something that happened to one row of a `LineTable`."""
+
+    def __init__(self, table: LineTable, row: int) -> None:
+        super().__init__()
+        self.table = table
+        self.row = row
+
+    @property
+    def control(self) -> LineTable:
+        return self.table
+
+
 class LineTable(ScrollView, can_focus=True):
     """Rows of plain text or `Text` (server text must be made safe by the owner, e.g.
     `one_line`) under a header, with a row cursor. Line 0 is the header; row `i` is
@@ -74,30 +87,12 @@ class LineTable(ScrollView, can_focus=True):
     }
     """
 
-    class Selected(Message):
+    class Selected(RowMessage):
         """Enter (or a click on the cursor's row) on a row."""
 
-        def __init__(self, table: LineTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(RowMessage):
         """The cursor went to another row (a key, a click, `move_cursor`); not sent when
         `show_rows` puts it where its row went (the owner knows that)."""
-
-        def __init__(self, table: LineTable, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
 
     def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
