@@ -16,7 +16,7 @@ from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import ACTIVE, Action, Kind, Status
+from runtui.model import ACTIVE, Action, Kind, RunDetail, Status
 from tests.fakes import FakeProvider, make_run
 
 
@@ -543,3 +543,33 @@ async def test_a_start_with_an_input_a_closed_schema_lacks_is_refused_unsent(tmp
     fake.info = None  # unreadable: the platform decides
     await ctl.execute(fake, StartRequest(workflow_id="wf", inputs={"bogus": 1}))
     assert fake.starts == 3
+
+
+async def test_running_runs_that_moved_to_paused_are_listed_not_read_one_by_one() -> None:
+    """A storm (runs flipping between running and paused): the sweep of the running runs
+    left the ones that paused to be read back one by one, 25 a tick, ~50 ms of CPU a tick
+    at 10,000 runs. The paused list brings them in a page or two, and what it does not
+    hold (ended) is still read."""
+    runs = [make_run(i) for i in range(500)] + [make_run(i, Status.PAUSED) for i in range(500, 1000)]
+    fake = FakeProvider(runs)
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    reads: list[str] = []
+    get_run = fake.get_run
+
+    async def counting(run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        reads.append(run_id)
+        return await get_run(run_id, kind)
+
+    fake.get_run = counting  # type: ignore[method-assign]
+    for i in range(200):  # 200 of the running ones paused; one ended
+        fake.runs[f"run-{i}"] = make_run(i, Status.PAUSED)
+    fake.runs["run-499"] = make_run(499, Status.SUCCEEDED)
+    tick = 1
+    while w._last_moving_sweep == 0.0:  # until the running runs' sweep comes round
+        await w.poll_once(2.0 * tick)
+        tick += 1
+    assert all(store.runs[("p", f"run-{i}")].status is Status.PAUSED for i in range(200))
+    assert store.runs[("p", "run-499")].status is Status.SUCCEEDED
+    assert reads == ["run-499"]  # the ended one alone, not the 200 that paused
