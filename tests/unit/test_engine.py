@@ -365,33 +365,35 @@ def test_the_next_poll_is_on_a_beat_of_the_loop_clock_and_never_right_after_the_
 
 
 async def test_profiles_started_apart_poll_on_the_same_beats() -> None:
-    """Their answers land together, so the screen draws their changes in one frame."""
-    loop = asyncio.get_running_loop()
-    started: dict[str, list[float]] = {"a": [], "b": []}
+    """Their answers land together, so the screen draws their changes in one frame.
+
+    What is compared is the beat each watcher chose to poll at, not when the loop woke it:
+    on a loaded machine a wake-up comes late, the beat it was for does not."""
+    beats: dict[str, list[float]] = {"a": [], "b": []}
     watchers = []
-    for name in started:
+    for name in beats:
         w = ProfileWatcher(name, FakeProvider([make_run(1, profile=name)]), RunStore(), interval=0.2)
-        original = w.poll_once
+        original = w.next_beat
 
-        async def noting(now: float | None = None, *, name: str = name,
-                         original: Any = original) -> float:
-            started[name].append(loop.time())
-            return float(await original(now))
+        def noting(now: float, delay: float, *, name: str = name, original: Any = original) -> float:
+            beat = float(original(now, delay))
+            beats[name].append(beat)
+            return beat
 
-        w.poll_once = noting  # type: ignore[method-assign]
+        w.next_beat = noting  # type: ignore[method-assign]
         watchers.append(w)
     watchers[0].start()
     await asyncio.sleep(0.1)  # not a wait for anything: half a beat between the two starts
     watchers[1].start()
     for _ in range(300):
-        if min(len(times) for times in started.values()) >= 3:
+        if min(len(chosen) for chosen in beats.values()) >= 3:
             break
         await asyncio.sleep(0.01)
     for w in watchers:
         await w.stop()
-    a, b = started["a"][2], started["b"][2]
-    assert abs(a - b) < 0.05, started  # started 0.1 s apart, polling together since
-    assert abs(a / 0.2 - round(a / 0.2)) < 0.25, started  # on a beat of the loop clock
+    assert all(abs(beat / 0.2 - round(beat / 0.2)) < 1e-6 for chosen in beats.values() for beat in chosen), \
+        beats  # on the beats of the loop clock, every profile's the same
+    assert set(beats["a"]) & set(beats["b"]), beats  # started 0.1 s apart, polling together since
 
 
 async def test_an_on_screen_run_in_an_unknown_status_is_read_again_but_not_every_tick() -> None:
