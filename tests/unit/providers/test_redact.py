@@ -166,3 +166,16 @@ def test_a_secret_in_another_case_percent_encoded_is_masked(secret: str) -> None
     redactor = Redactor(SECRETS)
     for spelling in url_spellings(secret.upper()) | url_spellings(secret.title()):
         masked_everywhere(redactor, f"GET /v1/x?api_key={spelling}&n=1", "GET /v1/x?api_key=***&n=1")
+
+
+def test_spellings_of_two_secrets_that_overlap_are_both_masked() -> None:
+    """Every secret's spellings are looked for in one pass over the answer: a spelling that
+    starts inside another's (two keys sharing characters, hex-encoded back to back) is
+    found too, not skipped past with the one found first."""
+    first = "SIM-abcdefgh-12345678"
+    second = first[8:] + "-tail-tail-99"  # starts inside `first`, and goes on past it
+    answer = f'{{"echo": "{(first + second[len(first) - 8:]).encode().hex()}"}}'.encode()
+    masked = Redactor([first, second]).body(answer)
+    tail = second[len(first) - 8:].encode().hex()
+    assert tail not in masked.decode() and first.encode().hex() not in masked.decode(), masked
+    assert masked.count(b"***") == 1, masked
