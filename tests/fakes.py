@@ -30,6 +30,7 @@ class FakeProvider(Provider):
         self.sent: list[tuple[str, Action]] = []
         self.in_list = 0
         self.max_in_list = 0
+        self.reads: list[str] = []  # the ids `get_run` was asked for, in order
 
     @classmethod
     def auth_headers(cls, key: Secret | None, profile: Profile) -> dict[str, str]:
@@ -54,6 +55,7 @@ class FakeProvider(Provider):
             self.in_list -= 1
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        self.reads.append(run_id)
         if run_id not in self.runs:
             raise ProviderError("not found", provider="edges", status=404)
         return RunDetail(run=self.runs[run_id])

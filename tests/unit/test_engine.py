@@ -16,7 +16,7 @@ from runtui.engine.journal import Journal
 from runtui.engine.store import Delta, RunStore
 from runtui.engine.watcher import ProfileWatcher
 from runtui.errors import NotAllowed, ProviderError
-from runtui.model import ACTIVE, Action, Kind, RunDetail, Status
+from runtui.model import ACTIVE, Action, Kind, Status
 from tests.fakes import FakeProvider, make_run
 
 
@@ -404,14 +404,8 @@ async def test_an_on_screen_run_in_an_unknown_status_is_read_again_but_not_every
     w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2.0)
     await w.poll_once(0.0)
     w.set_focus([("p", "run-250")])
-    reads: list[str] = []
-    get_run = fake.get_run
-
-    async def counting(run_id: str, kind: Kind = Kind.RUN) -> Any:
-        reads.append(run_id)
-        return await get_run(run_id, kind)
-
-    fake.get_run = counting  # type: ignore[method-assign]
+    reads = fake.reads
+    reads.clear()
     for tick in range(1, 12):
         await w.poll_once(tick * 2.0)
     assert reads == ["run-250"] * 3  # at 2, 12 and 22 s, not on each of the 11 ticks
@@ -557,14 +551,8 @@ async def test_running_runs_that_moved_to_paused_are_listed_not_read_one_by_one(
     store = RunStore()
     w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
     await w.poll_once(0.0)
-    reads: list[str] = []
-    get_run = fake.get_run
-
-    async def counting(run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
-        reads.append(run_id)
-        return await get_run(run_id, kind)
-
-    fake.get_run = counting  # type: ignore[method-assign]
+    reads = fake.reads
+    reads.clear()
     for i in range(200):  # 200 of the running ones paused; one ended
         fake.runs[f"run-{i}"] = make_run(i, Status.PAUSED)
     fake.runs["run-499"] = make_run(499, Status.SUCCEEDED)
