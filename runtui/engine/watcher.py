@@ -8,7 +8,9 @@ watched and marked runs). The whole active set is swept with a server-side
 status filter more slowly (every `full_interval`, longer for big accounts); its
 running and queued runs, which end on their own, are swept more often than the
 paused and waiting ones, which wait on a person. Runs that left a swept set are
-read once each, and a complete listing that notices vanished runs comes rarely.
+read once each (those that left the running ones are first looked for in the list of
+the other active statuses, when that costs fewer requests), and a complete listing
+that notices vanished runs comes rarely.
 A profile with nothing active probes only its newest run, less often while
 nothing changes. Errors back off (honouring Retry-After) and show in the
 profile's health; one profile's trouble never blocks another's loop.

@@ -8,7 +8,6 @@ put in the file by hand) are carried over from the values it was opened with.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar
@@ -32,8 +31,6 @@ from runtui.providers.options import problems as option_problems
 from runtui.tui.keymap import key_named
 from runtui.tui.screens.form_box import form_box
 from runtui.tui.toasts import keep_toasts_under
-
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # The keys this form owns; everything else in the initial values is kept as it was.
 MANAGED = ("provider", "base_url", "api_key_env", "api_key_cmd", "keyring", "api_key",
@@ -371,7 +368,7 @@ class ProfileFormScreen(ModalScreen[FormResult | None]):
         if source == SOURCE_ENV:
             if not key_value:
                 problems.append(("key_value", "env var: give the name of the variable that holds the key"))
-            elif not ENV_NAME_RE.match(key_value):
+            elif not config_mod.is_env_name(key_value):
                 problems.append(("key_value", "env var: a variable name (letters, digits, '_'), "
                                               "not the key itself"))
         elif source == SOURCE_CMD:
