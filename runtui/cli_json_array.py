@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from runtui.cli_output import json_indent
+from runtui.cli_output import document_begun, document_ended, json_indent
 
 BATCH_CHARS = 32 * 1024
 """Text gathered before a write: few writes for a long listing, little held between them."""
@@ -64,6 +64,11 @@ def write_json_array(items: Iterable[Any], write: Callable[[str], None], *, inde
 def say_json_array(items: Iterable[Any]) -> None:
     """`say_json` of a list, written as its items come: indented for people, one line for
     an NDJSON command, as `say_json` decides. A reader gone mid-way raises
-    BrokenPipeError from a write, which ends the command as it did (141, quietly)."""
-    write_json_array(items, lambda text: click.echo(text, nl=False), indent=json_indent(),
-                     batch_chars=BATCH_CHARS)
+    BrokenPipeError from a write, which ends the command as it did (141, quietly); a
+    Ctrl-C mid-way leaves the array cut (`interrupted`)."""
+    def write(text: str) -> None:
+        document_begun()
+        click.echo(text, nl=False)
+
+    write_json_array(items, write, indent=json_indent(), batch_chars=BATCH_CHARS)
+    document_ended()

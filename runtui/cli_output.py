@@ -159,10 +159,39 @@ def _ask_yes_no(question: str, fd: int) -> bool:
 ANSWER_POLL_SECONDS = 0.1  # how soon a Ctrl-C that woke another thread ends the question
 
 
+DOCUMENT_CUT = "runtui.json_document_cut"
+"""The click context's `meta` key: stdout holds the start of a JSON document, not its end
+(per command, so a command run after another in one process starts clean)."""
+
+
+def document_begun() -> None:
+    """Part of a JSON document is on stdout (`say_json_array`'s first write)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[DOCUMENT_CUT] = True
+
+
+def document_ended() -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.pop(DOCUMENT_CUT, None)
+
+
+def document_cut() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(DOCUMENT_CUT))
+
+
 def interrupted(as_json: bool) -> NoReturn:
     """Stop on Ctrl-C: one line on stderr, exit 130 (click would say `Aborted!` and exit 1,
     the code of a failed run). With `--json`, one compact error object on stdout, valid
-    alone and as an NDJSON line after what was already printed."""
+    alone and as an NDJSON line after what was already printed; but not after the start
+    of an array cut short, where it made `[{...},{"error": ...}`: stdout then ends where
+    the array was cut (no parser takes it for a whole listing) and stderr says so."""
+    if as_json and document_cut():
+        click.echo()
+        say("runtui: interrupted: the JSON on stdout is cut short", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if as_json:
         click.echo(json.dumps(error_object("interrupted", EXIT_INTERRUPTED, "interrupted")))
     say_interrupted()

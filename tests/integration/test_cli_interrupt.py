@@ -12,12 +12,15 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from runtui import cli_json_array
 from runtui.cli_output import EXIT_INTERRUPTED
-from tests.integration.conftest import Sim
+from runtui.model import Run
+from tests.integration.conftest import Sim, run_cli
 
 
 def _as_from_a_terminal() -> None:
@@ -233,3 +236,39 @@ def test_the_confirmation_on_a_terminal_takes_no_then_yes(sim: Sim) -> None:
         os.close(master)
     assert code == 0, said
     assert sim.posts() == before + 1
+
+
+def test_ctrl_c_mid_json_listing_leaves_the_array_cut_not_an_error_after_it(
+        sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runs list --json` is written as its runs are encoded; a Ctrl-C after the first ones
+    printed `{"error": ...}` after the array's start, a text no parser reads and that looks
+    like one more row to a line-by-line reader. The array stays cut, stderr says so, 130."""
+    monkeypatch.setattr(cli_json_array, "BATCH_CHARS", 1)
+    to_json = Run.to_json
+    encoded = 0
+
+    def interrupted_after_two(run: Run) -> dict[str, Any]:
+        nonlocal encoded
+        encoded += 1
+        if encoded > 2:
+            raise KeyboardInterrupt
+        return to_json(run)
+
+    monkeypatch.setattr(Run, "to_json", interrupted_after_two)
+    res = run_cli(sim, "runs", "list", "-p", "edges-sim", "--json")
+    assert res.code == EXIT_INTERRUPTED, res.err
+    assert res.out.startswith("[\n  {") and "{\"error\"" not in res.out
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(res.out)
+    assert res.err.strip() == "runtui: interrupted: the JSON on stdout is cut short"
+
+
+def test_ctrl_c_before_the_json_listing_printed_is_the_error_object(
+        sim: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(_run: Run) -> dict[str, Any]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Run, "to_json", interrupted)
+    res = run_cli(sim, "runs", "list", "-p", "edges-sim", "--json")
+    assert res.code == EXIT_INTERRUPTED
+    assert json.loads(res.out)["error"]["kind"] == "interrupted", repr(res.out)
