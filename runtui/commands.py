@@ -28,6 +28,7 @@ from runtui import __version__, startup
 from runtui.cli_args import JSON_HELP, ConfigPath, FiniteFloatRange
 from runtui.cli_attention import attention
 from runtui.cli_context import Ctx
+from runtui.cli_json_array import say_json_array
 from runtui.cli_output import (
     EXIT_NOT_ALLOWED,
     EXIT_OK,
@@ -166,7 +167,7 @@ def history(limit: int, as_json: bool) -> None:
     if journal.unreadable:
         say(f"runtui: {journal.path}: {journal.unreadable} unreadable line(s) skipped", err=True)
     if as_json:
-        say_json([msgspec.structs.asdict(e) for e in entries])
+        say_json_array(msgspec.structs.asdict(e) for e in entries)  # as `runs list`
         return
     rows = [[e.time[:19].replace("T", " "), *(clipped(v, HISTORY_CELL) for v in (
              e.profile, e.provider, e.run_id or "", e.action, e.outcome)), clipped(e.message or "", 60)]
