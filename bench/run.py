@@ -206,7 +206,7 @@ def startup(app: PtyProcess, total: int, timeout: float) -> dict[str, Any]:
     return out
 
 
-STARTS = 3  # start-ups per size for the first-rows / all-rows medians
+STARTS = 5  # start-ups per size for the first-rows / all-rows medians (one swings by ~15%)
 
 
 def timed_start(tmp: Path, sim: Sim, total: int, timeout: float) -> tuple[PtyProcess, dict[str, Any]]:
@@ -526,6 +526,29 @@ def start_floor(tmp: Path) -> PtyProcess:
     )
 
 
+def floor_first_frame(tmp: Path) -> float | None:
+    """One start-up of the floor: seconds to its first frame (None: not seen)."""
+    probe = start_floor(tmp)
+    try:
+        return probe.wait_marker(b"floor-ready 0", 20)
+    finally:
+        probe.stop()
+
+
+def paired_floor_ratio(floors: list[float | None], firsts: list[float | None]) -> dict[str, Any]:
+    """First rows over the floor's first frame, start-up by start-up (each pair minutes
+    apart at most), their median, and every pair's."""
+    ratios = [round(f / b, 2) for b, f in zip(floors, firsts, strict=True) if b and f]
+    out: dict[str, Any] = {
+        "floor_first_frame_s_samples": [None if b is None else round(b, 3) for b in floors],
+        "first_rows_floor_ratio_samples": ratios,
+    }
+    if ratios and len(ratios) == len(floors):
+        out["first_rows_floor_ratio"] = statistics.median(ratios)
+        out["first_rows_floor_ratio_range"] = f"{min(ratios)}-{max(ratios)}"
+    return out
+
+
 def floor(tmp: Path, quick: bool, window: float) -> dict[str, Any]:
     # The first frame is the median of STARTS start-ups, as runtui's first rows are: one
     # start swings by 20% on a shared machine, and every first-rows ratio divides by it.
@@ -568,15 +591,22 @@ def size_live(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
     sim = start_sim(tmp, n, active_fraction=0.25)
     # Start-up is all CPU and swings by ~0.15 s between runs of one build: the first
     # two figures are the median of STARTS start-ups against the same sim.
+    # Each start-up follows one of the floor's, and the ratio to the floor is the median of
+    # the pairs' ratios: the machine's speed drifts by 10-20% over a run, and a floor
+    # measured minutes earlier moved every ratio with it.
     earlier: list[dict[str, Any]] = []
+    floors: list[float | None] = []
     for _ in range(STARTS - 1):
+        floors.append(floor_first_frame(tmp))
         probe, figures = timed_start(tmp, sim, n, args.load_timeout)
         probe.stop()
         earlier.append(figures)
+    floors.append(floor_first_frame(tmp))
     app, figures = timed_start(tmp, sim, n, args.load_timeout)
     out: dict[str, Any] = {}
     try:
         out.update(median_startup([*earlier, figures]))
+        out.update(paired_floor_ratio(floors, out["first_rows_s_samples"]))
         log(f"{n}: live world loaded: {out}")
         time.sleep(1.0)
         app.wait_quiet(0.3, 10)
@@ -782,7 +812,8 @@ def print_table(result: dict[str, Any]) -> None:
     figs = [
         ("python_loop_ms", "machine: Python loop, this size (ms)"),
         ("first_rows_s", "first rows on screen (s)"),
-        ("first_rows_floor_ratio", "  first rows / floor"),
+        ("first_rows_floor_ratio", "  first rows / floor, paired start-ups"),
+        ("first_rows_floor_ratio_range", "  min-max of the pairs"),
         ("all_rows_s", "all rows loaded (s)"),
         ("all_rows_app_cpu_s", "  app CPU until all rows (s)"),
         ("all_rows_sim_cpu_s", "  simulator CPU meanwhile (s)"),
@@ -976,7 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
     first_frame = result["floor"].get("first_frame_s")
     floor_escape = result["floor"].get("escape_ms")
     for res in result["sizes"].values():
-        if first_frame and res.get("first_rows_s"):
+        if first_frame and res.get("first_rows_s") and "first_rows_floor_ratio_samples" not in res:
             res["first_rows_floor_ratio"] = round(res["first_rows_s"] / first_frame, 2)
         # Both wait out the same escape delay: what runtui adds is the difference.
         if floor_escape and res.get("key_filter_clear_ms") is not None:
