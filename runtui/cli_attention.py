@@ -199,7 +199,7 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
         waiting = [r for r in merged.values()
                    if r.status is Status.WAITING or (r.raw_status or "").lower() in human]
         for run in waiting[:ATTENTION_DETAILS]:
-            detail = await provider.get_run(run.id, run.kind)
+            detail = await provider.read_steps(run.id, run.kind)
             steps = waiting_steps(detail)
             if steps:
                 waiting_at[run.key] = steps

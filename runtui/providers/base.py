@@ -168,6 +168,19 @@ class Provider(abc.ABC):
             raise another_run(self.name, run_id, detail.run.id)
         return detail
 
+    async def get_steps(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        """The run and its steps, without what only the detail view shows: where a waiting
+        run waits (the attention queue). Providers override when that comes cheaper."""
+        return await self.get_run(run_id, kind)
+
+    async def read_steps(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        """`get_steps`, refused when the server answers with another run (its steps must
+        not be said as where this one waits)."""
+        detail = await self.get_steps(run_id, kind)
+        if detail.run.id != run_id:
+            raise another_run(self.name, run_id, detail.run.id)
+        return detail
+
     async def read_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
         """`get_summary`, refused when the server answers with another run."""
         run = await self.get_summary(run_id, kind)

@@ -314,9 +314,7 @@ class EdgesProvider(Provider):
 
     async def get_run(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
         uid = seg(run_id)
-        # `include_steps` is an inference: the docs show an optional boolean query that
-        # adds per-step status but its name is not visible (providers.md §2).
-        body = json_of(await self.http.get(f"/flows/runs/{uid}", params={"include_steps": "true"}), NAME)
+        body = await self._run_with_steps(uid)
         outputs: Any = None
         try:
             response = await self.http.get(f"/flows/runs/{uid}/outputs",
@@ -325,6 +323,16 @@ class EdgesProvider(Provider):
         except ProviderError:
             outputs = None  # the run itself was read: show it even when its outputs are not
         return parse_detail(body, self.profile.name, outputs)
+
+    async def get_steps(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
+        """One request: the outputs (a second one) are for the detail view. Where a
+        BLOCKED run waits cost two requests a run, and Edges runs flip RUNNING/BLOCKED."""
+        return parse_detail(await self._run_with_steps(seg(run_id)), self.profile.name, None)
+
+    async def _run_with_steps(self, uid: str) -> Any:
+        # `include_steps` is an inference: the docs show an optional boolean query that
+        # adds per-step status but its name is not visible (providers.md §2).
+        return json_of(await self.http.get(f"/flows/runs/{uid}", params={"include_steps": "true"}), NAME)
 
     async def get_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
         response = await self.http.get(f"/flows/runs/{seg(run_id)}/status")

@@ -377,7 +377,7 @@ class Alerts:
         """Say where waiting runs wait: each one's detail, read once (a few per poll)."""
         for run in self._unread_waiting()[:DETAILS_PER_POLL]:
             try:
-                detail = await self.workspace.provider(run.profile).read_run(run.id, run.kind)
+                detail = await self.workspace.provider(run.profile).read_steps(run.id, run.kind)
             except RuntuiError:
                 continue
             self.queue.set_waiting_at(run.key, waiting_steps(detail), now=clock.now())

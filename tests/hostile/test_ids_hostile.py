@@ -66,7 +66,7 @@ async def test_a_read_answered_with_another_run_is_refused_for_every_reader(
     store = RunStore()
     watcher = ProfileWatcher("evil", provider, store, interval=2.0, full_interval=30)
     try:
-        for read in (provider.read_run, provider.read_summary):
+        for read in (provider.read_run, provider.read_steps, provider.read_summary):
             with pytest.raises(ProviderError, match=f"with another run, '{VICTIM}'"):
                 await read("my-own-run")
         await watcher.poll_once(0.0)
