@@ -21,8 +21,9 @@ import shlex
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from runtui.config import check_program
 from runtui.errors import ConfigError
@@ -42,8 +43,7 @@ itself. The TUI shows it against the profile instead and sets none."""
 on_slow: SlowNotice | None = None
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(msgspec.Struct, frozen=True):
     error: ConfigError
     until: float  # clock time before which the command is not run again unasked
     wait: float

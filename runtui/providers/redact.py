@@ -43,9 +43,9 @@ import base64
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
+import msgspec
 from ahocorasick_rs import BytesAhoCorasick
 
 from runtui.secret import MIN_SECRET
@@ -66,8 +66,7 @@ def url_spellings(secret: str) -> set[str]:
     return spelled - {secret}
 
 
-@dataclass(frozen=True)
-class Spelling:
+class Spelling(msgspec.Struct, frozen=True, dict=True):
     """One encoded way of writing a secret: a pattern matching all its variants (`source`),
     and the part every variant holds (`anchor`), `lead` characters from its start. A
     `folded` one matches in any case: its anchor, in lower case, is searched in the

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+
+import msgspec
 
 from runtui.errors import ProviderError
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class ServerEvent:
+class ServerEvent(msgspec.Struct, frozen=True):
     event: str
     data: str
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from runtui.model import HumanRequest
 from runtui.providers import parse as p
@@ -156,8 +157,7 @@ _Cursor = tuple[str | None, str | None]
 Fetch = Callable[[str | None], Awaitable[Any]]  # one page of `GET /inbox` after that item id
 
 
-@dataclass
-class InboxPages:
+class InboxPages(msgspec.Struct):
     """Every pending inbox item, read page by page (`after_id`) and kept between calls.
 
     Each call reads the first page (the newest items, where new questions arrive); every
@@ -167,13 +167,13 @@ class InboxPages:
     """
 
     profile: str
-    known: list[HumanRequest] = field(default_factory=list)
+    known: list[HumanRequest] = msgspec.field(default_factory=list)
     resume_after: _Cursor | None = None  # where a cut read goes on; None: it reached the end
     read_all_once: bool = False  # a read has reached the end: no pending item was left unread
     last_full: float | None = None
     # One read at a time: the attention poll and an answer form's lookup may ask at once,
     # and two reads interleaving their pages would merge against each other's cursor.
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock: asyncio.Lock = msgspec.field(default_factory=asyncio.Lock)
 
     def note(self) -> str | None:
         """What the faces say while the oldest items are not read yet, else None."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+import msgspec
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -44,8 +44,7 @@ platform sees no more connections from a bulk action than from a browser tab, an
 hundred runs still take seconds where each answer takes ~100 ms."""
 
 
-@dataclass
-class BulkProgress:
+class BulkProgress(msgspec.Struct):
     """A bulk action under way: how many of its runs the platform has answered for."""
 
     action: Action

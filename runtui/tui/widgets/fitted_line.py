@@ -10,13 +10,12 @@ typed text) comes last.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+import msgspec
 from rich.cells import cell_len
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(msgspec.Struct, frozen=True):
     """One piece of the line, from its fullest wording to its tersest."""
 
     wordings: tuple[str, ...]
