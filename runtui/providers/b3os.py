@@ -92,6 +92,14 @@ def _error_text(value: Any) -> str | None:
     return p.truncate(p.message_of(value, keys=("message", "error", "reason", "detail")))
 
 
+def _node_error(entry: Any, failed: bool) -> str | None:
+    """A node's error: its `error`, else, for a failed node, what its `result` says. The
+    documented node has no `error` field, only `result` (MCP types.ts), and that is where
+    a failed node's message is; read only from `error`, a failed B3OS run said "failed"
+    and never why."""
+    return _error_text(p.dig(entry, "error")) or (_error_text(p.dig(entry, "result")) if failed else None)
+
+
 # ---- parsers ----------------------------------------------------------------------------
 
 
@@ -145,7 +153,7 @@ def _steps(obj: dict[str, Any]) -> tuple[Step, ...]:
             status=status, raw_status=raw,
             started_at=p.parse_time(entry.get("startedAt")),
             finished_at=p.parse_time(entry.get("finishedAt")),
-            error=_error_text(entry.get("error")),
+            error=_node_error(entry, failed=status is Status.FAILED),
             output=p.to_jsonable(result) if result is not None else None,
         ))
     return tuple(steps)
@@ -160,7 +168,7 @@ def parse_run(body: Any, profile: str) -> Run:
     if last_error is None:
         for entry in p.as_dict(obj.get("executionState")).values():
             if b3_status(p.dig(entry, "status"), NODE_TABLE)[0] is Status.FAILED:
-                last_error = _error_text(p.dig(entry, "error"))
+                last_error = _node_error(entry, failed=True)
                 if last_error:
                     break
     return Run(

@@ -132,6 +132,27 @@ async def test_get_parses_steps_in_graph_order(make: Any) -> None:
     assert detail.inputs == {"amount": 5}
 
 
+async def test_a_failed_nodes_result_says_why_it_failed(make: Any) -> None:
+    """The documented node has `result` and no `error`: a failed node's message there is
+    the step's error and the run's last error. A node that succeeded keeps its result as
+    output, never as an error."""
+    raw = b3run(
+        "run_2", "failure",
+        workflowDefinition={"nodes": {"root": {"type": "manual", "children": ["send"]},
+                                      "send": {"type": "transfer", "children": []}}},
+        executionState={
+            "root": {"type": "manual", "status": "success", "result": {"error": "not an error"}},
+            "send": {"type": "transfer", "status": "failure", "result": {"error": "insufficient gas"},
+                     "startedAt": 1717243200000},
+        })
+    provider, _rec = make(B3osProvider, lambda r: ok(env(raw)))
+    detail = await provider.get_run("run_2")
+    steps = {s.id: s for s in detail.steps}
+    assert steps["send"].error == "insufficient gas"
+    assert steps["root"].error is None and steps["root"].output == {"error": "not an error"}
+    assert detail.run.last_error == "insufficient gas"
+
+
 def test_node_order_with_trigger_ids_and_cycles() -> None:
     definition = {"triggerNodeIds": ["t"], "nodes": {
         "a": {"children": ["b"]}, "b": {"children": ["a"]}, "t": {"children": ["a", {"id": "c"}]},
