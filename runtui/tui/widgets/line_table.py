@@ -14,7 +14,7 @@ workflows view): drawn as DataTable drew it, the cursor row's colour over the ce
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -180,14 +180,25 @@ class LineTable(ScrollView, can_focus=True):
         x, width = self.scroll_offset.x, self.scrollable_content_region.width
         if y == 0:
             header = self.get_component_rich_style("line-table--header")
-            return _cropped([Segment(self._header_text(), header)], header, x, width)
+            return _cropped([Segment(self._header_text(), header)], header, x, width,
+                            self._spans(self.columns))
         cells, cursor = self._line(y)
         self._drawn[y] = (_compared(cells), cursor, x)
         style = self.get_component_rich_style("line-table--cursor") if cursor else self.rich_style
         # DataTable's rule: on the cursor row its colour wins over a cell's own (its
         # background does not: no cell has one), bold and underline stay.
         over = Style.from_color(style.color) if cursor else Style.null()
-        return _cropped(self._segments(cells, style, over), style, x, width)
+        return _cropped(self._segments(cells, style, over), style, x, width, self._spans(cells))
+
+    def _spans(self, cells: Sequence[Cell]) -> Iterator[tuple[int, int]]:
+        """Where each cell's text starts and ends on the line (a column's padding and a
+        right-justified cell's lead are not text). A line under the last row has none."""
+        start = 0
+        for cell, w in zip(cells, self._widths, strict=False):
+            length = min(cell_len(cell if isinstance(cell, str) else cell.plain), w)
+            lead = w - length if isinstance(cell, Text) and cell.justify == "right" else 0
+            yield start + 1 + lead, start + 1 + lead + length
+            start += w + 2
 
     def _line(self, y: int) -> tuple[Sequence[Cell], bool]:
         row = self.top + y - 1
@@ -273,11 +284,34 @@ class LineTable(ScrollView, can_focus=True):
         scroll_quietly(self, max(0, min(top, len(self._rows) + 1 - self.scrollable_content_region.height)))
 
 
-def _cropped(segments: list[Segment], style: Style, x: int, width: int) -> Strip:
+def _cropped(segments: list[Segment], style: Style, x: int, width: int,
+             spans: Iterable[tuple[int, int]] = ()) -> Strip:
     """One line, columns `x` to `x + width` (the header and the cursor row reach the
-    right edge in `style`, as DataTable's did)."""
-    strip = Strip(segments)
-    return strip.crop_extend(x, x + width, style)
+    right edge in `style`, as DataTable's did). A cell's text (`spans`: where each starts
+    and ends) that an edge cuts shows "…" on that edge, as a cell cut to its column does:
+    "3 faile" at the right edge of 80 columns read as a word, and nothing said more of it
+    was to the right."""
+    shown = Strip(segments).crop_extend(x, x + width, style)
+    if width < 3:
+        return shown
+    end = x + width
+    cut_left = x > 0 and any(a < x < b for a, b in spans)
+    cut_right = any(a < end < b for a, b in spans)
+    if not (cut_left or cut_right):
+        return shown
+    middle = shown.crop(1 if cut_left else 0, width - 1 if cut_right else width)
+    parts = [middle]
+    if cut_left:
+        parts.insert(0, _ellipsis(shown, 0, style))
+    if cut_right:
+        parts.append(_ellipsis(shown, width - 1, style))
+    return Strip.join(parts)
+
+
+def _ellipsis(line: Strip, column: int, style: Style) -> Strip:
+    """"…" in the style `line` has at `column` (the cursor row's colour stays)."""
+    styles = [segment.style for segment in line.crop(column, column + 1)]
+    return Strip([Segment("…", styles[0] if styles and styles[0] else style)])
 
 
 def _compared(cells: Sequence[Cell]) -> tuple[object, ...]:

@@ -1,0 +1,40 @@
+"""The plain-text table of the workflows view and the attention queue, in a tiny app."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from runtui.tui.widgets.line_table import LineTable
+
+COLUMNS = ("NAME", "FLAGS")
+ROWS = [("short", "3 failed in a row"), ("other", "ok"), ("third", "")]
+
+
+class TableApp(App[None]):
+    CSS = "LineTable { width: 20; height: 6; scrollbar-size: 0 0; }"
+
+    def compose(self) -> ComposeResult:
+        yield LineTable(COLUMNS)
+
+
+def line_text(table: LineTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+async def test_a_cell_an_edge_cuts_shows_an_ellipsis_there() -> None:
+    """20 columns of a 26-column line: the first row's FLAGS text runs past the right edge
+    and ends in "…", not in a cut word. A cell that ends before the edge, the header, and
+    a cell cut on the left once scrolled right are each drawn as they should be."""
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(LineTable)
+        table.show_rows(ROWS, lambda row: row, (5, 17), cursor=2, top=0)
+        await pilot.pause()
+        assert line_text(table, 0) == " NAME   FLAGS       "
+        assert line_text(table, 1) == " short  3 failed in…"
+        assert line_text(table, 2) == " other  ok          "
+        table.scroll_to(x=3, animate=False, immediate=True)
+        await pilot.pause()
+        assert line_text(table, 1) == "…rt  3 failed in a …"
+        assert line_text(table, 2) == "…er  ok             "
