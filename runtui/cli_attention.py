@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 ATTENTION_RECENT = 200  # newest runs per profile read for `attention`'s usual times (stuck, late)
 ATTENTION_DETAILS = 20  # waiting runs per profile whose detail is read to say what they wait at
+# ... and failures not seen yet whose listing does not say why (B3OS lists no node states)
 ATTENTION_COLUMNS = [Column("REASON"), Column("PROFILE"), Column("ID"), Column("WORKFLOW", cut=True, drop=1),
                      Column("WHY", cut=True), Column("CAN", drop=2)]
 """On a narrow terminal the workflow and the why are cut, then the workflow and the actions
@@ -85,12 +86,13 @@ def attention(ctx: click.Context, profiles: tuple[str, ...], as_json: bool) -> N
     ws = workspace_of(obj)
     names = known_profiles(ws, profiles)
     broken = _config_trouble(ws, profiles)
-    seen = run_async(_attention_runs(ws, names))
+    acks = _acknowledgements()
+    seen = run_async(_attention_runs(ws, names, acks))
     seen.health.update((name, ws.health[name]) for name in broken)
     for note in seen.notes:
         say(f"runtui: {note}", err=True)
-    items = build_queue(seen.runs, health=seen.health, acks=_acknowledgements(),
-                        waiting_at=seen.waiting_at,
+    items = build_queue(seen.runs, health=seen.health, acks=acks,
+                        waiting_at=seen.waiting_at, failed_why=seen.failed_why,
                         waits_on_human=seen.waits_on_human,
                         read_only={n: ws.read_only(n) for n in names}, requests=seen.requests,
                         troubles=seen.troubles, trouble_after=timedelta(0),
@@ -143,6 +145,7 @@ class _Seen:
     runs: list[Run] = field(default_factory=list)
     health: dict[str, Health] = field(default_factory=dict)
     waiting_at: dict[Key, list[str]] = field(default_factory=dict)
+    failed_why: dict[Key, str] = field(default_factory=dict)  # read where the listing said nothing
     requests: dict[Key, HumanRequest] = field(default_factory=dict)
     troubles: dict[str, list[str]] = field(default_factory=dict)
     waits_on_human: dict[str, frozenset[str]] = field(default_factory=dict)  # per platform
@@ -152,13 +155,14 @@ class _Seen:
     sample: list[Run] = field(default_factory=list)  # the newest runs: the workflows' usual times
 
 
-async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
+async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgements) -> _Seen:
     """Each profile's newest runs (for the workflows' usual times), every failure (up to
     `[defaults] max_runs`, as the TUI holds), its whole active set, where its waiting
-    runs wait (their detail's waiting steps) and what its platform lists as waiting on
-    a person (an inbox), with those runs read when the listings missed them. A profile
-    that fails is reported as trouble, not fatal."""
-    from runtui.engine.attention import waiting_steps
+    runs wait (their detail's waiting steps), why its newest failures not seen yet failed
+    where the listing does not say, and what its platform lists as waiting on a person
+    (an inbox), with those runs read when the listings missed them. A profile that fails
+    is reported as trouble, not fatal."""
+    from runtui.engine.attention import failure_reason, waiting_steps
     from runtui.engine.human_waits import read_as_asked
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
@@ -203,6 +207,12 @@ async def _attention_runs(ws: Workspace, names: list[str]) -> _Seen:
             steps = waiting_steps(detail)
             if steps:
                 waiting_at[run.key] = steps
+        unexplained = [r for r in failed if not r.last_error and not acks.seen(r)]
+        unexplained.sort(key=_ended, reverse=True)
+        for run in unexplained[:ATTENTION_DETAILS]:
+            why = failure_reason(await provider.read_steps(run.id, run.kind))
+            if why:
+                seen.failed_why[run.key] = why
         asked = frozenset(run_id for profile, run_id in requests if profile == name)
         return read_as_asked(merged.values(), asked)  # as `runs list` shows them
 
@@ -420,3 +430,9 @@ def _describe_request(request: HumanRequest) -> str:
     if request.note:
         lines.append(f"note: {cell(request.note)}")
     return "\n".join(lines)
+
+
+def _ended(run: Run) -> float:
+    """When a run ended, for newest first (a run without times last)."""
+    when = run.finished_at or run.updated_at or run.created_at
+    return when.timestamp() if when is not None else 0.0

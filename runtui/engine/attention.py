@@ -283,6 +283,7 @@ def _cut_time(text: str) -> datetime:
 def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = None,
                 acks: Acknowledgements | None = None,
                 waiting_at: Mapping[Key, list[str]] | None = None,
+                failed_why: Mapping[Key, str] | None = None,
                 waits_on_human: Mapping[str, frozenset[str]] | None = None,
                 read_only: Mapping[str, bool] | None = None,
                 requests: Mapping[Key, HumanRequest] | None = None,
@@ -304,7 +305,9 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
     status says. `troubles`: per profile, what its adapter sees wrong with the
     account (a Prefect work pool with no worker while runs are due). `clock_offsets`:
     per profile, how far its server's clock is ahead of `now`; its runs are judged on it
-    (a waiting run "waits … in 10m50s", a stuck one judged 15 min late).
+    (a waiting run "waits … in 10m50s", a stuck one judged 15 min late). `failed_why`:
+    why failed runs whose listing says nothing failed, read from their detail
+    (`failure_reason`).
     """
     now = now or datetime.now(UTC)
     local_now = now
@@ -333,7 +336,8 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
             where += f", {since}" if since else ""
             items.append(item(Reason.WAITING, run, where))
         elif status is _FAILED and not (acks is not None and acks.seen(run)):
-            items.append(item(Reason.FAILED, run, run.last_error or "failed"))
+            why = run.last_error or (failed_why or {}).get(run.key)
+            items.append(item(Reason.FAILED, run, why or "failed"))
         elif status is _RUNNING and run.started_at is not None:
             cutoff = _cutoff(status, history, workflow_key(run), now)
             if cutoff is not None and _aware(run.started_at) < cutoff:
@@ -380,6 +384,28 @@ def waiting_steps(detail: RunDetail) -> list[str]:
     return found
 
 
+def failure_reason(detail: RunDetail) -> str:
+    """Why a failed run failed, from its detail: its failed steps and their errors, else
+    the run's own error, else where it failed; "" when the detail says nothing either.
+    A B3OS listing carries no node states, so its failures said only "failed"."""
+    errors: list[str] = []
+    failed: list[str] = []
+    stack = list(reversed(detail.steps))
+    while stack:
+        step = stack.pop()
+        if step.status is Status.FAILED:
+            name = step.name or step.id
+            failed.append(name)
+            if step.error:
+                errors.append(f"{name}: {step.error}")
+        stack.extend(reversed(step.children))
+    if errors:
+        return "; ".join(errors)
+    if detail.run.last_error:
+        return detail.run.last_error
+    return f"failed at {', '.join(failed)}" if failed else ""
+
+
 def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
@@ -422,6 +448,7 @@ class AttentionQueue:
         self._requests: dict[Key, HumanRequest] = {}
         self._troubles: dict[str, list[str]] = {}
         self._waiting_at: dict[Key, list[str]] = {}
+        self._failed_why: dict[Key, str] = {}  # failures read apart from listings: why (or "")
         self._times = WorkflowTimes()
         # Per profile, how far its server's clock is ahead of ours (where it matters): its
         # runs are judged on its clock. Set by the face that learns it.
@@ -453,6 +480,7 @@ class AttentionQueue:
             clocked.pop(run.key, None)
             self.items.pop(run.key, None)
             self._waiting_at.pop(run.key, None)
+            self._failed_why.pop(run.key, None)
         for run in touched:
             key = run.key
             if times is not None:
@@ -488,6 +516,17 @@ class AttentionQueue:
 
     def waiting_at_known(self, key: Key) -> bool:
         return key in self._waiting_at
+
+    def set_failed_why(self, key: Key, why: str, *, now: datetime | None = None) -> None:
+        """Why a failed run failed (`failure_reason` of its detail; "" when it says nothing),
+        read once apart from listings: a failed run does not change."""
+        self._failed_why[key] = why
+        run = self._runs.get(key)
+        if run is not None:
+            self._judge([run], now or datetime.now(UTC), live=False)
+
+    def failed_why_known(self, key: Key) -> bool:
+        return key in self._failed_why
 
     def request_for(self, key: Key) -> HumanRequest | None:
         return self._requests.get(key)
@@ -589,6 +628,7 @@ class AttentionQueue:
             del self._runs[key]
             self._clocked.pop(key, None)
             self._waiting_at.pop(key, None)
+            self._failed_why.pop(key, None)
         if gone:
             self._times_behind = True  # the usual times are read again without them
         self.items = {k: i for k, i in self.items.items() if k[0] in kept}
@@ -651,7 +691,8 @@ class AttentionQueue:
         self._catch_up_times(now)
         verdicts = build_queue(runs, acks=self.acks, waits_on_human=self.waits_on_human,
                                read_only=self.read_only, requests=self._requests,
-                               waiting_at=self._waiting_at, now=now, times=self._times,
+                               waiting_at=self._waiting_at, failed_why=self._failed_why,
+                               now=now, times=self._times,
                                clock_offsets=self.clock_offsets)
         judged = {i.run.key: i for i in verdicts if i.run is not None}
         for run in runs:

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 
 from runtui import display
-from runtui.engine.attention import Acknowledgements, AttentionItem, AttentionQueue, Reason, waiting_steps
+from runtui.engine.attention import (
+    Acknowledgements,
+    AttentionItem,
+    AttentionQueue,
+    Reason,
+    failure_reason,
+    waiting_steps,
+)
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
 from runtui.engine.store import Delta, Key
@@ -90,6 +97,7 @@ class Alerts:
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
+        self._announced_failed: dict[Key, None] = {}  # told as failed, why not read yet
         self._down: dict[str, datetime] = {}  # profiles told unreachable, since when: told back too
         self._pending_toasts: list[_Pending] = []  # gathered into the next toast
         self._answering: dict[Key, int] = {}  # runs a bulk action is under way on (how many)
@@ -166,7 +174,7 @@ class Alerts:
             return
         self.queue.reword(clock.now())  # the ticks left their minutes while nobody looked
         self.version += 1
-        if self._unread_waiting():
+        if self._unread_waiting() or self._unread_failed():
             self._request_steps()
 
     @property
@@ -186,8 +194,27 @@ class Alerts:
         if self.workspace.controller.unsettled:  # (none, nearly always: nothing to build)
             self._settle_outcomes([*delta.added, *(new for _old, new in delta.changed)])
         self.version += 1
-        if self.shown and self._unread_waiting():
+        if self.shown and (self._unread_waiting() or self._unread_failed()):
             self._request_steps()
+
+    def _unread_failed(self) -> list[Run]:
+        """Failed runs whose listing says nothing of why (a B3OS list carries no node
+        states), not read yet, newest first. Unless the attention screen shows, only the
+        failures told as news this session: the backlog is read when somebody opens the
+        queue, a few a poll, as the waiting runs are."""
+        items = self.queue.items
+        if self._shown:
+            candidates = [i.run for i in items.values() if i.reason is Reason.FAILED and i.run is not None]
+        else:
+            announced = self._announced_failed
+            for key in [k for k in announced if (i := items.get(k)) is None or i.reason is not Reason.FAILED
+                        or self.queue.failed_why_known(k)]:
+                del announced[key]  # seen, or read
+            candidates = [run for k in announced if (run := items[k].run) is not None]
+        known = self.queue.failed_why_known
+        unread = [run for run in candidates if not run.last_error and not known(run.key)]
+        unread.sort(key=_started, reverse=True)
+        return unread
 
     def _unread_waiting(self) -> list[Run]:
         """Waiting runs whose waiting step is not known yet, newest first. Unless the attention
@@ -374,13 +401,22 @@ class Alerts:
         return profile in self.workspace.known_profiles
 
     async def _read_waiting_steps(self) -> None:
-        """Say where waiting runs wait: each one's detail, read once (a few per poll)."""
-        for run in self._unread_waiting()[:DETAILS_PER_POLL]:
+        """Say where waiting runs wait, then why failed runs failed where their listing
+        did not say: each one's detail, read once, DETAILS_PER_POLL of them a poll."""
+        budget = DETAILS_PER_POLL
+        for run in self._unread_waiting()[:budget]:
+            budget -= 1
             try:
                 detail = await self.workspace.provider(run.profile).read_steps(run.id, run.kind)
             except RuntuiError:
                 continue
             self.queue.set_waiting_at(run.key, waiting_steps(detail), now=clock.now())
+        for run in self._unread_failed()[:budget]:
+            try:
+                detail = await self.workspace.provider(run.profile).read_steps(run.id, run.kind)
+            except RuntuiError:
+                continue
+            self.queue.set_failed_why(run.key, failure_reason(detail), now=clock.now())
 
     # ---- outputs -----------------------------------------------------------------------
 
@@ -391,6 +427,8 @@ class Alerts:
             self._settling.setdefault(item.run.key, clock.now())
             return
         self._announce(item, since=clock.now())
+        if item.reason is Reason.FAILED and item.run is not None and not item.run.last_error:
+            self._announced_failed[item.run.key] = None  # why: read by a coming poll
 
     def _settle(self) -> None:
         """Announce the waiting runs that stayed waiting; forget the ones that moved on;

@@ -28,6 +28,17 @@ def test_waiting_runs_say_where_they_wait_and_exit_1(sim: Sim) -> None:
     assert {"reason", "id", "profile", "provider", "status", "actions"} <= set(items[0])
 
 
+def test_failures_say_why_where_the_listing_does_not(sim: Sim) -> None:
+    """A B3OS listing has no node states, so its failed runs said only "failed": the
+    newest failures not seen yet are read, and say their failed node and its error."""
+    failed = {r["id"] for r in sim.find("b3os", "failure")}
+    assert failed, "the seeded world has failed B3OS runs"
+    items = [i for i in run_cli(sim, "attention", "--json").json()
+             if i["profile"] == "b3os-sim" and i["reason"] == "failed"]
+    assert {i["id"] for i in items} == failed
+    assert all(i["detail"] != "failed" and ": " in i["detail"] for i in items), items
+
+
 def test_failures_leave_the_queue_once_acknowledged(sim: Sim) -> None:
     failed = [i for i in run_cli(sim, "attention", "--json").json() if i["reason"] == "failed"]
     assert failed

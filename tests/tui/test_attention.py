@@ -84,6 +84,22 @@ async def test_waiting_runs_are_listed_and_the_header_counts_them(tui_sim: TuiSi
         assert f"{app.alerts.count} need attention" in screen_text(app)
 
 
+async def test_failures_whose_listing_says_nothing_say_why_once_the_queue_opens(tui_sim: TuiSim) -> None:
+    """B3OS lists failed runs with no node states: the queue reads their detail (a few a
+    poll, once each) and says the failed node and its error instead of "failed"."""
+    failed = {("b3os-sim", r["id"]) for r in tui_sim.runs("b3os", "failure")}
+    assert failed
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        await wait_for(pilot, lambda: failed <= set(alerts_.queue.items), what="the failures queued")
+        assert all(alerts_.queue.items[k].detail == "failed" for k in failed)  # the listing says no more
+        await open_attention(pilot)
+        await wait_for(pilot, lambda: all(": " in alerts_.queue.items[k].detail for k in failed),
+                       what="why each failed")
+        assert all(alerts_.queue.failed_why_known(k) for k in failed)
+
+
 async def test_once_the_listings_are_in_runs_are_judged_against_every_listed_run(tui_sim: TuiSim) -> None:
     """The first listing comes page by page; the workflows' usual times are read from all
     of it once it is in, not from the first page until a minute has gone by."""

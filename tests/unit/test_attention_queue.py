@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace as msgspec_replace
 
 from runtui.engine import ack_pruning, attention
 from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue
 from runtui.engine.health import Health, HealthState
 from runtui.engine.usual_times import WorkflowTimes, p95
-from runtui.model import Action, Run, Status
+from runtui.model import Action, Run, RunDetail, Status, Step
 from runtui.providers import registry
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -43,6 +44,36 @@ def test_waiting_runs_and_provider_declared_human_waits() -> None:
     assert reasons(items) == {"w": Reason.WAITING, "paused-for-input": Reason.WAITING}
     waiting = next(i for i in items if i.run is not None and i.run.id == "w")
     assert waiting.actions == (Action.RESUME, Action.CANCEL)
+
+
+def test_why_a_failure_failed_comes_from_its_steps_else_the_run() -> None:
+    failed = run("f", Status.FAILED, provider="b3os")
+    send = Step(id="send", name="Send USDC", status=Status.FAILED, error="insufficient gas")
+    quiet = Step(id="notify", status=Status.FAILED)
+    nested = Step(id="group", status=Status.SUCCEEDED, children=(send,))
+    assert attention.failure_reason(RunDetail(run=failed, steps=(nested,))) == "Send USDC: insufficient gas"
+    with_error = msgspec_replace(failed, last_error="run-level error")
+    assert attention.failure_reason(RunDetail(run=with_error, steps=(quiet,))) == "run-level error"
+    assert attention.failure_reason(RunDetail(run=failed, steps=(quiet,))) == "failed at notify"
+    assert attention.failure_reason(RunDetail(run=failed)) == ""
+
+
+def test_a_failure_says_why_it_was_read_to_have_failed_unless_its_listing_says() -> None:
+    registry.provider_class("b3os")
+    listed = [run("quiet", Status.FAILED, provider="b3os"),
+              msgspec_replace(run("said", Status.FAILED, provider="b3os"), last_error="from the listing")]
+    why = {("p", "quiet"): "send: insufficient gas", ("p", "said"): "not this"}
+    details = {i.run.id: i.detail for i in build_queue(listed, failed_why=why, now=NOW) if i.run}
+    assert details == {"quiet": "send: insufficient gas", "said": "from the listing"}
+    assert {i.run.id: i.detail for i in build_queue(listed, now=NOW) if i.run}["quiet"] == "failed"
+    queue = AttentionQueue()
+    queue.apply(listed, [], [], live=False, now=NOW)
+    assert not queue.failed_why_known(("p", "quiet"))
+    queue.set_failed_why(("p", "quiet"), "send: insufficient gas", now=NOW)
+    assert queue.failed_why_known(("p", "quiet"))
+    assert queue.items[("p", "quiet")].detail == "send: insufficient gas"
+    queue.apply([], [], [listed[0]], now=NOW)  # gone from the store: forgotten
+    assert not queue.failed_why_known(("p", "quiet"))
 
 
 def test_read_only_profiles_offer_no_action() -> None:
