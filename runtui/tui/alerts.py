@@ -202,16 +202,8 @@ class Alerts:
         states), not read yet, newest first. Unless the attention screen shows, only the
         failures told as news this session: the backlog is read when somebody opens the
         queue, a few a poll, as the waiting runs are."""
-        items = self.queue.items
-        if self._shown:
-            candidates = [i.run for i in items.values() if i.reason is Reason.FAILED and i.run is not None]
-        else:
-            announced = self._announced_failed
-            for key in [k for k in announced if (i := items.get(k)) is None or i.reason is not Reason.FAILED
-                        or self.queue.failed_why_known(k)]:
-                del announced[key]  # seen, or read
-            candidates = [run for k in announced if (run := items[k].run) is not None]
         known = self.queue.failed_why_known
+        candidates = self._to_read(Reason.FAILED, self._announced_failed, known)
         unread = [run for run in candidates if not run.last_error and not known(run.key)]
         unread.sort(key=_started, reverse=True)
         return unread
@@ -222,19 +214,23 @@ class Alerts:
         runs that flip between running and waiting (Edges throttling, B3OS waits that end at
         once) would otherwise cost a detail read each time, and the backlog of a big account
         (~8,000 waiting at 50,000 runs) is read when somebody opens the queue."""
-        items = self.queue.items
-        if self._shown:
-            candidates = [i.run for i in items.values() if i.reason is Reason.WAITING and i.run is not None]
-        else:
-            announced = self._announced_unread
-            for key in [k for k in announced if (i := items.get(k)) is None or i.reason is not Reason.WAITING
-                        or self.queue.waiting_at_known(k)]:
-                del announced[key]  # moved on, or read
-            candidates = [run for k in announced if (run := items[k].run) is not None]
-        unread = [run for run in candidates if not self.queue.waiting_at_known(run.key)
-                  and self.queue.request_for(run.key) is None]
+        known = self.queue.waiting_at_known
+        candidates = self._to_read(Reason.WAITING, self._announced_unread, known)
+        unread = [run for run in candidates if not known(run.key) and self.queue.request_for(run.key) is None]
         unread.sort(key=_started, reverse=True)
         return unread
+
+    def _to_read(self, reason: Reason, announced: dict[Key, None], known: Callable[[Key], bool]) -> list[Run]:
+        """The runs of the queue's `reason` items whose detail may be read: all of them while
+        the attention screen shows, else the ones told as news (`announced`, rid of those
+        that moved on or were read)."""
+        items = self.queue.items
+        if self._shown:
+            return [i.run for i in items.values() if i.reason is reason and i.run is not None]
+        gone = [k for k in announced if (i := items.get(k)) is None or i.reason is not reason or known(k)]
+        for key in gone:
+            del announced[key]
+        return [run for k in announced if (run := items[k].run) is not None]
 
     def _request_steps(self) -> None:
         """Read where new waiting runs wait; while a read is in flight, it goes round once more."""
