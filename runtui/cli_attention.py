@@ -210,7 +210,10 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
         unexplained = [r for r in failed if not r.last_error and not acks.seen(r)]
         unexplained.sort(key=_ended, reverse=True)
         for run in unexplained[:ATTENTION_DETAILS]:
-            why = failure_reason(await provider.read_steps(run.id, run.kind))
+            try:  # why is a bonus: a run gone meanwhile must not make its profile trouble
+                why = failure_reason(await provider.read_steps(run.id, run.kind))
+            except ProviderError:
+                continue
             if why:
                 seen.failed_why[run.key] = why
         asked = frozenset(run_id for profile, run_id in requests if profile == name)
