@@ -61,6 +61,7 @@ TOAST_LINES = 3  # lines of a gathered toast before "… and N more"
 TOASTS_REMEMBERED = 2000  # event keys kept to toast each once
 WAITING_SETTLE = 30.0  # seconds a run waits before that is news (a toast, the bell, …)
 SETTLE_CHECK_SECONDS = 5.0
+WHY_WAIT = 3.0  # seconds a failure's news waits, at most, for why it failed (its detail read)
 POLL_SECONDS = 15.0  # how often inboxes and account trouble (not in run listings) are read
 DETAILS_PER_POLL = 10  # waiting runs whose detail is read per poll, to say where they wait
 CATCH_UP_SECONDS = 0.5  # after a profile's first listing is in (others may follow at once)
@@ -98,6 +99,7 @@ class Alerts:
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
         self._announced_failed: dict[Key, None] = {}  # told as failed, why not read yet
+        self._why_wanted: dict[Key, datetime] = {}  # failures whose news waits for why, since when
         self._down: dict[str, datetime] = {}  # profiles told unreachable, since when: told back too
         self._pending_toasts: list[_Pending] = []  # gathered into the next toast
         self._answering: dict[Key, int] = {}  # runs a bulk action is under way on (how many)
@@ -411,8 +413,10 @@ class Alerts:
             try:
                 detail = await self.workspace.provider(run.profile).read_steps(run.id, run.kind)
             except RuntuiError:
+                self._tell_failures(given_up={run.key})
                 continue
             self.queue.set_failed_why(run.key, failure_reason(detail), now=clock.now())
+        self._tell_failures()
 
     # ---- outputs -----------------------------------------------------------------------
 
@@ -422,9 +426,27 @@ class Alerts:
         if item.reason is Reason.WAITING and item.run is not None:
             self._settling.setdefault(item.run.key, clock.now())
             return
-        self._announce(item, since=clock.now())
         if item.reason is Reason.FAILED and item.run is not None and not item.run.last_error:
-            self._announced_failed[item.run.key] = None  # why: read by a coming poll
+            # Its listing does not say why (B3OS's carries no node states): the news waits
+            # for its detail, read now, WHY_WAIT at most, and says the failed node's error.
+            self._announced_failed[item.run.key] = None
+            self._why_wanted[item.run.key] = clock.now()
+            self._request_steps()
+            return
+        self._announce(item, since=clock.now())
+
+    def _tell_failures(self, given_up: Collection[Key] = ()) -> None:
+        """Announce the failures whose why is read, could not be read (`given_up`), or was
+        waited for WHY_WAIT; a failure seen or gone meanwhile is no news."""
+        now = clock.now()
+        for key, since in list(self._why_wanted.items()):
+            item = self.queue.items.get(key)
+            if item is None or item.reason is not Reason.FAILED:
+                del self._why_wanted[key]
+            elif (key in given_up or self.queue.failed_why_known(key)
+                  or (now - since).total_seconds() >= WHY_WAIT):
+                del self._why_wanted[key]
+                self._announce(item, since=since)
 
     def _settle(self) -> None:
         """Announce the waiting runs that stayed waiting; forget the ones that moved on;
@@ -433,6 +455,7 @@ class Alerts:
             self._settle_outcomes([])
         if self.workspace.workflow_control.unsettled:
             self.settle_workflow_outcomes([])
+        self._tell_failures()
         now = clock.now()
         for key, since in list(self._settling.items()):
             item = self.queue.items.get(key)

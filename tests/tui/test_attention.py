@@ -141,6 +141,27 @@ async def test_a_run_failing_while_watched_is_announced_once(tui_sim: TuiSim) ->
         await wait_for(pilot, lambda: ("edges-sim", run_id) not in app.alerts.queue.items, what="seen")
 
 
+async def test_the_news_of_a_failure_says_why_once_its_detail_is_read(tui_sim: TuiSim) -> None:
+    """A B3OS listing says no more than "failed": the news waits (a moment at most) for the
+    failure's detail and says its failed node and error."""
+    run_id = tui_sim.take("b3os", "running")
+    async with tui(tui_sim.config_path) as (app, pilot, _screen):
+        assert app.alerts is not None
+        alerts_ = app.alerts
+        short = display.short_id(run_id)
+        await wait_for(pilot, lambda: ("b3os-sim", run_id) in app.workspace.store.runs, what="the run")
+        tui_sim.force("b3os", run_id, "failure")
+        app.workspace.refresh_now()
+
+        def said() -> list[str]:
+            return [n for n in notifications(app) if short in n and "needs attention: failed" in n]
+
+        await wait_for(pilot, said, what="the toast")
+        why = alerts_.queue.items[("b3os-sim", run_id)].detail
+        assert why != "failed" and ": " in why, why
+        assert len(said()) == 1 and f"{short}: {why}" in said()[0], said()
+
+
 def told(app: RuntuiApp, run_id: str) -> list[str]:
     """The toasts that name `run_id` (by its short id, as toasts do)."""
     return [n for n in notifications(app) if display.short_id(run_id) in n]
