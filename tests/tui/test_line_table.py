@@ -38,3 +38,24 @@ async def test_a_cell_an_edge_cuts_shows_an_ellipsis_there() -> None:
         await pilot.pause()
         assert line_text(table, 1) == "…rt  3 failed in a …"
         assert line_text(table, 2) == "…er  ok             "
+
+
+class NarrowApp(TableApp):
+    CSS = "LineTable { width: 12; height: 6; scrollbar-size: 0 0; }"
+
+
+async def test_the_right_edge_cut_is_marked_whatever_the_left_edge_cuts() -> None:
+    """12 columns of the 26-column line, scrolled: the right edge cuts the FLAGS text
+    whether the left edge falls in the gap before it or in the same cell's text."""
+    app = NarrowApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(LineTable)
+        table.show_rows(ROWS, lambda row: row, (5, 17), cursor=2, top=0)
+        await pilot.pause()
+        table.scroll_to(x=6, animate=False, immediate=True)
+        await pilot.pause()
+        assert line_text(table, 1) == "  3 failed …"  # the left edge in the gap: no "…" there
+        table.scroll_to(x=9, animate=False, immediate=True)
+        await pilot.pause()
+        assert line_text(table, 1) == "…failed in …"  # one cell cut by both edges

@@ -14,7 +14,7 @@ workflows view): drawn as DataTable drew it, the cursor row's colour over the ce
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -190,15 +190,17 @@ class LineTable(ScrollView, can_focus=True):
         over = Style.from_color(style.color) if cursor else Style.null()
         return _cropped(self._segments(cells, style, over), style, x, width, self._spans(cells))
 
-    def _spans(self, cells: Sequence[Cell]) -> Iterator[tuple[int, int]]:
+    def _spans(self, cells: Sequence[Cell]) -> list[tuple[int, int]]:
         """Where each cell's text starts and ends on the line (a column's padding and a
         right-justified cell's lead are not text). A line under the last row has none."""
+        spans: list[tuple[int, int]] = []
         start = 0
         for cell, w in zip(cells, self._widths, strict=False):
             length = min(cell_len(cell if isinstance(cell, str) else cell.plain), w)
             lead = w - length if isinstance(cell, Text) and cell.justify == "right" else 0
-            yield start + 1 + lead, start + 1 + lead + length
+            spans.append((start + 1 + lead, start + 1 + lead + length))
             start += w + 2
+        return spans
 
     def _line(self, y: int) -> tuple[Sequence[Cell], bool]:
         row = self.top + y - 1
@@ -285,7 +287,7 @@ class LineTable(ScrollView, can_focus=True):
 
 
 def _cropped(segments: list[Segment], style: Style, x: int, width: int,
-             spans: Iterable[tuple[int, int]] = ()) -> Strip:
+             spans: Sequence[tuple[int, int]] = ()) -> Strip:
     """One line, columns `x` to `x + width` (the header and the cursor row reach the
     right edge in `style`, as DataTable's did). A cell's text (`spans`: where each starts
     and ends) that an edge cuts shows "…" on that edge, as a cell cut to its column does:
