@@ -32,7 +32,7 @@ from runtui.cli_context import (
     say_config_errors,
     workspace_of,
 )
-from runtui.cli_ids import read_summary, resolve, same_run
+from runtui.cli_ids import read_summary, resolve
 from runtui.cli_output import (
     EXIT_NOT_ALLOWED,
     EXIT_OK,
@@ -48,7 +48,7 @@ from runtui.cli_table import Column
 from runtui.engine.health import Health, HealthState
 from runtui.engine.server_clock import kept_offsets
 from runtui.engine.store import Key
-from runtui.errors import ConfigError, NotAllowed, ProviderError
+from runtui.errors import ConfigError, NotAllowed, ProviderError, same_run
 from runtui.human_input import coerce, json_value
 from runtui.model import Action, HumanRequest, Kind, Run, Status
 
@@ -355,7 +355,7 @@ def attention_answer(obj: Ctx, run_id: str, profile: str | None, pairs: tuple[st
 
     async def read(provider: Provider, full_id: str) -> Run:
         run = await provider.get_summary(full_id)
-        same_run(provider, full_id, run)
+        same_run(provider.name, full_id, run.id)
         return run
 
     async def main() -> tuple[Run, HumanRequest, Any]:

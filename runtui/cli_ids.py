@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import msgspec
 
 from runtui.cli_output import say
-from runtui.errors import ConfigError, ProviderError, RuntuiError, another_run
+from runtui.errors import ConfigError, ProviderError, RuntuiError
 from runtui.model import Kind, Run
 from runtui.safe_text import one_line
 
@@ -284,8 +284,3 @@ async def read_summary(provider: Provider, full_id: str) -> Run:
     """A run's summary, the reader `resolve` tries a full or short id with."""
     return await provider.get_summary(full_id, Kind.RUN)
 
-
-def same_run(provider: Provider, asked: str, answered: Run) -> None:
-    """A read answered with another run is refused, never shown as the one asked for."""
-    if answered.id != asked:
-        raise another_run(provider.name, asked, answered.id)

@@ -21,7 +21,7 @@ import click
 from runtui import display
 from runtui.cli_args import ID, PROFILE_OF_ID_HELP, FiniteFloatRange, unique_values
 from runtui.cli_context import Ctx, run_async, workspace_of
-from runtui.cli_ids import IdNotFound, read_summary, resolve, same_run, say_unread, unread_reasons
+from runtui.cli_ids import IdNotFound, read_summary, resolve, say_unread, unread_reasons
 from runtui.cli_output import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -36,7 +36,7 @@ from runtui.cli_output import (
     say_interrupted,
 )
 from runtui.engine.health import Health, HealthState
-from runtui.errors import NotAllowed, ProviderError
+from runtui.errors import NotAllowed, ProviderError, same_run
 from runtui.model import Kind, Run, Status
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def runs_logs(obj: Ctx, run_id: str, profile: str | None, follow: bool, since: s
 
     async def read(provider: Provider, full_id: str) -> Run:
         run = await provider.get_summary(full_id, Kind.RUN)
-        same_run(provider, full_id, run)
+        same_run(provider.name, full_id, run.id)
         return run
 
     async def main() -> None:

@@ -25,7 +25,7 @@ from runtui.cli_context import (
     run_async,
     workspace_of,
 )
-from runtui.cli_ids import resolve, same_run, say_unread
+from runtui.cli_ids import resolve, say_unread
 from runtui.cli_output import (
     EXIT_USAGE,
     JsonAwareGroup,
@@ -38,7 +38,7 @@ from runtui.cli_output import (
 )
 from runtui.cli_table import Column
 from runtui.engine.server_clock import Offsets, kept_offsets, on_this_clock, server_now
-from runtui.errors import ConfigError, ProviderError, RuntuiError
+from runtui.errors import ConfigError, ProviderError, RuntuiError, same_run
 from runtui.model import Action, Kind, Run, RunDetail, StartRequest, Status
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def show_run(obj: Ctx, run_id: str, profile: str | None, as_json: bool, kind: Ki
 
     async def read(provider: Provider, full_id: str) -> RunDetail:
         detail = await provider.get_run(full_id, kind)
-        same_run(provider, full_id, detail.run)
+        same_run(provider.name, full_id, detail.run.id)
         return detail
 
     async def main() -> tuple[RunDetail, dict[str, timedelta]]:

@@ -132,11 +132,13 @@ class KeyUnavailable(ConfigError, ProviderError):
         self.retry_after = None
 
 
-def another_run(provider: str, asked: str, answered: str) -> ProviderError:
-    """The read of run `asked` answered with run `answered`: refused, never shown as the
-    one asked for (the same words on every face)."""
-    return ProviderError(f"the server answered the read of {asked!r} with another run, "
-                         f"{answered!r}", provider=provider, kind="mismatch")
+def same_run(provider: str, asked: str, answered: str) -> None:
+    """Refuse the read of run `asked` that the server answered with run `answered`, never
+    shown as the one asked for: the one check every read of one run makes (its detail,
+    its steps, its summary), in the same words on every face."""
+    if answered != asked:
+        raise ProviderError(f"the server answered the read of {asked!r} with another run, "
+                            f"{answered!r}", provider=provider, kind="mismatch")
 
 
 def bounded_wait(seconds: float | None) -> float | None:

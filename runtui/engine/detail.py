@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
-from runtui.errors import ProviderError, another_run
+from runtui.errors import ProviderError, same_run
 from runtui.model import Run, RunDetail
 from runtui.providers.base import Provider
 from runtui.providers.capabilities import StreamsRuns
@@ -95,8 +95,7 @@ class DetailFollower:
         """`detail`, when it is the run asked for. Another run's answer was dropped where it
         was shown (not this run's), and the detail said "loading…" for good, with no word
         of why; it is a failed read, said as any other, and never followed instead."""
-        if detail.run.id != self.run_ref.id:
-            raise another_run(self.provider.name, self.run_ref.id, detail.run.id)
+        same_run(self.provider.name, self.run_ref.id, detail.run.id)
         return detail
 
     def _stream_fresh(self) -> bool:

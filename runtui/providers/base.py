@@ -21,7 +21,7 @@ import orjson
 
 from runtui.actions import ActionTable, looks_done, register_table
 from runtui.config import Profile, checked_key, resolve_key
-from runtui.errors import ConfigError, NotAllowed, ProviderError, Unreachable, another_run
+from runtui.errors import ConfigError, NotAllowed, ProviderError, Unreachable, same_run
 from runtui.key_command import DEFAULT_TIMEOUT, KeyCommand
 from runtui.model import Action, ActionResult, HumanRequest, Kind, Run, RunDetail, StartRequest, Status
 from runtui.providers.capabilities import AnswersHumans, WorkflowInfo
@@ -164,8 +164,7 @@ class Provider(abc.ABC):
         """`get_run`, refused when the server answers with another run: its inputs must
         not fill a form as this run's, nor its steps be said as where this one waits."""
         detail = await self.get_run(run_id, kind)
-        if detail.run.id != run_id:
-            raise another_run(self.name, run_id, detail.run.id)
+        same_run(self.name, run_id, detail.run.id)
         return detail
 
     async def get_steps(self, run_id: str, kind: Kind = Kind.RUN) -> RunDetail:
@@ -177,15 +176,13 @@ class Provider(abc.ABC):
         """`get_steps`, refused when the server answers with another run (its steps must
         not be said as where this one waits)."""
         detail = await self.get_steps(run_id, kind)
-        if detail.run.id != run_id:
-            raise another_run(self.name, run_id, detail.run.id)
+        same_run(self.name, run_id, detail.run.id)
         return detail
 
     async def read_summary(self, run_id: str, kind: Kind = Kind.RUN) -> Run:
         """`get_summary`, refused when the server answers with another run."""
         run = await self.get_summary(run_id, kind)
-        if run.id != run_id:
-            raise another_run(self.name, run_id, run.id)
+        same_run(self.name, run_id, run.id)
         return run
 
     @abc.abstractmethod
