@@ -162,7 +162,7 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
     where the listing does not say, and what its platform lists as waiting on a person
     (an inbox), with those runs read when the listings missed them. A profile that fails
     is reported as trouble, not fatal."""
-    from runtui.engine.attention import failure_reason, waiting_steps
+    from runtui.engine.attention import failure_reason, stamp, waiting_steps
     from runtui.engine.human_waits import read_as_asked
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
@@ -208,7 +208,7 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
             if steps:
                 waiting_at[run.key] = steps
         unexplained = [r for r in failed if not r.last_error and not acks.seen(r)]
-        unexplained.sort(key=_ended, reverse=True)
+        unexplained.sort(key=stamp, reverse=True)  # the queue's order: the newest first
         for run in unexplained[:ATTENTION_DETAILS]:
             try:  # why is a bonus: a run gone meanwhile must not make its profile trouble
                 why = failure_reason(await provider.read_steps(run.id, run.kind))
@@ -433,9 +433,3 @@ def _describe_request(request: HumanRequest) -> str:
     if request.note:
         lines.append(f"note: {cell(request.note)}")
     return "\n".join(lines)
-
-
-def _ended(run: Run) -> float:
-    """When a run ended, for newest first (a run without times last)."""
-    when = run.finished_at or run.updated_at or run.created_at
-    return when.timestamp() if when is not None else 0.0

@@ -369,7 +369,7 @@ def order_key(item: AttentionItem) -> tuple[int, float, str, str]:
     it, then by profile and run id, so that a list kept in this order can take one
     changed item at its place (a bisection) and ties never move between two reads."""
     run = item.run
-    return _RANK[item.reason], -_stamp(run), item.profile, run.id if run is not None else ""
+    return _RANK[item.reason], -stamp(run), item.profile, run.id if run is not None else ""
 
 
 def waiting_steps(detail: RunDetail) -> list[str]:
@@ -410,7 +410,9 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def _stamp(run: Run | None) -> float:
+def stamp(run: Run | None) -> float:
+    """When a run last moved (its end, else its start, else its creation), in seconds:
+    the queue's newest-first order; 0 without any time."""
     when = None if run is None else (run.finished_at or run.started_at or run.created_at)
     return 0.0 if when is None else _aware(when).timestamp()
 
