@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.errors import ConfigError, RuntuiError
-from runtui.model import Action, HumanRequest, Run, RunDetail, Status
+from runtui.model import Action, HumanRequest, Run, RunDetail, Status, Step
 from runtui.own_files import refuse_link
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
@@ -372,38 +372,31 @@ def order_key(item: AttentionItem) -> tuple[int, float, str, str]:
     return _RANK[item.reason], -stamp(run), item.profile, run.id if run is not None else ""
 
 
-def waiting_steps(detail: RunDetail) -> list[str]:
-    """The names of a run's steps (at any depth) that wait: where a waiting run waits."""
-    found: list[str] = []
+def _every_step(detail: RunDetail) -> Iterator[Step]:
+    """A run's steps at any depth, in their order (a node before its children)."""
     stack = list(reversed(detail.steps))
     while stack:
         step = stack.pop()
-        if step.status is Status.WAITING:
-            found.append(step.name or step.id)
+        yield step
         stack.extend(reversed(step.children))
-    return found
+
+
+def waiting_steps(detail: RunDetail) -> list[str]:
+    """The names of a run's steps (at any depth) that wait: where a waiting run waits."""
+    return [step.name or step.id for step in _every_step(detail) if step.status is Status.WAITING]
 
 
 def failure_reason(detail: RunDetail) -> str:
     """Why a failed run failed, from its detail: its failed steps and their errors, else
     the run's own error, else where it failed; "" when the detail says nothing either.
     A B3OS listing carries no node states, so its failures said only "failed"."""
-    errors: list[str] = []
-    failed: list[str] = []
-    stack = list(reversed(detail.steps))
-    while stack:
-        step = stack.pop()
-        if step.status is Status.FAILED:
-            name = step.name or step.id
-            failed.append(name)
-            if step.error:
-                errors.append(f"{name}: {step.error}")
-        stack.extend(reversed(step.children))
+    failed = [step for step in _every_step(detail) if step.status is Status.FAILED]
+    errors = [f"{step.name or step.id}: {step.error}" for step in failed if step.error]
     if errors:
         return "; ".join(errors)
     if detail.run.last_error:
         return detail.run.last_error
-    return f"failed at {', '.join(failed)}" if failed else ""
+    return f"failed at {', '.join(step.name or step.id for step in failed)}" if failed else ""
 
 
 def _aware(when: datetime) -> datetime:
