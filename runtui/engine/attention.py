@@ -336,7 +336,9 @@ def build_queue(runs: Iterable[Run], *, health: Mapping[str, Health] | None = No
             where += f", {since}" if since else ""
             items.append(item(Reason.WAITING, run, where))
         elif status is _FAILED and not (acks is not None and acks.seen(run)):
-            why = run.last_error or (failed_why or {}).get(run.key)
+            # What its detail said first: the failed steps by name, where the run's error
+            # (its listing's, or its detail's kept on the row) names none.
+            why = (failed_why or {}).get(run.key) or run.last_error
             items.append(item(Reason.FAILED, run, why or "failed"))
         elif status is _RUNNING and run.started_at is not None:
             cutoff = _cutoff(status, history, workflow_key(run), now)

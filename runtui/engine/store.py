@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import msgspec
 
 from runtui.engine.human_waits import as_waiting
-from runtui.model import Run
+from runtui.model import Run, Status
 
 Key = tuple[str, str]
 
@@ -39,6 +39,9 @@ class RunStore(msgspec.Struct):
     # each such run as its server last said, to go back to once nobody is asked.
     _asked: set[Key] = msgspec.field(default_factory=set)
     _as_read: dict[Key, Run] = msgspec.field(default_factory=dict)
+    # Why failed runs failed, read from their details where their listings said nothing
+    # (`note_error`): kept on their rows across the listings that follow.
+    _errors: dict[Key, str] = msgspec.field(default_factory=dict)
 
     def active_keys(self, profile: str) -> set[Key]:
         return set(self._active.get(profile, ()))
@@ -83,6 +86,7 @@ class RunStore(msgspec.Struct):
         added: list[Run] = []
         changed: list[tuple[Run, Run]] = []
         asked = self._asked  # (empty nearly always: one look, not one per run)
+        errors = self._errors  # (empty unless a failure's detail told its error)
         for run in runs:
             old = self.runs.get(run.key)
             if old is run:
@@ -91,6 +95,8 @@ class RunStore(msgspec.Struct):
                 run = fill_from(run, old)
             if asked and run.key in asked:  # only runs asked about are ever held in `_as_read`
                 run = self._shown(run)
+            if errors and run.last_error is None and run.key in errors:
+                run = self._with_error(run)
             if old is None:
                 added.append(run)
             elif old != run:
@@ -119,6 +125,30 @@ class RunStore(msgspec.Struct):
                 self.runs[key] = new
         return self._emit(Delta(changed=tuple(changed)))
 
+    def note_error(self, read: Run) -> Delta:
+        """A failed run read on its own (its detail) says why it failed where its listing
+        said nothing (a B3OS list carries no node states): its row shows that error from
+        now on, until the run leaves "failed" or goes."""
+        if read.status is not Status.FAILED or not read.last_error:
+            return Delta()
+        self._errors[read.key] = read.last_error
+        old = self.runs.get(read.key)
+        if old is None or old.last_error is not None:
+            return Delta()
+        new = self._with_error(old)
+        if new is old:
+            return Delta()
+        self.runs[old.key] = new
+        return self._emit(Delta(changed=((old, new),)))
+
+    def _with_error(self, run: Run) -> Run:
+        """`run` (its listing says no error) with the error its detail told, while it
+        is still failed; a run that left "failed" forgets it."""
+        if run.status is not Status.FAILED:
+            self._errors.pop(run.key, None)
+            return run
+        return run.model_copy(update={"last_error": self._errors[run.key]})
+
     def shown(self, run: Run) -> Run:
         """`run` (a fresh read, say a detail's) as the store shows it: waiting when its
         platform lists it as asking a person."""
@@ -143,6 +173,7 @@ class RunStore(msgspec.Struct):
         for run in removed:
             self._track(run, None)
             self._as_read.pop(run.key, None)
+            self._errors.pop(run.key, None)
         return self._emit(Delta(removed=removed))
 
     def drop_profile(self, profile: str) -> Delta:

@@ -416,6 +416,7 @@ class Alerts:
                 self._tell_failures(given_up={run.key})
                 continue
             self.queue.set_failed_why(run.key, failure_reason(detail), now=clock.now())
+            self.workspace.store.note_error(detail.run)
         self._tell_failures()
 
     # ---- outputs -----------------------------------------------------------------------

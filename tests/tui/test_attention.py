@@ -162,6 +162,50 @@ async def test_the_news_of_a_failure_says_why_once_its_detail_is_read(tui_sim: T
         assert len(said()) == 1 and f"{short}: {why}" in said()[0], said()
 
 
+async def test_a_failure_s_error_read_from_its_detail_fills_its_last_error_cell(tui_sim: TuiSim) -> None:
+    """The runs table's LAST ERROR cell of a B3OS failure says the failed node's error once
+    the failure's detail is read (its listing says no more than "failed"), and the next
+    listings, which say nothing of it, leave it there."""
+    run_id = tui_sim.take("b3os", "running")
+    key = ("b3os-sim", run_id)
+    async with runs_loaded(tui_sim.config_path, size=(200, 50)) as (app, pilot, screen):  # LAST ERROR's room
+        store = app.workspace.store
+        await select(pilot, screen, "b3os", run_id)
+        tui_sim.force("b3os", run_id, "failure")
+        app.workspace.refresh_now()
+
+        def error() -> str | None:
+            run = store.get(key)
+            return run.last_error if run is not None and run.status is Status.FAILED else None
+
+        await wait_for(pilot, error, what="the failure's error on its row")
+        text = error()
+        assert text and text != "failed", text
+
+        def row() -> str:
+            return next(line for line in screen_text(app).splitlines() if display.short_id(run_id) in line)
+
+        await wait_for(pilot, lambda: text[:8] in row(), what="the error in the row")
+        assert "LAST ERROR" in screen_text(app) and "failed" in row(), screen_text(app)
+        asked = sum(tui_sim.routes().values())
+        app.workspace.refresh_now()
+        await wait_for(pilot, lambda: sum(tui_sim.routes().values()) > asked, what="another listing")
+        await pilot.pause()
+        assert error() == text
+
+
+async def test_an_old_failure_s_error_fills_its_cell_once_its_detail_is_opened(tui_sim: TuiSim) -> None:
+    """A failure from before the session is not news and nobody reads it unasked: opening
+    its detail reads it, and its row keeps the error the detail said."""
+    run_id = tui_sim.take("b3os", "failure", seeded=True)
+    async with runs_loaded(tui_sim.config_path, size=(200, 50)) as (app, pilot, screen):
+        run = await select(pilot, screen, "b3os", run_id)
+        assert run.last_error is None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (read := app.workspace.store.get(run.key)) is not None
+                       and bool(read.last_error), what="the error on its row")
+
+
 def told(app: RuntuiApp, run_id: str) -> list[str]:
     """The toasts that name `run_id` (by its short id, as toasts do)."""
     return [n for n in notifications(app) if display.short_id(run_id) in n]
@@ -233,7 +277,10 @@ async def test_cancel_from_the_queue_confirms_then_cancels_on_the_server(tui_sim
         run = app.workspace.store.get(("b3os-sim", run_id))
         assert run is not None and run.workflow
         # the run by its short id, its workflow and its profile, as in the run table's question
-        assert f"Cancel run {run_id[:12]} of {run.workflow} on b3os-sim?" in screen_text(app)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert confirm.question.startswith(f"Cancel run {run_id[:12]} of {run.workflow} on b3os-sim?")
+        assert f"Cancel run {run_id[:12]}" in screen_text(app)  # (the rest wraps with the name's length)
         await pilot.press("y")
         await wait_for(pilot, lambda: tui_sim.status("b3os", run_id) == "cancelled", what="cancelled")
 

@@ -372,6 +372,7 @@ class DetailPane(Vertical):
             return
 
         def on_update(detail: RunDetail) -> None:
+            ws.store.note_error(detail.run)  # the row says the error its listing did not
             if gen == self._gen:
                 self._apply(detail)
 
