@@ -58,13 +58,17 @@ def test_why_a_failure_failed_comes_from_its_steps_else_the_run() -> None:
     assert attention.failure_reason(RunDetail(run=failed)) == ""
 
 
-def test_a_failure_says_why_it_was_read_to_have_failed_unless_its_listing_says() -> None:
+def test_a_failure_says_why_it_was_read_to_have_failed_else_its_own_error() -> None:
+    """Read from its detail, why names the failed steps; the run's own error (its listing's,
+    or its detail's kept on its row by the store) says less: "insufficient gas"."""
     registry.provider_class("b3os")
     listed = [run("quiet", Status.FAILED, provider="b3os"),
-              msgspec_replace(run("said", Status.FAILED, provider="b3os"), last_error="from the listing")]
-    why = {("p", "quiet"): "send: insufficient gas", ("p", "said"): "not this"}
+              msgspec_replace(run("said", Status.FAILED, provider="b3os"), last_error="from the listing"),
+              msgspec_replace(run("kept", Status.FAILED, provider="b3os"), last_error="insufficient gas")]
+    why = {("p", "quiet"): "send: insufficient gas", ("p", "kept"): "send: insufficient gas"}
     details = {i.run.id: i.detail for i in build_queue(listed, failed_why=why, now=NOW) if i.run}
-    assert details == {"quiet": "send: insufficient gas", "said": "from the listing"}
+    assert details == {"quiet": "send: insufficient gas", "said": "from the listing",
+                       "kept": "send: insufficient gas"}
     assert {i.run.id: i.detail for i in build_queue(listed, now=NOW) if i.run}["quiet"] == "failed"
     queue = AttentionQueue()
     queue.apply(listed, [], [], live=False, now=NOW)
