@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.types import ASGIApp
 
 from runtui.sim import SimConfig, SimServer, write_config
 from tests.cli_result import CliResult, invoke
@@ -41,9 +42,15 @@ class Sim:
 
 
 @contextlib.contextmanager
-def serve_sim(cfg: SimConfig, tmp: Path) -> Iterator[Sim]:
-    """A simulator on loopback, its config in `tmp`, its keys in the environment meanwhile."""
-    with SimServer(cfg) as server:
+def serve_sim(cfg: SimConfig, tmp: Path,
+              wrap: Callable[[SimServer], ASGIApp] | None = None) -> Iterator[Sim]:
+    """A simulator on loopback, its config in `tmp`, its keys in the environment meanwhile;
+    `wrap` puts a test's ASGI middleware around the sim's app (it gets the server, whose
+    world a middleware may change as a request comes in)."""
+    server = SimServer(cfg)
+    if wrap is not None:
+        server.app = wrap(server)  # type: ignore[assignment]
+    with server:
         path = tmp / "config.toml"
         env = write_config(path, server.url, cfg)
         with environment_with(env):

@@ -11,9 +11,9 @@ import pytest
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from runtui.sim import SimConfig, SimServer, write_config
+from runtui.sim import SimConfig, SimServer
 from tests.cli_result import invoke
-from tests.environment import environment_with
+from tests.integration.conftest import serve_sim
 
 PROFILE = "b3os-sim"
 
@@ -30,25 +30,23 @@ class DetailGone:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if scope["type"] == "http" and scope["method"] == "GET" \
                 and any(path.endswith(f"/v1/runs/{run_id}") for run_id in self.gone):
-            await JSONResponse({"success": False, "error": "not found"}, status_code=404)(scope, receive, send)
+            gone = JSONResponse({"success": False, "error": "not found"}, status_code=404)
+            await gone(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DetailGone, Path]]:
-    cfg = SimConfig(seed=11, runs=90, spawn_every=0)
-    server = SimServer(cfg)
-    door = DetailGone(server.app)
-    server.app = door  # type: ignore[assignment]
-    server.start()
-    path = tmp_path_factory.mktemp("detail-gone") / "config.toml"
-    env = write_config(path, server.url, cfg)
-    try:
-        with environment_with(env):
-            yield door, path
-    finally:
-        server.stop()
+    doors: list[DetailGone] = []
+
+    def wrap(server: SimServer) -> DetailGone:
+        doors.append(DetailGone(server.app))
+        return doors[0]
+
+    with serve_sim(SimConfig(seed=11, runs=90, spawn_every=0), tmp_path_factory.mktemp("detail-gone"),
+                   wrap=wrap) as sim:
+        yield doors[0], sim.config_path
 
 
 @pytest.fixture(autouse=True)

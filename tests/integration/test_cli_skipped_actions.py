@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from runtui.sim import SimConfig, SimServer, write_config
+from runtui.sim import SimConfig, SimServer
 from tests.cli_result import CliResult, invoke
 from tests.ends_meanwhile import EndsMeanwhile
-from tests.environment import environment_with
+from tests.integration.conftest import serve_sim
 
 PROFILE = {"wexa": "wexa-sim", "edges": "edges-sim", "b3os": "b3os-sim"}
 RUNNING = {"wexa": "running", "edges": "RUNNING", "b3os": "running"}
@@ -47,18 +47,15 @@ class RacingSim:
 
 @pytest.fixture(scope="module")
 def racing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RacingSim]:
-    cfg = SimConfig(seed=11, runs=90, spawn_every=0)
-    server = SimServer(cfg)
-    door = EndsMeanwhile(server.app, server.world)
-    server.app = door  # type: ignore[assignment]
-    server.start()
-    path = tmp_path_factory.mktemp("racing-sim") / "config.toml"
-    env = write_config(path, server.url, cfg)
-    try:
-        with environment_with(env):
-            yield RacingSim(server.url, door, path, set())
-    finally:
-        server.stop()
+    doors: list[EndsMeanwhile] = []
+
+    def wrap(server: SimServer) -> EndsMeanwhile:
+        doors.append(EndsMeanwhile(server.app, server.world))
+        return doors[0]
+
+    with serve_sim(SimConfig(seed=11, runs=90, spawn_every=0), tmp_path_factory.mktemp("racing-sim"),
+                   wrap=wrap) as sim:
+        yield RacingSim(sim.url, doors[0], sim.config_path, set())
 
 
 @pytest.mark.parametrize("provider", ["wexa", "edges", "b3os"])
