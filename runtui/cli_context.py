@@ -34,6 +34,7 @@ from runtui.errors import (
     RuntuiError,
     StateUnusable,
 )
+from runtui.private_paths import real_path
 
 if TYPE_CHECKING:
     from runtui.engine.workspace import Workspace
@@ -69,7 +70,7 @@ class Ctx:
         an empty file made `attention` say "nothing needs attention" and `runs list` an
         empty table, exit 0, so a cron monitor reported all fine. Only commands that
         create the file (`profiles add`, the TUI) go on without it."""
-        if config_mod.real_path(self.config_path).exists():
+        if real_path(self.config_path).exists():
             return
         if self.explicit:
             raise ConfigError(f"no config file at {self.config_path} (check the path; "

@@ -25,8 +25,8 @@ from typing import Any
 
 import msgspec
 
-from runtui.config import check_program
 from runtui.errors import ConfigError
+from runtui.private_paths import check_program
 from runtui.safe_text import clipped
 from runtui.secret import Secret
 

@@ -9,11 +9,15 @@ append server-chosen text to it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from runtui.errors import ConfigError
+from runtui.private_paths import real_path
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -57,3 +61,59 @@ def open_own(path: Path, flags: int) -> int:
         if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
             raise ConfigError(LINK_REFUSAL, path=str(path)) from None
         raise
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the config's lock for a read-modify-write: two `profiles add` at once (or the
+    CLI and the profiles screen) must not each write the file they read, losing the
+    other's profile. A symlink is followed: the lock is the real file's directory."""
+    import fcntl
+
+    target = real_path(path)
+    make_own_dirs(target.parent)
+    # The directory, not the file: the file is replaced by each write (a new inode), and
+    # a lock file would be litter beside the user's config.
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Temp file + fsync + rename: a crash mid-write never leaves a broken file.
+
+    A symlink is written through (its target is replaced, the link stays), and an
+    existing file keeps its mode; a new file is 0600.
+    """
+    import tempfile
+
+    path = real_path(path)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o600
+    make_own_dirs(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass

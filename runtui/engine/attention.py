@@ -19,14 +19,14 @@ import msgspec
 
 from runtui import display
 from runtui.actions import allowed_actions
-from runtui.config import locked, state_dir, write_atomic
+from runtui.config import state_dir
 from runtui.engine.ack_pruning import pruned
 from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.errors import ConfigError, RuntuiError
 from runtui.model import Action, HumanRequest, Run, RunDetail, Status, Step
-from runtui.own_files import refuse_link
+from runtui.own_files import locked, refuse_link, write_atomic
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
 LATE_FLOOR = timedelta(minutes=10)  # nor "late" in its queue

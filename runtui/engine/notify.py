@@ -19,8 +19,9 @@ from typing import Any
 
 import msgspec
 
-from runtui.config import NotifySettings, check_program
+from runtui.config import NotifySettings
 from runtui.errors import ConfigError
+from runtui.private_paths import check_program
 from runtui.safe_text import clipped
 
 COMMAND_TIMEOUT = 10.0  # seconds a notify command may take before it is killed

@@ -18,9 +18,9 @@ from typing import Any
 
 import msgspec
 
-from runtui.config import state_dir, write_atomic
+from runtui.config import state_dir
 from runtui.errors import ConfigError
-from runtui.own_files import FILE_MODE, refuse_link
+from runtui.own_files import FILE_MODE, refuse_link, write_atomic
 
 FILE_NAME = "view.json"
 MAX_BYTES = 4096  # a few fields; anything larger is not ours
