@@ -129,11 +129,11 @@ class RunStore(msgspec.Struct):
         """A failed run read on its own (its detail) says why it failed where its listing
         said nothing (a B3OS list carries no node states): its row shows that error from
         now on, until the run leaves "failed" or goes."""
-        if read.status is not Status.FAILED or not read.last_error:
+        old = self.runs.get(read.key)  # (a run not held, a Wexa task say, is not kept)
+        if old is None or read.status is not Status.FAILED or not read.last_error:
             return Delta()
         self._errors[read.key] = read.last_error
-        old = self.runs.get(read.key)
-        if old is None or old.last_error is not None:
+        if old.last_error is not None:
             return Delta()
         new = self._with_error(old)
         if new is old:

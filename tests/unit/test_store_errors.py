@@ -62,11 +62,11 @@ def test_a_read_that_is_not_a_failure_with_an_error_changes_nothing() -> None:
     assert [run.last_error for run in store.runs.values()] == [None, None]
 
 
-def test_an_error_read_before_the_run_is_listed_shows_once_it_is() -> None:
+def test_an_error_of_a_run_the_store_does_not_hold_is_not_kept() -> None:
     store, _ = _store_with_failure()
-    store.note_error(make_run(3, Status.FAILED).model_copy(update={"last_error": "early"}))
+    store.note_error(make_run(3, Status.FAILED).model_copy(update={"last_error": "a task's"}))
     delta = store.upsert([make_run(3, Status.FAILED)])
-    assert [run.last_error for run in delta.added] == ["early"]
+    assert [run.last_error for run in delta.added] == [None]
 
 
 def test_a_removed_run_forgets_the_error() -> None:
