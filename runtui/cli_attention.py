@@ -162,8 +162,9 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
     where the listing does not say, and what its platform lists as waiting on a person
     (an inbox), with those runs read when the listings missed them. A profile that fails
     is reported as trouble, not fatal."""
-    from runtui.engine.attention import failure_reason, stamp, waiting_steps
+    from runtui.engine.attention import stamp
     from runtui.engine.human_waits import read_as_asked
+    from runtui.engine.reasons import failure_reason, waiting_steps
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
     from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble, inbox_note

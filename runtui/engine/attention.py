@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.store import Key
 from runtui.engine.usual_times import WorkflowKey, WorkflowTimes, workflow_key
 from runtui.errors import ConfigError, RuntuiError
-from runtui.model import Action, HumanRequest, Run, RunDetail, Status, Step
+from runtui.model import Action, HumanRequest, Run, Status
 from runtui.own_files import locked, refuse_link, write_atomic
 
 STUCK_FLOOR = timedelta(minutes=10)  # a run is never "stuck" before this, however fast its workflow
@@ -372,33 +372,6 @@ def order_key(item: AttentionItem) -> tuple[int, float, str, str]:
     changed item at its place (a bisection) and ties never move between two reads."""
     run = item.run
     return _RANK[item.reason], -stamp(run), item.profile, run.id if run is not None else ""
-
-
-def _every_step(detail: RunDetail) -> Iterator[Step]:
-    """A run's steps at any depth, in their order (a node before its children)."""
-    stack = list(reversed(detail.steps))
-    while stack:
-        step = stack.pop()
-        yield step
-        stack.extend(reversed(step.children))
-
-
-def waiting_steps(detail: RunDetail) -> list[str]:
-    """The names of a run's steps (at any depth) that wait: where a waiting run waits."""
-    return [step.name or step.id for step in _every_step(detail) if step.status is Status.WAITING]
-
-
-def failure_reason(detail: RunDetail) -> str:
-    """Why a failed run failed, from its detail: its failed steps and their errors, else
-    the run's own error, else where it failed; "" when the detail says nothing either.
-    A B3OS listing carries no node states, so its failures said only "failed"."""
-    failed = [step for step in _every_step(detail) if step.status is Status.FAILED]
-    errors = [f"{step.name or step.id}: {step.error}" for step in failed if step.error]
-    if errors:
-        return "; ".join(errors)
-    if detail.run.last_error:
-        return detail.run.last_error
-    return f"failed at {', '.join(step.name or step.id for step in failed)}" if failed else ""
 
 
 def _aware(when: datetime) -> datetime:

@@ -24,11 +24,10 @@ from runtui.engine.attention import (
     AttentionItem,
     AttentionQueue,
     Reason,
-    failure_reason,
-    waiting_steps,
 )
 from runtui.engine.health import Health, HealthState
 from runtui.engine.notify import Event, Notifier, desktop_sequences
+from runtui.engine.reasons import failure_reason, waiting_steps
 from runtui.engine.store import Delta, Key
 from runtui.errors import RuntuiError
 from runtui.model import Action, Run, Status

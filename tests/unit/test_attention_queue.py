@@ -14,6 +14,7 @@ from msgspec.structs import replace as msgspec_replace
 from runtui.engine import ack_pruning, attention
 from runtui.engine.attention import Acknowledgements, AttentionQueue, Reason, build_queue
 from runtui.engine.health import Health, HealthState
+from runtui.engine.reasons import failure_reason
 from runtui.engine.usual_times import WorkflowTimes, p95
 from runtui.model import Action, Run, RunDetail, Status, Step
 from runtui.providers import registry
@@ -51,11 +52,11 @@ def test_why_a_failure_failed_comes_from_its_steps_else_the_run() -> None:
     send = Step(id="send", name="Send USDC", status=Status.FAILED, error="insufficient gas")
     quiet = Step(id="notify", status=Status.FAILED)
     nested = Step(id="group", status=Status.SUCCEEDED, children=(send,))
-    assert attention.failure_reason(RunDetail(run=failed, steps=(nested,))) == "Send USDC: insufficient gas"
+    assert failure_reason(RunDetail(run=failed, steps=(nested,))) == "Send USDC: insufficient gas"
     with_error = msgspec_replace(failed, last_error="run-level error")
-    assert attention.failure_reason(RunDetail(run=with_error, steps=(quiet,))) == "run-level error"
-    assert attention.failure_reason(RunDetail(run=failed, steps=(quiet,))) == "failed at notify"
-    assert attention.failure_reason(RunDetail(run=failed)) == ""
+    assert failure_reason(RunDetail(run=with_error, steps=(quiet,))) == "run-level error"
+    assert failure_reason(RunDetail(run=failed, steps=(quiet,))) == "failed at notify"
+    assert failure_reason(RunDetail(run=failed)) == ""
 
 
 def test_a_failure_says_why_it_was_read_to_have_failed_else_its_own_error() -> None:
