@@ -64,7 +64,8 @@ def runs_wait(obj: Ctx, run_ids: tuple[str, ...], profile: str | None, timeout: 
     4 on timeout, 2 on usage or config errors (an unknown profile, an ambiguous id). The runs are kept fresh
     the way the table keeps rows on screen fresh, not with a request per run per tick.
     Without --profile, a profile that cannot be read is named on stderr and the runs
-    found in the others are waited on; an id found in none of them exits 1.
+    found in the others are waited on; an id found in none of them exits 1. A failed
+    run is named with why it failed: its listing's error, else its detail's failed steps.
     """
     from runtui.engine.waiter import RunWaiter, StatusChange, WaitOutcome, passing_trouble, patiently
 
@@ -187,7 +188,8 @@ def _wait_json(outcome: WaitOutcome, code: int, unresolved: list[str]) -> dict[s
         "cancelled": [r.id for r in outcome.with_status(Status.CANCELLED)],
         "unfinished": [r.id for r in outcome.unfinished],
         "missing": [run_id for _p, run_id in outcome.missing],
-        "unresolved": list(unresolved)}}
+        "unresolved": list(unresolved),
+        "why_failed": {key[1]: why for key, why in outcome.why_failed.items()}}}
 
 
 def _wait_exit_code(outcome: WaitOutcome) -> int:
@@ -210,8 +212,15 @@ def _wait_summary(outcome: WaitOutcome, asked: int) -> str:
     parts += [f"{len(runs_in)} {status.value}" for status, runs_in in ended if runs_in]
     lines = ["; ".join(parts)]
     lines += [f"still active: {cell(r.id)} ({r.status.value})" for r in unfinished]
-    lines += [f"{status.value}: {cell(r.id)}" for status, runs_in in ended for r in runs_in]
+    lines += [f"{status.value}: {cell(r.id)}{_why(outcome, r)}" for status, runs_in in ended for r in runs_in]
     return "\n".join(lines)
+
+
+def _why(outcome: WaitOutcome, run: Run) -> str:
+    """`: why it failed` after a failed run's id, on the same line (grep and cut still
+    find the id as the line's second word), where it is known."""
+    why = outcome.why_failed.get(run.key)
+    return f": {cell(why)}" if why else ""
 
 
 # ---- runs logs ---------------------------------------------------------------------------

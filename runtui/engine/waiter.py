@@ -17,7 +17,9 @@ from typing import TypeVar
 
 import msgspec
 
+from runtui.engine.attention import stamp
 from runtui.engine.health import Health, HealthState
+from runtui.engine.reasons import failure_reason
 from runtui.engine.store import Delta, Key, RunStore
 from runtui.engine.watcher import FOCUS_LIST_AFTER, ProfileWatcher
 from runtui.errors import ProviderError
@@ -28,6 +30,7 @@ from runtui.providers.capabilities import ListsHumanRequests
 LIST_PAGE = 100  # runs per page of the active list, when many waited runs are looked up at once
 ASKED_EVERY = 10.0  # seconds at least between two reads of a profile's inbox while waiting
 FIRST_READ_TRIES = 5  # a waited run's first read, over about 15 s, before the wait gives up
+WHY_READS = 20  # failed runs whose detail a wait reads to say why, where their listing did not
 
 T = TypeVar("T")
 
@@ -76,6 +79,7 @@ class WaitOutcome(msgspec.Struct):
     runs: dict[Key, Run] = msgspec.field(default_factory=dict)
     missing: list[Key] = msgspec.field(default_factory=list)
     timed_out: bool = False
+    why_failed: dict[Key, str] = msgspec.field(default_factory=dict)  # by failed run, where known
 
     def with_status(self, *statuses: Status) -> list[Run]:
         return [r for r in self.runs.values() if r.status in statuses]
@@ -119,6 +123,8 @@ class RunWaiter:
         """Until every target has ended, or `timeout` seconds (the first reads included:
         a server that keeps failing them must not stretch a script's `--timeout`)."""
         timed_out = False
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         unsubscribe = self.store.subscribe(self._on_delta)
         try:
             try:
@@ -135,7 +141,27 @@ class RunWaiter:
             unsubscribe()
         outcome = self.outcome_so_far()
         outcome.timed_out = timed_out
+        left = None if timeout is None else timeout - (loop.time() - started)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(left):
+                await self._read_why_failed(outcome)
         return outcome
+
+    async def _read_why_failed(self, outcome: WaitOutcome) -> None:
+        """Why the failed runs failed, where their listing did not say (a B3OS list
+        carries no node states): each one's detail, read once, WHY_READS at most (the
+        newest first); a read that fails leaves it unsaid. Within what is left of the
+        wait's timeout: none left, none read."""
+        unsaid = [run for run in outcome.with_status(Status.FAILED) if run.key not in outcome.why_failed]
+        unsaid.sort(key=lambda run: stamp(run), reverse=True)
+        for run in unsaid[:WHY_READS]:
+            try:
+                detail = await self.providers[run.profile].read_steps(run.id, run.kind)
+            except ProviderError:
+                continue
+            why = failure_reason(detail)
+            if why:
+                outcome.why_failed[run.key] = why
 
     async def _seed_and_watch(self) -> None:
         for name in dict.fromkeys(p for p, _ in self.targets):
@@ -186,8 +212,10 @@ class RunWaiter:
 
     def outcome_so_far(self) -> WaitOutcome:
         """Where the waited runs stood when last read (for a wait that was interrupted)."""
-        return WaitOutcome(runs={k: r for k in self.targets if (r := self.store.get(k)) is not None},
-                           missing=[k for k in self.targets if k in self._gone])
+        runs = {k: r for k in self.targets if (r := self.store.get(k)) is not None}
+        return WaitOutcome(runs=runs, missing=[k for k in self.targets if k in self._gone],
+                           why_failed={k: r.last_error for k, r in runs.items()
+                                       if r.status is Status.FAILED and r.last_error})
 
     async def _seed(self, name: str, ids: list[str]) -> list[Key]:
         """Read the waited runs of one profile once; returns the keys no server knows.

@@ -151,6 +151,50 @@ def test_human_output_names_the_failed_run(sim: Sim, fast_config: Path, running:
     assert "0 of 1 runs succeeded" in result.stdout
 
 
+def _b3os_running(sim: Sim) -> str:
+    """A B3OS run that had succeeded, forced back to running for this test."""
+    run_id: str = sim.find("b3os", "success", limit=60)[-1]["id"]
+    sim.control("POST", f"/runs/b3os/{run_id}/status", json={"status": "running"})
+    return run_id
+
+
+def test_a_failed_run_says_why_from_its_listing_or_else_its_detail(
+        sim: Sim, fast_config: Path, running: list[str]) -> None:
+    """An Edges listing carries a failure's error; a B3OS listing says no more than
+    "failed", so the wait reads that run's detail once and names its failed node. The
+    summary keys the reasons by id; a run that succeeded has none."""
+    b3os = _b3os_running(sim)
+    waiting = Waiting(sim, fast_config, running[0], running[1], b3os, "--json", "--timeout", "60")
+    _seen_all([running[0], running[1], b3os], waiting)
+    _force(sim, running[0], "FAILED")
+    _force(sim, running[1], "SUCCEEDED")
+    sim.control("POST", f"/runs/b3os/{b3os}/status", json={"status": "failure"})
+    code, _out, err = waiting.finish()
+    assert code == 1, err
+    why = waiting.summary["why_failed"]
+    assert sorted(why) == sorted([running[0], b3os]), why
+    shown = subprocess.run([sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "show",
+                            running[0], "-p", PROFILE, "--json"], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, **sim.env})
+    assert why[running[0]] == json.loads(shown.stdout)["last_error"]
+    assert why[b3os] != "failed" and ": " in why[b3os], why
+
+
+def test_human_output_says_why_after_the_failed_run_s_id(sim: Sim, fast_config: Path) -> None:
+    b3os = _b3os_running(sim)
+    sim.control("POST", f"/runs/b3os/{b3os}/status", json={"status": "failure"})
+    result = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", b3os,
+         "-p", "b3os-sim", "--json"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, **sim.env})
+    why = json.loads(result.stdout.splitlines()[-1])["summary"]["why_failed"][b3os]
+    result = subprocess.run(
+        [sys.executable, "-m", "runtui", "--config", str(fast_config), "runs", "wait", b3os,
+         "-p", "b3os-sim"], capture_output=True, text=True, timeout=60, env={**os.environ, **sim.env})
+    assert result.returncode == 1, result.stderr
+    assert f"failed: {b3os}: {why}" in result.stdout.splitlines()
+
+
 @pytest.mark.parametrize(("args", "code"), [(["no-such-run", "-p", PROFILE], 1),
                                             (["x", "-p", "no-such-profile"], 2)])
 def test_unknown_run_exits_1_as_runs_show_and_unknown_profile_2(sim: Sim, fast_config: Path,
