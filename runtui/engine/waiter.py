@@ -22,7 +22,7 @@ from runtui.engine.health import Health, HealthState
 from runtui.engine.reasons import failure_reason
 from runtui.engine.store import Delta, Key, RunStore
 from runtui.engine.watcher import FOCUS_LIST_AFTER, ProfileWatcher
-from runtui.errors import ProviderError
+from runtui.errors import ProviderError, RuntuiError
 from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.capabilities import ListsHumanRequests
@@ -142,9 +142,10 @@ class RunWaiter:
         outcome = self.outcome_so_far()
         outcome.timed_out = timed_out
         left = None if timeout is None else timeout - (loop.time() - started)
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(left):
-                await self._read_why_failed(outcome)
+        if left is None or left > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await self._read_why_failed(outcome)
         return outcome
 
     async def _read_why_failed(self, outcome: WaitOutcome) -> None:
@@ -153,11 +154,11 @@ class RunWaiter:
         newest first); a read that fails leaves it unsaid. Within what is left of the
         wait's timeout: none left, none read."""
         unsaid = [run for run in outcome.with_status(Status.FAILED) if run.key not in outcome.why_failed]
-        unsaid.sort(key=lambda run: stamp(run), reverse=True)
+        unsaid.sort(key=stamp, reverse=True)
         for run in unsaid[:WHY_READS]:
             try:
                 detail = await self.providers[run.profile].read_steps(run.id, run.kind)
-            except ProviderError:
+            except RuntuiError:  # (the wait is over: a reason it cannot read is no error of it)
                 continue
             why = failure_reason(detail)
             if why:
