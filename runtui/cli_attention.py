@@ -162,9 +162,8 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
     where the listing does not say, and what its platform lists as waiting on a person
     (an inbox), with those runs read when the listings missed them. A profile that fails
     is reported as trouble, not fatal."""
-    from runtui.engine.attention import stamp
     from runtui.engine.human_waits import read_as_asked
-    from runtui.engine.reasons import failure_reason, waiting_steps
+    from runtui.engine.reasons import read_failure_reasons, waiting_steps
     from runtui.model import ACTIVE
     from runtui.providers.base import ListQuery
     from runtui.providers.capabilities import AnswersHumans, ListsHumanRequests, ReportsTrouble, inbox_note
@@ -208,15 +207,9 @@ async def _attention_runs(ws: Workspace, names: list[str], acks: Acknowledgement
             steps = waiting_steps(detail)
             if steps:
                 waiting_at[run.key] = steps
-        unexplained = [r for r in failed if not r.last_error and not acks.seen(r)]
-        unexplained.sort(key=stamp, reverse=True)  # the queue's order: the newest first
-        for run in unexplained[:ATTENTION_DETAILS]:
-            try:  # why is a bonus: a run gone meanwhile must not make its profile trouble
-                why = failure_reason(await provider.read_steps(run.id, run.kind))
-            except ProviderError:
-                continue
-            if why:
-                seen.failed_why[run.key] = why
+        # Why is a bonus: a run gone meanwhile must not make its profile trouble.
+        seen.failed_why.update(await read_failure_reasons(
+            (r for r in failed if not acks.seen(r)), lambda _name: provider, ATTENTION_DETAILS))
         asked = frozenset(run_id for profile, run_id in requests if profile == name)
         return read_as_asked(merged.values(), asked)  # as `runs list` shows them
 

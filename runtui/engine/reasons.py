@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from runtui.model import RunDetail, Status, Step
+from runtui.engine.attention import stamp
+from runtui.engine.store import Key
+from runtui.errors import RuntuiError
+from runtui.model import Run, RunDetail, Status, Step
+from runtui.providers.base import Provider
 
 
 def every_step(detail: RunDetail) -> Iterator[Step]:
@@ -33,3 +37,22 @@ def failure_reason(detail: RunDetail) -> str:
     if detail.run.last_error:
         return detail.run.last_error
     return f"failed at {', '.join(step.name or step.id for step in failed)}" if failed else ""
+
+
+async def read_failure_reasons(failed: Iterable[Run], provider_of: Callable[[str], Provider],
+                               limit: int) -> dict[Key, str]:
+    """Why the failures of `failed` whose listing said nothing failed: each one's detail,
+    read once, the newest `limit` at most. Why is a bonus: a read that fails (a run gone
+    meanwhile) leaves it unsaid and is no error of the caller's."""
+    unsaid = sorted((run for run in failed if run.status is Status.FAILED and not run.last_error),
+                    key=stamp, reverse=True)
+    found: dict[Key, str] = {}
+    for run in unsaid[:limit]:
+        try:
+            detail = await provider_of(run.profile).read_steps(run.id, run.kind)
+        except RuntuiError:
+            continue
+        why = failure_reason(detail)
+        if why:
+            found[run.key] = why
+    return found

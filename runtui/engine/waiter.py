@@ -17,12 +17,11 @@ from typing import TypeVar
 
 import msgspec
 
-from runtui.engine.attention import stamp
 from runtui.engine.health import Health, HealthState
-from runtui.engine.reasons import failure_reason
+from runtui.engine.reasons import read_failure_reasons
 from runtui.engine.store import Delta, Key, RunStore
 from runtui.engine.watcher import FOCUS_LIST_AFTER, ProfileWatcher
-from runtui.errors import ProviderError, RuntuiError
+from runtui.errors import ProviderError
 from runtui.model import ACTIVE, Kind, Run, Status
 from runtui.providers.base import ListQuery, Provider
 from runtui.providers.capabilities import ListsHumanRequests
@@ -150,19 +149,10 @@ class RunWaiter:
 
     async def _read_why_failed(self, outcome: WaitOutcome) -> None:
         """Why the failed runs failed, where their listing did not say (a B3OS list
-        carries no node states): each one's detail, read once, WHY_READS at most (the
-        newest first); a read that fails leaves it unsaid. Within what is left of the
-        wait's timeout: none left, none read."""
-        unsaid = [run for run in outcome.with_status(Status.FAILED) if run.key not in outcome.why_failed]
-        unsaid.sort(key=stamp, reverse=True)
-        for run in unsaid[:WHY_READS]:
-            try:
-                detail = await self.providers[run.profile].read_steps(run.id, run.kind)
-            except RuntuiError:  # (the wait is over: a reason it cannot read is no error of it)
-                continue
-            why = failure_reason(detail)
-            if why:
-                outcome.why_failed[run.key] = why
+        carries no node states), WHY_READS of them at most; within what is left of the
+        wait's timeout."""
+        outcome.why_failed.update(await read_failure_reasons(
+            outcome.with_status(Status.FAILED), lambda name: self.providers[name], WHY_READS))
 
     async def _seed_and_watch(self) -> None:
         for name in dict.fromkeys(p for p, _ in self.targets):
