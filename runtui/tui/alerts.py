@@ -92,8 +92,8 @@ class Alerts:
         self.inbox_notes: dict[str, str] = {}  # per profile: what its inbox reads left unread
         self._loaded: set[str] = set()  # profiles whose first listing is in: their news is live
         self._polling = False  # an inbox/trouble poll is in flight
-        self._steps_busy = False  # a read of where waiting runs wait is in flight
-        self._steps_again = False  # ... and new waiting runs came meanwhile
+        self._details_busy = False  # a read of where runs wait and why they failed is in flight
+        self._details_again = False  # ... and new runs to read came meanwhile
         self._toasted: OrderedDict[str, None] = OrderedDict()  # events already toasted
         self._settling: dict[Key, datetime] = {}  # runs that started waiting, since when
         self._announced_unread: dict[Key, None] = {}  # told as waiting, where not read yet
@@ -169,14 +169,14 @@ class Alerts:
         return self._shown
 
     def show(self, shown: bool) -> None:
-        """The attention screen is (or no longer is) on screen: read waiting steps eagerly."""
+        """The attention screen is (or no longer is) on screen: read the details it needs eagerly."""
         self._shown = shown
         if not shown:
             return
         self.queue.reword(clock.now())  # the ticks left their minutes while nobody looked
         self.version += 1
         if self._unread_waiting() or self._unread_failed():
-            self._request_steps()
+            self._request_details()
 
     @property
     def count(self) -> int:
@@ -196,7 +196,7 @@ class Alerts:
             self._settle_outcomes([*delta.added, *(new for _old, new in delta.changed)])
         self.version += 1
         if self.shown and (self._unread_waiting() or self._unread_failed()):
-            self._request_steps()
+            self._request_details()
 
     def _unread_failed(self) -> list[Run]:
         """Failed runs whose listing says nothing of why (a B3OS list carries no node
@@ -233,24 +233,25 @@ class Alerts:
             del announced[key]
         return [run for k in announced if (run := items[k].run) is not None]
 
-    def _request_steps(self) -> None:
-        """Read where new waiting runs wait; while a read is in flight, it goes round once more."""
-        if self._steps_busy:
-            self._steps_again = True
+    def _request_details(self) -> None:
+        """Read where new waiting runs wait and why new failures failed; while a read is in
+        flight, it goes round once more."""
+        if self._details_busy:
+            self._details_again = True
             return
-        self._steps_busy = True
-        self.app.run_worker(guard(self.app, self._steps_read(), "reading where runs wait"),
-                            group="attention-steps")
+        self._details_busy = True
+        reading = guard(self.app, self._details_read(), "reading where runs wait and why they failed")
+        self.app.run_worker(reading, group="attention-details")
 
-    async def _steps_read(self) -> None:
+    async def _details_read(self) -> None:
         try:
-            self._steps_again = True
-            while self._steps_again:
-                self._steps_again = False
-                await self._read_waiting_steps()
+            self._details_again = True
+            while self._details_again:
+                self._details_again = False
+                await self._read_details()
                 self.version += 1
         finally:
-            self._steps_busy = False
+            self._details_busy = False
 
     def on_health(self, health: Health) -> None:
         if health.state is HealthState.OK:
@@ -379,7 +380,7 @@ class Alerts:
                 continue
         # Unless the queue shows, `_unread_waiting` leaves the runs still settling: the
         # read is for the ones that stayed, ready when the queue opens (then it reads eagerly).
-        await self._read_waiting_steps()
+        await self._read_details()
         if self.queue.items != before:
             self.version += 1
 
@@ -397,7 +398,7 @@ class Alerts:
         back what `on_profiles_changed` took out, for good)."""
         return profile in self.workspace.known_profiles
 
-    async def _read_waiting_steps(self) -> None:
+    async def _read_details(self) -> None:
         """Say where waiting runs wait, then why failed runs failed where their listing
         did not say: each one's detail, read once, DETAILS_PER_POLL of them a poll."""
         budget = DETAILS_PER_POLL
@@ -431,7 +432,7 @@ class Alerts:
             # for its detail, read now, WHY_WAIT at most, and says the failed node's error.
             self._announced_failed[item.run.key] = None
             self._why_wanted[item.run.key] = clock.now()
-            self._request_steps()
+            self._request_details()
             return
         self._announce(item, since=clock.now())
 
