@@ -254,11 +254,14 @@ class ProfileWatcher:
             else:
                 seen = await self._head()
                 if self._last_sweep is None or now - self._last_sweep >= self.sweep_every():
-                    seen |= await self._sweep(ACTIVE)
+                    seen |= (await self._sweep(ACTIVE))[0]
                     self._last_sweep = self._last_moving_sweep = now
                 elif self.moving_sweep_due(now):
-                    seen |= await self._sweep(MOVING)
+                    moved, whole = await self._sweep(MOVING)
+                    seen |= moved
                     self._last_moving_sweep = now
+                    if whole:  # the other active runs were listed too: the whole set's sweep
+                        self._last_sweep = now
                 await self._read_focus(seen, now)
                 await self._read_settled()
         except ProviderError as exc:
@@ -381,9 +384,12 @@ class ProfileWatcher:
             self._head_keys = order
         return seen, changed
 
-    async def _sweep(self, statuses: frozenset[Status]) -> set[Key]:
+    async def _sweep(self, statuses: frozenset[Status]) -> tuple[set[Key], bool]:
         """Every active run in `statuses`, server-side filtered; those we held in one of
-        them that the answer left out are read once (ended, or now in another status)."""
+        them that the answer left out are read once (ended, or now in another status).
+
+        Returns the runs listed, and whether the whole active set was: a sweep of the
+        running and queued runs lists the other active ones too when many left them."""
         runs = self.store.runs
         before = {k for k in self.store.active_keys(self.name)
                   if (run := runs.get(k)) is not None and run.status in statuses}
@@ -393,15 +399,17 @@ class ProfileWatcher:
         self.store.upsert(found)
         seen = {r.key for r in found}
         left = before - seen
-        if statuses != ACTIVE:
-            left = await self._found_still_active(left, ACTIVE - statuses)
+        whole = statuses == ACTIVE
+        if not whole:
+            left, whole = await self._found_still_active(left, ACTIVE - statuses)
             self._moving_requests = self.provider.http.requests - sent
-        else:
+        if whole:
             self._sweep_requests = self.provider.http.requests - sent
         self._settle.update(dict.fromkeys(left))
-        return seen
+        return seen, whole
 
-    async def _found_still_active(self, left: set[Key], statuses: frozenset[Status]) -> set[Key]:
+    async def _found_still_active(self, left: set[Key], statuses: frozenset[Status]
+                                  ) -> tuple[set[Key], bool]:
         """Of the runs that left the running and queued ones, those the list of the other
         active `statuses` does not hold (ended, or gone): listed when that list costs
         fewer requests than reading them one by one.
@@ -409,19 +417,23 @@ class ProfileWatcher:
         Most of them did not end but moved on (running to paused or waiting, and back):
         read one by one, 25 a tick per profile, a storm of 100 changes a tick at 10,000
         runs kept ~50 ms of CPU a tick busy reading them back, where a page or two of the
-        paused and waiting runs brings them all."""
+        paused and waiting runs brings them all.
+
+        Returns the runs to read back, and whether the other statuses were listed: then
+        the two lists together swept the whole active set (the runs held in one of those
+        statuses that it left out are read back too), and its own sweep can wait."""
         if not left:
-            return left
+            return left, False
         runs = self.store.runs
-        others = sum(1 for k in self.store.active_keys(self.name)
-                     if (run := runs.get(k)) is not None and run.status in statuses)
-        pages = -(-(others + len(left)) // max(1, self.page_size))
+        others = {k for k in self.store.active_keys(self.name)
+                  if (run := runs.get(k)) is not None and run.status in statuses}
+        pages = -(-(len(others) + len(left)) // max(1, self.page_size))
         if len(left) <= pages:
-            return left
+            return left, False
         found = await self.provider.list_runs(ListQuery(statuses=statuses, page_size=self.page_size))
         found = [r for r in found if r.profile == self.name]
         self.store.upsert(found)
-        return left - {r.key for r in found}
+        return (left | others) - {r.key for r in found}, True
 
     async def _read_focus(self, fresh: set[Key], now: float) -> None:
         """On-screen active runs the lists of this tick did not bring.

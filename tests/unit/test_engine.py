@@ -563,3 +563,32 @@ async def test_running_runs_that_moved_to_paused_are_listed_not_read_one_by_one(
     assert all(store.runs[("p", f"run-{i}")].status is Status.PAUSED for i in range(200))
     assert store.runs[("p", "run-499")].status is Status.SUCCEEDED
     assert reads == ["run-499"]  # the ended one alone, not the 200 that paused
+
+
+async def test_a_sweep_of_running_runs_that_listed_the_others_is_the_whole_sets_sweep() -> None:
+    """In a storm the running runs' sweep lists the paused and waiting ones too (those that
+    left "running" are there): together the whole active set, so its own sweep, a request
+    per page of every active run, need not follow. A run held as paused that neither list
+    holds (it ended) is read back, as that sweep would have."""
+    runs = [make_run(i) for i in range(500)] + [make_run(i, Status.PAUSED) for i in range(500, 1000)]
+    fake = FakeProvider(runs)
+    store = RunStore()
+    w = ProfileWatcher("p", fake, store, page_size=100, full_interval=30, interval=2)
+    await w.poll_once(0.0)
+    assert w.sweep_every() == 160  # 10 pages of active runs, one per 8 ticks
+    fake.reads.clear()
+    for i in range(200):  # 200 of the running ones paused
+        fake.runs[f"run-{i}"] = make_run(i, Status.PAUSED)
+    fake.runs["run-900"] = make_run(900, Status.SUCCEEDED)  # a paused one ended, off screen
+    calls = len(fake.list_calls)
+    tick = 1
+    while w._last_moving_sweep == 0.0:  # until the running runs' sweep comes round
+        await w.poll_once(2.0 * tick)
+        tick += 1
+    assert store.runs[("p", "run-900")].status is Status.SUCCEEDED
+    assert fake.reads == ["run-900"]
+    assert w._last_sweep == w._last_moving_sweep
+    for later in range(tick, 90):  # to 178 s: the whole set's own sweep was due at 160 s
+        await w.poll_once(2.0 * later)
+    sweeps = [q.statuses for q in fake.list_calls[calls:] if q.statuses is not None]
+    assert frozenset(ACTIVE) not in sweeps
