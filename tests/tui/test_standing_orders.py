@@ -14,7 +14,13 @@ from runtui.model import Cost, Run, Status
 from runtui.tui.widgets import standing_orders
 from runtui.tui.widgets.run_view import RunView
 from runtui.tui.widgets.sort_values import sort_key_fn
-from runtui.tui.widgets.standing_orders import STANDING, UNSTEADY, UNSTEADY_QUIET, StandingOrders
+from runtui.tui.widgets.standing_orders import (
+    STANDING,
+    UNSTEADY,
+    UNSTEADY_QUIET,
+    UNSTEADY_QUIET_MAX,
+    StandingOrders,
+)
 from tests.tui.test_run_view_sort import NOW, expected, runs
 
 
@@ -139,6 +145,37 @@ def test_a_status_change_moves_only_the_orders_of_status_update_time_and_duratio
     assert all(view.standing.has(c, r) for c, r in STANDING.items() if c != "error")
     view.build_standing()  # a steady order is built again at once
     assert view.standing.complete
+    assert_kept_orders_are_fresh_sorts(view)
+
+
+def test_orders_a_storm_drops_unused_wait_longer_each_time_until_a_sort_wants_one() -> None:
+    """A storm: every sweep changes hundreds of statuses. The status, update time and
+    duration orders were built again 10 s after each, and dropped by the next, for no digit."""
+    rnd = random.Random(7)
+    clock = Clock()
+    view = RunView(NOW, lambda: None)
+    view.standing = StandingOrders(clock)
+    view.set_runs(runs(300, rnd, holes=False), NOW)
+    built(view)
+    flip = [Status.RUNNING, Status.PAUSED]
+
+    def sweep(k: int) -> None:
+        update = {"status": flip[k % 2], "updated_at": NOW + timedelta(seconds=k)}
+        churn = [(r, r.model_copy(update=update)) for r in list(view.visible_runs())[:200]]
+        view.apply_delta(Delta(changed=tuple(churn)), NOW)
+        assert not any(view.standing.has(column, STANDING[column]) for column in UNSTEADY)
+
+    waits = []
+    for k in range(8):
+        sweep(k)
+        waits.append(view.build_standing())
+        clock.seconds += waits[-1] or 0.0
+        built(view)  # nobody sorts by them before the next sweep
+    assert waits == [UNSTEADY_QUIET * 2 ** min(k, 5) for k in range(8)]
+    assert UNSTEADY_QUIET * 2 ** 5 == UNSTEADY_QUIET_MAX
+    assert view.standing.ready("status", STANDING["status"], NOW) is not None  # a digit uses one
+    sweep(8)
+    assert view.build_standing() == pytest.approx(UNSTEADY_QUIET)  # that one is wanted again
     assert_kept_orders_are_fresh_sorts(view)
 
 

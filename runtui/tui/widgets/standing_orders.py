@@ -17,7 +17,8 @@ pressing its digit only copies one.
   by the hundred at every refresh (a big backfill), rebuilding those orders after
   each refresh would cost more than the digits they speed up: an order of those
   that a big change dropped is built again only after `UNSTEADY_QUIET` seconds
-  without another (until then its digit sorts on the spot, as before).
+  without another (until then its digit sorts on the spot, as before), and
+  twice as long each time it was built for nothing (`UNSTEADY_QUIET_MAX`).
 * A duration grows with the clock while its run goes on, so that order is kept as
   two: runs whose duration is fixed (by duration) and runs still going (by start:
   the earliest has the longest); a digit merges the two at the time it is pressed.
@@ -55,6 +56,13 @@ UNSTEADY_QUIET = 10.0
 """Seconds without a big change before an unsteady order a big change dropped is built
 again: longer than a refresh, so a backfill changing hundreds of runs at every refresh
 does not pay for a rebuild each time."""
+
+UNSTEADY_QUIET_MAX = 320.0
+"""An unsteady order built again and dropped by the next big change before any sort used
+it waits twice as long the next time, up to this: in a storm (a hundred runs changing
+status every refresh, the sweeps bringing them in hundreds) the three orders were rebuilt
+after every sweep for no digit (~0.3 ms of CPU a refresh at 10,000 runs). A sort that uses
+it brings the wait back to `UNSTEADY_QUIET`."""
 
 _INPUT_FIELDS: dict[str, tuple[str, ...]] = {
     "workflow": ("workflow_name", "workflow_id"),
@@ -99,6 +107,8 @@ class StandingOrders:
         self._orders: dict[str, _Kept | None] = dict.fromkeys(STANDING)
         self._clock = clock
         self._unsteady_since: dict[str, float] = {}  # column: when a big change last dropped it
+        self._quiet_for: dict[str, float] = {}  # column: how long it waits (UNSTEADY_QUIET if not here)
+        self._unused: set[str] = set()  # unsteady orders built again and not used since
 
     def has(self, column: str, reverse: bool) -> bool:
         """Is an order for `column` in direction `reverse` kept ready?"""
@@ -108,6 +118,8 @@ class StandingOrders:
         """The kept order for `column` in direction `reverse` at time `now`, if there is one."""
         if STANDING.get(column) is not reverse:
             return None
+        self._unused.discard(column)  # wanted: built again soon once dropped
+        self._quiet_for.pop(column, None)
         order = self._orders.get(column)
         return None if order is None else order.rows(now)
 
@@ -119,6 +131,8 @@ class StandingOrders:
         """Drop every order (the runs were replaced): all are built again soon."""
         self._orders = dict.fromkeys(STANDING)
         self._unsteady_since.clear()
+        self._quiet_for.clear()
+        self._unused.clear()
 
     def build_next(self, rows: Iterable[Row], sort: Sorter, now: datetime) -> float | None:
         """Build one missing order from `rows` (arrival order; `sort` sorts them by a column).
@@ -131,11 +145,12 @@ class StandingOrders:
                 continue
             since = self._unsteady_since.get(column)
             if since is not None:
-                left = since + UNSTEADY_QUIET - self._clock()
+                left = since + self._quiet_for.get(column, UNSTEADY_QUIET) - self._clock()
                 if left > 0:
                     wait = left if wait is None else min(wait, left)
                     continue
                 del self._unsteady_since[column]
+                self._unused.add(column)
             if column == "duration":
                 self._orders[column] = _Durations(rows, now)
             else:
@@ -189,6 +204,9 @@ class StandingOrders:
         self._orders[column] = None
         if changing and column in UNSTEADY:
             self._unsteady_since[column] = self._clock()
+            if column in self._unused:  # built again for nothing: wait longer next time
+                self._quiet_for[column] = min(UNSTEADY_QUIET_MAX,
+                                              2 * self._quiet_for.get(column, UNSTEADY_QUIET))
 
 
 class _Sorted:
