@@ -10,6 +10,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from runtui.providers import redact
 from runtui.providers.redact import MAX_ANCHOR_TRIES, Redactor, spellings_of
 
 KEY = "k3y+with/slash=and:more ok"
@@ -179,3 +180,40 @@ def test_spellings_of_two_secrets_that_overlap_are_both_masked() -> None:
     tail = second[len(first) - 8:].encode().hex()
     assert tail not in masked.decode() and first.encode().hex() not in masked.decode(), masked
     assert masked.count(b"***") == 1, masked
+
+
+def _page(fill: str) -> bytes:
+    """A list answer big enough to be kept (`SAME_ANSWER_MIN`)."""
+    items = b",".join(b'{"id": "run-%d", "name": "%s"}' % (i, fill.encode()) for i in range(400))
+    body = b'{"items": [' + items + b"]}"
+    assert len(body) >= redact.SAME_ANSWER_MIN
+    return body
+
+
+def test_an_answer_that_comes_back_byte_for_byte_is_masked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = Redactor(SECRETS)
+    masked: list[int] = []
+    real = r._masked
+    monkeypatch.setattr(r, "_masked", lambda content: masked.append(len(content)) or real(content))
+    with_key = _page(f"echo {KEY}")
+    first = r.body(with_key)
+    again = r.body(bytes(bytearray(with_key)))  # equal bytes, another object
+    assert again is first and KEY.encode() not in again and b"echo ***" in again
+    assert len(masked) == 1
+    # One byte more is another answer: masked afresh, never the kept one's mask.
+    other = _page(f"echo {KEY}!")
+    assert r.body(other) == other.replace(KEY.encode(), b"***") and len(masked) == 2
+    plain = _page("nightly")
+    assert r.body(plain) is plain and r.body(bytes(bytearray(plain))) is plain and len(masked) == 3
+
+
+def test_answers_kept_for_being_masked_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redact, "SAME_ANSWERS_BYTES", 100_000)
+    r = Redactor(SECRETS)
+    pages = [_page(f"wf {i} {KEY}") for i in range(20)]
+    for page in pages:
+        assert KEY.encode() not in r.body(page)
+    assert r._answers_bytes <= 100_000 and 0 < len(r._answers) < 20
+    assert r._answers_bytes == sum(len(a) + len(b) for a, b in r._answers.values())
+    small = b'{"name": "%s"}' % KEY.encode()  # too small to keep
+    assert r.body(small) == b'{"name": "***"}' and all(a != small for a, _ in r._answers.values())
