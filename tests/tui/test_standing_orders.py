@@ -114,13 +114,18 @@ def test_the_duration_order_merges_going_runs_at_the_time_the_digit_is_pressed()
         view.sort_by("status", False, now)
 
 
-def test_a_status_change_moves_only_the_orders_of_status_update_time_and_duration() -> None:
-    rnd = random.Random(5)
+def built_on_a_clock(seed: int) -> tuple[RunView, Clock]:
+    """A view of 300 runs with every order built, its orders on a clock the test moves."""
     clock = Clock()
     view = RunView(NOW, lambda: None)
     view.standing = StandingOrders(clock)
-    view.set_runs(runs(300, rnd, holes=False), NOW)
+    view.set_runs(runs(300, random.Random(seed), holes=False), NOW)
     built(view)
+    return view, clock
+
+
+def test_a_status_change_moves_only_the_orders_of_status_update_time_and_duration() -> None:
+    view, clock = built_on_a_clock(5)
     steady = [column for column in STANDING if column not in UNSTEADY]
     one = view.visible_runs()[0]
     view.apply_delta(Delta(changed=((one, one.model_copy(update={"status": Status.PAUSED,
@@ -151,12 +156,7 @@ def test_a_status_change_moves_only_the_orders_of_status_update_time_and_duratio
 def test_orders_a_storm_drops_unused_wait_longer_each_time_until_a_sort_wants_one() -> None:
     """A storm: every sweep changes hundreds of statuses. The status, update time and
     duration orders were built again 10 s after each, and dropped by the next, for no digit."""
-    rnd = random.Random(7)
-    clock = Clock()
-    view = RunView(NOW, lambda: None)
-    view.standing = StandingOrders(clock)
-    view.set_runs(runs(300, rnd, holes=False), NOW)
-    built(view)
+    view, clock = built_on_a_clock(7)
     flip = [Status.RUNNING, Status.PAUSED]
 
     def sweep(k: int) -> None:
