@@ -258,7 +258,7 @@ class Redactor:
         seen = self._answers.get(key)
         if seen is not None and seen[0] == content:
             self._answers.move_to_end(key)
-            return seen[1]
+            return content if seen[1] is seen[0] else seen[1]  # nothing masked: this very object
         masked = self._masked(content)
         self._remember(key, content, masked)
         return masked

@@ -204,7 +204,8 @@ def test_an_answer_that_comes_back_byte_for_byte_is_masked_once(monkeypatch: pyt
     other = _page(f"echo {KEY}!")
     assert r.body(other) == other.replace(KEY.encode(), b"***") and len(masked) == 2
     plain = _page("nightly")
-    assert r.body(plain) is plain and r.body(bytes(bytearray(plain))) is plain and len(masked) == 3
+    copy = bytes(bytearray(plain))
+    assert r.body(plain) is plain and r.body(copy) is copy and len(masked) == 3  # nothing to mask
 
 
 def test_answers_kept_for_being_masked_once_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
